@@ -1,0 +1,224 @@
+/* pyhd/format.h: the dump format, defined in one place (mirrored by man/pyhd-dump.5). */
+#ifndef PYHD_FORMAT_H
+#define PYHD_FORMAT_H
+
+/*
+ * A dump is a POSIX tar archive (pax format) with these members, in this order:
+ *
+ *   MANIFEST          RFC 822-style "Key: value" lines (see PYHD_MANIFEST_*).
+ *   traceback.txt     The traceback as python's default hook prints it, then
+ *                     every other thread's stack in the same style.
+ *   graph.z           The object graph: one zlib (RFC 1950) stream.
+ *   sources/PATH      The bytes of every source file a dumped frame executes,
+ *                     PATH being the absolute path without its leading "/".
+ *
+ * A reader looks members up by name and ignores members it does not know.
+ *
+ * ---------------------------------------------------------------------------
+ * The graph stream, once inflated:
+ *
+ *   magic      8 bytes  "PYHDGRPH"
+ *   version    varint   PYHD_FORMAT_VERSION
+ *   records    ...      until and including one PYHD_REC_END
+ *
+ * A record is:   kind (1 byte) | payload length (varint) | payload
+ *
+ * The length makes every record skippable: a reader that meets a kind it does
+ * not know skips the payload. Kinds below PYHD_KIND_META_FIRST define an
+ * object, so an unknown one still takes the next id (the reader makes it an
+ * opaque placeholder); kinds from PYHD_KIND_META_FIRST up define no object.
+ *
+ * Ids: object records are numbered 1, 2, 3, ... in the order they appear.
+ * Id 0 means "absent" (no object). A reference may point forward (the writer
+ * walks breadth-first and numbers an object when it first sees it, writes it
+ * when its turn comes); every id referenced must be < the END record's
+ * object count + 1.
+ *
+ * Encodings:
+ *   varint   unsigned LEB128: 7 bits a byte, least significant group first,
+ *            high bit set on every byte but the last; at most 10 bytes.
+ *   svarint  a signed value zigzag-encoded ((n << 1) ^ (n >> 63)), then varint.
+ *   id       varint.
+ *   text     varint byte length, then UTF-8 bytes (used only in meta records;
+ *            names in object records are ids of STR objects, so each distinct
+ *            interned name is written once).
+ *   f64      8 bytes, IEEE 754 binary64, little-endian.
+ *
+ * Truncation: containers, str, bytes and buffers carry their original length
+ * before the stored part. stored < original means the walker cut the object
+ * (a budget ran out); the reader marks such objects as truncated.
+ *
+ * Integrity: the END record holds the object count and the CRC-32 (zlib's
+ * crc32()) of every inflated byte before END's kind byte, magic included.
+ *
+ * Versioning rule: PYHD_FORMAT_VERSION is bumped when a change makes old
+ * readers misread a dump (a payload layout changes, a kind is renumbered).
+ * Adding a kind, or appending fields at the end of a payload (readers ignore
+ * trailing bytes of a payload), does not bump it. Readers refuse versions
+ * greater than the one they know.
+ *
+ * When adding a kind: add it below, to man/pyhd-dump.5, to the encoder in
+ * src/walk.c, to the decoder's validator in src/decode.c and to src/rebuild.c.
+ */
+
+#define PYHD_GRAPH_MAGIC "PYHDGRPH"
+#define PYHD_GRAPH_MAGIC_LEN 8
+#define PYHD_FORMAT_VERSION 1
+
+#define PYHD_MEMBER_MANIFEST "MANIFEST"
+#define PYHD_MEMBER_TRACEBACK "traceback.txt"
+#define PYHD_MEMBER_GRAPH "graph.z"
+#define PYHD_MEMBER_SOURCES_DIR "sources/"
+
+/* Object record kinds. Payload layouts follow each name. */
+enum pyhd_kind {
+    PYHD_REC_NONE = 0x01,        /* (empty) */
+    PYHD_REC_FALSE = 0x02,       /* (empty) */
+    PYHD_REC_TRUE = 0x03,        /* (empty) */
+    PYHD_REC_ELLIPSIS = 0x04,    /* (empty) */
+    PYHD_REC_NOTIMPL = 0x05,     /* (empty) NotImplemented */
+    PYHD_REC_INT = 0x06,         /* svarint value (fits in int64) */
+    PYHD_REC_BIGINT = 0x07,      /* u8 sign (0 = positive, 1 = negative), varint n,
+                                    n bytes magnitude little-endian */
+    PYHD_REC_FLOAT = 0x08,       /* f64 */
+    PYHD_REC_COMPLEX = 0x09,     /* f64 real, f64 imag */
+    PYHD_REC_STR = 0x0A,         /* u8 width (1, 2 or 4: latin-1, UCS-2, UCS-4 code
+                                    units, as CPython stores them), varint original
+                                    length in code points, then stored code units
+                                    little-endian (stored count = rest / width) */
+    PYHD_REC_BYTES = 0x0B,       /* varint original length, stored bytes (the rest) */
+    PYHD_REC_BYTEARRAY = 0x0C,   /* as BYTES */
+    PYHD_REC_TUPLE = 0x0D,       /* varint original length, varint n, n ids */
+    PYHD_REC_LIST = 0x0E,        /* as TUPLE */
+    PYHD_REC_SET = 0x0F,         /* as TUPLE */
+    PYHD_REC_FROZENSET = 0x10,   /* as TUPLE */
+    PYHD_REC_DICT = 0x11,        /* varint original length, varint n, n x (key id, value id) */
+    PYHD_REC_RANGE = 0x12,       /* start id, stop id, step id (INT or BIGINT objects) */
+    PYHD_REC_SLICE = 0x13,       /* start id, stop id, step id (any objects) */
+    PYHD_REC_CLASS = 0x14,       /* name id, qualname id, module id (STR objects),
+                                    bases id (TUPLE of CLASS ids; 0 for object),
+                                    u8 flags (PYHD_CLASS_*),
+                                    attrs id (DICT of plain-data class attributes, or 0:
+                                    values of exact types None, bool, int, float,
+                                    complex, str, bytes, and tuples of those) */
+    PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
+                                    n x (slot name id, value id) */
+    PYHD_REC_SUBCLASS = 0x16,    /* an instance of a subclass of a builtin type:
+                                    class id, dict id (0: none), varint n,
+                                    n x (slot name id, value id), u8 base kind,
+                                    then the base kind's payload (STR, BYTES,
+                                    BYTEARRAY, INT, BIGINT, FLOAT, COMPLEX, TUPLE,
+                                    LIST, SET, FROZENSET or DICT). For
+                                    collections.defaultdict the slot
+                                    "default_factory" holds the factory. */
+    PYHD_REC_EXCEPTION = 0x17,   /* class id, args id (TUPLE), dict id (0: none),
+                                    cause id, context id, u8 suppress_context,
+                                    traceback id (TRACEBACK or 0), varint n,
+                                    n x (name id, value id): the C-level fields the
+                                    exception type keeps outside its __dict__
+                                    (SyntaxError: msg filename lineno offset text
+                                    end_lineno end_offset print_file_and_line;
+                                    OSError: errno strerror filename filename2;
+                                    ImportError: msg name path; AttributeError and
+                                    NameError: name; StopIteration: value;
+                                    SystemExit: code; UnicodeError: encoding object
+                                    start end reason; BaseExceptionGroup: message
+                                    exceptions) */
+    PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
+                                    builtin function) */
+    PYHD_REC_METHOD = 0x19,      /* function id, self id */
+    PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
+                                    firstlineno, varint argcount, varint
+                                    posonlyargcount, varint kwonlyargcount, varint
+                                    flags (co_flags), varnames id (TUPLE of STR:
+                                    co_varnames), cellvars id, freevars id (TUPLE) */
+    PYHD_REC_CELL = 0x1B,        /* contents id (0: empty cell) */
+    PYHD_REC_MODULE = 0x1C,      /* name id, file id (0: none), dict id (0 unless the
+                                    module dict is some dumped frame's globals) */
+    PYHD_REC_FRAME = 0x1D,       /* code id, svarint lineno (-1: unknown), svarint
+                                    end_lineno, svarint col, svarint end_col (the
+                                    current instruction's position, -1 unknown; cols
+                                    are 0-based UTF-8 byte offsets as in co_positions),
+                                    locals id (DICT, 0: none), globals id (DICT),
+                                    builtins id (MODULE or DICT), back id (FRAME or 0) */
+    PYHD_REC_TRACEBACK = 0x1E,   /* frame id, svarint lineno (tb_lineno), svarint
+                                    end_lineno, svarint col, svarint end_col (of the
+                                    instruction at tb_lasti), next id (TRACEBACK or 0) */
+    PYHD_REC_GENERATOR = 0x1F,   /* u8 flavour (PYHD_GEN_*), name id, qualname id,
+                                    code id, u8 state (PYHD_GENSTATE_*), frame id (0:
+                                    none) */
+    PYHD_REC_WEAKREF = 0x20,     /* class id, referent id (0: dead) */
+    PYHD_REC_REDUCED = 0x21,     /* a standard-library value: class id (a CLASS with
+                                    PYHD_CLASS_STDLIB), args id (TUPLE); see
+                                    "Reduced values" below */
+    PYHD_REC_BUFFER = 0x22,      /* a buffer-protocol object: class id, text format
+                                    (struct syntax), varint itemsize, varint ndim,
+                                    ndim x varint shape, u8 readonly, varint original
+                                    byte length, stored bytes (C-contiguous; the rest) */
+    PYHD_REC_OPAQUE = 0x23,      /* an object pyhd does not rebuild: class id, varint
+                                    size in bytes, repr id (STR or 0), reason id (STR or
+                                    0: why it is opaque, e.g. an error while walking) */
+    PYHD_REC_TRUNCATED = 0x24,   /* an object left out because the size budget ran
+                                    out: class id */
+
+    PYHD_KIND_META_FIRST = 0xC0,
+
+    /* Meta records: define no object. */
+    PYHD_REC_ROOTS = 0xC0,       /* varint n, n x (text key, id). Keys: "exception",
+                                    "argv", "path", "modules" (DICT name -> file or
+                                    None), "environ" (DICT bytes -> bytes),
+                                    "executable", "version" (STR sys.version),
+                                    "version_info" (TUPLE of 5 ints), "orig_argv".
+                                    Exactly one, the first record. */
+    PYHD_REC_THREAD = 0xC1,      /* varint ident, varint native_id (0: unknown), text
+                                    name, u8 flags (PYHD_THREAD_*), frame id (the
+                                    innermost frame of its current stack; 0 when the
+                                    stack is only in the exception's traceback) */
+    PYHD_REC_END = 0xFF,         /* varint object count, u32 little-endian CRC-32 */
+};
+
+/* PYHD_REC_CLASS flags. */
+#define PYHD_CLASS_STDLIB 0x01   /* defined in builtins or a standard-library module:
+                                    a reader may resolve it by module and qualname */
+#define PYHD_CLASS_EXCEPTION 0x02 /* a subclass of BaseException */
+#define PYHD_CLASS_HEAPTYPE 0x04  /* created by a class statement or type() */
+
+/* PYHD_REC_THREAD flags. */
+#define PYHD_THREAD_DAEMON 0x01
+#define PYHD_THREAD_FAILED 0x02   /* the thread whose exception triggered the dump */
+#define PYHD_THREAD_MAIN 0x04
+#define PYHD_THREAD_CURRENT 0x08  /* the thread that wrote the dump */
+
+/* PYHD_REC_GENERATOR flavours and states. */
+#define PYHD_GEN_GENERATOR 0
+#define PYHD_GEN_COROUTINE 1
+#define PYHD_GEN_ASYNCGEN 2
+#define PYHD_GENSTATE_CREATED 0
+#define PYHD_GENSTATE_RUNNING 1
+#define PYHD_GENSTATE_SUSPENDED 2
+#define PYHD_GENSTATE_CLOSED 3
+
+/*
+ * Reduced values (PYHD_REC_REDUCED): the class's module.qualname and the args
+ * a reader passes to rebuild it. Only these are defined; a reader rebuilds
+ * nothing else from a REDUCED record.
+ *
+ *   datetime.date       (year, month, day)
+ *   datetime.time       (hour, minute, second, microsecond, tzinfo, fold)
+ *   datetime.datetime   (year, month, day, hour, minute, second, microsecond, tzinfo, fold)
+ *   datetime.timedelta  (days, seconds, microseconds)
+ *   datetime.timezone   (offset timedelta,) or (offset, name)
+ *   decimal.Decimal     (str,)
+ *   fractions.Fraction  (numerator, denominator)
+ *   uuid.UUID           (int,)
+ *   pathlib.*Path       (str,)           PurePosixPath, PosixPath, PureWindowsPath, ...
+ *   collections.deque   (list, maxlen or None)
+ *   re.Pattern          (pattern str or bytes, flags int)
+ *   array.array         (typecode str, bytes machine values, native byte order of
+ *                        the dumping machine given as "little" or "big")
+ *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
+ *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
+ *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.
+ */
+
+#endif /* PYHD_FORMAT_H */

@@ -1,0 +1,87 @@
+/* compat.h: the differences between the CPython versions pyhd supports (3.10 to 3.13). */
+#ifndef PYHD_COMPAT_H
+#define PYHD_COMPAT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#if PY_VERSION_HEX < 0x030A0000
+#error "pyhd needs CPython 3.10 or later"
+#endif
+
+/* PyFrame_GetLasti(), PyFrame_GetLocals() and PyFrame_GetGlobals() are 3.11+. */
+#if PY_VERSION_HEX < 0x030B0000
+static inline int pyhd_frame_lasti(PyFrameObject *f) { return f->f_lasti * 2; }
+static inline PyObject *pyhd_frame_locals(PyFrameObject *f)  /* new reference */
+{
+    if (PyFrame_FastToLocalsWithError(f) < 0)
+        return NULL;
+    Py_XINCREF(f->f_locals);
+    return f->f_locals;
+}
+static inline PyObject *pyhd_frame_globals(PyFrameObject *f)  /* new reference */
+{
+    Py_INCREF(f->f_globals);
+    return f->f_globals;
+}
+static inline PyObject *pyhd_frame_builtins(PyFrameObject *f)  /* new reference */
+{
+    Py_INCREF(f->f_builtins);
+    return f->f_builtins;
+}
+#else
+static inline int pyhd_frame_lasti(PyFrameObject *f) { return PyFrame_GetLasti(f); }
+static inline PyObject *pyhd_frame_locals(PyFrameObject *f) { return PyFrame_GetLocals(f); }
+static inline PyObject *pyhd_frame_globals(PyFrameObject *f) { return PyFrame_GetGlobals(f); }
+static inline PyObject *pyhd_frame_builtins(PyFrameObject *f) { return PyFrame_GetBuiltins(f); }
+#endif
+
+/* co_qualname exists from 3.11; before, the name stands in for it. */
+static inline PyObject *pyhd_code_qualname(PyCodeObject *co)  /* borrowed */
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return co->co_qualname;
+#else
+    return co->co_name;
+#endif
+}
+
+/*
+ * Source position of the instruction at byte offset lasti: line, end line,
+ * columns (0-based, UTF-8 bytes). -1 where unknown (columns before 3.11).
+ */
+static inline void pyhd_code_position(PyCodeObject *co, int lasti, int *line, int *end_line,
+                                      int *col, int *end_col)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    if (lasti < 0 || !PyCode_Addr2Location(co, lasti, line, col, end_line, end_col)) {
+        *line = *end_line = *col = *end_col = -1;
+    }
+#else
+    *line = lasti < 0 ? -1 : PyCode_Addr2Line(co, lasti);
+    *end_line = *line;
+    *col = *end_col = -1;
+#endif
+}
+
+/* float <-> 8 bytes little-endian: public from 3.11. */
+#if PY_VERSION_HEX < 0x030B0000
+#define pyhd_float_pack8(x, p) _PyFloat_Pack8((x), (unsigned char *)(p), 1)
+#define pyhd_float_unpack8(p) _PyFloat_Unpack8((const unsigned char *)(p), 1)
+#else
+#define pyhd_float_pack8(x, p) PyFloat_Pack8((x), (char *)(p), 1)
+#define pyhd_float_unpack8(p) PyFloat_Unpack8((const char *)(p), 1)
+#endif
+
+/* int <-> little-endian magnitude bytes. 3.13 added a with_exceptions argument. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define pyhd_long_as_bytes(v, p, n, is_signed) \
+    _PyLong_AsByteArray((PyLongObject *)(v), (p), (n), 1, (is_signed), 1)
+#else
+#define pyhd_long_as_bytes(v, p, n, is_signed) \
+    _PyLong_AsByteArray((PyLongObject *)(v), (p), (n), 1, (is_signed))
+#endif
+#define pyhd_long_from_bytes(p, n, is_signed) _PyLong_FromByteArray((p), (n), 1, (is_signed))
+
+#endif /* PYHD_COMPAT_H */

@@ -1,0 +1,2 @@
+/* debug_main.c: pyhd-debug's main (being written). */
+int main(void) { return 0; }

@@ -1,0 +1,53 @@
+/* options.h: pyhd-run's own settings, from its long options and PYHD_* variables. */
+#ifndef PYHD_OPTIONS_H
+#define PYHD_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Default budgets of the graph walker (see pyhd-run(1), "Budgets"). */
+#define PYHD_DEFAULT_MAX_SIZE ((uint64_t)1 << 30)    /* uncompressed record bytes */
+#define PYHD_DEFAULT_MAX_STRING ((uint64_t)1 << 20)  /* code points / bytes per object */
+#define PYHD_DEFAULT_MAX_ITEMS ((uint64_t)10000000)  /* items per container */
+
+struct pyhd_options {
+    char *dump_dir;       /* malloc'd; NULL: the current directory */
+    char *dump_name;      /* malloc'd; NULL: pyhd-PROGRAM-PID-UTCTIME.dump */
+    int enabled;          /* 0 with --no-dump or PYHD_DISABLE=1 */
+    int quiet;            /* --quiet / PYHD_QUIET=1: no "pyhd:" line on success */
+    uint64_t max_size;    /* --max-size / PYHD_MAX_SIZE */
+    uint64_t max_string;  /* --max-string / PYHD_MAX_STRING */
+    uint64_t max_items;   /* --max-items / PYHD_MAX_ITEMS */
+    int repr_all;         /* --repr-all / PYHD_REPR_ALL=1: call repr() on opaque objects */
+};
+
+/* What pyhd__options_parse() asks the caller to do. */
+enum pyhd_parse_result {
+    PYHD_PARSE_RUN = 0,      /* run python with argv[*consumed..] */
+    PYHD_PARSE_HELP = 1,     /* print pyhd__options_usage() to stdout, exit 0 */
+    PYHD_PARSE_VERSION = 2,  /* print the version to stdout, exit 0 */
+    PYHD_PARSE_ERROR = -1,   /* err holds one line; exit 2 */
+};
+
+/* Set every field to its default. */
+void pyhd__options_init(struct pyhd_options *o);
+/* Free what the options own; leaves o as after pyhd__options_init(). */
+void pyhd__options_free(struct pyhd_options *o);
+
+/*
+ * Apply PYHD_* variables (read through getenv_fn, so tests can pass their own),
+ * then the long options at the front of argv[1..]; stops at the first argument
+ * that is not a pyhd option. *consumed receives the index of that argument.
+ * Pure C; returns a pyhd_parse_result, filling err (one line) on error.
+ */
+int pyhd__options_parse(struct pyhd_options *o, int argc, char *const *argv,
+                        const char *(*getenv_fn)(const char *), int *consumed,
+                        char *err, size_t errlen);
+
+/* The --help text (the same as man/pyhd-run.1 says). */
+const char *pyhd__options_usage(void);
+
+/* Parse a size such as "512", "64K", "1M", "2G" (powers of 1024). 0 on success. */
+int pyhd__parse_size(const char *s, uint64_t *out);
+
+#endif /* PYHD_OPTIONS_H */

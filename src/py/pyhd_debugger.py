@@ -1,0 +1,1 @@
+"""pyhd debugger: the Python half of pyhd-debug (being written)."""
