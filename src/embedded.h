@@ -1,0 +1,13 @@
+/* embedded.h: the Python sources compiled into the binaries (see cmake/EmbedFile.cmake). */
+#ifndef PYHD_EMBEDDED_H
+#define PYHD_EMBEDDED_H
+
+#include <stddef.h>
+
+/* src/py/pyhd_debugger.py and src/py/pyhd_surrogates.py, NUL-terminated. */
+extern const unsigned char pyhd__debugger_py[];
+extern const size_t pyhd__debugger_py_len;
+extern const unsigned char pyhd__surrogates_py[];
+extern const size_t pyhd__surrogates_py_len;
+
+#endif /* PYHD_EMBEDDED_H */

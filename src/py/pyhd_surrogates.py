@@ -1,0 +1,1 @@
+"""pyhd surrogates: inert stand-ins for what pyhd-debug cannot rebuild (being written)."""
