@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# setup.sh: install what building and testing pyhd needs on Debian (bookworm or later).
+# Installs only what is missing; uses sudo when not root.
+set -euo pipefail
+packages=(cmake gcc make pkg-config python3 python3-dev python3-venv zlib1g-dev
+          libarchive-dev libcmocka-dev tar)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test.sh: set up, build from scratch and run every test:
+#   1. the whole suite (unit + e2e) on a -Werror build against the default python;
+#   2. the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the end-to-end tests against every pyenv CPython 3.10 to 3.13 that is present
+#      (skipped, with a line saying so, when absent), with dumps crossing versions.
+# Build trees go to build-test/. Exit status 0 only if every run passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+out=build-test
+rm -rf "$out"
+mkdir -p "$out"
+jobs=$(nproc)
+status=0
+passed=0
+failed=0
+
+# configure_build NAME [cmake args...]
+configure_build() {
+  local name=$1; shift
+  echo "== build $name"
+  cmake -S . -B "$out/$name" -DPYHD_WERROR=ON "$@" >"$out/$name.configure.log" 2>&1 &&
+    cmake --build "$out/$name" -j"$jobs" >"$out/$name.build.log" 2>&1 || {
+      cat "$out/$name.configure.log" "$out/$name.build.log" | tail -n 60
+      echo "== build $name FAILED"
+      return 1
+    }
+}
+
+# run_ctest NAME [ctest args...]
+run_ctest() {
+  local name=$1; shift
+  echo "== test $name"
+  ctest --test-dir "$out/$name" --output-on-failure "$@" 2>&1 | tee "$out/$name.ctest.log"
+  local rc=${PIPESTATUS[0]}
+  local line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$out/$name.ctest.log" | tail -n 1)
+  if [ -n "$line" ]; then
+    local total fail
+    fail=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$line")
+    passed=$((passed + total - fail))
+    failed=$((failed + fail))
+  fi
+  [ "$rc" -eq 0 ] || status=1
+}
+
+if configure_build default; then run_ctest default; else status=1; failed=$((failed + 1)); fi
+
+if configure_build asan -DPYHD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
+  ASAN_OPTIONS=detect_leaks=0 run_ctest asan
+else
+  status=1; failed=$((failed + 1))
+fi
+
+# Every pyenv CPython from 3.10 up that is present.
+pyenv_root=$( (pyenv root) 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+others=()
+versions=()
+for minor in 10 11 12 13; do
+  dir=$(ls -d "$pyenv_root"/versions/3."$minor".* 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$dir" ] || [ ! -x "$dir/bin/python3" ]; then
+    echo "== skipping Python 3.$minor: not installed under $pyenv_root/versions"
+    continue
+  fi
+  if ! ls "$dir"/lib/libpython3."$minor"*.so* >/dev/null 2>&1; then
+    echo "== skipping Python 3.$minor: $dir has no shared libpython"
+    continue
+  fi
+  if configure_build "py3$minor" -DPython3_ROOT_DIR="$dir" -DPython3_EXECUTABLE="$dir/bin/python3"; then
+    versions+=("py3$minor")
+    others+=("$PWD/$out/py3$minor/pyhd-debug")
+  else
+    status=1; failed=$((failed + 1))
+  fi
+done
+for v in "${versions[@]}"; do
+  PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
+done
+
+echo
+echo "test.sh: ${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status
