@@ -1,0 +1,44 @@
+/* encode.h: the record writer of the graph stream: framing, CRC-32 and chunked deflate. */
+#ifndef PYHD_ENCODE_H
+#define PYHD_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "buf.h"
+
+/* Bytes of records gathered before they are handed to deflate in one go. */
+#define PYHD_ENC_CHUNK ((size_t)64 * 1024)
+
+/*
+ * Pure C. Records are framed (kind, varint length, payload) into a small
+ * chunk buffer; a full chunk is added to the running CRC-32 and deflated
+ * into *out, the only buffer that grows. Functions return 0, or -1 with
+ * e->err naming what was being done (record number, byte offset).
+ */
+struct pyhd_enc {
+    z_stream zs;
+    int zs_ready;             /* deflateInit succeeded: deflateEnd is owed */
+    unsigned char *chunk;     /* PYHD_ENC_CHUNK bytes */
+    size_t chunk_len;
+    struct pyhd_buf *out;     /* borrowed: the compressed stream */
+    uint32_t crc;             /* of every inflated byte so far */
+    uint64_t raw_bytes;       /* inflated bytes so far */
+    uint64_t records;         /* records written so far, meta records included */
+    char err[256];
+};
+
+/* Start a stream at deflate level (0-9); writes the magic and version. */
+int pyhd__enc_init(struct pyhd_enc *e, struct pyhd_buf *out, int level);
+/* Append one record. */
+int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, const void *payload, size_t len);
+/*
+ * Append the END record (object count and CRC-32) and finish the zlib stream.
+ * After this the encoder holds no zlib state; pyhd__enc_free still frees the chunk.
+ */
+int pyhd__enc_finish(struct pyhd_enc *e, uint64_t objects);
+/* Release everything (safe after a failed init, and after finish). */
+void pyhd__enc_free(struct pyhd_enc *e);
+
+#endif /* PYHD_ENCODE_H */
