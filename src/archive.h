@@ -1,4 +1,14 @@
 /* archive.h: the dump container: writing and reading the tar archive. */
+
+/*
+ * libarchive's header has the same name and src/ comes first on the include
+ * path, so <archive.h> finds this file: src/archive_write.c and
+ * src/archive_read.c define PYHD_INCLUDE_LIBARCHIVE and include <archive.h>
+ * to reach libarchive's through here.
+ */
+#ifdef PYHD_INCLUDE_LIBARCHIVE
+#include_next <archive.h>
+#endif
 #ifndef PYHD_ARCHIVE_H
 #define PYHD_ARCHIVE_H
 

@@ -1,0 +1,223 @@
+/* manifest.c: the MANIFEST member: writing and parsing escaped "Key: value" lines. */
+#define _POSIX_C_SOURCE 200809L
+#include "manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A key is printable ASCII without spaces or colons, as in RFC 822 field names. */
+static int key_valid(const char *key)
+{
+    if (*key == '\0')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7F || *p == ':')
+            return 0;
+    }
+    return 1;
+}
+
+int pyhd__manifest_add(struct pyhd_buf *b, const char *key, const char *value)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (!key_valid(key))
+        return -1;
+    if (pyhd__buf_append(b, key, strlen(key)) < 0 || pyhd__buf_append(b, ": ", 2) < 0)
+        return -1;
+    /* Bytes from 0x80 up pass through, so UTF-8 text stays readable. */
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        char esc[4];
+        size_t n = 0;
+        if (*p == '\\') {
+            esc[n++] = '\\';
+            esc[n++] = '\\';
+        } else if (*p == '\n') {
+            esc[n++] = '\\';
+            esc[n++] = 'n';
+        } else if (*p == '\r') {
+            esc[n++] = '\\';
+            esc[n++] = 'r';
+        } else if (*p < 0x20 || *p == 0x7F) {
+            esc[n++] = '\\';
+            esc[n++] = 'x';
+            esc[n++] = hex[*p >> 4];
+            esc[n++] = hex[*p & 0xF];
+        } else {
+            esc[n++] = (char)*p;
+        }
+        if (pyhd__buf_append(b, esc, n) < 0)
+            return -1;
+    }
+    return pyhd__buf_append(b, "\n", 1);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Unescape [p, end) into a new NUL-terminated string. Returns NULL with *why
+ * set to a static description (or NULL when memory ran out).
+ */
+static char *unescape(const char *p, const char *end, const char **why)
+{
+    char *out = malloc((size_t)(end - p) + 1);
+    size_t n = 0;
+
+    *why = NULL;
+    if (out == NULL)
+        return NULL;
+    while (p < end) {
+        if (*p != '\\') {
+            out[n++] = *p++;
+            continue;
+        }
+        if (end - p < 2) {
+            *why = "a backslash ends the value";
+            goto error;
+        }
+        switch (p[1]) {
+        case '\\':
+            out[n++] = '\\';
+            p += 2;
+            break;
+        case 'n':
+            out[n++] = '\n';
+            p += 2;
+            break;
+        case 'r':
+            out[n++] = '\r';
+            p += 2;
+            break;
+        case 'x': {
+            int hi = end - p >= 4 ? hex_digit(p[2]) : -1;
+            int lo = end - p >= 4 ? hex_digit(p[3]) : -1;
+            if (hi < 0 || lo < 0) {
+                *why = "\\x is not followed by two hex digits";
+                goto error;
+            }
+            if (hi == 0 && lo == 0) {
+                /* Values are C strings: a NUL would cut the value short unseen. */
+                *why = "\\x00 (NUL) in a value";
+                goto error;
+            }
+            out[n++] = (char)(hi << 4 | lo);
+            p += 4;
+            break;
+        }
+        default:
+            *why = "unknown escape after a backslash";
+            goto error;
+        }
+    }
+    out[n] = '\0';
+    return out;
+
+error:
+    free(out);
+    return NULL;
+}
+
+int pyhd__manifest_parse(const char *text, size_t len, struct pyhd_manifest *m,
+                         char *err, size_t errlen)
+{
+    const char *p = text;
+    const char *end = text + len;
+    size_t cap = 0;
+    size_t line = 0;
+
+    m->fields = NULL;
+    m->nfields = 0;
+    while (p < end) {
+        line++;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL) {
+            snprintf(err, errlen, "MANIFEST line %zu: no newline at the end", line);
+            goto error;
+        }
+        if (memchr(p, '\0', (size_t)(eol - p)) != NULL) {
+            snprintf(err, errlen, "MANIFEST line %zu: a NUL byte", line);
+            goto error;
+        }
+        const char *colon = memchr(p, ':', (size_t)(eol - p));
+        if (colon == NULL) {
+            snprintf(err, errlen, "MANIFEST line %zu: no ':' after the key", line);
+            goto error;
+        }
+        char *key = strndup(p, (size_t)(colon - p));
+        if (key == NULL)
+            goto nomem;
+        if (!key_valid(key)) {
+            snprintf(err, errlen, "MANIFEST line %zu: the key is empty or has a space or "
+                     "a control character", line);
+            free(key);
+            goto error;
+        }
+        /* The writer puts exactly one space after the colon; any more belong to the
+           value. */
+        const char *v = colon + 1;
+        if (v < eol && *v == ' ')
+            v++;
+        const char *why;
+        char *value = unescape(v, eol, &why);
+        if (value == NULL) {
+            if (why != NULL)
+                snprintf(err, errlen, "MANIFEST line %zu (%s): %s", line, key, why);
+            free(key);
+            if (why == NULL)
+                goto nomem;
+            goto error;
+        }
+        if (m->nfields == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            struct pyhd_manifest_field *f = realloc(m->fields, ncap * sizeof *f);
+            if (f == NULL) {
+                free(key);
+                free(value);
+                goto nomem;
+            }
+            m->fields = f;
+            cap = ncap;
+        }
+        m->fields[m->nfields].key = key;
+        m->fields[m->nfields].value = value;
+        m->nfields++;
+        p = eol + 1;
+    }
+    return 0;
+
+nomem:
+    snprintf(err, errlen, "MANIFEST line %zu: out of memory", line);
+error:
+    pyhd__manifest_free(m);
+    return -1;
+}
+
+const char *pyhd__manifest_get(const struct pyhd_manifest *m, const char *key)
+{
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (strcmp(m->fields[i].key, key) == 0)
+            return m->fields[i].value;
+    }
+    return NULL;
+}
+
+void pyhd__manifest_free(struct pyhd_manifest *m)
+{
+    for (size_t i = 0; i < m->nfields; i++) {
+        free(m->fields[i].key);
+        free(m->fields[i].value);
+    }
+    free(m->fields);
+    m->fields = NULL;
+    m->nfields = 0;
+}
