@@ -50,4 +50,20 @@ const char *pyhd__options_usage(void);
 /* Parse a size such as "512", "64K", "1M", "2G" (powers of 1024). 0 on success. */
 int pyhd__parse_size(const char *s, uint64_t *out);
 
+/* Make o->dump_dir absolute against the current directory (the current
+   directory itself when it is NULL), so that a program's chdir() does not move
+   its dump. Pure C; 0, or -1 with err set (one line). */
+int pyhd__options_resolve_dump_dir(struct pyhd_options *o, char *err, size_t errlen);
+
+/*
+ * Choose the python that sys.executable names: VIRTUAL_ENV's bin/python when
+ * VIRTUAL_ENV (read through getenv_fn) is a virtualenv (it has pyvenv.cfg) for
+ * Python major.minor, otherwise default_python. out receives the path. A
+ * virtualenv that cannot be used sets warn to one line; otherwise warn is "".
+ * Pure C; 0, or -1 with warn set if the chosen path does not fit in out.
+ */
+int pyhd__python_executable(const char *(*getenv_fn)(const char *), const char *default_python,
+                            int major, int minor, char *out, size_t outlen, char *warn,
+                            size_t warnlen);
+
 #endif /* PYHD_OPTIONS_H */
