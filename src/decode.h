@@ -1,0 +1,132 @@
+/* decode.h: the graph stream of a dump: inflating graph.z, validating and indexing records. */
+#ifndef PYHD_DECODE_H
+#define PYHD_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "buf.h"
+
+/*
+ * Pure C. Functions return 0 or -1; on -1 err receives one line saying what
+ * was wrong and where ("truncated graph at record 1234 (byte 56789)"), with
+ * no file name: the caller adds that.
+ *
+ * pyhd__graph_open() checks everything a rebuilder relies on, so that the
+ * rebuilder can read payloads without re-checking them: the framing of every
+ * record, the END record's count and CRC, and for every record of a known
+ * kind that its payload holds all its fields, that every id is in range and
+ * that ids which must name a particular kind (a FRAME's code) do.
+ */
+
+/* graph.z inflates to at most this many times its size, and never past the cap. */
+#define PYHD_GRAPH_INFLATE_RATIO 64
+#define PYHD_GRAPH_INFLATE_CAP ((uint64_t)4 << 30)
+
+struct pyhd_record {
+    const unsigned char *payload;
+    size_t len;       /* payload length */
+    size_t offset;    /* byte offset of the kind byte in the inflated stream */
+    size_t recno;     /* 1-based position among all records */
+    unsigned kind;
+};
+
+struct pyhd_graph {
+    unsigned char *data;           /* the inflated stream (owned) */
+    size_t len;
+    uint64_t version;
+    struct pyhd_record *objects;   /* objects[id - 1] for ids 1..nobjects */
+    size_t nobjects;
+    struct pyhd_record roots;      /* the ROOTS record */
+    struct pyhd_record *threads;   /* the THREAD records, in stream order */
+    size_t nthreads;
+    size_t nunknown;               /* records of kinds this reader does not know */
+};
+
+/* Inflate a zlib stream into a new malloc'd buffer bounded as described above. */
+int pyhd__graph_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
+                        size_t *outlen, char *err, size_t errlen);
+
+/* Validate and index an inflated stream. g takes ownership of data in every case. */
+int pyhd__graph_index(struct pyhd_graph *g, unsigned char *data, size_t len, char *err,
+                      size_t errlen);
+
+/* pyhd__graph_inflate() then pyhd__graph_index(). */
+int pyhd__graph_open(struct pyhd_graph *g, const unsigned char *z, size_t zlen, char *err,
+                     size_t errlen);
+
+void pyhd__graph_free(struct pyhd_graph *g);
+
+/* The record of object id (1..nobjects), or NULL for 0 and ids out of range. */
+static inline const struct pyhd_record *pyhd__graph_obj(const struct pyhd_graph *g, uint64_t id)
+{
+    return id >= 1 && id <= g->nobjects ? &g->objects[id - 1] : NULL;
+}
+
+/* The name of a record kind ("TUPLE"), or "unknown" for kinds this reader does not know. */
+const char *pyhd__kind_name(unsigned kind);
+
+/*
+ * A read position inside a payload. The readers return 0, or -1 when the
+ * payload ends first (which pyhd__graph_open() has ruled out for the fields
+ * of every known kind).
+ */
+struct pyhd_cursor {
+    const unsigned char *p;
+    const unsigned char *end;
+};
+
+static inline struct pyhd_cursor pyhd__cursor(const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = {r->payload, r->payload + r->len};
+    return c;
+}
+
+static inline int pyhd__cur_varint(struct pyhd_cursor *c, uint64_t *v)
+{
+    return pyhd__varint_get(&c->p, c->end, v);
+}
+
+static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
+{
+    uint64_t u;
+    if (pyhd__varint_get(&c->p, c->end, &u) < 0)
+        return -1;
+    *v = pyhd__unzigzag(u);
+    return 0;
+}
+
+static inline int pyhd__cur_u8(struct pyhd_cursor *c, unsigned *v)
+{
+    if (c->p >= c->end)
+        return -1;
+    *v = *c->p++;
+    return 0;
+}
+
+/* n raw bytes: *p points at them. */
+static inline int pyhd__cur_bytes(struct pyhd_cursor *c, uint64_t n, const unsigned char **p)
+{
+    if ((uint64_t)(c->end - c->p) < n)
+        return -1;
+    *p = c->p;
+    c->p += n;
+    return 0;
+}
+
+/* A text field: varint length, then the bytes. */
+static inline int pyhd__cur_text(struct pyhd_cursor *c, const unsigned char **p, size_t *n)
+{
+    uint64_t len;
+    if (pyhd__cur_varint(c, &len) < 0 || pyhd__cur_bytes(c, len, p) < 0)
+        return -1;
+    *n = (size_t)len;
+    return 0;
+}
+
+static inline size_t pyhd__cur_left(const struct pyhd_cursor *c)
+{
+    return (size_t)(c->end - c->p);
+}
+
+#endif /* PYHD_DECODE_H */
