@@ -1,0 +1,178 @@
+/* archive_read.c: read every member of a dump's tar archive into memory. */
+#define _POSIX_C_SOURCE 200809L
+#define PYHD_INCLUDE_LIBARCHIVE
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* libarchive reports "not this format" with ARCHIVE_ERRNO_FILE_FORMAT, which
+   its public header leaves undefined; its platform header makes it EILSEQ on
+   Linux. */
+#define PYHD_ERRNO_FILE_FORMAT EILSEQ
+
+/* Append an empty member named name to f; NULL when memory runs out. */
+static struct pyhd_archive_member *member_new(struct pyhd_dump_file *f, size_t *cap,
+                                              const char *name)
+{
+    if (f->nmembers == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        struct pyhd_archive_member *m = realloc(f->members, ncap * sizeof *m);
+        if (m == NULL)
+            return NULL;
+        f->members = m;
+        *cap = ncap;
+    }
+    struct pyhd_archive_member *m = &f->members[f->nmembers];
+    m->name = strdup(name);
+    m->data = NULL;
+    m->len = 0;
+    if (m->name == NULL)
+        return NULL;
+    f->nmembers++;
+    return m;
+}
+
+/* Read the current member's len bytes into m->data. */
+static int member_read(struct archive *a, struct pyhd_archive_member *m, size_t len,
+                       const char *path, char *err, size_t errlen)
+{
+    /* One spare byte, so a text member can be used as a C string. */
+    m->data = malloc(len + 1);
+    if (m->data == NULL) {
+        snprintf(err, errlen, "%s: out of memory reading member %s (%zu bytes)", path,
+                 m->name, len);
+        return -1;
+    }
+    while (m->len < len) {
+        la_ssize_t n = archive_read_data(a, m->data + m->len, len - m->len);
+        if (n < 0) {
+            const char *why = archive_error_string(a);
+            snprintf(err, errlen, "%s: truncated archive in member %s (%s)", path, m->name,
+                     why ? why : "read error");
+            return -1;
+        }
+        if (n == 0) {
+            snprintf(err, errlen, "%s: truncated archive in member %s (%zu of %zu bytes)",
+                     path, m->name, m->len, len);
+            return -1;
+        }
+        m->len += (size_t)n;
+    }
+    m->data[len] = '\0';
+    return 0;
+}
+
+int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *out,
+                  char *err, size_t errlen)
+{
+    struct archive *a = NULL;
+    struct archive_entry *e;
+    const char *last = NULL;
+    size_t cap = 0;
+    struct stat st;
+
+    out->members = NULL;
+    out->nmembers = 0;
+    if (stat(path, &st) < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        snprintf(err, errlen, "%s: not a pyhd dump (empty file)", path);
+        return -1;
+    }
+    a = archive_read_new();
+    if (a == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    /* Plain tar only: a dump is never compressed as a whole (graph.z is), so
+       anything else is not a dump. */
+    if (archive_read_support_format_tar(a) != ARCHIVE_OK
+        || archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        const char *why = archive_error_string(a);
+        if (archive_errno(a) == PYHD_ERRNO_FILE_FORMAT || why == NULL)
+            snprintf(err, errlen, "%s: not a pyhd dump (not a tar archive)", path);
+        else
+            snprintf(err, errlen, "%s: %s", path, why);
+        goto error;
+    }
+    for (;;) {
+        int rc = archive_read_next_header(a, &e);
+        if (rc == ARCHIVE_EOF)
+            break;
+        if (rc < ARCHIVE_WARN) {
+            const char *why = archive_error_string(a);
+            if (last == NULL && archive_errno(a) == PYHD_ERRNO_FILE_FORMAT)
+                snprintf(err, errlen, "%s: not a pyhd dump (not a tar archive)", path);
+            else if (last == NULL)
+                snprintf(err, errlen, "%s: reading the first member header: %s", path,
+                         why ? why : "read error");
+            else
+                snprintf(err, errlen, "%s: truncated or damaged archive after member %s (%s)",
+                         path, last, why ? why : "read error");
+            goto error;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (name == NULL)
+            name = "";
+        /* A dump holds only regular files; anything else is skipped like an
+           unknown member. */
+        if (archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        la_int64_t size = archive_entry_size(e);
+        if (size < 0 || (uint64_t)size > max_member) {
+            snprintf(err, errlen, "%s: member %s is %lld bytes, more than the limit of %zu",
+                     path, name, (long long)size, max_member);
+            goto error;
+        }
+        struct pyhd_archive_member *m = member_new(out, &cap, name);
+        if (m == NULL) {
+            snprintf(err, errlen, "%s: out of memory reading member %s", path, name);
+            goto error;
+        }
+        last = m->name;
+        if (member_read(a, m, (size_t)size, path, err, errlen) < 0)
+            goto error;
+    }
+    if (out->nmembers == 0) {
+        snprintf(err, errlen, "%s: not a pyhd dump (an archive without members)", path);
+        goto error;
+    }
+    archive_read_free(a);
+    return 0;
+
+error:
+    archive_read_free(a);
+    pyhd__ar_free(out);
+    return -1;
+}
+
+const struct pyhd_archive_member *pyhd__ar_find(const struct pyhd_dump_file *f,
+                                                const char *name)
+{
+    for (size_t i = 0; i < f->nmembers; i++) {
+        if (strcmp(f->members[i].name, name) == 0)
+            return &f->members[i];
+    }
+    return NULL;
+}
+
+void pyhd__ar_free(struct pyhd_dump_file *f)
+{
+    for (size_t i = 0; i < f->nmembers; i++) {
+        free(f->members[i].name);
+        free(f->members[i].data);
+    }
+    free(f->members);
+    f->members = NULL;
+    f->nmembers = 0;
+}
