@@ -53,8 +53,12 @@ static int parse_pyhd_options(struct pyhd_options *o, int argc, char **argv, int
  * python had been run, and getpath computes sys.prefix and sys.path from it
  * (a virtualenv included) as it does for python. Exits on failure, or when
  * python's options ask for it (-h, -V, a bad option: status 2).
+ * The audit hook (NULL options: none) goes in after preinitialization, which
+ * picks the memory allocators (-X dev, PYTHONMALLOC): the hook's entry must be
+ * allocated by the allocator that frees it at finalization.
  */
-static void init_python(int argc, char **argv, const char *executable)
+static void init_python(int argc, char **argv, const char *executable,
+                        const struct pyhd_options *hook_options)
 {
     PyConfig config;
     PyStatus status;
@@ -66,6 +70,9 @@ static void init_python(int argc, char **argv, const char *executable)
     status = PyConfig_SetBytesString(&config, &config.executable, executable);
     if (PyStatus_Exception(status))
         goto done;
+    if (hook_options != NULL && pyhd__hook_install(hook_options) < 0)
+        fprintf(stderr, "pyhd-run: warning: cannot install the audit hook; no dump will "
+                        "be written\n");
     status = Py_InitializeFromConfig(&config);
 done:
     PyConfig_Clear(&config);
@@ -106,10 +113,7 @@ int main(int argc, char **argv)
     memcpy(python_argv + 1, argv + consumed, (size_t)(argc - consumed) * sizeof(*argv));
 
     /* With --no-dump there is no hook at all: python runs untouched. */
-    if (options.enabled && pyhd__hook_install(&options) < 0)
-        fprintf(stderr, "pyhd-run: warning: cannot install the audit hook; no dump will "
-                        "be written\n");
-    init_python(python_argc, python_argv, executable);
+    init_python(python_argc, python_argv, executable, options.enabled ? &options : NULL);
     /* Python's own exit status: 0, SystemExit's code, 1 for an uncaught
        exception, 120 if finalization fails; on KeyboardInterrupt it kills
        this process with SIGINT itself and does not return. */
