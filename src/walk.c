@@ -1,30 +1,1750 @@
 /* walk.c: the graph walker: Python state in, the graph.z member out. */
 #include "walk.h"
 
+#include <stdlib.h>
+#include <structmember.h>
+
 #include "encode.h"
 #include "pyhd/format.h"
+
+/*
+ * The walk is breadth-first and iterative. Every object gets an id when it is
+ * first referenced; records are written in id order. So the array of objects
+ * indexed by id is the queue, and the memo is an open-addressing table of ids
+ * keyed by object address (the entry matches when objs[id] is the object),
+ * about 16-24 bytes per object. Every memoized object is held by a strong
+ * reference until the end: temporaries made during the walk (a frame's locals
+ * dict, a materialized instance dict) must stay alive, or a freed address
+ * could be reused by another object and the memo would confuse the two.
+ */
+
+/* zlib level: measured against level 6 in bench/README.md. */
+#define WALK_DEFLATE_LEVEL 1
+/* Reprs of opaque objects are cut to this many code points. */
+#define WALK_REPR_MAX 200
+
+/* The standard-library types written as REDUCED records (format.h's table). */
+enum stdlib_type {
+    STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
+    STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
+    STD_ORDEREDDICT, STD_DEFAULTDICT,
+    STD_PATH_FIRST,
+    STD_NTYPES = STD_PATH_FIRST + 6
+};
+
+static const struct {
+    const char *module;
+    const char *name;
+} stdlib_type_names[STD_NTYPES] = {
+    [STD_DATE] = {"datetime", "date"},
+    [STD_TIME] = {"datetime", "time"},
+    [STD_DATETIME] = {"datetime", "datetime"},
+    [STD_TIMEDELTA] = {"datetime", "timedelta"},
+    [STD_TIMEZONE] = {"datetime", "timezone"},
+    [STD_DECIMAL] = {"decimal", "Decimal"},
+    [STD_FRACTION] = {"fractions", "Fraction"},
+    [STD_UUID] = {"uuid", "UUID"},
+    [STD_DEQUE] = {"collections", "deque"},
+    [STD_PATTERN] = {"re", "Pattern"},
+    [STD_ARRAY] = {"array", "array"},
+    [STD_ORDEREDDICT] = {"collections", "OrderedDict"},
+    [STD_DEFAULTDICT] = {"collections", "defaultdict"},
+    [STD_PATH_FIRST] = {"pathlib", "PurePath"},
+    [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
+    [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
+    [STD_PATH_FIRST + 3] = {"pathlib", "Path"},
+    [STD_PATH_FIRST + 4] = {"pathlib", "PosixPath"},
+    [STD_PATH_FIRST + 5] = {"pathlib", "WindowsPath"},
+};
+
+struct walker {
+    const struct pyhd_options *o;
+    struct pyhd_graph *g;
+    struct pyhd_enc enc;
+    int enc_ready;
+    int fatal;                    /* a whole-dump failure: an exception is set */
+    int out_of_budget;            /* max_size spent: only TRUNCATED records follow */
+    PyObject **objs;              /* objs[id] for id 1..count: strong references */
+    uint32_t count;
+    uint32_t objs_cap;
+    uint32_t *memo;               /* ids; 0 = empty slot */
+    size_t memo_mask;
+    struct pyhd_buf p;            /* the payload of the record being built */
+    PyObject *filename_set;       /* co_filenames already in g->filenames */
+    PyObject **globals;           /* strong: every traceback/thread frame's globals */
+    size_t nglobals, globals_cap;
+    PyObject *builtins_module;    /* strong, or NULL */
+    PyObject *stdlib_names;       /* strong: sys.stdlib_module_names, or NULL */
+    PyObject *stdlib_types[STD_NTYPES]; /* strong, or NULL when not imported */
+    destructor python_class_dealloc; /* tp_dealloc of every class-statement class */
+    PyObject *str_module;         /* strong: "__module__" */
+    PyObject *str_dot;            /* strong: "." */
+};
+
+/* ---------------------------------------------------------------------------
+ * The memo and the queue.
+ */
+
+static inline size_t memo_hash(const struct walker *w, const void *p)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> 29) & w->memo_mask;
+}
+
+static int memo_grow(struct walker *w)
+{
+    size_t size = w->memo ? (w->memo_mask + 1) * 2 : 1024;
+    uint32_t *tab = calloc(size, sizeof *tab);
+    if (tab == NULL)
+        return -1;
+    free(w->memo);
+    w->memo = tab;
+    w->memo_mask = size - 1;
+    for (uint32_t id = 1; id <= w->count; id++) {
+        size_t i = memo_hash(w, w->objs[id]);
+        while (tab[i])
+            i = (i + 1) & w->memo_mask;
+        tab[i] = id;
+    }
+    return 0;
+}
+
+/* The id of o, 0 when it has none yet. */
+static uint32_t memo_find(const struct walker *w, PyObject *o)
+{
+    size_t i = memo_hash(w, o);
+    uint32_t id;
+    while ((id = w->memo[i]) != 0) {
+        if (w->objs[id] == o)
+            return id;
+        i = (i + 1) & w->memo_mask;
+    }
+    return 0;
+}
+
+/*
+ * The id of o, giving it the next id (and queueing it) when it is new.
+ * Returns 0 for NULL, and 0 with w->fatal and an exception set when memory
+ * for the queue runs out.
+ */
+static uint32_t memo_id(struct walker *w, PyObject *o)
+{
+    if (o == NULL)
+        return 0;
+    size_t i = memo_hash(w, o);
+    uint32_t id;
+    while ((id = w->memo[i]) != 0) {
+        if (w->objs[id] == o)
+            return id;
+        i = (i + 1) & w->memo_mask;
+    }
+    if (w->count + 1 >= w->objs_cap) {
+        if (w->objs_cap >= UINT32_MAX / 2)
+            goto nomem;
+        uint32_t cap = w->objs_cap ? w->objs_cap * 2 : 1024;
+        PyObject **objs = realloc(w->objs, (size_t)cap * sizeof *objs);
+        if (objs == NULL)
+            goto nomem;
+        w->objs = objs;
+        w->objs_cap = cap;
+    }
+    id = ++w->count;
+    Py_INCREF(o);
+    w->objs[id] = o;
+    w->memo[i] = id;
+    /* Keep the table at most half full so probes stay short. */
+    if ((size_t)w->count * 2 > w->memo_mask + 1 && memo_grow(w) < 0)
+        goto nomem;
+    return id;
+nomem:
+    w->fatal = 1;
+    PyErr_NoMemory();
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Payload building. Each returns 0, or -1 with w->fatal and an exception set.
+ */
+
+static int payload_nomem(struct walker *w)
+{
+    w->fatal = 1;
+    PyErr_NoMemory();
+    return -1;
+}
+
+static inline int put_u8(struct walker *w, unsigned v)
+{
+    if (w->p.len == w->p.cap && pyhd__buf_grow(&w->p, 1) < 0)
+        return payload_nomem(w);
+    w->p.data[w->p.len++] = (unsigned char)v;
+    return 0;
+}
+
+static inline int put_varint(struct walker *w, uint64_t v)
+{
+    if (pyhd__buf_varint(&w->p, v) < 0)
+        return payload_nomem(w);
+    return 0;
+}
+
+static inline int put_svarint(struct walker *w, int64_t v)
+{
+    return put_varint(w, pyhd__zigzag(v));
+}
+
+static inline int put_bytes(struct walker *w, const void *data, size_t n)
+{
+    if (pyhd__buf_append(&w->p, data, n) < 0)
+        return payload_nomem(w);
+    return 0;
+}
+
+static inline int put_ref(struct walker *w, PyObject *o)
+{
+    uint32_t id = memo_id(w, o);
+    if (id == 0 && o != NULL)
+        return -1;
+    return put_varint(w, id);
+}
+
+/* Reference a new reference (or NULL with or without an exception) and release it. */
+static int put_ref_steal(struct walker *w, PyObject *o)
+{
+    if (o == NULL)
+        return PyErr_Occurred() ? -1 : put_varint(w, 0);
+    int rc = put_ref(w, o);
+    Py_DECREF(o);
+    return rc;
+}
+
+/* Insert the varint n at offset at: for counts that are known only after their items. */
+static int insert_varint(struct walker *w, size_t at, uint64_t n)
+{
+    unsigned char head[PYHD_VARINT_MAX];
+    size_t hn = pyhd__varint_put(head, n);
+    if (pyhd__buf_grow(&w->p, hn) < 0)
+        return payload_nomem(w);
+    memmove(w->p.data + at + hn, w->p.data + at, w->p.len - at);
+    memcpy(w->p.data + at, head, hn);
+    w->p.len += hn;
+    return 0;
+}
+
+static int put_f64(struct walker *w, double d)
+{
+    unsigned char b[8];
+    memcpy(b, &d, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    for (int i = 0; i < 4; i++) {
+        unsigned char t = b[i];
+        b[i] = b[7 - i];
+        b[7 - i] = t;
+    }
+#endif
+    return put_bytes(w, b, 8);
+}
+
+static int put_text(struct walker *w, const char *s, size_t n)
+{
+    if (put_varint(w, n) < 0)
+        return -1;
+    return put_bytes(w, s, n);
+}
+
+/* Reference an interned str made from a C string (slot and member names). */
+static int put_name(struct walker *w, const char *s)
+{
+    return put_ref_steal(w, PyUnicode_InternFromString(s));
+}
+
+static int write_record(struct walker *w, unsigned kind)
+{
+    if (pyhd__enc_record(&w->enc, kind, w->p.data, w->p.len) < 0) {
+        w->fatal = 1;
+        PyErr_Format(PyExc_MemoryError, "pyhd: %s", w->enc.err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Classifying types without running any of their code.
+ */
+
+/* A class made by a class statement or type(): its layout is object's plus dict/slots. */
+static inline int is_python_class(const struct walker *w, PyTypeObject *t)
+{
+    return t->tp_dealloc == w->python_class_dealloc;
+}
+
+/* The nearest base that is implemented in C: object for plain Python classes. */
+static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
+{
+    while (t->tp_base != NULL && is_python_class(w, t))
+        t = t->tp_base;
+    return t;
+}
+
+/* The module named in a static or extension type's tp_name ("builtins" if none). */
+static PyObject *type_name_parts(PyTypeObject *t, PyObject **module)  /* new refs */
+{
+    const char *dot = strrchr(t->tp_name, '.');
+    if (dot == NULL) {
+        *module = PyUnicode_InternFromString("builtins");
+        return *module ? PyUnicode_InternFromString(t->tp_name) : NULL;
+    }
+    *module = PyUnicode_FromStringAndSize(t->tp_name, dot - t->tp_name);
+    if (*module == NULL)
+        return NULL;
+    PyUnicode_InternInPlace(module);
+    return PyUnicode_InternFromString(dot + 1);
+}
+
+/* The class's __module__ as its own dict holds it (no descriptors run): new reference. */
+static PyObject *type_module(const struct walker *w, PyTypeObject *t)
+{
+    PyObject *module = NULL;
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
+        module = PyDict_GetItemWithError(t->tp_dict, w->str_module);
+        if (module != NULL && PyUnicode_Check(module)) {
+            Py_INCREF(module);
+            return module;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    PyObject *name = type_name_parts(t, &module);
+    Py_XDECREF(name);
+    if (name == NULL) {
+        Py_XDECREF(module);
+        return NULL;
+    }
+    return module;
+}
+
+/* Whether module (a str) is builtins or a standard-library module (by its top package). */
+static int is_stdlib_module(struct walker *w, PyObject *module)
+{
+    if (w->stdlib_names == NULL)
+        return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(module);
+    Py_ssize_t dot = PyUnicode_FindChar(module, '.', 0, n, 1);
+    if (dot == -2)
+        return -1;
+    PyObject *top = dot < 0 ? Py_NewRef(module) : PyUnicode_Substring(module, 0, dot);
+    if (top == NULL)
+        return -1;
+    int r = PyUnicode_CompareWithASCIIString(top, "builtins") == 0
+                ? 1 : PySet_Contains(w->stdlib_names, top);
+    Py_DECREF(top);
+    return r;
+}
+
+/*
+ * Whether sys.modules[module] reaches t by the dotted qualname through plain
+ * dict lookups: then t is "the class that module defines".
+ */
+static int module_defines(const struct walker *w, PyObject *module, PyObject *qualname,
+                          PyTypeObject *t)
+{
+    PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
+    PyObject *obj = PyDict_GetItemWithError(modules, module);  /* borrowed */
+    PyObject *parts = NULL;
+    int r = 0;
+    if (obj == NULL || !PyModule_Check(obj))
+        return PyErr_Occurred() ? -1 : 0;
+    parts = PyUnicode_Split(qualname, w->str_dot, -1);
+    if (parts == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(parts); i++) {
+        PyObject *d = PyModule_Check(obj) ? PyModule_GetDict(obj)
+                      : PyType_Check(obj) ? ((PyTypeObject *)obj)->tp_dict : NULL;
+        if (d == NULL || !PyDict_Check(d))
+            goto done;
+        obj = PyDict_GetItemWithError(d, PyList_GET_ITEM(parts, i));
+        if (obj == NULL) {
+            r = PyErr_Occurred() ? -1 : 0;
+            goto done;
+        }
+    }
+    r = obj == (PyObject *)t;
+done:
+    Py_DECREF(parts);
+    return r;
+}
+
+/* A value a CLASS record keeps among its attrs: exact plain-data types and tuples of them. */
+static int is_plain_data(PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    if (v == Py_None || t == &PyBool_Type || t == &PyLong_Type || t == &PyFloat_Type
+        || t == &PyComplex_Type || t == &PyUnicode_Type || t == &PyBytes_Type)
+        return 1;
+    if (t != &PyTuple_Type)
+        return 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(v); i++)
+        if (!is_plain_data(PyTuple_GET_ITEM(v, i)))
+            return 0;
+    return 1;
+}
+
+static int is_dunder(PyObject *name)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
+    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_' && PyUnicode_READ_CHAR(name, 1) == '_'
+           && PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
+}
+
+/* ---------------------------------------------------------------------------
+ * Atoms.
+ */
+
+/* INT or BIGINT payload of any int (subclasses included), read from its digits. */
+static int put_int(struct walker *w, PyObject *o, unsigned *kind)
+{
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (!overflow) {
+        *kind = PYHD_REC_INT;
+        return put_svarint(w, v);
+    }
+    /* Two's complement bytes, then the magnitude by negation: no Python arithmetic. */
+    size_t nbits = _PyLong_NumBits(o);
+    if (nbits == (size_t)-1 && PyErr_Occurred())
+        return -1;
+    size_t n = nbits / 8 + 1;
+    unsigned char *b = PyMem_Malloc(n);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int rc = -1;
+    if (pyhd_long_as_bytes(o, b, n, 1) < 0)
+        goto done;
+    int negative = (b[n - 1] & 0x80) != 0;
+    if (negative) {
+        unsigned carry = 1;
+        for (size_t i = 0; i < n; i++) {
+            unsigned x = (unsigned)(unsigned char)~b[i] + carry;
+            b[i] = (unsigned char)x;
+            carry = x >> 8;
+        }
+    }
+    while (n > 1 && b[n - 1] == 0)
+        n--;
+    *kind = PYHD_REC_BIGINT;
+    if (put_u8(w, (unsigned)negative) < 0 || put_varint(w, n) < 0 || put_bytes(w, b, n) < 0)
+        goto done;
+    rc = 0;
+done:
+    PyMem_Free(b);
+    return rc;
+}
+
+/* Store little-endian code units of width bytes each. */
+static int put_units(struct walker *w, const void *data, size_t count, int width)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    if (pyhd__buf_grow(&w->p, count * (size_t)width) < 0)
+        return payload_nomem(w);
+    const unsigned char *s = data;
+    unsigned char *d = w->p.data + w->p.len;
+    for (size_t i = 0; i < count; i++)
+        for (int k = 0; k < width; k++)
+            d[i * width + k] = s[i * width + width - 1 - k];
+    w->p.len += count * (size_t)width;
+    return 0;
+#else
+    return put_bytes(w, data, count * (size_t)width);
+#endif
+}
+
+static int put_str(struct walker *w, PyObject *o)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(o) < 0)
+        return -1;
+#endif
+    Py_ssize_t len = PyUnicode_GET_LENGTH(o);
+    int width = PyUnicode_KIND(o);
+    size_t stored = (size_t)len;
+    if (stored > w->o->max_string) {
+        stored = (size_t)w->o->max_string;
+        w->g->truncated++;
+    }
+    if (put_u8(w, (unsigned)width) < 0 || put_varint(w, (uint64_t)len) < 0)
+        return -1;
+    return put_units(w, PyUnicode_DATA(o), stored, width);
+}
+
+static int put_blob(struct walker *w, const void *data, size_t len)
+{
+    size_t stored = len;
+    if (stored > w->o->max_string) {
+        stored = (size_t)w->o->max_string;
+        w->g->truncated++;
+    }
+    if (put_varint(w, len) < 0)
+        return -1;
+    return put_bytes(w, data, stored);
+}
+
+/* The stored count of a container of len items, counting a cut. */
+static size_t items_budget(struct walker *w, size_t len)
+{
+    if (len > w->o->max_items) {
+        w->g->truncated++;
+        return (size_t)w->o->max_items;
+    }
+    return len;
+}
+
+static int put_seq(struct walker *w, PyObject *const *items, Py_ssize_t len)
+{
+    size_t n = items_budget(w, (size_t)len);
+    if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (put_ref(w, items[i]) < 0)
+            return -1;
+    return 0;
+}
+
+/* Sets through set's own C iterator (a subclass's __iter__ is not used). */
+static int put_set(struct walker *w, PyObject *o)
+{
+    Py_ssize_t len = PySet_GET_SIZE(o);
+    size_t n = items_budget(w, (size_t)len);
+    PyObject *it = PySet_Type.tp_iter(o);
+    PyObject *item = NULL;
+    int rc = -1;
+    if (it == NULL)
+        return -1;
+    if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        item = Py_TYPE(it)->tp_iternext(it);
+        if (item == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "set changed size during the dump");
+            goto done;
+        }
+        if (put_ref(w, item) < 0)
+            goto done;
+        Py_CLEAR(item);
+    }
+    rc = 0;
+done:
+    Py_XDECREF(item);
+    Py_DECREF(it);
+    return rc;
+}
+
+static int put_dict_pairs(struct walker *w, PyObject *o)
+{
+    Py_ssize_t len = PyDict_GET_SIZE(o);
+    size_t n = items_budget(w, (size_t)len);
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;  /* borrowed */
+    if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
+        return -1;
+    for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++)
+        if (put_ref(w, k) < 0 || put_ref(w, v) < 0)
+            return -1;
+    return 0;
+}
+
+/* Keys whose hashing cannot run Python code: OrderedDict's own order needs lookups. */
+static int has_c_hash(PyObject *k)
+{
+    PyTypeObject *t = Py_TYPE(k);
+    return t == &PyUnicode_Type || t == &PyLong_Type || t == &PyBytes_Type
+           || t == &PyFloat_Type || t == &PyBool_Type || k == Py_None
+           || t->tp_hash == PyBaseObject_Type.tp_hash;
+}
+
+/*
+ * An OrderedDict in its own order (move_to_end changes it, not the dict's).
+ * Its C iterator hashes each key, so this is used only when every key hashes
+ * in C; otherwise the dict's storage order is written.
+ */
+static int put_odict_pairs(struct walker *w, PyObject *o, PyTypeObject *odict_type)
+{
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;  /* borrowed */
+    PyObject *it = NULL, *key = NULL;
+    int rc = -1;
+    while (PyDict_Next(o, &pos, &k, &v))
+        if (!has_c_hash(k))
+            return put_dict_pairs(w, o);
+    Py_ssize_t len = PyDict_GET_SIZE(o);
+    size_t n = items_budget(w, (size_t)len);
+    if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
+        return -1;
+    it = odict_type->tp_iter(o);
+    if (it == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        key = Py_TYPE(it)->tp_iternext(it);
+        if (key == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "OrderedDict changed during the dump");
+            goto done;
+        }
+        v = PyDict_GetItemWithError(o, key);
+        if (v == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "OrderedDict key without a value");
+            goto done;
+        }
+        if (put_ref(w, key) < 0 || put_ref(w, v) < 0)
+            goto done;
+        Py_CLEAR(key);
+    }
+    rc = 0;
+done:
+    Py_XDECREF(key);
+    Py_DECREF(it);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * Instances: __dict__ and slot values, read without any attribute lookup.
+ */
+
+static int put_instance_dict(struct walker *w, PyObject *o)
+{
+    if (Py_TYPE(o)->tp_dictoffset == 0)
+        return put_varint(w, 0);
+    PyObject *d = PyObject_GenericGetDict(o, NULL);  /* new reference */
+    if (d == NULL)
+        return -1;
+    int rc = PyDict_Check(d) && PyDict_GET_SIZE(d) == 0 ? put_varint(w, 0) : put_ref(w, d);
+    Py_DECREF(d);
+    return rc;
+}
+
+/*
+ * Slot values: every object member (T_OBJECT, T_OBJECT_EX) of every class in
+ * the MRO, read by PyMember_GetOne; unset slots are skipped. For C classes
+ * this includes members such as defaultdict's default_factory.
+ */
+static int put_slots(struct walker *w, PyObject *o)
+{
+    PyObject *mro = Py_TYPE(o)->tp_mro;  /* borrowed */
+    size_t count_at = w->p.len;
+    uint64_t n = 0;
+    if (mro == NULL || !PyTuple_Check(mro))
+        return put_varint(w, 0);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        if (t == &PyBaseObject_Type || t->tp_members == NULL)
+            continue;
+        for (PyMemberDef *m = t->tp_members; m->name != NULL; m++) {
+            if (m->type != T_OBJECT_EX && m->type != T_OBJECT)
+                continue;
+            PyObject *v = PyMember_GetOne((const char *)o, m);
+            if (v == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+                    return -1;
+                PyErr_Clear();
+                continue;
+            }
+            int rc = put_name(w, m->name);
+            if (rc == 0)
+                rc = put_ref(w, v);
+            Py_DECREF(v);
+            if (rc < 0)
+                return -1;
+            n++;
+        }
+    }
+    return insert_varint(w, count_at, n);
+}
+
+/* The value of the slot called name, or NULL (no exception) when it is unset or absent. */
+static PyObject *slot_value(PyObject *o, const char *name)  /* new reference */
+{
+    PyObject *mro = Py_TYPE(o)->tp_mro;
+    for (Py_ssize_t i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        for (PyMemberDef *m = t->tp_members; m != NULL && m->name != NULL; m++) {
+            if ((m->type == T_OBJECT_EX || m->type == T_OBJECT) && strcmp(m->name, name) == 0) {
+                PyObject *v = PyMember_GetOne((const char *)o, m);
+                if (v == NULL)
+                    PyErr_Clear();
+                return v;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Record writers. Each builds w->p and returns the kind, or -1 with an
+ * exception set (w->fatal tells whether the whole dump must stop).
+ */
+
+static int w_class(struct walker *w, PyTypeObject *t)
+{
+    PyObject *name = NULL, *qualname = NULL, *module = NULL, *attrs = NULL;
+    int flags = 0, rc = -1;
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+        PyHeapTypeObject *ht = (PyHeapTypeObject *)t;
+        name = Py_NewRef(ht->ht_name);
+        qualname = Py_NewRef(ht->ht_qualname);
+        module = type_module(w, t);
+        flags |= PYHD_CLASS_HEAPTYPE;
+    } else {
+        name = type_name_parts(t, &module);
+        qualname = Py_XNewRef(name);
+    }
+    if (name == NULL || module == NULL)
+        goto done;
+    if (PyType_IsSubtype(t, (PyTypeObject *)PyExc_BaseException))
+        flags |= PYHD_CLASS_EXCEPTION;
+    int std = is_stdlib_module(w, module);
+    if (std > 0 && PyUnicode_Check(qualname))
+        std = module_defines(w, module, qualname, t);
+    if (std < 0)
+        goto done;
+    if (std)
+        flags |= PYHD_CLASS_STDLIB;
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;  /* borrowed */
+        while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
+            if (!PyUnicode_Check(k) || is_dunder(k) || !is_plain_data(v))
+                continue;
+            if (attrs == NULL && (attrs = PyDict_New()) == NULL)
+                goto done;
+            if (PyDict_SetItem(attrs, k, v) < 0)
+                goto done;
+        }
+    }
+    if (put_ref(w, name) < 0 || put_ref(w, qualname) < 0 || put_ref(w, module) < 0)
+        goto done;
+    if (put_ref(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0
+        || put_u8(w, (unsigned)flags) < 0 || put_ref(w, attrs) < 0)
+        goto done;
+    rc = PYHD_REC_CLASS;
+done:
+    Py_XDECREF(name);
+    Py_XDECREF(qualname);
+    Py_XDECREF(module);
+    Py_XDECREF(attrs);
+    return rc;
+}
+
+static int w_code(struct walker *w, PyCodeObject *co)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *varnames = PyCode_GetVarnames(co);
+    PyObject *cellvars = PyCode_GetCellvars(co);
+    PyObject *freevars = PyCode_GetFreevars(co);
+#else
+    PyObject *varnames = Py_XNewRef(co->co_varnames);
+    PyObject *cellvars = Py_XNewRef(co->co_cellvars);
+    PyObject *freevars = Py_XNewRef(co->co_freevars);
+#endif
+    int rc = -1;
+    if (varnames == NULL || cellvars == NULL || freevars == NULL)
+        goto done;
+    if (put_ref(w, co->co_filename) < 0 || put_ref(w, co->co_name) < 0
+        || put_ref(w, pyhd_code_qualname(co)) < 0
+        || put_varint(w, (uint64_t)co->co_firstlineno) < 0
+        || put_varint(w, (uint64_t)co->co_argcount) < 0
+        || put_varint(w, (uint64_t)co->co_posonlyargcount) < 0
+        || put_varint(w, (uint64_t)co->co_kwonlyargcount) < 0
+        || put_varint(w, (uint64_t)(unsigned)co->co_flags) < 0
+        || put_ref(w, varnames) < 0 || put_ref(w, cellvars) < 0 || put_ref(w, freevars) < 0)
+        goto done;
+    rc = PYHD_REC_CODE;
+done:
+    Py_XDECREF(varnames);
+    Py_XDECREF(cellvars);
+    Py_XDECREF(freevars);
+    return rc;
+}
+
+/* Note a dumped frame's source file for the archive's sources/ members. */
+static int note_filename(struct walker *w, PyObject *filename)
+{
+    if (!PyUnicode_Check(filename))
+        return 0;
+    int r = PySet_Contains(w->filename_set, filename);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    if (PySet_Add(w->filename_set, filename) < 0 || PyList_Append(w->g->filenames, filename) < 0)
+        return -1;
+    return 0;
+}
+
+/* A frame's locals as a dict: 3.13 gives a proxy for optimized frames, copied in C. */
+static PyObject *frame_locals_dict(PyFrameObject *f)  /* new reference */
+{
+    PyObject *locals = pyhd_frame_locals(f);
+    if (locals == NULL || PyDict_Check(locals))
+        return locals;
+    PyObject *d = PyDict_New();
+    if (d != NULL && PyDict_Merge(d, locals, 1) < 0)
+        Py_CLEAR(d);
+    Py_DECREF(locals);
+    return d;
+}
+
+static int w_frame(struct walker *w, PyFrameObject *f)
+{
+    PyCodeObject *co = PyFrame_GetCode(f);  /* new reference */
+    PyObject *locals = NULL, *globals = NULL, *builtins = NULL, *back = NULL;
+    int line, end_line, col, end_col, rc = -1;
+    pyhd_code_position(co, pyhd_frame_lasti(f), &line, &end_line, &col, &end_col);
+    line = PyFrame_GetLineNumber(f);
+    if (note_filename(w, co->co_filename) < 0)
+        goto done;
+    locals = frame_locals_dict(f);
+    if (locals == NULL && PyErr_Occurred())
+        goto done;
+    globals = pyhd_frame_globals(f);
+    builtins = pyhd_frame_builtins(f);
+    back = (PyObject *)PyFrame_GetBack(f);
+    /* The builtins module's own dict is written as the module, not as 150 entries. */
+    if (w->builtins_module != NULL && builtins == PyModule_GetDict(w->builtins_module))
+        Py_SETREF(builtins, Py_NewRef(w->builtins_module));
+    if (put_ref(w, (PyObject *)co) < 0 || put_svarint(w, line) < 0
+        || put_svarint(w, end_line) < 0 || put_svarint(w, col) < 0
+        || put_svarint(w, end_col) < 0 || put_ref(w, locals) < 0 || put_ref(w, globals) < 0
+        || put_ref(w, builtins) < 0 || put_ref(w, back) < 0)
+        goto done;
+    rc = PYHD_REC_FRAME;
+done:
+    Py_DECREF(co);
+    Py_XDECREF(locals);
+    Py_XDECREF(globals);
+    Py_XDECREF(builtins);
+    Py_XDECREF(back);
+    return rc;
+}
+
+static int w_traceback(struct walker *w, PyTracebackObject *tb)
+{
+    PyCodeObject *co = PyFrame_GetCode(tb->tb_frame);  /* new reference */
+    int line, end_line, col, end_col;
+    pyhd_code_position(co, tb->tb_lasti, &line, &end_line, &col, &end_col);
+    Py_DECREF(co);
+    /* 3.12+ may leave tb_lineno at -1 until Python code asks for it. */
+    if (tb->tb_lineno >= 0)
+        line = tb->tb_lineno;
+    if (put_ref(w, (PyObject *)tb->tb_frame) < 0 || put_svarint(w, line) < 0
+        || put_svarint(w, end_line) < 0 || put_svarint(w, col) < 0
+        || put_svarint(w, end_col) < 0 || put_ref(w, (PyObject *)tb->tb_next) < 0)
+        return -1;
+    return PYHD_REC_TRACEBACK;
+}
+
+static int put_field(struct walker *w, const char *name, PyObject *value, uint64_t *n)
+{
+    if (value == NULL)
+        return 0;
+    ++*n;
+    if (put_name(w, name) < 0)
+        return -1;
+    return put_ref(w, value);
+}
+
+static int put_ssize_field(struct walker *w, const char *name, Py_ssize_t value, uint64_t *n)
+{
+    PyObject *v = PyLong_FromSsize_t(value);
+    if (v == NULL)
+        return -1;
+    int rc = put_field(w, name, v, n);
+    Py_DECREF(v);
+    return rc;
+}
+
+/* The C-level fields format.h lists for the exception classes that keep them. */
+static int put_exception_fields(struct walker *w, PyObject *o)
+{
+    uint64_t n = 0;
+    size_t start = w->p.len;
+    int rc = 0;
+    if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_SyntaxError)) {
+        PySyntaxErrorObject *e = (PySyntaxErrorObject *)o;
+        rc = put_field(w, "msg", e->msg, &n) || put_field(w, "filename", e->filename, &n)
+             || put_field(w, "lineno", e->lineno, &n) || put_field(w, "offset", e->offset, &n)
+             || put_field(w, "text", e->text, &n)
+             || put_field(w, "end_lineno", e->end_lineno, &n)
+             || put_field(w, "end_offset", e->end_offset, &n)
+             || put_field(w, "print_file_and_line", e->print_file_and_line, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_OSError)) {
+        PyOSErrorObject *e = (PyOSErrorObject *)o;
+        rc = put_field(w, "errno", e->myerrno, &n) || put_field(w, "strerror", e->strerror, &n)
+             || put_field(w, "filename", e->filename, &n)
+             || put_field(w, "filename2", e->filename2, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_ImportError)) {
+        PyImportErrorObject *e = (PyImportErrorObject *)o;
+        rc = put_field(w, "msg", e->msg, &n) || put_field(w, "name", e->name, &n)
+             || put_field(w, "path", e->path, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_AttributeError)) {
+        rc = put_field(w, "name", ((PyAttributeErrorObject *)o)->name, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_NameError)) {
+        rc = put_field(w, "name", ((PyNameErrorObject *)o)->name, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_StopIteration)) {
+        rc = put_field(w, "value", ((PyStopIterationObject *)o)->value, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_SystemExit)) {
+        rc = put_field(w, "code", ((PySystemExitObject *)o)->code, &n);
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_UnicodeError)) {
+        PyUnicodeErrorObject *e = (PyUnicodeErrorObject *)o;
+        rc = put_field(w, "encoding", e->encoding, &n) || put_field(w, "object", e->object, &n)
+             || put_ssize_field(w, "start", e->start, &n)
+             || put_ssize_field(w, "end", e->end, &n) || put_field(w, "reason", e->reason, &n);
+#if PY_VERSION_HEX >= 0x030B0000
+    } else if (PyObject_TypeCheck(o, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
+        PyBaseExceptionGroupObject *e = (PyBaseExceptionGroupObject *)o;
+        rc = put_field(w, "message", e->msg, &n) || put_field(w, "exceptions", e->excs, &n);
+#endif
+    }
+    if (rc)
+        return -1;
+    return insert_varint(w, start, n);
+}
+
+static int w_exception(struct walker *w, PyObject *o)
+{
+    PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, e->args) < 0)
+        return -1;
+    if (e->dict != NULL && PyDict_Check(e->dict) && PyDict_GET_SIZE(e->dict) > 0) {
+        if (put_ref(w, e->dict) < 0)
+            return -1;
+    } else if (put_varint(w, 0) < 0) {
+        return -1;
+    }
+    if (put_ref(w, e->cause) < 0 || put_ref(w, e->context) < 0
+        || put_u8(w, e->suppress_context ? 1 : 0) < 0 || put_ref(w, e->traceback) < 0)
+        return -1;
+    if (put_exception_fields(w, o) < 0)
+        return -1;
+    return PYHD_REC_EXCEPTION;
+}
+
+static int w_module(struct walker *w, PyObject *o)
+{
+    PyObject *name = PyModule_GetNameObject(o);
+    if (name == NULL)
+        PyErr_Clear();
+    PyObject *file = PyModule_GetFilenameObject(o);
+    if (file == NULL)
+        PyErr_Clear();
+    PyObject *dict = PyModule_GetDict(o);  /* borrowed */
+    int with_dict = 0;
+    for (size_t i = 0; i < w->nglobals && !with_dict; i++)
+        with_dict = w->globals[i] == dict;
+    if (!with_dict && dict != NULL)
+        with_dict = memo_find(w, dict) != 0;
+    int rc = -1;
+    if (put_ref(w, name) < 0 || put_ref(w, file) < 0 || put_ref(w, with_dict ? dict : NULL) < 0)
+        goto done;
+    rc = PYHD_REC_MODULE;
+done:
+    Py_XDECREF(name);
+    Py_XDECREF(file);
+    return rc;
+}
+
+/* Read a C getter of an exact stdlib type or of a generator: no Python code runs. */
+static PyObject *c_attr(PyObject *o, const char *name)  /* new reference */
+{
+    return PyObject_GetAttrString(o, name);
+}
+
+static int w_generator(struct walker *w, PyObject *o)
+{
+    int flavour = PyCoro_CheckExact(o) ? PYHD_GEN_COROUTINE
+                  : PyAsyncGen_CheckExact(o) ? PYHD_GEN_ASYNCGEN : PYHD_GEN_GENERATOR;
+    static const char *const prefix[] = {"gi", "cr", "ag"};
+    char attr[32];
+    PyObject *name = NULL, *qualname = NULL, *code = NULL, *frame = NULL;
+    int rc = -1, state;
+    name = c_attr(o, "__name__");
+    qualname = name ? c_attr(o, "__qualname__") : NULL;
+    snprintf(attr, sizeof attr, "%s_code", prefix[flavour]);
+    code = qualname ? c_attr(o, attr) : NULL;
+    snprintf(attr, sizeof attr, "%s_frame", prefix[flavour]);
+    frame = code ? c_attr(o, attr) : NULL;
+    if (frame == NULL)
+        goto done;
+    if (frame == Py_None) {
+        state = PYHD_GENSTATE_CLOSED;
+        Py_CLEAR(frame);
+    } else {
+        snprintf(attr, sizeof attr, "%s_running", prefix[flavour]);
+        PyObject *flag = c_attr(o, attr);
+        if (flag == NULL)
+            goto done;
+        int running = PyObject_IsTrue(flag);
+        Py_DECREF(flag);
+        snprintf(attr, sizeof attr, "%s_suspended", prefix[flavour]);
+        flag = c_attr(o, attr);
+        int suspended;
+        if (flag != NULL) {
+            suspended = PyObject_IsTrue(flag);
+            Py_DECREF(flag);
+        } else {
+            /* Before 3.11 (and ag_ before 3.12) there is no *_suspended: lasti tells. */
+            PyErr_Clear();
+            suspended = pyhd_frame_lasti((PyFrameObject *)frame) >= 0;
+        }
+        state = running ? PYHD_GENSTATE_RUNNING
+                : suspended ? PYHD_GENSTATE_SUSPENDED : PYHD_GENSTATE_CREATED;
+    }
+    if (put_u8(w, (unsigned)flavour) < 0 || put_ref(w, name) < 0 || put_ref(w, qualname) < 0
+        || put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0)
+        goto done;
+    rc = PYHD_REC_GENERATOR;
+done:
+    Py_XDECREF(name);
+    Py_XDECREF(qualname);
+    Py_XDECREF(code);
+    Py_XDECREF(frame);
+    return rc;
+}
+
+static int w_weakref(struct walker *w, PyObject *o)
+{
+    PyObject *referent = NULL;
+#if PY_VERSION_HEX >= 0x030D0000
+    if (PyWeakref_GetRef(o, &referent) < 0)
+        return -1;
+#else
+    referent = PyWeakref_GET_OBJECT(o);
+    referent = referent == Py_None ? NULL : Py_NewRef(referent);
+#endif
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, referent) < 0)
+        return -1;
+    return PYHD_REC_WEAKREF;
+}
+
+/* The args tuple of a REDUCED record, from C getters of the exact stdlib type. */
+static PyObject *attrs_tuple(PyObject *o, const char *const *names, size_t n)  /* new ref */
+{
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; t != NULL && i < n; i++) {
+        PyObject *v = c_attr(o, names[i]);
+        if (v == NULL)
+            Py_CLEAR(t);
+        else
+            PyTuple_SET_ITEM(t, (Py_ssize_t)i, v);
+    }
+    return t;
+}
+
+static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
+{
+    static const char *const date[] = {"year", "month", "day"};
+    static const char *const time[] = {"hour", "minute", "second", "microsecond", "tzinfo",
+                                       "fold"};
+    static const char *const datetime[] = {"year", "month", "day", "hour", "minute",
+                                           "second", "microsecond", "tzinfo", "fold"};
+    static const char *const timedelta[] = {"days", "seconds", "microseconds"};
+    static const char *const pattern[] = {"pattern", "flags"};
+    PyObject *a = NULL, *b = NULL, *r = NULL;
+    switch (which) {
+    case STD_DATE:
+        return attrs_tuple(o, date, 3);
+    case STD_TIME:
+        return attrs_tuple(o, time, 6);
+    case STD_DATETIME:
+        return attrs_tuple(o, datetime, 9);
+    case STD_TIMEDELTA:
+        return attrs_tuple(o, timedelta, 3);
+    case STD_PATTERN:
+        return attrs_tuple(o, pattern, 2);
+    case STD_TIMEZONE:
+        return PyObject_CallMethod(o, "__getinitargs__", NULL);
+    case STD_DECIMAL:
+        a = Py_TYPE(o)->tp_str(o);
+        return a ? Py_BuildValue("(N)", a) : NULL;
+    case STD_FRACTION:
+        a = slot_value(o, "_numerator");
+        b = slot_value(o, "_denominator");
+        if (a != NULL && b != NULL)
+            r = PyTuple_Pack(2, a, b);
+        else
+            PyErr_SetString(PyExc_ValueError, "Fraction without _numerator/_denominator");
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
+    case STD_UUID:
+        a = slot_value(o, "int");
+        if (a == NULL) {
+            PyErr_SetString(PyExc_ValueError, "UUID without its int slot");
+            return NULL;
+        }
+        return Py_BuildValue("(N)", a);
+    case STD_DEQUE:
+        a = PySequence_List(o);
+        b = a ? c_attr(o, "maxlen") : NULL;
+        if (b != NULL)
+            r = PyTuple_Pack(2, a, b);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
+    case STD_ARRAY: {
+        Py_buffer view;
+        a = c_attr(o, "typecode");
+        if (a == NULL || PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0) {
+            Py_XDECREF(a);
+            return NULL;
+        }
+        b = PyBytes_FromStringAndSize(view.buf, view.len);
+        PyBuffer_Release(&view);
+        if (b != NULL)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            r = Py_BuildValue("(OOs)", a, b, "big");
+#else
+            r = Py_BuildValue("(OOs)", a, b, "little");
+#endif
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
+    }
+    default:
+        /*
+         * pathlib: the cached string when the path has one; otherwise the
+         * path's own (standard-library) __fspath__, the type being exact.
+         */
+        a = slot_value(o, "_str");
+        if (a == NULL || !PyUnicode_Check(a)) {
+            Py_XDECREF(a);
+            a = PyOS_FSPath(o);
+        }
+        (void)w;
+        return a ? Py_BuildValue("(N)", a) : NULL;
+    }
+}
+
+/* Which stdlib type o's exact type is, or -1. */
+static int stdlib_kind(const struct walker *w, PyTypeObject *t)
+{
+    for (int i = 0; i < STD_NTYPES; i++)
+        if (w->stdlib_types[i] == (PyObject *)t)
+            return i;
+    return -1;
+}
+
+static int w_reduced(struct walker *w, PyObject *o, int which)
+{
+    PyObject *args = reduce_args(w, o, which);
+    if (args == NULL)
+        return -1;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, args) < 0)
+        return -1;
+    return PYHD_REC_REDUCED;
+}
+
+/* The kind and payload of a builtin value (exact or the base of a subclass). */
+static int put_base_value(struct walker *w, PyObject *o, int odict)
+{
+    unsigned kind;
+    if (PyLong_Check(o))
+        return put_int(w, o, &kind) < 0 ? -1 : (int)kind;
+    if (PyFloat_Check(o))
+        return put_f64(w, PyFloat_AS_DOUBLE(o)) < 0 ? -1 : PYHD_REC_FLOAT;
+    if (PyUnicode_Check(o))
+        return put_str(w, o) < 0 ? -1 : PYHD_REC_STR;
+    if (PyTuple_Check(o))
+        return put_seq(w, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_TUPLE;
+    if (PyList_Check(o))
+        return put_seq(w, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_LIST;
+    if (PyDict_Check(o)) {
+        int rc = odict >= 0 ? put_odict_pairs(w, o, (PyTypeObject *)w->stdlib_types[odict])
+                            : put_dict_pairs(w, o);
+        return rc < 0 ? -1 : PYHD_REC_DICT;
+    }
+    if (PyBytes_Check(o))
+        return put_blob(w, PyBytes_AS_STRING(o), (size_t)PyBytes_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_BYTES;
+    if (PyByteArray_Check(o))
+        return put_blob(w, PyByteArray_AS_STRING(o), (size_t)PyByteArray_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_BYTEARRAY;
+    if (PyFrozenSet_Check(o))
+        return put_set(w, o) < 0 ? -1 : PYHD_REC_FROZENSET;
+    if (PySet_Check(o))
+        return put_set(w, o) < 0 ? -1 : PYHD_REC_SET;
+    if (PyComplex_Check(o)) {
+        Py_complex c = ((PyComplexObject *)o)->cval;
+        return put_f64(w, c.real) < 0 || put_f64(w, c.imag) < 0 ? -1 : PYHD_REC_COMPLEX;
+    }
+    return 0;
+}
+
+static int is_builtin_value_type(PyObject *o)
+{
+    return PyLong_Check(o) || PyFloat_Check(o) || PyUnicode_Check(o) || PyTuple_Check(o)
+           || PyList_Check(o) || PyDict_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o)
+           || PyAnySet_Check(o) || PyComplex_Check(o);
+}
+
+static int w_subclass(struct walker *w, PyObject *o)
+{
+    int odict = -1;
+    if (w->stdlib_types[STD_ORDEREDDICT] != NULL
+        && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[STD_ORDEREDDICT]))
+        odict = STD_ORDEREDDICT;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_instance_dict(w, o) < 0
+        || put_slots(w, o) < 0)
+        return -1;
+    size_t kind_at = w->p.len;
+    if (put_u8(w, 0) < 0)
+        return -1;
+    int kind = put_base_value(w, o, odict);
+    if (kind < 0)
+        return -1;
+    w->p.data[kind_at] = (unsigned char)kind;
+    return PYHD_REC_SUBCLASS;
+}
+
+static int w_instance(struct walker *w, PyObject *o)
+{
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_instance_dict(w, o) < 0
+        || put_slots(w, o) < 0)
+        return -1;
+    return PYHD_REC_INSTANCE;
+}
+
+/* A buffer exported by C code (a Python-level __buffer__ would run the program's code). */
+static int has_c_buffer(const struct walker *w, PyTypeObject *t)
+{
+    if (t->tp_as_buffer == NULL || t->tp_as_buffer->bf_getbuffer == NULL)
+        return 0;
+    PyTypeObject *base = native_base(w, t);
+    return base->tp_as_buffer != NULL
+           && base->tp_as_buffer->bf_getbuffer == t->tp_as_buffer->bf_getbuffer;
+}
+
+static int w_buffer(struct walker *w, PyObject *o)
+{
+    Py_buffer view;
+    unsigned char *copy = NULL;
+    int rc = -1;
+    if (PyObject_GetBuffer(o, &view, PyBUF_FULL_RO) < 0)
+        return -1;
+    const char *format = view.format ? view.format : "B";
+    size_t len = (size_t)view.len;
+    size_t stored = len > w->o->max_string ? (size_t)w->o->max_string : len;
+    if (stored < len)
+        w->g->truncated++;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_text(w, format, strlen(format)) < 0
+        || put_varint(w, (uint64_t)view.itemsize) < 0 || put_varint(w, (uint64_t)view.ndim) < 0)
+        goto done;
+    for (int i = 0; i < view.ndim; i++) {
+        uint64_t dim = view.shape ? (uint64_t)view.shape[i]
+                                  : (uint64_t)(view.itemsize ? view.len / view.itemsize : 0);
+        if (put_varint(w, dim) < 0)
+            goto done;
+    }
+    if (put_u8(w, view.readonly ? 1 : 0) < 0 || put_varint(w, len) < 0)
+        goto done;
+    if (PyBuffer_IsContiguous(&view, 'C')) {
+        if (put_bytes(w, view.buf, stored) < 0)
+            goto done;
+    } else {
+        copy = PyMem_Malloc(len ? len : 1);
+        if (copy == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (PyBuffer_ToContiguous(copy, &view, view.len, 'C') < 0
+            || put_bytes(w, copy, stored) < 0)
+            goto done;
+    }
+    rc = PYHD_REC_BUFFER;
+done:
+    PyMem_Free(copy);
+    PyBuffer_Release(&view);
+    return rc;
+}
+
+/*
+ * C types of builtins and the standard library whose repr() shows other
+ * objects' reprs (so could run the program's __repr__) or runs Python code.
+ */
+static int repr_may_run_code(PyTypeObject *t)
+{
+    static const char *const names[] = {
+        "dict_keys", "dict_values", "dict_items", "odict_keys", "odict_values", "odict_items",
+        "mappingproxy", "staticmethod", "classmethod", "functools.partial",
+        "types.SimpleNamespace", "types.GenericAlias", "types.UnionType",
+        "itertools.repeat", "operator.itemgetter", "operator.attrgetter",
+        "operator.methodcaller", "_asyncio.Future", "_asyncio.Task", "_asyncio.FutureIter",
+        "weakref.ProxyType", "weakref.CallableProxyType", "functools._lru_cache_wrapper",
+        "method", "super", "property",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t->tp_name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* repr() for an OPAQUE record, guarded and cut; NULL (no exception) when not taken. */
+static PyObject *opaque_repr(struct walker *w, PyObject *o)  /* new reference */
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if (!w->o->repr_all) {
+        if (is_python_class(w, t) || repr_may_run_code(t))
+            return NULL;
+        PyObject *module = type_module(w, t);
+        int std = module ? is_stdlib_module(w, module) : -1;
+        Py_XDECREF(module);
+        if (std <= 0) {
+            PyErr_Clear();
+            return NULL;
+        }
+    }
+    PyObject *r = PyObject_Repr(o);
+    if (r == NULL || !PyUnicode_Check(r)) {
+        PyErr_Clear();
+        Py_XDECREF(r);
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(r) > WALK_REPR_MAX) {
+        Py_SETREF(r, PyUnicode_Substring(r, 0, WALK_REPR_MAX));
+        if (r == NULL)
+            PyErr_Clear();
+    }
+    return r;
+}
+
+static uint64_t object_size(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    uint64_t size = (uint64_t)t->tp_basicsize;
+    if (t->tp_itemsize)
+        size += (uint64_t)(Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o)) * (uint64_t)t->tp_itemsize;
+    return size;
+}
+
+/* OPAQUE: with reason (a new reference or NULL) when the walk failed on o. */
+static int w_opaque(struct walker *w, PyObject *o, PyObject *reason)
+{
+    PyObject *repr = reason == NULL ? opaque_repr(w, o) : NULL;
+    int rc = -1;
+    w->g->opaque++;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_varint(w, object_size(o)) < 0
+        || put_ref(w, repr) < 0 || put_ref(w, reason) < 0)
+        goto done;
+    rc = PYHD_REC_OPAQUE;
+done:
+    Py_XDECREF(repr);
+    return rc;
+}
+
+/* Build the payload of o's record: returns its kind, or -1 with an exception set. */
+static int w_object(struct walker *w, PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    unsigned kind;
+    /* Exact builtin types first: they are most of any heap. */
+    if (t == &PyUnicode_Type)
+        return put_str(w, o) < 0 ? -1 : PYHD_REC_STR;
+    if (t == &PyLong_Type)
+        return put_int(w, o, &kind) < 0 ? -1 : (int)kind;
+    if (t == &PyDict_Type)
+        return put_dict_pairs(w, o) < 0 ? -1 : PYHD_REC_DICT;
+    if (t == &PyList_Type)
+        return put_seq(w, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_LIST;
+    if (t == &PyTuple_Type)
+        return put_seq(w, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o)) < 0
+                   ? -1 : PYHD_REC_TUPLE;
+    if (t == &PyFloat_Type)
+        return put_f64(w, PyFloat_AS_DOUBLE(o)) < 0 ? -1 : PYHD_REC_FLOAT;
+    if (o == Py_None)
+        return PYHD_REC_NONE;
+    if (o == Py_True)
+        return PYHD_REC_TRUE;
+    if (o == Py_False)
+        return PYHD_REC_FALSE;
+    if (o == Py_Ellipsis)
+        return PYHD_REC_ELLIPSIS;
+    if (o == Py_NotImplemented)
+        return PYHD_REC_NOTIMPL;
+    if (t == &PyBytes_Type || t == &PyByteArray_Type || t == &PySet_Type
+        || t == &PyFrozenSet_Type || t == &PyComplex_Type)
+        return put_base_value(w, o, -1);
+    if (t == &PyRange_Type) {
+        PyObject *start = c_attr(o, "start"), *stop = NULL, *step = NULL;
+        int rc = -1;
+        if (start && (stop = c_attr(o, "stop")) && (step = c_attr(o, "step"))
+            && put_ref(w, start) == 0 && put_ref(w, stop) == 0 && put_ref(w, step) == 0)
+            rc = PYHD_REC_RANGE;
+        Py_XDECREF(start);
+        Py_XDECREF(stop);
+        Py_XDECREF(step);
+        return rc;
+    }
+    if (t == &PySlice_Type) {
+        PySliceObject *s = (PySliceObject *)o;
+        if (put_ref(w, s->start) < 0 || put_ref(w, s->stop) < 0 || put_ref(w, s->step) < 0)
+            return -1;
+        return PYHD_REC_SLICE;
+    }
+    if (PyType_Check(o))
+        return w_class(w, (PyTypeObject *)o);
+    if (t == &PyFrame_Type)
+        return w_frame(w, (PyFrameObject *)o);
+    if (t == &PyTraceBack_Type)
+        return w_traceback(w, (PyTracebackObject *)o);
+    if (t == &PyCode_Type)
+        return w_code(w, (PyCodeObject *)o);
+    if (t == &PyFunction_Type) {
+        PyFunctionObject *f = (PyFunctionObject *)o;
+        if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
+            || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0)
+            return -1;
+        return PYHD_REC_FUNCTION;
+    }
+    if (PyCFunction_Check(o)) {
+        PyCFunctionObject *f = (PyCFunctionObject *)o;
+        if (put_name(w, f->m_ml->ml_name) < 0 || put_name(w, f->m_ml->ml_name) < 0
+            || put_ref(w, f->m_module) < 0 || put_varint(w, 0) < 0)
+            return -1;
+        return PYHD_REC_FUNCTION;
+    }
+    if (t == &PyMethod_Type) {
+        if (put_ref(w, PyMethod_GET_FUNCTION(o)) < 0 || put_ref(w, PyMethod_GET_SELF(o)) < 0)
+            return -1;
+        return PYHD_REC_METHOD;
+    }
+    if (t == &PyCell_Type)
+        return put_ref(w, PyCell_GET(o)) < 0 ? -1 : PYHD_REC_CELL;
+    if (PyModule_Check(o))
+        return w_module(w, o);
+    if (PyGen_CheckExact(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o))
+        return w_generator(w, o);
+    if (PyWeakref_Check(o))
+        return w_weakref(w, o);
+    if (PyExceptionInstance_Check(o))
+        return w_exception(w, o);
+    int std = stdlib_kind(w, t);
+    /* C-implemented stdlib types only: a pure-Python fallback module is walked as such. */
+    if (std >= 0 && std != STD_ORDEREDDICT && std != STD_DEFAULTDICT
+        && (std == STD_FRACTION || std == STD_UUID || std >= STD_PATH_FIRST
+            || !is_python_class(w, t)))
+        return w_reduced(w, o, std);
+    if (is_builtin_value_type(o))
+        return w_subclass(w, o);
+    if (native_base(w, t) == &PyBaseObject_Type)
+        return w_instance(w, o);
+    if (has_c_buffer(w, t))
+        return w_buffer(w, o);
+    return w_opaque(w, o, NULL);
+}
+
+/* Why o could not be walked, from the pending exception (which is cleared). */
+static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    const char *what = type && PyType_Check(type) ? ((PyTypeObject *)type)->tp_name : "error";
+    /* Only C-level messages are read: a str exception value is shown as is. */
+    PyObject *reason = value && PyUnicode_CheckExact(value)
+        ? PyUnicode_FromFormat("%s while walking a %s object: %U", what, Py_TYPE(o)->tp_name,
+                               value)
+        : PyUnicode_FromFormat("%s while walking a %s object", what, Py_TYPE(o)->tp_name);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (reason == NULL)
+        PyErr_Clear();
+    return reason;
+}
+
+/* Write the record of objs[id]. Returns 0, or -1 when the whole dump must stop. */
+static int write_object(struct walker *w, uint32_t id)
+{
+    PyObject *o = w->objs[id];
+    int kind;
+    w->p.len = 0;
+    if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
+        w->out_of_budget = 1;
+    if (w->out_of_budget) {
+        w->g->truncated++;
+        if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0)
+            return -1;
+        return write_record(w, PYHD_REC_TRUNCATED);
+    }
+    kind = w_object(w, o);
+    if (kind < 0) {
+        if (w->fatal)
+            return -1;
+        PyObject *reason = failure_reason(o);
+        w->p.len = 0;
+        kind = w_opaque(w, o, reason);
+        Py_XDECREF(reason);
+        if (kind < 0)
+            return -1;
+    }
+    return write_record(w, (unsigned)kind);
+}
+
+/* ---------------------------------------------------------------------------
+ * Setup: globals of the dumped frames, stdlib types, roots.
+ */
+
+static int add_globals(struct walker *w, PyFrameObject *f)
+{
+    PyObject *globals = pyhd_frame_globals(f);
+    for (size_t i = 0; i < w->nglobals; i++) {
+        if (w->globals[i] == globals) {
+            Py_DECREF(globals);
+            return 0;
+        }
+    }
+    if (w->nglobals == w->globals_cap) {
+        size_t cap = w->globals_cap ? w->globals_cap * 2 : 16;
+        PyObject **g = realloc(w->globals, cap * sizeof *g);
+        if (g == NULL) {
+            Py_DECREF(globals);
+            PyErr_NoMemory();
+            return -1;
+        }
+        w->globals = g;
+        w->globals_cap = cap;
+    }
+    w->globals[w->nglobals++] = globals;
+    return 0;
+}
+
+static int add_stack_globals(struct walker *w, PyFrameObject *f)
+{
+    Py_XINCREF(f);
+    while (f != NULL) {
+        if (add_globals(w, f) < 0) {
+            Py_DECREF(f);
+            return -1;
+        }
+        Py_SETREF(f, PyFrame_GetBack(f));
+    }
+    return 0;
+}
+
+/*
+ * Every frame the exception chain and the thread stacks show: their globals
+ * are the module dicts a MODULE record carries. The chain is walked with an
+ * explicit list (cause, context and group members), each exception once.
+ */
+static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
+{
+    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL);
+    int rc = -1;
+    if (todo == NULL || seen == NULL)
+        goto done;
+    if (roots->exception != NULL && PyList_Append(todo, roots->exception) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(todo); i++) {
+        PyObject *e = PyList_GET_ITEM(todo, i);  /* borrowed */
+        if (!PyExceptionInstance_Check(e))
+            continue;
+        PyObject *key = PyLong_FromVoidPtr(e);
+        int r = key ? PySet_Contains(seen, key) : -1;
+        if (r == 0 && PySet_Add(seen, key) < 0)
+            r = -1;
+        Py_XDECREF(key);
+        if (r < 0)
+            goto done;
+        if (r > 0)
+            continue;
+        PyBaseExceptionObject *be = (PyBaseExceptionObject *)e;
+        for (PyObject *tb = be->traceback; tb != NULL && PyTraceBack_Check(tb);
+             tb = (PyObject *)((PyTracebackObject *)tb)->tb_next)
+            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame) < 0)
+                goto done;
+        if ((be->cause && PyList_Append(todo, be->cause) < 0)
+            || (be->context && PyList_Append(todo, be->context) < 0))
+            goto done;
+#if PY_VERSION_HEX >= 0x030B0000
+        if (PyObject_TypeCheck(e, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
+            PyObject *excs = ((PyBaseExceptionGroupObject *)e)->excs;
+            for (Py_ssize_t k = 0; excs && PyTuple_Check(excs) && k < PyTuple_GET_SIZE(excs); k++)
+                if (PyList_Append(todo, PyTuple_GET_ITEM(excs, k)) < 0)
+                    goto done;
+        }
+#endif
+    }
+    for (size_t i = 0; i < roots->nthreads; i++)
+        if (roots->threads[i].frame != NULL
+            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame) < 0)
+            goto done;
+    rc = 0;
+done:
+    Py_XDECREF(todo);
+    Py_XDECREF(seen);
+    return rc;
+}
+
+/* Look up already imported modules only: the walk imports nothing. */
+static PyObject *imported_attr(const char *module, const char *name)  /* new ref or NULL */
+{
+    PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
+    PyObject *m = PyDict_GetItemString(modules, module);  /* borrowed */
+    if (m == NULL || !PyModule_Check(m))
+        return NULL;
+    PyObject *v = PyDict_GetItemString(PyModule_GetDict(m), name);  /* borrowed */
+    return v != NULL && PyType_Check(v) ? Py_NewRef(v) : NULL;
+}
+
+/* The tp_dealloc that type() gives every class it makes, from a throwaway class. */
+static destructor python_class_dealloc(void)
+{
+    static destructor cached;
+    if (cached == NULL) {
+        PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type, "s(){}", "pyhd_probe");
+        if (cls == NULL) {
+            PyErr_Clear();
+            return NULL;
+        }
+        cached = ((PyTypeObject *)cls)->tp_dealloc;
+        Py_DECREF(cls);
+    }
+    return cached;
+}
+
+static int setup(struct walker *w, const struct pyhd_roots *roots)
+{
+    w->python_class_dealloc = python_class_dealloc();
+    if (w->python_class_dealloc == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "pyhd: cannot tell Python classes apart");
+        return -1;
+    }
+    PyObject *modules = PyImport_GetModuleDict();
+    w->builtins_module = Py_XNewRef(PyDict_GetItemString(modules, "builtins"));
+    PyObject *sys = PyDict_GetItemString(modules, "sys");
+    if (sys != NULL && PyModule_Check(sys))
+        w->stdlib_names = Py_XNewRef(PyDict_GetItemString(PyModule_GetDict(sys),
+                                                          "stdlib_module_names"));
+    if (w->stdlib_names != NULL && !PyAnySet_Check(w->stdlib_names))
+        Py_CLEAR(w->stdlib_names);
+    for (int i = 0; i < STD_NTYPES; i++)
+        w->stdlib_types[i] = imported_attr(stdlib_type_names[i].module,
+                                           stdlib_type_names[i].name);
+    w->str_module = PyUnicode_InternFromString("__module__");
+    w->str_dot = PyUnicode_InternFromString(".");
+    w->filename_set = PySet_New(NULL);
+    w->g->filenames = PyList_New(0);
+    if (w->str_module == NULL || w->str_dot == NULL || w->filename_set == NULL
+        || w->g->filenames == NULL)
+        return -1;
+    if (memo_grow(w) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (collect_globals(w, roots) < 0)
+        return -1;
+    if (pyhd__enc_init(&w->enc, &w->g->compressed, WALK_DEFLATE_LEVEL) < 0) {
+        PyErr_Format(PyExc_MemoryError, "pyhd: %s", w->enc.err);
+        return -1;
+    }
+    w->enc_ready = 1;
+    return 0;
+}
+
+static int write_roots(struct walker *w, const struct pyhd_roots *roots)
+{
+    uint64_t n = roots->exception != NULL;
+    w->p.len = 0;
+    for (size_t i = 0; i < roots->nnamed; i++)
+        n += roots->named[i].value != NULL;
+    if (put_varint(w, n) < 0)
+        return -1;
+    if (roots->exception != NULL
+        && (put_text(w, "exception", 9) < 0 || put_ref(w, roots->exception) < 0))
+        return -1;
+    for (size_t i = 0; i < roots->nnamed; i++) {
+        const struct pyhd_named_root *r = &roots->named[i];
+        if (r->value != NULL
+            && (put_text(w, r->key, strlen(r->key)) < 0 || put_ref(w, r->value) < 0))
+            return -1;
+    }
+    if (write_record(w, PYHD_REC_ROOTS) < 0)
+        return -1;
+    for (size_t i = 0; i < roots->nthreads; i++) {
+        const struct pyhd_thread_root *t = &roots->threads[i];
+        const char *name = "";
+        Py_ssize_t len = 0;
+        if (t->name != NULL && PyUnicode_Check(t->name)) {
+            name = PyUnicode_AsUTF8AndSize(t->name, &len);
+            if (name == NULL) {
+                /* A name with lone surrogates has no UTF-8 form: write it empty. */
+                PyErr_Clear();
+                name = "";
+                len = 0;
+            }
+        }
+        w->p.len = 0;
+        if (put_varint(w, t->ident) < 0 || put_varint(w, t->native_id) < 0
+            || put_text(w, name, (size_t)len) < 0 || put_u8(w, (unsigned)t->flags & 0xFF) < 0
+            || put_ref(w, t->frame) < 0 || write_record(w, PYHD_REC_THREAD) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void walker_free(struct walker *w)
+{
+    for (uint32_t id = 1; id <= w->count; id++)
+        Py_DECREF(w->objs[id]);
+    free(w->objs);
+    free(w->memo);
+    pyhd__buf_free(&w->p);
+    for (size_t i = 0; i < w->nglobals; i++)
+        Py_DECREF(w->globals[i]);
+    free(w->globals);
+    Py_XDECREF(w->filename_set);
+    Py_XDECREF(w->str_module);
+    Py_XDECREF(w->str_dot);
+    Py_XDECREF(w->builtins_module);
+    Py_XDECREF(w->stdlib_names);
+    for (int i = 0; i < STD_NTYPES; i++)
+        Py_XDECREF(w->stdlib_types[i]);
+    if (w->enc_ready)
+        pyhd__enc_free(&w->enc);
+}
 
 int pyhd__graph_write(const struct pyhd_roots *roots, const struct pyhd_options *o,
                       struct pyhd_graph *g)
 {
-    struct pyhd_enc enc;
-    unsigned char roots_payload[1] = {0};
+    struct walker w;
+    int rc = -1;
+    memset(&w, 0, sizeof w);
     memset(g, 0, sizeof *g);
     pyhd__buf_init(&g->compressed);
-    g->filenames = PyList_New(0);
-    if (g->filenames == NULL)
-        return -1;
-    if (pyhd__enc_init(&enc, &g->compressed, 1) < 0
-        || pyhd__enc_record(&enc, PYHD_REC_ROOTS, roots_payload, 1) < 0
-        || pyhd__enc_finish(&enc, 0) < 0) {
-        PyErr_Format(PyExc_MemoryError, "pyhd: %s", enc.err);
-        pyhd__enc_free(&enc);
-        pyhd__graph_free(g);
-        return -1;
+    pyhd__buf_init(&w.p);
+    w.o = o;
+    w.g = g;
+    if (setup(&w, roots) < 0 || write_roots(&w, roots) < 0)
+        goto done;
+    for (uint32_t id = 1; id <= w.count; id++)
+        if (write_object(&w, id) < 0)
+            goto done;
+    if (pyhd__enc_finish(&w.enc, w.count) < 0) {
+        PyErr_Format(PyExc_MemoryError, "pyhd: %s", w.enc.err);
+        goto done;
     }
-    g->raw_bytes = enc.raw_bytes;
-    pyhd__enc_free(&enc);
-    return 0;
+    g->objects = w.count;
+    g->raw_bytes = w.enc.raw_bytes;
+    rc = 0;
+done:
+    walker_free(&w);
+    if (rc < 0)
+        pyhd__graph_free(g);
+    return rc;
 }
 
 void pyhd__graph_free(struct pyhd_graph *g)
