@@ -9,10 +9,14 @@ with pyhd_debugger, and compares with the live original.
 import copy
 import importlib.util
 import inspect
+import io
 import os
+import re
+import runpy
 import sys
 import tempfile
 import textwrap
+import threading
 import traceback
 import types
 import unittest
@@ -380,6 +384,190 @@ class RebuiltFrames(unittest.TestCase):
             self.assertEqual(pyhd_debugger.register_sources({gone: b"a = 1\n"}), [])
             self.assertEqual(__import__("linecache").getlines(gone), ["a = 1\n"])
 
+
+
+# ---------------------------------------------------------------------------
+# The debugger on rebuilt frames, in-process: _pyhd.load() is replaced by a
+# function returning records made from a live crash of examples/crash_locals.py.
+
+CRASH_LOCALS = os.path.abspath(os.path.join(SOURCE_DIR, "examples", "crash_locals.py"))
+
+
+def live_dump(path="/dumps/crash.dump"):
+    """A load() result for a live crash of crash_locals.py with its worker."""
+    module = runpy.run_path(CRASH_LOCALS, run_name="crash_locals_live")
+    try:
+        module["main"](["crash_locals.py", "10"])
+    except ZeroDivisionError as error:
+        exc = error
+    # The dumped traceback starts at the program's main(), not at this test.
+    exc.__traceback__ = exc.__traceback__.tb_next
+    worker = next(t for t in threading.enumerate() if t.name == "worker")
+    worker_frame = sys._current_frames()[worker.ident]
+    records = Records()
+    thread_rec = records.frame(worker_frame)
+    pairs = [(e, records.traceback(e.__traceback__) if e.__traceback__ else None)
+             for e in all_exceptions(exc)]
+    sources = {}
+    for frame_rec in list(records.frames.values()):
+        path_ = frame_rec.code.filename
+        if os.path.exists(path_):
+            with open(path_, "rb") as f:
+                sources[path_] = f.read()
+    # Let the worker finish once its frames are recorded.
+    stop = next(f for f in iter_back(worker_frame) if f.f_code.co_name == "worker_loop")
+    stop.f_locals["stop"].set()
+    worker.join()
+    manifest = [("Format-Version", "1"), ("Argv", '["crash_locals.py", "10"]'),
+                ("Hostname", "testhost"), ("Pid", "4242"), ("Uid", "1000"),
+                ("Python-Version", sys.version.split()[0]),
+                ("Python-Implementation", "CPython"), ("Trigger", "uncaught exception"),
+                ("Exception-Type", "ZeroDivisionError"),
+                ("Exception-Message", str(exc)), ("Threads", "2")]
+    return {
+        "path": path, "format_version": 1, "objects": 1, "truncated": False,
+        "manifest": manifest,
+        "traceback_txt": "".join(traceback.format_exception(exc)) + "original text\n",
+        "sources": sources,
+        "roots": {"exception": exc},
+        "threads": [
+            {"ident": threading.main_thread().ident, "native_id": 1,
+             "name": "MainThread", "flags": 2 | 4 | 8, "frame": None},
+            {"ident": worker.ident, "native_id": 2, "name": "worker", "flags": 1,
+             "frame": thread_rec},
+        ],
+        "exceptions": pairs,
+    }
+
+
+def iter_back(frame):
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+class FakePyhd(types.ModuleType):
+    """Stands for the builtin module _pyhd: load() returns a prepared dict."""
+
+    class DumpError(Exception):
+        pass
+
+    def __init__(self, data):
+        super().__init__("_pyhd")
+        self.data = data
+        self.__version__ = "9.9.9-test"
+
+    def load(self, path, trust=False):
+        if path != self.data["path"]:
+            raise self.DumpError("not a pyhd dump (bad magic)")
+        return self.data
+
+
+class DebuggerSession(unittest.TestCase):
+    def setUp(self):
+        self.data = live_dump()
+        saved = sys.modules.get("_pyhd")
+        sys.modules["_pyhd"] = FakePyhd(self.data)
+        self.addCleanup(lambda: sys.modules.pop("_pyhd") if saved is None
+                        else sys.modules.__setitem__("_pyhd", saved))
+
+    def run_main(self, argv, commands=""):
+        saved = sys.stdin, sys.stdout, sys.stderr
+        sys.stdin, sys.stdout, sys.stderr = (io.StringIO(commands), io.StringIO(),
+                                             io.StringIO())
+        try:
+            status = pyhd_debugger.main(argv)
+            out, err = sys.stdout.getvalue(), sys.stderr.getvalue()
+        finally:
+            sys.stdin, sys.stdout, sys.stderr = saved
+        return status, out, err
+
+    def session(self, commands):
+        status, out, err = self.run_main([self.data["path"]], commands)
+        self.assertEqual((status, err), (0, ""))
+        return out
+
+    def test_header_and_start(self):
+        out = self.session("")
+        self.assertIn("Program:   crash_locals.py 10\n", out)
+        self.assertIn("Host:      testhost, pid 4242, uid 1000\n", out)
+        self.assertIn("Exception: ZeroDivisionError: float division by zero\n", out)
+        self.assertIn("".join(traceback.format_exception(self.data["roots"]["exception"])), out)
+        self.assertIn(f"> {CRASH_LOCALS}(29)average()\n-> return total / count\n", out)
+
+    def test_where_args_and_locals(self):
+        out = self.session("where\nargs\np count\np total\np values\n")
+        where = out.split("(Pdb) ")[1]
+        names = re.findall(r"\(\d+\)(\w+|<module>)\(\)\n", where)
+        self.assertEqual(names, ["main", "process", "average"])
+        self.assertIn("values = []\nlabel = 'selected'\nscale = 2.0\n"
+                      "extra = ('extra',)\noptions = {'verbose': True}\n", out)
+        self.assertIn("(Pdb) 0\n(Pdb) 0.0\n(Pdb) []\n", out)
+
+    def test_up_down_and_ll(self):
+        out = self.session("up\np names\np count\nll\ndown\np label\n")
+        self.assertIn(f"> {CRASH_LOCALS}(36)process()\n", out)
+        self.assertIn("(Pdb) ['order-1', 'order-2']\n(Pdb) 10\n", out)
+        self.assertIn("32  \tdef process(orders, count):\n", out)
+        self.assertIn("36  ->\t    return average(", out)
+        self.assertIn("(Pdb) 'selected'\n", out)
+
+    def test_threads_and_thread(self):
+        out = self.session("threads\nthread 2\nwhere\nthread 1\np count\n")
+        self.assertIn("> Thread 1: MainThread (ident", out)
+        self.assertIn("  Thread 2: worker (ident", out)
+        self.assertIn(", daemon)\n", out)
+        after = out.split("(Pdb) ", 3)[2]
+        self.assertRegex(after, r"^> .*threading\.py\(\d+\)wait\(\)\n")
+        self.assertIn(f"{CRASH_LOCALS}(23)worker_loop()\n-> stop.wait()", out)
+        self.assertIn("(Pdb) 0\n", out)
+
+    def test_exceptions_and_dumpinfo(self):
+        out = self.session("exceptions\nexception\ndumpinfo\nhelp dumpinfo\n")
+        self.assertIn(">   0 ZeroDivisionError('float division by zero')\n", out)
+        self.assertIn("(Pdb) ZeroDivisionError: float division by zero\n", out)
+        self.assertIn("Hostname: testhost\nPid: 4242\n", out)
+        self.assertIn("Print the dump's MANIFEST", out)
+
+    def test_commands_option(self):
+        status, out, err = self.run_main(["-c", "p count", "-c", "up", "-c", "p count",
+                                          self.data["path"]])
+        self.assertEqual((status, err), (0, ""))
+        # As with pdb -c, the commands run before the current frame is
+        # shown and the first prompt.
+        process = r"> [^\n]*\(36\)process\(\)\n-> [^\n]*\n"
+        self.assertRegex(out, r"division by zero\n\n0\n" + process + r"10\n" + process
+                         + r"\(Pdb\) \n\Z")
+
+    def test_reports(self):
+        status, out, err = self.run_main(["--print", self.data["path"]])
+        self.assertEqual((status, out, err), (0, self.data["traceback_txt"], ""))
+        status, out, err = self.run_main(["--info", self.data["path"]])
+        self.assertEqual(status, 0)
+        self.assertTrue(out.startswith("Format-Version: 1\nArgv: "))
+        status, out, err = self.run_main(["--locals", self.data["path"]])
+        self.assertEqual(status, 0)
+        self.assertIn("    count = 0\n", out)
+        self.assertIn("    options = {'verbose': True}\n", out)
+        self.assertTrue(out.endswith("ZeroDivisionError: float division by zero\n"))
+        status, out, err = self.run_main(["--threads", self.data["path"]])
+        self.assertEqual(status, 0)
+        self.assertIn("Thread 2: worker (ident", out)
+        self.assertIn("in worker_loop\n    stop.wait()\n", out)
+
+    def test_errors(self):
+        self.assertEqual(self.run_main(["/no/such.dump"]),
+                         (2, "", "pyhd-debug: /no/such.dump: not a pyhd dump (bad magic)\n"))
+        status, out, err = self.run_main([])
+        self.assertEqual((status, out), (2, ""))
+        self.assertRegex(err, r"^pyhd-debug: [^\n]+\n\Z")
+        status, out, err = self.run_main(["--bogus", self.data["path"]])
+        self.assertEqual(status, 2)
+        self.assertRegex(err, r"^pyhd-debug: [^\n]*--bogus[^\n]*\n\Z")
+        status, out, err = self.run_main(["--debugger=gdb", self.data["path"]])
+        self.assertEqual((status, err), (2, "pyhd-debug: unknown debugger 'gdb' "
+                                            "(choose from pdb, ipdb, pudb)\n"))
+        self.assertEqual(self.run_main(["--version"]), (0, "pyhd-debug 9.9.9-test\n", ""))
 
 if __name__ == "__main__":
     unittest.main()
