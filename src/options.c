@@ -12,8 +12,8 @@
 
 /* Keep in step with man/pyhd-run.1; tests/e2e/test_docs.py checks that they agree. */
 static const char usage_text[] =
-    "usage: pyhd-run [pyhd options] [python options] "
-    "(script.py | -m module | -c command | -) [args...]\n"
+    "usage: pyhd-run [pyhd options] [python options]\n"
+    "                (script.py | -m module | -c command | -) [args...]\n"
     "\n"
     "Run a Python program exactly as python would. If an exception escapes it,\n"
     "write a dump of the whole process (open it with pyhd-debug) once python has\n"

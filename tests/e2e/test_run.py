@@ -18,7 +18,7 @@ SOURCE_DIR = os.environ["PYHD_SOURCE_DIR"]
 DIVIDE = os.path.join(SOURCE_DIR, "examples", "divide.py")
 
 DUMP_LINE = re.compile(
-    rb"pyhd: dump written to (?P<path>/.+\.dump) \((?P<size>[0-9.]+ [KMG]?i?B), "
+    rb"pyhd: dump written to (?P<path>/.+\.dump) \((?P<size>[0-9.]+ [KMGT]?i?B), "
     rb"(?P<objects>[0-9]+) objects, (?P<ms>[0-9]+\.[0-9]) ms\)\n\Z")
 NO_DUMP_LINE = re.compile(rb"pyhd: no dump: [^\n]+\n\Z")
 
