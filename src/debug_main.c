@@ -1,2 +1,130 @@
-/* debug_main.c: pyhd-debug's main (being written). */
-int main(void) { return 0; }
+/* debug_main.c: pyhd-debug: start an interpreter, load the embedded debugger, run it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "embedded.h"
+#include "rebuild.h"
+
+/* Exit statuses besides the debugger's own: an internal error (a Python
+   exception escaping the debugger, or an interpreter that will not start),
+   and an interrupt, as python reports one. */
+#define EXIT_INTERNAL 1
+#define EXIT_SIGINT 130
+
+/*
+ * Stage 1: --trust on the command line (before the first non-option or
+ * "--") starts a normal interpreter; otherwise it is isolated, so that no
+ * PYTHON* variable, user site or file in the current directory can put code
+ * into the process that reads the dump. The debugger parses the options
+ * properly; this only decides how to start.
+ */
+static int wants_trust(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--") || argv[i][0] != '-')
+            return 0;
+        if (!strcmp(argv[i], "--trust"))
+            return 1;
+    }
+    return 0;
+}
+
+/* Stage 2: the interpreter, with _pyhd built in. Returns 0 or -1 (message printed). */
+static int init_python(int argc, char **argv, int trust)
+{
+    PyConfig config;
+    PyStatus status;
+
+    if (PyImport_AppendInittab("_pyhd", pyhd__init_module) < 0) {
+        fprintf(stderr, "pyhd-debug: cannot register the _pyhd module\n");
+        return -1;
+    }
+    if (trust)
+        PyConfig_InitPythonConfig(&config);
+    else
+        PyConfig_InitIsolatedConfig(&config);
+    /* sys.argv is our argv as given: the debugger parses it, python must not. */
+    config.parse_argv = 0;
+    status = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (PyStatus_Exception(status))
+        goto error;
+    /* The python this libpython belongs to: its prefix finds the standard library. */
+    status = PyConfig_SetBytesString(&config, &config.executable, PYHD_PYTHON_EXECUTABLE);
+    if (PyStatus_Exception(status))
+        goto error;
+    status = Py_InitializeFromConfig(&config);
+    if (PyStatus_Exception(status))
+        goto error;
+    PyConfig_Clear(&config);
+    return 0;
+
+error:
+    PyConfig_Clear(&config);
+    if (PyStatus_IsExit(status))
+        exit(status.exitcode);
+    fprintf(stderr, "pyhd-debug: cannot start python: %s%s%s\n",
+            status.func ? status.func : "", status.func ? ": " : "",
+            status.err_msg ? status.err_msg : "unknown error");
+    return -1;
+}
+
+/* Stage 3: load the embedded modules and return pyhd_debugger.main(sys.argv[1:]). */
+static int run_debugger(void)
+{
+    PyObject *surrogates = NULL, *debugger = NULL, *argv = NULL, *args = NULL, *rc = NULL;
+    int status = EXIT_INTERNAL;
+
+    surrogates = pyhd__exec_embedded("pyhd_surrogates", "<pyhd>/pyhd_surrogates.py",
+                                     pyhd__surrogates_py);
+    if (!surrogates)
+        goto error;
+    debugger = pyhd__exec_embedded("pyhd_debugger", "<pyhd>/pyhd_debugger.py",
+                                   pyhd__debugger_py);
+    if (!debugger)
+        goto error;
+    argv = PySys_GetObject("argv");  /* borrowed */
+    if (!argv || !PyList_Check(argv)) {
+        PyErr_SetString(PyExc_RuntimeError, "sys.argv is not a list");
+        goto error;
+    }
+    args = PyList_GetSlice(argv, 1, PyList_GET_SIZE(argv));
+    if (!args)
+        goto error;
+    rc = PyObject_CallMethod(debugger, "main", "O", args);
+    if (!rc)
+        goto error;
+    status = (int)PyLong_AsLong(rc);
+    if (status == -1 && PyErr_Occurred())
+        goto error;
+    goto done;
+
+error:
+    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+        PyErr_Clear();
+        status = EXIT_SIGINT;
+    } else {
+        /* Prints the traceback; a SystemExit exits here with its own status. */
+        PyErr_Print();
+        status = EXIT_INTERNAL;
+    }
+done:
+    Py_XDECREF(surrogates);
+    Py_XDECREF(debugger);
+    Py_XDECREF(args);
+    Py_XDECREF(rc);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    int status;
+    if (init_python(argc, argv, wants_trust(argc, argv)) < 0)
+        return EXIT_INTERNAL;
+    status = run_debugger();
+    /* Output that cannot be flushed at exit is an error, as for python. */
+    if (Py_FinalizeEx() < 0 && status == 0)
+        status = 120;
+    return status;
+}

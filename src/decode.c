@@ -58,7 +58,7 @@ const char *pyhd__kind_name(unsigned kind)
 /* ------------------------------------------------------------------------ */
 /* Inflating */
 
-int pyhd__graph_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
+int pyhd__decode_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
                         size_t *outlen, char *err, size_t errlen)
 {
     z_stream zs;
@@ -150,7 +150,7 @@ error:
 /* Validating */
 
 struct vctx {
-    const struct pyhd_graph *g;
+    const struct pyhd_decoded *g;
     const struct pyhd_record *r;
     struct pyhd_cursor c;
     char *err;
@@ -570,7 +570,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-void pyhd__graph_free(struct pyhd_graph *g)
+void pyhd__decode_free(struct pyhd_decoded *g)
 {
     free(g->data);
     free(g->objects);
@@ -578,7 +578,7 @@ void pyhd__graph_free(struct pyhd_graph *g)
     memset(g, 0, sizeof *g);
 }
 
-int pyhd__graph_index(struct pyhd_graph *g, unsigned char *data, size_t len, char *err,
+int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen)
 {
     const unsigned char *p, *end = data + len;
@@ -730,17 +730,17 @@ int pyhd__graph_index(struct pyhd_graph *g, unsigned char *data, size_t len, cha
 nomem:
     set_err(err, errlen, "out of memory indexing the graph (%zu records)", recno);
 error:
-    pyhd__graph_free(g);
+    pyhd__decode_free(g);
     return -1;
 }
 
-int pyhd__graph_open(struct pyhd_graph *g, const unsigned char *z, size_t zlen, char *err,
+int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen, char *err,
                      size_t errlen)
 {
     unsigned char *data = NULL;
     size_t len = 0;
     memset(g, 0, sizeof *g);
-    if (pyhd__graph_inflate(z, zlen, &data, &len, err, errlen) < 0)
+    if (pyhd__decode_inflate(z, zlen, &data, &len, err, errlen) < 0)
         return -1;
-    return pyhd__graph_index(g, data, len, err, errlen);
+    return pyhd__decode_index(g, data, len, err, errlen);
 }

@@ -12,7 +12,7 @@
  * was wrong and where ("truncated graph at record 1234 (byte 56789)"), with
  * no file name: the caller adds that.
  *
- * pyhd__graph_open() checks everything a rebuilder relies on, so that the
+ * pyhd__decode_open() checks everything a rebuilder relies on, so that the
  * rebuilder can read payloads without re-checking them: the framing of every
  * record, the END record's count and CRC, and for every record of a known
  * kind that its payload holds all its fields, that every id is in range and
@@ -31,7 +31,7 @@ struct pyhd_record {
     unsigned kind;
 };
 
-struct pyhd_graph {
+struct pyhd_decoded {
     unsigned char *data;           /* the inflated stream (owned) */
     size_t len;
     uint64_t version;
@@ -44,21 +44,21 @@ struct pyhd_graph {
 };
 
 /* Inflate a zlib stream into a new malloc'd buffer bounded as described above. */
-int pyhd__graph_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
+int pyhd__decode_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
                         size_t *outlen, char *err, size_t errlen);
 
 /* Validate and index an inflated stream. g takes ownership of data in every case. */
-int pyhd__graph_index(struct pyhd_graph *g, unsigned char *data, size_t len, char *err,
+int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen);
 
-/* pyhd__graph_inflate() then pyhd__graph_index(). */
-int pyhd__graph_open(struct pyhd_graph *g, const unsigned char *z, size_t zlen, char *err,
+/* pyhd__decode_inflate() then pyhd__decode_index(). */
+int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen, char *err,
                      size_t errlen);
 
-void pyhd__graph_free(struct pyhd_graph *g);
+void pyhd__decode_free(struct pyhd_decoded *g);
 
 /* The record of object id (1..nobjects), or NULL for 0 and ids out of range. */
-static inline const struct pyhd_record *pyhd__graph_obj(const struct pyhd_graph *g, uint64_t id)
+static inline const struct pyhd_record *pyhd__decode_obj(const struct pyhd_decoded *g, uint64_t id)
 {
     return id >= 1 && id <= g->nobjects ? &g->objects[id - 1] : NULL;
 }
@@ -68,7 +68,7 @@ const char *pyhd__kind_name(unsigned kind);
 
 /*
  * A read position inside a payload. The readers return 0, or -1 when the
- * payload ends first (which pyhd__graph_open() has ruled out for the fields
+ * payload ends first (which pyhd__decode_open() has ruled out for the fields
  * of every known kind).
  */
 struct pyhd_cursor {

@@ -1,0 +1,1709 @@
+/* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
+#include "rebuild.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "decode.h"
+#include "manifest.h"
+#include "pyhd/format.h"
+
+/*
+ * The order of rebuilding. References may point forward and form cycles, so
+ * objects are made in two steps:
+ *
+ *   make    every object, after the objects it cannot exist without (its
+ *           "hard" dependencies: a tuple's items, an instance's class).
+ *           Mutable objects (lists, dicts, sets, instances, records, stubs)
+ *           have no hard dependency on their contents and are made empty,
+ *           so a cycle always passes through one of them. The order is a
+ *           depth-first walk with an explicit stack (graphs can be deep);
+ *           a cycle of hard dependencies (a tuple holding itself) cannot
+ *           come from Python and is reported as a damaged dump.
+ *   fill    every mutable object gets its contents, in id order.
+ *
+ * Builtin values are made here in C; classes, standard-library values and
+ * stubs by src/py/pyhd_surrogates.py (its functions are named below).
+ *
+ * CPython conventions throughout: functions return a new reference or NULL
+ * (or 0 / -1) with an exception set.
+ */
+
+static PyObject *DumpError;  /* _pyhd.DumpError, made once by the module's init */
+
+/* Large enough for every member of a dump this reader accepts. */
+#define MAX_MEMBER ((size_t)1 << 32)
+
+enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
+
+/* How INSTANCE records of one class are made. */
+enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
+
+struct rb {
+    const struct pyhd_decoded *g;
+    PyObject **objs;           /* objs[id]: a new reference, or NULL until made */
+    unsigned char *state;      /* per id: UNSEEN, EXPANDING, MADE */
+    PyObject **inst_cls;       /* per class id: the class its INSTANCEs are made with */
+    unsigned char *inst_mode;  /* per class id: INST_* */
+    uint64_t *stack;
+    size_t nstack, capstack;
+    PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
+    PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
+    PyObject *empty;           /* () */
+    PyObject *builtins;        /* this interpreter's builtins module */
+    int trust;
+    int truncated;             /* some object was cut or left out */
+};
+
+static int dump_error(const struct pyhd_record *r, const char *what)
+{
+    PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: %s", r->recno, r->offset,
+                 pyhd__kind_name(r->kind), what);
+    return -1;
+}
+
+/* The object of id (borrowed); None for 0. Only for ids already made. */
+static PyObject *ref(struct rb *rb, uint64_t id)
+{
+    return id ? rb->objs[id] : Py_None;
+}
+
+static uint64_t rd_id(struct pyhd_cursor *c)
+{
+    uint64_t id = 0;
+    pyhd__cur_varint(c, &id);  /* validated by pyhd__decode_open() */
+    return id;
+}
+
+static uint64_t rd_varint(struct pyhd_cursor *c)
+{
+    uint64_t v = 0;
+    pyhd__cur_varint(c, &v);
+    return v;
+}
+
+static int64_t rd_svarint(struct pyhd_cursor *c)
+{
+    int64_t v = 0;
+    pyhd__cur_svarint(c, &v);
+    return v;
+}
+
+static unsigned rd_u8(struct pyhd_cursor *c)
+{
+    unsigned v = 0;
+    pyhd__cur_u8(c, &v);
+    return v;
+}
+
+/* A dumped position: -1 means unknown, which the records show as None. */
+static PyObject *position(int64_t v)
+{
+    if (v < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(v);
+}
+
+static PyObject *sur_call(struct rb *rb, const char *name, PyObject *const *args, size_t n)
+{
+    PyObject *fn = PyObject_GetAttrString(rb->sur, name);
+    PyObject *result;
+    if (!fn)
+        return NULL;
+    result = PyObject_Vectorcall(fn, args, n, NULL);
+    Py_DECREF(fn);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Builtin values */
+
+static PyObject *make_truncated(struct rb *rb, const char *kind, PyObject *value, uint64_t more)
+{
+    PyObject *args[3] = {NULL, value ? value : Py_None, NULL};
+    PyObject *result = NULL;
+    rb->truncated = 1;
+    args[0] = PyUnicode_FromString(kind);
+    args[2] = PyLong_FromUnsignedLongLong(more);
+    if (args[0] && args[2])
+        result = sur_call(rb, "make_truncated", args, 3);
+    Py_XDECREF(args[0]);
+    Py_XDECREF(args[2]);
+    return result;
+}
+
+/* Little-endian code units to a str; copies through an aligned buffer. */
+static PyObject *decode_str(struct pyhd_cursor *c, uint64_t *more)
+{
+    unsigned width = rd_u8(c);
+    uint64_t orig = rd_varint(c);
+    size_t count = pyhd__cur_left(c) / width;
+    const unsigned char *p = c->p;
+    PyObject *s;
+    c->p = c->end;
+    *more = orig - count;
+    if (width == 1)
+        return PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, (Py_ssize_t)count);
+    if (width == 2) {
+        Py_UCS2 *units = PyMem_Malloc(count ? count * 2 : 1);
+        if (!units)
+            return PyErr_NoMemory();
+        for (size_t i = 0; i < count; i++)
+            units[i] = (Py_UCS2)(p[2 * i] | p[2 * i + 1] << 8);
+        s = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, units, (Py_ssize_t)count);
+        PyMem_Free(units);
+        return s;
+    }
+    {
+        Py_UCS4 *units = PyMem_Malloc(count ? count * 4 : 1);
+        if (!units)
+            return PyErr_NoMemory();
+        for (size_t i = 0; i < count; i++)
+            units[i] = (Py_UCS4)p[4 * i] | (Py_UCS4)p[4 * i + 1] << 8 |
+                       (Py_UCS4)p[4 * i + 2] << 16 | (Py_UCS4)p[4 * i + 3] << 24;
+        s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, units, (Py_ssize_t)count);
+        PyMem_Free(units);
+        return s;
+    }
+}
+
+static PyObject *decode_bigint(struct pyhd_cursor *c)
+{
+    unsigned sign = rd_u8(c);
+    uint64_t n = rd_varint(c);
+    const unsigned char *p = NULL;
+    PyObject *mag, *neg;
+    pyhd__cur_bytes(c, n, &p);
+    mag = pyhd_long_from_bytes(p, (size_t)n, 0);
+    if (!mag || !sign)
+        return mag;
+    neg = PyNumber_Negative(mag);
+    Py_DECREF(mag);
+    return neg;
+}
+
+static PyObject *decode_float(struct pyhd_cursor *c)
+{
+    const unsigned char *p = NULL;
+    double x;
+    pyhd__cur_bytes(c, 8, &p);
+    x = pyhd_float_unpack8(p);
+    if (x == -1.0 && PyErr_Occurred())
+        return NULL;
+    return PyFloat_FromDouble(x);
+}
+
+static PyObject *decode_complex(struct pyhd_cursor *c)
+{
+    const unsigned char *p = NULL;
+    double re, im;
+    pyhd__cur_bytes(c, 16, &p);
+    re = pyhd_float_unpack8(p);
+    if (re == -1.0 && PyErr_Occurred())
+        return NULL;
+    im = pyhd_float_unpack8(p + 8);
+    if (im == -1.0 && PyErr_Occurred())
+        return NULL;
+    return PyComplex_FromDoubles(re, im);
+}
+
+/* Add item to a set or frozenset; an item that cannot be hashed here gets wrapped. */
+static int set_add(struct rb *rb, PyObject *set, PyObject *item)
+{
+    PyObject *wrapped;
+    int rc;
+    if (PySet_Add(set, item) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear();
+    wrapped = sur_call(rb, "UnhashableKey", &item, 1);
+    if (!wrapped)
+        return -1;
+    rc = PySet_Add(set, wrapped);
+    Py_DECREF(wrapped);
+    return rc;
+}
+
+/* d[key] = value; generic goes through the type (an OrderedDict keeps its order). */
+static int dict_set(struct rb *rb, PyObject *d, PyObject *key, PyObject *value, int generic)
+{
+    PyObject *wrapped;
+    int rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
+    if (rc == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear();
+    wrapped = sur_call(rb, "UnhashableKey", &key, 1);
+    if (!wrapped)
+        return -1;
+    rc = generic ? PyObject_SetItem(d, wrapped, value) : PyDict_SetItem(d, wrapped, value);
+    Py_DECREF(wrapped);
+    return rc;
+}
+
+/* The items of a TUPLE or FROZENSET payload (made already) as a tuple. */
+static PyObject *decode_items_tuple(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
+{
+    uint64_t orig = rd_varint(c), n = rd_varint(c);
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    if (!t)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++) {
+        PyObject *item = ref(rb, rd_id(c));
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, item);
+    }
+    *more = orig - n;
+    return t;
+}
+
+static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
+{
+    uint64_t orig = rd_varint(c), n = rd_varint(c);
+    /* A brand-new frozenset may be filled with PySet_Add before anyone sees it. */
+    PyObject *fs = PyFrozenSet_New(NULL);
+    if (!fs)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++) {
+        if (set_add(rb, fs, ref(rb, rd_id(c))) < 0) {
+            Py_DECREF(fs);
+            return NULL;
+        }
+    }
+    *more = orig - n;
+    return fs;
+}
+
+/*
+ * The value of an immutable builtin payload of kind (STR .. FROZENSET, not
+ * the mutable ones), with *more the count cut from it.
+ */
+static PyObject *decode_value(struct rb *rb, unsigned kind, struct pyhd_cursor *c,
+                              uint64_t *more)
+{
+    uint64_t orig;
+    *more = 0;
+    switch (kind) {
+    case PYHD_REC_INT:
+        return PyLong_FromLongLong(rd_svarint(c));
+    case PYHD_REC_BIGINT:
+        return decode_bigint(c);
+    case PYHD_REC_FLOAT:
+        return decode_float(c);
+    case PYHD_REC_COMPLEX:
+        return decode_complex(c);
+    case PYHD_REC_STR:
+        return decode_str(c, more);
+    case PYHD_REC_BYTES:
+    case PYHD_REC_BYTEARRAY:
+        orig = rd_varint(c);
+        *more = orig - pyhd__cur_left(c);
+        {
+            const unsigned char *p = c->p;
+            size_t n = pyhd__cur_left(c);
+            c->p = c->end;
+            return kind == PYHD_REC_BYTES
+                       ? PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)n)
+                       : PyByteArray_FromStringAndSize((const char *)p, (Py_ssize_t)n);
+        }
+    case PYHD_REC_TUPLE:
+        return decode_items_tuple(rb, c, more);
+    case PYHD_REC_FROZENSET:
+        return decode_frozenset(rb, c, more);
+    default:
+        PyErr_Format(PyExc_SystemError, "pyhd: decode_value of kind 0x%02x", kind);
+        return NULL;
+    }
+}
+
+static const char *truncated_kind_name(unsigned kind)
+{
+    switch (kind) {
+    case PYHD_REC_STR: return "str";
+    case PYHD_REC_BYTES: return "bytes";
+    case PYHD_REC_BYTEARRAY: return "bytearray";
+    case PYHD_REC_TUPLE: return "tuple";
+    case PYHD_REC_LIST: return "list";
+    case PYHD_REC_SET: return "set";
+    case PYHD_REC_FROZENSET: return "frozenset";
+    default: return "dict";
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hard dependencies */
+
+static int push(struct rb *rb, uint64_t id)
+{
+    if (rb->nstack == rb->capstack) {
+        size_t ncap = rb->capstack ? rb->capstack * 2 : 256;
+        uint64_t *n = PyMem_Realloc(rb->stack, ncap * sizeof *n);
+        if (!n) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        rb->stack = n;
+        rb->capstack = ncap;
+    }
+    rb->stack[rb->nstack++] = id;
+    return 0;
+}
+
+static int push_dep(struct rb *rb, const struct pyhd_record *r, uint64_t dep)
+{
+    if (dep == 0 || rb->state[dep] == MADE)
+        return 0;
+    if (rb->state[dep] == EXPANDING)
+        return dump_error(r, "a cycle of immutable objects (no Python program makes one)");
+    return push(rb, dep);
+}
+
+static int push_items(struct rb *rb, const struct pyhd_record *r, struct pyhd_cursor *c)
+{
+    uint64_t n;
+    rd_varint(c);
+    n = rd_varint(c);
+    for (uint64_t i = 0; i < n; i++) {
+        if (push_dep(rb, r, rd_id(c)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Skip class id, dict id and the slots of an INSTANCE or SUBCLASS payload. */
+static void skip_instance_head(struct pyhd_cursor *c)
+{
+    uint64_t n;
+    rd_id(c);
+    rd_id(c);
+    n = rd_varint(c);
+    for (uint64_t i = 0; i < 2 * n; i++)
+        rd_id(c);
+}
+
+/* Whether STR object id is the latin-1 text name. */
+static int str_is(const struct pyhd_decoded *g, uint64_t id, const char *name)
+{
+    const struct pyhd_record *s = pyhd__decode_obj(g, id);
+    size_t n = strlen(name);
+    return s && s->kind == PYHD_REC_STR && s->len == n + 2 && s->payload[0] == 1 &&
+           s->payload[1] == n && !memcmp(s->payload + 2, name, n);
+}
+
+/* The value id of the field name of an EXCEPTION payload at c (after traceback id), or 0. */
+static uint64_t exception_field(const struct pyhd_decoded *g, struct pyhd_cursor c,
+                                const char *name)
+{
+    uint64_t n = rd_varint(&c);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(g, k, name))
+            return v;
+    }
+    return 0;
+}
+
+/* Position a cursor on an EXCEPTION payload's field list. */
+static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    for (int i = 0; i < 5; i++)
+        rd_id(&c);
+    rd_u8(&c);
+    rd_id(&c);
+    return c;
+}
+
+static int push_deps(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    unsigned base;
+    switch (r->kind) {
+    case PYHD_REC_TUPLE:
+    case PYHD_REC_FROZENSET:
+        return push_items(rb, r, &c);
+    case PYHD_REC_RANGE:
+    case PYHD_REC_SLICE:
+        for (int i = 0; i < 3; i++) {
+            if (push_dep(rb, r, rd_id(&c)) < 0)
+                return -1;
+        }
+        return 0;
+    case PYHD_REC_CLASS:
+        for (int i = 0; i < 4; i++) {
+            if (push_dep(rb, r, rd_id(&c)) < 0)
+                return -1;
+        }
+        return 0;
+    case PYHD_REC_INSTANCE:
+    case PYHD_REC_WEAKREF:
+    case PYHD_REC_BUFFER:
+    case PYHD_REC_TRUNCATED:
+        return push_dep(rb, r, rd_id(&c));
+    case PYHD_REC_SUBCLASS:
+        if (push_dep(rb, r, rd_id(&c)) < 0)
+            return -1;
+        c = pyhd__cursor(r);
+        skip_instance_head(&c);
+        base = rd_u8(&c);
+        if (base == PYHD_REC_TUPLE || base == PYHD_REC_FROZENSET)
+            return push_items(rb, r, &c);
+        return 0;
+    case PYHD_REC_EXCEPTION: {
+        /* An exception group cannot exist without its message and exceptions. */
+        struct pyhd_cursor f = exception_fields(r);
+        if (push_dep(rb, r, rd_id(&c)) < 0 ||
+            push_dep(rb, r, exception_field(rb->g, f, "message")) < 0 ||
+            push_dep(rb, r, exception_field(rb->g, f, "exceptions")) < 0)
+            return -1;
+        return 0;
+    }
+    case PYHD_REC_REDUCED:
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_OPAQUE: {
+        uint64_t cls = rd_id(&c), repr_id, reason;
+        rd_varint(&c);
+        repr_id = rd_id(&c);
+        reason = rd_id(&c);
+        return push_dep(rb, r, cls) < 0 || push_dep(rb, r, repr_id) < 0 ||
+               push_dep(rb, r, reason) < 0 ? -1 : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int ensure(struct rb *rb, uint64_t id);
+
+/* ------------------------------------------------------------------------ */
+/* Making each kind */
+
+static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[6] = {NULL};
+    PyObject *result;
+    uint64_t bases;
+    args[0] = ref(rb, rd_id(&c));
+    args[1] = ref(rb, rd_id(&c));
+    args[2] = ref(rb, rd_id(&c));
+    bases = rd_id(&c);
+    args[3] = ref(rb, bases);
+    args[4] = PyLong_FromLong((long)rd_u8(&c));
+    args[5] = rb->trust ? Py_True : Py_False;
+    if (!args[4])
+        return NULL;
+    result = sur_call(rb, "make_class", args, 6);
+    Py_DECREF(args[4]);
+    return result;
+}
+
+/* Decide, once per class, how its INSTANCE records are made. */
+static int instance_mode(struct rb *rb, uint64_t class_id)
+{
+    PyObject *args[2] = {rb->objs[class_id], rb->trust ? Py_True : Py_False};
+    PyObject *cls;
+    if (rb->inst_mode[class_id] != INST_UNKNOWN)
+        return 0;
+    cls = sur_call(rb, "instance_class", args, 2);
+    if (!cls)
+        return -1;
+    if (cls == Py_None) {
+        Py_DECREF(cls);
+        rb->inst_mode[class_id] = INST_ENUM;
+    } else if (!PyType_Check(cls)) {
+        Py_DECREF(cls);
+        PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.instance_class gave no class");
+        return -1;
+    } else {
+        rb->inst_cls[class_id] = cls;
+        rb->inst_mode[class_id] = INST_NEW_AND_DICT;
+    }
+    return 0;
+}
+
+/* The id of the value of key "_name_" in the DICT record dict_id, or 0. */
+static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
+    struct pyhd_cursor c;
+    uint64_t n;
+    if (!d)
+        return 0;
+    c = pyhd__cursor(d);
+    rd_varint(&c);
+    n = rd_varint(&c);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        const struct pyhd_record *vr = pyhd__decode_obj(g, v);
+        if (str_is(g, k, "_name_"))
+            return vr && vr->kind == PYHD_REC_STR ? v : 0;
+    }
+    return 0;
+}
+
+static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t class_id = rd_id(&c), dict_id = rd_id(&c), name_id;
+    PyObject *args[2], *member, *cls;
+
+    if (instance_mode(rb, class_id) < 0)
+        return NULL;
+    if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
+        PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+        /* object.__new__: no __init__, no code of the program's. */
+        return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
+    }
+    /* A member of a standard-library enum is that member, found by its name. */
+    name_id = enum_name_id(rb->g, dict_id);
+    if (name_id && ensure(rb, name_id) < 0)
+        return NULL;
+    args[0] = rb->objs[class_id];
+    args[1] = ref(rb, name_id);
+    member = sur_call(rb, "enum_member", args, 2);
+    if (member != Py_None)
+        return member;
+    Py_DECREF(member);
+    cls = sur_call(rb, "mirror_class", args, 1);
+    if (!cls)
+        return NULL;
+    member = PyBaseObject_Type.tp_new((PyTypeObject *)cls, rb->empty, NULL);
+    Py_DECREF(cls);
+    return member;
+}
+
+static PyTypeObject *base_type(unsigned kind)
+{
+    switch (kind) {
+    case PYHD_REC_STR: return &PyUnicode_Type;
+    case PYHD_REC_BYTES: return &PyBytes_Type;
+    case PYHD_REC_BYTEARRAY: return &PyByteArray_Type;
+    case PYHD_REC_INT:
+    case PYHD_REC_BIGINT: return &PyLong_Type;
+    case PYHD_REC_FLOAT: return &PyFloat_Type;
+    case PYHD_REC_COMPLEX: return &PyComplex_Type;
+    case PYHD_REC_TUPLE: return &PyTuple_Type;
+    case PYHD_REC_LIST: return &PyList_Type;
+    case PYHD_REC_SET: return &PySet_Type;
+    case PYHD_REC_FROZENSET: return &PyFrozenSet_Type;
+    default: return &PyDict_Type;
+    }
+}
+
+static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *cls = rb->objs[rd_id(&c)];
+    PyObject *value = NULL, *args = NULL, *obj = NULL;
+    PyTypeObject *base;
+    unsigned kind;
+    uint64_t more = 0;
+
+    c = pyhd__cursor(r);
+    skip_instance_head(&c);
+    kind = rd_u8(&c);
+    base = base_type(kind);
+    if (kind == PYHD_REC_LIST || kind == PYHD_REC_SET || kind == PYHD_REC_DICT) {
+        if (PyType_Check(cls) && PyType_IsSubtype((PyTypeObject *)cls, base)) {
+            /* The class's own tp_new (a surrogate inherits the builtin one), else the base's. */
+            obj = ((PyTypeObject *)cls)->tp_new((PyTypeObject *)cls, rb->empty, NULL);
+            if (!obj) {
+                PyErr_Clear();
+                obj = base->tp_new((PyTypeObject *)cls, rb->empty, NULL);
+            }
+        } else {
+            obj = PyObject_CallNoArgs((PyObject *)base);
+        }
+        more = rd_varint(&c);
+        if (rd_varint(&c) < more)
+            rb->truncated = 1;
+        return obj;
+    }
+    value = decode_value(rb, kind, &c, &more);
+    if (!value)
+        return NULL;
+    if (more)
+        rb->truncated = 1;
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, base))
+        return value;  /* the class could not be made a subclass: keep the value */
+    args = PyTuple_Pack(1, value);
+    if (args)
+        obj = base->tp_new((PyTypeObject *)cls, args, NULL);
+    Py_DECREF(value);
+    Py_XDECREF(args);
+    return obj;
+}
+
+static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    struct pyhd_cursor f = exception_fields(r);
+    PyObject *cls = rb->objs[rd_id(&c)], *obj = NULL;
+    PyTypeObject *type;
+
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls,
+                                                (PyTypeObject *)PyExc_BaseException))
+        cls = PyExc_Exception;
+    type = (PyTypeObject *)cls;
+#if PY_VERSION_HEX >= 0x030B0000
+    if (PyType_IsSubtype(type, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
+        uint64_t msg = exception_field(rb->g, f, "message");
+        uint64_t excs = exception_field(rb->g, f, "exceptions");
+        PyObject *args = PyTuple_Pack(2, ref(rb, msg), ref(rb, excs));
+        if (!args)
+            return NULL;
+        obj = type->tp_new(type, args, NULL);
+        Py_DECREF(args);
+        if (obj)
+            return obj;
+        /* A group cut by the walker may have lost its members: a plain exception will do. */
+        PyErr_Clear();
+        type = (PyTypeObject *)PyExc_Exception;
+    }
+#else
+    (void)f;
+#endif
+    /* Empty args: OSError(2, ...) would pick a subclass; the dumped args come at fill. */
+    obj = type->tp_new(type, rb->empty, NULL);
+    if (!obj) {
+        PyErr_Clear();
+        type = (PyTypeObject *)PyExc_Exception;
+        obj = type->tp_new(type, rb->empty, NULL);
+    }
+    return obj;
+}
+
+static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t name_id = rd_id(&c);
+    PyObject *name;
+    if (ensure(rb, name_id) < 0)
+        return NULL;
+    name = rb->objs[name_id];
+    if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
+        return Py_NewRef(rb->builtins);
+    return sur_call(rb, "RebuiltModule", &name, 1);
+}
+
+static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[7] = {NULL};
+    PyObject *result = NULL;
+    const unsigned char *fmt = NULL;
+    size_t fmtlen = 0;
+    uint64_t ndim, orig;
+
+    args[0] = rb->objs[rd_id(&c)];
+    pyhd__cur_text(&c, &fmt, &fmtlen);
+    args[1] = PyUnicode_DecodeUTF8((const char *)fmt, (Py_ssize_t)fmtlen, "replace");
+    args[2] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+    ndim = rd_varint(&c);
+    args[3] = PyTuple_New((Py_ssize_t)ndim);
+    if (!args[1] || !args[2] || !args[3])
+        goto done;
+    for (uint64_t i = 0; i < ndim; i++) {
+        PyObject *n = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        if (!n)
+            goto done;
+        PyTuple_SET_ITEM(args[3], (Py_ssize_t)i, n);
+    }
+    args[4] = PyBool_FromLong(rd_u8(&c));
+    orig = rd_varint(&c);
+    args[5] = PyBytes_FromStringAndSize((const char *)c.p, (Py_ssize_t)pyhd__cur_left(&c));
+    args[6] = PyLong_FromUnsignedLongLong(orig - pyhd__cur_left(&c));
+    if (!args[5] || !args[6])
+        goto done;
+    if (orig > pyhd__cur_left(&c))
+        rb->truncated = 1;
+    result = sur_call(rb, "make_buffer", args, 7);
+done:
+    for (int i = 1; i < 7; i++)
+        Py_XDECREF(args[i]);
+    return result;
+}
+
+static PyObject *call_with_class(struct rb *rb, const char *fn, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *cls = rb->objs[rd_id(&c)];
+    return sur_call(rb, fn, &cls, 1);
+}
+
+static PyObject *make_opaque(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[4];
+    PyObject *result;
+    args[0] = rb->objs[rd_id(&c)];
+    args[1] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+    if (!args[1])
+        return NULL;
+    args[2] = ref(rb, rd_id(&c));
+    args[3] = ref(rb, rd_id(&c));
+    result = sur_call(rb, "OpaqueStub", args, 4);
+    Py_DECREF(args[1]);
+    return result;
+}
+
+static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *start = ref(rb, rd_id(&c)), *stop = ref(rb, rd_id(&c)), *step = ref(rb, rd_id(&c));
+    PyObject *obj = PyObject_CallFunctionObjArgs((PyObject *)&PyRange_Type, start, stop, step,
+                                                 NULL);
+    PyObject *args[4];
+    if (obj || !PyErr_ExceptionMatches(PyExc_ValueError))
+        return obj;
+    /* range(0, 1, 0) is refused here as it would have been there: the dump was damaged. */
+    PyErr_Clear();
+    args[0] = (PyObject *)&PyRange_Type;
+    args[1] = PyLong_FromLong(0);
+    args[2] = Py_None;
+    args[3] = PyUnicode_FromString("a range with step 0");
+    obj = args[1] && args[3] ? sur_call(rb, "OpaqueStub", args, 4) : NULL;
+    Py_XDECREF(args[1]);
+    Py_XDECREF(args[3]);
+    return obj;
+}
+
+/* Make object id, whose hard dependencies are made. */
+static PyObject *make(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1];
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *value, *result;
+    uint64_t more = 0;
+
+    switch (r->kind) {
+    case PYHD_REC_NONE:
+        return Py_NewRef(Py_None);
+    case PYHD_REC_FALSE:
+        return Py_NewRef(Py_False);
+    case PYHD_REC_TRUE:
+        return Py_NewRef(Py_True);
+    case PYHD_REC_ELLIPSIS:
+        return Py_NewRef(Py_Ellipsis);
+    case PYHD_REC_NOTIMPL:
+        return Py_NewRef(Py_NotImplemented);
+    case PYHD_REC_INT:
+    case PYHD_REC_BIGINT:
+    case PYHD_REC_FLOAT:
+    case PYHD_REC_COMPLEX:
+    case PYHD_REC_STR:
+    case PYHD_REC_BYTES:
+    case PYHD_REC_BYTEARRAY:
+    case PYHD_REC_TUPLE:
+    case PYHD_REC_FROZENSET:
+        value = decode_value(rb, r->kind, &c, &more);
+        if (!value || !more)
+            return value;
+        result = make_truncated(rb, truncated_kind_name(r->kind), value, more);
+        Py_DECREF(value);
+        return result;
+    case PYHD_REC_LIST:
+    case PYHD_REC_SET:
+    case PYHD_REC_DICT: {
+        uint64_t orig = rd_varint(&c), n = rd_varint(&c);
+        if (n < orig)
+            return make_truncated(rb, truncated_kind_name(r->kind), NULL, orig - n);
+        return r->kind == PYHD_REC_LIST ? PyList_New(0)
+               : r->kind == PYHD_REC_SET ? PySet_New(NULL) : PyDict_New();
+    }
+    case PYHD_REC_RANGE:
+        return make_range(rb, r);
+    case PYHD_REC_SLICE: {
+        uint64_t a = rd_id(&c), b = rd_id(&c), s = rd_id(&c);
+        return PySlice_New(ref(rb, a), ref(rb, b), ref(rb, s));
+    }
+    case PYHD_REC_CLASS:
+        return make_class(rb, r);
+    case PYHD_REC_INSTANCE:
+        return make_instance(rb, r);
+    case PYHD_REC_SUBCLASS:
+        return make_subclass(rb, r);
+    case PYHD_REC_EXCEPTION:
+        return make_exception(rb, r);
+    case PYHD_REC_FUNCTION:
+        return sur_call(rb, "FunctionStub", NULL, 0);
+    case PYHD_REC_METHOD:
+        return sur_call(rb, "MethodStub", NULL, 0);
+    case PYHD_REC_CODE:
+        return sur_call(rb, "CodeRecord", NULL, 0);
+    case PYHD_REC_CELL:
+        return PyCell_New(NULL);
+    case PYHD_REC_MODULE:
+        return make_module(rb, r);
+    case PYHD_REC_FRAME:
+        return sur_call(rb, "FrameRecord", NULL, 0);
+    case PYHD_REC_TRACEBACK:
+        return sur_call(rb, "TracebackRecord", NULL, 0);
+    case PYHD_REC_GENERATOR:
+        return sur_call(rb, "GeneratorStub", NULL, 0);
+    case PYHD_REC_WEAKREF:
+        return call_with_class(rb, "WeakrefStub", r);
+    case PYHD_REC_REDUCED: {
+        PyObject *args[2];
+        args[0] = rb->objs[rd_id(&c)];
+        args[1] = rb->objs[rd_id(&c)];
+        return sur_call(rb, "make_reduced", args, 2);
+    }
+    case PYHD_REC_BUFFER:
+        return make_buffer(rb, r);
+    case PYHD_REC_OPAQUE:
+        return make_opaque(rb, r);
+    case PYHD_REC_TRUNCATED:
+        rb->truncated = 1;
+        return call_with_class(rb, "TruncatedStub", r);
+    default:
+        value = PyLong_FromLong((long)r->kind);
+        if (!value)
+            return NULL;
+        result = sur_call(rb, "UnknownStub", &value, 1);
+        Py_DECREF(value);
+        return result;
+    }
+}
+
+/* Make id and, first, everything it cannot exist without. Reentrant. */
+static int ensure(struct rb *rb, uint64_t root)
+{
+    size_t base = rb->nstack;
+    if (root == 0 || rb->state[root] == MADE)
+        return 0;
+    if (push(rb, root) < 0)
+        return -1;
+    while (rb->nstack > base) {
+        uint64_t id = rb->stack[rb->nstack - 1];
+        PyObject *obj;
+        if (rb->state[id] == MADE) {
+            rb->nstack--;
+            continue;
+        }
+        if (rb->state[id] == UNSEEN) {
+            size_t before = rb->nstack;
+            rb->state[id] = EXPANDING;
+            if (push_deps(rb, &rb->g->objects[id - 1]) < 0)
+                goto error;
+            if (rb->nstack > before)
+                continue;
+        }
+        /* Every dependency pushed above id has been made: make id. */
+        rb->nstack--;
+        obj = make(rb, id);
+        if (!obj)
+            goto error;
+        rb->objs[id] = obj;
+        rb->state[id] = MADE;
+    }
+    return 0;
+error:
+    rb->nstack = base;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Filling */
+
+static int set_attr(PyObject *obj, const char *name, PyObject *value)
+{
+    return PyObject_SetAttrString(obj, name, value);
+}
+
+static int set_attr_id(struct rb *rb, PyObject *obj, const char *name, uint64_t id)
+{
+    return set_attr(obj, name, ref(rb, id));
+}
+
+static int set_attr_position(PyObject *obj, const char *name, int64_t v)
+{
+    PyObject *p = position(v);
+    int rc;
+    if (!p)
+        return -1;
+    rc = set_attr(obj, name, p);
+    Py_DECREF(p);
+    return rc;
+}
+
+static int set_attr_varint(PyObject *obj, const char *name, uint64_t v)
+{
+    PyObject *p = PyLong_FromUnsignedLongLong(v);
+    int rc;
+    if (!p)
+        return -1;
+    rc = set_attr(obj, name, p);
+    Py_DECREF(p);
+    return rc;
+}
+
+/* Fill a list, set or dict payload (after its original length) into obj. */
+static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct pyhd_cursor *c,
+                          int generic)
+{
+    uint64_t n;
+    rd_varint(c);
+    n = rd_varint(c);
+    for (uint64_t i = 0; i < n; i++) {
+        PyObject *a = ref(rb, rd_id(c));
+        int rc;
+        if (kind == PYHD_REC_LIST) {
+            rc = PyList_Append(obj, a);
+        } else if (kind == PYHD_REC_SET) {
+            rc = set_add(rb, obj, a);
+        } else {
+            PyObject *v = ref(rb, rd_id(c));
+            rc = dict_set(rb, obj, a, v, generic);
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int is_surrogate(struct rb *rb, PyObject *obj)
+{
+    return PyObject_TypeCheck((PyObject *)Py_TYPE(obj), (PyTypeObject *)rb->rebuilt_class);
+}
+
+/*
+ * Give obj (made with object.__new__ or a builtin tp_new) its dumped
+ * __dict__ (the dumped dict itself, so identity holds) and slot values.
+ */
+static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
+{
+    uint64_t dict_id, n;
+    PyObject *d;
+    rd_id(c);
+    dict_id = rd_id(c);
+    n = rd_varint(c);
+    if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
+        PyObject_GenericSetDict(obj, rb->objs[dict_id], NULL) < 0)
+        return -1;
+    if (!n)
+        return 0;
+    d = PyObject_GenericGetDict(obj, NULL);
+    if (!d)
+        return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        PyObject *k = ref(rb, rd_id(c)), *v = ref(rb, rd_id(c));
+        if (PyDict_SetItem(d, k, v) < 0) {
+            Py_DECREF(d);
+            return -1;
+        }
+    }
+    Py_DECREF(d);
+    return 0;
+}
+
+static int fill_instance(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t class_id = rd_id(&c), dict_id, n;
+    PyObject *args[3] = {NULL}, *res;
+    int rc = -1;
+
+    if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
+        c = pyhd__cursor(r);
+        return fill_attrs(rb, obj, &c);
+    }
+    dict_id = rd_id(&c);
+    n = rd_varint(&c);
+    args[0] = obj;
+    args[1] = ref(rb, dict_id);
+    args[2] = PyDict_New();
+    if (!args[2])
+        return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        PyObject *k = ref(rb, rd_id(&c)), *v = ref(rb, rd_id(&c));
+        if (PyDict_SetItem(args[2], k, v) < 0)
+            goto done;
+    }
+    res = sur_call(rb, "fill_instance", args, 3);
+    if (!res)
+        goto done;
+    Py_DECREF(res);
+    rc = 0;
+done:
+    Py_DECREF(args[2]);
+    return rc;
+}
+
+static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    struct pyhd_cursor head = c;
+    unsigned kind;
+    uint64_t n;
+
+    skip_instance_head(&c);
+    kind = rd_u8(&c);
+    if ((kind == PYHD_REC_LIST && PyList_Check(obj)) ||
+        (kind == PYHD_REC_SET && PyAnySet_Check(obj)) ||
+        (kind == PYHD_REC_DICT && PyDict_Check(obj))) {
+        if (fill_container(rb, kind, obj, &c, 1) < 0)
+            return -1;
+    }
+    if (is_surrogate(rb, obj))
+        return fill_attrs(rb, obj, &head);
+    /* A real class (OrderedDict, defaultdict, Counter): only its known slot. */
+    rd_id(&head);
+    rd_id(&head);
+    n = rd_varint(&head);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&head), v = rd_id(&head);
+        if (str_is(rb->g, k, "default_factory") && set_attr_id(rb, obj, "default_factory", v) < 0)
+            PyErr_Clear();  /* a factory that is a stub cannot be one: leave None */
+    }
+    return 0;
+}
+
+static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t n, dict_id, cause, context;
+    unsigned suppress;
+    PyObject *args;
+
+    rd_id(&c);
+    args = rb->objs[rd_id(&c)];
+    dict_id = rd_id(&c);
+    cause = rd_id(&c);
+    context = rd_id(&c);
+    suppress = rd_u8(&c);
+    rd_id(&c);
+    n = rd_varint(&c);
+    if (!PyExceptionInstance_Check(obj))
+        return 0;
+    if (PyTuple_Check(args))
+        if (set_attr(obj, "args", args) < 0)
+            return -1;
+    if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
+        PyObject_GenericSetDict(obj, rb->objs[dict_id], NULL) < 0)
+        return -1;
+    /* PyException_SetCause and SetContext steal a reference. */
+    if (cause && PyExceptionInstance_Check(rb->objs[cause]))
+        PyException_SetCause(obj, Py_NewRef(rb->objs[cause]));
+    if (context && PyExceptionInstance_Check(rb->objs[context]))
+        PyException_SetContext(obj, Py_NewRef(rb->objs[context]));
+    if (set_attr(obj, "__suppress_context__", suppress ? Py_True : Py_False) < 0)
+        return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(rb->g, k, "message") || str_is(rb->g, k, "exceptions"))
+            continue;  /* given to the group's constructor */
+        /* A field this Python's type does not have or types differently stays unset. */
+        if (PyObject_SetAttr(obj, rb->objs[k], ref(rb, v)) < 0)
+            PyErr_Clear();
+    }
+    return 0;
+}
+
+static int fill_code(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    static const char *const ids[] = {"filename", "name", "qualname"};
+    static const char *const nums[] = {"firstlineno", "argcount", "posonlyargcount",
+                                       "kwonlyargcount", "flags"};
+    static const char *const tuples[] = {"varnames", "cellvars", "freevars"};
+    struct pyhd_cursor c = pyhd__cursor(r);
+    for (int i = 0; i < 3; i++) {
+        if (set_attr_id(rb, obj, ids[i], rd_id(&c)) < 0)
+            return -1;
+    }
+    for (int i = 0; i < 5; i++) {
+        if (set_attr_varint(obj, nums[i], rd_varint(&c)) < 0)
+            return -1;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (set_attr_id(rb, obj, tuples[i], rd_id(&c)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fill_positions(PyObject *obj, struct pyhd_cursor *c)
+{
+    static const char *const names[] = {"lineno", "end_lineno", "col", "end_col"};
+    for (int i = 0; i < 4; i++) {
+        if (set_attr_position(obj, names[i], rd_svarint(c)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fill_frame(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    if (set_attr_id(rb, obj, "code", rd_id(&c)) < 0 || fill_positions(obj, &c) < 0 ||
+        set_attr_id(rb, obj, "locals", rd_id(&c)) < 0 ||
+        set_attr_id(rb, obj, "globals", rd_id(&c)) < 0)
+        return -1;
+    rd_id(&c);  /* the dumped builtins: this interpreter's stand in for them */
+    if (set_attr(obj, "builtins", rb->builtins) < 0)
+        return -1;
+    return set_attr_id(rb, obj, "back", rd_id(&c));
+}
+
+static int fill_traceback(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    if (set_attr_id(rb, obj, "frame", rd_id(&c)) < 0 || fill_positions(obj, &c) < 0)
+        return -1;
+    return set_attr_id(rb, obj, "next", rd_id(&c));
+}
+
+static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    if (set_attr_varint(obj, "flavour", rd_u8(&c)) < 0 ||
+        set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
+        set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
+        set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ||
+        set_attr_varint(obj, "state", rd_u8(&c)) < 0)
+        return -1;
+    return set_attr_id(rb, obj, "frame", rd_id(&c));
+}
+
+static int fill_one(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1];
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *obj = rb->objs[id], *res, *args[2];
+    uint64_t a;
+
+    switch (r->kind) {
+    case PYHD_REC_LIST:
+    case PYHD_REC_SET:
+    case PYHD_REC_DICT:
+        return fill_container(rb, r->kind, obj, &c, 0);
+    case PYHD_REC_CLASS:
+        for (int i = 0; i < 4; i++)
+            rd_id(&c);
+        rd_u8(&c);
+        a = rd_id(&c);
+        if (!a)
+            return 0;
+        args[0] = obj;
+        args[1] = rb->objs[a];
+        res = sur_call(rb, "class_attrs", args, 2);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    case PYHD_REC_INSTANCE:
+        return fill_instance(rb, obj, r);
+    case PYHD_REC_SUBCLASS:
+        return fill_subclass(rb, obj, r);
+    case PYHD_REC_EXCEPTION:
+        return fill_exception(rb, obj, r);
+    case PYHD_REC_FUNCTION:
+        return set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
+               set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
+               set_attr_id(rb, obj, "module", rd_id(&c)) < 0 ||
+               set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_METHOD:
+        return set_attr_id(rb, obj, "function", rd_id(&c)) < 0 ||
+               set_attr_id(rb, obj, "self", rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_CODE:
+        return fill_code(rb, obj, r);
+    case PYHD_REC_CELL:
+        a = rd_id(&c);
+        return a ? PyCell_Set(obj, rb->objs[a]) : 0;
+    case PYHD_REC_MODULE:
+        if (obj == rb->builtins)
+            return 0;
+        rd_id(&c);
+        a = rd_id(&c);
+        return a ? set_attr_id(rb, obj, "__file__", a) : 0;
+    case PYHD_REC_FRAME:
+        return fill_frame(rb, obj, r);
+    case PYHD_REC_TRACEBACK:
+        return fill_traceback(rb, obj, r);
+    case PYHD_REC_GENERATOR:
+        return fill_generator(rb, obj, r);
+    case PYHD_REC_WEAKREF:
+        rd_id(&c);
+        return set_attr_id(rb, obj, "referent", rd_id(&c));
+    case PYHD_REC_REDUCED:
+        rd_id(&c);
+        args[0] = obj;
+        args[1] = rb->objs[rd_id(&c)];
+        res = sur_call(rb, "fill_reduced", args, 2);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    default:
+        return 0;
+    }
+}
+
+/* In a dict that serves as module globals: this interpreter's builtins, no loader or spec. */
+static int patch_globals(struct rb *rb, PyObject *d)
+{
+    static const char *const none_keys[] = {"__loader__", "__spec__"};
+    if (!d || !PyDict_Check(d))
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        PyObject *key = PyUnicode_FromString(none_keys[i]);
+        int rc;
+        if (!key)
+            return -1;
+        rc = PyDict_Contains(d, key);
+        if (rc > 0)
+            rc = PyDict_SetItem(d, key, Py_None);
+        Py_DECREF(key);
+        if (rc < 0)
+            return -1;
+    }
+    if (PyDict_GetItemString(d, "__builtins__") &&
+        PyDict_SetItemString(d, "__builtins__", rb->builtins) < 0)
+        return -1;
+    return 0;
+}
+
+/*
+ * Before anything else: a module whose dict was dumped owns that dict, so
+ * the DICT record becomes the module's own __dict__ (frames that use it as
+ * globals and the module then share it, as they did).
+ */
+static int make_modules(struct rb *rb)
+{
+    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+        const struct pyhd_record *r = &rb->g->objects[id - 1];
+        struct pyhd_cursor c = pyhd__cursor(r);
+        uint64_t dict_id;
+        PyObject *mod;
+        if (r->kind != PYHD_REC_MODULE || rb->state[id] == MADE)
+            continue;
+        if (ensure(rb, id) < 0)
+            return -1;
+        mod = rb->objs[id];
+        rd_id(&c);
+        rd_id(&c);
+        dict_id = rd_id(&c);
+        if (!dict_id || mod == rb->builtins || rb->state[dict_id] != UNSEEN ||
+            !PyModule_Check(mod))
+            continue;
+        rb->objs[dict_id] = Py_NewRef(PyModule_GetDict(mod));
+        rb->state[dict_id] = MADE;
+    }
+    return 0;
+}
+
+static int rebuild_all(struct rb *rb)
+{
+    const struct pyhd_decoded *g = rb->g;
+    if (make_modules(rb) < 0)
+        return -1;
+    for (uint64_t id = 1; id <= g->nobjects; id++) {
+        if (ensure(rb, id) < 0)
+            return -1;
+    }
+    for (uint64_t id = 1; id <= g->nobjects; id++) {
+        if (fill_one(rb, id) < 0)
+            return -1;
+    }
+    for (uint64_t id = 1; id <= g->nobjects; id++) {
+        const struct pyhd_record *r = &g->objects[id - 1];
+        struct pyhd_cursor c = pyhd__cursor(r);
+        if (r->kind == PYHD_REC_MODULE && rb->objs[id] != rb->builtins) {
+            rd_id(&c);
+            rd_id(&c);
+            if (patch_globals(rb, ref(rb, rd_id(&c))) < 0)
+                return -1;
+        } else if (r->kind == PYHD_REC_FRAME) {
+            rd_id(&c);
+            for (int i = 0; i < 4; i++)
+                rd_svarint(&c);
+            rd_id(&c);
+            if (patch_globals(rb, ref(rb, rd_id(&c))) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The result of load() */
+
+static PyObject *text_obj(const unsigned char *p, size_t n)
+{
+    return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)n, "replace");
+}
+
+static PyObject *roots_dict(struct rb *rb)
+{
+    struct pyhd_cursor c = pyhd__cursor(&rb->g->roots);
+    uint64_t n = rd_varint(&c);
+    PyObject *d = PyDict_New();
+    if (!d)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *key = NULL;
+        size_t keylen = 0;
+        PyObject *k;
+        int rc;
+        pyhd__cur_text(&c, &key, &keylen);
+        k = text_obj(key, keylen);
+        if (!k) {
+            Py_DECREF(d);
+            return NULL;
+        }
+        rc = PyDict_SetItem(d, k, ref(rb, rd_id(&c)));
+        Py_DECREF(k);
+        if (rc < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+static PyObject *threads_list(struct rb *rb)
+{
+    PyObject *list = PyList_New(0);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < rb->g->nthreads; i++) {
+        struct pyhd_cursor c = pyhd__cursor(&rb->g->threads[i]);
+        uint64_t ident = rd_varint(&c), native = rd_varint(&c);
+        const unsigned char *name = NULL;
+        size_t namelen = 0;
+        unsigned flags;
+        PyObject *t, *nameobj;
+        int rc;
+        pyhd__cur_text(&c, &name, &namelen);
+        flags = rd_u8(&c);
+        nameobj = text_obj(name, namelen);
+        if (!nameobj)
+            goto error;
+        t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O}", "ident", (unsigned long long)ident,
+                          "native_id", (unsigned long long)native, "name", nameobj, "flags",
+                          flags, "frame", ref(rb, rd_id(&c)));
+        if (!t)
+            goto error;
+        rc = PyList_Append(list, t);
+        Py_DECREF(t);
+        if (rc < 0)
+            goto error;
+    }
+    return list;
+error:
+    Py_DECREF(list);
+    return NULL;
+}
+
+static PyObject *exceptions_list(struct rb *rb)
+{
+    PyObject *list = PyList_New(0);
+    if (!list)
+        return NULL;
+    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+        const struct pyhd_record *r = &rb->g->objects[id - 1];
+        struct pyhd_cursor c;
+        PyObject *pair;
+        int rc;
+        if (r->kind != PYHD_REC_EXCEPTION)
+            continue;
+        c = pyhd__cursor(r);
+        for (int i = 0; i < 5; i++)
+            rd_id(&c);
+        rd_u8(&c);
+        pair = PyTuple_Pack(2, rb->objs[id], ref(rb, rd_id(&c)));
+        if (!pair)
+            goto error;
+        rc = PyList_Append(list, pair);
+        Py_DECREF(pair);
+        if (rc < 0)
+            goto error;
+    }
+    return list;
+error:
+    Py_DECREF(list);
+    return NULL;
+}
+
+static PyObject *manifest_list(const struct pyhd_manifest *m)
+{
+    PyObject *list = PyList_New((Py_ssize_t)m->nfields);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < m->nfields; i++) {
+        PyObject *pair = Py_BuildValue("(ss)", m->fields[i].key, m->fields[i].value);
+        if (!pair) {
+            /* A key or value that is not UTF-8: decode it leniently instead. */
+            PyErr_Clear();
+            pair = Py_BuildValue("(NN)",
+                                 text_obj((const unsigned char *)m->fields[i].key,
+                                          strlen(m->fields[i].key)),
+                                 text_obj((const unsigned char *)m->fields[i].value,
+                                          strlen(m->fields[i].value)));
+        }
+        if (!pair) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+    }
+    return list;
+}
+
+static PyObject *sources_dict(const struct pyhd_dump_file *f)
+{
+    size_t plen = strlen(PYHD_MEMBER_SOURCES_DIR);
+    PyObject *d = PyDict_New();
+    if (!d)
+        return NULL;
+    for (size_t i = 0; i < f->nmembers; i++) {
+        const struct pyhd_archive_member *m = &f->members[i];
+        PyObject *k, *v;
+        int rc;
+        if (strncmp(m->name, PYHD_MEMBER_SOURCES_DIR, plen) || !m->name[plen])
+            continue;
+        /* The member is the absolute path without its leading "/". */
+        k = PyUnicode_FromFormat("/%s", m->name + plen);
+        v = PyBytes_FromStringAndSize((const char *)m->data, (Py_ssize_t)m->len);
+        rc = k && v ? PyDict_SetItem(d, k, v) : -1;
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        if (rc < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+/* Rebuild every object of g and build load()'s dict around them. */
+static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *result)
+{
+    struct rb rb;
+    PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
+    size_t n = g->nobjects + 1;
+
+    memset(&rb, 0, sizeof rb);
+    rb.g = g;
+    rb.trust = trust;
+    rb.objs = PyMem_Calloc(n, sizeof *rb.objs);
+    rb.state = PyMem_Calloc(n, 1);
+    rb.inst_cls = PyMem_Calloc(n, sizeof *rb.inst_cls);
+    rb.inst_mode = PyMem_Calloc(n, 1);
+    if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    rb.sur = PyImport_ImportModule("pyhd_surrogates");
+    if (!rb.sur)
+        goto done;
+    rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
+    rb.empty = PyTuple_New(0);
+    rb.builtins = PyImport_ImportModule("builtins");
+    if (!rb.rebuilt_class || !rb.empty || !rb.builtins)
+        goto done;
+    if (rebuild_all(&rb) < 0)
+        goto done;
+    roots = roots_dict(&rb);
+    threads = threads_list(&rb);
+    excs = exceptions_list(&rb);
+    if (!roots || !threads || !excs)
+        goto done;
+    if (PyDict_SetItemString(result, "roots", roots) < 0 ||
+        PyDict_SetItemString(result, "threads", threads) < 0 ||
+        PyDict_SetItemString(result, "exceptions", excs) < 0 ||
+        PyDict_SetItemString(result, "truncated", rb.truncated ? Py_True : Py_False) < 0)
+        goto done;
+    ret = Py_NewRef(result);
+done:
+    Py_XDECREF(roots);
+    Py_XDECREF(threads);
+    Py_XDECREF(excs);
+    if (rb.objs) {
+        for (size_t i = 0; i < n; i++)
+            Py_XDECREF(rb.objs[i]);
+    }
+    if (rb.inst_cls) {
+        for (size_t i = 0; i < n; i++)
+            Py_XDECREF(rb.inst_cls[i]);
+    }
+    PyMem_Free(rb.objs);
+    PyMem_Free(rb.state);
+    PyMem_Free(rb.inst_cls);
+    PyMem_Free(rb.inst_mode);
+    PyMem_Free(rb.stack);
+    Py_XDECREF(rb.sur);
+    Py_XDECREF(rb.rebuilt_class);
+    Py_XDECREF(rb.empty);
+    Py_XDECREF(rb.builtins);
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The module */
+
+/* The archive reader names the file first ("PATH: ..."): DumpError's text does not. */
+static const char *without_path(const char *err, const char *path)
+{
+    size_t n = strlen(path);
+    if (!strncmp(err, path, n) && err[n] == ':' && err[n + 1] == ' ')
+        return err + n + 2;
+    return err;
+}
+
+static int set_item_steal(PyObject *d, const char *key, PyObject *value)
+{
+    int rc;
+    if (!value)
+        return -1;
+    rc = PyDict_SetItemString(d, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+PyDoc_STRVAR(load_doc,
+"load(path, trust=False) -> dict\n\n"
+"Read the pyhd dump at path and rebuild its objects. Nothing from the dump is\n"
+"executed and, unless trust is true, no module outside the standard library is\n"
+"imported. Raises DumpError (a one-line message) when the file is not a dump or\n"
+"is damaged.");
+
+static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"path", "trust", NULL};
+    PyObject *path_bytes = NULL, *path_str = NULL, *result = NULL, *ret = NULL;
+    struct pyhd_dump_file file = {NULL, 0};
+    struct pyhd_decoded graph;
+    struct pyhd_manifest manifest = {NULL, 0};
+    const struct pyhd_archive_member *m;
+    char err[512];
+    int trust = 0, rc, have_graph = 0;
+    const char *path;
+
+    memset(&graph, 0, sizeof graph);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|p:load", kwlist, PyUnicode_FSConverter,
+                                     &path_bytes, &trust))
+        return NULL;
+    path = PyBytes_AS_STRING(path_bytes);
+    err[0] = '\0';
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__ar_load(path, MAX_MEMBER, &file, err, sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, without_path(err, path));
+        goto done;
+    }
+    m = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
+    if (!m) {
+        PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_GRAPH " member)");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__decode_open(&graph, m->data, m->len, err, sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, err);
+        goto done;
+    }
+    have_graph = 1;
+    m = pyhd__ar_find(&file, PYHD_MEMBER_MANIFEST);
+    if (!m) {
+        PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_MANIFEST " member)");
+        goto done;
+    }
+    if (pyhd__manifest_parse((const char *)m->data, m->len, &manifest, err, sizeof err) < 0) {
+        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        goto done;
+    }
+    result = PyDict_New();
+    if (!result)
+        goto done;
+    path_str = PyUnicode_DecodeFSDefault(path);
+    m = pyhd__ar_find(&file, PYHD_MEMBER_TRACEBACK);
+    if (set_item_steal(result, "path", path_str) < 0 ||
+        set_item_steal(result, "format_version",
+                       PyLong_FromUnsignedLongLong(graph.version)) < 0 ||
+        set_item_steal(result, "objects", PyLong_FromSize_t(graph.nobjects)) < 0 ||
+        set_item_steal(result, "manifest", manifest_list(&manifest)) < 0 ||
+        set_item_steal(result, "traceback_txt",
+                       m ? text_obj(m->data, m->len) : PyUnicode_FromString("")) < 0 ||
+        set_item_steal(result, "sources", sources_dict(&file)) < 0)
+        goto done;
+    ret = rebuild(&graph, trust, result);
+done:
+    Py_XDECREF(result);
+    Py_XDECREF(path_bytes);
+    if (have_graph)
+        pyhd__decode_free(&graph);
+    pyhd__manifest_free(&manifest);
+    pyhd__ar_free(&file);
+    return ret;
+}
+
+static PyMethodDef pyhd_methods[] = {
+    {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef pyhd_module = {
+    PyModuleDef_HEAD_INIT,
+    "_pyhd",
+    "pyhd-debug's reader: load() rebuilds a dump's objects.",
+    -1,
+    pyhd_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC pyhd__init_module(void)
+{
+    PyObject *m = PyModule_Create(&pyhd_module);
+    if (!m)
+        return NULL;
+    if (!DumpError) {
+        DumpError = PyErr_NewExceptionWithDoc(
+            "_pyhd.DumpError", "The file is not a pyhd dump, or is damaged.", NULL, NULL);
+        if (!DumpError)
+            goto error;
+    }
+    if (PyModule_AddObjectRef(m, "DumpError", DumpError) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", PYHD_VERSION) < 0 ||
+        PyModule_AddIntConstant(m, "FORMAT_VERSION", PYHD_FORMAT_VERSION) < 0)
+        goto error;
+    return m;
+error:
+    Py_DECREF(m);
+    return NULL;
+}
+
+PyObject *pyhd__exec_embedded(const char *name, const char *filename,
+                              const unsigned char *source)
+{
+    PyObject *code = NULL, *module = NULL, *file = NULL, *dict, *res = NULL;
+    code = Py_CompileString((const char *)source, filename, Py_file_input);
+    if (!code)
+        goto error;
+    module = PyImport_AddModule(name);  /* borrowed; now in sys.modules */
+    if (!module)
+        goto error;
+    Py_INCREF(module);
+    dict = PyModule_GetDict(module);
+    file = PyUnicode_FromString(filename);
+    if (!file || PyDict_SetItemString(dict, "__file__", file) < 0)
+        goto error;
+    if (!PyDict_GetItemString(dict, "__builtins__") &&
+        PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0)
+        goto error;
+    res = PyEval_EvalCode(code, dict, dict);
+    if (!res)
+        goto error;
+    Py_DECREF(res);
+    Py_DECREF(code);
+    Py_DECREF(file);
+    return module;
+error:
+    Py_XDECREF(code);
+    Py_XDECREF(file);
+    Py_XDECREF(module);
+    return NULL;
+}
