@@ -1,0 +1,493 @@
+/* test_walk.c: the graph walker on live objects, its output read back with graphread.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "walk.h"
+#include "pyhd/format.h"
+
+/*
+ * Each test builds objects with Python code, walks them as the root "obj"
+ * (and, when the code sets exc, as the dump's exception), then runs Python
+ * checks against the decoded graph: g (a graphread.Graph) and root (the id of
+ * obj). The reader is tests/e2e/graphread.py, which shares no code with the
+ * walker. A check that fails raises, and the test prints the traceback.
+ */
+
+static PyObject *graphread;  /* the graphread module */
+
+/*
+ * src/decode.h (the reader) also defines a pyhd__graph_free, for its own
+ * struct pyhd_graph: calling walk.h's from here would make the linker pull
+ * both out of pyhd_core. Until the reader's names change, release the
+ * walker's result by hand, as walk.c's pyhd__graph_free does.
+ */
+static void graph_release(struct pyhd_graph *g)
+{
+    pyhd__buf_free(&g->compressed);
+    Py_CLEAR(g->filenames);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    Py_Initialize();
+    char dir[4096];
+    const char *file = __FILE__;
+    const char *slash = strrchr(file, '/');
+    /* __FILE__ is .../tests/unit/test_walk.c; graphread lives in .../tests/e2e. */
+    snprintf(dir, sizeof dir, "%.*s/../e2e", (int)(slash - file), file);
+    PyObject *path = PySys_GetObject("path");  /* borrowed */
+    PyObject *d = PyUnicode_FromString(dir);
+    if (path == NULL || d == NULL || PyList_Insert(path, 0, d) < 0)
+        return -1;
+    Py_DECREF(d);
+    graphread = PyImport_ImportModule("graphread");
+    if (graphread == NULL) {
+        PyErr_Print();
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    Py_CLEAR(graphread);
+    return Py_FinalizeEx() < 0 ? -1 : 0;
+}
+
+/* Run code in ns; fail the test (printing the Python traceback) when it raises. */
+static void run(PyObject *ns, const char *code)
+{
+    PyObject *r = PyRun_String(code, Py_file_input, ns, ns);
+    if (r == NULL) {
+        PyErr_Print();
+        fail_msg("Python code raised:\n%s", code);
+    }
+    Py_DECREF(r);
+}
+
+static PyObject *new_namespace(void)
+{
+    PyObject *ns = PyDict_New();
+    assert_non_null(ns);
+    assert_int_equal(PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()), 0);
+    assert_int_equal(PyDict_SetItemString(ns, "graphread", graphread), 0);
+    PyObject *name = PyUnicode_FromString("__main__");
+    assert_int_equal(PyDict_SetItemString(ns, "__name__", name), 0);
+    Py_DECREF(name);
+    return ns;
+}
+
+/* Walk ns["obj"] (and ns["exc"] if set) with o, decode into ns["g"], ns["root"]. */
+static void walk_into(PyObject *ns, const struct pyhd_options *o, struct pyhd_graph *g)
+{
+    struct pyhd_named_root named[1] = {{"obj", PyDict_GetItemString(ns, "obj")}};
+    struct pyhd_roots roots = {PyDict_GetItemString(ns, "exc"), NULL, 0, named, 1};
+    assert_non_null(named[0].value);
+    if (pyhd__graph_write(&roots, o, g) < 0) {
+        PyErr_Print();
+        fail_msg("pyhd__graph_write failed");
+    }
+    assert_false(PyErr_Occurred());
+    PyObject *z = PyBytes_FromStringAndSize((const char *)g->compressed.data,
+                                            (Py_ssize_t)g->compressed.len);
+    PyObject *graph = PyObject_CallMethod(graphread, "read_graph_z", "O", z);
+    if (graph == NULL) {
+        PyErr_Print();
+        fail_msg("graphread could not read the stream");
+    }
+    assert_int_equal(PyDict_SetItemString(ns, "g", graph), 0);
+    Py_DECREF(graph);
+    Py_DECREF(z);
+    run(ns, "root = g.roots['obj']\n");
+}
+
+static void check(const char *build, const char *checks)
+{
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    PyObject *ns = new_namespace();
+    run(ns, build);
+    walk_into(ns, &o, &g);
+    PyObject *count = PyObject_GetAttrString(PyDict_GetItemString(ns, "g"), "count");
+    assert_non_null(count);
+    assert_int_equal(g.objects, PyLong_AsUnsignedLongLong(count));
+    Py_DECREF(count);
+    run(ns, checks);
+    graph_release(&g);
+    Py_DECREF(ns);
+    pyhd__options_free(&o);
+}
+
+static void test_atoms(void **state)
+{
+    (void)state;
+    check("import struct\n"
+          "big = 7 ** 20000\n"                       /* ~16900 digits: beyond str()'s limit */
+          "obj = [None, True, False, ..., NotImplemented, 0, -1, 2**63 - 1, -2**63, 2**64,\n"
+          "       -big, big, float('nan'), -0.0, float('inf'), 1.5, complex(-0.0, 2),\n"
+          "       'abc', 'd\\xe9', 'x\\u20ac', '\\U0001f600', 'lone\\ud800', b'\\x00b',\n"
+          "       bytearray(b'ba'), range(1, 10, 3), slice(None, 2, 'x')]\n",
+          "import struct\n"
+          "rec = g[root]\n"
+          "assert rec.kind_name == 'LIST' and rec.f['length'] == len(obj), rec\n"
+          "ids = rec.f['items']\n"
+          "kinds = [g.kind(i) for i in ids]\n"
+          "assert kinds == ['NONE', 'TRUE', 'FALSE', 'ELLIPSIS', 'NOTIMPL', 'INT', 'INT',\n"
+          "   'INT', 'INT', 'BIGINT', 'BIGINT', 'BIGINT', 'FLOAT', 'FLOAT', 'FLOAT', 'FLOAT',\n"
+          "   'COMPLEX', 'STR', 'STR', 'STR', 'STR', 'STR', 'BYTES', 'BYTEARRAY', 'RANGE',\n"
+          "   'SLICE'], kinds\n"
+          "vals = [g.value(i) for i in ids[5:12]]\n"
+          "assert vals == obj[5:12], 'ints differ'\n"
+          "assert g[ids[10]].f['sign'] == 1 and g[ids[11]].f['sign'] == 0\n"
+          "assert g[ids[12]].f['raw'] == struct.pack('<d', obj[12])\n"
+          "assert g[ids[13]].f['raw'] == b'\\x00' * 7 + b'\\x80'\n"
+          "assert g.value(ids[14]) == float('inf') and g.value(ids[15]) == 1.5\n"
+          "c = g.value(ids[16]); assert struct.pack('<dd', c.real, c.imag) == "
+          "struct.pack('<dd', -0.0, 2.0)\n"
+          "assert [g[i].f['width'] for i in ids[17:22]] == [1, 1, 2, 4, 2]\n"
+          "assert [g.value(i) for i in ids[17:22]] == obj[17:22]\n"
+          "assert g.value(ids[22]) == b'\\x00b' and g.value(ids[23]) == bytearray(b'ba')\n"
+          "r = g[ids[24]].f; assert [g.value(r[k]) for k in ('start', 'stop', 'step')] == "
+          "[1, 10, 3]\n"
+          "s = g[ids[25]].f; assert [g.value(s[k]) for k in ('start', 'stop', 'step')] == "
+          "[None, 2, 'x']\n");
+}
+
+static void test_identity_and_cycles(void **state)
+{
+    (void)state;
+    check("shared = 'shared-' + str(12345)\n"
+          "l = [1]; l.append(l)\n"
+          "t_inner = []\n"
+          "t = (t_inner, shared)\n"
+          "t_inner.append(t)\n"
+          "d = {}; d['self'] = d\n"
+          "obj = [l, t, d, shared, shared, t]\n",
+          "ids = g[root].f['items']\n"
+          "l_id, t_id, d_id = ids[0], ids[1], ids[2]\n"
+          "assert g[l_id].f['items'][1] == l_id, 'list not containing itself'\n"
+          "inner = g[t_id].f['items'][0]\n"
+          "assert g.kind(inner) == 'LIST' and g[inner].f['items'] == [t_id]\n"
+          "assert ids[3] == ids[4] == g[t_id].f['items'][1], 'shared str written twice'\n"
+          "assert ids[5] == t_id\n"
+          "assert g.items(d_id)[0][1] == d_id\n"
+          "strs = [r for r in g.by_kind('STR') if r.f['value'] == shared]\n"
+          "assert len(strs) == 1, strs\n");
+}
+
+static void test_containers_and_budgets(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    o.max_items = 3;
+    o.max_string = 4;
+    PyObject *ns = new_namespace();
+    run(ns, "obj = [list(range(10)), 'abcdefgh', b'123456', {i: i for i in range(5)},\n"
+            "       frozenset({1}), {2, 3}]\n");
+    walk_into(ns, &o, &g);
+    run(ns, "ids = g[root].f['items']\n"
+            "assert g[root].f['length'] == 6 and len(ids) == 3, g[root]\n"
+            "l = g[ids[0]].f; assert l['length'] == 10 and [g.value(i) for i in l['items']] "
+            "== [0, 1, 2]\n"
+            "s = g[ids[1]].f; assert s['length'] == 8 and s['value'] == 'abcd'\n"
+            "b = g[ids[2]].f; assert b['length'] == 6 and b['value'] == b'1234'\n");
+    /* Cut objects: the outer list, the inner list, the str and the bytes. */
+    assert_int_equal(g.truncated, 4);
+    graph_release(&g);
+    pyhd__options_free(&o);
+
+    /* A tiny total budget: the roots still come out, the rest as TRUNCATED. */
+    pyhd__options_init(&o);
+    o.max_size = 64;
+    run(ns, "obj = [[i, str(i)] for i in range(50)]\n");
+    walk_into(ns, &o, &g);
+    run(ns, "tr = g.by_kind('TRUNCATED')\n"
+            "assert len(tr) > 10, len(tr)\n"
+            "assert all(g.kind(r.f['cls']) in ('CLASS', 'TRUNCATED') for r in tr)\n");
+    assert_true(g.truncated > 10);
+    graph_release(&g);
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
+static void test_instances_and_classes(void **state)
+{
+    (void)state;
+    check("import collections\n"
+          "class Base:\n"
+          "    __slots__ = ('a', 'unset')\n"
+          "class Thing(Base):\n"
+          "    kind = 'thing'\n"
+          "    limits = (1, 2.5, None)\n"
+          "    def method(self): pass\n"
+          "    def __init__(self): self.a = 1; self.x = 'ex'\n"
+          "class MyInt(int): pass\n"
+          "class MyList(list):\n"
+          "    __slots__ = ('tag',)\n"
+          "Point = collections.namedtuple('Point', 'x y')\n"
+          "mi = MyInt(5); mi.note = 'n'\n"
+          "ml = MyList([1, 2]); ml.tag = 't'\n"
+          "od = collections.OrderedDict(a=1, b=2); od.move_to_end('a')\n"
+          "dd = collections.defaultdict(list); dd['k'].append(1)\n"
+          "obj = [Thing(), mi, ml, Point(3, 4), od, dd, collections.Counter('aab'), Thing]\n",
+          "ids = g[root].f['items']\n"
+          "t = g[ids[0]]\n"
+          "assert t.kind_name == 'INSTANCE'\n"
+          "assert g.class_name(ids[0]) == '__main__.Thing'\n"
+          "assert {k: g.value(v) for k, v in g.attrs(ids[0]).items()} == {'x': 'ex'}\n"
+          "assert {k: g.value(v) for k, v in g.slots(ids[0]).items()} == {'a': 1}\n"
+          "cls = g[t.f['cls']].f\n"
+          "assert cls['flags'] == graphread.CLASS_HEAPTYPE, cls\n"
+          "assert g.value(cls['attrs']) == {'kind': 'thing', 'limits': (1, 2.5, None)}\n"
+          "bases = g.value(cls['bases'])\n"
+          "assert len(bases) == 1 and g.class_name(g[cls['bases']].f['items'][0]) == "
+          "'__main__.Base'\n"
+          "base_cls = g[g[cls['bases']].f['items'][0]].f\n"
+          "obj_cls = g[base_cls['bases']].f['items'][0]\n"
+          "assert g.class_name(obj_cls) == 'builtins.object' and g[obj_cls].f['bases'] == 0\n"
+          "assert g[obj_cls].f['flags'] == graphread.CLASS_STDLIB\n"
+          "mi = g[ids[1]].f; assert mi['base_kind'] == 'INT' and mi['base']['value'] == 5\n"
+          "assert g.attrs(ids[1]) and g.value(g.attrs(ids[1])['note']) == 'n'\n"
+          "ml = g[ids[2]].f; assert ml['base_kind'] == 'LIST' and g.value(g.slots(ids[2])['tag']) "
+          "== 't'\n"
+          "pt = g[ids[3]].f; assert pt['base_kind'] == 'TUPLE'\n"
+          "assert [g.value(i) for i in pt['base']['items']] == [3, 4]\n"
+          "assert g.value(g[pt['cls']].f['attrs'])['_fields'] == ('x', 'y')\n"
+          "od = g[ids[4]].f; assert od['base_kind'] == 'DICT'\n"
+          "assert [g.value(k) for k, v in od['base']['items']] == ['b', 'a'], 'odict order'\n"
+          "assert g.class_name(ids[4]) == 'collections.OrderedDict'\n"
+          "assert g[od['cls']].f['flags'] & graphread.CLASS_STDLIB\n"
+          "dd = g[ids[5]]; assert g.class_name(ids[5]) == 'collections.defaultdict'\n"
+          "assert g.kind(g.slots(ids[5])['default_factory']) == 'CLASS'\n"
+          "assert g.class_name(g.slots(ids[5])['default_factory']) == 'builtins.list'\n"
+          "c = g[ids[6]].f; assert g.class_name(ids[6]) == 'collections.Counter'\n"
+          "assert g[c['cls']].f['flags'] == graphread.CLASS_STDLIB | graphread.CLASS_HEAPTYPE\n"
+          "assert ids[7] == t.f['cls']\n");
+}
+
+static void test_stdlib_values(void **state)
+{
+    (void)state;
+    check("import datetime, decimal, fractions, uuid, pathlib, collections, re, array, sys\n"
+          "tz = datetime.timezone(datetime.timedelta(hours=2), 'X')\n"
+          "obj = [datetime.date(2020, 1, 2), datetime.time(1, 2, 3, 4, tz, fold=1),\n"
+          "       datetime.datetime(2021, 3, 4, 5, 6, 7, 8), datetime.timedelta(1, 2, 3), tz,\n"
+          "       decimal.Decimal('-1.50'), fractions.Fraction(-2, 6), uuid.UUID(int=7),\n"
+          "       pathlib.PurePosixPath('/a/b'), collections.deque([1, 2], 4),\n"
+          "       re.compile(b'x+', re.M), array.array('h', [1, -2]), memoryview(b'ab')[::1]]\n",
+          "ids = g[root].f['items']\n"
+          "got = [(g.class_name(i), g.value(g[i].f['args'])) for i in ids[:12]]\n"
+          "def plain(v):\n"
+          "    return plain_rec(v) if isinstance(v, graphread.Record) else v\n"
+          "def plain_rec(r):\n"
+          "    return (g.class_name(r.id), tuple(plain(x) for x in g.value(r.f['args'])))\n"
+          "got = [(n, tuple(plain(x) for x in a)) for n, a in got]\n"
+          "tz = ('datetime.timezone', (('datetime.timedelta', (0, 7200, 0)), 'X'))\n"
+          "exp = [('datetime.date', (2020, 1, 2)),\n"
+          "       ('datetime.time', (1, 2, 3, 4, tz, 1)),\n"
+          "       ('datetime.datetime', (2021, 3, 4, 5, 6, 7, 8, None, 0)),\n"
+          "       ('datetime.timedelta', (1, 2, 3)), tz,\n"
+          "       ('decimal.Decimal', ('-1.50',)), ('fractions.Fraction', (-1, 3)),\n"
+          "       ('uuid.UUID', (7,)), (g.class_name(ids[8]), ('/a/b',)),\n"
+          "       ('collections.deque', ([1, 2], 4)), ('re.Pattern', (b'x+', re.M)),\n"
+          "       ('array.array', ('h', array.array('h', [1, -2]).tobytes(), sys.byteorder))]\n"
+          "assert got == exp, got\n"
+          "assert g.class_name(ids[8]).endswith('.PurePosixPath')\n"
+          "assert all(g[g[i].f['cls']].f['flags'] & graphread.CLASS_STDLIB for i in ids[:12])\n"
+          "b = g[ids[12]].f\n"
+          "assert g.kind(ids[12]) == 'BUFFER' and b['value'] == b'ab' and b['shape'] == [2]\n"
+          "assert b['format'] == 'B' and b['itemsize'] == 1 and b['readonly'] == 1\n");
+}
+
+static void test_exceptions_frames_code(void **state)
+{
+    (void)state;
+    check("import sys\n"
+          "def outer(a, /, b, *args, c, **kw):\n"
+          "    cellvar = [a]\n"
+          "    def inner():\n"
+          "        return cellvar\n"
+          "    try:\n"
+          "        {}['missing']\n"
+          "    except KeyError as e:\n"
+          "        raise ValueError('top') from e\n"
+          "try:\n"
+          "    outer(1, 2, c=3)\n"
+          "except ValueError as e:\n"
+          "    e.add_note('a note') if hasattr(e, 'add_note') else None\n"
+          "    exc = e\n"
+          "obj = [exc, OSError(2, 'nope', 'f.txt'), SystemExit(3), StopIteration(9)]\n",
+          "e = g[g.roots['exception']].f\n"
+          "assert g.roots['exception'] == g[root].f['items'][0]\n"
+          "assert g.class_name(e['cls']) == 'builtins.ValueError'\n"
+          "assert g[e['cls']].f['flags'] & graphread.CLASS_EXCEPTION\n"
+          "assert g.value(e['args']) == ('top',)\n"
+          "assert e['suppress_context'] == 1\n"
+          "cause = g[e['cause']].f; assert e['cause'] == e['context']\n"
+          "assert g.class_name(cause['cls']) == 'builtins.KeyError'\n"
+          "if sys.version_info >= (3, 11):\n"
+          "    assert g.value(g.attrs(g.roots['exception'])['__notes__']) == ['a note']\n"
+          "tb = g[e['traceback']].f\n"
+          "tb2 = g[tb['next']].f\n"
+          "assert tb2['next'] == 0 and tb2['lineno'] == 9, tb2\n"
+          "fr = g[tb2['frame']].f\n"
+          "co = g[fr['code']].f\n"
+          "assert g.str(co['name']) == 'outer' and co['firstlineno'] == 2\n"
+          "assert (co['argcount'], co['posonlyargcount'], co['kwonlyargcount']) == (2, 1, 1)\n"
+          "assert g.value(co['varnames'])[:5] == ('a', 'b', 'c', 'args', 'kw')\n"
+          "assert g.value(co['cellvars']) == ('cellvar',)\n"
+          "assert co['flags'] & 0x04 and co['flags'] & 0x08\n"
+          "loc = {g.str(k): v for k, v in g.items(fr['locals'])}\n"
+          "assert g.value(loc['a']) == 1 and g.value(loc['args']) == () and "
+          "g.value(loc['cellvar']) == [1]\n"
+          "assert g.kind(loc['inner']) == 'FUNCTION'\n"
+          "inner = g[loc['inner']].f; assert g.str(inner['qualname']) == 'outer.<locals>.inner'\n"
+          "assert fr['globals'] == g[tb['frame']].f['globals'], 'module globals not shared'\n"
+          "assert g.kind(fr['builtins']) == 'MODULE'\n"
+          "if sys.version_info >= (3, 11):\n"
+          "    assert tb2['col'] >= 0 and tb2['end_col'] > tb2['col']\n"
+          "ids = g[root].f['items']\n"
+          "os_f = {g.str(k): g.value(v) for k, v in g[ids[1]].f['fields']}\n"
+          "assert os_f == {'errno': 2, 'strerror': 'nope', 'filename': 'f.txt'}, os_f\n"
+          "assert {g.str(k): g.value(v) for k, v in g[ids[2]].f['fields']} == {'code': 3}\n"
+          "assert {g.str(k): g.value(v) for k, v in g[ids[3]].f['fields']} == {'value': 9}\n");
+}
+
+static void test_functions_generators_misc(void **state)
+{
+    (void)state;
+    check("import weakref, types, sys, threading\n"
+          "class K:\n"
+          "    def m(self): pass\n"
+          "k = K()\n"
+          "def gen():\n"
+          "    yield 1\n"
+          "    yield 2\n"
+          "running = gen(); next(running)\n"
+          "fresh = gen()\n"
+          "done = gen(); list(done)\n"
+          "async def co(): pass\n"
+          "c = co()\n"
+          "def make():\n"
+          "    x = 5\n"
+          "    return lambda: x\n"
+          "lam = make()\n"
+          "obj = [k.m, len, running, fresh, done, c, weakref.ref(K), lam.__closure__[0],\n"
+          "       sys, threading.Lock()]\n"
+          "c.close()\n",
+          "ids = g[root].f['items']\n"
+          "m = g[ids[0]].f; assert g.kind(ids[0]) == 'METHOD'\n"
+          "assert g.str(g[m['function']].f['qualname']) == 'K.m' and g.kind(m['self']) == "
+          "'INSTANCE'\n"
+          "b = g[ids[1]].f; assert g.str(b['name']) == 'len' and b['code'] == 0\n"
+          "states = [g[i].f['state'] for i in ids[2:6]]\n"
+          "assert states == ['suspended', 'created', 'closed', 'closed'], states\n"
+          "assert g[ids[5]].f['flavour'] == 'coroutine'\n"
+          "assert g.kind(g[ids[2]].f['frame']) == 'FRAME' and g[ids[4]].f['frame'] == 0\n"
+          "assert g[g[ids[2]].f['frame']].f['lineno'] == 6\n"
+          "w = g[ids[6]].f; assert g.kind(ids[6]) == 'WEAKREF' and g.class_name(w['referent']) "
+          "== '__main__.K'\n"
+          "assert g.kind(ids[7]) == 'CELL' and g.value(g[ids[7]].f['contents']) == 5\n"
+          "mod = g[ids[8]].f; assert g.str(mod['name']) == 'sys' and mod['dict'] == 0\n"
+          "lock = g[ids[9]].f; assert g.kind(ids[9]) == 'OPAQUE' and lock['size'] > 0\n"
+          "assert 'lock' in g.str(lock['repr']) and lock['reason'] == 0\n");
+}
+
+/* None of the program's code may run: every hook below records that it ran. */
+static void test_runs_no_code(void **state)
+{
+    (void)state;
+    check("ran = []\n"
+          "class Meta(type):\n"
+          "    def __getattribute__(cls, n): ran.append('meta'); return type.__getattribute__("
+          "cls, n)\n"
+          "class Evil(metaclass=Meta):\n"
+          "    __slots__ = ('s', '__dict__')\n"
+          "    def __getattr__(self, n): ran.append('getattr'); return 1\n"
+          "    def __getattribute__(self, n): ran.append('getattribute'); "
+          "return object.__getattribute__(self, n)\n"
+          "    def __repr__(self): ran.append('repr'); return 'x'\n"
+          "    def __getstate__(self): ran.append('getstate'); return {}\n"
+          "    def __reduce__(self): ran.append('reduce'); return (Evil, ())\n"
+          "    def __reduce_ex__(self, p): ran.append('reduce_ex'); return (Evil, ())\n"
+          "    def __eq__(self, o): ran.append('eq'); return False\n"
+          "    def __hash__(self): ran.append('hash'); return 1\n"
+          "    def __len__(self): ran.append('len'); return 0\n"
+          "    def __iter__(self): ran.append('iter'); return iter(())\n"
+          "    def __sizeof__(self): ran.append('sizeof'); return 0\n"
+          "    @property\n"
+          "    def prop(self): ran.append('property'); return 1\n"
+          "class EvilList(list):\n"
+          "    def __iter__(self): ran.append('list-iter'); return iter(())\n"
+          "    def __len__(self): ran.append('list-len'); return 0\n"
+          "class EvilSet(set):\n"
+          "    def __iter__(self): ran.append('set-iter'); return iter(())\n"
+          "import collections\n"
+          "class EvilOD(collections.OrderedDict):\n"
+          "    def __iter__(self): ran.append('od-iter'); return iter(())\n"
+          "e = Evil(); e.s = 1; e.__dict__['d'] = 2\n"
+          "od = EvilOD(); od[Evil()] = 1\n"
+          "obj = [e, EvilList([1]), EvilSet({2}), od, {e: e}, Evil]\n"
+          "ran.clear()\n",
+          "assert ran == [], ran\n"
+          "ids = g[root].f['items']\n"
+          "assert g.kind(ids[0]) == 'INSTANCE' and g.value(g.slots(ids[0])['s']) == 1\n"
+          "assert g.value(g.attrs(ids[0])['d']) == 2\n"
+          "assert [g.value(i) for i in g[ids[1]].f['base']['items']] == [1]\n"
+          "assert [g.value(i) for i in g[ids[2]].f['base']['items']] == [2]\n"
+          "assert len(g[ids[3]].f['base']['items']) == 1\n");
+}
+
+static void test_filenames_and_failure(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    PyObject *ns = new_namespace();
+    run(ns, "src = 'def f():\\n    raise KeyError(1)\\n'\n"
+            "exec(compile(src, '/nowhere/a.py', 'exec'))\n"
+            "try:\n"
+            "    f()\n"
+            "except KeyError as e:\n"
+            "    exc = e\n"
+            "obj = None\n");
+    walk_into(ns, &o, &g);
+    assert_non_null(g.filenames);
+    assert_true(PyList_Check(g.filenames));
+    /* The test's own <string> frame, then the compiled function's file. */
+    PyObject *files = PyUnicode_Join(PyUnicode_FromString("|"), g.filenames);
+    assert_non_null(files);
+    assert_string_equal(PyUnicode_AsUTF8(files), "<string>|/nowhere/a.py");
+    Py_DECREF(files);
+    assert_true(g.raw_bytes > 0);
+    assert_int_equal(g.opaque, 0);
+    graph_release(&g);
+    assert_null(g.filenames);
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_atoms),
+        cmocka_unit_test(test_identity_and_cycles),
+        cmocka_unit_test(test_containers_and_budgets),
+        cmocka_unit_test(test_instances_and_classes),
+        cmocka_unit_test(test_stdlib_values),
+        cmocka_unit_test(test_exceptions_frames_code),
+        cmocka_unit_test(test_functions_generators_misc),
+        cmocka_unit_test(test_runs_no_code),
+        cmocka_unit_test(test_filenames_and_failure),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
