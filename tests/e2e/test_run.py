@@ -172,6 +172,16 @@ class CleanRuns(RunTestCase):
         self.assertTrue(py.stdout.startswith(b"pythonpath "), py.stderr)
         self.assert_same(py, hd)
 
+    def test_pythonhome(self):
+        prefix = self.run_cmd([PYTHON, "-c", "import sys; print(sys.base_prefix)"])
+        home = prefix.stdout.decode().strip()
+        code = "import sys; print(sys.prefix, sys.exec_prefix, sys.path)"
+        for extra in ([], ["-E"], ["-I"]):
+            with self.subTest(options=extra):
+                py, hd = self.both([*extra, "-c", code], base_env(PYTHONHOME=home))
+                self.assertEqual(py.returncode, 0, py.stderr)
+                self.assert_same(py, hd)
+
     def test_subprocess_runs_plain_python(self):
         script = self.write("sub.py", """\
             import subprocess, sys
