@@ -661,8 +661,9 @@ def format_header(dump):
         host += f", pid {pid}"
     if uid:
         host += f", uid {uid}"
-    python = " ".join(x for x in (dump.field("Python-Implementation"),
-                                  dump.field("Python-Version")) if x)
+    # Python-Version is sys.version: its first word is the version number.
+    dumped = (dump.field("Python-Version").split() or [""])[0]
+    python = " ".join(x for x in (dump.field("Python-Implementation"), dumped) if x)
     if dump.field("Platform"):
         python += f" on {dump.field('Platform')}"
     exc_line = dump.field("Exception-Type")
@@ -676,8 +677,7 @@ def format_header(dump):
         rows.append(("Truncated", "yes: some objects were cut to keep the dump small"))
     lines = [f"{key + ':':<11}{value}\n" for key, value in rows if value]
     here = ".".join(str(x) for x in sys.version_info[:3])
-    dumped = dump.field("Python-Version")
-    if dumped and not dumped.startswith(here):
+    if dumped and dumped != here:
         lines.append(f"note: dumped by Python {dumped}, debugging with {here}\n")
     lines += [note + "\n" for note in dump.notes]
     return "".join(lines)
@@ -896,7 +896,8 @@ def _run_reports(args, dump, out):
     if args.info:
         out.write(format_info(dump))
     if args.print:
-        out.write(dump.data.get("traceback_txt", ""))
+        text = dump.data.get("traceback_txt", "")
+        out.write(text if not text or text.endswith("\n") else text + "\n")
     if args.locals:
         if dump.exception is None:
             out.write("The dump has no exception.\n")

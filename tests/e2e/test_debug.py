@@ -1,0 +1,345 @@
+"""pyhd-debug on real dumps: crash examples under pyhd-run, then drive pdb and the reports.
+
+Each example in examples/crash_*.py is run once under $PYHD_RUN (its dump and
+stderr kept for the whole module); pyhd-debug ($PYHD_DEBUG) then gets pdb
+commands on a pipe. $PYHD_DEBUG_OTHERS (space-separated pyhd-debug builds for
+other Python versions) opens the same dumps with those builds.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+RUN = os.environ["PYHD_RUN"]
+DEBUG = os.environ["PYHD_DEBUG"]
+SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
+EXAMPLES = os.path.join(SOURCE_DIR, "examples")
+CRASH_LOCALS = os.path.join(EXAMPLES, "crash_locals.py")
+CRASH_CHAIN = os.path.join(EXAMPLES, "crash_chain.py")
+OTHERS = os.environ.get("PYHD_DEBUG_OTHERS", "").split()
+
+DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
+ERROR_LINE = re.compile(r"pyhd-debug: [^\n]+\n\Z")
+STACK_ENTRY = re.compile(r"^[> ] (\S+)\((\d+)\)(\S+)\(\)$", re.M)
+
+
+def clean_env():
+    """The environment without stray pyhd or python settings."""
+    return {k: v for k, v in os.environ.items()
+            if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
+
+
+class Crash:
+    """One run of a program under pyhd-run: its stderr and its dump."""
+
+    def __init__(self, directory, script, *args):
+        proc = subprocess.run([RUN, "--dump-dir", directory, script, *args],
+                              cwd=directory, env=clean_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+        self.returncode = proc.returncode
+        self.stderr = proc.stderr
+        match = DUMP_LINE.search(proc.stderr)
+        if match is None:
+            raise AssertionError(f"{script}: no dump written:\n{proc.stderr}")
+        self.dump = match.group(1)
+        # What python printed: everything before pyhd's own last line.
+        self.original = proc.stderr[:proc.stderr.rindex("pyhd: ")]
+
+
+def debug(*args, commands="", program=DEBUG):
+    """Run pyhd-debug with commands piped to its standard input."""
+    return subprocess.run([program, *args], input=commands, env=clean_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=300)
+
+
+def setUpModule():
+    global WORKDIR, LOCALS, CHAIN
+    WORKDIR = tempfile.mkdtemp(prefix="pyhd-test-debug-")
+    LOCALS = Crash(WORKDIR, CRASH_LOCALS, "10")
+    CHAIN = Crash(WORKDIR, CRASH_CHAIN)
+
+
+def tearDownModule():
+    shutil.rmtree(WORKDIR, True)
+
+
+class DebugTestCase(unittest.TestCase):
+    maxDiff = None
+
+    def session(self, crash, commands, program=DEBUG):
+        proc = debug(crash.dump, commands=commands, program=program)
+        self.assertEqual(proc.stderr, "")
+        self.assertEqual(proc.returncode, 0)
+        return proc.stdout
+
+    def replies(self, crash, commands, program=DEBUG):
+        """What each command printed, in order (the text between prompts)."""
+        out = self.session(crash, "".join(c + "\n" for c in commands), program)
+        parts = out.split("(Pdb) ")
+        self.assertEqual(len(parts), len(commands) + 2, out)
+        return parts[1:-1]
+
+
+class Session(DebugTestCase):
+    def test_start(self):
+        out = self.session(LOCALS, "")
+        self.assertIn(f"Dump:      {LOCALS.dump}\n", out)
+        self.assertIn(f"Program:   {CRASH_LOCALS} 10\n", out)
+        self.assertIn("Exception: builtins.ZeroDivisionError: float division by zero\n", out)
+        # The rebuilt traceback prints as the program printed it.
+        self.assertIn("\n" + LOCALS.original.split("\n\n")[0], out)
+        self.assertTrue(out.endswith(f"> {CRASH_LOCALS}(29)average()\n"
+                                     "-> return total / count\n(Pdb) \n"), out)
+
+    def test_where_shows_exactly_the_dumped_frames(self):
+        where, = self.replies(LOCALS, ["where"])
+        self.assertEqual(STACK_ENTRY.findall(where), [
+            (CRASH_LOCALS, "51", "<module>"), (CRASH_LOCALS, "47", "main"),
+            (CRASH_LOCALS, "36", "process"), (CRASH_LOCALS, "29", "average")])
+        self.assertIn("> " + CRASH_LOCALS + "(29)average()\n-> return total / count\n", where)
+
+    def test_args_and_every_local(self):
+        replies = self.replies(LOCALS, [
+            "args", "p sorted(locals())", "p values", "p label", "p extra", "p scale",
+            "p options", "p count", "p total"])
+        self.assertEqual(replies, [
+            "values = []\nlabel = 'selected'\nscale = 2.0\nextra = ('extra',)\n"
+            "options = {'verbose': True}\n",
+            "['count', 'extra', 'label', 'options', 'scale', 'total', 'values']\n",
+            "[]\n", "'selected'\n", "('extra',)\n", "2.0\n", "{'verbose': True}\n",
+            "0\n", "0.0\n"])
+
+    def test_up_down_and_the_callers_locals(self):
+        replies = self.replies(LOCALS, [
+            "up", "p sorted(locals())", "p count", "p names", "p totals", "p selected",
+            "p [(o.number, o.items) for o in orders]", "up", "p count", "p argv[1:]",
+            "down", "down", "p label"])
+        self.assertTrue(replies[0].startswith(f"> {CRASH_LOCALS}(36)process()\n"))
+        self.assertEqual(replies[1:7], [
+            "['count', 'names', 'orders', 'selected', 'totals']\n", "10\n",
+            "['order-1', 'order-2']\n", "{1: 6, 2: 2.5}\n", "[]\n",
+            "[(1, [('pen', 2), ('ink', 5)]), (2, [('café', 3.5)])]\n"])
+        self.assertTrue(replies[7].startswith(f"> {CRASH_LOCALS}(47)main()\n"))
+        self.assertEqual(replies[8:10], ["10\n", "['10']\n"])
+        self.assertTrue(replies[11].startswith(f"> {CRASH_LOCALS}(29)average()\n"))
+        self.assertEqual(replies[12], "'selected'\n")
+
+    def test_ll_and_list_show_the_dumped_source(self):
+        ll, listing = self.replies(LOCALS, ["ll", "list 1, 3"])
+        self.assertEqual(ll, (
+            " 26  \tdef average(values, label=\"batch\", *extra, scale=1.0, **options):\n"
+            " 27  \t    count = len(values)\n"
+            " 28  \t    total = sum(values) * scale\n"
+            " 29  ->\t    return total / count\n"))
+        self.assertEqual(listing, (
+            "  1  \t\"\"\"A crash with locals of many kinds and a second thread "
+            "(pyhd-debug's tests use it).\n  2  \t\n"
+            "  3  \tUsage: crash_locals.py [COUNT]. A daemon worker thread waits on an "
+            "event while\n"))
+
+    def test_threads_and_thread(self):
+        threads, switch, where, back, p = self.replies(
+            LOCALS, ["threads", "thread 2", "where", "thread 1", "p count"])
+        self.assertRegex(threads, r"^> Thread 1: MainThread \(ident \d+, native id \d+, "
+                                  r"main, failed, current\)\n")
+        self.assertRegex(threads, r"\n  Thread 2: worker \(ident \d+, native id \d+, daemon\)\n"
+                                  r"      at \S+/threading\.py:\d+ in wait\n\Z")
+        self.assertRegex(switch, r"^> \S+/threading\.py\(\d+\)wait\(\)\n-> waiter\.acquire\(\)\n")
+        names = [name for _, _, name in STACK_ENTRY.findall(where)]
+        self.assertEqual(names[-3:], ["worker_loop", "wait", "wait"])
+        self.assertIn(f"  {CRASH_LOCALS}(23)worker_loop()\n-> stop.wait()\n", where)
+        self.assertTrue(back.startswith(f"> {CRASH_LOCALS}(29)average()\n"))
+        self.assertEqual(p, "0\n")
+
+    def test_dumpinfo(self):
+        info, = self.replies(LOCALS, ["dumpinfo"])
+        self.assertTrue(info.startswith("Format-Version: 1\n"), info)
+        self.assertIn("\nTrigger: ", info)
+        self.assertIn('\nArgv: ["' + CRASH_LOCALS + '", "10"]\n', info)
+
+    def test_help_documents_the_added_commands(self):
+        replies = self.replies(LOCALS, ["help threads", "help thread", "help exceptions",
+                                        "help exception", "help dumpinfo", "help"])
+        for reply, usage in zip(replies, ["threads", "thread [N]", "exceptions [number]",
+                                          "exception [number]", "dumpinfo"]):
+            self.assertIn(usage, reply)
+        for name in ("threads", "thread", "exceptions", "exception", "dumpinfo"):
+            self.assertRegex(replies[-1], rf"\s{name}\s")
+
+    def test_commands_option_without_terminal(self):
+        proc = debug("-c", "p count", "-c", "up", "-c", "p names", LOCALS.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertIn("\n0\n> " + CRASH_LOCALS + "(36)process()\n", proc.stdout)
+        self.assertIn("\n['order-1', 'order-2']\n", proc.stdout)
+
+
+class Exceptions(DebugTestCase):
+    def test_exceptions_lists_the_chain_and_groups(self):
+        listing, = self.replies(CHAIN, ["exceptions"])
+        lines = listing.splitlines()
+        expected_chain = [
+            "KeyError('two')",
+            "ValueError(\"invalid literal for int() with base 10: 'two'\")",
+            "KeyError('two')"]
+        if sys.version_info >= (3, 11):
+            expected = ["ExceptionGroup('invalid values', [ValueError('negative: -1'), "
+                        "ValueError('negative: -2')])"[:77] + "..."] + expected_chain
+        else:
+            expected = ["ValueError('negative: -1')"] + expected_chain
+        n = len(expected)
+        self.assertEqual([line[6:] for line in lines[:n]], expected)
+        self.assertEqual(lines[n - 1][:6], ">   " + str(n - 1) + " ")
+        if sys.version_info >= (3, 11):
+            self.assertEqual([line[6:] for line in lines[n:]],
+                             ["ValueError('negative: -1')", "ValueError('negative: -2')"])
+
+    def test_exception_switches_stacks(self):
+        first, where, current, last = self.replies(
+            CHAIN, ["exceptions 0", "where", "exception", "exception -1"])
+        names = [name for _, _, name in STACK_ENTRY.findall(where)]
+        if sys.version_info >= (3, 11):
+            # The group, raised at line 32 of validate().
+            self.assertEqual(names, ["main", "validate"])
+            self.assertTrue(first.startswith(f"> {CRASH_CHAIN}(32)validate()\n"), first)
+            self.assertIn("ExceptionGroup: invalid values", current)
+        else:
+            # ValueError('negative: -1'): raised at line 28, raised again at 34.
+            self.assertEqual(names, ["main", "validate", "validate"])
+            self.assertTrue(first.startswith(f"> {CRASH_CHAIN}(28)validate()\n"), first)
+            self.assertIn("ValueError: negative: -1", current)
+        self.assertEqual(last, "*** No exception with that number\n")
+
+
+class Reports(DebugTestCase):
+    def test_print_is_what_python_printed(self):
+        proc = debug("--print", CHAIN.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertEqual(proc.stdout, CHAIN.original)
+        # With a second thread, its stack follows the program's own text.
+        proc = debug("--print", LOCALS.dump)
+        self.assertTrue(proc.stdout.startswith(LOCALS.original), proc.stdout)
+        self.assertIn('"worker"', proc.stdout[len(LOCALS.original):])
+
+    def test_locals(self):
+        proc = debug("--locals", LOCALS.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertIn("    return total / count\n", proc.stdout)
+        self.assertIn("    count = 0\n    extra = ('extra',)\n    label = 'selected'\n"
+                      "    options = {'verbose': True}\n    scale = 2.0\n    total = 0.0\n"
+                      "    values = []\n", proc.stdout)
+        self.assertTrue(proc.stdout.endswith("ZeroDivisionError: float division by zero\n"))
+
+    def test_threads(self):
+        proc = debug("--threads", LOCALS.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertRegex(proc.stdout, r"^Thread 1: MainThread \(")
+        self.assertIn(LOCALS.original.split("\n\n")[0], proc.stdout)
+        self.assertRegex(proc.stdout, r"\nThread 2: worker \(ident \d+, native id \d+, "
+                                      r"daemon\)\nStack \(most recent call last\):\n")
+        self.assertIn(f'  File "{CRASH_LOCALS}", line 23, in worker_loop\n    stop.wait()\n',
+                      proc.stdout)
+
+    def test_info(self):
+        proc = debug("--info", LOCALS.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertTrue(proc.stdout.startswith("Format-Version: 1\n"))
+        self.assertRegex(proc.stdout, r"\nPid: \d+\n")
+
+
+class Errors(DebugTestCase):
+    def test_missing_and_damaged_dumps(self):
+        missing = os.path.join(WORKDIR, "missing.dump")
+        proc = debug(missing)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ""))
+        self.assertTrue(proc.stderr.startswith(f"pyhd-debug: {missing}: "), proc.stderr)
+        self.assertRegex(proc.stderr, ERROR_LINE)
+        garbage = os.path.join(WORKDIR, "garbage.dump")
+        with open(garbage, "wb") as f:
+            f.write(b"this is not a dump\n" * 10)
+        proc = debug(garbage)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ""))
+        self.assertTrue(proc.stderr.startswith(f"pyhd-debug: {garbage}: "), proc.stderr)
+        self.assertRegex(proc.stderr, ERROR_LINE)
+        with open(LOCALS.dump, "rb") as f:
+            data = f.read()
+        cut = os.path.join(WORKDIR, "cut.dump")
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) // 2])
+        proc = debug("--print", cut)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ""))
+        self.assertRegex(proc.stderr, ERROR_LINE)
+
+    def test_bad_usage(self):
+        for args in ([], ["--bogus", LOCALS.dump], ["--debugger=gdb", LOCALS.dump],
+                     ["--print", "-c", "where", LOCALS.dump]):
+            proc = debug(*args)
+            self.assertEqual((proc.returncode, proc.stdout), (2, ""), args)
+            self.assertRegex(proc.stderr, r"^pyhd-debug: [^\n]+\n\Z")
+
+    def test_version(self):
+        proc = debug("--version")
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertRegex(proc.stdout, r"^pyhd-debug \d+\.\d+\.\d+\n\Z")
+
+
+class Sources(DebugTestCase):
+    def test_dumped_source_when_the_file_is_gone_or_changed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            script = os.path.join(tmp, "crash_copy.py")
+            shutil.copy(CRASH_LOCALS, script)
+            crash = Crash(tmp, script)
+            os.remove(script)
+            ll, = self.replies(crash, ["ll"])
+            self.assertIn(" 29  ->\t    return total / count\n", ll)
+            with open(script, "w", encoding="utf-8") as f:
+                f.write("# a different file\n")
+            out = self.session(crash, "")
+            self.assertIn(f"note: {script} differs from the file on this machine; "
+                          "showing the dumped source\n", out)
+            self.assertIn("-> return total / count\n", out)
+
+
+class Docs(unittest.TestCase):
+    def test_help_and_man_page_list_the_same_options(self):
+        proc = debug("--help")
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        help_options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", proc.stdout))
+        help_options |= set(re.findall(r"\bPYHD_[A-Z_]+", proc.stdout))
+        with open(os.path.join(SOURCE_DIR, "man", "pyhd-debug.1"), encoding="utf-8") as f:
+            man = f.read()
+        man_options = set()
+        for section in re.findall(r"^\.Sh (?:OPTIONS|ENVIRONMENT)\n(.*?)(?=^\.Sh )", man,
+                                  re.M | re.S):
+            for line in section.splitlines():
+                if line.startswith(".It "):
+                    man_options |= {("-" + flag) for flag in re.findall(r"Fl (\S+)", line)}
+                    man_options |= set(re.findall(r"Ev (\S+)", line))
+        self.assertEqual(help_options, man_options)
+
+
+class OtherVersions(DebugTestCase):
+    def test_other_builds_open_these_dumps(self):
+        if not OTHERS:
+            print("\nPYHD_DEBUG_OTHERS is not set: not opening dumps with other "
+                  "Python versions' pyhd-debug", file=sys.stderr)
+            self.skipTest("PYHD_DEBUG_OTHERS is not set")
+        for program in OTHERS:
+            with self.subTest(program=program):
+                proc = debug("--print", CHAIN.dump, program=program)
+                self.assertEqual((proc.returncode, proc.stdout), (0, CHAIN.original))
+                replies = self.replies(LOCALS, ["where", "p count", "up", "p totals",
+                                                "thread 2"], program=program)
+                self.assertEqual([name for _, _, name in STACK_ENTRY.findall(replies[0])],
+                                 ["<module>", "main", "process", "average"])
+                self.assertEqual(replies[1], "0\n")
+                self.assertEqual(replies[3], "{1: 6, 2: 2.5}\n")
+                self.assertRegex(replies[4], r"^> \S+/threading\.py\(\d+\)wait\(\)\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
