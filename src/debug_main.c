@@ -37,10 +37,23 @@ static int init_python(int argc, char **argv, int trust)
     PyConfig config;
     PyStatus status;
 
+    PyPreConfig preconfig;
+
     if (PyImport_AppendInittab("_pyhd", pyhd__init_module) < 0) {
         fprintf(stderr, "pyhd-debug: cannot register the _pyhd module\n");
         return -1;
     }
+    /* As python does: under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
+    if (trust) {
+        PyPreConfig_InitPythonConfig(&preconfig);
+    } else {
+        PyPreConfig_InitIsolatedConfig(&preconfig);
+        preconfig.utf8_mode = -1;
+        preconfig.coerce_c_locale = -1;
+    }
+    status = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(status))
+        goto preinit_error;
     if (trust)
         PyConfig_InitPythonConfig(&config);
     else
@@ -62,6 +75,7 @@ static int init_python(int argc, char **argv, int trust)
 
 error:
     PyConfig_Clear(&config);
+preinit_error:
     if (PyStatus_IsExit(status))
         exit(status.exitcode);
     fprintf(stderr, "pyhd-debug: cannot start python: %s%s%s\n",

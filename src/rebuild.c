@@ -595,6 +595,11 @@ static PyTypeObject *base_type(unsigned kind)
     }
 }
 
+static int is_surrogate_class(struct rb *rb, PyObject *cls)
+{
+    return PyObject_TypeCheck(cls, (PyTypeObject *)rb->rebuilt_class);
+}
+
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
@@ -631,6 +636,13 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
         rb->truncated = 1;
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, base))
         return value;  /* the class could not be made a subclass: keep the value */
+    if (!is_surrogate_class(rb, cls)) {
+        /* A real class (a stdlib enum's member, a namedtuple): pyhd_surrogates decides. */
+        PyObject *pair[2] = {cls, value};
+        obj = sur_call(rb, "real_subclass_value", pair, 2);
+        Py_DECREF(value);
+        return obj;
+    }
     args = PyTuple_Pack(1, value);
     if (args)
         obj = base->tp_new((PyTypeObject *)cls, args, NULL);
@@ -1035,21 +1047,25 @@ done:
     return rc;
 }
 
-static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+static int fill_subclass_items(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
-    struct pyhd_cursor head = c;
     unsigned kind;
-    uint64_t n;
 
     skip_instance_head(&c);
     kind = rd_u8(&c);
     if ((kind == PYHD_REC_LIST && PyList_Check(obj)) ||
         (kind == PYHD_REC_SET && PyAnySet_Check(obj)) ||
-        (kind == PYHD_REC_DICT && PyDict_Check(obj))) {
-        if (fill_container(rb, kind, obj, &c, 1) < 0)
-            return -1;
-    }
+        (kind == PYHD_REC_DICT && PyDict_Check(obj)))
+        return fill_container(rb, kind, obj, &c, 1);
+    return 0;
+}
+
+static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor head = pyhd__cursor(r);
+    uint64_t n;
+
     if (is_surrogate(rb, obj))
         return fill_attrs(rb, obj, &head);
     /* A real class (OrderedDict, defaultdict, Counter): only its known slot. */
@@ -1170,18 +1186,26 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
     return set_attr_id(rb, obj, "frame", rd_id(&c));
 }
 
-static int fill_one(struct rb *rb, uint64_t id)
+/*
+ * Fill object id. Containers come first (phase 0), so that what is filled
+ * later from their contents (a deque from its list, a class's attributes
+ * from their dict) sees them whole.
+ */
+static int fill_one(struct rb *rb, uint64_t id, int phase)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
     struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *obj = rb->objs[id], *res, *args[2];
     uint64_t a;
 
+    if (phase == 0) {
+        if (r->kind == PYHD_REC_LIST || r->kind == PYHD_REC_SET || r->kind == PYHD_REC_DICT)
+            return fill_container(rb, r->kind, obj, &c, 0);
+        if (r->kind == PYHD_REC_SUBCLASS)
+            return fill_subclass_items(rb, obj, r);
+        return 0;
+    }
     switch (r->kind) {
-    case PYHD_REC_LIST:
-    case PYHD_REC_SET:
-    case PYHD_REC_DICT:
-        return fill_container(rb, r->kind, obj, &c, 0);
     case PYHD_REC_CLASS:
         for (int i = 0; i < 4; i++)
             rd_id(&c);
@@ -1302,9 +1326,11 @@ static int rebuild_all(struct rb *rb)
         if (ensure(rb, id) < 0)
             return -1;
     }
-    for (uint64_t id = 1; id <= g->nobjects; id++) {
-        if (fill_one(rb, id) < 0)
-            return -1;
+    for (int phase = 0; phase < 2; phase++) {
+        for (uint64_t id = 1; id <= g->nobjects; id++) {
+            if (fill_one(rb, id, phase) < 0)
+                return -1;
+        }
     }
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];

@@ -273,6 +273,29 @@ def fill_instance(obj, attrs, slots):
     target.update(slots)
 
 
+def real_subclass_value(cls, value):
+    """An instance of a real class extending an immutable builtin (SUBCLASS record).
+
+    A standard-library enum gives its member of that value; anything else is
+    made by the builtin's own constructor, so no __new__ of the class runs.
+    """
+    import enum
+    if isinstance(cls, enum.EnumMeta):
+        try:
+            return cls._value2member_map_[value]
+        except (KeyError, TypeError):
+            pass
+        try:
+            return cls(value)  # a combination of flags; the enum's code is the stdlib's
+        except Exception:
+            return value
+    base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
+    try:
+        return base.__new__(cls, value)
+    except Exception:
+        return value
+
+
 # ---------------------------------------------------------------------------
 # Truncated containers: the walker cut them; they print so.
 
