@@ -1,5 +1,7 @@
-/* test_archive.c: the dump container: round trip, failure injection, and the reader on bad input. */
-#define _GNU_SOURCE
+/* test_archive.c: the dump container: round trip, failure injection, the reader on bad input, and pyhd__dump_write() end to end. */
+/* Python.h first, as the C API asks: it sets the feature macros (_GNU_SOURCE). */
+#include "dump.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "archive.h"
+#include "manifest.h"
 
 /*
  * Failure injection (test_archive.wrap): each wrapped call counts itself and,
@@ -614,6 +617,235 @@ static void test_reader_member_limit(void **state)
     load_fails(path, 99999, "member graph.z is 100000 bytes, more than the limit of 99999");
 }
 
+/* ------------------------------------------------------------------------ */
+/* pyhd__dump_write() in a live interpreter */
+
+static struct pyhd_options dump_opts;
+static struct pyhd_dump_result dump_result;
+static int dump_rc;
+
+/* pyhd_test_dump(): what pyhd.dump() will do, callable from Python code. */
+static PyObject *py_test_dump(PyObject *self, PyObject *unused)
+{
+    dump_rc = pyhd__dump_write(&dump_opts, PYHD_TRIGGER_API, NULL, &dump_result);
+    return PyLong_FromLong(dump_rc);
+}
+
+static PyMethodDef test_dump_def = {"pyhd_test_dump", py_test_dump, METH_NOARGS, NULL};
+
+static int python_group_setup(void **state)
+{
+    Py_Initialize();
+    pyhd__options_init(&dump_opts);
+    return 0;
+}
+
+static int python_group_teardown(void **state)
+{
+    pyhd__options_free(&dump_opts);
+    return Py_FinalizeEx();
+}
+
+/* Each test dumps into its own fixture directory, with the default name. */
+static int python_setup(void **state)
+{
+    if (setup(state) < 0)
+        return -1;
+    free(dump_opts.dump_dir);
+    free(dump_opts.dump_name);
+    dump_opts.dump_name = NULL;
+    dump_opts.dump_dir = strdup(((struct fixture *)*state)->dir);
+    return dump_opts.dump_dir == NULL ? -1 : 0;
+}
+
+/* Load the dump at path and parse its MANIFEST into m. */
+static void load_dump(const char *path, struct pyhd_dump_file *f, struct pyhd_manifest *m)
+{
+    char err[512] = "";
+    if (pyhd__ar_load(path, 64 << 20, f, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    const struct pyhd_archive_member *man = pyhd__ar_find(f, "MANIFEST");
+    assert_non_null(man);
+    if (pyhd__manifest_parse((const char *)man->data, man->len, m, err, sizeof err) < 0)
+        fail_msg("%s", err);
+}
+
+static void test_dump_api_every_thread(void **state)
+{
+    struct fixture *fx = *state;
+    static const char code[] =
+        "import threading\n"
+        "release = threading.Event()\n"
+        "started = threading.Event()\n"
+        "def worker():\n"
+        "    started.set()\n"
+        "    release.wait()\n"
+        "t = threading.Thread(target=worker, name='helper')\n"
+        "t.start()\n"
+        "started.wait()\n"
+        "def api_caller():\n"
+        "    return pyhd_test_dump()\n"
+        "rc = api_caller()\n"
+        "release.set()\n"
+        "t.join()\n";
+    PyObject *globals = PyDict_New();
+    PyObject *fn = PyCFunction_New(&test_dump_def, NULL);
+    assert_non_null(globals);
+    assert_non_null(fn);
+    assert_int_equal(PyDict_SetItemString(globals, "pyhd_test_dump", fn), 0);
+    assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
+    dump_opts.dump_name = strdup("api.dump");
+    PyObject *code_obj = Py_CompileString(code, "<dump-test>", Py_file_input);
+    PyObject *res = code_obj ? PyEval_EvalCode(code_obj, globals, globals) : NULL;
+    if (res == NULL)
+        PyErr_Print();
+    assert_non_null(res);
+    Py_DECREF(res);
+    Py_DECREF(code_obj);
+    Py_DECREF(fn);
+    Py_DECREF(globals);
+    if (dump_rc != 0)
+        fail_msg("%s", dump_result.error);
+
+    char expect[512];
+    snprintf(expect, sizeof expect, "%s/api.dump", fx->dir);
+    assert_string_equal(dump_result.path, expect);
+    assert_true(dump_result.objects > 0);
+    struct pyhd_dump_file f;
+    struct pyhd_manifest m;
+    load_dump(dump_result.path, &f, &m);
+    assert_int_equal(f.nmembers >= 3, 1);
+    assert_string_equal(f.members[0].name, "MANIFEST");
+    assert_string_equal(f.members[1].name, "traceback.txt");
+    assert_string_equal(f.members[2].name, "graph.z");
+    assert_string_equal(pyhd__manifest_get(&m, "Trigger"), "api");
+    assert_null(pyhd__manifest_get(&m, "Exception-Type"));
+    assert_null(pyhd__manifest_get(&m, "Fingerprint"));
+    assert_string_equal(pyhd__manifest_get(&m, "Threads"), "2");
+    assert_string_equal(pyhd__manifest_get(&m, "Source-Unavailable"),
+                        "<dump-test>: not a file name");
+    /* Without an exception, traceback.txt is every thread's stack, the
+       current one included. */
+    const char *tb = (const char *)pyhd__ar_find(&f, "traceback.txt")->data;
+    assert_non_null(strstr(tb, "\"MainThread\" (current thread) (most recent call last):\n"));
+    assert_non_null(strstr(tb, "  File \"<dump-test>\", line 11, in api_caller\n"));
+    assert_non_null(strstr(tb, "\"helper\" (most recent call last):\n"));
+    assert_non_null(strstr(tb, "  File \"<dump-test>\", line 6, in worker\n"));
+    /* threading.py is a real file: its frames come with their source line. */
+    assert_non_null(strstr(tb, "in wait\n    "));
+    pyhd__manifest_free(&m);
+    pyhd__ar_free(&f);
+}
+
+static void test_dump_failure_restores_state(void **state)
+{
+    struct fixture *fx = *state;
+    PyObject *exc = NULL;
+    PyObject *et = NULL, *ev = NULL, *etb = NULL;
+
+    assert_int_equal(PyRun_SimpleString("def f():\n    1/0\n"
+                                        "try:\n    f()\n"
+                                        "except ZeroDivisionError as e:\n    err = e\n"), 0);
+    PyObject *main_dict = PyModule_GetDict(PyImport_AddModule("__main__"));
+    exc = PyDict_GetItemString(main_dict, "err");
+    assert_non_null(exc);
+    Py_INCREF(exc);
+
+    for (int gc_on = 0; gc_on <= 1; gc_on++) {
+        faults_reset();
+        f_write.fail_at = 1;
+        f_write.fail_errno = ENOSPC;
+        if (gc_on)
+            PyGC_Enable();
+        else
+            PyGC_Disable();
+        /* An exception pending in the caller survives the dump. */
+        PyErr_SetString(PyExc_KeyError, "pending");
+        struct pyhd_dump_result r;
+        assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_UNCAUGHT, exc, &r), -1);
+        assert_int_equal(strncmp(r.error, "writing MANIFEST to ", 20), 0);
+        assert_non_null(strstr(r.error, "No space left on device"));
+        assert_true(PyErr_ExceptionMatches(PyExc_KeyError));
+        PyErr_Fetch(&et, &ev, &etb);
+        PyErr_NormalizeException(&et, &ev, &etb);
+        assert_string_equal(PyUnicode_AsUTF8(((PyBaseExceptionObject *)ev)->args == NULL
+                                                 ? NULL
+                                                 : PyTuple_GET_ITEM(
+                                                       ((PyBaseExceptionObject *)ev)->args, 0)),
+                            "pending");
+        Py_CLEAR(et);
+        Py_CLEAR(ev);
+        Py_CLEAR(etb);
+        assert_int_equal(PyGC_IsEnabled(), gc_on);
+        assert_dir_empty(fx->dir);
+        char line[1024];
+        pyhd__dump_format_line(&r, 0, line, sizeof line);
+        assert_int_equal(strncmp(line, "pyhd: no dump: writing MANIFEST to ", 35), 0);
+        assert_int_equal(line[strlen(line) - 1], '\n');
+    }
+
+    /* The same exception, written: its MANIFEST fields. */
+    faults_reset();
+    struct pyhd_dump_result r;
+    assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_UNCAUGHT, exc, &r), 0);
+    assert_null(PyErr_Occurred());
+    struct pyhd_dump_file f;
+    struct pyhd_manifest m;
+    load_dump(r.path, &f, &m);
+    assert_string_equal(pyhd__manifest_get(&m, "Exception-Type"), "builtins.ZeroDivisionError");
+    assert_string_equal(pyhd__manifest_get(&m, "Exception-Message"), "division by zero");
+    assert_string_equal(pyhd__manifest_get(&m, "Trigger"), "uncaught-exception");
+    const char *tb = (const char *)pyhd__ar_find(&f, "traceback.txt")->data;
+    assert_non_null(strstr(tb, "ZeroDivisionError: division by zero\n"));
+    pyhd__manifest_free(&m);
+    pyhd__ar_free(&f);
+    Py_DECREF(exc);
+}
+
+static void test_dump_missing_directory(void **state)
+{
+    struct fixture *fx = *state;
+    struct pyhd_dump_result r;
+    char dir[512], expect[600];
+    snprintf(dir, sizeof dir, "%s/missing", fx->dir);
+    free(dump_opts.dump_dir);
+    dump_opts.dump_dir = strdup(dir);
+    assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_SIGNAL, NULL, &r), -1);
+    snprintf(expect, sizeof expect, "dump directory %s: %s", dir, strerror(ENOENT));
+    assert_string_equal(r.error, expect);
+    assert_null(PyErr_Occurred());
+    assert_dir_empty(fx->dir);
+}
+
+static void test_dump_format_line(void **state)
+{
+    struct pyhd_dump_result r;
+    char line[1024];
+    (void)state;
+    memset(&r, 0, sizeof r);
+    snprintf(r.path, sizeof r.path, "/d/x.dump");
+    r.objects = 1234;
+    r.ms = 12.34;
+    static const struct {
+        uint64_t size;
+        const char *text;
+    } cases[] = {
+        {532, "532 B"}, {1023, "1023 B"}, {14336, "14.0 KiB"},
+        {1258291, "1.2 MiB"}, {(uint64_t)3 << 30, "3.0 GiB"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char expect[256];
+        r.size = cases[i].size;
+        pyhd__dump_format_line(&r, 1, line, sizeof line);
+        snprintf(expect, sizeof expect,
+                 "pyhd: dump written to /d/x.dump (%s, 1234 objects, 12.3 ms)\n", cases[i].text);
+        assert_string_equal(line, expect);
+    }
+    snprintf(r.error, sizeof r.error, "dump directory /nope: No such file or directory");
+    pyhd__dump_format_line(&r, 0, line, sizeof line);
+    assert_string_equal(line, "pyhd: no dump: dump directory /nope: No such file or directory\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +864,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reader_garbage_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_member_limit, setup, teardown),
+        cmocka_unit_test(test_dump_format_line),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest python_tests[] = {
+        cmocka_unit_test_setup_teardown(test_dump_api_every_thread, python_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dump_failure_restores_state, python_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_dump_missing_directory, python_setup, teardown),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    return failed + cmocka_run_group_tests(python_tests, python_group_setup, python_group_teardown);
 }
