@@ -24,6 +24,7 @@ import ast
 import builtins
 import codecs
 import functools
+import importlib
 import io
 import json
 import linecache
@@ -807,6 +808,18 @@ class DumpPdb(pdb.Pdb):
             exc = self.dump.exceptions[self._dump_exception]
             self.message("".join(traceback.format_exception_only(type(exc), exc)).rstrip())
 
+    def do_run(self, arg):
+        """run [args ...]
+        restart [args ...]
+
+        Not available: a dump is not a running program, so it cannot be
+        started again. Run the program itself under pyhd-run instead.
+        """
+        self.error("A dump cannot be restarted; run the program again "
+                   "under pyhd-run")
+
+    do_restart = do_run
+
     def do_dumpinfo(self, arg):
         """dumpinfo
 
@@ -907,7 +920,7 @@ def _run_reports(args, dump, out):
         out.write(format_threads(dump))
 
 
-def _run_debugger(args, dump, out):
+def _run_debugger(args, dump, out, module):
     tb = dump.start_traceback()
     out.write(format_header(dump))
     if dump.exception is not None:
@@ -924,8 +937,6 @@ def _run_debugger(args, dump, out):
         debugger.reset()
         debugger.interaction(None, tb)
         return 0
-    import importlib
-    module = importlib.import_module(args.debugger)
     if args.debugger == "pudb":
         module.post_mortem(tb, type(dump.exception), dump.exception)
     else:
@@ -946,9 +957,11 @@ def main(argv):
     if args.version:
         print(f"{PROG} {_version()}")
         return 0
+    module = None
     if args.debugger != "pdb":
+        # Only the names in DEBUGGERS are ever imported here.
         try:
-            __import__(args.debugger)
+            module = importlib.import_module(args.debugger)
         except ImportError:
             print(f"{PROG}: debugger {args.debugger} is not importable",
                   file=sys.stderr)
@@ -967,4 +980,4 @@ def main(argv):
         _run_reports(args, dump, sys.stdout)
         sys.stdout.flush()
         return 0
-    return _run_debugger(args, dump, sys.stdout)
+    return _run_debugger(args, dump, sys.stdout, module)
