@@ -4,8 +4,9 @@
 
 #include "options.h"
 
-/* Install the audit hook; call before Py_InitializeFromConfig(). o must outlive
-   the interpreter. Returns 0, or -1 if CPython refused. */
+/* Install the audit hook; call before Py_InitializeFromConfig() but after
+   preinitialization (which picks the allocator the hook's entry is freed
+   with). o must outlive the interpreter. Returns 0, or -1 if CPython refused. */
 int pyhd__hook_install(const struct pyhd_options *o);
 
 /* Print the pending "pyhd: ..." line, if any, once. */

@@ -157,8 +157,9 @@ class CleanRuns(RunTestCase):
             with self.subTest(options=options):
                 self.assert_same(*self.both([*options, "-c", code], env))
 
-    def test_python_help_version_and_bad_option(self):
-        for args in (["-V"], ["-VV"], ["-h"], ["-Z"], ["--help-env"]):
+    def test_python_help_version_and_bad_arguments(self):
+        for args in (["-V"], ["-VV"], ["-h"], ["-Z"], ["--help-env"], ["missing.py"],
+                     ["-m", "no_such_module_here"], ["-c"]):
             if args == ["--help-env"] and sys.version_info < (3, 11):
                 continue
             with self.subTest(args=args):
