@@ -497,13 +497,20 @@ class Dump:
         self.path = data.get("path", "")
         self.manifest = [(k, v) for k, v in data.get("manifest", [])]
         self.roots = data.get("roots") or {}
-        self.threads = list(data.get("threads") or [])
+        # The main thread first, as threading.enumerate() lists it; the
+        # others in the dump's order.
+        self.threads = sorted(data.get("threads") or [],
+                              key=lambda t: not t.get("flags", 0) & THREAD_MAIN)
         self.builder = StackBuilder()
         self.notes = register_sources(data.get("sources") or {})
         self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
         trigger = self.roots.get("exception")
         self.exception = trigger if isinstance(trigger, BaseException) else None
         self.exceptions = exception_list(self.exception) if self.exception else []
+        # The chain runs oldest first, so the trigger ends it; group members
+        # follow.
+        self.trigger_index = next((i for i, e in enumerate(self.exceptions)
+                                   if e is self.exception), None)
         self._thread_stacks = {}
 
     def field(self, key, default=""):
@@ -695,7 +702,7 @@ class DumpPdb(pdb.Pdb):
         super().__init__(**kwargs)
         self.dump = dump
         self.prompt = "(Pdb) "
-        self._dump_exception = len(dump.exceptions) - 1 if dump.exceptions else None
+        self._dump_exception = dump.trigger_index
         self._dump_thread = dump.failed_thread()
 
     def _show(self, tb):
@@ -748,8 +755,8 @@ class DumpPdb(pdb.Pdb):
             self.error(f"Thread {index + 1} has no Python frames")
             return
         self._dump_thread = index
-        if self.dump.threads[index].get("frame") is None and self.dump.exceptions:
-            self._dump_exception = len(self.dump.exceptions) - 1
+        if self.dump.threads[index].get("frame") is None:
+            self._dump_exception = self.dump.trigger_index
         self._show(tb)
 
     def do_exceptions(self, arg):
