@@ -336,7 +336,7 @@ static int check_bigint(struct vctx *v)
 /* The payload of one of the kinds a SUBCLASS may extend. */
 static int check_base_payload(struct vctx *v, unsigned kind)
 {
-    int64_t sv;
+    uint64_t x;
     switch (kind) {
     case PYHD_REC_STR:
         return check_str(v);
@@ -344,7 +344,7 @@ static int check_base_payload(struct vctx *v, unsigned kind)
     case PYHD_REC_BYTEARRAY:
         return check_bytes(v);
     case PYHD_REC_INT:
-        return pyhd__cur_svarint(&v->c, &sv) < 0 ? short_payload(v) : 0;
+        return get_varint(v, &x);
     case PYHD_REC_BIGINT:
         return check_bigint(v);
     case PYHD_REC_FLOAT:

@@ -1,0 +1,518 @@
+/* test_decode.c: the graph decoder accepts valid streams and refuses every malformation clearly. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "decode.h"
+#include "pyhd/format.h"
+
+/* ------------------------------------------------------------------------ */
+/* Building streams */
+
+#define BYTES(...) ((const unsigned char[]){__VA_ARGS__}), sizeof((const unsigned char[]){__VA_ARGS__})
+
+static void put(struct pyhd_buf *b, const void *p, size_t n)
+{
+    assert_int_equal(pyhd__buf_append(b, p, n), 0);
+}
+
+static void begin(struct pyhd_buf *b, uint64_t version)
+{
+    pyhd__buf_init(b);
+    put(b, PYHD_GRAPH_MAGIC, PYHD_GRAPH_MAGIC_LEN);
+    assert_int_equal(pyhd__buf_varint(b, version), 0);
+}
+
+static void rec(struct pyhd_buf *b, unsigned kind, const unsigned char *payload, size_t len)
+{
+    unsigned char k = (unsigned char)kind;
+    put(b, &k, 1);
+    assert_int_equal(pyhd__buf_varint(b, len), 0);
+    if (len)
+        put(b, payload, len);
+}
+
+/* An empty ROOTS record: every stream starts with one. */
+static void roots(struct pyhd_buf *b)
+{
+    rec(b, PYHD_REC_ROOTS, BYTES(0));
+}
+
+/* END with the object count and the CRC of everything before it. */
+static void finish(struct pyhd_buf *b, uint64_t count)
+{
+    uint32_t crc = (uint32_t)crc32(0L, b->data, (uInt)b->len);
+    unsigned char payload[PYHD_VARINT_MAX + 4];
+    size_t n = pyhd__varint_put(payload, count);
+    for (int i = 0; i < 4; i++)
+        payload[n++] = (unsigned char)(crc >> (8 * i));
+    rec(b, PYHD_REC_END, payload, n);
+}
+
+/* Index a copy of b (the decoder owns what it is given). */
+static int index_copy(const unsigned char *data, size_t len, struct pyhd_decoded *g, char *err,
+                      size_t errlen)
+{
+    unsigned char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    if (len)
+        memcpy(copy, data, len);
+    return pyhd__decode_index(g, copy, len, err, errlen);
+}
+
+static void expect_error(struct pyhd_buf *b, const char *message)
+{
+    struct pyhd_decoded g;
+    char err[512] = "";
+    assert_int_equal(index_copy(b->data, b->len, &g, err, sizeof err), -1);
+    assert_string_equal(err, message);
+    pyhd__buf_free(b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Valid streams */
+
+static void test_minimal_stream(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    char err[256] = "";
+    (void)state;
+    begin(&b, PYHD_FORMAT_VERSION);
+    roots(&b);
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    finish(&b, 1);
+    assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+    assert_int_equal(g.version, PYHD_FORMAT_VERSION);
+    assert_int_equal(g.nobjects, 1);
+    assert_int_equal(g.objects[0].kind, PYHD_REC_NONE);
+    assert_int_equal(g.objects[0].recno, 2);
+    assert_int_equal(g.roots.kind, PYHD_REC_ROOTS);
+    assert_int_equal(g.nthreads, 0);
+    assert_ptr_equal(pyhd__decode_obj(&g, 1), &g.objects[0]);
+    assert_null(pyhd__decode_obj(&g, 0));
+    assert_null(pyhd__decode_obj(&g, 2));
+    pyhd__decode_free(&g);
+    pyhd__buf_free(&b);
+}
+
+/* A small graph with forward references, every id kind check satisfied. */
+static void build_rich(struct pyhd_buf *b)
+{
+    begin(b, PYHD_FORMAT_VERSION);
+    /* ROOTS: "exception" -> 9 (the EXCEPTION below), "argv" -> 3. */
+    rec(b, PYHD_REC_ROOTS, BYTES(2, 9, 'e', 'x', 'c', 'e', 'p', 't', 'i', 'o', 'n', 10, 4,
+                                 'a', 'r', 'g', 'v', 3));
+    rec(b, PYHD_REC_STR, BYTES(1, 1, 'f'));                 /* 1 */
+    rec(b, PYHD_REC_STR, BYTES(2, 2, 0x41, 0, 0x01, 0x01)); /* 2: UCS-2 "Aā" */
+    rec(b, PYHD_REC_LIST, BYTES(3, 2, 1, 3));               /* 3: [1, itself], 1 cut */
+    rec(b, PYHD_REC_TUPLE, BYTES(0, 0));                    /* 4: () */
+    rec(b, PYHD_REC_CODE, BYTES(1, 1, 1, 3, 1, 0, 0, 0x43, 4, 4, 4)); /* 5 */
+    rec(b, PYHD_REC_DICT, BYTES(1, 1, 1, 2));               /* 6: {"f": "Aā"} */
+    rec(b, PYHD_REC_FRAME, BYTES(5, 8, 8, 2, 6, 6, 6, 0, 0)); /* 7 */
+    rec(b, PYHD_REC_TRACEBACK, BYTES(7, 8, 8, 2, 6, 0));    /* 8 */
+    rec(b, PYHD_REC_EXCEPTION, BYTES(10, 4, 0, 0, 0, 0, 8, 0)); /* 9 */
+    rec(b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0x03, 0));     /* 10 */
+    rec(b, PYHD_REC_INT, BYTES(0x83, 0x01));                /* 11: zigzag 131 = -66 */
+    rec(b, 0x30, BYTES(1, 2, 3));                           /* 12: unknown object kind */
+    rec(b, 0xD0, BYTES(9, 9));                              /* unknown meta kind */
+    rec(b, PYHD_REC_THREAD, BYTES(7, 0, 4, 'm', 'a', 'i', 'n', 0x0E, 7));
+    finish(b, 12);
+}
+
+static void test_rich_stream(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    struct pyhd_cursor c;
+    int64_t v;
+    char err[256] = "";
+    (void)state;
+    build_rich(&b);
+    assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(g.nobjects, 12);
+    assert_int_equal(g.nthreads, 1);
+    assert_int_equal(g.nunknown, 2);
+    assert_int_equal(g.objects[11].kind, 0x30);
+    assert_string_equal(pyhd__kind_name(g.objects[6].kind), "FRAME");
+    assert_string_equal(pyhd__kind_name(0x30), "unknown");
+    c = pyhd__cursor(&g.objects[10]);
+    assert_int_equal(pyhd__cur_svarint(&c, &v), 0);
+    assert_int_equal(v, -66);
+    assert_int_equal(pyhd__cur_left(&c), 0);
+    pyhd__decode_free(&g);
+    pyhd__buf_free(&b);
+}
+
+/* The whole route: deflate, inflate, index. */
+static void test_open_compressed(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    unsigned char z[1024];
+    uLongf zlen = sizeof z;
+    char err[256] = "";
+    (void)state;
+    build_rich(&b);
+    assert_int_equal(compress2(z, &zlen, b.data, (uLong)b.len, 1), Z_OK);
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), 0);
+    assert_int_equal(g.len, b.len);
+    assert_memory_equal(g.data, b.data, b.len);
+    pyhd__decode_free(&g);
+
+    /* Truncated zlib streams: every cut is refused. */
+    for (uLongf cut = 0; cut < zlen; cut++) {
+        err[0] = '\0';
+        assert_int_equal(pyhd__decode_open(&g, z, cut, err, sizeof err), -1);
+        assert_true(strstr(err, "graph.z") != NULL);
+    }
+    /* Garbage after the zlib stream. */
+    {
+        unsigned char more[1030];
+        memcpy(more, z, zlen);
+        memcpy(more + zlen, "junk", 4);
+        assert_int_equal(pyhd__decode_open(&g, more, zlen + 4, err, sizeof err), -1);
+        assert_string_equal(err, "corrupt graph.z (4 bytes after the end of the zlib stream)");
+    }
+    /* A corrupted byte in the deflated data: zlib's own check catches it. */
+    z[zlen - 2] ^= 0x55;
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), -1);
+    assert_true(strncmp(err, "corrupt graph.z (zlib: ", 23) == 0);
+    pyhd__buf_free(&b);
+}
+
+/* A stream that inflates more than 64 times its size is refused, not inflated. */
+static void test_inflate_bound(void **state)
+{
+    size_t n = 4 << 20;
+    unsigned char *zeros = calloc(n, 1), *out = NULL;
+    uLongf zlen = compressBound((uLong)n);
+    unsigned char *z = malloc(zlen);
+    size_t outlen = 0;
+    char err[256] = "";
+    char want[256];
+    (void)state;
+    assert_non_null(zeros);
+    assert_non_null(z);
+    assert_int_equal(compress2(z, &zlen, zeros, (uLong)n, 9), Z_OK);
+    assert_true(zlen * PYHD_GRAPH_INFLATE_RATIO < n);
+    assert_int_equal(pyhd__decode_inflate(z, zlen, &out, &outlen, err, sizeof err), -1);
+    snprintf(want, sizeof want, "graph.z inflates past %llu bytes (%zu compressed): refusing it",
+             (unsigned long long)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096, (size_t)zlen);
+    assert_string_equal(err, want);
+    assert_null(out);
+    free(zeros);
+    free(z);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Malformations */
+
+static void test_truncated_at_every_offset(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    build_rich(&b);
+    for (size_t cut = 0; cut < b.len; cut++) {
+        struct pyhd_decoded g;
+        char err[512] = "";
+        assert_int_equal(index_copy(b.data, cut, &g, err, sizeof err), -1);
+        if (cut < PYHD_GRAPH_MAGIC_LEN)
+            assert_string_equal(err, "not a pyhd graph (bad magic at the start of graph.z)");
+        else if (cut == PYHD_GRAPH_MAGIC_LEN)
+            assert_string_equal(err, "truncated graph at the format version (byte 8)");
+        else
+            assert_true(strncmp(err, "truncated graph at record ", 26) == 0);
+    }
+    /* A cut between records names the missing record and where it would start. */
+    {
+        struct pyhd_decoded g;
+        char err[512] = "";
+        assert_int_equal(index_copy(b.data, 9, &g, err, sizeof err), -1);
+        assert_string_equal(err, "truncated graph at record 1 (byte 9)");
+    }
+    pyhd__buf_free(&b);
+}
+
+static void test_flipped_bytes(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    build_rich(&b);
+    for (size_t i = 0; i < b.len; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            struct pyhd_decoded g;
+            char err[512] = "";
+            b.data[i] ^= (unsigned char)(1 << bit);
+            assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), -1);
+            assert_true(err[0] != '\0');
+            b.data[i] ^= (unsigned char)(1 << bit);
+        }
+    }
+    pyhd__buf_free(&b);
+}
+
+static void test_wrong_magic(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    b.data[0] = 'X';
+    roots(&b);
+    finish(&b, 0);
+    expect_error(&b, "not a pyhd graph (bad magic at the start of graph.z)");
+}
+
+static void test_versions(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 7);
+    roots(&b);
+    finish(&b, 0);
+    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 1)");
+    begin(&b, 0);
+    roots(&b);
+    finish(&b, 0);
+    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 1)");
+}
+
+static void test_bad_crc(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_INT, BYTES(4));
+    finish(&b, 1);
+    b.data[14] ^= 1;  /* the INT's value: framing intact, content changed */
+    expect_error(&b, "bad checksum in graph.z (CRC-32 29475aba, END says 5e406a2c)");
+}
+
+static void test_end_count(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    finish(&b, 2);
+    expect_error(&b, "bad END record: object count 2, but the graph has 1 objects");
+}
+
+static void test_roots_rules(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    roots(&b);
+    finish(&b, 1);
+    expect_error(&b, "bad record 1 (byte 9): the first record is a NONE, not ROOTS");
+    begin(&b, 1);
+    roots(&b);
+    roots(&b);
+    finish(&b, 0);
+    expect_error(&b, "bad record 2 (byte 12): a second ROOTS record");
+    begin(&b, 1);
+    rec(&b, PYHD_REC_ROOTS, BYTES(1, 1, 'x', 5));
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    finish(&b, 1);
+    expect_error(&b, "bad record 1 (byte 9): ROOTS: root id 5 out of range (the graph has 1 "
+                     "objects)");
+}
+
+static void test_trailing_data(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    finish(&b, 0);
+    put(&b, "xy", 2);
+    expect_error(&b, "2 bytes of trailing data after the END record (byte 19)");
+}
+
+static void test_id_out_of_range(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    rec(&b, PYHD_REC_TUPLE, BYTES(2, 2, 1, 9));
+    finish(&b, 2);
+    expect_error(&b, "bad record 3 (byte 14): TUPLE: item id 9 out of range (the graph has 2 "
+                     "objects)");
+}
+
+static void test_wrong_kind(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    /* A FRAME whose code id is a STR. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
+    rec(&b, PYHD_REC_FRAME, BYTES(1, 0, 0, 1, 1, 0, 0, 0, 0));
+    finish(&b, 2);
+    expect_error(&b, "bad record 3 (byte 17): FRAME: code id 1 is a STR, not a CODE");
+    /* A FRAME whose builtins are neither a module nor a dict. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
+    rec(&b, PYHD_REC_TUPLE, BYTES(0, 0));
+    rec(&b, PYHD_REC_CODE, BYTES(1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2));
+    rec(&b, PYHD_REC_FRAME, BYTES(3, 0, 0, 1, 1, 0, 0, 1, 0));
+    finish(&b, 4);
+    expect_error(&b, "bad record 5 (byte 34): FRAME: builtins id 1 is a STR, not a DICT or "
+                     "MODULE");
+    /* A required id that is absent. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRACEBACK, BYTES(0, 0, 0, 1, 1, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): TRACEBACK: frame id is 0 (absent) where an "
+                     "object is required");
+}
+
+static void test_payload_past_end(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    put(&b, BYTES(PYHD_REC_BYTES, 100, 5, 'a'));
+    expect_error(&b, "truncated graph at record 2 (byte 12): BYTES payload of 100 bytes, 2 left");
+}
+
+static void test_short_payloads(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_FLOAT, BYTES(1, 2, 3));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): FLOAT: payload ends early (3 bytes)");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_LIST, BYTES(200, 1, 150));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): LIST: payload ends early (3 bytes)");
+    /* A count larger than the payload could hold is refused before any loop. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_LIST, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): LIST: item count 4294967295 exceeds the payload");
+}
+
+static void test_huge_varints(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    /* A payload length of more than 64 bits. */
+    begin(&b, 1);
+    roots(&b);
+    put(&b, BYTES(PYHD_REC_NONE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01));
+    expect_error(&b, "bad record 2 (byte 12): payload length is a varint of more than 64 bits");
+    /* An INT whose varint runs past 64 bits. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_INT, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): INT: a varint of more than 64 bits at payload byte 0");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TUPLE, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
+                                  0, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): TUPLE: a varint of more than 64 bits at payload "
+                     "byte 0");
+    /* The largest varint there is still reads. */
+    {
+        const unsigned char max[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
+        const unsigned char *p = max;
+        uint64_t v = 0;
+        assert_int_equal(pyhd__varint_get(&p, max + sizeof max, &v), 0);
+        assert_true(v == UINT64_MAX);
+    }
+}
+
+static void test_str_checks(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(3, 1, 'a', 'b', 'c'));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): STR: code unit width 3 (not 1, 2 or 4)");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(4, 1, 0, 0, 0x11, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): STR: code point 0x110000 out of range at index 0");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(2, 1, 'a'));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): STR: 1 bytes of text are not whole 2-byte code "
+                     "units");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'a', 'b'));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 12): STR: 2 code points stored of 1");
+}
+
+static void test_subclass_base_kind(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'C'));
+    rec(&b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0, 0));
+    rec(&b, PYHD_REC_SUBCLASS, BYTES(2, 0, 0, PYHD_REC_CODE));
+    finish(&b, 3);
+    expect_error(&b, "bad record 4 (byte 25): SUBCLASS: base kind 0x1a (CODE) cannot be "
+                     "subclassed");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal_stream),
+        cmocka_unit_test(test_rich_stream),
+        cmocka_unit_test(test_open_compressed),
+        cmocka_unit_test(test_inflate_bound),
+        cmocka_unit_test(test_truncated_at_every_offset),
+        cmocka_unit_test(test_flipped_bytes),
+        cmocka_unit_test(test_wrong_magic),
+        cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_bad_crc),
+        cmocka_unit_test(test_end_count),
+        cmocka_unit_test(test_roots_rules),
+        cmocka_unit_test(test_trailing_data),
+        cmocka_unit_test(test_id_out_of_range),
+        cmocka_unit_test(test_wrong_kind),
+        cmocka_unit_test(test_payload_past_end),
+        cmocka_unit_test(test_short_payloads),
+        cmocka_unit_test(test_huge_varints),
+        cmocka_unit_test(test_str_checks),
+        cmocka_unit_test(test_subclass_base_kind),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
