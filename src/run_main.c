@@ -10,6 +10,9 @@
 /* Exit status for a bad pyhd option, value or variable, as python uses for
    its own usage errors. */
 #define EXIT_USAGE 2
+/* pyhd-run could not prepare python's start (out of memory, a path too long):
+   python's status for failures of its own start-up. */
+#define EXIT_SETUP_FAILED 1
 
 static const char *getenv_const(const char *name)
 {
@@ -96,7 +99,7 @@ int main(int argc, char **argv)
                                 PY_MINOR_VERSION, executable, sizeof(executable), warning,
                                 sizeof(warning)) < 0) {
         fprintf(stderr, "pyhd-run: %s\n", warning);
-        status = EXIT_FAILURE;
+        status = EXIT_SETUP_FAILED;
         goto done;
     }
     if (warning[0] != '\0')
@@ -106,7 +109,7 @@ int main(int argc, char **argv)
     python_argv = calloc((size_t)python_argc + 1, sizeof(*python_argv));
     if (python_argv == NULL) {
         fprintf(stderr, "pyhd-run: out of memory\n");
-        status = EXIT_FAILURE;
+        status = EXIT_SETUP_FAILED;
         goto done;
     }
     python_argv[0] = executable;
