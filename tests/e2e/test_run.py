@@ -50,9 +50,11 @@ class RunTestCase(unittest.TestCase):
         os.chmod(path, mode)
         return path
 
-    def run_cmd(self, argv, env=None, input=None, cwd=None):
+    def run_cmd(self, argv, env=None, input=None, cwd=None, umask=None):
+        preexec = None if umask is None else (lambda: os.umask(umask))
         return subprocess.run(argv, cwd=cwd or self.dir, env=env or base_env(), input=input,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
+                              preexec_fn=preexec)
 
     def both(self, args, env=None, input=None, pyhd_options=()):
         """Run `python ARGS` and `pyhd-run [OPTIONS] ARGS` the same way."""
@@ -78,6 +80,10 @@ class RunTestCase(unittest.TestCase):
         with tarfile.open(path) as tar:
             names = tar.getnames()
         self.assertEqual(names[:3], ["MANIFEST", "traceback.txt", "graph.z"])
+        if shutil.which("tar"):
+            listing = subprocess.run(["tar", "tf", path], stdout=subprocess.PIPE, check=True)
+            self.assertEqual(listing.stdout.decode().splitlines()[:3],
+                             ["MANIFEST", "traceback.txt", "graph.z"])
 
     def assert_dumped(self, py, hd, dump_dir=None):
         """python's status, output and error output plus one final "pyhd:" line
@@ -259,6 +265,11 @@ class Dumps(RunTestCase):
         py, hd = self.both([DIVIDE, "5", "0"])
         self.assertEqual(py.returncode, 1)
         self.assertIn(b"ZeroDivisionError: division by zero\n", py.stderr)
+        self.assert_dumped(py, hd)
+
+    def test_dump_is_0600_whatever_the_umask(self):
+        py = self.run_cmd([PYTHON, DIVIDE, "5", "0"], umask=0)
+        hd = self.run_cmd([RUN, DIVIDE, "5", "0"], umask=0)
         self.assert_dumped(py, hd)
 
     def test_chained_exceptions(self):
