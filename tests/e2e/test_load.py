@@ -1,0 +1,419 @@
+"""e2e: dumps written by pyhd-run come back through pyhd-debug's _pyhd.load() as they were.
+
+Each test runs a program under pyhd-run, then runs pyhd-debug on the dump
+with one pdb command that executes a checker script inside the debugger's
+(isolated) interpreter. The checker loads the dump with _pyhd.load() and
+prints what it found as JSON; the test asserts on that.
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+RUN = os.environ.get("PYHD_RUN")
+DEBUG = os.environ.get("PYHD_DEBUG")
+MARK = "@@pyhd-check@@"
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(textwrap.dedent(text))
+
+
+class LoadTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.dir = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def dump(self, program, env=None):
+        """Run program (source text) under pyhd-run; return the dump's path."""
+        write(os.path.join(self.dir, "prog.py"), program)
+        full_env = dict(os.environ, **(env or {}))
+        proc = subprocess.run([RUN, "prog.py"], cwd=self.dir, env=full_env,
+                              capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(proc.returncode, 0, proc.stderr)
+        dumps = glob.glob(os.path.join(self.dir, "*.dump"))
+        self.assertEqual(len(dumps), 1, proc.stderr)
+        return dumps[0]
+
+    def check(self, dump, checker, trust=False, env=None):
+        """Run checker (source text; it sets `facts`) inside pyhd-debug on dump."""
+        script = os.path.join(self.dir, "checker.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("import _pyhd, json, sys\nDUMP = %r\nTRUST = %r\n" % (dump, trust))
+            f.write(textwrap.dedent(checker))
+            f.write("\nprint(%r + json.dumps(facts))\n" % MARK)
+        argv = [DEBUG] + (["--trust"] if trust else []) + [
+            "-c", "!exec(open(%r).read(), {})" % script, "-c", "q", dump]
+        proc = subprocess.run(argv, cwd=self.dir, env=dict(os.environ, **(env or {})),
+                              capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        lines = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
+        self.assertEqual(len(lines), 1, "no result from the checker:\n%s\n%s"
+                         % (proc.stdout, proc.stderr))
+        return json.loads(lines[0][len(MARK):])
+
+    # ----------------------------------------------------------------------
+
+    def test_builtin_values_equal_and_identical(self):
+        dump = self.dump("""
+            def f():
+                values = [0, 1, -1, 2**62, -2**63, 2**64, -10**40, 1.5, -0.0, float('inf'),
+                          1e-300, 2+3j, 'ascii', 'caf\\xe9', '\\u20ac uro', '\\U0001F600',
+                          '', b'by\\x00tes', bytearray(b'ba'), (), (1, (2, 3)), [], {1, 2},
+                          frozenset({'a'}), {'k': [1]}, None, True, False, ..., NotImplemented,
+                          range(1, 10, 3), slice(1, None, 2)]
+                shared = [1, 2]
+                pair = (shared, shared)
+                cyc = [0]
+                cyc.append(cyc)
+                d = {}
+                d['self'] = d
+                tup_cycle = ([],)
+                tup_cycle[0].append(tup_cycle)
+                1 / 0
+            f()
+        """)
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            expected = [0, 1, -1, 2**62, -2**63, 2**64, -10**40, 1.5, -0.0, float('inf'),
+                        1e-300, 2+3j, 'ascii', 'caf\\xe9', '\\u20ac uro', '\\U0001F600',
+                        '', b'by\\x00tes', bytearray(b'ba'), (), (1, (2, 3)), [], {1, 2},
+                        frozenset({'a'}), {'k': [1]}, None, True, False, ..., NotImplemented,
+                        range(1, 10, 3), slice(1, None, 2)]
+            values = loc['values']
+            facts = {
+                'equal': values == expected,
+                'types': [type(a) is type(b) for a, b in zip(values, expected)],
+                'neg_zero': str(values[8]),
+                'singletons': [values[25] is None, values[26] is True, values[28] is ...,
+                               values[29] is NotImplemented],
+                'shared': loc['pair'][0] is loc['pair'][1] is loc['shared'],
+                'list_cycle': loc['cyc'][1] is loc['cyc'],
+                'dict_cycle': loc['d']['self'] is loc['d'],
+                'tuple_cycle': loc['tup_cycle'][0][0] is loc['tup_cycle'],
+                'exception': repr(r['roots']['exception']),
+                'truncated': r['truncated'],
+                'objects': r['objects'] > 30,
+                'format_version': r['format_version'],
+            }
+        """)
+        self.assertTrue(facts["equal"])
+        self.assertTrue(all(facts["types"]), facts["types"])
+        self.assertEqual(facts["neg_zero"], "-0.0")
+        self.assertEqual(facts["singletons"], [True] * 4)
+        for key in ("shared", "list_cycle", "dict_cycle", "tuple_cycle"):
+            self.assertTrue(facts[key], key)
+        self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
+        self.assertFalse(facts["truncated"])
+        self.assertTrue(facts["objects"])
+        self.assertEqual(facts["format_version"], 1)
+
+    def test_stdlib_values_are_real(self):
+        dump = self.dump("""
+            import array, collections, datetime, decimal, fractions, pathlib, re, uuid
+            def f():
+                tz = datetime.timezone(datetime.timedelta(hours=2), 'X')
+                v = {
+                    'date': datetime.date(2020, 2, 29),
+                    'time': datetime.time(1, 2, 3, 4, tzinfo=datetime.timezone.utc),
+                    'dt': datetime.datetime(2021, 3, 4, 5, 6, 7, 8, tzinfo=tz, fold=1),
+                    'td': datetime.timedelta(days=-3, seconds=5, microseconds=7),
+                    'dec': decimal.Decimal('-1.2500'),
+                    'frac': fractions.Fraction(-7, 3),
+                    'uuid': uuid.UUID('12345678-1234-5678-1234-567812345678'),
+                    'path': pathlib.PurePosixPath('/a/b'),
+                    'ppath': pathlib.Path('/tmp'),
+                    'deque': collections.deque([1, [2]], maxlen=3),
+                    'pattern': re.compile(b'x+', re.I),
+                    'array': array.array('i', [1, -2, 3]),
+                    'od': collections.OrderedDict([('b', 1), ('a', 2)]),
+                    'dd': collections.defaultdict(list, {'k': [1]}),
+                    'counter': collections.Counter('abracadabra'),
+                    'flag': re.IGNORECASE | re.MULTILINE,
+                }
+                raise RuntimeError(v)
+            f()
+        """)
+        facts = self.check(dump, """
+            import array, collections, datetime, decimal, fractions, pathlib, re, uuid
+            r = _pyhd.load(DUMP)
+            v = r['roots']['exception'].args[0]
+            tz = datetime.timezone(datetime.timedelta(hours=2), 'X')
+            expected = {
+                'date': datetime.date(2020, 2, 29),
+                'time': datetime.time(1, 2, 3, 4, tzinfo=datetime.timezone.utc),
+                'dt': datetime.datetime(2021, 3, 4, 5, 6, 7, 8, tzinfo=tz, fold=1),
+                'td': datetime.timedelta(days=-3, seconds=5, microseconds=7),
+                'dec': decimal.Decimal('-1.2500'),
+                'frac': fractions.Fraction(-7, 3),
+                'uuid': uuid.UUID('12345678-1234-5678-1234-567812345678'),
+                'path': pathlib.PurePosixPath('/a/b'),
+                'ppath': pathlib.Path('/tmp'),
+                'deque': collections.deque([1, [2]], maxlen=3),
+                'pattern': re.compile(b'x+', re.I),
+                'array': array.array('i', [1, -2, 3]),
+                'od': collections.OrderedDict([('b', 1), ('a', 2)]),
+                'dd': collections.defaultdict(list, {'k': [1]}),
+                'counter': collections.Counter('abracadabra'),
+                'flag': re.IGNORECASE | re.MULTILINE,
+            }
+            facts = {k: [type(v.get(k)) is type(e), v.get(k) == e, repr(v.get(k))]
+                     for k, e in expected.items()}
+            facts['dd_factory'] = v['dd'].default_factory is list
+            facts['od_order'] = list(v['od'])
+            facts['dt_fold'] = v['dt'].fold
+            facts['deque_maxlen'] = v['deque'].maxlen
+        """)
+        for key in ("date", "time", "dt", "td", "dec", "frac", "uuid", "path", "ppath", "deque",
+                    "pattern", "array", "od", "dd", "counter", "flag"):
+            same_type, equal, text = facts[key]
+            self.assertTrue(same_type, "%s: %s" % (key, text))
+            self.assertTrue(equal, "%s: %s" % (key, text))
+        self.assertTrue(facts["dd_factory"])
+        self.assertEqual(facts["od_order"], ["b", "a"])
+        self.assertEqual(facts["dt_fold"], 1)
+        self.assertEqual(facts["deque_maxlen"], 3)
+
+    def test_surrogates_and_stubs(self):
+        dump = self.dump("""
+            import collections, enum, socket
+            class Point:
+                def __init__(self, x, y):
+                    self.x, self.y = x, y
+                def __repr__(self):
+                    raise AssertionError('user code ran')
+            class Slotted:
+                __slots__ = ('a', 'b')
+            class MyList(list):
+                pass
+            class MyDict(dict):
+                pass
+            class Color(enum.Enum):
+                RED = 1
+            class AppError(KeyError):
+                def __init__(self, msg, code):
+                    super().__init__(msg)
+                    self.code = code
+            Pair = collections.namedtuple('Pair', 'left right')
+            def divide(a, b):
+                return a / b
+            def main():
+                p = Point(1, 2)
+                s = Slotted(); s.a = 'A'; s.b = p
+                ml = MyList([1, 2]); ml.tag = 't'
+                md = MyDict(k=1)
+                color = Color.RED
+                pair = Pair(3, 4)
+                fn = divide
+                meth = p.__init__
+                sock = socket.socket()
+                gen = (i for i in range(3))
+                next(gen)
+                try:
+                    divide(1, 0)
+                except ZeroDivisionError:
+                    raise AppError('boom', 42)
+            main()
+        """)
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            exc = r['roots']['exception']
+            tb = r['exceptions'][0][1]
+            while tb.next is not None and tb.frame.code.name != 'main':
+                tb = tb.next
+            loc = tb.frame.locals
+            try:
+                loc['fn'](1, 2)
+                called = 'no error'
+            except TypeError as e:
+                called = str(e)
+            P = type(loc['p'])
+            facts = {
+                'p': repr(loc['p']),
+                'p_class': [P.__name__, P.__qualname__, P.__module__],
+                'p_attrs': vars(loc['p']),
+                's_attrs': sorted(vars(loc['s'])),
+                's_b_is_p': loc['s'].b is loc['p'],
+                'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
+                'md': [isinstance(loc['md'], dict), dict(loc['md'])],
+                'color': repr(loc['color']),
+                'pair': [isinstance(loc['pair'], tuple), tuple(loc['pair']),
+                         loc['pair'].right, list(type(loc['pair'])._fields)],
+                'fn': repr(loc['fn']),
+                'fn_called': called,
+                'fn_source': hasattr(loc['fn'], 'get_source'),
+                'meth': repr(loc['meth']),
+                'sock': repr(loc['sock']),
+                'gen': repr(loc['gen']),
+                'exc': [isinstance(exc, KeyError), type(exc).__name__, exc.args, exc.code,
+                        type(exc.__context__).__name__, exc.__cause__ is None,
+                        exc.__suppress_context__, exc.__traceback__ is None],
+                'exceptions': [type(e).__name__ for e, tb in r['exceptions']],
+                'main_module': tb.frame.globals['__name__'],
+                'globals_builtins': tb.frame.globals['__builtins__'] is __import__('builtins'),
+                'loader_spec': [tb.frame.globals['__loader__'], tb.frame.globals['__spec__']],
+                'frame_builtins': tb.frame.builtins is __import__('builtins'),
+                'code': [tb.frame.code.name, tb.frame.code.argcount,
+                         list(tb.frame.code.varnames)[:2]],
+            }
+        """)
+        self.assertEqual(facts["p"], "<rebuilt Point x=1 y=2>")
+        self.assertEqual(facts["p_class"], ["Point", "Point", "__main__"])
+        self.assertEqual(facts["p_attrs"], {"x": 1, "y": 2})
+        self.assertEqual(facts["s_attrs"], ["a", "b"])
+        self.assertTrue(facts["s_b_is_p"])
+        self.assertEqual(facts["ml"], [True, [1, 2], "t"])
+        self.assertEqual(facts["md"], [True, {"k": 1}])
+        self.assertIn("Color.RED", facts["color"])
+        self.assertTrue(facts["color"].startswith("<rebuilt "))
+        self.assertEqual(facts["pair"], [True, [3, 4], 4, ["left", "right"]])
+        self.assertRegex(facts["fn"], r"^<rebuilt function divide at prog\.py:\d+>$")
+        self.assertIn("cannot be called", facts["fn_called"])
+        self.assertFalse(facts["fn_source"])
+        self.assertIn("rebuilt bound method", facts["meth"])
+        self.assertTrue(facts["sock"].startswith("<opaque socket.socket"), facts["sock"])
+        self.assertIn("generator", facts["gen"])
+        self.assertEqual(facts["exc"], [True, "AppError", ["boom"], 42, "ZeroDivisionError",
+                                        True, False, True])
+        self.assertEqual(sorted(facts["exceptions"]), ["AppError", "ZeroDivisionError"])
+        self.assertEqual(facts["main_module"], "__main__")
+        self.assertTrue(facts["globals_builtins"])
+        self.assertEqual(facts["loader_spec"], [None, None])
+        self.assertTrue(facts["frame_builtins"])
+        self.assertEqual(facts["code"], ["main", 0, ["p", "s"]])
+
+    def test_truncated_values_say_so(self):
+        dump = self.dump("""
+            def f():
+                text = 'x' * 5000
+                items = list(range(5000))
+                1 / 0
+            f()
+        """, env={"PYHD_MAX_STRING": "100", "PYHD_MAX_ITEMS": "10"})
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            facts = {
+                'truncated': r['truncated'],
+                'text': [isinstance(loc['text'], str), len(loc['text']),
+                         repr(loc['text'])[-40:]],
+                'items': [isinstance(loc['items'], list), len(loc['items']),
+                          repr(loc['items'])[-30:]],
+            }
+        """)
+        self.assertTrue(facts["truncated"])
+        self.assertEqual(facts["text"][:2], [True, 100])
+        self.assertTrue(facts["text"][2].endswith("... <truncated: 4900 more>"), facts["text"])
+        self.assertEqual(facts["items"][:2], [True, 10])
+        self.assertTrue(facts["items"][2].endswith("... <truncated: 4990 more>"), facts["items"])
+
+    def test_threads_and_roots(self):
+        dump = self.dump("""
+            import sys, threading
+            started = threading.Event()
+            stop = threading.Event()
+            def worker():
+                started.set()
+                stop.wait(60)
+            t = threading.Thread(target=worker, name='worker-1', daemon=True)
+            t.start()
+            started.wait()
+            raise SystemError('main fails')
+        """)
+        facts = self.check(dump, """
+            import sys
+            r = _pyhd.load(DUMP)
+            threads = {t['name']: t for t in r['threads']}
+            w = threads.get('worker-1')
+            f = w and w['frame']
+            names = []
+            while f is not None:
+                names.append(f.code.name)
+                f = f.back
+            roots = r['roots']
+            facts = {
+                'names': sorted(threads),
+                'worker_flags': w and w['flags'],
+                'worker_stack': names,
+                'main_flags': threads['MainThread']['flags'],
+                'argv': roots['argv'],
+                'version_info': list(roots['version_info'])[:2],
+                'manifest_keys': [k for k, v in r['manifest']][:2],
+                'sources': sorted(r['sources']),
+                'source_is_bytes': all(isinstance(v, bytes) for v in r['sources'].values()),
+                'traceback_txt': r['traceback_txt'].splitlines()[-1],
+                'path': r['path'] == DUMP,
+            }
+        """)
+        self.assertEqual(facts["names"], ["MainThread", "worker-1"])
+        self.assertEqual(facts["worker_flags"] & 1, 1)  # daemon
+        self.assertEqual(facts["main_flags"] & 6, 6)    # failed, main
+        self.assertIn("worker", facts["worker_stack"])
+        self.assertEqual(facts["argv"], ["prog.py"])
+        self.assertEqual(len(facts["version_info"]), 2)
+        self.assertEqual(facts["manifest_keys"], ["Format-Version", "Pyhd-Version"])
+        self.assertIn(os.path.join(os.path.realpath(self.dir), "prog.py"), facts["sources"])
+        self.assertTrue(facts["source_is_bytes"])
+        self.assertEqual(facts["traceback_txt"], "SystemError: main fails")
+        self.assertTrue(facts["path"])
+
+    def test_nothing_from_the_dump_is_imported(self):
+        marker = os.path.join(self.dir, "MARKER")
+        write(os.path.join(self.dir, "os_evil.py"), """
+            open(%r, 'w').write('imported')
+            class Thing:
+                def __init__(self):
+                    self.value = 7
+        """ % marker)
+        dump = self.dump("""
+            import os_evil
+            thing = os_evil.Thing()
+            raise ValueError(thing)
+        """)
+        os.remove(marker)
+        checker = """
+            r = _pyhd.load(DUMP, trust=TRUST)
+            thing = r['roots']['exception'].args[0]
+            facts = {
+                'module': type(thing).__module__,
+                'rebuilt': repr(thing),
+                'value': thing.value,
+                'imported': 'os_evil' in sys.modules,
+            }
+        """
+        # The program's directory on PYTHONPATH and as cwd: without --trust, still no import.
+        env = {"PYTHONPATH": self.dir}
+        facts = self.check(dump, checker, env=env)
+        self.assertFalse(os.path.exists(marker))
+        self.assertFalse(facts["imported"])
+        self.assertEqual(facts["module"], "os_evil")
+        self.assertEqual(facts["rebuilt"], "<rebuilt Thing value=7>")
+        self.assertEqual(facts["value"], 7)
+        # With --trust the class is the program's own, imported from its module.
+        facts = self.check(dump, checker, trust=True, env=env)
+        self.assertTrue(os.path.exists(marker))
+        self.assertTrue(facts["imported"])
+        self.assertEqual(facts["value"], 7)
+        self.assertFalse(facts["rebuilt"].startswith("<rebuilt"))
+
+
+if __name__ == "__main__":
+    if not RUN or not DEBUG:
+        sys.exit("PYHD_RUN and PYHD_DEBUG must name the executables")
+    unittest.main()
