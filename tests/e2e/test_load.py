@@ -357,7 +357,7 @@ class LoadTest(unittest.TestCase):
                 'manifest_keys': [k for k, v in r['manifest']][:2],
                 'sources': sorted(r['sources']),
                 'source_is_bytes': all(isinstance(v, bytes) for v in r['sources'].values()),
-                'traceback_txt': r['traceback_txt'].splitlines()[-1],
+                'traceback_txt': r['traceback_txt'].splitlines(),
                 'path': r['path'] == DUMP,
             }
         """)
@@ -370,7 +370,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["manifest_keys"], ["Format-Version", "Pyhd-Version"])
         self.assertIn(os.path.join(os.path.realpath(self.dir), "prog.py"), facts["sources"])
         self.assertTrue(facts["source_is_bytes"])
-        self.assertEqual(facts["traceback_txt"], "SystemError: main fails")
+        self.assertIn("SystemError: main fails", facts["traceback_txt"])
         self.assertTrue(facts["path"])
 
     def test_nothing_from_the_dump_is_imported(self):
