@@ -740,9 +740,26 @@ done:
     return rc;
 }
 
+/* threading.excepthook's first line: "Exception in thread NAME:". */
+static int append_thread_exception_header(struct dump *d)
+{
+    for (size_t i = 0; i < d->nthreads; i++) {
+        const struct pyhd_thread_root *t = &d->threads[i];
+        if (!(t->flags & PYHD_THREAD_CURRENT))
+            continue;
+        if (t->name != NULL)
+            return pyhd__buf_printf(&d->traceback, "Exception in thread %s:\n",
+                                    utf8_or(t->name, "?"));
+        return pyhd__buf_printf(&d->traceback, "Exception in thread %llu:\n", t->ident);
+    }
+    return 0;
+}
+
 /*
- * The exception exactly as python's default sys.excepthook prints it: the
- * same PyErr_Display(), with sys.stderr pointed at a StringIO for the call.
+ * The exception exactly as python's default hook prints it: the same
+ * PyErr_Display() that sys.excepthook uses, with sys.stderr pointed at a
+ * StringIO for the call; for an exception that escaped a thread, after
+ * threading.excepthook's header line.
  */
 static int append_exception(struct dump *d)
 {
@@ -750,6 +767,8 @@ static int append_exception(struct dump *d)
     PyObject *tb = NULL;
     int rc = -1;
 
+    if (d->trigger == PYHD_TRIGGER_THREAD && append_thread_exception_header(d) < 0)
+        return fail_nomem(d, "writing traceback.txt");
     io = PyImport_ImportModule("io");
     if (io == NULL)
         goto error;

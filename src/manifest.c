@@ -18,6 +18,41 @@ static int key_valid(const char *key)
     return 1;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (at most n bytes), or 0
+ * when the bytes there are not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF).
+ */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  /* bounds of the second byte */
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        len = 2;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        len = 3;
+        if (p[0] == 0xE0)
+            lo = 0xA0;
+        else if (p[0] == 0xED)
+            hi = 0x9F;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        len = 4;
+        if (p[0] == 0xF0)
+            lo = 0x90;
+        else if (p[0] == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++) {
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    }
+    return len;
+}
+
 int pyhd__manifest_add(struct pyhd_buf *b, const char *key, const char *value)
 {
     static const char hex[] = "0123456789abcdef";
@@ -26,10 +61,23 @@ int pyhd__manifest_add(struct pyhd_buf *b, const char *key, const char *value)
         return -1;
     if (pyhd__buf_append(b, key, strlen(key)) < 0 || pyhd__buf_append(b, ": ", 2) < 0)
         return -1;
-    /* Bytes from 0x80 up pass through, so UTF-8 text stays readable. */
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    /* Well-formed UTF-8 passes through, so text stays readable; any other
+       byte from 0x80 up (a file name in another encoding) is escaped, so the
+       MANIFEST is always UTF-8 and still gives back the exact bytes. */
+    size_t left = strlen(value);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++, left--) {
         char esc[4];
         size_t n = 0;
+        if (*p >= 0x80) {
+            size_t len = utf8_sequence(p, left);
+            if (len > 0) {
+                if (pyhd__buf_append(b, p, len) < 0)
+                    return -1;
+                p += len - 1;
+                left -= len - 1;
+                continue;
+            }
+        }
         if (*p == '\\') {
             esc[n++] = '\\';
             esc[n++] = '\\';
@@ -39,7 +87,7 @@ int pyhd__manifest_add(struct pyhd_buf *b, const char *key, const char *value)
         } else if (*p == '\r') {
             esc[n++] = '\\';
             esc[n++] = 'r';
-        } else if (*p < 0x20 || *p == 0x7F) {
+        } else if (*p < 0x20 || *p >= 0x7F) {
             esc[n++] = '\\';
             esc[n++] = 'x';
             esc[n++] = hex[*p >> 4];

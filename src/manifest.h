@@ -8,7 +8,9 @@
 /*
  * Pure C. A value is one line: backslash, newline, carriage return and other
  * control characters are written as \\, \n, \r and \xHH, so any string
- * (an exception message, an argv element) survives. Keys may repeat.
+ * (an exception message, an argv element) survives. Bytes that are not
+ * well-formed UTF-8 are written as \xHH too, so the MANIFEST is UTF-8 text.
+ * Keys may repeat.
  */
 int pyhd__manifest_add(struct pyhd_buf *b, const char *key, const char *value);
 

@@ -624,14 +624,39 @@ static struct pyhd_options dump_opts;
 static struct pyhd_dump_result dump_result;
 static int dump_rc;
 
-/* pyhd_test_dump(): what pyhd.dump() will do, callable from Python code. */
-static PyObject *py_test_dump(PyObject *self, PyObject *unused)
+/* pyhd_test_dump([exc, trigger]): a dump from Python code, as pyhd.dump()
+   and the thread hook will make one. */
+static PyObject *py_test_dump(PyObject *self, PyObject *args)
 {
-    dump_rc = pyhd__dump_write(&dump_opts, PYHD_TRIGGER_API, NULL, &dump_result);
+    PyObject *exc = NULL;
+    int trigger = PYHD_TRIGGER_API;
+    if (!PyArg_ParseTuple(args, "|Oi", &exc, &trigger))
+        return NULL;
+    dump_rc = pyhd__dump_write(&dump_opts, (enum pyhd_trigger)trigger, exc, &dump_result);
     return PyLong_FromLong(dump_rc);
 }
 
-static PyMethodDef test_dump_def = {"pyhd_test_dump", py_test_dump, METH_NOARGS, NULL};
+static PyMethodDef test_dump_def = {"pyhd_test_dump", py_test_dump, METH_VARARGS, NULL};
+
+/* Run code with pyhd_test_dump in its globals; returns the globals. */
+static PyObject *run_with_dump(const char *code)  /* new reference */
+{
+    PyObject *globals = PyDict_New();
+    PyObject *fn = PyCFunction_New(&test_dump_def, NULL);
+    assert_non_null(globals);
+    assert_non_null(fn);
+    assert_int_equal(PyDict_SetItemString(globals, "pyhd_test_dump", fn), 0);
+    assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
+    PyObject *code_obj = Py_CompileString(code, "<dump-test>", Py_file_input);
+    PyObject *res = code_obj ? PyEval_EvalCode(code_obj, globals, globals) : NULL;
+    if (res == NULL)
+        PyErr_Print();
+    assert_non_null(res);
+    Py_DECREF(res);
+    Py_DECREF(code_obj);
+    Py_DECREF(fn);
+    return globals;
+}
 
 static int python_group_setup(void **state)
 {
@@ -688,22 +713,8 @@ static void test_dump_api_every_thread(void **state)
         "rc = api_caller()\n"
         "release.set()\n"
         "t.join()\n";
-    PyObject *globals = PyDict_New();
-    PyObject *fn = PyCFunction_New(&test_dump_def, NULL);
-    assert_non_null(globals);
-    assert_non_null(fn);
-    assert_int_equal(PyDict_SetItemString(globals, "pyhd_test_dump", fn), 0);
-    assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
     dump_opts.dump_name = strdup("api.dump");
-    PyObject *code_obj = Py_CompileString(code, "<dump-test>", Py_file_input);
-    PyObject *res = code_obj ? PyEval_EvalCode(code_obj, globals, globals) : NULL;
-    if (res == NULL)
-        PyErr_Print();
-    assert_non_null(res);
-    Py_DECREF(res);
-    Py_DECREF(code_obj);
-    Py_DECREF(fn);
-    Py_DECREF(globals);
+    Py_DECREF(run_with_dump(code));
     if (dump_rc != 0)
         fail_msg("%s", dump_result.error);
 
@@ -735,6 +746,56 @@ static void test_dump_api_every_thread(void **state)
     assert_non_null(strstr(tb, "in wait\n    "));
     pyhd__manifest_free(&m);
     pyhd__ar_free(&f);
+}
+
+static void test_dump_thread_exception(void **state)
+{
+    static const char code[] =
+        "import io, sys, threading\n"
+        "def fail():\n"
+        "    raise LookupError('in a thread')\n"
+        "def worker():\n"
+        "    global expected\n"
+        "    try:\n"
+        "        fail()\n"
+        "    except LookupError as e:\n"
+        "        pyhd_test_dump(e, 1)\n"
+        "        buf, old = io.StringIO(), sys.stderr\n"
+        "        sys.stderr = buf\n"
+        "        threading.excepthook(threading.ExceptHookArgs(\n"
+        "            (type(e), e, e.__traceback__, threading.current_thread())))\n"
+        "        sys.stderr = old\n"
+        "        expected = buf.getvalue()\n"
+        "t = threading.Thread(target=worker, name='failing')\n"
+        "t.start()\n"
+        "t.join()\n";
+    (void)state;
+    assert_int_equal(PYHD_TRIGGER_THREAD, 1);
+    PyObject *globals = run_with_dump(code);
+    if (dump_rc != 0)
+        fail_msg("%s", dump_result.error);
+    PyObject *expected = PyDict_GetItemString(globals, "expected");  /* borrowed */
+    assert_non_null(expected);
+    const char *want = PyUnicode_AsUTF8(expected);
+    assert_non_null(want);
+    static const char header[] = "Exception in thread failing:\nTraceback";
+    if (strncmp(want, header, sizeof header - 1) != 0)
+        fail_msg("threading.excepthook printed: %s", want);
+
+    struct pyhd_dump_file f;
+    struct pyhd_manifest m;
+    load_dump(dump_result.path, &f, &m);
+    assert_string_equal(pyhd__manifest_get(&m, "Trigger"), "thread-exception");
+    assert_string_equal(pyhd__manifest_get(&m, "Exception-Type"), "builtins.LookupError");
+    /* traceback.txt opens with what threading.excepthook prints; the failing
+       thread's stack is that traceback, not repeated after it. */
+    const struct pyhd_archive_member *tb = pyhd__ar_find(&f, "traceback.txt");
+    assert_true(tb->len >= strlen(want));
+    assert_memory_equal(tb->data, want, strlen(want));
+    assert_null(strstr((const char *)tb->data, "\"failing\""));
+    pyhd__manifest_free(&m);
+    pyhd__ar_free(&f);
+    Py_DECREF(globals);
 }
 
 static void test_dump_failure_restores_state(void **state)
@@ -868,6 +929,7 @@ int main(void)
     };
     const struct CMUnitTest python_tests[] = {
         cmocka_unit_test_setup_teardown(test_dump_api_every_thread, python_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dump_thread_exception, python_setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_failure_restores_state, python_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_dump_missing_directory, python_setup, teardown),

@@ -70,6 +70,34 @@ static void test_escapes_are_written(void **state)
     pyhd__buf_free(&b);
 }
 
+/* The written line for value, without "K: " and the newline. */
+static void assert_written(const char *value, const char *expect)
+{
+    struct pyhd_buf b;
+    pyhd__buf_init(&b);
+    assert_int_equal(pyhd__manifest_add(&b, "K", value), 0);
+    assert_int_equal(pyhd__buf_append(&b, "", 1), 0);
+    assert_int_equal(strncmp((const char *)b.data, "K: ", 3), 0);
+    assert_int_equal(b.data[b.len - 2], '\n');
+    b.data[b.len - 2] = '\0';
+    assert_string_equal((const char *)b.data + 3, expect);
+    pyhd__buf_free(&b);
+    round_trip(value);
+}
+
+static void test_only_utf8_is_written_raw(void **state)
+{
+    (void)state;
+    assert_written("caf\xc3\xa9 \xf0\x9f\x90\x8d", "caf\xc3\xa9 \xf0\x9f\x90\x8d");
+    /* A latin-1 file name: the byte is escaped, the value comes back exact. */
+    assert_written("/tmp/lat\xe9/x.py", "/tmp/lat\\xe9/x.py");
+    assert_written("\xc0\xaf", "\\xc0\\xaf");                  /* overlong '/' */
+    assert_written("\xed\xa0\x80", "\\xed\\xa0\\x80");       /* a surrogate */
+    assert_written("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
+    assert_written("end \xe2\x82", "end \\xe2\\x82");           /* cut short */
+    assert_written("\xe2\x82\xac\xff", "\xe2\x82\xac\\xff");
+}
+
 static void test_repeated_keys_in_order(void **state)
 {
     struct pyhd_buf b;
@@ -162,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_tricky_values),
         cmocka_unit_test(test_round_trip_long_value),
         cmocka_unit_test(test_escapes_are_written),
+        cmocka_unit_test(test_only_utf8_is_written_raw),
         cmocka_unit_test(test_repeated_keys_in_order),
         cmocka_unit_test(test_bad_keys_refused),
         cmocka_unit_test(test_parse_errors_name_the_line),
