@@ -478,15 +478,26 @@ def exception_list(trigger):
             if any(exc is e for e in ordered):
                 continue
             ordered.append(exc)
-            members = getattr(exc, "exceptions", None)
-            if isinstance(exc, _exception_group_types()) and isinstance(members, tuple):
-                pending.extend(m for m in members if isinstance(m, BaseException))
+            pending.extend(group_members(exc))
     return ordered
 
 
-def _exception_group_types():
+def group_members(exc):
+    """The members of an exception group, or [].
+
+    Before 3.11 a group from a newer Python's dump is rebuilt as a stand-in
+    of that name whose args are (message, members).
+    """
     group = getattr(builtins, "BaseExceptionGroup", None)
-    return (group,) if group is not None else ()
+    if group is not None:
+        members = exc.exceptions if isinstance(exc, group) else ()
+    elif (any(c.__name__ in ("BaseExceptionGroup", "ExceptionGroup")
+              for c in type(exc).__mro__)
+          and len(exc.args) == 2 and isinstance(exc.args[1], (list, tuple))):
+        members = exc.args[1]
+    else:
+        members = ()
+    return [m for m in members if isinstance(m, BaseException)]
 
 
 class Dump:

@@ -339,6 +339,13 @@ class OtherVersions(DebugTestCase):
                 self.assertEqual(replies[1], "0\n")
                 self.assertEqual(replies[3], "{1: 6, 2: 2.5}\n")
                 self.assertRegex(replies[4], r"^> \S+/threading\.py\(\d+\)wait\(\)\n")
+                # The chain, and on 3.11+ the group's two members, even where
+                # the debugging Python has no exception groups.
+                listing, switch = self.replies(CHAIN, ["exceptions", "exceptions 0"],
+                                               program=program)
+                self.assertEqual(len(listing.splitlines()),
+                                 6 if sys.version_info >= (3, 11) else 4, listing)
+                self.assertTrue(switch.startswith(f"> {CRASH_CHAIN}("), switch)
 
 
 if __name__ == "__main__":
