@@ -1,0 +1,200 @@
+"""e2e: pyhd-debug refuses damaged or foreign files with one clear line and exit status 2.
+
+A real dump is damaged in many ways (cut short, bytes flipped, another format
+version, members missing, not a tar at all); every time pyhd-debug must print
+exactly one line on stderr, `pyhd-debug: FILE: message`, no traceback, exit 2,
+and finish promptly.
+"""
+
+import glob
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unittest
+import zlib
+
+RUN = os.environ.get("PYHD_RUN")
+DEBUG = os.environ.get("PYHD_DEBUG")
+
+PROGRAM = """
+import collections
+class Point:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+def f(n):
+    points = [Point(i, -i) for i in range(n)]
+    names = {str(i): 'n' * i for i in range(n)}
+    history = collections.deque(points[:5])
+    raise ValueError('bad', n)
+f(40)
+"""
+
+
+class MalformedTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls._tmp.name
+        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
+            f.write(PROGRAM)
+        proc = subprocess.run([RUN, "prog.py"], cwd=cls.dir, capture_output=True, timeout=120)
+        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
+        assert len(dumps) == 1, proc.stderr
+        with open(dumps[0], "rb") as f:
+            cls.good = f.read()
+        with tarfile.open(dumps[0]) as tar:
+            cls.members = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers()]
+            graph = tar.getmember("graph.z")
+            cls.graph_offset, cls.graph_size = graph.offset_data, graph.size
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def tar(self, members):
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name, data in members:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return out.getvalue()
+
+    def with_graph(self, graph):
+        """The good dump's members with graph.z replaced."""
+        return self.tar([(n, graph if n == "graph.z" else d) for n, d in self.members])
+
+    def refused(self, path, message=None):
+        """pyhd-debug on path: exit 2, one line on stderr naming the file; returns the line."""
+        proc = subprocess.run([DEBUG, "--print", path], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(len(lines), 1, proc.stderr)
+        self.assertTrue(lines[0].startswith("pyhd-debug: %s: " % path), lines[0])
+        self.assertNotIn("Traceback", proc.stderr)
+        if message is not None:
+            self.assertEqual(lines[0], "pyhd-debug: %s: %s" % (path, message))
+        return lines[0]
+
+    # ----------------------------------------------------------------------
+
+    def test_good_dump_loads(self):
+        path = self.write("good.dump", self.good)
+        proc = subprocess.run([DEBUG, "--print", path], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("ValueError: ('bad', 40)", proc.stdout)
+
+    def test_empty_file(self):
+        self.refused(self.write("empty.dump", b""))
+
+    def test_garbage(self):
+        self.refused(self.write("garbage.dump", os.urandom(3000)))
+        self.refused(self.write("text.dump", b"hello, this is not a dump\n" * 40))
+
+    def test_not_a_tar(self):
+        self.refused(self.write("prog.dump", PROGRAM.encode()))
+
+    def test_missing_file(self):
+        self.refused(os.path.join(self.dir, "does-not-exist.dump"))
+
+    def test_truncated_at_several_offsets(self):
+        n = len(self.good)
+        cuts = sorted({1, 100, 511, 512, 1024, self.graph_offset + 10,
+                       self.graph_offset + self.graph_size // 2,
+                       self.graph_offset + self.graph_size - 1, n // 2})
+        for cut in cuts:
+            if cut < n and cut < self.graph_offset + self.graph_size:
+                with self.subTest(cut=cut):
+                    self.refused(self.write("cut-%d.dump" % cut, self.good[:cut]))
+
+    def test_flipped_bytes_in_graph(self):
+        for pos in range(0, self.graph_size, max(1, self.graph_size // 25)):
+            data = bytearray(self.good)
+            data[self.graph_offset + pos] ^= 0x5A
+            with self.subTest(pos=pos):
+                self.refused(self.write("flip-%d.dump" % pos, bytes(data)))
+
+    def test_wrong_version(self):
+        raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))
+        raw[8] = 7  # the version varint follows the 8-byte magic
+        path = self.write("v7.dump", self.with_graph(zlib.compress(bytes(raw))))
+        self.refused(path, "unsupported format version 7 (this pyhd-debug reads 1)")
+
+    def test_bad_checksum(self):
+        raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))
+        raw[-1] ^= 0xFF  # the last byte of the END record's CRC
+        path = self.write("crc.dump", self.with_graph(zlib.compress(bytes(raw))))
+        self.assertTrue(self.refused(path).endswith(")"))
+        self.assertIn("bad checksum in graph.z", self.refused(path))
+
+    def test_truncated_graph_stream(self):
+        raw = zlib.decompress(dict(self.members)["graph.z"])
+        path = self.write("short.dump", self.with_graph(zlib.compress(raw[:len(raw) // 2])))
+        self.assertIn(": truncated graph at record ", self.refused(path))
+
+    def test_not_zlib(self):
+        path = self.write("notz.dump", self.with_graph(b"PYHDGRPH\x01 not deflated"))
+        self.assertIn("corrupt graph.z", self.refused(path))
+
+    def test_missing_members(self):
+        path = self.write("nograph.dump",
+                          self.tar([(n, d) for n, d in self.members if n != "graph.z"]))
+        self.refused(path, "not a pyhd dump (no graph.z member)")
+        path = self.write("nomanifest.dump",
+                          self.tar([(n, d) for n, d in self.members if n != "MANIFEST"]))
+        self.refused(path, "not a pyhd dump (no MANIFEST member)")
+
+    def handmade(self, records, count, roots=b"\x00"):
+        """A dump whose graph holds records (kind, payload) after ROOTS (empty by default)."""
+        out = bytearray(b"PYHDGRPH\x01")
+        for kind, payload in [(0xC0, roots)] + records:
+            out += bytes([kind, len(payload)]) + payload
+        crc = zlib.crc32(out)
+        out += bytes([0xFF, 5, count]) + crc.to_bytes(4, "little")
+        return self.with_graph(zlib.compress(bytes(out)))
+
+    def test_handmade_graphs(self):
+        # A tuple holding itself: no Python program makes one; refused, not crashed on.
+        path = self.write("tuple-cycle.dump", self.handmade([(0x0D, b"\x01\x01\x01")], 1))
+        self.refused(path, "bad record 2 (byte 12): TUPLE: a cycle of immutable objects "
+                           "(no Python program makes one)")
+        # A FRAME whose code is a STR.
+        path = self.write("frame-code.dump", self.handmade(
+            [(0x0A, b"\x01\x01f"), (0x1D, b"\x01\x00\x00\x01\x01\x00\x00\x00\x00")], 2))
+        self.refused(path, "bad record 3 (byte 17): FRAME: code id 1 is a STR, not a CODE")
+        # An id past the end.
+        path = self.write("range.dump", self.handmade([(0x0E, b"\x01\x01\x09")], 1))
+        self.refused(path, "bad record 2 (byte 12): LIST: item id 9 out of range "
+                           "(the graph has 1 objects)")
+        # Kinds from a newer writer: an unknown object kind becomes a placeholder that
+        # keeps its id, an unknown meta kind is skipped. Loaded from a session on a good dump.
+        path = self.write("unknown.dump", self.handmade(
+            [(0x30, b"xyz"), (0xD0, b"")], 1, roots=b"\x01\x01x\x01"))
+        good = self.write("good2.dump", self.good)
+        proc = subprocess.run([DEBUG, "-c", "!import _pyhd; r = _pyhd.load(%r); "
+                               "print('LOADED', r['objects'], r['roots'])" % path,
+                               "-c", "q", good], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        self.assertIn("LOADED 1 {'x': <unknown object (record kind 0x30)>}", proc.stdout)
+
+    def test_inflation_bomb(self):
+        bomb = zlib.compress(b"PYHDGRPH\x01" + bytes(200 << 20), 9)
+        path = self.write("bomb.dump", self.with_graph(bomb))
+        self.assertIn("inflates past", self.refused(path))
+
+
+if __name__ == "__main__":
+    if not RUN or not DEBUG:
+        sys.exit("PYHD_RUN and PYHD_DEBUG must name the executables")
+    unittest.main()
