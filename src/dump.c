@@ -504,8 +504,10 @@ error:
 
 /*
  * For every filename of a dumped frame, the file's bytes as they are now.
- * Relative names are resolved against the current directory at dump time,
- * which is what the interpreter would open them against too.
+ * Relative names (modules imported through "" on sys.path, as with -c) are
+ * resolved against the current directory at dump time, which is what the
+ * interpreter would open them against too; the MANIFEST's Cwd says which
+ * directory that was.
  */
 static int gather_sources(struct dump *d)
 {
@@ -542,6 +544,13 @@ static int gather_sources(struct dump *d)
         path.len = 0;
         if (name[0] == '\0' || name[0] == '<' || strlen(name) != (size_t)PyBytes_GET_SIZE(fsname)) {
             int bad = note_unavailable(d, name, "not a file name");
+            Py_DECREF(fsname);
+            if (bad < 0)
+                goto done;
+            continue;
+        }
+        if (name[0] != '/' && d->cwd[0] == '\0') {
+            int bad = note_unavailable(d, name, "relative, and the current directory is unknown");
             Py_DECREF(fsname);
             if (bad < 0)
                 goto done;
@@ -820,6 +829,7 @@ done:
     return rc;
 }
 
+/* The exception, then the current thread's stack, then every other thread's. */
 static int build_traceback(struct dump *d)
 {
     int first = 1;
@@ -828,9 +838,10 @@ static int build_traceback(struct dump *d)
             return -1;
         first = 0;
     }
-    for (size_t i = 0; i < d->nthreads; i++) {
-        const struct pyhd_thread_root *t = &d->threads[i];
-        if (t->frame == NULL)
+    for (size_t k = 0; k < 2 * d->nthreads; k++) {
+        const struct pyhd_thread_root *t = &d->threads[k % d->nthreads];
+        int current = (t->flags & PYHD_THREAD_CURRENT) != 0;
+        if (t->frame == NULL || current != (k < d->nthreads))
             continue;
         if (!first && pyhd__buf_append(&d->traceback, "\n", 1) < 0)
             return fail_nomem(d, "writing traceback.txt");

@@ -741,6 +741,9 @@ static void test_dump_api_every_thread(void **state)
     assert_non_null(strstr(tb, "\"MainThread\" (current thread) (most recent call last):\n"));
     assert_non_null(strstr(tb, "  File \"<dump-test>\", line 11, in api_caller\n"));
     assert_non_null(strstr(tb, "\"helper\" (most recent call last):\n"));
+    /* The current thread's stack comes first. */
+    assert_int_equal(strncmp(tb, "Thread 0x", 9), 0);
+    assert_true(strstr(tb, "\"MainThread\"") < strstr(tb, "\"helper\""));
     assert_non_null(strstr(tb, "  File \"<dump-test>\", line 6, in worker\n"));
     /* threading.py is a real file: its frames come with their source line. */
     assert_non_null(strstr(tb, "in wait\n    "));
