@@ -178,6 +178,23 @@ class Session(DebugTestCase):
         self.assertIn("\n['order-1', 'order-2']\n", proc.stdout)
 
 
+class DeepStack(DebugTestCase):
+    def test_recursion_error(self):
+        crash = Crash(WORKDIR, os.path.join(EXAMPLES, "crash_recursion.py"))
+        proc = debug("--print", crash.dump)
+        self.assertEqual((proc.returncode, proc.stdout), (0, crash.original))
+        where, depth, up, depth_up, parent = self.replies(
+            crash, ["where", "p depth", "up 100", "p depth", "p child['parent']['depth']"])
+        names = [name for _, _, name in STACK_ENTRY.findall(where)]
+        self.assertEqual(names[0], "<module>")
+        self.assertEqual(set(names[1:]), {"descend"})
+        self.assertGreater(len(names), 900)
+        # The innermost frame is the (len - 1)th call of descend, from depth 0.
+        self.assertEqual(depth, f"{len(names) - 2}\n")
+        self.assertEqual(depth_up, f"{len(names) - 102}\n")
+        self.assertEqual(parent, f"{len(names) - 103}\n")
+
+
 class Exceptions(DebugTestCase):
     def test_exceptions_lists_the_chain_and_groups(self):
         listing, = self.replies(CHAIN, ["exceptions"])

@@ -213,6 +213,30 @@ def grouped():
     raise ExceptionGroup("several", errors)  # noqa: F821 (3.11+ only)
 
 
+def class_body():
+    class Broken:
+        size = 3
+        ratio = size / 0
+    return Broken
+
+
+async def fetch(key):
+    table = {"a": 1}
+    return table[key]
+
+
+async def gather_one():
+    return await fetch("b")
+
+
+def run_coroutine():
+    coroutine = gather_one()
+    try:
+        coroutine.send(None)
+    finally:
+        coroutine.close()
+
+
 MODULE_SOURCE = textwrap.dedent("""\
     _ = "underscore global"
     def helper(value):
@@ -353,6 +377,19 @@ class RebuiltFrames(unittest.TestCase):
         original, rebuilt = self.check(lambda: recurse(0))
         self.assertIsInstance(rebuilt, RecursionError)
         self.assertGreater(len(list(traceback.walk_tb(rebuilt.__traceback__))), 900)
+
+    def test_class_body(self):
+        # A class body runs with its namespace as locals, apart from globals.
+        _, rebuilt = self.check(class_body)
+        frame = list(traceback.walk_tb(rebuilt.__traceback__))[-1][0]
+        self.assertEqual(frame.f_code.co_name, "Broken")
+        self.assertEqual(frame.f_locals["size"], 3)
+        self.assertIsNot(frame.f_locals, frame.f_globals)
+
+    def test_coroutines(self):
+        _, rebuilt = self.check(run_coroutine)
+        names = [f.f_code.co_name for f, _ in traceback.walk_tb(rebuilt.__traceback__)]
+        self.assertEqual(names[-2:], ["gather_one", "fetch"])
 
     def test_explicit_chain(self):
         _, rebuilt = self.check(chained)
@@ -568,6 +605,13 @@ class DebuggerSession(unittest.TestCase):
         self.assertEqual((status, err), (2, "pyhd-debug: unknown debugger 'gdb' "
                                             "(choose from pdb, ipdb, pudb)\n"))
         self.assertEqual(self.run_main(["--version"]), (0, "pyhd-debug 9.9.9-test\n", ""))
+        os.environ["PYHD_DEBUGGER"] = "winpdb"
+        try:
+            status, out, err = self.run_main([self.data["path"]])
+        finally:
+            del os.environ["PYHD_DEBUGGER"]
+        self.assertEqual((status, out, err), (2, "", "pyhd-debug: unknown debugger 'winpdb' "
+                                                     "(choose from pdb, ipdb, pudb)\n"))
 
 if __name__ == "__main__":
     unittest.main()
