@@ -114,6 +114,16 @@ static const char *utf8_or(PyObject *s, const char *fallback)
     return u ? u : fallback;
 }
 
+/* exc.__traceback__ when it is a traceback, else NULL (it may be None, as
+   for a SyntaxError raised by the compiler). */
+static PyTracebackObject *exception_traceback(PyObject *exc)  /* new reference */
+{
+    PyObject *tb = PyException_GetTraceback(exc);
+    if (tb != NULL && !PyTraceBack_Check(tb))
+        Py_CLEAR(tb);
+    return (PyTracebackObject *)tb;
+}
+
 /* Keep obj alive as long as the dump state: the roots only borrow. */
 static int keep(struct dump *d, PyObject *obj)
 {
@@ -458,8 +468,8 @@ static int add_frame_filename(PyObject *names, PyFrameObject *frame)
 /*
  * The graph's filename list, plus the files of the frames traceback.txt
  * shows (the exception's traceback and its causes and contexts, every
- * thread's stack), so that those always have their source even when the
- * walker left a frame out.
+ * thread's stack) and of a SyntaxError, so that those always have their
+ * source even when the walker left a frame out.
  */
 static PyObject *source_filenames(struct dump *d)  /* new reference */
 {
@@ -470,14 +480,22 @@ static PyObject *source_filenames(struct dump *d)  /* new reference */
     PyObject *exc = d->exc;  /* borrowed */
     /* The chain is bounded, as PyErr_Display bounds it, in case it loops. */
     for (int depth = 0; exc != NULL && PyExceptionInstance_Check(exc) && depth < 100; depth++) {
-        PyObject *tb = PyException_GetTraceback(exc);  /* new reference */
-        for (PyTracebackObject *e = (PyTracebackObject *)tb; e != NULL; e = e->tb_next) {
+        PyTracebackObject *tb = exception_traceback(exc);  /* new reference */
+        for (PyTracebackObject *e = tb; e != NULL; e = e->tb_next) {
             if (add_frame_filename(names, e->tb_frame) < 0) {
                 Py_XDECREF(tb);
                 goto error;
             }
         }
         Py_XDECREF(tb);
+        /* A SyntaxError's file is the one the compiler could not read as Python. */
+        if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_SyntaxError)) {
+            PyObject *file = ((PySyntaxErrorObject *)exc)->filename;  /* borrowed */
+            int has = file != NULL && PyUnicode_CheckExact(file)
+                          ? PySequence_Contains(names, file) : 1;
+            if (has < 0 || (has == 0 && PyList_Append(names, file) < 0))
+                goto error;
+        }
         PyObject *next = PyException_GetCause(exc);  /* new reference */
         if (next == NULL)
             next = PyException_GetContext(exc);
@@ -969,8 +987,8 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 static uint64_t fingerprint(PyObject *exc, const char *type_name)
 {
     uint64_t h = fnv1a(FNV_OFFSET, type_name, strlen(type_name));
-    PyObject *tb = PyException_GetTraceback(exc);  /* new reference */
-    for (PyTracebackObject *e = (PyTracebackObject *)tb; e != NULL; e = e->tb_next) {
+    PyTracebackObject *tb = exception_traceback(exc);  /* new reference */
+    for (PyTracebackObject *e = tb; e != NULL; e = e->tb_next) {
         PyCodeObject *co = PyFrame_GetCode(e->tb_frame);  /* new reference */
         const char *file = utf8_or(co->co_filename, "?");
         const char *base = strrchr(file, '/');

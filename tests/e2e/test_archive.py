@@ -317,6 +317,16 @@ class ArchiveTestCase(unittest.TestCase):
         self.assertEqual(stderr, expected)
         self.assertEqual(dump.data["traceback.txt"], expected)
 
+    def test_syntax_error(self):
+        script = self.write("syn.py", "x = 1\ny = (1 +\n")
+        expected = self.run_cmd([PYTHON, script]).stderr
+        dump, stderr = self.crash([script])
+        self.assertEqual(stderr, expected)
+        self.assertEqual(dump.data["traceback.txt"], expected)
+        self.assertEqual(dump.manifest["Exception-Type"], "builtins.SyntaxError")
+        # The file that did not compile is kept, though no frame runs it.
+        self.assertEqual(dump.source(script), b"x = 1\ny = (1 +\n")
+
     def test_other_threads_stacks(self):
         script = self.write("threads.py", """\
             import threading
