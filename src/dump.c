@@ -727,8 +727,10 @@ static int append_thread_stack(struct dump *d, const struct pyhd_thread_root *t)
     PyFrameObject *f = NULL;
     int rc = -1;
 
-    if (pyhd__buf_printf(&d->traceback, "Thread 0x%016llx \"%s\"%s (most recent call last):\n",
-                         t->ident, utf8_or(t->name, "?"),
+    /* A thread threading does not know (started with _thread) has no name. */
+    if (pyhd__buf_printf(&d->traceback, "Thread 0x%016llx%s%s%s%s (most recent call last):\n",
+                         t->ident, t->name ? " \"" : "", t->name ? utf8_or(t->name, "?") : "",
+                         t->name ? "\"" : "",
                          t->flags & PYHD_THREAD_CURRENT ? " (current thread)" : "") < 0)
         goto nomem;
     frames = PyList_New(0);
