@@ -174,7 +174,6 @@ class _CodeShape:
             self.kwonly = count("kwonlyargcount")
         self.varargs = bool(flags & _CO_VARARGS)
         self.varkw = bool(flags & _CO_VARKEYWORDS)
-        self.nparams = (self.argcount + self.kwonly + self.varargs + self.varkw)
         if isinstance(frame_locals, dict) and frame_locals is not frame_globals:
             local_names = [n for n in frame_locals if isinstance(n, str)]
         else:
@@ -328,7 +327,7 @@ class StackBuilder:
         if sys.version_info >= (3, 11):
             changes["co_qualname"] = shape.qualname
         if shape.optimized:
-            values = tuple(frame_locals.get(n) if bound else None
+            values = tuple(dict.get(frame_locals, n) if bound else None
                            for n, bound in zip(shape.varnames, shape.bound))
             renames["T"] = temporary.add(names, values)
             changes["co_varnames"] = shape.varnames
@@ -364,10 +363,15 @@ class StackBuilder:
         old_limit = sys.getrecursionlimit()
         old_stack = None
 
+        caller = _thread.get_ident()
+
         def hook(unraisable):
-            if unraisable.exc_value is not carrier:
+            # While the stack runs, the only other thread is the one started
+            # below: whatever escapes there ends it, so the wait ends too.
+            if _thread.get_ident() == caller:
                 old_hook(unraisable)
                 return
+            outcome["exc"] = unraisable.exc_value
             outcome["tb"] = unraisable.exc_traceback
             done.release()
 
@@ -394,6 +398,9 @@ class StackBuilder:
             if old_stack is not None:
                 _thread.stack_size(old_stack)
             temporary.remove_all()
+        if outcome.get("exc") is not carrier:
+            error = outcome.get("exc")
+            raise RebuildError(f"the rebuilt stack raised {type(error).__name__}: {error}")
         tb = outcome.get("tb")
         count = 0
         walk = tb
@@ -686,6 +693,8 @@ def format_header(dump):
     if dump.field("Platform"):
         python += f" on {dump.field('Platform')}"
     exc_line = dump.field("Exception-Type")
+    if exc_line.startswith("builtins."):
+        exc_line = exc_line[len("builtins."):]
     if dump.field("Exception-Message"):
         exc_line += ": " + dump.field("Exception-Message")
     rows = [("Dump", dump.path), ("Program", program),

@@ -90,7 +90,7 @@ class Session(DebugTestCase):
         out = self.session(LOCALS, "")
         self.assertIn(f"Dump:      {LOCALS.dump}\n", out)
         self.assertIn(f"Program:   {CRASH_LOCALS} 10\n", out)
-        self.assertIn("Exception: builtins.ZeroDivisionError: float division by zero\n", out)
+        self.assertIn("Exception: ZeroDivisionError: float division by zero\n", out)
         # The rebuilt traceback prints as the program printed it.
         self.assertIn("\n" + LOCALS.original.split("\n\n")[0], out)
         self.assertTrue(out.endswith(f"> {CRASH_LOCALS}(29)average()\n"
