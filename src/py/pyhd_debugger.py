@@ -508,9 +508,12 @@ def group_members(exc):
 
 
 class Dump:
-    """A loaded dump with its stacks rebuilt as real frames."""
+    """A loaded dump with its stacks rebuilt as real frames.
 
-    def __init__(self, data):
+    frames=False skips the rebuilding, for reports that print stored text.
+    """
+
+    def __init__(self, data, frames=True):
         self.data = data
         self.path = data.get("path", "")
         self.manifest = [(k, v) for k, v in data.get("manifest", [])]
@@ -520,8 +523,10 @@ class Dump:
         self.threads = sorted(data.get("threads") or [],
                               key=lambda t: not t.get("flags", 0) & THREAD_MAIN)
         self.builder = StackBuilder()
-        self.notes = register_sources(data.get("sources") or {})
-        self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
+        self.notes = []
+        if frames:
+            self.notes += register_sources(data.get("sources") or {})
+            self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
         trigger = self.roots.get("exception")
         self.exception = trigger if isinstance(trigger, BaseException) else None
         self.exceptions = exception_list(self.exception) if self.exception else []
@@ -1002,7 +1007,7 @@ def main(argv):
     except OSError as error:
         print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
-    dump = Dump(data)
+    dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
     if args.print or args.locals or args.threads or args.info:
         _run_reports(args, dump, sys.stdout)
         sys.stdout.flush()
