@@ -4,7 +4,7 @@ pyhd-debug loads this module into an isolated interpreter and calls
 main(sys.argv[1:]). The dump itself is read by the builtin module _pyhd
 (src/rebuild.c); this module turns the frame and traceback records it returns
 into real frame and traceback objects, so that stock pdb, traceback and
-inspect work on them unchanged (see /work/shared/REAL-FRAMES.md):
+inspect work on them unchanged:
 
   * every dumped frame becomes a code object compiled from a template of our
     own whose positions are set on the AST from the dumped numbers only, then
@@ -537,6 +537,7 @@ class Dump:
         self._thread_stacks = {}
 
     def field(self, key, default=""):
+        """The first MANIFEST value of key."""
         for k, v in self.manifest:
             if k == key:
                 return v
@@ -558,6 +559,7 @@ class Dump:
         return self._thread_stacks[index]
 
     def failed_thread(self):
+        """The index of the thread whose exception caused the dump, or None."""
         for i, thread in enumerate(self.threads):
             if thread.get("flags", 0) & THREAD_FAILED:
                 return i
@@ -581,6 +583,7 @@ class Dump:
 
 
 def thread_flag_names(flags):
+    """The names of a thread record's flags."""
     names = [("main", THREAD_MAIN), ("failed", THREAD_FAILED),
              ("current", THREAD_CURRENT), ("daemon", THREAD_DAEMON)]
     return [name for name, bit in names if flags & bit]
@@ -599,6 +602,7 @@ def thread_label(number, thread):
 
 
 def _innermost_location(dump, thread):
+    """"FILE:LINE in NAME" of a thread's innermost frame, or None."""
     frame_rec = thread.get("frame")
     if frame_rec is None and thread.get("flags", 0) & THREAD_FAILED and dump.exception:
         tb = dump.exception.__traceback__
@@ -654,10 +658,12 @@ def format_with_locals(exc):
 
 
 def format_info(dump):
+    """The MANIFEST as "Key: value" lines."""
     return "".join(f"{k}: {v}\n" for k, v in dump.manifest)
 
 
 def format_threads(dump):
+    """Every thread's label and stack; the failed thread's is its exception."""
     lines = []
     for i, thread in enumerate(dump.threads):
         if lines:
@@ -864,8 +870,6 @@ class DumpPdb(pdb.Pdb):
 # ---------------------------------------------------------------------------
 # Command line
 
-USAGE = "usage: pyhd-debug [options] FILE"
-
 HELP = """\
 usage: pyhd-debug [options] FILE
 
@@ -899,12 +903,15 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors to main() instead of exiting."""
+
     def error(self, message):
         raise UsageError(message)
 
 
 def parse_args(argv):
-    parser = _Parser(prog=PROG, add_help=False)
+    """The options of argv, checked; raises UsageError."""
+    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     parser.add_argument("file", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
@@ -930,6 +937,7 @@ def parse_args(argv):
 
 
 def _version():
+    """pyhd's version, as the _pyhd module reports it."""
     try:
         import _pyhd
         return getattr(_pyhd, "__version__", "unknown")
@@ -938,6 +946,7 @@ def _version():
 
 
 def _run_reports(args, dump, out):
+    """Print the reports asked for (--info, --print, --locals, --threads)."""
     if args.info:
         out.write(format_info(dump))
     if args.print:
@@ -953,6 +962,7 @@ def _run_reports(args, dump, out):
 
 
 def _run_debugger(args, dump, out, module):
+    """Print the header and traceback, then run the debugger post mortem."""
     tb = dump.start_traceback()
     out.write(format_header(dump))
     if dump.exception is not None:
