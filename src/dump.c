@@ -1116,19 +1116,22 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
         memset(&u, 0, sizeof u);
     if (argv_json(&argv) < 0)
         goto nomem;
-    if (field(d, "Format-Version", "%d", PYHD_FORMAT_VERSION) < 0
-        || field(d, "Pyhd-Version", "%s", PYHD_VERSION) < 0
-        || field(d, "Created", "%s.%06ldZ", created, (long)(d->created.tv_nsec / 1000)) < 0
-        || field(d, "Hostname", "%s", host) < 0
-        || field(d, "Pid", "%ld", (long)getpid()) < 0
-        || field(d, "Uid", "%ld", (long)getuid()) < 0
-        || field(d, "Cwd", "%s", d->cwd) < 0
-        || pyhd__manifest_add(&d->manifest, "Argv", (const char *)argv.data) < 0
-        || field(d, "Executable", "%s", utf8_or(PySys_GetObject("executable"), "")) < 0
-        || field(d, "Python-Version", "%.*s", (int)strcspn(version, "\n"), version) < 0
-        || field(d, "Python-Implementation", "CPython") < 0
-        || field(d, "Platform", "%s %s %s", u.sysname, u.release, u.machine) < 0
-        || field(d, "Trigger", "%s", trigger_name(d->trigger)) < 0)
+    if (field(d, PYHD_MANIFEST_FORMAT_VERSION, "%d", PYHD_FORMAT_VERSION) < 0
+        || field(d, PYHD_MANIFEST_PYHD_VERSION, "%s", PYHD_VERSION) < 0
+        || field(d, PYHD_MANIFEST_CREATED, "%s.%06ldZ", created,
+                 (long)(d->created.tv_nsec / 1000)) < 0
+        || field(d, PYHD_MANIFEST_HOSTNAME, "%s", host) < 0
+        || field(d, PYHD_MANIFEST_PID, "%ld", (long)getpid()) < 0
+        || field(d, PYHD_MANIFEST_UID, "%ld", (long)getuid()) < 0
+        || field(d, PYHD_MANIFEST_CWD, "%s", d->cwd) < 0
+        || pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_ARGV, (const char *)argv.data) < 0
+        || field(d, PYHD_MANIFEST_EXECUTABLE, "%s",
+                 utf8_or(PySys_GetObject("executable"), "")) < 0
+        || field(d, PYHD_MANIFEST_PYTHON_VERSION, "%.*s", (int)strcspn(version, "\n"),
+                 version) < 0
+        || field(d, PYHD_MANIFEST_PYTHON_IMPLEMENTATION, "CPython") < 0
+        || field(d, PYHD_MANIFEST_PLATFORM, "%s %s %s", u.sysname, u.release, u.machine) < 0
+        || field(d, PYHD_MANIFEST_TRIGGER, "%s", trigger_name(d->trigger)) < 0)
         goto nomem;
     if (d->exc != NULL && PyExceptionInstance_Check(d->exc)) {
         type_fullname(Py_TYPE(d->exc), type_name, sizeof type_name);
@@ -1137,31 +1140,33 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
             fail_py(d, "writing the MANIFEST");
             goto done;
         }
-        if (field(d, "Exception-Type", "%s", type_name) < 0
-            || pyhd__manifest_add(&d->manifest, "Exception-Message",
+        if (field(d, PYHD_MANIFEST_EXCEPTION_TYPE, "%s", type_name) < 0
+            || pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_EXCEPTION_MESSAGE,
                                   PyBytes_AS_STRING(msg)) < 0
-            || field(d, "Fingerprint", "%016llx",
+            || field(d, PYHD_MANIFEST_FINGERPRINT, "%016llx",
                      (unsigned long long)fingerprint(d->exc, type_name)) < 0)
             goto nomem;
     }
-    if (field(d, "Threads", "%zu", d->nthreads) < 0
-        || field(d, "Objects", "%llu", (unsigned long long)d->g.objects) < 0
-        || field(d, "Opaque-Objects", "%llu", (unsigned long long)d->g.opaque) < 0
-        || field(d, "Truncated-Objects", "%llu", (unsigned long long)d->g.truncated) < 0
-        || field(d, "Truncated", "%s", d->g.truncated ? "yes" : "no") < 0
-        || field(d, "Graph-Size", "%llu", (unsigned long long)d->g.raw_bytes) < 0
-        || field(d, "Graph-Compressed-Size", "%zu", d->g.compressed.len) < 0
-        || field(d, "Sources", "%zu", d->sources_stored) < 0
-        || field(d, "Sources-Size", "%llu", (unsigned long long)d->sources_size) < 0)
+    if (field(d, PYHD_MANIFEST_THREADS, "%zu", d->nthreads) < 0
+        || field(d, PYHD_MANIFEST_OBJECTS, "%llu", (unsigned long long)d->g.objects) < 0
+        || field(d, PYHD_MANIFEST_OPAQUE_OBJECTS, "%llu", (unsigned long long)d->g.opaque) < 0
+        || field(d, PYHD_MANIFEST_TRUNCATED_OBJECTS, "%llu",
+                 (unsigned long long)d->g.truncated) < 0
+        || field(d, PYHD_MANIFEST_TRUNCATED, "%s", d->g.truncated ? "yes" : "no") < 0
+        || field(d, PYHD_MANIFEST_GRAPH_SIZE, "%llu", (unsigned long long)d->g.raw_bytes) < 0
+        || field(d, PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE, "%zu", d->g.compressed.len) < 0
+        || field(d, PYHD_MANIFEST_SOURCES, "%zu", d->sources_stored) < 0
+        || field(d, PYHD_MANIFEST_SOURCES_SIZE, "%llu",
+                 (unsigned long long)d->sources_size) < 0)
         goto nomem;
     for (size_t off = 0; off < d->unavailable.len;) {
         const char *entry = (const char *)d->unavailable.data + off;
-        if (pyhd__manifest_add(&d->manifest, "Source-Unavailable", entry) < 0)
+        if (pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_SOURCE_UNAVAILABLE, entry) < 0)
             goto nomem;
         off += strlen(entry) + 1;
     }
-    if (field(d, "Traceback-Size", "%zu", d->traceback.len) < 0
-        || field(d, "Dump-Time-Ms", "%.3f", elapsed_ms(t0)) < 0)
+    if (field(d, PYHD_MANIFEST_TRACEBACK_SIZE, "%zu", d->traceback.len) < 0
+        || field(d, PYHD_MANIFEST_DUMP_TIME_MS, "%.3f", elapsed_ms(t0)) < 0)
         goto nomem;
     rc = 0;
     goto done;

@@ -70,6 +70,51 @@
 #define PYHD_MEMBER_GRAPH "graph.z"
 #define PYHD_MEMBER_SOURCES_DIR "sources/"
 
+/*
+ * MANIFEST keys, in the order the writer emits them. Values are one line,
+ * escaped as src/manifest.h says. A reader ignores keys it does not know;
+ * adding a key does not bump PYHD_FORMAT_VERSION. The Exception-* keys and
+ * Fingerprint appear only in a dump with an exception; Source-Unavailable
+ * once per source file that could not be stored.
+ */
+#define PYHD_MANIFEST_FORMAT_VERSION "Format-Version"   /* PYHD_FORMAT_VERSION */
+#define PYHD_MANIFEST_PYHD_VERSION "Pyhd-Version"       /* pyhd's version */
+#define PYHD_MANIFEST_CREATED "Created"              /* UTC, 2026-11-22T02:11:12.123456Z */
+#define PYHD_MANIFEST_HOSTNAME "Hostname"
+#define PYHD_MANIFEST_PID "Pid"
+#define PYHD_MANIFEST_UID "Uid"
+#define PYHD_MANIFEST_CWD "Cwd"                      /* relative source names are
+                                                        relative to it */
+#define PYHD_MANIFEST_ARGV "Argv"                    /* sys.argv as a JSON array */
+#define PYHD_MANIFEST_EXECUTABLE "Executable"        /* sys.executable */
+#define PYHD_MANIFEST_PYTHON_VERSION "Python-Version" /* sys.version's first line */
+#define PYHD_MANIFEST_PYTHON_IMPLEMENTATION "Python-Implementation"  /* "CPython" */
+#define PYHD_MANIFEST_PLATFORM "Platform"            /* uname: sysname release machine */
+#define PYHD_MANIFEST_TRIGGER "Trigger"              /* uncaught-exception,
+                                                        thread-exception, signal, api */
+#define PYHD_MANIFEST_EXCEPTION_TYPE "Exception-Type" /* module.qualname */
+#define PYHD_MANIFEST_EXCEPTION_MESSAGE "Exception-Message"  /* str(exception), or
+                                                        "<not computed>" when that
+                                                        would run program code */
+#define PYHD_MANIFEST_FINGERPRINT "Fingerprint"      /* 16 hex digits: FNV-1a 64 over
+                                                        the type's module.qualname, then
+                                                        per traceback entry (outermost
+                                                        first) NUL, basename of
+                                                        co_filename, NUL, co_qualname
+                                                        (co_name before 3.11) */
+#define PYHD_MANIFEST_THREADS "Threads"              /* THREAD records */
+#define PYHD_MANIFEST_OBJECTS "Objects"              /* object records */
+#define PYHD_MANIFEST_OPAQUE_OBJECTS "Opaque-Objects"
+#define PYHD_MANIFEST_TRUNCATED_OBJECTS "Truncated-Objects"
+#define PYHD_MANIFEST_TRUNCATED "Truncated"          /* yes or no */
+#define PYHD_MANIFEST_GRAPH_SIZE "Graph-Size"        /* inflated graph bytes */
+#define PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE "Graph-Compressed-Size"  /* graph.z bytes */
+#define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
+#define PYHD_MANIFEST_SOURCES_SIZE "Sources-Size"    /* their bytes */
+#define PYHD_MANIFEST_SOURCE_UNAVAILABLE "Source-Unavailable"  /* "PATH: reason" */
+#define PYHD_MANIFEST_TRACEBACK_SIZE "Traceback-Size"  /* traceback.txt bytes */
+#define PYHD_MANIFEST_DUMP_TIME_MS "Dump-Time-Ms"    /* ms spent before writing the file */
+
 /* Object record kinds. Payload layouts follow each name. */
 enum pyhd_kind {
     PYHD_REC_NONE = 0x01,        /* (empty) */

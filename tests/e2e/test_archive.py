@@ -1,4 +1,4 @@
-"""test_archive.py: the dump archive pyhd-run writes: members, MANIFEST, fingerprint, sources, traceback.txt."""
+"""test_archive.py: the dump pyhd-run writes: members, MANIFEST, fingerprint, sources, tracebacks."""
 import json
 import os
 import re

@@ -1,4 +1,4 @@
-/* test_archive.c: the dump container: round trip, failure injection, the reader on bad input, and pyhd__dump_write() end to end. */
+/* test_archive.c: the dump container: round trip, injected failures, bad input, live dumps. */
 /* Python.h first, as the C API asks: it sets the feature macros (_GNU_SOURCE). */
 #include "dump.h"
 
