@@ -961,6 +961,26 @@ def _run_reports(args, dump, out):
         out.write(format_threads(dump))
 
 
+def _rc_lines(trust):
+    """The pdb commands of ~/.pdbrc, and of ./.pdbrc with --trust.
+
+    pdb itself reads both; a .pdbrc in the current directory (where a
+    stranger's dump may have been unpacked) could run any code, so only
+    --trust lets it in, as it lets in the current directory's modules.
+    """
+    paths = [os.path.expanduser("~/.pdbrc")]
+    if trust:
+        paths.append(".pdbrc")
+    lines = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as rc:
+                lines.extend(rc)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return lines
+
+
 def _run_debugger(args, dump, out, module):
     """Print the header and traceback, then run the debugger post mortem."""
     tb = dump.start_traceback()
@@ -974,7 +994,8 @@ def _run_debugger(args, dump, out, module):
         out.write("The dump has no frame to debug.\n")
         return 0
     if args.debugger == "pdb":
-        debugger = DumpPdb(dump)
+        debugger = DumpPdb(dump, readrc=False)
+        debugger.rcLines.extend(_rc_lines(args.trust))
         debugger.rcLines.extend(args.command)
         debugger.reset()
         debugger.interaction(None, tb)

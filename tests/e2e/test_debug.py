@@ -50,11 +50,11 @@ class Crash:
         self.original = proc.stderr[:proc.stderr.rindex("pyhd: ")]
 
 
-def debug(*args, commands="", program=DEBUG):
+def debug(*args, commands="", program=DEBUG, cwd=None, env=None):
     """Run pyhd-debug with commands piped to its standard input."""
-    return subprocess.run([program, *args], input=commands, env=clean_env(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=300)
+    return subprocess.run([program, *args], input=commands, env=env or clean_env(),
+                          cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=300)
 
 
 def setUpModule():
@@ -193,6 +193,25 @@ class DeepStack(DebugTestCase):
         self.assertEqual(depth, f"{len(names) - 2}\n")
         self.assertEqual(depth_up, f"{len(names) - 102}\n")
         self.assertEqual(parent, f"{len(names) - 103}\n")
+
+
+class PdbRc(DebugTestCase):
+    def test_home_pdbrc_and_trusted_current_directory(self):
+        with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as cwd:
+            with open(os.path.join(home, ".pdbrc"), "w", encoding="utf-8") as f:
+                f.write("p 'from home'\n")
+            with open(os.path.join(cwd, ".pdbrc"), "w", encoding="utf-8") as f:
+                f.write("p 'from cwd'\n")
+            env = dict(clean_env(), HOME=home)
+            plain = debug(LOCALS.dump, cwd=cwd, env=env)
+            trusted = debug("--trust", LOCALS.dump, cwd=cwd, env=env)
+        self.assertEqual((plain.returncode, plain.stderr), (0, ""))
+        self.assertIn("\n'from home'\n> ", plain.stdout)
+        # A .pdbrc beside a stranger's dump could run anything: only --trust
+        # reads it.
+        self.assertNotIn("from cwd", plain.stdout)
+        self.assertEqual((trusted.returncode, trusted.stderr), (0, ""))
+        self.assertIn("\n'from home'\n'from cwd'\n> ", trusted.stdout)
 
 
 class Exceptions(DebugTestCase):
