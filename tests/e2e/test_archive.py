@@ -286,6 +286,19 @@ class ArchiveTestCase(unittest.TestCase):
         self.assertRegex(os.path.basename(dump.path), r"\Apyhd-c-\d+-")
         self.assertEqual(dump.data["traceback.txt"], stderr)
 
+    def test_deleted_source_is_unavailable(self):
+        gone = self.write("gone.py", "def fail():\n    raise ValueError('gone')\n")
+        script = self.write("main.py", """\
+            import os, gone
+            os.remove(gone.__file__)
+            gone.fail()
+            """)
+        dump, _ = self.crash([script])
+        self.assertIn("%s: No such file or directory" % gone, dump.all("Source-Unavailable"))
+        self.assertNotIn("sources/" + gone.lstrip("/"), dump.names)
+        with open(script, "rb") as f:
+            self.assertEqual(dump.source(script), f.read())
+
     def test_module_and_stdin_names(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/tool.py", "raise SystemError('from a module')\n")
