@@ -53,6 +53,7 @@ struct rb {
     PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
+    PyObject *dict_name;       /* "__dict__" */
     int trust;
     int truncated;             /* some object was cut or left out */
 };
@@ -987,6 +988,8 @@ static int is_surrogate(struct rb *rb, PyObject *obj)
 /*
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
+ * Through the type's __dict__ descriptor, not PyObject_GenericSetDict():
+ * on 3.13 that misses objects whose attributes live inline.
  */
 static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
 {
@@ -996,11 +999,11 @@ static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
     dict_id = rd_id(c);
     n = rd_varint(c);
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
-        PyObject_GenericSetDict(obj, rb->objs[dict_id], NULL) < 0)
+        PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
         return -1;
     if (!n)
         return 0;
-    d = PyObject_GenericGetDict(obj, NULL);
+    d = PyObject_GetAttr(obj, rb->dict_name);
     if (!d)
         return -1;
     for (uint64_t i = 0; i < n; i++) {
@@ -1101,7 +1104,7 @@ static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record
         if (set_attr(obj, "args", args) < 0)
             return -1;
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
-        PyObject_GenericSetDict(obj, rb->objs[dict_id], NULL) < 0)
+        PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
         return -1;
     /* PyException_SetCause and SetContext steal a reference. */
     if (cause && PyExceptionInstance_Check(rb->objs[cause]))
@@ -1527,7 +1530,8 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
-    if (!rb.rebuilt_class || !rb.empty || !rb.builtins)
+    rb.dict_name = PyUnicode_InternFromString("__dict__");
+    if (!rb.rebuilt_class || !rb.empty || !rb.builtins || !rb.dict_name)
         goto done;
     if (rebuild_all(&rb) < 0)
         goto done;
@@ -1563,6 +1567,7 @@ done:
     Py_XDECREF(rb.rebuilt_class);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
+    Py_XDECREF(rb.dict_name);
     return ret;
 }
 

@@ -245,6 +245,7 @@ class LoadTest(unittest.TestCase):
                 'p': repr(loc['p']),
                 'p_class': [P.__name__, P.__qualname__, P.__module__],
                 'p_attrs': vars(loc['p']),
+                'p_getattr': [loc['p'].x, loc['p'].y, loc['s'].a],
                 's_attrs': sorted(vars(loc['s'])),
                 's_b_is_p': loc['s'].b is loc['p'],
                 'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
@@ -273,6 +274,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["p"], "<rebuilt Point x=1 y=2>")
         self.assertEqual(facts["p_class"], ["Point", "Point", "__main__"])
         self.assertEqual(facts["p_attrs"], {"x": 1, "y": 2})
+        self.assertEqual(facts["p_getattr"], [1, 2, "A"])
         self.assertEqual(facts["s_attrs"], ["a", "b"])
         self.assertTrue(facts["s_b_is_p"])
         self.assertEqual(facts["ml"], [True, [1, 2], "t"])
