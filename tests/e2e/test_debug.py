@@ -195,6 +195,30 @@ class DeepStack(DebugTestCase):
         self.assertEqual(parent, f"{len(names) - 103}\n")
 
 
+class ModuleLevel(DebugTestCase):
+    def test_class_body_in_an_imported_module(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "shapes.py"), "w", encoding="utf-8") as f:
+                f.write("SIDES = 4\nclass Square:\n    sides = SIDES\n"
+                        "    angle = 360 / (sides - SIDES)\n")
+            script = os.path.join(tmp, "main.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write("import sys\nimport shapes\n")
+            crash = Crash(tmp, script)
+            out = self.session(crash, "")
+            self.assertIn("\n\n" + crash.original + "\n> ", out)
+            where, class_locals, up, module_names, same = self.replies(crash, [
+                "where", "p sorted(k for k in locals() if not k.startswith('__'))", "up",
+                "p sorted(k for k in locals() if not k.startswith('__'))",
+                "p locals() is globals()"])
+        self.assertEqual([name for _, _, name in STACK_ENTRY.findall(where)],
+                         ["<module>", "<module>", "Square"])
+        self.assertEqual(class_locals, "['sides']\n")
+        self.assertTrue(up.startswith("> " + os.path.join(tmp, "shapes.py") + "(2)<module>()"))
+        self.assertEqual(module_names, "['SIDES']\n")
+        self.assertEqual(same, "True\n")
+
+
 class PdbRc(DebugTestCase):
     def test_home_pdbrc_and_trusted_current_directory(self):
         with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as cwd:
@@ -215,6 +239,10 @@ class PdbRc(DebugTestCase):
 
 
 class Exceptions(DebugTestCase):
+    def test_rebuilt_chain_prints_as_the_original(self):
+        out = self.session(CHAIN, "")
+        self.assertIn("\n\n" + CHAIN.original + "\n> ", out)
+
     def test_exceptions_lists_the_chain_and_groups(self):
         listing, = self.replies(CHAIN, ["exceptions"])
         lines = listing.splitlines()
