@@ -277,6 +277,10 @@ class _TemporaryNames:
         self._added.append((namespace, name))
         return name
 
+    def track(self, namespace, name):
+        """Remove namespace[name] afterwards too, if something puts it there."""
+        self._added.append((namespace, name))
+
     def remove_all(self):
         for namespace, name in self._added:
             namespace.pop(name, None)
@@ -342,6 +346,9 @@ class StackBuilder:
         if frame_locals is None or frame_locals is frame_globals:
             # Module code run as a function: its locals are its globals.
             return types.FunctionType(code, frame_globals, shape.name)
+        if "__builtins__" not in frame_globals:
+            # exec would leave one there; the globals must gain no names.
+            temporary.track(frame_globals, "__builtins__")
         return functools.partial(exec, code, frame_globals, frame_locals)
 
     def build(self, entries):

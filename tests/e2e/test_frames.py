@@ -281,6 +281,7 @@ class RebuiltFrames(unittest.TestCase):
         names_before = set(globals_dict)
         rebuilt = self.rebuild(original)
         self.assertEqual(set(globals_dict), names_before, "globals gained names")
+        self.assertEqual([k for k in vars(builtins) if "pyhd" in k], [])
         self.assertIsNot(rebuilt, original)
         self.assertEqual(traceback.format_exception(rebuilt), expected)
         for orig_exc, new_exc in zip(all_exceptions(original), all_exceptions(rebuilt)):
@@ -385,6 +386,17 @@ class RebuiltFrames(unittest.TestCase):
         self.assertEqual(frame.f_code.co_name, "Broken")
         self.assertEqual(frame.f_locals["size"], 3)
         self.assertIsNot(frame.f_locals, frame.f_globals)
+
+    def test_class_body_with_globals_without_builtins(self):
+        # Globals without __builtins__ (exec inserts one) gain no names either.
+        module_globals = {"__name__": "bare"}
+        exec("def make():\n    class Bare:\n        n = 1\n        r = n / 0\n",
+             module_globals)
+        del module_globals["__builtins__"]
+        original = self.capture(module_globals["make"])
+        before = set(module_globals)
+        self.rebuild(original)
+        self.assertEqual(set(module_globals), before)
 
     def test_coroutines(self):
         _, rebuilt = self.check(run_coroutine)
