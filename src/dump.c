@@ -1246,7 +1246,7 @@ static void default_name(const struct dump *d, char *out, size_t n)
 static int write_archive(struct dump *d)
 {
     struct pyhd_dump_result *r = d->r;
-    char name[256];
+    char name[4096];  /* longer than any file name: the OS, not a cut, refuses one too long */
     const char *dir = d->o->dump_dir ? d->o->dump_dir : d->cwd;
 
     if (dir[0] == '\0') {
