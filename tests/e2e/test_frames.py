@@ -6,6 +6,7 @@ returns (plain attribute holders), rebuilds real frames from the records
 with pyhd_debugger, and compares with the live original.
 """
 
+import builtins
 import copy
 import importlib.util
 import inspect
@@ -20,7 +21,6 @@ import threading
 import traceback
 import types
 import unittest
-import builtins
 
 SOURCE_DIR = os.environ.get(
     "PYHD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
