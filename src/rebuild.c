@@ -1512,6 +1512,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     struct rb rb;
     PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
     size_t n = g->nobjects + 1;
+    int gc_was_enabled, rc;
 
     memset(&rb, 0, sizeof rb);
     rb.g = g;
@@ -1533,7 +1534,13 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.dict_name = PyUnicode_InternFromString("__dict__");
     if (!rb.rebuilt_class || !rb.empty || !rb.builtins || !rb.dict_name)
         goto done;
-    if (rebuild_all(&rb) < 0)
+    /* Rebuilding makes no garbage, only many objects: the collector would
+       walk them again and again for nothing. */
+    gc_was_enabled = PyGC_Disable();
+    rc = rebuild_all(&rb);
+    if (gc_was_enabled)
+        PyGC_Enable();
+    if (rc < 0)
         goto done;
     roots = roots_dict(&rb);
     threads = threads_list(&rb);

@@ -1,0 +1,146 @@
+"""bench_load.py: pyhd-debug's load and rebuild against pickle.loads of the same objects.
+
+Usage: python bench/bench_load.py --pyhd-run BUILD/pyhd-run --pyhd-debug BUILD/pyhd-debug
+       [--sizes 10000,100000,1000000] [--repeat 3]
+Run it with the python pyhd was built against. See bench/README-load.md.
+
+For each size N the program of bench_dump.py builds about N objects (dicts,
+lists, str, int, float and small class instances) and crashes under pyhd-run;
+the same program under plain python pickles the same objects (protocol 5) to
+a file instead. Then, in one pyhd-debug process, a pdb command times (best
+of --repeat, garbage collector on as usual):
+  load      _pyhd.load(dump): reading the archive, inflating and checking
+            graph.z, rebuilding every object (the program's classes as
+            surrogates) and the frames' records;
+  pickle    pickle.loads of the pickle file's bytes (already in memory), with
+            the program's class defined in __main__ so that it can;
+  zpickle   zlib.decompress + pickle.loads of the level-1 compressed pickle,
+            the closer analogue of load, which inflates graph.z.
+It also times pyhd-debug's start-up to the prompt on a small dump (the
+wall time of `pyhd-debug -c q DUMP`, which quits at the first prompt).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_dump  # noqa: E402  (the program that builds the objects)
+
+PROGRAM = bench_dump.PROGRAM.replace("crash(int(sys.argv[1]), sys.argv[2])", "") + r'''
+def main(n, mode, path):
+    items, index = build(n)
+    if mode == "save":
+        with open(path, "wb") as f:
+            f.write(pickle.dumps({"items": items, "index": index}, protocol=5))
+        return
+    raise RuntimeError("bench crash")
+
+main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+'''
+
+# Run inside pyhd-debug by a pdb command: prints one line of results.
+TIMER = r'''
+import gc, pickle, sys, time, zlib, _pyhd
+DUMP, PICKLE, REPEAT = sys.argv_bench
+class Item:
+    pass
+sys.modules["__main__"].Item = Item
+with open(PICKLE, "rb") as f:
+    raw = f.read()
+packed = zlib.compress(raw, 1)
+def best(fn):
+    times = []
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+        del result
+        gc.collect()
+    return min(times) * 1000
+load_ms = best(lambda: _pyhd.load(DUMP))
+pickle_ms = best(lambda: pickle.loads(raw))
+zpickle_ms = best(lambda: pickle.loads(zlib.decompress(packed)))
+objects = _pyhd.load(DUMP)["objects"]
+print("BENCH %d %.2f %.2f %.2f" % (objects, load_ms, pickle_ms, zpickle_ms))
+'''
+
+
+def run(argv, cwd, check=True, **kw):
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, **kw)
+    if check and proc.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (argv[0], proc.returncode, proc.stderr))
+    return proc
+
+
+def bench(pyhd_run, pyhd_debug, n, repeat, workdir):
+    prog = os.path.join(workdir, "prog.py")
+    with open(prog, "w") as f:
+        f.write(PROGRAM)
+    pickle_path = os.path.join(workdir, "data.pickle")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYHD_")}
+    env["PYHD_QUIET"] = "1"
+    dumpdir = os.path.join(workdir, "dumps-%d" % n)
+    os.makedirs(dumpdir)
+    run([pyhd_run, "--dump-dir", dumpdir, prog, str(n), "dump", "-"], workdir, check=False,
+        env=env)
+    dumps = os.listdir(dumpdir)
+    if len(dumps) != 1:
+        sys.exit("bench: no dump for n=%d" % n)
+    dump = os.path.join(dumpdir, dumps[0])
+    run([sys.executable, prog, str(n), "save", pickle_path], workdir, env=env)
+    timer = os.path.join(workdir, "timer.py")
+    with open(timer, "w") as f:
+        f.write(TIMER)
+    command = ("!import sys; sys.argv_bench = (%r, %r, %d); exec(open(%r).read(), {})"
+               % (dump, pickle_path, repeat, timer))
+    out = run([pyhd_debug, "-c", command, "-c", "q", dump], workdir).stdout
+    line = [l for l in out.splitlines() if l.startswith("BENCH ")]
+    if not line:
+        sys.exit("bench: no result from pyhd-debug:\n" + out)
+    _, objects, load_ms, pickle_ms, zpickle_ms = line[0].split()
+    return {"n": n, "objects": int(objects), "load": float(load_ms),
+            "pickle": float(pickle_ms), "zpickle": float(zpickle_ms), "dump": dump}
+
+
+def startup(pyhd_debug, dump, workdir, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run([pyhd_debug, "-c", "q", dump], workdir)
+        times.append(time.perf_counter() - t0)
+    return min(times) * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pyhd-run", required=True)
+    ap.add_argument("--pyhd-debug", required=True)
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per size; the best is shown")
+    args = ap.parse_args()
+    workdir = tempfile.mkdtemp(prefix="pyhd-bench-load-")
+    try:
+        rows = [bench(os.path.abspath(args.pyhd_run), os.path.abspath(args.pyhd_debug), n,
+                      args.repeat, workdir) for n in map(int, args.sizes.split(","))]
+        small = startup(os.path.abspath(args.pyhd_debug), rows[0]["dump"], workdir,
+                        max(args.repeat, 5))
+    finally:
+        shutil.rmtree(workdir, True)
+    print("python %s" % sys.version.split()[0])
+    print("%8s %9s %10s %11s %8s %13s %8s" % ("N", "objects", "load ms", "pickle ms",
+                                                "load x", "zlib+pickle", "load x"))
+    for r in rows:
+        print("%8d %9d %10.1f %11.1f %8.2f %13.1f %8.2f" % (
+            r["n"], r["objects"], r["load"], r["pickle"], r["load"] / r["pickle"],
+            r["zpickle"], r["load"] / r["zpickle"]))
+    print("start-up to the prompt and quit, %d-object dump: %.0f ms"
+          % (rows[0]["objects"], small))
+
+
+if __name__ == "__main__":
+    main()
