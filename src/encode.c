@@ -65,6 +65,9 @@ static int enc_flush_chunk(struct pyhd_enc *e)
 /* Copy bytes into the chunk, deflating whenever it fills; large blocks go straight through. */
 static int enc_put(struct pyhd_enc *e, const void *p, size_t n)
 {
+    /* An empty payload may come as NULL, which memcpy must not see. */
+    if (n == 0)
+        return 0;
     if (n >= PYHD_ENC_CHUNK) {
         if (enc_flush_chunk(e) < 0)
             return -1;
