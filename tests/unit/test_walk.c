@@ -18,18 +18,6 @@
 
 static PyObject *graphread;  /* the graphread module */
 
-/*
- * src/decode.h (the reader) also defines a pyhd__graph_free, for its own
- * struct pyhd_graph: calling walk.h's from here would make the linker pull
- * both out of pyhd_core. Until the reader's names change, release the
- * walker's result by hand, as walk.c's pyhd__graph_free does.
- */
-static void graph_release(struct pyhd_graph *g)
-{
-    pyhd__buf_free(&g->compressed);
-    Py_CLEAR(g->filenames);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
@@ -119,7 +107,7 @@ static void check(const char *build, const char *checks)
     assert_int_equal(g.objects, PyLong_AsUnsignedLongLong(count));
     Py_DECREF(count);
     run(ns, checks);
-    graph_release(&g);
+    pyhd__graph_free(&g);
     Py_DECREF(ns);
     pyhd__options_free(&o);
 }
@@ -201,7 +189,7 @@ static void test_containers_and_budgets(void **state)
             "b = g[ids[2]].f; assert b['length'] == 6 and b['value'] == b'1234'\n");
     /* Cut objects: the outer list, the inner list, the str and the bytes. */
     assert_int_equal(g.truncated, 4);
-    graph_release(&g);
+    pyhd__graph_free(&g);
     pyhd__options_free(&o);
 
     /* A tiny total budget: the roots still come out, the rest as TRUNCATED. */
@@ -213,7 +201,7 @@ static void test_containers_and_budgets(void **state)
             "assert len(tr) > 10, len(tr)\n"
             "assert all(g.kind(r.f['cls']) in ('CLASS', 'TRUNCATED') for r in tr)\n");
     assert_true(g.truncated > 10);
-    graph_release(&g);
+    pyhd__graph_free(&g);
     pyhd__options_free(&o);
     Py_DECREF(ns);
 }
@@ -470,7 +458,7 @@ static void test_filenames_and_failure(void **state)
     Py_DECREF(files);
     assert_true(g.raw_bytes > 0);
     assert_int_equal(g.opaque, 0);
-    graph_release(&g);
+    pyhd__graph_free(&g);
     assert_null(g.filenames);
     pyhd__options_free(&o);
     Py_DECREF(ns);
