@@ -908,9 +908,18 @@ static int plain_value(PyObject *v, int depth)
     return 0;
 }
 
-/* The C-level fields the builtin __str__ of these exception types reads. */
-static int plain_fields(PyObject *exc)
+/* Whether everything the builtin __str__ of exc's type formats is plain: its
+   args, or the C-level fields some types format instead or as well. */
+static int str_inputs_plain(PyObject *exc)
 {
+#if PY_VERSION_HEX >= 0x030B0000
+    /* An exception group's str is its message and how many it holds. */
+    if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_BaseExceptionGroup))
+        return plain_value(((PyBaseExceptionGroupObject *)exc)->msg, 0);
+#endif
+    PyObject *args = ((PyBaseExceptionObject *)exc)->args;  /* borrowed */
+    if (args == NULL || !plain_value(args, 0))
+        return 0;
     if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_OSError)) {
         PyOSErrorObject *e = (PyOSErrorObject *)exc;
         return plain_value(e->myerrno, 0) && plain_value(e->strerror, 0)
@@ -929,10 +938,6 @@ static int plain_fields(PyObject *exc)
                && (e->object == NULL || PyUnicode_CheckExact(e->object)
                    || PyBytes_CheckExact(e->object));
     }
-#if PY_VERSION_HEX >= 0x030B0000
-    if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_BaseExceptionGroup))
-        return plain_value(((PyBaseExceptionGroupObject *)exc)->msg, 0);
-#endif
     return 1;
 }
 
@@ -950,9 +955,7 @@ static PyObject *exception_message(PyObject *exc)  /* new reference */
 
     while (base != NULL && (base->tp_flags & Py_TPFLAGS_HEAPTYPE))
         base = base->tp_base;
-    PyObject *args = ((PyBaseExceptionObject *)exc)->args;  /* borrowed */
-    if (base == NULL || t->tp_str != base->tp_str || args == NULL || !plain_value(args, 0)
-        || !plain_fields(exc))
+    if (base == NULL || t->tp_str != base->tp_str || !str_inputs_plain(exc))
         return PyBytes_FromString("<not computed>");
     s = PyObject_Str(exc);
     if (s == NULL) {

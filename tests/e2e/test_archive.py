@@ -5,6 +5,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tarfile
 import tempfile
 import textwrap
@@ -207,6 +208,8 @@ class ArchiveTestCase(unittest.TestCase):
                 open("/nonexistent/file")
             if kind == "key":
                 {}["missing"]
+            if kind == "group":
+                raise ExceptionGroup("several", [ValueError(Arg()), Loud()])
             """)
         expect = {
             "plain": ("__main__.Plain", "('just args', 2)"),
@@ -215,7 +218,10 @@ class ArchiveTestCase(unittest.TestCase):
             "oserror": ("builtins.FileNotFoundError",
                         "[Errno 2] No such file or directory: '/nonexistent/file'"),
             "key": ("builtins.KeyError", "'missing'"),
+            "group": ("builtins.ExceptionGroup", "several (2 sub-exceptions)"),
         }
+        if sys.version_info < (3, 11):
+            del expect["group"]
         for kind, (etype, msg) in expect.items():
             with self.subTest(kind=kind):
                 dump, _ = self.crash([script, kind])
