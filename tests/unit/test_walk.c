@@ -18,6 +18,20 @@
 
 static PyObject *graphread;  /* the graphread module */
 
+/*
+ * Failure injection (test_walk.wrap): while fail_dict_of is set, reading that
+ * object's __dict__ fails with MemoryError, as an allocation in a C getter can.
+ */
+static PyObject *fail_dict_of;
+PyObject *__real_PyObject_GenericGetDict(PyObject *o, void *context);
+PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context);
+PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context)
+{
+    if (o == fail_dict_of)
+        return PyErr_NoMemory();
+    return __real_PyObject_GenericGetDict(o, context);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -434,7 +448,7 @@ static void test_runs_no_code(void **state)
           "assert len(g[ids[3]].f['base']['items']) == 1\n");
 }
 
-static void test_filenames_and_failure(void **state)
+static void test_filenames(void **state)
 {
     (void)state;
     struct pyhd_options o;
@@ -464,6 +478,66 @@ static void test_filenames_and_failure(void **state)
     Py_DECREF(ns);
 }
 
+/* A failure on one object makes it OPAQUE with the reason; the rest of the walk goes on. */
+static void test_failure_becomes_opaque(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    PyObject *ns = new_namespace();
+    run(ns, "class A: pass\n"
+            "bad = A(); bad.x = 1\n"
+            "good = A(); good.y = 2\n"
+            "obj = [bad, good]\n");
+    fail_dict_of = PyDict_GetItemString(ns, "bad");
+    walk_into(ns, &o, &g);
+    fail_dict_of = NULL;
+    assert_int_equal(g.opaque, 1);
+    run(ns, "bad, good = g[root].f['items']\n"
+            "r = g[bad].f\n"
+            "assert g.kind(bad) == 'OPAQUE' and g.class_name(bad) == '__main__.A', g[bad]\n"
+            "assert g.str(r['reason']).startswith('MemoryError while walking a A object'), "
+            "g.str(r['reason'])\n"
+            "assert r['repr'] == 0 and r['size'] > 0\n"
+            "assert g.value(g.attrs(good)['y']) == 2\n");
+    pyhd__graph_free(&g);
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
+/* repr() of opaque objects: only C types of the standard library, unless repr_all. */
+static void test_opaque_repr(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    PyObject *ns = new_namespace();
+    run(ns, "import threading, itertools\n"
+            "ran = []\n"
+            "class Local(threading.local):\n"
+            "    def __repr__(self): ran.append('repr'); return 'custom ' + 'x' * 500\n"
+            "class Item:\n"
+            "    def __repr__(self): ran.append('item'); return 'item'\n"
+            "obj = [Local(), itertools.repeat(Item()), threading.Lock()]\n");
+    walk_into(ns, &o, &g);
+    run(ns, "loc, rep, lock = g[root].f['items']\n"
+            "assert [g.kind(i) for i in (loc, rep, lock)] == ['OPAQUE'] * 3\n"
+            "assert g[loc].f['repr'] == 0 and g[rep].f['repr'] == 0\n"
+            "assert 'unlocked' in g.str(g[lock].f['repr'])\n"
+            "assert ran == [], ran\n");
+    pyhd__graph_free(&g);
+    o.repr_all = 1;
+    walk_into(ns, &o, &g);
+    run(ns, "loc = g[root].f['items'][0]\n"
+            "assert g.str(g[loc].f['repr']) == ('custom ' + 'x' * 500)[:200]\n"
+            "assert 'repr' in ran\n");
+    pyhd__graph_free(&g);
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,7 +549,9 @@ int main(void)
         cmocka_unit_test(test_exceptions_frames_code),
         cmocka_unit_test(test_functions_generators_misc),
         cmocka_unit_test(test_runs_no_code),
-        cmocka_unit_test(test_filenames_and_failure),
+        cmocka_unit_test(test_filenames),
+        cmocka_unit_test(test_failure_becomes_opaque),
+        cmocka_unit_test(test_opaque_repr),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
