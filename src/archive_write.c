@@ -255,10 +255,22 @@ static int publish(struct pyhd_archive_writer *w, char *path, size_t pathlen, ch
     return -1;
 }
 
+/*
+ * fsync(), where EINVAL and ENOTSUP mean the file system has nothing to
+ * sync (some FUSE and network file systems, for directories): the data is as
+ * durable as that file system makes anything.
+ */
+static int sync_fd(int fd)
+{
+    if (fsync(fd) == 0 || errno == EINVAL || errno == ENOTSUP)
+        return 0;
+    return -1;
+}
+
 static int fsync_dir(const char *dir, char *err, size_t errlen)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) < 0) {
+    if (fd < 0 || sync_fd(fd) < 0) {
         snprintf(err, errlen, "syncing the directory %s: %s", dir, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -275,7 +287,7 @@ int pyhd__aw_commit(struct pyhd_archive_writer *w, char *path, size_t pathlen,
         set_archive_error(w, "writing the end of the archive", err, errlen);
         goto error;
     }
-    if (fsync(w->fd) < 0) {
+    if (sync_fd(w->fd) < 0) {
         snprintf(err, errlen, "syncing %s: %s", w->tmp_path, strerror(errno));
         goto error;
     }
