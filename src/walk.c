@@ -1333,7 +1333,7 @@ static uint64_t object_size(PyObject *o)
 /* OPAQUE: with reason (a new reference or NULL) when the walk failed on o. */
 static int w_opaque(struct walker *w, PyObject *o, PyObject *reason)
 {
-    PyObject *repr = reason == NULL ? opaque_repr(w, o) : NULL;
+    PyObject *repr = opaque_repr(w, o);
     int rc = -1;
     w->g->opaque++;
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_varint(w, object_size(o)) < 0
@@ -1440,10 +1440,22 @@ static int w_object(struct walker *w, PyObject *o)
         return w_reduced(w, o, std);
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
-    if (native_base(w, t) == &PyBaseObject_Type)
+    PyTypeObject *base = native_base(w, t);
+    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance. */
+    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0)
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
+    if (base != t) {
+        /* Say why a Python class's instance is opaque: its C base is not read. */
+        PyObject *reason = PyUnicode_FromFormat("state of the C base class %s is not read",
+                                                base->tp_name);
+        if (reason == NULL)
+            return -1;
+        int rc = w_opaque(w, o, reason);
+        Py_DECREF(reason);
+        return rc;
+    }
     return w_opaque(w, o, NULL);
 }
 

@@ -520,9 +520,16 @@ static void test_opaque_repr(void **state)
             "    def __repr__(self): ran.append('repr'); return 'custom ' + 'x' * 500\n"
             "class Item:\n"
             "    def __repr__(self): ran.append('item'); return 'item'\n"
-            "obj = [Local(), itertools.repeat(Item()), threading.Lock()]\n");
+            "import types, datetime\n"
+            "class MyDate(datetime.date): pass\n"
+            "obj = [Local(), itertools.repeat(Item()), threading.Lock(),\n"
+            "       types.SimpleNamespace(a=1), MyDate(2020, 1, 1)]\n");
     walk_into(ns, &o, &g);
-    run(ns, "loc, rep, lock = g[root].f['items']\n"
+    run(ns, "loc, rep, lock, ns_, mine = g[root].f['items']\n"
+            "assert g.kind(ns_) == 'INSTANCE' and g.value(g.attrs(ns_)['a']) == 1\n"
+            "assert g.class_name(ns_) == 'types.SimpleNamespace'\n"
+            "assert g.kind(mine) == 'OPAQUE' and g.str(g[mine].f['reason']) == "
+            "'state of the C base class datetime.date is not read'\n"
             "assert [g.kind(i) for i in (loc, rep, lock)] == ['OPAQUE'] * 3\n"
             "assert g[loc].f['repr'] == 0 and g[rep].f['repr'] == 0\n"
             "assert 'unlocked' in g.str(g[lock].f['repr'])\n"
