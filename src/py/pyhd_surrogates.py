@@ -191,11 +191,20 @@ def mirror_class(cls):
     return mirror
 
 
+# Standard-library modules whose import does something (opens a browser, prints, starts
+# a GUI): a dump naming them gets a surrogate, never an import.
+_NEVER_IMPORT = {"antigravity", "this", "__hello__", "__phello__", "turtle", "turtledemo",
+                 "tkinter", "idlelib", "__main__"}
+
+
 def _resolve(module, qualname, trust):
     """The real class module.qualname, from the standard library (any module if trust)."""
     if not isinstance(module, str) or not isinstance(qualname, str):
         return None
-    if not trust and module != "builtins" and module.partition(".")[0] not in sys.stdlib_module_names:
+    top = module.partition(".")[0]
+    if module not in sys.modules and top in _NEVER_IMPORT:
+        return None
+    if not trust and module != "builtins" and top not in sys.stdlib_module_names:
         return None
     try:
         import importlib
@@ -236,23 +245,31 @@ def class_attrs(cls, attrs):
 
 
 def _instantiable(cls):
+    """Whether object.__new__(cls) works and the instance takes a __dict__."""
     try:
-        object.__new__(cls)
+        obj = object.__new__(cls)
     except TypeError:
         return False
-    return True
+    return hasattr(obj, "__dict__") and not any("__slots__" in vars(k) for k in cls.__mro__)
 
 
 def instance_class(cls, trust):
     """The class to make INSTANCE records of cls with object.__new__, or None for enums."""
-    if is_surrogate(cls):
-        return cls if _instantiable(cls) else mirror_class(object)
     import enum
-    if isinstance(cls, enum.EnumMeta):
+    if not is_surrogate(cls) and isinstance(cls, enum.EnumMeta):
         return None
-    if trust and cls.__flags__ & (1 << 9) and _instantiable(cls):  # Py_TPFLAGS_HEAPTYPE
-        return cls
-    return mirror_class(cls)
+    candidates = []
+    if is_surrogate(cls):
+        candidates.append(cls)
+    else:
+        if trust and cls.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE: a class statement's
+            candidates.append(cls)
+        candidates.append(mirror_class(cls))
+    for candidate in candidates:
+        if _instantiable(candidate):
+            return candidate
+    # The record says instance, the class says otherwise (a builtin base): a plain stand-in.
+    return _new_class(cls.__name__, cls.__qualname__, cls.__module__, (), False)
 
 
 def enum_member(cls, name):

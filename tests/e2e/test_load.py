@@ -297,6 +297,70 @@ class LoadTest(unittest.TestCase):
         self.assertTrue(facts["frame_builtins"])
         self.assertEqual(facts["code"], ["main", 0, ["p", "s"]])
 
+    def test_exception_details(self):
+        dump = self.dump("""
+            import array, os, sys
+            def f():
+                errors = []
+                try:
+                    open('/nonexistent/x.txt')
+                except OSError as e:
+                    errors.append(e)
+                try:
+                    compile('x = (', 'bad.py', 'exec')
+                except SyntaxError as e:
+                    errors.append(e)
+                try:
+                    {}['k']
+                except KeyError as e:
+                    errors.append(e)
+                if sys.version_info >= (3, 11):
+                    errors.append(ExceptionGroup('several', [ValueError(1), TypeError(2)]))
+                view = memoryview(array.array('d', [1.5, 2.5]))
+                module = os
+                try:
+                    raise LookupError('hidden')
+                except LookupError:
+                    raise RuntimeError('shown') from None
+            f()
+        """)
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            exc = r['roots']['exception']
+            tb = r['exceptions'][-1][1] or r['exceptions'][0][1]
+            frames = []
+            for e, t in r['exceptions']:
+                while t is not None:
+                    frames.append(t.frame)
+                    t = t.next
+            loc = [f.locals for f in frames if f.code.name == 'f'][0]
+            oserr, synerr, keyerr = loc['errors'][:3]
+            facts = {
+                'top': [type(exc).__name__, exc.args, exc.__suppress_context__,
+                        type(exc.__context__).__name__, exc.__cause__],
+                'oserror': [type(oserr).__name__, oserr.errno, oserr.strerror, oserr.filename],
+                'syntax': [type(synerr).__name__, synerr.filename, synerr.lineno, synerr.msg],
+                'keyerror': [type(keyerr).__name__, keyerr.args],
+                'view': [type(loc['view']).__name__, loc['view'].tobytes() ==
+                         __import__('array').array('d', [1.5, 2.5]).tobytes()],
+                'module': repr(loc['module']),
+            }
+            if sys.version_info >= (3, 11) and len(loc['errors']) > 3:
+                group = loc['errors'][3]
+                facts['group'] = [type(group).__name__, group.message,
+                                  [type(x).__name__ for x in group.exceptions]]
+        """)
+        self.assertEqual(facts["top"], ["RuntimeError", ["shown"], True, "LookupError", None])
+        self.assertEqual(facts["oserror"], ["FileNotFoundError", 2, "No such file or directory",
+                                            "/nonexistent/x.txt"])
+        self.assertEqual(facts["syntax"][:3], ["SyntaxError", "bad.py", 1])
+        self.assertEqual(facts["keyerror"], ["KeyError", ["k"]])
+        self.assertEqual(facts["view"][1], True)
+        self.assertTrue(facts["module"].startswith("<rebuilt module 'os'"), facts["module"])
+        if sys.version_info >= (3, 11):
+            self.assertEqual(facts["group"], ["ExceptionGroup", "several",
+                                              ["ValueError", "TypeError"]])
+
     def test_truncated_values_say_so(self):
         dump = self.dump("""
             def f():
