@@ -128,6 +128,14 @@ int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *ou
            unknown member. */
         if (archive_entry_filetype(e) != AE_IFREG)
             continue;
+        /* A sparse member would expand to more bytes than the file holds;
+           pyhd never writes one, and refusing it bounds what all members
+           take in memory by the file's size. */
+        if (archive_entry_sparse_count(e) > 0) {
+            snprintf(err, errlen, "%s: member %s is a sparse file, which a dump never holds",
+                     path, name);
+            goto error;
+        }
         la_int64_t size = archive_entry_size(e);
         if (size < 0 || (uint64_t)size > max_member) {
             snprintf(err, errlen, "%s: member %s is %lld bytes, more than the limit of %zu",

@@ -18,7 +18,11 @@
 
 #include <cmocka.h>
 
-#include "archive.h"
+/* src/archive.h, and through it libarchive's header (to build odd archives). */
+#define PYHD_INCLUDE_LIBARCHIVE
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "manifest.h"
 
 /*
@@ -617,6 +621,34 @@ static void test_reader_truncated(void **state)
     free(whole);
 }
 
+static void test_reader_refuses_sparse_members(void **state)
+{
+    struct fixture *fx = *state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/sparse.tar", fx->dir);
+    /* A pax archive whose member claims 1 GiB held in a few bytes. */
+    struct archive *a = archive_write_new();
+    struct archive_entry *e = archive_entry_new();
+    assert_non_null(a);
+    assert_non_null(e);
+    assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    archive_entry_copy_pathname(e, "graph.z");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0600);
+    archive_entry_set_size(e, (la_int64_t)1 << 30);
+    archive_entry_sparse_add_entry(e, 0, 4);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(a, "data", 4), 4);
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_entry_free(e);
+    archive_write_free(a);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size < 100000);
+    load_fails(path, (size_t)2 << 30, "member graph.z is a sparse file");
+}
+
 static void test_reader_member_limit(void **state)
 {
     struct fixture *fx = *state;
@@ -936,6 +968,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwritable_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_garbage_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_refuses_sparse_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_member_limit, setup, teardown),
         cmocka_unit_test(test_dump_format_line),
     };
