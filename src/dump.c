@@ -1341,6 +1341,11 @@ int pyhd__dump_write(const struct pyhd_options *o, enum pyhd_trigger trigger,
     int rc = dump(&d, &t0);
     if (rc < 0 && r->error[0] == '\0')
         snprintf(r->error, sizeof r->error, "writing the dump failed");
+    /* The error is printed as one line; a path may hold a newline. */
+    for (char *c = r->error; *c; c++) {
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    }
     /* A failure path above may leave an exception set; it is reported in
        r->error, never raised. */
     PyErr_Clear();
