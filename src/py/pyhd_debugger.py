@@ -25,6 +25,7 @@ import builtins
 import codecs
 import functools
 import importlib
+import inspect
 import io
 import json
 import linecache
@@ -589,6 +590,28 @@ class Dump:
         return None
 
 
+def dumped_sourcelines(obj):
+    """(lines, first line) of a function, method or generator from the dump.
+
+    None for other objects. The dump rebuilds these as pyhd_surrogates stubs
+    holding a CodeRecord; their source is in linecache, from the dump.
+    """
+    if type(obj).__module__ != "pyhd_surrogates":
+        return None
+    function = getattr(obj, "function", None)
+    if type(function).__module__ == "pyhd_surrogates":
+        obj = function
+    code = getattr(obj, "code", None)
+    filename = getattr(code, "filename", None)
+    first = getattr(code, "firstlineno", None)
+    if not isinstance(filename, str) or type(first) is not int:
+        return None
+    lines = linecache.getlines(filename)
+    if not 1 <= first <= len(lines):
+        raise OSError("source code not available")
+    return inspect.getblock(lines[first - 1:]), first
+
+
 def thread_flag_names(flags):
     """The names of a thread record's flags."""
     names = [("main", THREAD_MAIN), ("failed", THREAD_FAILED),
@@ -864,6 +887,25 @@ class DumpPdb(pdb.Pdb):
                    "under pyhd-run")
 
     do_restart = do_run
+
+    def do_source(self, arg):
+        """source expression
+
+        Try to get source code for the given object and display it.
+        Functions, methods and generators rebuilt from the dump show their
+        dumped source.
+        """
+        try:
+            obj = self._getval(arg)
+        except BaseException:
+            # _getval has printed the error; pdb's source ignores any failure.
+            return
+        try:
+            lines, lineno = dumped_sourcelines(obj) or inspect.getsourcelines(obj)
+        except (OSError, TypeError) as error:
+            self.error(error)
+            return
+        self._print_lines(lines, max(1, lineno))
 
     def do_dumpinfo(self, arg):
         """dumpinfo

@@ -142,6 +142,15 @@ class Session(DebugTestCase):
             "  3  \tUsage: crash_locals.py [COUNT]. A daemon worker thread waits on an "
             "event while\n"))
 
+    def test_source_of_a_rebuilt_function(self):
+        source, missing = self.replies(LOCALS, ["source average", "source nosuch"])
+        self.assertEqual(source, (
+            " 26  \tdef average(values, label=\"batch\", *extra, scale=1.0, **options):\n"
+            " 27  \t    count = len(values)\n"
+            " 28  \t    total = sum(values) * scale\n"
+            " 29  \t    return total / count\n"))
+        self.assertEqual(missing, "*** NameError: name 'nosuch' is not defined\n")
+
     def test_threads_and_thread(self):
         threads, switch, where, back, p = self.replies(
             LOCALS, ["threads", "thread 2", "where", "thread 1", "p count"])
