@@ -920,6 +920,14 @@ static void test_dump_missing_directory(void **state)
     assert_string_equal(r.error, expect);
     assert_null(PyErr_Occurred());
     assert_dir_empty(fx->dir);
+
+    /* One line, even for a directory name with a newline in it. */
+    snprintf(dir, sizeof dir, "%s/two\nlines", fx->dir);
+    free(dump_opts.dump_dir);
+    dump_opts.dump_dir = strdup(dir);
+    assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_SIGNAL, NULL, &r), -1);
+    assert_null(strchr(r.error, '\n'));
+    assert_non_null(strstr(r.error, "two lines"));
 }
 
 static void test_dump_format_line(void **state)
