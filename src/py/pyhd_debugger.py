@@ -33,6 +33,7 @@ import os
 import pdb
 import reprlib
 import shlex
+import stat
 import sys
 import tokenize
 import traceback
@@ -79,6 +80,24 @@ def _source_lines(data):
         return None
 
 
+def _local_file_differs(path, data):
+    """Whether a regular file at path exists here with other contents.
+
+    Only regular files are read, and no more than the dumped size: a dump
+    naming /dev/zero or a FIFO must not hang the debugger.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if info.st_size != len(data):
+            return True
+        with open(path, "rb") as local:
+            return local.read(len(data) + 1) != data
+    except OSError:
+        return False
+
+
 def register_sources(sources):
     """Put the dumped sources in linecache; return notes for the header.
 
@@ -96,12 +115,7 @@ def register_sources(sources):
                          "no source shown")
             lines = []
         linecache.cache[path] = (len(data), None, lines, path)
-        try:
-            with open(path, "rb") as local:
-                differs = local.read() != data
-        except OSError:
-            differs = False
-        if differs:
+        if _local_file_differs(path, data):
             notes.append(f"note: {path} differs from the file on this machine; "
                          "showing the dumped source")
     return notes

@@ -428,6 +428,10 @@ class RebuiltFrames(unittest.TestCase):
             self.assertEqual(len(notes), 1)
             self.assertIn(path, notes[0])
             self.assertEqual(__import__("linecache").getline(path, 2), "    return 2\n")
+            # Files that are not regular are never read (/dev/zero is endless).
+            self.addCleanup(__import__("linecache").cache.pop, "/dev/zero", None)
+            self.assertEqual(pyhd_debugger.register_sources({"/dev/zero": b"x = 1\n"}), [])
+            self.assertEqual(__import__("linecache").getlines("/dev/zero"), ["x = 1\n"])
             # A file that is not here at all is still shown.
             gone = os.path.join(tmp, "gone.py")
             self.assertEqual(pyhd_debugger.register_sources({gone: b"a = 1\n"}), [])
