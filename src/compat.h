@@ -84,4 +84,21 @@ static inline void pyhd_code_position(PyCodeObject *co, int lasti, int *line, in
 #endif
 #define pyhd_long_from_bytes(p, n, is_signed) _PyLong_FromByteArray((p), (n), 1, (is_signed))
 
+/* Take the pending exception (normalized; new reference) and clear it. 3.12 has one call. */
+static inline PyObject *pyhd_err_take(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value && tb)
+        PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return value;
+#endif
+}
+
 #endif /* PYHD_COMPAT_H */

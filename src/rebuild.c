@@ -56,6 +56,7 @@ struct rb {
     PyObject *dict_name;       /* "__dict__" */
     int trust;
     int truncated;             /* some object was cut or left out */
+    uint64_t current;          /* the id being made or filled, for messages */
 };
 
 static int dump_error(const struct pyhd_record *r, const char *what)
@@ -909,6 +910,7 @@ static int ensure(struct rb *rb, uint64_t root)
         }
         /* Every dependency pushed above id has been made: make id. */
         rb->nstack--;
+        rb->current = id;
         obj = make(rb, id);
         if (!obj)
             goto error;
@@ -1331,6 +1333,7 @@ static int rebuild_all(struct rb *rb)
     }
     for (int phase = 0; phase < 2; phase++) {
         for (uint64_t id = 1; id <= g->nobjects; id++) {
+            rb->current = id;
             if (fill_one(rb, id, phase) < 0)
                 return -1;
         }
@@ -1506,6 +1509,34 @@ static PyObject *sources_dict(const struct pyhd_dump_file *f)
     return d;
 }
 
+/*
+ * An unexpected error while rebuilding (a value this Python refuses, such as
+ * a class name with a NUL in it) means a damaged dump: report it as
+ * DumpError naming the record. Running out of memory or an interrupt stays
+ * what it is.
+ */
+static void blame_record(struct rb *rb)
+{
+    PyObject *exc, *text = NULL;
+    const struct pyhd_record *r = pyhd__decode_obj(rb->g, rb->current);
+    if (!r || PyErr_ExceptionMatches(DumpError) || PyErr_ExceptionMatches(PyExc_MemoryError) ||
+        PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
+        return;
+    exc = pyhd_err_take();
+    if (exc)
+        text = PyObject_Str(exc);
+    if (!text) {
+        PyErr_Clear();
+        text = PyUnicode_FromString("?");
+    }
+    if (text)
+        PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: cannot rebuild it: %s: %S",
+                     r->recno, r->offset, pyhd__kind_name(r->kind),
+                     exc ? Py_TYPE(exc)->tp_name : "error", text);
+    Py_XDECREF(text);
+    Py_XDECREF(exc);
+}
+
 /* Rebuild every object of g and build load()'s dict around them. */
 static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *result)
 {
@@ -1540,8 +1571,10 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rc = rebuild_all(&rb);
     if (gc_was_enabled)
         PyGC_Enable();
-    if (rc < 0)
+    if (rc < 0) {
+        blame_record(&rb);
         goto done;
+    }
     roots = roots_dict(&rb);
     threads = threads_list(&rb);
     excs = exceptions_list(&rb);

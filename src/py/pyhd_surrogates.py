@@ -166,6 +166,9 @@ def _new_class(name, qualname, module, bases, exception):
         "__pyhd_rebuilt__": True,
     }
     name = name if isinstance(name, str) else "?"
+    # type() refuses NUL in names; a damaged dump may have one.
+    name = name.replace("\0", "\\0")
+    namespace["__qualname__"] = namespace["__qualname__"].replace("\0", "\\0")
     builtin_bases = tuple(b for b in bases if not is_surrogate(b))[:1]
     fallback = (Exception,) if exception else ()
     # A layout or MRO conflict between the mirrored bases is possible (the
@@ -173,9 +176,9 @@ def _new_class(name, qualname, module, bases, exception):
     for candidate in (bases, bases[:1], builtin_bases, fallback):
         try:
             return RebuiltClass(name, candidate, dict(namespace))
-        except TypeError:
+        except (TypeError, ValueError):
             continue
-    return RebuiltClass(name, (), namespace)
+    return RebuiltClass("?", (), namespace)
 
 
 _mirrors = {}
