@@ -121,6 +121,23 @@ def register_sources(sources):
     return notes
 
 
+def _guard_special_file(path):
+    """Keep linecache from reading a device or FIFO that a frame names.
+
+    A file the dump has no source for is read from this machine, as python
+    would; but a dumped frame could name /dev/zero, which never ends, so
+    such paths get an empty linecache entry.
+    """
+    if path in linecache.cache:
+        return
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return
+    if special:
+        linecache.cache[path] = (0, None, [], path)
+
+
 # ---------------------------------------------------------------------------
 # Synthetic code objects
 
@@ -338,6 +355,7 @@ class StackBuilder:
         frame_locals = getattr(frame_rec, "locals", None)
         shape = _CodeShape(getattr(frame_rec, "code", None), frame_locals,
                            frame_globals)
+        _guard_special_file(shape.filename)
         pos = _positions(pos_rec, shape.firstlineno)
         template = self._template(shape, pos)
         names = _builtins_dict(frame_globals)

@@ -419,6 +419,20 @@ class RebuiltFrames(unittest.TestCase):
         for member in rebuilt.exceptions:
             self.assertIsNotNone(member.__traceback__)
 
+    def test_frames_naming_a_device_read_nothing(self):
+        original = self.capture(lambda: one_line_def(0))
+        records = Records()
+        tb_rec = records.traceback(original.__traceback__)
+        tb_rec.next.frame.code = types.SimpleNamespace(
+            **dict(vars(tb_rec.next.frame.code), filename="/dev/zero"))
+        self.addCleanup(__import__("linecache").cache.pop, "/dev/zero", None)
+        clone = clone_exception(original, {})
+        self.assertEqual(pyhd_debugger.rebuild_exceptions([(clone, tb_rec)]), [])
+        # linecache would read /dev/zero forever; an empty entry stops it.
+        self.assertEqual(__import__("linecache").cache["/dev/zero"], (0, None, [], "/dev/zero"))
+        text = "".join(traceback.format_exception(clone))
+        self.assertIn('File "/dev/zero", line ', text)
+
     def test_dumped_source_wins(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "changed.py")
