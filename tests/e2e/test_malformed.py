@@ -8,7 +8,9 @@ and finish promptly.
 
 import glob
 import io
+import json
 import os
+import random
 import subprocess
 import sys
 import tarfile
@@ -187,6 +189,47 @@ class MalformedTest(unittest.TestCase):
                                "-c", "q", good], capture_output=True, text=True,
                               timeout=60, stdin=subprocess.DEVNULL)
         self.assertIn("LOADED 1 {'x': <unknown object (record kind 0x30)>}", proc.stdout)
+
+    def test_mutated_graphs_load_or_refuse(self):
+        # Bytes changed inside records with the CRC made right again, so that the
+        # damage reaches the validator and the rebuilder: each load either
+        # returns or raises DumpError; nothing else, and the process survives.
+        rng = random.Random(20261122)
+        raw = zlib.decompress(dict(self.members)["graph.z"])
+        end = raw.rindex(b"\xff", 0, len(raw) - 5)
+        while raw[end + 1] != len(raw) - end - 2:
+            end = raw.rindex(b"\xff", 0, end)
+        paths = []
+        for i in range(150):
+            body = bytearray(raw[:end])
+            for _ in range(rng.randint(1, 3)):
+                body[rng.randrange(9, end)] = rng.randrange(256)
+            graph = bytes(body) + raw[end:-4] + zlib.crc32(body).to_bytes(4, "little")
+            paths.append(self.write("mut-%03d.dump" % i, self.with_graph(zlib.compress(graph))))
+        script = self.write("mutated.py", (
+            "import _pyhd, json\n"
+            "outcome = {'ok': 0, 'refused': 0, 'other': []}\n"
+            "for p in %r:\n"
+            "    try:\n"
+            "        r = _pyhd.load(p)\n"
+            "        [repr(v) for v in r['roots'].values()]\n"
+            "        outcome['ok'] += 1\n"
+            "    except _pyhd.DumpError:\n"
+            "        outcome['refused'] += 1\n"
+            "    except Exception as e:\n"
+            "        outcome['other'].append('%%s: %%r' %% (p, e))\n"
+            "print('OUTCOME ' + json.dumps(outcome))\n" % paths).encode())
+        good = self.write("good3.dump", self.good)
+        proc = subprocess.run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q",
+                               good], capture_output=True, text=True, timeout=300,
+                              stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        lines = [l for l in proc.stdout.splitlines() if l.startswith("OUTCOME ")]
+        self.assertEqual(len(lines), 1, proc.stdout[-2000:] + proc.stderr[-2000:])
+        outcome = json.loads(lines[0][len("OUTCOME "):])
+        self.assertEqual(outcome["other"], [])
+        self.assertEqual(outcome["ok"] + outcome["refused"], 150)
+        self.assertGreater(outcome["refused"], 0)
 
     def test_inflation_bomb(self):
         bomb = zlib.compress(b"PYHDGRPH\x01" + bytes(200 << 20), 9)
