@@ -123,7 +123,7 @@ def _surrogate_repr(self):
             return "<rebuilt %s.%s: %s>" % (cls.__qualname__, attrs["_name_"],
                                             _short_repr(attrs["_value_"]))
         parts = []
-        base = next((b for b in cls.__mro__ if not is_surrogate(b)), object)
+        base = next((b for b in cls.__mro__ if b.__module__ == "builtins"), object)
         fields = getattr(cls, "_fields", None)
         if isinstance(self, tuple) and isinstance(fields, tuple):
             parts.append("%s(%s)" % (cls.__qualname__, ", ".join(
@@ -152,10 +152,40 @@ def _usable_real_base(base):
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
 
 
+def _is_enum_base(base):
+    """A real standard-library enum class without members (Enum, IntEnum, Flag, ...)."""
+    import enum
+    return (isinstance(base, enum.EnumMeta) and not is_surrogate(base)
+            and not base.__dict__.get("_member_map_"))
+
+
+_RebuiltEnumType = None
+
+
+def _new_enum_class(name, bases, namespace):
+    """A surrogate enum: derives from enum.Enum (or IntEnum...) but has no members.
+
+    Its instances are the dumped members, made like any surrogate instance;
+    they compare and hash by identity, so no member's attributes are needed
+    before they are filled in.
+    """
+    global _RebuiltEnumType
+    import enum
+    if _RebuiltEnumType is None:
+        _RebuiltEnumType = type("RebuiltEnumType", (RebuiltClass, enum.EnumMeta),
+                                {"__module__": "pyhd"})
+    classdict = _RebuiltEnumType.__prepare__(name, bases)
+    for key, value in namespace.items():
+        classdict[key] = value
+    classdict["__hash__"] = object.__hash__
+    classdict["__eq__"] = object.__eq__
+    return _RebuiltEnumType(name, bases, classdict)
+
+
 def _new_class(name, qualname, module, bases, exception):
     bases = tuple(b for b in bases if isinstance(b, type) and b is not object)
-    bases = tuple(b if is_surrogate(b) or _usable_real_base(b) else mirror_class(b)
-                  for b in bases)
+    bases = tuple(b if is_surrogate(b) or _usable_real_base(b) or _is_enum_base(b)
+                  else mirror_class(b) for b in bases)
     if exception and not any(issubclass(b, BaseException) for b in bases):
         bases += (Exception,)
     namespace = {
@@ -169,6 +199,12 @@ def _new_class(name, qualname, module, bases, exception):
     # type() refuses NUL in names; a damaged dump may have one.
     name = name.replace("\0", "\\0")
     namespace["__qualname__"] = namespace["__qualname__"].replace("\0", "\\0")
+    import enum
+    if any(isinstance(b, enum.EnumMeta) for b in bases):
+        try:
+            return _new_enum_class(name, bases, namespace)
+        except Exception:
+            bases = tuple(b if not _is_enum_base(b) else mirror_class(b) for b in bases)
     builtin_bases = tuple(b for b in bases if not is_surrogate(b))[:1]
     fallback = (Exception,) if exception else ()
     # A layout or MRO conflict between the mirrored bases is possible (the

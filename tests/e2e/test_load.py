@@ -203,6 +203,8 @@ class LoadTest(unittest.TestCase):
                 pass
             class Color(enum.Enum):
                 RED = 1
+            class Level(enum.IntEnum):
+                HIGH = 3
             class AppError(KeyError):
                 def __init__(self, msg, code):
                     super().__init__(msg)
@@ -216,6 +218,8 @@ class LoadTest(unittest.TestCase):
                 ml = MyList([1, 2]); ml.tag = 't'
                 md = MyDict(k=1)
                 color = Color.RED
+                level = Level.HIGH
+                colors = {Color.RED: 'red'}
                 pair = Pair(3, 4)
                 fn = divide
                 meth = p.__init__
@@ -251,6 +255,11 @@ class LoadTest(unittest.TestCase):
                 'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
                 'md': [isinstance(loc['md'], dict), dict(loc['md'])],
                 'color': repr(loc['color']),
+                'color_enum': [isinstance(loc['color'], __import__('enum').Enum),
+                               loc['color'].name, loc['color'].value,
+                               loc['colors'].get(loc['color'])],
+                'level': [repr(loc['level']), isinstance(loc['level'], int),
+                          loc['level'] + 1, loc['level'].name],
                 'pair': [isinstance(loc['pair'], tuple), tuple(loc['pair']),
                          loc['pair'].right, list(type(loc['pair'])._fields)],
                 'fn': repr(loc['fn']),
@@ -279,8 +288,9 @@ class LoadTest(unittest.TestCase):
         self.assertTrue(facts["s_b_is_p"])
         self.assertEqual(facts["ml"], [True, [1, 2], "t"])
         self.assertEqual(facts["md"], [True, {"k": 1}])
-        self.assertIn("Color.RED", facts["color"])
-        self.assertTrue(facts["color"].startswith("<rebuilt "))
+        self.assertEqual(facts["color"], "<rebuilt Color.RED: 1>")
+        self.assertEqual(facts["color_enum"], [True, "RED", 1, "red"])
+        self.assertEqual(facts["level"], ["<rebuilt Level.HIGH: 3>", True, 4, "HIGH"])
         self.assertEqual(facts["pair"], [True, [3, 4], 4, ["left", "right"]])
         self.assertRegex(facts["fn"], r"^<rebuilt function divide at prog\.py:\d+>$")
         self.assertIn("cannot be called", facts["fn_called"])
