@@ -16,6 +16,31 @@
 #include "pyhd/format.h"
 
 /* ------------------------------------------------------------------------ */
+/* Failure injection (test_decode.wrap): zlib's init and realloc can be made to fail. */
+
+int __real_inflateInit_(z_streamp strm, const char *version, int stream_size);
+int __wrap_inflateInit_(z_streamp strm, const char *version, int stream_size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+static int fail_inflate_init;
+static int realloc_countdown = -1;  /* fail the call that brings it to 0; -1: never */
+
+int __wrap_inflateInit_(z_streamp strm, const char *version, int stream_size)
+{
+    if (fail_inflate_init)
+        return Z_MEM_ERROR;
+    return __real_inflateInit_(strm, version, stream_size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (realloc_countdown > 0 && --realloc_countdown == 0)
+        return NULL;
+    return __real_realloc(p, n);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Building streams */
 
 #define BYTES(...) ((const unsigned char[]){__VA_ARGS__}), sizeof((const unsigned char[]){__VA_ARGS__})
@@ -491,6 +516,49 @@ static void test_subclass_base_kind(void **state)
                      "subclassed");
 }
 
+static void test_out_of_memory(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    unsigned char z[1024];
+    uLongf zlen = sizeof z;
+    char err[256] = "";
+    (void)state;
+    build_rich(&b);
+    assert_int_equal(compress2(z, &zlen, b.data, (uLong)b.len, 1), Z_OK);
+
+    fail_inflate_init = 1;
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), -1);
+    fail_inflate_init = 0;
+    assert_string_equal(err, "cannot inflate graph.z: out of memory");
+
+    /* The first realloc indexing records (the object table) fails. */
+    realloc_countdown = 1;
+    assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), -1);
+    realloc_countdown = -1;
+    assert_string_equal(err, "out of memory indexing the graph (2 records)");
+
+    /* Growing the inflate buffer fails: a big stream that compresses well. */
+    {
+        size_t n = 1 << 20;
+        unsigned char *big = calloc(n, 1), *out = NULL;
+        uLongf blen = compressBound((uLong)n);
+        unsigned char *bz = malloc(blen);
+        size_t outlen = 0;
+        assert_non_null(big);
+        assert_non_null(bz);
+        memset(big, 'a', n / 2);
+        assert_int_equal(compress2(bz, &blen, big, (uLong)n, 1), Z_OK);
+        realloc_countdown = 1;
+        assert_int_equal(pyhd__decode_inflate(bz, blen, &out, &outlen, err, sizeof err), -1);
+        realloc_countdown = -1;
+        assert_true(strncmp(err, "cannot inflate graph.z: out of memory (", 39) == 0);
+        free(big);
+        free(bz);
+    }
+    pyhd__buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_huge_varints),
         cmocka_unit_test(test_str_checks),
         cmocka_unit_test(test_subclass_base_kind),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
