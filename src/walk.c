@@ -286,7 +286,7 @@ static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
     return t;
 }
 
-/* The module named in a static or extension type's tp_name ("builtins" if none). */
+/* A C type's name and module from its tp_name "module.Name" ("builtins" without a dot). */
 static PyObject *type_name_parts(PyTypeObject *t, PyObject **module)  /* new refs */
 {
     const char *dot = strrchr(t->tp_name, '.');
@@ -1042,7 +1042,7 @@ static PyObject *attrs_tuple(PyObject *o, const char *const *names, size_t n)  /
     return t;
 }
 
-static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
+static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
     static const char *const time[] = {"hour", "minute", "second", "microsecond", "tzinfo",
@@ -1122,7 +1122,6 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
             Py_XDECREF(a);
             a = PyOS_FSPath(o);
         }
-        (void)w;
         return a ? Py_BuildValue("(N)", a) : NULL;
     }
 }
@@ -1138,7 +1137,7 @@ static int stdlib_kind(const struct walker *w, PyTypeObject *t)
 
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
-    PyObject *args = reduce_args(w, o, which);
+    PyObject *args = reduce_args(o, which);
     if (args == NULL)
         return -1;
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, args) < 0)
