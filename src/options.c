@@ -4,6 +4,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@ static const char usage_text[] =
     "  --max-items=N     keep at most N items of each container (default: 10000000)\n"
     "  --repr-all        record repr() of objects pyhd cannot read (this runs the\n"
     "                    program's own __repr__ methods)\n"
+    "  --no-dump-on-interrupt  write no dump when KeyboardInterrupt escapes\n"
+    "  --dump-signal=SIG on signal SIG (USR1, USR2, HUP, QUIT, TERM or none),\n"
+    "                    dump every thread and go on (default: USR1)\n"
+    "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
+    "                    forked child, so the program pauses only for the fork\n"
     "  --help            print this help and exit\n"
     "  --version         print the versions of pyhd-run and Python and exit\n"
     "  --                end the pyhd options\n"
@@ -50,6 +56,9 @@ static const char usage_text[] =
     "  PYHD_MAX_STRING=N     as --max-string\n"
     "  PYHD_MAX_ITEMS=N      as --max-items\n"
     "  PYHD_REPR_ALL=1       as --repr-all\n"
+    "  PYHD_NO_DUMP_ON_INTERRUPT=1  as --no-dump-on-interrupt\n"
+    "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
+    "  PYHD_DUMP_FORK=1      as --dump-fork\n"
     "  An empty variable counts as unset; the flags take 1 (on) or 0 (off).\n"
     "  VIRTUAL_ENV=DIR       run as DIR/bin/python would (sys.prefix, sys.path,\n"
     "                        sys.executable) if DIR/pyvenv.cfg names the Python\n"
@@ -80,6 +89,9 @@ enum option_id {
     OPT_MAX_STRING,
     OPT_MAX_ITEMS,
     OPT_REPR_ALL,
+    OPT_NO_DUMP_ON_INTERRUPT,
+    OPT_DUMP_SIGNAL,
+    OPT_DUMP_FORK,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -100,6 +112,9 @@ static const struct option_spec option_specs[] = {
     {"max-string", OPT_MAX_STRING, 1, "PYHD_MAX_STRING"},
     {"max-items", OPT_MAX_ITEMS, 1, "PYHD_MAX_ITEMS"},
     {"repr-all", OPT_REPR_ALL, 0, "PYHD_REPR_ALL"},
+    {"no-dump-on-interrupt", OPT_NO_DUMP_ON_INTERRUPT, 0, "PYHD_NO_DUMP_ON_INTERRUPT"},
+    {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
+    {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
     {"help", OPT_HELP, 0, NULL},
     {"version", OPT_VERSION, 0, NULL},
 };
@@ -111,6 +126,16 @@ static const char *const python_long_options[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The signals --dump-signal accepts: those whose default action a program
+   rarely relies on; never SIGINT (KeyboardInterrupt) nor a fatal signal. */
+static const struct {
+    const char *name;
+    int number;
+} dump_signals[] = {
+    {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT},
+    {"TERM", SIGTERM},
+};
 
 static void set_error(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -133,6 +158,9 @@ void pyhd__options_init(struct pyhd_options *o)
     o->max_string = PYHD_DEFAULT_MAX_STRING;
     o->max_items = PYHD_DEFAULT_MAX_ITEMS;
     o->repr_all = 0;
+    o->dump_on_interrupt = 1;
+    o->dump_signal = SIGUSR1;
+    o->dump_fork = 0;
 }
 
 void pyhd__options_free(struct pyhd_options *o)
@@ -145,6 +173,34 @@ void pyhd__options_free(struct pyhd_options *o)
 const char *pyhd__options_usage(void)
 {
     return usage_text;
+}
+
+int pyhd__parse_signal(const char *s, int *out)
+{
+    if (s == NULL)
+        return -1;
+    if (strcmp(s, "none") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (strncmp(s, "SIG", 3) == 0)
+        s += 3;
+    for (size_t i = 0; i < COUNT(dump_signals); i++) {
+        if (strcmp(s, dump_signals[i].name) == 0) {
+            *out = dump_signals[i].number;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *pyhd__signal_name(int signum)
+{
+    for (size_t i = 0; i < COUNT(dump_signals); i++) {
+        if (dump_signals[i].number == signum)
+            return dump_signals[i].name;
+    }
+    return signum == 0 ? "none" : "?";
 }
 
 /* Decimal digits only: no sign, no blanks, no base prefix (strtoull would
@@ -251,6 +307,19 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
         return 0;
     case OPT_REPR_ALL:
         o->repr_all = flag;
+        return 0;
+    case OPT_NO_DUMP_ON_INTERRUPT:
+        o->dump_on_interrupt = !flag;
+        return 0;
+    case OPT_DUMP_FORK:
+        o->dump_fork = flag;
+        return 0;
+    case OPT_DUMP_SIGNAL:
+        if (pyhd__parse_signal(value, &o->dump_signal) < 0) {
+            set_error(err, errlen, "%s: '%s' is not USR1, USR2, HUP, QUIT, TERM or none",
+                      what, value);
+            return -1;
+        }
         return 0;
     case OPT_MAX_SIZE:
         if (pyhd__parse_size(value, &o->max_size) < 0) {

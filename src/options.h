@@ -19,6 +19,9 @@ struct pyhd_options {
     uint64_t max_string;  /* --max-string / PYHD_MAX_STRING */
     uint64_t max_items;   /* --max-items / PYHD_MAX_ITEMS */
     int repr_all;         /* --repr-all / PYHD_REPR_ALL=1: call repr() on opaque objects */
+    int dump_on_interrupt; /* 0 with --no-dump-on-interrupt / PYHD_NO_DUMP_ON_INTERRUPT=1 */
+    int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGUSR1 by default, 0: none */
+    int dump_fork;        /* --dump-fork / PYHD_DUMP_FORK=1: on-demand dumps in a child */
 };
 
 /* What pyhd__options_parse() asks the caller to do. */
@@ -46,6 +49,12 @@ int pyhd__options_parse(struct pyhd_options *o, int argc, char *const *argv,
 
 /* The --help text (the same as man/pyhd-run.1 says). */
 const char *pyhd__options_usage(void);
+
+/* Parse a --dump-signal value: "USR1" or "SIGUSR1" (also USR2, HUP, QUIT,
+   TERM), or "none" (0). 0 on success, -1 if s names no such signal. */
+int pyhd__parse_signal(const char *s, int *out);
+/* The name --dump-signal gives signum ("USR1"), "none" for 0, "?" otherwise. */
+const char *pyhd__signal_name(int signum);
 
 /* Parse a size such as "512", "64K", "1M", "2G" (powers of 1024). 0 on success. */
 int pyhd__parse_size(const char *s, uint64_t *out);
