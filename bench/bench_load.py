@@ -17,7 +17,8 @@ of --repeat, garbage collector on as usual):
   zpickle   zlib.decompress + pickle.loads of the level-1 compressed pickle,
             the closer analogue of load, which inflates graph.z.
 It also times pyhd-debug's start-up to the prompt on a small dump (the
-wall time of `pyhd-debug -c q DUMP`, which quits at the first prompt).
+wall time of `pyhd-debug -c q DUMP`, which quits at the first prompt), next
+to `python -I -c "import pdb"` for scale.
 """
 import argparse
 import os
@@ -107,11 +108,11 @@ def bench(pyhd_run, pyhd_debug, n, repeat, workdir):
             "pickle": float(pickle_ms), "zpickle": float(zpickle_ms), "dump": dump}
 
 
-def startup(pyhd_debug, dump, workdir, repeat):
+def startup(argv, workdir, repeat):
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        run([pyhd_debug, "-c", "q", dump], workdir)
+        run(argv, workdir)
         times.append(time.perf_counter() - t0)
     return min(times) * 1000
 
@@ -127,8 +128,11 @@ def main():
     try:
         rows = [bench(os.path.abspath(args.pyhd_run), os.path.abspath(args.pyhd_debug), n,
                       args.repeat, workdir) for n in map(int, args.sizes.split(","))]
-        small = startup(os.path.abspath(args.pyhd_debug), rows[0]["dump"], workdir,
-                        max(args.repeat, 5))
+        small = startup([os.path.abspath(args.pyhd_debug), "-c", "q", rows[0]["dump"]],
+                        workdir, max(args.repeat, 5))
+        # For scale: the same python starting isolated and importing pdb, nothing else.
+        baseline = startup([sys.executable, "-I", "-c", "import pdb"], workdir,
+                           max(args.repeat, 5))
     finally:
         shutil.rmtree(workdir, True)
     print("python %s" % sys.version.split()[0])
@@ -138,8 +142,8 @@ def main():
         print("%8d %9d %10.1f %11.1f %8.2f %13.1f %8.2f" % (
             r["n"], r["objects"], r["load"], r["pickle"], r["load"] / r["pickle"],
             r["zpickle"], r["load"] / r["zpickle"]))
-    print("start-up to the prompt and quit, %d-object dump: %.0f ms"
-          % (rows[0]["objects"], small))
+    print("start-up to the prompt and quit, %d-object dump: %.0f ms "
+          "(python -I -c 'import pdb': %.0f ms)" % (rows[0]["objects"], small, baseline))
 
 
 if __name__ == "__main__":
