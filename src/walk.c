@@ -1013,6 +1013,32 @@ done:
     return rc;
 }
 
+/*
+ * A builtin function, or a C method bound to an object or class: its
+ * qualname is "Type.name" then, as Python's own __qualname__ says.
+ */
+static int w_builtin_function(struct walker *w, PyCFunctionObject *f)
+{
+    PyObject *self = f->m_self;  /* borrowed: a module, an object or a class, or NULL */
+    PyObject *qualname = NULL;
+    if (self != NULL && !PyModule_Check(self)) {
+        PyTypeObject *t = PyType_Check(self) ? (PyTypeObject *)self : Py_TYPE(self);
+        const char *dot = strrchr(t->tp_name, '.');
+        qualname = PyUnicode_FromFormat("%s.%s", dot ? dot + 1 : t->tp_name,
+                                        f->m_ml->ml_name);
+    } else {
+        qualname = PyUnicode_InternFromString(f->m_ml->ml_name);
+    }
+    if (qualname == NULL)
+        return -1;
+    int rc = -1;
+    if (put_name(w, f->m_ml->ml_name) == 0 && put_ref(w, qualname) == 0
+        && put_ref(w, f->m_module) == 0 && put_varint(w, 0) == 0)
+        rc = PYHD_REC_FUNCTION;
+    Py_DECREF(qualname);
+    return rc;
+}
+
 static int w_weakref(struct walker *w, PyObject *o)
 {
     PyObject *referent = NULL;
@@ -1409,13 +1435,8 @@ static int w_object(struct walker *w, PyObject *o)
             return -1;
         return PYHD_REC_FUNCTION;
     }
-    if (PyCFunction_Check(o)) {
-        PyCFunctionObject *f = (PyCFunctionObject *)o;
-        if (put_name(w, f->m_ml->ml_name) < 0 || put_name(w, f->m_ml->ml_name) < 0
-            || put_ref(w, f->m_module) < 0 || put_varint(w, 0) < 0)
-            return -1;
-        return PYHD_REC_FUNCTION;
-    }
+    if (PyCFunction_Check(o))
+        return w_builtin_function(w, (PyCFunctionObject *)o);
     if (t == &PyMethod_Type) {
         if (put_ref(w, PyMethod_GET_FUNCTION(o)) < 0 || put_ref(w, PyMethod_GET_SELF(o)) < 0)
             return -1;

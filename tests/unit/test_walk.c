@@ -383,7 +383,7 @@ static void test_functions_generators_misc(void **state)
           "    return lambda: x\n"
           "lam = make()\n"
           "obj = [k.m, len, running, fresh, done, c, weakref.ref(K), lam.__closure__[0],\n"
-          "       sys, threading.Lock()]\n"
+          "       sys, threading.Lock(), [].append, dict.fromkeys]\n"
           "c.close()\n",
           "ids = g[root].f['items']\n"
           "m = g[ids[0]].f; assert g.kind(ids[0]) == 'METHOD'\n"
@@ -400,7 +400,10 @@ static void test_functions_generators_misc(void **state)
           "assert g.kind(ids[7]) == 'CELL' and g.value(g[ids[7]].f['contents']) == 5\n"
           "mod = g[ids[8]].f; assert g.str(mod['name']) == 'sys' and mod['dict'] == 0\n"
           "lock = g[ids[9]].f; assert g.kind(ids[9]) == 'OPAQUE' and lock['size'] > 0\n"
-          "assert 'lock' in g.str(lock['repr']) and lock['reason'] == 0\n");
+          "assert 'lock' in g.str(lock['repr']) and lock['reason'] == 0\n"
+          "assert g.str(b['qualname']) == 'len' and g.str(b['module']) == 'builtins'\n"
+          "assert [g.str(g[i].f['qualname']) for i in ids[10:]] == ['list.append', "
+          "'dict.fromkeys']\n");
 }
 
 /* None of the program's code may run: every hook below records that it ran. */
