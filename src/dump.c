@@ -39,6 +39,8 @@ struct dump {
     const struct pyhd_options *o;
     enum pyhd_trigger trigger;
     PyObject *exc;                    /* borrowed, or NULL */
+    const char *reason;               /* the MANIFEST's Reason, or NULL */
+    long pid;                         /* the process dumped (a --dump-fork child's parent) */
     struct pyhd_dump_result *r;
     struct timespec created;          /* CLOCK_REALTIME at the start */
     char cwd[4096];                   /* "" when getcwd() failed */
@@ -1124,7 +1126,7 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
         || field(d, PYHD_MANIFEST_CREATED, "%s.%06ldZ", created,
                  (long)(d->created.tv_nsec / 1000)) < 0
         || field(d, PYHD_MANIFEST_HOSTNAME, "%s", host) < 0
-        || field(d, PYHD_MANIFEST_PID, "%ld", (long)getpid()) < 0
+        || field(d, PYHD_MANIFEST_PID, "%ld", d->pid) < 0
         || field(d, PYHD_MANIFEST_UID, "%ld", (long)getuid()) < 0
         || field(d, PYHD_MANIFEST_CWD, "%s", d->cwd) < 0
         || pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_ARGV, (const char *)argv.data) < 0
@@ -1134,7 +1136,8 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
                  version) < 0
         || field(d, PYHD_MANIFEST_PYTHON_IMPLEMENTATION, "CPython") < 0
         || field(d, PYHD_MANIFEST_PLATFORM, "%s %s %s", u.sysname, u.release, u.machine) < 0
-        || field(d, PYHD_MANIFEST_TRIGGER, "%s", trigger_name(d->trigger)) < 0)
+        || field(d, PYHD_MANIFEST_TRIGGER, "%s", trigger_name(d->trigger)) < 0
+        || (d->reason != NULL && field(d, PYHD_MANIFEST_REASON, "%s", d->reason) < 0))
         goto nomem;
     if (d->exc != NULL && PyExceptionInstance_Check(d->exc)) {
         type_fullname(Py_TYPE(d->exc), type_name, sizeof type_name);
@@ -1243,7 +1246,7 @@ static void default_name(const struct dump *d, char *out, size_t n)
     sanitize(program);
     gmtime_r(&d->created.tv_sec, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(out, n, "pyhd-%s-%ld-%s.dump", program, (long)getpid(), stamp);
+    snprintf(out, n, "pyhd-%s-%ld-%s.dump", program, d->pid, stamp);
 }
 
 static int write_archive(struct dump *d)
@@ -1315,6 +1318,13 @@ static int dump(struct dump *d, const struct timespec *t0)
 int pyhd__dump_write(const struct pyhd_options *o, enum pyhd_trigger trigger,
                      PyObject *exc, struct pyhd_dump_result *r)
 {
+    return pyhd__dump_write_ex(o, trigger, exc, NULL, 0, r);
+}
+
+int pyhd__dump_write_ex(const struct pyhd_options *o, enum pyhd_trigger trigger,
+                        PyObject *exc, const char *reason, long pid,
+                        struct pyhd_dump_result *r)
+{
     struct timespec t0;
     struct dump d;
     PyObject *et = NULL, *ev = NULL, *etb = NULL;
@@ -1325,6 +1335,8 @@ int pyhd__dump_write(const struct pyhd_options *o, enum pyhd_trigger trigger,
     d.o = o;
     d.trigger = trigger;
     d.exc = exc;
+    d.reason = reason;
+    d.pid = pid != 0 ? pid : (long)getpid();
     d.r = r;
     clock_gettime(CLOCK_REALTIME, &d.created);
     pyhd__buf_init(&d.unavailable);

@@ -28,6 +28,15 @@ struct pyhd_dump_result {
 int pyhd__dump_write(const struct pyhd_options *o, enum pyhd_trigger trigger,
                      PyObject *exc, struct pyhd_dump_result *r);
 
+/*
+ * pyhd__dump_write() with a reason (NULL: none), written as the MANIFEST's
+ * Reason, and the pid of the process dumped (0: this one; a --dump-fork
+ * child dumps its parent's heap, and names and labels the dump with its pid).
+ */
+int pyhd__dump_write_ex(const struct pyhd_options *o, enum pyhd_trigger trigger,
+                        PyObject *exc, const char *reason, long pid,
+                        struct pyhd_dump_result *r);
+
 /* "pyhd: dump written to PATH (SIZE, N objects, T ms)" or "pyhd: no dump: REASON",
    with a trailing newline. */
 void pyhd__dump_format_line(const struct pyhd_dump_result *r, int ok, char *line,

@@ -92,6 +92,8 @@
 #define PYHD_MANIFEST_PLATFORM "Platform"            /* uname: sysname release machine */
 #define PYHD_MANIFEST_TRIGGER "Trigger"              /* uncaught-exception,
                                                         thread-exception, signal, api */
+#define PYHD_MANIFEST_REASON "Reason"                /* why, in words: pyhd.dump()'s reason,
+                                                        the signal's name; only when given */
 #define PYHD_MANIFEST_EXCEPTION_TYPE "Exception-Type" /* module.qualname */
 #define PYHD_MANIFEST_EXCEPTION_MESSAGE "Exception-Message"  /* str(exception), or
                                                         "<not computed>" when that
