@@ -14,19 +14,27 @@
 #define EXIT_SIGINT 130
 
 /*
- * Stage 1: --trust on the command line (before the first non-option or
- * "--") starts a normal interpreter; otherwise it is isolated, so that no
- * PYTHON* variable, user site or file in the current directory can put code
- * into the process that reads the dump. The debugger parses the options
- * properly; this only decides how to start.
+ * Stage 1: --trust on the command line starts a normal interpreter;
+ * otherwise it is isolated, so that no PYTHON* variable, user site or file in
+ * the current directory can put code into the process that reads the dump.
+ * The debugger parses the options properly (argparse, in pyhd_debugger.py);
+ * this scan only decides how to start, and reads argv as that parser will:
+ * options may follow the file, "--" ends them, and the word after an option
+ * that takes a value is that value, not an option.
  */
 static int wants_trust(int argc, char **argv)
 {
+    static const char *const with_value[] = {"-c", "--command", "--debugger"};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--") || argv[i][0] != '-')
+        int takes_value = 0;
+        if (!strcmp(argv[i], "--"))
             return 0;
         if (!strcmp(argv[i], "--trust"))
             return 1;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            takes_value |= !strcmp(argv[i], with_value[k]);
+        if (takes_value)
+            i++;
     }
     return 0;
 }
