@@ -1485,10 +1485,21 @@ static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
     const char *what = type && PyType_Check(type) ? ((PyTypeObject *)type)->tp_name : "error";
-    /* Only C-level messages are read: a str exception value is shown as is. */
-    PyObject *reason = value && PyUnicode_CheckExact(value)
+    /*
+     * The message is read without str(): the value itself when it is a str
+     * (an unnormalized error), or an exception's first argument when that is
+     * a str. Anything else is left out.
+     */
+    PyObject *message = value != NULL && PyUnicode_CheckExact(value) ? value : NULL;
+    if (value != NULL && PyExceptionInstance_Check(value)) {
+        PyObject *args = ((PyBaseExceptionObject *)value)->args;
+        if (args != NULL && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0
+            && PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0)))
+            message = PyTuple_GET_ITEM(args, 0);
+    }
+    PyObject *reason = message != NULL
         ? PyUnicode_FromFormat("%s while walking a %s object: %U", what, Py_TYPE(o)->tp_name,
-                               value)
+                               message)
         : PyUnicode_FromFormat("%s while walking a %s object", what, Py_TYPE(o)->tp_name);
     Py_XDECREF(type);
     Py_XDECREF(value);

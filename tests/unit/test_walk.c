@@ -23,12 +23,17 @@ static PyObject *graphread;  /* the graphread module */
  * object's __dict__ fails with MemoryError, as an allocation in a C getter can.
  */
 static PyObject *fail_dict_of;
+static PyObject *fail_with_message_of;  /* as fail_dict_of, with a RuntimeError and a message */
 PyObject *__real_PyObject_GenericGetDict(PyObject *o, void *context);
 PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context);
 PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context)
 {
     if (o == fail_dict_of)
         return PyErr_NoMemory();
+    if (o == fail_with_message_of) {
+        PyErr_SetString(PyExc_RuntimeError, "injected failure");
+        return NULL;
+    }
     return __real_PyObject_GenericGetDict(o, context);
 }
 
@@ -492,12 +497,16 @@ static void test_failure_becomes_opaque(void **state)
     run(ns, "class A: pass\n"
             "bad = A(); bad.x = 1\n"
             "good = A(); good.y = 2\n"
-            "obj = [bad, good]\n");
+            "worse = A(); worse.z = 3\n"
+            "obj = [bad, good, worse]\n");
     fail_dict_of = PyDict_GetItemString(ns, "bad");
+    fail_with_message_of = PyDict_GetItemString(ns, "worse");
     walk_into(ns, &o, &g);
-    fail_dict_of = NULL;
-    assert_int_equal(g.opaque, 1);
-    run(ns, "bad, good = g[root].f['items']\n"
+    fail_dict_of = fail_with_message_of = NULL;
+    assert_int_equal(g.opaque, 2);
+    run(ns, "bad, good, worse = g[root].f['items']\n"
+            "assert g.str(g[worse].f['reason']) == "
+            "'RuntimeError while walking a A object: injected failure'\n"
             "r = g[bad].f\n"
             "assert g.kind(bad) == 'OPAQUE' and g.class_name(bad) == '__main__.A', g[bad]\n"
             "assert g.str(r['reason']).startswith('MemoryError while walking a A object'), "
