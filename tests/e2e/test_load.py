@@ -471,11 +471,16 @@ class LoadTest(unittest.TestCase):
                 'rebuilt': repr(thing),
                 'value': thing.value,
                 'imported': 'os_evil' in sys.modules,
+                'isolated': sys.flags.isolated,
+                'path_has_cwd': any(p in ('', '.', %r) for p in sys.path),
             }
         """
+        checker = checker % os.path.realpath(self.dir)
         # The program's directory on PYTHONPATH and as cwd: without --trust, still no import.
         env = {"PYTHONPATH": self.dir}
         facts = self.check(dump, checker, env=env)
+        self.assertEqual(facts["isolated"], 1)
+        self.assertFalse(facts["path_has_cwd"])
         self.assertFalse(os.path.exists(marker))
         self.assertFalse(facts["imported"])
         self.assertEqual(facts["module"], "os_evil")
@@ -483,6 +488,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["value"], 7)
         # With --trust the class is the program's own, imported from its module.
         facts = self.check(dump, checker, trust=True, env=env)
+        self.assertEqual(facts["isolated"], 0)
         self.assertTrue(os.path.exists(marker))
         self.assertTrue(facts["imported"])
         self.assertEqual(facts["value"], 7)
