@@ -120,6 +120,28 @@ class GraphTestCase(unittest.TestCase):
         manifest = graphread.read_manifest(path)
         self.assertGreaterEqual(int(manifest["Truncated-Objects"]), 2)
 
+    def test_total_budget(self):
+        """Past --max-size every queued object is a TRUNCATED record; the exception survives."""
+        g, path = self.crash("""
+            def f():
+                rows = [['row', i, float(i)] for i in range(50000)]
+                raise IndexError('budget')
+            f()
+            """, PYHD_MAX_SIZE="65536")
+        exc = g[g.roots["exception"]]
+        self.assertEqual(exc.kind_name, "EXCEPTION")
+        self.assertEqual(g.class_name(exc.id), "builtins.IndexError")
+        truncated = g.by_kind("TRUNCATED")
+        self.assertGreater(len(truncated), 1000)
+        self.assertTrue(all(g.kind(r.f["cls"]) in ("CLASS", "TRUNCATED") for r in truncated))
+        # The budget is checked before each record: the last full one started within it.
+        last_full = g.records[g.records.index(truncated[0]) - 1]
+        self.assertLess(last_full.offset, 65536)
+        self.assertGreaterEqual(truncated[0].offset, 65536)
+        manifest = graphread.read_manifest(path)
+        self.assertEqual(manifest["Truncated"], "yes")
+        self.assertGreaterEqual(int(manifest["Truncated-Objects"]), len(truncated))
+
     def test_stdlib_values(self):
         g, _ = self.crash("""
             import array, collections, datetime, decimal, fractions, pathlib, re, uuid, enum
@@ -204,6 +226,30 @@ class GraphTestCase(unittest.TestCase):
         view = g[others["view"]]
         self.assertEqual((view.kind_name, view.f["value"], view.f["readonly"]),
                          ("BUFFER", b"xyz", 0))
+
+    def test_numpy_arrays_as_buffers(self):
+        try:
+            import numpy
+        except ImportError:
+            self.skipTest("numpy is not installed for this python")
+        g, _ = self.crash("""
+            import numpy as np
+            def f():
+                grid = np.arange(12, dtype='<i4').reshape(3, 4)
+                transposed = grid.T
+                raise ValueError('arrays')
+            f()
+            """)
+        loc = self.innermost_locals(g)
+        grid = numpy.arange(12, dtype="<i4").reshape(3, 4)
+        for name, expected in (("grid", grid), ("transposed", grid.T)):
+            rec = g[loc[name]]
+            self.assertEqual(rec.kind_name, "BUFFER", name)
+            self.assertEqual(g.class_name(rec.id), "numpy.ndarray")
+            self.assertEqual((rec.f["itemsize"], rec.f["shape"], rec.f["readonly"]),
+                             (4, list(expected.shape), 0))
+            self.assertIn(rec.f["format"], ("i", "<i", "l", "<l"))
+            self.assertEqual(rec.f["value"], expected.tobytes(order="C"))
 
     def traceback_entries(self, g):
         out, tb = [], g[g.roots["exception"]].f["traceback"]
