@@ -214,7 +214,7 @@ static void mask_names(uint64_t mask, char *out, size_t outlen)
 
 /*
  * Read an id field: it must be 0 (when zero_ok) or name an object whose kind
- * is in mask (when the kind is one this reader knows).
+ * is in mask, or a TRUNCATED one.
  */
 static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok, uint64_t *out)
 {
@@ -229,8 +229,9 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
         return bad(v, "%s id %llu out of range (the graph has %zu objects)", field,
                    (unsigned long long)id, v->g->nobjects);
     } else if (mask != ANY_KIND) {
+        /* TRUNCATED stands for any object the size budget left out, a name included. */
         t = &v->g->objects[id - 1];
-        if (t->kind >= 64 || !(mask & K(t->kind))) {
+        if (t->kind != PYHD_REC_TRUNCATED && (t->kind >= 64 || !(mask & K(t->kind)))) {
             char want[160];
             mask_names(mask, want, sizeof want);
             return bad(v, "%s id %llu is a %s, not a %s", field, (unsigned long long)id,

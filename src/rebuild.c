@@ -444,7 +444,6 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
     case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF:
     case PYHD_REC_BUFFER:
-    case PYHD_REC_TRUNCATED:
         return push_dep(rb, r, rd_id(&c));
     case PYHD_REC_SUBCLASS:
         if (push_dep(rb, r, rd_id(&c)) < 0)
@@ -700,7 +699,16 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
     if (ensure(rb, name_id) < 0)
         return NULL;
     name = rb->objs[name_id];
-    if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
+    if (!PyUnicode_Check(name)) {
+        /* A TRUNCATED name: the module still gets one. */
+        PyObject *mod, *placeholder = PyUnicode_FromString("<truncated>");
+        if (!placeholder)
+            return NULL;
+        mod = sur_call(rb, "RebuiltModule", &placeholder, 1);
+        Py_DECREF(placeholder);
+        return mod;
+    }
+    if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
     return sur_call(rb, "RebuiltModule", &name, 1);
 }
@@ -773,14 +781,15 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     PyObject *obj = PyObject_CallFunctionObjArgs((PyObject *)&PyRange_Type, start, stop, step,
                                                  NULL);
     PyObject *args[4];
-    if (obj || !PyErr_ExceptionMatches(PyExc_ValueError))
+    if (obj || !(PyErr_ExceptionMatches(PyExc_ValueError) ||
+                 PyErr_ExceptionMatches(PyExc_TypeError)))
         return obj;
-    /* range(0, 1, 0) is refused here as it would have been there: the dump was damaged. */
+    /* range(0, 1, 0), or a bound the walker left out: an opaque stand-in. */
     PyErr_Clear();
     args[0] = (PyObject *)&PyRange_Type;
     args[1] = PyLong_FromLong(0);
     args[2] = Py_None;
-    args[3] = PyUnicode_FromString("a range with step 0");
+    args[3] = PyUnicode_FromString("cannot rebuild this range");
     obj = args[1] && args[3] ? sur_call(rb, "OpaqueStub", args, 4) : NULL;
     Py_XDECREF(args[1]);
     Py_XDECREF(args[3]);
@@ -873,8 +882,10 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_OPAQUE:
         return make_opaque(rb, r);
     case PYHD_REC_TRUNCATED:
+        /* Its class comes at fill: the class's own name may be this very stand-in. */
         rb->truncated = 1;
-        return call_with_class(rb, "TruncatedStub", r);
+        value = Py_None;
+        return sur_call(rb, "TruncatedStub", &value, 1);
     default:
         value = PyLong_FromLong((long)r->kind);
         if (!value)
@@ -1257,6 +1268,8 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_WEAKREF:
         rd_id(&c);
         return set_attr_id(rb, obj, "referent", rd_id(&c));
+    case PYHD_REC_TRUNCATED:
+        return set_attr_id(rb, obj, "cls", rd_id(&c));
     case PYHD_REC_REDUCED:
         rd_id(&c);
         args[0] = obj;
@@ -1361,6 +1374,13 @@ static int rebuild_all(struct rb *rb)
 /* ------------------------------------------------------------------------ */
 /* The result of load() */
 
+/* Object id if it is of kind (borrowed), else None: a TRUNCATED stand-in is no record. */
+static PyObject *record_or_none(struct rb *rb, uint64_t id, unsigned kind)
+{
+    const struct pyhd_record *r = pyhd__decode_obj(rb->g, id);
+    return r && r->kind == kind ? rb->objs[id] : Py_None;
+}
+
 static PyObject *text_obj(const unsigned char *p, size_t n)
 {
     return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)n, "replace");
@@ -1414,7 +1434,7 @@ static PyObject *threads_list(struct rb *rb)
             goto error;
         t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O}", "ident", (unsigned long long)ident,
                           "native_id", (unsigned long long)native, "name", nameobj, "flags",
-                          flags, "frame", ref(rb, rd_id(&c)));
+                          flags, "frame", record_or_none(rb, rd_id(&c), PYHD_REC_FRAME));
         if (!t)
             goto error;
         rc = PyList_Append(list, t);
@@ -1444,7 +1464,7 @@ static PyObject *exceptions_list(struct rb *rb)
         for (int i = 0; i < 5; i++)
             rd_id(&c);
         rd_u8(&c);
-        pair = PyTuple_Pack(2, rb->objs[id], ref(rb, rd_id(&c)));
+        pair = PyTuple_Pack(2, rb->objs[id], record_or_none(rb, rd_id(&c), PYHD_REC_TRACEBACK));
         if (!pair)
             goto error;
         rc = PyList_Append(list, pair);

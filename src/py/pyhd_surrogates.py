@@ -256,7 +256,12 @@ def _resolve(module, qualname, trust):
 
 
 def make_class(name, qualname, module, bases, flags, trust):
-    """The class of a CLASS record: the real one when allowed, else a surrogate."""
+    """The class of a CLASS record: the real one when allowed, else a surrogate.
+
+    Any argument may be a TruncatedStub (the walker's size budget ran out).
+    """
+    if not isinstance(bases, tuple):
+        bases = ()
     if flags & CLASS_STDLIB or trust:
         real = _resolve(module, qualname, trust)
         if real is not None:
@@ -295,6 +300,8 @@ def _instantiable(cls):
 def instance_class(cls, trust):
     """The class to make INSTANCE records of cls with object.__new__, or None for enums."""
     import enum
+    if not isinstance(cls, type):  # a TruncatedStub in place of the class
+        return _new_class("truncated", "truncated", "?", (), False)
     if not is_surrogate(cls) and isinstance(cls, enum.EnumMeta):
         return None
     candidates = []
@@ -593,7 +600,7 @@ def make_reduced(cls, args):
 def fill_reduced(obj, args):
     """Second step of a REDUCED value: a deque's items (they may refer back to it)."""
     import collections
-    if type(obj) is collections.deque and isinstance(args[0], list):
+    if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
 
 

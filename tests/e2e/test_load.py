@@ -399,6 +399,33 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["items"][:2], [True, 10])
         self.assertTrue(facts["items"][2].endswith("... <truncated: 4990 more>"), facts["items"])
 
+    def test_size_budget_leaves_objects_out(self):
+        dump = self.dump("""
+            def f():
+                data = [{'k%d' % i: [i] * 5} for i in range(3000)]
+                more = ['x%d' % i for i in range(3000)]
+                1 / 0
+            f()
+        """, env={"PYHD_MAX_SIZE": "20000"})
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            reprs = [repr(x) for x in loc['data'] + loc['more']]
+            facts = {
+                'truncated': r['truncated'],
+                'left_out': sum(t.startswith('<truncated ') for t in reprs),
+                'lengths': [len(loc['data']), len(loc['more'])],
+                'exception': repr(r['roots']['exception']),
+            }
+        """)
+        self.assertTrue(facts["truncated"])
+        self.assertGreater(facts["left_out"], 0)
+        self.assertEqual(facts["lengths"], [3000, 3000])
+        self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
+
     def test_threads_and_roots(self):
         dump = self.dump("""
             import sys, threading

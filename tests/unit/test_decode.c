@@ -502,6 +502,25 @@ static void test_str_checks(void **state)
     expect_error(&b, "bad record 2 (byte 12): STR: 2 code points stored of 1");
 }
 
+/* TRUNCATED may stand wherever a particular kind is required: the budget ran out there. */
+static void test_truncated_stands_for_any_kind(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    char err[256] = "";
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRUNCATED, BYTES(2));                /* 1: its class is 2 */
+    rec(&b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0x01, 0));  /* 2: named by 1 */
+    rec(&b, PYHD_REC_FRAME, BYTES(1, 0, 0, 1, 1, 0, 1, 0, 1)); /* 3: code, globals, back */
+    finish(&b, 3);
+    assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+    assert_int_equal(g.nobjects, 3);
+    pyhd__decode_free(&g);
+    pyhd__buf_free(&b);
+}
+
 static void test_subclass_base_kind(void **state)
 {
     struct pyhd_buf b;
@@ -580,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_short_payloads),
         cmocka_unit_test(test_huge_varints),
         cmocka_unit_test(test_str_checks),
+        cmocka_unit_test(test_truncated_stands_for_any_kind),
         cmocka_unit_test(test_subclass_base_kind),
         cmocka_unit_test(test_out_of_memory),
     };
