@@ -206,7 +206,9 @@ enum pyhd_kind {
                                     size in bytes, repr id (STR or 0), reason id (STR or
                                     0: why it is opaque, e.g. an error while walking) */
     PYHD_REC_TRUNCATED = 0x24,   /* an object left out because the size budget ran
-                                    out: class id */
+                                    out: class id. It may stand wherever an id of a
+                                    particular kind is required (a CLASS's name, a
+                                    FRAME's code): readers accept it there */
 
     PYHD_KIND_META_FIRST = 0xC0,
 
