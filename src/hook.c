@@ -1,8 +1,12 @@
-/* hook.c: dump on the "sys.excepthook" audit event; print the "pyhd:" line after the traceback. */
+/* hook.c: the dumps taken inside python: uncaught and thread exceptions, on demand; their "pyhd:" lines. */
 #include "hook.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -16,6 +20,19 @@
 static int dump_taken;          /* at most one uncaught-exception dump per process */
 static char pending_line[4096 + 1024]; /* "pyhd: ..." waiting to be printed, or "" */
 static int atexit_registered;
+static const struct pyhd_options *active;  /* NULL until pyhd__hook_install() */
+
+/* The rate limit of thread-failure and DumpHandler dumps: a window of 60 s
+   opens with the first dump; at most PYHD_RATE_LIMIT_DUMPS are taken in it. */
+static struct timespec window_start;
+static int window_dumps;
+static int window_refused;      /* the refusal was printed for this window */
+
+/* _thread._ExceptHookArgs (new reference, kept for the life of the process),
+   which thread_failed() stands in for; NULL until that is installed. */
+static PyObject *original_hook_args;
+/* A --dump-fork child's parent: the process its dump is of. */
+static long forked_from;
 
 /* Write the whole of s to fd 2, retrying short writes and EINTR. */
 static void write_fd2(const char *s)
@@ -84,6 +101,20 @@ void pyhd__hook_flush_message(void)
     pending_line[0] = '\0';
 }
 
+/* Print line now: through sys.stderr while python runs, else to fd 2. GIL
+   held; an exception pending on entry is kept. */
+static void print_line_now(const char *line)
+{
+    PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
+
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (write_sys_stderr(line) < 0) {
+        PyErr_Clear();
+        write_fd2(line);
+    }
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+}
+
 /* The atexit handler: runs right after python has printed the traceback,
    before the program's own atexit handlers (atexit runs them last in, first out). */
 static PyObject *flush_at_exit(PyObject *module, PyObject *unused)
@@ -137,6 +168,9 @@ static void on_excepthook(const struct pyhd_options *o, PyObject *args)
     if (PyExceptionInstance_Check(value) &&
         PyErr_GivenExceptionMatches(value, PyExc_SystemExit))
         return;
+    if (!o->dump_on_interrupt && PyExceptionInstance_Check(value) &&
+        PyErr_GivenExceptionMatches(value, PyExc_KeyboardInterrupt))
+        return;
     if (dump_taken)
         return;
     dump_taken = 1;
@@ -163,6 +197,249 @@ static int audit_hook(const char *event, PyObject *args, void *user_data)
 
 int pyhd__hook_install(const struct pyhd_options *o)
 {
+    active = o;
     /* The hook only reads *o; the cast is for the void * of the C API. */
     return PySys_AddAuditHook(audit_hook, (void *)o) == 0 ? 0 : -1;
+}
+
+const struct pyhd_options *pyhd__hook_options(void)
+{
+    return active;
+}
+
+int pyhd__hook_rate_allows(void)
+{
+    struct timespec now;
+    char line[256];
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (window_dumps == 0 || now.tv_sec - window_start.tv_sec >= 60) {
+        window_start = now;
+        window_dumps = 0;
+        window_refused = 0;
+    }
+    if (window_dumps < PYHD_RATE_LIMIT_DUMPS) {
+        window_dumps++;
+        return 1;
+    }
+    if (!window_refused) {
+        window_refused = 1;
+        snprintf(line, sizeof line,
+                 "pyhd: no dump: rate limit of %d dumps a minute for thread failures and "
+                 "log records reached; the next in %ld s\n",
+                 PYHD_RATE_LIMIT_DUMPS, (long)(60 - (now.tv_sec - window_start.tv_sec)));
+        print_line_now(line);
+    }
+    return 0;
+}
+
+/*
+ * The child side of --dump-fork: fork again so that the program waits only
+ * for a process that exits at once (no zombie is left for the program's own
+ * wait() to find), then write the dump from this copy-on-write snapshot and
+ * _exit(), running nothing of python's or the program's at exit. Only the
+ * forking thread exists here; the other threads' frames are still in memory
+ * and the dump reads them as it reads any object. Never returns.
+ */
+static void dump_in_child(const struct pyhd_options *o, enum pyhd_trigger trigger,
+                          PyObject *exc, const char *reason)
+{
+    struct pyhd_dump_result r;
+    char line[sizeof r.path + 1024];
+    pid_t grandchild = fork();
+    int ok;
+
+    if (grandchild != 0)
+        _exit(grandchild < 0 ? 1 : 0);
+    ok = pyhd__dump_write_ex(o, trigger, exc, reason, forked_from, &r) == 0;
+    if (!ok || !o->quiet) {
+        pyhd__dump_format_line(&r, ok, line, sizeof line);
+        write_fd2(line);
+    }
+    _exit(ok ? 0 : 1);
+}
+
+/* Split path into an absolute directory and a file name. Pure C; 0, or -1
+   with err set. */
+static int split_path(const char *path, char *dir, size_t dirlen, char *name, size_t namelen,
+                      char *err, size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    char cwd[4096];
+    int n;
+
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        snprintf(err, errlen, "%s: not a file name", path);
+        return -1;
+    }
+    if ((size_t)snprintf(name, namelen, "%s", base) >= namelen) {
+        snprintf(err, errlen, "%s: name too long", path);
+        return -1;
+    }
+    if (slash == path) {
+        n = snprintf(dir, dirlen, "/");
+    } else if (slash != NULL && path[0] == '/') {
+        n = snprintf(dir, dirlen, "%.*s", (int)(slash - path), path);
+    } else {
+        if (getcwd(cwd, sizeof cwd) == NULL) {
+            snprintf(err, errlen, "finding the current directory: %s", strerror(errno));
+            return -1;
+        }
+        if (slash == NULL)
+            n = snprintf(dir, dirlen, "%s", cwd);
+        else
+            n = snprintf(dir, dirlen, "%s/%.*s", cwd, (int)(slash - path), path);
+    }
+    if (n < 0 || (size_t)n >= dirlen) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    return 0;
+}
+
+int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyObject *exc,
+                    const char *reason, const char *path, struct pyhd_dump_result *r)
+{
+    struct pyhd_options at_path;
+    char dir[4096], name[1024];
+    pid_t child;
+    int status;
+
+    memset(r, 0, sizeof *r);
+    if (path != NULL) {
+        if (split_path(path, dir, sizeof dir, name, sizeof name, r->error,
+                       sizeof r->error) < 0)
+            return -1;
+        /* A shallow copy: the dump only reads the options. */
+        at_path = *o;
+        at_path.dump_dir = dir;
+        at_path.dump_name = name;
+        o = &at_path;
+    }
+    if (!o->dump_fork)
+        return pyhd__dump_write_ex(o, trigger, exc, reason, 0, r);
+
+    /* A raw fork(), not os.fork(): the program's os.register_at_fork()
+       functions must not run, and the child keeps every thread's state. */
+    forked_from = (long)getpid();
+    child = fork();
+    if (child < 0) {
+        snprintf(r->error, sizeof r->error, "forking the dump's process: %s",
+                 strerror(errno));
+        return -1;
+    }
+    if (child == 0)
+        dump_in_child(o, trigger, exc, reason);
+    /* The child exits as soon as it has forked the writer. */
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+/*
+ * Thread failures. threading's invoke_excepthook (one per Thread, made by
+ * threading._make_invoke_excepthook) looks up the module globals `excepthook`
+ * and `ExceptHookArgs` when a thread fails, then calls
+ * excepthook(ExceptHookArgs([exc_type, exc_value, exc_tb, thread])).
+ * Wrapping excepthook would be undone by any program that assigns
+ * threading.excepthook, and would stand between the program and its hook.
+ * ExceptHookArgs is never assigned by programs: threading binds it once,
+ * from _thread._ExceptHookArgs, when it is imported. So pyhd replaces
+ * _thread._ExceptHookArgs (and threading.ExceptHookArgs when threading is
+ * already imported) with a C function that takes the dump and then builds the
+ * real ExceptHookArgs for whatever hook the program has. It costs nothing
+ * until a thread fails, calls no program code, and leaves the output to the
+ * program's hook. It dumps only when called from invoke_excepthook itself,
+ * so a program that builds an ExceptHookArgs of its own gets no dump.
+ * The difference a program can see: threading.ExceptHookArgs is a function.
+ */
+static int called_from_threading(void)
+{
+    PyFrameObject *frame = PyEval_GetFrame();  /* borrowed */
+    PyCodeObject *code = NULL;
+    PyObject *globals = NULL, *name;  /* name: borrowed */
+    int match = 0;
+
+    if (frame == NULL)
+        return 0;
+    code = PyFrame_GetCode(frame);
+    globals = pyhd_frame_globals(frame);
+    if (globals == NULL) {
+        PyErr_Clear();
+        goto done;
+    }
+    name = PyDict_GetItemString(globals, "__name__");
+    match = PyUnicode_Check(code->co_name)
+            && PyUnicode_CompareWithASCIIString(code->co_name, "invoke_excepthook") == 0
+            && name != NULL && PyUnicode_Check(name)
+            && PyUnicode_CompareWithASCIIString(name, "threading") == 0;
+done:
+    Py_XDECREF(globals);
+    Py_XDECREF(code);
+    return match;
+}
+
+/* The stand-in for _thread._ExceptHookArgs(args); args is
+   [exc_type, exc_value, exc_tb, thread]. */
+static PyObject *thread_failed(PyObject *unused, PyObject *args)
+{
+    struct pyhd_dump_result r;
+    char line[sizeof r.path + 1024];
+    PyObject *value;  /* borrowed */
+    int ok;
+
+    if (active != NULL && active->enabled && PyList_CheckExact(args)
+        && PyList_GET_SIZE(args) == 4 && called_from_threading()) {
+        value = PyList_GET_ITEM(args, 1);
+        /* SystemExit ends a thread silently: threading prints nothing for it. */
+        if (PyExceptionInstance_Check(value)
+            && !PyErr_GivenExceptionMatches(value, PyExc_SystemExit)
+            && pyhd__hook_rate_allows()) {
+            ok = pyhd__dump_write(active, PYHD_TRIGGER_THREAD, value, &r) == 0;
+            if (!ok || !active->quiet) {
+                pyhd__dump_format_line(&r, ok, line, sizeof line);
+                print_line_now(line);
+            }
+        }
+    }
+    return PyObject_CallOneArg(original_hook_args, args);
+}
+
+static PyMethodDef thread_failed_def = {
+    "ExceptHookArgs", thread_failed, METH_O,
+    "threading.ExceptHookArgs under pyhd: dump the failed thread, then build the "
+    "arguments of threading.excepthook.",
+};
+
+int pyhd__hook_install_threads(void)
+{
+    PyObject *thread_module = NULL, *func = NULL;
+    PyObject *threading, *bound;  /* borrowed */
+    int rc = -1;
+
+    thread_module = PyImport_ImportModule("_thread");
+    if (thread_module == NULL)
+        goto done;
+    if (original_hook_args == NULL) {
+        original_hook_args = PyObject_GetAttrString(thread_module, "_ExceptHookArgs");
+        if (original_hook_args == NULL)
+            goto done;
+    }
+    func = PyCFunction_New(&thread_failed_def, NULL);
+    if (func == NULL || PyObject_SetAttrString(thread_module, "_ExceptHookArgs", func) < 0)
+        goto done;
+    /* Read threading's dict directly: no module __getattr__ can run. */
+    threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
+    if (threading != NULL && PyModule_Check(threading)) {
+        bound = PyDict_GetItemString(PyModule_GetDict(threading), "ExceptHookArgs");
+        if (bound == original_hook_args
+            && PyDict_SetItemString(PyModule_GetDict(threading), "ExceptHookArgs", func) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(func);
+    Py_XDECREF(thread_module);
+    return rc;
 }

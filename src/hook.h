@@ -1,13 +1,41 @@
-/* hook.h: pyhd-run's trigger: the sys.excepthook audit event, and the line it prints. */
+/* hook.h: the dumps taken inside python (uncaught and thread exceptions, on demand) and their lines. */
 #ifndef PYHD_HOOK_H
 #define PYHD_HOOK_H
 
+#include "dump.h"
 #include "options.h"
+
+/* Thread failures and DumpHandler records together: at most this many dumps
+   in a minute (see pyhd-run(1), "Triggers"). */
+#define PYHD_RATE_LIMIT_DUMPS 10
 
 /* Install the audit hook; call before Py_InitializeFromConfig() but after
    preinitialization (which picks the allocator the hook's entry is freed
-   with). o must outlive the interpreter. Returns 0, or -1 if CPython refused. */
+   with), or later from an extension module. o must outlive the interpreter;
+   it becomes the options pyhd__hook_options() returns. Returns 0, or -1 if
+   CPython refused. */
 int pyhd__hook_install(const struct pyhd_options *o);
+
+/* The options of pyhd__hook_install(), or NULL before it. */
+const struct pyhd_options *pyhd__hook_options(void);
+
+/* Dump failed threads: stand in for _thread._ExceptHookArgs (see hook.c).
+   GIL held, after initialization. 0, or -1 with an exception set. */
+int pyhd__hook_install_threads(void);
+
+/* Whether the rate limit lets one more automatic dump (a thread failure, a
+   DumpHandler record) be taken now; counts it if so. The first refusal of a
+   minute prints a "pyhd:" line. GIL held. */
+int pyhd__hook_rate_allows(void);
+
+/*
+ * An on-demand dump (the dump signal, pyhd.dump(), DumpHandler): into path
+ * (NULL: as the options say), in a forked child with --dump-fork. GIL held.
+ * Never raises: returns 0 with r->path set (empty when a forked child writes
+ * the dump and prints its line), or -1 with r->error set.
+ */
+int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyObject *exc,
+                    const char *reason, const char *path, struct pyhd_dump_result *r);
 
 /* Print the pending "pyhd: ..." line, if any, once. */
 void pyhd__hook_flush_message(void);
