@@ -101,4 +101,21 @@ static inline PyObject *pyhd_err_take(void)
 #endif
 }
 
+/* The exception being handled (sys.exception()), new reference, or NULL if
+   none. 3.11 has one call. */
+static inline PyObject *pyhd_err_handled(void)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *exc = PyErr_GetHandledException();
+#else
+    PyObject *type, *exc, *tb;
+    PyErr_GetExcInfo(&type, &exc, &tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+#endif
+    if (exc == Py_None)
+        Py_CLEAR(exc);
+    return exc;
+}
+
 #endif /* PYHD_COMPAT_H */
