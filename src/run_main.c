@@ -6,6 +6,8 @@
 #include "compat.h"
 #include "hook.h"
 #include "options.h"
+#include "pymodule.h"
+#include "signals.h"
 
 /* Exit status for a bad pyhd option, value or variable, as python uses for
    its own usage errors. */
@@ -83,6 +85,34 @@ done:
         Py_ExitStatusException(status);
 }
 
+/* Print a failed set-up step and its exception as one warning line. */
+static void warn_python_error(const char *what)
+{
+    PyObject *exc = pyhd_err_take();
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *message = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+
+    PyErr_Clear();
+    fprintf(stderr, "pyhd-run: warning: %s: %s\n", what, message != NULL ? message : "?");
+    Py_XDECREF(text);
+    Py_XDECREF(exc);
+}
+
+/*
+ * Stage 3, before the program's first line: the triggers that need a running
+ * interpreter. Each one that cannot be set up is reported and left out; the
+ * program runs all the same.
+ */
+static void install_triggers(const struct pyhd_options *o)
+{
+    if (pyhd__hook_install_threads() < 0)
+        warn_python_error("no dumps of thread failures");
+    if (pyhd__signals_install_dump(o) < 0)
+        warn_python_error("no dump signal");
+    if (pyhd__signals_install_fatal(o) < 0)
+        warn_python_error("no dumps on fatal signals");
+}
+
 int main(int argc, char **argv)
 {
     struct pyhd_options options; /* must outlive the interpreter: the hook reads it */
@@ -115,8 +145,18 @@ int main(int argc, char **argv)
     python_argv[0] = executable;
     memcpy(python_argv + 1, argv + consumed, (size_t)(argc - consumed) * sizeof(*argv));
 
+    /* The pyhd module is there even with --no-dump, so that a program that
+       imports it runs; pyhd.enabled() tells it whether dumps are written. */
+    pyhd__module_set_launcher(&options);
+    if (PyImport_AppendInittab("pyhd", PyInit_pyhd) < 0) {
+        fprintf(stderr, "pyhd-run: out of memory\n");
+        status = EXIT_SETUP_FAILED;
+        goto done;
+    }
     /* With --no-dump there is no hook at all: python runs untouched. */
     init_python(python_argc, python_argv, executable, options.enabled ? &options : NULL);
+    if (options.enabled)
+        install_triggers(&options);
     /* Python's own exit status: 0, SystemExit's code, 1 for an uncaught
        exception, 120 if finalization fails; on KeyboardInterrupt it kills
        this process with SIGINT itself and does not return. */

@@ -1,0 +1,26 @@
+/* signals.h: the dump signal and the fatal signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT). */
+#ifndef PYHD_SIGNALS_H
+#define PYHD_SIGNALS_H
+
+#include "options.h"
+
+/*
+ * Make o->dump_signal (if any) dump every thread: a Python-level handler,
+ * installed through the _signal module as signal.signal() would, so the C
+ * handler only sets python's flag and the dump is taken by the main thread
+ * at its next safe point. A program's own signal.signal() replaces it, as
+ * under python. GIL held, main thread. 0, or -1 with an exception set.
+ */
+int pyhd__signals_install_dump(const struct pyhd_options *o);
+
+/*
+ * On a fatal signal: write every thread's stack as text to
+ * DIR/pyhd-PID-SIGNAME.txt (async-signal-safely), attempt a full dump if the
+ * crashing thread holds the GIL, then give the signal to the handler that was
+ * there before (faulthandler's, or the default: the process dies of it as
+ * under python). o must outlive the interpreter. GIL held. 0, or -1 with an
+ * exception set.
+ */
+int pyhd__signals_install_fatal(const struct pyhd_options *o);
+
+#endif /* PYHD_SIGNALS_H */
