@@ -23,6 +23,15 @@ int __wrap_deflate(z_streamp strm, int flush)
     return __real_deflate(strm, flush);
 }
 
+/* Failure injection: realloc() (how the output buffer grows) fails while this is set. */
+static int realloc_fails;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+    return realloc_fails ? NULL : __real_realloc(p, n);
+}
+
 /* Inflate a whole zlib stream into a malloc'd buffer. */
 static unsigned char *inflate_all(const struct pyhd_buf *z, size_t *outlen)
 {
@@ -268,6 +277,27 @@ static void test_deflate_failure(void **state)
     pyhd__buf_free(&out);
 }
 
+/* When the compressed output cannot grow, the error says so and where. */
+static void test_output_out_of_memory(void **state)
+{
+    (void)state;
+    struct pyhd_buf out;
+    struct pyhd_enc e;
+    const size_t big = 2 * PYHD_ENC_CHUNK;
+    unsigned char *payload = calloc(1, big);
+    assert_non_null(payload);
+    pyhd__buf_init(&out);
+    assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
+    realloc_fails = 1;
+    int rc = pyhd__enc_record(&e, PYHD_REC_BYTES, payload, big);
+    realloc_fails = 0;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.err, "out of memory at output byte"));
+    pyhd__enc_free(&e);
+    pyhd__buf_free(&out);
+    free(payload);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_record_framing_and_crc),
         cmocka_unit_test(test_chunked_round_trip),
         cmocka_unit_test(test_deflate_failure),
+        cmocka_unit_test(test_output_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
