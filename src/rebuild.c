@@ -647,6 +647,9 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
     args = PyTuple_Pack(1, value);
     if (args)
         obj = base->tp_new((PyTypeObject *)cls, args, NULL);
+    /* bytearray takes its contents in __init__ (the builtin one, called directly). */
+    if (obj && base == &PyByteArray_Type && base->tp_init(obj, args, NULL) < 0)
+        Py_CLEAR(obj);
     Py_DECREF(value);
     Py_XDECREF(args);
     return obj;

@@ -354,7 +354,10 @@ def real_subclass_value(cls, value):
             return value
     base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
     try:
-        return base.__new__(cls, value)
+        obj = base.__new__(cls, value)
+        if base is bytearray:  # bytearray takes its contents in __init__
+            bytearray.__init__(obj, value)
+        return obj
     except Exception:
         return value
 

@@ -201,6 +201,10 @@ class LoadTest(unittest.TestCase):
                 pass
             class MyDict(dict):
                 pass
+            class MyBytes(bytearray):
+                pass
+            class MyStr(str):
+                pass
             class Color(enum.Enum):
                 RED = 1
             class Level(enum.IntEnum):
@@ -217,6 +221,9 @@ class LoadTest(unittest.TestCase):
                 s = Slotted(); s.a = 'A'; s.b = p
                 ml = MyList([1, 2]); ml.tag = 't'
                 md = MyDict(k=1)
+                mb = MyBytes(b'raw')
+                ms = MyStr('text')
+                ms.note = 'n'
                 color = Color.RED
                 level = Level.HIGH
                 colors = {Color.RED: 'red'}
@@ -254,6 +261,10 @@ class LoadTest(unittest.TestCase):
                 's_b_is_p': loc['s'].b is loc['p'],
                 'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
                 'md': [isinstance(loc['md'], dict), dict(loc['md'])],
+                'mb': [type(loc['mb']).__name__, isinstance(loc['mb'], bytearray),
+                       bytes(loc['mb']).decode()],
+                'ms': [type(loc['ms']).__name__, isinstance(loc['ms'], str), str(loc['ms']),
+                       loc['ms'].note, repr(loc['ms'])],
                 'color': repr(loc['color']),
                 'color_enum': [isinstance(loc['color'], __import__('enum').Enum),
                                loc['color'].name, loc['color'].value,
@@ -288,6 +299,9 @@ class LoadTest(unittest.TestCase):
         self.assertTrue(facts["s_b_is_p"])
         self.assertEqual(facts["ml"], [True, [1, 2], "t"])
         self.assertEqual(facts["md"], [True, {"k": 1}])
+        self.assertEqual(facts["mb"], ["MyBytes", True, "raw"])
+        self.assertEqual(facts["ms"], ["MyStr", True, "text", "n",
+                                       "<rebuilt MyStr 'text' note='n'>"])
         self.assertEqual(facts["color"], "<rebuilt Color.RED: 1>")
         self.assertEqual(facts["color_enum"], [True, "RED", 1, "red"])
         self.assertEqual(facts["level"], ["<rebuilt Level.HIGH: 3>", True, 4, "HIGH"])
