@@ -1,8 +1,9 @@
 /* archive_read.c: read every member of a dump's tar archive into memory. */
 #define _POSIX_C_SOURCE 200809L
-#define PYHD_INCLUDE_LIBARCHIVE
 #include <archive.h>
 #include <archive_entry.h>
+
+#include "container.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /* archive_write.c: write the dump's tar archive to a temporary file, then publish it atomically. */
 #define _GNU_SOURCE
-#define PYHD_INCLUDE_LIBARCHIVE
 #include <archive.h>
 #include <archive_entry.h>
+
+#include "container.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

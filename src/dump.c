@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "container.h"
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "walk.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "container.h"
 #include "decode.h"
 #include "manifest.h"
 #include "pyhd/format.h"

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "container.h"
 #include "decode.h"
 #include "manifest.h"
 #include "pyhd/format.h"

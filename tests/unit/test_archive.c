@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-/* src/archive.h, and through it libarchive's header (to build odd archives). */
-#define PYHD_INCLUDE_LIBARCHIVE
+/* libarchive's header too, to build odd archives. */
 #include <archive.h>
+#include "container.h"
 #include <archive_entry.h>
 
 #include "manifest.h"

@@ -1,16 +1,6 @@
-/* archive.h: the dump container: writing and reading the tar archive. */
-
-/*
- * libarchive's header has the same name and src/ comes first on the include
- * path, so <archive.h> finds this file: src/archive_write.c and
- * src/archive_read.c define PYHD_INCLUDE_LIBARCHIVE and include <archive.h>
- * to reach libarchive's through here.
- */
-#ifdef PYHD_INCLUDE_LIBARCHIVE
-#include_next <archive.h>
-#endif
-#ifndef PYHD_ARCHIVE_H
-#define PYHD_ARCHIVE_H
+/* container.h: the dump container: writing and reading the tar archive. */
+#ifndef PYHD_CONTAINER_H
+#define PYHD_CONTAINER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,4 +45,4 @@ const struct pyhd_archive_member *pyhd__ar_find(const struct pyhd_dump_file *f,
                                                 const char *name);
 void pyhd__ar_free(struct pyhd_dump_file *f);
 
-#endif /* PYHD_ARCHIVE_H */
+#endif /* PYHD_CONTAINER_H */
