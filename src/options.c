@@ -38,6 +38,17 @@ static const char usage_text[] =
     "                    dump every thread and go on (default: USR1)\n"
     "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
     "                    forked child, so the program pauses only for the fork\n"
+    "  --no-redact       write values bound to sensitive names as they are\n"
+    "  --redact=PATTERN  also redact names matching PATTERN (a glob: * and ?,\n"
+    "                    case-insensitive, whole name; repeatable or comma-separated)\n"
+    "  --keep=NAME       do not redact NAME (case-insensitive; repeatable)\n"
+    "  --no-environ      leave the environment variables out of the dump\n"
+    "  --no-sources      leave the program's source files out of the dump\n"
+    "  --max-dumps=N     keep at most N pyhd dumps in the dump directory (default:\n"
+    "                    100), deleting the oldest after writing one; 0: no limit\n"
+    "  --max-use=SIZE    let them use at most SIZE bytes (default: 1G); 0: no limit\n"
+    "  --keep-free=SIZE  write no dump when the dump directory's file system has\n"
+    "                    less than SIZE free (default: 256M); 0: no floor\n"
     "  --help            print this help and exit\n"
     "  --version         print the versions of pyhd-run and Python and exit\n"
     "  --                end the pyhd options\n"
@@ -59,6 +70,14 @@ static const char usage_text[] =
     "  PYHD_NO_DUMP_ON_INTERRUPT=1  as --no-dump-on-interrupt\n"
     "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
     "  PYHD_DUMP_FORK=1      as --dump-fork\n"
+    "  PYHD_NO_REDACT=1      as --no-redact\n"
+    "  PYHD_REDACT=P1,P2     as --redact (comma-separated patterns)\n"
+    "  PYHD_KEEP=N1,N2       as --keep (comma-separated names)\n"
+    "  PYHD_NO_ENVIRON=1     as --no-environ\n"
+    "  PYHD_NO_SOURCES=1     as --no-sources\n"
+    "  PYHD_MAX_DUMPS=N      as --max-dumps\n"
+    "  PYHD_MAX_USE=SIZE     as --max-use\n"
+    "  PYHD_KEEP_FREE=SIZE   as --keep-free\n"
     "  An empty variable counts as unset; the flags take 1 (on) or 0 (off).\n"
     "  VIRTUAL_ENV=DIR       run as DIR/bin/python would (sys.prefix, sys.path,\n"
     "                        sys.executable) if DIR/pyvenv.cfg names the Python\n"
@@ -92,6 +111,14 @@ enum option_id {
     OPT_NO_DUMP_ON_INTERRUPT,
     OPT_DUMP_SIGNAL,
     OPT_DUMP_FORK,
+    OPT_NO_REDACT,
+    OPT_REDACT,
+    OPT_KEEP,
+    OPT_NO_ENVIRON,
+    OPT_NO_SOURCES,
+    OPT_MAX_DUMPS,
+    OPT_MAX_USE,
+    OPT_KEEP_FREE,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -115,6 +142,14 @@ static const struct option_spec option_specs[] = {
     {"no-dump-on-interrupt", OPT_NO_DUMP_ON_INTERRUPT, 0, "PYHD_NO_DUMP_ON_INTERRUPT"},
     {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
     {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
+    {"no-redact", OPT_NO_REDACT, 0, "PYHD_NO_REDACT"},
+    {"redact", OPT_REDACT, 1, "PYHD_REDACT"},
+    {"keep", OPT_KEEP, 1, "PYHD_KEEP"},
+    {"no-environ", OPT_NO_ENVIRON, 0, "PYHD_NO_ENVIRON"},
+    {"no-sources", OPT_NO_SOURCES, 0, "PYHD_NO_SOURCES"},
+    {"max-dumps", OPT_MAX_DUMPS, 1, "PYHD_MAX_DUMPS"},
+    {"max-use", OPT_MAX_USE, 1, "PYHD_MAX_USE"},
+    {"keep-free", OPT_KEEP_FREE, 1, "PYHD_KEEP_FREE"},
     {"help", OPT_HELP, 0, NULL},
     {"version", OPT_VERSION, 0, NULL},
 };
@@ -161,12 +196,22 @@ void pyhd__options_init(struct pyhd_options *o)
     o->dump_on_interrupt = 1;
     o->dump_signal = SIGUSR1;
     o->dump_fork = 0;
+    o->redact = 1;
+    o->redact_patterns = NULL;
+    o->keep_names = NULL;
+    o->keep_environ = 1;
+    o->keep_sources = 1;
+    o->max_dumps = PYHD_DEFAULT_MAX_DUMPS;
+    o->max_use = PYHD_DEFAULT_MAX_USE;
+    o->keep_free = PYHD_DEFAULT_KEEP_FREE;
 }
 
 void pyhd__options_free(struct pyhd_options *o)
 {
     free(o->dump_dir);
     free(o->dump_name);
+    free(o->redact_patterns);
+    free(o->keep_names);
     pyhd__options_init(o);
 }
 
@@ -252,6 +297,21 @@ static int parse_number(const char *s, uint64_t *out)
     return 0;
 }
 
+/* Add value to a comma-separated list (repeated options accumulate). */
+static int append_list(char **slot, const char *value)
+{
+    size_t old = *slot != NULL ? strlen(*slot) : 0;
+    char *list = realloc(*slot, old + 1 + strlen(value) + 1);
+
+    if (list == NULL)
+        return -1;
+    if (old > 0)
+        list[old++] = ',';
+    strcpy(list + old, value);
+    *slot = list;
+    return 0;
+}
+
 static int replace_string(char **slot, const char *value)
 {
     char *copy = strdup(value);
@@ -313,6 +373,35 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
         return 0;
     case OPT_DUMP_FORK:
         o->dump_fork = flag;
+        return 0;
+    case OPT_NO_REDACT:
+        o->redact = !flag;
+        return 0;
+    case OPT_REDACT:
+    case OPT_KEEP:
+        if (append_list(spec->id == OPT_REDACT ? &o->redact_patterns : &o->keep_names,
+                        value) < 0)
+            goto nomem;
+        return 0;
+    case OPT_NO_ENVIRON:
+        o->keep_environ = !flag;
+        return 0;
+    case OPT_NO_SOURCES:
+        o->keep_sources = !flag;
+        return 0;
+    case OPT_MAX_DUMPS:
+        if (parse_number(value, &o->max_dumps) < 0) {
+            set_error(err, errlen, "%s: '%s' is not a number", what, value);
+            return -1;
+        }
+        return 0;
+    case OPT_MAX_USE:
+    case OPT_KEEP_FREE:
+        if (pyhd__parse_size(value, spec->id == OPT_MAX_USE ? &o->max_use : &o->keep_free) < 0) {
+            set_error(err, errlen, "%s: '%s' is not a size (bytes, optionally with K, M "
+                      "or G)", what, value);
+            return -1;
+        }
         return 0;
     case OPT_DUMP_SIGNAL:
         if (pyhd__parse_signal(value, &o->dump_signal) < 0) {

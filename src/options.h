@@ -9,6 +9,10 @@
 #define PYHD_DEFAULT_MAX_SIZE ((uint64_t)1 << 30)    /* uncompressed record bytes */
 #define PYHD_DEFAULT_MAX_STRING ((uint64_t)1 << 20)  /* code points / bytes per object */
 #define PYHD_DEFAULT_MAX_ITEMS ((uint64_t)10000000)  /* items per container */
+/* Default retention (see pyhd-run(1), "Retention"). */
+#define PYHD_DEFAULT_MAX_DUMPS ((uint64_t)100)        /* pyhd dumps kept */
+#define PYHD_DEFAULT_MAX_USE ((uint64_t)1 << 30)       /* bytes they may use */
+#define PYHD_DEFAULT_KEEP_FREE ((uint64_t)256 << 20)   /* free bytes left on the disk */
 
 struct pyhd_options {
     char *dump_dir;       /* malloc'd; NULL: the current directory */
@@ -22,6 +26,15 @@ struct pyhd_options {
     int dump_on_interrupt; /* 0 with --no-dump-on-interrupt / PYHD_NO_DUMP_ON_INTERRUPT=1 */
     int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGUSR1 by default, 0: none */
     int dump_fork;        /* --dump-fork / PYHD_DUMP_FORK=1: on-demand dumps in a child */
+    int redact;           /* 0 with --no-redact / PYHD_NO_REDACT=1 */
+    char *redact_patterns; /* malloc'd, comma-separated: --redact (repeatable) / PYHD_REDACT */
+    char *keep_names;     /* malloc'd, comma-separated: --keep (repeatable) / PYHD_KEEP */
+    int keep_environ;     /* 0 with --no-environ / PYHD_NO_ENVIRON=1 */
+    int keep_sources;     /* 0 with --no-sources / PYHD_NO_SOURCES=1 */
+    uint64_t max_dumps;   /* --max-dumps / PYHD_MAX_DUMPS: pyhd dumps kept in the dump
+                             directory (0: no limit) */
+    uint64_t max_use;     /* --max-use / PYHD_MAX_USE: bytes they may use (0: no limit) */
+    uint64_t keep_free;   /* --keep-free / PYHD_KEEP_FREE: no dump below this free space */
 };
 
 /* What pyhd__options_parse() asks the caller to do. */

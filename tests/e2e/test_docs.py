@@ -101,12 +101,16 @@ class DocsAgree(unittest.TestCase):
 
     def test_same_defaults(self):
         defaults = header_defaults()
-        self.assertEqual(sorted(defaults), ["PYHD_DEFAULT_MAX_ITEMS", "PYHD_DEFAULT_MAX_SIZE",
-                                            "PYHD_DEFAULT_MAX_STRING"])
+        self.assertEqual(sorted(defaults), ["PYHD_DEFAULT_KEEP_FREE", "PYHD_DEFAULT_MAX_DUMPS",
+                                            "PYHD_DEFAULT_MAX_ITEMS", "PYHD_DEFAULT_MAX_SIZE",
+                                            "PYHD_DEFAULT_MAX_STRING", "PYHD_DEFAULT_MAX_USE"])
         expected = {
             "--max-size=SIZE": size_text(defaults["PYHD_DEFAULT_MAX_SIZE"]),
             "--max-string=N": str(defaults["PYHD_DEFAULT_MAX_STRING"]),
             "--max-items=N": str(defaults["PYHD_DEFAULT_MAX_ITEMS"]),
+            "--max-dumps=N": str(defaults["PYHD_DEFAULT_MAX_DUMPS"]),
+            "--max-use=SIZE": size_text(defaults["PYHD_DEFAULT_MAX_USE"]),
+            "--keep-free=SIZE": size_text(defaults["PYHD_DEFAULT_KEEP_FREE"]),
         }
         for option, value in expected.items():
             with self.subTest(option=option):
