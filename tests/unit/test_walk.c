@@ -557,6 +557,37 @@ static void test_opaque_repr(void **state)
     Py_DECREF(ns);
 }
 
+/* After pyhd__graph_free the walker holds no reference to anything it walked. */
+static void test_releases_everything(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    PyObject *ns = new_namespace();
+    run(ns, "import weakref, gc\n"
+            "class A: pass\n"
+            "class B:\n"
+            "    __slots__ = ('v', '__weakref__')\n"
+            "a = A(); a.self = a; a.items = [A(), {1: A()}]\n"
+            "b = B(); b.v = a\n"
+            "refs = [weakref.ref(x) for x in (a, b, a.items[0], a.items[1][1], A, B)]\n"
+            "def gen():\n"
+            "    yield a\n"
+            "it = gen(); next(it)\n"
+            "refs.append(weakref.ref(it))\n"
+            "obj = [b, it]\n");
+    walk_into(ns, &o, &g);
+    pyhd__graph_free(&g);
+    run(ns, "del a, b, obj, it, A, B\n"
+            "g = None\n"
+            "gc.collect()\n"
+            "alive = [r for r in refs if r() is not None]\n"
+            "assert alive == [], alive\n");
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_failure_becomes_opaque),
         cmocka_unit_test(test_opaque_repr),
+        cmocka_unit_test(test_releases_everything),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
