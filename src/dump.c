@@ -16,6 +16,8 @@
 #include "container.h"
 #include "manifest.h"
 #include "pyhd/format.h"
+#include "redact.h"
+#include "retention.h"
 #include "walk.h"
 
 extern char **environ;
@@ -318,17 +320,11 @@ static PyObject *build_modules(void)  /* new reference */
 }
 
 /*
- * Whether an environment variable goes into the dump. Today every entry is
- * kept; issue 6 (redaction) will make this drop secrets (tokens, passwords)
- * and is the one place to do it.
+ * bytes name -> bytes value for every entry of the C environment. Every name
+ * is kept; the walker writes the value of a sensitive name (a bytes key it
+ * matches like any dict key) as REDACTED, and --no-environ leaves the whole
+ * root out (gather_named).
  */
-static int environ_entry_kept(const char *name, size_t namelen, const char *value,
-                              size_t valuelen)
-{
-    return 1;
-}
-
-/* bytes name -> bytes value for every entry of the C environment. */
 static PyObject *build_environ(void)  /* new reference */
 {
     PyObject *out = PyDict_New();
@@ -340,8 +336,6 @@ static PyObject *build_environ(void)  /* new reference */
             continue;
         size_t namelen = (size_t)(eq - *e);
         size_t valuelen = strlen(eq + 1);
-        if (!environ_entry_kept(*e, namelen, eq + 1, valuelen))
-            continue;
         PyObject *k = PyBytes_FromStringAndSize(*e, (Py_ssize_t)namelen);
         PyObject *v = PyBytes_FromStringAndSize(eq + 1, (Py_ssize_t)valuelen);
         int rc = k && v ? PyDict_SetItem(out, k, v) : -1;
@@ -377,6 +371,8 @@ static int gather_named(struct dump *d)
     if (built == NULL || add_named(d, "modules", built) < 0)
         goto error;
     Py_CLEAR(built);
+    if (!d->o->keep_environ)
+        return 0;
     built = build_environ();
     if (built == NULL || add_named(d, "environ", built) < 0)
         goto error;
@@ -1055,8 +1051,33 @@ static int json_string(struct pyhd_buf *b, PyObject *s)
     return pyhd__buf_append(b, "\"", 1);
 }
 
+/*
+ * The argument a of sys.argv as the MANIFEST shows it: with redaction on, the
+ * value of a sensitive option ("--password=xyz", or "xyz" after "--token")
+ * becomes "<redacted>" (see pyhd__redact_argument). New reference.
+ */
+static PyObject *manifest_argument(const struct dump *d, PyObject *a, PyObject *prev)
+{
+    struct pyhd_redact_rules rules = {d->o->redact_patterns, d->o->keep_names};
+    const char *arg = PyUnicode_AsUTF8(a);
+    const char *before = prev != NULL && PyUnicode_Check(prev) ? PyUnicode_AsUTF8(prev) : NULL;
+    if (arg == NULL || !d->o->redact) {
+        PyErr_Clear();
+        return Py_NewRef(a);
+    }
+    if (before == NULL)
+        PyErr_Clear();
+    long at = pyhd__redact_argument(&rules, arg, before);
+    if (at < 0)
+        return Py_NewRef(a);
+    PyObject *name = PyUnicode_FromStringAndSize(arg, (Py_ssize_t)at);
+    PyObject *shown = name != NULL ? PyUnicode_FromFormat("%U<redacted>", name) : NULL;
+    Py_XDECREF(name);
+    return shown;
+}
+
 /* sys.argv as a JSON array of strings (a non-str item is written as null). */
-static int argv_json(struct pyhd_buf *b)
+static int argv_json(const struct dump *d, struct pyhd_buf *b)
 {
     PyObject *argv = PySys_GetObject("argv");  /* borrowed */
     if (pyhd__buf_append(b, "[", 1) < 0)
@@ -1066,7 +1087,15 @@ static int argv_json(struct pyhd_buf *b)
         PyObject *a = PyList_GET_ITEM(argv, i);
         if (i > 0 && pyhd__buf_append(b, ", ", 2) < 0)
             return -1;
-        if (PyUnicode_Check(a) ? json_string(b, a) < 0 : pyhd__buf_append(b, "null", 4) < 0)
+        if (!PyUnicode_Check(a)) {
+            if (pyhd__buf_append(b, "null", 4) < 0)
+                return -1;
+            continue;
+        }
+        PyObject *shown = manifest_argument(d, a, i > 0 ? PyList_GET_ITEM(argv, i - 1) : NULL);
+        int rc = shown != NULL ? json_string(b, shown) : -1;
+        Py_XDECREF(shown);
+        if (rc < 0)
             return -1;
     }
     return pyhd__buf_append(b, "]\0", 2);
@@ -1119,7 +1148,7 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
     host[sizeof host - 1] = '\0';
     if (uname(&u) < 0)
         memset(&u, 0, sizeof u);
-    if (argv_json(&argv) < 0)
+    if (argv_json(d, &argv) < 0)
         goto nomem;
     if (field(d, PYHD_MANIFEST_FORMAT_VERSION, "%d", PYHD_FORMAT_VERSION) < 0
         || field(d, PYHD_MANIFEST_PYHD_VERSION, "%s", PYHD_VERSION) < 0
@@ -1159,11 +1188,14 @@ static int build_manifest(struct dump *d, const struct timespec *t0)
         || field(d, PYHD_MANIFEST_TRUNCATED_OBJECTS, "%llu",
                  (unsigned long long)d->g.truncated) < 0
         || field(d, PYHD_MANIFEST_TRUNCATED, "%s", d->g.truncated ? "yes" : "no") < 0
+        || field(d, PYHD_MANIFEST_REDACTED_VALUES, "%llu",
+                 (unsigned long long)d->g.redacted) < 0
         || field(d, PYHD_MANIFEST_GRAPH_SIZE, "%llu", (unsigned long long)d->g.raw_bytes) < 0
         || field(d, PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE, "%zu", d->g.compressed.len) < 0
-        || field(d, PYHD_MANIFEST_SOURCES, "%zu", d->sources_stored) < 0
+        || field(d, PYHD_MANIFEST_SOURCES, "%zu",
+                 d->o->keep_sources ? d->sources_stored : 0) < 0
         || field(d, PYHD_MANIFEST_SOURCES_SIZE, "%llu",
-                 (unsigned long long)d->sources_size) < 0)
+                 (unsigned long long)(d->o->keep_sources ? d->sources_size : 0)) < 0)
         goto nomem;
     for (size_t off = 0; off < d->unavailable.len;) {
         const char *entry = (const char *)d->unavailable.data + off;
@@ -1264,6 +1296,12 @@ static int write_archive(struct dump *d)
         snprintf(name, sizeof name, "%s", d->o->dump_name);
     else
         default_name(d, name, sizeof name);
+    /* The archive's size, near enough for the free-space floor: members and headers. */
+    uint64_t need = d->manifest.len + d->traceback.len + d->g.compressed.len + 64 * 1024;
+    if (d->o->keep_sources)
+        need += d->sources_size + 1024 * d->nsources;
+    if (pyhd__dump_dir_prepare(dir, need, d->o->keep_free, r->error, sizeof r->error) < 0)
+        return -1;
     struct pyhd_archive_writer *w = pyhd__aw_create(dir, name, r->error, sizeof r->error);
     if (w == NULL)
         return -1;
@@ -1274,13 +1312,21 @@ static int write_archive(struct dump *d)
         || pyhd__aw_add(w, PYHD_MEMBER_GRAPH, d->g.compressed.data, d->g.compressed.len,
                         r->error, sizeof r->error) < 0)
         goto error;
-    for (size_t i = 0; i < d->nsources; i++) {
+    for (size_t i = 0; d->o->keep_sources && i < d->nsources; i++) {
         const struct source *s = &d->sources[i];
         if (s->owner && pyhd__aw_add(w, s->member, s->data, s->len, r->error,
                                      sizeof r->error) < 0)
             goto error;
     }
-    return pyhd__aw_commit(w, r->path, sizeof r->path, &r->size, r->error, sizeof r->error);
+    if (pyhd__aw_commit(w, r->path, sizeof r->path, &r->size, r->error, sizeof r->error) < 0)
+        return -1;
+    /* Retention runs once the new dump is safe on disk, and never deletes it. A
+       failure to delete old dumps does not undo the dump just written. */
+    const char *base = strrchr(r->path, '/');
+    char ignored[256];
+    pyhd__retention_apply(dir, base != NULL ? base + 1 : r->path, d->o->max_dumps,
+                          d->o->max_use, ignored, sizeof ignored);
+    return 0;
 error:
     pyhd__aw_abort(w);
     return -1;

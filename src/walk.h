@@ -35,6 +35,7 @@ struct pyhd_graph {
     uint64_t raw_bytes;          /* size of the inflated stream */
     uint64_t truncated;          /* objects cut short or left out by a budget */
     uint64_t opaque;             /* objects written as OPAQUE */
+    uint64_t redacted;           /* objects written as REDACTED */
     PyObject *filenames;         /* new reference: list of str, every dumped frame's
                                     co_filename, each once, in the order first seen */
 };

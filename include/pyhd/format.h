@@ -109,6 +109,8 @@
 #define PYHD_MANIFEST_OPAQUE_OBJECTS "Opaque-Objects"
 #define PYHD_MANIFEST_TRUNCATED_OBJECTS "Truncated-Objects"
 #define PYHD_MANIFEST_TRUNCATED "Truncated"          /* yes or no */
+#define PYHD_MANIFEST_REDACTED_VALUES "Redacted-Values"  /* REDACTED records (never
+                                                        the values or their names) */
 #define PYHD_MANIFEST_GRAPH_SIZE "Graph-Size"        /* inflated graph bytes */
 #define PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE "Graph-Compressed-Size"  /* graph.z bytes */
 #define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
