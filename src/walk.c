@@ -63,7 +63,11 @@ struct walker {
     struct pyhd_enc enc;
     int enc_ready;
     int fatal;                    /* a whole-dump failure: an exception is set */
-    int out_of_budget;            /* max_size spent: only TRUNCATED records follow */
+    int out_of_budget;            /* max_size spent: only TRUNCATED records follow, and
+                                     the CLASS records they name */
+    uint8_t *exempt;              /* bitmap by id: parts of a CLASS record written after
+                                     the budget ran out (its names and bases) */
+    size_t exempt_bytes;
     PyObject **objs;              /* objs[id] for id 1..count: strong references */
     uint32_t count;
     uint32_t objs_cap;
@@ -160,6 +164,37 @@ nomem:
     w->fatal = 1;
     PyErr_NoMemory();
     return 0;
+}
+
+/*
+ * Past the budget, a class is still written in full so that TRUNCATED records
+ * name their class; the objects its record refers to are marked here so that
+ * they are written in full too. There are as many as there are classes.
+ */
+static int exempt_mark(struct walker *w, PyObject *o)
+{
+    uint32_t id = o ? memo_find(w, o) : 0;
+    if (id == 0)
+        return 0;
+    if ((size_t)id / 8 >= w->exempt_bytes) {
+        size_t n = ((size_t)id / 8 + 1) * 2;
+        uint8_t *b = realloc(w->exempt, n);
+        if (b == NULL) {
+            w->fatal = 1;
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(b + w->exempt_bytes, 0, n - w->exempt_bytes);
+        w->exempt = b;
+        w->exempt_bytes = n;
+    }
+    w->exempt[id / 8] |= (uint8_t)(1u << (id % 8));
+    return 0;
+}
+
+static int is_exempt(const struct walker *w, uint32_t id)
+{
+    return (size_t)id / 8 < w->exempt_bytes && (w->exempt[id / 8] >> (id % 8)) & 1;
 }
 
 /* ---------------------------------------------------------------------------
@@ -713,7 +748,8 @@ static int w_class(struct walker *w, PyTypeObject *t)
         goto done;
     if (std)
         flags |= PYHD_CLASS_STDLIB;
-    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
+    /* Past the budget the attrs are left out; the class's identity is what counts. */
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
@@ -729,6 +765,11 @@ static int w_class(struct walker *w, PyTypeObject *t)
         goto done;
     if (put_ref(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0
         || put_u8(w, (unsigned)flags) < 0 || put_ref(w, attrs) < 0)
+        goto done;
+    if (w->out_of_budget
+        && (exempt_mark(w, name) < 0 || exempt_mark(w, qualname) < 0
+            || exempt_mark(w, module) < 0
+            || exempt_mark(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0))
         goto done;
     rc = PYHD_REC_CLASS;
 done:
@@ -1517,7 +1558,7 @@ static int write_object(struct walker *w, uint32_t id)
     w->p.len = 0;
     if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
         w->out_of_budget = 1;
-    if (w->out_of_budget) {
+    if (w->out_of_budget && !PyType_Check(o) && !is_exempt(w, id)) {
         w->g->truncated++;
         if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0)
             return -1;
@@ -1745,6 +1786,7 @@ static void walker_free(struct walker *w)
         Py_DECREF(w->objs[id]);
     free(w->objs);
     free(w->memo);
+    free(w->exempt);
     pyhd__buf_free(&w->p);
     for (size_t i = 0; i < w->nglobals; i++)
         Py_DECREF(w->globals[i]);
