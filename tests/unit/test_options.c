@@ -1,6 +1,7 @@
 /* test_options.c: pyhd-run's options, PYHD_* variables, sizes and the virtualenv choice. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -542,6 +543,54 @@ static void test_python_executable_unusable_venv(void **state)
     assert_non_null(strstr(warn, "path too long"));
 }
 
+static void test_trigger_options(void **state)
+{
+    struct parsed *p = *state;
+    static const char *const env[] = {"PYHD_DUMP_SIGNAL=SIGHUP", "PYHD_NO_DUMP_ON_INTERRUPT=1",
+                                      "PYHD_DUMP_FORK=1", NULL};
+    static const char *const bad[] = {"KILL", "SEGV", "INT", "SIGINT", "usr1", "10", "SIG"};
+    int signum = -1;
+
+    parse(p, NULL, "s.py", NULL);
+    assert_int_equal(p->o.dump_on_interrupt, 1);
+    assert_int_equal(p->o.dump_signal, SIGUSR1);
+    assert_int_equal(p->o.dump_fork, 0);
+
+    parse(p, NULL, "--no-dump-on-interrupt", "--dump-signal=USR2", "--dump-fork", "s.py", NULL);
+    assert_int_equal(p->result, PYHD_PARSE_RUN);
+    assert_int_equal(p->consumed, 4);
+    assert_int_equal(p->o.dump_on_interrupt, 0);
+    assert_int_equal(p->o.dump_signal, SIGUSR2);
+    assert_int_equal(p->o.dump_fork, 1);
+
+    parse(p, env, "s.py", NULL);
+    assert_int_equal(p->o.dump_signal, SIGHUP);
+    assert_int_equal(p->o.dump_on_interrupt, 0);
+    assert_int_equal(p->o.dump_fork, 1);
+
+    parse(p, env, "--dump-signal", "none", "s.py", NULL);
+    assert_int_equal(p->result, PYHD_PARSE_RUN);
+    assert_int_equal(p->o.dump_signal, 0);
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char arg[64];
+        snprintf(arg, sizeof(arg), "--dump-signal=%s", bad[i]);
+        parse(p, NULL, arg, "s.py", NULL);
+        assert_error(p, "is not USR1, USR2, HUP, QUIT, TERM or none");
+        assert_int_equal(pyhd__parse_signal(bad[i], &signum), -1);
+    }
+    parse(p, (const char *const[]){"PYHD_NO_DUMP_ON_INTERRUPT=yes", NULL}, "s.py", NULL);
+    assert_error(p, "PYHD_NO_DUMP_ON_INTERRUPT: expected 1 or 0");
+
+    assert_int_equal(pyhd__parse_signal("SIGQUIT", &signum), 0);
+    assert_int_equal(signum, SIGQUIT);
+    assert_int_equal(pyhd__parse_signal("TERM", &signum), 0);
+    assert_int_equal(signum, SIGTERM);
+    assert_string_equal(pyhd__signal_name(SIGUSR1), "USR1");
+    assert_string_equal(pyhd__signal_name(0), "none");
+    assert_string_equal(pyhd__signal_name(SIGSEGV), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +613,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_and_empty_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags_take_no_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_option_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trigger_options, setup, teardown),
         cmocka_unit_test(test_parse_size),
         cmocka_unit_test_setup_teardown(test_free_resets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_dump_dir, setup, teardown),
