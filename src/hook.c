@@ -101,9 +101,7 @@ void pyhd__hook_flush_message(void)
     pending_line[0] = '\0';
 }
 
-/* Print line now: through sys.stderr while python runs, else to fd 2. GIL
-   held; an exception pending on entry is kept. */
-static void print_line_now(const char *line)
+void pyhd__hook_print_line(const char *line)
 {
     PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
 
@@ -228,7 +226,7 @@ int pyhd__hook_rate_allows(void)
                  "pyhd: no dump: rate limit of %d dumps a minute for thread failures and "
                  "log records reached; the next in %ld s\n",
                  PYHD_RATE_LIMIT_DUMPS, (long)(60 - (now.tv_sec - window_start.tv_sec)));
-        print_line_now(line);
+        pyhd__hook_print_line(line);
     }
     return 0;
 }
@@ -399,7 +397,7 @@ static PyObject *thread_failed(PyObject *unused, PyObject *args)
             ok = pyhd__dump_write(active, PYHD_TRIGGER_THREAD, value, &r) == 0;
             if (!ok || !active->quiet) {
                 pyhd__dump_format_line(&r, ok, line, sizeof line);
-                print_line_now(line);
+                pyhd__hook_print_line(line);
             }
         }
     }

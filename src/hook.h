@@ -37,6 +37,10 @@ int pyhd__hook_rate_allows(void);
 int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyObject *exc,
                     const char *reason, const char *path, struct pyhd_dump_result *r);
 
+/* Print line now: through sys.stderr (where tracebacks go) while python
+   runs, else to fd 2. GIL held; an exception pending on entry is kept. */
+void pyhd__hook_print_line(const char *line);
+
 /* Print the pending "pyhd: ..." line, if any, once. */
 void pyhd__hook_flush_message(void);
 

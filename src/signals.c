@@ -33,7 +33,7 @@ static PyObject *on_dump_signal(PyObject *unused, PyObject *args)
     /* A forked child prints its own line. */
     if ((!ok || !o->quiet) && (!ok || r.path[0] != '\0')) {
         pyhd__dump_format_line(&r, ok, line, sizeof line);
-        PySys_WriteStderr("%s", line);
+        pyhd__hook_print_line(line);
     }
     Py_RETURN_NONE;
 }
