@@ -33,6 +33,9 @@ static int window_refused;      /* the refusal was printed for this window */
 static PyObject *original_hook_args;
 /* A --dump-fork child's parent: the process its dump is of. */
 static long forked_from;
+/* A dump is being written: the dump signal's handler (or a thread) could
+   come in again where the dump runs Python code (--repr-all, sys.stderr). */
+static int dump_running;
 
 /* Write the whole of s to fd 2, retrying short writes and EINTR. */
 static void write_fd2(const char *s)
@@ -315,8 +318,16 @@ int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyO
         at_path.dump_name = name;
         o = &at_path;
     }
-    if (!o->dump_fork)
-        return pyhd__dump_write_ex(o, trigger, exc, reason, 0, r);
+    if (dump_running) {
+        snprintf(r->error, sizeof r->error, "another dump is being written");
+        return -1;
+    }
+    if (!o->dump_fork) {
+        dump_running = 1;
+        status = pyhd__dump_write_ex(o, trigger, exc, reason, 0, r);
+        dump_running = 0;
+        return status;
+    }
 
     /* A raw fork(), not os.fork(): the program's os.register_at_fork()
        functions must not run, and the child keeps every thread's state. */
@@ -393,8 +404,10 @@ static PyObject *thread_failed(PyObject *unused, PyObject *args)
         /* SystemExit ends a thread silently: threading prints nothing for it. */
         if (PyExceptionInstance_Check(value)
             && !PyErr_GivenExceptionMatches(value, PyExc_SystemExit)
-            && pyhd__hook_rate_allows()) {
+            && !dump_running && pyhd__hook_rate_allows()) {
+            dump_running = 1;
             ok = pyhd__dump_write(active, PYHD_TRIGGER_THREAD, value, &r) == 0;
+            dump_running = 0;
             if (!ok || !active->quiet) {
                 pyhd__dump_format_line(&r, ok, line, sizeof line);
                 pyhd__hook_print_line(line);
