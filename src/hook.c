@@ -198,9 +198,11 @@ static int audit_hook(const char *event, PyObject *args, void *user_data)
 
 int pyhd__hook_install(const struct pyhd_options *o)
 {
-    active = o;
     /* The hook only reads *o; the cast is for the void * of the C API. */
-    return PySys_AddAuditHook(audit_hook, (void *)o) == 0 ? 0 : -1;
+    if (PySys_AddAuditHook(audit_hook, (void *)o) < 0)
+        return -1;
+    active = o;
+    return 0;
 }
 
 const struct pyhd_options *pyhd__hook_options(void)
