@@ -39,6 +39,7 @@ const char *pyhd__kind_name(unsigned kind)
         [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
         [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
         [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
+        [PYHD_REC_REDACTED] = "REDACTED",
     };
     switch (kind) {
     case PYHD_REC_ROOTS:
@@ -229,9 +230,11 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
         return bad(v, "%s id %llu out of range (the graph has %zu objects)", field,
                    (unsigned long long)id, v->g->nobjects);
     } else if (mask != ANY_KIND) {
-        /* TRUNCATED stands for any object the size budget left out, a name included. */
+        /* TRUNCATED stands for any object the size budget left out, a name included;
+           REDACTED for any object redaction left out. */
         t = &v->g->objects[id - 1];
-        if (t->kind != PYHD_REC_TRUNCATED && (t->kind >= 64 || !(mask & K(t->kind)))) {
+        if (t->kind != PYHD_REC_TRUNCATED && t->kind != PYHD_REC_REDACTED
+            && (t->kind >= 64 || !(mask & K(t->kind)))) {
             char want[160];
             mask_names(mask, want, sizeof want);
             return bad(v, "%s id %llu is a %s, not a %s", field, (unsigned long long)id,
@@ -513,6 +516,12 @@ static int check_object(struct vctx *v)
                get_id(v, "repr", str, 1, NULL) < 0 || get_id(v, "reason", str, 1, NULL) < 0 ? -1 : 0;
     case PYHD_REC_TRUNCATED:
         return get_id(v, "class", cls, 0, NULL);
+    case PYHD_REC_REDACTED:
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_u8(v, &u) < 0 || get_varint(v, &x) < 0)
+            return -1;
+        if (u > PYHD_REDACTED_ITEMS)
+            return bad(v, "redacted measure %u unknown", u);
+        return 0;
     default:
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
     }

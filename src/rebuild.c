@@ -889,6 +889,18 @@ static PyObject *make(struct rb *rb, uint64_t id)
         rb->truncated = 1;
         value = Py_None;
         return sur_call(rb, "TruncatedStub", &value, 1);
+    case PYHD_REC_REDACTED: {
+        /* Its class comes at fill, as for TRUNCATED. */
+        PyObject *args[3];
+        rd_id(&c);
+        args[0] = Py_None;
+        args[1] = PyLong_FromLong(rd_u8(&c));
+        args[2] = args[1] ? PyLong_FromUnsignedLongLong(rd_varint(&c)) : NULL;
+        result = args[2] ? sur_call(rb, "RedactedStub", args, 3) : NULL;
+        Py_XDECREF(args[1]);
+        Py_XDECREF(args[2]);
+        return result;
+    }
     default:
         value = PyLong_FromLong((long)r->kind);
         if (!value)
@@ -1272,6 +1284,7 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
         rd_id(&c);
         return set_attr_id(rb, obj, "referent", rd_id(&c));
     case PYHD_REC_TRUNCATED:
+    case PYHD_REC_REDACTED:
         return set_attr_id(rb, obj, "cls", rd_id(&c));
     case PYHD_REC_REDUCED:
         rd_id(&c);

@@ -211,6 +211,11 @@ enum pyhd_kind {
                                     out: class id. It may stand wherever an id of a
                                     particular kind is required (a CLASS's name, a
                                     FRAME's code): readers accept it there */
+    PYHD_REC_REDACTED = 0x25,    /* a value left out because it was bound to a
+                                    sensitive name (see "Redaction" below): class id,
+                                    u8 measure (PYHD_REDACTED_*), varint length (0 when
+                                    the measure is NONE). Like TRUNCATED it may stand
+                                    wherever an id of a particular kind is required */
 
     PYHD_KIND_META_FIRST = 0xC0,
 
@@ -233,6 +238,25 @@ enum pyhd_kind {
                                     a reader may resolve it by module and qualname */
 #define PYHD_CLASS_EXCEPTION 0x02 /* a subclass of BaseException */
 #define PYHD_CLASS_HEAPTYPE 0x04  /* created by a class statement or type() */
+
+/* PYHD_REC_REDACTED measures: what the length of the value removed counts. */
+#define PYHD_REDACTED_NONE 0      /* no length (an int, a float, an instance) */
+#define PYHD_REDACTED_CHARS 1     /* code points of a str */
+#define PYHD_REDACTED_BYTES 2     /* bytes of a bytes, bytearray or buffer */
+#define PYHD_REDACTED_ITEMS 3     /* items of a container */
+
+/*
+ * Redaction: a writer never writes a value it reaches through a sensitive
+ * name (a dict key of type str or bytes, a slot name) as itself: it writes a
+ * REDACTED record in its place, and every later reference to the same object
+ * gets that record too. A value reached earlier through a safe name has
+ * already been written, and text copied elsewhere (an exception message, a
+ * longer string) is not found by names. Which names are sensitive is the
+ * writer's policy (pyhd-run(1)); the MANIFEST's Redacted-Values counts the
+ * records. Objects shared by the interpreter (None, bools, small ints, empty
+ * and one-character strings) and code-like objects (modules, classes,
+ * functions, code, frames) are never redacted.
+ */
 
 /* PYHD_REC_THREAD flags. */
 #define PYHD_THREAD_DAEMON 0x01

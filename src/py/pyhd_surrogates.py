@@ -487,6 +487,24 @@ class TruncatedStub:
         return "<truncated %s: left out of the dump>" % _class_name(self.cls)
 
 
+class RedactedStub:
+    """A value pyhd-run left out of the dump: it was bound to a sensitive name."""
+
+    # format.h's PYHD_REDACTED_* measures, as the repr words them.
+    _UNITS = {1: "chars", 2: "bytes", 3: "items"}
+
+    def __init__(self, cls, measure, length):
+        self.cls = cls
+        self.measure = measure
+        self.length = length
+
+    def __repr__(self):
+        unit = self._UNITS.get(self.measure)
+        if unit is None:
+            return "<redacted %s>" % _class_name(self.cls)
+        return "<redacted %s, %d %s>" % (_class_name(self.cls), self.length, unit)
+
+
 class UnknownStub:
     """An object record of a kind this pyhd-debug does not know (a newer writer)."""
 
