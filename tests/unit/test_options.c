@@ -104,6 +104,59 @@ static void test_defaults(void **state)
     assert_true(p->o.max_items == PYHD_DEFAULT_MAX_ITEMS);
 }
 
+/* Issue 6: redaction, what the dump leaves out, retention. */
+static void test_privacy_options(void **state)
+{
+    struct parsed *p = *state;
+    static const char *const env[] = {
+        "PYHD_REDACT=ssn,card*", "PYHD_KEEP=session", "PYHD_MAX_DUMPS=7", NULL,
+    };
+
+    parse(p, NULL, "s.py", NULL);
+    assert_int_equal(p->o.redact, 1);
+    assert_null(p->o.redact_patterns);
+    assert_null(p->o.keep_names);
+    assert_int_equal(p->o.keep_environ, 1);
+    assert_int_equal(p->o.keep_sources, 1);
+    assert_true(p->o.max_dumps == PYHD_DEFAULT_MAX_DUMPS);
+    assert_true(p->o.max_use == PYHD_DEFAULT_MAX_USE);
+    assert_true(p->o.keep_free == PYHD_DEFAULT_KEEP_FREE);
+
+    /* Repeated --redact and --keep accumulate after the variables' lists. */
+    parse(p, env, "--no-redact", "--redact=zip", "--redact", "iban", "--keep=token",
+          "--no-environ", "--no-sources", "--max-use=2G", "--keep-free=0", "s.py", NULL);
+    assert_int_equal(p->result, PYHD_PARSE_RUN);
+    assert_int_equal(p->consumed, 10);
+    assert_int_equal(p->o.redact, 0);
+    assert_string_equal(p->o.redact_patterns, "ssn,card*,zip,iban");
+    assert_string_equal(p->o.keep_names, "session,token");
+    assert_int_equal(p->o.keep_environ, 0);
+    assert_int_equal(p->o.keep_sources, 0);
+    assert_true(p->o.max_dumps == 7);
+    assert_true(p->o.max_use == (uint64_t)2 << 30);
+    assert_true(p->o.keep_free == 0);
+
+    static const char *const flags[] = {
+        "PYHD_NO_REDACT=1", "PYHD_NO_ENVIRON=1", "PYHD_NO_SOURCES=1", "PYHD_MAX_USE=5M",
+        "PYHD_KEEP_FREE=1G", NULL,
+    };
+    parse(p, flags, "s.py", NULL);
+    assert_int_equal(p->o.redact, 0);
+    assert_int_equal(p->o.keep_environ, 0);
+    assert_int_equal(p->o.keep_sources, 0);
+    assert_true(p->o.max_use == (uint64_t)5 << 20);
+    assert_true(p->o.keep_free == (uint64_t)1 << 30);
+
+    parse(p, NULL, "--max-dumps=-1", "s.py", NULL);
+    assert_error(p, "option --max-dumps: '-1' is not a number");
+    parse(p, NULL, "--max-use=lots", "s.py", NULL);
+    assert_error(p, "option --max-use: 'lots' is not a size");
+    parse(p, NULL, "--redact=", "s.py", NULL);
+    assert_error(p, "option --redact: empty value");
+    parse(p, NULL, "--no-redact=1", "s.py", NULL);
+    assert_error(p, "option --no-redact takes no value");
+}
+
 static void test_every_option_equals_form(void **state)
 {
     struct parsed *p = *state;
@@ -615,6 +668,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_option_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trigger_options, setup, teardown),
         cmocka_unit_test(test_parse_size),
+        cmocka_unit_test_setup_teardown(test_privacy_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_resets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_dump_dir, setup, teardown),
         cmocka_unit_test(test_python_executable),
