@@ -6,6 +6,7 @@
 
 #include "encode.h"
 #include "pyhd/format.h"
+#include "redact.h"
 
 /*
  * The walk is breadth-first and iterative. Every object gets an id when it is
@@ -83,6 +84,10 @@ struct walker {
     destructor python_class_dealloc; /* tp_dealloc of every class-statement class */
     PyObject *str_module;         /* strong: "__module__" */
     PyObject *str_dot;            /* strong: "." */
+    struct pyhd_redact_rules rules; /* which names' values are redacted (o->redact) */
+    uint8_t *marks;               /* by id: MARK_* bits (redaction), grown on demand */
+    size_t marks_cap;
+    uint32_t current;             /* the id whose record is being written (0: roots) */
 };
 
 /* ---------------------------------------------------------------------------
@@ -198,6 +203,109 @@ static int is_exempt(const struct walker *w, uint32_t id)
 }
 
 /* ---------------------------------------------------------------------------
+ * Redaction: a value bound to a sensitive name is written as REDACTED, and so
+ * is every later reference to it (format.h, "Redaction"). Verdicts on names
+ * are kept by the name's id: a dict key's object is memoized (held) anyway,
+ * so each distinct key object runs the matcher once, however many dicts
+ * share it (interned attribute and variable names are most of them).
+ */
+
+#define MARK_REDACTED 0x01        /* write this object as REDACTED */
+#define MARK_NAME_CHECKED 0x02    /* a str or bytes key whose verdict is known */
+#define MARK_NAME_SENSITIVE 0x04  /* ... and it names a secret */
+
+static int marks_reserve(struct walker *w, uint32_t id)
+{
+    if (id < w->marks_cap)
+        return 0;
+    size_t cap = w->marks_cap ? w->marks_cap : 1024;
+    while (cap <= id)
+        cap *= 2;
+    uint8_t *m = realloc(w->marks, cap);
+    if (m == NULL) {
+        w->fatal = 1;
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(m + w->marks_cap, 0, cap - w->marks_cap);
+    w->marks = m;
+    w->marks_cap = cap;
+    return 0;
+}
+
+static inline int marked(const struct walker *w, uint32_t id, unsigned bit)
+{
+    return id < w->marks_cap && (w->marks[id] & bit);
+}
+
+/*
+ * Whether o may be redacted: not an object the interpreter shares (marking
+ * None or the int 1 would hide it everywhere; they hold no secret), nor code
+ * or a namespace (a module "token", a class "Session" are not data).
+ */
+static int redactable(PyObject *o)
+{
+    if (o == Py_None || o == Py_True || o == Py_False || o == Py_Ellipsis
+        || o == Py_NotImplemented || PyType_Check(o) || PyModule_Check(o)
+        || PyFunction_Check(o) || PyCFunction_Check(o) || PyMethod_Check(o) || PyCode_Check(o)
+        || PyFrame_Check(o) || PyTraceBack_Check(o) || PyGen_Check(o) || PyCoro_CheckExact(o)
+        || PyAsyncGen_CheckExact(o) || PyCell_Check(o))
+        return 0;
+    if (PyLong_CheckExact(o)) {
+        int overflow = 0;
+        long v = PyLong_AsLongAndOverflow(o, &overflow);
+        return overflow || v < -5 || v > 256;  /* CPython's cached small ints */
+    }
+    if (PyUnicode_CheckExact(o)) {
+        /* "" and 1-character str are shared; a str that cannot be measured is redacted. */
+        Py_ssize_t n = PyUnicode_GetLength(o);
+        if (n < 0)
+            PyErr_Clear();
+        return n < 0 || n > 1;
+    }
+    if (PyBytes_CheckExact(o))
+        return PyBytes_GET_SIZE(o) > 1;
+    if (PyTuple_CheckExact(o))
+        return PyTuple_GET_SIZE(o) > 0;
+    return 1;
+}
+
+/* Whether the str or bytes name (memoized as name_id) is sensitive: 1, 0, or -1 (fatal). */
+static int name_sensitive(struct walker *w, uint32_t name_id, PyObject *name)
+{
+    char buf[PYHD_REDACT_MAX_NAME];
+    int verdict = 0;
+    if (marked(w, name_id, MARK_NAME_CHECKED))
+        return marked(w, name_id, MARK_NAME_SENSITIVE);
+    if (PyBytes_Check(name)) {
+        verdict = pyhd__redact_name(&w->rules, PyBytes_AS_STRING(name),
+                                    (size_t)PyBytes_GET_SIZE(name));
+    } else {
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(name) < 0) {
+            PyErr_Clear();
+            return 0;
+        }
+#endif
+        Py_ssize_t len = PyUnicode_GET_LENGTH(name);
+        if (len > 0 && len <= PYHD_REDACT_MAX_NAME) {
+            int kind = PyUnicode_KIND(name);
+            const void *data = PyUnicode_DATA(name);
+            /* Non-ASCII characters become a byte that matches no letter: a break. */
+            for (Py_ssize_t i = 0; i < len; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, i);
+                buf[i] = c < 0x80 ? (char)c : '\x80';
+            }
+            verdict = pyhd__redact_name(&w->rules, buf, (size_t)len);
+        }
+    }
+    if (marks_reserve(w, name_id) < 0)
+        return -1;
+    w->marks[name_id] |= MARK_NAME_CHECKED | (verdict ? MARK_NAME_SENSITIVE : 0);
+    return verdict;
+}
+
+/* ---------------------------------------------------------------------------
  * Payload building. Each returns 0, or -1 with w->fatal and an exception set.
  */
 
@@ -291,6 +399,40 @@ static int put_text(struct walker *w, const char *s, size_t n)
 static int put_name(struct walker *w, const char *s)
 {
     return put_ref_steal(w, PyUnicode_InternFromString(s));
+}
+
+/*
+ * Reference value, bound to name (memoized as name_id): a value under a
+ * sensitive name is marked to be written as REDACTED, unless its record is
+ * already written (it was reached first through a safe name).
+ */
+static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyObject *value)
+{
+    if (value == NULL || !w->o->redact || !(PyUnicode_Check(name) || PyBytes_Check(name)))
+        return put_ref(w, value);
+    int sensitive = name_sensitive(w, name_id, name);
+    if (sensitive < 0)
+        return -1;
+    if (!sensitive || !redactable(value))
+        return put_ref(w, value);
+    uint32_t id = memo_id(w, value);
+    if (id == 0)
+        return -1;
+    if (id > w->current) {
+        if (marks_reserve(w, id) < 0)
+            return -1;
+        w->marks[id] |= MARK_REDACTED;
+    }
+    return put_varint(w, id);
+}
+
+/* A dict entry: the key, then its value, redacted when the key is a sensitive name. */
+static int put_pair(struct walker *w, PyObject *key, PyObject *value)
+{
+    uint32_t key_id = memo_id(w, key);
+    if (key_id == 0 || put_varint(w, key_id) < 0)
+        return -1;
+    return put_named_ref(w, key_id, key, value);
 }
 
 static int write_record(struct walker *w, unsigned kind)
@@ -587,7 +729,7 @@ static int put_dict_pairs(struct walker *w, PyObject *o)
     if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
         return -1;
     for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++)
-        if (put_ref(w, k) < 0 || put_ref(w, v) < 0)
+        if (put_pair(w, k, v) < 0)
             return -1;
     return 0;
 }
@@ -635,7 +777,7 @@ static int put_odict_pairs(struct walker *w, PyObject *o, PyTypeObject *odict_ty
                 PyErr_SetString(PyExc_RuntimeError, "OrderedDict key without a value");
             goto done;
         }
-        if (put_ref(w, key) < 0 || put_ref(w, v) < 0)
+        if (put_pair(w, key, v) < 0)
             goto done;
         Py_CLEAR(key);
     }
@@ -688,9 +830,13 @@ static int put_slots(struct walker *w, PyObject *o)
                 PyErr_Clear();
                 continue;
             }
-            int rc = put_name(w, m->name);
+            /* The memo holds the interned name once referenced. */
+            PyObject *name = PyUnicode_InternFromString(m->name);
+            uint32_t name_id = name != NULL ? memo_id(w, name) : 0;
+            int rc = name_id != 0 ? put_varint(w, name_id) : -1;
             if (rc == 0)
-                rc = put_ref(w, v);
+                rc = put_named_ref(w, name_id, name, v);
+            Py_XDECREF(name);
             Py_DECREF(v);
             if (rc < 0)
                 return -1;
@@ -1550,12 +1696,52 @@ static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
     return reason;
 }
 
+/* REDACTED: the class and the length of what is left out, read without running code. */
+static int write_redacted(struct walker *w, PyObject *o)
+{
+    unsigned measure = PYHD_REDACTED_NONE;
+    Py_ssize_t len = 0;
+    if (PyUnicode_Check(o)) {
+        measure = PYHD_REDACTED_CHARS;
+        len = PyUnicode_GetLength(o);
+    } else if (PyBytes_Check(o)) {
+        measure = PYHD_REDACTED_BYTES;
+        len = PyBytes_GET_SIZE(o);
+    } else if (PyByteArray_Check(o)) {
+        measure = PYHD_REDACTED_BYTES;
+        len = PyByteArray_GET_SIZE(o);
+    } else if (PyTuple_Check(o) || PyList_Check(o)) {
+        measure = PYHD_REDACTED_ITEMS;
+        len = Py_SIZE(o);
+    } else if (PyDict_Check(o)) {
+        measure = PYHD_REDACTED_ITEMS;
+        len = PyDict_GET_SIZE(o);
+    } else if (PyAnySet_Check(o)) {
+        measure = PYHD_REDACTED_ITEMS;
+        len = PySet_GET_SIZE(o);
+    }
+    if (len < 0) {
+        /* A 3.10 str that cannot be made ready: its shape is unknown, not its secret. */
+        PyErr_Clear();
+        measure = PYHD_REDACTED_NONE;
+        len = 0;
+    }
+    w->g->redacted++;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_u8(w, measure) < 0
+        || put_varint(w, (uint64_t)len) < 0)
+        return -1;
+    return write_record(w, PYHD_REC_REDACTED);
+}
+
 /* Write the record of objs[id]. Returns 0, or -1 when the whole dump must stop. */
 static int write_object(struct walker *w, uint32_t id)
 {
     PyObject *o = w->objs[id];
     int kind;
     w->p.len = 0;
+    w->current = id;
+    if (marked(w, id, MARK_REDACTED))
+        return write_redacted(w, o);
     if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
         w->out_of_budget = 1;
     if (w->out_of_budget && !PyType_Check(o) && !is_exempt(w, id)) {
@@ -1700,8 +1886,48 @@ static destructor python_class_dealloc(void)
     return cached;
 }
 
+/* The UTF-8 of a str list item, or NULL (no exception) when it has none. */
+static const char *argument_text(PyObject *list, Py_ssize_t i)
+{
+    PyObject *a = i >= 0 && i < PyList_GET_SIZE(list) ? PyList_GET_ITEM(list, i) : NULL;
+    const char *s = a != NULL && PyUnicode_Check(a) ? PyUnicode_AsUTF8(a) : NULL;
+    if (s == NULL)
+        PyErr_Clear();
+    return s;
+}
+
+/*
+ * The arguments of sys.argv and sys.orig_argv that hold a secret
+ * ("--password=xyz", or "xyz" after "--token") are marked REDACTED before
+ * anything is written: a str is redacted whole, option name and all.
+ */
+static int redact_argv(struct walker *w, const struct pyhd_roots *roots)
+{
+    for (size_t r = 0; w->o->redact && r < roots->nnamed; r++) {
+        PyObject *list = roots->named[r].value;  /* borrowed */
+        if ((strcmp(roots->named[r].key, "argv") != 0
+             && strcmp(roots->named[r].key, "orig_argv") != 0)
+            || list == NULL || !PyList_Check(list))
+            continue;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+            const char *arg = argument_text(list, i);
+            PyObject *item = PyList_GET_ITEM(list, i);  /* borrowed */
+            if (arg == NULL || !redactable(item)
+                || pyhd__redact_argument(&w->rules, arg, argument_text(list, i - 1)) < 0)
+                continue;
+            uint32_t id = memo_id(w, item);
+            if (id == 0 || marks_reserve(w, id) < 0)
+                return -1;
+            w->marks[id] |= MARK_REDACTED;
+        }
+    }
+    return 0;
+}
+
 static int setup(struct walker *w, const struct pyhd_roots *roots)
 {
+    w->rules.extra = w->o->redact_patterns;
+    w->rules.keep = w->o->keep_names;
     w->python_class_dealloc = python_class_dealloc();
     if (w->python_class_dealloc == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "pyhd: cannot tell Python classes apart");
@@ -1729,7 +1955,7 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
         PyErr_NoMemory();
         return -1;
     }
-    if (collect_globals(w, roots) < 0)
+    if (collect_globals(w, roots) < 0 || redact_argv(w, roots) < 0)
         return -1;
     if (pyhd__enc_init(&w->enc, &w->g->compressed, WALK_DEFLATE_LEVEL) < 0) {
         PyErr_Format(PyExc_MemoryError, "pyhd: %s", w->enc.err);
@@ -1787,6 +2013,7 @@ static void walker_free(struct walker *w)
     free(w->objs);
     free(w->memo);
     free(w->exempt);
+    free(w->marks);
     pyhd__buf_free(&w->p);
     for (size_t i = 0; i < w->nglobals; i++)
         Py_DECREF(w->globals[i]);
