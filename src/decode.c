@@ -221,8 +221,16 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
 {
     uint64_t id;
     const struct pyhd_record *t;
-    if (get_varint(v, &id) < 0)
-        return -1;
+    int rc = pyhd__cur_ref(&v->c, &id);
+    if (rc == -2)
+        return bad(v, "%s refers to a fresh id, but the record's %llu are used up", field,
+                   (unsigned long long)v->r->nfresh);
+    if (rc < 0) {
+        if (pyhd__cur_left(&v->c) >= PYHD_VARINT_MAX)
+            return bad(v, "a varint of more than 64 bits at payload byte %zu",
+                       (size_t)(v->c.p - v->r->payload));
+        return short_payload(v);
+    }
     if (id == 0) {
         if (!zero_ok)
             return bad(v, "%s id is 0 (absent) where an object is required", field);
@@ -595,6 +603,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     size_t objcap = 0, thrcap = 0, recno = 0;
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
+    uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
     uint32_t end_crc = 0;
     size_t end_offset = 0;
 
@@ -628,9 +637,10 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             goto error;
         }
         r.kind = *p++;
-        if (pyhd__varint_get(&p, end, &plen) < 0) {
+        if (pyhd__varint_get(&p, end, &r.nfresh) < 0
+            || pyhd__varint_get(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
-                set_err(err, errlen, "bad record %zu (byte %zu): payload length is a varint "
+                set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
                         "of more than 64 bits", r.recno, r.offset);
             else
                 set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r.recno,
@@ -646,6 +656,14 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         r.payload = p;
         r.len = (size_t)plen;
         p += plen;
+        /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
+        if (r.nfresh > (uint64_t)(end - data)) {
+            set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
+                    "bytes", r.recno, r.offset, (unsigned long long)r.nfresh, len);
+            goto error;
+        }
+        r.first_fresh = next_fresh;
+        next_fresh += r.nfresh;
         if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
                     r.offset, pyhd__kind_name(r.kind));
@@ -675,6 +693,11 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
                         "(%zu bytes)", r.recno, r.offset, r.len);
+                goto error;
+            }
+            if (r.nfresh != 0) {
+                set_err(err, errlen, "bad record %zu (byte %zu): END hands out %llu fresh ids",
+                        r.recno, r.offset, (unsigned long long)r.nfresh);
                 goto error;
             }
             end_crc = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
@@ -714,10 +737,15 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         set_err(err, errlen, "no ROOTS record in the graph");
         goto error;
     }
+    if (next_fresh - 1 > g->nobjects) {
+        set_err(err, errlen, "bad graph: its records hand out %llu fresh ids, but it has %zu "
+                "objects", (unsigned long long)(next_fresh - 1), g->nobjects);
+        goto error;
+    }
 
     /* Pass 2: the payloads, now that every id's kind is known. */
     {
-        struct vctx v = {g, NULL, {NULL, NULL}, err, errlen};
+        struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen};
         for (size_t i = 0; i < g->nobjects; i++) {
             v.r = &g->objects[i];
             v.c = pyhd__cursor(v.r);

@@ -28,6 +28,8 @@ struct pyhd_record {
     size_t len;       /* payload length */
     size_t offset;    /* byte offset of the kind byte in the inflated stream */
     size_t recno;     /* 1-based position among all records */
+    uint64_t first_fresh;  /* the first of the ids handed out with this record */
+    uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
     unsigned kind;
 };
 
@@ -74,11 +76,14 @@ const char *pyhd__kind_name(unsigned kind);
 struct pyhd_cursor {
     const unsigned char *p;
     const unsigned char *end;
+    uint64_t fresh_next;   /* the id the next reference "1" names */
+    uint64_t fresh_end;    /* one past the record's last fresh id */
 };
 
 static inline struct pyhd_cursor pyhd__cursor(const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = {r->payload, r->payload + r->len};
+    struct pyhd_cursor c = {r->payload, r->payload + r->len, r->first_fresh,
+                            r->first_fresh + r->nfresh};
     return c;
 }
 
@@ -93,6 +98,26 @@ static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
     if (pyhd__varint_get(&c->p, c->end, &u) < 0)
         return -1;
     *v = pyhd__unzigzag(u);
+    return 0;
+}
+
+/*
+ * A reference (format.h): *id receives 0 (absent) or an id. Returns 0, -1 when
+ * the payload ends first, -2 when the record has no fresh id left for a "1".
+ * References must be read in payload order: each "1" takes the next fresh id.
+ */
+static inline int pyhd__cur_ref(struct pyhd_cursor *c, uint64_t *id)
+{
+    uint64_t r;
+    if (pyhd__varint_get(&c->p, c->end, &r) < 0)
+        return -1;
+    if (r == 1) {
+        if (c->fresh_next >= c->fresh_end)
+            return -2;
+        *id = c->fresh_next++;
+    } else {
+        *id = r == 0 ? 0 : r - 1;
+    }
     return 0;
 }
 

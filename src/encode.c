@@ -103,16 +103,18 @@ int pyhd__enc_init(struct pyhd_enc *e, struct pyhd_buf *out, int level)
     return enc_put(e, head, n);
 }
 
-int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, const void *payload, size_t len)
+int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, uint64_t fresh, const void *payload,
+                     size_t len)
 {
-    unsigned char head[1 + PYHD_VARINT_MAX];
+    unsigned char head[1 + 2 * PYHD_VARINT_MAX];
     if (kind > 0xFF) {
         snprintf(e->err, sizeof e->err, "writing record %llu: kind %u out of range",
                  (unsigned long long)e->records + 1, kind);
         return -1;
     }
     head[0] = (unsigned char)kind;
-    size_t n = 1 + pyhd__varint_put(head + 1, len);
+    size_t n = 1 + pyhd__varint_put(head + 1, fresh);
+    n += pyhd__varint_put(head + n, len);
     if (enc_put(e, head, n) < 0 || enc_put(e, payload, len) < 0)
         return -1;
     e->records++;
@@ -121,11 +123,12 @@ int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, const void *payload, siz
 
 int pyhd__enc_finish(struct pyhd_enc *e, uint64_t objects)
 {
-    unsigned char rec[2 + 2 * PYHD_VARINT_MAX + 4];
+    unsigned char rec[3 + 2 * PYHD_VARINT_MAX + 4];
     unsigned char payload[PYHD_VARINT_MAX + 4];
     size_t plen = pyhd__varint_put(payload, objects);
     rec[0] = PYHD_REC_END;
-    size_t n = 1 + pyhd__varint_put(rec + 1, plen + 4);
+    rec[1] = 0;  /* fresh: END hands out no ids */
+    size_t n = 2 + pyhd__varint_put(rec + 2, plen + 4);
     memcpy(rec + n, payload, plen);
     n += plen;
     /* The CRC covers every byte before END's kind byte: bring it up to date first. */

@@ -12,7 +12,7 @@
 #define PYHD_ENC_CHUNK ((size_t)64 * 1024)
 
 /*
- * Pure C. Records are framed (kind, varint length, payload) into a small
+ * Pure C. Records are framed (kind, varint fresh, varint length, payload) into a small
  * chunk buffer; a full chunk is added to the running CRC-32 and deflated
  * into *out, the only buffer that grows. Functions return 0, or -1 with
  * e->err naming what was being done (record number, byte offset).
@@ -31,8 +31,9 @@ struct pyhd_enc {
 
 /* Start a stream at deflate level (0-9); writes the magic and version. */
 int pyhd__enc_init(struct pyhd_enc *e, struct pyhd_buf *out, int level);
-/* Append one record. */
-int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, const void *payload, size_t len);
+/* Append one record; fresh is the number of ids handed out while writing it. */
+int pyhd__enc_record(struct pyhd_enc *e, unsigned kind, uint64_t fresh, const void *payload,
+                     size_t len);
 /*
  * Append the END record (object count and CRC-32) and finish the zlib stream.
  * After this the encoder holds no zlib state; pyhd__enc_free still frees the chunk.

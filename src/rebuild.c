@@ -75,7 +75,7 @@ static PyObject *ref(struct rb *rb, uint64_t id)
 static uint64_t rd_id(struct pyhd_cursor *c)
 {
     uint64_t id = 0;
-    pyhd__cur_varint(c, &id);  /* validated by pyhd__decode_open() */
+    pyhd__cur_ref(c, &id);  /* validated by pyhd__decode_open() */
     return id;
 }
 

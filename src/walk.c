@@ -75,6 +75,8 @@ struct walker {
     uint32_t *memo;               /* ids; 0 = empty slot */
     size_t memo_mask;
     struct pyhd_buf p;            /* the payload of the record being built */
+    uint32_t rec_first_fresh;     /* the first id handed out for the record being built */
+    uint32_t fresh_used;          /* its fresh ids the payload has referenced as "1" */
     PyObject *filename_set;       /* co_filenames already in g->filenames */
     PyObject **globals;           /* strong: every traceback/thread frame's globals */
     size_t nglobals, globals_cap;
@@ -343,12 +345,27 @@ static inline int put_bytes(struct walker *w, const void *data, size_t n)
     return 0;
 }
 
+/*
+ * A reference (format.h): 1 when o is the record's next fresh id, which is
+ * what nearly every reference of a breadth-first walk is, else id + 1.
+ */
+static inline int put_id(struct walker *w, uint32_t id)
+{
+    if (id == 0)
+        return put_varint(w, 0);
+    if (id == w->rec_first_fresh + w->fresh_used) {
+        w->fresh_used++;
+        return put_varint(w, 1);
+    }
+    return put_varint(w, (uint64_t)id + 1);
+}
+
 static inline int put_ref(struct walker *w, PyObject *o)
 {
     uint32_t id = memo_id(w, o);
     if (id == 0 && o != NULL)
         return -1;
-    return put_varint(w, id);
+    return put_id(w, id);
 }
 
 /* Reference a new reference (or NULL with or without an exception) and release it. */
@@ -423,21 +440,36 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
             return -1;
         w->marks[id] |= MARK_REDACTED;
     }
-    return put_varint(w, id);
+    return put_id(w, id);
 }
 
 /* A dict entry: the key, then its value, redacted when the key is a sensitive name. */
 static int put_pair(struct walker *w, PyObject *key, PyObject *value)
 {
     uint32_t key_id = memo_id(w, key);
-    if (key_id == 0 || put_varint(w, key_id) < 0)
+    if (key_id == 0 || put_id(w, key_id) < 0)
         return -1;
     return put_named_ref(w, key_id, key, value);
 }
 
+/* Start a record's payload afresh (also after a failed attempt was discarded). */
+static void payload_reset(struct walker *w)
+{
+    w->p.len = 0;
+    w->fresh_used = 0;
+}
+
+/*
+ * Write the payload as a record of kind. Its fresh count is every id handed
+ * out since the previous record, also ids that only a discarded payload
+ * referenced: they still get records, and the reader's count must match.
+ */
 static int write_record(struct walker *w, unsigned kind)
 {
-    if (pyhd__enc_record(&w->enc, kind, w->p.data, w->p.len) < 0) {
+    uint64_t fresh = (uint64_t)w->count + 1 - w->rec_first_fresh;
+    w->rec_first_fresh = w->count + 1;
+    w->fresh_used = 0;
+    if (pyhd__enc_record(&w->enc, kind, fresh, w->p.data, w->p.len) < 0) {
         w->fatal = 1;
         PyErr_Format(PyExc_MemoryError, "pyhd: %s", w->enc.err);
         return -1;
@@ -833,7 +865,7 @@ static int put_slots(struct walker *w, PyObject *o)
             /* The memo holds the interned name once referenced. */
             PyObject *name = PyUnicode_InternFromString(m->name);
             uint32_t name_id = name != NULL ? memo_id(w, name) : 0;
-            int rc = name_id != 0 ? put_varint(w, name_id) : -1;
+            int rc = name_id != 0 ? put_id(w, name_id) : -1;
             if (rc == 0)
                 rc = put_named_ref(w, name_id, name, v);
             Py_XDECREF(name);
@@ -1738,7 +1770,7 @@ static int write_object(struct walker *w, uint32_t id)
 {
     PyObject *o = w->objs[id];
     int kind;
-    w->p.len = 0;
+    payload_reset(w);
     w->current = id;
     if (marked(w, id, MARK_REDACTED))
         return write_redacted(w, o);
@@ -1755,7 +1787,7 @@ static int write_object(struct walker *w, uint32_t id)
         if (w->fatal)
             return -1;
         PyObject *reason = failure_reason(o);
-        w->p.len = 0;
+        payload_reset(w);
         kind = w_opaque(w, o, reason);
         Py_XDECREF(reason);
         if (kind < 0)
@@ -1968,7 +2000,7 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
 static int write_roots(struct walker *w, const struct pyhd_roots *roots)
 {
     uint64_t n = roots->exception != NULL;
-    w->p.len = 0;
+    payload_reset(w);
     for (size_t i = 0; i < roots->nnamed; i++)
         n += roots->named[i].value != NULL;
     if (put_varint(w, n) < 0)
@@ -1997,7 +2029,7 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
                 len = 0;
             }
         }
-        w->p.len = 0;
+        payload_reset(w);
         if (put_varint(w, t->ident) < 0 || put_varint(w, t->native_id) < 0
             || put_text(w, name, (size_t)len) < 0 || put_u8(w, (unsigned)t->flags & 0xFF) < 0
             || put_ref(w, t->frame) < 0 || write_record(w, PYHD_REC_THREAD) < 0)
@@ -2040,6 +2072,7 @@ int pyhd__graph_write(const struct pyhd_roots *roots, const struct pyhd_options 
     pyhd__buf_init(&w.p);
     w.o = o;
     w.g = g;
+    w.rec_first_fresh = 1;
     if (setup(&w, roots) < 0 || write_roots(&w, roots) < 0)
         goto done;
     for (uint32_t id = 1; id <= w.count; id++)

@@ -21,7 +21,7 @@
  *   version    varint   PYHD_FORMAT_VERSION
  *   records    ...      until and including one PYHD_REC_END
  *
- * A record is:   kind (1 byte) | payload length (varint) | payload
+ * A record is:   kind (1 byte) | fresh (varint) | payload length (varint) | payload
  *
  * The length makes every record skippable: a reader that meets a kind it does
  * not know skips the payload. Kinds below PYHD_KIND_META_FIRST define an
@@ -29,16 +29,31 @@
  * opaque placeholder); kinds from PYHD_KIND_META_FIRST up define no object.
  *
  * Ids: object records are numbered 1, 2, 3, ... in the order they appear.
- * Id 0 means "absent" (no object). A reference may point forward (the writer
- * walks breadth-first and numbers an object when it first sees it, writes it
- * when its turn comes); every id referenced must be < the END record's
- * object count + 1.
+ * A reference may point forward (the writer walks breadth-first and numbers
+ * an object when it first sees it, writes it when its turn comes); every id
+ * referenced must be < the END record's object count + 1.
+ *
+ * Fresh ids: "fresh" in a record's framing says how many ids the writer
+ * handed out while writing that record: they are the ids that follow those
+ * of all earlier records' fresh counts (the first record's start at 1). The
+ * sum of all fresh counts is at most the object count. The framing alone
+ * thus tells a reader, for every record, where its fresh ids start, also
+ * across records of kinds it does not know.
+ *
+ * A reference ("id" below) is a varint r:
+ *   r = 0    absent (no object);
+ *   r = 1    the record's next fresh id: the k-th r = 1 in a record names the
+ *            k-th of its fresh ids (more r = 1 than fresh ids is an error);
+ *   r >= 2   the object with id r - 1.
+ * Most references in a breadth-first walk name an object seen for the first
+ * time, so they are the single byte 1, which deflate compresses to almost
+ * nothing; absolute ids do not compress.
  *
  * Encodings:
  *   varint   unsigned LEB128: 7 bits a byte, least significant group first,
  *            high bit set on every byte but the last; at most 10 bytes.
  *   svarint  a signed value zigzag-encoded ((n << 1) ^ (n >> 63)), then varint.
- *   id       varint.
+ *   id       a reference, as described above.
  *   text     varint byte length, then UTF-8 bytes (used only in meta records;
  *            names in object records are ids of STR objects, so each distinct
  *            interned name is written once).

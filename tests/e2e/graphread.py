@@ -43,10 +43,12 @@ class FormatError(ValueError):
 class Reader:
     """Reads the encodings of format.h from one payload."""
 
-    def __init__(self, data, where):
+    def __init__(self, data, where, first_fresh=0, nfresh=0):
         self.data = data
         self.pos = 0
         self.where = where
+        self.fresh_next = first_fresh
+        self.fresh_end = first_fresh + nfresh
 
     def fail(self, what):
         raise FormatError("%s: %s at payload byte %d" % (self.where, what, self.pos))
@@ -90,11 +92,21 @@ class Reader:
         self.pos = len(self.data)
         return data
 
+    def ref(self):
+        """A reference: 0 absent, 1 the record's next fresh id, r >= 2 the id r - 1."""
+        r = self.varint()
+        if r != 1:
+            return r - 1 if r else 0
+        if self.fresh_next >= self.fresh_end:
+            self.fail("a fresh reference beyond the record's fresh ids")
+        self.fresh_next += 1
+        return self.fresh_next - 1
+
     def ids(self):
-        return [self.varint() for _ in range(self.varint())]
+        return [self.ref() for _ in range(self.varint())]
 
     def pairs(self):
-        return [(self.varint(), self.varint()) for _ in range(self.varint())]
+        return [(self.ref(), self.ref()) for _ in range(self.varint())]
 
 
 def _str_fields(r):
@@ -157,7 +169,7 @@ def _fields(kind, r):
     if kind in ("INT", "BIGINT", "FLOAT", "COMPLEX", "STR", "BYTES", "BYTEARRAY", "TUPLE",
                 "LIST", "SET", "FROZENSET", "DICT"):
         return _base_fields(kind, r)
-    v = r.varint
+    v, n = r.ref, r.varint
     if kind in ("RANGE", "SLICE"):
         return {"start": v(), "stop": v(), "step": v()}
     if kind == "CLASS":
@@ -178,9 +190,9 @@ def _fields(kind, r):
     if kind == "METHOD":
         return {"function": v(), "self": v()}
     if kind == "CODE":
-        return {"filename": v(), "name": v(), "qualname": v(), "firstlineno": v(),
-                "argcount": v(), "posonlyargcount": v(), "kwonlyargcount": v(),
-                "flags": v(), "varnames": v(), "cellvars": v(), "freevars": v()}
+        return {"filename": v(), "name": v(), "qualname": v(), "firstlineno": n(),
+                "argcount": n(), "posonlyargcount": n(), "kwonlyargcount": n(),
+                "flags": n(), "varnames": v(), "cellvars": v(), "freevars": v()}
     if kind == "CELL":
         return {"contents": v()}
     if kind == "MODULE":
@@ -200,24 +212,24 @@ def _fields(kind, r):
     if kind == "REDUCED":
         return {"cls": v(), "args": v()}
     if kind == "BUFFER":
-        f = {"cls": v(), "format": r.text(), "itemsize": v()}
-        f["shape"] = [v() for _ in range(v())]
+        f = {"cls": v(), "format": r.text(), "itemsize": n()}
+        f["shape"] = [n() for _ in range(n())]
         f["readonly"] = r.u8()
-        f["length"] = v()
+        f["length"] = n()
         f["value"] = r.rest()
         f["stored"] = len(f["value"])
         return f
     if kind == "OPAQUE":
-        return {"cls": v(), "size": v(), "repr": v(), "reason": v()}
+        return {"cls": v(), "size": n(), "repr": v(), "reason": v()}
     if kind == "TRUNCATED":
         return {"cls": v()}
     if kind == "ROOTS":
-        return {"roots": [(r.text(), v()) for _ in range(v())]}
+        return {"roots": [(r.text(), v()) for _ in range(n())]}
     if kind == "THREAD":
-        return {"ident": v(), "native_id": v(), "name": r.text(), "flags": r.u8(),
+        return {"ident": n(), "native_id": n(), "name": r.text(), "flags": r.u8(),
                 "frame": v()}
     if kind == "END":
-        return {"count": v(), "crc": struct.unpack("<I", r.take(4))[0]}
+        return {"count": n(), "crc": struct.unpack("<I", r.take(4))[0]}
     return {}
 
 
@@ -334,13 +346,15 @@ def parse(data):
         raise FormatError("graph stream: version %d is newer than %d" % (g.version, VERSION))
     pos = head.pos
     next_id = 1
+    next_fresh = 1
     while True:
         if pos >= len(data):
             raise FormatError("graph stream ends without END at byte %d" % pos)
         start = pos
         kind = data[pos]
-        lr = Reader(data, "record %d length" % (len(g.records) + 1))
+        lr = Reader(data, "record %d framing" % (len(g.records) + 1))
         lr.pos = pos + 1
+        fresh = lr.varint()
         length = lr.varint()
         pos = lr.pos
         if pos + length > len(data):
@@ -357,7 +371,8 @@ def parse(data):
             g.objects[next_id] = rec
             next_id += 1
         where = "record %d (%s at byte %d)" % (len(g.records) + 1, rec.kind_name, start)
-        rec.f = _fields(rec.kind_name, Reader(rec.payload, where))
+        rec.f = _fields(rec.kind_name, Reader(rec.payload, where, next_fresh, fresh))
+        next_fresh += fresh
         g.records.append(rec)
         pos += length
         if rec.kind_name == "ROOTS":
@@ -370,6 +385,9 @@ def parse(data):
             crc = zlib.crc32(data[:start])
             if crc != g.crc:
                 raise FormatError("graph stream: CRC %08x, END says %08x" % (crc, g.crc))
+            if next_fresh - 1 > g.count:
+                raise FormatError("graph stream: %d fresh ids, %d objects"
+                                  % (next_fresh - 1, g.count))
             if g.count != next_id - 1:
                 raise FormatError("graph stream: %d objects, END says %d"
                                   % (next_id - 1, g.count))

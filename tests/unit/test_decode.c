@@ -57,13 +57,21 @@ static void begin(struct pyhd_buf *b, uint64_t version)
     assert_int_equal(pyhd__buf_varint(b, version), 0);
 }
 
-static void rec(struct pyhd_buf *b, unsigned kind, const unsigned char *payload, size_t len)
+/* A record that hands out fresh ids; the hand-made payloads below use absolute references. */
+static void recf(struct pyhd_buf *b, unsigned kind, uint64_t fresh, const unsigned char *payload,
+                 size_t len)
 {
     unsigned char k = (unsigned char)kind;
     put(b, &k, 1);
+    assert_int_equal(pyhd__buf_varint(b, fresh), 0);
     assert_int_equal(pyhd__buf_varint(b, len), 0);
     if (len)
         put(b, payload, len);
+}
+
+static void rec(struct pyhd_buf *b, unsigned kind, const unsigned char *payload, size_t len)
+{
+    recf(b, kind, 0, payload, len);
 }
 
 /* An empty ROOTS record: every stream starts with one. */
@@ -134,23 +142,23 @@ static void test_minimal_stream(void **state)
 static void build_rich(struct pyhd_buf *b)
 {
     begin(b, PYHD_FORMAT_VERSION);
-    /* ROOTS: "exception" -> 9 (the EXCEPTION below), "argv" -> 3. */
-    rec(b, PYHD_REC_ROOTS, BYTES(2, 9, 'e', 'x', 'c', 'e', 'p', 't', 'i', 'o', 'n', 10, 4,
-                                 'a', 'r', 'g', 'v', 3));
+    /* References are absolute (id + 1). ROOTS: "exception" -> 10, "argv" -> 3. */
+    rec(b, PYHD_REC_ROOTS, BYTES(2, 9, 'e', 'x', 'c', 'e', 'p', 't', 'i', 'o', 'n', 11, 4,
+                                 'a', 'r', 'g', 'v', 4));
     rec(b, PYHD_REC_STR, BYTES(1, 1, 'f'));                 /* 1 */
     rec(b, PYHD_REC_STR, BYTES(2, 2, 0x41, 0, 0x01, 0x01)); /* 2: UCS-2 "Aā" */
-    rec(b, PYHD_REC_LIST, BYTES(3, 2, 1, 3));               /* 3: [1, itself], 1 cut */
+    rec(b, PYHD_REC_LIST, BYTES(3, 2, 2, 4));               /* 3: [1, itself], 1 cut */
     rec(b, PYHD_REC_TUPLE, BYTES(0, 0));                    /* 4: () */
-    rec(b, PYHD_REC_CODE, BYTES(1, 1, 1, 3, 1, 0, 0, 0x43, 4, 4, 4)); /* 5 */
-    rec(b, PYHD_REC_DICT, BYTES(1, 1, 1, 2));               /* 6: {"f": "Aā"} */
-    rec(b, PYHD_REC_FRAME, BYTES(5, 8, 8, 2, 6, 6, 6, 0, 0)); /* 7 */
-    rec(b, PYHD_REC_TRACEBACK, BYTES(7, 8, 8, 2, 6, 0));    /* 8 */
-    rec(b, PYHD_REC_EXCEPTION, BYTES(10, 4, 0, 0, 0, 0, 8, 0)); /* 9 */
-    rec(b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0x03, 0));     /* 10 */
+    rec(b, PYHD_REC_CODE, BYTES(2, 2, 2, 3, 1, 0, 0, 0x43, 5, 5, 5)); /* 5 */
+    rec(b, PYHD_REC_DICT, BYTES(1, 1, 2, 3));               /* 6: {"f": "Aā"} */
+    rec(b, PYHD_REC_FRAME, BYTES(6, 8, 8, 2, 6, 7, 7, 0, 0)); /* 7 */
+    rec(b, PYHD_REC_TRACEBACK, BYTES(8, 8, 8, 2, 6, 0));    /* 8 */
+    rec(b, PYHD_REC_EXCEPTION, BYTES(11, 5, 0, 0, 0, 0, 9, 0)); /* 9 */
+    rec(b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0x03, 0));     /* 10 */
     rec(b, PYHD_REC_INT, BYTES(0x83, 0x01));                /* 11: zigzag 131 = -66 */
     rec(b, 0x30, BYTES(1, 2, 3));                           /* 12: unknown object kind */
     rec(b, 0xD0, BYTES(9, 9));                              /* unknown meta kind */
-    rec(b, PYHD_REC_THREAD, BYTES(7, 0, 4, 'm', 'a', 'i', 'n', 0x0E, 7));
+    rec(b, PYHD_REC_THREAD, BYTES(7, 0, 4, 'm', 'a', 'i', 'n', 0x0E, 8));
     finish(b, 12);
 }
 
@@ -320,8 +328,8 @@ static void test_bad_crc(void **state)
     roots(&b);
     rec(&b, PYHD_REC_INT, BYTES(4));
     finish(&b, 1);
-    b.data[14] ^= 1;  /* the INT's value: framing intact, content changed */
-    expect_error(&b, "bad checksum in graph.z (CRC-32 29475aba, END says 5e406a2c)");
+    b.data[16] ^= 1;  /* the INT's value: framing intact, content changed */
+    expect_error(&b, "bad checksum in graph.z (CRC-32 c44bd74d, END says b34ce7db)");
 }
 
 static void test_end_count(void **state)
@@ -348,9 +356,9 @@ static void test_roots_rules(void **state)
     roots(&b);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "bad record 2 (byte 12): a second ROOTS record");
+    expect_error(&b, "bad record 2 (byte 13): a second ROOTS record");
     begin(&b, 1);
-    rec(&b, PYHD_REC_ROOTS, BYTES(1, 1, 'x', 5));
+    rec(&b, PYHD_REC_ROOTS, BYTES(1, 1, 'x', 6));
     rec(&b, PYHD_REC_NONE, NULL, 0);
     finish(&b, 1);
     expect_error(&b, "bad record 1 (byte 9): ROOTS: root id 5 out of range (the graph has 1 "
@@ -365,7 +373,7 @@ static void test_trailing_data(void **state)
     roots(&b);
     finish(&b, 0);
     put(&b, "xy", 2);
-    expect_error(&b, "2 bytes of trailing data after the END record (byte 19)");
+    expect_error(&b, "2 bytes of trailing data after the END record (byte 21)");
 }
 
 static void test_id_out_of_range(void **state)
@@ -375,9 +383,9 @@ static void test_id_out_of_range(void **state)
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_NONE, NULL, 0);
-    rec(&b, PYHD_REC_TUPLE, BYTES(2, 2, 1, 9));
+    rec(&b, PYHD_REC_TUPLE, BYTES(2, 2, 2, 10));
     finish(&b, 2);
-    expect_error(&b, "bad record 3 (byte 14): TUPLE: item id 9 out of range (the graph has 2 "
+    expect_error(&b, "bad record 3 (byte 16): TUPLE: item id 9 out of range (the graph has 2 "
                      "objects)");
 }
 
@@ -389,25 +397,25 @@ static void test_wrong_kind(void **state)
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
-    rec(&b, PYHD_REC_FRAME, BYTES(1, 0, 0, 1, 1, 0, 0, 0, 0));
+    rec(&b, PYHD_REC_FRAME, BYTES(2, 0, 0, 1, 1, 0, 0, 0, 0));
     finish(&b, 2);
-    expect_error(&b, "bad record 3 (byte 17): FRAME: code id 1 is a STR, not a CODE");
+    expect_error(&b, "bad record 3 (byte 19): FRAME: code id 1 is a STR, not a CODE");
     /* A FRAME whose builtins are neither a module nor a dict. */
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
     rec(&b, PYHD_REC_TUPLE, BYTES(0, 0));
-    rec(&b, PYHD_REC_CODE, BYTES(1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2));
-    rec(&b, PYHD_REC_FRAME, BYTES(3, 0, 0, 1, 1, 0, 0, 1, 0));
+    rec(&b, PYHD_REC_CODE, BYTES(2, 2, 2, 1, 0, 0, 0, 0, 3, 3, 3));
+    rec(&b, PYHD_REC_FRAME, BYTES(4, 0, 0, 1, 1, 0, 0, 2, 0));
     finish(&b, 4);
-    expect_error(&b, "bad record 5 (byte 34): FRAME: builtins id 1 is a STR, not a DICT or "
+    expect_error(&b, "bad record 5 (byte 38): FRAME: builtins id 1 is a STR, not a DICT or "
                      "MODULE");
     /* A required id that is absent. */
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_TRACEBACK, BYTES(0, 0, 0, 1, 1, 0));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): TRACEBACK: frame id is 0 (absent) where an "
+    expect_error(&b, "bad record 2 (byte 13): TRACEBACK: frame id is 0 (absent) where an "
                      "object is required");
 }
 
@@ -417,8 +425,8 @@ static void test_payload_past_end(void **state)
     (void)state;
     begin(&b, 1);
     roots(&b);
-    put(&b, BYTES(PYHD_REC_BYTES, 100, 5, 'a'));
-    expect_error(&b, "truncated graph at record 2 (byte 12): BYTES payload of 100 bytes, 2 left");
+    put(&b, BYTES(PYHD_REC_BYTES, 0, 100, 5, 'a'));
+    expect_error(&b, "truncated graph at record 2 (byte 13): BYTES payload of 100 bytes, 2 left");
 }
 
 static void test_short_payloads(void **state)
@@ -429,18 +437,18 @@ static void test_short_payloads(void **state)
     roots(&b);
     rec(&b, PYHD_REC_FLOAT, BYTES(1, 2, 3));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): FLOAT: payload ends early (3 bytes)");
+    expect_error(&b, "bad record 2 (byte 13): FLOAT: payload ends early (3 bytes)");
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_LIST, BYTES(200, 1, 150));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): LIST: payload ends early (3 bytes)");
+    expect_error(&b, "bad record 2 (byte 13): LIST: payload ends early (3 bytes)");
     /* A count larger than the payload could hold is refused before any loop. */
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_LIST, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): LIST: item count 4294967295 exceeds the payload");
+    expect_error(&b, "bad record 2 (byte 13): LIST: item count 4294967295 exceeds the payload");
 }
 
 static void test_huge_varints(void **state)
@@ -450,20 +458,27 @@ static void test_huge_varints(void **state)
     /* A payload length of more than 64 bits. */
     begin(&b, 1);
     roots(&b);
-    put(&b, BYTES(PYHD_REC_NONE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01));
-    expect_error(&b, "bad record 2 (byte 12): payload length is a varint of more than 64 bits");
+    put(&b, BYTES(PYHD_REC_NONE, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                  0x01));
+    expect_error(&b, "bad record 2 (byte 13): a framing varint of more than 64 bits");
+    /* A fresh count of more than 64 bits. */
+    begin(&b, 1);
+    roots(&b);
+    put(&b, BYTES(PYHD_REC_NONE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+                  0));
+    expect_error(&b, "bad record 2 (byte 13): a framing varint of more than 64 bits");
     /* An INT whose varint runs past 64 bits. */
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_INT, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): INT: a varint of more than 64 bits at payload byte 0");
+    expect_error(&b, "bad record 2 (byte 13): INT: a varint of more than 64 bits at payload byte 0");
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_TUPLE, BYTES(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
                                   0, 0));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): TUPLE: a varint of more than 64 bits at payload "
+    expect_error(&b, "bad record 2 (byte 13): TUPLE: a varint of more than 64 bits at payload "
                      "byte 0");
     /* The largest varint there is still reads. */
     {
@@ -483,26 +498,82 @@ static void test_str_checks(void **state)
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(3, 1, 'a', 'b', 'c'));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): STR: code unit width 3 (not 1, 2 or 4)");
+    expect_error(&b, "bad record 2 (byte 13): STR: code unit width 3 (not 1, 2 or 4)");
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(4, 1, 0, 0, 0x11, 0));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): STR: code point 0x110000 out of range at index 0");
+    expect_error(&b, "bad record 2 (byte 13): STR: code point 0x110000 out of range at index 0");
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(2, 1, 'a'));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): STR: 1 bytes of text are not whole 2-byte code "
+    expect_error(&b, "bad record 2 (byte 13): STR: 1 bytes of text are not whole 2-byte code "
                      "units");
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(1, 1, 'a', 'b'));
     finish(&b, 1);
-    expect_error(&b, "bad record 2 (byte 12): STR: 2 code points stored of 1");
+    expect_error(&b, "bad record 2 (byte 13): STR: 2 code points stored of 1");
 }
 
 /* TRUNCATED may stand wherever a particular kind is required: the budget ran out there. */
+/* References "1" name each record's fresh ids in turn (format.h, "Fresh ids"). */
+static void test_fresh_references(void **state)
+{
+    struct pyhd_buf b;
+    struct pyhd_decoded g;
+    struct pyhd_cursor c;
+    uint64_t id;
+    char err[256] = "";
+    (void)state;
+    begin(&b, 1);
+    recf(&b, PYHD_REC_ROOTS, 1, BYTES(1, 1, 'x', 1));      /* hands out 1: x -> 1 */
+    recf(&b, PYHD_REC_LIST, 3, BYTES(4, 4, 1, 1, 2, 1));   /* hands out 2, 3, 4: [2, 3, 1, 4] */
+    rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 2 */
+    recf(&b, 0x30, 1, BYTES(1));                           /* 3: unknown kind, hands out 5 */
+    recf(&b, PYHD_REC_TUPLE, 0, BYTES(1, 1, 6));           /* 4: (5,) by absolute id */
+    rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 5 */
+    finish(&b, 5);
+    assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+    assert_int_equal(g.roots.first_fresh, 1);
+    assert_int_equal(g.objects[0].first_fresh, 2);
+    assert_int_equal(g.objects[0].nfresh, 3);
+    assert_int_equal(g.objects[2].first_fresh, 5);
+    c = pyhd__cursor(&g.objects[0]);
+    uint64_t orig, n, want[] = {2, 3, 1, 4};
+    assert_int_equal(pyhd__cur_varint(&c, &orig), 0);
+    assert_int_equal(pyhd__cur_varint(&c, &n), 0);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(pyhd__cur_ref(&c, &id), 0);
+        assert_int_equal(id, want[i]);
+    }
+    assert_int_equal(pyhd__cur_ref(&c, &id), -1);  /* the payload is used up */
+    pyhd__decode_free(&g);
+    pyhd__buf_free(&b);
+
+    /* More "1" references than the record hands out. */
+    begin(&b, 1);
+    recf(&b, PYHD_REC_ROOTS, 1, BYTES(2, 1, 'x', 1, 1, 'y', 1));
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    finish(&b, 2);
+    expect_error(&b, "bad record 1 (byte 9): ROOTS: root refers to a fresh id, but the record's "
+                     "1 are used up");
+    /* More fresh ids than objects. */
+    begin(&b, 1);
+    recf(&b, PYHD_REC_ROOTS, 3, BYTES(0));
+    rec(&b, PYHD_REC_NONE, NULL, 0);
+    finish(&b, 1);
+    expect_error(&b, "bad graph: its records hand out 3 fresh ids, but it has 1 objects");
+    /* END hands out none (its framing is outside the CRC). */
+    begin(&b, 1);
+    roots(&b);
+    finish(&b, 0);
+    b.data[b.len - 7] = 1;
+    expect_error(&b, "bad record 2 (byte 13): END hands out 1 fresh ids");
+}
+
 static void test_truncated_stands_for_any_kind(void **state)
 {
     struct pyhd_buf b;
@@ -511,9 +582,9 @@ static void test_truncated_stands_for_any_kind(void **state)
     (void)state;
     begin(&b, 1);
     roots(&b);
-    rec(&b, PYHD_REC_TRUNCATED, BYTES(2));                /* 1: its class is 2 */
-    rec(&b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0x01, 0));  /* 2: named by 1 */
-    rec(&b, PYHD_REC_FRAME, BYTES(1, 0, 0, 1, 1, 0, 1, 0, 1)); /* 3: code, globals, back */
+    rec(&b, PYHD_REC_TRUNCATED, BYTES(3));                /* 1: its class is 2 */
+    rec(&b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0x01, 0));  /* 2: named by 1 */
+    rec(&b, PYHD_REC_FRAME, BYTES(2, 0, 0, 1, 1, 0, 2, 0, 2)); /* 3: code, globals, back */
     finish(&b, 3);
     assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
     assert_int_equal(g.nobjects, 3);
@@ -528,10 +599,10 @@ static void test_subclass_base_kind(void **state)
     begin(&b, 1);
     roots(&b);
     rec(&b, PYHD_REC_STR, BYTES(1, 1, 'C'));
-    rec(&b, PYHD_REC_CLASS, BYTES(1, 1, 1, 0, 0, 0));
-    rec(&b, PYHD_REC_SUBCLASS, BYTES(2, 0, 0, PYHD_REC_CODE));
+    rec(&b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0, 0));
+    rec(&b, PYHD_REC_SUBCLASS, BYTES(3, 0, 0, PYHD_REC_CODE));
     finish(&b, 3);
-    expect_error(&b, "bad record 4 (byte 25): SUBCLASS: base kind 0x1a (CODE) cannot be "
+    expect_error(&b, "bad record 4 (byte 28): SUBCLASS: base kind 0x1a (CODE) cannot be "
                      "subclassed");
 }
 
@@ -599,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_short_payloads),
         cmocka_unit_test(test_huge_varints),
         cmocka_unit_test(test_str_checks),
+        cmocka_unit_test(test_fresh_references),
         cmocka_unit_test(test_truncated_stands_for_any_kind),
         cmocka_unit_test(test_subclass_base_kind),
         cmocka_unit_test(test_out_of_memory),

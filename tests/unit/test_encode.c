@@ -155,9 +155,9 @@ static void test_record_framing_and_crc(void **state)
         size_t len = i * 7;
         for (size_t k = 0; k < len; k++)
             payload[k] = (unsigned char)(kinds[i] + k);
-        assert_int_equal(pyhd__enc_record(&e, kinds[i], payload, len), 0);
+        assert_int_equal(pyhd__enc_record(&e, kinds[i], i * 37, payload, len), 0);
     }
-    assert_int_equal(pyhd__enc_record(&e, 0x100, payload, 0), -1);
+    assert_int_equal(pyhd__enc_record(&e, 0x100, 0, payload, 0), -1);
     assert_non_null(strstr(e.err, "kind 256"));
     assert_int_equal(pyhd__enc_finish(&e, 36), 0);
     size_t raw_expected = e.raw_bytes;
@@ -172,6 +172,7 @@ static void test_record_framing_and_crc(void **state)
     assert_int_equal(get_varint(&p, end), PYHD_FORMAT_VERSION);
     for (size_t i = 0; i < nkinds; i++) {
         assert_int_equal(*p++, kinds[i]);
+        assert_int_equal(get_varint(&p, end), i * 37);  /* fresh, some 2-byte varints */
         uint64_t n = get_varint(&p, end);
         assert_int_equal(n, i * 7);
         for (size_t k = 0; k < n; k++)
@@ -180,6 +181,7 @@ static void test_record_framing_and_crc(void **state)
     }
     size_t before_end = (size_t)(p - raw);
     assert_int_equal(*p++, PYHD_REC_END);
+    assert_int_equal(get_varint(&p, end), 0);  /* END hands out no ids */
     uint64_t n = get_varint(&p, end);
     const unsigned char *payload_start = p;
     assert_int_equal(get_varint(&p, end), 36);
@@ -212,9 +214,9 @@ static void test_chunked_round_trip(void **state)
     for (int i = 0; i < small; i++) {
         unsigned char b[PYHD_VARINT_MAX];
         size_t n = pyhd__varint_put(b, (uint64_t)i * 977);
-        assert_int_equal(pyhd__enc_record(&e, PYHD_REC_INT, b, n), 0);
+        assert_int_equal(pyhd__enc_record(&e, PYHD_REC_INT, 0, b, n), 0);
         if (i == small / 2)
-            assert_int_equal(pyhd__enc_record(&e, PYHD_REC_BYTES, blob, big), 0);
+            assert_int_equal(pyhd__enc_record(&e, PYHD_REC_BYTES, 0, blob, big), 0);
     }
     assert_int_equal(pyhd__enc_finish(&e, (uint64_t)small + 1), 0);
     /* Compressed output only: the random blob cannot shrink, the ints do. */
@@ -227,11 +229,13 @@ static void test_chunked_round_trip(void **state)
     assert_int_equal(get_varint(&p, end), PYHD_FORMAT_VERSION);
     for (int i = 0; i < small; i++) {
         assert_int_equal(*p++, PYHD_REC_INT);
+        assert_int_equal(get_varint(&p, end), 0);
         unsigned char b[PYHD_VARINT_MAX];
         assert_int_equal(get_varint(&p, end), pyhd__varint_put(b, (uint64_t)i * 977));
         assert_int_equal(get_varint(&p, end), (uint64_t)i * 977);
         if (i == small / 2) {
             assert_int_equal(*p++, PYHD_REC_BYTES);
+            assert_int_equal(get_varint(&p, end), 0);
             assert_int_equal(get_varint(&p, end), big);
             assert_memory_equal(p, blob, big);
             p += big;
@@ -257,7 +261,7 @@ static void test_deflate_failure(void **state)
     int rc = 0;
     /* Records are buffered: the failure shows when a chunk is handed to deflate. */
     for (int i = 0; i < 200 && rc == 0; i++)
-        rc = pyhd__enc_record(&e, PYHD_REC_BYTES, payload, sizeof payload);
+        rc = pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload, sizeof payload);
     deflate_fail_after = -1;
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.err, "deflate error"));
@@ -268,7 +272,7 @@ static void test_deflate_failure(void **state)
     /* And at finish. */
     pyhd__buf_init(&out);
     assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
-    assert_int_equal(pyhd__enc_record(&e, PYHD_REC_NONE, NULL, 0), 0);
+    assert_int_equal(pyhd__enc_record(&e, PYHD_REC_NONE, 0, NULL, 0), 0);
     deflate_fail_after = 0;
     assert_int_equal(pyhd__enc_finish(&e, 1), -1);
     deflate_fail_after = -1;
@@ -289,7 +293,7 @@ static void test_output_out_of_memory(void **state)
     pyhd__buf_init(&out);
     assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
     realloc_fails = 1;
-    int rc = pyhd__enc_record(&e, PYHD_REC_BYTES, payload, big);
+    int rc = pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload, big);
     realloc_fails = 0;
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.err, "out of memory at output byte"));
