@@ -10,6 +10,7 @@ import sys
 import tarfile
 import tempfile
 import textwrap
+import time
 import unittest
 
 RUN = os.environ["PYHD_RUN"]
@@ -36,6 +37,23 @@ def split_last_line(data):
     head, sep, last = data.rstrip(b"\n").rpartition(b"\n")
     return (head + sep, last + b"\n") if sep else (b"", last + b"\n")
 
+
+
+def wait_until_sleeping(pid, timeout=30.0):
+    """Wait until pid sleeps in the kernel (state S) twice in a row, 50 ms apart.
+
+    "ready" is printed just before time.sleep(); a signal sent right after it
+    can land between the two, and the traceback then names the print line.
+    """
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while time.monotonic() < deadline:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        seen = seen + 1 if state == "S" else 0
+        if seen == 2:
+            return
+        time.sleep(0.05)
 
 class RunTestCase(unittest.TestCase):
     def setUp(self):
@@ -353,9 +371,11 @@ class Dumps(RunTestCase):
         self.assert_dumped(py, hd)
 
     def sigint_sleeper(self, argv):
+        """Run argv, which prints "ready" and sleeps, and interrupt it in its sleep."""
         proc = subprocess.Popen(argv, cwd=self.dir, env=base_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         self.assertEqual(proc.stdout.readline(), b"ready\n")
+        wait_until_sleeping(proc.pid)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=300)
         return subprocess.CompletedProcess(argv, proc.returncode, b"ready\n" + out, err)
