@@ -188,7 +188,8 @@ int pyhd__retention_apply(const char *dir, const char *keep, uint64_t max_dumps,
         entries[n].size = (uint64_t)st.st_size;
         n++;
     }
-    qsort(entries, n, sizeof *entries, newest_first);
+    if (n > 1)
+        qsort(entries, n, sizeof *entries, newest_first);
     /* The file kept counts first, whatever its time: it is never the one deleted. */
     for (size_t i = 0; i < n; i++) {
         if (keep != NULL && strcmp(entries[i].name, keep) == 0) {
