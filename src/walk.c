@@ -215,6 +215,7 @@ static int is_exempt(const struct walker *w, uint32_t id)
 #define MARK_REDACTED 0x01        /* write this object as REDACTED */
 #define MARK_NAME_CHECKED 0x02    /* a str or bytes key whose verdict is known */
 #define MARK_NAME_SENSITIVE 0x04  /* ... and it names a secret */
+#define MARK_STANDIN 0x08         /* a (type, length) tuple standing for an interned str */
 
 static int marks_reserve(struct walker *w, uint32_t id)
 {
@@ -432,13 +433,29 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
         return -1;
     if (!sensitive || !redactable(value))
         return put_ref(w, value);
+    unsigned mark = MARK_REDACTED;
+    PyObject *standin = NULL;
+    if (PyUnicode_CheckExact(value) && PyUnicode_CHECK_INTERNED(value)) {
+        /*
+         * An interned str (an identifier or a literal of the program's code)
+         * is the very object of every equal name and dict key: marking it
+         * would redact those keys too. A fresh (type, length) tuple is
+         * redacted in its place, for this reference only.
+         */
+        standin = Py_BuildValue("(On)", (PyObject *)Py_TYPE(value), PyUnicode_GetLength(value));
+        if (standin == NULL)
+            return -1;
+        value = standin;
+        mark |= MARK_STANDIN;
+    }
     uint32_t id = memo_id(w, value);
+    Py_XDECREF(standin);  /* the memo holds it */
     if (id == 0)
         return -1;
     if (id > w->current) {
         if (marks_reserve(w, id) < 0)
             return -1;
-        w->marks[id] |= MARK_REDACTED;
+        w->marks[id] |= mark;
     }
     return put_id(w, id);
 }
@@ -1729,11 +1746,17 @@ static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
 }
 
 /* REDACTED: the class and the length of what is left out, read without running code. */
-static int write_redacted(struct walker *w, PyObject *o)
+static int write_redacted(struct walker *w, PyObject *o, int standin)
 {
     unsigned measure = PYHD_REDACTED_NONE;
     Py_ssize_t len = 0;
-    if (PyUnicode_Check(o)) {
+    PyObject *cls = (PyObject *)Py_TYPE(o);  /* borrowed */
+    if (standin) {
+        /* The (type, length) tuple put_named_ref made for an interned str. */
+        cls = PyTuple_GET_ITEM(o, 0);
+        measure = PYHD_REDACTED_CHARS;
+        len = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 1));
+    } else if (PyUnicode_Check(o)) {
         measure = PYHD_REDACTED_CHARS;
         len = PyUnicode_GetLength(o);
     } else if (PyBytes_Check(o)) {
@@ -1759,7 +1782,7 @@ static int write_redacted(struct walker *w, PyObject *o)
         len = 0;
     }
     w->g->redacted++;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_u8(w, measure) < 0
+    if (put_ref(w, cls) < 0 || put_u8(w, measure) < 0
         || put_varint(w, (uint64_t)len) < 0)
         return -1;
     return write_record(w, PYHD_REC_REDACTED);
@@ -1773,7 +1796,7 @@ static int write_object(struct walker *w, uint32_t id)
     payload_reset(w);
     w->current = id;
     if (marked(w, id, MARK_REDACTED))
-        return write_redacted(w, o);
+        return write_redacted(w, o, marked(w, id, MARK_STANDIN));
     if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
         w->out_of_budget = 1;
     if (w->out_of_budget && !PyType_Check(o) && !is_exempt(w, id)) {

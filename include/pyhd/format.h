@@ -270,7 +270,9 @@ enum pyhd_kind {
  * writer's policy (pyhd-run(1)); the MANIFEST's Redacted-Values counts the
  * records. Objects shared by the interpreter (None, bools, small ints, empty
  * and one-character strings) and code-like objects (modules, classes,
- * functions, code, frames) are never redacted.
+ * functions, code, frames) are never redacted. An interned str (shared with
+ * every equal name and key) gets a REDACTED record of its own for each such
+ * reference, and is written as itself where it is a name or a key.
  */
 
 /* PYHD_REC_THREAD flags. */

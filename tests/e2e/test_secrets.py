@@ -157,6 +157,16 @@ class Redaction(SecretsTestCase):
         self.assertIn("'region': %r" % REGION, out)
         self.assertIn(repr(SAFE_VALUE), out)
 
+    def test_interned_value_leaves_equal_keys_alone(self):
+        # "admin" is a literal, so interned: the same object as the attribute name.
+        with open(self.script, "w") as f:
+            f.write("class Conf:\n    def __init__(self):\n        self.admin = 1\n\n\n"
+                    "def main():\n    password = 'admin'\n    conf = Conf()\n"
+                    "    raise RuntimeError('failed')\n\n\nmain()\n")
+        out = self.debug(self.dump(), "p password", "p conf.__dict__")
+        self.assertIn("<redacted str, 5 chars>", out)
+        self.assertIn("{'admin': 1}", out)
+
     def test_no_redact_keeps_everything(self):
         for options, env in ((["--no-redact"], {}), ([], {"PYHD_NO_REDACT": "1"})):
             with self.subTest(options=options, env=env):
