@@ -907,27 +907,33 @@ static void test_dump_failure_restores_state(void **state)
     Py_DECREF(exc);
 }
 
-static void test_dump_missing_directory(void **state)
+/* A missing dump directory is created (issue 6); one that cannot be is one error line. */
+static void test_dump_uncreatable_directory(void **state)
 {
     struct fixture *fx = *state;
     struct pyhd_dump_result r;
-    char dir[512], expect[600];
-    snprintf(dir, sizeof dir, "%s/missing", fx->dir);
+    char plain[512], dir[600], expect[700];
+    snprintf(plain, sizeof plain, "%s/plain", fx->dir);
+    FILE *f = fopen(plain, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(dir, sizeof dir, "%s/missing", plain);
     free(dump_opts.dump_dir);
     dump_opts.dump_dir = strdup(dir);
     assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_SIGNAL, NULL, &r), -1);
-    snprintf(expect, sizeof expect, "dump directory %s: %s", dir, strerror(ENOENT));
+    snprintf(expect, sizeof expect, "dump directory %s: %s", dir, strerror(ENOTDIR));
     assert_string_equal(r.error, expect);
     assert_null(PyErr_Occurred());
-    assert_dir_empty(fx->dir);
 
     /* One line, even for a directory name with a newline in it. */
-    snprintf(dir, sizeof dir, "%s/two\nlines", fx->dir);
+    snprintf(dir, sizeof dir, "%s/two\nlines", plain);
     free(dump_opts.dump_dir);
     dump_opts.dump_dir = strdup(dir);
     assert_int_equal(pyhd__dump_write(&dump_opts, PYHD_TRIGGER_SIGNAL, NULL, &r), -1);
     assert_null(strchr(r.error, '\n'));
     assert_non_null(strstr(r.error, "two lines"));
+    assert_int_equal(unlink(plain), 0);
+    assert_dir_empty(fx->dir);
 }
 
 static void test_dump_format_line(void **state)
@@ -985,7 +991,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dump_thread_exception, python_setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_failure_restores_state, python_setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_dump_missing_directory, python_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dump_uncreatable_directory, python_setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     return failed + cmocka_run_group_tests(python_tests, python_group_setup, python_group_teardown);
