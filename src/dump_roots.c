@@ -1,0 +1,258 @@
+/* dump_roots.c: the roots of a dump: every thread's stack, and argv, path, modules, environ. */
+#include "dump_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyhd/format.h"
+
+extern char **environ;
+
+/* ------------------------------------------------------------------------ */
+/* Threads */
+
+/* The value of key in the instance __dict__ of obj, or NULL; never calls a
+   property or a method. */
+static PyObject *instance_attr(PyObject *obj, const char *key)  /* borrowed */
+{
+    PyObject **dictptr = _PyObject_GetDictPtr(obj);
+    if (dictptr == NULL || *dictptr == NULL || !PyDict_CheckExact(*dictptr))
+        return NULL;
+    PyObject *v = PyDict_GetItemString(*dictptr, key);
+    return v;
+}
+
+/* threading's module dict, if the program imported threading. */
+static PyObject *threading_dict(void)  /* borrowed */
+{
+    PyObject *modules = PySys_GetObject("modules");
+    if (modules == NULL || !PyDict_Check(modules))
+        return NULL;
+    PyObject *mod = PyDict_GetItemString(modules, "threading");
+    return mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;
+}
+
+/* Name, daemon flag and native id of a thread, from threading._active. */
+static int thread_details(struct dump *d, PyObject *active, struct pyhd_thread_root *t)
+{
+    PyObject *key = NULL;
+    PyObject *thread;  /* borrowed */
+    PyObject *v;       /* borrowed */
+    int rc = -1;
+
+    key = PyLong_FromUnsignedLongLong(t->ident);
+    if (key == NULL)
+        goto done;
+    thread = PyDict_GetItemWithError(active, key);
+    if (thread == NULL) {
+        rc = PyErr_Occurred() ? -1 : 0;
+        goto done;
+    }
+    v = instance_attr(thread, "_name");
+    if (v != NULL && PyUnicode_Check(v)) {
+        if (pyhd__dump_keep(d, v) < 0)
+            goto done;
+        t->name = v;
+    }
+    v = instance_attr(thread, "_daemonic");
+    if (v == Py_True)
+        t->flags |= PYHD_THREAD_DAEMON;
+    v = instance_attr(thread, "_native_id");
+    if (v != NULL && PyLong_CheckExact(v)) {
+        t->native_id = PyLong_AsUnsignedLong(v);
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+            t->native_id = 0;
+        }
+    }
+    rc = 0;
+done:
+    Py_XDECREF(key);
+    return rc;
+}
+
+/* The main thread's ident: threading._main_thread's, else the oldest thread
+   state's (thread states are prepended, so it is the last of the list). */
+static unsigned long main_thread_ident(PyObject *tdict, PyThreadState *head)
+{
+    PyObject *main = tdict ? PyDict_GetItemString(tdict, "_main_thread") : NULL;
+    PyObject *ident = main ? instance_attr(main, "_ident") : NULL;
+    if (ident != NULL && PyLong_CheckExact(ident)) {
+        unsigned long v = PyLong_AsUnsignedLong(ident);
+        if (!PyErr_Occurred())
+            return v;
+        PyErr_Clear();
+    }
+    PyThreadState *last = head;
+    for (PyThreadState *ts = head; ts != NULL; ts = PyThreadState_Next(ts))
+        last = ts;
+    return last ? last->thread_id : 0;
+}
+
+/*
+ * Every thread of this interpreter that runs Python code, and the current
+ * one. For an exception dump the current thread's stack is in the
+ * exception's traceback, so its frame is left NULL.
+ */
+int pyhd__dump_gather_threads(struct dump *d)
+{
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadState *head = PyInterpreterState_ThreadHead(PyThreadState_GetInterpreter(cur));
+    PyObject *tdict = threading_dict();  /* borrowed */
+    PyObject *active = tdict ? PyDict_GetItemString(tdict, "_active") : NULL;
+    unsigned long main_ident = main_thread_ident(tdict, head);
+    int failed = d->exc != NULL
+                 && (d->trigger == PYHD_TRIGGER_UNCAUGHT || d->trigger == PYHD_TRIGGER_THREAD);
+    size_t n = 0;
+
+    for (PyThreadState *ts = head; ts != NULL; ts = PyThreadState_Next(ts))
+        n++;
+    d->threads = calloc(n ? n : 1, sizeof *d->threads);
+    if (d->threads == NULL)
+        return pyhd__dump_fail_nomem(d, "listing the threads");
+    for (PyThreadState *ts = head; ts != NULL && d->nthreads < n; ts = PyThreadState_Next(ts)) {
+        struct pyhd_thread_root *t = &d->threads[d->nthreads];
+        PyObject *frame = (PyObject *)PyThreadState_GetFrame(ts);  /* new reference */
+        if (ts == cur) {
+            t->flags |= PYHD_THREAD_CURRENT;
+            if (failed) {
+                t->flags |= PYHD_THREAD_FAILED;
+                Py_CLEAR(frame);
+            }
+        } else if (frame == NULL) {
+            /* A thread state without Python frames: not a thread a user sees. */
+            continue;
+        }
+        if (frame != NULL) {
+            int kept = pyhd__dump_keep(d, frame);
+            Py_DECREF(frame);
+            if (kept < 0)
+                return pyhd__dump_fail_py(d, "listing the threads");
+            t->frame = frame;
+        }
+        t->ident = ts->thread_id;
+        if (t->ident == main_ident)
+            t->flags |= PYHD_THREAD_MAIN;
+        if (active != NULL && PyDict_Check(active) && thread_details(d, active, t) < 0)
+            return pyhd__dump_fail_py(d, "reading threading._active");
+        d->nthreads++;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Named roots */
+
+static int add_named(struct dump *d, const char *key, PyObject *value)
+{
+    if (value == NULL || d->nnamed >= PYHD_MAX_NAMED)
+        return 0;
+    if (pyhd__dump_keep(d, value) < 0)
+        return -1;
+    d->named[d->nnamed].key = key;
+    d->named[d->nnamed].value = value;
+    d->nnamed++;
+    return 0;
+}
+
+/* (major, minor, micro, releaselevel, serial) from sys.version_info's items. */
+static PyObject *build_version_info(void)  /* new reference */
+{
+    PyObject *vi = PySys_GetObject("version_info");  /* borrowed */
+    if (vi == NULL || !PyTuple_Check(vi) || PyTuple_GET_SIZE(vi) < 5)
+        return NULL;
+    return PyTuple_GetSlice(vi, 0, 5);
+}
+
+/* name -> __file__ (str) or None for every module in sys.modules, read from
+   each module's dict so that no module __getattr__ runs. */
+static PyObject *build_modules(void)  /* new reference */
+{
+    PyObject *modules = PySys_GetObject("modules");  /* borrowed */
+    PyObject *out = PyDict_New();
+    PyObject *key, *value;  /* borrowed */
+    Py_ssize_t pos = 0;
+
+    if (out == NULL || modules == NULL || !PyDict_Check(modules))
+        return out;
+    while (PyDict_Next(modules, &pos, &key, &value)) {
+        PyObject *file = Py_None;  /* borrowed */
+        /* Only exact str keys: hashing anything else could run its __hash__. */
+        if (!PyUnicode_CheckExact(key))
+            continue;
+        if (PyModule_Check(value)) {
+            PyObject *f = PyDict_GetItemString(PyModule_GetDict(value), "__file__");
+            if (f != NULL && PyUnicode_CheckExact(f))
+                file = f;
+        }
+        if (PyDict_SetItem(out, key, file) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/*
+ * bytes name -> bytes value for every entry of the C environment. Every name
+ * is kept; the walker writes the value of a sensitive name (a bytes key it
+ * matches like any dict key) as REDACTED, and --no-environ leaves the whole
+ * root out (gather_named).
+ */
+static PyObject *build_environ(void)  /* new reference */
+{
+    PyObject *out = PyDict_New();
+    if (out == NULL)
+        return NULL;
+    for (char **e = environ; e != NULL && *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL)
+            continue;
+        size_t namelen = (size_t)(eq - *e);
+        size_t valuelen = strlen(eq + 1);
+        PyObject *k = PyBytes_FromStringAndSize(*e, (Py_ssize_t)namelen);
+        PyObject *v = PyBytes_FromStringAndSize(eq + 1, (Py_ssize_t)valuelen);
+        int rc = k && v ? PyDict_SetItem(out, k, v) : -1;
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        if (rc < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+int pyhd__dump_gather_named(struct dump *d)
+{
+    PyObject *built = NULL;
+    static const char *const sys_roots[][2] = {
+        {"argv", "argv"}, {"orig_argv", "orig_argv"}, {"path", "path"},
+        {"executable", "executable"}, {"version", "version"},
+    };
+
+    for (size_t i = 0; i < sizeof sys_roots / sizeof sys_roots[0]; i++) {
+        if (add_named(d, sys_roots[i][0], PySys_GetObject(sys_roots[i][1])) < 0)
+            return pyhd__dump_fail_py(d, "gathering the roots");
+    }
+    built = build_version_info();
+    if (built == NULL && PyErr_Occurred())
+        return pyhd__dump_fail_py(d, "gathering the roots");
+    if (add_named(d, "version_info", built) < 0)
+        goto error;
+    Py_CLEAR(built);
+    built = build_modules();
+    if (built == NULL || add_named(d, "modules", built) < 0)
+        goto error;
+    Py_CLEAR(built);
+    if (!d->o->keep_environ)
+        return 0;
+    built = build_environ();
+    if (built == NULL || add_named(d, "environ", built) < 0)
+        goto error;
+    Py_CLEAR(built);
+    return 0;
+error:
+    Py_XDECREF(built);
+    return pyhd__dump_fail_py(d, "gathering the roots");
+}
