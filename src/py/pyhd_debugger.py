@@ -21,6 +21,7 @@ Nothing from the dump is executed, evaluated or imported here.
 import _thread
 import argparse
 import ast
+import bdb
 import builtins
 import codecs
 import datetime
@@ -802,6 +803,21 @@ class DumpPdb(pdb.Pdb):
     def _show(self, tb):
         self.setup(None, tb)
         self.print_stack_entry(self.stack[self.curindex])
+
+    def onecmd(self, line):
+        """Run one command; an error inside it is reported and the session goes on.
+
+        Stock pdb lets an exception escape some commands (``args`` on a local
+        whose repr recurses past the limit, as a deep linked structure does),
+        which would end the session, and the dump with it.
+        """
+        try:
+            return super().onecmd(line)
+        except (bdb.BdbQuit, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as error:
+            self.error("".join(traceback.format_exception_only(type(error), error)).strip())
+            return False
 
     def do_threads(self, arg):
         """threads
