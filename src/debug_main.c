@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "embedded.h"
+#include "embedded_import.h"
 #include "rebuild.h"
 
 /* Exit statuses besides the debugger's own: an internal error (a Python
@@ -47,8 +47,9 @@ static int init_python(int argc, char **argv, int trust)
 
     PyPreConfig preconfig;
 
-    if (PyImport_AppendInittab("_pyhd", pyhd__init_module) < 0) {
-        fprintf(stderr, "pyhd-debug: cannot register the _pyhd module\n");
+    if (PyImport_AppendInittab("_pyhd", pyhd__init_module) < 0 ||
+        PyImport_AppendInittab("_pyhd_embedded", pyhd__init_embedded_module) < 0) {
+        fprintf(stderr, "pyhd-debug: cannot register the _pyhd modules\n");
         return -1;
     }
     /* As python does: under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
@@ -98,12 +99,12 @@ static int run_debugger(void)
     PyObject *surrogates = NULL, *debugger = NULL, *argv = NULL, *args = NULL, *rc = NULL;
     int status = EXIT_INTERNAL;
 
-    surrogates = pyhd__exec_embedded("pyhd_surrogates", "<pyhd>/pyhd_surrogates.py",
-                                     pyhd__surrogates_py);
+    if (pyhd__install_embedded_importer() < 0)
+        goto error;
+    surrogates = PyImport_ImportModule("pyhd_surrogates");
     if (!surrogates)
         goto error;
-    debugger = pyhd__exec_embedded("pyhd_debugger", "<pyhd>/pyhd_debugger.py",
-                                   pyhd__debugger_py);
+    debugger = PyImport_ImportModule("pyhd_debugger");
     if (!debugger)
         goto error;
     argv = PySys_GetObject("argv");  /* borrowed */

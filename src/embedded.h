@@ -4,11 +4,20 @@
 
 #include <stddef.h>
 
-/* src/py/pyhd_debugger.py and src/py/pyhd_surrogates.py, NUL-terminated. */
-extern const unsigned char pyhd__debugger_py[];
-extern const size_t pyhd__debugger_py_len;
-extern const unsigned char pyhd__surrogates_py[];
-extern const size_t pyhd__surrogates_py_len;
+/*
+ * One module of src/py, as pyhd_embed_modules() compiles it in: name is the
+ * dotted module name, filename what tracebacks show ("<pyhd>/relative/path"),
+ * source its NUL-terminated text. The table ends with a NULL name.
+ */
+struct pyhd_embedded_module {
+    const char *name;
+    const char *filename;
+    const unsigned char *source;
+    const size_t *source_len;
+    int is_package;
+};
+extern const struct pyhd_embedded_module pyhd__embedded_modules[];
+
 /* src/py/pyhd_module.py, NUL-terminated: the pyhd module's Python part. */
 extern const unsigned char pyhd__module_py[];
 extern const size_t pyhd__module_py_len;

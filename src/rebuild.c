@@ -1782,35 +1782,3 @@ error:
     Py_DECREF(m);
     return NULL;
 }
-
-PyObject *pyhd__exec_embedded(const char *name, const char *filename,
-                              const unsigned char *source)
-{
-    PyObject *code = NULL, *module = NULL, *file = NULL, *dict, *res = NULL;
-    code = Py_CompileString((const char *)source, filename, Py_file_input);
-    if (!code)
-        goto error;
-    module = PyImport_AddModule(name);  /* borrowed; now in sys.modules */
-    if (!module)
-        goto error;
-    Py_INCREF(module);
-    dict = PyModule_GetDict(module);
-    file = PyUnicode_FromString(filename);
-    if (!file || PyDict_SetItemString(dict, "__file__", file) < 0)
-        goto error;
-    if (!PyDict_GetItemString(dict, "__builtins__") &&
-        PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0)
-        goto error;
-    res = PyEval_EvalCode(code, dict, dict);
-    if (!res)
-        goto error;
-    Py_DECREF(res);
-    Py_DECREF(code);
-    Py_DECREF(file);
-    return module;
-error:
-    Py_XDECREF(code);
-    Py_XDECREF(file);
-    Py_XDECREF(module);
-    return NULL;
-}

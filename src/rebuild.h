@@ -12,16 +12,8 @@
  * objects (see src/py/pyhd_surrogates.py and notes/D2.md for the keys);
  * _pyhd.DumpError is raised, with a one-line message naming no file, when
  * the dump is not one or is damaged. load() needs the module
- * pyhd_surrogates in sys.modules (pyhd__exec_embedded() puts it there).
+ * pyhd_surrogates to be importable (src/embedded_import.h).
  */
 PyMODINIT_FUNC pyhd__init_module(void);
-
-/*
- * Run embedded Python source (one of src/embedded.h's arrays) as module name
- * and put it in sys.modules. filename is what tracebacks show. CPython
- * convention: returns a new reference, or NULL with an exception set.
- */
-PyObject *pyhd__exec_embedded(const char *name, const char *filename,
-                              const unsigned char *source);
 
 #endif /* PYHD_REBUILD_H */
