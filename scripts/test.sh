@@ -2,8 +2,10 @@
 # test.sh: set up, build from scratch and run every test:
 #   1. the whole suite (unit + e2e) on a -Werror build against the default python;
 #   2. the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the end-to-end tests against every pyenv CPython 3.10 to 3.13 that is present
-#      (skipped, with a line saying so, when absent), with dumps crossing versions.
+#   3. the end-to-end tests against every pyenv CPython 3.10 to 3.14 that is present
+#      (skipped, with a line saying so, when absent) and every installation named in
+#      PYHD_EXTRA_PYTHONS (e.g. "/opt/py314 /opt/py314t", free-threaded builds too),
+#      with dumps crossing versions.
 # Build trees go to build-test/. Exit status 0 only if every run passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,26 +56,46 @@ else
   status=1; failed=$((failed + 1))
 fi
 
-# Every pyenv CPython from 3.10 up that is present.
+# Every pyenv CPython from 3.10 up that is present, then the installations
+# named in PYHD_EXTRA_PYTHONS (prefixes, space separated, e.g.
+# "/opt/py314 /opt/py314t"; a free-threaded build is one like any other).
 pyenv_root=$( (pyenv root) 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
 others=()
 versions=()
-for minor in 10 11 12 13; do
-  dir=$(ls -d "$pyenv_root"/versions/3."$minor".* 2>/dev/null | sort -V | tail -n 1)
-  if [ -z "$dir" ] || [ ! -x "$dir/bin/python3" ]; then
-    echo "== skipping Python 3.$minor: not installed under $pyenv_root/versions"
-    continue
+# add_python NAME PREFIX: build against the python installed under PREFIX.
+add_python() {
+  local name=$1 dir=$2 py
+  py=$(ls "$dir"/bin/python3.[0-9]* 2>/dev/null | grep -E '/python3\.[0-9]+t?$' | sort -V | tail -n 1)
+  [ -n "$py" ] || py="$dir/bin/python3"
+  if [ ! -x "$py" ]; then
+    echo "== skipping $name: no python3 under $dir/bin"
+    return 0
   fi
-  if ! ls "$dir"/lib/libpython3."$minor"*.so* >/dev/null 2>&1; then
-    echo "== skipping Python 3.$minor: $dir has no shared libpython"
-    continue
+  if ! ls "$dir"/lib/libpython3.*.so* >/dev/null 2>&1; then
+    echo "== skipping $name: $dir has no shared libpython"
+    return 0
   fi
-  if configure_build "py3$minor" -DPython3_ROOT_DIR="$dir" -DPython3_EXECUTABLE="$dir/bin/python3"; then
-    versions+=("py3$minor")
-    others+=("$PWD/$out/py3$minor/pyhd-debug")
+  if configure_build "$name" -DPython3_ROOT_DIR="$dir" -DPython3_EXECUTABLE="$py"; then
+    versions+=("$name")
+    others+=("$PWD/$out/$name/pyhd-debug")
   else
     status=1; failed=$((failed + 1))
   fi
+}
+for minor in 10 11 12 13 14; do
+  dir=$(ls -d "$pyenv_root"/versions/3."$minor".* 2>/dev/null | grep -v 't$' | sort -V | tail -n 1)
+  if [ -z "$dir" ]; then
+    echo "== skipping Python 3.$minor: not installed under $pyenv_root/versions"
+    continue
+  fi
+  add_python "py3$minor" "$dir"
+done
+for dir in ${PYHD_EXTRA_PYTHONS:-}; do
+  if [ ! -d "$dir" ]; then
+    echo "== skipping $dir (PYHD_EXTRA_PYTHONS): no such directory"
+    continue
+  fi
+  add_python "extra-$(basename "$dir")" "$dir"
 done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e

@@ -74,15 +74,47 @@ static inline void pyhd_code_position(PyCodeObject *co, int lasti, int *line, in
 #define pyhd_float_unpack8(p) PyFloat_Unpack8((const char *)(p), 1)
 #endif
 
-/* int <-> little-endian magnitude bytes. 3.13 added a with_exceptions argument. */
+/*
+ * int <-> little-endian two's complement bytes. 3.13 made this public
+ * (PyLong_AsNativeBytes, PyLong_FromNativeBytes); before, only the private
+ * _PyLong_NumBits and _PyLong_AsByteArray/_PyLong_FromByteArray do it
+ * (private uses: checked on 3.10.13, 3.11.2, 3.11.7 and 3.12.1).
+ */
 #if PY_VERSION_HEX >= 0x030D0000
-#define pyhd_long_as_bytes(v, p, n, is_signed) \
-    _PyLong_AsByteArray((PyLongObject *)(v), (p), (n), 1, (is_signed), 1)
+/* The bytes that hold v as a signed number; -1 with an exception set. */
+static inline Py_ssize_t pyhd_long_byte_count(PyObject *v)
+{
+    return PyLong_AsNativeBytes(v, NULL, 0, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
+}
+/* v into p[0..n) (n from pyhd_long_byte_count); 0, or -1 with an exception set. */
+static inline int pyhd_long_as_bytes(PyObject *v, unsigned char *p, Py_ssize_t n)
+{
+    Py_ssize_t need = PyLong_AsNativeBytes(v, p, n, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
+    if (need < 0)
+        return -1;
+    if (need > n) {
+        PyErr_SetString(PyExc_OverflowError, "int changed size while being read");
+        return -1;
+    }
+    return 0;
+}
+#define pyhd_long_from_bytes(p, n, is_signed)                                  \
+    PyLong_FromNativeBytes((p), (n), Py_ASNATIVEBYTES_LITTLE_ENDIAN             \
+                                         | ((is_signed) ? 0 : Py_ASNATIVEBYTES_UNSIGNED_BUFFER))
 #else
-#define pyhd_long_as_bytes(v, p, n, is_signed) \
-    _PyLong_AsByteArray((PyLongObject *)(v), (p), (n), 1, (is_signed))
-#endif
+static inline Py_ssize_t pyhd_long_byte_count(PyObject *v)
+{
+    size_t nbits = _PyLong_NumBits(v);
+    if (nbits == (size_t)-1 && PyErr_Occurred())
+        return -1;
+    return (Py_ssize_t)(nbits / 8 + 1);
+}
+static inline int pyhd_long_as_bytes(PyObject *v, unsigned char *p, Py_ssize_t n)
+{
+    return _PyLong_AsByteArray((PyLongObject *)v, p, (size_t)n, 1, 1);
+}
 #define pyhd_long_from_bytes(p, n, is_signed) _PyLong_FromByteArray((p), (n), 1, (is_signed))
+#endif
 
 /* Take the pending exception (normalized; new reference) and clear it. 3.12 has one call. */
 static inline PyObject *pyhd_err_take(void)
