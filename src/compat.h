@@ -1,4 +1,4 @@
-/* compat.h: the differences between the CPython versions pyhd supports (3.10 to 3.13). */
+/* compat.h: the differences between the CPython versions pyhd supports (3.10 to 3.14, 3.14t). */
 #ifndef PYHD_COMPAT_H
 #define PYHD_COMPAT_H
 
@@ -149,5 +149,112 @@ static inline PyObject *pyhd_err_handled(void)
         Py_CLEAR(exc);
     return exc;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Printing an exception to a stream of pyhd's own (h11) */
+
+/*
+ * Print exc to file exactly as sys.excepthook's default (PyErr_Display)
+ * prints it to sys.stderr, without pointing sys.stderr elsewhere: that would
+ * take every other thread's output meanwhile. Up to 3.12 PyErr_Display is C,
+ * reachable with a file only as the private _PyErr_Display (exported, declared
+ * in internal headers; checked on 3.10.13, 3.11.2, 3.11.7, 3.12.1); from 3.13
+ * PyErr_Display calls traceback._print_exception_bltin, which is
+ * print_exception(exc, limit=BUILTIN_EXCEPTION_LIMIT, file=sys.stderr) with
+ * colour only on a terminal. 0, or -1 with an exception set.
+ */
+#if PY_VERSION_HEX < 0x030D0000
+PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
+                                PyObject *tb);
+static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
+{
+    PyObject *tb = PyException_GetTraceback(exc);
+    _PyErr_Display(file, (PyObject *)Py_TYPE(exc), exc, tb);
+    Py_XDECREF(tb);
+    return 0;
+}
+#else
+static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
+{
+    PyObject *traceback = NULL, *print = NULL, *limit = NULL, *args = NULL, *kwargs = NULL;
+    PyObject *result = NULL;
+
+    traceback = PyImport_ImportModule("traceback");
+    if (traceback == NULL)
+        goto done;
+    print = PyObject_GetAttrString(traceback, "print_exception");
+    if (print == NULL)
+        goto done;
+    limit = PyObject_GetAttrString(traceback, "BUILTIN_EXCEPTION_LIMIT");
+    if (limit == NULL) {
+        PyErr_Clear();
+        limit = Py_NewRef(Py_None);
+    }
+    args = PyTuple_Pack(1, exc);
+    kwargs = Py_BuildValue("{sOsO}", "limit", limit, "file", file);
+    if (args != NULL && kwargs != NULL)
+        result = PyObject_Call(print, args, kwargs);
+done:
+    Py_XDECREF(traceback);
+    Py_XDECREF(print);
+    Py_XDECREF(limit);
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    if (result == NULL)
+        return -1;
+    Py_DECREF(result);
+    return 0;
+}
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Free-threaded builds (h11) */
+
+/*
+ * Stopping every other thread of the interpreter. No public API does it (none
+ * in 3.13 or 3.14); the GC's own pause is exported from libpython 3.14 but
+ * declared only in the internal headers (Include/internal/pycore_pystate.h),
+ * so it is declared here. Checked on 3.14.7t. 3.13t does not export it: there
+ * pyhd cannot stop the world and keeps the GIL (pyhd_module_gil_not_used).
+ * Both calls are no-ops with a GIL.
+ */
+#if defined(Py_GIL_DISABLED) && PY_VERSION_HEX >= 0x030E0000
+#define PYHD_CAN_STOP_THE_WORLD 1
+PyAPI_FUNC(void) _PyEval_StopTheWorld(PyInterpreterState *interp);
+PyAPI_FUNC(void) _PyEval_StartTheWorld(PyInterpreterState *interp);
+#define pyhd_stop_the_world(interp) _PyEval_StopTheWorld(interp)
+#define pyhd_start_the_world(interp) _PyEval_StartTheWorld(interp)
+#else
+#define PYHD_CAN_STOP_THE_WORLD 0
+#define pyhd_stop_the_world(interp) ((void)(interp))
+#define pyhd_start_the_world(interp) ((void)(interp))
+#endif
+
+/* Tell a free-threaded python that module m is safe without the GIL (else
+   importing it turns the GIL back on, with a RuntimeWarning). Single-phase
+   modules say it with PyUnstable_Module_SetGIL (3.13+). 0, or -1 with an
+   exception set. */
+static inline int pyhd_module_gil_not_used(PyObject *m)
+{
+#if defined(Py_GIL_DISABLED) && PYHD_CAN_STOP_THE_WORLD
+    return PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
+#else
+    (void)m;
+    return 0;
+#endif
+}
+
+/* A lock for state that Python code may run under (so it must let go of the
+   GIL or detach while it waits): PyMutex from 3.13; before, the GIL is the
+   only lock and these do nothing. A static pyhd_mutex starts unlocked. */
+#if PY_VERSION_HEX >= 0x030D0000
+typedef PyMutex pyhd_mutex;
+#define pyhd_mutex_lock(m) PyMutex_Lock(m)
+#define pyhd_mutex_unlock(m) PyMutex_Unlock(m)
+#else
+typedef struct { int unused; } pyhd_mutex;
+#define pyhd_mutex_lock(m) ((void)(m))
+#define pyhd_mutex_unlock(m) ((void)(m))
+#endif
 
 #endif /* PYHD_COMPAT_H */

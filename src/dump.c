@@ -13,6 +13,7 @@
 #include "pyhd/format.h"
 
 #include "retention.h"
+#include "world.h"
 
 double pyhd__dump_elapsed_ms(const struct timespec *t0)
 {
@@ -210,16 +211,25 @@ static int dump(struct dump *d, const struct timespec *t0)
     d->keep = PyList_New(0);
     if (d->keep == NULL)
         return pyhd__dump_fail_py(d, "starting the dump");
-    if (pyhd__dump_gather_threads(d) < 0 || pyhd__dump_gather_named(d) < 0)
+    /* Free-threaded builds: the other threads are paused while their stacks
+       and the graph are read (src/world.c), but not in a --dump-fork child,
+       where they do not exist, nor with --repr-all, whose reprs may wait for
+       them. */
+    int stopped = d->pid == (long)getpid() && !d->o->repr_all ? pyhd__world_stop() : 0;
+    int gathered = pyhd__dump_gather_threads(d) == 0 && pyhd__dump_gather_named(d) == 0;
+    if (gathered) {
+        roots.exception = d->exc;
+        roots.threads = d->threads;
+        roots.nthreads = d->nthreads;
+        roots.named = d->named;
+        roots.nnamed = d->nnamed;
+        d->have_graph = pyhd__graph_write(&roots, d->o, &d->g) == 0;
+    }
+    pyhd__world_start(stopped);
+    if (!gathered)
         return -1;
-    roots.exception = d->exc;
-    roots.threads = d->threads;
-    roots.nthreads = d->nthreads;
-    roots.named = d->named;
-    roots.nnamed = d->nnamed;
-    if (pyhd__graph_write(&roots, d->o, &d->g) < 0)
+    if (!d->have_graph)
         return pyhd__dump_fail_py(d, "encoding the object graph");
-    d->have_graph = 1;
     if (pyhd__dump_gather_sources(d) < 0 || pyhd__dump_build_traceback(d) < 0 || pyhd__dump_build_manifest(d, t0) < 0)
         return -1;
     if (write_archive(d) < 0)

@@ -11,6 +11,10 @@
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "redact.h"
+#include "world.h"
+
+/* The Gil key's values, for pyhd__world_gil_enabled() -1, 0 and 1. */
+static const char *const gil_names[] = {"unknown", "off", "on"};
 
 /* ------------------------------------------------------------------------ */
 /* MANIFEST */
@@ -306,6 +310,9 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
         || field(d, PYHD_MANIFEST_PYTHON_VERSION, "%.*s", (int)strcspn(version, "\n"),
                  version) < 0
         || field(d, PYHD_MANIFEST_PYTHON_IMPLEMENTATION, "CPython") < 0
+        || field(d, PYHD_MANIFEST_PYTHON_ABI_FLAGS, "%s",
+                 pyhd__dump_utf8_or(PySys_GetObject("abiflags"), "")) < 0
+        || field(d, PYHD_MANIFEST_GIL, "%s", gil_names[pyhd__world_gil_enabled() + 1]) < 0
         || field(d, PYHD_MANIFEST_PLATFORM, "%s %s %s", u.sysname, u.release, u.machine) < 0
         || field(d, PYHD_MANIFEST_TRIGGER, "%s", trigger_name(d->trigger)) < 0
         || (d->reason != NULL && field(d, PYHD_MANIFEST_REASON, "%s", d->reason) < 0))

@@ -2,6 +2,8 @@
 #include "hook.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -15,15 +17,18 @@
  * CPython raises "sys.excepthook" from C for every uncaught exception that it
  * is about to print (PyErr_Print), whatever sys.excepthook is, after fetching
  * the exception: the program's state is intact and no exception is pending.
- * Audit hooks run with the GIL held, so these statics need no lock.
+ * On a free-threaded build many threads run these functions at once: the
+ * guards and counters below are atomic or under window_lock; the rest are
+ * written once, behind a guard.
  */
-static int dump_taken;          /* at most one uncaught-exception dump per process */
+static atomic_int dump_taken;   /* at most one uncaught-exception dump per process */
 static char pending_line[4096 + 1024]; /* "pyhd: ..." waiting to be printed, or "" */
 static int atexit_registered;
 static const struct pyhd_options *active;  /* NULL until pyhd__hook_install() */
 
 /* The rate limit of thread-failure and DumpHandler dumps: a window of 60 s
    opens with the first dump; at most PYHD_RATE_LIMIT_DUMPS are taken in it. */
+static pthread_mutex_t window_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct timespec window_start;
 static int window_dumps;
 static int window_refused;      /* the refusal was printed for this window */
@@ -34,8 +39,16 @@ static PyObject *original_hook_args;
 /* A --dump-fork child's parent: the process its dump is of. */
 static long forked_from;
 /* A dump is being written: the dump signal's handler (or a thread) could
-   come in again where the dump runs Python code (--repr-all, sys.stderr). */
-static int dump_running;
+   come in again where the dump runs Python code (--repr-all, sys.stderr),
+   and on a free-threaded build threads fail at the same time. */
+static atomic_int dump_running;
+
+/* Take the dump_running guard: 1 if this caller now holds it. */
+static int dump_guard_take(void)
+{
+    int expected = 0;
+    return atomic_compare_exchange_strong(&dump_running, &expected, 1);
+}
 
 /* Write the whole of s to fd 2, retrying short writes and EINTR. */
 static void write_fd2(const char *s)
@@ -172,9 +185,8 @@ static void on_excepthook(const struct pyhd_options *o, PyObject *args)
     if (!o->dump_on_interrupt && PyExceptionInstance_Check(value) &&
         PyErr_GivenExceptionMatches(value, PyExc_KeyboardInterrupt))
         return;
-    if (dump_taken)
+    if (atomic_exchange(&dump_taken, 1))
         return;
-    dump_taken = 1;
 
     /* sys.audit() may be called with an exception pending; keep it. */
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
@@ -214,8 +226,11 @@ int pyhd__hook_rate_allows(void)
 {
     struct timespec now;
     char line[256];
+    int allowed = 0, refuse_now = 0;
+    long wait_s = 0;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&window_lock);
     if (window_dumps == 0 || now.tv_sec - window_start.tv_sec >= 60) {
         window_start = now;
         window_dumps = 0;
@@ -223,17 +238,22 @@ int pyhd__hook_rate_allows(void)
     }
     if (window_dumps < PYHD_RATE_LIMIT_DUMPS) {
         window_dumps++;
-        return 1;
-    }
-    if (!window_refused) {
+        allowed = 1;
+    } else if (!window_refused) {
         window_refused = 1;
+        refuse_now = 1;
+        wait_s = (long)(60 - (now.tv_sec - window_start.tv_sec));
+    }
+    pthread_mutex_unlock(&window_lock);
+    /* Printed outside the lock: sys.stderr.write() may block or switch threads. */
+    if (refuse_now) {
         snprintf(line, sizeof line,
                  "pyhd: no dump: rate limit of %d dumps a minute for thread failures and "
                  "log records reached; the next in %ld s\n",
-                 PYHD_RATE_LIMIT_DUMPS, (long)(60 - (now.tv_sec - window_start.tv_sec)));
+                 PYHD_RATE_LIMIT_DUMPS, wait_s);
         pyhd__hook_print_line(line);
     }
-    return 0;
+    return allowed;
 }
 
 /*
@@ -320,14 +340,13 @@ int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyO
         at_path.dump_name = name;
         o = &at_path;
     }
-    if (dump_running) {
+    if (!dump_guard_take()) {
         snprintf(r->error, sizeof r->error, "another dump is being written");
         return -1;
     }
     if (!o->dump_fork) {
-        dump_running = 1;
         status = pyhd__dump_write_ex(o, trigger, exc, reason, 0, r);
-        dump_running = 0;
+        atomic_store(&dump_running, 0);
         return status;
     }
 
@@ -338,6 +357,7 @@ int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyO
     if (child < 0) {
         snprintf(r->error, sizeof r->error, "forking the dump's process: %s",
                  strerror(errno));
+        atomic_store(&dump_running, 0);
         return -1;
     }
     if (child == 0)
@@ -345,6 +365,7 @@ int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyO
     /* The child exits as soon as it has forked the writer. */
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
+    atomic_store(&dump_running, 0);
     return 0;
 }
 
@@ -406,10 +427,13 @@ static PyObject *thread_failed(PyObject *unused, PyObject *args)
         /* SystemExit ends a thread silently: threading prints nothing for it. */
         if (PyExceptionInstance_Check(value)
             && !PyErr_GivenExceptionMatches(value, PyExc_SystemExit)
-            && !dump_running && pyhd__hook_rate_allows()) {
-            dump_running = 1;
+            && dump_guard_take()) {
+            if (!pyhd__hook_rate_allows()) {
+                atomic_store(&dump_running, 0);
+                return PyObject_CallOneArg(original_hook_args, args);
+            }
             ok = pyhd__dump_write(active, PYHD_TRIGGER_THREAD, value, &r) == 0;
-            dump_running = 0;
+            atomic_store(&dump_running, 0);
             if (!ok || !active->quiet) {
                 pyhd__dump_format_line(&r, ok, line, sizeof line);
                 pyhd__hook_print_line(line);

@@ -19,6 +19,9 @@ static const struct pyhd_options *launcher;
 static struct pyhd_options own;
 static int own_loaded;
 static int installed;          /* pyhd.install() succeeded */
+/* Held while own is loaded and while pyhd.install() runs: on a free-threaded
+   build threads call them at once. */
+static pyhd_mutex state_lock;
 static PyObject *dump_error;   /* pyhd.DumpError; a reference kept for good */
 
 void pyhd__module_set_launcher(const struct pyhd_options *o)
@@ -31,8 +34,9 @@ static const char *getenv_const(const char *name)
     return getenv(name);
 }
 
-/* Read the PYHD_* variables into own, once. -1 with ValueError if one is bad. */
-static int load_own(void)
+/* Read the PYHD_* variables into own, once. -1 with ValueError if one is bad.
+   state_lock held. */
+static int load_own_locked(void)
 {
     char *argv[] = {"python", NULL};
     char err[1024];
@@ -53,6 +57,14 @@ static int load_own(void)
         PySys_WriteStderr("pyhd: warning: %s\n", err);
     own_loaded = 1;
     return 0;
+}
+
+static int load_own(void)
+{
+    pyhd_mutex_lock(&state_lock);
+    int rc = load_own_locked();
+    pyhd_mutex_unlock(&state_lock);
+    return rc;
 }
 
 /* The options in force (borrowed), or NULL with an exception set. */
@@ -174,11 +186,11 @@ static PyObject *pyhd_settings(PyObject *module, PyObject *unused)
  * step that can be refused (signal.signal() works only in the main thread);
  * the audit hook, which cannot be removed, goes last.
  */
-static PyObject *pyhd_install(PyObject *module, PyObject *unused)
+static PyObject *install_locked(void)
 {
     if (launcher != NULL || installed)
         Py_RETURN_NONE;
-    if (load_own() < 0)
+    if (load_own_locked() < 0)
         return NULL;
     if (!own.enabled)
         Py_RETURN_NONE;
@@ -192,6 +204,14 @@ static PyObject *pyhd_install(PyObject *module, PyObject *unused)
     }
     installed = 1;
     Py_RETURN_NONE;
+}
+
+static PyObject *pyhd_install(PyObject *module, PyObject *unused)
+{
+    pyhd_mutex_lock(&state_lock);
+    PyObject *result = install_locked();
+    pyhd_mutex_unlock(&state_lock);
+    return result;
 }
 
 static PyMethodDef pyhd_methods[] = {
@@ -246,6 +266,8 @@ PyMODINIT_FUNC PyInit_pyhd(void)
 
     if (module == NULL)
         return NULL;
+    if (pyhd_module_gil_not_used(module) < 0)
+        goto error;
     if (dump_error == NULL) {
         dump_error = PyErr_NewExceptionWithDoc(
             "pyhd.DumpError", "A dump could not be written; the message says why.",

@@ -104,6 +104,11 @@
 #define PYHD_MANIFEST_EXECUTABLE "Executable"        /* sys.executable */
 #define PYHD_MANIFEST_PYTHON_VERSION "Python-Version" /* sys.version's first line */
 #define PYHD_MANIFEST_PYTHON_IMPLEMENTATION "Python-Implementation"  /* "CPython" */
+#define PYHD_MANIFEST_PYTHON_ABI_FLAGS "Python-Abi-Flags"  /* sys.abiflags: "" or e.g.
+                                                        "t" (free-threaded), "d" */
+#define PYHD_MANIFEST_GIL "Gil"                      /* on, off (a free-threaded
+                                                        build running without it)
+                                                        or unknown */
 #define PYHD_MANIFEST_PLATFORM "Platform"            /* uname: sysname release machine */
 #define PYHD_MANIFEST_TRIGGER "Trigger"              /* uncaught-exception,
                                                         thread-exception, signal, api */
