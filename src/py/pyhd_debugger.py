@@ -970,6 +970,7 @@ class DumpPdb(pdb.Pdb):
 
 HELP = """\
 usage: pyhd-debug [options] FILE
+       pyhd-debug [options] --attach PID
 
 Open a pyhd dump in pdb at the frame that raised, with the real frames,
 locals and sources of the crashed program. Nothing from the dump is run.
@@ -982,6 +983,9 @@ options:
   --info                 print the MANIFEST (when, where, which program)
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
   --trust                also import non-standard modules named in the dump
+  --attach PID           have the running python PID write a dump now (pyhd.dump()
+                         through sys.remote_exec on 3.14+, or pyhd-run's dump
+                         signal), then open that dump as FILE
   --list DIR             list the dumps in DIR (*.dump), newest first: time,
                          program, pid, trigger, exception, fingerprint, size
   --group                with --list: one line per fingerprint, with counts
@@ -1025,6 +1029,7 @@ def parse_args(argv):
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
     parser.add_argument("--list", default=None, metavar="DIR")
+    parser.add_argument("--attach", default=None, metavar="PID")
     args = parser.parse_args(argv)
     if args.help or args.version:
         return args
@@ -1034,7 +1039,9 @@ def parse_args(argv):
         if args.file is not None:
             raise UsageError("--list DIR takes no dump file")
         return args
-    if args.file is None:
+    if args.attach is not None and args.file is not None:
+        raise UsageError("--attach PID takes no dump file")
+    if args.file is None and args.attach is None:
         raise UsageError("a dump file is required (see --help)")
     reports = args.print or args.locals or args.threads or args.info
     if reports and args.command:
@@ -1359,6 +1366,14 @@ def main(argv):
             print(f"{PROG}: debugger {args.debugger} is not importable",
                   file=sys.stderr)
             return 2
+    if args.attach is not None:
+        import pyhd_attach
+        try:
+            args.file = pyhd_attach.attach(args.attach)
+        except pyhd_attach.AttachError as error:
+            print(f"{PROG}: {error}", file=sys.stderr)
+            return 2
+        print(f"{PROG}: process {args.attach} wrote {args.file}", file=sys.stderr)
     import _pyhd
     try:
         data = _pyhd.load(args.file, trust=args.trust)
