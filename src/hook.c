@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "repl.h"
 
 /*
  * CPython raises "sys.excepthook" from C for every uncaught exception that it
@@ -169,15 +170,17 @@ done:
 /* An uncaught exception: take the dump now, print its line later. */
 static void on_excepthook(const struct pyhd_options *o, PyObject *args)
 {
+    /* args is (hook, type, value, traceback). */
+    if (PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 4)
+        pyhd__hook_uncaught(o, PyTuple_GET_ITEM(args, 2));
+}
+
+void pyhd__hook_uncaught(const struct pyhd_options *o, PyObject *value)
+{
     PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
-    PyObject *value;  /* borrowed */
     struct pyhd_dump_result r;
     int ok;
 
-    /* args is (hook, type, value, traceback). */
-    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 4)
-        return;
-    value = PyTuple_GET_ITEM(args, 2);
     /* SystemExit is handled before this event; the check keeps that a promise. */
     if (PyExceptionInstance_Check(value) &&
         PyErr_GivenExceptionMatches(value, PyExc_SystemExit))
@@ -204,6 +207,8 @@ static int audit_hook(const char *event, PyObject *args, void *user_data)
 {
     if (strcmp(event, "sys.excepthook") == 0)
         on_excepthook(user_data, args);
+    else if (strcmp(event, "cpython.run_stdin") == 0)
+        pyhd__repl_install();
     /* Never -1: that would stop python from printing the traceback. */
     return 0;
 }

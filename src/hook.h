@@ -41,6 +41,11 @@ int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyO
    runs, else to fd 2. GIL held; an exception pending on entry is kept. */
 void pyhd__hook_print_line(const char *line);
 
+/* An exception that python is about to print as uncaught (value: the
+   exception, or None): take the dump, at most once per process, and leave
+   its line pending. GIL held; an exception pending on entry is kept. */
+void pyhd__hook_uncaught(const struct pyhd_options *o, PyObject *value);
+
 /* Print the pending "pyhd: ..." line, if any, once. */
 void pyhd__hook_flush_message(void);
 
