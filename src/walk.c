@@ -622,6 +622,21 @@ static int is_dunder(PyObject *name)
            && PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
 }
 
+/*
+ * A class's annotations, kept beside its plain data (pyhd-debug gives them
+ * back as the rebuilt class's __annotations__): the dict up to 3.13; on 3.14
+ * the cache, if the program computed them, else the __annotate__ function,
+ * which is never called (it is the program's code) but names the class
+ * statement, whose annotations pyhd-debug reads from the dumped source.
+ */
+static int is_annotation_attr(PyObject *name, PyObject *v)
+{
+    if (PyDict_CheckExact(v))
+        return PyUnicode_CompareWithASCIIString(name, "__annotations__") == 0
+               || PyUnicode_CompareWithASCIIString(name, "__annotations_cache__") == 0;
+    return PyFunction_Check(v) && PyUnicode_CompareWithASCIIString(name, "__annotate_func__") == 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Atoms.
  */
@@ -948,7 +963,8 @@ static int w_class(struct walker *w, PyTypeObject *t)
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!PyUnicode_Check(k) || is_dunder(k) || !is_plain_data(v))
+            if (!PyUnicode_Check(k)
+                || (is_dunder(k) ? !is_annotation_attr(k, v) : !is_plain_data(v)))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;

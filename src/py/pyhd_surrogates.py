@@ -95,6 +95,56 @@ class RebuiltClass(type):
     def __repr__(cls):
         return "<rebuilt class %r>" % _class_name(cls)
 
+    @property
+    def __annotations__(cls):
+        return _class_annotations(cls)
+
+
+def _class_annotations(cls):
+    """A rebuilt class's annotations: the values the program had computed (the
+    class dict's __annotations__ up to 3.13, its __annotations_cache__ on 3.14),
+    else, for a 3.14 class whose __annotate__ never ran, the annotations as
+    text read from the dumped source (annotationlib's Format.STRING), since
+    running the program's annotate function is not safe. {} when neither."""
+    saved = cls.__dict__.get("__pyhd_annotations__")
+    if isinstance(saved, dict):
+        return saved
+    annotate = cls.__dict__.get("__pyhd_annotate__")
+    if annotate is None:
+        return {}
+    try:
+        return _annotations_from_source(annotate)
+    except (SyntaxError, ValueError, TypeError, IndexError):
+        return {}
+
+
+def _annotations_from_source(annotate):
+    """{name: annotation text} of the class statement where the surrogate
+    function annotate (a class's __annotate__) starts; parsed, never run."""
+    import ast
+    import inspect
+    import linecache
+    import textwrap
+    code = getattr(annotate, "code", None)
+    filename = getattr(code, "filename", None)
+    first = getattr(code, "firstlineno", None)
+    if not isinstance(filename, str) or type(first) is not int:
+        return {}
+    lines = linecache.getlines(filename)
+    if not 1 <= first <= len(lines):
+        return {}
+    block = textwrap.dedent("".join(inspect.getblock(lines[first - 1:])))
+    statement = ast.parse(block).body[0]
+    if not isinstance(statement, ast.ClassDef):
+        return {}
+    def text(node):
+        # A string annotation is its own text, as in annotationlib's Format.STRING.
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        return ast.unparse(node)
+    return {node.target.id: text(node.annotation) for node in statement.body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+
 
 def is_surrogate(cls):
     return isinstance(cls, RebuiltClass)
@@ -273,6 +323,14 @@ def class_attrs(cls, attrs):
     """Give a surrogate class its dumped plain-data attributes (namedtuple accessors too)."""
     if not is_surrogate(cls) or not isinstance(attrs, dict):
         return
+    for name in ("__annotations__", "__annotations_cache__"):
+        if isinstance(attrs.get(name), dict):
+            type.__setattr__(cls, "__pyhd_annotations__", attrs[name])
+            break
+    else:
+        if "__annotate_func__" in attrs or "__annotate__" in attrs:
+            type.__setattr__(cls, "__pyhd_annotate__",
+                             attrs.get("__annotate_func__", attrs.get("__annotate__")))
     for name, value in attrs.items():
         if not isinstance(name, str) or (name.startswith("__") and name.endswith("__")):
             continue
