@@ -208,6 +208,24 @@ done:
 #endif
 
 /* ------------------------------------------------------------------------ */
+/* The C stack in the fatal-signal stacks file (h11) */
+
+/*
+ * faulthandler's C stack (faulthandler.dump_c_stack(), 3.14+) as the
+ * async-signal-safe C function it calls: _Py_DumpStack(fd), exported but
+ * declared only in the internal headers (checked on 3.14.7). It writes
+ * "Current thread's C stack trace (most recent call first):" and the frames.
+ */
+#if PY_VERSION_HEX >= 0x030E0000
+#define PYHD_HAVE_C_STACK 1
+PyAPI_FUNC(void) _Py_DumpStack(int fd);
+#define pyhd_dump_c_stack(fd) _Py_DumpStack(fd)
+#else
+#define PYHD_HAVE_C_STACK 0
+#define pyhd_dump_c_stack(fd) ((void)(fd))
+#endif
+
+/* ------------------------------------------------------------------------ */
 /* Free-threaded builds (h11) */
 
 /*

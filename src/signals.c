@@ -161,6 +161,11 @@ static void write_stacks(const char *name)
     write_str(fd, ": every Python thread's stack (most recent call first)\n\n");
     if (dup2(fd, stacks_fd) >= 0)
         raise(stacks_signal);
+    /* 3.14+: the crashing thread's C stack too, as faulthandler adds it. */
+    if (PYHD_HAVE_C_STACK) {
+        write_str(fd, "\n");
+        pyhd_dump_c_stack(fd);
+    }
     close(fd);
     write_str(2, "pyhd: stacks written to ");
     write_str(2, path);

@@ -4,6 +4,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import tempfile
 import textwrap
@@ -291,6 +292,10 @@ class FatalSignals(TriggerTestCase):
         self.assertTrue(text.startswith(b"Fatal signal " + name), text)
         self.assertIn(b'c.py", line 7 in <module>', text)
         self.assertIn(b"in crash_here", text)
+        # 3.14 has the C stack too, faulthandler's, with the crashing call.
+        if sys.version_info >= (3, 14):
+            self.assertRegex(text, rb"\n\nCurrent thread's C stack trace \(most recent call "
+                                   rb"first\):\n(  Binary file .*\n)+")
         [path] = [os.fsdecode(p) for p in DUMP_LINE.findall(hd.stderr)]
         self.assertEqual(self.dumps(), [path])
         m = manifest(path)
