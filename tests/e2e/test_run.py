@@ -7,6 +7,7 @@ import signal
 import stat
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 import textwrap
@@ -243,7 +244,10 @@ class CleanRuns(RunTestCase):
         venv = os.path.join(self.dir, "venv")
         subprocess.run([PYTHON, "-m", "venv", "--without-pip", venv], check=True,
                        env=base_env())
-        self.write("venv/lib/python%d.%d/site-packages/invenv.py" % sys.version_info[:2],
+        # lib/python3.14t/... on a free-threaded build: sysconfig knows.
+        scheme = "venv" if "venv" in sysconfig.get_scheme_names() else "posix_prefix"
+        site_packages = sysconfig.get_path("purelib", scheme, vars={"base": venv})
+        self.write(os.path.join(os.path.relpath(site_packages, self.dir), "invenv.py"),
                    "WHERE = 'venv'\n")
         code = ("import json, site, sys, invenv; print(json.dumps([sys.path, sys.prefix, "
                 "sys.base_prefix, sys.exec_prefix, site.getsitepackages(), sys.executable, "
