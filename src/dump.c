@@ -168,6 +168,7 @@ static int write_archive(struct dump *d)
     uint64_t need = d->manifest.len + d->traceback.len + d->g.compressed.len + 64 * 1024;
     if (d->o->keep_sources)
         need += d->sources_size + 1024 * d->nsources;
+    need += d->asyncio.len;
     if (pyhd__dump_dir_prepare(dir, need, d->o->keep_free, r->error, sizeof r->error) < 0)
         return -1;
     struct pyhd_archive_writer *w = pyhd__aw_create(dir, name, r->error, sizeof r->error);
@@ -178,7 +179,10 @@ static int write_archive(struct dump *d)
         || pyhd__aw_add(w, PYHD_MEMBER_TRACEBACK, d->traceback.data, d->traceback.len,
                         r->error, sizeof r->error) < 0
         || pyhd__aw_add(w, PYHD_MEMBER_GRAPH, d->g.compressed.data, d->g.compressed.len,
-                        r->error, sizeof r->error) < 0)
+                        r->error, sizeof r->error) < 0
+        || (d->asyncio_tasks >= 0
+            && pyhd__aw_add(w, PYHD_MEMBER_ASYNCIO, d->asyncio.data, d->asyncio.len,
+                            r->error, sizeof r->error) < 0))
         goto error;
     for (size_t i = 0; d->o->keep_sources && i < d->nsources; i++) {
         const struct source *s = &d->sources[i];
@@ -211,6 +215,7 @@ static int dump(struct dump *d, const struct timespec *t0)
     d->keep = PyList_New(0);
     if (d->keep == NULL)
         return pyhd__dump_fail_py(d, "starting the dump");
+    pyhd__dump_gather_asyncio(d);
     /* Free-threaded builds: the other threads are paused while their stacks
        and the graph are read (src/world.c), but not in a --dump-fork child,
        where they do not exist, nor with --repr-all, whose reprs may wait for
@@ -265,6 +270,8 @@ int pyhd__dump_write_ex(const struct pyhd_options *o, enum pyhd_trigger trigger,
     pyhd__buf_init(&d.unavailable);
     pyhd__buf_init(&d.traceback);
     pyhd__buf_init(&d.manifest);
+    pyhd__buf_init(&d.asyncio);
+    d.asyncio_tasks = -1;
 
     /* An exception may be pending (the hook runs inside error handling): keep
        it aside so the C API calls below start clean, and give it back. */
@@ -298,6 +305,7 @@ int pyhd__dump_write_ex(const struct pyhd_options *o, enum pyhd_trigger trigger,
     pyhd__buf_free(&d.unavailable);
     pyhd__buf_free(&d.traceback);
     pyhd__buf_free(&d.manifest);
+    pyhd__buf_free(&d.asyncio);
 
     if (gc_was_enabled)
         PyGC_Enable();

@@ -51,6 +51,8 @@ struct dump {
     struct pyhd_buf unavailable;      /* "PATH: reason\0" entries */
     struct pyhd_buf traceback;
     struct pyhd_buf manifest;
+    struct pyhd_buf asyncio;          /* asyncio.json's text (3.14+), or empty */
+    long asyncio_tasks;               /* the tasks in it; -1: no asyncio.json */
 };
 
 
@@ -78,6 +80,9 @@ int pyhd__dump_gather_sources(struct dump *d);     /* dump_sources.c */
 /* The entry of d->sources for filename, or NULL. */
 const struct source *pyhd__dump_find_source(const struct dump *d, PyObject *filename);
 int pyhd__dump_build_traceback(struct dump *d);    /* dump_traceback.c */
+/* The asyncio call graph: Python code, so before the world stops. Never fails
+   the dump: without one, asyncio_tasks stays -1. */
+void pyhd__dump_gather_asyncio(struct dump *d);    /* dump_asyncio.c */
 int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0); /* dump_manifest.c */
 
 #endif /* PYHD_DUMP_INTERNAL_H */

@@ -332,6 +332,8 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
             goto nomem;
     }
     if (field(d, PYHD_MANIFEST_THREADS, "%zu", d->nthreads) < 0
+        || (d->asyncio_tasks >= 0
+            && field(d, PYHD_MANIFEST_ASYNCIO_TASKS, "%ld", d->asyncio_tasks) < 0)
         || field(d, PYHD_MANIFEST_OBJECTS, "%llu", (unsigned long long)d->g.objects) < 0
         || field(d, PYHD_MANIFEST_OPAQUE_OBJECTS, "%llu", (unsigned long long)d->g.opaque) < 0
         || field(d, PYHD_MANIFEST_TRUNCATED_OBJECTS, "%llu",

@@ -1737,6 +1737,10 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
                        m ? text_obj(m->data, m->len) : PyUnicode_FromString("")) < 0 ||
         set_item_steal(result, "sources", sources_dict(&file)) < 0)
         goto done;
+    /* asyncio.json (3.14+ dumps with a running event loop), as text; None without. */
+    m = pyhd__ar_find(&file, PYHD_MEMBER_ASYNCIO);
+    if (set_item_steal(result, "asyncio_json", m ? text_obj(m->data, m->len) : Py_NewRef(Py_None)) < 0)
+        goto done;
     ret = rebuild(&graph, trust, result);
 done:
     Py_XDECREF(result);

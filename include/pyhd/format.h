@@ -83,6 +83,8 @@
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
 #define PYHD_MEMBER_GRAPH "graph.z"
+#define PYHD_MEMBER_ASYNCIO "asyncio.json"  /* 3.14+, with an event loop running in
+                                               the dumping thread: its tasks */
 #define PYHD_MEMBER_SOURCES_DIR "sources/"
 
 /*
@@ -125,6 +127,8 @@
                                                         co_filename, NUL, co_qualname
                                                         (co_name before 3.11) */
 #define PYHD_MANIFEST_THREADS "Threads"              /* THREAD records */
+#define PYHD_MANIFEST_ASYNCIO_TASKS "Asyncio-Tasks"  /* tasks in asyncio.json; only
+                                                        with that member */
 #define PYHD_MANIFEST_OBJECTS "Objects"              /* object records */
 #define PYHD_MANIFEST_OPAQUE_OBJECTS "Opaque-Objects"
 #define PYHD_MANIFEST_TRUNCATED_OBJECTS "Truncated-Objects"

@@ -30,3 +30,63 @@ def __getattr__(name):
         handler_class = globals()["DumpHandler"] = _make_dump_handler()
         return handler_class
     raise AttributeError("module 'pyhd' has no attribute %r" % (name,))
+
+
+def _json_text(value):
+    """A str as a JSON string, without importing json into the program."""
+    out = ['"']
+    for c in value:
+        if c in '"\\' or c < " " or c == "\x7f":
+            out.append("\\u%04x" % ord(c))
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def _asyncio_call_graph():
+    """(number of tasks, JSON text) of the asyncio call graph of this thread's
+    running event loop, or None: before 3.14, without asyncio, or with no loop
+    running here. Called by the dump before it pauses other threads.
+
+    Like asyncio.capture_call_graph(), but reading only the standard library's
+    own objects through their C types: a task's name, its coroutine chain
+    (cr_await, while it is a coroutine) and the tasks awaiting it. The
+    program's own awaitables and Task subclasses are never asked anything.
+    """
+    import sys
+    native = sys.modules.get("_asyncio")
+    if sys.version_info < (3, 14) or native is None:
+        return None
+    loop = native._get_running_loop()
+    if loop is None:
+        return None
+    task_type = native.Task
+    awaited_by = native.Future.__dict__["_asyncio_awaited_by"]
+    coroutine_type = sys.modules["types"].CoroutineType  # asyncio imported types
+    current = native.current_task(loop)
+    records = []
+    for task in native.all_tasks(loop):
+        if not isinstance(task, task_type):
+            records.append('{"id": %d, "type": %s}' % (id(task), _json_text(type(task).__qualname__)))
+            continue
+        coro = task_type.get_coro(task)
+        frames = []
+        while type(coro) is coroutine_type:
+            frame = coro.cr_frame
+            if frame is None:
+                break
+            code = frame.f_code
+            frames.append('{"function": %s, "file": %s, "line": %d}' % (
+                _json_text(code.co_qualname), _json_text(code.co_filename),
+                frame.f_lineno or 0))
+            coro = coro.cr_await
+        parents = awaited_by.__get__(task) or ()
+        # The running task's coroutines are not suspended, so its chain stops at
+        # the first: the rest is on the thread's stack.
+        records.append('{"id": %d, "name": %s, "current": %s, "stack": [%s], '
+                       '"awaited_by": [%s]}' % (
+                           id(task), _json_text(str(task_type.get_name(task))),
+                           "true" if task is current else "false", ", ".join(frames),
+                           ", ".join(str(id(p)) for p in parents)))
+    return len(records), "[" + ",\n ".join(records) + "]\n"
