@@ -794,6 +794,10 @@ class DumpPdb(pdb.Pdb):
     """pdb plus commands to move between the dump's threads and exceptions."""
 
     def __init__(self, dump, **kwargs):
+        # 3.14's pdb colours source lines when asked, on a terminal that
+        # allows it (not with NO_COLOR, TERM=dumb or a pipe), as python -m pdb does.
+        if sys.version_info >= (3, 14):
+            kwargs.setdefault("colorize", True)
         super().__init__(**kwargs)
         self.dump = dump
         self.prompt = "(Pdb) "
