@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include <cmocka.h>
 
 #include "redact.h"
@@ -110,6 +112,146 @@ static void test_arguments(void **state)
     assert_int_equal(pyhd__redact_argument(&defaults, "--password", NULL), -1);
 }
 
+/* Sentry's default denylist, every entry, in the spellings programs use. */
+static void test_sentry_denylist(void **state)
+{
+    static const char *const sentry[] = {
+        "password", "passwd", "secret", "api_key", "apikey", "auth", "credentials",
+        "mysql_pwd", "privatekey", "private_key", "token", "session", "csrftoken",
+        "sessionid", "x_csrftoken", "x_forwarded_for", "set_cookie", "cookie",
+        "authorization", "proxy-authorization", "x_api_key",
+        "X-Forwarded-For", "Proxy-Authorization", "X-CSRFToken", "MYSQL_PWD",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof sentry / sizeof sentry[0]; i++)
+        if (!sensitive(&defaults, sentry[i]))
+            fail_msg("%s (Sentry's denylist) should be sensitive", sentry[i]);
+}
+
+/* Short words match whole: these contain one inside a longer word. */
+static void test_whole_words(void **state)
+{
+    static const char *const safe[] = {
+        "_cv_tokens", "tokenizer", "tokens", "secretary", "passenger", "author",
+        "spinner", "sessions_total", "cookbook", "tokenize_text",
+    };
+    static const char *const secret[] = {
+        "token", "GITHUB_TOKEN", "accessToken", "refreshtoken", "user_pass", "db-secret",
+        "SECRET_KEY", "jwt", "sessionToken",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
+        if (sensitive(&defaults, safe[i]))
+            fail_msg("%s should not be sensitive", safe[i]);
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        if (!sensitive(&defaults, secret[i]))
+            fail_msg("%s should be sensitive", secret[i]);
+}
+
+/* text with every span found replaced by "#": what a reader of the dump would see. */
+static const char *scrub(const char *text)
+{
+    static char out[4096];
+    struct pyhd_secret_span spans[PYHD_SECRET_MAX_SPANS];
+    size_t len = strlen(text), n, o = 0, at = 0;
+    n = pyhd__redact_scan(&defaults, (const unsigned char *)text, len, spans,
+                          PYHD_SECRET_MAX_SPANS);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(spans[i].start >= at && spans[i].end > spans[i].start);
+        assert_true(spans[i].end <= len);
+        memcpy(out + o, text + at, spans[i].start - at);
+        o += spans[i].start - at;
+        out[o++] = '#';
+        at = spans[i].end;
+    }
+    memcpy(out + o, text + at, len - at);
+    out[o + len - at] = '\0';
+    return out;
+}
+
+static void expect(const char *text, const char *scrubbed)
+{
+    const char *got = scrub(text);
+    if (strcmp(got, scrubbed) != 0)
+        fail_msg("scrub(\"%s\")\n  got      \"%s\"\n  expected \"%s\"", text, got, scrubbed);
+}
+
+static void test_value_shapes(void **state)
+{
+    (void)state;
+    expect("postgresql://dbuser:s3cr3t-pw@db.example.com:5432/app",
+           "postgresql://dbuser:#@db.example.com:5432/app");
+    expect("see https://alice:hunter22@example.org/x and go",
+           "see https://alice:#@example.org/x and go");
+    expect("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7Y\nabcdef==\n"
+           "-----END RSA PRIVATE KEY-----\n",
+           "-----BEGIN RSA PRIVATE KEY-----#-----END RSA PRIVATE KEY-----\n");
+    expect("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA",
+           "-----BEGIN OPENSSH PRIVATE KEY-----#");
+    expect("t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+           "t=#");
+    expect("key AKIAIOSFODNN7EXAMPLE here", "key # here");
+    expect("AIzaSyA-1234567890abcdefghijklmnopqrstu", "#");
+    expect("token ghp_abcdefghijklmnopqrstuvwxyz0123456789 x", "token # x");
+    expect("github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "#");
+    expect("glpat-abcdefghij0123456789", "#");
+    expect("xoxb-123456789012-abcdefghijkl", "#");
+    expect("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "#");
+    expect("Authorization: Bearer abc.def.ghi-123456", "Authorization: #");
+    expect("headers={'Authorization': 'Basic dXNlcjpwYXNzd29yZA=='}",
+           "headers={'Authorization': '#'}");
+    expect("call with bearer 0123456789abcdef now", "call with bearer # now");
+    expect("password=hunter2&user=bob", "password=#&user=bob");
+    expect("{\"password\": \"hunter2\", \"user\": \"bob\"}", "{\"password\": \"#\", \"user\": \"bob\"}");
+    expect("https://host/cb?code=1&access_token=abcdef123&x=1",
+           "https://host/cb?code=1&access_token=#&x=1");
+    expect("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=YWJjZGVmZ2hpams=;EndpointSuffix=x",
+           "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=#;EndpointSuffix=x");
+    expect("https://acct.blob.core.windows.net/c?sv=2020&sig=abcDEF123%2B&se=1",
+           "https://acct.blob.core.windows.net/c?sv=2020&sig=#&se=1");
+    expect("machine api.example.com\n  login bob\n  password s3cret!\n",
+           "machine api.example.com\n  login bob\n  password #\n");
+    expect("db.example.com:5432:app:bob:pg-pass-1\n*:*:*:alice:other\n",
+           "db.example.com:5432:app:bob:#\n*:*:*:alice:#\n");
+}
+
+static void test_values_left_alone(void **state)
+{
+    static const char *const clean[] = {
+        "https://example.com/path?q=1&page=2",
+        "if a == b and c != d: pass",
+        "user:alice group:staff",
+        "The quick brown fox jumps over the lazy dog",
+        "ratio = a / b",
+        "ftp://example.org/pub/file.txt",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        "eyJhbGciOiJIUzI1NiJ9 alone",
+        "AKIA too short",
+        "10:20:30:40",
+        "passenger=3 tokenizer=bpe",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
+        expect(clean[i], clean[i]);
+    /* Short texts are not scanned at all. */
+    struct pyhd_secret_span spans[4];
+    assert_int_equal(pyhd__redact_scan(&defaults, (const unsigned char *)"pw=x", 4, spans, 4), 0);
+}
+
+static void test_high_entropy(void **state)
+{
+    (void)state;
+    assert_true(pyhd__redact_keylike_name("mytoken", 7));
+    assert_true(pyhd__redact_keylike_name("SigningKey", 10));
+    assert_false(pyhd__redact_keylike_name("username", 8));
+    assert_true(pyhd__redact_high_entropy((const unsigned char *)"a8f5f167f44f4964e6c998dee827110c", 32));
+    assert_true(pyhd__redact_high_entropy((const unsigned char *)"Zx9Qp2Lm7Vb4Nc8Kd1Rf", 20));
+    assert_false(pyhd__redact_high_entropy((const unsigned char *)"hello world, friend", 19));
+    assert_false(pyhd__redact_high_entropy((const unsigned char *)"aaaaaaaaaaaaaaaaaaaa1", 21));
+    assert_false(pyhd__redact_high_entropy((const unsigned char *)"short1", 6));
+    assert_string_equal(pyhd__secret_rule_name(PYHD_SECRET_URL_PASSWORD), "url-password");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +261,11 @@ int main(void)
         cmocka_unit_test(test_extra_patterns),
         cmocka_unit_test(test_keep),
         cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_sentry_denylist),
+        cmocka_unit_test(test_whole_words),
+        cmocka_unit_test(test_value_shapes),
+        cmocka_unit_test(test_values_left_alone),
+        cmocka_unit_test(test_high_entropy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
