@@ -1,5 +1,6 @@
 /* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
 #include "rebuild.h"
+#include "redact_py.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -1760,6 +1761,8 @@ done:
 
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"scan_secrets", pyhd__py_scan_secrets, METH_O,
+     "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -95,6 +95,9 @@ static int contains(const char *hay, size_t n, const char *needle)
 
 static int builtin_match(const char *name, size_t len)
 {
+    /* The shell's current and previous directory, not a password. */
+    if ((len == 3 && memcmp(name, "PWD", 3) == 0) || (len == 6 && memcmp(name, "OLDPWD", 6) == 0))
+        return 0;
     char norm[2 * PYHD_REDACT_MAX_NAME], compact[2 * PYHD_REDACT_MAX_NAME];
     size_t n = normalize(name, len, norm), c = 0;
 
@@ -160,6 +163,11 @@ static int list_match(const char *list, const char *name, size_t len, int glob)
             list++;
     }
     return 0;
+}
+
+int pyhd__redact_kept(const struct pyhd_redact_rules *r, const char *name, size_t len)
+{
+    return len > 0 && len <= PYHD_REDACT_MAX_NAME && list_match(r->keep, name, len, 0);
 }
 
 int pyhd__redact_name(const struct pyhd_redact_rules *r, const char *name, size_t len)

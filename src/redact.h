@@ -28,6 +28,9 @@ struct pyhd_redact_rules {
  */
 int pyhd__redact_name(const struct pyhd_redact_rules *r, const char *name, size_t len);
 
+/* Whether name is one the user kept (--keep): no rule redacts what it names. */
+int pyhd__redact_kept(const struct pyhd_redact_rules *r, const char *name, size_t len);
+
 /*
  * Where the secret in a command-line argument starts: for "--password=xyz"
  * (an option whose name is sensitive, given "=VALUE") the offset of the

@@ -100,12 +100,16 @@ static size_t run(const unsigned char *t, size_t len, size_t i, int (*ok)(unsign
 }
 
 struct scan {
+    const unsigned char *text;
     struct pyhd_secret_span *spans;
     size_t n, max;
 };
 
 static void add(struct scan *s, size_t start, size_t end, unsigned rule)
 {
+    /* What pyhd-run already put in a secret's place is no secret: rescanning is a no-op. */
+    if (end - start >= 9 && memcmp(s->text + start, "<redacted", 9) == 0)
+        return;
     if (end > start && s->n < s->max) {
         s->spans[s->n].start = start;
         s->spans[s->n].end = end;
@@ -442,7 +446,7 @@ static int by_start(const struct pyhd_secret_span *a, const struct pyhd_secret_s
 size_t pyhd__redact_scan(const struct pyhd_redact_rules *r, const unsigned char *t, size_t len,
                          struct pyhd_secret_span *spans, size_t max)
 {
-    struct scan s = {spans, 0, max};
+    struct scan s = {t, spans, 0, max};
     size_t colons = 0;
     int netrc_words = 0;
     if (len < PYHD_SECRET_MIN_TEXT || max == 0)
@@ -514,8 +518,11 @@ size_t pyhd__redact_scan(const struct pyhd_redact_rules *r, const unsigned char 
 
 int pyhd__redact_keylike_name(const char *name, size_t len)
 {
-    static const char *const parts[] = {"key", "secret", "token", "pass", "pwd", "auth", "sig",
-                                        "salt", "hmac", "cred", "private", "cookie", "session"};
+    /* Inside a name without breaks ("mytoken", "SIGNINGSECRET"), but "key" only at a
+       word's end ("apikey", "signingKey", "key_id"), not in "keyword" or "keyboard". */
+    static const char *const parts[] = {"secret", "token", "pass", "pwd", "auth", "sig",
+                                        "salt", "hmac", "cred", "private", "cookie",
+                                        "session", "key"};
     if (len == 0 || len > PYHD_REDACT_MAX_NAME)
         return 0;
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
@@ -524,7 +531,12 @@ int pyhd__redact_keylike_name(const char *name, size_t len)
             size_t j = 0;
             while (j < m && lower((unsigned char)name[i + j]) == (unsigned char)parts[k][j])
                 j++;
-            if (j == m)
+            if (j < m)
+                continue;
+            if (strcmp(parts[k], "key") != 0)
+                return 1;
+            unsigned char next = i + m < len ? (unsigned char)name[i + m] : 0;
+            if (!(next >= 'a' && next <= 'z') || (next == 's' && i + m + 1 == len))
                 return 1;
         }
     }
@@ -536,11 +548,12 @@ int pyhd__redact_high_entropy(const unsigned char *t, size_t len)
     unsigned counts[256] = {0};
     int letters = 0, digits = 0, hex = 1;
     double bits = 0.0;
-    if (len < 16 || len > 512)
-        return 0;
+    size_t slashes = 0;
+    if (len < 16 || len > 512 || t[0] == '/' || t[0] == '.' || t[0] == '~')
+        return 0;  /* a path, not a key */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = t[i];
-        if (is_space(c) || c >= 0x80)
+        if (is_space(c) || c >= 0x80 || (c == '/' && ++slashes > 2))
             return 0;
         counts[c]++;
         letters += is_alpha(c);

@@ -356,8 +356,8 @@ static const unsigned char *text_units(PyObject *o, unsigned char *buf, size_t c
     return out;
 }
 
-/* The high-entropy rule: a random-looking str or bytes under a key-like name. */
-static int random_under_keylike_name(PyObject *name, PyObject *value)
+/* The high-entropy rule: a random-looking str or bytes under a key-like name not kept. */
+static int random_under_keylike_name(const struct walker *w, PyObject *name, PyObject *value)
 {
     unsigned char nbuf[PYHD_REDACT_MAX_NAME], vbuf[512], *nheap, *vheap;
     size_t nlen, vlen;
@@ -365,7 +365,8 @@ static int random_under_keylike_name(PyObject *name, PyObject *value)
     if (!(PyUnicode_Check(value) || PyBytes_Check(value)))
         return 0;
     const unsigned char *n = text_units(name, nbuf, sizeof nbuf, &nheap, &nlen);
-    if (n != NULL && pyhd__redact_keylike_name((const char *)n, nlen)) {
+    if (n != NULL && pyhd__redact_keylike_name((const char *)n, nlen)
+        && !pyhd__redact_kept(&w->rules, (const char *)n, nlen)) {
         const unsigned char *v = text_units(value, vbuf, sizeof vbuf, &vheap, &vlen);
         verdict = v != NULL && pyhd__redact_high_entropy(v, vlen);
         free(vheap);
@@ -682,7 +683,7 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
         return -1;
     unsigned mark = MARK_REDACTED;
     if (!sensitive && redactable(value)) {
-        sensitive = random_under_keylike_name(name, value);
+        sensitive = random_under_keylike_name(w, name, value);
         mark |= MARK_ENTROPY;
     }
     if (!sensitive || !redactable(value))

@@ -133,7 +133,7 @@ static void test_whole_words(void **state)
 {
     static const char *const safe[] = {
         "_cv_tokens", "tokenizer", "tokens", "secretary", "passenger", "author",
-        "spinner", "sessions_total", "cookbook", "tokenize_text",
+        "spinner", "sessions_total", "cookbook", "tokenize_text", "PWD", "OLDPWD",
     };
     static const char *const secret[] = {
         "token", "GITHUB_TOKEN", "accessToken", "refreshtoken", "user_pass", "db-secret",
@@ -244,6 +244,12 @@ static void test_high_entropy(void **state)
     assert_true(pyhd__redact_keylike_name("mytoken", 7));
     assert_true(pyhd__redact_keylike_name("SigningKey", 10));
     assert_false(pyhd__redact_keylike_name("username", 8));
+    assert_false(pyhd__redact_keylike_name("keyword", 7));
+    assert_true(pyhd__redact_keylike_name("api_keys", 8));
+    assert_false(pyhd__redact_high_entropy((const unsigned char *)"/usr/lib/python3.11/keyword.py", 30));
+    /* Text pyhd-run already redacted matches nothing again. */
+    expect("password=<redacted 7 chars>&x=1", "password=<redacted 7 chars>&x=1");
+    expect("machine h login u password <redacted 3 chars>", "machine h login u password <redacted 3 chars>");
     assert_true(pyhd__redact_high_entropy((const unsigned char *)"a8f5f167f44f4964e6c998dee827110c", 32));
     assert_true(pyhd__redact_high_entropy((const unsigned char *)"Zx9Qp2Lm7Vb4Nc8Kd1Rf", 20));
     assert_false(pyhd__redact_high_entropy((const unsigned char *)"hello world, friend", 19));
