@@ -547,6 +547,7 @@ int pyhd__redact_high_entropy(const unsigned char *t, size_t len)
 {
     unsigned counts[256] = {0};
     int letters = 0, digits = 0, hex = 1;
+    size_t separators = 0;
     double bits = 0.0;
     size_t slashes = 0;
     if (len < 16 || len > 512 || t[0] == '/' || t[0] == '.' || t[0] == '~')
@@ -556,11 +557,16 @@ int pyhd__redact_high_entropy(const unsigned char *t, size_t len)
         if (is_space(c) || c >= 0x80 || (c == '/' && ++slashes > 2))
             return 0;
         counts[c]++;
+        separators += c == '-' || c == '_' || c == '.';
         letters += is_alpha(c);
         digits += is_digit(c);
         if (!is_digit(c) && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
             hex = 0;
     }
+    /* Words joined by separators ("tok-Visible-0102") are names, not keys: a random
+       base64url string has one separator in 32 characters. */
+    if (separators * 10 > len)
+        return 0;
     for (int c = 0; c < 256; c++)
         if (counts[c]) {
             double p = (double)counts[c] / (double)len;

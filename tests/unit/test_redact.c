@@ -245,6 +245,7 @@ static void test_high_entropy(void **state)
     assert_true(pyhd__redact_keylike_name("SigningKey", 10));
     assert_false(pyhd__redact_keylike_name("username", 8));
     assert_false(pyhd__redact_keylike_name("keyword", 7));
+    assert_false(pyhd__redact_high_entropy((const unsigned char *)"tok-Visible-0102", 16));
     assert_true(pyhd__redact_keylike_name("api_keys", 8));
     assert_false(pyhd__redact_high_entropy((const unsigned char *)"/usr/lib/python3.11/keyword.py", 30));
     /* Text pyhd-run already redacted matches nothing again. */
