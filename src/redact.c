@@ -79,7 +79,7 @@ static size_t normalize(const char *name, size_t len, char *out)
 static int word_in(const char *word, size_t len, const char *const *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
+        if (list[i][0] == word[0] && strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
             return 1;
     return 0;
 }
@@ -87,6 +87,8 @@ static int word_in(const char *word, size_t len, const char *const *list, size_t
 static int contains(const char *hay, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
+    if (m > n)
+        return 0;
     for (size_t i = 0; i + m <= n; i++)
         if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
             return 1;
@@ -105,7 +107,7 @@ static int builtin_match(const char *name, size_t len)
         size_t end = start;
         while (end < n && norm[end] != '_')
             end++;
-        if (word_in(norm + start, end - start, word_secrets, COUNT(word_secrets)))
+        if (end > start && word_in(norm + start, end - start, word_secrets, COUNT(word_secrets)))
             return 1;
         memcpy(compact + c, norm + start, end - start);
         c += end - start;

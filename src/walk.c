@@ -222,6 +222,7 @@ static int is_exempt(const struct walker *w, uint32_t id)
 #define MARK_STANDIN 0x08         /* a (type, length, str) tuple standing for an interned str */
 #define MARK_KEEP_TEXT 0x10       /* triage: a name (a tuple: of names), written as itself */
 #define MARK_ENTROPY 0x20         /* redacted by the high-entropy rule, not by its name */
+#define MARK_NAME_KEYLIKE 0x40    /* a checked name that is key-like (redact.h), not kept */
 
 static int marks_reserve(struct walker *w, uint32_t id)
 {
@@ -283,12 +284,15 @@ static int redactable(PyObject *o)
 static int name_sensitive(struct walker *w, uint32_t name_id, PyObject *name)
 {
     char buf[PYHD_REDACT_MAX_NAME];
-    int verdict = 0;
+    int verdict = 0, keylike = 0;
     if (marked(w, name_id, MARK_NAME_CHECKED))
         return marked(w, name_id, MARK_NAME_SENSITIVE);
     if (PyBytes_Check(name)) {
-        verdict = pyhd__redact_name(&w->rules, PyBytes_AS_STRING(name),
-                                    (size_t)PyBytes_GET_SIZE(name));
+        const char *bytes = PyBytes_AS_STRING(name);
+        size_t len = (size_t)PyBytes_GET_SIZE(name);
+        verdict = pyhd__redact_name(&w->rules, bytes, len);
+        keylike = !verdict && pyhd__redact_keylike_name(bytes, len)
+                  && !pyhd__redact_kept(&w->rules, bytes, len);
     } else {
 #if PY_VERSION_HEX < 0x030C0000
         if (PyUnicode_READY(name) < 0) {
@@ -306,11 +310,14 @@ static int name_sensitive(struct walker *w, uint32_t name_id, PyObject *name)
                 buf[i] = c < 0x80 ? (char)c : '\x80';
             }
             verdict = pyhd__redact_name(&w->rules, buf, (size_t)len);
+            keylike = !verdict && pyhd__redact_keylike_name(buf, (size_t)len)
+                      && !pyhd__redact_kept(&w->rules, buf, (size_t)len);
         }
     }
     if (marks_reserve(w, name_id) < 0)
         return -1;
-    w->marks[name_id] |= MARK_NAME_CHECKED | (verdict ? MARK_NAME_SENSITIVE : 0);
+    w->marks[name_id] |= MARK_NAME_CHECKED | (verdict ? MARK_NAME_SENSITIVE : 0)
+                         | (keylike ? MARK_NAME_KEYLIKE : 0);
     return verdict;
 }
 
@@ -356,22 +363,16 @@ static const unsigned char *text_units(PyObject *o, unsigned char *buf, size_t c
     return out;
 }
 
-/* The high-entropy rule: a random-looking str or bytes under a key-like name not kept. */
-static int random_under_keylike_name(const struct walker *w, PyObject *name, PyObject *value)
+/* The high-entropy rule's value half: a random-looking str or bytes. */
+static int looks_random(PyObject *value)
 {
-    unsigned char nbuf[PYHD_REDACT_MAX_NAME], vbuf[512], *nheap, *vheap;
-    size_t nlen, vlen;
-    int verdict = 0;
-    if (!(PyUnicode_Check(value) || PyBytes_Check(value)))
+    unsigned char buf[512], *heap;
+    size_t len;
+    if (!(PyUnicode_CheckExact(value) || PyBytes_CheckExact(value)))
         return 0;
-    const unsigned char *n = text_units(name, nbuf, sizeof nbuf, &nheap, &nlen);
-    if (n != NULL && pyhd__redact_keylike_name((const char *)n, nlen)
-        && !pyhd__redact_kept(&w->rules, (const char *)n, nlen)) {
-        const unsigned char *v = text_units(value, vbuf, sizeof vbuf, &vheap, &vlen);
-        verdict = v != NULL && pyhd__redact_high_entropy(v, vlen);
-        free(vheap);
-    }
-    free(nheap);
+    const unsigned char *v = text_units(value, buf, sizeof buf, &heap, &len);
+    int verdict = v != NULL && pyhd__redact_high_entropy(v, len);
+    free(heap);
     return verdict;
 }
 
@@ -682,8 +683,8 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
     if (sensitive < 0)
         return -1;
     unsigned mark = MARK_REDACTED;
-    if (!sensitive && redactable(value)) {
-        sensitive = random_under_keylike_name(w, name, value);
+    if (!sensitive && marked(w, name_id, MARK_NAME_KEYLIKE) && looks_random(value)) {
+        sensitive = 1;
         mark |= MARK_ENTROPY;
     }
     if (!sensitive || !redactable(value))
