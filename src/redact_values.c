@@ -663,9 +663,10 @@ int pyhd__redact_traceback_triage(const unsigned char *text, size_t len, struct 
                 line = end + 1;
                 continue;  /* a line of a message, not a type */
             }
+            size_t msg = t + 1 < n && s[t + 1] == ' ' ? t + 2 : t + 1;
             if (pyhd__buf_append(out, text + line, body - line + t) < 0
                 || (t < n && pyhd__buf_printf(out, ": <redacted %zu chars>",
-                                              utf8_chars(s + t + 1, n - t - 1)) < 0))
+                                              utf8_chars(s + msg, n - msg)) < 0))
                 return -1;
         } else {
             line = end + 1;

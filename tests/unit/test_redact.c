@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "redact.h"
 
 static const struct pyhd_redact_rules defaults = {NULL, NULL};
@@ -259,6 +260,75 @@ static void test_high_entropy(void **state)
     assert_string_equal(pyhd__secret_rule_name(PYHD_SECRET_URL_PASSWORD), "url-password");
 }
 
+static void test_redact_text(void **state)
+{
+    struct pyhd_buf out;
+    uint64_t counts[PYHD_SECRET_RULES] = {0};
+    static const char text[] = "conn postgresql://u:pw-\xc3\xa9t\xc3\xa9@h/db; ok";
+    (void)state;
+    pyhd__buf_init(&out);
+    assert_int_equal(pyhd__redact_text(&defaults, (const unsigned char *)text, strlen(text), NULL,
+                                       &out, counts), 1);
+    assert_true(pyhd__buf_append(&out, "", 1) == 0);
+    /* The part counts characters, not bytes: "pw-été" is 6. */
+    assert_string_equal((const char *)out.data, "conn postgresql://u:<redacted 6 chars>@h/db; ok");
+    assert_int_equal(counts[PYHD_SECRET_URL_PASSWORD], 1);
+    pyhd__buf_free(&out);
+    /* Clean text: nothing appended. */
+    pyhd__buf_init(&out);
+    assert_int_equal(pyhd__redact_text(&defaults, (const unsigned char *)"just some words", 15,
+                                       NULL, &out, NULL), 0);
+    assert_int_equal(out.len, 0);
+    /* With a key, a hash that depends on the key and the secret only. */
+    unsigned char key[PYHD_REDACT_KEY_LEN] = {1, 2, 3};
+    assert_true(pyhd__redact_text(&defaults, (const unsigned char *)"password=abc", 12, key,
+                                  &out, NULL) == 1);
+    assert_true(pyhd__buf_append(&out, "", 1) == 0);
+    char expected[64];
+    snprintf(expected, sizeof expected, "password=<redacted 3 chars #%08llx>",
+             (unsigned long long)(pyhd__redact_hash(key, "abc", 3) >> 32));
+    assert_string_equal((const char *)out.data, expected);
+    pyhd__buf_free(&out);
+    assert_true(pyhd__redact_hash(key, "abc", 3) != pyhd__redact_hash(key, "abd", 3));
+    key[0] = 9;
+    assert_true(pyhd__redact_hash(key, "abc", 3) != 0);
+}
+
+static void test_traceback_triage(void **state)
+{
+    static const char tb[] =
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app.py\", line 12, in handler\n"
+        "    check(user, \"alice@example.com\")\n"
+        "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "KeyError: 'alice@example.com'\n"
+        "\n"
+        "During handling of the above exception, another exception occurred:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app.py\", line 14, in handler\n"
+        "    raise app.LoginError(f\"no user {user}\")\n"
+        "app.LoginError: no user alice@example.com\n"
+        "second line of the message\n";
+    static const char expected[] =
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app.py\", line 12, in handler\n"
+        "KeyError: <redacted 19 chars>\n"
+        "\n"
+        "During handling of the above exception, another exception occurred:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app.py\", line 14, in handler\n"
+        "app.LoginError: <redacted 25 chars>\n";
+    struct pyhd_buf out;
+    (void)state;
+    pyhd__buf_init(&out);
+    assert_int_equal(pyhd__redact_traceback_triage((const unsigned char *)tb, strlen(tb), &out), 0);
+    assert_true(pyhd__buf_append(&out, "", 1) == 0);
+    assert_string_equal((const char *)out.data, expected);
+    pyhd__buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_value_shapes),
         cmocka_unit_test(test_values_left_alone),
         cmocka_unit_test(test_high_entropy),
+        cmocka_unit_test(test_redact_text),
+        cmocka_unit_test(test_traceback_triage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
