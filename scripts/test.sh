@@ -5,7 +5,9 @@
 #   3. the end-to-end tests against every pyenv CPython 3.10 to 3.14 that is present
 #      (skipped, with a line saying so, when absent) and every installation named in
 #      PYHD_EXTRA_PYTHONS (e.g. "/opt/py314 /opt/py314t", free-threaded builds too),
-#      with dumps crossing versions.
+#      with dumps crossing versions;
+#   4. installing: pip install . into a venv, and building, linting and installing
+#      the Debian package (tests/package).
 # Build trees go to build-test/. Exit status 0 only if every run passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -99,6 +101,12 @@ for dir in ${PYHD_EXTRA_PYTHONS:-}; do
 done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
+done
+
+# Installing: pip install . into a venv, and the Debian package (tests/package).
+for t in tests/package/test_pip.sh tests/package/test_deb.sh; do
+  echo "== $t"
+  if "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
 
 echo

@@ -235,7 +235,8 @@ static int dump(struct dump *d, const struct timespec *t0)
         return -1;
     if (!d->have_graph)
         return pyhd__dump_fail_py(d, "encoding the object graph");
-    if (pyhd__dump_gather_sources(d) < 0 || pyhd__dump_build_traceback(d) < 0 || pyhd__dump_build_manifest(d, t0) < 0)
+    if (pyhd__dump_gather_sources(d) < 0 || pyhd__dump_build_traceback(d) < 0
+        || pyhd__dump_redact_traceback(d) < 0 || pyhd__dump_build_manifest(d, t0) < 0)
         return -1;
     if (write_archive(d) < 0)
         return -1;
