@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "hook.h"
 #include "signals.h"
+#include "world.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,6 +212,8 @@ static void on_fatal_signal(int signum)
        straight to the previous handler. */
     if (!atomic_flag_test_and_set(&fatal_entered)) {
         write_stacks(name);
+        /* A crashing process must not wait for the other threads to pause. */
+        pyhd__world_never_stop();
         write_dump(name);
     }
     restore(signum);

@@ -1,9 +1,18 @@
 /* world.c: stop every other Python thread while a dump reads the process (free-threaded builds). */
 #include "world.h"
 
+#include <stdatomic.h>
+
+static atomic_int never_stop;
+
+void pyhd__world_never_stop(void)
+{
+    atomic_store(&never_stop, 1);
+}
+
 int pyhd__world_stop(void)
 {
-    if (!PYHD_CAN_STOP_THE_WORLD)
+    if (!PYHD_CAN_STOP_THE_WORLD || atomic_load(&never_stop))
         return 0;
     /* With the GIL turned back on (PYTHON_GIL=1, an extension without
        Py_mod_gil) the pause is still right, and costs as little. */

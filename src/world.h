@@ -18,6 +18,11 @@
 int pyhd__world_stop(void);
 void pyhd__world_start(int stopped);
 
+/* From now on pyhd__world_stop() stops nothing: for the best-effort dump of a
+   fatal signal, which must not hang waiting for a thread that will never
+   pause (one stuck in C, or crashed too). Async-signal-safe. */
+void pyhd__world_never_stop(void);
+
 /* Whether the GIL is on now: 1, 0, or -1 if that cannot be read without
    running the program's code. A build with a GIL says 1. Never leaves an
    exception set. */
