@@ -46,7 +46,7 @@ static struct PyModuleDef embedded_module = {
 PyMODINIT_FUNC pyhd__init_embedded_module(void)
 {
     PyObject *m = PyModule_Create(&embedded_module);
-    /* source() only reads a constant table. */
+    /* code() only reads a constant table. */
     if (m != NULL && pyhd_module_gil_not_used(m) < 0)
         Py_CLEAR(m);
     return m;
