@@ -221,7 +221,8 @@ static int dump(struct dump *d, const struct timespec *t0)
        where they do not exist, nor with --repr-all, whose reprs may wait for
        them. */
     int stopped = d->pid == (long)getpid() && !d->o->repr_all ? pyhd__world_stop() : 0;
-    int gathered = pyhd__dump_gather_threads(d) == 0 && pyhd__dump_gather_named(d) == 0;
+    int gathered = pyhd__dump_gather_threads(d) == 0 && pyhd__dump_gather_named(d) == 0
+                   && pyhd__dump_snapshot_stacks(d) == 0;
     if (gathered) {
         roots.exception = d->exc;
         roots.threads = d->threads;

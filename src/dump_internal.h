@@ -51,6 +51,8 @@ struct dump {
     struct pyhd_buf unavailable;      /* "PATH: reason\0" entries */
     struct pyhd_buf traceback;
     struct pyhd_buf manifest;
+    PyObject *stacks;                 /* borrowed from keep: per thread, a list of
+                                         (code, line) outermost first, or None */
     struct pyhd_buf asyncio;          /* asyncio.json's text (3.14+), or empty */
     long asyncio_tasks;               /* the tasks in it; -1: no asyncio.json */
 };
@@ -79,6 +81,9 @@ int pyhd__dump_gather_named(struct dump *d);       /* dump_roots.c */
 int pyhd__dump_gather_sources(struct dump *d);     /* dump_sources.c */
 /* The entry of d->sources for filename, or NULL. */
 const struct source *pyhd__dump_find_source(const struct dump *d, PyObject *filename);
+/* Every thread's frames and lines, read while the world is stopped: another
+   thread's frame chain changes under a reader (free-threaded builds). */
+int pyhd__dump_snapshot_stacks(struct dump *d);    /* dump_traceback.c */
 int pyhd__dump_build_traceback(struct dump *d);    /* dump_traceback.c */
 /* The asyncio call graph: Python code, so before the world stops. Never fails
    the dump: without one, asyncio_tasks stays -1. */

@@ -97,53 +97,74 @@ static int append_source_line(struct pyhd_buf *out, const struct source *src, in
     return pyhd__buf_append(out, "\n", 1);
 }
 
-/* One thread's stack, python-style, outermost call first. */
-static int append_thread_stack(struct dump *d, const struct pyhd_thread_root *t)
+int pyhd__dump_snapshot_stacks(struct dump *d)
 {
-    PyObject *frames = NULL;
+    PyObject *stacks = PyList_New((Py_ssize_t)d->nthreads);
+    PyObject *frames = NULL, *entry = NULL;
     PyFrameObject *f = NULL;
-    int rc = -1;
+
+    if (stacks == NULL || pyhd__dump_keep(d, stacks) < 0)
+        goto error;
+    Py_DECREF(stacks);  /* keep holds it */
+    d->stacks = stacks;
+    for (size_t i = 0; i < d->nthreads; i++) {
+        if (d->threads[i].frame == NULL) {
+            PyList_SET_ITEM(stacks, (Py_ssize_t)i, Py_NewRef(Py_None));
+            continue;
+        }
+        frames = PyList_New(0);
+        if (frames == NULL)
+            goto error;
+        f = (PyFrameObject *)Py_NewRef(d->threads[i].frame);
+        while (f != NULL) {
+            PyCodeObject *co = PyFrame_GetCode(f);  /* new reference */
+            entry = Py_BuildValue("(Ni)", (PyObject *)co, PyFrame_GetLineNumber(f));
+            if (entry == NULL || PyList_Insert(frames, 0, entry) < 0)
+                goto error;
+            Py_CLEAR(entry);
+            PyFrameObject *back = PyFrame_GetBack(f);  /* new reference */
+            Py_SETREF(f, back);
+        }
+        PyList_SET_ITEM(stacks, (Py_ssize_t)i, frames);  /* steals */
+        frames = NULL;
+    }
+    return 0;
+error:
+    Py_XDECREF(entry);
+    Py_XDECREF(f);
+    Py_XDECREF(frames);
+    if (stacks != NULL && d->stacks == NULL)
+        Py_DECREF(stacks);
+    return pyhd__dump_fail_py(d, "listing the threads' frames");
+}
+
+/* One thread's stack (number i of d->threads), python-style, outermost call
+   first, from the snapshot. */
+static int append_thread_stack(struct dump *d, size_t i)
+{
+    const struct pyhd_thread_root *t = &d->threads[i];
+    PyObject *frames = d->stacks != NULL ? PyList_GET_ITEM(d->stacks, (Py_ssize_t)i) : NULL;
 
     /* A thread threading does not know (started with _thread) has no name. */
     if (pyhd__buf_printf(&d->traceback, "Thread 0x%016llx%s%s%s%s (most recent call last):\n",
                          t->ident, t->name ? " \"" : "", t->name ? pyhd__dump_utf8_or(t->name, "?") : "",
                          t->name ? "\"" : "",
                          t->flags & PYHD_THREAD_CURRENT ? " (current thread)" : "") < 0)
-        goto nomem;
-    frames = PyList_New(0);
-    if (frames == NULL)
-        goto error;
-    f = (PyFrameObject *)t->frame;
-    Py_XINCREF(f);
-    while (f != NULL) {
-        if (PyList_Append(frames, (PyObject *)f) < 0)
-            goto error;
-        PyFrameObject *back = PyFrame_GetBack(f);  /* new reference */
-        Py_SETREF(f, back);
+        return pyhd__dump_fail_nomem(d, "writing traceback.txt");
+    for (Py_ssize_t k = 0; frames != NULL && PyList_Check(frames) && k < PyList_GET_SIZE(frames);
+         k++) {
+        PyObject *entry = PyList_GET_ITEM(frames, k);  /* (code, line) */
+        PyCodeObject *co = (PyCodeObject *)PyTuple_GET_ITEM(entry, 0);
+        int lineno = (int)PyLong_AsLong(PyTuple_GET_ITEM(entry, 1));
+        if (pyhd__buf_printf(&d->traceback, "  File \"%s\", line %d, in %s\n",
+                             pyhd__dump_utf8_or(co->co_filename, "???"), lineno,
+                             pyhd__dump_utf8_or(co->co_name, "???")) < 0)
+            return pyhd__dump_fail_nomem(d, "writing traceback.txt");
+        const struct source *src = pyhd__dump_find_source(d, co->co_filename);
+        if (src != NULL && append_source_line(&d->traceback, src, lineno) < 0)
+            return pyhd__dump_fail_nomem(d, "writing traceback.txt");
     }
-    for (Py_ssize_t i = PyList_GET_SIZE(frames) - 1; i >= 0; i--) {
-        PyFrameObject *fr = (PyFrameObject *)PyList_GET_ITEM(frames, i);
-        PyCodeObject *co = PyFrame_GetCode(fr);  /* new reference */
-        int lineno = PyFrame_GetLineNumber(fr);
-        int bad = pyhd__buf_printf(&d->traceback, "  File \"%s\", line %d, in %s\n",
-                                   pyhd__dump_utf8_or(co->co_filename, "???"), lineno,
-                                   pyhd__dump_utf8_or(co->co_name, "???")) < 0;
-        const struct source *src = bad ? NULL : pyhd__dump_find_source(d, co->co_filename);
-        Py_DECREF(co);
-        if (bad || (src != NULL && append_source_line(&d->traceback, src, lineno) < 0))
-            goto nomem;
-    }
-    rc = 0;
-    goto done;
-nomem:
-    pyhd__dump_fail_nomem(d, "writing traceback.txt");
-    goto done;
-error:
-    pyhd__dump_fail_py(d, "writing traceback.txt");
-done:
-    Py_XDECREF(f);
-    Py_XDECREF(frames);
-    return rc;
+    return 0;
 }
 
 /* threading.excepthook's first line: "Exception in thread NAME:". */
@@ -225,7 +246,7 @@ int pyhd__dump_build_traceback(struct dump *d)
             continue;
         if (!first && pyhd__buf_append(&d->traceback, "\n", 1) < 0)
             return pyhd__dump_fail_nomem(d, "writing traceback.txt");
-        if (append_thread_stack(d, t) < 0)
+        if (append_thread_stack(d, k % d->nthreads) < 0)
             return -1;
         first = 0;
     }
