@@ -86,7 +86,12 @@ def _module_dir():
     """The directory of a pyhd extension module for this Python, or None (then
     the process's own sys.path must find one)."""
     here = os.path.dirname(os.path.realpath("/proc/self/exe"))
-    for directory in (here, sysconfig.get_path("platlib"), sysconfig.get_path("purelib")):
+    # A build tree holds the module beside the executables; a venv's
+    # bin/pyhd-debug has it in the venv's site-packages; else this Python's.
+    version = "python%d.%d%s" % (sys.version_info[0], sys.version_info[1],
+                                 "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
+    venv = os.path.join(os.path.dirname(here), "lib", version, "site-packages")
+    for directory in (here, venv, sysconfig.get_path("platlib"), sysconfig.get_path("purelib")):
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             if directory and os.path.isfile(os.path.join(directory, "pyhd" + suffix)):
                 return directory
