@@ -174,11 +174,42 @@ static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
     return 0;
 }
 #else
+#if PY_VERSION_HEX < 0x030E0000
+/*
+ * 3.13 only: importing traceback while python handles an uncaught
+ * KeyboardInterrupt makes it forget that one is unhandled (the import runs
+ * code that resets the runtime's flag), so python exits 1 instead of dying
+ * by SIGINT; its own PyErr_Display saves and restores the flag around that
+ * import. So that case goes through PyErr_Display, with sys.stderr pointed
+ * at file for the call (other threads' output meanwhile goes there too).
+ */
+static inline int pyhd_err_display_keyboard_interrupt(PyObject *file, PyObject *exc)
+{
+    PyObject *old = PySys_GetObject("stderr");  /* borrowed, made strong below */
+    PyObject *tb = PyException_GetTraceback(exc);
+    int rc = -1;
+
+    Py_XINCREF(old);
+    if (PySys_SetObject("stderr", file) == 0) {
+        PyErr_Display((PyObject *)Py_TYPE(exc), exc, tb);
+        PyErr_Clear();
+        rc = PySys_SetObject("stderr", old);
+    }
+    Py_XDECREF(tb);
+    Py_XDECREF(old);
+    return rc;
+}
+#endif
 static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
 {
     PyObject *traceback = NULL, *print = NULL, *limit = NULL, *args = NULL, *kwargs = NULL;
     PyObject *result = NULL;
 
+#if PY_VERSION_HEX < 0x030E0000
+    if (PyErr_GivenExceptionMatches(exc, PyExc_KeyboardInterrupt)
+        && PyDict_GetItemString(PyImport_GetModuleDict(), "traceback") == NULL)
+        return pyhd_err_display_keyboard_interrupt(file, exc);
+#endif
     traceback = PyImport_ImportModule("traceback");
     if (traceback == NULL)
         goto done;
