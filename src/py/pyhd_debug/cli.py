@@ -1,0 +1,204 @@
+"""pyhd-debug's command line: options, reports, and the debugger session."""
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+
+from .commands import DumpPdb
+from .common import PROG
+from .model import Dump
+from .output import format_header, format_info, format_threads, format_with_locals
+from .triage import run_list
+
+HELP = """\
+usage: pyhd-debug [options] FILE
+
+Open a pyhd dump in pdb at the frame that raised, with the real frames,
+locals and sources of the crashed program. Nothing from the dump is run.
+
+options:
+  -c CMD, --command CMD  run pdb command CMD first (repeatable, as in pdb)
+  --print                print the traceback exactly as the program printed it
+  --locals               print the traceback with each frame's locals
+  --threads              print every thread's stack
+  --info                 print the MANIFEST (when, where, which program)
+  --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
+  --trust                also import non-standard modules named in the dump
+  --list DIR             list the dumps in DIR (*.dump), newest first: time,
+                         program, pid, trigger, exception, fingerprint, size
+  --group                with --list: one line per fingerprint, with counts
+  --json                 with --list: print JSON instead of columns
+  -h, --help             show this help and exit
+  --version              show pyhd's version and exit
+
+With --print, --locals, --threads or --info the report is printed and no
+debugger starts. Otherwise pdb reads commands from the terminal, or from
+standard input when it is not one. Added pdb commands: threads, thread N,
+exceptions, exception N, dumpinfo ("help CMD" explains each).
+
+--list reads only each file's MANIFEST; a damaged file gets a line saying
+so and the listing goes on.
+
+Exit status: 0 on success, 2 for a bad dump or bad usage.
+"""
+
+DEBUGGERS = ("pdb", "ipdb", "pudb")
+
+
+class UsageError(Exception):
+    """Bad command line; str is the one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors to main() instead of exiting."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parse_args(argv):
+    """The options of argv, checked; raises UsageError."""
+    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("-c", "--command", action="append", default=[])
+    for flag in ("--print", "--locals", "--threads", "--info", "--trust",
+                 "--version", "--group", "--json"):
+        parser.add_argument(flag, action="store_true")
+    parser.add_argument("-h", "--help", action="store_true")
+    parser.add_argument("--debugger", default=None)
+    parser.add_argument("--list", default=None, metavar="DIR")
+    args = parser.parse_args(argv)
+    if args.help or args.version:
+        return args
+    if (args.group or args.json) and args.list is None:
+        raise UsageError("--group and --json go with --list DIR")
+    if args.list is not None:
+        if args.file is not None:
+            raise UsageError("--list DIR takes no dump file")
+        return args
+    if args.file is None:
+        raise UsageError("a dump file is required (see --help)")
+    reports = args.print or args.locals or args.threads or args.info
+    if reports and args.command:
+        raise UsageError("-c starts the debugger; it cannot be combined with "
+                         "--print, --locals, --threads or --info")
+    if args.debugger is None:
+        args.debugger = os.environ.get("PYHD_DEBUGGER") or "pdb"
+    if args.debugger not in DEBUGGERS:
+        raise UsageError(f"unknown debugger {args.debugger!r} "
+                         f"(choose from {', '.join(DEBUGGERS)})")
+    return args
+
+
+def _version():
+    """pyhd's version, as the _pyhd module reports it."""
+    try:
+        import _pyhd
+        return getattr(_pyhd, "__version__", "unknown")
+    except ImportError:
+        return "unknown"
+
+
+def _run_reports(args, dump, out):
+    """Print the reports asked for (--info, --print, --locals, --threads)."""
+    if args.info:
+        out.write(format_info(dump))
+    if args.print:
+        text = dump.data.get("traceback_txt", "")
+        out.write(text if not text or text.endswith("\n") else text + "\n")
+    if args.locals:
+        if dump.exception is None:
+            out.write("The dump has no exception.\n")
+        else:
+            out.write("".join(format_with_locals(dump.exception)))
+    if args.threads:
+        out.write(format_threads(dump))
+
+
+def _rc_lines(trust):
+    """The pdb commands of ~/.pdbrc, and of ./.pdbrc with --trust.
+
+    pdb itself reads both; a .pdbrc in the current directory (where a
+    stranger's dump may have been unpacked) could run any code, so only
+    --trust lets it in, as it lets in the current directory's modules.
+    """
+    paths = [os.path.expanduser("~/.pdbrc")]
+    if trust:
+        paths.append(".pdbrc")
+    lines = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as rc:
+                lines.extend(rc)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return lines
+
+
+def _run_debugger(args, dump, out, module):
+    """Print the header and traceback, then run the debugger post mortem."""
+    tb = dump.start_traceback()
+    out.write(format_header(dump))
+    if dump.exception is not None:
+        out.write("\n")
+        out.write("".join(traceback.format_exception(dump.exception)))
+    out.write("\n")
+    out.flush()
+    if tb is None:
+        out.write("The dump has no frame to debug.\n")
+        return 0
+    if args.debugger == "pdb":
+        debugger = DumpPdb(dump, readrc=False)
+        debugger.rcLines.extend(_rc_lines(args.trust))
+        debugger.rcLines.extend(args.command)
+        debugger.reset()
+        debugger.interaction(None, tb)
+        return 0
+    if args.debugger == "pudb":
+        module.post_mortem(tb, type(dump.exception), dump.exception)
+    else:
+        module.post_mortem(tb)
+    return 0
+
+
+def main(argv):
+    """pyhd-debug's entry point: returns the exit status."""
+    try:
+        args = parse_args(argv)
+    except UsageError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    if args.help:
+        sys.stdout.write(HELP)
+        return 0
+    if args.version:
+        print(f"{PROG} {_version()}")
+        return 0
+    if args.list is not None:
+        return run_list(args, sys.stdout)
+    module = None
+    if args.debugger != "pdb":
+        # Only the names in DEBUGGERS are ever imported here.
+        try:
+            module = importlib.import_module(args.debugger)
+        except ImportError:
+            print(f"{PROG}: debugger {args.debugger} is not importable",
+                  file=sys.stderr)
+            return 2
+    import _pyhd
+    try:
+        data = _pyhd.load(args.file, trust=args.trust)
+    except _pyhd.DumpError as error:
+        print(f"{PROG}: {args.file}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
+    if args.print or args.locals or args.threads or args.info:
+        _run_reports(args, dump, sys.stdout)
+        sys.stdout.flush()
+        return 0
+    return _run_debugger(args, dump, sys.stdout, module)

@@ -1,0 +1,112 @@
+"""Reports printed from a dump: the header, locals, threads, the MANIFEST."""
+
+import json
+import reprlib
+import shlex
+import sys
+import traceback
+
+from .frames import RebuildError
+from .model import thread_label
+
+_repr = reprlib.Repr()
+_repr.maxstring = 120
+_repr.maxother = 120
+_REPR_LIMIT = 240
+
+
+def short_repr(value):
+    """A bounded repr for locals listings; never raises."""
+    try:
+        text = _repr.repr(value)
+    except Exception as error:
+        text = f"<repr failed: {type(error).__name__}>"
+    if len(text) > _REPR_LIMIT:
+        text = text[:_REPR_LIMIT - 3] + "..."
+    return text
+
+
+def _fill_locals(te, exc, seen):
+    """Give each FrameSummary of te (and its chain) its frame's locals."""
+    if te is None or id(te) in seen or exc is None:
+        return
+    seen.add(id(te))
+    for summary, (frame, _) in zip(te.stack, traceback.walk_tb(exc.__traceback__)):
+        summary.locals = {str(k): short_repr(v) for k, v in frame.f_locals.items()}
+    _fill_locals(te.__cause__, exc.__cause__, seen)
+    _fill_locals(te.__context__, exc.__context__, seen)
+    for member_te, member in zip(getattr(te, "exceptions", None) or (),
+                                 getattr(exc, "exceptions", None) or ()):
+        _fill_locals(member_te, member, seen)
+
+
+def format_with_locals(exc):
+    """traceback.format_exception(exc) with each frame's locals listed."""
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    _fill_locals(te, exc, set())
+    return list(te.format())
+
+
+def format_info(dump):
+    """The MANIFEST as "Key: value" lines."""
+    return "".join(f"{k}: {v}\n" for k, v in dump.manifest)
+
+
+def format_threads(dump):
+    """Every thread's label and stack; the failed thread's is its exception."""
+    lines = []
+    for i, thread in enumerate(dump.threads):
+        if lines:
+            lines.append("\n")
+        lines.append(thread_label(i + 1, thread) + "\n")
+        try:
+            tb = dump.thread_traceback(i)
+        except RebuildError as error:
+            lines.append(f"  (stack not rebuilt: {error})\n")
+            continue
+        if tb is None:
+            lines.append("  (no Python frames)\n")
+        elif thread.get("frame") is None and dump.exception is not None:
+            lines.extend(traceback.format_exception(dump.exception))
+        else:
+            lines.append("Stack (most recent call last):\n")
+            lines.extend(traceback.format_tb(tb))
+    return "".join(lines)
+
+
+def format_header(dump):
+    """The lines printed before the prompt: what crashed, where and when."""
+    argv = dump.field("Argv")
+    try:
+        words = json.loads(argv) if argv else []
+        program = shlex.join(str(w) for w in words)
+    except ValueError:
+        program = argv
+    host = dump.field("Hostname", "?")
+    pid, uid = dump.field("Pid"), dump.field("Uid")
+    if pid:
+        host += f", pid {pid}"
+    if uid:
+        host += f", uid {uid}"
+    # Python-Version is sys.version: its first word is the version number.
+    dumped = (dump.field("Python-Version").split() or [""])[0]
+    python = " ".join(x for x in (dump.field("Python-Implementation"), dumped) if x)
+    if dump.field("Platform"):
+        python += f" on {dump.field('Platform')}"
+    exc_line = dump.field("Exception-Type")
+    if exc_line.startswith("builtins."):
+        exc_line = exc_line[len("builtins."):]
+    if dump.field("Exception-Message"):
+        exc_line += ": " + dump.field("Exception-Message")
+    rows = [("Dump", dump.path), ("Program", program),
+            ("Cwd", dump.field("Cwd")), ("Created", dump.field("Created")),
+            ("Host", host), ("Python", python), ("Trigger", dump.field("Trigger")),
+            ("Exception", exc_line), ("Threads", dump.field("Threads"))]
+    if dump.data.get("truncated"):
+        rows.append(("Truncated", "yes: some objects were cut to keep the dump small"))
+    lines = [f"{key + ':':<11}{value}\n" for key, value in rows if value]
+    here = ".".join(str(x) for x in sys.version_info[:3])
+    if dumped and dumped != here:
+        lines.append(f"note: dumped by Python {dumped}, debugging with {here}\n")
+    lines += [note + "\n" for note in dump.notes]
+    return "".join(lines)
