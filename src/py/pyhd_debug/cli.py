@@ -1,6 +1,7 @@
 """pyhd-debug's command line: options, reports, and the debugger session."""
 
 import argparse
+import bdb
 import importlib
 import os
 import sys
@@ -154,7 +155,12 @@ def _run_debugger(args, dump, out, module):
         debugger.rcLines.extend(_rc_lines(args.trust))
         debugger.rcLines.extend(args.command)
         debugger.reset()
-        debugger.interaction(None, tb)
+        try:
+            debugger.interaction(None, tb)
+        except bdb.BdbQuit:
+            # "q" where pdb raises it (after a recursive debugger, say) still
+            # just ends the session.
+            pass
         return 0
     if args.debugger == "pudb":
         module.post_mortem(tb, type(dump.exception), dump.exception)

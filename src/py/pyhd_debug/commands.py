@@ -3,19 +3,35 @@
 import bdb
 import inspect
 import pdb
+import sys
 import traceback
 
 from .frames import RebuildError
 from .model import dumped_sourcelines, innermost_location, thread_label
 from .output import format_info, short_repr
 
-class DumpPdb(pdb.Pdb):
-    """pdb plus commands to move between the dump's threads and exceptions."""
 
-    def __init__(self, dump, **kwargs):
-        super().__init__(**kwargs)
+def _cannot_run(name, usage, what):
+    """A pdb command that a dump refuses, saying so in one line."""
+    def command(self, arg):
+        self.error(f"{name}: a dump cannot run forward: it is the program at the "
+                   "moment it was dumped (where, up, down and p show it)")
+    command.__doc__ = f"""{usage}
+
+        Not available in a dump: {what}. A dump is the program
+        at one moment and cannot run forward; the session goes on.
+        """
+    return command
+
+
+class DumpCommands:
+    """The dump's commands, mixed into pdb.Pdb or a debugger built on it.
+
+    init_dump(dump) must run after the debugger's own __init__.
+    """
+
+    def init_dump(self, dump):
         self.dump = dump
-        self.prompt = "(Pdb) "
         self._dump_exception = dump.trigger_index
         self._dump_thread = dump.failed_thread()
 
@@ -156,6 +172,38 @@ class DumpPdb(pdb.Pdb):
 
     do_restart = do_run
 
+    do_next = do_n = _cannot_run("next", "n(ext)", "it would run to the next line")
+    do_step = do_s = _cannot_run("step", "s(tep)", "it would run into the next call")
+    do_continue = do_c = do_cont = _cannot_run(
+        "continue", "c(ont(inue))", "it would run the program on")
+    do_until = do_unt = _cannot_run("until", "unt(il) [lineno]",
+                                    "it would run to a later line")
+    do_return = do_r = _cannot_run("return", "r(eturn)",
+                                   "it would run until the function returns")
+    do_break = do_b = _cannot_run("break", "b(reak) [ ([filename:]lineno | function) [, condition] ]",
+                                  "no code runs, so no breakpoint is ever reached")
+    do_tbreak = _cannot_run("tbreak", "tbreak [ ([filename:]lineno | function) [, condition] ]",
+                            "no code runs, so no breakpoint is ever reached")
+    do_jump = do_j = _cannot_run("jump", "j(ump) lineno",
+                                 "it would run the program from another line")
+
+    def do_debug(self, arg):
+        """debug code
+
+        Enter a recursive debugger that steps through the code argument
+        (an expression or statement to be executed in the current
+        environment). Functions rebuilt from a dump do not run, so most
+        calls fail at once; the session goes on in the dump.
+        """
+        try:
+            super().do_debug(arg)
+        finally:
+            # pdb turns its tracing back on when the recursive debugger
+            # ends, for a program that runs on; nothing runs after a dump,
+            # so the trace would stop in pyhd-debug's own frames instead.
+            sys.settrace(None)
+            self.quitting = False
+
     def do_source(self, arg):
         """source expression
 
@@ -182,3 +230,12 @@ class DumpPdb(pdb.Pdb):
         Python it was written, and why.
         """
         self.message(format_info(self.dump).rstrip("\n"))
+
+
+class DumpPdb(DumpCommands, pdb.Pdb):
+    """pdb plus commands to move between the dump's threads and exceptions."""
+
+    def __init__(self, dump, **kwargs):
+        super().__init__(**kwargs)
+        self.prompt = "(Pdb) "
+        self.init_dump(dump)
