@@ -343,6 +343,16 @@ class Errors(DebugTestCase):
         cut = os.path.join(WORKDIR, "cut.dump")
         with open(cut, "wb") as f:
             f.write(data[:len(data) // 2])
+        proc = debug(cut)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ""))
+        self.assertRegex(proc.stderr, ERROR_LINE)
+        # --print reads only MANIFEST and traceback.txt, the first members:
+        # a dump cut after them still prints, one cut inside them does not.
+        proc = debug("--print", cut)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertTrue(proc.stdout.startswith(LOCALS.original), proc.stdout)
+        with open(cut, "wb") as f:
+            f.write(data[:700])
         proc = debug("--print", cut)
         self.assertEqual((proc.returncode, proc.stdout), (2, ""))
         self.assertRegex(proc.stderr, ERROR_LINE)

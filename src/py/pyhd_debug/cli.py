@@ -10,7 +10,9 @@ import traceback
 from .commands import DumpPdb
 from .common import PROG
 from .model import Dump
-from .output import format_header, format_info, format_threads, format_with_locals
+from .output import (EscapingWriter, escape, format_header, format_info, format_threads,
+                     format_with_locals)
+from .reader import newer_format, read_text
 from .triage import run_list
 
 HELP = """\
@@ -102,13 +104,37 @@ def _version():
         return "unknown"
 
 
-def _run_reports(args, dump, out):
-    """Print the reports asked for (--info, --print, --locals, --threads)."""
+def _error(message):
+    """Print one line to stderr, escaped: it may quote the dump."""
+    sys.stderr.write(escape(f"{PROG}: {message}") + "\n")
+
+
+def _print_traceback(text, out):
+    """--print: traceback.txt as the program printed it.
+
+    Into a file or a pipe it goes byte for byte; to a terminal its control
+    characters are escaped like everything else from the dump.
+    """
+    data = text.traceback
+    if not sys.stdout.isatty():
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    shown = data.decode("utf-8", "surrogateescape")
+    out.write(shown if not shown or shown.endswith("\n") else shown + "\n")
+
+
+def _run_reports(args, text, dump, out):
+    """Print the reports asked for (--info, --print, --locals, --threads).
+
+    --info and --print read text (the MANIFEST and traceback.txt); the
+    others need dump, the rebuilt graph (None when not asked for).
+    """
     if args.info:
-        out.write(format_info(dump))
+        out.write(format_info(text))
     if args.print:
-        text = dump.data.get("traceback_txt", "")
-        out.write(text if not text or text.endswith("\n") else text + "\n")
+        _print_traceback(text, out)
     if args.locals:
         if dump.exception is None:
             out.write("The dump has no exception.\n")
@@ -152,6 +178,8 @@ def _run_debugger(args, dump, out, module):
         return 0
     if args.debugger == "pdb":
         debugger = DumpPdb(dump, readrc=False)
+        # Set after __init__: given to it, pdb would stop using readline.
+        debugger.stdout = out
         debugger.rcLines.extend(_rc_lines(args.trust))
         debugger.rcLines.extend(args.command)
         debugger.reset()
@@ -174,7 +202,7 @@ def main(argv):
     try:
         args = parse_args(argv)
     except UsageError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        _error(error)
         return 2
     if args.help:
         sys.stdout.write(HELP)
@@ -182,29 +210,47 @@ def main(argv):
     if args.version:
         print(f"{PROG} {_version()}")
         return 0
+    # Everything printed from the dump goes through out (see escape).
+    out = EscapingWriter(sys.stdout)
     if args.list is not None:
-        return run_list(args, sys.stdout)
+        return run_list(args, out)
     module = None
     if args.debugger != "pdb":
         # Only the names in DEBUGGERS are ever imported here.
         try:
             module = importlib.import_module(args.debugger)
         except ImportError:
-            print(f"{PROG}: debugger {args.debugger} is not importable",
-                  file=sys.stderr)
+            _error(f"debugger {args.debugger} is not importable")
             return 2
     import _pyhd
+    # The MANIFEST and traceback.txt, read without the graph: --info and
+    # --print need no more, and a dump of a newer format is refused here
+    # by name before its graph is read.
     try:
-        data = _pyhd.load(args.file, trust=args.trust)
-    except _pyhd.DumpError as error:
-        print(f"{PROG}: {args.file}: {error}", file=sys.stderr)
+        text = read_text(args.file, traceback=args.print)
+    except (_pyhd.DumpError, OSError) as error:
+        text, text_error = None, error
+    graph = args.locals or args.threads or not (args.info or args.print)
+    if text is None and not graph:
+        _error(f"{args.file}: {getattr(text_error, 'strerror', None) or text_error}")
         return 2
-    except OSError as error:
-        print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
+    refusal = newer_format(text) if text is not None and graph else None
+    if refusal:
+        _error(f"{args.file}: {refusal}")
         return 2
-    dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
+    dump = None
+    if graph:
+        try:
+            data = _pyhd.load(args.file, trust=args.trust)
+        except _pyhd.DumpError as error:
+            _error(f"{args.file}: {error}")
+            return 2
+        except OSError as error:
+            _error(f"{args.file}: {error.strerror or error}")
+            return 2
+        dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
     if args.print or args.locals or args.threads or args.info:
-        _run_reports(args, dump, sys.stdout)
-        sys.stdout.flush()
+        _run_reports(args, text, dump, out)
+        out.flush()
         return 0
-    return _run_debugger(args, dump, sys.stdout, module)
+    return _run_debugger(args, dump, out, module)

@@ -1,6 +1,7 @@
 """Reports printed from a dump: the header, locals, threads, the MANIFEST."""
 
 import json
+import re
 import reprlib
 import shlex
 import sys
@@ -8,6 +9,53 @@ import traceback
 
 from .frames import RebuildError
 from .model import thread_label
+
+# Control characters (C0 but newline and tab, DEL, C1) and the lone
+# surrogates that stand for bytes that were not UTF-8: a terminal acts on
+# the first (an OSC 52 sequence writes the clipboard, CSI 2 J clears the
+# screen), and the others cannot be written.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMED = {"\r": "\\r", "\x0b": "\\x0b", "\x0c": "\\x0c"}
+
+
+def _escape_one(match):
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    if code > 0xFF:
+        return f"\\u{code:04x}"
+    return _NAMED.get(char, f"\\x{code:02x}")
+
+
+def escape(text):
+    """text with its control characters escaped as repr writes them (\\x1b).
+
+    Newlines and tabs stay: the reports are lines of text.
+    """
+    return _UNSAFE.sub(_escape_one, text)
+
+
+class EscapingWriter:
+    """A text stream that escapes what is written to it (see escape).
+
+    Everything pyhd-debug prints from a dump goes through one, so that no
+    dumped string can drive the terminal; writes go through at once, so
+    the order with other writers of the same stream is kept.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        return self.stream.write(escape(text))
+
+    def flush(self):
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
 
 _repr = reprlib.Repr()
 _repr.maxstring = 120
