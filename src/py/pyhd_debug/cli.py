@@ -13,13 +13,17 @@ from .model import Dump
 from .output import (EscapingWriter, escape, format_header, format_info, format_threads,
                      format_with_locals)
 from .reader import newer_format, read_text
-from .triage import run_list
+from .triage import TriageError, choose, parse_since, run_list
 
 HELP = """\
 usage: pyhd-debug [options] FILE
+       pyhd-debug [options] DIR [N]
+       pyhd-debug --list DIR [--group] [--json] [filters]
 
 Open a pyhd dump in pdb at the frame that raised, with the real frames,
 locals and sources of the crashed program. Nothing from the dump is run.
+Given a directory, open its dump number N (1, the newest, by default), as
+--list DIR numbers them with the same filters.
 
 options:
   -c CMD, --command CMD  run pdb command CMD first (repeatable, as in pdb)
@@ -29,20 +33,31 @@ options:
   --info                 print the MANIFEST (when, where, which program)
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
   --trust                also import non-standard modules named in the dump
-  --list DIR             list the dumps in DIR (*.dump), newest first: time,
-                         program, pid, trigger, exception, fingerprint, size
-  --group                with --list: one line per fingerprint, with counts
+  --list DIR             list the dumps in DIR (*.dump), numbered, the newest
+                         last as number 1: time, program, pid, trigger,
+                         exception, where it crashed, size, file
+  --group                with --list: one line per fingerprint: count, first
+                         and last seen, the newest file
   --json                 with --list: print JSON instead of columns
+  --program NAME         only dumps of program NAME (its file name)
+  --fingerprint PREFIX   only dumps whose fingerprint starts with PREFIX
+  --since WHEN           only dumps written since WHEN: a UTC date and time
+                         (2026-11-30T06:00) or an age (30m, 2h, 3d, 1w)
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
 With --print, --locals, --threads or --info the report is printed and no
 debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
-exceptions, exception N, dumpinfo ("help CMD" explains each).
+exceptions, exception N, dumpinfo ("help CMD" explains each). A dump cannot
+run forward: next, step, continue, until, return, break and jump say so and
+the session goes on.
 
---list reads only each file's MANIFEST; a damaged file gets a line saying
-so and the listing goes on.
+--list reads only each file's MANIFEST and traceback.txt; a damaged file gets
+a line saying so and the listing goes on. Columns fit the terminal's width.
+
+Text from the dump is printed with its control characters escaped (\\x1b),
+except --print into a file or pipe, which is byte for byte.
 
 Exit status: 0 on success, 2 for a bad dump or bad usage.
 """
@@ -65,6 +80,7 @@ def parse_args(argv):
     """The options of argv, checked; raises UsageError."""
     parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     parser.add_argument("file", nargs="?")
+    parser.add_argument("number", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
                  "--version", "--group", "--json"):
@@ -72,9 +88,17 @@ def parse_args(argv):
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
     parser.add_argument("--list", default=None, metavar="DIR")
+    for option in ("--program", "--fingerprint", "--since"):
+        parser.add_argument(option, default=None)
     args = parser.parse_args(argv)
     if args.help or args.version:
         return args
+    args.filtered = any(v is not None for v in (args.program, args.fingerprint, args.since))
+    if args.since is not None:
+        try:
+            args.since = parse_since(args.since)
+        except TriageError as error:
+            raise UsageError(str(error)) from None
     if (args.group or args.json) and args.list is None:
         raise UsageError("--group and --json go with --list DIR")
     if args.list is not None:
@@ -83,6 +107,11 @@ def parse_args(argv):
         return args
     if args.file is None:
         raise UsageError("a dump file is required (see --help)")
+    if args.number is not None:
+        if not args.number.isdigit() or int(args.number) < 1:
+            raise UsageError(f"{args.number!r}: the number of a dump in the directory "
+                             "is 1 (the newest) or more (see --list)")
+        args.number = int(args.number)
     reports = args.print or args.locals or args.threads or args.info
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
@@ -93,6 +122,24 @@ def parse_args(argv):
         raise UsageError(f"unknown debugger {args.debugger!r} "
                          f"(choose from {', '.join(DEBUGGERS)})")
     return args
+
+
+def _choose_file(args):
+    """Resolve FILE: a directory means its dump number N (1, the newest,
+    by default), filtered as --list is; a file takes no number or filter.
+    Raises UsageError."""
+    if not os.path.isdir(args.file):
+        if args.number is not None or args.filtered:
+            raise UsageError("a dump number and --program, --fingerprint and --since go "
+                             "with a directory of dumps")
+        return args.file
+    try:
+        return choose(args.file, args.number or 1, args.program, args.fingerprint,
+                      args.since)
+    except TriageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"{args.file}: {error.strerror or error}") from None
 
 
 def _version():
@@ -213,7 +260,16 @@ def main(argv):
     # Everything printed from the dump goes through out (see escape).
     out = EscapingWriter(sys.stdout)
     if args.list is not None:
-        return run_list(args, out)
+        try:
+            return run_list(args, out)
+        except (TriageError, OSError) as error:
+            _error(f"{args.list}: {getattr(error, 'strerror', None) or error}")
+            return 2
+    try:
+        args.file = _choose_file(args)
+    except UsageError as error:
+        _error(error)
+        return 2
     module = None
     if args.debugger != "pdb":
         # Only the names in DEBUGGERS are ever imported here.

@@ -36,6 +36,27 @@ def escape(text):
     return _UNSAFE.sub(_escape_one, text)
 
 
+def clip_words(text, width):
+    """text cut to width at a word boundary, ending in "..." when cut.
+
+    Words end at spaces; a text without a space in reach is cut after a
+    "-", "_", "." or "/" instead ("uncaught-..."), else where it must.
+    """
+    if len(text) <= width:
+        return text
+    if width <= 3:
+        return text[:width]
+    cut = text[:width - 3]
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    else:
+        mark = max(cut.rfind(c) for c in "-_./")
+        if mark >= width // 2:
+            cut = cut[:mark + 1]
+    return cut.rstrip(" ,:;.") + "..."
+
+
 class EscapingWriter:
     """A text stream that escapes what is written to it (see escape).
 

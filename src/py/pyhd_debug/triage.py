@@ -1,90 +1,94 @@
-"""Triage of many dumps: --list DIR [--group] [--json] reads each MANIFEST."""
+"""Triage of many dumps, as coredumpctl does: --list DIR, --group, --json, DIR [N].
+
+Each dump contributes its MANIFEST and traceback.txt, the archive's first
+two members, read through the C reader without its graph. Rows run oldest
+first, so the newest is last; number 1 is the newest, and "pyhd-debug DIR
+N" opens the dump numbered N (1 when N is left out), with the same filters
+as the listing.
+"""
 
 import datetime
 import json
 import os
+import re
+import shutil
 import stat
-import sys
 
-from .common import PROG
+from .output import clip_words, escape
+from .reader import read_text
 
-_MANIFEST_MAX = 1 << 20
-_TAR_BLOCK = 512
-
-
-class DamagedDump(Exception):
-    """A file that --list cannot read as a dump; str is one line."""
-
-
-def _unescape(value):
-    r"""A MANIFEST value as src/manifest.h escapes it (\\, \n, \r, \xHH)."""
-    out = bytearray()
-    raw = value.encode("utf-8", "surrogateescape")
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == 0x5C and i + 1 < len(raw):
-            nxt = chr(raw[i + 1])
-            if nxt in "\\nr":
-                out += {"\\": b"\\", "n": b"\n", "r": b"\r"}[nxt]
-                i += 2
-                continue
-            if nxt == "x" and i + 4 <= len(raw):
-                try:
-                    out.append(int(raw[i + 2:i + 4].decode("ascii"), 16))
-                    i += 4
-                    continue
-                except ValueError:
-                    pass
-        out.append(c)
-        i += 1
-    return out.decode("utf-8", "replace")
+# "  File "x.py", line 3, in f": a frame line of traceback.txt.
+_FRAME_LINE = re.compile(r'^\s+File "(.*)", line (\d+), in (.*)$')
+# A relative --since: a number and a unit.
+_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
-def _tar_number(field):
-    text = field.split(b"\0", 1)[0].strip()
-    if not text:
-        return 0
-    return int(text, 8)
+class TriageError(Exception):
+    """A bad directory or filter; str is the one-line message."""
 
 
-def read_manifest(path):
-    """The MANIFEST fields of the dump at path, [(key, value)]; raises DamagedDump."""
+def human_size(size):
+    """A size as coredumpctl shows one: 812B, 72.5K, 1.2M."""
+    value = float(size)
+    for unit in ("B", "K", "M", "G"):
+        if value < 1024 or unit == "G":
+            return f"{size}B" if unit == "B" else f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{size}B"
+
+
+def crash_location(traceback_txt):
+    """(file, line, function) where the dump's exception was raised, from
+    traceback.txt's first block, or None.
+
+    A traceback runs most recent call last, so its last frame line is the
+    innermost; a thread stack ("most recent call first") its first.
+    """
+    text = traceback_txt.decode("utf-8", "replace")
+    frames = []
+    newest_first = False
+    for line in text.splitlines():
+        if not line.strip() and frames:
+            break
+        if "most recent call first" in line:
+            newest_first = True
+        match = _FRAME_LINE.match(line)
+        if match:
+            frames.append((match.group(1), int(match.group(2)), match.group(3)))
+    if not frames:
+        return None
+    return frames[0] if newest_first else frames[-1]
+
+
+def _parse_time(iso):
+    """A MANIFEST Created value as an aware datetime, or None."""
     try:
-        with open(path, "rb") as f:
-            while True:
-                header = f.read(_TAR_BLOCK)
-                if len(header) < _TAR_BLOCK:
-                    raise DamagedDump("too short to be a dump")
-                if header[257:262] != b"ustar":
-                    raise DamagedDump("not a tar archive")
-                size = _tar_number(header[124:136])
-                kind = header[156:157]
-                if kind not in (b"x", b"g"):
-                    break
-                # A pax extended header: its records describe the next member.
-                f.seek((size + _TAR_BLOCK - 1) // _TAR_BLOCK * _TAR_BLOCK, os.SEEK_CUR)
-            name = header[:100].split(b"\0", 1)[0]
-            if name != b"MANIFEST":
-                raise DamagedDump("the first member is not MANIFEST")
-            if size > _MANIFEST_MAX:
-                raise DamagedDump("MANIFEST too large")
-            text = f.read(size)
+        return datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_since(value, now=None):
+    """--since: an aware datetime from "2026-11-30", "2026-11-30T06:00" (UTC)
+    or a relative "30m", "2h", "3d", "1w"; raises TriageError."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    match = _RELATIVE.match(value.strip())
+    if match:
+        return now - datetime.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        when = datetime.datetime.fromisoformat(value.strip().replace(" ", "T"))
     except ValueError:
-        raise DamagedDump("bad tar header") from None
-    except OSError as error:
-        raise DamagedDump(error.strerror or str(error)) from None
-    if len(text) < size:
-        raise DamagedDump("MANIFEST cut short")
-    fields = []
-    for line in text.decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition(": ")
-        if not sep:
-            raise DamagedDump("MANIFEST line without 'Key: value'")
-        fields.append((key, _unescape(value)))
-    if not fields or fields[0][0] != "Format-Version":
-        raise DamagedDump("MANIFEST does not start with Format-Version")
-    return fields
+        raise TriageError(f"--since {value!r}: give a UTC date and time such as "
+                          "2026-11-30T06:00, or an age such as 30m, 2h, 3d") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return when
+
+
+def _int_or_none(text):
+    return int(text) if text.isdigit() else None
 
 
 def _program(argv_json):
@@ -92,65 +96,83 @@ def _program(argv_json):
         argv = json.loads(argv_json)
         first = argv[0] if argv else ""
     except (ValueError, IndexError, TypeError):
-        return "?"
+        return None
     if not isinstance(first, str) or not first:
-        return "?"
+        return None
     return os.path.basename(first)
 
 
-def list_entry(directory, name):
-    """One --list entry (a dict) for the file name in directory."""
+def read_entry(directory, name):
+    """One dump's entry: a dict of the fields --json documents."""
     path = os.path.join(directory, name)
-    entry = {"file": name, "size": 0}
+    entry = {"number": None, "file": name, "path": os.path.abspath(path), "size": 0}
     try:
-        st = os.lstat(path)
-        entry["size"] = st.st_size
-        entry["mtime"] = st.st_mtime
-        fields = dict(reversed(read_manifest(path)))
+        info = os.lstat(path)
+        entry["size"] = info.st_size
+        entry["_when"] = datetime.datetime.fromtimestamp(info.st_mtime, datetime.timezone.utc)
+        text = read_text(path, traceback=True)
     except OSError as error:
         entry["damaged"] = error.strerror or str(error)
-        return entry
-    except DamagedDump as error:
+    except Exception as error:  # _pyhd.DumpError: the file is not a dump
         entry["damaged"] = str(error)
+    if "damaged" in entry:
+        entry["time"] = entry["_when"].strftime("%Y-%m-%dT%H:%M:%S.%fZ") if "_when" in entry else None
         return entry
-    message = fields.get("Exception-Message")
-    exc_type = fields.get("Exception-Type")
+    created = text.field("Created")
+    when = _parse_time(created)
+    if when is not None:
+        entry["_when"] = when
+    exc_type = text.field("Exception-Type") or None
+    if exc_type and exc_type.startswith("builtins."):
+        exc_type = exc_type[len("builtins."):]
+    location = crash_location(text.traceback)
     entry.update({
-        "time": fields.get("Created", ""),
-        "program": _program(fields.get("Argv", "[]")),
-        "pid": fields.get("Pid", ""),
-        "trigger": fields.get("Trigger", ""),
-        "exception": (f"{exc_type}: {message}" if message else exc_type) if exc_type else "",
-        "fingerprint": fields.get("Fingerprint", ""),
-        "redacted": fields.get("Redacted-Values", ""),
+        "time": created or None,
+        "program": _program(text.field("Argv", "[]")),
+        "pid": _int_or_none(text.field("Pid")),
+        "trigger": text.field("Trigger") or None,
+        "exception_type": exc_type,
+        "exception_message": text.field("Exception-Message") if exc_type else None,
+        "crash_file": location[0] if location else None,
+        "crash_line": location[1] if location else None,
+        "crash_function": location[2] if location else None,
+        "fingerprint": text.field("Fingerprint") or None,
+        "format_version": text.format_version(),
+        "pyhd_version": text.field("Pyhd-Version") or None,
+        "redacted": _int_or_none(text.field("Redacted-Values")),
     })
     return entry
 
 
-def list_entries(directory):
-    """Every *.dump in directory, newest first (damaged files by their mtime)."""
-    names = [n for n in os.listdir(directory)
-             if n.endswith(".dump") and not n.startswith(".")
-             and stat.S_ISREG(os.lstat(os.path.join(directory, n)).st_mode)]
-    entries = [list_entry(directory, n) for n in names]
-
-    def when(entry):
-        if "time" in entry:
-            return entry["time"]
-        mtime = entry.get("mtime", 0.0)
-        return datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc).strftime(
-            "%Y-%m-%dT%H:%M:%S.%fZ")
-    for entry in entries:
-        entry["sort"] = when(entry)
-    entries.sort(key=lambda e: (e["sort"], e["file"]), reverse=True)
-    for entry in entries:
-        del entry["sort"]
-        entry.pop("mtime", None)
+def select_entries(directory, program=None, fingerprint=None, since=None):
+    """The *.dump files of directory that pass the filters, oldest first,
+    numbered from the newest (1); raises TriageError or OSError."""
+    names = []
+    for name in os.listdir(directory):
+        if not name.endswith(".dump") or name.startswith("."):
+            continue
+        try:
+            if stat.S_ISREG(os.lstat(os.path.join(directory, name)).st_mode):
+                names.append(name)
+        except OSError:
+            continue
+    entries = [read_entry(directory, name) for name in names]
+    if program is not None:
+        entries = [e for e in entries if e.get("program") == program]
+    if fingerprint is not None:
+        entries = [e for e in entries if (e.get("fingerprint") or "").startswith(fingerprint)]
+    if since is not None:
+        entries = [e for e in entries if "_when" in e and e["_when"] >= since]
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    entries.sort(key=lambda e: (e.get("_when", epoch), e["file"]))
+    for i, entry in enumerate(entries):
+        entry["number"] = len(entries) - i
     return entries
 
 
 def group_entries(entries):
-    """--group: one group per fingerprint (or per trigger without one), most recent first."""
+    """--group: one group per fingerprint (per trigger without one), the
+    most recently seen last."""
     groups = {}
     for entry in entries:
         if "damaged" in entry:
@@ -159,63 +181,142 @@ def group_entries(entries):
             key = entry["fingerprint"] or f"({entry['trigger'] or 'unknown'})"
         group = groups.get(key)
         if group is None:
-            group = groups[key] = {
-                "fingerprint": key, "count": 0, "last": entry.get("time", ""),
-                "first": entry.get("time", ""), "program": entry.get("program", ""),
-                "exception": entry.get("exception", entry.get("damaged", "")),
-                "newest": entry["file"], "size": 0,
-            }
+            group = groups[key] = {"fingerprint": key, "count": 0, "first": entry["time"],
+                                   "size": 0}
+        # entries run oldest first: each later one is the newest so far.
         group["count"] += 1
         group["size"] += entry["size"]
-        if entry.get("time"):
-            group["first"] = entry["time"]
-    return list(groups.values())
+        group["last"] = entry["time"]
+        for field in ("program", "exception_type", "exception_message", "crash_file",
+                      "crash_line", "crash_function", "damaged"):
+            if field in entry:
+                group[field] = entry[field]
+        group["newest"] = entry["file"]
+        group["newest_number"] = entry["number"]
+    return sorted(groups.values(), key=lambda g: g["last"] or "")
+
+
+def _exception_text(entry):
+    if "damaged" in entry:
+        return f"damaged: {entry['damaged']}"
+    exc = entry.get("exception_type")
+    if not exc:
+        return "-"
+    return f"{exc}: {entry['exception_message']}" if entry.get("exception_message") else exc
+
+
+def _where_text(entry):
+    if not entry.get("crash_file"):
+        return "-"
+    return (f"{os.path.basename(entry['crash_file'])}:{entry['crash_line']} "
+            f"in {entry['crash_function']}")
 
 
 def _short_time(iso):
     return iso[:19].replace("T", " ") if iso else "-"
 
 
-def _clip(text, width):
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[:width - 3] + "..."
+def _cell(text):
+    """One line of text, escaped, for a column."""
+    return escape(" ".join(str(text).split())) or "-"
 
 
-def format_list(entries):
-    lines = [f"{'TIME (UTC)':19}  {'PROGRAM':16} {'PID':>7}  {'TRIGGER':18} "
-             f"{'FINGERPRINT':16} {'SIZE':>9}  EXCEPTION / FILE\n"]
-    for e in entries:
-        if "damaged" in e:
-            lines.append(f"{'-':19}  {'-':16} {'-':>7}  {'-':18} {'-':16} "
-                         f"{e['size']:>9}  {e['file']}: damaged: {e['damaged']}\n")
-            continue
-        lines.append(f"{_short_time(e['time']):19}  {_clip(e['program'], 16):16} "
-                     f"{e['pid']:>7}  {_clip(e['trigger'], 18):18} "
-                     f"{e['fingerprint'] or '-':16} {e['size']:>9}  "
-                     f"{_clip(e['exception'] or '-', 60)}  {e['file']}\n")
+def format_table(headers, rows, floors, width):
+    """Columns aligned to width. floors lists (column, narrowest width) of
+    the columns that may give way, in the order they do: each is cut down,
+    its text at a word with "...", until the line fits or it is at its floor
+    (when all are, the line runs on). A width of None cuts nothing. The last
+    column, the file name, is never cut."""
+    rows = [[_cell(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if width is not None:
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        for index, floor in floors:
+            if excess <= 0:
+                break
+            cut = min(excess, max(0, widths[index] - floor))
+            widths[index] -= cut
+            excess -= cut
+        # A cut at a word may leave a column wider than any of its texts.
+        for index, _ in floors:
+            for row in rows:
+                row[index] = clip_words(row[index], widths[index])
+            widths[index] = max([len(headers[index])] + [len(r[index]) for r in rows])
+    numeric = {i for i, h in enumerate(headers) if h in ("#", "PID", "SIZE", "COUNT")}
+    lines = []
+    for row in [list(headers)] + rows:
+        cells = []
+        for i, text in enumerate(row):
+            if i == len(row) - 1:
+                cells.append(text)
+                continue
+            text = clip_words(text, widths[i])
+            cells.append(text.rjust(widths[i]) if i in numeric else text.ljust(widths[i]))
+        lines.append("  ".join(cells).rstrip() + "\n")
     return "".join(lines)
 
 
-def format_groups(groups):
-    lines = [f"{'COUNT':>5}  {'LAST (UTC)':19}  {'FIRST (UTC)':19}  {'FINGERPRINT':16} "
-             f"{'PROGRAM':16} EXCEPTION\n"]
-    for g in groups:
-        lines.append(f"{g['count']:>5}  {_short_time(g['last']):19}  "
-                     f"{_short_time(g['first']):19}  {_clip(g['fingerprint'], 16):16} "
-                     f"{_clip(g['program'] or '-', 16):16} {_clip(g['exception'] or '-', 60)}\n")
-    return "".join(lines)
+def format_list(entries, width):
+    headers = ("#", "TIME (UTC)", "PROGRAM", "PID", "TRIGGER", "EXCEPTION", "WHERE",
+               "SIZE", "FILE")
+    rows = [(e["number"], _short_time(e.get("time")), e.get("program") or "-",
+             e.get("pid") if e.get("pid") is not None else "-", e.get("trigger") or "-",
+             _exception_text(e), _where_text(e), human_size(e["size"]), e["file"])
+            for e in entries]
+    return format_table(headers, rows, [(4, 12), (6, 16), (2, 12), (5, 20)], width)
+
+
+def format_groups(groups, width):
+    headers = ("COUNT", "FIRST (UTC)", "LAST (UTC)", "PROGRAM", "EXCEPTION", "WHERE",
+               "FINGERPRINT", "NEWEST")
+    rows = [(g["count"], _short_time(g["first"]), _short_time(g["last"]),
+             g.get("program") or "-", _exception_text(g), _where_text(g), g["fingerprint"],
+             g["newest"]) for g in groups]
+    return format_table(headers, rows, [(5, 16), (3, 12), (6, 16), (4, 20)], width)
+
+
+def _public(entry):
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
+def terminal_width(out):
+    """The width to fit: the terminal's, or $COLUMNS; None into a pipe."""
+    isatty = getattr(out, "isatty", lambda: False)
+    if not isatty() and not os.environ.get("COLUMNS"):
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def run_list(args, out):
-    """--list DIR [--group] [--json]: returns the exit status."""
-    try:
-        entries = list_entries(args.list)
-    except OSError as error:
-        print(f"{PROG}: {args.list}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    result = group_entries(entries) if args.group else entries
+    """--list DIR [--group] [--json] [filters]; returns the exit status.
+
+    Raises TriageError or OSError for a bad directory or filter.
+    """
+    entries = select_entries(args.list, args.program, args.fingerprint, args.since)
     if args.json:
-        out.write(json.dumps(result, indent=1) + "\n")
+        result = group_entries(entries) if args.group else entries
+        out.write(json.dumps([_public(e) for e in result], indent=1) + "\n")
+        return 0
+    if not entries:
+        out.write(f"No dumps in {args.list}{' match' if args.filtered else ''}.\n")
+        return 0
+    width = terminal_width(out)
+    if args.group:
+        out.write(format_groups(group_entries(entries), width))
     else:
-        out.write(format_groups(result) if args.group else format_list(result))
+        out.write(format_list(entries, width))
     return 0
+
+
+def choose(directory, number, program=None, fingerprint=None, since=None):
+    """The path of dump number N (1: the newest) of directory, filtered as
+    --list is; raises TriageError."""
+    entries = select_entries(directory, program, fingerprint, since)
+    if not entries:
+        raise TriageError(f"{directory}: no dumps here"
+                          + (" match the filters" if program or fingerprint or since else ""))
+    for entry in entries:
+        if entry["number"] == number:
+            return entry["path"]
+    raise TriageError(f"{directory}: no dump number {number} "
+                      f"(--list {directory} numbers 1 to {len(entries)}, 1 the newest)")
