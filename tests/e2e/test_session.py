@@ -84,5 +84,95 @@ class RunningCommands(SessionTestCase):
         self.assertNotIn("BdbQuit", out)
 
 
+ENV_PROGRAM = """\
+import os
+
+def setting(name):
+    return os.environ[name]
+
+def main():
+    return setting("PYHD_TEST_NOT_SET")
+
+main()
+"""
+
+GROUP_PROGRAM = """\
+import asyncio
+
+async def fetch(n):
+    await asyncio.sleep(0)
+    if n == 2:
+        raise ValueError(f"bad page {n}")
+
+async def main():
+    async with asyncio.TaskGroup() as tg:
+        for n in range(3):
+            tg.create_task(fetch(n))
+
+asyncio.run(main())
+"""
+
+WORDS = ("the quarterly summary for region north-east could not be totalled because "
+         "row five has no amount and row nine repeats an invoice number")
+LONG_PROGRAM = f"""\
+def check():
+    raise ValueError({WORDS!r})
+
+check()
+"""
+
+
+class StartingFrame(SessionTestCase):
+    def test_the_programs_own_innermost_frame(self):
+        path = write_program("env_crash.py", ENV_PROGRAM)
+        crash = Crash(WORKDIR, path)
+        out = self.run_session(crash.dump, ["where"])
+        note = re.search(r"(?m)^note: starting in the program's own innermost frame; "
+                         r"the exception went 1 frame further in, to (.*):\d+ in "
+                         r"__getitem__ .*--frame innermost.*$", out)
+        self.assertIsNotNone(note, out)
+        self.assertRegex(note.group(1), r"^<frozen os>$|/os\.py$")
+        self.assertIn(f"\n> {path}(4)setting()\n-> return os.environ[name]\n(Pdb) ", out)
+        where = out.split("(Pdb) ")[1]
+        self.assertEqual(re.findall(r"(?m)^[> ] .+\(\d+\)(\S+)\(\)$", where),
+                         ["<module>", "main", "setting", "__getitem__"])
+        self.assertIn(f"> {path}(4)setting()", where)
+        # --frame innermost keeps the innermost frame, without a note.
+        out = self.run_session(crash.dump, [], "--frame", "innermost")
+        self.assertNotIn("note: starting", out)
+        self.assertRegex(out, r"\n> (<frozen os>|\S+/os\.py)\(\d+\)__getitem__\(\)\n")
+
+    def test_the_leaf_of_an_exception_group(self):
+        if sys.version_info < (3, 11):
+            print("skipped: asyncio.TaskGroup and ExceptionGroup are new in 3.11",
+                  file=sys.stderr)
+            self.skipTest("no asyncio.TaskGroup before 3.11")
+        path = write_program("group_crash.py", GROUP_PROGRAM)
+        crash = Crash(WORKDIR, path)
+        replies = self.replies(crash.dump, ["exceptions", "p n"])
+        out = self.run_session(crash.dump, [])
+        self.assertIn("note: an exception group was raised; starting at its first leaf, "
+                      "exception 1 (ValueError;", out)
+        self.assertTrue(out.endswith(f"> {path}(6)fetch()\n"
+                                     "-> raise ValueError(f\"bad page {n}\")\n(Pdb) \n"), out)
+        self.assertRegex(replies[0], r"(?m)^>   1 ValueError\('bad page 2'\)$")
+        self.assertRegex(replies[0], r"(?m)^    0 ExceptionGroup\(")
+        self.assertEqual(replies[1], "2\n")
+        out = self.run_session(crash.dump, [], "--frame", "innermost")
+        self.assertRegex(out, r"\n> \S+/asyncio/taskgroups\.py\(\d+\)__aexit__\(\)\n")
+
+    def test_exceptions_cuts_long_reprs_at_a_word(self):
+        path = write_program("long_crash.py", LONG_PROGRAM)
+        crash = Crash(WORKDIR, path)
+        listing, = self.replies(crash.dump, ["exceptions"])
+        line = listing.splitlines()[0]
+        self.assertTrue(line.startswith(">   0 ValueError('the quarterly"), line)
+        self.assertTrue(line.endswith("..."), line)
+        shown = line[len(">   0 ValueError('"):-len("...")]
+        self.assertTrue(WORDS.startswith(shown), shown)
+        self.assertEqual(WORDS[len(shown)], " ", shown)
+        self.assertLessEqual(len(line), 6 + 80)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -33,6 +33,9 @@ options:
   --info                 print the MANIFEST (when, where, which program)
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
   --trust                also import non-standard modules named in the dump
+  --frame WHERE          where the session starts: program (default: the
+                         innermost frame of the program's own code, at the
+                         first leaf of an exception group) or innermost
   --list DIR             list the dumps in DIR (*.dump), numbered, the newest
                          last as number 1: time, program, pid, trigger,
                          exception, where it crashed, size, file
@@ -63,6 +66,7 @@ Exit status: 0 on success, 2 for a bad dump or bad usage.
 """
 
 DEBUGGERS = ("pdb", "ipdb", "pudb")
+FRAMES = ("program", "innermost")
 
 
 class UsageError(Exception):
@@ -88,6 +92,7 @@ def parse_args(argv):
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
     parser.add_argument("--list", default=None, metavar="DIR")
+    parser.add_argument("--frame", default="program")
     for option in ("--program", "--fingerprint", "--since"):
         parser.add_argument(option, default=None)
     args = parser.parse_args(argv)
@@ -116,6 +121,8 @@ def parse_args(argv):
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
                          "--print, --locals, --threads or --info")
+    if args.frame not in FRAMES:
+        raise UsageError(f"--frame {args.frame!r}: choose from {', '.join(FRAMES)}")
     if args.debugger is None:
         args.debugger = os.environ.get("PYHD_DEBUGGER") or "pdb"
     if args.debugger not in DEBUGGERS:
@@ -213,18 +220,21 @@ def _rc_lines(trust):
 
 def _run_debugger(args, dump, out, module):
     """Print the header and traceback, then run the debugger post mortem."""
-    tb = dump.start_traceback()
+    start = dump.start(args.frame)
+    tb = start.tb
     out.write(format_header(dump))
     if dump.exception is not None:
         out.write("\n")
         out.write("".join(traceback.format_exception(dump.exception)))
     out.write("\n")
+    if start.notes:
+        out.write("".join(note + "\n" for note in start.notes) + "\n")
     out.flush()
     if tb is None:
         out.write("The dump has no frame to debug.\n")
         return 0
     if args.debugger == "pdb":
-        debugger = DumpPdb(dump, readrc=False)
+        debugger = DumpPdb(dump, start, readrc=False)
         # Set after __init__: given to it, pdb would stop using readline.
         debugger.stdout = out
         debugger.rcLines.extend(_rc_lines(args.trust))

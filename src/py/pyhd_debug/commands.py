@@ -8,7 +8,7 @@ import traceback
 
 from .frames import RebuildError
 from .model import dumped_sourcelines, innermost_location, thread_label
-from .output import format_info, short_repr
+from .output import format_info, line_repr
 
 
 def _cannot_run(name, usage, what):
@@ -30,10 +30,27 @@ class DumpCommands:
     init_dump(dump) must run after the debugger's own __init__.
     """
 
-    def init_dump(self, dump):
+    def init_dump(self, dump, start=None):
+        """start (a model.Start) chooses the exception and frame shown first."""
         self.dump = dump
         self._dump_exception = dump.trigger_index
         self._dump_thread = dump.failed_thread()
+        self._start_frame = None
+        if start is not None:
+            if start.exception_index is not None:
+                self._dump_exception = start.exception_index
+            self._start_frame = start.frame
+
+    def setup(self, f, tb):
+        """pdb's setup, then the chosen start frame, once."""
+        result = super().setup(f, tb)
+        frame, self._start_frame = self._start_frame, None
+        for index, (entry, _) in enumerate(self.stack):
+            if frame is not None and entry is frame:
+                self.curindex = index
+                self.curframe = entry
+                self.curframe_locals = entry.f_locals
+        return result
 
     def _show(self, tb):
         self.setup(None, tb)
@@ -124,9 +141,7 @@ class DumpCommands:
         if not arg.strip():
             for i, exc in enumerate(self.dump.exceptions):
                 mark = ">" if i == self._dump_exception else " "
-                rep = short_repr(exc)
-                if len(rep) > 80:
-                    rep = rep[:77] + "..."
+                rep = line_repr(exc, 80)
                 number = "  -" if exc.__traceback__ is None else f"{i:>3}"
                 self.message(f"{mark} {number} {rep}")
             return
@@ -235,7 +250,7 @@ class DumpCommands:
 class DumpPdb(DumpCommands, pdb.Pdb):
     """pdb plus commands to move between the dump's threads and exceptions."""
 
-    def __init__(self, dump, **kwargs):
+    def __init__(self, dump, start=None, **kwargs):
         super().__init__(**kwargs)
         self.prompt = "(Pdb) "
-        self.init_dump(dump)
+        self.init_dump(dump, start)

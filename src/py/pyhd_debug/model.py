@@ -3,6 +3,7 @@
 import builtins
 import inspect
 import linecache
+import re
 
 from .frames import (RebuildError, StackBuilder, rebuild_exceptions, register_sources,
                      stack_entries)
@@ -59,6 +60,49 @@ def group_members(exc):
     else:
         members = ()
     return [m for m in members if isinstance(m, BaseException)]
+
+
+# Files that are not the program's own: frozen modules, the standard library
+# (lib/pythonX.Y, Debian's lib/python3) and installed packages.
+_LIBRARY_FILE = re.compile(r"^<frozen |/lib/python\d+(\.\d+)?t?/|/(site|dist)-packages/")
+
+
+def is_library_file(filename):
+    """Whether a dumped file name is the standard library's or a package's."""
+    return bool(_LIBRARY_FILE.search(filename))
+
+
+def leaf_exception(exc):
+    """The first leaf of an exception group (exc itself when not a group),
+    preferring members that have a traceback."""
+    seen = []
+    while all(exc is not e for e in seen):
+        seen.append(exc)
+        members = group_members(exc)
+        if not members:
+            break
+        exc = next((m for m in members if m.__traceback__ is not None), members[0])
+    return exc
+
+
+def _walk_tb(tb):
+    entries = []
+    while tb is not None and len(entries) < 100000:
+        entries.append(tb)
+        tb = tb.tb_next
+    return entries
+
+
+class Start:
+    """Where a session starts: the traceback pdb gets, the frame to select
+    in it (None: the innermost), the index of its exception in
+    Dump.exceptions, and the notes to print about the choice."""
+
+    def __init__(self, tb, frame, exception_index, notes):
+        self.tb = tb
+        self.frame = frame
+        self.exception_index = exception_index
+        self.notes = notes
 
 
 class Dump:
@@ -118,6 +162,43 @@ class Dump:
             if thread.get("flags", 0) & THREAD_FAILED:
                 return i
         return None
+
+    def start(self, mode="program"):
+        """Where the session starts: a Start.
+
+        mode "program": at the first leaf of an exception group that was
+        raised, and in the innermost frame of the program's own code (see
+        is_library_file), with a note when the exception went further in;
+        "innermost": at the innermost frame of the exception's traceback.
+        Without an exception, at a thread's stack.
+        """
+        exc, notes = self.exception, []
+        if exc is not None and mode == "program":
+            leaf = leaf_exception(exc)
+            if leaf is not exc:
+                exc = leaf
+                number = next(i for i, e in enumerate(self.exceptions) if e is leaf)
+                notes.append(f"note: an exception group was raised; starting at its first "
+                             f"leaf, exception {number} ({type(leaf).__name__}; "
+                             "\"exceptions\" lists them all)")
+        if exc is None or exc.__traceback__ is None:
+            return Start(self.start_traceback(), None, None, notes)
+        tb = exc.__traceback__
+        index = next((i for i, e in enumerate(self.exceptions) if e is exc), None)
+        frames = [(entry.tb_frame, entry.tb_lineno) for entry in _walk_tb(tb)]
+        if mode != "program":
+            return Start(tb, None, index, notes)
+        own = [i for i, (frame, _) in enumerate(frames)
+               if not is_library_file(frame.f_code.co_filename)]
+        if not own or own[-1] == len(frames) - 1:
+            return Start(tb, None, index, notes)
+        frame, line = frames[-1]
+        further = len(frames) - 1 - own[-1]
+        notes.append(f"note: starting in the program's own innermost frame; the exception "
+                     f"went {further} frame{'s' if further > 1 else ''} further in, to "
+                     f"{frame.f_code.co_filename}:{line} in {frame.f_code.co_name} "
+                     "(\"down\" goes there; --frame innermost starts there)")
+        return Start(tb, frames[own[-1]][0], index, notes)
 
     def start_traceback(self):
         """Where pdb starts: the exception's traceback, else a thread's stack."""

@@ -95,6 +95,21 @@ def short_repr(value):
     return text
 
 
+_long_repr = reprlib.Repr()
+_long_repr.maxstring = 1000
+_long_repr.maxother = 1000
+
+
+def line_repr(value, width):
+    """A repr of at most width characters, cut at a word with "..." (not in
+    the middle, as reprlib cuts); never raises."""
+    try:
+        text = _long_repr.repr(value)
+    except Exception as error:
+        text = f"<repr failed: {type(error).__name__}>"
+    return clip_words(" ".join(text.split()), width)
+
+
 def _fill_locals(te, exc, seen):
     """Give each FrameSummary of te (and its chain) its frame's locals."""
     if te is None or id(te) in seen or exc is None:
