@@ -303,9 +303,10 @@ class Reports(DebugTestCase):
         proc = debug("--locals", LOCALS.dump)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         self.assertIn("    return total / count\n", proc.stdout)
-        self.assertIn("    count = 0\n    extra = ('extra',)\n    label = 'selected'\n"
-                      "    options = {'verbose': True}\n    scale = 2.0\n    total = 0.0\n"
-                      "    values = []\n", proc.stdout)
+        # In the frame's own order, as f_locals lists them: parameters first.
+        self.assertIn("    values = []\n    label = 'selected'\n    scale = 2.0\n"
+                      "    extra = ('extra',)\n    options = {'verbose': True}\n"
+                      "    count = 0\n    total = 0.0\n", proc.stdout)
         self.assertTrue(proc.stdout.endswith("ZeroDivisionError: float division by zero\n"))
 
     def test_threads(self):

@@ -523,10 +523,26 @@ class FakePyhd(types.ModuleType):
         self.data = data
         self.__version__ = "9.9.9-test"
 
+    FORMAT_VERSION = 1
+
     def load(self, path, trust=False):
         if path != self.data["path"]:
             raise self.DumpError("not a pyhd dump (bad magic)")
         return self.data
+
+    def read_members(self, path, names):
+        """The MANIFEST and traceback.txt members, made from the prepared dict."""
+        if path != self.data["path"]:
+            raise self.DumpError("not a pyhd dump (bad magic)")
+        members = {
+            "MANIFEST": "".join(f"{k}: {v}\n" for k, v in self.data["manifest"]).encode(),
+            "traceback.txt": self.data["traceback_txt"].encode(),
+        }
+        return {name: members[name] for name in names if name in members}
+
+    @staticmethod
+    def parse_manifest(data):
+        return [tuple(line.split(": ", 1)) for line in data.decode().splitlines()]
 
 
 class DebuggerSession(unittest.TestCase):

@@ -174,5 +174,58 @@ class StartingFrame(SessionTestCase):
         self.assertLessEqual(len(line), 6 + 80)
 
 
+ROWS_PROGRAM = """\
+import sys
+
+LIMIT = 3
+numbers = list(range(20))
+
+
+def amount_with_tax(row, rate):
+    zebra = len(row)
+    apple = rate * 2
+    return row["amount"] * (1 + rate)
+
+
+def report(rows):
+    totals = {}
+    for row in rows:
+        totals[row["id"]] = amount_with_tax(row, 0.2)
+    return totals
+
+
+rows = [{"id": 1, "region": "north", "units": 4, "price": 2.5, "amount": None,
+         "note": "x", "tax": 0.2, "currency": "EUR", "seller": "ann", "day": 3}]
+report(rows)
+"""
+
+
+class Locals(SessionTestCase):
+    def test_locals_in_the_programs_order_and_cut_with_a_count(self):
+        path = write_program("rows_crash.py", ROWS_PROGRAM)
+        crash = Crash(WORKDIR, path)
+        proc = debug("--locals", crash.dump)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        row = ("{'id': 1, 'region': 'north', 'units': 4, 'price': 2.5, 'amount': None, "
+               "'note': 'x', 'tax': 0.2, 'currency': 'EUR', ..., 2 more}")
+        frames = re.split(r"(?m)^  File ", proc.stdout)[1:]
+        self.assertEqual(len(frames), 3, proc.stdout)
+        local_lines = [re.findall(r"(?m)^    (\w+) = (.*)$", frame) for frame in frames]
+        module, report, inner = [[name for name, _ in lines] for lines in local_lines]
+        # The module's names as it defined them, without its dunders.
+        self.assertEqual(module, ["sys", "LIMIT", "numbers", "amount_with_tax", "report",
+                                  "rows"])
+        self.assertEqual(report, ["rows", "totals", "row"])
+        # Parameters first, then the other locals as the function made them.
+        self.assertEqual(inner, ["row", "rate", "zebra", "apple"])
+        values = dict(local_lines[2])
+        self.assertEqual(values["row"], row)
+        self.assertEqual(dict(local_lines[0])["numbers"],
+                         "[0, 1, 2, 3, 4, 5, 6, 7, ..., 12 more]")
+        self.assertEqual(dict(local_lines[0])["rows"], f"[{row}]")
+        self.assertTrue(proc.stdout.endswith(
+            "TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'\n"))
+
+
 if __name__ == "__main__":
     unittest.main()

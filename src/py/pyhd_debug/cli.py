@@ -170,7 +170,7 @@ def _print_traceback(text, out):
     characters are escaped like everything else from the dump.
     """
     data = text.traceback
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "buffer"):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

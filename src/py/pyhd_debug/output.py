@@ -1,5 +1,6 @@
 """Reports printed from a dump: the header, locals, threads, the MANIFEST."""
 
+import itertools
 import json
 import re
 import reprlib
@@ -78,9 +79,56 @@ class EscapingWriter:
         return getattr(self.stream, name)
 
 
-_repr = reprlib.Repr()
-_repr.maxstring = 120
-_repr.maxother = 120
+class _ProgramOrderRepr(reprlib.Repr):
+    """reprlib, but dicts and sets in their own order (reprlib sorts them),
+    and a container that is cut says how many items were left out:
+    [1, 2, 3, 4, 5, 6, 7, 8, ..., 12 more]."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel = 3
+        self.maxtuple = self.maxlist = self.maxarray = self.maxdict = 8
+        self.maxset = self.maxfrozenset = self.maxdeque = 8
+        self.maxstring = 120
+        self.maxother = 120
+
+    def _repr_iterable(self, x, level, left, right, maxiter, trail=""):
+        n = len(x)
+        if level <= 0 and n:
+            body = "..."
+        else:
+            pieces = [self.repr1(item, level - 1) for item in itertools.islice(x, maxiter)]
+            if n > maxiter:
+                pieces.append(f"..., {n - maxiter} more")
+            body = ", ".join(pieces)
+            if n == 1 and trail:
+                right = trail + right
+        return f"{left}{body}{right}"
+
+    def repr_set(self, x, level):
+        if not x:
+            return "set()"
+        return self._repr_iterable(x, level, "{", "}", self.maxset)
+
+    def repr_frozenset(self, x, level):
+        if not x:
+            return "frozenset()"
+        return self._repr_iterable(x, level, "frozenset({", "})", self.maxfrozenset)
+
+    def repr_dict(self, x, level):
+        n = len(x)
+        if n == 0:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [f"{self.repr1(key, level - 1)}: {self.repr1(value, level - 1)}"
+                  for key, value in itertools.islice(x.items(), self.maxdict)]
+        if n > self.maxdict:
+            pieces.append(f"..., {n - self.maxdict} more")
+        return "{" + ", ".join(pieces) + "}"
+
+
+_repr = _ProgramOrderRepr()
 _REPR_LIMIT = 240
 
 
@@ -110,13 +158,71 @@ def line_repr(value, width):
     return clip_words(" ".join(text.split()), width)
 
 
+def frame_locals(frame):
+    """A frame's locals as (name, repr) pairs in the program's order: the
+    frame's own (parameters first, as f_locals lists them); a module
+    frame's without the module's dunders (__name__, __builtins__, ...)."""
+    names = frame.f_locals
+    module = frame.f_locals is frame.f_globals
+    return [(str(name), short_repr(value)) for name, value in names.items()
+            if not (module and isinstance(name, str) and name.startswith("__")
+                    and name.endswith("__"))]
+
+
+# Frames of a recursion that repeat more often than this are folded into one
+# line, as traceback does (its _RECURSIVE_CUTOFF).
+_RECURSIVE_CUTOFF = 3
+
+
+class _LocalsStack(traceback.StackSummary):
+    """A StackSummary that lists each frame's locals in the program's order
+    (traceback sorts them by name)."""
+
+    def _frame_text(self, summary, **kwargs):
+        ordered, summary.locals = summary.locals, None
+        try:
+            if hasattr(traceback.StackSummary, "format_frame_summary"):
+                text = super().format_frame_summary(summary, **kwargs)
+            else:  # 3.10
+                text = traceback.StackSummary.from_list([summary]).format()[0]
+        finally:
+            summary.locals = ordered
+        if text is None:
+            return None
+        return text + "".join(f"    {name} = {value}\n" for name, value in ordered or ())
+
+    def format(self, **kwargs):
+        result = []
+        last, count = None, 0
+        for summary in self:
+            key = (summary.filename, summary.lineno, summary.name)
+            if key != last:
+                if count > _RECURSIVE_CUTOFF:
+                    count -= _RECURSIVE_CUTOFF
+                    result.append(f"  [Previous line repeated {count} more "
+                                  f"time{'s' if count > 1 else ''}]\n")
+                last, count = key, 0
+            count += 1
+            if count > _RECURSIVE_CUTOFF:
+                continue
+            text = self._frame_text(summary, **kwargs)
+            if text is not None:
+                result.append(text)
+        if count > _RECURSIVE_CUTOFF:
+            count -= _RECURSIVE_CUTOFF
+            result.append(f"  [Previous line repeated {count} more "
+                          f"time{'s' if count > 1 else ''}]\n")
+        return result
+
+
 def _fill_locals(te, exc, seen):
     """Give each FrameSummary of te (and its chain) its frame's locals."""
     if te is None or id(te) in seen or exc is None:
         return
     seen.add(id(te))
     for summary, (frame, _) in zip(te.stack, traceback.walk_tb(exc.__traceback__)):
-        summary.locals = {str(k): short_repr(v) for k, v in frame.f_locals.items()}
+        summary.locals = frame_locals(frame)
+    te.stack.__class__ = _LocalsStack
     _fill_locals(te.__cause__, exc.__cause__, seen)
     _fill_locals(te.__context__, exc.__context__, seen)
     for member_te, member in zip(getattr(te, "exceptions", None) or (),
