@@ -394,7 +394,7 @@ class Docs(unittest.TestCase):
         proc = debug("--help")
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         help_options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", proc.stdout))
-        help_options |= set(re.findall(r"\bPYHD_[A-Z_]+", proc.stdout))
+        help_options |= set(re.findall(r"\b(?:PYHD_[A-Z_]+|VIRTUAL_ENV)\b", proc.stdout))
         with open(os.path.join(SOURCE_DIR, "man", "pyhd-debug.1"), encoding="utf-8") as f:
             man = f.read()
         man_options = set()

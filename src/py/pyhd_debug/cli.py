@@ -1,13 +1,12 @@
 """pyhd-debug's command line: options, reports, and the debugger session."""
 
 import argparse
-import bdb
-import importlib
 import os
 import sys
 import traceback
 
-from .commands import DumpPdb
+from .debuggers import DEBUGGERS, DebuggerMissing, import_debugger, run_session
+from .frames import RebuildError
 from .common import PROG
 from .model import Dump
 from .output import (EscapingWriter, escape, format_header, format_info, format_threads,
@@ -31,8 +30,12 @@ options:
   --locals               print the traceback with each frame's locals
   --threads              print every thread's stack
   --info                 print the MANIFEST (when, where, which program)
-  --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
+  --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the
+                         default; ipdb and pudb are looked for in this
+                         Python's packages and the venv VIRTUAL_ENV names
   --trust                also import non-standard modules named in the dump
+  --thread N             start at thread N's stack (numbered as the threads
+                         command lists them; with pudb, the way to reach them)
   --frame WHERE          where the session starts: program (default: the
                          innermost frame of the program's own code, at the
                          first leaf of an exception group) or innermost
@@ -65,7 +68,6 @@ except --print into a file or pipe, which is byte for byte.
 Exit status: 0 on success, 2 for a bad dump or bad usage.
 """
 
-DEBUGGERS = ("pdb", "ipdb", "pudb")
 FRAMES = ("program", "innermost")
 
 
@@ -93,6 +95,7 @@ def parse_args(argv):
     parser.add_argument("--debugger", default=None)
     parser.add_argument("--list", default=None, metavar="DIR")
     parser.add_argument("--frame", default="program")
+    parser.add_argument("--thread", default=None)
     for option in ("--program", "--fingerprint", "--since"):
         parser.add_argument(option, default=None)
     args = parser.parse_args(argv)
@@ -121,6 +124,11 @@ def parse_args(argv):
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
                          "--print, --locals, --threads or --info")
+    if args.thread is not None:
+        if not args.thread.isdigit() or int(args.thread) < 1:
+            raise UsageError(f"--thread {args.thread!r}: a thread number, from 1 as "
+                             "the threads command lists them")
+        args.thread = int(args.thread)
     if args.frame not in FRAMES:
         raise UsageError(f"--frame {args.frame!r}: choose from {', '.join(FRAMES)}")
     if args.debugger is None:
@@ -220,8 +228,14 @@ def _rc_lines(trust):
 
 def _run_debugger(args, dump, out, module):
     """Print the header and traceback, then run the debugger post mortem."""
-    start = dump.start(args.frame)
-    tb = start.tb
+    if args.thread is not None:
+        try:
+            start = dump.start_thread(args.thread)
+        except RebuildError as error:
+            _error(f"{args.file}: --thread {args.thread}: {error}")
+            return 2
+    else:
+        start = dump.start(args.frame)
     out.write(format_header(dump))
     if dump.exception is not None:
         out.write("\n")
@@ -230,27 +244,11 @@ def _run_debugger(args, dump, out, module):
     if start.notes:
         out.write("".join(note + "\n" for note in start.notes) + "\n")
     out.flush()
-    if tb is None:
+    if start.tb is None:
         out.write("The dump has no frame to debug.\n")
         return 0
-    if args.debugger == "pdb":
-        debugger = DumpPdb(dump, start, readrc=False)
-        # Set after __init__: given to it, pdb would stop using readline.
-        debugger.stdout = out
-        debugger.rcLines.extend(_rc_lines(args.trust))
-        debugger.rcLines.extend(args.command)
-        debugger.reset()
-        try:
-            debugger.interaction(None, tb)
-        except bdb.BdbQuit:
-            # "q" where pdb raises it (after a recursive debugger, say) still
-            # just ends the session.
-            pass
-        return 0
-    if args.debugger == "pudb":
-        module.post_mortem(tb, type(dump.exception), dump.exception)
-    else:
-        module.post_mortem(tb)
+    run_session(args.debugger, module, dump, start,
+                _rc_lines(args.trust) + args.command, out)
     return 0
 
 
@@ -267,6 +265,7 @@ def main(argv):
     if args.version:
         print(f"{PROG} {_version()}")
         return 0
+    reports = args.print or args.locals or args.threads or args.info
     # Everything printed from the dump goes through out (see escape).
     out = EscapingWriter(sys.stdout)
     if args.list is not None:
@@ -280,14 +279,12 @@ def main(argv):
     except UsageError as error:
         _error(error)
         return 2
-    module = None
-    if args.debugger != "pdb":
-        # Only the names in DEBUGGERS are ever imported here.
-        try:
-            module = importlib.import_module(args.debugger)
-        except ImportError:
-            _error(f"debugger {args.debugger} is not importable")
-            return 2
+    # Only the names in DEBUGGERS are ever imported here.
+    try:
+        module = import_debugger(args.debugger) if not reports else None
+    except DebuggerMissing as error:
+        _error(error)
+        return 2
     import _pyhd
     # The MANIFEST and traceback.txt, read without the graph: --info and
     # --print need no more, and a dump of a newer format is refused here

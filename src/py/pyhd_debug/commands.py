@@ -39,6 +39,8 @@ class DumpCommands:
         if start is not None:
             if start.exception_index is not None:
                 self._dump_exception = start.exception_index
+            if start.thread_index is not None:
+                self._dump_thread = start.thread_index
             self._start_frame = start.frame
 
     def setup(self, f, tb):

@@ -98,11 +98,13 @@ class Start:
     in it (None: the innermost), the index of its exception in
     Dump.exceptions, and the notes to print about the choice."""
 
-    def __init__(self, tb, frame, exception_index, notes):
+    def __init__(self, tb, frame, exception_index, notes, thread_index=None, label=None):
         self.tb = tb
         self.frame = frame
         self.exception_index = exception_index
         self.notes = notes
+        self.thread_index = thread_index
+        self.label = label
 
 
 class Dump:
@@ -162,6 +164,19 @@ class Dump:
             if thread.get("flags", 0) & THREAD_FAILED:
                 return i
         return None
+
+    def start_thread(self, number):
+        """A Start at the stack of thread number (from 1, as "threads" lists
+        them); raises RebuildError when it has none."""
+        if not 1 <= number <= len(self.threads):
+            raise RebuildError(f"no thread {number} (the dump has {len(self.threads)})")
+        index = number - 1
+        tb = self.thread_traceback(index)
+        if tb is None:
+            raise RebuildError(f"thread {number} has no Python frames")
+        label = thread_label(number, self.threads[index])
+        exception = self.trigger_index if self.threads[index].get("frame") is None else None
+        return Start(tb, None, exception, [f"note: starting at {label}"], index, label)
 
     def start(self, mode="program"):
         """Where the session starts: a Start.
