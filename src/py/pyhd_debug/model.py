@@ -190,7 +190,7 @@ class Dump:
         exc, notes = self.exception, []
         if exc is not None and mode == "program":
             leaf = leaf_exception(exc)
-            if leaf is not exc:
+            if leaf is not exc and leaf.__traceback__ is not None:
                 exc = leaf
                 number = next(i for i, e in enumerate(self.exceptions) if e is leaf)
                 notes.append(f"note: an exception group was raised; starting at its first "
