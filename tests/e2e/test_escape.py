@@ -95,7 +95,8 @@ class Escaping(unittest.TestCase):
 
     def test_session_header_where_threads_exceptions(self):
         proc = debug(CRASH.dump, commands="where\nthreads\nexceptions\nexception\n"
-                     "p message\npp message\np type(message)\n")
+                     "p message\npp message\np type(message)\n"
+                     "!print(message)\n")
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         self.assertSafe(proc.stdout,
                         r"evil\x1b]0;owned\x07.py",        # header, where
@@ -104,6 +105,8 @@ class Escaping(unittest.TestCase):
                         r"\x1b[2J\x1b[Hworker",            # threads
                         r"'\x1b]52;c;cHduZWQ=\x07arg")     # p (repr)
         self.assertIn(r"\x9b31m", proc.stdout)
+        # print() in the session writes escaped text too (no quotes: not a repr).
+        self.assertIn("(Pdb) " + r"\x1b]52;c;cHduZWQ=\x07arg", proc.stdout)
 
     def test_reports(self):
         for option, expected in [

@@ -148,9 +148,15 @@ def run_session(name, module, dump, start, commands, out):
         debugger.stdout = out
     debugger.rcLines.extend(commands)
     debugger.reset()
+    # What the session prints outside pdb's own stdout (interact, "!print(x)")
+    # is escaped too. input() still edits lines: the writer has the
+    # terminal's fileno.
+    saved, sys.stdout = sys.stdout, debugger.stdout
     try:
         debugger.interaction(None, start.tb)
     except bdb.BdbQuit:
         # "q" where pdb raises it (after a recursive debugger, say) still
         # just ends the session.
         pass
+    finally:
+        sys.stdout = saved
