@@ -311,8 +311,8 @@ def main(argv):
         except OSError as error:
             _error(f"{args.file}: {error.strerror or error}")
             return 2
-        dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
-    if args.print or args.locals or args.threads or args.info:
+        dump = Dump(data)
+    if reports:
         _run_reports(args, text, dump, out)
         out.flush()
         return 0

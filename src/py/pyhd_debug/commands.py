@@ -47,11 +47,11 @@ class DumpCommands:
         """pdb's setup, then the chosen start frame, once."""
         result = super().setup(f, tb)
         frame, self._start_frame = self._start_frame, None
-        for index, (entry, _) in enumerate(self.stack):
-            if frame is not None and entry is frame:
-                self.curindex = index
-                self.curframe = entry
-                self.curframe_locals = entry.f_locals
+        index = next((i for i, (entry, _) in enumerate(self.stack) if entry is frame), None)
+        if frame is not None and index is not None:
+            self.curindex = index
+            self.curframe = frame
+            self.curframe_locals = frame.f_locals
         return result
 
     def _show(self, tb):
