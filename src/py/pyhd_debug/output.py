@@ -1,4 +1,5 @@
-"""Reports printed from a dump: the header, locals, threads, the MANIFEST."""
+"""What is printed from a dump: escaped text, bounded reprs, the header,
+locals, threads and the MANIFEST."""
 
 import itertools
 import json
@@ -16,7 +17,7 @@ from .model import thread_label
 # the first (an OSC 52 sequence writes the clipboard, CSI 2 J clears the
 # screen), and the others cannot be written.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_NAMED = {"\r": "\\r", "\x0b": "\\x0b", "\x0c": "\\x0c"}
+_NAMED = {"\r": "\\r"}
 
 
 def _escape_one(match):
