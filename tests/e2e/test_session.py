@@ -8,6 +8,7 @@ pdb commands on a pipe.
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -122,6 +123,21 @@ check()
 """
 
 
+FLASK_PROGRAM = """\
+from flask import abort
+
+
+def find_order(number):
+    orders = {1: "pen"}
+    if number not in orders:
+        abort(404, f"no order {number}")
+    return orders[number]
+
+
+find_order(7)
+"""
+
+
 class StartingFrame(SessionTestCase):
     def test_the_programs_own_innermost_frame(self):
         path = write_program("env_crash.py", ENV_PROGRAM)
@@ -141,6 +157,21 @@ class StartingFrame(SessionTestCase):
         out = self.run_session(crash.dump, [], "--frame", "innermost")
         self.assertNotIn("note: starting", out)
         self.assertRegex(out, r"\n> (<frozen os>|\S+/os\.py)\(\d+\)__getitem__\(\)\n")
+
+    def test_an_installed_package_is_not_the_programs_code(self):
+        python = os.environ["PYHD_PYTHON"]
+        if subprocess.run([python, "-c", "import flask"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode:
+            print(f"skipped: flask is not installed for {python} (Debian: python3-flask)",
+                  file=sys.stderr)
+            self.skipTest("no flask")
+        crash = Crash(WORKDIR, write_program("abort_crash.py", FLASK_PROGRAM))
+        out = self.run_session(crash.dump, ["where"])
+        self.assertRegex(out, r"note: starting in the program's own innermost frame; the "
+                              r"exception went 3 frames further in, to \S+/werkzeug/"
+                              r"exceptions\.py:\d+ in __call__ ")
+        self.assertIn("abort_crash.py(7)find_order()\n-> abort(404, f\"no order {number}\")\n"
+                      "(Pdb) ", out)
 
     def test_the_leaf_of_an_exception_group(self):
         if sys.version_info < (3, 11):
