@@ -111,7 +111,7 @@ class ListTestCase(unittest.TestCase):
         self.assertNotIn("builtins.", out)
         self.assertIn("  value.py:2 in check  ", value)
         self.assertRegex(value, r"  \d+\.\dK  ")
-        self.assertIn("  uncaught-exception  ", value)
+        self.assertIn("  uncaught  ", value)
         self.assertIn(f"LookupError: {LONG_MESSAGE}  report.py:1 in <module>", lines[-1])
         # Columns line up: each header starts where its column does.
         start = lines[0].index("EXCEPTION")
@@ -134,6 +134,17 @@ class ListTestCase(unittest.TestCase):
                 self.assertIsNotNone(match, long)
                 self.assertTrue(LONG_MESSAGE.startswith(match.group(1)))
                 self.assertIn(LONG_MESSAGE[len(match.group(1))], " ,")
+
+    def test_a_narrow_terminal_loses_pid_size_and_trigger(self):
+        rc, out, err = self.debug("--list", self.dumps, COLUMNS="110")
+        self.assertEqual((rc, err), (0, ""))
+        lines = out.splitlines()
+        self.assertEqual(lines[0].split(), ["#", "TIME", "(UTC)", "PROGRAM", "EXCEPTION",
+                                            "WHERE", "FILE"])
+        # The file name is never cut, even where the line then runs on.
+        for line, name in zip(lines[3:], self.files):
+            self.assertTrue(line.endswith("  " + name), line)
+        self.assertRegex(lines[3], r"^5  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  value\.py  ")
 
     def test_json_is_typed_and_complete(self):
         rc, out, err = self.debug("--list", self.dumps, "--json")

@@ -221,20 +221,32 @@ def _cell(text):
     return escape(" ".join(str(text).split())) or "-"
 
 
-def format_table(headers, rows, floors, width):
-    """Columns aligned to width. floors lists (column, narrowest width) of
-    the columns that may give way, in the order they do: each is cut down,
-    its text at a word with "...", until the line fits or it is at its floor
-    (when all are, the line runs on). A width of None cuts nothing. The last
-    column, the file name, is never cut."""
+def format_table(headers, rows, floors, width, optional=()):
+    """Columns aligned to width.
+
+    floors lists (column, narrowest width) of the columns that may give
+    way, in the order they do: each is cut down, its text at a word with
+    "...", until the line fits or it is at its floor. When all are and the
+    line is still too long, the optional columns are left out, in their
+    order, until it fits (else it runs on). A width of None cuts nothing.
+    The last column, the file name, is never cut.
+    """
     rows = [[_cell(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    shown = list(range(len(headers)))
     if width is not None:
-        excess = sum(widths) + 2 * (len(widths) - 1) - width
-        for index, floor in floors:
-            if excess <= 0:
+        def excess_at(columns, floored):
+            total = sum(min(widths[i], floored.get(i, widths[i])) for i in columns)
+            return total + 2 * (len(columns) - 1) - width
+        # First what must go for the rest to fit at their floors, then the
+        # room left goes to the columns that give way.
+        for index in optional:
+            if excess_at(shown, dict(floors)) <= 0:
                 break
-            cut = min(excess, max(0, widths[index] - floor))
+            shown.remove(index)
+        excess = excess_at(shown, {})
+        for index, floor in floors:
+            cut = min(max(excess, 0), max(0, widths[index] - floor))
             widths[index] -= cut
             excess -= cut
         # A cut at a word may leave a column wider than any of its texts.
@@ -243,27 +255,34 @@ def format_table(headers, rows, floors, width):
                 row[index] = clip_words(row[index], widths[index])
             widths[index] = max([len(headers[index])] + [len(r[index]) for r in rows])
     numeric = {i for i, h in enumerate(headers) if h in ("#", "PID", "SIZE", "COUNT")}
+    last = len(headers) - 1
     lines = []
     for row in [list(headers)] + rows:
         cells = []
-        for i, text in enumerate(row):
-            if i == len(row) - 1:
-                cells.append(text)
-                continue
-            text = clip_words(text, widths[i])
-            cells.append(text.rjust(widths[i]) if i in numeric else text.ljust(widths[i]))
+        for i in shown:
+            if i == last:
+                cells.append(row[i])
+            elif i in numeric:
+                cells.append(row[i].rjust(widths[i]))
+            else:
+                cells.append(row[i].ljust(widths[i]))
         lines.append("  ".join(cells).rstrip() + "\n")
     return "".join(lines)
+
+
+# How the columns show a trigger (--json keeps the MANIFEST's word).
+_TRIGGER_SHORT = {"uncaught-exception": "uncaught", "thread-exception": "thread"}
 
 
 def format_list(entries, width):
     headers = ("#", "TIME (UTC)", "PROGRAM", "PID", "TRIGGER", "EXCEPTION", "WHERE",
                "SIZE", "FILE")
     rows = [(e["number"], _short_time(e.get("time")), e.get("program") or "-",
-             e.get("pid") if e.get("pid") is not None else "-", e.get("trigger") or "-",
+             e.get("pid") if e.get("pid") is not None else "-",
+             _TRIGGER_SHORT.get(e.get("trigger"), e.get("trigger") or "-"),
              _exception_text(e), _where_text(e), human_size(e["size"]), e["file"])
             for e in entries]
-    return format_table(headers, rows, [(4, 12), (6, 16), (2, 12), (5, 20)], width)
+    return format_table(headers, rows, [(6, 16), (2, 10), (5, 20)], width, (3, 7, 4))
 
 
 def format_groups(groups, width):
@@ -272,7 +291,7 @@ def format_groups(groups, width):
     rows = [(g["count"], _short_time(g["first"]), _short_time(g["last"]),
              g.get("program") or "-", _exception_text(g), _where_text(g), g["fingerprint"],
              g["newest"]) for g in groups]
-    return format_table(headers, rows, [(5, 16), (3, 12), (6, 16), (4, 20)], width)
+    return format_table(headers, rows, [(5, 16), (3, 10), (4, 20)], width, (1, 6))
 
 
 def _public(entry):
