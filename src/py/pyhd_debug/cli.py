@@ -30,6 +30,9 @@ options:
   --locals               print the traceback with each frame's locals
   --threads              print every thread's stack
   --info                 print the MANIFEST (when, where, which program)
+  --audit                list what the dump holds that may be sensitive:
+                         values redacted (where, by which rule), secret-shaped
+                         values kept; exit 1 if any was kept, else 0
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the
                          default; ipdb and pudb are looked for in this
                          Python's packages and the venv VIRTUAL_ENV names
@@ -52,8 +55,8 @@ options:
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
-With --print, --locals, --threads or --info the report is printed and no
-debugger starts. Otherwise pdb reads commands from the terminal, or from
+With --print, --locals, --threads, --info or --audit the report is printed
+and no debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
 exceptions, exception N, dumpinfo ("help CMD" explains each). A dump cannot
 run forward: next, step, continue, until, return, break and jump say so and
@@ -65,7 +68,8 @@ a line saying so and the listing goes on. Columns fit the terminal's width.
 Text from the dump is printed with its control characters escaped (\\x1b),
 except --print into a file or pipe, which is byte for byte.
 
-Exit status: 0 on success, 2 for a bad dump or bad usage.
+Exit status: 0 on success, 2 for a bad dump or bad usage; --audit: 1 when a
+secret-shaped value was kept.
 """
 
 FRAMES = ("program", "innermost")
@@ -89,7 +93,7 @@ def parse_args(argv):
     parser.add_argument("number", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
-                 "--version", "--group", "--json"):
+                 "--version", "--group", "--json", "--audit"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
@@ -120,10 +124,10 @@ def parse_args(argv):
             raise UsageError(f"{args.number!r}: the number of a dump in the directory "
                              "is 1 (the newest) or more (see --list)")
         args.number = int(args.number)
-    reports = args.print or args.locals or args.threads or args.info
+    reports = args.print or args.locals or args.threads or args.info or args.audit
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
-                         "--print, --locals, --threads or --info")
+                         "--print, --locals, --threads, --info or --audit")
     if args.thread is not None:
         if not args.thread.isdigit() or int(args.thread) < 1:
             raise UsageError(f"--thread {args.thread!r}: a thread number, from 1 as "
@@ -265,7 +269,7 @@ def main(argv):
     if args.version:
         print(f"{PROG} {_version()}")
         return 0
-    reports = args.print or args.locals or args.threads or args.info
+    reports = args.print or args.locals or args.threads or args.info or args.audit
     # Everything printed from the dump goes through out (see escape).
     out = EscapingWriter(sys.stdout)
     if args.list is not None:
@@ -293,7 +297,7 @@ def main(argv):
         text = read_text(args.file, traceback=args.print)
     except (_pyhd.DumpError, OSError) as error:
         text, text_error = None, error
-    graph = args.locals or args.threads or not (args.info or args.print)
+    graph = args.locals or args.threads or args.audit or not (args.info or args.print)
     if text is None and not graph:
         _error(f"{args.file}: {getattr(text_error, 'strerror', None) or text_error}")
         return 2
@@ -311,6 +315,11 @@ def main(argv):
         except OSError as error:
             _error(f"{args.file}: {error.strerror or error}")
             return 2
+        if args.audit:
+            import pyhd_audit
+            status = pyhd_audit.run_audit(data, out)
+            out.flush()
+            return status
         dump = Dump(data)
     if reports:
         _run_reports(args, text, dump, out)

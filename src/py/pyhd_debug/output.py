@@ -293,6 +293,8 @@ def format_header(dump):
             ("Cwd", dump.field("Cwd")), ("Created", dump.field("Created")),
             ("Host", host), ("Python", python), ("Trigger", dump.field("Trigger")),
             ("Exception", exc_line), ("Threads", dump.field("Threads"))]
+    if dump.field("Privacy") not in ("", "default"):
+        rows.append(("Privacy", dump.field("Privacy")))
     if dump.data.get("truncated"):
         rows.append(("Truncated", "yes: some objects were cut to keep the dump small"))
     lines = [f"{key + ':':<11}{value}\n" for key, value in rows if value]
