@@ -18,6 +18,7 @@ import time
 import unittest
 
 from test_debug import CRASH_LOCALS, DEBUG, Crash, clean_env, debug
+from test_session import ENV_PROGRAM
 
 PYTHON = os.environ["PYHD_PYTHON"]
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -67,6 +68,19 @@ class Ipdb(unittest.TestCase):
         self.assertRegex(replies[5], r"^\*\*\* next: a dump cannot run forward")
         self.assertRegex(replies[6], r"^\*\*\* continue: a dump cannot run forward")
         self.assertIn("List every thread in the dump", replies[7])
+
+    def test_ipdb_starts_in_the_programs_own_frame(self):
+        skip_unless_installed(self, "ipdb")
+        path = os.path.join(WORKDIR, "env_crash.py")
+        with open(path, "w") as f:
+            f.write(ENV_PROGRAM)
+        crash = Crash(WORKDIR, path)
+        proc = debug("--debugger", "ipdb", crash.dump, commands="p name\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        out = SGR.sub("", proc.stdout)
+        self.assertIn("note: starting in the program's own innermost frame", out)
+        self.assertIn(f"> {path}(4)setting()\n", out)
+        self.assertIn("ipdb> 'PYHD_TEST_NOT_SET'\n", out)
 
     def test_an_ipdb_in_the_active_virtual_environment(self):
         venv = os.path.join(WORKDIR, "venv")
