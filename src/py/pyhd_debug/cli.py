@@ -12,7 +12,6 @@ from .model import Dump
 from .output import (EscapingWriter, escape, format_header, format_info, format_threads,
                      format_with_locals)
 from .reader import newer_format, read_text
-from .triage import TriageError, choose, parse_since, run_list
 
 HELP = """\
 usage: pyhd-debug [options] FILE
@@ -107,6 +106,9 @@ def parse_args(argv):
         return args
     args.filtered = any(v is not None for v in (args.program, args.fingerprint, args.since))
     if args.since is not None:
+        # triage (and datetime) load only when asked for: a session starts
+        # without them.
+        from .triage import TriageError, parse_since
         try:
             args.since = parse_since(args.since)
         except TriageError as error:
@@ -152,6 +154,7 @@ def _choose_file(args):
             raise UsageError("a dump number and --program, --fingerprint and --since go "
                              "with a directory of dumps")
         return args.file
+    from .triage import TriageError, choose
     try:
         return choose(args.file, args.number or 1, args.program, args.fingerprint,
                       args.since)
@@ -273,6 +276,7 @@ def main(argv):
     # Everything printed from the dump goes through out (see escape).
     out = EscapingWriter(sys.stdout)
     if args.list is not None:
+        from .triage import TriageError, run_list
         try:
             return run_list(args, out)
         except (TriageError, OSError) as error:
