@@ -1,13 +1,16 @@
 """test_list.py: triage of many dumps as coredumpctl does it: --list DIR, --group,
 --json, filters, and opening a dump of a directory by number."""
+import fcntl
 import io
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tarfile
 import tempfile
+import termios
 import time
 import unittest
 
@@ -134,6 +137,31 @@ class ListTestCase(unittest.TestCase):
                 self.assertIsNotNone(match, long)
                 self.assertTrue(LONG_MESSAGE.startswith(match.group(1)))
                 self.assertIn(LONG_MESSAGE[len(match.group(1))], " ,")
+
+    def test_a_real_terminal_sets_the_width(self):
+        # A pseudo-terminal of 150 columns, no COLUMNS: the width comes from it.
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 150, 0, 0))
+        proc = subprocess.Popen([DEBUG, "--list", self.dumps], stdin=subprocess.DEVNULL,
+                                stdout=slave, stderr=slave, env=clean_env())
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=60), 0)
+        lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+        self.assertEqual(len(lines), 8, lines)
+        for line, name in zip(lines[3:], self.files):
+            self.assertLessEqual(len(line), 150, line)
+            self.assertTrue(line.endswith("  " + name), line)
+        self.assertNotIn(LONG_MESSAGE, lines[-1])
 
     def test_a_narrow_terminal_loses_pid_size_and_trigger(self):
         rc, out, err = self.debug("--list", self.dumps, COLUMNS="110")
