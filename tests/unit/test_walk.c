@@ -24,9 +24,9 @@ static PyObject *graphread;  /* the graphread module */
  */
 static PyObject *fail_dict_of;
 static PyObject *fail_with_message_of;  /* as fail_dict_of, with a RuntimeError and a message */
-PyObject *__real_PyObject_GenericGetDict(PyObject *o, void *context);
-PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context);
-PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context)
+PyObject *__real_pyhd__instance_dict(PyObject *o);
+PyObject *__wrap_pyhd__instance_dict(PyObject *o);
+PyObject *__wrap_pyhd__instance_dict(PyObject *o)
 {
     if (o == fail_dict_of)
         return PyErr_NoMemory();
@@ -34,7 +34,7 @@ PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context)
         PyErr_SetString(PyExc_RuntimeError, "injected failure");
         return NULL;
     }
-    return __real_PyObject_GenericGetDict(o, context);
+    return __real_pyhd__instance_dict(o);
 }
 
 static int group_setup(void **state)
