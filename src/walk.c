@@ -1419,14 +1419,34 @@ static PyObject *path_str_slot(PyObject *o, const char *name)  /* new reference 
     return v;
 }
 
+/* The segments of a Windows path as a tuple of exact str, for the reader to join. */
+static PyObject *path_segments(PyObject *raw)  /* new reference */
+{
+    PyObject *t = PyTuple_New(PyList_GET_SIZE(raw));
+    for (Py_ssize_t i = 0; t != NULL && i < PyList_GET_SIZE(raw); i++) {
+        PyObject *seg = PyList_GET_ITEM(raw, i);  /* borrowed */
+        PyObject *copy = PyUnicode_Check(seg)
+                             ? PyUnicode_Substring(seg, 0, PyUnicode_GetLength(seg)) : NULL;
+        if (copy == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a path segment that is not a str");
+            Py_CLEAR(t);
+        } else {
+            PyTuple_SET_ITEM(t, i, copy);
+        }
+    }
+    return t;
+}
+
 /*
  * A pathlib path's text from its slots. Its __fspath__ and __str__ are Python
  * code (a program can replace them) and cache what they compute in the path,
  * so they are not called: the cached _str when set; else (3.12+) the unjoined
  * _raw_paths, joined here as posixpath.join joins them (a Windows path of
- * several segments is not: ntpath's rules are not repeated here); else
- * (3.10, 3.11) _drv + _root + the _parts after the anchor, as
- * _format_parsed_parts does. The reader's class normalizes the text again.
+ * several segments is left to the reader to join: a tuple of them, as
+ * ntpath's rules are not repeated here); else (3.10, 3.11) _drv + _root + the
+ * _parts after the anchor, as _format_parsed_parts does. The reader's class
+ * normalizes the text again.
  */
 static PyObject *path_text(PyObject *o, int windows)  /* new reference */
 {
@@ -1438,9 +1458,9 @@ static PyObject *path_text(PyObject *o, int windows)  /* new reference */
     if (raw != NULL && PyList_Check(raw)) {
         Py_ssize_t n = PyList_GET_SIZE(raw);
         if (windows && n > 1) {
+            text = path_segments(raw);
             Py_DECREF(raw);
-            PyErr_SetString(PyExc_ValueError, "a Windows path of unjoined segments");
-            return NULL;
+            return text;
         }
         text = PyUnicode_FromString("");
         for (Py_ssize_t i = 0; text != NULL && i < n; i++) {
@@ -1551,7 +1571,7 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     }
     default:
         a = path_text(o, which == STD_PATH_FIRST + 2 || which == STD_PATH_FIRST + 5);
-        return a ? Py_BuildValue("(N)", a) : NULL;
+        return a == NULL || PyTuple_Check(a) ? a : Py_BuildValue("(N)", a);
     }
 }
 

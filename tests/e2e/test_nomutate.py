@@ -206,11 +206,12 @@ class NoProgramCodeRuns(NoMutateTestCase):
         got = []
         for item in g[loc["paths"]].f["items"]:
             self.assertEqual(g.kind(item), "REDUCED")
-            [text] = g.value(g[item].f["args"])
-            got.append(text)
+            got.append(g.value(g[item].f["args"]))
+        # A POSIX path is one text; a Windows path may be its unjoined segments.
+        self.assertTrue(all(len(args) == 1 for args in got[:5]), got)
         expect = ["/a/b", "/b/c", ".", "rel/x", "/s/t"]
-        self.assertEqual([str(pathlib.PurePosixPath(t)) for t in got[:5]], expect)
-        self.assertEqual(str(pathlib.PureWindowsPath(got[5])), "c:\\w\\x")
+        self.assertEqual([str(pathlib.PurePosixPath(*args)) for args in got[:5]], expect)
+        self.assertEqual(str(pathlib.PureWindowsPath(*got[5])), "c:\\w\\x")
 
     def test_file_object_reprs_do_not_reach_program_objects(self):
         g, _ = self.crash("""\
