@@ -1052,15 +1052,29 @@ static int note_filename(struct walker *w, PyObject *filename)
     return 0;
 }
 
-/* A frame's locals as a dict: 3.13 gives a proxy for optimized frames, copied in C. */
+/*
+ * A frame's locals as a dict: 3.13 gives a proxy for optimized frames, copied
+ * in C. Only str names are copied: a name the program added with another key
+ * type (frame.f_locals[key] = ...) would be hashed by its own __hash__.
+ */
 static PyObject *frame_locals_dict(PyFrameObject *f)  /* new reference */
 {
     PyObject *locals = pyhd_frame_locals(f);
+    PyObject *keys = NULL, *d = NULL;
     if (locals == NULL || PyDict_Check(locals))
         return locals;
-    PyObject *d = PyDict_New();
-    if (d != NULL && PyDict_Merge(d, locals, 1) < 0)
-        Py_CLEAR(d);
+    keys = PyMapping_Keys(locals);  /* the proxy's own C keys() */
+    d = keys != NULL && PyList_Check(keys) ? PyDict_New() : NULL;
+    for (Py_ssize_t i = 0; d != NULL && i < PyList_GET_SIZE(keys); i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);  /* borrowed */
+        if (!PyUnicode_CheckExact(key))
+            continue;
+        PyObject *value = PyObject_GetItem(locals, key);
+        if (value == NULL || PyDict_SetItem(d, key, value) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(value);
+    }
+    Py_XDECREF(keys);
     Py_DECREF(locals);
     return d;
 }

@@ -96,10 +96,14 @@ class Slotted:
     __slots__ = ('s', '__dict__')
 slotted = Slotted(); slotted.s = 1; slotted.d = 2
 changed = Point(-1); del changed.x; changed.z = 3
+import threading
+me = threading.current_thread()    # its name is read for the dump's thread list
 def probe():
     return {
         'dicts holding attributes': sum(1 for p in points
                                         for r in gc.get_referrers(p.y) if type(r) is dict),
+        'dicts holding the thread': sum(1 for r in gc.get_referrers(me._started)
+                                        if type(r) is dict),
         'dict of the empty instance': sum(1 for r in gc.get_referents(empty)
                                           if type(r) is dict),
     }
