@@ -174,6 +174,25 @@ static inline PyObject *pyhd_shared_key(PyTypeObject *t, size_t ix)
     return entries[ix].me_key;
 }
 
+/* DICT_KEYS_GENERAL: keys of any type; the other kinds hold exact str only. */
+#define PYHD_DICT_KEYS_GENERAL 0
+
+/* Whether every key of the dict d is an exact str, from its keys' kind (3.11 to 3.14). */
+static inline int pyhd_dict_has_str_keys_only(PyObject *d)
+{
+    const struct pyhd_dictkeys *keys = (const struct pyhd_dictkeys *)((PyDictObject *)d)->ma_keys;
+    return keys != NULL && keys->dk_kind != PYHD_DICT_KEYS_GENERAL;
+}
+
+#else
+
+/* 3.10 keeps no kind a reader may trust: the caller looks at each key. */
+static inline int pyhd_dict_has_str_keys_only(PyObject *d)
+{
+    (void)d;
+    return 0;
+}
+
 #endif /* 3.11+ */
 
 /* ---------------------------------------------------------------------------

@@ -514,6 +514,36 @@ static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
     return t;
 }
 
+/*
+ * d[key] for an exact str key: borrowed, or NULL (with an exception only on
+ * failure). A dict lookup compares key with each entry of the same hash, and
+ * comparing runs a non-str key's __eq__: a class namespace, a module's dict
+ * or sys.modules can hold such a key. Those dicts are searched here in C,
+ * entry by entry; dicts of str keys only (3.11+ tell) are looked up as usual.
+ */
+static PyObject *dict_get_str(PyObject *d, PyObject *key)
+{
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;  /* borrowed */
+    if (!PyDict_Check(d))
+        return NULL;
+    if (pyhd_dict_has_str_keys_only(d))
+        return PyDict_GetItemWithError(d, key);
+    while (PyDict_Next(d, &pos, &k, &v))
+        if (k == key || (PyUnicode_CheckExact(k) && PyUnicode_Compare(k, key) == 0))
+            return v;
+    return NULL;
+}
+
+/* dict_get_str with a C string key. */
+static PyObject *dict_get_cstr(PyObject *d, const char *key)  /* borrowed */
+{
+    PyObject *k = PyUnicode_FromString(key);
+    PyObject *v = k != NULL ? dict_get_str(d, k) : NULL;
+    Py_XDECREF(k);
+    return v;
+}
+
 /* A C type's name and module from its tp_name "module.Name" ("builtins" without a dot). */
 static PyObject *type_name_parts(PyTypeObject *t, PyObject **module)  /* new refs */
 {
@@ -534,7 +564,7 @@ static PyObject *type_module(const struct walker *w, PyTypeObject *t)
 {
     PyObject *module = NULL;
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
-        module = PyDict_GetItemWithError(t->tp_dict, w->str_module);
+        module = dict_get_str(t->tp_dict, w->str_module);
         if (module != NULL && PyUnicode_Check(module)) {
             /* A str subclass is copied: sets and dicts would hash it by its __hash__. */
             return PyUnicode_CheckExact(module)
@@ -579,7 +609,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                           PyTypeObject *t)
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *obj = PyDict_GetItemWithError(modules, module);  /* borrowed */
+    PyObject *obj = dict_get_str(modules, module);  /* borrowed */
     PyObject *parts = NULL;
     int r = 0;
     if (obj == NULL || !PyModule_Check(obj))
@@ -592,7 +622,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                       : PyType_Check(obj) ? ((PyTypeObject *)obj)->tp_dict : NULL;
         if (d == NULL || !PyDict_Check(d))
             goto done;
-        obj = PyDict_GetItemWithError(d, PyList_GET_ITEM(parts, i));
+        obj = dict_get_str(d, PyList_GET_ITEM(parts, i));
         if (obj == NULL) {
             r = PyErr_Occurred() ? -1 : 0;
             goto done;
@@ -2182,11 +2212,37 @@ done:
 static PyObject *imported_attr(const char *module, const char *name)  /* new ref or NULL */
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *m = PyDict_GetItemString(modules, module);  /* borrowed */
-    if (m == NULL || !PyModule_Check(m))
-        return NULL;
-    PyObject *v = PyDict_GetItemString(PyModule_GetDict(m), name);  /* borrowed */
+    PyObject *m = dict_get_cstr(modules, module);  /* borrowed */
+    PyObject *v = m != NULL && PyModule_Check(m) ? dict_get_cstr(PyModule_GetDict(m), name)
+                                                 : NULL;  /* borrowed */
+    PyErr_Clear();
     return v != NULL && PyType_Check(v) ? Py_NewRef(v) : NULL;
+}
+
+/*
+ * A frozenset of the exact str items of the set s (sys.stdlib_module_names,
+ * which a program can replace): membership tests then compare str with str
+ * only. Read through set's own C iterator. NULL, without an exception, when
+ * s is not a set.
+ */
+static PyObject *str_set_copy(PyObject *s)  /* new reference */
+{
+    PyObject *items = PyList_New(0), *it = NULL, *item = NULL, *r = NULL;
+    if (!PyAnySet_Check(s) || items == NULL)
+        goto done;
+    it = PySet_Type.tp_iter(s);
+    while (it != NULL && (item = Py_TYPE(it)->tp_iternext(it)) != NULL) {
+        if (PyUnicode_CheckExact(item) && PyList_Append(items, item) < 0)
+            goto done;
+        Py_CLEAR(item);
+    }
+    if (it != NULL && !PyErr_Occurred())
+        r = PyFrozenSet_New(items);
+done:
+    Py_XDECREF(item);
+    Py_XDECREF(it);
+    Py_XDECREF(items);
+    return r;
 }
 
 /*
@@ -2205,7 +2261,7 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         if (!is_python_class(w, t))
             return 0;
         PyHeapTypeObject *ht = (PyHeapTypeObject *)t;
-        PyObject *mod = t->tp_dict != NULL ? PyDict_GetItemWithError(t->tp_dict, w->str_module)
+        PyObject *mod = t->tp_dict != NULL ? dict_get_str(t->tp_dict, w->str_module)
                                            : NULL;  /* borrowed */
         const char *m = mod != NULL && PyUnicode_CheckExact(mod) ? PyUnicode_AsUTF8(mod) : NULL;
         const char *q = PyUnicode_CheckExact(ht->ht_qualname)
@@ -2285,13 +2341,17 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
     if (w->str_module == NULL)
         return -1;
     PyObject *modules = PyImport_GetModuleDict();
-    w->builtins_module = Py_XNewRef(PyDict_GetItemString(modules, "builtins"));
-    PyObject *sys = PyDict_GetItemString(modules, "sys");
+    w->builtins_module = Py_XNewRef(dict_get_cstr(modules, "builtins"));
+    PyObject *sys = dict_get_cstr(modules, "sys");  /* borrowed */
     if (sys != NULL && PyModule_Check(sys))
-        w->stdlib_names = Py_XNewRef(PyDict_GetItemString(PyModule_GetDict(sys),
-                                                          "stdlib_module_names"));
-    if (w->stdlib_names != NULL && !PyAnySet_Check(w->stdlib_names))
-        Py_CLEAR(w->stdlib_names);
+        w->stdlib_names = Py_XNewRef(dict_get_cstr(PyModule_GetDict(sys),
+                                                   "stdlib_module_names"));
+    if (PyErr_Occurred())
+        return -1;
+    if (w->stdlib_names != NULL)
+        Py_SETREF(w->stdlib_names, str_set_copy(w->stdlib_names));
+    if (PyErr_Occurred())
+        return -1;
     for (int i = 0; i < STD_NTYPES; i++) {
         w->stdlib_types[i] = imported_attr(stdlib_type_names[i].module,
                                            stdlib_type_names[i].name);

@@ -324,6 +324,26 @@ class NoProgramCodeRuns(NoMutateTestCase):
         self.assertEqual(g.class_name(moved), "elsewhere.Moved")
         self.assertEqual(g.kind(attrs), "CLASS")
 
+    def test_lookups_in_dicts_with_colliding_keys(self):
+        """A class namespace and a module dict holding a key whose hash is a name pyhd looks up."""
+        g, _ = self.crash("""\
+            import collections
+            class Collides:
+                def __init__(self, name): self.h = hash(name)
+                def __hash__(self): return self.h
+                def __eq__(self, other): mark('eq'); return False
+            Spaced = type('Spaced', (), {Collides('__module__'): 1})
+            vars(collections)[Collides('OrderedDict')] = 2
+            def f():
+                things = [Spaced(), collections.OrderedDict(a=1)]
+                clear_marks()
+                raise KeyError('x')
+            f()
+            """)
+        spaced, od = g[self.innermost_locals(g)["things"]].f["items"]
+        self.assertEqual(g.class_name(spaced), "__main__.Spaced")
+        self.assertTrue(g[g[od].f["cls"]].f["flags"] & graphread.CLASS_STDLIB)
+
     def test_new_types_of_314(self):
         if VERSION < (3, 14):
             self.skipTest("t-strings, typing.Union as a C type and _ConstEvaluator are 3.14+")
@@ -351,8 +371,7 @@ class NoProgramCodeRuns(NoMutateTestCase):
         self.assertNotIn(b"hunter2", raw)
         loc = self.innermost_locals(g)
         for name in ("login", "greeting", "union", "evaluator"):
-            if g.kind(loc[name]) == "OPAQUE":
-                self.assertEqual(g[loc[name]].f["repr"], 0, name)
+            self.assertEqual((g.kind(loc[name]), g[loc[name]].f["repr"]), ("OPAQUE", 0), name)
 
 
 class BudgetsHoldForEveryKind(NoMutateTestCase):
