@@ -1,52 +1,39 @@
-/* instance_dict.c: an instance's attributes as a dict, read without changing the instance. */
+/* instance_dict.c: an instance's attributes, read without changing the instance. */
 #include "instance_dict.h"
 
 #include "compat_objects.h"
 
-#if PY_VERSION_HEX >= 0x030B0000
-/* A fresh dict of the inline values a, in the order they were set. */
-static PyObject *dict_from_values(PyObject *o, const struct pyhd_managed_attrs *a)
-{
-    PyObject *d = PyDict_New();
-    if (d == NULL)
-        return NULL;
-    for (size_t k = 0; k < a->count; k++) {
-        PyObject *value = a->values[a->order[k]];  /* borrowed */
-        if (value == NULL)
-            continue;
-        PyObject *key = pyhd_shared_key(Py_TYPE(o), a->order[k]);  /* borrowed */
-        /* Shared keys hold exact str only: hashing and inserting run no code. */
-        if (key == NULL || !PyUnicode_CheckExact(key)) {
-            PyErr_SetString(PyExc_RuntimeError, "inline attribute without a str name");
-            Py_DECREF(d);
-            return NULL;
-        }
-        if (PyDict_SetItem(d, key, value) < 0) {
-            Py_DECREF(d);
-            return NULL;
-        }
-    }
-    return d;
-}
-#endif
-
-PyObject *pyhd__instance_dict(PyObject *o)
+int pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a)
 {
     PyTypeObject *t = Py_TYPE(o);
+    a->dict = NULL;
+    a->count = 0;
 #if PY_VERSION_HEX >= 0x030B0000
     if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-        struct pyhd_managed_attrs a;
-        if (pyhd_managed_attrs(o, &a) < 0) {
+        struct pyhd_managed_attrs m;
+        if (pyhd_managed_attrs(o, &m) < 0) {
             PyErr_SetString(PyExc_RuntimeError, "inline attributes of an unknown layout");
-            return NULL;
+            return -1;
         }
-        if (a.dict != NULL)
-            return Py_NewRef(a.dict);
-        return a.values != NULL ? dict_from_values(o, &a) : NULL;
+        a->dict = m.dict;
+        for (size_t k = 0; m.values != NULL && k < m.count; k++) {
+            PyObject *value = m.values[m.order[k]];
+            if (value == NULL)
+                continue;
+            PyObject *key = pyhd_shared_key(t, m.order[k]);
+            /* Shared keys hold exact str only: hashing them runs no code. */
+            if (key == NULL || !PyUnicode_CheckExact(key)) {
+                PyErr_SetString(PyExc_RuntimeError, "inline attribute without a str name");
+                return -1;
+            }
+            a->keys[a->count] = key;
+            a->values[a->count++] = value;
+        }
+        return 0;
     }
 #endif
     if (t->tp_dictoffset == 0)
-        return NULL;
+        return 0;
     /*
      * Not a managed dict: the dict pointer is at tp_dictoffset, negative ones
      * counted from the end of a variable-size object. CPython computes that
@@ -55,5 +42,22 @@ PyObject *pyhd__instance_dict(PyObject *o)
      * the public call, would store a new empty dict in the instance.
      */
     PyObject **p = _PyObject_GetDictPtr(o);
-    return p != NULL && *p != NULL ? Py_NewRef(*p) : NULL;
+    a->dict = p != NULL ? *p : NULL;
+    return 0;
+}
+
+PyObject *pyhd__instance_dict(PyObject *o)
+{
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(o, &a) < 0)
+        return NULL;
+    if (a.dict != NULL)
+        return Py_NewRef(a.dict);
+    if (a.count == 0)
+        return NULL;
+    PyObject *d = PyDict_New();
+    for (size_t k = 0; d != NULL && k < a.count; k++)
+        if (PyDict_SetItem(d, a.keys[k], a.values[k]) < 0)
+            Py_CLEAR(d);
+    return d;
 }

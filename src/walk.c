@@ -17,8 +17,14 @@
  * keyed by object address (the entry matches when objs[id] is the object),
  * about 16-24 bytes per object. Every memoized object is held by a strong
  * reference until the end: temporaries made during the walk (a frame's locals
- * dict, a materialized instance dict) must stay alive, or a freed address
- * could be reused by another object and the memo would confuse the two.
+ * dict) must stay alive, or a freed address could be reused by another object
+ * and the memo would confuse the two.
+ *
+ * The attributes an instance keeps inline (3.11+) are written as a DICT
+ * record with an id of its own, though no dict exists: objs[id] is then the
+ * instance's address plus one (INLINE_DICT_TAG), an odd address no object
+ * has, holding a reference to the instance. Making a dict for it would cost
+ * a dict per instance; making it in the instance would change the program.
  */
 
 /* zlib level: measured against level 6 in bench/README.md. */
@@ -98,6 +104,20 @@ struct walker {
  * The memo and the queue.
  */
 
+#define INLINE_DICT_TAG ((uintptr_t)1)
+
+/* Whether objs[id] stands for the inline attributes of an instance. */
+static inline int is_inline_dict(const PyObject *entry)
+{
+    return ((uintptr_t)entry & INLINE_DICT_TAG) != 0;
+}
+
+/* The object an objs[] entry holds a reference to: the instance, for inline attributes. */
+static inline PyObject *entry_owner(PyObject *entry)
+{
+    return (PyObject *)((uintptr_t)entry & ~INLINE_DICT_TAG);
+}
+
 static inline size_t memo_hash(const struct walker *w, const void *p)
 {
     uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15);
@@ -138,7 +158,7 @@ static uint32_t memo_find(const struct walker *w, PyObject *o)
 /*
  * The id of o, giving it the next id (and queueing it) when it is new.
  * Returns 0 for NULL, and 0 with w->fatal and an exception set when memory
- * for the queue runs out.
+ * for the queue runs out. o may be a tagged entry (INLINE_DICT_TAG).
  */
 static uint32_t memo_id(struct walker *w, PyObject *o)
 {
@@ -162,7 +182,7 @@ static uint32_t memo_id(struct walker *w, PyObject *o)
         w->objs_cap = cap;
     }
     id = ++w->count;
-    Py_INCREF(o);
+    Py_INCREF(entry_owner(o));
     w->objs[id] = o;
     w->memo[i] = id;
     /* Keep the table at most half full so probes stay short. */
@@ -902,17 +922,37 @@ done:
  */
 
 /*
- * The instance's attributes: its __dict__, or a dict of its inline values
- * made for the dump (the memo keeps it alive); never one made in the instance.
+ * The instance's attributes: its __dict__, or its inline attributes as a DICT
+ * record of their own (the memo's tagged entry); never a dict made in it.
  */
 static int put_instance_dict(struct walker *w, PyObject *o)
 {
-    PyObject *d = pyhd__instance_dict(o);  /* new reference */
-    if (d == NULL)
-        return PyErr_Occurred() ? -1 : put_varint(w, 0);
-    int rc = PyDict_Check(d) && PyDict_GET_SIZE(d) == 0 ? put_varint(w, 0) : put_ref(w, d);
-    Py_DECREF(d);
-    return rc;
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(o, &a) < 0)
+        return -1;
+    if (a.dict != NULL)
+        return PyDict_Check(a.dict) && PyDict_GET_SIZE(a.dict) == 0 ? put_varint(w, 0)
+                                                                    : put_ref(w, a.dict);
+    if (a.count == 0)
+        return put_varint(w, 0);
+    PyObject *entry = (PyObject *)((uintptr_t)o | INLINE_DICT_TAG);
+    uint32_t id = memo_id(w, entry);
+    return id == 0 ? -1 : put_id(w, id);
+}
+
+/* The DICT record of an instance's inline attributes, read again (nothing ran since). */
+static int w_inline_dict(struct walker *w, PyObject *owner)
+{
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(owner, &a) < 0)
+        return -1;
+    size_t n = items_budget(w, a.count);
+    if (put_varint(w, (uint64_t)a.count) < 0 || put_varint(w, n) < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (put_pair(w, a.keys[k], a.values[k]) < 0)
+            return -1;
+    return PYHD_REC_DICT;
 }
 
 /*
@@ -2082,6 +2122,35 @@ static int write_redacted(struct walker *w, PyObject *o, int standin)
     return write_record(w, PYHD_REC_REDACTED);
 }
 
+/*
+ * Write the DICT record of an instance's inline attributes (or TRUNCATED past
+ * the budget). The instance's layout was read when its record was written;
+ * should it fail now, the dict is written empty. 0, or -1 to stop the dump.
+ */
+static int write_inline_dict(struct walker *w, PyObject *owner)
+{
+    int kind;
+    if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
+        w->out_of_budget = 1;
+    if (w->out_of_budget) {
+        w->g->truncated++;
+        if (put_ref(w, (PyObject *)&PyDict_Type) < 0)
+            return -1;
+        return write_record(w, PYHD_REC_TRUNCATED);
+    }
+    kind = w_inline_dict(w, owner);
+    if (kind < 0) {
+        if (w->fatal)
+            return -1;
+        PyErr_Clear();
+        payload_reset(w);
+        if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0)
+            return -1;
+        kind = PYHD_REC_DICT;
+    }
+    return write_record(w, (unsigned)kind);
+}
+
 /* Write the record of objs[id]. Returns 0, or -1 when the whole dump must stop. */
 static int write_object(struct walker *w, uint32_t id)
 {
@@ -2089,6 +2158,8 @@ static int write_object(struct walker *w, uint32_t id)
     int kind;
     payload_reset(w);
     w->current = id;
+    if (is_inline_dict(o))
+        return write_inline_dict(w, entry_owner(o));
     if (marked(w, id, MARK_REDACTED))
         return write_redacted(w, o, marked(w, id, MARK_STANDIN));
     if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
@@ -2423,7 +2494,7 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
 static void walker_free(struct walker *w)
 {
     for (uint32_t id = 1; id <= w->count; id++)
-        Py_DECREF(w->objs[id]);
+        Py_DECREF(entry_owner(w->objs[id]));
     free(w->objs);
     free(w->memo);
     free(w->exempt);

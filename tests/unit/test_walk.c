@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "instance_dict.h"
 #include "walk.h"
 #include "pyhd/format.h"
 
@@ -24,17 +25,19 @@ static PyObject *graphread;  /* the graphread module */
  */
 static PyObject *fail_dict_of;
 static PyObject *fail_with_message_of;  /* as fail_dict_of, with a RuntimeError and a message */
-PyObject *__real_pyhd__instance_dict(PyObject *o);
-PyObject *__wrap_pyhd__instance_dict(PyObject *o);
-PyObject *__wrap_pyhd__instance_dict(PyObject *o)
+int __real_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a);
+int __wrap_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a);
+int __wrap_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a)
 {
-    if (o == fail_dict_of)
-        return PyErr_NoMemory();
+    if (o == fail_dict_of) {
+        PyErr_NoMemory();
+        return -1;
+    }
     if (o == fail_with_message_of) {
         PyErr_SetString(PyExc_RuntimeError, "injected failure");
-        return NULL;
+        return -1;
     }
-    return __real_pyhd__instance_dict(o);
+    return __real_pyhd__instance_attrs(o, a);
 }
 
 static int group_setup(void **state)
