@@ -195,6 +195,25 @@ static inline int pyhd_dict_has_str_keys_only(PyObject *d)
 
 #endif /* 3.11+ */
 
+/*
+ * The address of the __dict__ pointer of o, whose type has a tp_dictoffset
+ * and no managed dict; NULL when it has none. A positive offset is from the
+ * start of the object (the documented meaning of tp_dictoffset); a negative
+ * one counts from the end of a variable-size object, whose size each version
+ * computes its own way (3.12 ints keep no ob_size), so CPython's own
+ * _PyObject_GetDictPtr computes it: checked in 3.10.13, 3.11.7, 3.12.1,
+ * 3.13.0 and the 3.14 source, it only reads for such types (it makes a dict
+ * only for managed ones). PyObject_GenericGetDict, the public call, would
+ * store a new empty dict in an instance that has none.
+ */
+static inline PyObject **pyhd_dict_ptr(PyObject *o)
+{
+    Py_ssize_t offset = Py_TYPE(o)->tp_dictoffset;
+    if (offset > 0)
+        return (PyObject **)((char *)o + offset);
+    return offset < 0 ? _PyObject_GetDictPtr(o) : NULL;
+}
+
 /* ---------------------------------------------------------------------------
  * OrderedDict's own order: a doubly linked list of nodes after the dict
  * (struct _odictobject and struct _odictnode, Objects/odictobject.c: the

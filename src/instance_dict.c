@@ -32,16 +32,8 @@ int pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a)
         return 0;
     }
 #endif
-    if (t->tp_dictoffset == 0)
-        return 0;
-    /*
-     * Not a managed dict: the dict pointer is at tp_dictoffset, negative ones
-     * counted from the end of a variable-size object. CPython computes that
-     * in _PyObject_GetDictPtr, which for these types only reads (it makes a
-     * dict for managed ones, which never get here); PyObject_GenericGetDict,
-     * the public call, would store a new empty dict in the instance.
-     */
-    PyObject **p = _PyObject_GetDictPtr(o);
+    /* Not a managed dict: a pointer at tp_dictoffset, read as it is. */
+    PyObject **p = pyhd_dict_ptr(o);
     a->dict = p != NULL ? *p : NULL;
     return 0;
 }

@@ -1585,15 +1585,19 @@ static int w_exception(struct walker *w, PyObject *o)
     return PYHD_REC_EXCEPTION;
 }
 
+/* A module's __name__ or __file__ as its dict holds it (a str), without a lookup that compares keys. */
+static PyObject *module_str(PyObject *dict, const char *key)  /* new reference or NULL */
+{
+    PyObject *v = dict != NULL ? dict_get_cstr(dict, key) : NULL;  /* borrowed */
+    PyErr_Clear();
+    return v != NULL && PyUnicode_Check(v) ? Py_NewRef(v) : NULL;
+}
+
 static int w_module(struct walker *w, PyObject *o)
 {
-    PyObject *name = PyModule_GetNameObject(o);
-    if (name == NULL)
-        PyErr_Clear();
-    PyObject *file = PyModule_GetFilenameObject(o);
-    if (file == NULL)
-        PyErr_Clear();
     PyObject *dict = PyModule_GetDict(o);  /* borrowed */
+    PyObject *name = module_str(dict, "__name__");
+    PyObject *file = module_str(dict, "__file__");
     int with_dict = 0;
     for (size_t i = 0; i < w->nglobals && !with_dict; i++)
         with_dict = w->globals[i] == dict;

@@ -334,15 +334,17 @@ class NoProgramCodeRuns(NoMutateTestCase):
                 def __eq__(self, other): mark('eq'); return False
             Spaced = type('Spaced', (), {Collides('__module__'): 1})
             vars(collections)[Collides('OrderedDict')] = 2
+            vars(collections)[Collides('__name__')] = 3
             def f():
-                things = [Spaced(), collections.OrderedDict(a=1)]
+                things = [Spaced(), collections.OrderedDict(a=1), collections]
                 clear_marks()
                 raise KeyError('x')
             f()
             """)
-        spaced, od = g[self.innermost_locals(g)["things"]].f["items"]
+        spaced, od, module = g[self.innermost_locals(g)["things"]].f["items"]
         self.assertEqual(g.class_name(spaced), "__main__.Spaced")
         self.assertTrue(g[g[od].f["cls"]].f["flags"] & graphread.CLASS_STDLIB)
+        self.assertEqual(g.value(g[module].f["name"]), "collections")
 
     def test_new_types_of_314(self):
         if VERSION < (3, 14):
