@@ -5,10 +5,10 @@
 
 int pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a)
 {
-    PyTypeObject *t = Py_TYPE(o);
     a->dict = NULL;
     a->count = 0;
 #if PY_VERSION_HEX >= 0x030B0000
+    PyTypeObject *t = Py_TYPE(o);
     if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
         struct pyhd_managed_attrs m;
         if (pyhd_managed_attrs(o, &m) < 0) {
