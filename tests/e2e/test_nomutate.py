@@ -196,7 +196,7 @@ class NoProgramCodeRuns(NoMutateTestCase):
         self.assertEqual(g.kind(loc["real"]), "REDUCED")
 
     def test_pathlib_text_without_fspath(self):
-        g, _ = self.crash("""\
+        g, path = self.crash("""\
             import pathlib
             class Segment(str):
                 def __getitem__(self, i): mark('segment-getitem'); return str.__getitem__(self, i)
@@ -223,6 +223,12 @@ class NoProgramCodeRuns(NoMutateTestCase):
         expect = ["/a/b", "/b/c", ".", "rel/x", "/s/t"]
         self.assertEqual([str(pathlib.PurePosixPath(*args)) for args in got[:5]], expect)
         self.assertEqual(str(pathlib.PureWindowsPath(*got[5])), "c:\\w\\x")
+        # pyhd-debug rebuilds them, the Windows path from its segments too.
+        shown = subprocess.run([os.environ["PYHD_DEBUG"], "--locals", path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env())
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn(b"PurePosixPath('/a/b'), PurePosixPath('/b/c')", shown.stdout)
+        self.assertIn(b"PureWindowsPath('c:/w/x')", shown.stdout)
 
     def test_file_object_reprs_do_not_reach_program_objects(self):
         g, _ = self.crash("""\
