@@ -13,6 +13,7 @@ import unittest
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
+BUILD_DIR = os.environ["PYHD_BUILD_DIR"]
 
 WROTE_LINE = re.compile(r"\Apyhd-debug: process (\d+) wrote (/\S+\.dump)\n\Z")
 REMOTE_EXEC = hasattr(sys, "remote_exec")
@@ -35,6 +36,22 @@ def base_env(**extra):
     env["ASAN_OPTIONS"] = "detect_leaks=0"
     env.update(extra)
     return env
+
+
+def sanitizer_env():
+    """A plain python loading a sanitized build's module needs the sanitizer
+    runtimes loaded first (as in test_extension.py)."""
+    try:
+        with open(os.path.join(BUILD_DIR, "CMakeCache.txt"), encoding="utf-8") as f:
+            sanitized = "PYHD_SANITIZE:BOOL=ON" in f.read()
+    except OSError:
+        sanitized = False
+    if not sanitized:
+        return {}
+    libs = [subprocess.run(["gcc", "-print-file-name=" + name], stdout=subprocess.PIPE,
+                           check=True).stdout.decode().strip()
+            for name in ("libasan.so", "libubsan.so")]
+    return {"LD_PRELOAD": " ".join(libs)}
 
 
 def manifest(path):
@@ -100,7 +117,7 @@ class Attach(unittest.TestCase):
             return
         if not may_trace_others():
             self.skipTest("this user may not trace other processes (Yama ptrace_scope)")
-        proc = self.start([PYTHON, self.script])
+        proc = self.start([PYTHON, self.script], **sanitizer_env())
         result = self.attach(proc.pid, "--threads")
         self.check_dump(proc, result, "api", "pyhd-debug --attach")
         # The script's frame sits on top of the main thread's stack.
