@@ -145,7 +145,10 @@ def run_session(name, module, dump, start, commands, out):
     else:
         debugger = DumpPdb(dump, start, readrc=False)
         # Set after __init__: given to it, pdb would stop using readline.
-        debugger.stdout = out
+        # 3.14's pdb colours source on a terminal: its colours, like ipdb's,
+        # go through.
+        debugger.stdout = _SgrEscapingWriter(out) if getattr(debugger, "colorize", False) \
+            else out
     debugger.rcLines.extend(commands)
     debugger.reset()
     # What the session prints outside pdb's own stdout (interact, "!print(x)")
