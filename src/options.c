@@ -38,6 +38,8 @@ static const char usage_text[] =
     "                    dump every thread and go on (default: USR1)\n"
     "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
     "                    forked child, so the program pauses only for the fork\n"
+    "  --dump-timeout=N  give a dump written in a forked child (--dump-fork, and\n"
+    "                    after a fatal signal) at most N seconds (default: 60)\n"
     "  --no-redact       write values bound to sensitive names as they are\n"
     "  --redact=PATTERN  also redact names matching PATTERN (a glob: * and ?,\n"
     "                    case-insensitive, whole name; repeatable or comma-separated)\n"
@@ -70,6 +72,7 @@ static const char usage_text[] =
     "  PYHD_NO_DUMP_ON_INTERRUPT=1  as --no-dump-on-interrupt\n"
     "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
     "  PYHD_DUMP_FORK=1      as --dump-fork\n"
+    "  PYHD_DUMP_TIMEOUT=N   as --dump-timeout\n"
     "  PYHD_NO_REDACT=1      as --no-redact\n"
     "  PYHD_REDACT=P1,P2     as --redact (comma-separated patterns)\n"
     "  PYHD_KEEP=N1,N2       as --keep (comma-separated names)\n"
@@ -116,6 +119,7 @@ enum option_id {
     OPT_NO_DUMP_ON_INTERRUPT,
     OPT_DUMP_SIGNAL,
     OPT_DUMP_FORK,
+    OPT_DUMP_TIMEOUT,
     OPT_NO_REDACT,
     OPT_REDACT,
     OPT_KEEP,
@@ -147,6 +151,7 @@ static const struct option_spec option_specs[] = {
     {"no-dump-on-interrupt", OPT_NO_DUMP_ON_INTERRUPT, 0, "PYHD_NO_DUMP_ON_INTERRUPT"},
     {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
     {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
+    {"dump-timeout", OPT_DUMP_TIMEOUT, 1, "PYHD_DUMP_TIMEOUT"},
     {"no-redact", OPT_NO_REDACT, 0, "PYHD_NO_REDACT"},
     {"redact", OPT_REDACT, 1, "PYHD_REDACT"},
     {"keep", OPT_KEEP, 1, "PYHD_KEEP"},
@@ -201,6 +206,7 @@ void pyhd__options_init(struct pyhd_options *o)
     o->dump_on_interrupt = 1;
     o->dump_signal = SIGUSR1;
     o->dump_fork = 0;
+    o->dump_timeout = PYHD_DEFAULT_DUMP_TIMEOUT;
     o->redact = 1;
     o->redact_patterns = NULL;
     o->keep_names = NULL;
@@ -379,6 +385,17 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
     case OPT_DUMP_FORK:
         o->dump_fork = flag;
         return 0;
+    case OPT_DUMP_TIMEOUT: {
+        uint64_t seconds;
+        /* alarm() takes an unsigned int; 0 would mean no alarm at all. */
+        if (parse_number(value, &seconds) < 0 || seconds == 0 || seconds > 86400) {
+            set_error(err, errlen, "%s: '%s' is not a number of seconds from 1 to 86400",
+                      what, value);
+            return -1;
+        }
+        o->dump_timeout = (unsigned)seconds;
+        return 0;
+    }
     case OPT_NO_REDACT:
         o->redact = !flag;
         return 0;
