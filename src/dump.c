@@ -28,8 +28,13 @@ static void sanitize(char *s)
     }
 }
 
-/* The module name of "python -m NAME", from the interpreter's own options
-   in sys.orig_argv (they end at the first argument without a dash). */
+/*
+ * The module name of "python -m NAME", from the interpreter's own options
+ * in sys.orig_argv. They end at the first argument without a dash; as in
+ * python's getopt, -c, -m, -W and -X take a value, attached ("-Xdev",
+ * "-bmpkg") or in the next argument, and --check-hash-based-pycs takes the
+ * next argument.
+ */
 static const char *run_module_name(void)
 {
     PyObject *orig = PySys_GetObject("orig_argv");  /* borrowed */
@@ -38,10 +43,24 @@ static const char *run_module_name(void)
         const char *a = pyhd__dump_utf8_or(PyList_GET_ITEM(orig, i), "");
         if (a[0] != '-' || strcmp(a, "--") == 0 || strcmp(a, "-") == 0)
             return NULL;
-        if (strncmp(a, "-m", 2) == 0)
-            return a[2] ? a + 2 : i + 1 < n ? pyhd__dump_utf8_or(PyList_GET_ITEM(orig, i + 1), NULL) : NULL;
-        if (strncmp(a, "-c", 2) == 0)
-            return NULL;
+        if (strcmp(a, "--check-hash-based-pycs") == 0) {
+            i++;
+            continue;
+        }
+        if (a[1] == '-')
+            continue;
+        for (const char *p = a + 1; *p; p++) {
+            if (strchr("cmWX", *p) == NULL)
+                continue;
+            const char *value = p[1] ? p + 1
+                                : i + 1 < n ? pyhd__dump_utf8_or(PyList_GET_ITEM(orig, ++i), NULL)
+                                            : NULL;
+            if (*p == 'm')
+                return value;
+            if (*p == 'c')
+                return NULL;
+            break;
+        }
     }
     return NULL;
 }
