@@ -79,6 +79,12 @@ def parse_junit(path, module):
         # regrtest names a case by its whole id: test.MODULE.Class.method.
         short = ".".join(case.get("name", "").split(".")[-2:])
         failed["%s: %s" % (module, short)] = kind
+    # Errors outside any test (a setUpClass, a module's setup) are counted by
+    # the suite but come as a nameless case: keep their number.
+    counted = sum(int(suite.get("errors", 0)) + int(suite.get("failures", 0))
+                  for suite in root.iter("testsuite"))
+    if counted > len(failed):
+        failed["%s: (%d errors outside named tests)" % (module, counted - len(failed))] = "error"
     return failed
 
 
