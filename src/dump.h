@@ -23,7 +23,8 @@ struct pyhd_dump_result {
 
 /*
  * Write a dump of every thread, with exc (may be NULL) as the dump's
- * exception. GIL held. Never leaves a Python exception set and never raises:
+ * exception: the work itself, which triggers reach through pyhd__dump_take()
+ * (or, after a fatal signal, with the guard taken by the handler). GIL held. Never leaves a Python exception set and never raises:
  * returns 0 with r->path set, or -1 with r->error set.
  */
 int pyhd__dump_write(const struct pyhd_options *o, enum pyhd_trigger trigger,
