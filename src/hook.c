@@ -369,7 +369,7 @@ static PyMethodDef thread_failed_def = {
 
 int pyhd__hook_install_threads(void)
 {
-    PyObject *thread_module = NULL, *func = NULL;
+    PyObject *thread_module = NULL, *func = NULL, *module_name = NULL;
     PyObject *threading, *bound;  /* borrowed */
     int rc = -1;
 
@@ -386,7 +386,13 @@ int pyhd__hook_install_threads(void)
         if (default_thread_hook == NULL)
             goto done;
     }
-    func = PyCFunction_New(&thread_failed_def, NULL);
+    /* Named for the module it stands in, as the type it replaces is
+       (threading.__all__ is checked against the names whose __module__ is
+       threading's or _thread's). */
+    module_name = PyUnicode_FromString("_thread");
+    if (module_name == NULL)
+        goto done;
+    func = PyCFunction_NewEx(&thread_failed_def, NULL, module_name);
     if (func == NULL || PyObject_SetAttrString(thread_module, "_ExceptHookArgs", func) < 0)
         goto done;
     /* Read threading's dict directly: no module __getattr__ can run. */
@@ -400,6 +406,7 @@ int pyhd__hook_install_threads(void)
     rc = 0;
 done:
     Py_XDECREF(func);
+    Py_XDECREF(module_name);
     Py_XDECREF(thread_module);
     return rc;
 }

@@ -237,9 +237,12 @@ static void write_stacks(const char *name)
     if (saved >= 0)
         close(saved);
     close(fd);
-    write_str(2, "pyhd: stacks written to ");
-    write_str(2, path);
-    write_str(2, "\n");
+    /* --quiet: no line for what worked, as for the other dumps. */
+    if (!fatal_options->quiet) {
+        write_str(2, "pyhd: stacks written to ");
+        write_str(2, path);
+        write_str(2, "\n");
+    }
 }
 
 /* fork() from a signal handler: glibc's fork() runs the atfork handlers and
@@ -273,8 +276,10 @@ static void dump_in_child(int signum, const char *name, long parent)
     sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
     alarm(fatal_options->dump_timeout);
     ok = pyhd__dump_write_ex(fatal_options, PYHD_TRIGGER_FATAL, NULL, name, parent, &r) == 0;
-    pyhd__dump_format_line(&r, ok, line, sizeof line);
-    write_str(2, line);
+    if (!ok || !fatal_options->quiet) {
+        pyhd__dump_format_line(&r, ok, line, sizeof line);
+        write_str(2, line);
+    }
     _exit(ok ? 0 : 1);
 }
 
