@@ -1,6 +1,7 @@
 """test_robust.py: a crash never gets worse under pyhd-run: one guarded dump path, faulthandler-grade signals, no trace left in a live program."""
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,14 @@ def base_env(**extra):
 def default_signals():
     for signum in (signal.SIGINT, signal.SIGUSR1):
         signal.signal(signum, signal.SIG_DFL)
+
+
+def big_stack():
+    """Python 3.10 recurses on the C stack for every Python call: give the
+    main thread room for 200,000 of them, as `ulimit -s unlimited` would."""
+    default_signals()
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
 
 
 def manifest_lines(path):
@@ -63,10 +72,10 @@ class RobustTestCase(unittest.TestCase):
             f.write(textwrap.dedent(text))
         return path
 
-    def run_cmd(self, argv, env=None, timeout=300):
+    def run_cmd(self, argv, env=None, timeout=300, preexec_fn=default_signals):
         return subprocess.run(argv, cwd=self.dir, env=env or base_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout, preexec_fn=default_signals)
+                              timeout=timeout, preexec_fn=preexec_fn)
 
     def dumps(self, where=None):
         where = where or self.dir
@@ -88,8 +97,9 @@ class GuardedDumps(RobustTestCase):
                 return down(n - 1)
             down(200000)
             """)
-        py = self.run_cmd([PYTHON, script])
-        hd = self.run_cmd([RUN, script], timeout=240)
+        py = self.run_cmd([PYTHON, script], preexec_fn=big_stack)
+        self.assertEqual(py.returncode, 1, py.stderr[-300:])
+        hd = self.run_cmd([RUN, script], timeout=240, preexec_fn=big_stack)
         self.assertEqual((hd.returncode, without_pyhd_lines(hd.stderr)),
                          (py.returncode, py.stderr))
         # python's traceback first, then the one line.
