@@ -41,7 +41,13 @@ static const char usage_text[] =
     "                    forked child, so the program pauses only for the fork\n"
     "  --dump-timeout=N  give a dump written in a forked child (--dump-fork, and\n"
     "                    after a fatal signal) at most N seconds (default: 60)\n"
-    "  --no-redact       write values bound to sensitive names as they are\n"
+    "  --privacy=LEVEL   what the dump may hold: full (everything, for your own\n"
+    "                    machine), default (values under sensitive names and\n"
+    "                    secret-shaped values redacted) or triage (also no str,\n"
+    "                    bytes or number contents, no environment, no sources)\n"
+    "  --no-redact       as --privacy=full\n"
+    "  --redact-hash     give each redacted value a keyed hash (#a1b2c3d4), the\n"
+    "                    same for the same value in this dump directory\n"
     "  --redact=PATTERN  also redact names matching PATTERN (a glob: * and ?,\n"
     "                    case-insensitive, whole name; repeatable or comma-separated)\n"
     "  --keep=NAME       do not redact NAME (case-insensitive; repeatable)\n"
@@ -74,7 +80,9 @@ static const char usage_text[] =
     "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
     "  PYHD_DUMP_FORK=1      as --dump-fork\n"
     "  PYHD_DUMP_TIMEOUT=N   as --dump-timeout\n"
+    "  PYHD_PRIVACY=LEVEL    as --privacy\n"
     "  PYHD_NO_REDACT=1      as --no-redact\n"
+    "  PYHD_REDACT_HASH=1    as --redact-hash\n"
     "  PYHD_REDACT=P1,P2     as --redact (comma-separated patterns)\n"
     "  PYHD_KEEP=N1,N2       as --keep (comma-separated names)\n"
     "  PYHD_NO_ENVIRON=1     as --no-environ\n"
@@ -121,7 +129,9 @@ enum option_id {
     OPT_DUMP_SIGNAL,
     OPT_DUMP_FORK,
     OPT_DUMP_TIMEOUT,
+    OPT_PRIVACY,
     OPT_NO_REDACT,
+    OPT_REDACT_HASH,
     OPT_REDACT,
     OPT_KEEP,
     OPT_NO_ENVIRON,
@@ -153,7 +163,9 @@ static const struct option_spec option_specs[] = {
     {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
     {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
     {"dump-timeout", OPT_DUMP_TIMEOUT, 1, "PYHD_DUMP_TIMEOUT"},
+    {"privacy", OPT_PRIVACY, 1, "PYHD_PRIVACY"},
     {"no-redact", OPT_NO_REDACT, 0, "PYHD_NO_REDACT"},
+    {"redact-hash", OPT_REDACT_HASH, 0, "PYHD_REDACT_HASH"},
     {"redact", OPT_REDACT, 1, "PYHD_REDACT"},
     {"keep", OPT_KEEP, 1, "PYHD_KEEP"},
     {"no-environ", OPT_NO_ENVIRON, 0, "PYHD_NO_ENVIRON"},
@@ -194,6 +206,16 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *pyhd__privacy_name(int level)
+{
+    switch (level) {
+    case PYHD_PRIVACY_FULL: return "full";
+    case PYHD_PRIVACY_DEFAULT: return "default";
+    case PYHD_PRIVACY_TRIAGE: return "triage";
+    default: return "?";
+    }
+}
+
 void pyhd__options_init(struct pyhd_options *o)
 {
     o->dump_dir = NULL;
@@ -208,7 +230,9 @@ void pyhd__options_init(struct pyhd_options *o)
     o->dump_signal = SIGUSR1;
     o->dump_fork = 0;
     o->dump_timeout = PYHD_DEFAULT_DUMP_TIMEOUT;
+    o->privacy = PYHD_PRIVACY_DEFAULT;
     o->redact = 1;
+    o->redact_hash = 0;
     o->redact_patterns = NULL;
     o->keep_names = NULL;
     o->keep_environ = 1;
@@ -398,7 +422,26 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
         return 0;
     }
     case OPT_NO_REDACT:
+        o->privacy = flag ? PYHD_PRIVACY_FULL : PYHD_PRIVACY_DEFAULT;
         o->redact = !flag;
+        return 0;
+    case OPT_PRIVACY:
+        for (int level = PYHD_PRIVACY_FULL; level <= PYHD_PRIVACY_TRIAGE; level++) {
+            if (strcmp(value, pyhd__privacy_name(level)) == 0) {
+                o->privacy = level;
+                o->redact = level != PYHD_PRIVACY_FULL;
+                if (level == PYHD_PRIVACY_TRIAGE) {
+                    /* The environment and the sources are contents too. */
+                    o->keep_environ = 0;
+                    o->keep_sources = 0;
+                }
+                return 0;
+            }
+        }
+        set_error(err, errlen, "%s: '%s' is not full, default or triage", what, value);
+        return -1;
+    case OPT_REDACT_HASH:
+        o->redact_hash = flag;
         return 0;
     case OPT_REDACT:
     case OPT_KEEP:
