@@ -73,6 +73,13 @@ enum pyhd_dump_outcome pyhd__dump_take(const struct pyhd_options *o,
    never imported threading. GIL held. */
 void pyhd__dump_note_main_thread(void);
 
+/* Take the list of threads now, for the next dump to use (the parent's side
+   of --dump-fork: the child then takes no lock of CPython's to list them);
+   pyhd__dump_forget_threads() drops it unused. GIL held. 0, or -1 with an
+   exception set. */
+int pyhd__dump_prefetch_threads(void);
+void pyhd__dump_forget_threads(void);
+
 /* "pyhd: dump written to PATH (SIZE, N objects, T ms)" or "pyhd: no dump: REASON",
    with a trailing newline. */
 void pyhd__dump_format_line(const struct pyhd_dump_result *r, int ok, char *line,

@@ -55,11 +55,11 @@ static void on_child_alarm(int signum)
  * os.register_at_fork() functions and threading's _after_fork(), and it
  * deletes the other threads' states, whose frames are what the dump is for.
  * What it would make safe again, a lock held at the fork by a thread that
- * is gone here, is bounded instead: the dump takes no lock of CPython's
- * (the GIL is this thread's; the thread list is read through
- * pyhd_current_frames(), which takes the runtime's lock, so a thread that
- * held it at the fork would stop the dump), and the alarm ends a child that
- * hangs all the same, with a line. Never returns.
+ * is gone here, is avoided instead: the dump takes no lock of CPython's (the
+ * GIL is this thread's; the parent listed the threads, under the runtime's
+ * lock, before the fork), glibc's fork() leaves malloc usable, and the alarm
+ * ends a child that hangs all the same (program code run by --repr-all, a C
+ * library's lock), with a line. Never returns.
  */
 static void dump_in_child(const struct pyhd_options *o, const struct pyhd_dump_request *q,
                           long parent)
@@ -207,11 +207,19 @@ enum pyhd_dump_outcome pyhd__dump_take(const struct pyhd_options *o,
     }
 
     /* A raw fork(), not os.fork(): the program's os.register_at_fork()
-       functions must not run, and the child keeps every thread's state. */
+       functions must not run, and the child keeps every thread's state.
+       The threads are listed here, before it, under the runtime's lock. */
+    if (pyhd__dump_prefetch_threads() < 0) {
+        PyErr_Clear();
+        pyhd__guard_leave();
+        snprintf(r->error, sizeof r->error, "listing the threads before the fork failed");
+        return PYHD_DUMP_FAILED;
+    }
     parent = (long)getpid();
     child = fork();
     if (child == 0)
         dump_in_child(o, q, parent);
+    pyhd__dump_forget_threads();
     pyhd__guard_leave();
     if (child < 0) {
         snprintf(r->error, sizeof r->error, "forking the dump's process: %s",

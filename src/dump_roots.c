@@ -94,6 +94,20 @@ static unsigned long main_thread_ident(PyObject *tdict)
     return noted_main_ident;
 }
 
+/* The list of pyhd__dump_prefetch_threads(), for the next dump; NULL: none. */
+static PyObject *prefetched;
+
+int pyhd__dump_prefetch_threads(void)
+{
+    Py_XSETREF(prefetched, pyhd_current_frames());
+    return prefetched != NULL ? 0 : -1;
+}
+
+void pyhd__dump_forget_threads(void)
+{
+    Py_CLEAR(prefetched);
+}
+
 /* Fill t for the thread ident, whose innermost frame is frame (borrowed, kept
    alive by d->keep; NULL: none). */
 static int add_thread(struct dump *d, unsigned long ident, PyObject *frame, int current,
@@ -140,7 +154,11 @@ int pyhd__dump_gather_threads(struct dump *d)
     int seen_current = 0;
     Py_ssize_t pos = 0;
 
-    frames = pyhd_current_frames();
+    /* A --dump-fork child has the list its parent took before the fork: a
+       thread that held the runtime's lock at the fork is gone and would
+       hold it for ever here. */
+    frames = prefetched != NULL ? prefetched : pyhd_current_frames();
+    prefetched = NULL;
     if (frames == NULL || !PyDict_Check(frames) || pyhd__dump_keep(d, frames) < 0) {
         if (frames != NULL && !PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "the current frames are not a dict");
