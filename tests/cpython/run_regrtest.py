@@ -92,6 +92,15 @@ def parse_junit(path, module):
     return failed
 
 
+def side_env(side_dir):
+    """The same environment for both sides: no stray pyhd or python settings,
+    the documented "pyhd:" line off, dumps into the side's directory."""
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
+    env.update(PYHD_QUIET="1", PYHD_DUMP_DIR=os.path.join(side_dir, "dumps"))
+    return env
+
+
 def run_module(exe, module, work, env, timeout, match=None):
     """Run one test module in-process; returns (failures, seconds, note)."""
     xml = os.path.join(work, "%s.xml" % module)
@@ -166,11 +175,7 @@ def main():
         side_dir = os.path.join(work, side)
         shutil.rmtree(side_dir, ignore_errors=True)
         os.makedirs(os.path.join(side_dir, "dumps"))
-        env = dict(os.environ)
-        for k in list(env):
-            if k.startswith("PYHD_") or k.startswith("PYTHON"):
-                del env[k]
-        env.update(PYHD_QUIET="1", PYHD_DUMP_DIR=os.path.join(side_dir, "dumps"))
+        env = side_env(side_dir)
         results[side] = {}
         for module in a.modules:
             failed, seconds, rc = run_module(exes[side], module, side_dir, env, a.timeout)
@@ -189,8 +194,7 @@ def main():
         reason = next((r for pat, r in KNOWN.items() if fnmatch.fnmatch(name, pat)), None)
         if reason is None and not name.endswith("(whole module)"):
             module, test = name.split(": ", 1)
-            env = dict(os.environ, PYHD_QUIET="1",
-                       PYHD_DUMP_DIR=os.path.join(work, "pyhd", "dumps"))
+            env = side_env(os.path.join(work, "pyhd"))
             again, _, _ = run_module(exes["pyhd"], module, os.path.join(work, "pyhd"), env,
                                      a.timeout, match=test.split(".")[-1])
             if name not in again:

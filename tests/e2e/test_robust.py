@@ -262,6 +262,34 @@ class OnDemand(RobustTestCase):
         self.assertEqual((m["Trigger"], m["Reason"], m["Exception-Type"]),
                          ("api", "log record of logger root", "builtins.ZeroDivisionError"))
 
+    def test_flask_logs_as_without_pyhd(self):
+        # A real program: Flask logs an unhandled view error through its own
+        # handler, which it adds only while the root logger has none.
+        probe = self.run_cmd([PYTHON, "-c", "import flask"])
+        if probe.returncode != 0:
+            self.skipTest("flask is not installed for %s" % PYTHON)
+        body = """\
+            import flask
+            app = flask.Flask("shop")
+            @app.route("/cart")
+            def cart():
+                return {"apples": 1}["pears"]
+            print(app.test_client().get("/cart").status_code)
+            """
+        plain = self.write("plain_app.py", body)
+        script = self.write("app.py", "import pyhd\npyhd.dump_logged_exceptions()\n"
+                            + textwrap.dedent(body))
+        py = self.run_cmd([PYTHON, plain])
+        hd = self.run_cmd([RUN, script])
+        self.assertEqual((hd.returncode, hd.stdout), (0, b"500\n"), hd.stderr)
+        self.assertIn(b"ERROR in app: Exception on /cart [GET]", py.stderr)
+        def comparable(data):
+            data = re.sub(rb"^\[[^]]*\]", b"[time]", data, flags=re.M)
+            return re.sub(rb'line \d+', b"line ?", re.sub(rb'"[^"]*app\.py"', b'"?"', data))
+        self.assertEqual(comparable(without_pyhd_lines(hd.stderr)), comparable(py.stderr))
+        [path] = [os.fsdecode(p) for p in DUMP_LINE.findall(hd.stderr)]
+        self.assertEqual(manifest(path)["Exception-Type"], "builtins.KeyError")
+
     def test_dump_handler_dumps_are_not_silent(self):
         script = self.write("handler.py", """\
             import logging, pyhd
