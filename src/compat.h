@@ -156,13 +156,21 @@ static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
     return 0;
 }
 #else
+/* src/compat_runtime.c: _PyRuntime.signals.unhandled_keyboard_interrupt. */
+int pyhd_unhandled_keyboard_interrupt(void);
+void pyhd_set_unhandled_keyboard_interrupt(int value);
+
 static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
 {
+    /* The printer is Python code, whose imports clear the flag that makes
+       python die of SIGINT after a KeyboardInterrupt: keep it, as
+       _PyErr_Display() does. */
+    int keyboard_interrupt = pyhd_unhandled_keyboard_interrupt();
     PyObject *traceback = PyImport_ImportModule("traceback");
     PyObject *print = NULL, *limit, *args = NULL, *kwargs = NULL, *result = NULL;  /* limit: borrowed */
 
     if (traceback == NULL)
-        return -1;
+        goto done;
     /* The module's dict: no module __getattr__ runs. */
     print = PyDict_GetItemString(PyModule_GetDict(traceback), "print_exception");
     limit = PyDict_GetItemString(PyModule_GetDict(traceback), "BUILTIN_EXCEPTION_LIMIT");
@@ -176,10 +184,11 @@ static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
     if (args != NULL && kwargs != NULL)
         result = PyObject_Call(print, args, kwargs);
 done:
+    pyhd_set_unhandled_keyboard_interrupt(keyboard_interrupt);
     Py_XDECREF(result);
     Py_XDECREF(kwargs);
     Py_XDECREF(args);
-    Py_DECREF(traceback);
+    Py_XDECREF(traceback);
     return result != NULL ? 0 : -1;
 }
 #endif
