@@ -41,6 +41,8 @@ import tokenize
 import traceback
 import types
 
+import pyhd_tasks
+
 PROG = "pyhd-debug"
 
 # co_flags bits (as in inspect).
@@ -630,7 +632,7 @@ def dumped_sourcelines(obj):
     None for other objects. The dump rebuilds these as pyhd_surrogates stubs
     holding a CodeRecord; their source is in linecache, from the dump.
     """
-    if type(obj).__module__ != "pyhd_surrogates":
+    if type(obj).__module__ != "pyhd_surrogates" and not getattr(obj, "_pyhd_dumped", False):
         return None
     function = getattr(obj, "function", None)
     if type(function).__module__ == "pyhd_surrogates":
@@ -790,7 +792,7 @@ def format_header(dump):
 # pdb with the dump's commands
 
 
-class DumpPdb(pdb.Pdb):
+class DumpPdb(pyhd_tasks.TaskCommands, pdb.Pdb):
     """pdb plus commands to move between the dump's threads and exceptions."""
 
     def __init__(self, dump, **kwargs):
@@ -992,7 +994,8 @@ options:
 With --print, --locals, --threads or --info the report is printed and no
 debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
-exceptions, exception N, dumpinfo ("help CMD" explains each).
+exceptions, exception N, tasks, task N, enter EXPR, dumpinfo ("help CMD"
+explains each).
 
 --list reads only each file's MANIFEST; a damaged file gets a line saying
 so and the listing goes on.

@@ -12,8 +12,6 @@ import sys
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
 
-_GEN_FLAVOURS = ("generator", "coroutine", "async generator")
-_GEN_STATES = ("created", "running", "suspended", "closed")
 
 
 # ---------------------------------------------------------------------------
@@ -434,16 +432,8 @@ class MethodStub:
                         % getattr(self.function, "qualname", "?"))
 
 
-class GeneratorStub:
-    """A dumped generator, coroutine or async generator; frame is its FrameRecord."""
-
-    def __init__(self):
-        self.flavour = self.name = self.qualname = self.code = self.state = self.frame = None
-
-    def __repr__(self):
-        flavour = _GEN_FLAVOURS[self.flavour] if self.flavour in (0, 1, 2) else "generator"
-        state = _GEN_STATES[self.state] if self.state in (0, 1, 2, 3) else "?"
-        return "<rebuilt %s %s (%s)>" % (flavour, self.qualname or self.name, state)
+# Generators, coroutines and async generators: look-alikes whose frames are real (pyhd_tasks).
+from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this name)
 
 
 class WeakrefStub:
