@@ -253,9 +253,9 @@ static int add_set_items(PyObject *out, PyObject *set, int weak)
 }
 
 /*
- * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks (a
- * WeakSet, read through its "data" set of weak references, so no WeakSet
- * code runs) and, from 3.12, _eager_tasks (a set). NULL without an
+ * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks
+ * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
+ * references, so no WeakSet code runs) and, from 3.12, _eager_tasks (a set). NULL without an
  * exception when asyncio.tasks is not imported.
  */
 static PyObject *build_tasks(void)  /* new reference */
@@ -266,7 +266,9 @@ static PyObject *build_tasks(void)  /* new reference */
     if (mod == NULL || !PyModule_Check(mod))
         return NULL;
     PyObject *md = PyModule_GetDict(mod);  /* borrowed */
-    PyObject *scheduled = PyDict_GetItemString(md, "_scheduled_tasks");
+    PyObject *scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
+    if (scheduled == NULL)
+        scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
     PyObject *eager = PyDict_GetItemString(md, "_eager_tasks");
     PyObject *out = PyList_New(0);
     if (out == NULL)

@@ -646,15 +646,16 @@ class BufferStub:
 
 
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
-    """A numpy array when numpy is importable, else a memoryview cast to format and shape."""
+    """A memoryview cast to format and shape (numpy's buffers: numpy arrays when numpy is here)."""
     if more:
         return BufferStub(cls, fmt, itemsize, shape, data, more)
-    view = memoryview(data)
+    view = memoryview(data if readonly else bytearray(data))
     try:
         view = view.cast("B").cast(fmt, shape)
     except (TypeError, ValueError):
         view = None
-    numpy = _import_numpy()
+    # A memoryview stays one; numpy's own buffers (its scalars) become numpy values.
+    numpy = _import_numpy() if getattr(cls, "__module__", None) == "numpy" else None
     if numpy:
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()
