@@ -1888,7 +1888,11 @@ static int w_file(struct walker *w, PyObject *o, int which)
             int64_t raw_position;
             if (fileio_state(w, raw, &name, &raw_mode, &flags, &raw_position) < 0)
                 goto done;
-            Py_XDECREF(raw_mode);
+            /* A buffered file's mode is its raw file's; a text file's is its own. */
+            if (which == COB_TEXTIO)
+                Py_XDECREF(raw_mode);
+            else
+                mode = raw_mode;
             flags &= PYHD_FILE_CLOSED;
             PyObject *buffer = which == COB_TEXTIO ? inner : o;  /* borrowed */
             PyObject *buffer_type = (PyObject *)Py_TYPE(buffer);
