@@ -40,7 +40,8 @@ def report(names):
 
 # The pdb command that prints the same facts in pyhd-debug, on one line.
 FACTS_COMMAND = ("!print('@@' + __import__('json').dumps((lambda d: {k: [repr(v), "
-                 "type(v).__module__, type(v).__qualname__] for k, v in d.items()})(locals())))")
+                 "type(v).__module__, type(v).__qualname__] for k, v in d.items() "
+                 "if not k.startswith('__pdb')})(locals())))")
 
 C_OBJECTS = '''
 import functools, io, re, sys, threading
