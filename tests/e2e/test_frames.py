@@ -611,7 +611,7 @@ class DebuggerSession(unittest.TestCase):
         self.assertEqual((status, out, err), (0, self.data["traceback_txt"], ""))
         status, out, err = self.run_main(["--info", self.data["path"]])
         self.assertEqual(status, 0)
-        self.assertTrue(out.startswith("Format-Version: 1\nArgv: "))
+        self.assertTrue(out.startswith("Format-Version: 2\nArgv: "))
         status, out, err = self.run_main(["--locals", self.data["path"]])
         self.assertEqual(status, 0)
         self.assertIn("    count = 0\n", out)
