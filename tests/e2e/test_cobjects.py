@@ -22,6 +22,9 @@ import unittest
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
+SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
+# pyhd-debug builds for other Pythons (scripts/test.sh sets it): they open the same dumps.
+OTHERS = os.environ.get("PYHD_DEBUG_OTHERS", "").split()
 
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
@@ -180,9 +183,9 @@ class Program:
         with open(self.path) as f:
             return next(n for n, line in enumerate(f, 1) if text in line)
 
-    def replies(self, commands):
+    def replies(self, commands, program=DEBUG):
         """What each pdb command printed, in order."""
-        proc = subprocess.run([DEBUG, self.dump], input="".join(c + "\n" for c in commands),
+        proc = subprocess.run([program, self.dump], input="".join(c + "\n" for c in commands),
                               env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=300)
         if proc.returncode != 0 or proc.stderr:
@@ -192,8 +195,8 @@ class Program:
             raise AssertionError(f"unexpected session:\n{proc.stdout}")
         return parts[1:-1]
 
-    def rebuilt(self):
-        reply, = self.replies([FACTS_COMMAND])
+    def rebuilt(self, program=DEBUG):
+        reply, = self.replies([FACTS_COMMAND], program)
         return json.loads(reply.partition("@@")[2])
 
 
@@ -213,11 +216,25 @@ class Fidelity:
     program = None
 
     def test_reprs_and_types_match_python(self):
-        python, rebuilt = self.program.python, self.program.rebuilt()
+        self.compare(DEBUG)
+
+    def test_other_pythons_print_the_same(self):
+        if not OTHERS:
+            print("\nPYHD_DEBUG_OTHERS is not set: not opening dumps with other "
+                  "pyhd-debug builds", file=sys.stderr)
+            self.skipTest("PYHD_DEBUG_OTHERS is not set")
+        for program in OTHERS:
+            with self.subTest(program=program):
+                self.compare(program)
+
+    def compare(self, program):
+        python, rebuilt = self.program.python, self.program.rebuilt(program)
         self.assertEqual(sorted(rebuilt), sorted(python))
         same_repr = same_type = comparable = 0
         for name, (text, module, qualname) in sorted(python.items()):
             with self.subTest(local=name):
+                if self.numpy_missing(program) and module == "numpy":
+                    continue
                 self.assertEqual(rebuilt[name][1:], [module, qualname], rebuilt[name][0])
                 same_type += 1
                 if ADDRESS.search(text):
@@ -225,8 +242,14 @@ class Fidelity:
                 comparable += 1
                 self.assertEqual(rebuilt[name][0], text)
                 same_repr += 1
-        print(f"\n{type(self).__name__}: {same_repr}/{comparable} reprs identical, "
-              f"{same_type}/{len(python)} types", file=sys.stderr)
+        print(f"\n{type(self).__name__} in {program}: {same_repr}/{comparable} reprs "
+              f"identical, {same_type}/{len(python)} types", file=sys.stderr)
+
+    def numpy_missing(self, program):
+        """Whether numpy cannot be imported in pyhd-debug program (then arrays are stand-ins)."""
+        reply, = self.program.replies(["p __import__('importlib.util').util.find_spec('numpy') "
+                                       "is None"], program)
+        return reply == "True\n"
 
 
 class CObjects(Fidelity, unittest.TestCase):
@@ -327,6 +350,24 @@ class Asyncio(Fidelity, unittest.TestCase):
         self.assertEqual(replies[6], "([], ['http://x/1'])\n")
 
 
+class OlderDumps(unittest.TestCase):
+    def test_format_version_1_dumps_still_open(self):
+        seeds = os.path.join(SOURCE_DIR, "tests", "fuzz", "seeds")
+        dumps = sorted(f for f in os.listdir(seeds) if f.endswith(".dump"))
+        self.assertTrue(dumps)
+        for name in dumps:
+            path = os.path.join(seeds, name)
+            with self.subTest(dump=name):
+                info = subprocess.run([DEBUG, "--info", path], env=clean_env(),
+                                      stdout=subprocess.PIPE, text=True, timeout=300).stdout
+                self.assertIn("Format-Version: 1\n", info)
+                proc = subprocess.run([DEBUG, path], input="where\n", env=clean_env(),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, timeout=300)
+                self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+                self.assertIn("(Pdb) ", proc.stdout)
+
+
 @unittest.skipUnless(python_has_numpy(), "numpy is not installed for this python")
 class Numpy(Fidelity, unittest.TestCase):
     @classmethod
@@ -351,6 +392,20 @@ class Numpy(Fidelity, unittest.TestCase):
             "(True, True)\n",
             "('memoryview', b'abcdef')\n",
             "(66, 506)\n"])
+
+    def test_without_numpy_arrays_are_stand_ins(self):
+        builds = [p for p in OTHERS if self.numpy_missing(p)]
+        if not builds:
+            print("\nno pyhd-debug build without numpy in PYHD_DEBUG_OTHERS: stand-ins "
+                  "not checked", file=sys.stderr)
+            self.skipTest("no pyhd-debug build without numpy")
+        for program in builds:
+            with self.subTest(program=program):
+                self.assertEqual(self.program.replies([
+                    "p grid", "p days.dtype.str, days.shape", "p records.dtype.names",
+                    "p type(view_of_bytes).__name__"], program), [
+                    "<numpy array: dtype '<i4', shape (3, 4) (numpy is not importable here)>\n",
+                    "('<M8[D]', (2,))\n", "('x', 'name', 'pt')\n", "'memoryview'\n"])
 
 
 if __name__ == "__main__":
