@@ -24,6 +24,8 @@ import unittest
 
 SOURCE_DIR = os.environ.get(
     "PYHD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+# pyhd_debugger imports its sibling modules (pyhd_tasks, ...), as pyhd-debug embeds them.
+sys.path.insert(0, os.path.join(SOURCE_DIR, "src", "py"))
 _spec = importlib.util.spec_from_file_location(
     "pyhd_debugger", os.path.join(SOURCE_DIR, "src", "py", "pyhd_debugger.py"))
 pyhd_debugger = importlib.util.module_from_spec(_spec)
@@ -611,7 +613,7 @@ class DebuggerSession(unittest.TestCase):
         self.assertEqual((status, out, err), (0, self.data["traceback_txt"], ""))
         status, out, err = self.run_main(["--info", self.data["path"]])
         self.assertEqual(status, 0)
-        self.assertTrue(out.startswith("Format-Version: 2\nArgv: "))
+        self.assertTrue(out.startswith("Format-Version: 1\nArgv: "))
         status, out, err = self.run_main(["--locals", self.data["path"]])
         self.assertEqual(status, 0)
         self.assertIn("    count = 0\n", out)
