@@ -934,7 +934,7 @@ static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
         /* The elements are references: the array is made empty and filled later. */
         count = rd_varint(&c);
         stored = rd_varint(&c);
-        args[7] = Py_NewRef(Py_None);
+        args[7] = PyLong_FromUnsignedLongLong(count);
     } else {
         count = rd_varint(&c);
         stored = pyhd__cur_left(&c);

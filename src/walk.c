@@ -1654,18 +1654,20 @@ done:
 /* Which readable C type t is (exactly, or a subclass of asyncio's Future), or -1. */
 static int c_object_kind(const struct walker *w, PyTypeObject *t)
 {
+    if (is_python_class(w, t)) {
+        /* A class statement's subclass: only asyncio's futures are read through their base. */
+        PyObject *base = (PyObject *)native_base(w, t);
+        return base == NULL ? -1
+               : base == w->c_types[COB_TASK] ? COB_TASK
+               : base == w->c_types[COB_FUTURE] ? COB_FUTURE : -1;
+    }
     for (int i = 0; i < COB_NTYPES; i++)
         if (w->c_types[i] == (PyObject *)t)
             return i == COB_DTYPE ? -1 : i;
-    /* dtypes are instances of per-kind subclasses of numpy.dtype (numpy 1.20 up). */
+    /* dtypes are instances of per-kind C subclasses of numpy.dtype (numpy 1.20 up). */
     if (w->c_types[COB_DTYPE] != NULL
         && PyType_IsSubtype(t, (PyTypeObject *)w->c_types[COB_DTYPE]))
         return COB_DTYPE;
-    if (w->c_types[COB_TASK] != NULL && PyType_IsSubtype(t, (PyTypeObject *)w->c_types[COB_TASK]))
-        return COB_TASK;
-    if (w->c_types[COB_FUTURE] != NULL
-        && PyType_IsSubtype(t, (PyTypeObject *)w->c_types[COB_FUTURE]))
-        return COB_FUTURE;
     return -1;
 }
 

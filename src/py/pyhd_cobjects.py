@@ -515,7 +515,11 @@ def make_dtype(typestr, itemsize, aligned, fields, sub_base, sub_shape):
 
 
 def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more):
-    """A real numpy array: a view of its rebuilt base where it was one, else a copy."""
+    """A real numpy array: a view of its rebuilt base where it was one, else a copy.
+
+    data is the elements' bytes in C order, or for an object dtype their count
+    (fill_ndarray brings the elements); more is how many the dump left out.
+    """
     numpy = _numpy()
     if numpy is None or not isinstance(dtype, numpy.dtype):
         return NdarrayStub(dtype, shape, strides, data, more,
@@ -525,8 +529,18 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
         return NdarrayStub(dtype, shape, strides, data, more,
                            "cut short: %d more elements or bytes" % more)
     array = None
+    count = 1
+    for n in shape:
+        count *= n
     if dtype.hasobject:
-        array = numpy.empty(shape, dtype=dtype)
+        # data is the element count: made empty, then filled with the dumped references.
+        if count != data:
+            return NdarrayStub(dtype, shape, strides, None, more,
+                               "%d elements for shape %r" % (data, shape))
+        try:
+            array = numpy.empty(shape, dtype=dtype)
+        except (TypeError, ValueError, MemoryError) as error:
+            return NdarrayStub(dtype, shape, strides, data, more, str(error))
     elif isinstance(base, numpy.ndarray) and not base.dtype.hasobject:
         # A view: the same memory layout over the rebuilt base (numpy checks the bounds).
         try:

@@ -655,7 +655,9 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
     except (TypeError, ValueError):
         view = None
     # A memoryview stays one; numpy's own buffers (its scalars) become numpy values.
-    numpy = _import_numpy() if getattr(cls, "__module__", None) == "numpy" else None
+    module = getattr(cls, "__module__", None)
+    numpy = _import_numpy() if isinstance(module, str) and module.partition(".")[0] == "numpy" \
+        else None
     if numpy:
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()

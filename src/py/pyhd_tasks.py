@@ -219,6 +219,11 @@ def format_tasks(tasks):
     lines = []
     for number, task in enumerate(tasks, 1):
         state = task._state.lower()
+        if task._state == "FINISHED":
+            state += (f" exception={task._exception!r}" if task._exception is not None
+                      else f" result={task._result!r}")
+        if len(state) > 100:
+            state = state[:97] + "..."
         lines.append(f"{number:>3} {task.get_name()!r} {state}")
         for gen in await_chain(task):
             lines.append(f"      {_location(gen)}")
