@@ -296,16 +296,18 @@ class CObjects(Fidelity, unittest.TestCase):
             "p gen.gi_suspended, gen.gi_running, gen.__qualname__, fresh.gi_suspended",
             "p __import__('inspect').getgeneratorstate(gen)",
             "p ag.ag_frame.f_code.co_name, type(ag).__qualname__",
-            "enter gen", "p i, n", "where",
+            "source fresh", "enter gen", "p i, n", "where",
         ])
         line = self.program.line("yield i * 2")
         self.assertEqual(replies[0], f"('frame', {line}, {{'n': 5, 'i': 1}})\n")
         self.assertEqual(replies[1], "(True, False, 'rows', False)\n")
         self.assertEqual(replies[2], "'GEN_SUSPENDED'\n")
         self.assertEqual(replies[3], "('agen', 'async_generator')\n")
-        self.assertEqual(replies[4], f"> {self.program.path}({line})rows()\n-> yield i * 2\n")
-        self.assertEqual(replies[5], "(1, 5)\n")
-        self.assertTrue(replies[6].startswith(f"> {self.program.path}({line})rows()"), replies[6])
+        self.assertIn("def rows(n):\n", replies[4])
+        self.assertIn("yield i * 2\n", replies[4])
+        self.assertEqual(replies[5], f"> {self.program.path}({line})rows()\n-> yield i * 2\n")
+        self.assertEqual(replies[6], "(1, 5)\n")
+        self.assertTrue(replies[7].startswith(f"> {self.program.path}({line})rows()"), replies[7])
 
 
 class Asyncio(Fidelity, unittest.TestCase):
