@@ -425,7 +425,11 @@ def _future_class(cls, task):
     key = (base, module, name)
     sub = _future_subclasses.get(key)
     if sub is None:
-        sub = type(name.rpartition(".")[2], (base,), {"__module__": module, "__qualname__": name})
+        try:
+            sub = type(name.rpartition(".")[2], (base,),
+                       {"__module__": module, "__qualname__": name})
+        except (TypeError, ValueError):  # a name type() refuses (a NUL in it)
+            sub = base
         _future_subclasses[key] = sub
     return sub
 
@@ -539,22 +543,23 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
                                "%d elements for shape %r" % (data, shape))
         try:
             array = numpy.empty(shape, dtype=dtype)
-        except (TypeError, ValueError, MemoryError) as error:
-            return NdarrayStub(dtype, shape, strides, data, more, str(error))
+        except Exception as error:  # numpy's refusals differ by version
+            return NdarrayStub(dtype, shape, strides, None, more, str(error))
     elif isinstance(base, numpy.ndarray) and not base.dtype.hasobject:
         # A view: the same memory layout over the rebuilt base (numpy checks the bounds).
+        # numpy checks that shape, strides and offset stay inside the base's memory.
         try:
             array = numpy.ndarray(shape, dtype, buffer=base, offset=offset, strides=strides)
-        except (TypeError, ValueError):
+        except Exception:
             try:
                 raw = base.reshape(-1).view(numpy.uint8)
                 array = numpy.ndarray(shape, dtype, buffer=raw, offset=offset, strides=strides)
-            except (TypeError, ValueError, AttributeError):
+            except Exception:
                 array = None
     if array is None and not dtype.hasobject:
         try:
             array = numpy.frombuffer(data, dtype=dtype).reshape(shape).copy()
-        except (TypeError, ValueError) as error:
+        except Exception as error:
             return NdarrayStub(dtype, shape, strides, data, more, str(error))
     try:
         array.flags.writeable = bool(writeable)

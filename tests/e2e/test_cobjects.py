@@ -9,15 +9,22 @@ qualname are. Other tests drive pdb to check what the rebuilt objects do
 (methods, real generator frames, the tasks and task N commands, numpy views).
 """
 
+import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import textwrap
 import unittest
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graphread  # noqa: E402
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
@@ -368,6 +375,78 @@ class OlderDumps(unittest.TestCase):
                                       text=True, timeout=300)
                 self.assertEqual((proc.returncode, proc.stderr), (0, ""))
                 self.assertIn("(Pdb) ", proc.stdout)
+
+
+def with_graph(dump, graph, path):
+    """A copy of dump at path whose graph.z member holds graph (an inflated stream)."""
+    with tarfile.open(dump) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as out:
+        for member, data in members:
+            if member.name == "graph.z":
+                data = zlib.compress(graph)
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    return path
+
+
+class DamagedRecords(unittest.TestCase):
+    """Bytes changed inside the readable C object records: each load returns or is refused."""
+
+    KINDS = ("PARTIAL", "MATCH", "LOCK", "FILE", "FUTURE", "NDARRAY", "DTYPE", "GENERATOR")
+
+    def test_damaged_records_load_or_refuse(self):
+        sources = [Program(WORKDIR, "damaged_c", C_OBJECTS), Program(WORKDIR, "damaged_a", ASYNC)]
+        if python_has_numpy():
+            sources.append(Program(WORKDIR, "damaged_n", NUMPY))
+        rng = random.Random(20261130)
+        paths = []
+        for source in sources:
+            with tarfile.open(source.dump) as tar:
+                raw = zlib.decompress(tar.extractfile("graph.z").read())
+            g = graphread.parse(raw)
+            spans = []
+            for rec in g.records:
+                if rec.kind_name in self.KINDS and rec.payload:
+                    at = raw.index(rec.payload, rec.offset)
+                    spans.append((at, at + len(rec.payload)))
+            self.assertTrue(spans)
+            end = g.records[-1].offset
+            for i in range(60):
+                body = bytearray(raw[:end])
+                for _ in range(rng.randint(1, 3)):
+                    lo, hi = rng.choice(spans)
+                    body[rng.randrange(lo, hi)] = rng.randrange(256)
+                graph = bytes(body) + raw[end:-4] + zlib.crc32(body).to_bytes(4, "little")
+                paths.append(with_graph(source.dump, graph, os.path.join(
+                    WORKDIR, "mut-%s-%02d.dump" % (os.path.basename(source.path), i))))
+        script = os.path.join(WORKDIR, "mutated.py")
+        with open(script, "w") as f:
+            f.write("import _pyhd, json\n"
+                    "outcome = {'ok': 0, 'refused': 0, 'other': []}\n"
+                    "for p in %r:\n"
+                    "    try:\n"
+                    "        r = _pyhd.load(p)\n"
+                    "        [repr(v) for v in r['roots'].values()]\n"
+                    "        outcome['ok'] += 1\n"
+                    "    except _pyhd.DumpError:\n"
+                    "        outcome['refused'] += 1\n"
+                    "    except Exception as e:\n"
+                    "        outcome['other'].append('%%s: %%r' %% (p, e))\n"
+                    "print('OUTCOME ' + json.dumps(outcome))\n" % paths)
+        proc = subprocess.run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q",
+                               sources[0].dump], capture_output=True, text=True, timeout=600,
+                              stdin=subprocess.DEVNULL, env=clean_env())
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        lines = [l for l in proc.stdout.splitlines() if l.startswith("OUTCOME ")]
+        self.assertEqual(len(lines), 1, proc.stdout[-2000:] + proc.stderr[-2000:])
+        outcome = json.loads(lines[0][len("OUTCOME "):])
+        self.assertEqual(outcome["other"], [])
+        self.assertEqual(outcome["ok"] + outcome["refused"], len(paths))
+        self.assertGreater(outcome["refused"], 0)
+        self.assertGreater(outcome["ok"], 0)
+        print("\n%d damaged dumps: %d loaded, %d refused" % (len(paths), outcome["ok"],
+              outcome["refused"]), file=sys.stderr)
 
 
 @unittest.skipUnless(python_has_numpy(), "numpy is not installed for this python")
