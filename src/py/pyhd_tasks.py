@@ -199,14 +199,24 @@ def awaited_futures(task):
     return _children(waiter) or [waiter]
 
 
+def _name_key(task):
+    """Task-2 before Task-10: names compared with their numbers as numbers."""
+    import re
+    name = task.get_name()
+    if not isinstance(name, str):
+        return ((), id(task))
+    return (tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name)),
+            id(task))
+
+
 def dump_tasks(dump):
-    """The asyncio tasks of the dump: its "tasks" root, then any a task awaits."""
+    """The asyncio tasks of the dump (its "tasks" root, then any a task awaits), by name."""
     tasks = [t for t in (dump.roots.get("tasks") or []) if pyhd_cobjects.is_task(t)]
     for task in tasks:
         for other in awaited_futures(task):
             if pyhd_cobjects.is_task(other) and all(other is not t for t in tasks):
                 tasks.append(other)
-    return tasks
+    return sorted(tasks, key=_name_key)
 
 
 def format_tasks(tasks):
@@ -219,6 +229,8 @@ def format_tasks(tasks):
     lines = []
     for number, task in enumerate(tasks, 1):
         state = task._state.lower()
+        if is_generator(task._coro) and task._coro.state == 1:
+            state += " (running)"
         if task._state == "FINISHED":
             state += (f" exception={task._exception!r}" if task._exception is not None
                       else f" result={task._result!r}")
