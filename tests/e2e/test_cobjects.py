@@ -210,6 +210,9 @@ class Program:
 def setUpModule():
     global WORKDIR
     WORKDIR = tempfile.mkdtemp(prefix="pyhd-test-cobjects-")
+    if not python_has_numpy():
+        print(f"\nnumpy is not installed for {PYTHON}: the numpy tests are skipped",
+              file=sys.stderr)
 
 
 def tearDownModule():
