@@ -13,7 +13,6 @@ CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
 
 
-
 # ---------------------------------------------------------------------------
 # Records: the frames, tracebacks and code objects of the dump, as plain data.
 
