@@ -167,7 +167,7 @@ def python_has_numpy():
 class Program:
     """A crash program: python's facts of its locals, and its dump."""
 
-    def __init__(self, directory, name, source):
+    def __init__(self, directory, name, source, options=()):
         self.path = os.path.join(directory, name + ".py")
         with open(self.path, "w") as f:
             f.write(REPORT + textwrap.dedent(source))
@@ -177,7 +177,7 @@ class Program:
                        stderr=subprocess.DEVNULL, timeout=300)
         with open(facts) as f:
             self.python = json.load(f)
-        proc = subprocess.run([RUN, "--dump-dir", directory, self.path], cwd=directory,
+        proc = subprocess.run([RUN, "--dump-dir", directory, *options, self.path], cwd=directory,
                               env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=300)
         match = DUMP_LINE.search(proc.stderr)
@@ -476,6 +476,13 @@ class Numpy(Fidelity, unittest.TestCase):
             "(True, True)\n",
             "('memoryview', b'abcdef')\n",
             "(66, 506)\n"])
+
+    def test_triage_keeps_no_array_contents(self):
+        program = Program(WORKDIR, "arrays_triage", NUMPY, ["--privacy=triage"])
+        g = graphread.read_archive(program.dump)
+        self.assertEqual(g.by_kind("NDARRAY"), [])
+        redacted = [g.class_name(r.id) for r in g.by_kind("REDACTED")]
+        self.assertIn("numpy.ndarray", redacted)
 
     def test_without_numpy_arrays_are_stand_ins(self):
         builds = [p for p in OTHERS if self.numpy_missing(p)]
