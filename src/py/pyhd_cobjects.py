@@ -294,17 +294,40 @@ def fill_file(obj, name, mode, encoding, flags, position, inner):
 # ---------------------------------------------------------------------------
 # asyncio futures and tasks
 
-def _format_callback(cb):
-    """Like asyncio.format_helpers: 'qualname() at file:line' for functions."""
-    code = getattr(cb, "code", None) or getattr(cb, "__code__", None)
-    name = getattr(cb, "qualname", None) or getattr(cb, "__qualname__", None)
-    if name is None:
-        return repr(cb)
-    filename = getattr(code, "filename", None) or getattr(code, "co_filename", None)
-    line = getattr(code, "firstlineno", None) or getattr(code, "co_firstlineno", None)
-    if filename is not None:
-        return f"{name}() at {filename}:{line}"
-    return f"{name}()"
+def _format_args(args, kwargs):
+    """Like asyncio.format_helpers._format_args_and_kwargs."""
+    import reprlib
+    items = [reprlib.repr(arg) for arg in args or ()]
+    items += [f"{k}={reprlib.repr(v)}" for k, v in (kwargs or {}).items()]
+    return "({})".format(", ".join(items))
+
+
+def _callback_source(cb):
+    """(file, first line) of a function callback, as asyncio finds it; None for others."""
+    import types
+    if isinstance(cb, functools.partial):
+        return _callback_source(cb.func)
+    if isinstance(cb, types.FunctionType):
+        return cb.__code__.co_filename, cb.__code__.co_firstlineno
+    if type(cb).__name__ == "FunctionStub" and type(cb).__module__ == "pyhd_surrogates":
+        code = getattr(cb, "code", None)
+        if getattr(code, "filename", None) is not None:
+            return code.filename, code.firstlineno
+    return None
+
+
+def _format_callback(cb, args=(), kwargs=None):
+    """Like asyncio.format_helpers._format_callback_source: 'qualname() at file:line'."""
+    if isinstance(cb, functools.partial):
+        text = _format_callback(cb.func, cb.args, cb.keywords)
+    else:
+        name = (getattr(cb, "__qualname__", None) or getattr(cb, "qualname", None)
+                or getattr(getattr(cb, "function", None), "qualname", None) or repr(cb))
+        text = str(name) + _format_args(args, kwargs)
+    source = _callback_source(cb)
+    if source is not None:
+        text += f" at {source[0]}:{source[1]}"
+    return text
 
 
 def _format_coroutine(coro):
@@ -361,7 +384,8 @@ class _FutureLookalike:
             if self._exception is not None:
                 info.append(f"exception={self._exception!r}")
             else:
-                info.append(f"result={self._result!r}")
+                import reprlib
+                info.append(f"result={reprlib.repr(self._result)}")
         if self._callbacks:
             cbs = [_format_callback(cb) for cb, _ in self._callbacks]
             if len(cbs) > 2:
