@@ -1967,11 +1967,13 @@ done:
 static int c_object_kind(const struct walker *w, PyTypeObject *t)
 {
     if (is_python_class(w, t)) {
-        /* A class statement's subclass: only asyncio's futures are read through their base. */
+        /* A class statement's subclass: asyncio's futures and numpy's arrays are read
+           through their C base (an array's state is all in its C fields). */
         PyObject *base = (PyObject *)native_base(w, t);
         return base == NULL ? -1
                : base == w->c_types[COB_TASK] ? COB_TASK
-               : base == w->c_types[COB_FUTURE] ? COB_FUTURE : -1;
+               : base == w->c_types[COB_FUTURE] ? COB_FUTURE
+               : base == w->c_types[COB_NDARRAY] ? COB_NDARRAY : -1;
     }
     for (int i = 0; i < COB_NTYPES; i++)
         if (w->c_types[i] == (PyObject *)t)

@@ -274,7 +274,9 @@ enum pyhd_kind {
                                     callbacks call, 0: none), then for a task: name id,
                                     coro id (its coroutine), waiter id (the future it
                                     awaits, 0: none); 0 ids for a plain future */
-    PYHD_REC_NDARRAY = 0x35,     /* a numpy.ndarray (exact type): class id, dtype id
+    PYHD_REC_NDARRAY = 0x35,     /* a numpy.ndarray or an instance of a Python
+                                    subclass of it (the class id says which; its
+                                    __dict__ is not written): class id, dtype id
                                     (DTYPE), varint ndim, ndim x varint shape, ndim x
                                     svarint strides (bytes, as the array had them),
                                     base id (0: none), svarint offset (of its data

@@ -545,6 +545,9 @@ def make_dtype(typestr, itemsize, aligned, fields, sub_base, sub_shape):
 def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more):
     """A real numpy array: a view of its rebuilt base where it was one, else a copy.
 
+    An instance of a subclass (numpy's recarray or matrix, a program's class)
+    comes back as a plain ndarray: a subclass's code is not run here.
+
     data is the elements' bytes in C order, or for an object dtype their count
     (fill_ndarray brings the elements); more is how many the dump left out.
     """
