@@ -120,8 +120,7 @@ class GeneratorStub:
 
     def __repr__(self):
         state = _STATES[self.state] if self.state in (0, 1, 2, 3) else "?"
-        kind = {"generator": "generator", "coroutine": "coroutine",
-                "async_generator": "async_generator"}.get(type(self).__name__, "generator")
+        kind = type(self).__name__ if type(self) in _CLASSES else "generator"
         return "<%s object %s at 0x%x (%s in the dump)>" % (kind, self.qualname or self.name,
                                                            id(self), state)
 
