@@ -12,7 +12,6 @@ would act (read, write, cancel, ...) raise one line saying so.
 
 import functools
 import io
-import sys
 
 # format.h's PYHD_FILE_*, PYHD_FUTURE_* and PYHD_FUTURESTATE_*.
 FILE_CLOSED = 0x01
@@ -25,10 +24,6 @@ _NOT_RUN = "a dump does not run program code"
 
 class DumpStateError(RuntimeError):
     """Raised by a look-alike's method that would have to act on the world."""
-
-
-def _qualname(obj):
-    return getattr(type(obj), "__qualname__", type(obj).__name__)
 
 
 def _lookalike(cls, module, qualname, doc):
