@@ -22,23 +22,22 @@ _STATES = ("created", "running", "suspended", "closed")
 _builder = None
 
 
-def _stack_builder():
-    global _builder
-    if _builder is None:
-        import pyhd_debugger
-        _builder = pyhd_debugger.StackBuilder()
-    return _builder
-
-
 def build_stack(frame_records):
-    """A real traceback through frame_records (outermost first), or None."""
-    import pyhd_debugger
+    """A real traceback through frame_records (outermost first), or None.
+
+    pyhd-debug's real-frames machinery (pyhd_debug.frames) builds it; it is
+    imported here, not at the top, because pyhd_debug imports this module.
+    """
+    global _builder
+    from pyhd_debug.frames import RebuildError, StackBuilder
     records = [r for r in frame_records if r is not None]
     if not records:
         return None
+    if _builder is None:
+        _builder = StackBuilder()
     try:
-        return _stack_builder().build([(r, r) for r in records])
-    except pyhd_debugger.RebuildError:
+        return _builder.build([(r, r) for r in records])
+    except RebuildError:
         return None
 
 
