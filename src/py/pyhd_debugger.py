@@ -1014,22 +1014,43 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _check_integrations(args):
+    """Check --dap, --listen, --html and --json (a report); True for --dap."""
+    if args.listen is not None and not args.dap:
+        raise UsageError("--listen goes with --dap")
+    if args.dap:
+        if args.list is not None or args.html is not None or args.json or args.command:
+            raise UsageError("--dap takes no other mode (the client sends requests)")
+        return True
+    if args.json and args.list is None and args.file is None:
+        raise UsageError("--json needs a dump file (a report) or --list DIR")
+    if (args.html is not None or (args.json and args.list is None)) and (
+            args.command or args.print or args.locals or args.threads or args.info):
+        raise UsageError("--html and --json write a report; they cannot be combined "
+                         "with -c, --print, --locals, --threads or --info")
+    return False
+
+
 def parse_args(argv):
     """The options of argv, checked; raises UsageError."""
     parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     parser.add_argument("file", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
-                 "--version", "--group", "--json"):
+                 "--version", "--group", "--json", "--dap"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
     parser.add_argument("--list", default=None, metavar="DIR")
+    parser.add_argument("--listen", default=None)
+    parser.add_argument("--html", default=None)
     args = parser.parse_args(argv)
     if args.help or args.version:
         return args
-    if (args.group or args.json) and args.list is None:
-        raise UsageError("--group and --json go with --list DIR")
+    if args.group and args.list is None:
+        raise UsageError("--group goes with --list DIR")
+    if _check_integrations(args):
+        return args
     if args.list is not None:
         if args.file is not None:
             raise UsageError("--list DIR takes no dump file")
@@ -1350,6 +1371,9 @@ def main(argv):
         return 0
     if args.list is not None:
         return run_list(args, sys.stdout)
+    if args.dap:
+        import pyhd_dap
+        return pyhd_dap.run(args)
     module = None
     if args.debugger != "pdb":
         # Only the names in DEBUGGERS are ever imported here.
@@ -1369,6 +1393,9 @@ def main(argv):
         print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
     dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
+    if args.html is not None or args.json:
+        import pyhd_report
+        return pyhd_report.run(args, dump)
     if args.print or args.locals or args.threads or args.info:
         _run_reports(args, dump, sys.stdout)
         sys.stdout.flush()
