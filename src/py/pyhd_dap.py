@@ -255,7 +255,8 @@ class Session:
     def after_launch(self, args):
         self.event("output", {"category": "console",
                               "output": printable(pyhd_debugger.format_header(self.dump))})
-        self.event("process", {"name": printable(self.dump.field("Argv") or self.dump.path),
+        self.event("process", {"name": printable(pyhd_debugger._program(
+                                   self.dump.field("Argv", "[]"))),
                                "isLocalProcess": False, "startMethod": "attach"})
         self._maybe_stop()
 
@@ -557,8 +558,12 @@ class Session:
     def _execute(self, source, frame_globals, frame_locals):
         try:
             code = compile(source, "<evaluate>", "single")
-        except SyntaxError as error:
-            raise RequestError(printable(_exception_line(error))) from None
+        except SyntaxError:
+            # Several statements: run them as a block (no value is echoed).
+            try:
+                code = compile(source, "<evaluate>", "exec")
+            except SyntaxError as error:
+                raise RequestError(printable(_exception_line(error))) from None
         out = io.StringIO()
         try:
             with contextlib.redirect_stdout(out):
