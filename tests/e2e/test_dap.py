@@ -1,0 +1,162 @@
+"""pyhd-debug --dap under a real DAP client: VS Code's DebugClient (npm @vscode/debugadapter-testsupport).
+
+Crashes examples/ under $PYHD_RUN, installs the client with npm into the build
+tree (once; $PYHD_BUILD_DIR/node), then runs tests/e2e/dap/dap_client.test.js
+with node's test runner, which drives `pyhd-debug --dap` through the protocol.
+Skipped, with a line saying why, where node or npm is missing or the npm
+registry cannot be reached. A few checks that need no client run here too.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+RUN = os.environ["PYHD_RUN"]
+DEBUG = os.environ["PYHD_DEBUG"]
+SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
+BUILD_DIR = os.path.abspath(os.environ["PYHD_BUILD_DIR"])
+EXAMPLES = os.path.join(SOURCE_DIR, "examples")
+CLIENT_TEST = os.path.join(SOURCE_DIR, "tests", "e2e", "dap", "dap_client.test.js")
+NODE_DIR = os.path.join(BUILD_DIR, "node")
+CLIENT_PACKAGE = "@vscode/debugadapter-testsupport@1"
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_debug import Crash, clean_env  # noqa: E402
+
+
+def install_client():
+    """Install the DAP test client into the build tree; None, or why it is not there."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return "node or npm is not installed"
+    marker = os.path.join(NODE_DIR, "node_modules", "@vscode", "debugadapter-testsupport",
+                          "package.json")
+    if os.path.exists(marker):
+        return None
+    os.makedirs(NODE_DIR, exist_ok=True)
+    proc = subprocess.run(["npm", "install", "--prefix", NODE_DIR, "--no-audit", "--no-fund",
+                           "--no-save", "--loglevel=error", CLIENT_PACKAGE],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=300)
+    if proc.returncode != 0 or not os.path.exists(marker):
+        return f"npm install {CLIENT_PACKAGE} failed: {proc.stdout.strip()[-300:]}"
+    return None
+
+
+def setUpModule():
+    global WORKDIR, LOCALS, CHAIN, RECURSION, MOVED, MOVED_ROOT, BAD
+    WORKDIR = tempfile.mkdtemp(prefix="pyhd-test-dap-")
+    LOCALS = Crash(WORKDIR, os.path.join(EXAMPLES, "crash_locals.py"), "10")
+    CHAIN = Crash(WORKDIR, os.path.join(EXAMPLES, "crash_chain.py"))
+    RECURSION = Crash(WORKDIR, os.path.join(EXAMPLES, "crash_recursion.py"))
+    # A crash whose source is no longer on this disk: served from the dump.
+    MOVED_ROOT = os.path.join(WORKDIR, "moved")
+    os.mkdir(MOVED_ROOT)
+    script = shutil.copy(os.path.join(EXAMPLES, "crash_locals.py"), MOVED_ROOT)
+    MOVED = Crash(WORKDIR, script, "10")
+    os.unlink(script)
+    BAD = os.path.join(WORKDIR, "bad.dump")
+    with open(BAD, "wb") as f:
+        f.write(b"this is not a dump\n" * 40)
+
+
+def tearDownModule():
+    shutil.rmtree(WORKDIR, True)
+
+
+def frame(payload):
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def messages(data):
+    """The DAP messages in an adapter's output."""
+    out = []
+    while data:
+        header, _, rest = data.partition(b"\r\n\r\n")
+        length = int(header.split(b":")[1])
+        out.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return out
+
+
+class DapClient(unittest.TestCase):
+    def test_debug_client(self):
+        reason = install_client()
+        if reason is not None:
+            print(f"test_dap: skipped: {reason}", file=sys.stderr)
+            self.skipTest(reason)
+        env = clean_env()
+        env.update({
+            "NODE_PATH": os.path.join(NODE_DIR, "node_modules"), "PYHD_DEBUG": DEBUG,
+            "EXAMPLES": EXAMPLES, "DUMP_LOCALS": LOCALS.dump, "DUMP_CHAIN": CHAIN.dump,
+            "DUMP_RECURSION": RECURSION.dump, "DUMP_MOVED": MOVED.dump,
+            "MOVED_ROOT": MOVED_ROOT, "BAD_DUMP": BAD,
+            "HAS_GROUPS": "1" if sys.version_info >= (3, 11) else "0",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "")})
+        proc = subprocess.run(["node", "--test", CLIENT_TEST], env=env, cwd=WORKDIR,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=540)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertRegex(proc.stdout, r"(?m)^# fail 0$")
+        self.assertNotRegex(proc.stdout, r"(?m)^# pass 0$")
+
+
+class DapWithoutClient(unittest.TestCase):
+    """What a client library would hide: framing errors and output hygiene."""
+
+    def run_adapter(self, *payloads, raw=b""):
+        data = raw + b"".join(frame(p) for p in payloads)
+        proc = subprocess.run([DEBUG, "--dap"], input=data, env=clean_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return messages(proc.stdout)
+
+    def test_bad_json_is_answered_and_the_session_goes_on(self):
+        bad = b"{not json"
+        out = self.run_adapter(
+            {"seq": 2, "type": "request", "command": "initialize", "arguments": {}},
+            raw=b"Content-Length: %d\r\n\r\n" % len(bad) + bad)
+        self.assertFalse(out[0]["success"])
+        self.assertIn("not a JSON message", out[0]["message"])
+        self.assertEqual(out[1]["command"], "initialize")
+        self.assertTrue(out[1]["success"])
+
+    def test_dump_text_cannot_drive_the_console(self):
+        """Control characters of dumped values reach the client escaped."""
+        script = os.path.join(WORKDIR, "escape.py")
+        with open(script, "w") as f:
+            f.write("def f():\n    title = '\\x1b]0;owned\\x07\\x1b[2J'\n    1/0\nf()\n")
+        crash = Crash(WORKDIR, script)
+        out = self.run_adapter(
+            {"seq": 1, "type": "request", "command": "initialize", "arguments": {}},
+            {"seq": 2, "type": "request", "command": "launch", "arguments": {"dump": crash.dump}},
+            {"seq": 3, "type": "request", "command": "evaluate",
+             "arguments": {"expression": "print(title)", "context": "repl"}},
+            {"seq": 4, "type": "request", "command": "threads"},
+            {"seq": 5, "type": "request", "command": "stackTrace", "arguments": {"threadId": 1}},
+            {"seq": 6, "type": "request", "command": "evaluate",
+             "arguments": {"expression": "print(title)", "context": "repl"}})
+        result = [m for m in out if m.get("request_seq") == 6][0]
+        self.assertTrue(result["success"], result)
+        self.assertEqual(result["body"]["result"], "\\x1b]0;owned\\x07\\x1b[2J")
+        self.assertNotIn("\x1b", json.dumps(out, ensure_ascii=False))
+
+    def test_usage(self):
+        proc = subprocess.run([DEBUG, "--listen", "127.0.0.1:0", LOCALS.dump],
+                              env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, "pyhd-debug: --listen goes with --dap\n")
+        proc = subprocess.run([DEBUG, "--dap", "--listen", "127.0.0.1:http"],
+                              env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("the port must be a number", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
