@@ -543,13 +543,18 @@ class Session:
             if context != "repl":
                 raise RequestError("not an expression") from None
             return self._execute(expression, frame_globals, frame_locals)
+        out = io.StringIO()
         try:
-            value = eval(code, frame_globals, frame_locals)
-        except Exception as error:
+            with contextlib.redirect_stdout(out):
+                value = eval(code, frame_globals, frame_locals)
+        except (Exception, SystemExit) as error:
             raise RequestError(printable(_exception_line(error))) from None
         var = self._variable("", value, expression)
-        body = {"result": var["value"], "type": var["type"],
-                "variablesReference": var["variablesReference"]}
+        printed = printable(out.getvalue().rstrip("\n"))
+        if printed and value is None:
+            return {"result": printed, "variablesReference": 0}
+        body = {"result": "\n".join(x for x in (printed, var["value"]) if x),
+                "type": var["type"], "variablesReference": var["variablesReference"]}
         for key in ("indexedVariables", "namedVariables"):
             if key in var:
                 body[key] = var[key]
@@ -568,7 +573,7 @@ class Session:
         try:
             with contextlib.redirect_stdout(out):
                 exec(code, frame_globals, frame_locals)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             raise RequestError(printable(_exception_line(error))) from None
         return {"result": printable(out.getvalue().rstrip("\n")), "variablesReference": 0}
 
