@@ -19,6 +19,7 @@ import types
 
 import pytest
 
+_DEFAULT_DIR = "pyhd-dumps"
 _NAME_LIMIT = 150
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -26,13 +27,20 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def pytest_addoption(parser):
     group = parser.getgroup("pyhd", "pyhd dumps of failing tests")
     group.addoption(
-        "--pyhd-dumps", nargs="?", const="pyhd-dumps", default=None, metavar="DIR",
+        "--pyhd-dumps", nargs="?", const=_DEFAULT_DIR, default=None, metavar="DIR",
         help="write a pyhd dump for each failing test (setup, call or teardown) into DIR "
              "(default: pyhd-dumps); give DIR as --pyhd-dumps=DIR")
     group.addoption(
         "--pyhd-timeout", type=float, default=None, metavar="SECONDS",
         help="dump every thread of a test still running after SECONDS, then fail it "
              "(the dump goes to the --pyhd-dumps directory)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """A bare --pyhd-dumps takes no value: "pytest --pyhd-dumps tests/" must not
+    read tests/ as the directory, so only --pyhd-dumps=DIR names one."""
+    args[:] = [f"--pyhd-dumps={_DEFAULT_DIR}" if a == "--pyhd-dumps" else a for a in args]
 
 
 def pytest_configure(config):
@@ -49,7 +57,7 @@ def pytest_configure(config):
             "pyhd_pytest: the pyhd module is not importable: install pyhd "
             "(cmake --install) or set PYTHONPATH to its build directory") from None
     root = str(config.invocation_params.dir)
-    directory = os.path.join(root, directory or "pyhd-dumps")
+    directory = os.path.join(root, directory or _DEFAULT_DIR)
     config.pluginmanager.register(DumpPlugin(pyhd, directory, timeout), "pyhd_pytest_dumps")
 
 
