@@ -970,6 +970,7 @@ class DumpPdb(pdb.Pdb):
 
 HELP = """\
 usage: pyhd-debug [options] FILE
+       pyhd-debug --dap [--listen HOST:PORT] [--trust] [FILE]
 
 Open a pyhd dump in pdb at the frame that raised, with the real frames,
 locals and sources of the crashed program. Nothing from the dump is run.
@@ -985,13 +986,23 @@ options:
   --list DIR             list the dumps in DIR (*.dump), newest first: time,
                          program, pid, trigger, exception, fingerprint, size
   --group                with --list: one line per fingerprint, with counts
-  --json                 with --list: print JSON instead of columns
+  --json                 with FILE: print the crash report as JSON (see
+                         pyhd-debug(1), CRASH REPORTS); with --list: print
+                         JSON instead of columns
+  --html OUT             write the crash report as one self-contained HTML
+                         page to OUT ("-": standard output)
+  --dap                  serve the Debug Adapter Protocol on standard input
+                         and output, for VS Code and other DAP clients; the
+                         client's launch request names the dump ("dump"),
+                         else FILE is opened
+  --listen HOST:PORT     with --dap: serve one client over TCP instead
+                         (HOST defaults to 127.0.0.1; port 0 picks a free one)
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
-With --print, --locals, --threads or --info the report is printed and no
-debugger starts. Otherwise pdb reads commands from the terminal, or from
-standard input when it is not one. Added pdb commands: threads, thread N,
+With --print, --locals, --threads, --info, --json or --html the report is
+printed and no debugger starts. Otherwise pdb reads commands from the
+terminal, or from standard input when it is not one. Added pdb commands: threads, thread N,
 exceptions, exception N, dumpinfo ("help CMD" explains each).
 
 --list reads only each file's MANIFEST; a damaged file gets a line saying

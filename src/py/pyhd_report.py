@@ -4,8 +4,8 @@ Both come from one model, built by report(dump): the header, the exceptions
 (chain and groups) with their frames, every thread with its frames, each
 frame's source context and locals (values bounded, parts listed to a fixed
 depth, every cut marked), and the MANIFEST. Field by field the model is
-described in pyhd-debug(1), REPORTS. The HTML page escapes every string from
-the dump, carries its own style and its one small script under a
+described in pyhd-debug(1), CRASH REPORTS. The HTML page escapes every string
+from the dump, carries its own style and its one small script under a
 Content-Security-Policy that allows nothing else, and works with scripts off.
 """
 
