@@ -145,6 +145,38 @@ class DapWithoutClient(unittest.TestCase):
         self.assertEqual(result["body"]["result"], "\\x1b]0;owned\\x07\\x1b[2J")
         self.assertNotIn("\x1b", json.dumps(out, ensure_ascii=False))
 
+    def test_vscode_example(self):
+        """examples/vscode: the extension's adapter runs pyhd-debug --dap; launch.json uses it."""
+        vscode = os.path.join(EXAMPLES, "vscode")
+        with open(os.path.join(vscode, "pyhd-dap", "package.json")) as f:
+            (debugger,) = json.load(f)["contributes"]["debuggers"]
+        with open(os.path.join(vscode, "launch.json")) as f:
+            configurations = json.load(f)["configurations"]
+        self.assertEqual({c["type"] for c in configurations}, {debugger["type"]})
+        self.assertEqual({c["request"] for c in configurations}, {"launch", "attach"})
+        for config in configurations:
+            for name in config:
+                if name not in ("name", "type", "request", "debugServer"):
+                    self.assertIn(name, debugger["configurationAttributes"][config["request"]]
+                                  ["properties"])
+        adapter = os.path.normpath(os.path.join(vscode, "pyhd-dap", debugger["program"]))
+        env = clean_env()
+        env["PYHD_DEBUG"] = DEBUG
+        data = b"".join(frame(p) for p in (
+            {"seq": 1, "type": "request", "command": "initialize", "arguments": {}},
+            {"seq": 2, "type": "request", "command": "launch",
+             "arguments": {"dump": LOCALS.dump}},
+            {"seq": 3, "type": "request", "command": "configurationDone"},
+            {"seq": 4, "type": "request", "command": "disconnect"}))
+        proc = subprocess.run([adapter], input=data, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        out = messages(proc.stdout)
+        stopped = [m for m in out if m.get("event") == "stopped"]
+        self.assertEqual(stopped[0]["body"]["reason"], "exception")
+        self.assertEqual([m["command"] for m in out if m["type"] == "response"],
+                         ["initialize", "launch", "configurationDone", "disconnect"])
+
     def test_usage(self):
         proc = subprocess.run([DEBUG, "--listen", "127.0.0.1:0", LOCALS.dump],
                               env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
