@@ -26,6 +26,10 @@ import pyhd_values
 # Children listed per variables request when the client asks for no page.
 _PAGE = 1000
 
+# The largest message read: requests are small; a bigger length is garbage.
+_MESSAGE_LIMIT = 16 << 20
+_HEADER_LIMIT = 1024
+
 # Requests that would run the program: each is refused with this message.
 _CANNOT_RUN = ("A dump cannot {what}: it is a snapshot of the program when the dump "
                "was written, and nothing of the program runs here")
@@ -86,6 +90,7 @@ class Channel:
         self.reader = reader
         self.writer = writer
         self.seq = 0
+        self.broken = False   # the input was not DAP: the exit status says so
 
     def read(self):
         """The next message (a dict), or None at the end of input.
@@ -95,20 +100,24 @@ class Channel:
         """
         length = None
         while True:
-            line = self.reader.readline()
+            line = self.reader.readline(_HEADER_LIMIT)
             if not line:
                 return None
             line = line.strip()
             if not line:
-                if length is not None:
-                    break
-                continue
+                break
             name, _, value = line.decode("ascii", "replace").partition(":")
             if name.strip().lower() == "content-length":
                 try:
                     length = int(value.strip())
                 except ValueError:
                     length = None
+        if length is None or not 0 <= length <= _MESSAGE_LIMIT:
+            # The stream cannot be resynchronised without a valid length.
+            print(f"{pyhd_debugger.PROG}: DAP: a message without a valid "
+                  "Content-Length; ending the session", file=sys.stderr)
+            self.broken = True
+            return None
         body = self.reader.read(length)
         if len(body) < length:
             return None
@@ -674,8 +683,12 @@ def run(args):
     try:
         if args.listen is None:
             channel = Channel(sys.stdin.buffer, real_stdout.buffer)
-            Session(channel, args.file, args.trust).serve()
-            return 0
+            try:
+                Session(channel, args.file, args.trust).serve()
+            except BrokenPipeError:
+                # The client went away; nothing is left to answer.
+                pass
+            return 2 if channel.broken else 0
         try:
             host, port = _parse_address(args.listen)
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -693,10 +706,11 @@ def run(args):
             connection, _ = server.accept()
         with connection:
             stream = connection.makefile("rwb")
+            channel = Channel(stream, stream)
             try:
-                Session(Channel(stream, stream), args.file, args.trust).serve()
+                Session(channel, args.file, args.trust).serve()
             except (BrokenPipeError, ConnectionResetError):
                 pass
-        return 0
+        return 2 if channel.broken else 0
     finally:
         sys.stdout = real_stdout

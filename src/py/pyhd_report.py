@@ -298,10 +298,10 @@ def write_html(dump, out):
             words.append("caused the dump")
         for rel in exc["relations"]:
             for key, target in rel.items():
-                text = {"cause_of": "the direct cause of", "context_of":
-                        "raised while handling, then followed by",
-                        "member_of": "a member of the group"}[key]
-                words.append(f'{text} <a href="#exception-{target}">#{target}</a>')
+                link = f'<a href="#exception-{target}">#{target}</a>'
+                words.append({"cause_of": f"the direct cause of {link}",
+                              "context_of": f"while handling it, {link} was raised",
+                              "member_of": f"a member of the group {link}"}[key])
         if exc["members"]:
             words.append("group of " + ", ".join(f'<a href="#exception-{m}">#{m}</a>'
                                                  for m in exc["members"]))

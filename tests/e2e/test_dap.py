@@ -125,6 +125,15 @@ class DapWithoutClient(unittest.TestCase):
         self.assertEqual(out[1]["command"], "initialize")
         self.assertTrue(out[1]["success"])
 
+    def test_a_stream_without_lengths_ends_with_one_line(self):
+        proc = subprocess.run([DEBUG, "--dap"], input=b"Content-Type: text\r\n\r\n{}",
+                              env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, b"pyhd-debug: DAP: a message without a valid "
+                                      b"Content-Length; ending the session\n")
+        self.assertEqual(proc.stdout, b"")
+
     def test_dump_text_cannot_drive_the_console(self):
         """Control characters of dumped values reach the client escaped."""
         script = os.path.join(WORKDIR, "escape.py")
