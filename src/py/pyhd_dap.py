@@ -212,8 +212,8 @@ class Session:
             return
         except Exception as error:
             # An adapter bug or an odd object must not end the session.
-            self.respond(request, error=f"internal error in {command}: "
-                         f"{type(error).__name__}: {error}")
+            self.respond(request, error=printable(f"internal error in {command}: "
+                                                  f"{type(error).__name__}: {error}"))
             return
         self.respond(request, body)
         after = getattr(self, f"after_{command}", None)
@@ -239,9 +239,6 @@ class Session:
         path = args.get("dump", args.get("program", self.default_dump))
         if not isinstance(path, str) or not path:
             raise RequestError("launch needs \"dump\": the path of a pyhd dump")
-        if args.get("trust") and not self.trust:
-            raise RequestError("\"trust\" needs pyhd-debug --dap --trust: the adapter "
-                               "started isolated")
         mappings = args.get("pathMappings", [])
         if isinstance(mappings, list):
             self.path_mappings = [
@@ -252,12 +249,36 @@ class Session:
         try:
             data = _pyhd.load(path, trust=self.trust)
         except _pyhd.DumpError as error:
-            raise RequestError(f"{path}: {error}") from None
+            raise RequestError(printable(f"{path}: {error}")) from None
         except OSError as error:
-            raise RequestError(f"{path}: {error.strerror or error}") from None
+            raise RequestError(printable(f"{path}: {error.strerror or error}")) from None
+        # A second launch replaces the dump: nothing of the first one stays.
+        self._frames, self._thread_frames = [], {}
+        self._refs, self._ref_ids = [], {}
+        self._sources, self._source_ids = [], {}
+        self.stopped_sent = False
         self.dump = pyhd_debugger.Dump(data)
         self.launched = True
         return None
+
+    def _exception_thread(self):
+        """The index of the thread that shows the dump's exception, or None.
+
+        It is the failed thread; a dump written through pyhd.dump(exc=...)
+        (a logged error, a failed test) has none, and its exception's
+        traceback is shown as one more thread after the dumped ones.
+        """
+        dump = self.dump
+        failed = dump.failed_thread()
+        if failed is not None:
+            return failed
+        if dump.exception is not None and dump.exception.__traceback__ is not None:
+            return len(dump.threads)
+        return None
+
+    def _thread_count(self):
+        extra = self._exception_thread() == len(self.dump.threads)
+        return len(self.dump.threads) + extra
 
     on_attach = on_launch
 
@@ -283,7 +304,7 @@ class Session:
             return
         self.stopped_sent = True
         dump = self.dump
-        failed = dump.failed_thread()
+        failed = self._exception_thread()
         body = {"allThreadsStopped": True}
         if dump.exception is not None:
             body["reason"] = "exception"
@@ -327,20 +348,28 @@ class Session:
 
     def on_threads(self, args):
         dump = self._need_dump()
-        return {"threads": [{"id": i + 1, "name": printable(t.get("name", "?"))}
-                            for i, t in enumerate(dump.threads)]}
+        threads = [{"id": i + 1, "name": printable(t.get("name") or f"thread {i + 1}")}
+                   for i, t in enumerate(dump.threads)]
+        if self._thread_count() > len(threads):
+            first = _exception_line(dump.exception).splitlines()[0][:200]
+            threads.append({"id": len(threads) + 1,
+                            "name": printable(f"(exception) {first}")})
+        return {"threads": threads}
 
     def _thread_index(self, args):
         dump = self._need_dump()
         thread_id = args.get("threadId")
-        if type(thread_id) is not int or not 1 <= thread_id <= len(dump.threads):
+        if type(thread_id) is not int or not 1 <= thread_id <= self._thread_count():
             raise RequestError(f"no thread {thread_id!r}")
         return thread_id - 1
 
     def _frames_of(self, index):
         if index not in self._thread_frames:
             try:
-                tb = self.dump.thread_traceback(index)
+                if index == len(self.dump.threads):
+                    tb = self.dump.exception.__traceback__
+                else:
+                    tb = self.dump.thread_traceback(index)
             except pyhd_debugger.RebuildError as error:
                 raise RequestError(f"thread {index + 1}: {error}") from None
             ids = []
@@ -535,8 +564,10 @@ class Session:
         context = args.get("context", "repl")
         frame_id = args.get("frameId")
         if frame_id is None:
-            failed = dump.failed_thread()
-            ids = self._frames_of(failed if failed is not None else 0) if dump.threads else []
+            failed = self._exception_thread()
+            if failed is None:
+                failed = 0 if dump.threads else None
+            ids = self._frames_of(failed) if failed is not None else []
             frame_id = ids[0] if ids else None
         if frame_id is None:
             frame_globals, frame_locals = {"__builtins__": __builtins__}, {}
@@ -591,7 +622,7 @@ class Session:
     def on_exceptionInfo(self, args):
         dump = self._need_dump()
         index = self._thread_index(args)
-        if index != dump.failed_thread() or dump.exception is None:
+        if index != self._exception_thread() or dump.exception is None:
             raise RequestError(f"thread {index + 1} did not raise the dump's exception")
         exc = dump.exception
         details = _exception_details(exc, set(), full=True)

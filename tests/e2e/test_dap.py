@@ -186,6 +186,41 @@ class DapWithoutClient(unittest.TestCase):
         self.assertEqual([m["command"] for m in out if m["type"] == "response"],
                          ["initialize", "launch", "configurationDone", "disconnect"])
 
+    def test_exception_of_an_api_dump_is_a_thread(self):
+        """pyhd.dump(exc=...) marks no thread failed: its traceback is shown as one more thread."""
+        script = os.path.join(WORKDIR, "handled.py")
+        with open(script, "w") as f:
+            f.write("import pyhd\n\ndef check(limit):\n    seen = [1, 2]\n"
+                    "    raise LookupError(limit)\n\ntry:\n    check(7)\n"
+                    "except LookupError as error:\n    pyhd.dump(exc=error)\n"
+                    "raise SystemExit(3)\n")
+        proc = subprocess.run([RUN, "--dump-dir", WORKDIR, script], cwd=WORKDIR,
+                              env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=300)
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        dump = max((os.path.join(WORKDIR, n) for n in os.listdir(WORKDIR)
+                    if n.startswith("pyhd-handled-")), key=os.path.getmtime)
+        out = self.run_adapter(
+            {"seq": 1, "type": "request", "command": "initialize", "arguments": {}},
+            {"seq": 2, "type": "request", "command": "launch", "arguments": {"dump": dump}},
+            {"seq": 3, "type": "request", "command": "configurationDone"},
+            {"seq": 4, "type": "request", "command": "threads"},
+            {"seq": 5, "type": "request", "command": "stackTrace", "arguments": {"threadId": 2}},
+            {"seq": 6, "type": "request", "command": "exceptionInfo",
+             "arguments": {"threadId": 2}},
+            {"seq": 7, "type": "request", "command": "evaluate",
+             "arguments": {"expression": "seen + [limit]", "context": "watch"}})
+        reply = {m["request_seq"]: m for m in out if m["type"] == "response"}
+        stopped = [m for m in out if m.get("event") == "stopped"][0]
+        self.assertEqual(stopped["body"]["threadId"], 2)
+        # Without the threading module the dump knows no thread names.
+        self.assertEqual([t["name"] for t in reply[4]["body"]["threads"]],
+                         ["thread 1", "(exception) LookupError: 7"])
+        self.assertEqual([f["name"] for f in reply[5]["body"]["stackFrames"]],
+                         ["check", "<module>"])
+        self.assertEqual(reply[6]["body"]["exceptionId"], "LookupError")
+        self.assertEqual(reply[7]["body"]["result"], "[1, 2, 7]")
+
     def test_usage(self):
         proc = subprocess.run([DEBUG, "--listen", "127.0.0.1:0", LOCALS.dump],
                               env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
