@@ -9,6 +9,7 @@ registry cannot be reached. A few checks that need no client run here too.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -220,6 +221,32 @@ class DapWithoutClient(unittest.TestCase):
                          ["check", "<module>"])
         self.assertEqual(reply[6]["body"]["exceptionId"], "LookupError")
         self.assertEqual(reply[7]["body"]["result"], "[1, 2, 7]")
+
+    def test_truncation_is_visible(self):
+        script = os.path.join(WORKDIR, "cut.py")
+        with open(script, "w") as f:
+            f.write("def fail():\n    numbers = list(range(100))\n    1 / 0\n\nfail()\n")
+        proc = subprocess.run([RUN, "--dump-dir", WORKDIR, "--max-items", "10", script],
+                              cwd=WORKDIR, env=clean_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+        dump = re.search(r"pyhd: dump written to (/\S+\.dump) ", proc.stderr).group(1)
+        out = self.run_adapter(
+            {"seq": 1, "type": "request", "command": "initialize", "arguments": {}},
+            {"seq": 2, "type": "request", "command": "launch", "arguments": {"dump": dump}},
+            {"seq": 3, "type": "request", "command": "evaluate",
+             "arguments": {"expression": "numbers", "context": "hover"}},
+            {"seq": 4, "type": "request", "command": "variables",
+             "arguments": {"variablesReference": 1}},
+            {"seq": 5, "type": "request", "command": "variables",
+             "arguments": {"variablesReference": 1, "start": 8, "count": 5}})
+        reply = {m["request_seq"]: m for m in out if m["type"] == "response"}
+        self.assertIn("<truncated: 90 more>", reply[3]["body"]["result"])
+        items = reply[4]["body"]["variables"]
+        self.assertEqual([v["value"] for v in items[:10]], [str(n) for n in range(10)])
+        self.assertEqual(items[10]["value"],
+                         "90 more items not in the dump (truncated when it was written)")
+        self.assertEqual([v["name"] for v in reply[5]["body"]["variables"]],
+                         ["[8]", "[9]", "..."])
 
     def test_usage(self):
         proc = subprocess.run([DEBUG, "--listen", "127.0.0.1:0", LOCALS.dump],
