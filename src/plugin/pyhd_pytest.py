@@ -39,8 +39,21 @@ def pytest_addoption(parser):
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     """A bare --pyhd-dumps takes no value: "pytest --pyhd-dumps tests/" must not
-    read tests/ as the directory, so only --pyhd-dumps=DIR names one."""
-    args[:] = [f"--pyhd-dumps={_DEFAULT_DIR}" if a == "--pyhd-dumps" else a for a in args]
+    read tests/ as the directory, so only --pyhd-dumps=DIR names one.
+
+    args is parsed once more after this hook, and is rewritten for that; the
+    early parse pytest has made already (which finds the initial conftests)
+    gets the word back as a test path.
+    """
+    for i, arg in enumerate(args):
+        if arg != "--pyhd-dumps":
+            continue
+        args[i] = f"--pyhd-dumps={_DEFAULT_DIR}"
+        early = early_config.known_args_namespace
+        taken = args[i + 1] if i + 1 < len(args) else None
+        if taken is not None and getattr(early, "pyhd_dumps", None) == taken:
+            early.pyhd_dumps = _DEFAULT_DIR
+            early.file_or_dir = [*(early.file_or_dir or []), taken]
 
 
 def pytest_configure(config):

@@ -187,6 +187,26 @@ class FailingTests(PluginTestCase):
         self.assertNotIn("pyhd dump", proc.stdout)
         self.assertEqual(self.dumps(), [])
 
+    def test_a_bare_option_leaves_the_test_path(self):
+        """--pyhd-dumps suite: suite stays a test path, and its conftest's options work."""
+        tests = os.path.join(self.dir, "suite")
+        os.mkdir(tests)
+        with open(os.path.join(tests, "conftest.py"), "w") as f:
+            f.write("def pytest_addoption(parser):\n"
+                    "    parser.addoption('--flavour', default='none')\n")
+        with open(os.path.join(tests, "test_flavour.py"), "w") as f:
+            f.write("def test_flavour(request):\n"
+                    "    flavour = request.config.getoption('flavour')\n"
+                    "    assert flavour == 'sweet'\n")
+        proc = subprocess.run(
+            [PYTHON, "-m", "pytest", "-p", "pyhd_pytest", "-p", "no:cacheprovider",
+             "--pyhd-dumps", "suite", "--flavour=sour"],
+            cwd=self.dir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, timeout=300)
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("AssertionError: assert 'sour' == 'sweet'", proc.stdout)
+        self.assertEqual(self.dumps(), ["suite_test_flavour.py_test_flavour.dump"])
+
     def test_every_thread_is_in_the_dump(self):
         proc = self.pytest(HANG, "--pyhd-timeout=1")
         self.assertEqual(proc.returncode, 1, proc.stdout)
