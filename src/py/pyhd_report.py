@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import linecache
+import re
 import sys
 import traceback
 
@@ -168,8 +169,18 @@ def report(dump):
     }
 
 
+_C1 = re.compile("[\x7f-\x9f]")
+
+
 def write_json(dump, out):
-    out.write(json.dumps(report(dump), indent=1, ensure_ascii=False) + "\n")
+    """The report as JSON; no control character of the dump reaches a terminal raw.
+
+    json escapes C0 controls itself; DEL and the C1 controls (one of them is
+    a CSI on some terminals) are escaped here, which is valid JSON as they
+    can only occur inside strings.
+    """
+    text = json.dumps(report(dump), indent=1, ensure_ascii=False)
+    out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 # ---------------------------------------------------------------------------

@@ -39,7 +39,8 @@ def fail(note):
     worker = threading.Thread(target=stop.wait, name=PAYLOAD, daemon=True)
     worker.start()
     attributes = {"<b>key</b>": HANDLER, "href": LINK}
-    raise ValueError(PAYLOAD + " " + LINK)
+    title = "\x1b]0;owned\x07\x9b2J"
+    raise ValueError(PAYLOAD + " " + LINK + title)
 
 
 fail(HANDLER)
@@ -169,6 +170,16 @@ class JsonReport(unittest.TestCase):
         self.assertEqual(numbers["missing_items"], 90)
         self.assertIn("90 more items not in the dump", numbers["dump_truncated"])
         self.assertEqual(numbers["parts_count"], 10)
+
+    def test_no_control_character_reaches_the_terminal(self):
+        proc = subprocess.run([DEBUG, "--json", HOSTILE_CRASH.dump], env=clean_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        self.assertIsNone(re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]",
+                                    proc.stdout))
+        report = json.loads(proc.stdout)
+        frame = frame_named(report["exceptions"][0]["frames"], "fail")
+        self.assertEqual(local(frame, "title")["value"], repr("\x1b]0;owned\x07\x9b2J"))
 
     def test_usage(self):
         proc = subprocess.run([DEBUG, "--json", "--print", LOCALS.dump], env=clean_env(),
