@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import linecache
+import os
 import re
 import sys
 import traceback
@@ -357,7 +358,9 @@ def run(args, dump):
             if args.html == "-":
                 write_html(dump, sys.stdout)
             else:
-                with open(args.html, "w", encoding="utf-8") as out:
+                # As private as the dump it shows: mode 0600 when created.
+                fd = os.open(args.html, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with open(fd, "w", encoding="utf-8") as out:
                     write_html(dump, out)
         except OSError as error:
             print(f"{pyhd_debugger.PROG}: {args.html}: {error.strerror or error}",

@@ -214,6 +214,7 @@ class HtmlInBrowser(unittest.TestCase):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               timeout=300)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
         with open(out, encoding="utf-8") as f:
             return out, f.read()
 
