@@ -24,6 +24,7 @@ DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_debug import clean_env  # noqa: E402
+from test_extension import sanitizer_preload  # noqa: E402
 
 SAMPLE = '''
 import threading
@@ -97,6 +98,9 @@ def pytest_environment():
     env = clean_env()
     env["PYTHONPATH"] = BUILD_DIR
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    preload = sanitizer_preload()
+    if preload:
+        env["LD_PRELOAD"] = preload
     probe = [PYTHON, "-c", "import pytest, xdist, pyhd_pytest, pyhd"]
     if subprocess.run(probe, env=env, capture_output=True).returncode == 0:
         return env, None
