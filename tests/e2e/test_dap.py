@@ -248,6 +248,19 @@ class DapWithoutClient(unittest.TestCase):
         self.assertEqual([v["name"] for v in reply[5]["body"]["variables"]],
                          ["[8]", "[9]", "..."])
 
+    def test_the_file_on_the_command_line_is_the_default_dump(self):
+        data = b"".join(frame(p) for p in (
+            {"seq": 1, "type": "request", "command": "initialize", "arguments": {}},
+            {"seq": 2, "type": "request", "command": "launch", "arguments": {}},
+            {"seq": 3, "type": "request", "command": "threads"}))
+        proc = subprocess.run([DEBUG, "--dap", CHAIN.dump], input=data, env=clean_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        reply = {m["request_seq"]: m for m in messages(proc.stdout) if m["type"] == "response"}
+        self.assertTrue(reply[2]["success"], reply[2])
+        # crash_chain imports no threading: its one thread has no name.
+        self.assertEqual([t["name"] for t in reply[3]["body"]["threads"]], ["thread 1"])
+
     def test_usage(self):
         proc = subprocess.run([DEBUG, "--listen", "127.0.0.1:0", LOCALS.dump],
                               env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
