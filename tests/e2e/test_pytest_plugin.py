@@ -154,6 +154,25 @@ class PluginTestCase(unittest.TestCase):
         self.assertEqual(current[:1], [function], output)
 
 
+class Installed(unittest.TestCase):
+    def test_installed_beside_the_module(self):
+        """cmake --install puts pyhd_pytest.py in the directory of the pyhd module."""
+        destdir = tempfile.mkdtemp(prefix="pyhd-test-pytest-install-")
+        self.addCleanup(shutil.rmtree, destdir, True)
+        proc = subprocess.run(["cmake", "--install", BUILD_DIR, "--prefix", "/opt/pyhd"],
+                              env=dict(os.environ, DESTDIR=destdir), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        where = {}
+        for top, _, files in os.walk(destdir):
+            for name in files:
+                if name == "pyhd_pytest.py" or (name.startswith("pyhd.")
+                                                and name.endswith(".so")):
+                    where[name.split(".")[0]] = top
+        self.assertEqual(sorted(where), ["pyhd", "pyhd_pytest"], proc.stdout)
+        self.assertEqual(where["pyhd"], where["pyhd_pytest"])
+
+
 class FailingTests(PluginTestCase):
     def test_a_dump_per_failing_test_at_its_frame(self):
         proc = self.pytest(SAMPLE, "--pyhd-dumps")
