@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import traceback
+import types
 
 import pyhd_debugger
 import pyhd_values
@@ -49,7 +50,9 @@ def describe(value, depth=DEPTH):
         entry["dump_truncated"] = _clean(note)
     if missing:
         entry["missing_items"] = missing
-    if pyhd_values.has_children(value):
+    # A module's namespace is not part of the crash (and builtins' alone is
+    # a hundred entries): modules are named, not listed.
+    if pyhd_values.has_children(value) and not isinstance(value, types.ModuleType):
         parts = pyhd_values.children(value)
         entry["parts_count"] = len(parts)
         if depth > 0:

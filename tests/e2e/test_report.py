@@ -138,6 +138,10 @@ class JsonReport(unittest.TestCase):
         current = [row for row in average["source"] if row["current"]]
         self.assertEqual(current, [{"line": 29, "text": "    return total / count",
                                     "current": True}])
+        module = exc["frames"][0]
+        self.assertTrue(module["locals_are_globals"])
+        self.assertEqual(local(module, "__name__")["value"], "'__main__'")
+        self.assertNotIn("parts", local(module, "sys"))
         orders = local(frame_named(exc["frames"], "main"), "orders")
         self.assertEqual(orders["parts_count"], 2)
         order = orders["parts"][0]
