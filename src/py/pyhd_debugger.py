@@ -1002,8 +1002,9 @@ options:
 
 With --print, --locals, --threads, --info, --json or --html the report is
 printed and no debugger starts. Otherwise pdb reads commands from the
-terminal, or from standard input when it is not one. Added pdb commands: threads, thread N,
-exceptions, exception N, dumpinfo ("help CMD" explains each).
+terminal, or from standard input when it is not one. Added pdb commands:
+threads, thread N, exceptions, exception N, dumpinfo ("help CMD" explains
+each).
 
 --list reads only each file's MANIFEST; a damaged file gets a line saying
 so and the listing goes on.
@@ -1030,7 +1031,8 @@ def _check_integrations(args):
     if args.listen is not None and not args.dap:
         raise UsageError("--listen goes with --dap")
     if args.dap:
-        if args.list is not None or args.html is not None or args.json or args.command:
+        if (args.list is not None or args.html is not None or args.json or args.command
+                or args.print or args.locals or args.threads or args.info):
             raise UsageError("--dap takes no other mode (the client sends requests)")
         return True
     if args.json and args.list is None and args.file is None:
