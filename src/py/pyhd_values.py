@@ -7,6 +7,7 @@ sequence's items and an instance's __dict__, never through getattr, so no
 descriptor is involved.
 """
 
+import collections
 import reprlib
 import types
 
@@ -30,6 +31,11 @@ _ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, type,
 
 def value_text(value, limit=VALUE_LIMIT):
     """A bounded repr of value; a cut is marked with the number of characters left out."""
+    if type(value) in (str, bytes, bytearray) and len(value) > _repr.maxstring:
+        # reprlib would elide the middle with a bare "..."; say how much is left out.
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return (f"{value[:_repr.maxstring]!r} ... <{len(value) - _repr.maxstring} more "
+                f"{unit} not shown>")
     try:
         text = _repr.repr(value)
     except RecursionError:
@@ -70,7 +76,7 @@ def children(value):
     """
     if isinstance(value, dict):
         return [(value_text(k, 200), v, ("key", k)) for k, v in dict.items(value)]
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, collections.deque)):
         return [(f"[{i}]", v, ("index", i)) for i, v in enumerate(value)]
     if isinstance(value, (set, frozenset)):
         return [(f"<{i}>", v, ("member", None)) for i, v in enumerate(value)]
@@ -97,7 +103,7 @@ def children(value):
 
 def has_children(value):
     """Whether children(value) may be non-empty (cheap: nothing is listed)."""
-    if isinstance(value, (dict, list, tuple, set, frozenset)):
+    if isinstance(value, (dict, list, tuple, set, frozenset, collections.deque)):
         return len(value) > 0 or missing_count(value) > 0
     if isinstance(value, _ATOMS):
         return False
