@@ -357,7 +357,7 @@ class Session:
         return {"threads": threads}
 
     def _thread_index(self, args):
-        dump = self._need_dump()
+        self._need_dump()
         thread_id = args.get("threadId")
         if type(thread_id) is not int or not 1 <= thread_id <= self._thread_count():
             raise RequestError(f"no thread {thread_id!r}")

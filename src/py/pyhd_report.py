@@ -196,7 +196,8 @@ h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;border-bottom:1px solid #cc
 table.header td,table.manifest td{padding:1px 8px 1px 0;vertical-align:top}
 td.key{font-weight:bold;white-space:nowrap}
 code,pre,.value,.src{font-family:ui-monospace,monospace;font-size:13px}
-pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:.5em;border:1px solid #ddd}
+pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:.5em;
+border:1px solid #ddd}
 .frame{border:1px solid #ccc;margin:.4em 0;padding:.2em .5em}
 .frame>summary{cursor:pointer}.where{color:#555}
 .src{margin:.3em 0;border-collapse:collapse}.src td{padding:0 .5em;white-space:pre}

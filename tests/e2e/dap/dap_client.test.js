@@ -61,7 +61,8 @@ async function scope(frameId, name) {
 }
 
 async function variables(ref, paging) {
-  return (await dc.variablesRequest({ variablesReference: ref, ...(paging || {}) })).body.variables;
+  const args = { variablesReference: ref, ...(paging || {}) };
+  return (await dc.variablesRequest(args)).body.variables;
 }
 
 function named(vars, name) {
@@ -193,7 +194,8 @@ test('exceptionInfo: the whole chain and group, and the traceback text', async (
 
 test('sources: from the dump when not on this disk, or through pathMappings', async () => {
   const stopped = await open(env.DUMP_MOVED);
-  const top = (await dc.stackTraceRequest({ threadId: stopped.body.threadId })).body.stackFrames[0];
+  const trace = await dc.stackTraceRequest({ threadId: stopped.body.threadId });
+  const top = trace.body.stackFrames[0];
   assert.ok(top.source.sourceReference > 0, JSON.stringify(top.source));
   const served = await dc.sourceRequest({ sourceReference: top.source.sourceReference,
     source: top.source });
@@ -206,7 +208,8 @@ test('sources: from the dump when not on this disk, or through pathMappings', as
   await dc.start();
   const again = await open(env.DUMP_MOVED, { pathMappings: [
     { remoteRoot: env.MOVED_ROOT, localRoot: env.EXAMPLES }] });
-  const mapped = (await dc.stackTraceRequest({ threadId: again.body.threadId })).body.stackFrames[0];
+  const remapped = await dc.stackTraceRequest({ threadId: again.body.threadId });
+  const mapped = remapped.body.stackFrames[0];
   assert.equal(mapped.source.path, path.join(env.EXAMPLES, 'crash_locals.py'));
   assert.equal(mapped.source.sourceReference, undefined);
 });
@@ -244,7 +247,8 @@ test('terminate ends the session', async () => {
 
 test('--listen: the same adapter over TCP on loopback', async () => {
   await dc.stop();
-  const server = spawn(DEBUG, ['--dap', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(DEBUG, ['--dap', '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
     let text = '';
     server.stderr.on('data', (data) => {
