@@ -16,6 +16,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import socket
 import sys
 import traceback
@@ -707,6 +708,9 @@ def _parse_address(text):
 def run(args):
     """pyhd-debug --dap [--listen HOST:PORT] [FILE]: returns the exit status."""
     prog = pyhd_debugger.PROG
+    # A client that goes away is a BrokenPipeError here, not a silent death.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     # Nothing but protocol messages may reach the client's stream: stray
     # prints go to standard error.
     real_stdout = sys.stdout
