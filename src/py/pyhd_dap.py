@@ -330,8 +330,8 @@ class Session:
         return None
 
     def after_terminate(self, args):
+        # The client answers "terminated" with disconnect, which ends the session.
         self.event("terminated")
-        self.done = True
 
     def on_setBreakpoints(self, args):
         points = args.get("breakpoints") or []

@@ -237,11 +237,14 @@ test('a malformed dump gives an error response, and the adapter lives on', async
   assert.equal((await stopped).body.reason, 'exception');
 });
 
-test('terminate ends the session', async () => {
+test('terminate, then disconnect, ends the session', async () => {
   await open(env.DUMP_LOCALS);
   const terminated = dc.waitForEvent('terminated');
   await dc.terminateRequest({});
   await terminated;
+  const exited = new Promise((resolve) => dc._adapterProcess.on('exit', resolve));
+  await dc.disconnectRequest({});
+  assert.equal(await exited, 0);
   ended();
 });
 
