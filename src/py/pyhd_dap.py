@@ -523,6 +523,12 @@ class Session:
         else:
             parts = pyhd_values.children(value)
             parent = expression
+        # VS Code asks for the indexed items of a long list in pages and for
+        # its named ones apart: items by index are "indexed", the rest "named".
+        wanted = args.get("filter")
+        if wanted in ("indexed", "named"):
+            parts = [p for p in parts
+                     if (p[2][0] in ("index", "member")) == (wanted == "indexed")]
         start = args.get("start")
         count = args.get("count")
         start = start if type(start) is int and start >= 0 else 0

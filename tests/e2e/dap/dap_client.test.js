@@ -116,6 +116,13 @@ test('locals, globals and the exception of the failing frame; a program object',
   assert.equal(named(fields, 'number').evaluateName, 'orders[0].number');
   const pairs = await variables(named(fields, 'items').variablesReference);
   assert.deepEqual(pairs.map((v) => v.value), ["('pen', 2)", "('ink', 5)"]);
+  // The pages VS Code asks for: indexed items by range, none of them named.
+  const second = await variables(orders.variablesReference,
+    { filter: 'indexed', start: 1, count: 1 });
+  assert.deepEqual(second.map((v) => v.name), ['[1]']);
+  assert.deepEqual(await variables(orders.variablesReference, { filter: 'named' }), []);
+  assert.deepEqual((await variables(items[0].variablesReference, { filter: 'named' }))
+    .map((v) => v.name), ['number', 'items']);
 
   const globals = await variables((await scope(main.id, 'Globals')).variablesReference);
   assert.match(named(globals, 'Order').value, /Order/);
