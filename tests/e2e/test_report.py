@@ -269,6 +269,17 @@ class HtmlInBrowser(unittest.TestCase):
                       '"script")&lt;/script&gt;', names)
         self.assertIn("&lt;img src=x onerror=", dom)
 
+    def test_the_csp_blocks_any_other_script(self):
+        """Were a script ever to slip into the page, its Content-Security-Policy stops it."""
+        page, source = self.html(CHAIN.dump)
+        injected = os.path.join(WORKDIR, "injected.html")
+        with open(injected, "w", encoding="utf-8") as f:
+            f.write(source.replace("</body>", '<script>document.documentElement.setAttribute('
+                                              '"data-owned", "csp")</script></body>'))
+        dom = self.dom(injected)
+        html_tag = re.search(r"<html[^>]*>", dom).group(0)
+        self.assertEqual(html_tag, '<html lang="en" data-js="on">')
+
     def test_truncation_shown(self):
         page, _ = self.html(CUT_CRASH.dump)
         dom = self.dom(page)
