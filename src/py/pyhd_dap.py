@@ -4,7 +4,7 @@ The adapter speaks DAP over standard input and output, or over one TCP
 connection (--listen HOST:PORT). A "launch" or "attach" request names the
 dump; the adapter loads it with _pyhd (the same loader and the same safety as
 pdb: nothing from the dump is run, evaluated or imported) and rebuilds every
-thread's stack as real frames with pyhd_debugger's Dump. It then reports
+thread's stack as real frames with pyhd_debug's Dump. It then reports
 the program stopped on the failed thread with reason "exception". The
 client browses threads, frames, scopes and variables, evaluates expressions
 in a frame (as pdb's "p" does), and reads the exception chain; requests that
@@ -21,8 +21,11 @@ import socket
 import sys
 import traceback
 
-import pyhd_debugger
 import pyhd_values
+from pyhd_debug.common import PROG
+from pyhd_debug.frames import RebuildError, _local_file_differs, _source_lines
+from pyhd_debug.model import Dump, group_members
+from pyhd_debug.output import format_header
 
 # Children listed per variables request when the client asks for no page.
 _PAGE = 1000
@@ -115,7 +118,7 @@ class Channel:
                     length = None
         if length is None or not 0 <= length <= _MESSAGE_LIMIT:
             # The stream cannot be resynchronised without a valid length.
-            print(f"{pyhd_debugger.PROG}: DAP: a message without a valid "
+            print(f"{PROG}: DAP: a message without a valid "
                   "Content-Length; ending the session", file=sys.stderr)
             self.broken = True
             return None
@@ -258,7 +261,7 @@ class Session:
         self._refs, self._ref_ids = [], {}
         self._sources, self._source_ids = [], {}
         self.stopped_sent = False
-        self.dump = pyhd_debugger.Dump(data)
+        self.dump = Dump(data)
         self.launched = True
         return None
 
@@ -285,9 +288,8 @@ class Session:
 
     def after_launch(self, args):
         self.event("output", {"category": "console",
-                              "output": printable(pyhd_debugger.format_header(self.dump))})
-        self.event("process", {"name": printable(pyhd_debugger._program(
-                                   self.dump.field("Argv", "[]"))),
+                              "output": printable(format_header(self.dump))})
+        self.event("process", {"name": printable(_program_name(self.dump)),
                                "isLocalProcess": False, "startMethod": "attach"})
         self._maybe_stop()
 
@@ -371,7 +373,7 @@ class Session:
                     tb = self.dump.exception.__traceback__
                 else:
                     tb = self.dump.thread_traceback(index)
-            except pyhd_debugger.RebuildError as error:
+            except RebuildError as error:
                 raise RequestError(f"thread {index + 1}: {error}") from None
             ids = []
             while tb is not None:
@@ -439,7 +441,7 @@ class Session:
                 return {"name": name, "presentationHint": "deemphasize",
                         "origin": "not in the dump"}
             return {"name": name, "path": local}
-        if not pyhd_debugger._local_file_differs(local, data) and os.path.isfile(local):
+        if not _local_file_differs(local, data) and os.path.isfile(local):
             return {"name": name, "path": local}
         ref = self._source_ids.get(path)
         if ref is None:
@@ -461,7 +463,7 @@ class Session:
             raise RequestError("the dump holds no such source")
         path = self._sources[ref - 1]
         data = bytes((self.dump.data.get("sources") or {})[path])
-        lines = pyhd_debugger._source_lines(data)
+        lines = _source_lines(data)
         if lines is None:
             raise RequestError(f"{path}: the dumped source does not decode")
         return {"content": "".join(lines), "mimeType": "text/x-python"}
@@ -665,6 +667,16 @@ def _child_expression(parent, how):
     return None
 
 
+def _program_name(dump):
+    """The file name of the dumped program's sys.argv[0], or "?"."""
+    try:
+        argv = json.loads(dump.field("Argv", "[]"))
+        first = argv[0] if isinstance(argv, list) and argv else ""
+    except ValueError:
+        first = ""
+    return os.path.basename(first) if isinstance(first, str) and first else "?"
+
+
 def _exception_line(exc):
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
@@ -684,7 +696,7 @@ def _exception_details(exc, seen, full=False):
     inner = []
     linked = exc.__cause__ if exc.__cause__ is not None else (
         None if exc.__suppress_context__ else exc.__context__)
-    for other in [linked] + pyhd_debugger.group_members(exc):
+    for other in [linked] + group_members(exc):
         if isinstance(other, BaseException) and id(other) not in seen:
             inner.append(_exception_details(other, seen))
     if inner:
@@ -713,7 +725,7 @@ def _parse_address(text):
 
 def run(args):
     """pyhd-debug --dap [--listen HOST:PORT] [FILE]: returns the exit status."""
-    prog = pyhd_debugger.PROG
+    prog = PROG
     # A client that goes away is a BrokenPipeError here, not a silent death.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)

@@ -20,8 +20,11 @@ import sys
 import traceback
 import types
 
-import pyhd_debugger
 import pyhd_values
+from pyhd_debug.common import PROG
+from pyhd_debug.frames import RebuildError
+from pyhd_debug.model import group_members, thread_flag_names
+from pyhd_debug.output import EscapingWriter
 
 # The version of the report's layout; bumped when a field changes meaning.
 REPORT_VERSION = 1
@@ -110,12 +113,12 @@ def _exceptions(dump):
                 relations.append({"cause_of": j})
             elif other.__context__ is exc and not other.__suppress_context__:
                 relations.append({"context_of": j})
-            if any(m is exc for m in pyhd_debugger.group_members(other)):
+            if any(m is exc for m in group_members(other)):
                 relations.append({"member_of": j})
         entry = {"index": i, "type": _clean(pyhd_values.type_name(exc)),
                  "message": _clean(message), "trigger": exc is dump.exception,
                  "relations": relations,
-                 "members": [index[id(m)] for m in pyhd_debugger.group_members(exc)
+                 "members": [index[id(m)] for m in group_members(exc)
                              if id(m) in index],
                  "frames": _frames(exc.__traceback__)}
         entries.append(entry)
@@ -127,10 +130,10 @@ def _threads(dump):
     for i, thread in enumerate(dump.threads):
         entry = {"number": i + 1, "name": _clean(thread.get("name", "?")),
                  "ident": thread.get("ident"), "native_id": thread.get("native_id"),
-                 "flags": pyhd_debugger.thread_flag_names(thread.get("flags", 0))}
+                 "flags": thread_flag_names(thread.get("flags", 0))}
         try:
             entry["frames"] = _frames(dump.thread_traceback(i))
-        except pyhd_debugger.RebuildError as error:
+        except RebuildError as error:
             entry["frames"] = []
             entry["error"] = _clean(error)
         threads.append(entry)
@@ -360,14 +363,17 @@ def run(args, dump):
     if args.html is not None:
         try:
             if args.html == "-":
-                write_html(dump, sys.stdout)
+                # To a terminal, the dump's control characters are escaped as
+                # everywhere else; into a file or pipe the page is as written.
+                write_html(dump, EscapingWriter(sys.stdout) if sys.stdout.isatty()
+                           else sys.stdout)
             else:
                 # As private as the dump it shows: mode 0600 when created.
                 fd = os.open(args.html, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with open(fd, "w", encoding="utf-8") as out:
                     write_html(dump, out)
         except OSError as error:
-            print(f"{pyhd_debugger.PROG}: {args.html}: {error.strerror or error}",
+            print(f"{PROG}: {args.html}: {error.strerror or error}",
                   file=sys.stderr)
             return 2
     if args.json:
