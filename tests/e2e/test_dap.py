@@ -1,4 +1,4 @@
-"""pyhd-debug --dap under a real DAP client: VS Code's DebugClient (@vscode/debugadapter-testsupport).
+"""pyhd-debug --dap driven by a real DAP client: VS Code's DebugClient, installed from npm.
 
 Crashes examples/ under $PYHD_RUN, installs the client with npm into the build
 tree (once; $PYHD_BUILD_DIR/node), then runs tests/e2e/dap/dap_client.test.js
