@@ -22,6 +22,7 @@ SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
 EXAMPLES = os.path.join(SOURCE_DIR, "examples")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graphread  # noqa: E402
 from test_debug import Crash, clean_env  # noqa: E402
 
 # A program whose strings, thread name and exception message try to run
@@ -148,7 +149,7 @@ class JsonReport(unittest.TestCase):
         self.assertEqual(order["type"], "__main__.Order")
         number = next(p for p in order["parts"] if p["name"] == "number")
         self.assertEqual(number["value"], "1")
-        self.assertEqual(report["manifest"][0], {"key": "Format-Version", "value": "1"})
+        self.assertEqual(report["manifest"][0], {"key": "Format-Version", "value": str(graphread.VERSION)})
 
     def test_chain_and_group(self):
         report = json_report(CHAIN.dump)
