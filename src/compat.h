@@ -150,93 +150,81 @@ static inline PyObject *pyhd_err_handled(void)
     return exc;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Printing an exception to a stream of pyhd's own (h11) */
+/*
+ * {thread ident: frame} for every thread running Python code, built under
+ * the runtime's lock as sys._current_frames() builds it, so that no thread
+ * state is freed while it is read. New reference. Private but exported
+ * (PyAPI_FUNC in Include/cpython/pystate.h) in 3.10.13, 3.11.2 (Debian),
+ * 3.11.7, 3.12.1 and 3.13.0.
+ */
+static inline PyObject *pyhd_current_frames(void)
+{
+    return _PyThread_CurrentFrames();
+}
 
 /*
- * Print exc to file exactly as sys.excepthook's default (PyErr_Display)
- * prints it to sys.stderr, without pointing sys.stderr elsewhere: that would
- * take every other thread's output meanwhile. Up to 3.12 PyErr_Display is C,
- * reachable with a file only as the private _PyErr_Display (exported, declared
- * in internal headers; checked on 3.10.13, 3.11.2, 3.11.7, 3.12.1); from 3.13
- * PyErr_Display calls traceback._print_exception_bltin, which is
- * print_exception(exc, limit=BUILTIN_EXCEPTION_LIMIT, file=sys.stderr) with
- * colour only on a terminal. 0, or -1 with an exception set.
+ * Print exc, its chain and its traceback to file exactly as python's default
+ * sys.excepthook prints them to sys.stderr, without touching sys.stderr.
+ * 0, or -1 with an exception set.
+ * 3.10 to 3.12: _PyErr_Display(), the function behind PyErr_Display() that
+ * takes the file; exported (PyAPI_FUNC) in 3.10.13, 3.11.2 (Debian), 3.11.7
+ * and 3.12.1 but declared in an internal header, hence the declaration here.
+ * 3.13 made it internal and prints through traceback._print_exception_bltin(),
+ * that is traceback.print_exception(exc, limit=BUILTIN_EXCEPTION_LIMIT,
+ * file=sys.stderr, colorize=...): the same call with file given and no colour
+ * (the text goes to a file, not a terminal).
  */
 #if PY_VERSION_HEX < 0x030D0000
 PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
                                 PyObject *tb);
-static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
+
+static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
 {
     PyObject *tb = PyException_GetTraceback(exc);
     _PyErr_Display(file, (PyObject *)Py_TYPE(exc), exc, tb);
     Py_XDECREF(tb);
+    /* It reports failures of its own on the file; one left set is not ours. */
+    PyErr_Clear();
     return 0;
 }
 #else
-#if PY_VERSION_HEX < 0x030E0000
-/*
- * 3.13 only: importing traceback while python handles an uncaught
- * KeyboardInterrupt makes it forget that one is unhandled (the import runs
- * code that resets the runtime's flag), so python exits 1 instead of dying
- * by SIGINT; its own PyErr_Display saves and restores the flag around that
- * import. So that case goes through PyErr_Display, with sys.stderr pointed
- * at file for the call (other threads' output meanwhile goes there too).
- */
-static inline int pyhd_err_display_keyboard_interrupt(PyObject *file, PyObject *exc)
-{
-    PyObject *old = PySys_GetObject("stderr");  /* borrowed, made strong below */
-    PyObject *tb = PyException_GetTraceback(exc);
-    int rc = -1;
+/* src/compat_runtime.c: _PyRuntime.signals.unhandled_keyboard_interrupt. */
+int pyhd_unhandled_keyboard_interrupt(void);
+void pyhd_set_unhandled_keyboard_interrupt(int value);
 
-    Py_XINCREF(old);
-    if (PySys_SetObject("stderr", file) == 0) {
-        PyErr_Display((PyObject *)Py_TYPE(exc), exc, tb);
-        PyErr_Clear();
-        rc = PySys_SetObject("stderr", old);
-    }
-    Py_XDECREF(tb);
-    Py_XDECREF(old);
-    return rc;
-}
-#endif
-static inline int pyhd_err_display_to(PyObject *file, PyObject *exc)
+static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
 {
-    PyObject *traceback = NULL, *print = NULL, *limit = NULL, *args = NULL, *kwargs = NULL;
-    PyObject *result = NULL;
+    /* The printer is Python code, whose imports clear the flag that makes
+       python die of SIGINT after a KeyboardInterrupt: keep it, as
+       _PyErr_Display() does. */
+    int keyboard_interrupt = pyhd_unhandled_keyboard_interrupt();
+    PyObject *traceback = PyImport_ImportModule("traceback");
+    PyObject *print = NULL, *limit, *args = NULL, *kwargs = NULL, *result = NULL;  /* limit: borrowed */
 
-#if PY_VERSION_HEX < 0x030E0000
-    if (PyErr_GivenExceptionMatches(exc, PyExc_KeyboardInterrupt)
-        && PyDict_GetItemString(PyImport_GetModuleDict(), "traceback") == NULL)
-        return pyhd_err_display_keyboard_interrupt(file, exc);
-#endif
-    traceback = PyImport_ImportModule("traceback");
     if (traceback == NULL)
         goto done;
-    print = PyObject_GetAttrString(traceback, "print_exception");
-    if (print == NULL)
+    /* The module's dict: no module __getattr__ runs. */
+    print = PyDict_GetItemString(PyModule_GetDict(traceback), "print_exception");
+    limit = PyDict_GetItemString(PyModule_GetDict(traceback), "BUILTIN_EXCEPTION_LIMIT");
+    if (print == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "traceback.print_exception is missing");
         goto done;
-    limit = PyObject_GetAttrString(traceback, "BUILTIN_EXCEPTION_LIMIT");
-    if (limit == NULL) {
-        PyErr_Clear();
-        limit = Py_NewRef(Py_None);
     }
     args = PyTuple_Pack(1, exc);
-    kwargs = Py_BuildValue("{sOsO}", "limit", limit, "file", file);
+    kwargs = Py_BuildValue("{s:O, s:O, s:O}", "limit", limit != NULL ? limit : Py_None,
+                           "file", file, "colorize", Py_False);
     if (args != NULL && kwargs != NULL)
         result = PyObject_Call(print, args, kwargs);
 done:
-    Py_XDECREF(traceback);
-    Py_XDECREF(print);
-    Py_XDECREF(limit);
-    Py_XDECREF(args);
+    pyhd_set_unhandled_keyboard_interrupt(keyboard_interrupt);
+    Py_XDECREF(result);
     Py_XDECREF(kwargs);
-    if (result == NULL)
-        return -1;
-    Py_DECREF(result);
-    return 0;
+    Py_XDECREF(args);
+    Py_XDECREF(traceback);
+    return result != NULL ? 0 : -1;
 }
 #endif
+
 
 /* ------------------------------------------------------------------------ */
 /* The C stack in the fatal-signal stacks file (h11) */

@@ -183,9 +183,10 @@ static int append_thread_exception_header(struct dump *d)
 }
 
 /*
- * The exception exactly as python's default hook prints it (PyErr_Display's
- * text, written to a StringIO: src/compat.h); for an exception that escaped a
- * thread, after threading.excepthook's header line.
+ * The exception exactly as python's default hook prints it, by the same
+ * printer, into a StringIO: sys.stderr is left alone, so what other threads
+ * print meanwhile goes where they meant it to. For an exception that escaped
+ * a thread, after threading.excepthook's header line.
  */
 static int append_exception(struct dump *d)
 {
@@ -198,12 +199,8 @@ static int append_exception(struct dump *d)
     if (io == NULL)
         goto error;
     sio = PyObject_CallMethod(io, "StringIO", NULL);
-    if (sio == NULL)
+    if (sio == NULL || pyhd_display_exception(sio, d->exc) < 0)
         goto error;
-    /* python's printer reports its own failures in the text; one left set
-       here is not ours to keep. */
-    if (pyhd_err_display_to(sio, d->exc) < 0)
-        PyErr_Clear();
     text = PyObject_CallMethod(sio, "getvalue", NULL);
     if (text == NULL || !PyUnicode_Check(text))
         goto error;
