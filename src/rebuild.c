@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "manifest.h"
 #include "pyhd/format.h"
+#include "trust.h"
 
 /*
  * The order of rebuilding. References may point forward and form cycles, so
@@ -557,6 +558,11 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
         return NULL;
     if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
         PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+        /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
+           its own tp_new makes an empty one and runs no Python code. */
+        if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
+            type->tp_new != PyBaseObject_Type.tp_new)
+            return type->tp_new(type, rb->empty, NULL);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
@@ -1014,34 +1020,85 @@ static int is_surrogate(struct rb *rb, PyObject *obj)
 }
 
 /*
+ * obj.__dict__ = d, through the type's __dict__ descriptor, not
+ * PyObject_GenericSetDict(): on 3.13 that misses objects whose attributes
+ * live inline. A type whose __dict__ cannot be assigned (types.SimpleNamespace)
+ * gets d's items in its own dict.
+ */
+static int set_instance_dict(struct rb *rb, PyObject *obj, PyObject *d)
+{
+    PyObject *own;
+    int rc;
+    if (PyObject_SetAttr(obj, rb->dict_name, d) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+        !PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear();
+    own = PyObject_GenericGetDict(obj, NULL);
+    if (!own)
+        return -1;
+    rc = PyDict_Update(own, d);
+    Py_DECREF(own);
+    return rc;
+}
+
+/*
+ * Set slot name of obj to value through the member descriptor that a class
+ * of its MRO defines for it (a real class's __slots__); no other descriptor
+ * is called. A name no class has a slot for goes into obj's __dict__, as a
+ * stand-in class made without slots needs. "__dict__" and "__weakref__" are
+ * the instance's own machinery, not data: they are skipped.
+ */
+static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyObject *mro = Py_TYPE(obj)->tp_mro, *d;  /* borrowed */
+    int rc;
+    if (!PyUnicode_Check(name) || !PyUnicode_CompareWithASCIIString(name, "__dict__") ||
+        !PyUnicode_CompareWithASCIIString(name, "__weakref__"))
+        return 0;
+    for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *descr;
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || !t->tp_dict)
+            continue;
+        descr = PyDict_GetItemWithError(t->tp_dict, name);  /* borrowed */
+        if (!descr && PyErr_Occurred())
+            return -1;
+        if (descr && Py_IS_TYPE(descr, &PyMemberDescr_Type))
+            return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+    }
+    d = PyObject_GenericGetDict(obj, NULL);
+    if (!d) {
+        /* A slotted class without a dict and without this slot here: leave it out. */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    rc = PyDict_SetItem(d, name, value);
+    Py_DECREF(d);
+    return rc;
+}
+
+/*
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
- * Through the type's __dict__ descriptor, not PyObject_GenericSetDict():
- * on 3.13 that misses objects whose attributes live inline.
  */
 static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
 {
     uint64_t dict_id, n;
-    PyObject *d;
     rd_id(c);
     dict_id = rd_id(c);
     n = rd_varint(c);
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
-        PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
-        return -1;
-    if (!n)
-        return 0;
-    d = PyObject_GetAttr(obj, rb->dict_name);
-    if (!d)
+        set_instance_dict(rb, obj, rb->objs[dict_id]) < 0)
         return -1;
     for (uint64_t i = 0; i < n; i++) {
         PyObject *k = ref(rb, rd_id(c)), *v = ref(rb, rd_id(c));
-        if (PyDict_SetItem(d, k, v) < 0) {
-            Py_DECREF(d);
+        if (set_slot(obj, k, v) < 0)
             return -1;
-        }
     }
-    Py_DECREF(d);
     return 0;
 }
 
@@ -1748,8 +1805,34 @@ done:
     return ret;
 }
 
+PyDoc_STRVAR(trusted_class_doc,
+"trusted_class(module, qualname) -> (class, how) or None\n\n"
+"The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
+"(src/trust.c), and how its objects are rebuilt: 'class', 'reduced', 'instance'\n"
+"or 'enum'. None when the pair is not in the table: nothing is imported then.");
+
+static PyObject *pyhd_trusted_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    enum pyhd_trust_how how;
+    PyObject *cls;
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "trusted_class() takes module and qualname");
+        return NULL;
+    }
+    cls = pyhd__trust_resolve(args[0], args[1], &how);
+    if (!cls) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(Ns)", cls, pyhd__trust_how_name(how));
+}
+
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
+     trusted_class_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1764,7 +1847,7 @@ static struct PyModuleDef pyhd_module = {
 
 PyMODINIT_FUNC pyhd__init_module(void)
 {
-    PyObject *m = PyModule_Create(&pyhd_module);
+    PyObject *m = PyModule_Create(&pyhd_module), *table = NULL;
     if (!m)
         return NULL;
     if (!DumpError) {
@@ -1777,8 +1860,13 @@ PyMODINIT_FUNC pyhd__init_module(void)
         PyModule_AddStringConstant(m, "__version__", PYHD_VERSION) < 0 ||
         PyModule_AddIntConstant(m, "FORMAT_VERSION", PYHD_FORMAT_VERSION) < 0)
         goto error;
+    table = pyhd__trust_table();
+    if (!table || PyModule_AddObjectRef(m, "TRUSTED", table) < 0)
+        goto error;
+    Py_DECREF(table);
     return m;
 error:
+    Py_XDECREF(table);
     Py_DECREF(m);
     return NULL;
 }

@@ -143,10 +143,13 @@ def _surrogate_repr(self):
 
 
 def _usable_real_base(base):
-    """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours."""
+    """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours,
+    and the trust table's classes whose instances are real."""
     if type(base) is not type:
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
+        return True
+    if _how.get(base) == "instance":
         return True
     import collections
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
@@ -230,20 +233,17 @@ def mirror_class(cls):
     return mirror
 
 
-# Standard-library modules whose import does something (opens a browser, prints, starts
-# a GUI): a dump naming them gets a surrogate, never an import.
-_NEVER_IMPORT = {"antigravity", "this", "__hello__", "__phello__", "turtle", "turtledemo",
-                 "tkinter", "idlelib", "__main__"}
+# How each real class that make_class gave is rebuilt: "class", "reduced",
+# "instance", "enum" (the trust table of src/trust.c) or "trusted" (--trust).
+_how = {}
 
 
-def _resolve(module, qualname, trust):
-    """The real class module.qualname, from the standard library (any module if trust)."""
+def _trusted_import(module, qualname):
+    """With --trust only: the program's own class module.qualname, imported by name."""
     if not isinstance(module, str) or not isinstance(qualname, str):
         return None
-    top = module.partition(".")[0]
-    if module not in sys.modules and top in _NEVER_IMPORT:
-        return None
-    if not trust and module != "builtins" and top not in sys.stdlib_module_names:
+    # A __main__ module is a program: importing one runs it.
+    if module.rpartition(".")[2] == "__main__":
         return None
     try:
         import importlib
@@ -258,13 +258,21 @@ def _resolve(module, qualname, trust):
 def make_class(name, qualname, module, bases, flags, trust):
     """The class of a CLASS record: the real one when allowed, else a surrogate.
 
+    Allowed means listed in the trust table of src/trust.c (_pyhd.trusted_class
+    compares the names and imports only what the table names), or --trust.
     Any argument may be a TruncatedStub (the walker's size budget ran out).
     """
+    import _pyhd
     if not isinstance(bases, tuple):
         bases = ()
-    if flags & CLASS_STDLIB or trust:
-        real = _resolve(module, qualname, trust)
+    found = _pyhd.trusted_class(module, qualname)
+    if found is not None:
+        _how[found[0]] = found[1]
+        return found[0]
+    if trust:
+        real = _trusted_import(module, qualname)
         if real is not None:
+            _how.setdefault(real, "trusted")
             return real
     return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION))
 
@@ -304,11 +312,13 @@ def instance_class(cls, trust):
         return _new_class("truncated", "truncated", "?", (), False)
     if not is_surrogate(cls) and isinstance(cls, enum.EnumMeta):
         return None
+    if _how.get(cls) == "instance":
+        return cls  # the trust table's: object.__new__ (or its C tp_new) and its state
     candidates = []
     if is_surrogate(cls):
         candidates.append(cls)
     else:
-        if trust and cls.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE: a class statement's
+        if _how.get(cls) == "trusted" and cls.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
             candidates.append(cls)
         candidates.append(mirror_class(cls))
     for candidate in candidates:
