@@ -265,7 +265,9 @@ PyObject *pyhd__trust_table(void)
     PyObject *result = PyTuple_New((Py_ssize_t)table_len);
     for (size_t i = 0; result && i < table_len; i++) {
         const struct trusted *t = &table[i];
-        PyObject *row = Py_BuildValue("(sss)", t->module, t->qualname, pyhd__trust_how_name(t->how));
+        PyObject *row = Py_BuildValue("(ssss)", t->module, t->qualname,
+                                      t->import_module ? t->import_module : t->module,
+                                      pyhd__trust_how_name(t->how));
         if (!row) {
             Py_CLEAR(result);
             break;

@@ -35,7 +35,7 @@ PyObject *pyhd__trust_resolve(PyObject *module, PyObject *qualname, enum pyhd_tr
 /* "class", "reduced", "instance", "enum" or "none": how pyhd_surrogates names them. */
 const char *pyhd__trust_how_name(enum pyhd_trust_how how);
 
-/* The table as a tuple of (module, qualname, how name) tuples: new reference. */
+/* The table as a tuple of (module, qualname, import module, how name): new reference. */
 PyObject *pyhd__trust_table(void);
 
 #endif /* PYHD_TRUST_H */
