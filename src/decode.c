@@ -39,7 +39,7 @@ const char *pyhd__kind_name(unsigned kind)
         [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
         [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
         [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
-        [PYHD_REC_REDACTED] = "REDACTED",
+        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_DESCRIPTOR] = "DESCRIPTOR",
     };
     switch (kind) {
     case PYHD_REC_ROOTS:
@@ -530,6 +530,15 @@ static int check_object(struct vctx *v)
         if (u > PYHD_REDACTED_ITEMS)
             return bad(v, "redacted measure %u unknown", u);
         return 0;
+    case PYHD_REC_DESCRIPTOR:
+        if (get_u8(v, &u) < 0)
+            return -1;
+        if (u > PYHD_DESCR_STATICMETHOD)
+            return bad(v, "descriptor flavour %u unknown", u);
+        return get_id(v, "function", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "setter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "deleter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
     default:
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
     }

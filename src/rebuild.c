@@ -51,7 +51,7 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
-    PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: the classes it made */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
@@ -421,6 +421,43 @@ static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
     return c;
 }
 
+/* The id of the value of key name in the DICT record dict_id, or 0. */
+static uint64_t dict_value_id(const struct pyhd_decoded *g, uint64_t dict_id, const char *name)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
+    struct pyhd_cursor c;
+    uint64_t n;
+    if (!d || d->kind != PYHD_REC_DICT)
+        return 0;
+    c = pyhd__cursor(d);
+    rd_varint(&c);
+    n = rd_varint(&c);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(g, k, name))
+            return v;
+    }
+    return 0;
+}
+
+/*
+ * The id of a CLASS record's __slots__ attribute when it is a STR or a TUPLE
+ * (of names, checked by pyhd_surrogates), else 0: a class needs its slots
+ * when it is made, before its attributes are filled in.
+ */
+static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *v;
+    uint64_t slots;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    rd_u8(&c);
+    slots = dict_value_id(g, rd_id(&c), "__slots__");
+    v = pyhd__decode_obj(g, slots);
+    return v && (v->kind == PYHD_REC_STR || v->kind == PYHD_REC_TUPLE) ? slots : 0;
+}
+
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
@@ -438,6 +475,14 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
         return 0;
     case PYHD_REC_CLASS:
         for (int i = 0; i < 4; i++) {
+            if (push_dep(rb, r, rd_id(&c)) < 0)
+                return -1;
+        }
+        return push_dep(rb, r, class_slots_id(rb->g, r));
+    case PYHD_REC_METHOD:
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_FUNCTION:
+        for (int i = 0; i < 3; i++) {
             if (push_dep(rb, r, rd_id(&c)) < 0)
                 return -1;
         }
@@ -487,7 +532,7 @@ static int ensure(struct rb *rb, uint64_t id);
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *args[6] = {NULL};
+    PyObject *args[7] = {NULL};
     PyObject *result;
     uint64_t bases;
     args[0] = ref(rb, rd_id(&c));
@@ -497,9 +542,10 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[3] = ref(rb, bases);
     args[4] = PyLong_FromLong((long)rd_u8(&c));
     args[5] = rb->trust ? Py_True : Py_False;
+    args[6] = ref(rb, class_slots_id(rb->g, r));
     if (!args[4])
         return NULL;
-    result = sur_call(rb, "make_class", args, 6);
+    result = sur_call(rb, "make_class", args, 7);
     Py_DECREF(args[4]);
     return result;
 }
@@ -604,7 +650,7 @@ static PyTypeObject *base_type(unsigned kind)
 
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    return PyObject_TypeCheck(cls, (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, cls) > 0;
 }
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
@@ -713,13 +759,13 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
         PyObject *mod, *placeholder = PyUnicode_FromString("<truncated>");
         if (!placeholder)
             return NULL;
-        mod = sur_call(rb, "RebuiltModule", &placeholder, 1);
+        mod = sur_call(rb, "make_module", &placeholder, 1);
         Py_DECREF(placeholder);
         return mod;
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    return sur_call(rb, "RebuiltModule", &name, 1);
+    return sur_call(rb, "make_module", &name, 1);
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
@@ -805,6 +851,18 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     return obj;
 }
 
+/* A program's function (an inert real function) or a builtin one, by its names. */
+static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[3];
+    for (int i = 0; i < 3; i++)
+        args[i] = ref(rb, rd_id(&c));
+    if (rd_id(&c))
+        return sur_call(rb, "make_function", NULL, 0);
+    return sur_call(rb, "builtin_function", args, 3);
+}
+
 /* Make object id, whose hard dependencies are made. */
 static PyObject *make(struct rb *rb, uint64_t id)
 {
@@ -863,9 +921,20 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_EXCEPTION:
         return make_exception(rb, r);
     case PYHD_REC_FUNCTION:
-        return sur_call(rb, "FunctionStub", NULL, 0);
-    case PYHD_REC_METHOD:
-        return sur_call(rb, "MethodStub", NULL, 0);
+        return make_function(rb, r);
+    case PYHD_REC_METHOD: {
+        PyObject *args[2];
+        args[0] = ref(rb, rd_id(&c));
+        args[1] = ref(rb, rd_id(&c));
+        return sur_call(rb, "make_method", args, 2);
+    }
+    case PYHD_REC_DESCRIPTOR:
+        value = PyLong_FromLong((long)rd_u8(&c));
+        if (!value)
+            return NULL;
+        result = sur_call(rb, "make_descriptor", &value, 1);
+        Py_DECREF(value);
+        return result;
     case PYHD_REC_CODE:
         return sur_call(rb, "CodeRecord", NULL, 0);
     case PYHD_REC_CELL:
@@ -1016,7 +1085,7 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct py
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
 {
-    return PyObject_TypeCheck((PyObject *)Py_TYPE(obj), (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, (PyObject *)Py_TYPE(obj)) > 0;
 }
 
 /*
@@ -1313,13 +1382,17 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_EXCEPTION:
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
-        return set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "module", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ? -1 : 0;
-    case PYHD_REC_METHOD:
-        return set_attr_id(rb, obj, "function", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "self", rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_DESCRIPTOR: {
+        PyObject *fargs[5] = {obj, NULL, NULL, NULL, NULL};
+        if (r->kind == PYHD_REC_DESCRIPTOR)
+            rd_u8(&c);
+        for (int i = 1; i < 5; i++)
+            fargs[i] = ref(rb, rd_id(&c));
+        res = sur_call(rb, r->kind == PYHD_REC_FUNCTION ? "fill_function" : "fill_descriptor",
+                       fargs, 5);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    }
     case PYHD_REC_CODE:
         return fill_code(rb, obj, r);
     case PYHD_REC_CELL:
@@ -1423,6 +1496,14 @@ static int rebuild_all(struct rb *rb)
             if (fill_one(rb, id, phase) < 0)
                 return -1;
         }
+    }
+    /* Functions get their code objects once every code record is filled. */
+    rb->current = 0;
+    {
+        PyObject *res = sur_call(rb, "finish", NULL, 0);
+        if (!res)
+            return -1;
+        Py_DECREF(res);
     }
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
@@ -1652,12 +1733,16 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
-    rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
+    rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
-    if (!rb.rebuilt_class || !rb.empty || !rb.builtins || !rb.dict_name)
+    if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
+        !rb.dict_name) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a set");
         goto done;
+    }
     /* Rebuilding makes no garbage, only many objects: the collector would
        walk them again and again for nothing. */
     gc_was_enabled = PyGC_Disable();
@@ -1697,7 +1782,7 @@ done:
     PyMem_Free(rb.inst_mode);
     PyMem_Free(rb.stack);
     Py_XDECREF(rb.sur);
-    Py_XDECREF(rb.rebuilt_class);
+    Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);

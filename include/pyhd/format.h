@@ -162,7 +162,11 @@ enum pyhd_kind {
     PYHD_REC_CLASS = 0x14,       /* name id, qualname id, module id (STR objects),
                                     bases id (TUPLE of CLASS ids; 0 for object),
                                     u8 flags (PYHD_CLASS_*),
-                                    attrs id (DICT of plain-data class attributes, or 0:
+                                    attrs id (DICT of the class's own attributes, or 0:
+                                    every entry of its __dict__ but __dict__,
+                                    __weakref__ and the descriptors of its __slots__;
+                                    functions, descriptors and nested classes
+                                    included. Writers before pyhd 0.2 kept only
                                     values of exact types None, bool, int, float,
                                     complex, str, bytes, and tuples of those) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
@@ -231,6 +235,10 @@ enum pyhd_kind {
                                     u8 measure (PYHD_REDACTED_*), varint length (0 when
                                     the measure is NONE). Like TRUNCATED it may stand
                                     wherever an id of a particular kind is required */
+    PYHD_REC_DESCRIPTOR = 0x26,  /* a property, classmethod or staticmethod: u8 flavour
+                                    (PYHD_DESCR_*), then 4 ids (0: absent): a property's
+                                    fget, fset, fdel, doc; the function a classmethod
+                                    or staticmethod wraps, then 0, 0, 0 */
 
     PYHD_KIND_META_FIRST = 0xC0,
 
@@ -253,6 +261,11 @@ enum pyhd_kind {
                                     a reader may resolve it by module and qualname */
 #define PYHD_CLASS_EXCEPTION 0x02 /* a subclass of BaseException */
 #define PYHD_CLASS_HEAPTYPE 0x04  /* created by a class statement or type() */
+
+/* PYHD_REC_DESCRIPTOR flavours. */
+#define PYHD_DESCR_PROPERTY 0
+#define PYHD_DESCR_CLASSMETHOD 1
+#define PYHD_DESCR_STATICMETHOD 2
 
 /* PYHD_REC_REDACTED measures: what the length of the value removed counts. */
 #define PYHD_REDACTED_NONE 0      /* no length (an int, a float, an instance) */

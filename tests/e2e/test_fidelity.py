@@ -69,6 +69,9 @@ DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
 
 # Locals that do not match yet, per program, and why.
 KNOWN_GAPS = {
+    # By design: a class's own __repr__ is program code, which a dump never runs;
+    # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
+    ("program_values.py", "point", "repr"): "the program's own __repr__",
 }
 
 
