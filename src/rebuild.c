@@ -1383,13 +1383,15 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
     case PYHD_REC_DESCRIPTOR: {
-        PyObject *fargs[5] = {obj, NULL, NULL, NULL, NULL};
+        /* A FUNCTION's 4 names, then its 4 fields of pyhd 0.2 when present. */
+        PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;
         if (r->kind == PYHD_REC_DESCRIPTOR)
             rd_u8(&c);
-        for (int i = 1; i < 5; i++)
-            fargs[i] = ref(rb, rd_id(&c));
+        for (size_t i = 1; i < n; i++)
+            fargs[i] = i < 5 || pyhd__cur_left(&c) ? ref(rb, rd_id(&c)) : Py_None;
         res = sur_call(rb, r->kind == PYHD_REC_FUNCTION ? "fill_function" : "fill_descriptor",
-                       fargs, 5);
+                       fargs, n);
         Py_XDECREF(res);
         return res ? 0 : -1;
     }
@@ -1446,9 +1448,14 @@ static int patch_globals(struct rb *rb, PyObject *d)
         if (rc < 0)
             return -1;
     }
-    if (PyDict_GetItemString(d, "__builtins__") &&
-        PyDict_SetItemString(d, "__builtins__", rb->builtins) < 0)
-        return -1;
+    /* A dict stays a dict (an exec() namespace may hold builtins' dict). */
+    {
+        PyObject *dumped = PyDict_GetItemString(d, "__builtins__");  /* borrowed */
+        if (dumped && PyDict_SetItemString(d, "__builtins__",
+                                           PyDict_Check(dumped) ? PyModule_GetDict(rb->builtins)
+                                                                : rb->builtins) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1758,6 +1765,14 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     excs = exceptions_list(&rb);
     if (!roots || !threads || !excs)
         goto done;
+    {
+        /* The dumped sys and os modules get what the roots and MANIFEST say. */
+        PyObject *args[2] = {roots, PyDict_GetItemString(result, "manifest")};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 2) : NULL;
+        if (!res)
+            goto done;
+        Py_DECREF(res);
+    }
     if (PyDict_SetItemString(result, "roots", roots) < 0 ||
         PyDict_SetItemString(result, "threads", threads) < 0 ||
         PyDict_SetItemString(result, "exceptions", excs) < 0 ||

@@ -1684,8 +1684,11 @@ static int w_object(struct walker *w, PyObject *o)
         return w_code(w, (PyCodeObject *)o);
     if (t == &PyFunction_Type) {
         PyFunctionObject *f = (PyFunctionObject *)o;
+        /* The struct's fields, not the getters: __annotations__ would compute them. */
         if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
-            || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0)
+            || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0
+            || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
+            || put_ref(w, f->func_annotations) < 0 || put_ref(w, f->func_doc) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }

@@ -193,7 +193,10 @@ enum pyhd_kind {
                                     start end reason; BaseExceptionGroup: message
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
-                                    builtin function) */
+                                    builtin function), then (pyhd 0.2; absent from
+                                    earlier dumps and from builtin functions):
+                                    defaults id (TUPLE or 0), kwdefaults id (DICT or
+                                    0), annotations id (0: none), doc id (0: none) */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint

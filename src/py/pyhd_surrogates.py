@@ -391,6 +391,11 @@ def _enum_attrs(cls, attrs):
             type.__setattr__(cls, name, value)
         elif type(value) is cls:
             type.__setattr__(cls, name, value)  # a member
+        elif name == "_iter_member_":
+            # Flags whose members are not in value order list them by definition.
+            how = getattr(getattr(value, "__func__", None), "__name__", None)
+            if how in ("_iter_member_by_def_", "_iter_member_by_value_"):
+                type.__setattr__(cls, name, getattr(cls, how))
         elif not (name.startswith("_") and name.endswith("_")) and not _is_stdlib_function(value):
             type.__setattr__(cls, name, value)
 
@@ -679,7 +684,9 @@ def make_function(*unused):
     return function
 
 
-def fill_function(function, name, qualname, module, code):
+def fill_function(function, name, qualname, module, code, defaults=None, kwdefaults=None,
+                  annotations=None, doc=None):
+    """Name a rebuilt function and give it its dumped defaults, annotations and doc."""
     if function not in _raisers:
         if isinstance(function, FunctionStub):  # a builtin function not found here
             function.name, function.qualname, function.module = name, qualname, module
@@ -690,7 +697,16 @@ def fill_function(function, name, qualname, module, code):
     if isinstance(qualname, str):
         function.__qualname__ = raiser.qualname = qualname
     function.__module__ = module if isinstance(module, str) else None
-    function.__doc__ = None
+    function.__doc__ = doc if isinstance(doc, str) else None
+    if isinstance(defaults, tuple):
+        function.__defaults__ = defaults
+    if isinstance(kwdefaults, dict):
+        function.__kwdefaults__ = kwdefaults
+    if isinstance(annotations, tuple) and len(annotations) % 2 == 0:
+        # Python keeps (name, value, ...) until __annotations__ is first read.
+        annotations = dict(zip(annotations[::2], annotations[1::2]))
+    if isinstance(annotations, dict):
+        function.__annotations__ = annotations
     if isinstance(code, CodeRecord):
         _pending_functions.append((function, code))
 
@@ -763,15 +779,98 @@ def finish():
     del _pending_classes[:]
 
 
+_modules = []  # (name, module) of this load, for finish_roots()
+
+
 def make_module(name):
     """A real module object named name; its repr is the program's."""
     import types
     module = types.ModuleType(name)
+    _modules.append((name, module))
     if name in sys.builtin_module_names:
         # <module 'sys' (built-in)>, as python prints it.
         from importlib.machinery import BuiltinImporter, ModuleSpec
         module.__spec__ = ModuleSpec(name, BuiltinImporter, origin="built-in")
     return module
+
+
+class _Environ(__import__("collections.abc").abc.Mapping):
+    """The dumped os.environ: a read-only mapping (redacted values stay redacted)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __repr__(self):
+        return "environ(%r)" % (self._data,)
+
+
+def _version_info_repr(self):
+    return "sys.version_info(%s)" % ", ".join("%s=%r" % p for p in zip(self._fields, self))
+
+
+def _version_info(values):
+    """The dumped sys.version_info: a named tuple that prints as the real one."""
+    import collections
+    cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+    cls.__repr__ = _version_info_repr
+    return cls(*values)
+
+
+def finish_roots(roots, manifest):
+    """The dumped sys module gets argv, path, modules, version and platform; os its
+    environ: what the dump's roots and MANIFEST hold, as the program saw them."""
+    import os
+    fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
+    system = fields.get("Platform", "").split(" ")[0].lower()
+    platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
+    modules = roots.get("modules")
+    for name, module in _modules:
+        if name == "sys":
+            for key in ("argv", "path", "orig_argv"):
+                if isinstance(roots.get(key), list):
+                    setattr(module, key, roots[key])
+            for key in ("executable", "version"):
+                if isinstance(roots.get(key), str):
+                    setattr(module, key, roots[key])
+            info = roots.get("version_info")
+            if isinstance(info, tuple) and len(info) == 5:
+                module.version_info = _version_info(info)
+            if platform:
+                module.platform = platform
+            if isinstance(modules, dict):
+                module.modules = _module_table(modules)
+        elif name == "os" and isinstance(roots.get("environ"), dict):
+            module.environ = _Environ({
+                os.fsdecode(k) if isinstance(k, bytes) else k:
+                    os.fsdecode(v) if isinstance(v, bytes) else v
+                for k, v in roots["environ"].items()})
+    del _modules[:]
+
+
+def _module_table(modules):
+    """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
+    import types
+    rebuilt = {name: module for name, module in _modules}
+    table = {}
+    for name, filename in modules.items():
+        if not isinstance(name, str):
+            continue
+        module = rebuilt.get(name)
+        if module is None:
+            module = types.ModuleType(name)
+            if isinstance(filename, str):
+                module.__file__ = filename
+        table[name] = module
+    return table
 
 
 class FunctionStub:
