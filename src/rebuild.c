@@ -1134,8 +1134,16 @@ static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
         descr = PyDict_GetItemWithError(t->tp_dict, name);  /* borrowed */
         if (!descr && PyErr_Occurred())
             return -1;
-        if (descr && Py_IS_TYPE(descr, &PyMemberDescr_Type))
-            return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+        if (descr && Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            /* A slot this class cannot take (read-only, or of another type): left unset. */
+            if (Py_TYPE(descr)->tp_descr_set(descr, obj, value) == 0)
+                return 0;
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+                !PyErr_ExceptionMatches(PyExc_TypeError))
+                return -1;
+            PyErr_Clear();
+            return 0;
+        }
     }
     d = PyObject_GenericGetDict(obj, NULL);
     if (!d) {

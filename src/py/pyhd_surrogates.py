@@ -469,7 +469,7 @@ def _instantiable(cls):
         obj = object.__new__(cls)
     except TypeError:
         return False
-    if is_surrogate(cls):
+    if is_surrogate(cls) or _how.get(cls) == "trusted":
         return True
     return hasattr(obj, "__dict__") and not any("__slots__" in vars(k) for k in cls.__mro__)
 

@@ -630,20 +630,40 @@ class LoadTest(unittest.TestCase):
         marker = os.path.join(self.dir, "MARKER")
         write(os.path.join(self.dir, "os_evil.py"), """
             open(%r, 'w').write('imported')
+            INITS = []
             class Thing:
                 def __init__(self):
+                    INITS.append(self)
                     self.value = 7
+                def double(self):
+                    return self.value * 2
+                @property
+                def half(self):
+                    return self.value / 2
+            class Slotted:
+                __slots__ = ('a',)
+                def get(self):
+                    return self.a
         """ % marker)
         dump = self.dump("""
             import os_evil
             thing = os_evil.Thing()
-            raise ValueError(thing)
+            slotted = os_evil.Slotted()
+            slotted.a = 'A'
+            raise ValueError(thing, slotted)
         """)
         os.remove(marker)
         checker = """
             r = _pyhd.load(DUMP, trust=TRUST)
-            thing = r['roots']['exception'].args[0]
+            thing, slotted = r['roots']['exception'].args
+            def run(fn):
+                try:
+                    return fn()
+                except TypeError as e:
+                    return type(e).__name__
             facts = {
+                'methods': [run(thing.double), run(lambda: thing.half), run(slotted.get)],
+                'inits': len(sys.modules['os_evil'].INITS) if 'os_evil' in sys.modules else None,
                 'module': type(thing).__module__,
                 'rebuilt': repr(thing),
                 'value': thing.value,
@@ -663,6 +683,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["module"], "os_evil")
         self.assertEqual(facts["rebuilt"], "<rebuilt Thing value=7>")
         self.assertEqual(facts["value"], 7)
+        self.assertEqual(facts["methods"], ["DumpedCodeError"] * 3)
         # With --trust the class is the program's own, imported from its module.
         facts = self.check(dump, checker, trust=True, env=env)
         self.assertEqual(facts["isolated"], 0)
@@ -670,6 +691,9 @@ class LoadTest(unittest.TestCase):
         self.assertTrue(facts["imported"])
         self.assertEqual(facts["value"], 7)
         self.assertFalse(facts["rebuilt"].startswith("<rebuilt"))
+        # The program's own methods and properties run; __init__ never did.
+        self.assertEqual(facts["methods"], [14, 3.5, "A"])
+        self.assertEqual(facts["inits"], 0)
 
 
 if __name__ == "__main__":
