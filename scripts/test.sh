@@ -3,7 +3,9 @@
 #   1. the whole suite (unit + e2e) on a -Werror build against the default python;
 #   2. the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the end-to-end tests against every pyenv CPython 3.10 to 3.13 that is present
-#      (skipped, with a line saying so, when absent), with dumps crossing versions.
+#      (skipped, with a line saying so, when absent), with dumps crossing versions;
+#   4. installing: pip install . into a venv, and building, linting and installing
+#      the Debian package (tests/package).
 # Build trees go to build-test/. Exit status 0 only if every run passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +79,12 @@ for minor in 10 11 12 13; do
 done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
+done
+
+# Installing: pip install . into a venv, and the Debian package (tests/package).
+for t in tests/package/test_pip.sh tests/package/test_deb.sh; do
+  echo "== $t"
+  if "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
 
 echo
