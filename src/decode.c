@@ -464,13 +464,14 @@ static int check_object(struct vctx *v)
             get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
             get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0)
             return -1;
-        /* Fields appended by pyhd 0.2: all four or none. */
+        /* Fields appended by pyhd 0.2: all five or none. */
         if (pyhd__cur_left(&v->c) == 0)
             return 0;
         return get_id(v, "defaults", tup, 1, NULL) < 0 ||
                get_id(v, "kwdefaults", dict, 1, NULL) < 0 ||
                get_id(v, "annotations", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "closure", tup, 1, NULL) < 0 ? -1 : 0;
     case PYHD_REC_METHOD:
         return get_ids(v, "method field", 2, ANY_KIND);
     case PYHD_REC_CODE:

@@ -458,6 +458,44 @@ static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_r
     return v && (v->kind == PYHD_REC_STR || v->kind == PYHD_REC_TUPLE) ? slots : 0;
 }
 
+/*
+ * A FUNCTION record's closure (a TUPLE id, or 0) and its code's freevars (a
+ * TUPLE id, or 0): a function gets its closure cells when it is made.
+ */
+static void function_closure(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                             uint64_t *closure, uint64_t *freevars)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *code, *t;
+    uint64_t code_id;
+    *closure = *freevars = 0;
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    code_id = rd_id(&c);
+    if (pyhd__cur_left(&c) == 0)
+        return;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    *closure = rd_id(&c);
+    t = pyhd__decode_obj(g, *closure);
+    code = pyhd__decode_obj(g, code_id);
+    if (!t || t->kind != PYHD_REC_TUPLE || !code || code->kind != PYHD_REC_CODE) {
+        *closure = 0;
+        return;
+    }
+    c = pyhd__cursor(code);
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    for (int i = 0; i < 5; i++)
+        rd_varint(&c);
+    rd_id(&c);
+    rd_id(&c);
+    *freevars = rd_id(&c);
+    t = pyhd__decode_obj(g, *freevars);
+    if (!t || t->kind != PYHD_REC_TUPLE)
+        *closure = *freevars = 0;
+}
+
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
@@ -481,12 +519,15 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
         return push_dep(rb, r, class_slots_id(rb->g, r));
     case PYHD_REC_METHOD:
         return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
-    case PYHD_REC_FUNCTION:
+    case PYHD_REC_FUNCTION: {
+        uint64_t closure = 0, freevars = 0;
         for (int i = 0; i < 3; i++) {
             if (push_dep(rb, r, rd_id(&c)) < 0)
                 return -1;
         }
-        return 0;
+        function_closure(rb->g, r, &closure, &freevars);
+        return push_dep(rb, r, closure) < 0 || push_dep(rb, r, freevars) < 0 ? -1 : 0;
+    }
     case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF:
     case PYHD_REC_BUFFER:
@@ -851,15 +892,20 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     return obj;
 }
 
-/* A program's function (an inert real function) or a builtin one, by its names. */
+/* A program's function (an inert real function, with its closure) or a builtin one. */
 static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[3];
+    uint64_t closure, freevars;
     for (int i = 0; i < 3; i++)
         args[i] = ref(rb, rd_id(&c));
-    if (rd_id(&c))
-        return sur_call(rb, "make_function", NULL, 0);
+    if (rd_id(&c)) {
+        function_closure(rb->g, r, &closure, &freevars);
+        args[0] = ref(rb, closure);
+        args[1] = ref(rb, freevars);
+        return sur_call(rb, "make_function", args, 2);
+    }
     return sur_call(rb, "builtin_function", args, 3);
 }
 
@@ -1391,7 +1437,8 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
     case PYHD_REC_DESCRIPTOR: {
-        /* A FUNCTION's 4 names, then its 4 fields of pyhd 0.2 when present. */
+        /* A FUNCTION's 4 names, then 4 of its fields of pyhd 0.2 when present (the
+           closure was given when it was made). */
         PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;
         if (r->kind == PYHD_REC_DESCRIPTOR)

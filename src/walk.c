@@ -1688,7 +1688,8 @@ static int w_object(struct walker *w, PyObject *o)
         if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
             || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0
             || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
-            || put_ref(w, f->func_annotations) < 0 || put_ref(w, f->func_doc) < 0)
+            || put_ref(w, f->func_annotations) < 0 || put_ref(w, f->func_doc) < 0
+            || put_ref(w, f->func_closure) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }

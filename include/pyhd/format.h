@@ -196,7 +196,8 @@ enum pyhd_kind {
                                     builtin function), then (pyhd 0.2; absent from
                                     earlier dumps and from builtin functions):
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
-                                    0), annotations id (0: none), doc id (0: none) */
+                                    0), annotations id (0: none), doc id (0: none),
+                                    closure id (TUPLE of CELL, or 0) */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint

@@ -674,12 +674,24 @@ class inspect_flags:
     VARKEYWORDS = 0x08
 
 
-def make_function(*unused):
-    """A real function object that raises DumpedCodeError when called; fill_function
-    names it and finish() gives it the dumped code's file, line and parameters."""
+def make_function(closure=None, freevars=None):
+    """A real function object that raises DumpedCodeError when called, with the dumped
+    closure cells; fill_function names it and finish() gives it the dumped code's
+    file, line and parameters."""
     import types
     raiser = _Inert()
-    function = types.FunctionType(_code_with(raiser), _INERT_GLOBALS)
+    code = _code_with(raiser)
+    cells = None
+    if isinstance(closure, tuple) and isinstance(freevars, tuple) and \
+            len(closure) == len(freevars) and closure and \
+            all(type(c) is types.CellType for c in closure) and \
+            all(type(n) is str and n.isidentifier() for n in freevars):
+        try:
+            code = code.replace(co_freevars=freevars)
+            cells = closure
+        except (TypeError, ValueError):
+            pass
+    function = types.FunctionType(code, _INERT_GLOBALS, None, None, cells)
     _raisers[function] = raiser
     return function
 
@@ -772,7 +784,10 @@ def finish():
         raiser = _raisers[function]
         if isinstance(record.filename, str) and type(record.firstlineno) is int:
             raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
-        function.__code__ = _code_with(raiser, record)
+        code = _code_with(raiser, record)
+        if function.__code__.co_freevars:
+            code = code.replace(co_freevars=function.__code__.co_freevars)
+        function.__code__ = code
     del _pending_functions[:]
     for cls, attrs in _pending_classes:
         _finish_class(cls, attrs)
@@ -780,6 +795,68 @@ def finish():
 
 
 _modules = []  # (name, module) of this load, for finish_roots()
+
+
+def sourcelines(obj):
+    """(lines, first line) of the dumped source of a rebuilt property, classmethod,
+    staticmethod or class of the program, or None (inspect finds the rest)."""
+    import inspect, types
+    if isinstance(obj, property):
+        obj = obj.fget
+    elif isinstance(obj, (classmethod, staticmethod, types.MethodType)):
+        obj = obj.__func__
+    if _is_rebuilt_function(obj):
+        return inspect.getsourcelines(obj)
+    if isinstance(obj, type) and is_surrogate(obj):
+        return _class_sourcelines(obj)
+    return None
+
+
+def _is_rebuilt_function(obj):
+    import types
+    return type(obj) is types.FunctionType and obj in _raisers
+
+
+def _class_sourcelines(cls):
+    """The class statement of a rebuilt class, found in the dumped source of its methods."""
+    import ast, inspect, linecache
+    filename = None
+    for value in vars(cls).values():
+        if isinstance(value, property):
+            value = value.fget
+        elif isinstance(value, (classmethod, staticmethod)):
+            value = value.__func__
+        if _is_rebuilt_function(value) and not value.__code__.co_filename.startswith("<"):
+            filename = value.__code__.co_filename
+            break
+    else:
+        # A class without methods: the file of any function of its module.
+        for function in _raisers:
+            name = function.__code__.co_filename
+            if function.__module__ == cls.__module__ and not name.startswith("<"):
+                filename = name
+                break
+    lines = linecache.getlines(filename) if filename else []
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    wanted = cls.__qualname__.split(".")
+    nodes = [(tree, [])]
+    while nodes:
+        node, path = nodes.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                qualname = path + [child.name]
+                if qualname == wanted:
+                    first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                    return inspect.getblock(lines[first - 1:]), first
+                nodes.append((child, qualname))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                nodes.append((child, path + [child.name, "<locals>"]))
+            else:
+                nodes.append((child, path))
+    return None
 
 
 def make_module(name):

@@ -189,7 +189,7 @@ def _fields(kind, r):
     if kind == "FUNCTION":
         f = {"name": v(), "qualname": v(), "module": v(), "code": v()}
         if r.pos < len(r.data):  # pyhd 0.2 appends these
-            f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v())
+            f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v(), closure=v())
         return f
     if kind == "DESCRIPTOR":
         return {"flavour": DESCR_FLAVOURS[r.u8()], "function": v(), "setter": v(),

@@ -423,7 +423,14 @@ class LoadTest(unittest.TestCase):
             def outer(x, y=3, *rest, flag=True, **kw):
                 '''Outer doc.'''
                 return x
+            def make_counter(start):
+                count = [start]
+                def bump(by=1):
+                    count[0] += by
+                    return count[0]
+                return bump
             def main():
+                counter = make_counter(5)
                 sale = Sale('north', 100)
                 item = Item('bolt', 2)
                 ns = {'__builtins__': __builtins__.__dict__ if hasattr(__builtins__, '__dict__')
@@ -436,7 +443,7 @@ class LoadTest(unittest.TestCase):
             main()
         """, env={"PYHD_TEST_VALUE": "visible"})
         facts = self.check(dump, """
-            import dataclasses, enum, inspect, types
+            import dataclasses, enum, inspect, types, pyhd_debugger
             r = _pyhd.load(DUMP)
             frames = []
             tb = r['exceptions'][0][1]
@@ -491,6 +498,11 @@ class LoadTest(unittest.TestCase):
                 'environ': [loc['environ'].environ['PYHD_TEST_VALUE'],
                             'environ({' in repr(loc['environ'].environ)],
                 'exec_builtins': type(inner.globals['__builtins__']).__name__,
+                'closure': [loc['counter'].__code__.co_freevars,
+                            [c.cell_contents for c in loc['counter'].__closure__],
+                            inspect.getclosurevars(loc['counter']).nonlocals],
+                'sources': [pyhd_debugger.dumped_sourcelines(x)[0][0].strip()
+                            for x in (Sale, Sale.__dict__['amount'], Sale.Line, Sale.make)],
             }
             try:
                 loc['environ'].environ['X'] = '1'
@@ -525,6 +537,9 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
         self.assertEqual(facts["exec_builtins"], "dict")
+        self.assertEqual(facts["closure"], [["count"], [[5]], {"count": [5]}])
+        self.assertEqual(facts["sources"], ["class Sale:", "@property", "class Line:",
+                                            "@classmethod"])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""
