@@ -723,10 +723,21 @@ def fill_function(function, name, qualname, module, code, defaults=None, kwdefau
         _pending_functions.append((function, code))
 
 
+# Builtin functions a dump may name and get as this interpreter's own: the ones
+# that compute from their arguments only. exec, eval, open, print, __import__,
+# input and the like stay stubs, so a dumped callable (a thread's target, a
+# callback) never reaches them with dumped arguments.
+_PURE_BUILTINS = frozenset((
+    "abs", "all", "any", "ascii", "bin", "callable", "chr", "divmod", "format", "hash",
+    "hex", "id", "isinstance", "issubclass", "len", "max", "min", "oct", "ord", "pow",
+    "repr", "round", "sorted", "sum",
+))
+
+
 def builtin_function(name, qualname, module):
-    """This interpreter's builtins.NAME when the dump names one, else a stub."""
+    """This interpreter's builtins.NAME when the dump names a pure one, else a stub."""
     import builtins
-    if module == "builtins" and isinstance(name, str):
+    if module == "builtins" and name in _PURE_BUILTINS:
         real = builtins.__dict__.get(name)
         if type(real) is type(len) and real.__qualname__ == qualname:
             return real

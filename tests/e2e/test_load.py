@@ -431,6 +431,7 @@ class LoadTest(unittest.TestCase):
                 return bump
             def main():
                 counter = make_counter(5)
+                printer, runner, measure = print, exec, len
                 sale = Sale('north', 100)
                 item = Item('bolt', 2)
                 ns = {'__builtins__': __builtins__.__dict__ if hasattr(__builtins__, '__dict__')
@@ -498,6 +499,8 @@ class LoadTest(unittest.TestCase):
                 'environ': [loc['environ'].environ['PYHD_TEST_VALUE'],
                             'environ({' in repr(loc['environ'].environ)],
                 'exec_builtins': type(inner.globals['__builtins__']).__name__,
+                'builtins': [repr(loc['printer']), repr(loc['runner']), loc['measure'] is len,
+                             error(lambda: loc['runner']('1'))],
                 'closure': [loc['counter'].__code__.co_freevars,
                             [c.cell_contents for c in loc['counter'].__closure__],
                             inspect.getclosurevars(loc['counter']).nonlocals],
@@ -537,9 +540,84 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
         self.assertEqual(facts["exec_builtins"], "dict")
+        # Only pure builtins are this interpreter's: a dumped callable never reaches exec.
+        self.assertEqual(facts["builtins"][:3], ["<rebuilt builtin function print>",
+                                                 "<rebuilt builtin function exec>", True])
+        self.assertEqual(facts["builtins"][3][0], "DumpedCodeError")
         self.assertEqual(facts["closure"], [["count"], [[5]], {"count": [5]}])
         self.assertEqual(facts["sources"], ["class Sale:", "@property", "class Line:",
                                             "@classmethod"])
+
+    def test_stdlib_classes_of_the_table_are_real_instances(self):
+        dump = self.dump("""
+            import argparse, collections, configparser, ipaddress, queue, threading, types
+            import subprocess, sys
+            class Worker(threading.Thread):
+                def run(self):
+                    raise AssertionError('program code ran')
+            def f():
+                args = argparse.Namespace(verbose=True, n=3)
+                layers = collections.ChainMap({'a': 1}, {'a': 2, 'b': 3})
+                net = ipaddress.ip_network('10.0.0.0/30')
+                addr = ipaddress.ip_address('10.0.0.1')
+                jobs = queue.Queue()
+                jobs.put('job')
+                t = threading.Thread(target=print, args=('in thread',), name='fetcher')
+                t.start()
+                t.join()
+                w = Worker(name='worker-2')
+                cfg = configparser.ConfigParser()
+                cfg.read_string('[db]\\nhost = localhost\\n')
+                ns = types.SimpleNamespace(a=1)
+                proc = subprocess.Popen([sys.executable, '-c', 'pass'])
+                proc.wait()
+                1 / 0
+            f()
+        """)
+        facts = self.check(dump, """
+            import argparse, collections, configparser, ipaddress, queue, threading, types
+            import subprocess
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            def attempt(fn):
+                try:
+                    return fn()
+                except Exception as e:
+                    return type(e).__name__
+            facts = {
+                'args': [repr(loc['args']), type(loc['args']) is argparse.Namespace],
+                'layers': [loc['layers']['a'], loc['layers']['b'], len(loc['layers']),
+                           type(loc['layers']) is collections.ChainMap],
+                'net': [str(loc['addr'] + 1), loc['addr'] in loc['net'],
+                        [str(h) for h in loc['net'].hosts()]],
+                'jobs': [isinstance(loc['jobs'], queue.Queue), list(loc['jobs'].queue)],
+                'thread': [loc['t'].name, type(loc['t']) is threading.Thread,
+                           attempt(loc['t'].start)],
+                'worker': [loc['w'].name, isinstance(loc['w'], threading.Thread),
+                           type(loc['w']).__qualname__, attempt(loc['w'].run)],
+                'cfg': [loc['cfg']['db']['host'], loc['cfg'].sections()],
+                'ns': [repr(loc['ns']), type(loc['ns']) is types.SimpleNamespace,
+                       sorted(vars(loc['ns']))],
+                'popen': [type(loc['proc']) is subprocess.Popen,
+                          type(loc['proc']).__module__, type(loc['proc']).__qualname__,
+                          attempt(lambda: loc['proc'].kill())],
+            }
+        """)
+        self.assertEqual(facts["args"], ["Namespace(verbose=True, n=3)", True])
+        self.assertEqual(facts["layers"], [1, 3, 2, True])
+        self.assertEqual(facts["net"], ["10.0.0.2", True, ["10.0.0.1", "10.0.0.2"]])
+        self.assertEqual(facts["jobs"], [True, ["job"]])
+        # A dumped thread has started: start() refuses to start it again.
+        self.assertEqual(facts["thread"], ["fetcher", True, "RuntimeError"])
+        self.assertEqual(facts["worker"], ["worker-2", True, "Worker", "DumpedCodeError"])
+        self.assertEqual(facts["cfg"], ["localhost", ["db"]])
+        self.assertEqual(facts["ns"], ["namespace(a=1)", True, ["a"]])
+        # Popen acts on the world: an inert copy with its names, whose kill() is no method.
+        self.assertEqual(facts["popen"][:3], [False, "subprocess", "Popen"])
+        self.assertEqual(facts["popen"][3], "AttributeError")
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""
