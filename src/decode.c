@@ -464,7 +464,7 @@ static int check_object(struct vctx *v)
             get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
             get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0)
             return -1;
-        /* Fields appended by pyhd 0.2: all five or none. */
+        /* Fields appended in format version 2: all five or none. */
         if (pyhd__cur_left(&v->c) == 0)
             return 0;
         return get_id(v, "defaults", tup, 1, NULL) < 0 ||

@@ -1437,7 +1437,7 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
     case PYHD_REC_DESCRIPTOR: {
-        /* A FUNCTION's 4 names, then 4 of its fields of pyhd 0.2 when present (the
+        /* A FUNCTION's 4 names, then 4 of its fields of format version 2 when present (the
            closure was given when it was made). */
         PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;

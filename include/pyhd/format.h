@@ -78,7 +78,14 @@
 
 #define PYHD_GRAPH_MAGIC "PYHDGRPH"
 #define PYHD_GRAPH_MAGIC_LEN 8
-#define PYHD_FORMAT_VERSION 1
+/*
+ * Versions: 1, the first. 2: CLASS attrs hold every attribute of the
+ * class (a version 1 reader would take a namedtuple's field getters, now
+ * OPAQUE records, for plain class attributes), FUNCTION records append their
+ * defaults, kwdefaults, annotations, doc and closure, and DESCRIPTOR records
+ * (0x26) appear. Readers of version 2 still read version 1.
+ */
+#define PYHD_FORMAT_VERSION 2
 
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
@@ -166,7 +173,7 @@ enum pyhd_kind {
                                     every entry of its __dict__ but __dict__,
                                     __weakref__ and the descriptors of its __slots__;
                                     functions, descriptors and nested classes
-                                    included. Writers before pyhd 0.2 kept only
+                                    included. Version 1 kept only
                                     values of exact types None, bool, int, float,
                                     complex, str, bytes, and tuples of those) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
@@ -193,7 +200,7 @@ enum pyhd_kind {
                                     start end reason; BaseExceptionGroup: message
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
-                                    builtin function), then (pyhd 0.2; absent from
+                                    builtin function), then (version 2; absent from
                                     earlier dumps and from builtin functions):
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
                                     0), annotations id (0: none), doc id (0: none),

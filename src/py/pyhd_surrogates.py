@@ -419,7 +419,9 @@ def _finish_class(cls, attrs):
     own = attrs.get("__repr__")
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
-    elif own is not None and issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple):
+    elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
+            (own is None or _generated(own, ("collections",))):
+        # A namedtuple (a version 1 dump has no __repr__ among the attributes).
         type.__setattr__(cls, "__repr__", _namedtuple_repr)
         import operator
         for index, field in enumerate(attrs["_fields"]):

@@ -188,7 +188,7 @@ def _fields(kind, r):
                 "suppress_context": r.u8(), "traceback": v(), "fields": r.pairs()}
     if kind == "FUNCTION":
         f = {"name": v(), "qualname": v(), "module": v(), "code": v()}
-        if r.pos < len(r.data):  # pyhd 0.2 appends these
+        if r.pos < len(r.data):  # format version 2 appends these
             f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v(), closure=v())
         return f
     if kind == "DESCRIPTOR":

@@ -120,7 +120,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
         self.assertFalse(facts["truncated"])
         self.assertTrue(facts["objects"])
-        self.assertEqual(facts["format_version"], 1)
+        self.assertEqual(facts["format_version"], 2)
 
     def test_stdlib_values_are_real(self):
         dump = self.dump("""
@@ -618,6 +618,38 @@ class LoadTest(unittest.TestCase):
         # Popen acts on the world: an inert copy with its names, whose kill() is no method.
         self.assertEqual(facts["popen"][:3], [False, "subprocess", "Popen"])
         self.assertEqual(facts["popen"][3], "AttributeError")
+
+    def test_version_1_dumps_still_open(self):
+        # tests/e2e/dumps/format-1.dump was written by pyhd 0.1 (format version 1)
+        # from dumps/format-1.py: class attrs held plain data only, functions no defaults.
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "format-1.dump")
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            Sale = type(loc['sale'])
+            try:
+                loc['func']()
+                called = 'no error'
+            except TypeError as e:
+                called = type(e).__name__
+            facts = {
+                'version': r['format_version'],
+                'sale': [repr(loc['sale']), Sale.__qualname__, Sale.tax, vars(loc['sale'])],
+                'color': [repr(loc['color']), loc['color'].name],
+                'pair': [repr(loc['pair']), loc['pair'].left],
+                'func': [loc['func'].__qualname__, called],
+            }
+        """)
+        self.assertEqual(facts["version"], 1)
+        self.assertEqual(facts["sale"], ["<rebuilt Sale region='north'>", "Sale", 0.2,
+                                         {"region": "north"}])
+        self.assertEqual(facts["color"], ["<Color.RED: 1>", "RED"])
+        self.assertEqual(facts["pair"], ["Pair(left=1, right=2)", 1])
+        self.assertEqual(facts["func"], ["crash", "DumpedCodeError"])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""
