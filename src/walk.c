@@ -602,17 +602,19 @@ done:
 
 /*
  * Whether a class's attribute name: value belongs in its CLASS record's
- * attrs. Everything does but the class's own machinery: its __dict__ and
- * __weakref__ getters and the member descriptors of its __slots__ (a reader
- * makes those anew from __slots__).
+ * attrs. Everything does but the class's own machinery (its __dict__ and
+ * __weakref__ getters, the member descriptors of its __slots__: a reader
+ * makes those anew from __slots__) and its docstring.
  */
 static int is_class_attr(PyObject *name, PyObject *value)
 {
     if (!PyUnicode_Check(name) || Py_IS_TYPE(value, &PyMemberDescr_Type)
         || Py_IS_TYPE(value, &PyGetSetDescr_Type))
         return 0;
+    /* A docstring would double a library-heavy dump; the dumped source has it. */
     return PyUnicode_CompareWithASCIIString(name, "__dict__") != 0
-           && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0;
+           && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1684,11 +1686,13 @@ static int w_object(struct walker *w, PyObject *o)
         return w_code(w, (PyCodeObject *)o);
     if (t == &PyFunction_Type) {
         PyFunctionObject *f = (PyFunctionObject *)o;
-        /* The struct's fields, not the getters: __annotations__ would compute them. */
+        /* The struct's fields, not the getters: __annotations__ would compute them.
+           Docstrings are left out (the doc field is 0): they are most of the text of
+           a library's classes, and the dumped sources hold them. */
         if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
             || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0
             || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
-            || put_ref(w, f->func_annotations) < 0 || put_ref(w, f->func_doc) < 0
+            || put_ref(w, f->func_annotations) < 0 || put_varint(w, 0) < 0
             || put_ref(w, f->func_closure) < 0)
             return -1;
         return PYHD_REC_FUNCTION;

@@ -171,7 +171,8 @@ enum pyhd_kind {
                                     u8 flags (PYHD_CLASS_*),
                                     attrs id (DICT of the class's own attributes, or 0:
                                     every entry of its __dict__ but __dict__,
-                                    __weakref__ and the descriptors of its __slots__;
+                                    __weakref__, __doc__ and the descriptors of its
+                                    __slots__;
                                     functions, descriptors and nested classes
                                     included. Version 1 kept only
                                     values of exact types None, bool, int, float,
@@ -203,7 +204,8 @@ enum pyhd_kind {
                                     builtin function), then (version 2; absent from
                                     earlier dumps and from builtin functions):
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
-                                    0), annotations id (0: none), doc id (0: none),
+                                    0), annotations id (0: none), doc id (0: none;
+                                    pyhd-run writes 0: the dumped source has it),
                                     closure id (TUPLE of CELL, or 0) */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint

@@ -14,7 +14,7 @@ import tarfile
 import zlib
 
 MAGIC = b"PYHDGRPH"
-VERSION = 1
+VERSION = 2
 
 KINDS = {
     0x01: "NONE", 0x02: "FALSE", 0x03: "TRUE", 0x04: "ELLIPSIS", 0x05: "NOTIMPL",
