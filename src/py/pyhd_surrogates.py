@@ -1,12 +1,16 @@
 """pyhd surrogates: record classes, inert stand-ins and standard-library rebuilders for pyhd-debug.
 
 src/rebuild.c calls into this module while it turns a dump's records into
-objects. Nothing here runs code from the dump: classes are made with type()
-from names that are only ever used as names, instances get their attributes
-by dictionary assignment, and a standard-library value is rebuilt only from
-the fixed table of format.h (REDUCED).
+objects. Nothing here runs code from the dump: a class is the real one only
+when the reviewed table of src/trust.c lists it (_pyhd.trusted_class), else it
+is made with type() from names that are only ever used as names; instances get
+their attributes by dictionary or slot assignment; every function is a real
+function object whose body is pyhd's own (_Inert: it raises DumpedCodeError);
+and a standard-library value is rebuilt only from the fixed table of format.h
+(REDUCED).
 """
 
+import collections.abc
 import sys
 
 CLASS_STDLIB = 0x01
@@ -379,6 +383,7 @@ def class_attrs(cls, attrs):
 def _enum_attrs(cls, attrs):
     """The members, member maps and flag masks of an enum, and the program's own
     attributes; the stdlib's machinery stays the real one."""
+    import enum
     for name, value in attrs.items():
         if not isinstance(name, str):
             continue
@@ -387,7 +392,7 @@ def _enum_attrs(cls, attrs):
         elif name == "_member_names_" and isinstance(value, list):
             type.__setattr__(cls, name, value)
         elif name in _ENUM_DATA and (value is None or type(value) is int
-                                     or isinstance(value, __import__("enum").Enum)):
+                                     or isinstance(value, enum.Enum)):
             type.__setattr__(cls, name, value)
         elif type(value) is cls:
             type.__setattr__(cls, name, value)  # a member
@@ -408,13 +413,13 @@ def _is_stdlib_function(value):
 
 def _finish_class(cls, attrs):
     """Decide a rebuilt class's repr, and point dataclass fields at the real sentinels."""
-    import dataclasses
+    import dataclasses, enum
     fields = attrs.get("__dataclass_fields__")
     if isinstance(fields, dict):
         for field in fields.values():
             if isinstance(field, dataclasses.Field):
                 _fix_field(field)
-    if isinstance(cls, __import__("enum").EnumMeta):
+    if isinstance(cls, enum.EnumMeta):
         return
     own = attrs.get("__repr__")
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
@@ -608,6 +613,10 @@ class _Inert:
         return text + "; a dump does not run program code"
 
 
+# The co_flags bits a rebuilt function takes from the dump (inspect.CO_VARARGS, ...).
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
+
 _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
@@ -659,21 +668,15 @@ def _parameters(record, template):
             not isinstance(names, tuple) or not all(type(n) is str for n in names):
         return {}
     argcount, posonly, kwonly, flags = counts
-    star = flags & (inspect_flags.VARARGS | inspect_flags.VARKEYWORDS)
-    n = argcount + kwonly + bool(flags & inspect_flags.VARARGS) + \
-        bool(flags & inspect_flags.VARKEYWORDS)
+    star = flags & (_CO_VARARGS | _CO_VARKEYWORDS)
+    n = argcount + kwonly + bool(flags & _CO_VARARGS) + \
+        bool(flags & _CO_VARKEYWORDS)
     if posonly > argcount or n > len(names) or n > 255:
         return {}
     return {"co_argcount": argcount, "co_posonlyargcount": posonly,
             "co_kwonlyargcount": kwonly, "co_varnames": names[:n], "co_nlocals": n,
-            "co_flags": template.co_flags & ~(inspect_flags.VARARGS |
-                                              inspect_flags.VARKEYWORDS) | star}
-
-
-class inspect_flags:
-    """The co_flags bits a rebuilt function takes from the dump (inspect.CO_*)."""
-    VARARGS = 0x04
-    VARKEYWORDS = 0x08
+            "co_flags": template.co_flags & ~(_CO_VARARGS |
+                                              _CO_VARKEYWORDS) | star}
 
 
 def make_function(closure=None, freevars=None):
@@ -884,7 +887,7 @@ def make_module(name):
     return module
 
 
-class _Environ(__import__("collections.abc").abc.Mapping):
+class _Environ(collections.abc.Mapping):
     """The dumped os.environ: a read-only mapping (redacted values stay redacted)."""
 
     def __init__(self, data):
