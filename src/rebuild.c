@@ -1546,6 +1546,11 @@ static int make_modules(struct rb *rb)
 static int rebuild_all(struct rb *rb)
 {
     const struct pyhd_decoded *g = rb->g;
+    /* What an earlier load left half done (it failed) is forgotten. */
+    PyObject *res = sur_call(rb, "begin", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     if (make_modules(rb) < 0)
         return -1;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
@@ -1561,12 +1566,10 @@ static int rebuild_all(struct rb *rb)
     }
     /* Functions get their code objects once every code record is filled. */
     rb->current = 0;
-    {
-        PyObject *res = sur_call(rb, "finish", NULL, 0);
-        if (!res)
-            return -1;
-        Py_DECREF(res);
-    }
+    res = sur_call(rb, "finish", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
         struct pyhd_cursor c = pyhd__cursor(r);

@@ -793,6 +793,13 @@ def fill_descriptor(obj, first, second, third, doc):
             _raisers[setter].role = role + suffix
 
 
+def begin():
+    """Before a load: nothing is pending from an earlier one that failed."""
+    del _pending_functions[:]
+    del _pending_classes[:]
+    del _modules[:]
+
+
 def finish():
     """After every record is filled: functions get their code, classes their repr."""
     import os
