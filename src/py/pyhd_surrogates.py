@@ -218,7 +218,9 @@ def _new_enum_class(name, bases, namespace):
     Its members compare and hash by identity, so no member's attributes are
     needed before they are filled in.
     """
-    meta = type(bases[0]) if bases else type
+    import enum
+    # The enum metaclass of the bases (a data type such as str may come first).
+    meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
     classdict = meta.__prepare__(name, bases)
     for key, value in namespace.items():
         if key != "__repr__":
@@ -276,7 +278,7 @@ def _new_class(name, qualname, module, bases, exception, slots=None):
                 ns["__slots__"] = slots
             try:
                 cls = type(name, candidate, ns)
-            except (TypeError, ValueError):
+            except Exception:  # a metaclass of the bases may refuse in its own way
                 continue
             SURROGATES.add(cls)
             return cls
