@@ -780,6 +780,8 @@ def format_header(dump):
             ("Cwd", dump.field("Cwd")), ("Created", dump.field("Created")),
             ("Host", host), ("Python", python), ("Trigger", dump.field("Trigger")),
             ("Exception", exc_line), ("Threads", dump.field("Threads"))]
+    if dump.field("Privacy") not in ("", "default"):
+        rows.append(("Privacy", dump.field("Privacy")))
     if dump.data.get("truncated"):
         rows.append(("Truncated", "yes: some objects were cut to keep the dump small"))
     lines = [f"{key + ':':<11}{value}\n" for key, value in rows if value]
@@ -984,6 +986,9 @@ options:
   --locals               print the traceback with each frame's locals
   --threads              print every thread's stack
   --info                 print the MANIFEST (when, where, which program)
+  --audit                list what the dump holds that may be sensitive:
+                         values redacted (where, by which rule), secret-shaped
+                         values kept; exit 1 if any was kept, else 0
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
   --trust                also import non-standard modules named in the dump
   --list DIR             list the dumps in DIR (*.dump), newest first: time,
@@ -993,15 +998,16 @@ options:
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
-With --print, --locals, --threads or --info the report is printed and no
-debugger starts. Otherwise pdb reads commands from the terminal, or from
+With --print, --locals, --threads, --info or --audit the report is printed
+and no debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
 exceptions, exception N, dumpinfo ("help CMD" explains each).
 
 --list reads only each file's MANIFEST; a damaged file gets a line saying
 so and the listing goes on.
 
-Exit status: 0 on success, 2 for a bad dump or bad usage.
+Exit status: 0 on success, 2 for a bad dump or bad usage; --audit: 1 when a
+secret-shaped value was kept.
 """
 
 DEBUGGERS = ("pdb", "ipdb", "pudb")
@@ -1024,7 +1030,7 @@ def parse_args(argv):
     parser.add_argument("file", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
-                 "--version", "--group", "--json"):
+                 "--version", "--group", "--json", "--audit"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
@@ -1040,10 +1046,10 @@ def parse_args(argv):
         return args
     if args.file is None:
         raise UsageError("a dump file is required (see --help)")
-    reports = args.print or args.locals or args.threads or args.info
+    reports = args.print or args.locals or args.threads or args.info or args.audit
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
-                         "--print, --locals, --threads or --info")
+                         "--print, --locals, --threads, --info or --audit")
     if args.debugger is None:
         args.debugger = os.environ.get("PYHD_DEBUGGER") or "pdb"
     if args.debugger not in DEBUGGERS:
@@ -1372,6 +1378,11 @@ def main(argv):
     except OSError as error:
         print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
+    if args.audit:
+        import pyhd_audit
+        status = pyhd_audit.run_audit(data, sys.stdout)
+        sys.stdout.flush()
+        return status
     dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
     if args.print or args.locals or args.threads or args.info:
         _run_reports(args, dump, sys.stdout)
