@@ -193,7 +193,11 @@ def _field_kind(field):
 
 def _usable_real_base(base):
     """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours,
-    and the trust table's classes whose instances are real."""
+    and the trust table's classes whose instances are real; abc.ABC and typing.Generic,
+    whose metaclass and __init_subclass__ are the standard library's."""
+    import abc, typing
+    if base is abc.ABC or base is typing.Generic:
+        return _how.get(base) == "class"
     if type(base) is not type:
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):

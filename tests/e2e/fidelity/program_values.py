@@ -1,4 +1,5 @@
 """Fidelity: the program's own classes, functions and modules in the crashing frame."""
+import abc
 import collections
 import json
 import typing
@@ -42,6 +43,28 @@ class ReportError(Exception):
     pass
 
 
+class Shape(abc.ABC):
+    @abc.abstractmethod
+    def area(self):
+        pass
+
+
+class Square(Shape):
+    def __init__(self, side):
+        self.side = side
+
+    def area(self):
+        return self.side ** 2
+
+
+T = typing.TypeVar("T")
+
+
+class Box(typing.Generic[T]):
+    def __init__(self, item):
+        self.item = item
+
+
 def helper(a, b=2, *rest, key=None, **extra):
     return a
 
@@ -55,6 +78,10 @@ def crash():
     func = helper
     anon = lambda x: x
     cls = Sale
+    abstract = Shape
+    square = Square(3)
+    box = Box(1)
+    box_class = Box
     mod = json
     method = sale.summary
     return 1 / 0
