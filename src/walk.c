@@ -2039,8 +2039,11 @@ static int w_object(struct walker *w, PyObject *o)
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
     PyTypeObject *base = native_base(w, t);
-    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance. */
-    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0)
+    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance;
+       so does an instance of a C base with no fields of its own (typing.Generic
+       since 3.12). */
+    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0
+        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0))
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
