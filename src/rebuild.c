@@ -1998,10 +1998,101 @@ static PyObject *pyhd_trusted_class(PyObject *module, PyObject *const *args, Py_
     return Py_BuildValue("(Ns)", cls, pyhd__trust_how_name(how));
 }
 
+PyDoc_STRVAR(read_members_doc,
+"read_members(path, names) -> dict\n\n"
+"The members of the dump archive at path whose names are in names, as\n"
+"{name: bytes}, without decoding the graph: a member the archive lacks is\n"
+"absent. Reading stops once each has been read. Raises DumpError (a one-line\n"
+"message) when the file is not a tar archive or is damaged.");
+
+static PyObject *pyhd_read_members(PyObject *module, PyObject *args)
+{
+    PyObject *path_bytes = NULL, *names = NULL, *seq = NULL, *result = NULL, *ret = NULL;
+    struct pyhd_dump_file file = {NULL, 0};
+    const char **wanted = NULL;
+    Py_ssize_t n;
+    char err[512];
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "O&O:read_members", PyUnicode_FSConverter, &path_bytes,
+                          &names))
+        return NULL;
+    seq = PySequence_Fast(names, "read_members() takes a sequence of member names");
+    if (!seq)
+        goto done;
+    n = PySequence_Fast_GET_SIZE(seq);
+    wanted = PyMem_Calloc((size_t)n + 1, sizeof *wanted);
+    if (!wanted) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* Borrowed from seq, which outlives the read. */
+        wanted[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+        if (!wanted[i])
+            goto done;
+    }
+    err[0] = '\0';
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__ar_load_some(PyBytes_AS_STRING(path_bytes), MAX_MEMBER, wanted, (size_t)n,
+                            &file, err, sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, without_path(err, PyBytes_AS_STRING(path_bytes)));
+        goto done;
+    }
+    result = PyDict_New();
+    if (!result)
+        goto done;
+    for (size_t i = 0; i < file.nmembers; i++) {
+        PyObject *data = PyBytes_FromStringAndSize((const char *)file.members[i].data,
+                                                   (Py_ssize_t)file.members[i].len);
+        if (!data || PyDict_SetItemString(result, file.members[i].name, data) < 0) {
+            Py_XDECREF(data);
+            goto done;
+        }
+        Py_DECREF(data);
+    }
+    ret = Py_NewRef(result);
+done:
+    Py_XDECREF(result);
+    Py_XDECREF(seq);
+    Py_XDECREF(path_bytes);
+    PyMem_Free(wanted);
+    pyhd__ar_free(&file);
+    return ret;
+}
+
+PyDoc_STRVAR(parse_manifest_doc,
+"parse_manifest(data) -> [(key, value)]\n\n"
+"The fields of a MANIFEST member's bytes, values unescaped, in order (keys may\n"
+"repeat). Raises DumpError when a line is not \"Key: value\".");
+
+static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
+{
+    struct pyhd_manifest manifest = {NULL, 0};
+    PyObject *ret;
+    char err[512];
+    char *data;
+    Py_ssize_t len;
+
+    if (PyBytes_AsStringAndSize(arg, &data, &len) < 0)
+        return NULL;
+    if (pyhd__manifest_parse(data, (size_t)len, &manifest, err, sizeof err) < 0) {
+        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        return NULL;
+    }
+    ret = manifest_list(&manifest);
+    pyhd__manifest_free(&manifest);
+    return ret;
+}
+
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
     {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
      trusted_class_doc},
+    {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
+    {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
      "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},
     {NULL, NULL, 0, NULL},
