@@ -444,7 +444,8 @@ class LoadTest(unittest.TestCase):
             main()
         """, env={"PYHD_TEST_VALUE": "visible"})
         facts = self.check(dump, """
-            import dataclasses, enum, inspect, types, pyhd_debugger
+            import dataclasses, enum, inspect, types
+            from pyhd_debug.model import dumped_sourcelines
             r = _pyhd.load(DUMP)
             frames = []
             tb = r['exceptions'][0][1]
@@ -504,7 +505,7 @@ class LoadTest(unittest.TestCase):
                 'closure': [loc['counter'].__code__.co_freevars,
                             [c.cell_contents for c in loc['counter'].__closure__],
                             inspect.getclosurevars(loc['counter']).nonlocals],
-                'sources': [pyhd_debugger.dumped_sourcelines(x)[0][0].strip()
+                'sources': [dumped_sourcelines(x)[0][0].strip()
                             for x in (Sale, Sale.__dict__['amount'], Sale.Line, Sale.make)],
             }
             try:
