@@ -288,7 +288,7 @@ class ListTestCase(unittest.TestCase):
         self.assertRegex(err, r"^pyhd-debug: .*nowhere: No such file or directory\n\Z")
         rc, _, err = self.debug("--group", self.paths[0])
         self.assertEqual(rc, 2)
-        self.assertIn("--group and --json go with --list DIR", err)
+        self.assertIn("--group goes with --list DIR", err)
 
 
 if __name__ == "__main__":

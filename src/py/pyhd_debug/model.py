@@ -242,7 +242,7 @@ def dumped_sourcelines(obj):
     found = pyhd_surrogates.sourcelines(obj)  # properties and classes of the program
     if found is not None:
         return found
-    if type(obj).__module__ != "pyhd_surrogates":
+    if type(obj).__module__ != "pyhd_surrogates" and not getattr(obj, "_pyhd_dumped", False):
         return None
     function = getattr(obj, "function", None)
     if type(function).__module__ == "pyhd_surrogates":
