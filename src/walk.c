@@ -3226,13 +3226,24 @@ static int add_globals(struct walker *w, PyFrameObject *f)
     return 0;
 }
 
-static int add_stack_globals(struct walker *w, PyFrameObject *f)
+/*
+ * The globals of f and of every frame it was called from. seen holds the
+ * frames already visited (as ints of their addresses): the frames of a
+ * traceback are each other's callers, so the walk stops at the first one seen
+ * and the whole exception chain costs time linear in the number of frames.
+ */
+static int add_stack_globals(struct walker *w, PyFrameObject *f, PyObject *seen)
 {
     Py_XINCREF(f);
     while (f != NULL) {
-        if (add_globals(w, f) < 0) {
+        PyObject *key = PyLong_FromVoidPtr(f);
+        int r = key != NULL ? PySet_Contains(seen, key) : -1;
+        if (r == 0)
+            r = PySet_Add(seen, key);
+        Py_XDECREF(key);
+        if (r != 0 || add_globals(w, f) < 0) {
             Py_DECREF(f);
-            return -1;
+            return r > 0 ? 0 : -1;
         }
         Py_SETREF(f, PyFrame_GetBack(f));
     }
@@ -3246,9 +3257,9 @@ static int add_stack_globals(struct walker *w, PyFrameObject *f)
  */
 static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
 {
-    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL);
+    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL), *frames = PySet_New(NULL);
     int rc = -1;
-    if (todo == NULL || seen == NULL)
+    if (todo == NULL || seen == NULL || frames == NULL)
         goto done;
     if (roots->exception != NULL && PyList_Append(todo, roots->exception) < 0)
         goto done;
@@ -3268,7 +3279,7 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
         PyBaseExceptionObject *be = (PyBaseExceptionObject *)e;
         for (PyObject *tb = be->traceback; tb != NULL && PyTraceBack_Check(tb);
              tb = (PyObject *)((PyTracebackObject *)tb)->tb_next)
-            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame) < 0)
+            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame, frames) < 0)
                 goto done;
         if ((be->cause && PyList_Append(todo, be->cause) < 0)
             || (be->context && PyList_Append(todo, be->context) < 0))
@@ -3284,12 +3295,13 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
     }
     for (size_t i = 0; i < roots->nthreads; i++)
         if (roots->threads[i].frame != NULL
-            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame) < 0)
+            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame, frames) < 0)
             goto done;
     rc = 0;
 done:
     Py_XDECREF(todo);
     Py_XDECREF(seen);
+    Py_XDECREF(frames);
     return rc;
 }
 

@@ -98,7 +98,8 @@
  * escaped as src/manifest.h says. A reader ignores keys it does not know;
  * adding a key does not bump PYHD_FORMAT_VERSION. The Exception-* keys and
  * Fingerprint appear only in a dump with an exception; Source-Unavailable
- * once per source file that could not be stored.
+ * once per source file that could not be stored; Missed-Trigger once per
+ * trigger that came during the dump.
  */
 #define PYHD_MANIFEST_FORMAT_VERSION "Format-Version"   /* PYHD_FORMAT_VERSION */
 #define PYHD_MANIFEST_PYHD_VERSION "Pyhd-Version"       /* pyhd's version */
@@ -148,6 +149,12 @@
 #define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
 #define PYHD_MANIFEST_SOURCES_SIZE "Sources-Size"    /* their bytes */
 #define PYHD_MANIFEST_SOURCE_UNAVAILABLE "Source-Unavailable"  /* "PATH: reason" */
+#define PYHD_MANIFEST_MISSED_TRIGGER "Missed-Trigger"  /* a trigger that came while this
+                                                        dump was written and got no dump
+                                                        of its own: uncaught-exception,
+                                                        thread-exception, api, "signal
+                                                        SIGNAME", "fatal signal N";
+                                                        once per trigger */
 #define PYHD_MANIFEST_TRACEBACK_SIZE "Traceback-Size"  /* traceback.txt bytes */
 #define PYHD_MANIFEST_DUMP_TIME_MS "Dump-Time-Ms"    /* ms spent before writing the file */
 
