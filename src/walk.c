@@ -944,41 +944,22 @@ done:
     return r;
 }
 
-/* A value a CLASS record keeps among its attrs: exact plain-data types and tuples of them. */
-static int is_plain_data(PyObject *v)
-{
-    PyTypeObject *t = Py_TYPE(v);
-    if (v == Py_None || t == &PyBool_Type || t == &PyLong_Type || t == &PyFloat_Type
-        || t == &PyComplex_Type || t == &PyUnicode_Type || t == &PyBytes_Type)
-        return 1;
-    if (t != &PyTuple_Type)
-        return 0;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(v); i++)
-        if (!is_plain_data(PyTuple_GET_ITEM(v, i)))
-            return 0;
-    return 1;
-}
-
-static int is_dunder(PyObject *name)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
-    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_' && PyUnicode_READ_CHAR(name, 1) == '_'
-           && PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
-}
-
 /*
- * A class's annotations, kept beside its plain data (pyhd-debug gives them
- * back as the rebuilt class's __annotations__): the dict up to 3.13; on 3.14
- * the cache, if the program computed them, else the __annotate__ function,
- * which is never called (it is the program's code) but names the class
- * statement, whose annotations pyhd-debug reads from the dumped source.
+ * Whether a class's attribute name: value belongs in its CLASS record's
+ * attrs. Everything does but the class's own machinery (its __dict__ and
+ * __weakref__ getters, the member descriptors of its __slots__: a reader
+ * makes those anew from __slots__) and its docstring.
  */
-static int is_annotation_attr(PyObject *name, PyObject *v)
+static int is_class_attr(PyObject *name, PyObject *value)
 {
-    if (PyDict_CheckExact(v))
-        return PyUnicode_CompareWithASCIIString(name, "__annotations__") == 0
-               || PyUnicode_CompareWithASCIIString(name, "__annotations_cache__") == 0;
-    return PyFunction_Check(v) && PyUnicode_CompareWithASCIIString(name, "__annotate_func__") == 0;
+    /* An exact str only: a str subclass's __hash__ would run when attrs takes it. */
+    if (!PyUnicode_CheckExact(name) || Py_IS_TYPE(value, &PyMemberDescr_Type)
+        || Py_IS_TYPE(value, &PyGetSetDescr_Type))
+        return 0;
+    /* A docstring would double a library-heavy dump; the dumped source has it. */
+    return PyUnicode_CompareWithASCIIString(name, "__dict__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -997,17 +978,17 @@ static int put_int(struct walker *w, PyObject *o, unsigned *kind)
         return put_svarint(w, v);
     }
     /* Two's complement bytes, then the magnitude by negation: no Python arithmetic. */
-    Py_ssize_t count = pyhd_long_byte_count(o);
-    if (count < 0)
+    size_t nbits = _PyLong_NumBits(o);
+    if (nbits == (size_t)-1 && PyErr_Occurred())
         return -1;
-    size_t n = (size_t)count;
+    size_t n = nbits / 8 + 1;
     unsigned char *b = PyMem_Malloc(n);
     if (b == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     int rc = -1;
-    if (pyhd_long_as_bytes(o, b, count) < 0)
+    if (pyhd_long_as_bytes(o, b, n, 1) < 0)
         goto done;
     int negative = (b[n - 1] & 0x80) != 0;
     if (negative) {
@@ -1388,13 +1369,15 @@ static int w_class(struct walker *w, PyTypeObject *t)
         goto done;
     if (std)
         flags |= PYHD_CLASS_STDLIB;
-    /* Past the budget the attrs are left out; the class's identity is what counts. */
-    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget) {
+    /* Past the budget the attrs are left out; the class's identity is what counts.
+       A class of the standard library is rebuilt by name, or as a copy of its
+       name: its attributes would only cost space. */
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget
+        && !(flags & PYHD_CLASS_STDLIB)) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!PyUnicode_CheckExact(k)
-                || (is_dunder(k) ? !is_annotation_attr(k, v) : !is_plain_data(v)))
+            if (!is_class_attr(k, v))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
@@ -1775,6 +1758,28 @@ static int w_weakref(struct walker *w, PyObject *o)
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, referent) < 0)
         return -1;
     return PYHD_REC_WEAKREF;
+}
+
+/*
+ * A property, classmethod or staticmethod (exact types): the objects it
+ * holds, read from its C members (fget, fset, fdel, __doc__; __func__), so
+ * no descriptor or program code runs.
+ */
+static int w_descriptor(struct walker *w, PyObject *o)
+{
+    static const char *const property_fields[] = {"fget", "fset", "fdel", "__doc__"};
+    unsigned flavour = Py_IS_TYPE(o, &PyProperty_Type) ? PYHD_DESCR_PROPERTY
+                       : Py_IS_TYPE(o, &PyClassMethod_Type) ? PYHD_DESCR_CLASSMETHOD
+                       : PYHD_DESCR_STATICMETHOD;
+    if (put_u8(w, flavour) < 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        const char *field = flavour == PYHD_DESCR_PROPERTY ? property_fields[i]
+                            : i == 0 ? "__func__" : NULL;
+        if (put_ref_steal(w, field ? slot_value(o, field) : NULL) < 0)
+            return -1;
+    }
+    return PYHD_REC_DESCRIPTOR;
 }
 
 /* The args tuple of a REDUCED record, from C getters of the exact stdlib type. */
@@ -2924,7 +2929,13 @@ static int w_object(struct walker *w, PyObject *o)
             || put_ref(w, f->func_module) < 0)
             return -1;
         w->naming = 0;
-        if (put_ref(w, f->func_code) < 0)
+        /* The struct's fields, not the getters: __annotations__ would compute them.
+           Docstrings are left out (the doc field is 0): they are most of the text of
+           a library's classes, and the dumped sources hold them. */
+        if (put_ref(w, f->func_code) < 0
+            || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
+            || put_ref(w, f->func_annotations) < 0 || put_varint(w, 0) < 0
+            || put_ref(w, f->func_closure) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }
@@ -2937,6 +2948,8 @@ static int w_object(struct walker *w, PyObject *o)
     }
     if (t == &PyCell_Type)
         return put_ref(w, PyCell_GET(o)) < 0 ? -1 : PYHD_REC_CELL;
+    if (t == &PyProperty_Type || t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
+        return w_descriptor(w, o);
     if (PyModule_Check(o))
         return w_module(w, o);
     if (PyGen_CheckExact(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o))
@@ -2957,8 +2970,11 @@ static int w_object(struct walker *w, PyObject *o)
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
     PyTypeObject *base = native_base(w, t);
-    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance. */
-    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0)
+    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance;
+       so does an instance of a C base with no fields of its own (typing.Generic
+       since 3.12). */
+    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0
+        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0))
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
