@@ -978,17 +978,17 @@ static int put_int(struct walker *w, PyObject *o, unsigned *kind)
         return put_svarint(w, v);
     }
     /* Two's complement bytes, then the magnitude by negation: no Python arithmetic. */
-    size_t nbits = _PyLong_NumBits(o);
-    if (nbits == (size_t)-1 && PyErr_Occurred())
+    Py_ssize_t count = pyhd_long_byte_count(o);
+    if (count < 0)
         return -1;
-    size_t n = nbits / 8 + 1;
+    size_t n = (size_t)count;
     unsigned char *b = PyMem_Malloc(n);
     if (b == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     int rc = -1;
-    if (pyhd_long_as_bytes(o, b, n, 1) < 0)
+    if (pyhd_long_as_bytes(o, b, count) < 0)
         goto done;
     int negative = (b[n - 1] & 0x80) != 0;
     if (negative) {
