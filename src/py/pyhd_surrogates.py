@@ -380,7 +380,45 @@ def class_attrs(cls, attrs):
         for name, value in attrs.items():
             if isinstance(name, str) and name not in _SKIPPED_ATTRS:
                 type.__setattr__(cls, name, value)
+        # 3.14 computes a class's annotations only when asked, by calling its
+        # __annotate__: the program's code, rebuilt inert. Unless the program
+        # had asked (__annotations_cache__), they are the source's text.
+        annotate = attrs.get("__annotate_func__")
+        if annotate is not None and "__annotations_cache__" not in attrs \
+                and "__annotations__" not in attrs:
+            type.__setattr__(cls, "__annotate__", _source_annotate(annotate))
     _pending_classes.append((cls, attrs))
+
+
+def _source_annotate(annotate):
+    """An __annotate__ that reads the annotations of the class statement where
+    annotate (the program's, inert) starts from the dumped source, never
+    running it: {name: annotation text}, as annotationlib's Format.STRING."""
+    def __annotate__(format, /):
+        import ast
+        import inspect
+        import linecache
+        import textwrap
+        code = getattr(annotate, "__code__", None)
+        lines = linecache.getlines(getattr(code, "co_filename", ""))
+        first = getattr(code, "co_firstlineno", 0)
+        if not 1 <= first <= len(lines):
+            return {}
+        try:
+            statement = ast.parse(textwrap.dedent("".join(
+                inspect.getblock(lines[first - 1:])))).body[0]
+        except (SyntaxError, ValueError, IndexError):
+            return {}
+        if not isinstance(statement, ast.ClassDef):
+            return {}
+
+        def text(node):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                return node.value
+            return ast.unparse(node)
+        return {node.target.id: text(node.annotation) for node in statement.body
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+    return __annotate__
 
 
 def _enum_attrs(cls, attrs):
