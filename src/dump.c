@@ -166,13 +166,16 @@ static int dump(struct dump *d, const struct timespec *t0)
     if (d->keep == NULL)
         return pyhd__dump_fail_py(d, "starting the dump");
     pyhd__dump_gather_asyncio(d);
+    /* The thread list first: on a free-threaded build it pauses every
+       thread itself (sys._current_frames()), and a pause cannot nest. */
+    if (pyhd__dump_gather_threads(d) < 0)
+        return -1;
     /* Free-threaded builds: the other threads are paused while their stacks
        and the graph are read (src/world.c), but not in a --dump-fork child,
        where they do not exist, nor with --repr-all, whose reprs may wait for
        them. */
     int stopped = d->pid == (long)getpid() && !d->o->repr_all ? pyhd__world_stop() : 0;
-    int gathered = pyhd__dump_gather_threads(d) == 0 && pyhd__dump_gather_named(d) == 0
-                   && pyhd__dump_snapshot_stacks(d) == 0;
+    int gathered = pyhd__dump_gather_named(d) == 0 && pyhd__dump_snapshot_stacks(d) == 0;
     if (gathered) {
         roots.exception = d->exc;
         roots.threads = d->threads;
