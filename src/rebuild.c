@@ -1809,27 +1809,56 @@ static int set_item_steal(PyObject *d, const char *key, PyObject *value)
 }
 
 PyDoc_STRVAR(load_doc,
-"load(path, trust=False) -> dict\n\n"
+"load(path, trust=False, rebuild=True) -> dict\n\n"
 "Read the pyhd dump at path and rebuild its objects. Nothing from the dump is\n"
 "executed and, unless trust is true, no module outside the standard library is\n"
-"imported. Raises DumpError (a one-line message) when the file is not a dump or\n"
-"is damaged.");
+"imported. With rebuild false the graph is only checked, not rebuilt: the dict\n"
+"then holds the MANIFEST, traceback.txt and the sources. Raises DumpError (a\n"
+"one-line message) when the file is not a dump or is damaged.");
+
+/*
+ * The Graph-Size the MANIFEST declares (0: none), which bounds inflating
+ * graph.z (pyhd__decode_limit()). Returns -1 with DumpError set for a value
+ * that is not a number.
+ */
+static int declared_graph_size(const struct pyhd_manifest *manifest, uint64_t *size)
+{
+    const char *text = pyhd__manifest_get(manifest, PYHD_MANIFEST_GRAPH_SIZE);
+    uint64_t n = 0;
+    *size = 0;
+    if (!text)
+        return 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (UINT64_MAX - 9) / 10) {
+            PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is not a byte count");
+            return -1;
+        }
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    if (!*text) {
+        PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is empty");
+        return -1;
+    }
+    *size = n;
+    return 0;
+}
 
 static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"path", "trust", NULL};
+    static char *kwlist[] = {"path", "trust", "rebuild", NULL};
     PyObject *path_bytes = NULL, *path_str = NULL, *result = NULL, *ret = NULL;
     struct pyhd_dump_file file = {NULL, 0};
     struct pyhd_decoded graph;
     struct pyhd_manifest manifest = {NULL, 0};
-    const struct pyhd_archive_member *m;
+    const struct pyhd_archive_member *m, *graph_member;
     char err[512];
-    int trust = 0, rc, have_graph = 0;
+    int trust = 0, rebuild_graph = 1, rc, have_graph = 0;
+    uint64_t declared = 0, limit;
     const char *path;
 
     memset(&graph, 0, sizeof graph);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|p:load", kwlist, PyUnicode_FSConverter,
-                                     &path_bytes, &trust))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pp:load", kwlist, PyUnicode_FSConverter,
+                                     &path_bytes, &trust, &rebuild_graph))
         return NULL;
     path = PyBytes_AS_STRING(path_bytes);
     err[0] = '\0';
@@ -1840,19 +1869,11 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(DumpError, without_path(err, path));
         goto done;
     }
-    m = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
-    if (!m) {
+    graph_member = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
+    if (!graph_member) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_GRAPH " member)");
         goto done;
     }
-    Py_BEGIN_ALLOW_THREADS
-    rc = pyhd__decode_open(&graph, m->data, m->len, err, sizeof err);
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        PyErr_SetString(DumpError, err);
-        goto done;
-    }
-    have_graph = 1;
     m = pyhd__ar_find(&file, PYHD_MEMBER_MANIFEST);
     if (!m) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_MANIFEST " member)");
@@ -1862,6 +1883,20 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_Format(DumpError, "bad MANIFEST: %s", err);
         goto done;
     }
+    if (declared_graph_size(&manifest, &declared) < 0)
+        goto done;
+    /* The graph is checked in every case (a damaged dump is refused alike), which
+       is linear in its size; only rebuilding it is left out. */
+    limit = pyhd__decode_limit(graph_member->len, declared);
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__decode_open(&graph, graph_member->data, graph_member->len, limit, err,
+                           sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, err);
+        goto done;
+    }
+    have_graph = 1;
     result = PyDict_New();
     if (!result)
         goto done;
@@ -1876,7 +1911,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
                        m ? text_obj(m->data, m->len) : PyUnicode_FromString("")) < 0 ||
         set_item_steal(result, "sources", sources_dict(&file)) < 0)
         goto done;
-    ret = rebuild(&graph, trust, result);
+    ret = rebuild_graph ? rebuild(&graph, trust, result) : Py_NewRef(result);
 done:
     Py_XDECREF(result);
     Py_XDECREF(path_bytes);

@@ -1360,15 +1360,17 @@ def main(argv):
                   file=sys.stderr)
             return 2
     import _pyhd
+    # --print and --info show stored text: the graph is checked, not rebuilt.
+    text_only = (args.print or args.info) and not (args.locals or args.threads)
     try:
-        data = _pyhd.load(args.file, trust=args.trust)
+        data = _pyhd.load(args.file, trust=args.trust, rebuild=not text_only)
     except _pyhd.DumpError as error:
         print(f"{PROG}: {args.file}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
-    dump = Dump(data, frames=not (args.print or args.info) or args.locals or args.threads)
+    dump = Dump(data, frames=not text_only)
     if args.print or args.locals or args.threads or args.info:
         _run_reports(args, dump, sys.stdout)
         sys.stdout.flush()
