@@ -24,6 +24,7 @@ import ast
 import bdb
 import builtins
 import codecs
+import collections
 import datetime
 import functools
 import importlib
@@ -40,6 +41,8 @@ import sys
 import tokenize
 import traceback
 import types
+
+import pyhd_limits
 
 PROG = "pyhd-debug"
 
@@ -336,6 +339,7 @@ class StackBuilder:
 
     def __init__(self):
         self._templates = {}
+        self.notes = []  # what pyhd_limits left out, for the header
 
     def _template(self, shape, pos):
         if shape.optimized:
@@ -396,6 +400,9 @@ class StackBuilder:
         """
         if not entries:
             raise RebuildError("no frames to rebuild")
+        entries, note = pyhd_limits.bounded_stack(entries)
+        if note:
+            self.notes.append("note: a stack of " + note)
         carrier = _Carrier()
         temporary = _TemporaryNames()
         outcome = {}
@@ -488,13 +495,21 @@ def rebuild_exceptions(exceptions, builder=None):
     """
     builder = builder or StackBuilder()
     warnings = []
+    budget = pyhd_limits.TracebackBudget()
     for exc, tb_rec in exceptions:
         if tb_rec is None or not isinstance(exc, BaseException):
             continue
+        entries = traceback_entries(tb_rec)
+        if not budget.allows(len(entries)):
+            continue
         try:
-            exc.__traceback__ = builder.build(traceback_entries(tb_rec))
+            exc.__traceback__ = builder.build(entries)
         except RebuildError as error:
             warnings.append(f"warning: {type(exc).__name__}: {error}")
+    warnings += builder.notes
+    del builder.notes[:]
+    if budget.note():
+        warnings.append(budget.note())
     return warnings
 
 
@@ -505,7 +520,9 @@ def rebuild_exceptions(exceptions, builder=None):
 def exception_chain(exc):
     """The exceptions pdb 3.13 lists for post_mortem(exc): oldest first."""
     chain = []
-    while exc is not None and all(exc is not e for e in chain):
+    seen = set()  # ids: a dumped chain may be long, and its exceptions compare as they like
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
         chain.append(exc)
         if exc.__cause__ is not None:
             exc = exc.__cause__
@@ -521,11 +538,13 @@ def exception_list(trigger):
     """The chain of trigger, then the members of every group in it (with
     their own chains), each exception once."""
     ordered = []
-    pending = [trigger]
+    seen = set()
+    pending = collections.deque([trigger])
     while pending:
-        for exc in exception_chain(pending.pop(0)):
-            if any(exc is e for e in ordered):
+        for exc in exception_chain(pending.popleft()):
+            if id(exc) in seen:
                 continue
+            seen.add(id(exc))
             ordered.append(exc)
             pending.extend(group_members(exc))
     return ordered
