@@ -9,6 +9,8 @@ the fixed table of format.h (REDUCED).
 
 import sys
 
+import pyhd_reprlib
+
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
 
@@ -100,46 +102,50 @@ def is_surrogate(cls):
     return isinstance(cls, RebuiltClass)
 
 
-_repr_active = set()
-
-
 def _short_repr(value, limit=300):
-    text = repr(value)
-    if len(text) > limit:
-        text = text[:limit - 3] + "..."
-    return text
+    return pyhd_reprlib.cut_repr(value, limit)
 
 
-def _surrogate_repr(self):
-    """<rebuilt Point x=1 y=2>: the dumped attributes; no user __repr__ exists here."""
+def _surrogate_render(self, out):
+    """<rebuilt Point x=1 y=2>: the dumped attributes; no user __repr__ exists here.
+
+    Written into a pyhd_reprlib renderer, so that it is cut while it is built.
+    """
     cls = type(self)
-    key = id(self)
-    if key in _repr_active:
-        return "<rebuilt %s ...>" % cls.__qualname__
-    _repr_active.add(key)
+    if not out.enter(self):
+        out.write("<rebuilt %s ...>" % cls.__qualname__)
+        return
     try:
         attrs = object.__getattribute__(self, "__dict__") if hasattr(self, "__dict__") else {}
         if "_name_" in attrs and "_value_" in attrs:
-            return "<rebuilt %s.%s: %s>" % (cls.__qualname__, attrs["_name_"],
-                                            _short_repr(attrs["_value_"]))
-        parts = []
+            out.write("<rebuilt %s.%s: " % (cls.__qualname__, attrs["_name_"]))
+            out.value(attrs["_value_"])
+            out.write(">")
+            return
+        out.write("<rebuilt ")
         base = next((b for b in cls.__mro__ if b.__module__ == "builtins"), object)
         fields = getattr(cls, "_fields", None)
         if isinstance(self, tuple) and isinstance(fields, tuple):
-            parts.append("%s(%s)" % (cls.__qualname__, ", ".join(
-                "%s=%s" % (name, _short_repr(value)) for name, value in zip(fields, self))))
+            out.write(cls.__qualname__ + "(")
+            for i, (name, value) in enumerate(zip(fields, self)):
+                out.write("%s%s=" % (", " if i else "", name))
+                out.value(value)
+            out.write(")")
         elif isinstance(self, BaseException):
-            parts.append(BaseException.__repr__(self))
+            out.write(BaseException.__repr__(self))
+        elif base in (list, tuple, set, frozenset, dict):
+            out.write(cls.__qualname__ + " ")
+            out.items(self, base)
         elif base is not object:
-            parts.append(cls.__qualname__)
-            parts.append(base.__repr__(self))
+            out.write(cls.__qualname__ + " " + base.__repr__(self))
         else:
-            parts.append(cls.__qualname__)
+            out.write(cls.__qualname__)
         for name, value in attrs.items():
-            parts.append("%s=%s" % (name, _short_repr(value)))
-        return "<rebuilt %s>" % " ".join(parts)
+            out.write(" %s=" % (name,))
+            out.value(value)
+        out.write(">")
     finally:
-        _repr_active.discard(key)
+        out.leave(self)
 
 
 def _usable_real_base(base):
@@ -192,7 +198,8 @@ def _new_class(name, qualname, module, bases, exception):
         "__module__": module if isinstance(module, str) else "?",
         "__qualname__": qualname if isinstance(qualname, str) else "?",
         "__doc__": None,
-        "__repr__": _surrogate_repr,
+        "__repr__": pyhd_reprlib.render_repr,
+        "__pyhd_render__": _surrogate_render,
         "__pyhd_rebuilt__": True,
     }
     name = name if isinstance(name, str) else "?"
