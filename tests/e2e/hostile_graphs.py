@@ -8,8 +8,8 @@ import io
 import tarfile
 import zlib
 
-NONE, INT, BIGINT, FLOAT, STR, TUPLE, LIST, SET, FROZENSET, DICT = (
-    0x01, 0x06, 0x07, 0x08, 0x0A, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
+NONE, INT, BIGINT, FLOAT, STR, BYTES, TUPLE, LIST, SET, FROZENSET, DICT = (
+    0x01, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
 SLICE, CLASS, INSTANCE, EXCEPTION, CODE, FRAME, TRACEBACK = (
     0x13, 0x14, 0x15, 0x17, 0x1A, 0x1D, 0x1E)
 ROOTS, THREAD, END = 0xC0, 0xC1, 0xFF
@@ -73,6 +73,9 @@ class Graph:
             data = s.encode("latin-1")
             self._strs[s] = self.add(STR, b"\x01" + varint(len(s)) + data)
         return self._strs[s]
+
+    def bytes_(self, data):
+        return self.add(BYTES, varint(len(data)) + data)
 
     def seq(self, kind, items):
         return self.add(kind, varint(len(items)) + varint(len(items)) + self.refs(items))
