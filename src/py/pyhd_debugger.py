@@ -137,8 +137,12 @@ def _guard_special_file(path):
         return
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
+    except OSError:
         return
+    except ValueError:
+        # A NUL or a lone surrogate: no file has that name, and linecache's
+        # own os.stat would raise this out of traceback printing.
+        special = True
     if special:
         linecache.cache[path] = (0, None, [], path)
 
