@@ -1033,9 +1033,9 @@ static int bound_class(struct rb *rb, uint64_t id)
     rb->mro_len[id] = (uint32_t)len;
     if (rb->class_work > PYHD_MAX_CLASS_WORK) {
         char what[200];
-        snprintf(what, sizeof what, "the classes are too deep or wide to rebuild (this one "
-                 "has %llu bases and about %llu classes in its MRO)", (unsigned long long)k,
-                 (unsigned long long)len);
+        snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
+                 "(this one has %llu bases and about %llu classes in its MRO)",
+                 (unsigned long long)k, (unsigned long long)len);
         return dump_error(r, what);
     }
     return 0;

@@ -53,7 +53,7 @@ uint64_t pyhd__class_work(uint64_t bases_mro_len, uint64_t k, uint64_t *mro_len)
     if (k > PYHD_MRO_SATURATED)
         k = PYHD_MRO_SATURATED;
     *mro_len = len;
-    /* Measured on CPython 3.11: a step of the merge of k bases costs about
-       1/64 of a step of the checks over the MRO. */
-    return len * len + len * (k * k / 64);
+    /* Measured on CPython 3.11: a step (about 30 ns in pyhd-debug) of the
+       checks over the MRO; the merge of k bases takes about 1/32 of one. */
+    return PYHD_CLASS_COST + len * len + len * (k * k / 32);
 }

@@ -26,14 +26,16 @@
  *                         there; no program has more than a handful.)
  *   PYHD_MAX_CLASS_WORK   CPython spends about L*L steps on a class whose
  *                         MRO holds L classes, and L*k*k on merging k bases:
- *                         a chain of 2,000 classes takes minutes. The sum of
- *                         that estimate over all classes is bounded; a real
- *                         program's classes use a small part of it.
+ *                         a chain of 2,000 classes takes minutes. Making any
+ *                         class costs about PYHD_CLASS_COST steps. The sum
+ *                         over all classes is bounded (about a second here):
+ *                         some 30,000 shallow classes, or a chain of 450.
  */
 #define PYHD_MAX_HASH_DEPTH 1000u
 #define PYHD_MAX_SLICE_DEPTH 1000u
 #define PYHD_MAX_COLLISIONS 100u
 #define PYHD_MAX_CLASS_WORK ((uint64_t)1 << 25)
+#define PYHD_CLASS_COST 1024u
 
 /* The estimated MRO length saturates here, so sums and squares cannot overflow. */
 #define PYHD_MRO_SATURATED ((uint64_t)1 << 20)

@@ -594,6 +594,8 @@ class Dump:
             self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
         trigger = self.roots.get("exception")
         self.exception = trigger if isinstance(trigger, BaseException) else None
+        if self.exception is not None:
+            self.notes += filter(None, [pyhd_limits.bounded_chain(self.exception)])
         self.exceptions = exception_list(self.exception) if self.exception else []
         # The chain runs oldest first, so the trigger ends it; group members
         # follow.

@@ -54,3 +54,39 @@ class TracebackBudget:
         return (f"note: {self.skipped} exceptions keep no traceback: pyhd-debug rebuilds at "
                 f"most {MAX_TRACEBACKS} tracebacks and {MAX_TRACEBACK_FRAMES} frames "
                 f"for a dump's exceptions")
+
+
+# An exception chain (causes and contexts) is cut after this many exceptions, as
+# pdb lists at most 999 (3.13's MAX_CHAINED_EXCEPTION_DEPTH).
+MAX_CHAIN = 1000
+
+
+def _next_in_chain(exc):
+    if exc.__cause__ is not None:
+        return exc.__cause__
+    if exc.__context__ is not None and not exc.__suppress_context__:
+        return exc.__context__
+    return None
+
+
+def bounded_chain(exc):
+    """Cut the chain below exc after MAX_CHAIN exceptions: the note saying so, or None."""
+    seen = set()
+    count = 0
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        count += 1
+        following = _next_in_chain(exc)
+        if count == MAX_CHAIN and following is not None:
+            rest = 0
+            while following is not None and id(following) not in seen:
+                seen.add(id(following))
+                rest += 1
+                following = _next_in_chain(following)
+            # Setting __cause__ to None also suppresses the context: the chain ends here.
+            exc.__cause__ = None
+            exc.__context__ = None
+            return (f"note: the exception chain holds {MAX_CHAIN + rest} exceptions; the "
+                    f"{rest} oldest are left out (pyhd-debug shows at most {MAX_CHAIN})")
+        exc = following
+    return None
