@@ -1020,7 +1020,10 @@ standard input when it is not one. Added pdb commands: threads, thread N,
 exceptions, exception N, dumpinfo ("help CMD" explains each).
 
 --list reads only each file's MANIFEST; a damaged file gets a line saying
-so and the listing goes on.
+so and the listing goes on. --print and --info check the object graph
+without rebuilding it. Reading any dump is bounded (nesting, classes,
+colliding keys, stack depth, chain length): a dump past a bound is refused
+with one line, see "Limits" in pyhd-debug(1).
 
 Exit status: 0 on success, 2 for a bad dump or bad usage.
 """

@@ -1,8 +1,10 @@
 """Write the crafted seeds of tests/fuzz/seeds: small dumps that reach the reader's bounds.
 
 Run from the repository's top directory: python3 tests/fuzz/make_seeds.py. Each
-seed is a whole dump (the MANIFEST and traceback.txt of seeds/dump-0.dump
-around a crafted graph), small enough for -max_len=65536: a tuple key nested
+seed is a whole dump (crafted-NAME.dump: the MANIFEST and traceback.txt of
+seeds/dump-0.dump around a crafted graph) and its inflated graph
+(crafted-NAME.graph, which fuzz_reader wraps in a dump itself), small enough
+for -max_len=65536: a tuple key nested
 past the hash bound, slices nested past theirs, a class chain and a wide
 class, keys that hash alike, a long exception chain with tracebacks, stand-ins
 that share their attributes, standard-library names, and control characters
@@ -114,10 +116,15 @@ def main():
         m = manifest
         if name == "escapes":
             m = hg.manifest_with(manifest, Exception_Message=evil, Hostname=evil)
-        data = hg.dump_bytes(graph.stream(roots), m, traceback_txt)
+        stream = graph.stream(roots)
+        data = hg.dump_bytes(stream, m, traceback_txt)
         with open(os.path.join(SEEDS, "crafted-%s.dump" % name), "wb") as f:
             f.write(data)
-        print("crafted-%s.dump: %d bytes" % (name, len(data)))
+        # The inflated graph too: fuzz_reader makes its END right and wraps it.
+        if len(stream) <= 65536:
+            with open(os.path.join(SEEDS, "crafted-%s.graph" % name), "wb") as f:
+                f.write(stream)
+        print("crafted-%s: %d bytes, graph %d bytes" % (name, len(data), len(stream)))
 
 
 if __name__ == "__main__":
