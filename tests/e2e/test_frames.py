@@ -24,6 +24,8 @@ import unittest
 
 SOURCE_DIR = os.environ.get(
     "PYHD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+# pyhd_debugger imports its sibling modules (pyhd_limits) as pyhd-debug embeds them.
+sys.path.insert(0, os.path.join(SOURCE_DIR, "src", "py"))
 _spec = importlib.util.spec_from_file_location(
     "pyhd_debugger", os.path.join(SOURCE_DIR, "src", "py", "pyhd_debugger.py"))
 pyhd_debugger = importlib.util.module_from_spec(_spec)
