@@ -526,7 +526,7 @@ class FakePyhd(types.ModuleType):
         self.data = data
         self.__version__ = "9.9.9-test"
 
-    def load(self, path, trust=False):
+    def load(self, path, trust=False, rebuild=True):
         if path != self.data["path"]:
             raise self.DumpError("not a pyhd dump (bad magic)")
         return self.data
