@@ -132,7 +132,15 @@ def _surrogate_render(self, out):
                 out.value(value)
             out.write(")")
         elif isinstance(self, BaseException):
-            out.write(BaseException.__repr__(self))
+            # As BaseException.__repr__ writes it, with the args cut while written.
+            args = BaseException.args.__get__(self)
+            out.write(cls.__name__)
+            if len(args) == 1:
+                out.write("(")
+                out.render(args[0])
+                out.write(")")
+            else:
+                out.items(args, tuple)
         elif base in (list, tuple, set, frozenset, dict):
             out.write(cls.__qualname__ + " ")
             out.items(self, base)
