@@ -84,7 +84,7 @@ def manifest(path):
     return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 
 
-def bench(pyhd_run, n, workdir):
+def bench(pyhd_run, n, workdir, options=()):
     prog = os.path.join(workdir, "prog.py")
     with open(prog, "w") as f:
         f.write(PROGRAM)
@@ -92,8 +92,8 @@ def bench(pyhd_run, n, workdir):
     env["PYHD_QUIET"] = "1"
     dumpdir = os.path.join(workdir, "dumps")
     os.makedirs(dumpdir, exist_ok=True)
-    _, err, rc, rss_dump = run_rss([pyhd_run, "--dump-dir", dumpdir, prog, str(n), "dump"],
-                                   workdir, env)
+    _, err, rc, rss_dump = run_rss([pyhd_run, "--dump-dir", dumpdir, *options, prog, str(n),
+                                    "dump"], workdir, env)
     dumps = [os.path.join(dumpdir, d) for d in os.listdir(dumpdir)]
     if rc == 0 or len(dumps) != 1:
         sys.exit("bench: the dump run failed: %s" % err.decode(errors="replace"))
@@ -127,12 +127,15 @@ def main():
     ap.add_argument("--pyhd-run", required=True)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeat", type=int, default=3, help="runs per size; the best is shown")
+    ap.add_argument("--pyhd-option", action="append", default=[], metavar="OPTION",
+                    help="an option for pyhd-run's dump run, e.g. --privacy=full (repeatable)")
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="pyhd-bench-")
     try:
         rows = []
         for n in map(int, args.sizes.split(",")):
-            runs = [bench(os.path.abspath(args.pyhd_run), n, workdir) for _ in range(args.repeat)]
+            runs = [bench(os.path.abspath(args.pyhd_run), n, workdir, args.pyhd_option)
+                    for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["dump_ms"])
             best["pickle_ms"] = min(r["pickle_ms"] for r in runs)
             best["dump_extra"] = min(r["dump_extra"] for r in runs)
@@ -140,7 +143,8 @@ def main():
             rows.append(best)
     finally:
         shutil.rmtree(workdir, True)
-    print("python %s" % sys.version.split()[0])
+    print("python %s%s" % (sys.version.split()[0],
+                           "  pyhd-run " + " ".join(args.pyhd_option) if args.pyhd_option else ""))
     head = ("N", "objects", "dump ms", "pickle+z ms", "time x", "graph.z", "archive",
             "pickle+z", "size x", "dump extra", "B/obj", "pickle extra")
     print("%8s %9s %9s %11s %6s %10s %10s %10s %6s %11s %6s %12s" % head)

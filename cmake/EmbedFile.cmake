@@ -12,8 +12,11 @@ endfunction()
 
 # pyhd_embed_modules(DIR OUTPUT_VAR): embed every DIR/**/*.py as an importable
 # module of pyhd-debug (src/embedded_import.c): DIR/name.py is module "name",
-# DIR/pkg/__init__.py package "pkg", DIR/pkg/mod.py "pkg.mod". Sets
-# OUTPUT_VAR to the generated C files: one per module and the table.
+# DIR/pkg/__init__.py package "pkg", DIR/pkg/mod.py "pkg.mod". Each is
+# compiled at build time by Python3_EXECUTABLE (the python whose libpython
+# the binaries embed) and embedded as its marshalled code object, so starting
+# pyhd-debug compiles nothing. Sets OUTPUT_VAR to the generated C files: one
+# per module and the table.
 function(pyhd_embed_modules dir output_var)
   file(GLOB_RECURSE files CONFIGURE_DEPENDS RELATIVE ${dir} ${dir}/*.py)
   list(SORT files)
@@ -30,7 +33,16 @@ function(pyhd_embed_modules dir output_var)
     string(REPLACE "/" "." modname "${modname}")
     string(MAKE_C_IDENTIFIER "pyhd__py_${rel}" symbol)
     set(out ${CMAKE_CURRENT_BINARY_DIR}/embedded/${symbol}.c)
-    pyhd_embed_file(${dir}/${rel} ${out} ${symbol})
+    set(marshalled ${CMAKE_CURRENT_BINARY_DIR}/embedded/${symbol}.marshal)
+    add_custom_command(
+      OUTPUT ${marshalled}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/embedded
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/marshal_module.py
+              ${dir}/${rel} ${marshalled} "<pyhd>/${rel}"
+      DEPENDS ${dir}/${rel} ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/marshal_module.py
+      COMMENT "Compiling ${rel}"
+      VERBATIM)
+    pyhd_embed_file(${marshalled} ${out} ${symbol})
     list(APPEND outputs ${out})
     string(APPEND decls "extern const unsigned char ${symbol}[];\nextern const size_t ${symbol}_len;\n")
     string(APPEND rows "    {\"${modname}\", \"<pyhd>/${rel}\", ${symbol}, &${symbol}_len, ${is_package}},\n")

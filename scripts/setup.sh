@@ -3,7 +3,9 @@
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 packages=(cmake gcc make pkg-config python3 python3-dev python3-venv zlib1g-dev
-          libarchive-dev libcmocka-dev tar mandoc groff-base)
+          libarchive-dev libcmocka-dev tar mandoc groff-base
+          python3-setuptools python3-wheel python3-pip
+          dpkg-dev debhelper dh-python fakeroot lintian)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,9 @@
 #   2. the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the end-to-end tests against every pyenv CPython 3.10 to 3.13 that is present
 #      (skipped, with a line saying so, when absent), with dumps crossing versions;
-#   4. the whole dump reader under libFuzzer for 60 s (skipped without clang).
+#   4. installing: pip install . into a venv, and building, linting and installing
+#      the Debian package (tests/package);
+#   5. the whole dump reader under libFuzzer for 60 s (skipped without clang).
 # Build trees go to build-test/. Exit status 0 only if every run passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +80,12 @@ for minor in 10 11 12 13; do
 done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
+done
+
+# Installing: pip install . into a venv, and the Debian package (tests/package).
+for t in tests/package/test_pip.sh tests/package/test_deb.sh; do
+  echo "== $t"
+  if "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
 
 # The whole reader under libFuzzer for 60 s (tests/fuzz/README.md), when clang can build it.

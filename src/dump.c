@@ -220,7 +220,8 @@ static int dump(struct dump *d, const struct timespec *t0)
     if (pyhd__graph_write(&roots, d->o, &d->g) < 0)
         return pyhd__dump_fail_py(d, "encoding the object graph");
     d->have_graph = 1;
-    if (pyhd__dump_gather_sources(d) < 0 || pyhd__dump_build_traceback(d) < 0 || pyhd__dump_build_manifest(d, t0) < 0)
+    if (pyhd__dump_gather_sources(d) < 0 || pyhd__dump_build_traceback(d) < 0
+        || pyhd__dump_redact_traceback(d) < 0 || pyhd__dump_build_manifest(d, t0) < 0)
         return -1;
     if (write_archive(d) < 0)
         return -1;

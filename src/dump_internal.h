@@ -80,4 +80,17 @@ const struct source *pyhd__dump_find_source(const struct dump *d, PyObject *file
 int pyhd__dump_build_traceback(struct dump *d);    /* dump_traceback.c */
 int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0); /* dump_manifest.c */
 
+/*
+ * Redaction of the text members (dump_redact.c), by d->o's privacy level.
+ * pyhd__dump_redact_text appends text to out with its secrets replaced (all
+ * of it under triage) and returns how many parts it replaced (0: nothing
+ * appended; use the text as it is), or -1 out of memory.
+ * pyhd__dump_redact_traceback rewrites d->traceback; 0, or -1 (d failed).
+ * pyhd__dump_redaction_fields adds Privacy, Redacted-By-Rule and
+ * Redact-Hash-Unavailable to the MANIFEST; 0, or -1 out of memory.
+ */
+int pyhd__dump_redact_text(struct dump *d, const char *text, size_t len, struct pyhd_buf *out);
+int pyhd__dump_redact_traceback(struct dump *d);
+int pyhd__dump_redaction_fields(struct dump *d);
+
 #endif /* PYHD_DUMP_INTERNAL_H */

@@ -198,7 +198,9 @@ static int json_string(struct pyhd_buf *b, PyObject *s)
  * value of a sensitive option ("--password=xyz", or "xyz" after "--token")
  * becomes "<redacted>" (see pyhd__redact_argument). New reference.
  */
-static PyObject *manifest_argument(const struct dump *d, PyObject *a, PyObject *prev)
+static PyObject *scrubbed_argument(struct dump *d, PyObject *shown);
+
+static PyObject *manifest_argument(struct dump *d, PyObject *a, PyObject *prev)
 {
     struct pyhd_redact_rules rules = {d->o->redact_patterns, d->o->keep_names};
     const char *arg = PyUnicode_AsUTF8(a);
@@ -211,15 +213,39 @@ static PyObject *manifest_argument(const struct dump *d, PyObject *a, PyObject *
         PyErr_Clear();
     long at = pyhd__redact_argument(&rules, arg, before);
     if (at < 0)
-        return Py_NewRef(a);
+        return prev == NULL && d->o->privacy == PYHD_PRIVACY_TRIAGE ? Py_NewRef(a)
+                                                                   : scrubbed_argument(d, a);
     PyObject *name = PyUnicode_FromStringAndSize(arg, (Py_ssize_t)at);
     PyObject *shown = name != NULL ? PyUnicode_FromFormat("%U<redacted>", name) : NULL;
     Py_XDECREF(name);
     return shown;
 }
 
+/*
+ * An argument with its secret-shaped parts replaced (all of it under triage,
+ * but for the program's name, argv[0]). New reference.
+ */
+static PyObject *scrubbed_argument(struct dump *d, PyObject *a)
+{
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(a, &len);
+    struct pyhd_buf out;
+    if (text == NULL) {
+        PyErr_Clear();  /* a lone surrogate: shown as it is, escaped by json_string */
+        return Py_NewRef(a);
+    }
+    pyhd__buf_init(&out);
+    int parts = pyhd__dump_redact_text(d, text, (size_t)len, &out);
+    PyObject *shown = parts < 0 ? PyErr_NoMemory()
+                      : parts == 0 ? Py_NewRef(a)
+                      : PyUnicode_DecodeUTF8((const char *)out.data, (Py_ssize_t)out.len,
+                                             "replace");
+    pyhd__buf_free(&out);
+    return shown;
+}
+
 /* sys.argv as a JSON array of strings (a non-str item is written as null). */
-static int argv_json(const struct dump *d, struct pyhd_buf *b)
+static int argv_json(struct dump *d, struct pyhd_buf *b)
 {
     PyObject *argv = PySys_GetObject("argv");  /* borrowed */
     if (pyhd__buf_append(b, "[", 1) < 0)
@@ -317,9 +343,17 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
             pyhd__dump_fail_py(d, "writing the MANIFEST");
             goto done;
         }
-        if (field(d, PYHD_MANIFEST_EXCEPTION_TYPE, "%s", type_name) < 0
-            || pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_EXCEPTION_MESSAGE,
-                                  PyBytes_AS_STRING(msg)) < 0
+        struct pyhd_buf shown;
+        pyhd__buf_init(&shown);
+        int parts = pyhd__dump_redact_text(d, PyBytes_AS_STRING(msg),
+                                           (size_t)PyBytes_GET_SIZE(msg), &shown);
+        int bad = parts < 0 || (parts > 0 && pyhd__buf_append(&shown, "", 1) < 0)
+                  || field(d, PYHD_MANIFEST_EXCEPTION_TYPE, "%s", type_name) < 0
+                  || pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_EXCEPTION_MESSAGE,
+                                        parts > 0 ? (const char *)shown.data
+                                                  : PyBytes_AS_STRING(msg)) < 0;
+        pyhd__buf_free(&shown);
+        if (bad
             || field(d, PYHD_MANIFEST_FINGERPRINT, "%016llx",
                      (unsigned long long)fingerprint(d->exc, type_name)) < 0)
             goto nomem;
@@ -332,6 +366,7 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
         || field(d, PYHD_MANIFEST_TRUNCATED, "%s", d->g.truncated ? "yes" : "no") < 0
         || field(d, PYHD_MANIFEST_REDACTED_VALUES, "%llu",
                  (unsigned long long)d->g.redacted) < 0
+        || pyhd__dump_redaction_fields(d) < 0
         || field(d, PYHD_MANIFEST_GRAPH_SIZE, "%llu", (unsigned long long)d->g.raw_bytes) < 0
         || field(d, PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE, "%zu", d->g.compressed.len) < 0
         || field(d, PYHD_MANIFEST_SOURCES, "%zu",

@@ -7,13 +7,14 @@
 /*
  * One module of src/py, as pyhd_embed_modules() compiles it in: name is the
  * dotted module name, filename what tracebacks show ("<pyhd>/relative/path"),
- * source its NUL-terminated text. The table ends with a NULL name.
+ * code its code object as marshal.dumps() wrote it (with the python the
+ * binaries embed). The table ends with a NULL name.
  */
 struct pyhd_embedded_module {
     const char *name;
     const char *filename;
-    const unsigned char *source;
-    const size_t *source_len;
+    const unsigned char *code;
+    const size_t *code_len;
     int is_package;
 };
 extern const struct pyhd_embedded_module pyhd__embedded_modules[];

@@ -13,13 +13,13 @@ static const struct pyhd_embedded_module *find_module(const char *name)
     return NULL;
 }
 
-/* _pyhd_embedded.source(name): (filename, source bytes, is_package), or None. */
-static PyObject *embedded_source(PyObject *module, PyObject *arg)
+/* _pyhd_embedded.code(name): (filename, marshalled code, is_package), or None. */
+static PyObject *embedded_code(PyObject *module, PyObject *arg)
 {
     const struct pyhd_embedded_module *m;
     const char *name;
     if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "source() takes a module name");
+        PyErr_SetString(PyExc_TypeError, "code() takes a module name");
         return NULL;
     }
     name = PyUnicode_AsUTF8(arg);
@@ -28,12 +28,12 @@ static PyObject *embedded_source(PyObject *module, PyObject *arg)
     m = find_module(name);
     if (!m)
         Py_RETURN_NONE;
-    return Py_BuildValue("(sy#O)", m->filename, (const char *)m->source,
-                         (Py_ssize_t)*m->source_len, m->is_package ? Py_True : Py_False);
+    return Py_BuildValue("(sy#O)", m->filename, (const char *)m->code,
+                         (Py_ssize_t)*m->code_len, m->is_package ? Py_True : Py_False);
 }
 
 static PyMethodDef embedded_methods[] = {
-    {"source", embedded_source, METH_O, "source(name) -> (filename, bytes, is_package) or None"},
+    {"code", embedded_code, METH_O, "code(name) -> (filename, marshalled code, is_package) or None"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -50,16 +50,16 @@ PyMODINIT_FUNC pyhd__init_embedded_module(void)
 
 /*
  * The finder, as Python: a class with find_spec/create_module/exec_module
- * (importlib's protocol). It compiles only text from the table above, never
- * from a dump or from the file system.
+ * (importlib's protocol). It runs only code from the table above, compiled
+ * at build time, never anything from a dump or from the file system.
  */
 static const char finder_source[] =
-    "import sys, _pyhd_embedded\n"
+    "import marshal, sys, _pyhd_embedded\n"
     "from importlib.machinery import ModuleSpec\n"
     "class EmbeddedImporter:\n"
     "    @staticmethod\n"
     "    def find_spec(name, path=None, target=None):\n"
-    "        entry = _pyhd_embedded.source(name)\n"
+    "        entry = _pyhd_embedded.code(name)\n"
     "        if entry is None:\n"
     "            return None\n"
     "        return ModuleSpec(name, EmbeddedImporter, origin=entry[0], is_package=entry[2])\n"
@@ -68,9 +68,9 @@ static const char finder_source[] =
     "        return None\n"
     "    @staticmethod\n"
     "    def exec_module(module):\n"
-    "        filename, source, _ = _pyhd_embedded.source(module.__spec__.name)\n"
+    "        filename, code, _ = _pyhd_embedded.code(module.__spec__.name)\n"
     "        module.__file__ = filename\n"
-    "        exec(compile(source, filename, 'exec'), module.__dict__)\n"
+    "        exec(marshal.loads(code), module.__dict__)\n"
     "sys.meta_path.insert(0, EmbeddedImporter)\n";
 
 int pyhd__install_embedded_importer(void)

@@ -7,14 +7,14 @@
 /*
  * The init function of the builtin module _pyhd_embedded (register it with
  * PyImport_AppendInittab before Py_Initialize). Its one function,
- * source(name) -> (filename, source bytes, is_package) or None, reads the
+ * code(name) -> (filename, marshalled code, is_package) or None, reads the
  * table of src/embedded.h.
  */
 PyMODINIT_FUNC pyhd__init_embedded_module(void);
 
 /*
  * Put a finder at the front of sys.meta_path that imports the embedded
- * modules (and only those) from their compiled-in text, so that
+ * modules (and only those) from their compiled-in code, so that
  * `import pyhd_debugger` works with nothing installed but the executable.
  * Needs _pyhd_embedded registered. CPython convention: 0, or -1 with an
  * exception set.

@@ -38,7 +38,13 @@ static const char usage_text[] =
     "                    dump every thread and go on (default: USR1)\n"
     "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
     "                    forked child, so the program pauses only for the fork\n"
-    "  --no-redact       write values bound to sensitive names as they are\n"
+    "  --privacy=LEVEL   what the dump may hold: full (everything, for your own\n"
+    "                    machine), default (values under sensitive names and\n"
+    "                    secret-shaped values redacted) or triage (also no str,\n"
+    "                    bytes or number contents, no environment, no sources)\n"
+    "  --no-redact       as --privacy=full\n"
+    "  --redact-hash     give each redacted value a keyed hash (#a1b2c3d4), the\n"
+    "                    same for the same value in this dump directory\n"
     "  --redact=PATTERN  also redact names matching PATTERN (a glob: * and ?,\n"
     "                    case-insensitive, whole name; repeatable or comma-separated)\n"
     "  --keep=NAME       do not redact NAME (case-insensitive; repeatable)\n"
@@ -70,7 +76,9 @@ static const char usage_text[] =
     "  PYHD_NO_DUMP_ON_INTERRUPT=1  as --no-dump-on-interrupt\n"
     "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
     "  PYHD_DUMP_FORK=1      as --dump-fork\n"
+    "  PYHD_PRIVACY=LEVEL    as --privacy\n"
     "  PYHD_NO_REDACT=1      as --no-redact\n"
+    "  PYHD_REDACT_HASH=1    as --redact-hash\n"
     "  PYHD_REDACT=P1,P2     as --redact (comma-separated patterns)\n"
     "  PYHD_KEEP=N1,N2       as --keep (comma-separated names)\n"
     "  PYHD_NO_ENVIRON=1     as --no-environ\n"
@@ -116,7 +124,9 @@ enum option_id {
     OPT_NO_DUMP_ON_INTERRUPT,
     OPT_DUMP_SIGNAL,
     OPT_DUMP_FORK,
+    OPT_PRIVACY,
     OPT_NO_REDACT,
+    OPT_REDACT_HASH,
     OPT_REDACT,
     OPT_KEEP,
     OPT_NO_ENVIRON,
@@ -147,7 +157,9 @@ static const struct option_spec option_specs[] = {
     {"no-dump-on-interrupt", OPT_NO_DUMP_ON_INTERRUPT, 0, "PYHD_NO_DUMP_ON_INTERRUPT"},
     {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
     {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
+    {"privacy", OPT_PRIVACY, 1, "PYHD_PRIVACY"},
     {"no-redact", OPT_NO_REDACT, 0, "PYHD_NO_REDACT"},
+    {"redact-hash", OPT_REDACT_HASH, 0, "PYHD_REDACT_HASH"},
     {"redact", OPT_REDACT, 1, "PYHD_REDACT"},
     {"keep", OPT_KEEP, 1, "PYHD_KEEP"},
     {"no-environ", OPT_NO_ENVIRON, 0, "PYHD_NO_ENVIRON"},
@@ -188,6 +200,16 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *pyhd__privacy_name(int level)
+{
+    switch (level) {
+    case PYHD_PRIVACY_FULL: return "full";
+    case PYHD_PRIVACY_DEFAULT: return "default";
+    case PYHD_PRIVACY_TRIAGE: return "triage";
+    default: return "?";
+    }
+}
+
 void pyhd__options_init(struct pyhd_options *o)
 {
     o->dump_dir = NULL;
@@ -201,7 +223,9 @@ void pyhd__options_init(struct pyhd_options *o)
     o->dump_on_interrupt = 1;
     o->dump_signal = SIGUSR1;
     o->dump_fork = 0;
+    o->privacy = PYHD_PRIVACY_DEFAULT;
     o->redact = 1;
+    o->redact_hash = 0;
     o->redact_patterns = NULL;
     o->keep_names = NULL;
     o->keep_environ = 1;
@@ -380,7 +404,26 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
         o->dump_fork = flag;
         return 0;
     case OPT_NO_REDACT:
+        o->privacy = flag ? PYHD_PRIVACY_FULL : PYHD_PRIVACY_DEFAULT;
         o->redact = !flag;
+        return 0;
+    case OPT_PRIVACY:
+        for (int level = PYHD_PRIVACY_FULL; level <= PYHD_PRIVACY_TRIAGE; level++) {
+            if (strcmp(value, pyhd__privacy_name(level)) == 0) {
+                o->privacy = level;
+                o->redact = level != PYHD_PRIVACY_FULL;
+                if (level == PYHD_PRIVACY_TRIAGE) {
+                    /* The environment and the sources are contents too. */
+                    o->keep_environ = 0;
+                    o->keep_sources = 0;
+                }
+                return 0;
+            }
+        }
+        set_error(err, errlen, "%s: '%s' is not full, default or triage", what, value);
+        return -1;
+    case OPT_REDACT_HASH:
+        o->redact_hash = flag;
         return 0;
     case OPT_REDACT:
     case OPT_KEEP:

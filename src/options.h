@@ -26,7 +26,11 @@ struct pyhd_options {
     int dump_on_interrupt; /* 0 with --no-dump-on-interrupt / PYHD_NO_DUMP_ON_INTERRUPT=1 */
     int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGUSR1 by default, 0: none */
     int dump_fork;        /* --dump-fork / PYHD_DUMP_FORK=1: on-demand dumps in a child */
-    int redact;           /* 0 with --no-redact / PYHD_NO_REDACT=1 */
+    int privacy;          /* --privacy / PYHD_PRIVACY: PYHD_PRIVACY_* */
+    int redact;           /* names and values are redacted: 0 with --privacy=full,
+                             --no-redact, PYHD_NO_REDACT=1 */
+    int redact_hash;      /* --redact-hash / PYHD_REDACT_HASH=1: redacted values carry a
+                             keyed hash (the key per dump directory) */
     char *redact_patterns; /* malloc'd, comma-separated: --redact (repeatable) / PYHD_REDACT */
     char *keep_names;     /* malloc'd, comma-separated: --keep (repeatable) / PYHD_KEEP */
     int keep_environ;     /* 0 with --no-environ / PYHD_NO_ENVIRON=1 */
@@ -36,6 +40,15 @@ struct pyhd_options {
     uint64_t max_use;     /* --max-use / PYHD_MAX_USE: bytes they may use (0: no limit) */
     uint64_t keep_free;   /* --keep-free / PYHD_KEEP_FREE: no dump below this free space */
 };
+
+/* --privacy levels (pyhd-run(1), "Privacy levels"). */
+#define PYHD_PRIVACY_FULL 0      /* everything as it is: no redaction */
+#define PYHD_PRIVACY_DEFAULT 1   /* values under sensitive names and secret-shaped values */
+#define PYHD_PRIVACY_TRIAGE 2    /* ... and no str, bytes or number contents, no
+                                    environment, no sources: shapes, types, lengths */
+
+/* The level's name ("full", "default", "triage"). */
+const char *pyhd__privacy_name(int level);
 
 /* What pyhd__options_parse() asks the caller to do. */
 enum pyhd_parse_result {

@@ -1,5 +1,6 @@
 /* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
 #include "rebuild.h"
+#include "redact_py.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -965,14 +966,24 @@ static PyObject *make(struct rb *rb, uint64_t id)
         return sur_call(rb, "TruncatedStub", &value, 1);
     case PYHD_REC_REDACTED: {
         /* Its class comes at fill, as for TRUNCATED. */
-        PyObject *args[3];
+        PyObject *args[4] = {NULL};
         rd_id(&c);
         args[0] = Py_None;
         args[1] = PyLong_FromLong(rd_u8(&c));
         args[2] = args[1] ? PyLong_FromUnsignedLongLong(rd_varint(&c)) : NULL;
-        result = args[2] ? sur_call(rb, "RedactedStub", args, 3) : NULL;
+        /* --redact-hash: 8 trailing bytes, the keyed hash (little-endian). */
+        if (args[2] && pyhd__cur_left(&c) >= 8) {
+            uint64_t h = 0;
+            for (int i = 7; i >= 0; i--)
+                h = (h << 8) | c.p[i];
+            args[3] = PyLong_FromUnsignedLongLong(h);
+        } else if (args[2]) {
+            args[3] = Py_NewRef(Py_None);
+        }
+        result = args[3] ? sur_call(rb, "RedactedStub", args, 4) : NULL;
         Py_XDECREF(args[1]);
         Py_XDECREF(args[2]);
+        Py_XDECREF(args[3]);
         return result;
     }
     default:
@@ -1924,6 +1935,8 @@ done:
 
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"scan_secrets", pyhd__py_scan_secrets, METH_O,
+     "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,25 +10,28 @@
  * "X-Api-Key", "x.api.key" and "xApiKey" all read "x_api_key". Then:
  *
  *  - compact_secrets: the name with its breaks removed contains one of these
- *    ("db_password", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "x_api_key");
- *  - word_secrets: one of its words is one of these (short words that would
- *    match too much inside longer ones: "auth" is in "author").
+ *    ("db_password", "AWS_SECRET_ACCESS_KEY", "dbpassword", "x_api_key"):
+ *    long words, or compounds, that mean a secret wherever they appear;
+ *  - word_secrets: one of its words is one of these, whole: short words that
+ *    would match too much inside longer ones ("auth" is in "author", "token"
+ *    in "tokenizer" and in Flask's "_cv_tokens", "secret" in "secretary").
  *
- * The lists start from the ones error trackers (Sentry, Rollbar) scrub.
+ * Together they cover Sentry's default denylist (password, passwd, secret,
+ * api_key, apikey, auth, credentials, mysql_pwd, privatekey, private_key,
+ * token, session, csrftoken, sessionid, x_csrftoken, x_forwarded_for,
+ * set_cookie, cookie, authorization, proxy-authorization, x_api_key).
  */
 static const char *const compact_secrets[] = {
-    "password", "passwd", "passphrase", "secret", "token", "apikey", "privatekey",
-    "credential", "authorization", "cookie", "sessionid", "csrf", "xsrf", "mysqlpwd",
-    "accesskey",
+    "password", "passwd", "passphrase", "passcode", "credential", "authorization",
+    "privatekey", "apikey", "accesskey", "secretkey", "accountkey", "sharedaccesskey",
+    "clientsecret", "sessionid", "csrftoken", "xsrftoken", "mysqlpwd", "setcookie",
+    "xforwardedfor", "accesstoken", "refreshtoken", "authtoken", "apitoken", "idtoken",
+    "bearertoken", "sessiontoken", "secrettoken",
 };
 
 static const char *const word_secrets[] = {
-    "auth", "pwd", "pass", "session", "sid", "jwt", "bearer", "otp", "pin", "dsn",
-};
-
-/* Words that contain a compact secret but name none: left out of the compact form. */
-static const char *const not_secrets[] = {
-    "tokenize", "tokenizer", "tokenizers", "tokenized", "tokenization",
+    "secret", "secrets", "token", "auth", "pwd", "pass", "session", "sid", "jwt",
+    "bearer", "otp", "pin", "dsn", "cookie", "cookies", "csrf", "xsrf",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -76,7 +79,7 @@ static size_t normalize(const char *name, size_t len, char *out)
 static int word_in(const char *word, size_t len, const char *const *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
+        if (list[i][0] == word[0] && strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
             return 1;
     return 0;
 }
@@ -84,6 +87,8 @@ static int word_in(const char *word, size_t len, const char *const *list, size_t
 static int contains(const char *hay, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
+    if (m > n)
+        return 0;
     for (size_t i = 0; i + m <= n; i++)
         if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
             return 1;
@@ -92,6 +97,9 @@ static int contains(const char *hay, size_t n, const char *needle)
 
 static int builtin_match(const char *name, size_t len)
 {
+    /* The shell's current and previous directory, not a password. */
+    if ((len == 3 && memcmp(name, "PWD", 3) == 0) || (len == 6 && memcmp(name, "OLDPWD", 6) == 0))
+        return 0;
     char norm[2 * PYHD_REDACT_MAX_NAME], compact[2 * PYHD_REDACT_MAX_NAME];
     size_t n = normalize(name, len, norm), c = 0;
 
@@ -99,12 +107,10 @@ static int builtin_match(const char *name, size_t len)
         size_t end = start;
         while (end < n && norm[end] != '_')
             end++;
-        if (word_in(norm + start, end - start, word_secrets, COUNT(word_secrets)))
+        if (end > start && word_in(norm + start, end - start, word_secrets, COUNT(word_secrets)))
             return 1;
-        if (!word_in(norm + start, end - start, not_secrets, COUNT(not_secrets))) {
-            memcpy(compact + c, norm + start, end - start);
-            c += end - start;
-        }
+        memcpy(compact + c, norm + start, end - start);
+        c += end - start;
         start = end + 1;
     }
     for (size_t i = 0; i < COUNT(compact_secrets); i++)
@@ -159,6 +165,11 @@ static int list_match(const char *list, const char *name, size_t len, int glob)
             list++;
     }
     return 0;
+}
+
+int pyhd__redact_kept(const struct pyhd_redact_rules *r, const char *name, size_t len)
+{
+    return len > 0 && len <= PYHD_REDACT_MAX_NAME && list_match(r->keep, name, len, 0);
 }
 
 int pyhd__redact_name(const struct pyhd_redact_rules *r, const char *name, size_t len)

@@ -90,6 +90,10 @@ struct walker {
     uint8_t *marks;               /* by id: MARK_* bits (redaction), grown on demand */
     size_t marks_cap;
     uint32_t current;             /* the id whose record is being written (0: roots) */
+    int triage;                   /* --privacy=triage: contents go, names stay */
+    int naming;                   /* the record being written references names (triage) */
+    int hashing;                  /* --redact-hash with its key loaded */
+    unsigned char redact_key[PYHD_REDACT_KEY_LEN];
 };
 
 /* ---------------------------------------------------------------------------
@@ -215,7 +219,10 @@ static int is_exempt(const struct walker *w, uint32_t id)
 #define MARK_REDACTED 0x01        /* write this object as REDACTED */
 #define MARK_NAME_CHECKED 0x02    /* a str or bytes key whose verdict is known */
 #define MARK_NAME_SENSITIVE 0x04  /* ... and it names a secret */
-#define MARK_STANDIN 0x08         /* a (type, length) tuple standing for an interned str */
+#define MARK_STANDIN 0x08         /* a (type, length, str) tuple standing for an interned str */
+#define MARK_KEEP_TEXT 0x10       /* triage: a name (a tuple: of names), written as itself */
+#define MARK_ENTROPY 0x20         /* redacted by the high-entropy rule, not by its name */
+#define MARK_NAME_KEYLIKE 0x40    /* a checked name that is key-like (redact.h), not kept */
 
 static int marks_reserve(struct walker *w, uint32_t id)
 {
@@ -277,12 +284,15 @@ static int redactable(PyObject *o)
 static int name_sensitive(struct walker *w, uint32_t name_id, PyObject *name)
 {
     char buf[PYHD_REDACT_MAX_NAME];
-    int verdict = 0;
+    int verdict = 0, keylike = 0;
     if (marked(w, name_id, MARK_NAME_CHECKED))
         return marked(w, name_id, MARK_NAME_SENSITIVE);
     if (PyBytes_Check(name)) {
-        verdict = pyhd__redact_name(&w->rules, PyBytes_AS_STRING(name),
-                                    (size_t)PyBytes_GET_SIZE(name));
+        const char *bytes = PyBytes_AS_STRING(name);
+        size_t len = (size_t)PyBytes_GET_SIZE(name);
+        verdict = pyhd__redact_name(&w->rules, bytes, len);
+        keylike = !verdict && pyhd__redact_keylike_name(bytes, len)
+                  && !pyhd__redact_kept(&w->rules, bytes, len);
     } else {
 #if PY_VERSION_HEX < 0x030C0000
         if (PyUnicode_READY(name) < 0) {
@@ -300,12 +310,242 @@ static int name_sensitive(struct walker *w, uint32_t name_id, PyObject *name)
                 buf[i] = c < 0x80 ? (char)c : '\x80';
             }
             verdict = pyhd__redact_name(&w->rules, buf, (size_t)len);
+            keylike = !verdict && pyhd__redact_keylike_name(buf, (size_t)len)
+                      && !pyhd__redact_kept(&w->rules, buf, (size_t)len);
         }
     }
     if (marks_reserve(w, name_id) < 0)
         return -1;
-    w->marks[name_id] |= MARK_NAME_CHECKED | (verdict ? MARK_NAME_SENSITIVE : 0);
+    w->marks[name_id] |= MARK_NAME_CHECKED | (verdict ? MARK_NAME_SENSITIVE : 0)
+                         | (keylike ? MARK_NAME_KEYLIKE : 0);
     return verdict;
+}
+
+/*
+ * The text of a str or bytes as the pure-C matchers read it (redact.h): one
+ * byte a code unit, ASCII as itself, anything else a byte >= 0x80. Points
+ * into o's own data when it already is such bytes, else into buf (cap
+ * bytes) or a malloc'd copy (*heap, freed by the caller). NULL: not text, or
+ * no memory (no exception set: the matchers are skipped).
+ */
+static const unsigned char *text_units(PyObject *o, unsigned char *buf, size_t cap,
+                                       unsigned char **heap, size_t *len)
+{
+    *heap = NULL;
+    if (PyBytes_Check(o)) {
+        *len = (size_t)PyBytes_GET_SIZE(o);
+        return (const unsigned char *)PyBytes_AS_STRING(o);
+    }
+    if (PyByteArray_Check(o)) {
+        *len = (size_t)PyByteArray_GET_SIZE(o);
+        return (const unsigned char *)PyByteArray_AS_STRING(o);
+    }
+    if (!PyUnicode_Check(o))
+        return NULL;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(o) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+#endif
+    *len = (size_t)PyUnicode_GET_LENGTH(o);
+    int kind = PyUnicode_KIND(o);
+    const void *data = PyUnicode_DATA(o);
+    if (kind == PyUnicode_1BYTE_KIND)
+        return data;
+    unsigned char *out = buf;
+    if (*len > cap && (out = *heap = malloc(*len)) == NULL)
+        return NULL;
+    for (size_t i = 0; i < *len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, (Py_ssize_t)i);
+        out[i] = c < 0x80 ? (unsigned char)c : 0x80;
+    }
+    return out;
+}
+
+/* The high-entropy rule's value half: a random-looking str or bytes. */
+static int looks_random(PyObject *value)
+{
+    unsigned char buf[512], *heap;
+    size_t len;
+    if (!(PyUnicode_CheckExact(value) || PyBytes_CheckExact(value)))
+        return 0;
+    const unsigned char *v = text_units(value, buf, sizeof buf, &heap, &len);
+    int verdict = v != NULL && pyhd__redact_high_entropy(v, len);
+    free(heap);
+    return verdict;
+}
+
+/* Mark id a name that triage keeps (a tuple: of names). */
+static int keep_text(struct walker *w, uint32_t id)
+{
+    if (marks_reserve(w, id) < 0)
+        return -1;
+    w->marks[id] |= MARK_KEEP_TEXT;
+    return 0;
+}
+
+/* A dict key triage keeps: an ASCII (dotted) identifier of at most 64 characters. */
+static int is_identifier(PyObject *key)
+{
+    if (!PyUnicode_CheckExact(key) || !PyUnicode_IS_ASCII(key))
+        return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    const unsigned char *s = PyUnicode_1BYTE_DATA(key);
+    if (n == 0 || n > 64)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (!alpha && !(i > 0 && ((c >= '0' && c <= '9') || (c == '.' && s[i - 1] != '.'))))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Triage writes no contents: str, bytes, numbers (bool aside: it is a shape),
+ * buffers and the standard-library values made of them are written as
+ * REDACTED (type and length) wherever they are not a name.
+ */
+static int triage_content(const struct walker *w, PyObject *o)
+{
+    if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyFloat_Check(o)
+        || PyComplex_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyMemoryView_Check(o))
+        return 1;
+    for (int i = 0; i < STD_NTYPES; i++) {
+        if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT)
+            continue;  /* containers: their items decide */
+        if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
+            && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* "<redacted 12 chars>" or, hashing, "<redacted 12 chars #a1b2c3d4>". */
+static void redaction_marker(const struct walker *w, char *out, size_t cap, size_t count,
+                             const char *unit, const void *secret, size_t secret_len)
+{
+    if (w->hashing)
+        snprintf(out, cap, "<redacted %zu %s #%08llx>", count, unit,
+                 (unsigned long long)(pyhd__redact_hash(w->redact_key, secret, secret_len)
+                                      >> 32));
+    else
+        snprintf(out, cap, "<redacted %zu %s>", count, unit);
+}
+
+/*
+ * The value rules on a str: a new str with every secret-shaped part replaced
+ * by its marker, or NULL when there is none (*failed set on an error, with an
+ * exception set).
+ */
+static PyObject *scrub_str(struct walker *w, PyObject *o, int *failed)
+{
+    unsigned char buf[1024], *heap;
+    struct pyhd_secret_span spans[PYHD_SECRET_MAX_SPANS];
+    size_t len, n;
+    PyObject *pieces = NULL, *result = NULL, *empty = NULL;
+    *failed = 0;
+    const unsigned char *t = text_units(o, buf, sizeof buf, &heap, &len);
+    if (t == NULL || len < PYHD_SECRET_MIN_TEXT) {
+        free(heap);
+        return NULL;
+    }
+    n = pyhd__redact_scan(&w->rules, t, len, spans, PYHD_SECRET_MAX_SPANS);
+    free(heap);
+    if (n == 0)
+        return NULL;
+    if (n == PYHD_SECRET_MAX_SPANS)
+        spans[n - 1].end = len;  /* too many to list: the rest goes */
+    pieces = PyList_New(0);
+    if (pieces == NULL)
+        goto error;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        char marker[64];
+        PyObject *before = PyUnicode_Substring(o, (Py_ssize_t)at, (Py_ssize_t)spans[i].start);
+        PyObject *secret = PyUnicode_Substring(o, (Py_ssize_t)spans[i].start,
+                                               (Py_ssize_t)spans[i].end);
+        Py_ssize_t slen = 0;
+        const char *sbytes = secret ? PyUnicode_AsUTF8AndSize(secret, &slen) : NULL;
+        PyObject *mark = NULL;
+        if (sbytes != NULL) {
+            redaction_marker(w, marker, sizeof marker, spans[i].end - spans[i].start, "chars",
+                             sbytes, (size_t)slen);
+            mark = PyUnicode_FromString(marker);
+        }
+        int bad = before == NULL || mark == NULL || PyList_Append(pieces, before) < 0
+                  || PyList_Append(pieces, mark) < 0;
+        Py_XDECREF(before);
+        Py_XDECREF(secret);
+        Py_XDECREF(mark);
+        if (bad)
+            goto error;
+        w->g->redacted_by_rule[spans[i].rule]++;
+        at = spans[i].end;
+    }
+    PyObject *rest = PyUnicode_Substring(o, (Py_ssize_t)at, (Py_ssize_t)len);
+    if (rest == NULL || PyList_Append(pieces, rest) < 0) {
+        Py_XDECREF(rest);
+        goto error;
+    }
+    Py_DECREF(rest);
+    empty = PyUnicode_New(0, 0);
+    if (empty == NULL)
+        goto error;
+    result = PyUnicode_Join(empty, pieces);
+    if (result == NULL)
+        goto error;
+    w->g->redacted_parts++;
+    Py_DECREF(empty);
+    Py_DECREF(pieces);
+    return result;
+error:
+    Py_XDECREF(empty);
+    Py_XDECREF(pieces);
+    *failed = 1;
+    return NULL;
+}
+
+/*
+ * The value rules on bytes: a malloc'd copy of data with every secret-shaped
+ * part replaced by its marker (its length in *out_len), or NULL when there is
+ * none or no memory for one (then the caller writes an empty value).
+ */
+static unsigned char *scrub_bytes(struct walker *w, const unsigned char *data, size_t len,
+                                  size_t *out_len, int *nomem)
+{
+    struct pyhd_secret_span spans[PYHD_SECRET_MAX_SPANS];
+    size_t n = pyhd__redact_scan(&w->rules, data, len, spans, PYHD_SECRET_MAX_SPANS);
+    *nomem = 0;
+    if (n == 0)
+        return NULL;
+    if (n == PYHD_SECRET_MAX_SPANS)
+        spans[n - 1].end = len;
+    /* Each marker is at most 64 bytes. */
+    unsigned char *out = malloc(len + 64 * n);
+    if (out == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    size_t o = 0, at = 0;
+    for (size_t i = 0; i < n; i++) {
+        char marker[64];
+        memcpy(out + o, data + at, spans[i].start - at);
+        o += spans[i].start - at;
+        redaction_marker(w, marker, sizeof marker, spans[i].end - spans[i].start, "bytes",
+                         data + spans[i].start, spans[i].end - spans[i].start);
+        size_t m = strlen(marker);
+        memcpy(out + o, marker, m);
+        o += m;
+        w->g->redacted_by_rule[spans[i].rule]++;
+        at = spans[i].end;
+    }
+    memcpy(out + o, data + at, len - at);
+    *out_len = o + len - at;
+    w->g->redacted_parts++;
+    return out;
 }
 
 /* ---------------------------------------------------------------------------
@@ -361,10 +601,14 @@ static inline int put_id(struct walker *w, uint32_t id)
     return put_varint(w, (uint64_t)id + 1);
 }
 
+static int keep_text(struct walker *w, uint32_t id);
+
 static inline int put_ref(struct walker *w, PyObject *o)
 {
     uint32_t id = memo_id(w, o);
     if (id == 0 && o != NULL)
+        return -1;
+    if (w->naming && id > w->current && keep_text(w, id) < 0)
         return -1;
     return put_id(w, id);
 }
@@ -416,7 +660,14 @@ static int put_text(struct walker *w, const char *s, size_t n)
 /* Reference an interned str made from a C string (slot and member names). */
 static int put_name(struct walker *w, const char *s)
 {
-    return put_ref_steal(w, PyUnicode_InternFromString(s));
+    PyObject *name = PyUnicode_InternFromString(s);
+    uint32_t id = name ? memo_id(w, name) : 0;
+    Py_XDECREF(name);  /* the memo holds it */
+    if (id == 0)
+        return -1;
+    if (w->triage && id > w->current && keep_text(w, id) < 0)
+        return -1;
+    return put_id(w, id);
 }
 
 /*
@@ -431,9 +682,13 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
     int sensitive = name_sensitive(w, name_id, name);
     if (sensitive < 0)
         return -1;
+    unsigned mark = MARK_REDACTED;
+    if (!sensitive && marked(w, name_id, MARK_NAME_KEYLIKE) && looks_random(value)) {
+        sensitive = 1;
+        mark |= MARK_ENTROPY;
+    }
     if (!sensitive || !redactable(value))
         return put_ref(w, value);
-    unsigned mark = MARK_REDACTED;
     PyObject *standin = NULL;
     if (PyUnicode_CheckExact(value) && PyUnicode_CHECK_INTERNED(value)) {
         /*
@@ -442,7 +697,8 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
          * would redact those keys too. A fresh (type, length) tuple is
          * redacted in its place, for this reference only.
          */
-        standin = Py_BuildValue("(On)", (PyObject *)Py_TYPE(value), PyUnicode_GetLength(value));
+        standin = Py_BuildValue("(OnO)", (PyObject *)Py_TYPE(value), PyUnicode_GetLength(value),
+                                value);
         if (standin == NULL)
             return -1;
         value = standin;
@@ -464,7 +720,11 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
 static int put_pair(struct walker *w, PyObject *key, PyObject *value)
 {
     uint32_t key_id = memo_id(w, key);
-    if (key_id == 0 || put_id(w, key_id) < 0)
+    if (key_id == 0)
+        return -1;
+    if (w->triage && key_id > w->current && is_identifier(key) && keep_text(w, key_id) < 0)
+        return -1;
+    if (put_id(w, key_id) < 0)
         return -1;
     return put_named_ref(w, key_id, key, value);
 }
@@ -688,12 +948,31 @@ static int put_units(struct walker *w, const void *data, size_t count, int width
 #endif
 }
 
+static int put_str_as_is(struct walker *w, PyObject *o);
+
 static int put_str(struct walker *w, PyObject *o)
 {
 #if PY_VERSION_HEX < 0x030C0000
     if (PyUnicode_READY(o) < 0)
         return -1;
 #endif
+    if (w->o->redact && PyUnicode_GET_LENGTH(o) >= PYHD_SECRET_MIN_TEXT) {
+        int failed;
+        PyObject *scrubbed = scrub_str(w, o, &failed);
+        if (failed)
+            return -1;
+        if (scrubbed != NULL) {
+            /* The scrubbed copy is written in the original's place; it has no secrets. */
+            int rc = put_str_as_is(w, scrubbed);
+            Py_DECREF(scrubbed);
+            return rc;
+        }
+    }
+    return put_str_as_is(w, o);
+}
+
+static int put_str_as_is(struct walker *w, PyObject *o)
+{
     Py_ssize_t len = PyUnicode_GET_LENGTH(o);
     int width = PyUnicode_KIND(o);
     size_t stored = (size_t)len;
@@ -706,7 +985,26 @@ static int put_str(struct walker *w, PyObject *o)
     return put_units(w, PyUnicode_DATA(o), stored, width);
 }
 
+static int put_blob_as_is(struct walker *w, const void *data, size_t len);
+
 static int put_blob(struct walker *w, const void *data, size_t len)
+{
+    if (w->o->redact && len >= PYHD_SECRET_MIN_TEXT) {
+        size_t scrubbed_len;
+        int nomem;
+        unsigned char *scrubbed = scrub_bytes(w, data, len, &scrubbed_len, &nomem);
+        if (nomem)
+            return payload_nomem(w);
+        if (scrubbed != NULL) {
+            int rc = put_blob_as_is(w, scrubbed, scrubbed_len);
+            free(scrubbed);
+            return rc;
+        }
+    }
+    return put_blob_as_is(w, data, len);
+}
+
+static int put_blob_as_is(struct walker *w, const void *data, size_t len)
 {
     size_t stored = len;
     if (stored > w->o->max_string) {
@@ -956,8 +1254,10 @@ static int w_class(struct walker *w, PyTypeObject *t)
                 goto done;
         }
     }
+    w->naming = w->triage;  /* a class's names are not contents */
     if (put_ref(w, name) < 0 || put_ref(w, qualname) < 0 || put_ref(w, module) < 0)
         goto done;
+    w->naming = 0;
     if (put_ref(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0
         || put_u8(w, (unsigned)flags) < 0 || put_ref(w, attrs) < 0)
         goto done;
@@ -989,6 +1289,7 @@ static int w_code(struct walker *w, PyCodeObject *co)
     int rc = -1;
     if (varnames == NULL || cellvars == NULL || freevars == NULL)
         goto done;
+    w->naming = w->triage;  /* file and variable names are not contents */
     if (put_ref(w, co->co_filename) < 0 || put_ref(w, co->co_name) < 0
         || put_ref(w, pyhd_code_qualname(co)) < 0
         || put_varint(w, (uint64_t)co->co_firstlineno) < 0
@@ -1182,7 +1483,11 @@ static int w_module(struct walker *w, PyObject *o)
     if (!with_dict && dict != NULL)
         with_dict = memo_find(w, dict) != 0;
     int rc = -1;
-    if (put_ref(w, name) < 0 || put_ref(w, file) < 0 || put_ref(w, with_dict ? dict : NULL) < 0)
+    w->naming = w->triage;
+    if (put_ref(w, name) < 0 || put_ref(w, file) < 0)
+        goto done;
+    w->naming = 0;
+    if (put_ref(w, with_dict ? dict : NULL) < 0)
         goto done;
     rc = PYHD_REC_MODULE;
 done:
@@ -1237,8 +1542,11 @@ static int w_generator(struct walker *w, PyObject *o)
         state = running ? PYHD_GENSTATE_RUNNING
                 : suspended ? PYHD_GENSTATE_SUSPENDED : PYHD_GENSTATE_CREATED;
     }
-    if (put_u8(w, (unsigned)flavour) < 0 || put_ref(w, name) < 0 || put_ref(w, qualname) < 0
-        || put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0)
+    w->naming = w->triage;
+    if (put_u8(w, (unsigned)flavour) < 0 || put_ref(w, name) < 0 || put_ref(w, qualname) < 0)
+        goto done;
+    w->naming = 0;
+    if (put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0)
         goto done;
     rc = PYHD_REC_GENERATOR;
 done:
@@ -1268,9 +1576,11 @@ static int w_builtin_function(struct walker *w, PyCFunctionObject *f)
     if (qualname == NULL)
         return -1;
     int rc = -1;
+    w->naming = w->triage;
     if (put_name(w, f->m_ml->ml_name) == 0 && put_ref(w, qualname) == 0
         && put_ref(w, f->m_module) == 0 && put_varint(w, 0) == 0)
         rc = PYHD_REC_FUNCTION;
+    w->naming = 0;
     Py_DECREF(qualname);
     return rc;
 }
@@ -1666,8 +1976,12 @@ static int w_object(struct walker *w, PyObject *o)
         return w_code(w, (PyCodeObject *)o);
     if (t == &PyFunction_Type) {
         PyFunctionObject *f = (PyFunctionObject *)o;
+        w->naming = w->triage;
         if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
-            || put_ref(w, f->func_module) < 0 || put_ref(w, f->func_code) < 0)
+            || put_ref(w, f->func_module) < 0)
+            return -1;
+        w->naming = 0;
+        if (put_ref(w, f->func_code) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }
@@ -1745,17 +2059,58 @@ static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
     return reason;
 }
 
+/*
+ * The keyed hash of a redacted value (--redact-hash), appended to its REDACTED
+ * record: of a str's UTF-8, of bytes, of an int's decimal digits; other
+ * values get none (a reader sees no trailing bytes).
+ */
+static int put_value_hash(struct walker *w, PyObject *value)
+{
+    PyObject *digits = NULL;
+    const char *data = NULL;
+    Py_ssize_t len = 0;
+    if (PyUnicode_Check(value)) {
+        data = PyUnicode_AsUTF8AndSize(value, &len);
+    } else if (PyBytes_Check(value)) {
+        data = PyBytes_AS_STRING(value);
+        len = PyBytes_GET_SIZE(value);
+    } else if (PyByteArray_Check(value)) {
+        data = PyByteArray_AS_STRING(value);
+        len = PyByteArray_GET_SIZE(value);
+    } else if (PyLong_CheckExact(value)) {
+        /* An exact int's digits come from long_to_decimal_string: no program code. */
+        digits = PyObject_Str(value);
+        data = digits ? PyUnicode_AsUTF8AndSize(digits, &len) : NULL;
+    } else {
+        return 0;
+    }
+    if (data == NULL) {
+        /* A lone surrogate has no UTF-8: the value goes without a hash. */
+        PyErr_Clear();
+        Py_XDECREF(digits);
+        return 0;
+    }
+    uint64_t h = pyhd__redact_hash(w->redact_key, data, (size_t)len);
+    Py_XDECREF(digits);
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(h >> (8 * i));
+    return put_bytes(w, le, 8);
+}
+
 /* REDACTED: the class and the length of what is left out, read without running code. */
-static int write_redacted(struct walker *w, PyObject *o, int standin)
+static int write_redacted(struct walker *w, PyObject *o, int standin, unsigned rule)
 {
     unsigned measure = PYHD_REDACTED_NONE;
     Py_ssize_t len = 0;
     PyObject *cls = (PyObject *)Py_TYPE(o);  /* borrowed */
+    PyObject *value = o;                      /* borrowed: what the keyed hash covers */
     if (standin) {
-        /* The (type, length) tuple put_named_ref made for an interned str. */
+        /* The (type, length, str) tuple put_named_ref made for an interned str. */
         cls = PyTuple_GET_ITEM(o, 0);
         measure = PYHD_REDACTED_CHARS;
         len = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 1));
+        value = PyTuple_GET_ITEM(o, 2);
     } else if (PyUnicode_Check(o)) {
         measure = PYHD_REDACTED_CHARS;
         len = PyUnicode_GetLength(o);
@@ -1782,8 +2137,12 @@ static int write_redacted(struct walker *w, PyObject *o, int standin)
         len = 0;
     }
     w->g->redacted++;
+    if (rule < PYHD_SECRET_RULES)
+        w->g->redacted_by_rule[rule]++;
     if (put_ref(w, cls) < 0 || put_u8(w, measure) < 0
         || put_varint(w, (uint64_t)len) < 0)
+        return -1;
+    if (w->hashing && put_value_hash(w, value) < 0)
         return -1;
     return write_record(w, PYHD_REC_REDACTED);
 }
@@ -1795,8 +2154,13 @@ static int write_object(struct walker *w, uint32_t id)
     int kind;
     payload_reset(w);
     w->current = id;
+    w->naming = w->triage && marked(w, id, MARK_KEEP_TEXT) && PyTuple_CheckExact(o);
     if (marked(w, id, MARK_REDACTED))
-        return write_redacted(w, o, marked(w, id, MARK_STANDIN));
+        return write_redacted(w, o, marked(w, id, MARK_STANDIN),
+                              marked(w, id, MARK_ENTROPY) ? PYHD_SECRET_HIGH_ENTROPY
+                                                          : PYHD_SECRET_NAME);
+    if (w->triage && !marked(w, id, MARK_KEEP_TEXT) && triage_content(w, o))
+        return write_redacted(w, o, 0, PYHD_SECRET_RULES);
     if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
         w->out_of_budget = 1;
     if (w->out_of_budget && !PyType_Check(o) && !is_exempt(w, id)) {
@@ -1823,8 +2187,28 @@ static int write_object(struct walker *w, uint32_t id)
  * Setup: globals of the dumped frames, stdlib types, roots.
  */
 
+/*
+ * Triage: a dumped frame's file and function names are names wherever they
+ * are first met (the "modules" root holds the same file name str): mark them
+ * before anything is written.
+ */
+static int keep_frame_names(struct walker *w, PyFrameObject *f)
+{
+    PyCodeObject *co = PyFrame_GetCode(f);
+    PyObject *names[3] = {co->co_filename, co->co_name, pyhd_code_qualname(co)};
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        uint32_t id = names[i] != NULL ? memo_id(w, names[i]) : 0;
+        rc = names[i] == NULL ? 0 : id == 0 ? -1 : keep_text(w, id);
+    }
+    Py_DECREF(co);
+    return rc;
+}
+
 static int add_globals(struct walker *w, PyFrameObject *f)
 {
+    if (w->triage && keep_frame_names(w, f) < 0)
+        return -1;
     PyObject *globals = pyhd_frame_globals(f);
     for (size_t i = 0; i < w->nglobals; i++) {
         if (w->globals[i] == globals) {
@@ -1983,6 +2367,13 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
 {
     w->rules.extra = w->o->redact_patterns;
     w->rules.keep = w->o->keep_names;
+    w->triage = w->o->privacy == PYHD_PRIVACY_TRIAGE;
+    if (w->o->redact && w->o->redact_hash) {
+        char err[256];
+        /* Without its key a dump is still written, its redacted values without hashes. */
+        w->hashing = pyhd__redact_key_load(w->o->dump_dir, w->redact_key, err, sizeof err) == 0;
+        w->g->redact_key_error = w->hashing ? NULL : strdup(err);
+    }
     w->python_class_dealloc = python_class_dealloc();
     if (w->python_class_dealloc == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "pyhd: cannot tell Python classes apart");
@@ -2118,5 +2509,7 @@ done:
 void pyhd__graph_free(struct pyhd_graph *g)
 {
     pyhd__buf_free(&g->compressed);
+    free(g->redact_key_error);
+    g->redact_key_error = NULL;
     Py_CLEAR(g->filenames);
 }

@@ -5,6 +5,7 @@
 #include "compat.h"
 #include "buf.h"
 #include "options.h"
+#include "redact.h"
 
 /* One thread's stack, as the dump's roots name it. */
 struct pyhd_thread_root {
@@ -36,6 +37,10 @@ struct pyhd_graph {
     uint64_t truncated;          /* objects cut short or left out by a budget */
     uint64_t opaque;             /* objects written as OPAQUE */
     uint64_t redacted;           /* objects written as REDACTED */
+    uint64_t redacted_parts;     /* str and bytes with secret-shaped parts replaced */
+    uint64_t redacted_by_rule[PYHD_SECRET_RULES]; /* values and parts, by rule (triage's
+                                    contents are in redacted only) */
+    char *redact_key_error;      /* malloc'd: why --redact-hash found no key, or NULL */
     PyObject *filenames;         /* new reference: list of str, every dumped frame's
                                     co_filename, each once, in the order first seen */
 };

@@ -126,6 +126,15 @@
 #define PYHD_MANIFEST_TRUNCATED "Truncated"          /* yes or no */
 #define PYHD_MANIFEST_REDACTED_VALUES "Redacted-Values"  /* REDACTED records (never
                                                         the values or their names) */
+#define PYHD_MANIFEST_PRIVACY "Privacy"              /* full, default or triage
+                                                        (pyhd-run --privacy) */
+#define PYHD_MANIFEST_REDACTED_BY_RULE "Redacted-By-Rule"  /* "RULE=N RULE=N": values
+                                                        and parts of text redacted, by the
+                                                        rule that found them (name,
+                                                        url-password, jwt, ...); only
+                                                        when some were */
+#define PYHD_MANIFEST_REDACT_HASH_UNAVAILABLE "Redact-Hash-Unavailable"  /* why
+                                                        --redact-hash gave no hashes */
 #define PYHD_MANIFEST_GRAPH_SIZE "Graph-Size"        /* inflated graph bytes */
 #define PYHD_MANIFEST_GRAPH_COMPRESSED_SIZE "Graph-Compressed-Size"  /* graph.z bytes */
 #define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
@@ -227,10 +236,13 @@ enum pyhd_kind {
                                     particular kind is required (a CLASS's name, a
                                     FRAME's code): readers accept it there */
     PYHD_REC_REDACTED = 0x25,    /* a value left out because it was bound to a
-                                    sensitive name (see "Redaction" below): class id,
-                                    u8 measure (PYHD_REDACTED_*), varint length (0 when
-                                    the measure is NONE). Like TRUNCATED it may stand
-                                    wherever an id of a particular kind is required */
+                                    sensitive name, or by the privacy level (see
+                                    "Redaction" below): class id, u8 measure
+                                    (PYHD_REDACTED_*), varint length (0 when the
+                                    measure is NONE), then, only with --redact-hash,
+                                    8 bytes: the value's keyed hash, little-endian.
+                                    Like TRUNCATED it may stand wherever an id of a
+                                    particular kind is required */
 
     PYHD_KIND_META_FIRST = 0xC0,
 

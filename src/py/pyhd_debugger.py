@@ -801,6 +801,8 @@ def format_header(dump):
             ("Cwd", dump.field("Cwd")), ("Created", dump.field("Created")),
             ("Host", host), ("Python", python), ("Trigger", dump.field("Trigger")),
             ("Exception", exc_line), ("Threads", dump.field("Threads"))]
+    if dump.field("Privacy") not in ("", "default"):
+        rows.append(("Privacy", dump.field("Privacy")))
     if dump.data.get("truncated"):
         rows.append(("Truncated", "yes: some objects were cut to keep the dump small"))
     lines = [f"{key + ':':<11}{value}\n" for key, value in rows if value]
@@ -1005,6 +1007,9 @@ options:
   --locals               print the traceback with each frame's locals
   --threads              print every thread's stack
   --info                 print the MANIFEST (when, where, which program)
+  --audit                list what the dump holds that may be sensitive:
+                         values redacted (where, by which rule), secret-shaped
+                         values kept; exit 1 if any was kept, else 0
   --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the default
   --trust                also import non-standard modules named in the dump
   --list DIR             list the dumps in DIR (*.dump), newest first: time,
@@ -1014,8 +1019,8 @@ options:
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
-With --print, --locals, --threads or --info the report is printed and no
-debugger starts. Otherwise pdb reads commands from the terminal, or from
+With --print, --locals, --threads, --info or --audit the report is printed
+and no debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
 exceptions, exception N, dumpinfo ("help CMD" explains each).
 
@@ -1025,7 +1030,8 @@ without rebuilding it. Reading any dump is bounded (nesting, classes,
 colliding keys, stack depth, chain length): a dump past a bound is refused
 with one line, see "Limits" in pyhd-debug(1).
 
-Exit status: 0 on success, 2 for a bad dump or bad usage.
+Exit status: 0 on success, 2 for a bad dump or bad usage; --audit: 1 when a
+secret-shaped value was kept.
 """
 
 DEBUGGERS = ("pdb", "ipdb", "pudb")
@@ -1048,7 +1054,7 @@ def parse_args(argv):
     parser.add_argument("file", nargs="?")
     parser.add_argument("-c", "--command", action="append", default=[])
     for flag in ("--print", "--locals", "--threads", "--info", "--trust",
-                 "--version", "--group", "--json"):
+                 "--version", "--group", "--json", "--audit"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--debugger", default=None)
@@ -1064,10 +1070,10 @@ def parse_args(argv):
         return args
     if args.file is None:
         raise UsageError("a dump file is required (see --help)")
-    reports = args.print or args.locals or args.threads or args.info
+    reports = args.print or args.locals or args.threads or args.info or args.audit
     if reports and args.command:
         raise UsageError("-c starts the debugger; it cannot be combined with "
-                         "--print, --locals, --threads or --info")
+                         "--print, --locals, --threads, --info or --audit")
     if args.debugger is None:
         args.debugger = os.environ.get("PYHD_DEBUGGER") or "pdb"
     if args.debugger not in DEBUGGERS:
@@ -1389,7 +1395,7 @@ def main(argv):
             return 2
     import _pyhd
     # --print and --info show stored text: the graph is checked, not rebuilt.
-    text_only = (args.print or args.info) and not (args.locals or args.threads)
+    text_only = (args.print or args.info) and not (args.locals or args.threads or args.audit)
     try:
         data = _pyhd.load(args.file, trust=args.trust, rebuild=not text_only)
     except _pyhd.DumpError as error:
@@ -1398,6 +1404,11 @@ def main(argv):
     except OSError as error:
         print(f"{PROG}: {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
+    if args.audit:
+        import pyhd_audit
+        status = pyhd_audit.run_audit(data, sys.stdout)
+        sys.stdout.flush()
+        return status
     dump = Dump(data, frames=not text_only)
     if args.print or args.locals or args.threads or args.info:
         _run_reports(args, dump, sys.stdout)

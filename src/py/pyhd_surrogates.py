@@ -503,21 +503,26 @@ class TruncatedStub:
 
 
 class RedactedStub:
-    """A value pyhd-run left out of the dump: it was bound to a sensitive name."""
+    """A value pyhd-run left out of the dump: bound to a sensitive name, or by --privacy."""
 
     # format.h's PYHD_REDACTED_* measures, as the repr words them.
     _UNITS = {1: "chars", 2: "bytes", 3: "items"}
 
-    def __init__(self, cls, measure, length):
+    def __init__(self, cls, measure, length, keyed_hash=None):
         self.cls = cls
         self.measure = measure
         self.length = length
+        self.keyed_hash = keyed_hash
 
     def __repr__(self):
         unit = self._UNITS.get(self.measure)
-        if unit is None:
-            return "<redacted %s>" % _class_name(self.cls)
-        return "<redacted %s, %d %s>" % (_class_name(self.cls), self.length, unit)
+        words = [_class_name(self.cls)]
+        if unit is not None:
+            words.append("%d %s" % (self.length, unit))
+        if self.keyed_hash is not None:
+            # The hash's high 32 bits, as pyhd-run's in-text markers show them.
+            words.append("#%08x" % (self.keyed_hash >> 32))
+        return "<redacted %s>" % ", ".join(words)
 
 
 class UnknownStub:
