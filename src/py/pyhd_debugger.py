@@ -622,6 +622,9 @@ class Dump:
                 return self.exception.__traceback__
             return None
         if index not in self._thread_stacks:
+            if len(self._thread_stacks) >= pyhd_limits.MAX_THREAD_STACKS:
+                raise RebuildError(f"pyhd-debug rebuilds at most "
+                                   f"{pyhd_limits.MAX_THREAD_STACKS} threads' stacks")
             self._thread_stacks[index] = self.builder.build(stack_entries(frame_rec))
         return self._thread_stacks[index]
 

@@ -16,6 +16,8 @@ OUTER_FRAMES = 1000
 MAX_TRACEBACKS = 1000
 # ... and at most this many frames in all of those tracebacks together.
 MAX_TRACEBACK_FRAMES = 10000
+# At most this many threads' stacks are rebuilt (for --threads, "thread N").
+MAX_THREAD_STACKS = 1000
 
 
 def bounded_stack(entries):

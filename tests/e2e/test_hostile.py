@@ -330,6 +330,21 @@ class HostileTest(unittest.TestCase):
                             ("graph.z", graph_z)]))
         self.assertEqual(self.refused(path), "bad MANIFEST: Graph-Size is not a byte count")
 
+    def test_many_thread_stacks_are_bounded(self):
+        # Each thread's stack is rebuilt by a thread of its own: 3,000 of them
+        # for --threads took many seconds.
+        g = hg.Graph()
+        frames = self.frames_graph(g, 1)
+        for i in range(3000):
+            g.meta.append((hg.THREAD, hg.varint(i + 1) + b"\x00" + hg.text("T%d" % i)
+                           + b"\x00" + g.ref(frames[0])))
+        path = self.save("thread-stacks.dump", g, {})
+        proc = run([DEBUG, "--threads", path])
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        self.assertEqual(proc.stdout.count("Stack (most recent call last):"), 1000)
+        self.assertEqual(proc.stdout.count("(stack not rebuilt: pyhd-debug rebuilds at most "
+                                           "1000 threads' stacks)"), 2000)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.
