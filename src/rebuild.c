@@ -296,8 +296,6 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
         Py_DECREF(key);
         return rc;
     }
-    if (!PyErr_ExceptionMatches(PyExc_TypeError))
-        return -1;
     PyErr_Clear();
     wrapped = sur_call(rb, "UnhashableKey", &key, 1);
     Py_DECREF(key);
