@@ -67,8 +67,22 @@ static int member_read(struct archive *a, struct pyhd_archive_member *m, size_t 
     return 0;
 }
 
-int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *out,
-                  char *err, size_t errlen)
+/* Whether name is one of the nwanted names (every name when wanted is NULL). */
+static int is_wanted(const char *name, const char *const *wanted, size_t nwanted)
+{
+    if (wanted == NULL)
+        return 1;
+    for (size_t i = 0; i < nwanted; i++) {
+        if (strcmp(name, wanted[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* pyhd__ar_load and pyhd__ar_load_some: read the members named in wanted
+   (all when wanted is NULL), stopping once each has been read. */
+static int ar_read(const char *path, size_t max_member, const char *const *wanted,
+                   size_t nwanted, struct pyhd_dump_file *out, char *err, size_t errlen)
 {
     struct archive *a = NULL;
     struct archive_entry *e;
@@ -129,6 +143,11 @@ int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *ou
            unknown member. */
         if (archive_entry_filetype(e) != AE_IFREG)
             continue;
+        /* A member not asked for is skipped unread (libarchive seeks past it);
+           a name read already is too: the first of a repeated name counts. */
+        if (!is_wanted(name, wanted, nwanted)
+            || (wanted != NULL && pyhd__ar_find(out, name) != NULL))
+            continue;
         /* A sparse member would expand to more bytes than the file holds;
            pyhd never writes one, and refusing it bounds what all members
            take in memory by the file's size. */
@@ -151,8 +170,10 @@ int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *ou
         last = m->name;
         if (member_read(a, m, (size_t)size, path, err, errlen) < 0)
             goto error;
+        if (wanted != NULL && out->nmembers == nwanted)
+            break;
     }
-    if (out->nmembers == 0) {
+    if (out->nmembers == 0 && wanted == NULL) {
         snprintf(err, errlen, "%s: not a pyhd dump (an archive without members)", path);
         goto error;
     }
@@ -163,6 +184,18 @@ error:
     archive_read_free(a);
     pyhd__ar_free(out);
     return -1;
+}
+
+int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *out,
+                  char *err, size_t errlen)
+{
+    return ar_read(path, max_member, NULL, 0, out, err, errlen);
+}
+
+int pyhd__ar_load_some(const char *path, size_t max_member, const char *const *wanted,
+                       size_t nwanted, struct pyhd_dump_file *out, char *err, size_t errlen)
+{
+    return ar_read(path, max_member, wanted, nwanted, out, err, errlen);
 }
 
 const struct pyhd_archive_member *pyhd__ar_find(const struct pyhd_dump_file *f,

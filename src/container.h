@@ -41,6 +41,12 @@ struct pyhd_dump_file {
    max_member bytes is an error. */
 int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *out,
                   char *err, size_t errlen);
+/* Read only the members named in wanted (nwanted distinct names), stopping
+   once each has been read, so that the MANIFEST, the archive's first member,
+   costs one block of a large dump. Members absent from the archive are
+   simply absent from out (which may then have no members). */
+int pyhd__ar_load_some(const char *path, size_t max_member, const char *const *wanted,
+                       size_t nwanted, struct pyhd_dump_file *out, char *err, size_t errlen);
 const struct pyhd_archive_member *pyhd__ar_find(const struct pyhd_dump_file *f,
                                                 const char *name);
 void pyhd__ar_free(struct pyhd_dump_file *f);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "instance_dict.h"
 #include "pyhd/format.h"
 
 extern char **environ;
@@ -12,13 +13,16 @@ extern char **environ;
 /* Threads */
 
 /* The value of key in the instance __dict__ of obj, or NULL; never calls a
-   property or a method. */
+   property or a method, and never makes obj a __dict__ (instance_dict.h). */
 static PyObject *instance_attr(PyObject *obj, const char *key)  /* borrowed */
 {
-    PyObject **dictptr = _PyObject_GetDictPtr(obj);
-    if (dictptr == NULL || *dictptr == NULL || !PyDict_CheckExact(*dictptr))
-        return NULL;
-    PyObject *v = PyDict_GetItemString(*dictptr, key);
+    PyObject *dict = pyhd__instance_dict(obj);  /* new reference: obj's own, or a copy */
+    PyObject *v = NULL;
+    if (dict == NULL)
+        PyErr_Clear();
+    else if (PyDict_CheckExact(dict))
+        v = PyDict_GetItemString(dict, key);  /* borrowed: obj holds it as well */
+    Py_XDECREF(dict);
     return v;
 }
 

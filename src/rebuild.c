@@ -1818,12 +1818,11 @@ static int set_item_steal(PyObject *d, const char *key, PyObject *value)
 }
 
 PyDoc_STRVAR(load_doc,
-"load(path, trust=False, rebuild=True) -> dict\n\n"
+"load(path, trust=False) -> dict\n\n"
 "Read the pyhd dump at path and rebuild its objects. Nothing from the dump is\n"
 "executed and, unless trust is true, no module outside the standard library is\n"
-"imported. With rebuild false the graph is only checked, not rebuilt: the dict\n"
-"then holds the MANIFEST, traceback.txt and the sources. Raises DumpError (a\n"
-"one-line message) when the file is not a dump or is damaged.");
+"imported. Raises DumpError (a one-line message) when the file is not a dump or\n"
+"is damaged.");
 
 /*
  * The Graph-Size the MANIFEST declares (0: none), which bounds inflating
@@ -1854,20 +1853,20 @@ static int declared_graph_size(const struct pyhd_manifest *manifest, uint64_t *s
 
 static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"path", "trust", "rebuild", NULL};
+    static char *kwlist[] = {"path", "trust", NULL};
     PyObject *path_bytes = NULL, *path_str = NULL, *result = NULL, *ret = NULL;
     struct pyhd_dump_file file = {NULL, 0};
     struct pyhd_decoded graph;
     struct pyhd_manifest manifest = {NULL, 0};
     const struct pyhd_archive_member *m, *graph_member;
     char err[512];
-    int trust = 0, rebuild_graph = 1, rc, have_graph = 0;
+    int trust = 0, rc, have_graph = 0;
     uint64_t declared = 0, limit;
     const char *path;
 
     memset(&graph, 0, sizeof graph);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pp:load", kwlist, PyUnicode_FSConverter,
-                                     &path_bytes, &trust, &rebuild_graph))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|p:load", kwlist, PyUnicode_FSConverter,
+                                     &path_bytes, &trust))
         return NULL;
     path = PyBytes_AS_STRING(path_bytes);
     err[0] = '\0';
@@ -1894,8 +1893,6 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     if (declared_graph_size(&manifest, &declared) < 0)
         goto done;
-    /* The graph is checked in every case (a damaged dump is refused alike), which
-       is linear in its size; only rebuilding it is left out. */
     limit = pyhd__decode_limit(graph_member->len, declared);
     Py_BEGIN_ALLOW_THREADS
     rc = pyhd__decode_open(&graph, graph_member->data, graph_member->len, limit, err,
@@ -1920,7 +1917,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
                        m ? text_obj(m->data, m->len) : PyUnicode_FromString("")) < 0 ||
         set_item_steal(result, "sources", sources_dict(&file)) < 0)
         goto done;
-    ret = rebuild_graph ? rebuild(&graph, trust, result) : Py_NewRef(result);
+    ret = rebuild(&graph, trust, result);
 done:
     Py_XDECREF(result);
     Py_XDECREF(path_bytes);
@@ -1931,8 +1928,99 @@ done:
     return ret;
 }
 
+PyDoc_STRVAR(read_members_doc,
+"read_members(path, names) -> dict\n\n"
+"The members of the dump archive at path whose names are in names, as\n"
+"{name: bytes}, without decoding the graph: a member the archive lacks is\n"
+"absent. Reading stops once each has been read. Raises DumpError (a one-line\n"
+"message) when the file is not a tar archive or is damaged.");
+
+static PyObject *pyhd_read_members(PyObject *module, PyObject *args)
+{
+    PyObject *path_bytes = NULL, *names = NULL, *seq = NULL, *result = NULL, *ret = NULL;
+    struct pyhd_dump_file file = {NULL, 0};
+    const char **wanted = NULL;
+    Py_ssize_t n;
+    char err[512];
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "O&O:read_members", PyUnicode_FSConverter, &path_bytes,
+                          &names))
+        return NULL;
+    seq = PySequence_Fast(names, "read_members() takes a sequence of member names");
+    if (!seq)
+        goto done;
+    n = PySequence_Fast_GET_SIZE(seq);
+    wanted = PyMem_Calloc((size_t)n + 1, sizeof *wanted);
+    if (!wanted) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* Borrowed from seq, which outlives the read. */
+        wanted[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+        if (!wanted[i])
+            goto done;
+    }
+    err[0] = '\0';
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__ar_load_some(PyBytes_AS_STRING(path_bytes), MAX_MEMBER, wanted, (size_t)n,
+                            &file, err, sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, without_path(err, PyBytes_AS_STRING(path_bytes)));
+        goto done;
+    }
+    result = PyDict_New();
+    if (!result)
+        goto done;
+    for (size_t i = 0; i < file.nmembers; i++) {
+        PyObject *data = PyBytes_FromStringAndSize((const char *)file.members[i].data,
+                                                   (Py_ssize_t)file.members[i].len);
+        if (!data || PyDict_SetItemString(result, file.members[i].name, data) < 0) {
+            Py_XDECREF(data);
+            goto done;
+        }
+        Py_DECREF(data);
+    }
+    ret = Py_NewRef(result);
+done:
+    Py_XDECREF(result);
+    Py_XDECREF(seq);
+    Py_XDECREF(path_bytes);
+    PyMem_Free(wanted);
+    pyhd__ar_free(&file);
+    return ret;
+}
+
+PyDoc_STRVAR(parse_manifest_doc,
+"parse_manifest(data) -> [(key, value)]\n\n"
+"The fields of a MANIFEST member's bytes, values unescaped, in order (keys may\n"
+"repeat). Raises DumpError when a line is not \"Key: value\".");
+
+static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
+{
+    struct pyhd_manifest manifest = {NULL, 0};
+    PyObject *ret;
+    char err[512];
+    char *data;
+    Py_ssize_t len;
+
+    if (PyBytes_AsStringAndSize(arg, &data, &len) < 0)
+        return NULL;
+    if (pyhd__manifest_parse(data, (size_t)len, &manifest, err, sizeof err) < 0) {
+        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        return NULL;
+    }
+    ret = manifest_list(&manifest);
+    pyhd__manifest_free(&manifest);
+    return ret;
+}
+
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
+    {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
      "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},
     {NULL, NULL, 0, NULL},

@@ -11,7 +11,10 @@
  * _pyhd.load(path, trust=False) -> dict reads a dump and rebuilds its
  * objects (see src/py/pyhd_surrogates.py and notes/D2.md for the keys);
  * _pyhd.DumpError is raised, with a one-line message naming no file, when
- * the dump is not one or is damaged. load() needs the module
+ * the dump is not one or is damaged. _pyhd.read_members(path, names) reads
+ * only the named archive members (MANIFEST, traceback.txt) and
+ * _pyhd.parse_manifest(bytes) parses a MANIFEST, so that pyhd-debug has one
+ * tar reader and one MANIFEST parser, in C. load() needs the module
  * pyhd_surrogates to be importable (src/embedded_import.h).
  */
 PyMODINIT_FUNC pyhd__init_module(void);

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <structmember.h>
 
+#include "compat_objects.h"
 #include "encode.h"
+#include "instance_dict.h"
 #include "pyhd/format.h"
 #include "redact.h"
 
@@ -15,8 +17,14 @@
  * keyed by object address (the entry matches when objs[id] is the object),
  * about 16-24 bytes per object. Every memoized object is held by a strong
  * reference until the end: temporaries made during the walk (a frame's locals
- * dict, a materialized instance dict) must stay alive, or a freed address
- * could be reused by another object and the memo would confuse the two.
+ * dict) must stay alive, or a freed address could be reused by another object
+ * and the memo would confuse the two.
+ *
+ * The attributes an instance keeps inline (3.11+) are written as a DICT
+ * record with an id of its own, though no dict exists: objs[id] is then the
+ * instance's address plus one (INLINE_DICT_TAG), an odd address no object
+ * has, holding a reference to the instance. Making a dict for it would cost
+ * a dict per instance; making it in the instance would change the program.
  */
 
 /* zlib level: measured against level 6 in bench/README.md. */
@@ -100,6 +108,20 @@ struct walker {
  * The memo and the queue.
  */
 
+#define INLINE_DICT_TAG ((uintptr_t)1)
+
+/* Whether objs[id] stands for the inline attributes of an instance. */
+static inline int is_inline_dict(const PyObject *entry)
+{
+    return ((uintptr_t)entry & INLINE_DICT_TAG) != 0;
+}
+
+/* The object an objs[] entry holds a reference to: the instance, for inline attributes. */
+static inline PyObject *entry_owner(PyObject *entry)
+{
+    return (PyObject *)((uintptr_t)entry & ~INLINE_DICT_TAG);
+}
+
 static inline size_t memo_hash(const struct walker *w, const void *p)
 {
     uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15);
@@ -140,7 +162,7 @@ static uint32_t memo_find(const struct walker *w, PyObject *o)
 /*
  * The id of o, giving it the next id (and queueing it) when it is new.
  * Returns 0 for NULL, and 0 with w->fatal and an exception set when memory
- * for the queue runs out.
+ * for the queue runs out. o may be a tagged entry (INLINE_DICT_TAG).
  */
 static uint32_t memo_id(struct walker *w, PyObject *o)
 {
@@ -164,7 +186,7 @@ static uint32_t memo_id(struct walker *w, PyObject *o)
         w->objs_cap = cap;
     }
     id = ++w->count;
-    Py_INCREF(o);
+    Py_INCREF(entry_owner(o));
     w->objs[id] = o;
     w->memo[i] = id;
     /* Keep the table at most half full so probes stay short. */
@@ -772,6 +794,36 @@ static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
     return t;
 }
 
+/*
+ * d[key] for an exact str key: borrowed, or NULL (with an exception only on
+ * failure). A dict lookup compares key with each entry of the same hash, and
+ * comparing runs a non-str key's __eq__: a class namespace, a module's dict
+ * or sys.modules can hold such a key. Those dicts are searched here in C,
+ * entry by entry; dicts of str keys only (3.11+ tell) are looked up as usual.
+ */
+static PyObject *dict_get_str(PyObject *d, PyObject *key)
+{
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;  /* borrowed */
+    if (!PyDict_Check(d))
+        return NULL;
+    if (pyhd_dict_has_str_keys_only(d))
+        return PyDict_GetItemWithError(d, key);
+    while (PyDict_Next(d, &pos, &k, &v))
+        if (k == key || (PyUnicode_CheckExact(k) && PyUnicode_Compare(k, key) == 0))
+            return v;
+    return NULL;
+}
+
+/* dict_get_str with a C string key. */
+static PyObject *dict_get_cstr(PyObject *d, const char *key)  /* borrowed */
+{
+    PyObject *k = PyUnicode_FromString(key);
+    PyObject *v = k != NULL ? dict_get_str(d, k) : NULL;
+    Py_XDECREF(k);
+    return v;
+}
+
 /* A C type's name and module from its tp_name "module.Name" ("builtins" without a dot). */
 static PyObject *type_name_parts(PyTypeObject *t, PyObject **module)  /* new refs */
 {
@@ -792,10 +844,12 @@ static PyObject *type_module(const struct walker *w, PyTypeObject *t)
 {
     PyObject *module = NULL;
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
-        module = PyDict_GetItemWithError(t->tp_dict, w->str_module);
+        module = dict_get_str(t->tp_dict, w->str_module);
         if (module != NULL && PyUnicode_Check(module)) {
-            Py_INCREF(module);
-            return module;
+            /* A str subclass is copied: sets and dicts would hash it by its __hash__. */
+            return PyUnicode_CheckExact(module)
+                       ? Py_NewRef(module)
+                       : PyUnicode_Substring(module, 0, PyUnicode_GetLength(module));
         }
         if (PyErr_Occurred())
             return NULL;
@@ -835,7 +889,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                           PyTypeObject *t)
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *obj = PyDict_GetItemWithError(modules, module);  /* borrowed */
+    PyObject *obj = dict_get_str(modules, module);  /* borrowed */
     PyObject *parts = NULL;
     int r = 0;
     if (obj == NULL || !PyModule_Check(obj))
@@ -848,7 +902,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                       : PyType_Check(obj) ? ((PyTypeObject *)obj)->tp_dict : NULL;
         if (d == NULL || !PyDict_Check(d))
             goto done;
-        obj = PyDict_GetItemWithError(d, PyList_GET_ITEM(parts, i));
+        obj = dict_get_str(d, PyList_GET_ITEM(parts, i));
         if (obj == NULL) {
             r = PyErr_Occurred() ? -1 : 0;
             goto done;
@@ -1081,57 +1135,83 @@ static int put_dict_pairs(struct walker *w, PyObject *o)
     return 0;
 }
 
-/* Keys whose hashing cannot run Python code: OrderedDict's own order needs lookups. */
-static int has_c_hash(PyObject *k)
+/* A key's value, found by the key's address: an open-addressing table of dict entries. */
+struct key_slot {
+    PyObject *key;    /* borrowed */
+    PyObject *value;  /* borrowed */
+};
+
+static size_t key_slot_index(const void *key, size_t mask)
 {
-    PyTypeObject *t = Py_TYPE(k);
-    return t == &PyUnicode_Type || t == &PyLong_Type || t == &PyBytes_Type
-           || t == &PyFloat_Type || t == &PyBool_Type || k == Py_None
-           || t->tp_hash == PyBaseObject_Type.tp_hash;
+    return (size_t)(((uint64_t)(uintptr_t)key * UINT64_C(0x9E3779B97F4A7C15)) >> 29) & mask;
 }
 
 /*
- * An OrderedDict in its own order (move_to_end changes it, not the dict's).
- * Its C iterator hashes each key, so this is used only when every key hashes
- * in C; otherwise the dict's storage order is written.
+ * The nodes of an OrderedDict's list, checked against its dict: every node's
+ * key one of the dict's key objects, as many nodes as entries. Fills order
+ * (len entries). Returns 1 when they match, 0 when not, -1 out of memory.
  */
-static int put_odict_pairs(struct walker *w, PyObject *o, PyTypeObject *odict_type)
+static int odict_order(PyObject *o, struct key_slot *order, Py_ssize_t len)
 {
-    Py_ssize_t pos = 0;
+    size_t mask = 15;
+    while (mask + 1 < (size_t)len * 2)
+        mask = mask * 2 + 1;
+    struct key_slot *tab = calloc(mask + 1, sizeof *tab);
+    if (tab == NULL)
+        return -1;
+    Py_ssize_t pos = 0, n = 0;
     PyObject *k, *v;  /* borrowed */
-    PyObject *it = NULL, *key = NULL;
-    int rc = -1;
-    while (PyDict_Next(o, &pos, &k, &v))
-        if (!has_c_hash(k))
-            return put_dict_pairs(w, o);
+    while (PyDict_Next(o, &pos, &k, &v)) {
+        size_t i = key_slot_index(k, mask);
+        while (tab[i].key != NULL)
+            i = (i + 1) & mask;
+        tab[i].key = k;
+        tab[i].value = v;
+    }
+    const struct pyhd_odict_node *node = ((struct pyhd_odict *)o)->od_first;
+    for (; node != NULL && n < len; node = node->next, n++) {
+        size_t i = key_slot_index(node->key, mask);
+        while (tab[i].key != NULL && tab[i].key != node->key)
+            i = (i + 1) & mask;
+        if (tab[i].key == NULL)
+            break;
+        order[n] = tab[i];
+    }
+    free(tab);
+    return node == NULL && n == len;
+}
+
+/*
+ * An OrderedDict in its own order (move_to_end changes it, not the dict's),
+ * read from its list of keys (compat_objects.h). Its iterator and any lookup
+ * would compare keys, and a key's __eq__ is the program's code. When the list
+ * does not match the dict, the dict's own order is written.
+ */
+static int put_odict_pairs(struct walker *w, PyObject *o)
+{
     Py_ssize_t len = PyDict_GET_SIZE(o);
+    struct key_slot *order = malloc(((size_t)len + 1) * sizeof *order);
+    int rc = -1;
+    if (order == NULL)
+        return payload_nomem(w);
+    int match = odict_order(o, order, len);
+    if (match < 0) {
+        payload_nomem(w);
+        goto done;
+    }
+    if (!match) {
+        rc = put_dict_pairs(w, o);
+        goto done;
+    }
     size_t n = items_budget(w, (size_t)len);
     if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
-        return -1;
-    it = odict_type->tp_iter(o);
-    if (it == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        key = Py_TYPE(it)->tp_iternext(it);
-        if (key == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_RuntimeError, "OrderedDict changed during the dump");
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (put_pair(w, order[i].key, order[i].value) < 0)
             goto done;
-        }
-        v = PyDict_GetItemWithError(o, key);
-        if (v == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_RuntimeError, "OrderedDict key without a value");
-            goto done;
-        }
-        if (put_pair(w, key, v) < 0)
-            goto done;
-        Py_CLEAR(key);
-    }
     rc = 0;
 done:
-    Py_XDECREF(key);
-    Py_DECREF(it);
+    free(order);
     return rc;
 }
 
@@ -1139,16 +1219,38 @@ done:
  * Instances: __dict__ and slot values, read without any attribute lookup.
  */
 
+/*
+ * The instance's attributes: its __dict__, or its inline attributes as a DICT
+ * record of their own (the memo's tagged entry); never a dict made in it.
+ */
 static int put_instance_dict(struct walker *w, PyObject *o)
 {
-    if (Py_TYPE(o)->tp_dictoffset == 0)
-        return put_varint(w, 0);
-    PyObject *d = PyObject_GenericGetDict(o, NULL);  /* new reference */
-    if (d == NULL)
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(o, &a) < 0)
         return -1;
-    int rc = PyDict_Check(d) && PyDict_GET_SIZE(d) == 0 ? put_varint(w, 0) : put_ref(w, d);
-    Py_DECREF(d);
-    return rc;
+    if (a.dict != NULL)
+        return PyDict_Check(a.dict) && PyDict_GET_SIZE(a.dict) == 0 ? put_varint(w, 0)
+                                                                    : put_ref(w, a.dict);
+    if (a.count == 0)
+        return put_varint(w, 0);
+    PyObject *entry = (PyObject *)((uintptr_t)o | INLINE_DICT_TAG);
+    uint32_t id = memo_id(w, entry);
+    return id == 0 ? -1 : put_id(w, id);
+}
+
+/* The DICT record of an instance's inline attributes, read again (nothing ran since). */
+static int w_inline_dict(struct walker *w, PyObject *owner)
+{
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(owner, &a) < 0)
+        return -1;
+    size_t n = items_budget(w, a.count);
+    if (put_varint(w, (uint64_t)a.count) < 0 || put_varint(w, n) < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (put_pair(w, a.keys[k], a.values[k]) < 0)
+            return -1;
+    return PYHD_REC_DICT;
 }
 
 /*
@@ -1246,7 +1348,7 @@ static int w_class(struct walker *w, PyTypeObject *t)
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!PyUnicode_Check(k) || is_dunder(k) || !is_plain_data(v))
+            if (!PyUnicode_CheckExact(k) || is_dunder(k) || !is_plain_data(v))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
@@ -1310,7 +1412,8 @@ done:
 /* Note a dumped frame's source file for the archive's sources/ members. */
 static int note_filename(struct walker *w, PyObject *filename)
 {
-    if (!PyUnicode_Check(filename))
+    /* A str subclass would hash by its own __hash__ in the set. */
+    if (!PyUnicode_CheckExact(filename))
         return 0;
     int r = PySet_Contains(w->filename_set, filename);
     if (r != 0)
@@ -1320,15 +1423,29 @@ static int note_filename(struct walker *w, PyObject *filename)
     return 0;
 }
 
-/* A frame's locals as a dict: 3.13 gives a proxy for optimized frames, copied in C. */
+/*
+ * A frame's locals as a dict: 3.13 gives a proxy for optimized frames, copied
+ * in C. Only str names are copied: a name the program added with another key
+ * type (frame.f_locals[key] = ...) would be hashed by its own __hash__.
+ */
 static PyObject *frame_locals_dict(PyFrameObject *f)  /* new reference */
 {
     PyObject *locals = pyhd_frame_locals(f);
+    PyObject *keys = NULL, *d = NULL;
     if (locals == NULL || PyDict_Check(locals))
         return locals;
-    PyObject *d = PyDict_New();
-    if (d != NULL && PyDict_Merge(d, locals, 1) < 0)
-        Py_CLEAR(d);
+    keys = PyMapping_Keys(locals);  /* the proxy's own C keys() */
+    d = keys != NULL && PyList_Check(keys) ? PyDict_New() : NULL;
+    for (Py_ssize_t i = 0; d != NULL && i < PyList_GET_SIZE(keys); i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);  /* borrowed */
+        if (!PyUnicode_CheckExact(key))
+            continue;
+        PyObject *value = PyObject_GetItem(locals, key);
+        if (value == NULL || PyDict_SetItem(d, key, value) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(value);
+    }
+    Py_XDECREF(keys);
     Py_DECREF(locals);
     return d;
 }
@@ -1468,15 +1585,19 @@ static int w_exception(struct walker *w, PyObject *o)
     return PYHD_REC_EXCEPTION;
 }
 
+/* A module's __name__ or __file__ as its dict holds it (a str), without a lookup that compares keys. */
+static PyObject *module_str(PyObject *dict, const char *key)  /* new reference or NULL */
+{
+    PyObject *v = dict != NULL ? dict_get_cstr(dict, key) : NULL;  /* borrowed */
+    PyErr_Clear();
+    return v != NULL && PyUnicode_Check(v) ? Py_NewRef(v) : NULL;
+}
+
 static int w_module(struct walker *w, PyObject *o)
 {
-    PyObject *name = PyModule_GetNameObject(o);
-    if (name == NULL)
-        PyErr_Clear();
-    PyObject *file = PyModule_GetFilenameObject(o);
-    if (file == NULL)
-        PyErr_Clear();
     PyObject *dict = PyModule_GetDict(o);  /* borrowed */
+    PyObject *name = module_str(dict, "__name__");
+    PyObject *file = module_str(dict, "__file__");
     int with_dict = 0;
     for (size_t i = 0; i < w->nglobals && !with_dict; i++)
         with_dict = w->globals[i] == dict;
@@ -1614,7 +1735,175 @@ static PyObject *attrs_tuple(PyObject *o, const char *const *names, size_t n)  /
     return t;
 }
 
-static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
+/*
+ * Call the METH_NOARGS method name of o's exact C type from its method table:
+ * no attribute lookup, so nothing an instance or a program could put in the
+ * way runs. New reference; NULL with an exception when the type has none.
+ */
+static PyObject *c_method(PyObject *o, const char *name)
+{
+    for (PyMethodDef *m = Py_TYPE(o)->tp_methods; m != NULL && m->ml_name != NULL; m++)
+        if (strcmp(m->ml_name, name) == 0 && m->ml_flags == METH_NOARGS)
+            return m->ml_meth(o, NULL);
+    return PyErr_Format(PyExc_TypeError, "%s has no C method %s", Py_TYPE(o)->tp_name, name);
+}
+
+/* The first items of a deque, as the budget allows, through its C iterator (exact type). */
+static PyObject *deque_items(struct walker *w, PyObject *o)  /* new reference */
+{
+    Py_ssize_t len = PyObject_Size(o);
+    if (len < 0)
+        return NULL;
+    size_t n = items_budget(w, (size_t)len);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    PyObject *it = list != NULL ? PyObject_GetIter(o) : NULL;
+    if (it == NULL) {
+        Py_XDECREF(list);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        PyObject *item = PyIter_Next(it);
+        if (item == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "deque changed size during the dump");
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    Py_DECREF(it);
+    return list;
+}
+
+/* An array's machine values, cut to --max-items items and --max-size bytes. */
+static PyObject *array_bytes(struct walker *w, PyObject *o)  /* new reference */
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    size_t itemsize = view.itemsize > 0 ? (size_t)view.itemsize : 1;
+    size_t stored = items_budget(w, (size_t)view.len / itemsize) * itemsize;
+    if (stored > w->o->max_string) {
+        stored = (size_t)w->o->max_string - (size_t)w->o->max_string % itemsize;
+        w->g->truncated++;
+    }
+    PyObject *b = PyBytes_FromStringAndSize(view.buf, (Py_ssize_t)stored);
+    PyBuffer_Release(&view);
+    return b;
+}
+
+/* sep.join(parts[first:]) of a list of str (subclasses read as str), new reference. */
+static PyObject *join_parts(PyObject *parts, Py_ssize_t first, const char *sep)
+{
+    PyObject *tail = PyList_GetSlice(parts, first, PyList_GET_SIZE(parts));
+    PyObject *s = PyUnicode_FromString(sep);
+    PyObject *r = NULL;
+    if (tail != NULL && s != NULL)
+        r = PyUnicode_Join(s, tail);
+    Py_XDECREF(tail);
+    Py_XDECREF(s);
+    return r;
+}
+
+/* A str slot of a pathlib path as an exact str (a subclass's text copied), or NULL. */
+static PyObject *path_str_slot(PyObject *o, const char *name)  /* new reference */
+{
+    PyObject *v = slot_value(o, name);
+    if (v == NULL || !PyUnicode_Check(v)) {
+        Py_XDECREF(v);
+        return NULL;
+    }
+    Py_SETREF(v, PyUnicode_Substring(v, 0, PyUnicode_GetLength(v)));
+    return v;
+}
+
+/* The segments of a Windows path as a tuple of exact str, for the reader to join. */
+static PyObject *path_segments(PyObject *raw)  /* new reference */
+{
+    PyObject *t = PyTuple_New(PyList_GET_SIZE(raw));
+    for (Py_ssize_t i = 0; t != NULL && i < PyList_GET_SIZE(raw); i++) {
+        PyObject *seg = PyList_GET_ITEM(raw, i);  /* borrowed */
+        PyObject *copy = PyUnicode_Check(seg)
+                             ? PyUnicode_Substring(seg, 0, PyUnicode_GetLength(seg)) : NULL;
+        if (copy == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a path segment that is not a str");
+            Py_CLEAR(t);
+        } else {
+            PyTuple_SET_ITEM(t, i, copy);
+        }
+    }
+    return t;
+}
+
+/*
+ * A pathlib path's text from its slots. Its __fspath__ and __str__ are Python
+ * code (a program can replace them) and cache what they compute in the path,
+ * so they are not called: the cached _str when set; else (3.12+) the unjoined
+ * _raw_paths, joined here as posixpath.join joins them (a Windows path of
+ * several segments is left to the reader to join: a tuple of them, as
+ * ntpath's rules are not repeated here); else (3.10, 3.11) _drv + _root + the
+ * _parts after the anchor, as _format_parsed_parts does. The reader's class
+ * normalizes the text again.
+ */
+static PyObject *path_text(PyObject *o, int windows)  /* new reference */
+{
+    const char *sep = windows ? "\\" : "/";
+    PyObject *text = path_str_slot(o, "_str");
+    if (text != NULL)
+        return text;
+    PyObject *raw = slot_value(o, "_raw_paths");
+    if (raw != NULL && PyList_Check(raw)) {
+        Py_ssize_t n = PyList_GET_SIZE(raw);
+        if (windows && n > 1) {
+            text = path_segments(raw);
+            Py_DECREF(raw);
+            return text;
+        }
+        text = PyUnicode_FromString("");
+        for (Py_ssize_t i = 0; text != NULL && i < n; i++) {
+            PyObject *seg = PyList_GET_ITEM(raw, i);  /* borrowed */
+            Py_ssize_t len = PyUnicode_Check(seg) ? PyUnicode_GetLength(seg) : -1;
+            Py_ssize_t have = PyUnicode_GET_LENGTH(text);
+            PyObject *copy = len >= 0 ? PyUnicode_Substring(seg, 0, len) : NULL;
+            if (copy == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "a path segment that is not a str");
+                Py_CLEAR(text);
+            } else if (len > 0 && PyUnicode_READ_CHAR(copy, 0) == '/') {
+                Py_SETREF(text, copy);
+            } else if (have == 0 || PyUnicode_READ_CHAR(text, have - 1) == '/') {
+                Py_SETREF(text, PyUnicode_Concat(text, copy));
+                Py_DECREF(copy);
+            } else {
+                PyObject *joined = PyUnicode_FromFormat("%U/%U", text, copy);
+                Py_SETREF(text, joined);
+                Py_DECREF(copy);
+            }
+        }
+        Py_DECREF(raw);
+        return text;
+    }
+    Py_XDECREF(raw);
+    PyObject *drv = path_str_slot(o, "_drv"), *root = path_str_slot(o, "_root");
+    PyObject *parts = slot_value(o, "_parts");
+    if (drv != NULL && root != NULL && parts != NULL && PyList_Check(parts)) {
+        int anchored = PyUnicode_GET_LENGTH(drv) > 0 || PyUnicode_GET_LENGTH(root) > 0;
+        PyObject *rest = join_parts(parts, anchored ? 1 : 0, sep);
+        PyObject *anchor = rest != NULL ? PyUnicode_Concat(drv, root) : NULL;
+        text = anchor != NULL ? PyUnicode_Concat(anchor, rest) : NULL;
+        Py_XDECREF(rest);
+        Py_XDECREF(anchor);
+    } else {
+        PyErr_SetString(PyExc_ValueError, "a path without the slots pyhd reads");
+    }
+    Py_XDECREF(drv);
+    Py_XDECREF(root);
+    Py_XDECREF(parts);
+    return text;
+}
+
+static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
     static const char *const time[] = {"hour", "minute", "second", "microsecond", "tzinfo",
@@ -1636,7 +1925,7 @@ static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
     case STD_PATTERN:
         return attrs_tuple(o, pattern, 2);
     case STD_TIMEZONE:
-        return PyObject_CallMethod(o, "__getinitargs__", NULL);
+        return c_method(o, "__getinitargs__");
     case STD_DECIMAL:
         a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;
@@ -1658,7 +1947,7 @@ static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
         }
         return Py_BuildValue("(N)", a);
     case STD_DEQUE:
-        a = PySequence_List(o);
+        a = deque_items(w, o);
         b = a ? c_attr(o, "maxlen") : NULL;
         if (b != NULL)
             r = PyTuple_Pack(2, a, b);
@@ -1666,14 +1955,8 @@ static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
         Py_XDECREF(b);
         return r;
     case STD_ARRAY: {
-        Py_buffer view;
         a = c_attr(o, "typecode");
-        if (a == NULL || PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0) {
-            Py_XDECREF(a);
-            return NULL;
-        }
-        b = PyBytes_FromStringAndSize(view.buf, view.len);
-        PyBuffer_Release(&view);
+        b = a != NULL ? array_bytes(w, o) : NULL;
         if (b != NULL)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
             r = Py_BuildValue("(OOs)", a, b, "big");
@@ -1685,16 +1968,8 @@ static PyObject *reduce_args(PyObject *o, int which)  /* new reference */
         return r;
     }
     default:
-        /*
-         * pathlib: the cached string when the path has one; otherwise the
-         * path's own (standard-library) __fspath__, the type being exact.
-         */
-        a = slot_value(o, "_str");
-        if (a == NULL || !PyUnicode_Check(a)) {
-            Py_XDECREF(a);
-            a = PyOS_FSPath(o);
-        }
-        return a ? Py_BuildValue("(N)", a) : NULL;
+        a = path_text(o, which == STD_PATH_FIRST + 2 || which == STD_PATH_FIRST + 5);
+        return a == NULL || PyTuple_Check(a) ? a : Py_BuildValue("(N)", a);
     }
 }
 
@@ -1709,7 +1984,7 @@ static int stdlib_kind(const struct walker *w, PyTypeObject *t)
 
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
-    PyObject *args = reduce_args(o, which);
+    PyObject *args = reduce_args(w, o, which);
     if (args == NULL)
         return -1;
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, args) < 0)
@@ -1734,8 +2009,7 @@ static int put_base_value(struct walker *w, PyObject *o, int odict)
         return put_seq(w, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o)) < 0
                    ? -1 : PYHD_REC_LIST;
     if (PyDict_Check(o)) {
-        int rc = odict >= 0 ? put_odict_pairs(w, o, (PyTypeObject *)w->stdlib_types[odict])
-                            : put_dict_pairs(w, o);
+        int rc = odict ? put_odict_pairs(w, o) : put_dict_pairs(w, o);
         return rc < 0 ? -1 : PYHD_REC_DICT;
     }
     if (PyBytes_Check(o))
@@ -1764,10 +2038,7 @@ static int is_builtin_value_type(PyObject *o)
 
 static int w_subclass(struct walker *w, PyObject *o)
 {
-    int odict = -1;
-    if (w->stdlib_types[STD_ORDEREDDICT] != NULL
-        && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[STD_ORDEREDDICT]))
-        odict = STD_ORDEREDDICT;
+    int odict = PyODict_Check(o);
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_instance_dict(w, o) < 0
         || put_slots(w, o) < 0)
         return -1;
@@ -1842,25 +2113,92 @@ done:
     return rc;
 }
 
-/*
- * C types of builtins and the standard library whose repr() shows other
- * objects' reprs (so could run the program's __repr__) or runs Python code.
- */
-static int repr_may_run_code(PyTypeObject *t)
+/* Whether v's repr is C code that reads only v: None, exact str, bytes, int. */
+static int repr_is_plain(PyObject *v)
 {
-    static const char *const names[] = {
-        "dict_keys", "dict_values", "dict_items", "odict_keys", "odict_values", "odict_items",
-        "mappingproxy", "staticmethod", "classmethod", "functools.partial",
-        "types.SimpleNamespace", "types.GenericAlias", "types.UnionType",
-        "itertools.repeat", "operator.itemgetter", "operator.attrgetter",
-        "operator.methodcaller", "_asyncio.Future", "_asyncio.Task", "_asyncio.FutureIter",
-        "weakref.ProxyType", "weakref.CallableProxyType", "functools._lru_cache_wrapper",
-        "method", "super", "property",
+    return v == Py_None || PyUnicode_CheckExact(v) || PyBytes_CheckExact(v)
+           || PyLong_CheckExact(v);
+}
+
+/*
+ * Whether the instance dict of an io object is safe for its repr's lookup of
+ * name: only exact str keys (a lookup compares keys) and, under name, a
+ * plain value or nothing.
+ */
+static int io_dict_is_plain(PyObject *o, const char *name)
+{
+    PyObject *d = pyhd__instance_dict(o);  /* new reference */
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;  /* borrowed */
+    int ok = 1;
+    if (d == NULL) {
+        ok = !PyErr_Occurred();
+        PyErr_Clear();
+        return ok;
+    }
+    while (ok && PyDict_Next(d, &pos, &k, &v))
+        ok = PyUnicode_CheckExact(k)
+             && (PyUnicode_CompareWithASCIIString(k, name) != 0 || repr_is_plain(v));
+    Py_DECREF(d);
+    return ok;
+}
+
+/* The objects a file object's repr reads, down to the FileIO, are all C and plain. */
+static int io_repr_is_safe(PyObject *o)
+{
+    const char *name = Py_TYPE(o)->tp_name;
+    PyObject *inner = NULL;
+    int ok = 0;
+    if (strcmp(name, "_io.FileIO") == 0)
+        return io_dict_is_plain(o, "name");
+    if (strcmp(name, "_io.BufferedReader") == 0 || strcmp(name, "_io.BufferedWriter") == 0
+        || strcmp(name, "_io.BufferedRandom") == 0) {
+        /* name is a getter that asks the raw stream. */
+        inner = slot_value(o, "raw");
+        ok = inner != NULL && io_repr_is_safe(inner)
+             && strcmp(Py_TYPE(inner)->tp_name, "_io.FileIO") == 0;
+    } else if (strcmp(name, "_io.TextIOWrapper") == 0) {
+        /* name asks the buffer; mode is in the instance dict; encoding a str. */
+        PyObject *encoding = slot_value(o, "encoding");
+        inner = slot_value(o, "buffer");
+        ok = inner != NULL && strncmp(Py_TYPE(inner)->tp_name, "_io.Buffered", 12) == 0
+             && io_repr_is_safe(inner) && io_dict_is_plain(o, "mode")
+             && (encoding == NULL || repr_is_plain(encoding));
+        Py_XDECREF(encoding);
+    }
+    Py_XDECREF(inner);
+    return ok;
+}
+
+/*
+ * Whether repr(o) runs only C code that reads o's own state and plain values
+ * (an allow-list: most C reprs of the standard library show other objects'
+ * reprs, or getters that reach objects of the program: a TextIOWrapper's
+ * name comes from its raw stream, itertools.count shows its count, 3.14's
+ * Template and Interpolation show their values).
+ */
+static int repr_is_safe(PyObject *o)
+{
+    static const char *const own_state[] = {
+        "_thread.lock", "_thread.RLock", "getset_descriptor", "member_descriptor",
+        "method_descriptor", "wrapper_descriptor", "classmethod_descriptor",
+        "method-wrapper",
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(t->tp_name, names[i]) == 0)
+    PyTypeObject *t = Py_TYPE(o);
+    /* object.__repr__ shows the type's module and name and the address. */
+    if (t->tp_repr == PyBaseObject_Type.tp_repr)
+        return 1;
+    for (size_t i = 0; i < sizeof own_state / sizeof own_state[0]; i++)
+        if (strcmp(t->tp_name, own_state[i]) == 0)
             return 1;
-    return 0;
+    if (strcmp(t->tp_name, "re.Match") == 0) {
+        /* The match is a slice of the string: C only for an exact str or bytes. */
+        PyObject *string = slot_value(o, "string");
+        int ok = string == NULL || repr_is_plain(string);
+        Py_XDECREF(string);
+        return ok;
+    }
+    return strncmp(t->tp_name, "_io.", 4) == 0 && io_repr_is_safe(o);
 }
 
 /* repr() for an OPAQUE record, guarded and cut; NULL (no exception) when not taken. */
@@ -1868,7 +2206,7 @@ static PyObject *opaque_repr(struct walker *w, PyObject *o)  /* new reference */
 {
     PyTypeObject *t = Py_TYPE(o);
     if (!w->o->repr_all) {
-        if (is_python_class(w, t) || repr_may_run_code(t))
+        if (is_python_class(w, t) || !repr_is_safe(o))
             return NULL;
         PyObject *module = type_module(w, t);
         int std = module ? is_stdlib_module(w, module) : -1;
@@ -1948,7 +2286,7 @@ static int w_object(struct walker *w, PyObject *o)
         return PYHD_REC_NOTIMPL;
     if (t == &PyBytes_Type || t == &PyByteArray_Type || t == &PySet_Type
         || t == &PyFrozenSet_Type || t == &PyComplex_Type)
-        return put_base_value(w, o, -1);
+        return put_base_value(w, o, 0);
     if (t == &PyRange_Type) {
         PyObject *start = c_attr(o, "start"), *stop = NULL, *step = NULL;
         int rc = -1;
@@ -2147,6 +2485,35 @@ static int write_redacted(struct walker *w, PyObject *o, int standin, unsigned r
     return write_record(w, PYHD_REC_REDACTED);
 }
 
+/*
+ * Write the DICT record of an instance's inline attributes (or TRUNCATED past
+ * the budget). The instance's layout was read when its record was written;
+ * should it fail now, the dict is written empty. 0, or -1 to stop the dump.
+ */
+static int write_inline_dict(struct walker *w, PyObject *owner)
+{
+    int kind;
+    if (!w->out_of_budget && w->enc.raw_bytes + w->enc.chunk_len >= w->o->max_size)
+        w->out_of_budget = 1;
+    if (w->out_of_budget) {
+        w->g->truncated++;
+        if (put_ref(w, (PyObject *)&PyDict_Type) < 0)
+            return -1;
+        return write_record(w, PYHD_REC_TRUNCATED);
+    }
+    kind = w_inline_dict(w, owner);
+    if (kind < 0) {
+        if (w->fatal)
+            return -1;
+        PyErr_Clear();
+        payload_reset(w);
+        if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0)
+            return -1;
+        kind = PYHD_REC_DICT;
+    }
+    return write_record(w, (unsigned)kind);
+}
+
 /* Write the record of objs[id]. Returns 0, or -1 when the whole dump must stop. */
 static int write_object(struct walker *w, uint32_t id)
 {
@@ -2154,6 +2521,10 @@ static int write_object(struct walker *w, uint32_t id)
     int kind;
     payload_reset(w);
     w->current = id;
+    if (is_inline_dict(o)) {
+        w->naming = 0;
+        return write_inline_dict(w, entry_owner(o));
+    }
     w->naming = w->triage && marked(w, id, MARK_KEEP_TEXT) && PyTuple_CheckExact(o);
     if (marked(w, id, MARK_REDACTED))
         return write_redacted(w, o, marked(w, id, MARK_STANDIN),
@@ -2302,11 +2673,66 @@ done:
 static PyObject *imported_attr(const char *module, const char *name)  /* new ref or NULL */
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *m = PyDict_GetItemString(modules, module);  /* borrowed */
-    if (m == NULL || !PyModule_Check(m))
-        return NULL;
-    PyObject *v = PyDict_GetItemString(PyModule_GetDict(m), name);  /* borrowed */
+    PyObject *m = dict_get_cstr(modules, module);  /* borrowed */
+    PyObject *v = m != NULL && PyModule_Check(m) ? dict_get_cstr(PyModule_GetDict(m), name)
+                                                 : NULL;  /* borrowed */
+    PyErr_Clear();
     return v != NULL && PyType_Check(v) ? Py_NewRef(v) : NULL;
+}
+
+/*
+ * A frozenset of the exact str items of the set s (sys.stdlib_module_names,
+ * which a program can replace): membership tests then compare str with str
+ * only. Read through set's own C iterator. NULL, without an exception, when
+ * s is not a set.
+ */
+static PyObject *str_set_copy(PyObject *s)  /* new reference */
+{
+    PyObject *items = PyList_New(0), *it = NULL, *item = NULL, *r = NULL;
+    if (!PyAnySet_Check(s) || items == NULL)
+        goto done;
+    it = PySet_Type.tp_iter(s);
+    while (it != NULL && (item = Py_TYPE(it)->tp_iternext(it)) != NULL) {
+        if (PyUnicode_CheckExact(item) && PyList_Append(items, item) < 0)
+            goto done;
+        Py_CLEAR(item);
+    }
+    if (it != NULL && !PyErr_Occurred())
+        r = PyFrozenSet_New(items);
+done:
+    Py_XDECREF(item);
+    Py_XDECREF(it);
+    Py_XDECREF(items);
+    return r;
+}
+
+/*
+ * Whether t, found under the name of stdlib_type_names[i], is that class: a
+ * program can rebind a module attribute (datetime.timezone = X), and the
+ * reducers read the real classes' C getters and slots only. A C type is told
+ * by its tp_name; the Python ones (fractions, uuid, pathlib) must be classes
+ * of a class statement with that qualname, defined in that module (or a
+ * submodule: pathlib._local on 3.13).
+ */
+static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
+{
+    const char *module = stdlib_type_names[i].module, *name = stdlib_type_names[i].name;
+    size_t mlen = strlen(module);
+    if (i == STD_FRACTION || i == STD_UUID || i >= STD_PATH_FIRST) {
+        if (!is_python_class(w, t))
+            return 0;
+        PyHeapTypeObject *ht = (PyHeapTypeObject *)t;
+        PyObject *mod = t->tp_dict != NULL ? dict_get_str(t->tp_dict, w->str_module)
+                                           : NULL;  /* borrowed */
+        const char *m = mod != NULL && PyUnicode_CheckExact(mod) ? PyUnicode_AsUTF8(mod) : NULL;
+        const char *q = PyUnicode_CheckExact(ht->ht_qualname)
+                            ? PyUnicode_AsUTF8(ht->ht_qualname) : NULL;
+        PyErr_Clear();
+        return m != NULL && q != NULL && strcmp(q, name) == 0 && strncmp(m, module, mlen) == 0
+               && (m[mlen] == '\0' || m[mlen] == '.');
+    }
+    return !is_python_class(w, t) && strncmp(t->tp_name, module, mlen) == 0
+           && t->tp_name[mlen] == '.' && strcmp(t->tp_name + mlen + 1, name) == 0;
 }
 
 /* The tp_dealloc that type() gives every class it makes, from a throwaway class. */
@@ -2379,18 +2805,28 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
         PyErr_SetString(PyExc_RuntimeError, "pyhd: cannot tell Python classes apart");
         return -1;
     }
+    w->str_module = PyUnicode_InternFromString("__module__");
+    if (w->str_module == NULL)
+        return -1;
     PyObject *modules = PyImport_GetModuleDict();
-    w->builtins_module = Py_XNewRef(PyDict_GetItemString(modules, "builtins"));
-    PyObject *sys = PyDict_GetItemString(modules, "sys");
+    w->builtins_module = Py_XNewRef(dict_get_cstr(modules, "builtins"));
+    PyObject *sys = dict_get_cstr(modules, "sys");  /* borrowed */
     if (sys != NULL && PyModule_Check(sys))
-        w->stdlib_names = Py_XNewRef(PyDict_GetItemString(PyModule_GetDict(sys),
-                                                          "stdlib_module_names"));
-    if (w->stdlib_names != NULL && !PyAnySet_Check(w->stdlib_names))
-        Py_CLEAR(w->stdlib_names);
-    for (int i = 0; i < STD_NTYPES; i++)
+        w->stdlib_names = Py_XNewRef(dict_get_cstr(PyModule_GetDict(sys),
+                                                   "stdlib_module_names"));
+    if (PyErr_Occurred())
+        return -1;
+    if (w->stdlib_names != NULL)
+        Py_SETREF(w->stdlib_names, str_set_copy(w->stdlib_names));
+    if (PyErr_Occurred())
+        return -1;
+    for (int i = 0; i < STD_NTYPES; i++) {
         w->stdlib_types[i] = imported_attr(stdlib_type_names[i].module,
                                            stdlib_type_names[i].name);
-    w->str_module = PyUnicode_InternFromString("__module__");
+        if (w->stdlib_types[i] != NULL
+            && !stdlib_type_is_real(w, i, (PyTypeObject *)w->stdlib_types[i]))
+            Py_CLEAR(w->stdlib_types[i]);
+    }
     w->str_dot = PyUnicode_InternFromString(".");
     w->filename_set = PySet_New(NULL);
     w->g->filenames = PyList_New(0);
@@ -2455,7 +2891,7 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
 static void walker_free(struct walker *w)
 {
     for (uint32_t id = 1; id <= w->count; id++)
-        Py_DECREF(w->objs[id]);
+        Py_DECREF(entry_owner(w->objs[id]));
     free(w->objs);
     free(w->memo);
     free(w->exempt);

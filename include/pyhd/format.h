@@ -316,10 +316,13 @@ enum pyhd_kind {
  *   fractions.Fraction  (numerator, denominator)
  *   uuid.UUID           (int,)
  *   pathlib.*Path       (str,)           PurePosixPath, PosixPath, PureWindowsPath, ...
- *   collections.deque   (list, maxlen or None)
+ *                       or (str, str, ...): a Windows path's segments, to be joined
+ *                       by the class as its constructor joins them
+ *   collections.deque   (list, maxlen or None)   the list cut to --max-items
  *   re.Pattern          (pattern str or bytes, flags int)
  *   array.array         (typecode str, bytes machine values, native byte order of
- *                        the dumping machine given as "little" or "big")
+ *                        the dumping machine given as "little" or "big"); the bytes
+ *                        cut to --max-items items and --max-string bytes
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

@@ -587,12 +587,13 @@ def _build_reducers():
         return datetime.timezone(offset, *(_exact(n, str) for n in name))
 
     def path(cls):
-        def build(text):
+        def build(*texts):  # one text, or a Windows path's unjoined segments
+            texts = [_exact(text, str) for text in texts]
             try:
-                return cls(_exact(text, str))
+                return cls(*texts)
             except NotImplementedError:  # a concrete path of another system
                 pure = pathlib.PureWindowsPath if "Windows" in cls.__name__ else pathlib.PurePosixPath
-                return pure(text)
+                return pure(*texts)
         return build
 
     def deque(items, maxlen):

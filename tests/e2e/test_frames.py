@@ -8,7 +8,6 @@ with pyhd_debugger, and compares with the live original.
 
 import builtins
 import copy
-import importlib.util
 import inspect
 import io
 import os
@@ -24,12 +23,10 @@ import unittest
 
 SOURCE_DIR = os.environ.get(
     "PYHD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-# pyhd_debugger imports its sibling modules (pyhd_limits) as pyhd-debug embeds them.
+# The debugger's package and entry module, from the source tree (pyhd-debug
+# has them compiled in).
 sys.path.insert(0, os.path.join(SOURCE_DIR, "src", "py"))
-_spec = importlib.util.spec_from_file_location(
-    "pyhd_debugger", os.path.join(SOURCE_DIR, "src", "py", "pyhd_debugger.py"))
-pyhd_debugger = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pyhd_debugger)
+import pyhd_debugger  # noqa: E402
 
 GROUP = getattr(builtins, "BaseExceptionGroup", None)
 
@@ -526,10 +523,26 @@ class FakePyhd(types.ModuleType):
         self.data = data
         self.__version__ = "9.9.9-test"
 
-    def load(self, path, trust=False, rebuild=True):
+    FORMAT_VERSION = 1
+
+    def load(self, path, trust=False):
         if path != self.data["path"]:
             raise self.DumpError("not a pyhd dump (bad magic)")
         return self.data
+
+    def read_members(self, path, names):
+        """The MANIFEST and traceback.txt members, made from the prepared dict."""
+        if path != self.data["path"]:
+            raise self.DumpError("not a pyhd dump (bad magic)")
+        members = {
+            "MANIFEST": "".join(f"{k}: {v}\n" for k, v in self.data["manifest"]).encode(),
+            "traceback.txt": self.data["traceback_txt"].encode(),
+        }
+        return {name: members[name] for name in names if name in members}
+
+    @staticmethod
+    def parse_manifest(data):
+        return [tuple(line.split(": ", 1)) for line in data.decode().splitlines()]
 
 
 class DebuggerSession(unittest.TestCase):

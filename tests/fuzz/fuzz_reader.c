@@ -19,9 +19,9 @@
  * of failing zlib's and the END's checks. Any other input is a whole dump.
  *
  * Each dump is written to an in-memory file and opened as pyhd-debug opens
- * it, in an interpreter started once: _pyhd.load() without rebuilding
- * (what --print and --info do), then with it, then the debugger's first
- * screen (the header and the traceback, the frames rebuilt for pdb) and a
+ * it, in an interpreter started once: the MANIFEST and traceback.txt read
+ * without the graph (what --print and --info do), then _pyhd.load(), then
+ * the debugger's first screen (the header and the traceback, the frames rebuilt for pdb) and a
  * bounded repr of every root. A DumpError is the reader refusing the input,
  * which is fine; any other exception escaping is a bug (pyhd-debug would end
  * with a Python traceback instead of one line), and so are crashes, hangs
@@ -30,23 +30,25 @@
 
 static const char screen_py[] =
     "import _pyhd, linecache, traceback\n"
-    "import pyhd_debugger, pyhd_reprlib\n"
+    "import pyhd_reprlib\n"
+    "from pyhd_debug.model import Dump\n"
+    "from pyhd_debug.output import format_header\n"
+    "from pyhd_debug.reader import read_text\n"
     "def screen(path):\n"
     "    try:\n"
-    "        data = _pyhd.load(path, rebuild=False)\n"
+    "        read_text(path, traceback=True)\n"
     "    except _pyhd.DumpError:\n"
-    "        return\n"
-    "    pyhd_debugger.format_info(pyhd_debugger.Dump(data, frames=False))\n"
+    "        pass\n"
     "    try:\n"
     "        data = _pyhd.load(path)\n"
     "    except _pyhd.DumpError:\n"
     "        return\n"
     "    try:\n"
-    "        dump = pyhd_debugger.Dump(data)\n"
-    "        pyhd_debugger.format_header(dump)\n"
+    "        dump = Dump(data)\n"
+    "        format_header(dump)\n"
     "        if dump.exception is not None:\n"
     "            traceback.format_exception(dump.exception)\n"
-    "        dump.start_traceback()\n"
+    "        dump.start('program')\n"
     "        for value in dump.roots.values():\n"
     "            pyhd_reprlib.cut_repr(value, 2000)\n"
     "    finally:\n"

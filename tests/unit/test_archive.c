@@ -621,6 +621,57 @@ static void test_reader_truncated(void **state)
     free(whole);
 }
 
+/* pyhd__ar_load_some reads only the members asked for and stops after them, so
+   a dump cut after them (or a graph.z too large for the limit) still gives
+   its MANIFEST and traceback.txt. */
+static void test_reader_some_members(void **state)
+{
+    static const char *const wanted[] = {"traceback.txt", "MANIFEST"};
+    static const char *const absent[] = {"MANIFEST", "no-such-member"};
+    struct fixture *fx = *state;
+    char path[512], err[512] = "", cut[512];
+    uint64_t size;
+    struct pyhd_dump_file f;
+
+    assert_int_equal(write_dump(fx, "s.dump", path, sizeof path, &size, err, sizeof err), 0);
+    assert_int_equal(pyhd__ar_load_some(path, 1 << 20, wanted, 2, &f, err, sizeof err), 0);
+    assert_int_equal(f.nmembers, 2);
+    assert_string_equal(f.members[0].name, "MANIFEST");
+    assert_memory_equal(f.members[0].data, manifest, strlen(manifest));
+    assert_string_equal(f.members[1].name, "traceback.txt");
+    assert_memory_equal(f.members[1].data, traceback, strlen(traceback));
+    assert_null(pyhd__ar_find(&f, "graph.z"));
+    pyhd__ar_free(&f);
+    /* graph.z is over the limit, but never read. */
+    assert_int_equal(pyhd__ar_load_some(path, 1000, wanted, 2, &f, err, sizeof err), 0);
+    assert_int_equal(f.nmembers, 2);
+    pyhd__ar_free(&f);
+    /* A name the archive lacks is absent; the others are there. */
+    assert_int_equal(pyhd__ar_load_some(path, 1 << 20, absent, 2, &f, err, sizeof err), 0);
+    assert_int_equal(f.nmembers, 1);
+    assert_string_equal(f.members[0].name, "MANIFEST");
+    pyhd__ar_free(&f);
+
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    unsigned char *whole = malloc(size);
+    assert_non_null(whole);
+    assert_int_equal(fread(whole, 1, size, fp), size);
+    fclose(fp);
+    snprintf(cut, sizeof cut, "%s/cut", fx->dir);
+    /* Cut inside graph.z: the first two members are whole. */
+    write_bytes(cut, whole, 4096 + 50000);
+    assert_int_equal(pyhd__ar_load_some(cut, 1 << 20, wanted, 2, &f, err, sizeof err), 0);
+    assert_int_equal(f.nmembers, 2);
+    pyhd__ar_free(&f);
+    /* Cut inside MANIFEST: an error naming it. */
+    write_bytes(cut, whole, 512 + 10);
+    assert_int_equal(pyhd__ar_load_some(cut, 1 << 20, wanted, 2, &f, err, sizeof err), -1);
+    assert_non_null(strstr(err, "truncated archive in member MANIFEST"));
+    assert_int_equal(f.nmembers, 0);
+    free(whole);
+}
+
 static void test_reader_refuses_sparse_members(void **state)
 {
     struct fixture *fx = *state;
@@ -982,6 +1033,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwritable_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_garbage_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_some_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_refuses_sparse_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_member_limit, setup, teardown),
         cmocka_unit_test(test_dump_format_line),

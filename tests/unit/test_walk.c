@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "instance_dict.h"
 #include "walk.h"
 #include "pyhd/format.h"
 
@@ -24,17 +25,19 @@ static PyObject *graphread;  /* the graphread module */
  */
 static PyObject *fail_dict_of;
 static PyObject *fail_with_message_of;  /* as fail_dict_of, with a RuntimeError and a message */
-PyObject *__real_PyObject_GenericGetDict(PyObject *o, void *context);
-PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context);
-PyObject *__wrap_PyObject_GenericGetDict(PyObject *o, void *context)
+int __real_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a);
+int __wrap_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a);
+int __wrap_pyhd__instance_attrs(PyObject *o, struct pyhd_attrs *a)
 {
-    if (o == fail_dict_of)
-        return PyErr_NoMemory();
+    if (o == fail_dict_of) {
+        PyErr_NoMemory();
+        return -1;
+    }
     if (o == fail_with_message_of) {
         PyErr_SetString(PyExc_RuntimeError, "injected failure");
-        return NULL;
+        return -1;
     }
-    return __real_PyObject_GenericGetDict(o, context);
+    return __real_pyhd__instance_attrs(o, a);
 }
 
 static int group_setup(void **state)
@@ -460,6 +463,100 @@ static void test_runs_no_code(void **state)
           "assert len(g[ids[3]].f['base']['items']) == 1\n");
 }
 
+/*
+ * Inline attributes (3.11+) are read where they live: after the walk no dict
+ * refers to them (a dict made in the instance would own or share them), and
+ * an instance that never had an attribute still has no dict (3.10 too).
+ */
+static void test_instances_keep_their_layout(void **state)
+{
+    (void)state;
+    check("import gc\n"
+          "class P:\n"
+          "    def __init__(self, i): self.a = i; self.b = [i]\n"
+          "class E: pass\n"
+          "ps = [P(i) for i in range(20)]\n"
+          "gone = P(-1); del gone.a; gone.c = 'c'\n"
+          "e = E()\n"
+          "def probe():\n"
+          "    return (sum(1 for p in ps + [gone] for r in gc.get_referrers(p.b)\n"
+          "                if type(r) is dict),\n"
+          "            sum(1 for r in gc.get_referents(e) if type(r) is dict))\n"
+          "before = probe()\n"
+          "obj = [ps, gone, e]\n",
+          "assert probe() == before, (probe(), before)\n"
+          "ids = g[root].f['items']\n"
+          "got = [{k: g.value(v) for k, v in g.attrs(i).items()} for i in g[ids[0]].f['items']]\n"
+          "assert got == [{'a': i, 'b': [i]} for i in range(20)], got\n"
+          "assert list(g.attrs(ids[1])) == ['b', 'c'], g.attrs(ids[1])\n"
+          "assert g[ids[2]].f['dict'] == 0\n");
+}
+
+/* Lookups, reprs and reducers that would reach the program's code. */
+static void test_no_code_behind_c_types(void **state)
+{
+    (void)state;
+    check("import collections, io, itertools, pathlib\n"
+          "ran = []\n"
+          "class K:\n"
+          "    __hash__ = object.__hash__\n"
+          "    def __eq__(self, o): ran.append('eq'); return NotImplemented\n"
+          "class Raw(io.RawIOBase):\n"
+          "    def readable(self): return True\n"
+          "    def readinto(self, b): return 0\n"
+          "    @property\n"
+          "    def name(self): ran.append('name'); return 'raw'\n"
+          "class N:\n"
+          "    def __index__(self): return 1\n"
+          "    def __repr__(self): ran.append('repr'); return 'n'\n"
+          "k = K()\n"
+          "od = collections.OrderedDict([(k, 1), (hash(k), 2)])\n"
+          "od.move_to_end(k)\n"
+          "path = pathlib.PurePosixPath('/x', 'y')\n"
+          "obj = [od, io.TextIOWrapper(io.BufferedReader(Raw())), itertools.count(N()), path]\n"
+          "fspath = pathlib.PurePath.__fspath__\n"
+          "pathlib.PurePath.__fspath__ = lambda self: ran.append('fspath') or '/'\n"
+          "ran.clear()\n",
+          "pathlib.PurePath.__fspath__ = fspath\n"
+          "assert ran == [], ran\n"
+          "ids = g[root].f['items']\n"
+          "assert [g.value(v) for k, v in g[ids[0]].f['base']['items']] == [2, 1]\n"
+          "assert g[ids[1]].f['repr'] == 0 and g[ids[2]].f['repr'] == 0\n"
+          "assert g.value(g[ids[3]].f['args']) == ('/x/y',)\n"
+          "try:\n"
+          "    object.__getattribute__(path, '_str')\n"
+          "except AttributeError:\n"
+          "    pass\n"
+          "else:\n"
+          "    raise AssertionError('the walk cached the path text in the path')\n");
+}
+
+/* deque and array keep --max-items and --max-string like every container. */
+static void test_deque_and_array_budgets(void **state)
+{
+    (void)state;
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    pyhd__options_init(&o);
+    o.max_items = 3;
+    o.max_string = 11;  /* "collections", the longest name written, is not cut */
+    PyObject *ns = new_namespace();
+    run(ns, "import array, collections\n"
+            "obj = [collections.deque(range(10), 20), array.array('h', range(4)),\n"
+            "       array.array('i', range(10))]\n");
+    walk_into(ns, &o, &g);
+    run(ns, "import array\n"
+            "ids = g[root].f['items']\n"
+            "assert g.value(g[ids[0]].f['args']) == ([0, 1, 2], 20)\n"
+            "assert g.value(g[ids[1]].f['args'])[1] == array.array('h', range(3)).tobytes()\n"
+            "assert g.value(g[ids[2]].f['args'])[1] == array.array('i', range(2)).tobytes()\n");
+    /* The outer list is within budget: the deque, both arrays (the second twice). */
+    assert_int_equal(g.truncated, 4);
+    pyhd__graph_free(&g);
+    pyhd__options_free(&o);
+    Py_DECREF(ns);
+}
+
 static void test_filenames(void **state)
 {
     (void)state;
@@ -603,6 +700,9 @@ int main(void)
         cmocka_unit_test(test_exceptions_frames_code),
         cmocka_unit_test(test_functions_generators_misc),
         cmocka_unit_test(test_runs_no_code),
+        cmocka_unit_test(test_instances_keep_their_layout),
+        cmocka_unit_test(test_no_code_behind_c_types),
+        cmocka_unit_test(test_deque_and_array_budgets),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_failure_becomes_opaque),
         cmocka_unit_test(test_opaque_repr),

@@ -1,0 +1,335 @@
+"""pyhd-debug's command line: options, reports, and the debugger session."""
+
+import argparse
+import os
+import sys
+import traceback
+
+from .debuggers import DEBUGGERS, DebuggerMissing, import_debugger, run_session
+from .frames import RebuildError
+from .common import PROG
+from .model import Dump
+from .output import (EscapingWriter, escape, format_header, format_info, format_threads,
+                     format_with_locals)
+from .reader import newer_format, read_text
+
+HELP = """\
+usage: pyhd-debug [options] FILE
+       pyhd-debug [options] DIR [N]
+       pyhd-debug --list DIR [--group] [--json] [filters]
+
+Open a pyhd dump in pdb at the frame that raised, with the real frames,
+locals and sources of the crashed program. Nothing from the dump is run.
+Given a directory, open its dump number N (1, the newest, by default), as
+--list DIR numbers them with the same filters.
+
+options:
+  -c CMD, --command CMD  run pdb command CMD first (repeatable, as in pdb)
+  --print                print the traceback exactly as the program printed it
+  --locals               print the traceback with each frame's locals
+  --threads              print every thread's stack
+  --info                 print the MANIFEST (when, where, which program)
+  --audit                list what the dump holds that may be sensitive:
+                         values redacted (where, by which rule), secret-shaped
+                         values kept; exit 1 if any was kept, else 0
+  --debugger NAME        pdb (default), ipdb or pudb; PYHD_DEBUGGER sets the
+                         default; ipdb and pudb are looked for in this
+                         Python's packages and the venv VIRTUAL_ENV names
+  --trust                also import non-standard modules named in the dump
+  --thread N             start at thread N's stack (numbered as the threads
+                         command lists them; with pudb, the way to reach them)
+  --frame WHERE          where the session starts: program (default: the
+                         innermost frame of the program's own code, at the
+                         first leaf of an exception group) or innermost
+  --list DIR             list the dumps in DIR (*.dump), numbered, the newest
+                         last as number 1: time, program, pid, trigger,
+                         exception, where it crashed, size, file
+  --group                with --list: one line per fingerprint: count, first
+                         and last seen, the newest file
+  --json                 with --list: print JSON instead of columns
+  --program NAME         only dumps of program NAME (its file name)
+  --fingerprint PREFIX   only dumps whose fingerprint starts with PREFIX
+  --since WHEN           only dumps written since WHEN: a UTC date and time
+                         (2026-11-30T06:00) or an age (30m, 2h, 3d, 1w)
+  -h, --help             show this help and exit
+  --version              show pyhd's version and exit
+
+With --print, --locals, --threads, --info or --audit the report is printed
+and no debugger starts. Otherwise pdb reads commands from the terminal, or from
+standard input when it is not one. Added pdb commands: threads, thread N,
+exceptions, exception N, dumpinfo ("help CMD" explains each). A dump cannot
+run forward: next, step, continue, until, return, break and jump say so and
+the session goes on.
+
+--list reads only each file's MANIFEST and traceback.txt; a damaged file gets
+a line saying so and the listing goes on. Columns fit the terminal's width.
+Reading any dump is bounded (nesting, classes, colliding keys, stack depth,
+chain length): a dump past a bound is refused with one line, see "Limits" in
+pyhd-debug(1).
+
+Text from the dump is printed with its control characters escaped (\\x1b),
+except --print into a file or pipe, which is byte for byte.
+
+Exit status: 0 on success, 2 for a bad dump or bad usage; --audit: 1 when a
+secret-shaped value was kept.
+"""
+
+FRAMES = ("program", "innermost")
+
+
+class UsageError(Exception):
+    """Bad command line; str is the one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors to main() instead of exiting."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parse_args(argv):
+    """The options of argv, checked; raises UsageError."""
+    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("number", nargs="?")
+    parser.add_argument("-c", "--command", action="append", default=[])
+    for flag in ("--print", "--locals", "--threads", "--info", "--trust",
+                 "--version", "--group", "--json", "--audit"):
+        parser.add_argument(flag, action="store_true")
+    parser.add_argument("-h", "--help", action="store_true")
+    parser.add_argument("--debugger", default=None)
+    parser.add_argument("--list", default=None, metavar="DIR")
+    parser.add_argument("--frame", default="program")
+    parser.add_argument("--thread", default=None)
+    for option in ("--program", "--fingerprint", "--since"):
+        parser.add_argument(option, default=None)
+    args = parser.parse_args(argv)
+    if args.help or args.version:
+        return args
+    args.filtered = any(v is not None for v in (args.program, args.fingerprint, args.since))
+    if args.since is not None:
+        # triage (and datetime) load only when asked for: a session starts
+        # without them.
+        from .triage import TriageError, parse_since
+        try:
+            args.since = parse_since(args.since)
+        except TriageError as error:
+            raise UsageError(str(error)) from None
+    if (args.group or args.json) and args.list is None:
+        raise UsageError("--group and --json go with --list DIR")
+    if args.list is not None:
+        if args.file is not None:
+            raise UsageError("--list DIR takes no dump file")
+        return args
+    if args.file is None:
+        raise UsageError("a dump file is required (see --help)")
+    if args.number is not None:
+        if not args.number.isdigit() or int(args.number) < 1:
+            raise UsageError(f"{args.number!r}: the number of a dump in the directory "
+                             "is 1 (the newest) or more (see --list)")
+        args.number = int(args.number)
+    reports = args.print or args.locals or args.threads or args.info or args.audit
+    if reports and args.command:
+        raise UsageError("-c starts the debugger; it cannot be combined with "
+                         "--print, --locals, --threads, --info or --audit")
+    if args.thread is not None:
+        if not args.thread.isdigit() or int(args.thread) < 1:
+            raise UsageError(f"--thread {args.thread!r}: a thread number, from 1 as "
+                             "the threads command lists them")
+        args.thread = int(args.thread)
+    if args.frame not in FRAMES:
+        raise UsageError(f"--frame {args.frame!r}: choose from {', '.join(FRAMES)}")
+    if args.debugger is None:
+        args.debugger = os.environ.get("PYHD_DEBUGGER") or "pdb"
+    if args.debugger not in DEBUGGERS:
+        raise UsageError(f"unknown debugger {args.debugger!r} "
+                         f"(choose from {', '.join(DEBUGGERS)})")
+    return args
+
+
+def _choose_file(args):
+    """Resolve FILE: a directory means its dump number N (1, the newest,
+    by default), filtered as --list is; a file takes no number or filter.
+    Raises UsageError."""
+    if not os.path.isdir(args.file):
+        if args.number is not None or args.filtered:
+            raise UsageError("a dump number and --program, --fingerprint and --since go "
+                             "with a directory of dumps")
+        return args.file
+    from .triage import TriageError, choose
+    try:
+        return choose(args.file, args.number or 1, args.program, args.fingerprint,
+                      args.since)
+    except TriageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"{args.file}: {error.strerror or error}") from None
+
+
+def _version():
+    """pyhd's version, as the _pyhd module reports it."""
+    try:
+        import _pyhd
+        return getattr(_pyhd, "__version__", "unknown")
+    except ImportError:
+        return "unknown"
+
+
+def _error(message):
+    """Print one line to stderr, escaped: it may quote the dump."""
+    sys.stderr.write(escape(f"{PROG}: {message}") + "\n")
+
+
+def _print_traceback(text, out):
+    """--print: traceback.txt as the program printed it.
+
+    Into a file or a pipe it goes byte for byte; to a terminal its control
+    characters are escaped like everything else from the dump.
+    """
+    data = text.traceback
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    shown = data.decode("utf-8", "surrogateescape")
+    out.write(shown if not shown or shown.endswith("\n") else shown + "\n")
+
+
+def _run_reports(args, text, dump, out):
+    """Print the reports asked for (--info, --print, --locals, --threads).
+
+    --info and --print read text (the MANIFEST and traceback.txt); the
+    others need dump, the rebuilt graph (None when not asked for).
+    """
+    if args.info:
+        out.write(format_info(text))
+    if args.print:
+        _print_traceback(text, out)
+    if args.locals:
+        if dump.exception is None:
+            out.write("The dump has no exception.\n")
+        else:
+            out.write("".join(format_with_locals(dump.exception)))
+    if args.threads:
+        out.write(format_threads(dump))
+
+
+def _rc_lines(trust):
+    """The pdb commands of ~/.pdbrc, and of ./.pdbrc with --trust.
+
+    pdb itself reads both; a .pdbrc in the current directory (where a
+    stranger's dump may have been unpacked) could run any code, so only
+    --trust lets it in, as it lets in the current directory's modules.
+    """
+    paths = [os.path.expanduser("~/.pdbrc")]
+    if trust:
+        paths.append(".pdbrc")
+    lines = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as rc:
+                lines.extend(rc)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return lines
+
+
+def _run_debugger(args, dump, out, module):
+    """Print the header and traceback, then run the debugger post mortem."""
+    if args.thread is not None:
+        try:
+            start = dump.start_thread(args.thread)
+        except RebuildError as error:
+            _error(f"{args.file}: --thread {args.thread}: {error}")
+            return 2
+    else:
+        start = dump.start(args.frame)
+    out.write(format_header(dump))
+    if dump.exception is not None:
+        out.write("\n")
+        out.write("".join(traceback.format_exception(dump.exception)))
+    out.write("\n")
+    if start.notes:
+        out.write("".join(note + "\n" for note in start.notes) + "\n")
+    out.flush()
+    if start.tb is None:
+        out.write("The dump has no frame to debug.\n")
+        return 0
+    run_session(args.debugger, module, dump, start,
+                _rc_lines(args.trust) + args.command, out)
+    return 0
+
+
+def main(argv):
+    """pyhd-debug's entry point: returns the exit status."""
+    try:
+        args = parse_args(argv)
+    except UsageError as error:
+        _error(error)
+        return 2
+    if args.help:
+        sys.stdout.write(HELP)
+        return 0
+    if args.version:
+        print(f"{PROG} {_version()}")
+        return 0
+    reports = args.print or args.locals or args.threads or args.info or args.audit
+    # Everything printed from the dump goes through out (see escape).
+    out = EscapingWriter(sys.stdout)
+    if args.list is not None:
+        from .triage import TriageError, run_list
+        try:
+            return run_list(args, out)
+        except (TriageError, OSError) as error:
+            _error(f"{args.list}: {getattr(error, 'strerror', None) or error}")
+            return 2
+    try:
+        args.file = _choose_file(args)
+    except UsageError as error:
+        _error(error)
+        return 2
+    # Only the names in DEBUGGERS are ever imported here.
+    try:
+        module = import_debugger(args.debugger) if not reports else None
+    except DebuggerMissing as error:
+        _error(error)
+        return 2
+    import _pyhd
+    # The MANIFEST and traceback.txt, read without the graph: --info and
+    # --print need no more, and a dump of a newer format is refused here
+    # by name before its graph is read.
+    try:
+        text = read_text(args.file, traceback=args.print)
+    except (_pyhd.DumpError, OSError) as error:
+        text, text_error = None, error
+    graph = args.locals or args.threads or args.audit or not (args.info or args.print)
+    if text is None and not graph:
+        _error(f"{args.file}: {getattr(text_error, 'strerror', None) or text_error}")
+        return 2
+    refusal = newer_format(text) if text is not None and graph else None
+    if refusal:
+        _error(f"{args.file}: {refusal}")
+        return 2
+    dump = None
+    if graph:
+        try:
+            data = _pyhd.load(args.file, trust=args.trust)
+        except _pyhd.DumpError as error:
+            _error(f"{args.file}: {error}")
+            return 2
+        except OSError as error:
+            _error(f"{args.file}: {error.strerror or error}")
+            return 2
+        if args.audit:
+            import pyhd_audit
+            status = pyhd_audit.run_audit(data, out)
+            out.flush()
+            return status
+        dump = Dump(data)
+    if reports:
+        _run_reports(args, text, dump, out)
+        out.flush()
+        return 0
+    return _run_debugger(args, dump, out, module)

@@ -1,0 +1,3 @@
+"""Names every part of pyhd-debug shares."""
+
+PROG = "pyhd-debug"
