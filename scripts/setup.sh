@@ -6,6 +6,10 @@ packages=(cmake gcc make pkg-config python3 python3-dev python3-venv zlib1g-dev
           libarchive-dev libcmocka-dev tar mandoc groff-base
           python3-setuptools python3-wheel python3-pip
           dpkg-dev debhelper dh-python fakeroot lintian)
+# For the tests of the integrations: the DAP client runs on node (its npm
+# package is installed by tests/e2e/test_dap.py), the HTML report is loaded in
+# chromium, the pytest plugin runs under Debian's pytest and pytest-xdist.
+packages+=(nodejs npm chromium python3-pytest python3-pytest-xdist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

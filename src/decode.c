@@ -40,7 +40,10 @@ const char *pyhd__kind_name(unsigned kind)
         [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
         [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
         [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
-        [PYHD_REC_REDACTED] = "REDACTED",
+        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_PARTIAL] = "PARTIAL",
+        [PYHD_REC_MATCH] = "MATCH", [PYHD_REC_LOCK] = "LOCK", [PYHD_REC_FILE] = "FILE",
+        [PYHD_REC_FUTURE] = "FUTURE", [PYHD_REC_NDARRAY] = "NDARRAY",
+        [PYHD_REC_DTYPE] = "DTYPE",
     };
     switch (kind) {
     case PYHD_REC_ROOTS:
@@ -431,6 +434,111 @@ static int check_positions(struct vctx *v, int count)
     return 0;
 }
 
+/* The readable C objects of format version 2 (PARTIAL to DTYPE). */
+static int check_c_object(struct vctx *v)
+{
+    const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
+    const uint64_t dict = K(PYHD_REC_DICT), dtype = K(PYHD_REC_DTYPE);
+    uint64_t n = 0, x = 0;
+    int64_t sx = 0;
+    unsigned u = 0;
+
+    switch (v->r->kind) {
+    case PYHD_REC_PARTIAL:
+        return get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "func", ANY_KIND, 0, NULL) < 0 ||
+               get_id(v, "args", tup, 0, NULL) < 0 || get_id(v, "keywords", dict, 1, NULL) < 0 ||
+               get_id(v, "dict", dict, 1, NULL) < 0 ? -1 : 0;
+    case PYHD_REC_MATCH:
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "pattern", ANY_KIND, 0, NULL) < 0 ||
+            get_id(v, "string", str | K(PYHD_REC_BYTES), 0, NULL) < 0 ||
+            get_id(v, "regs", tup, 0, NULL) < 0)
+            return -1;
+        for (int i = 0; i < 3; i++)
+            if (pyhd__cur_svarint(&v->c, &sx) < 0)
+                return short_payload(v);
+        return 0;
+    case PYHD_REC_LOCK:
+        return get_id(v, "class", cls, 0, NULL) < 0 || get_u8(v, &u) < 0 ||
+               get_varint(v, &x) < 0 || get_varint(v, &x) < 0 ? -1 : 0;
+    case PYHD_REC_FILE:
+        if (get_id(v, "class", cls, 0, NULL) < 0 ||
+            get_id(v, "name", str | K(PYHD_REC_INT) | K(PYHD_REC_BIGINT) | K(PYHD_REC_BYTES), 1,
+                   NULL) < 0 ||
+            get_id(v, "mode", str, 1, NULL) < 0 || get_id(v, "encoding", str, 1, NULL) < 0 ||
+            get_u8(v, &u) < 0)
+            return -1;
+        if (pyhd__cur_svarint(&v->c, &sx) < 0)
+            return short_payload(v);
+        return get_id(v, "inner", ANY_KIND, 1, NULL);
+    case PYHD_REC_FUTURE:
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dict", dict, 1, NULL) < 0 ||
+            get_u8(v, &u) < 0 || get_u8(v, &u) < 0)
+            return -1;
+        if (u > PYHD_FUTURESTATE_FINISHED)
+            return bad(v, "future state %u unknown", u);
+        return get_id(v, "result", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "exception", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "callbacks", K(PYHD_REC_LIST), 1, NULL) < 0 ||
+               get_id(v, "name", ANY_KIND, 1, NULL) < 0 || get_id(v, "coro", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "waiter", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
+    case PYHD_REC_NDARRAY: {
+        uint64_t ndim, dtype_id;
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dtype", dtype, 0, &dtype_id) < 0 ||
+            get_varint(v, &ndim) < 0)
+            return -1;
+        if (ndim > 64)
+            return bad(v, "%llu dimensions (at most 64)", (unsigned long long)ndim);
+        for (uint64_t i = 0; i < ndim; i++)
+            if (get_varint(v, &x) < 0)
+                return -1;
+        for (uint64_t i = 0; i < ndim; i++)
+            if (pyhd__cur_svarint(&v->c, &sx) < 0)
+                return short_payload(v);
+        if (get_id(v, "base", ANY_KIND, 1, NULL) < 0)
+            return -1;
+        if (pyhd__cur_svarint(&v->c, &sx) < 0)
+            return short_payload(v);
+        if (get_u8(v, &u) < 0)
+            return -1;
+        if (pyhd__dtype_is_object(v->g, dtype_id)) {
+            if (get_varint(v, &x) < 0 || get_varint(v, &n) < 0)
+                return -1;
+            if (n > x)
+                return bad(v, "%llu elements stored of %llu", (unsigned long long)n,
+                           (unsigned long long)x);
+            return get_ids(v, "element", n, ANY_KIND);
+        }
+        return check_bytes(v);
+    }
+    case PYHD_REC_DTYPE: {
+        const unsigned char *text;
+        size_t textlen;
+        if (pyhd__cur_text(&v->c, &text, &textlen) < 0)
+            return short_payload(v);
+        if (get_varint(v, &x) < 0 || get_u8(v, &u) < 0 || get_varint(v, &n) < 0)
+            return -1;
+        if (n > pyhd__cur_left(&v->c) / 4)
+            return bad(v, "field count %llu exceeds the payload", (unsigned long long)n);
+        for (uint64_t i = 0; i < n; i++)
+            if (get_id(v, "field name", str, 0, NULL) < 0 ||
+                get_id(v, "field dtype", dtype, 0, NULL) < 0 || get_varint(v, &x) < 0 ||
+                get_id(v, "field title", ANY_KIND, 1, NULL) < 0)
+                return -1;
+        return get_id(v, "subarray base", dtype, 1, NULL) < 0 ||
+               get_id(v, "subarray shape", tup, 1, NULL) < 0 ? -1 : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dtype_id);
+    return d != NULL && d->kind == PYHD_REC_DTYPE && d->len >= 3 && d->payload[0] == 2
+           && d->payload[2] == 'O';
+}
+
 static int check_object(struct vctx *v)
 {
     const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
@@ -521,7 +629,10 @@ static int check_object(struct vctx *v)
             get_id(v, "qualname", str, 1, NULL) < 0 ||
             get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0 || get_u8(v, &u) < 0)
             return -1;
-        return get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL);
+        if (get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL) < 0)
+            return -1;
+        /* Version 2 appends what it awaits. */
+        return pyhd__cur_left(&v->c) ? get_id(v, "await", ANY_KIND, 1, NULL) : 0;
     case PYHD_REC_WEAKREF:
         return get_id(v, "class", cls, 0, NULL) < 0 ||
                get_id(v, "referent", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
@@ -558,6 +669,14 @@ static int check_object(struct vctx *v)
         if (u > PYHD_REDACTED_ITEMS)
             return bad(v, "redacted measure %u unknown", u);
         return 0;
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return check_c_object(v);
     default:
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
     }

@@ -164,4 +164,7 @@ static inline size_t pyhd__cur_left(const struct pyhd_cursor *c)
     return (size_t)(c->end - c->p);
 }
 
+/* Whether DTYPE record dtype_id is an object dtype ("|O"): an NDARRAY of it holds ids. */
+int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id);
+
 #endif /* PYHD_DECODE_H */

@@ -14,7 +14,7 @@
 #define PYHD_MAX_SOURCE ((size_t)64 << 20)
 /* The named roots gathered below: argv, orig_argv, path, executable, version,
    version_info, modules, environ. */
-#define PYHD_MAX_NAMED 8
+#define PYHD_MAX_NAMED 10
 
 /* One entry of the graph's filename list and what reading it gave. */
 struct source {

@@ -227,6 +227,75 @@ static PyObject *build_environ(void)  /* new reference */
     return out;
 }
 
+/* Add the items of an exact set to out, each weak reference as its live referent. */
+static int add_set_items(PyObject *out, PyObject *set, int weak)
+{
+    PyObject *it = PySet_Type.tp_iter(set), *item;
+    int rc = 0;
+    if (it == NULL)
+        return -1;
+    while (rc == 0 && (item = Py_TYPE(it)->tp_iternext(it)) != NULL) {
+        PyObject *o = NULL;
+        if (!weak)
+            o = Py_NewRef(item);
+        else if (PyWeakref_CheckRef(item)) {
+#if PY_VERSION_HEX >= 0x030D0000
+            if (PyWeakref_GetRef(item, &o) < 0)
+                rc = -1;
+#else
+            o = PyWeakref_GET_OBJECT(item);
+            o = o == Py_None ? NULL : Py_NewRef(o);
+#endif
+        }
+        if (o != NULL && PyList_Append(out, o) < 0)
+            rc = -1;
+        Py_XDECREF(o);
+        Py_DECREF(item);
+    }
+    Py_DECREF(it);
+    return rc < 0 || PyErr_Occurred() ? -1 : 0;
+}
+
+/*
+ * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks
+ * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
+ * references, so no WeakSet code runs) and, from 3.12, _eager_tasks (a set). NULL without an
+ * exception when asyncio.tasks is not imported.
+ */
+static PyObject *build_tasks(void)  /* new reference */
+{
+    PyObject *modules = PySys_GetObject("modules");  /* borrowed */
+    PyObject *mod = modules && PyDict_Check(modules)
+                        ? PyDict_GetItemString(modules, "asyncio.tasks") : NULL;
+    if (mod == NULL || !PyModule_Check(mod))
+        return NULL;
+    PyObject *md = PyModule_GetDict(mod);  /* borrowed */
+    PyObject *scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
+    if (scheduled == NULL)
+        scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
+    PyObject *eager = PyDict_GetItemString(md, "_eager_tasks");
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
+        PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
+        PyObject *data = sd && PyDict_Check(sd) ? PyDict_GetItemString(sd, "data") : NULL;
+        int rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
+        Py_XDECREF(sd);
+        PyErr_Clear();
+        if (rc < 0)
+            goto error;
+    }
+    if (eager != NULL && PyAnySet_CheckExact(eager) && add_set_items(out, eager, 0) < 0)
+        goto error;
+    if (PyList_GET_SIZE(out) == 0)
+        Py_CLEAR(out);
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
 int pyhd__dump_gather_named(struct dump *d)
 {
     PyObject *built = NULL;
@@ -247,6 +316,13 @@ int pyhd__dump_gather_named(struct dump *d)
     Py_CLEAR(built);
     built = build_modules();
     if (built == NULL || add_named(d, "modules", built) < 0)
+        goto error;
+    Py_CLEAR(built);
+    /* The tasks are a convenience: a failure to list them leaves them out. */
+    built = build_tasks();
+    if (built == NULL)
+        PyErr_Clear();
+    if (add_named(d, "tasks", built) < 0)
         goto error;
     Py_CLEAR(built);
     if (!d->o->keep_environ)

@@ -52,6 +52,7 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
+    PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
@@ -490,6 +491,8 @@ static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
     return c;
 }
 
+static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r);
+
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
@@ -543,6 +546,14 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
         return push_dep(rb, r, cls) < 0 || push_dep(rb, r, repr_id) < 0 ||
                push_dep(rb, r, reason) < 0 ? -1 : 0;
     }
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return push_c_object_deps(rb, r);
     default:
         return 0;
     }
@@ -872,6 +883,248 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     return obj;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Readable C objects (format.h, 0x30 up): made by src/py/pyhd_cobjects.py */
+
+static PyObject *cob_call(struct rb *rb, const char *name, PyObject *const *args, size_t n)
+{
+    PyObject *fn = PyObject_GetAttrString(rb->cob, name);
+    PyObject *result;
+    if (!fn)
+        return NULL;
+    result = PyObject_Vectorcall(fn, args, n, NULL);
+    Py_DECREF(fn);
+    return result;
+}
+
+/* cob_call with new references in args, which it releases; NULL args mean failure. */
+static PyObject *cob_call_steal(struct rb *rb, const char *name, PyObject **args, size_t n)
+{
+    PyObject *result = NULL;
+    size_t i;
+    for (i = 0; i < n && args[i]; i++)
+        ;
+    if (i == n)
+        result = cob_call(rb, name, args, n);
+    for (i = 0; i < n; i++)
+        Py_XDECREF(args[i]);
+    return result;
+}
+
+/* Hard dependencies: what a real object (partial, dtype, a view's base) is made from. */
+static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t n, ndim;
+    const unsigned char *text;
+    size_t textlen;
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        /* Whether its function is callable decides between a partial and a look-alike. */
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_NDARRAY:
+        if (push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0)
+            return -1;
+        ndim = rd_varint(&c);
+        for (uint64_t i = 0; i < 2 * ndim; i++)
+            rd_varint(&c);
+        return push_dep(rb, r, rd_id(&c));
+    case PYHD_REC_DTYPE:
+        pyhd__cur_text(&c, &text, &textlen);
+        rd_varint(&c);
+        rd_u8(&c);
+        n = rd_varint(&c);
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t name = rd_id(&c), dtype = rd_id(&c), title;
+            rd_varint(&c);
+            title = rd_id(&c);
+            if (push_dep(rb, r, name) < 0 || push_dep(rb, r, dtype) < 0 ||
+                push_dep(rb, r, title) < 0)
+                return -1;
+        }
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    default:
+        /* The look-alikes need their class only; their fields come at fill. */
+        return push_dep(rb, r, rd_id(&c));
+    }
+}
+
+static PyObject *make_dtype(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const unsigned char *text = NULL;
+    size_t textlen = 0;
+    uint64_t n;
+    PyObject *args[6] = {NULL};
+    pyhd__cur_text(&c, &text, &textlen);
+    args[0] = PyUnicode_DecodeUTF8((const char *)text, (Py_ssize_t)textlen, "replace");
+    args[1] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+    args[2] = PyBool_FromLong(rd_u8(&c) & PYHD_DTYPE_ALIGNED);
+    n = rd_varint(&c);
+    args[3] = PyList_New(0);
+    for (uint64_t i = 0; args[3] && i < n; i++) {
+        uint64_t name = rd_id(&c), dtype = rd_id(&c), offset = rd_varint(&c), title = rd_id(&c);
+        PyObject *field = Py_BuildValue("(OOKO)", ref(rb, name), ref(rb, dtype),
+                                        (unsigned long long)offset, ref(rb, title));
+        if (!field || PyList_Append(args[3], field) < 0)
+            Py_CLEAR(args[3]);
+        Py_XDECREF(field);
+    }
+    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
+    args[5] = Py_NewRef(ref(rb, rd_id(&c)));
+    return cob_call_steal(rb, "make_dtype", args, 6);
+}
+
+static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[9] = {NULL};
+    uint64_t dtype_id, ndim, count, stored;
+    args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+    dtype_id = rd_id(&c);
+    args[1] = Py_NewRef(rb->objs[dtype_id]);
+    ndim = rd_varint(&c);
+    args[2] = PyTuple_New((Py_ssize_t)ndim);
+    args[3] = PyTuple_New((Py_ssize_t)ndim);
+    if (!args[2] || !args[3])
+        goto done;
+    for (uint64_t i = 0; i < ndim; i++) {
+        PyObject *v = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        if (!v)
+            goto done;
+        PyTuple_SET_ITEM(args[2], (Py_ssize_t)i, v);
+    }
+    for (uint64_t i = 0; i < ndim; i++) {
+        PyObject *v = PyLong_FromLongLong(rd_svarint(&c));
+        if (!v)
+            goto done;
+        PyTuple_SET_ITEM(args[3], (Py_ssize_t)i, v);
+    }
+    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
+    args[5] = PyLong_FromLongLong(rd_svarint(&c));
+    args[6] = PyBool_FromLong(rd_u8(&c) & PYHD_NDARRAY_WRITEABLE);
+    if (pyhd__dtype_is_object(rb->g, dtype_id)) {
+        /* The elements are references: the array is made empty and filled later. */
+        count = rd_varint(&c);
+        stored = rd_varint(&c);
+        args[7] = PyLong_FromUnsignedLongLong(count);
+    } else {
+        count = rd_varint(&c);
+        stored = pyhd__cur_left(&c);
+        args[7] = PyBytes_FromStringAndSize((const char *)c.p, (Py_ssize_t)stored);
+    }
+    if (stored < count)
+        rb->truncated = 1;
+    args[8] = PyLong_FromUnsignedLongLong(count - stored);
+    return cob_call_steal(rb, "make_ndarray", args, 9);
+done:
+    for (int i = 0; i < 9; i++)
+        Py_XDECREF(args[i]);
+    return NULL;
+}
+
+/* Make a readable C object: real objects whole, look-alikes empty (filled later). */
+static PyObject *make_c_object(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[5] = {NULL};
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        args[1] = Py_NewRef(ref(rb, rd_id(&c)));
+        return cob_call_steal(rb, "make_partial", args, 2);
+    case PYHD_REC_LOCK:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        args[1] = PyBool_FromLong(rd_u8(&c));
+        args[2] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        args[3] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        return cob_call_steal(rb, "make_lock", args, 4);
+    case PYHD_REC_DTYPE:
+        return make_dtype(rb, r);
+    case PYHD_REC_NDARRAY:
+        return make_ndarray(rb, r);
+    case PYHD_REC_FUTURE:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        rd_id(&c);
+        args[1] = PyLong_FromLong(rd_u8(&c));
+        return cob_call_steal(rb, "make_future", args, 2);
+    default:  /* MATCH, FILE */
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        return cob_call_steal(rb, r->kind == PYHD_REC_MATCH ? "make_match" : "make_file",
+                              args, 1);
+    }
+}
+
+static int fill_c_object(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[11] = {NULL}, *res = NULL;
+    size_t n = 0;
+    const char *fn;
+    rd_id(&c);
+    args[n++] = Py_NewRef(obj);
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        fn = "fill_partial";
+        for (int i = 0; i < 4; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        break;
+    case PYHD_REC_MATCH:
+        fn = "fill_match";
+        for (int i = 0; i < 3; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        for (int i = 0; i < 3; i++)
+            args[n++] = PyLong_FromLongLong(rd_svarint(&c));
+        break;
+    case PYHD_REC_FILE:
+        fn = "fill_file";
+        for (int i = 0; i < 3; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        args[n++] = PyLong_FromLong(rd_u8(&c));
+        args[n++] = PyLong_FromLongLong(rd_svarint(&c));
+        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        break;
+    case PYHD_REC_FUTURE:
+        fn = "fill_future";
+        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        rd_u8(&c);
+        args[n++] = PyLong_FromLong(rd_u8(&c));
+        for (int i = 0; i < 6; i++) {
+            uint64_t id = rd_id(&c);
+            /* 0 is "absent" here, not None: a result of None is a real None. */
+            args[n++] = id ? Py_NewRef(rb->objs[id]) : PyTuple_New(0);
+        }
+        break;
+    case PYHD_REC_NDARRAY: {
+        uint64_t dtype_id = rd_id(&c), ndim = rd_varint(&c), stored;
+        if (!pyhd__dtype_is_object(rb->g, dtype_id)) {
+            Py_DECREF(args[0]);
+            return 0;
+        }
+        for (uint64_t i = 0; i < 2 * ndim; i++)
+            rd_varint(&c);
+        rd_id(&c);
+        rd_svarint(&c);
+        rd_u8(&c);
+        rd_varint(&c);
+        stored = rd_varint(&c);
+        fn = "fill_ndarray";
+        args[n] = PyList_New(0);
+        for (uint64_t i = 0; args[n] && i < stored; i++)
+            if (PyList_Append(args[n], ref(rb, rd_id(&c))) < 0)
+                Py_CLEAR(args[n]);
+        n++;
+        break;
+    }
+    default:  /* LOCK, DTYPE: whole when made */
+        Py_DECREF(args[0]);
+        return 0;
+    }
+    res = cob_call_steal(rb, fn, args, n);
+    Py_XDECREF(res);
+    return res ? 0 : -1;
+}
+
 /* Make object id, whose hard dependencies are made. */
 static PyObject *make(struct rb *rb, uint64_t id)
 {
@@ -962,6 +1215,14 @@ static PyObject *make(struct rb *rb, uint64_t id)
         rb->truncated = 1;
         value = Py_None;
         return sur_call(rb, "TruncatedStub", &value, 1);
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return make_c_object(rb, r);
     case PYHD_REC_REDACTED: {
         /* Its class comes at fill, as for TRUNCATED. */
         PyObject *args[4] = {NULL};
@@ -1356,9 +1617,11 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
         set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
         set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
         set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ||
-        set_attr_varint(obj, "state", rd_u8(&c)) < 0)
+        set_attr_varint(obj, "state", rd_u8(&c)) < 0 ||
+        set_attr_id(rb, obj, "frame", rd_id(&c)) < 0)
         return -1;
-    return set_attr_id(rb, obj, "frame", rd_id(&c));
+    /* Version 2: what it awaits. */
+    return pyhd__cur_left(&c) ? set_attr_id(rb, obj, "awaiting", rd_id(&c)) : 0;
 }
 
 /*
@@ -1430,6 +1693,14 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_TRUNCATED:
     case PYHD_REC_REDACTED:
         return set_attr_id(rb, obj, "cls", rd_id(&c));
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return fill_c_object(rb, obj, r);
     case PYHD_REC_REDUCED:
         rd_id(&c);
         args[0] = obj;
@@ -1741,6 +2012,9 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
+    rb.cob = PyImport_ImportModule("pyhd_cobjects");
+    if (!rb.cob)
+        goto done;
     rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
@@ -1788,6 +2062,7 @@ done:
     PyMem_Free(rb.mro_len);
     PyMem_Free(rb.stack);
     Py_XDECREF(rb.sur);
+    Py_XDECREF(rb.cob);
     Py_XDECREF(rb.rebuilt_class);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);

@@ -14,9 +14,6 @@ import pyhd_reprlib
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
 
-_GEN_FLAVOURS = ("generator", "coroutine", "async generator")
-_GEN_STATES = ("created", "running", "suspended", "closed")
-
 
 # ---------------------------------------------------------------------------
 # Records: the frames, tracebacks and code objects of the dump, as plain data.
@@ -449,16 +446,8 @@ class MethodStub:
                         % getattr(self.function, "qualname", "?"))
 
 
-class GeneratorStub:
-    """A dumped generator, coroutine or async generator; frame is its FrameRecord."""
-
-    def __init__(self):
-        self.flavour = self.name = self.qualname = self.code = self.state = self.frame = None
-
-    def __repr__(self):
-        flavour = _GEN_FLAVOURS[self.flavour] if self.flavour in (0, 1, 2) else "generator"
-        state = _GEN_STATES[self.state] if self.state in (0, 1, 2, 3) else "?"
-        return "<rebuilt %s %s (%s)>" % (flavour, self.qualname or self.name, state)
+# Generators, coroutines and async generators: look-alikes whose frames are real (pyhd_tasks).
+from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this name)
 
 
 class WeakrefStub:
@@ -677,15 +666,18 @@ class BufferStub:
 
 
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
-    """A numpy array when numpy is importable, else a memoryview cast to format and shape."""
+    """A memoryview cast to format and shape (numpy's buffers: numpy arrays when numpy is here)."""
     if more:
         return BufferStub(cls, fmt, itemsize, shape, data, more)
-    view = memoryview(data)
+    view = memoryview(data if readonly else bytearray(data))
     try:
         view = view.cast("B").cast(fmt, shape)
     except (TypeError, ValueError):
         view = None
-    numpy = _import_numpy()
+    # A memoryview stays one; numpy's own buffers (its scalars) become numpy values.
+    module = getattr(cls, "__module__", None)
+    numpy = _import_numpy() if isinstance(module, str) and module.partition(".")[0] == "numpy" \
+        else None
     if numpy:
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()

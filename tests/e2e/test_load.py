@@ -119,7 +119,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
         self.assertFalse(facts["truncated"])
         self.assertTrue(facts["objects"])
-        self.assertEqual(facts["format_version"], 1)
+        self.assertEqual(facts["format_version"], 2)
 
     def test_stdlib_values_are_real(self):
         dump = self.dump("""

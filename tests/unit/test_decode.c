@@ -156,7 +156,7 @@ static void build_rich(struct pyhd_buf *b)
     rec(b, PYHD_REC_EXCEPTION, BYTES(11, 5, 0, 0, 0, 0, 9, 0)); /* 9 */
     rec(b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0x03, 0));     /* 10 */
     rec(b, PYHD_REC_INT, BYTES(0x83, 0x01));                /* 11: zigzag 131 = -66 */
-    rec(b, 0x30, BYTES(1, 2, 3));                           /* 12: unknown object kind */
+    rec(b, 0xB0, BYTES(1, 2, 3));                           /* 12: unknown object kind */
     rec(b, 0xD0, BYTES(9, 9));                              /* unknown meta kind */
     rec(b, PYHD_REC_THREAD, BYTES(7, 0, 4, 'm', 'a', 'i', 'n', 0x0E, 8));
     finish(b, 12);
@@ -176,9 +176,9 @@ static void test_rich_stream(void **state)
     assert_int_equal(g.nobjects, 12);
     assert_int_equal(g.nthreads, 1);
     assert_int_equal(g.nunknown, 2);
-    assert_int_equal(g.objects[11].kind, 0x30);
+    assert_int_equal(g.objects[11].kind, 0xB0);
     assert_string_equal(pyhd__kind_name(g.objects[6].kind), "FRAME");
-    assert_string_equal(pyhd__kind_name(0x30), "unknown");
+    assert_string_equal(pyhd__kind_name(0xB0), "unknown");
     c = pyhd__cursor(&g.objects[10]);
     assert_int_equal(pyhd__cur_svarint(&c, &v), 0);
     assert_int_equal(v, -66);
@@ -331,11 +331,11 @@ static void test_versions(void **state)
     begin(&b, 7);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 1)");
+    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 2)");
     begin(&b, 0);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 1)");
+    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 2)");
 }
 
 static void test_bad_crc(void **state)
@@ -549,7 +549,7 @@ static void test_fresh_references(void **state)
     recf(&b, PYHD_REC_ROOTS, 1, BYTES(1, 1, 'x', 1));      /* hands out 1: x -> 1 */
     recf(&b, PYHD_REC_LIST, 3, BYTES(4, 4, 1, 1, 2, 1));   /* hands out 2, 3, 4: [2, 3, 1, 4] */
     rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 2 */
-    recf(&b, 0x30, 1, BYTES(1));                           /* 3: unknown kind, hands out 5 */
+    recf(&b, 0xB0, 1, BYTES(1));                           /* 3: unknown kind, hands out 5 */
     recf(&b, PYHD_REC_TUPLE, 0, BYTES(1, 1, 6));           /* 4: (5,) by absolute id */
     rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 5 */
     finish(&b, 5);

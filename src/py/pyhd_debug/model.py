@@ -250,7 +250,7 @@ def dumped_sourcelines(obj):
     None for other objects. The dump rebuilds these as pyhd_surrogates stubs
     holding a CodeRecord; their source is in linecache, from the dump.
     """
-    if type(obj).__module__ != "pyhd_surrogates":
+    if type(obj).__module__ != "pyhd_surrogates" and not getattr(obj, "_pyhd_dumped", False):
         return None
     function = getattr(obj, "function", None)
     if type(function).__module__ == "pyhd_surrogates":
