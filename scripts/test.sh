@@ -52,7 +52,7 @@ run_ctest() {
 if configure_build default; then run_ctest default; else status=1; failed=$((failed + 1)); fi
 
 if configure_build asan -DPYHD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
-  ASAN_OPTIONS=detect_leaks=0 run_ctest asan
+  ASAN_OPTIONS=detect_leaks=0 run_ctest asan -LE regrtest
 else
   status=1; failed=$((failed + 1))
 fi
@@ -80,6 +80,11 @@ for minor in 10 11 12 13; do
 done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
+done
+# CPython's regression tests under pyhd-run, against the pyenv 3.11 (Debian's
+# python has no test package): a few minutes, so once, not per version.
+for v in "${versions[@]}"; do
+  if [ "$v" = py311 ]; then run_ctest "$v" -L regrtest; fi
 done
 
 # Installing: pip install . into a venv, and the Debian package (tests/package).

@@ -40,7 +40,8 @@ const char *pyhd__kind_name(unsigned kind)
         [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
         [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
         [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
-        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_PARTIAL] = "PARTIAL",
+        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_DESCRIPTOR] = "DESCRIPTOR",
+        [PYHD_REC_PARTIAL] = "PARTIAL",
         [PYHD_REC_MATCH] = "MATCH", [PYHD_REC_LOCK] = "LOCK", [PYHD_REC_FILE] = "FILE",
         [PYHD_REC_FUTURE] = "FUTURE", [PYHD_REC_NDARRAY] = "NDARRAY",
         [PYHD_REC_DTYPE] = "DTYPE",
@@ -596,9 +597,18 @@ static int check_object(struct vctx *v)
         }
         return 0;
     case PYHD_REC_FUNCTION:
-        return get_id(v, "name", str, 1, NULL) < 0 || get_id(v, "qualname", str, 1, NULL) < 0 ||
-               get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0 ? -1 : 0;
+        if (get_id(v, "name", str, 1, NULL) < 0 || get_id(v, "qualname", str, 1, NULL) < 0 ||
+            get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
+            get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0)
+            return -1;
+        /* Fields appended in format version 2: all five or none. */
+        if (pyhd__cur_left(&v->c) == 0)
+            return 0;
+        return get_id(v, "defaults", tup, 1, NULL) < 0 ||
+               get_id(v, "kwdefaults", dict, 1, NULL) < 0 ||
+               get_id(v, "annotations", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "closure", tup, 1, NULL) < 0 ? -1 : 0;
     case PYHD_REC_METHOD:
         return get_ids(v, "method field", 2, ANY_KIND);
     case PYHD_REC_CODE:
@@ -669,6 +679,15 @@ static int check_object(struct vctx *v)
         if (u > PYHD_REDACTED_ITEMS)
             return bad(v, "redacted measure %u unknown", u);
         return 0;
+    case PYHD_REC_DESCRIPTOR:
+        if (get_u8(v, &u) < 0)
+            return -1;
+        if (u > PYHD_DESCR_STATICMETHOD)
+            return bad(v, "descriptor flavour %u unknown", u);
+        return get_id(v, "function", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "setter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "deleter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
     case PYHD_REC_PARTIAL:
     case PYHD_REC_MATCH:
     case PYHD_REC_LOCK:

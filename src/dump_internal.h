@@ -55,7 +55,8 @@ struct dump {
 
 
 /*
- * Helpers (src/dump.c). The pyhd__dump_fail_* functions fill d->r->error with
+ * Helpers (src/dump_util.c), shared by dump.c and the stage files, which call
+ * nothing in dump.c. The pyhd__dump_fail_* functions fill d->r->error with
  * one line naming what was being done, clear any Python exception and return -1.
  */
 double pyhd__dump_elapsed_ms(const struct timespec *t0);

@@ -11,6 +11,7 @@
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
+#include "trust.h"
 
 /*
  * The order of rebuilding. References may point forward and form cycles, so
@@ -52,8 +53,8 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: the classes it made */
     PyObject *cob;             /* the pyhd_cobjects module */
-    PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
@@ -491,6 +492,80 @@ static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
     return c;
 }
 
+/* The id of the value of key name in the DICT record dict_id, or 0. */
+static uint64_t dict_value_id(const struct pyhd_decoded *g, uint64_t dict_id, const char *name)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
+    struct pyhd_cursor c;
+    uint64_t n;
+    if (!d || d->kind != PYHD_REC_DICT)
+        return 0;
+    c = pyhd__cursor(d);
+    rd_varint(&c);
+    n = rd_varint(&c);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(g, k, name))
+            return v;
+    }
+    return 0;
+}
+
+/*
+ * The id of a CLASS record's __slots__ attribute when it is a STR or a TUPLE
+ * (of names, checked by pyhd_surrogates), else 0: a class needs its slots
+ * when it is made, before its attributes are filled in.
+ */
+static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *v;
+    uint64_t slots;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    rd_u8(&c);
+    slots = dict_value_id(g, rd_id(&c), "__slots__");
+    v = pyhd__decode_obj(g, slots);
+    return v && (v->kind == PYHD_REC_STR || v->kind == PYHD_REC_TUPLE) ? slots : 0;
+}
+
+/*
+ * A FUNCTION record's closure (a TUPLE id, or 0) and its code's freevars (a
+ * TUPLE id, or 0): a function gets its closure cells when it is made.
+ */
+static void function_closure(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                             uint64_t *closure, uint64_t *freevars)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *code, *t;
+    uint64_t code_id;
+    *closure = *freevars = 0;
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    code_id = rd_id(&c);
+    if (pyhd__cur_left(&c) == 0)
+        return;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    *closure = rd_id(&c);
+    t = pyhd__decode_obj(g, *closure);
+    code = pyhd__decode_obj(g, code_id);
+    if (!t || t->kind != PYHD_REC_TUPLE || !code || code->kind != PYHD_REC_CODE) {
+        *closure = 0;
+        return;
+    }
+    c = pyhd__cursor(code);
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    for (int i = 0; i < 5; i++)
+        rd_varint(&c);
+    rd_id(&c);
+    rd_id(&c);
+    *freevars = rd_id(&c);
+    t = pyhd__decode_obj(g, *freevars);
+    if (!t || t->kind != PYHD_REC_TUPLE)
+        *closure = *freevars = 0;
+}
 static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r);
 
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
@@ -513,7 +588,18 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
             if (push_dep(rb, r, rd_id(&c)) < 0)
                 return -1;
         }
-        return 0;
+        return push_dep(rb, r, class_slots_id(rb->g, r));
+    case PYHD_REC_METHOD:
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_FUNCTION: {
+        uint64_t closure = 0, freevars = 0;
+        for (int i = 0; i < 3; i++) {
+            if (push_dep(rb, r, rd_id(&c)) < 0)
+                return -1;
+        }
+        function_closure(rb->g, r, &closure, &freevars);
+        return push_dep(rb, r, closure) < 0 || push_dep(rb, r, freevars) < 0 ? -1 : 0;
+    }
     case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF:
     case PYHD_REC_BUFFER:
@@ -567,7 +653,7 @@ static int ensure(struct rb *rb, uint64_t id);
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *args[6] = {NULL};
+    PyObject *args[7] = {NULL};
     PyObject *result;
     uint64_t bases;
     args[0] = ref(rb, rd_id(&c));
@@ -577,9 +663,10 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[3] = ref(rb, bases);
     args[4] = PyLong_FromLong((long)rd_u8(&c));
     args[5] = rb->trust ? Py_True : Py_False;
+    args[6] = ref(rb, class_slots_id(rb->g, r));
     if (!args[4])
         return NULL;
-    result = sur_call(rb, "make_class", args, 6);
+    result = sur_call(rb, "make_class", args, 7);
     Py_DECREF(args[4]);
     return result;
 }
@@ -638,6 +725,11 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
         return NULL;
     if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
         PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+        /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
+           its own tp_new makes an empty one and runs no Python code. */
+        if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
+            type->tp_new != PyBaseObject_Type.tp_new)
+            return type->tp_new(type, rb->empty, NULL);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
@@ -679,7 +771,7 @@ static PyTypeObject *base_type(unsigned kind)
 
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    return PyObject_TypeCheck(cls, (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, cls) > 0;
 }
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
@@ -791,13 +883,13 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
         PyObject *mod, *placeholder = PyUnicode_FromString("<truncated>");
         if (!placeholder)
             return NULL;
-        mod = sur_call(rb, "RebuiltModule", &placeholder, 1);
+        mod = sur_call(rb, "make_module", &placeholder, 1);
         Py_DECREF(placeholder);
         return mod;
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    return sur_call(rb, "RebuiltModule", &name, 1);
+    return sur_call(rb, "make_module", &name, 1);
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
@@ -881,6 +973,23 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     Py_XDECREF(args[1]);
     Py_XDECREF(args[3]);
     return obj;
+}
+
+/* A program's function (an inert real function, with its closure) or a builtin one. */
+static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[3];
+    uint64_t closure, freevars;
+    for (int i = 0; i < 3; i++)
+        args[i] = ref(rb, rd_id(&c));
+    if (rd_id(&c)) {
+        function_closure(rb->g, r, &closure, &freevars);
+        args[0] = ref(rb, closure);
+        args[1] = ref(rb, freevars);
+        return sur_call(rb, "make_function", args, 2);
+    }
+    return sur_call(rb, "builtin_function", args, 3);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1183,9 +1292,20 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_EXCEPTION:
         return make_exception(rb, r);
     case PYHD_REC_FUNCTION:
-        return sur_call(rb, "FunctionStub", NULL, 0);
-    case PYHD_REC_METHOD:
-        return sur_call(rb, "MethodStub", NULL, 0);
+        return make_function(rb, r);
+    case PYHD_REC_METHOD: {
+        PyObject *args[2];
+        args[0] = ref(rb, rd_id(&c));
+        args[1] = ref(rb, rd_id(&c));
+        return sur_call(rb, "make_method", args, 2);
+    }
+    case PYHD_REC_DESCRIPTOR:
+        value = PyLong_FromLong((long)rd_u8(&c));
+        if (!value)
+            return NULL;
+        result = sur_call(rb, "make_descriptor", &value, 1);
+        Py_DECREF(value);
+        return result;
     case PYHD_REC_CODE:
         return sur_call(rb, "CodeRecord", NULL, 0);
     case PYHD_REC_CELL:
@@ -1415,38 +1535,97 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct py
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
 {
-    return PyObject_TypeCheck((PyObject *)Py_TYPE(obj), (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, (PyObject *)Py_TYPE(obj)) > 0;
+}
+
+/*
+ * obj.__dict__ = d, through the type's __dict__ descriptor, not
+ * PyObject_GenericSetDict(): on 3.13 that misses objects whose attributes
+ * live inline. A type whose __dict__ cannot be assigned (types.SimpleNamespace)
+ * gets d's items in its own dict.
+ */
+static int set_instance_dict(struct rb *rb, PyObject *obj, PyObject *d)
+{
+    PyObject *own;
+    int rc;
+    if (PyObject_SetAttr(obj, rb->dict_name, d) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+        !PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear();
+    own = PyObject_GenericGetDict(obj, NULL);
+    if (!own)
+        return -1;
+    rc = PyDict_Update(own, d);
+    Py_DECREF(own);
+    return rc;
+}
+
+/*
+ * Set slot name of obj to value through the member descriptor that a class
+ * of its MRO defines for it (a real class's __slots__); no other descriptor
+ * is called. A name no class has a slot for goes into obj's __dict__, as a
+ * stand-in class made without slots needs. "__dict__" and "__weakref__" are
+ * the instance's own machinery, not data: they are skipped.
+ */
+static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyObject *mro = Py_TYPE(obj)->tp_mro, *d;  /* borrowed */
+    int rc;
+    if (!PyUnicode_Check(name) || !PyUnicode_CompareWithASCIIString(name, "__dict__") ||
+        !PyUnicode_CompareWithASCIIString(name, "__weakref__"))
+        return 0;
+    for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *descr;
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || !t->tp_dict)
+            continue;
+        descr = PyDict_GetItemWithError(t->tp_dict, name);  /* borrowed */
+        if (!descr && PyErr_Occurred())
+            return -1;
+        if (descr && Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            /* A slot this class cannot take (read-only, or of another type): left unset. */
+            if (Py_TYPE(descr)->tp_descr_set(descr, obj, value) == 0)
+                return 0;
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+                !PyErr_ExceptionMatches(PyExc_TypeError))
+                return -1;
+            PyErr_Clear();
+            return 0;
+        }
+    }
+    d = PyObject_GenericGetDict(obj, NULL);
+    if (!d) {
+        /* A slotted class without a dict and without this slot here: leave it out. */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    rc = PyDict_SetItem(d, name, value);
+    Py_DECREF(d);
+    return rc;
 }
 
 /*
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
- * Through the type's __dict__ descriptor, not PyObject_GenericSetDict():
- * on 3.13 that misses objects whose attributes live inline.
  */
 static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
 {
     uint64_t dict_id, n;
-    PyObject *d;
     rd_id(c);
     dict_id = rd_id(c);
     n = rd_varint(c);
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
-        PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
-        return -1;
-    if (!n)
-        return 0;
-    d = PyObject_GetAttr(obj, rb->dict_name);
-    if (!d)
+        set_instance_dict(rb, obj, rb->objs[dict_id]) < 0)
         return -1;
     for (uint64_t i = 0; i < n; i++) {
         PyObject *k = ref(rb, rd_id(c)), *v = ref(rb, rd_id(c));
-        if (PyDict_SetItem(d, k, v) < 0) {
-            Py_DECREF(d);
+        if (set_slot(obj, k, v) < 0)
             return -1;
-        }
     }
-    Py_DECREF(d);
     return 0;
 }
 
@@ -1663,13 +1842,20 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_EXCEPTION:
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
-        return set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "module", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ? -1 : 0;
-    case PYHD_REC_METHOD:
-        return set_attr_id(rb, obj, "function", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "self", rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_DESCRIPTOR: {
+        /* A FUNCTION's 4 names, then 4 of its fields of format version 2 when present (the
+           closure was given when it was made). */
+        PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;
+        if (r->kind == PYHD_REC_DESCRIPTOR)
+            rd_u8(&c);
+        for (size_t i = 1; i < n; i++)
+            fargs[i] = i < 5 || pyhd__cur_left(&c) ? ref(rb, rd_id(&c)) : Py_None;
+        res = sur_call(rb, r->kind == PYHD_REC_FUNCTION ? "fill_function" : "fill_descriptor",
+                       fargs, n);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    }
     case PYHD_REC_CODE:
         return fill_code(rb, obj, r);
     case PYHD_REC_CELL:
@@ -1731,9 +1917,14 @@ static int patch_globals(struct rb *rb, PyObject *d)
         if (rc < 0)
             return -1;
     }
-    if (PyDict_GetItemString(d, "__builtins__") &&
-        PyDict_SetItemString(d, "__builtins__", rb->builtins) < 0)
-        return -1;
+    /* A dict stays a dict (an exec() namespace may hold builtins' dict). */
+    {
+        PyObject *dumped = PyDict_GetItemString(d, "__builtins__");  /* borrowed */
+        if (dumped && PyDict_SetItemString(d, "__builtins__",
+                                           PyDict_Check(dumped) ? PyModule_GetDict(rb->builtins)
+                                                                : rb->builtins) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1769,6 +1960,11 @@ static int make_modules(struct rb *rb)
 static int rebuild_all(struct rb *rb)
 {
     const struct pyhd_decoded *g = rb->g;
+    /* What an earlier load left half done (it failed) is forgotten. */
+    PyObject *res = sur_call(rb, "begin", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     if (make_modules(rb) < 0)
         return -1;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
@@ -1782,6 +1978,12 @@ static int rebuild_all(struct rb *rb)
                 return -1;
         }
     }
+    /* Functions get their code objects once every code record is filled. */
+    rb->current = 0;
+    res = sur_call(rb, "finish", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
         struct pyhd_cursor c = pyhd__cursor(r);
@@ -2012,15 +2214,19 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
+    rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
-    rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
-    if (!rb.rebuilt_class || !rb.empty || !rb.builtins || !rb.dict_name)
+    if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
+        !rb.dict_name) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a set");
         goto done;
+    }
     /* Rebuilding makes no garbage, only many objects: the collector would
        walk them again and again for nothing. */
     gc_was_enabled = PyGC_Disable();
@@ -2036,6 +2242,14 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     excs = exceptions_list(&rb);
     if (!roots || !threads || !excs)
         goto done;
+    {
+        /* The dumped sys and os modules get what the roots and MANIFEST say. */
+        PyObject *args[2] = {roots, PyDict_GetItemString(result, "manifest")};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 2) : NULL;
+        if (!res)
+            goto done;
+        Py_DECREF(res);
+    }
     if (PyDict_SetItemString(result, "roots", roots) < 0 ||
         PyDict_SetItemString(result, "threads", threads) < 0 ||
         PyDict_SetItemString(result, "exceptions", excs) < 0 ||
@@ -2062,8 +2276,8 @@ done:
     PyMem_Free(rb.mro_len);
     PyMem_Free(rb.stack);
     Py_XDECREF(rb.sur);
+    Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);
-    Py_XDECREF(rb.rebuilt_class);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
@@ -2203,6 +2417,30 @@ done:
     return ret;
 }
 
+PyDoc_STRVAR(trusted_class_doc,
+"trusted_class(module, qualname) -> (class, how) or None\n\n"
+"The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
+"(src/trust.c), and how its objects are rebuilt: 'class', 'reduced', 'instance'\n"
+"or 'enum'. None when the pair is not in the table: nothing is imported then.");
+
+static PyObject *pyhd_trusted_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    enum pyhd_trust_how how;
+    PyObject *cls;
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "trusted_class() takes module and qualname");
+        return NULL;
+    }
+    cls = pyhd__trust_resolve(args[0], args[1], &how);
+    if (!cls) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(Ns)", cls, pyhd__trust_how_name(how));
+}
+
 PyDoc_STRVAR(read_members_doc,
 "read_members(path, names) -> dict\n\n"
 "The members of the dump archive at path whose names are in names, as\n"
@@ -2294,6 +2532,8 @@ static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
 
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
+     trusted_class_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
@@ -2312,7 +2552,7 @@ static struct PyModuleDef pyhd_module = {
 
 PyMODINIT_FUNC pyhd__init_module(void)
 {
-    PyObject *m = PyModule_Create(&pyhd_module);
+    PyObject *m = PyModule_Create(&pyhd_module), *table = NULL;
     if (!m)
         return NULL;
     if (!DumpError) {
@@ -2325,8 +2565,13 @@ PyMODINIT_FUNC pyhd__init_module(void)
         PyModule_AddStringConstant(m, "__version__", PYHD_VERSION) < 0 ||
         PyModule_AddIntConstant(m, "FORMAT_VERSION", PYHD_FORMAT_VERSION) < 0)
         goto error;
+    table = pyhd__trust_table();
+    if (!table || PyModule_AddObjectRef(m, "TRUSTED", table) < 0)
+        goto error;
+    Py_DECREF(table);
     return m;
 error:
+    Py_XDECREF(table);
     Py_DECREF(m);
     return NULL;
 }

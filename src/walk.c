@@ -944,26 +944,22 @@ done:
     return r;
 }
 
-/* A value a CLASS record keeps among its attrs: exact plain-data types and tuples of them. */
-static int is_plain_data(PyObject *v)
+/*
+ * Whether a class's attribute name: value belongs in its CLASS record's
+ * attrs. Everything does but the class's own machinery (its __dict__ and
+ * __weakref__ getters, the member descriptors of its __slots__: a reader
+ * makes those anew from __slots__) and its docstring.
+ */
+static int is_class_attr(PyObject *name, PyObject *value)
 {
-    PyTypeObject *t = Py_TYPE(v);
-    if (v == Py_None || t == &PyBool_Type || t == &PyLong_Type || t == &PyFloat_Type
-        || t == &PyComplex_Type || t == &PyUnicode_Type || t == &PyBytes_Type)
-        return 1;
-    if (t != &PyTuple_Type)
+    /* An exact str only: a str subclass's __hash__ would run when attrs takes it. */
+    if (!PyUnicode_CheckExact(name) || Py_IS_TYPE(value, &PyMemberDescr_Type)
+        || Py_IS_TYPE(value, &PyGetSetDescr_Type))
         return 0;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(v); i++)
-        if (!is_plain_data(PyTuple_GET_ITEM(v, i)))
-            return 0;
-    return 1;
-}
-
-static int is_dunder(PyObject *name)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
-    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_' && PyUnicode_READ_CHAR(name, 1) == '_'
-           && PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
+    /* A docstring would double a library-heavy dump; the dumped source has it. */
+    return PyUnicode_CompareWithASCIIString(name, "__dict__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1373,12 +1369,15 @@ static int w_class(struct walker *w, PyTypeObject *t)
         goto done;
     if (std)
         flags |= PYHD_CLASS_STDLIB;
-    /* Past the budget the attrs are left out; the class's identity is what counts. */
-    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget) {
+    /* Past the budget the attrs are left out; the class's identity is what counts.
+       A class of the standard library is rebuilt by name, or as a copy of its
+       name: its attributes would only cost space. */
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget
+        && !(flags & PYHD_CLASS_STDLIB)) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!PyUnicode_CheckExact(k) || is_dunder(k) || !is_plain_data(v))
+            if (!is_class_attr(k, v))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
@@ -1759,6 +1758,28 @@ static int w_weakref(struct walker *w, PyObject *o)
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, referent) < 0)
         return -1;
     return PYHD_REC_WEAKREF;
+}
+
+/*
+ * A property, classmethod or staticmethod (exact types): the objects it
+ * holds, read from its C members (fget, fset, fdel, __doc__; __func__), so
+ * no descriptor or program code runs.
+ */
+static int w_descriptor(struct walker *w, PyObject *o)
+{
+    static const char *const property_fields[] = {"fget", "fset", "fdel", "__doc__"};
+    unsigned flavour = Py_IS_TYPE(o, &PyProperty_Type) ? PYHD_DESCR_PROPERTY
+                       : Py_IS_TYPE(o, &PyClassMethod_Type) ? PYHD_DESCR_CLASSMETHOD
+                       : PYHD_DESCR_STATICMETHOD;
+    if (put_u8(w, flavour) < 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        const char *field = flavour == PYHD_DESCR_PROPERTY ? property_fields[i]
+                            : i == 0 ? "__func__" : NULL;
+        if (put_ref_steal(w, field ? slot_value(o, field) : NULL) < 0)
+            return -1;
+    }
+    return PYHD_REC_DESCRIPTOR;
 }
 
 /* The args tuple of a REDUCED record, from C getters of the exact stdlib type. */
@@ -2908,7 +2929,13 @@ static int w_object(struct walker *w, PyObject *o)
             || put_ref(w, f->func_module) < 0)
             return -1;
         w->naming = 0;
-        if (put_ref(w, f->func_code) < 0)
+        /* The struct's fields, not the getters: __annotations__ would compute them.
+           Docstrings are left out (the doc field is 0): they are most of the text of
+           a library's classes, and the dumped sources hold them. */
+        if (put_ref(w, f->func_code) < 0
+            || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
+            || put_ref(w, f->func_annotations) < 0 || put_varint(w, 0) < 0
+            || put_ref(w, f->func_closure) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }
@@ -2921,6 +2948,8 @@ static int w_object(struct walker *w, PyObject *o)
     }
     if (t == &PyCell_Type)
         return put_ref(w, PyCell_GET(o)) < 0 ? -1 : PYHD_REC_CELL;
+    if (t == &PyProperty_Type || t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
+        return w_descriptor(w, o);
     if (PyModule_Check(o))
         return w_module(w, o);
     if (PyGen_CheckExact(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o))
@@ -2941,8 +2970,11 @@ static int w_object(struct walker *w, PyObject *o)
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
     PyTypeObject *base = native_base(w, t);
-    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance. */
-    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0)
+    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance;
+       so does an instance of a C base with no fields of its own (typing.Generic
+       since 3.12). */
+    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0
+        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0))
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
@@ -3194,13 +3226,24 @@ static int add_globals(struct walker *w, PyFrameObject *f)
     return 0;
 }
 
-static int add_stack_globals(struct walker *w, PyFrameObject *f)
+/*
+ * The globals of f and of every frame it was called from. seen holds the
+ * frames already visited (as ints of their addresses): the frames of a
+ * traceback are each other's callers, so the walk stops at the first one seen
+ * and the whole exception chain costs time linear in the number of frames.
+ */
+static int add_stack_globals(struct walker *w, PyFrameObject *f, PyObject *seen)
 {
     Py_XINCREF(f);
     while (f != NULL) {
-        if (add_globals(w, f) < 0) {
+        PyObject *key = PyLong_FromVoidPtr(f);
+        int r = key != NULL ? PySet_Contains(seen, key) : -1;
+        if (r == 0)
+            r = PySet_Add(seen, key);
+        Py_XDECREF(key);
+        if (r != 0 || add_globals(w, f) < 0) {
             Py_DECREF(f);
-            return -1;
+            return r > 0 ? 0 : -1;
         }
         Py_SETREF(f, PyFrame_GetBack(f));
     }
@@ -3214,9 +3257,9 @@ static int add_stack_globals(struct walker *w, PyFrameObject *f)
  */
 static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
 {
-    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL);
+    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL), *frames = PySet_New(NULL);
     int rc = -1;
-    if (todo == NULL || seen == NULL)
+    if (todo == NULL || seen == NULL || frames == NULL)
         goto done;
     if (roots->exception != NULL && PyList_Append(todo, roots->exception) < 0)
         goto done;
@@ -3236,7 +3279,7 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
         PyBaseExceptionObject *be = (PyBaseExceptionObject *)e;
         for (PyObject *tb = be->traceback; tb != NULL && PyTraceBack_Check(tb);
              tb = (PyObject *)((PyTracebackObject *)tb)->tb_next)
-            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame) < 0)
+            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame, frames) < 0)
                 goto done;
         if ((be->cause && PyList_Append(todo, be->cause) < 0)
             || (be->context && PyList_Append(todo, be->context) < 0))
@@ -3252,12 +3295,13 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
     }
     for (size_t i = 0; i < roots->nthreads; i++)
         if (roots->threads[i].frame != NULL
-            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame) < 0)
+            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame, frames) < 0)
             goto done;
     rc = 0;
 done:
     Py_XDECREF(todo);
     Py_XDECREF(seen);
+    Py_XDECREF(frames);
     return rc;
 }
 

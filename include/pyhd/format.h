@@ -78,7 +78,15 @@
 
 #define PYHD_GRAPH_MAGIC "PYHDGRPH"
 #define PYHD_GRAPH_MAGIC_LEN 8
-#define PYHD_FORMAT_VERSION 2      /* 2: readable C objects (0x30 up); GENERATOR's await */
+/*
+ * Versions: 1, the first. 2: readable C objects (0x30 up) and GENERATOR's
+ * await; CLASS attrs hold every attribute of the class (a version 1 reader
+ * would take a namedtuple's field getters, now OPAQUE records, for plain class
+ * attributes), FUNCTION records append their defaults, kwdefaults,
+ * annotations, doc and closure, and DESCRIPTOR records (0x26) appear. Readers
+ * of version 2 still read version 1.
+ */
+#define PYHD_FORMAT_VERSION 2
 
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
@@ -90,7 +98,8 @@
  * escaped as src/manifest.h says. A reader ignores keys it does not know;
  * adding a key does not bump PYHD_FORMAT_VERSION. The Exception-* keys and
  * Fingerprint appear only in a dump with an exception; Source-Unavailable
- * once per source file that could not be stored.
+ * once per source file that could not be stored; Missed-Trigger once per
+ * trigger that came during the dump.
  */
 #define PYHD_MANIFEST_FORMAT_VERSION "Format-Version"   /* PYHD_FORMAT_VERSION */
 #define PYHD_MANIFEST_PYHD_VERSION "Pyhd-Version"       /* pyhd's version */
@@ -140,6 +149,12 @@
 #define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
 #define PYHD_MANIFEST_SOURCES_SIZE "Sources-Size"    /* their bytes */
 #define PYHD_MANIFEST_SOURCE_UNAVAILABLE "Source-Unavailable"  /* "PATH: reason" */
+#define PYHD_MANIFEST_MISSED_TRIGGER "Missed-Trigger"  /* a trigger that came while this
+                                                        dump was written and got no dump
+                                                        of its own: uncaught-exception,
+                                                        thread-exception, api, "signal
+                                                        SIGNAME", "fatal signal N";
+                                                        once per trigger */
 #define PYHD_MANIFEST_TRACEBACK_SIZE "Traceback-Size"  /* traceback.txt bytes */
 #define PYHD_MANIFEST_DUMP_TIME_MS "Dump-Time-Ms"    /* ms spent before writing the file */
 
@@ -171,7 +186,12 @@ enum pyhd_kind {
     PYHD_REC_CLASS = 0x14,       /* name id, qualname id, module id (STR objects),
                                     bases id (TUPLE of CLASS ids; 0 for object),
                                     u8 flags (PYHD_CLASS_*),
-                                    attrs id (DICT of plain-data class attributes, or 0:
+                                    attrs id (DICT of the class's own attributes, or 0:
+                                    every entry of its __dict__ but __dict__,
+                                    __weakref__, __doc__ and the descriptors of its
+                                    __slots__;
+                                    functions, descriptors and nested classes
+                                    included. Version 1 kept only
                                     values of exact types None, bool, int, float,
                                     complex, str, bytes, and tuples of those) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
@@ -198,7 +218,12 @@ enum pyhd_kind {
                                     start end reason; BaseExceptionGroup: message
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
-                                    builtin function) */
+                                    builtin function), then (version 2; absent from
+                                    earlier dumps and from builtin functions):
+                                    defaults id (TUPLE or 0), kwdefaults id (DICT or
+                                    0), annotations id (0: none), doc id (0: none;
+                                    pyhd-run writes 0: the dumped source has it),
+                                    closure id (TUPLE of CELL, or 0) */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint
@@ -245,6 +270,10 @@ enum pyhd_kind {
                                     8 bytes: the value's keyed hash, little-endian.
                                     Like TRUNCATED it may stand wherever an id of a
                                     particular kind is required */
+    PYHD_REC_DESCRIPTOR = 0x26,  /* a property, classmethod or staticmethod: u8 flavour
+                                    (PYHD_DESCR_*), then 4 ids (0: absent): a property's
+                                    fget, fset, fdel, doc; the function a classmethod
+                                    or staticmethod wraps, then 0, 0, 0 */
 
     /* Readable C objects (version 2): state read through C members and getters
        of the exact standard-library (or numpy) type; see "Readable C objects". */
@@ -316,6 +345,11 @@ enum pyhd_kind {
                                     a reader may resolve it by module and qualname */
 #define PYHD_CLASS_EXCEPTION 0x02 /* a subclass of BaseException */
 #define PYHD_CLASS_HEAPTYPE 0x04  /* created by a class statement or type() */
+
+/* PYHD_REC_DESCRIPTOR flavours. */
+#define PYHD_DESCR_PROPERTY 0
+#define PYHD_DESCR_CLASSMETHOD 1
+#define PYHD_DESCR_STATICMETHOD 2
 
 /* PYHD_REC_REDACTED measures: what the length of the value removed counts. */
 #define PYHD_REDACTED_NONE 0      /* no length (an int, a float, an instance) */

@@ -30,11 +30,18 @@ class _Cut(Exception):
 
 
 def _render_hook(obj):
-    """The __pyhd_render__ of obj's class, looked up without running any code of the dump."""
+    """The __pyhd_render__ of obj's class when its __repr__ is render_repr, else None.
+
+    Looked up in the classes' own dicts, so no code of the dump runs; a class
+    with a repr of its own (a dataclass's, a namedtuple's) keeps it.
+    """
+    hook = None
     for klass in type(obj).__mro__:
-        hook = klass.__dict__.get("__pyhd_render__")
-        if hook is not None:
-            return hook
+        namespace = klass.__dict__
+        if hook is None:
+            hook = namespace.get("__pyhd_render__")
+        if "__repr__" in namespace:
+            return hook if namespace["__repr__"] is render_repr else None
     return None
 
 

@@ -24,12 +24,13 @@ KINDS = {
     0x15: "INSTANCE", 0x16: "SUBCLASS", 0x17: "EXCEPTION", 0x18: "FUNCTION",
     0x19: "METHOD", 0x1A: "CODE", 0x1B: "CELL", 0x1C: "MODULE", 0x1D: "FRAME",
     0x1E: "TRACEBACK", 0x1F: "GENERATOR", 0x20: "WEAKREF", 0x21: "REDUCED",
-    0x22: "BUFFER", 0x23: "OPAQUE", 0x24: "TRUNCATED", 0x25: "REDACTED",
+    0x22: "BUFFER", 0x23: "OPAQUE", 0x24: "TRUNCATED", 0x25: "REDACTED", 0x26: "DESCRIPTOR",
     0x30: "PARTIAL", 0x31: "MATCH", 0x32: "LOCK", 0x33: "FILE", 0x34: "FUTURE",
     0x35: "NDARRAY", 0x36: "DTYPE",
     0xC0: "ROOTS", 0xC1: "THREAD", 0xFF: "END",
 }
 KIND = {name: code for code, name in KINDS.items()}
+DESCR_FLAVOURS = ("property", "classmethod", "staticmethod")
 META_FIRST = 0xC0
 
 CLASS_STDLIB, CLASS_EXCEPTION, CLASS_HEAPTYPE = 0x01, 0x02, 0x04
@@ -191,7 +192,13 @@ def _fields(kind, r):
         return {"cls": v(), "args": v(), "dict": v(), "cause": v(), "context": v(),
                 "suppress_context": r.u8(), "traceback": v(), "fields": r.pairs()}
     if kind == "FUNCTION":
-        return {"name": v(), "qualname": v(), "module": v(), "code": v()}
+        f = {"name": v(), "qualname": v(), "module": v(), "code": v()}
+        if r.pos < len(r.data):  # format version 2 appends these
+            f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v(), closure=v())
+        return f
+    if kind == "DESCRIPTOR":
+        return {"flavour": DESCR_FLAVOURS[r.u8()], "function": v(), "setter": v(),
+                "deleter": v(), "doc": v()}
     if kind == "METHOD":
         return {"function": v(), "self": v()}
     if kind == "CODE":

@@ -250,6 +250,10 @@ def dumped_sourcelines(obj):
     None for other objects. The dump rebuilds these as pyhd_surrogates stubs
     holding a CodeRecord; their source is in linecache, from the dump.
     """
+    import pyhd_surrogates
+    found = pyhd_surrogates.sourcelines(obj)  # properties and classes of the program
+    if found is not None:
+        return found
     if type(obj).__module__ != "pyhd_surrogates" and not getattr(obj, "_pyhd_dumped", False):
         return None
     function = getattr(obj, "function", None)

@@ -172,9 +172,9 @@ test('evaluate in the selected frame, as pdb would; nothing of the program runs'
   assert.equal(printed.body.result, 'order-1\norder-2');
   await assert.rejects(dc.evaluateRequest({ expression: 'no_such_name', frameId: proc.id,
     context: 'hover' }), /NameError: name 'no_such_name' is not defined/);
-  // The program's methods are not in the dump: nothing can call them.
+  // The program's methods are rebuilt but inert: calling one runs no program code.
   await assert.rejects(dc.evaluateRequest({ expression: 'orders[0].total()', frameId: proc.id,
-    context: 'repl' }), /AttributeError/);
+    context: 'repl' }), /DumpedCodeError: total is a method of Order .*a dump does not run program code/);
 });
 
 test('exceptionInfo: the whole chain and group, and the traceback text', async () => {
