@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "pyhd/format.h"
@@ -63,18 +64,45 @@ const char *pyhd__kind_name(unsigned kind)
 /* ------------------------------------------------------------------------ */
 /* Inflating */
 
-int pyhd__decode_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
-                        size_t *outlen, char *err, size_t errlen)
+/* MemAvailable of /proc/meminfo in bytes, else the physical memory, else no bound. */
+static uint64_t memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[128];
+    unsigned long long kib;
+    long pages, page;
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+                fclose(f);
+                return (uint64_t)kib * 1024;
+            }
+        }
+        fclose(f);
+    }
+    pages = sysconf(_SC_PHYS_PAGES);
+    page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0)
+        return (uint64_t)pages * (uint64_t)page;
+    return UINT64_MAX;
+}
+
+uint64_t pyhd__decode_limit(size_t zlen, uint64_t declared)
+{
+    uint64_t limit = declared ? declared : (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
+    uint64_t memory = memory_available();
+    return limit < memory ? limit : memory;
+}
+
+int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
+                        unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
     z_stream zs;
     unsigned char *buf = NULL;
     size_t cap, len = 0;
-    /* The bound: a stream larger than this is refused rather than inflated. */
-    uint64_t limit = (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
     int rc;
 
-    if (limit > PYHD_GRAPH_INFLATE_CAP)
-        limit = PYHD_GRAPH_INFLATE_CAP;
+    /* The bound: a stream larger than limit is refused rather than inflated. */
     if (limit > SIZE_MAX)
         limit = SIZE_MAX;
     memset(&zs, 0, sizeof zs);
@@ -910,13 +938,13 @@ error:
     return -1;
 }
 
-int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen, char *err,
-                     size_t errlen)
+int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen,
+                     uint64_t limit, char *err, size_t errlen)
 {
     unsigned char *data = NULL;
     size_t len = 0;
     memset(g, 0, sizeof *g);
-    if (pyhd__decode_inflate(z, zlen, &data, &len, err, errlen) < 0)
+    if (pyhd__decode_inflate(z, zlen, limit, &data, &len, err, errlen) < 0)
         return -1;
     return pyhd__decode_index(g, data, len, err, errlen);
 }

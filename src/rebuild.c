@@ -10,6 +10,7 @@
 #include "decode.h"
 #include "manifest.h"
 #include "pyhd/format.h"
+#include "rebuild_bounds.h"
 #include "trust.h"
 
 /*
@@ -57,6 +58,11 @@ struct rb {
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
+    uint32_t *depth;           /* per id: nesting depth (bound_nesting) */
+    uint32_t *mro_len;         /* per class id: estimated MRO length (bound_class) */
+    uint64_t class_work;       /* the estimated cost of every class made so far */
+    int measuring;             /* push_dep only measures (bound_nesting) */
+    uint32_t deps_depth;       /* what it measured: the deepest dependency */
     int trust;
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
@@ -214,17 +220,64 @@ static PyObject *decode_complex(struct pyhd_cursor *c)
     return PyComplex_FromDoubles(re, im);
 }
 
-/* Add item to a set or frozenset; an item that cannot be hashed here gets wrapped. */
-static int set_add(struct rb *rb, PyObject *set, PyObject *item)
+static int dump_error_here(struct rb *rb, const char *what)
 {
-    PyObject *wrapped;
-    int rc;
-    if (PySet_Add(set, item) == 0)
+    return dump_error(&rb->g->objects[rb->current - 1], what);
+}
+
+/*
+ * The bounds on keys (rebuild_bounds.h): *key receives a new reference to
+ * the object of id, or to a stand-in when it is nested too deep to hash
+ * here. census counts the hashes of a large container's keys and refuses
+ * a flood of equal ones (DumpError naming the record being made or filled).
+ */
+static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census,
+                     PyObject **key)
+{
+    PyObject *obj = ref(rb, id);
+    Py_hash_t hash;
+    if (rb->depth[id] > PYHD_MAX_HASH_DEPTH) {
+        *key = sur_call(rb, "UnhashableKey", &obj, 1);
+        return *key ? 0 : -1;
+    }
+    *key = Py_NewRef(obj);
+    if (!census || !pyhd__census_active(census))
         return 0;
-    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+    hash = PyObject_Hash(obj);
+    if (hash == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+            Py_CLEAR(*key);
+            return -1;
+        }
+        PyErr_Clear();  /* unhashable here: the insertion wraps it */
+        return 0;
+    }
+    pyhd__census_add(census, (int64_t)hash);
+    if (census->highest > PYHD_MAX_COLLISIONS) {
+        char what[120];
+        snprintf(what, sizeof what, "more than %u keys with one hash value (a hash flood)",
+                 PYHD_MAX_COLLISIONS);
+        Py_CLEAR(*key);
+        return dump_error_here(rb, what);
+    }
+    return 0;
+}
+
+/* Add item id to a set or frozenset; an item that cannot be hashed here gets wrapped. */
+static int set_add(struct rb *rb, PyObject *set, uint64_t id, struct pyhd_hash_census *census)
+{
+    PyObject *item = NULL, *wrapped;
+    int rc;
+    if (bound_key(rb, id, census, &item) < 0)
         return -1;
+    rc = PySet_Add(set, item);
+    if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_DECREF(item);
+        return rc;
+    }
     PyErr_Clear();
     wrapped = sur_call(rb, "UnhashableKey", &item, 1);
+    Py_DECREF(item);
     if (!wrapped)
         return -1;
     rc = PySet_Add(set, wrapped);
@@ -233,16 +286,21 @@ static int set_add(struct rb *rb, PyObject *set, PyObject *item)
 }
 
 /* d[key] = value; generic goes through the type (an OrderedDict keeps its order). */
-static int dict_set(struct rb *rb, PyObject *d, PyObject *key, PyObject *value, int generic)
+static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value, int generic,
+                    struct pyhd_hash_census *census)
 {
-    PyObject *wrapped;
-    int rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
-    if (rc == 0)
-        return 0;
-    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+    PyObject *key = NULL, *wrapped;
+    int rc;
+    if (bound_key(rb, key_id, census, &key) < 0)
         return -1;
+    rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
+    if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_DECREF(key);
+        return rc;
+    }
     PyErr_Clear();
     wrapped = sur_call(rb, "UnhashableKey", &key, 1);
+    Py_DECREF(key);
     if (!wrapped)
         return -1;
     rc = generic ? PyObject_SetItem(d, wrapped, value) : PyDict_SetItem(d, wrapped, value);
@@ -269,16 +327,22 @@ static PyObject *decode_items_tuple(struct rb *rb, struct pyhd_cursor *c, uint64
 static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
 {
     uint64_t orig = rd_varint(c), n = rd_varint(c);
+    struct pyhd_hash_census census;
     /* A brand-new frozenset may be filled with PySet_Add before anyone sees it. */
     PyObject *fs = PyFrozenSet_New(NULL);
     if (!fs)
         return NULL;
+    if (pyhd__census_init(&census, n) < 0) {
+        Py_DECREF(fs);
+        return PyErr_NoMemory();
+    }
     for (uint64_t i = 0; i < n; i++) {
-        if (set_add(rb, fs, ref(rb, rd_id(c))) < 0) {
-            Py_DECREF(fs);
-            return NULL;
+        if (set_add(rb, fs, rd_id(c), &census) < 0) {
+            Py_CLEAR(fs);
+            break;
         }
     }
+    pyhd__census_free(&census);
     *more = orig - n;
     return fs;
 }
@@ -360,6 +424,11 @@ static int push(struct rb *rb, uint64_t id)
 
 static int push_dep(struct rb *rb, const struct pyhd_record *r, uint64_t dep)
 {
+    if (rb->measuring) {
+        if (dep && rb->depth[dep] > rb->deps_depth)
+            rb->deps_depth = rb->depth[dep];
+        return 0;
+    }
     if (dep == 0 || rb->state[dep] == MADE)
         return 0;
     if (rb->state[dep] == EXPANDING)
@@ -742,6 +811,9 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, base))
         return value;  /* the class could not be made a subclass: keep the value */
     if (!is_surrogate_class(rb, cls)) {
+        /* An enum looks its members up by value, hashing it: not one nested too deep. */
+        if (rb->depth[rb->current] > PYHD_MAX_HASH_DEPTH)
+            return value;
         /* A real class (a stdlib enum's member, a namedtuple): pyhd_surrogates decides. */
         PyObject *pair[2] = {cls, value};
         obj = sur_call(rb, "real_subclass_value", pair, 2);
@@ -1303,6 +1375,62 @@ static PyObject *make(struct rb *rb, uint64_t id)
     }
 }
 
+/*
+ * The nesting depth of id, whose dependencies are made (rebuild_bounds.h):
+ * tuples and slices (and subclasses of tuple) hash by recursing through
+ * their items, so they carry their items' depth; every other object counts 1.
+ */
+static int bound_nesting(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1];
+    uint32_t depth = 1;
+    if (r->kind == PYHD_REC_TUPLE || r->kind == PYHD_REC_SLICE ||
+        r->kind == PYHD_REC_SUBCLASS) {
+        rb->measuring = 1;
+        rb->deps_depth = 0;
+        push_deps(rb, r);  /* only measures: cannot fail */
+        rb->measuring = 0;
+        depth = rb->deps_depth < UINT32_MAX - 1 ? rb->deps_depth + 1 : UINT32_MAX - 1;
+    }
+    rb->depth[id] = depth;
+    if (r->kind == PYHD_REC_SLICE && depth > PYHD_MAX_SLICE_DEPTH) {
+        char what[80];
+        snprintf(what, sizeof what, "slices nested more than %u deep", PYHD_MAX_SLICE_DEPTH);
+        return dump_error(r, what);
+    }
+    return 0;
+}
+
+/* The estimated cost of making class id, whose bases are made (rebuild_bounds.h). */
+static int bound_class(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1], *t;
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t sum = 0, k = 0, len = 0;
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    t = pyhd__decode_obj(rb->g, rd_id(&c));
+    if (t && t->kind == PYHD_REC_TUPLE) {
+        struct pyhd_cursor b = pyhd__cursor(t);
+        rd_varint(&b);
+        k = rd_varint(&b);
+        for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
+            uint64_t base = rd_id(&b);
+            sum += base && rb->mro_len[base] ? rb->mro_len[base] : 1;
+        }
+    }
+    rb->class_work += pyhd__class_work(sum, k, &len);
+    rb->mro_len[id] = (uint32_t)len;
+    if (rb->class_work > PYHD_MAX_CLASS_WORK) {
+        char what[200];
+        snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
+                 "(this one has %llu bases and about %llu classes in its MRO)",
+                 (unsigned long long)k, (unsigned long long)len);
+        return dump_error(r, what);
+    }
+    return 0;
+}
+
 /* Make id and, first, everything it cannot exist without. Reentrant. */
 static int ensure(struct rb *rb, uint64_t root)
 {
@@ -1329,6 +1457,9 @@ static int ensure(struct rb *rb, uint64_t root)
         /* Every dependency pushed above id has been made: make id. */
         rb->nstack--;
         rb->current = id;
+        if (bound_nesting(rb, id) < 0 ||
+            (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+            goto error;
         obj = make(rb, id);
         if (!obj)
             goto error;
@@ -1381,23 +1512,25 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct py
                           int generic)
 {
     uint64_t n;
+    struct pyhd_hash_census census;
+    int rc = 0;
     rd_varint(c);
     n = rd_varint(c);
-    for (uint64_t i = 0; i < n; i++) {
-        PyObject *a = ref(rb, rd_id(c));
-        int rc;
-        if (kind == PYHD_REC_LIST) {
-            rc = PyList_Append(obj, a);
-        } else if (kind == PYHD_REC_SET) {
-            rc = set_add(rb, obj, a);
-        } else {
-            PyObject *v = ref(rb, rd_id(c));
-            rc = dict_set(rb, obj, a, v, generic);
-        }
-        if (rc < 0)
-            return -1;
+    if (pyhd__census_init(&census, kind == PYHD_REC_LIST ? 0 : n) < 0) {
+        PyErr_NoMemory();
+        return -1;
     }
-    return 0;
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        uint64_t a = rd_id(c);
+        if (kind == PYHD_REC_LIST)
+            rc = PyList_Append(obj, ref(rb, a));
+        else if (kind == PYHD_REC_SET)
+            rc = set_add(rb, obj, a, &census);
+        else
+            rc = dict_set(rb, obj, a, ref(rb, rd_id(c)), generic, &census);
+    }
+    pyhd__census_free(&census);
+    return rc;
 }
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
@@ -2072,7 +2205,9 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.state = PyMem_Calloc(n, 1);
     rb.inst_cls = PyMem_Calloc(n, sizeof *rb.inst_cls);
     rb.inst_mode = PyMem_Calloc(n, 1);
-    if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode) {
+    rb.depth = PyMem_Calloc(n, sizeof *rb.depth);
+    rb.mro_len = PyMem_Calloc(n, sizeof *rb.mro_len);
+    if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode || !rb.depth || !rb.mro_len) {
         PyErr_NoMemory();
         goto done;
     }
@@ -2137,6 +2272,8 @@ done:
     PyMem_Free(rb.state);
     PyMem_Free(rb.inst_cls);
     PyMem_Free(rb.inst_mode);
+    PyMem_Free(rb.depth);
+    PyMem_Free(rb.mro_len);
     PyMem_Free(rb.stack);
     Py_XDECREF(rb.sur);
     Py_XDECREF(rb.surrogates);
@@ -2176,6 +2313,33 @@ PyDoc_STRVAR(load_doc,
 "imported. Raises DumpError (a one-line message) when the file is not a dump or\n"
 "is damaged.");
 
+/*
+ * The Graph-Size the MANIFEST declares (0: none), which bounds inflating
+ * graph.z (pyhd__decode_limit()). Returns -1 with DumpError set for a value
+ * that is not a number.
+ */
+static int declared_graph_size(const struct pyhd_manifest *manifest, uint64_t *size)
+{
+    const char *text = pyhd__manifest_get(manifest, PYHD_MANIFEST_GRAPH_SIZE);
+    uint64_t n = 0;
+    *size = 0;
+    if (!text)
+        return 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (UINT64_MAX - 9) / 10) {
+            PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is not a byte count");
+            return -1;
+        }
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    if (!*text) {
+        PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is empty");
+        return -1;
+    }
+    *size = n;
+    return 0;
+}
+
 static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "trust", NULL};
@@ -2183,9 +2347,10 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     struct pyhd_dump_file file = {NULL, 0};
     struct pyhd_decoded graph;
     struct pyhd_manifest manifest = {NULL, 0};
-    const struct pyhd_archive_member *m;
+    const struct pyhd_archive_member *m, *graph_member;
     char err[512];
     int trust = 0, rc, have_graph = 0;
+    uint64_t declared = 0, limit;
     const char *path;
 
     memset(&graph, 0, sizeof graph);
@@ -2201,19 +2366,11 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(DumpError, without_path(err, path));
         goto done;
     }
-    m = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
-    if (!m) {
+    graph_member = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
+    if (!graph_member) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_GRAPH " member)");
         goto done;
     }
-    Py_BEGIN_ALLOW_THREADS
-    rc = pyhd__decode_open(&graph, m->data, m->len, err, sizeof err);
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        PyErr_SetString(DumpError, err);
-        goto done;
-    }
-    have_graph = 1;
     m = pyhd__ar_find(&file, PYHD_MEMBER_MANIFEST);
     if (!m) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_MANIFEST " member)");
@@ -2223,6 +2380,18 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_Format(DumpError, "bad MANIFEST: %s", err);
         goto done;
     }
+    if (declared_graph_size(&manifest, &declared) < 0)
+        goto done;
+    limit = pyhd__decode_limit(graph_member->len, declared);
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__decode_open(&graph, graph_member->data, graph_member->len, limit, err,
+                           sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, err);
+        goto done;
+    }
+    have_graph = 1;
     result = PyDict_New();
     if (!result)
         goto done;

@@ -13,6 +13,8 @@ and a standard-library value is rebuilt only from the fixed table of format.h
 import collections.abc
 import sys
 
+import pyhd_reprlib
+
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
 
@@ -99,45 +101,61 @@ def is_surrogate(cls):
     return cls in SURROGATES
 
 
+# Objects whose generated repr (dataclasses) is being written: a cycle shows "...".
 _repr_active = set()
 
 
 def _short_repr(value, limit=300):
-    text = repr(value)
-    if len(text) > limit:
-        text = text[:limit - 3] + "..."
-    return text
+    return pyhd_reprlib.cut_repr(value, limit)
 
 
-def _surrogate_repr(self):
+def _surrogate_render(self, out):
     """<rebuilt Point x=1 y=2>: the dumped attributes, where the program's __repr__
-    (or object's, which shows only an address) would be."""
+    (or object's, which shows only an address) would be.
+
+    Written into a pyhd_reprlib renderer, so that it is cut while it is built.
+    """
     cls = type(self)
-    key = id(self)
-    if key in _repr_active:
-        return "<rebuilt %s ...>" % cls.__qualname__
-    _repr_active.add(key)
+    if not out.enter(self):
+        out.write("<rebuilt %s ...>" % cls.__qualname__)
+        return
     try:
         try:
             attrs = object.__getattribute__(self, "__dict__")
         except AttributeError:
             attrs = {}
-        parts = [cls.__qualname__]
+        out.write("<rebuilt ")
         base = next((b for b in cls.__mro__ if b.__module__ == "builtins"), object)
         if isinstance(self, BaseException):
-            parts = [BaseException.__repr__(self)]
+            # As BaseException.__repr__ writes it, with the args cut while written.
+            args = BaseException.args.__get__(self)
+            out.write(cls.__name__)
+            if len(args) == 1:
+                out.write("(")
+                out.render(args[0])
+                out.write(")")
+            else:
+                out.items(args, tuple)
+        elif base in (list, tuple, set, frozenset, dict):
+            out.write(cls.__qualname__ + " ")
+            out.items(self, base)
         elif base is not object:
-            parts.append(base.__repr__(self))
+            out.write(cls.__qualname__ + " " + base.__repr__(self))
+        else:
+            out.write(cls.__qualname__)
         for name in _slot_names(cls):
             try:
-                parts.append("%s=%s" % (name, _short_repr(object.__getattribute__(self, name))))
+                value = object.__getattribute__(self, name)
             except AttributeError:
-                pass
+                continue
+            out.write(" %s=" % (name,))
+            out.value(value)
         for name, value in attrs.items():
-            parts.append("%s=%s" % (name, _short_repr(value)))
-        return "<rebuilt %s>" % " ".join(parts)
+            out.write(" %s=" % (name,))
+            out.value(value)
+        out.write(">")
     finally:
-        _repr_active.discard(key)
+        out.leave(self)
 
 
 def _slot_names(cls):
@@ -251,7 +269,8 @@ def _new_class(name, qualname, module, bases, exception, slots=None):
         "__module__": module if isinstance(module, str) else "?",
         "__qualname__": qualname if isinstance(qualname, str) else "?",
         "__doc__": None,
-        "__repr__": _surrogate_repr,
+        "__repr__": pyhd_reprlib.render_repr,
+        "__pyhd_render__": _surrogate_render,
     }
     name = name if isinstance(name, str) else "?"
     # type() refuses NUL in names; a damaged dump may have one.

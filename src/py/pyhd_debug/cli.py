@@ -79,6 +79,9 @@ the session goes on.
 
 --list reads only each file's MANIFEST and traceback.txt; a damaged file gets
 a line saying so and the listing goes on. Columns fit the terminal's width.
+Reading any dump is bounded (nesting, classes, colliding keys, stack depth,
+chain length): a dump past a bound is refused with one line, see "Limits" in
+pyhd-debug(1).
 
 Text from the dump is printed with its control characters escaped (\\x1b),
 except --print into a file or pipe, which is byte for byte.
