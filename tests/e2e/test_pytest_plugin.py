@@ -5,7 +5,7 @@ Runs Debian's pytest and pytest-xdist with the python pyhd was built for
 (PYTHONPATH=$PYHD_BUILD_DIR, where the plugin is copied too), then opens each
 dump in pyhd-debug at the test's frame. Where that python has no pytest of its
 own, Debian's pure-Python one (/usr/lib/python3/dist-packages) is used if it
-imports; otherwise the tests are skipped with a line saying why.
+runs a test there; otherwise the tests are skipped with a line saying why.
 """
 
 import os
@@ -101,15 +101,26 @@ def pytest_environment():
     preload = sanitizer_preload()
     if preload:
         env["LD_PRELOAD"] = preload
-    probe = [PYTHON, "-c", "import pytest, xdist, pyhd_pytest, pyhd"]
-    if subprocess.run(probe, env=env, capture_output=True).returncode == 0:
-        return env, None
-    env["PYTHONPATH"] = os.pathsep.join((BUILD_DIR, DEBIAN_PACKAGES))
-    proc = subprocess.run(probe, env=env, capture_output=True, text=True)
-    if proc.returncode == 0:
-        return env, None
-    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None, f"pytest and pytest-xdist do not import in {PYTHON}: {last}"
+    # Importing is not enough: Debian's pytest imports on 3.14 but its assertion
+    # rewriting (run on every test module and -p plugin) uses ast.Str, gone in
+    # 3.14. So the probe runs pytest, with the plugin, on a passing test.
+    probe_dir = tempfile.mkdtemp(prefix="pyhd-test-pytest-probe-")
+    try:
+        with open(os.path.join(probe_dir, "test_probe.py"), "w") as f:
+            f.write("def test_probe():\n    assert True\n")
+        probe = [PYTHON, "-c", "import sys, xdist, pyhd, pytest; sys.exit(pytest.main("
+                 "['-q', '-p', 'pyhd_pytest', '-p', 'no:cacheprovider', 'test_probe.py']))"]
+        last = "?"
+        for path in (BUILD_DIR, os.pathsep.join((BUILD_DIR, DEBIAN_PACKAGES))):
+            env["PYTHONPATH"] = path
+            proc = subprocess.run(probe, env=env, cwd=probe_dir, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, timeout=300)
+            if proc.returncode == 0:
+                return env, None
+            last = (proc.stdout.strip().splitlines() or ["?"])[-1]
+    finally:
+        shutil.rmtree(probe_dir, True)
+    return None, f"pytest and pytest-xdist do not run in {PYTHON}: {last}"
 
 
 class PluginTestCase(unittest.TestCase):
