@@ -409,34 +409,62 @@ def class_attrs(cls, attrs):
     _pending_classes.append((cls, attrs))
 
 
+def _source_statement(code):
+    """The ast of the statement (class or def) whose code starts at code's first
+    line in the dumped source, or None."""
+    import ast
+    import inspect
+    import linecache
+    import textwrap
+    lines = linecache.getlines(getattr(code, "co_filename", ""))
+    first = getattr(code, "co_firstlineno", 0)
+    if not 1 <= first <= len(lines):
+        return None
+    try:
+        return ast.parse(textwrap.dedent("".join(inspect.getblock(lines[first - 1:])))).body[0]
+    except (SyntaxError, ValueError, IndexError):
+        return None
+
+
+def _annotation_text(node):
+    import ast
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ast.unparse(node)
+
+
 def _source_annotate(annotate):
     """An __annotate__ that reads the annotations of the class statement where
     annotate (the program's, inert) starts from the dumped source, never
     running it: {name: annotation text}, as annotationlib's Format.STRING."""
     def __annotate__(format, /):
         import ast
-        import inspect
-        import linecache
-        import textwrap
-        code = getattr(annotate, "__code__", None)
-        lines = linecache.getlines(getattr(code, "co_filename", ""))
-        first = getattr(code, "co_firstlineno", 0)
-        if not 1 <= first <= len(lines):
-            return {}
-        try:
-            statement = ast.parse(textwrap.dedent("".join(
-                inspect.getblock(lines[first - 1:])))).body[0]
-        except (SyntaxError, ValueError, IndexError):
-            return {}
+        statement = _source_statement(getattr(annotate, "__code__", None))
         if not isinstance(statement, ast.ClassDef):
             return {}
-
-        def text(node):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                return node.value
-            return ast.unparse(node)
-        return {node.target.id: text(node.annotation) for node in statement.body
+        return {node.target.id: _annotation_text(node.annotation) for node in statement.body
                 if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+    return __annotate__
+
+
+def _function_source_annotate(function):
+    """The __annotate__ of a rebuilt function dumped with no annotations: 3.14
+    keeps a function's annotations unevaluated until asked, so the dump may
+    hold none although its def has some. Reads them from the def in the dumped
+    source, never running the program's annotate: {name: annotation text}, as
+    annotationlib's Format.STRING (the text "int" rather than the class int)."""
+    def __annotate__(format, /):
+        import ast
+        statement = _source_statement(function.__code__)
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return {}
+        a = statement.args
+        found = {arg.arg: _annotation_text(arg.annotation)
+                 for arg in (*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg)
+                 if arg is not None and arg.annotation is not None}
+        if statement.returns is not None:
+            found["return"] = _annotation_text(statement.returns)
+        return found
     return __annotate__
 
 
@@ -784,6 +812,8 @@ def fill_function(function, name, qualname, module, code, defaults=None, kwdefau
         annotations = dict(zip(annotations[::2], annotations[1::2]))
     if isinstance(annotations, dict):
         function.__annotations__ = annotations
+    elif annotations is None and hasattr(function, "__annotate__"):
+        function.__annotate__ = _function_source_annotate(function)
     if isinstance(code, CodeRecord):
         _pending_functions.append((function, code))
 

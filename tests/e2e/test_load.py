@@ -525,7 +525,12 @@ class LoadTest(unittest.TestCase):
         self.assertRegex(facts["classmethod"][1], r"^make is a classmethod of Sale")
         self.assertRegex(facts["staticmethod"][1], r"^helper is a staticmethod of Sale")
         self.assertRegex(facts["init"][1], r"^__init__ is a method of Sale")
-        self.assertEqual(facts["signature"], "(self, width: int = 10) -> str")
+        if sys.version_info >= (3, 14):
+            # 3.14 evaluates annotations only when asked (PEP 649): the dump has
+            # none, and pyhd-debug reads their text from the def, never running it.
+            self.assertEqual(facts["signature"], "(self, width: 'int' = 10) -> 'str'")
+        else:
+            self.assertEqual(facts["signature"], "(self, width: int = 10) -> str")
         self.assertEqual(facts["static_sig"], "(a, b=2, *, key=None)")
         self.assertEqual(facts["source"], "def summary(self, width: int = 10) -> str:")
         self.assertTrue(facts["eq"])
