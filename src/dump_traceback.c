@@ -183,6 +183,40 @@ static int append_thread_exception_header(struct dump *d)
 }
 
 /*
+ * What python's own printer writes when the traceback module fails to import
+ * or to run: the C rendering of the stack, then the exception's line. 3.14's
+ * traceback imports dataclasses and inspect, so a program's own inspect.py
+ * beside it that fails to import breaks the Python printer; python then falls
+ * back to C, and so does the dump, rather than write none.
+ */
+static int display_fallback(PyObject *file, PyObject *exc)
+{
+    PyObject *tb = PyException_GetTraceback(exc), *text = NULL, *line = NULL;
+    int rc = -1;
+
+    if (tb != NULL && PyTraceBack_Print(tb, file) < 0)
+        goto done;
+    text = PyObject_Str(exc);
+    if (text == NULL) {
+        PyErr_Clear();
+        text = PyUnicode_FromString("<exception str() failed>");
+        if (text == NULL)
+            goto done;
+    }
+    line = PyUnicode_GET_LENGTH(text) > 0
+               ? PyUnicode_FromFormat("%s: %U\n", Py_TYPE(exc)->tp_name, text)
+               : PyUnicode_FromFormat("%s\n", Py_TYPE(exc)->tp_name);
+    if (line == NULL || PyFile_WriteObject(line, file, Py_PRINT_RAW) < 0)
+        goto done;
+    rc = 0;
+done:
+    Py_XDECREF(tb);
+    Py_XDECREF(text);
+    Py_XDECREF(line);
+    return rc;
+}
+
+/*
  * The exception exactly as python's default hook prints it, by the same
  * printer, into a StringIO: sys.stderr is left alone, so what other threads
  * print meanwhile goes where they meant it to. For an exception that escaped
@@ -199,8 +233,15 @@ static int append_exception(struct dump *d)
     if (io == NULL)
         goto error;
     sio = PyObject_CallMethod(io, "StringIO", NULL);
-    if (sio == NULL || pyhd_display_exception(sio, d->exc) < 0)
+    if (sio == NULL)
         goto error;
+    if (pyhd_display_exception(sio, d->exc) < 0) {
+        /* Start again: the Python printer may have written part of it. */
+        PyErr_Clear();
+        Py_SETREF(sio, PyObject_CallMethod(io, "StringIO", NULL));
+        if (sio == NULL || display_fallback(sio, d->exc) < 0)
+            goto error;
+    }
     text = PyObject_CallMethod(sio, "getvalue", NULL);
     if (text == NULL || !PyUnicode_Check(text))
         goto error;

@@ -85,6 +85,8 @@ class HostileTest(unittest.TestCase):
         script = os.path.join(self.dir, "inspect.py")
         with open(script, "w") as f:
             f.write("import _pyhd\nr = _pyhd.load(%r)\n%s\n" % (path, code))
+        # Not left beside the programs the other tests run from self.dir.
+        self.addCleanup(os.unlink, script)
         proc = run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q", self.good])
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
         return proc.stdout
@@ -312,6 +314,29 @@ class HostileTest(unittest.TestCase):
         path, = glob.glob(os.path.join(self.dir, "pyhd-zeros-*.dump"))
         out = self.opens(path, "p len(buf), buf.count(0)", "q")
         self.assertIn("(300000, 300000)", out)
+
+    def test_program_module_shadowing_the_printers_imports(self):
+        # 3.14's traceback module imports dataclasses and inspect: a program's
+        # own inspect.py that fails to import broke the dump's traceback.txt
+        # ("no dump"); python itself falls back to its C printer, so does pyhd.
+        with tempfile.TemporaryDirectory() as where:
+            with open(os.path.join(where, "inspect.py"), "w") as f:
+                f.write("raise ImportError('not the stdlib inspect')\n")
+            with open(os.path.join(where, "shadow.py"), "w") as f:
+                f.write("def f():\n    marker = 17\n    raise ValueError('shadowed')\nf()\n")
+            proc = run([RUN, "shadow.py"], cwd=where, timeout=120)
+            self.assertEqual(proc.returncode, 1, proc.stderr)
+            self.assertIn("ValueError: shadowed", proc.stderr)
+            self.assertIn("pyhd: dump written to", proc.stderr)
+            path, = glob.glob(os.path.join(where, "pyhd-shadow-*.dump"))
+            with tarfile.open(path) as tar:
+                text = tar.extractfile("traceback.txt").read().decode()
+            self.assertRegex(text, r'^Traceback \(most recent call last\):\n'
+                                   r'  File ".*shadow\.py", line 4, in <module>\n')
+            self.assertIn("line 3, in f\n", text)
+            self.assertTrue(text.rstrip().endswith("ValueError: shadowed"), text)
+            out = self.opens(path, "p marker", "q")
+            self.assertIn("17", out)
 
     def test_graph_larger_than_declared_is_refused(self):
         g = hg.Graph()
