@@ -64,6 +64,10 @@ class InstallExecutables(install_scripts):
 
 setup(
     ext_modules=[Extension("pyhd", sources=[])],
+    # The pytest plugin (pytest -p pyhd_pytest; pyproject.toml's pytest11 entry
+    # point loads it by that name), a plain module beside the extension.
+    py_modules=["pyhd_pytest"],
+    package_dir={"": "src/plugin"},
     cmdclass={"build_ext": CMakeBuild, "install_scripts": InstallExecutables},
     data_files=[
         ("share/man/man1", ["man/pyhd-run.1", "man/pyhd-debug.1"]),

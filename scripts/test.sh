@@ -5,7 +5,8 @@
 #   3. the end-to-end tests against every pyenv CPython 3.10 to 3.13 that is present
 #      (skipped, with a line saying so, when absent), with dumps crossing versions;
 #   4. installing: pip install . into a venv, and building, linting and installing
-#      the Debian package (tests/package).
+#      the Debian package (tests/package);
+#   5. the whole dump reader under libFuzzer for 60 s (skipped without clang).
 # Build trees go to build-test/. Exit status 0 only if every run passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +52,7 @@ run_ctest() {
 if configure_build default; then run_ctest default; else status=1; failed=$((failed + 1)); fi
 
 if configure_build asan -DPYHD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
-  ASAN_OPTIONS=detect_leaks=0 run_ctest asan
+  ASAN_OPTIONS=detect_leaks=0 run_ctest asan -LE regrtest
 else
   status=1; failed=$((failed + 1))
 fi
@@ -80,12 +81,43 @@ done
 for v in "${versions[@]}"; do
   PYHD_DEBUG_OTHERS="${others[*]}" run_ctest "$v" -L e2e
 done
+# CPython's regression tests under pyhd-run, against the pyenv 3.11 (Debian's
+# python has no test package): a few minutes, so once, not per version.
+for v in "${versions[@]}"; do
+  if [ "$v" = py311 ]; then run_ctest "$v" -L regrtest; fi
+done
 
 # Installing: pip install . into a venv, and the Debian package (tests/package).
 for t in tests/package/test_pip.sh tests/package/test_deb.sh; do
   echo "== $t"
   if "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
+
+# The whole reader under libFuzzer for 60 s (tests/fuzz/README.md), when clang can build it.
+if command -v clang >/dev/null 2>&1; then
+  echo "== fuzz fuzz_reader (60 s)"
+  if CC=clang cmake -S . -B "$out/fuzz" -DPYHD_FUZZ=ON >"$out/fuzz.configure.log" 2>&1 &&
+     cmake --build "$out/fuzz" -j"$jobs" --target fuzz_reader >"$out/fuzz.build.log" 2>&1; then
+    rm -rf "$out/fuzz-corpus"
+    mkdir -p "$out/fuzz-corpus" "$out/fuzz-artifacts"
+    cp tests/fuzz/seeds/* "$out/fuzz-corpus/"
+    if ASAN_OPTIONS=detect_leaks=0 "$out/fuzz/tests/fuzz/fuzz_reader" -max_total_time=60 \
+         -rss_limit_mb=2048 -timeout=30 -max_len=65536 -artifact_prefix="$out/fuzz-artifacts/" \
+         "$out/fuzz-corpus" >"$out/fuzz.log" 2>&1; then
+      passed=$((passed + 1))
+    else
+      tail -n 60 "$out/fuzz.log"
+      echo "== fuzz FAILED: the input is in $out/fuzz-artifacts/"
+      failed=$((failed + 1))
+    fi
+  else
+    cat "$out/fuzz.configure.log" "$out/fuzz.build.log" | tail -n 60
+    echo "== build fuzz FAILED"
+    failed=$((failed + 1))
+  fi
+else
+  echo "== skipping the fuzz run: clang is not installed (apt install clang)"
+fi
 
 echo
 echo "test.sh: ${passed} passed, ${failed} failed"

@@ -118,4 +118,79 @@ static inline PyObject *pyhd_err_handled(void)
     return exc;
 }
 
+/*
+ * {thread ident: frame} for every thread running Python code, built under
+ * the runtime's lock as sys._current_frames() builds it, so that no thread
+ * state is freed while it is read. New reference. Private but exported
+ * (PyAPI_FUNC in Include/cpython/pystate.h) in 3.10.13, 3.11.2 (Debian),
+ * 3.11.7, 3.12.1 and 3.13.0.
+ */
+static inline PyObject *pyhd_current_frames(void)
+{
+    return _PyThread_CurrentFrames();
+}
+
+/*
+ * Print exc, its chain and its traceback to file exactly as python's default
+ * sys.excepthook prints them to sys.stderr, without touching sys.stderr.
+ * 0, or -1 with an exception set.
+ * 3.10 to 3.12: _PyErr_Display(), the function behind PyErr_Display() that
+ * takes the file; exported (PyAPI_FUNC) in 3.10.13, 3.11.2 (Debian), 3.11.7
+ * and 3.12.1 but declared in an internal header, hence the declaration here.
+ * 3.13 made it internal and prints through traceback._print_exception_bltin(),
+ * that is traceback.print_exception(exc, limit=BUILTIN_EXCEPTION_LIMIT,
+ * file=sys.stderr, colorize=...): the same call with file given and no colour
+ * (the text goes to a file, not a terminal).
+ */
+#if PY_VERSION_HEX < 0x030D0000
+PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
+                                PyObject *tb);
+
+static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
+{
+    PyObject *tb = PyException_GetTraceback(exc);
+    _PyErr_Display(file, (PyObject *)Py_TYPE(exc), exc, tb);
+    Py_XDECREF(tb);
+    /* It reports failures of its own on the file; one left set is not ours. */
+    PyErr_Clear();
+    return 0;
+}
+#else
+/* src/compat_runtime.c: _PyRuntime.signals.unhandled_keyboard_interrupt. */
+int pyhd_unhandled_keyboard_interrupt(void);
+void pyhd_set_unhandled_keyboard_interrupt(int value);
+
+static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
+{
+    /* The printer is Python code, whose imports clear the flag that makes
+       python die of SIGINT after a KeyboardInterrupt: keep it, as
+       _PyErr_Display() does. */
+    int keyboard_interrupt = pyhd_unhandled_keyboard_interrupt();
+    PyObject *traceback = PyImport_ImportModule("traceback");
+    PyObject *print = NULL, *limit, *args = NULL, *kwargs = NULL, *result = NULL;  /* limit: borrowed */
+
+    if (traceback == NULL)
+        goto done;
+    /* The module's dict: no module __getattr__ runs. */
+    print = PyDict_GetItemString(PyModule_GetDict(traceback), "print_exception");
+    limit = PyDict_GetItemString(PyModule_GetDict(traceback), "BUILTIN_EXCEPTION_LIMIT");
+    if (print == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "traceback.print_exception is missing");
+        goto done;
+    }
+    args = PyTuple_Pack(1, exc);
+    kwargs = Py_BuildValue("{s:O, s:O, s:O}", "limit", limit != NULL ? limit : Py_None,
+                           "file", file, "colorize", Py_False);
+    if (args != NULL && kwargs != NULL)
+        result = PyObject_Call(print, args, kwargs);
+done:
+    pyhd_set_unhandled_keyboard_interrupt(keyboard_interrupt);
+    Py_XDECREF(result);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(args);
+    Py_XDECREF(traceback);
+    return result != NULL ? 0 : -1;
+}
+#endif
+
 #endif /* PYHD_COMPAT_H */

@@ -26,7 +26,7 @@ static int wants_trust(int argc, char **argv)
 {
     static const char *const with_value[] = {"-c", "--command", "--debugger", "--list",
                                               "--program", "--fingerprint", "--since",
-                                              "--frame", "--thread"};
+                                              "--frame", "--thread", "--html", "--listen"};
     for (int i = 1; i < argc; i++) {
         int takes_value = 0;
         if (!strcmp(argv[i], "--"))

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "pyhd/format.h"
@@ -39,7 +40,11 @@ const char *pyhd__kind_name(unsigned kind)
         [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
         [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
         [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
-        [PYHD_REC_REDACTED] = "REDACTED",
+        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_DESCRIPTOR] = "DESCRIPTOR",
+        [PYHD_REC_PARTIAL] = "PARTIAL",
+        [PYHD_REC_MATCH] = "MATCH", [PYHD_REC_LOCK] = "LOCK", [PYHD_REC_FILE] = "FILE",
+        [PYHD_REC_FUTURE] = "FUTURE", [PYHD_REC_NDARRAY] = "NDARRAY",
+        [PYHD_REC_DTYPE] = "DTYPE",
     };
     switch (kind) {
     case PYHD_REC_ROOTS:
@@ -59,18 +64,45 @@ const char *pyhd__kind_name(unsigned kind)
 /* ------------------------------------------------------------------------ */
 /* Inflating */
 
-int pyhd__decode_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
-                        size_t *outlen, char *err, size_t errlen)
+/* MemAvailable of /proc/meminfo in bytes, else the physical memory, else no bound. */
+static uint64_t memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[128];
+    unsigned long long kib;
+    long pages, page;
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+                fclose(f);
+                return (uint64_t)kib * 1024;
+            }
+        }
+        fclose(f);
+    }
+    pages = sysconf(_SC_PHYS_PAGES);
+    page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0)
+        return (uint64_t)pages * (uint64_t)page;
+    return UINT64_MAX;
+}
+
+uint64_t pyhd__decode_limit(size_t zlen, uint64_t declared)
+{
+    uint64_t limit = declared ? declared : (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
+    uint64_t memory = memory_available();
+    return limit < memory ? limit : memory;
+}
+
+int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
+                        unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
     z_stream zs;
     unsigned char *buf = NULL;
     size_t cap, len = 0;
-    /* The bound: a stream larger than this is refused rather than inflated. */
-    uint64_t limit = (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
     int rc;
 
-    if (limit > PYHD_GRAPH_INFLATE_CAP)
-        limit = PYHD_GRAPH_INFLATE_CAP;
+    /* The bound: a stream larger than limit is refused rather than inflated. */
     if (limit > SIZE_MAX)
         limit = SIZE_MAX;
     memset(&zs, 0, sizeof zs);
@@ -403,6 +435,111 @@ static int check_positions(struct vctx *v, int count)
     return 0;
 }
 
+/* The readable C objects of format version 2 (PARTIAL to DTYPE). */
+static int check_c_object(struct vctx *v)
+{
+    const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
+    const uint64_t dict = K(PYHD_REC_DICT), dtype = K(PYHD_REC_DTYPE);
+    uint64_t n = 0, x = 0;
+    int64_t sx = 0;
+    unsigned u = 0;
+
+    switch (v->r->kind) {
+    case PYHD_REC_PARTIAL:
+        return get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "func", ANY_KIND, 0, NULL) < 0 ||
+               get_id(v, "args", tup, 0, NULL) < 0 || get_id(v, "keywords", dict, 1, NULL) < 0 ||
+               get_id(v, "dict", dict, 1, NULL) < 0 ? -1 : 0;
+    case PYHD_REC_MATCH:
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "pattern", ANY_KIND, 0, NULL) < 0 ||
+            get_id(v, "string", str | K(PYHD_REC_BYTES), 0, NULL) < 0 ||
+            get_id(v, "regs", tup, 0, NULL) < 0)
+            return -1;
+        for (int i = 0; i < 3; i++)
+            if (pyhd__cur_svarint(&v->c, &sx) < 0)
+                return short_payload(v);
+        return 0;
+    case PYHD_REC_LOCK:
+        return get_id(v, "class", cls, 0, NULL) < 0 || get_u8(v, &u) < 0 ||
+               get_varint(v, &x) < 0 || get_varint(v, &x) < 0 ? -1 : 0;
+    case PYHD_REC_FILE:
+        if (get_id(v, "class", cls, 0, NULL) < 0 ||
+            get_id(v, "name", str | K(PYHD_REC_INT) | K(PYHD_REC_BIGINT) | K(PYHD_REC_BYTES), 1,
+                   NULL) < 0 ||
+            get_id(v, "mode", str, 1, NULL) < 0 || get_id(v, "encoding", str, 1, NULL) < 0 ||
+            get_u8(v, &u) < 0)
+            return -1;
+        if (pyhd__cur_svarint(&v->c, &sx) < 0)
+            return short_payload(v);
+        return get_id(v, "inner", ANY_KIND, 1, NULL);
+    case PYHD_REC_FUTURE:
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dict", dict, 1, NULL) < 0 ||
+            get_u8(v, &u) < 0 || get_u8(v, &u) < 0)
+            return -1;
+        if (u > PYHD_FUTURESTATE_FINISHED)
+            return bad(v, "future state %u unknown", u);
+        return get_id(v, "result", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "exception", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "callbacks", K(PYHD_REC_LIST), 1, NULL) < 0 ||
+               get_id(v, "name", ANY_KIND, 1, NULL) < 0 || get_id(v, "coro", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "waiter", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
+    case PYHD_REC_NDARRAY: {
+        uint64_t ndim, dtype_id;
+        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dtype", dtype, 0, &dtype_id) < 0 ||
+            get_varint(v, &ndim) < 0)
+            return -1;
+        if (ndim > 64)
+            return bad(v, "%llu dimensions (at most 64)", (unsigned long long)ndim);
+        for (uint64_t i = 0; i < ndim; i++)
+            if (get_varint(v, &x) < 0)
+                return -1;
+        for (uint64_t i = 0; i < ndim; i++)
+            if (pyhd__cur_svarint(&v->c, &sx) < 0)
+                return short_payload(v);
+        if (get_id(v, "base", ANY_KIND, 1, NULL) < 0)
+            return -1;
+        if (pyhd__cur_svarint(&v->c, &sx) < 0)
+            return short_payload(v);
+        if (get_u8(v, &u) < 0)
+            return -1;
+        if (pyhd__dtype_is_object(v->g, dtype_id)) {
+            if (get_varint(v, &x) < 0 || get_varint(v, &n) < 0)
+                return -1;
+            if (n > x)
+                return bad(v, "%llu elements stored of %llu", (unsigned long long)n,
+                           (unsigned long long)x);
+            return get_ids(v, "element", n, ANY_KIND);
+        }
+        return check_bytes(v);
+    }
+    case PYHD_REC_DTYPE: {
+        const unsigned char *text;
+        size_t textlen;
+        if (pyhd__cur_text(&v->c, &text, &textlen) < 0)
+            return short_payload(v);
+        if (get_varint(v, &x) < 0 || get_u8(v, &u) < 0 || get_varint(v, &n) < 0)
+            return -1;
+        if (n > pyhd__cur_left(&v->c) / 4)
+            return bad(v, "field count %llu exceeds the payload", (unsigned long long)n);
+        for (uint64_t i = 0; i < n; i++)
+            if (get_id(v, "field name", str, 0, NULL) < 0 ||
+                get_id(v, "field dtype", dtype, 0, NULL) < 0 || get_varint(v, &x) < 0 ||
+                get_id(v, "field title", ANY_KIND, 1, NULL) < 0)
+                return -1;
+        return get_id(v, "subarray base", dtype, 1, NULL) < 0 ||
+               get_id(v, "subarray shape", tup, 1, NULL) < 0 ? -1 : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dtype_id);
+    return d != NULL && d->kind == PYHD_REC_DTYPE && d->len >= 3 && d->payload[0] == 2
+           && d->payload[2] == 'O';
+}
+
 static int check_object(struct vctx *v)
 {
     const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
@@ -460,9 +597,18 @@ static int check_object(struct vctx *v)
         }
         return 0;
     case PYHD_REC_FUNCTION:
-        return get_id(v, "name", str, 1, NULL) < 0 || get_id(v, "qualname", str, 1, NULL) < 0 ||
-               get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0 ? -1 : 0;
+        if (get_id(v, "name", str, 1, NULL) < 0 || get_id(v, "qualname", str, 1, NULL) < 0 ||
+            get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
+            get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0)
+            return -1;
+        /* Fields appended in format version 2: all five or none. */
+        if (pyhd__cur_left(&v->c) == 0)
+            return 0;
+        return get_id(v, "defaults", tup, 1, NULL) < 0 ||
+               get_id(v, "kwdefaults", dict, 1, NULL) < 0 ||
+               get_id(v, "annotations", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "closure", tup, 1, NULL) < 0 ? -1 : 0;
     case PYHD_REC_METHOD:
         return get_ids(v, "method field", 2, ANY_KIND);
     case PYHD_REC_CODE:
@@ -493,7 +639,10 @@ static int check_object(struct vctx *v)
             get_id(v, "qualname", str, 1, NULL) < 0 ||
             get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0 || get_u8(v, &u) < 0)
             return -1;
-        return get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL);
+        if (get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL) < 0)
+            return -1;
+        /* Version 2 appends what it awaits. */
+        return pyhd__cur_left(&v->c) ? get_id(v, "await", ANY_KIND, 1, NULL) : 0;
     case PYHD_REC_WEAKREF:
         return get_id(v, "class", cls, 0, NULL) < 0 ||
                get_id(v, "referent", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
@@ -530,6 +679,23 @@ static int check_object(struct vctx *v)
         if (u > PYHD_REDACTED_ITEMS)
             return bad(v, "redacted measure %u unknown", u);
         return 0;
+    case PYHD_REC_DESCRIPTOR:
+        if (get_u8(v, &u) < 0)
+            return -1;
+        if (u > PYHD_DESCR_STATICMETHOD)
+            return bad(v, "descriptor flavour %u unknown", u);
+        return get_id(v, "function", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "setter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "deleter", ANY_KIND, 1, NULL) < 0 ||
+               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return check_c_object(v);
     default:
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
     }
@@ -772,13 +938,13 @@ error:
     return -1;
 }
 
-int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen, char *err,
-                     size_t errlen)
+int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen,
+                     uint64_t limit, char *err, size_t errlen)
 {
     unsigned char *data = NULL;
     size_t len = 0;
     memset(g, 0, sizeof *g);
-    if (pyhd__decode_inflate(z, zlen, &data, &len, err, errlen) < 0)
+    if (pyhd__decode_inflate(z, zlen, limit, &data, &len, err, errlen) < 0)
         return -1;
     return pyhd__decode_index(g, data, len, err, errlen);
 }

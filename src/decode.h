@@ -19,9 +19,9 @@
  * that ids which must name a particular kind (a FRAME's code) do.
  */
 
-/* graph.z inflates to at most this many times its size, and never past the cap. */
+/* Without a declared size (a MANIFEST without Graph-Size), graph.z inflates to at
+   most this many times its size. */
 #define PYHD_GRAPH_INFLATE_RATIO 64
-#define PYHD_GRAPH_INFLATE_CAP ((uint64_t)4 << 30)
 
 struct pyhd_record {
     const unsigned char *payload;
@@ -45,17 +45,27 @@ struct pyhd_decoded {
     size_t nunknown;               /* records of kinds this reader does not know */
 };
 
-/* Inflate a zlib stream into a new malloc'd buffer bounded as described above. */
-int pyhd__decode_inflate(const unsigned char *z, size_t zlen, unsigned char **out,
-                        size_t *outlen, char *err, size_t errlen);
+/*
+ * The most a graph.z of zlen bytes may inflate to: declared, the size its
+ * MANIFEST gives (Graph-Size; 0 when it gives none, then
+ * PYHD_GRAPH_INFLATE_RATIO times zlen), and never more than the memory
+ * available on this machine. A dump compresses as well as its data does (a
+ * bytes(300000) makes a graph of a few hundred deflated bytes), so no fixed
+ * ratio fits; the declared size is checked against what inflates.
+ */
+uint64_t pyhd__decode_limit(size_t zlen, uint64_t declared);
+
+/* Inflate a zlib stream into a new malloc'd buffer of at most limit bytes. */
+int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
+                        unsigned char **out, size_t *outlen, char *err, size_t errlen);
 
 /* Validate and index an inflated stream. g takes ownership of data in every case. */
 int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen);
 
 /* pyhd__decode_inflate() then pyhd__decode_index(). */
-int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen, char *err,
-                     size_t errlen);
+int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen,
+                     uint64_t limit, char *err, size_t errlen);
 
 void pyhd__decode_free(struct pyhd_decoded *g);
 
@@ -153,5 +163,8 @@ static inline size_t pyhd__cur_left(const struct pyhd_cursor *c)
 {
     return (size_t)(c->end - c->p);
 }
+
+/* Whether DTYPE record dtype_id is an object dtype ("|O"): an NDARRAY of it holds ids. */
+int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id);
 
 #endif /* PYHD_DECODE_H */

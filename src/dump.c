@@ -14,75 +14,6 @@
 
 #include "retention.h"
 
-double pyhd__dump_elapsed_ms(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) * 1000.0 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/*
- * Fill r->error with "DOING: TYPE" (and the message for a builtin exception
- * with a plain str argument) for the pending Python exception, and clear it.
- * Reads the exception's internals only, so no user code runs here.
- */
-int pyhd__dump_fail_py(struct dump *d, const char *doing)
-{
-    PyObject *type = NULL, *value = NULL, *tb = NULL;
-    const char *msg = NULL;
-
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (value != NULL && PyExceptionInstance_Check(value)) {
-        PyObject *args = ((PyBaseExceptionObject *)value)->args;  /* borrowed */
-        if (args != NULL && PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 1
-            && PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0)))
-            msg = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
-        PyErr_Clear();
-    }
-    snprintf(d->r->error, sizeof d->r->error, "%s: %s%s%s", doing,
-             type != NULL && PyType_Check(type) ? ((PyTypeObject *)type)->tp_name : "error",
-             msg ? ": " : "", msg ? msg : "");
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    return -1;
-}
-
-int pyhd__dump_fail_nomem(struct dump *d, const char *doing)
-{
-    snprintf(d->r->error, sizeof d->r->error, "%s: out of memory", doing);
-    return -1;
-}
-
-/* UTF-8 of a str, with lone surrogates (undecodable file names) as "?". */
-const char *pyhd__dump_utf8_or(PyObject *s, const char *fallback)
-{
-    const char *u = NULL;
-    if (s != NULL && PyUnicode_Check(s)) {
-        u = PyUnicode_AsUTF8(s);
-        if (u == NULL)
-            PyErr_Clear();
-    }
-    return u ? u : fallback;
-}
-
-/* exc.__traceback__ when it is a traceback, else NULL (it may be None, as
-   for a SyntaxError raised by the compiler). */
-PyTracebackObject *pyhd__dump_exception_traceback(PyObject *exc)  /* new reference */
-{
-    PyObject *tb = PyException_GetTraceback(exc);
-    if (tb != NULL && !PyTraceBack_Check(tb))
-        Py_CLEAR(tb);
-    return (PyTracebackObject *)tb;
-}
-
-/* Keep obj alive as long as the dump state: the roots only borrow. */
-int pyhd__dump_keep(struct dump *d, PyObject *obj)
-{
-    return PyList_Append(d->keep, obj);
-}
-
 /* ------------------------------------------------------------------------ */
 /* The archive */
 
@@ -97,8 +28,13 @@ static void sanitize(char *s)
     }
 }
 
-/* The module name of "python -m NAME", from the interpreter's own options
-   in sys.orig_argv (they end at the first argument without a dash). */
+/*
+ * The module name of "python -m NAME", from the interpreter's own options
+ * in sys.orig_argv. They end at the first argument without a dash; as in
+ * python's getopt, -c, -m, -W and -X take a value, attached ("-Xdev",
+ * "-bmpkg") or in the next argument, and --check-hash-based-pycs takes the
+ * next argument.
+ */
 static const char *run_module_name(void)
 {
     PyObject *orig = PySys_GetObject("orig_argv");  /* borrowed */
@@ -107,10 +43,24 @@ static const char *run_module_name(void)
         const char *a = pyhd__dump_utf8_or(PyList_GET_ITEM(orig, i), "");
         if (a[0] != '-' || strcmp(a, "--") == 0 || strcmp(a, "-") == 0)
             return NULL;
-        if (strncmp(a, "-m", 2) == 0)
-            return a[2] ? a + 2 : i + 1 < n ? pyhd__dump_utf8_or(PyList_GET_ITEM(orig, i + 1), NULL) : NULL;
-        if (strncmp(a, "-c", 2) == 0)
-            return NULL;
+        if (strcmp(a, "--check-hash-based-pycs") == 0) {
+            i++;
+            continue;
+        }
+        if (a[1] == '-')
+            continue;
+        for (const char *p = a + 1; *p; p++) {
+            if (strchr("cmWX", *p) == NULL)
+                continue;
+            const char *value = p[1] ? p + 1
+                                : i + 1 < n ? pyhd__dump_utf8_or(PyList_GET_ITEM(orig, ++i), NULL)
+                                            : NULL;
+            if (*p == 'm')
+                return value;
+            if (*p == 'c')
+                return NULL;
+            break;
+        }
     }
     return NULL;
 }

@@ -14,7 +14,7 @@
 #define PYHD_MAX_SOURCE ((size_t)64 << 20)
 /* The named roots gathered below: argv, orig_argv, path, executable, version,
    version_info, modules, environ. */
-#define PYHD_MAX_NAMED 8
+#define PYHD_MAX_NAMED 10
 
 /* One entry of the graph's filename list and what reading it gave. */
 struct source {
@@ -55,7 +55,8 @@ struct dump {
 
 
 /*
- * Helpers (src/dump.c). The pyhd__dump_fail_* functions fill d->r->error with
+ * Helpers (src/dump_util.c), shared by dump.c and the stage files, which call
+ * nothing in dump.c. The pyhd__dump_fail_* functions fill d->r->error with
  * one line naming what was being done, clear any Python exception and return -1.
  */
 double pyhd__dump_elapsed_ms(const struct timespec *t0);

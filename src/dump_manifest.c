@@ -1,5 +1,6 @@
 /* dump_manifest.c: the MANIFEST of a dump: facts about the process, the crash and its fingerprint. */
 #include "dump_internal.h"
+#include "dump_guard.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -280,6 +281,9 @@ static const char *trigger_name(enum pyhd_trigger t)
         return "signal";
     case PYHD_TRIGGER_API:
         return "api";
+    case PYHD_TRIGGER_FATAL:
+        /* Readers of the first format know the fatal dumps as "signal". */
+        return "signal";
     }
     return "unknown";
 }
@@ -300,7 +304,7 @@ static int field(struct dump *d, const char *key, const char *fmt, ...)
 
 int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
 {
-    char created[64], host[256], type_name[512];
+    char created[64], host[256], type_name[512], missed[64];
     struct tm tm;
     struct utsname u;
     struct pyhd_buf argv;
@@ -374,6 +378,12 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
         || field(d, PYHD_MANIFEST_SOURCES_SIZE, "%llu",
                  (unsigned long long)(d->o->keep_sources ? d->sources_size : 0)) < 0)
         goto nomem;
+    /* Triggers that came while this dump was written (this dump's own
+       exception's __str__ sending the dump signal, say): none is lost silently. */
+    for (size_t i = 0; pyhd__guard_missed(i, missed, sizeof missed) == 0; i++) {
+        if (pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_MISSED_TRIGGER, missed) < 0)
+            goto nomem;
+    }
     for (size_t off = 0; off < d->unavailable.len;) {
         const char *entry = (const char *)d->unavailable.data + off;
         if (pyhd__manifest_add(&d->manifest, PYHD_MANIFEST_SOURCE_UNAVAILABLE, entry) < 0)

@@ -75,9 +75,17 @@ done:
     return rc;
 }
 
-/* The main thread's ident: threading._main_thread's, else the oldest thread
-   state's (thread states are prepended, so it is the last of the list). */
-static unsigned long main_thread_ident(PyObject *tdict, PyThreadState *head)
+/* The thread pyhd__dump_note_main_thread() ran in, 0: not known. */
+static unsigned long noted_main_ident;
+
+void pyhd__dump_note_main_thread(void)
+{
+    noted_main_ident = PyThread_get_thread_ident();
+}
+
+/* The main thread's ident: threading._main_thread's, else the thread that
+   installed pyhd (pyhd-run's main thread). */
+static unsigned long main_thread_ident(PyObject *tdict)
 {
     PyObject *main = tdict ? PyDict_GetItemString(tdict, "_main_thread") : NULL;
     PyObject *ident = main ? instance_attr(main, "_ident") : NULL;
@@ -87,60 +95,97 @@ static unsigned long main_thread_ident(PyObject *tdict, PyThreadState *head)
             return v;
         PyErr_Clear();
     }
-    PyThreadState *last = head;
-    for (PyThreadState *ts = head; ts != NULL; ts = PyThreadState_Next(ts))
-        last = ts;
-    return last ? last->thread_id : 0;
+    return noted_main_ident;
+}
+
+/* The list of pyhd__dump_prefetch_threads(), for the next dump; NULL: none. */
+static PyObject *prefetched;
+
+int pyhd__dump_prefetch_threads(void)
+{
+    Py_XSETREF(prefetched, pyhd_current_frames());
+    return prefetched != NULL ? 0 : -1;
+}
+
+void pyhd__dump_forget_threads(void)
+{
+    Py_CLEAR(prefetched);
+}
+
+/* Fill t for the thread ident, whose innermost frame is frame (borrowed, kept
+   alive by d->keep; NULL: none). */
+static int add_thread(struct dump *d, unsigned long ident, PyObject *frame, int current,
+                      int failed, unsigned long main_ident, PyObject *active)
+{
+    struct pyhd_thread_root *t = &d->threads[d->nthreads];
+
+    if (current) {
+        t->flags |= PYHD_THREAD_CURRENT;
+        /* For an exception dump the current thread's stack is in the
+           exception's traceback. */
+        if (failed) {
+            t->flags |= PYHD_THREAD_FAILED;
+            frame = NULL;
+        }
+    }
+    t->frame = frame;
+    t->ident = ident;
+    if (ident == main_ident)
+        t->flags |= PYHD_THREAD_MAIN;
+    if (active != NULL && PyDict_Check(active) && thread_details(d, active, t) < 0)
+        return pyhd__dump_fail_py(d, "reading threading._active");
+    d->nthreads++;
+    return 0;
 }
 
 /*
- * Every thread of this interpreter that runs Python code, and the current
- * one. For an exception dump the current thread's stack is in the
- * exception's traceback, so its frame is left NULL.
+ * Every thread that runs Python code, and the current one. The list is taken
+ * as sys._current_frames() takes it, under the runtime's lock
+ * (pyhd_current_frames()): a thread that ends meanwhile cannot free its state
+ * under the walk. Frames are kept in dict order (the runtime's, newest thread
+ * first); the current thread is added last if it has no Python frame.
  */
 int pyhd__dump_gather_threads(struct dump *d)
 {
-    PyThreadState *cur = PyThreadState_Get();
-    PyThreadState *head = PyInterpreterState_ThreadHead(PyThreadState_GetInterpreter(cur));
+    unsigned long current = PyThread_get_thread_ident();
+    PyObject *frames = NULL;
     PyObject *tdict = threading_dict();  /* borrowed */
     PyObject *active = tdict ? PyDict_GetItemString(tdict, "_active") : NULL;
-    unsigned long main_ident = main_thread_ident(tdict, head);
+    PyObject *key, *frame;  /* borrowed */
+    unsigned long main_ident = main_thread_ident(tdict);
     int failed = d->exc != NULL
                  && (d->trigger == PYHD_TRIGGER_UNCAUGHT || d->trigger == PYHD_TRIGGER_THREAD);
-    size_t n = 0;
+    int seen_current = 0;
+    Py_ssize_t pos = 0;
 
-    for (PyThreadState *ts = head; ts != NULL; ts = PyThreadState_Next(ts))
-        n++;
-    d->threads = calloc(n ? n : 1, sizeof *d->threads);
+    /* A --dump-fork child has the list its parent took before the fork: a
+       thread that held the runtime's lock at the fork is gone and would
+       hold it for ever here. */
+    frames = prefetched != NULL ? prefetched : pyhd_current_frames();
+    prefetched = NULL;
+    if (frames == NULL || !PyDict_Check(frames) || pyhd__dump_keep(d, frames) < 0) {
+        if (frames != NULL && !PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "the current frames are not a dict");
+        Py_XDECREF(frames);
+        return pyhd__dump_fail_py(d, "listing the threads");
+    }
+    /* d->keep holds it from here. */
+    Py_DECREF(frames);
+    d->threads = calloc((size_t)PyDict_GET_SIZE(frames) + 1, sizeof *d->threads);
     if (d->threads == NULL)
         return pyhd__dump_fail_nomem(d, "listing the threads");
-    for (PyThreadState *ts = head; ts != NULL && d->nthreads < n; ts = PyThreadState_Next(ts)) {
-        struct pyhd_thread_root *t = &d->threads[d->nthreads];
-        PyObject *frame = (PyObject *)PyThreadState_GetFrame(ts);  /* new reference */
-        if (ts == cur) {
-            t->flags |= PYHD_THREAD_CURRENT;
-            if (failed) {
-                t->flags |= PYHD_THREAD_FAILED;
-                Py_CLEAR(frame);
-            }
-        } else if (frame == NULL) {
-            /* A thread state without Python frames: not a thread a user sees. */
+    while (PyDict_Next(frames, &pos, &key, &frame)) {
+        unsigned long ident = PyLong_AsUnsignedLong(key);
+        if (ident == (unsigned long)-1 && PyErr_Occurred())
+            return pyhd__dump_fail_py(d, "listing the threads");
+        if (!PyFrame_Check(frame))
             continue;
-        }
-        if (frame != NULL) {
-            int kept = pyhd__dump_keep(d, frame);
-            Py_DECREF(frame);
-            if (kept < 0)
-                return pyhd__dump_fail_py(d, "listing the threads");
-            t->frame = frame;
-        }
-        t->ident = ts->thread_id;
-        if (t->ident == main_ident)
-            t->flags |= PYHD_THREAD_MAIN;
-        if (active != NULL && PyDict_Check(active) && thread_details(d, active, t) < 0)
-            return pyhd__dump_fail_py(d, "reading threading._active");
-        d->nthreads++;
+        seen_current |= ident == current;
+        if (add_thread(d, ident, frame, ident == current, failed, main_ident, active) < 0)
+            return -1;
     }
+    if (!seen_current && add_thread(d, current, NULL, 1, failed, main_ident, active) < 0)
+        return -1;
     return 0;
 }
 
@@ -227,6 +272,75 @@ static PyObject *build_environ(void)  /* new reference */
     return out;
 }
 
+/* Add the items of an exact set to out, each weak reference as its live referent. */
+static int add_set_items(PyObject *out, PyObject *set, int weak)
+{
+    PyObject *it = PySet_Type.tp_iter(set), *item;
+    int rc = 0;
+    if (it == NULL)
+        return -1;
+    while (rc == 0 && (item = Py_TYPE(it)->tp_iternext(it)) != NULL) {
+        PyObject *o = NULL;
+        if (!weak)
+            o = Py_NewRef(item);
+        else if (PyWeakref_CheckRef(item)) {
+#if PY_VERSION_HEX >= 0x030D0000
+            if (PyWeakref_GetRef(item, &o) < 0)
+                rc = -1;
+#else
+            o = PyWeakref_GET_OBJECT(item);
+            o = o == Py_None ? NULL : Py_NewRef(o);
+#endif
+        }
+        if (o != NULL && PyList_Append(out, o) < 0)
+            rc = -1;
+        Py_XDECREF(o);
+        Py_DECREF(item);
+    }
+    Py_DECREF(it);
+    return rc < 0 || PyErr_Occurred() ? -1 : 0;
+}
+
+/*
+ * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks
+ * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
+ * references, so no WeakSet code runs) and, from 3.12, _eager_tasks (a set). NULL without an
+ * exception when asyncio.tasks is not imported.
+ */
+static PyObject *build_tasks(void)  /* new reference */
+{
+    PyObject *modules = PySys_GetObject("modules");  /* borrowed */
+    PyObject *mod = modules && PyDict_Check(modules)
+                        ? PyDict_GetItemString(modules, "asyncio.tasks") : NULL;
+    if (mod == NULL || !PyModule_Check(mod))
+        return NULL;
+    PyObject *md = PyModule_GetDict(mod);  /* borrowed */
+    PyObject *scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
+    if (scheduled == NULL)
+        scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
+    PyObject *eager = PyDict_GetItemString(md, "_eager_tasks");
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
+        PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
+        PyObject *data = sd && PyDict_Check(sd) ? PyDict_GetItemString(sd, "data") : NULL;
+        int rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
+        Py_XDECREF(sd);
+        PyErr_Clear();
+        if (rc < 0)
+            goto error;
+    }
+    if (eager != NULL && PyAnySet_CheckExact(eager) && add_set_items(out, eager, 0) < 0)
+        goto error;
+    if (PyList_GET_SIZE(out) == 0)
+        Py_CLEAR(out);
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
 int pyhd__dump_gather_named(struct dump *d)
 {
     PyObject *built = NULL;
@@ -247,6 +361,13 @@ int pyhd__dump_gather_named(struct dump *d)
     Py_CLEAR(built);
     built = build_modules();
     if (built == NULL || add_named(d, "modules", built) < 0)
+        goto error;
+    Py_CLEAR(built);
+    /* The tasks are a convenience: a failure to list them leaves them out. */
+    built = build_tasks();
+    if (built == NULL)
+        PyErr_Clear();
+    if (add_named(d, "tasks", built) < 0)
         goto error;
     Py_CLEAR(built);
     if (!d->o->keep_environ)

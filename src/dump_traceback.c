@@ -162,15 +162,14 @@ static int append_thread_exception_header(struct dump *d)
 }
 
 /*
- * The exception exactly as python's default hook prints it: the same
- * PyErr_Display() that sys.excepthook uses, with sys.stderr pointed at a
- * StringIO for the call; for an exception that escaped a thread, after
- * threading.excepthook's header line.
+ * The exception exactly as python's default hook prints it, by the same
+ * printer, into a StringIO: sys.stderr is left alone, so what other threads
+ * print meanwhile goes where they meant it to. For an exception that escaped
+ * a thread, after threading.excepthook's header line.
  */
 static int append_exception(struct dump *d)
 {
-    PyObject *io = NULL, *sio = NULL, *old = NULL, *text = NULL, *utf8 = NULL;
-    PyObject *tb = NULL;
+    PyObject *io = NULL, *sio = NULL, *text = NULL, *utf8 = NULL;
     int rc = -1;
 
     if (d->trigger == PYHD_TRIGGER_THREAD && append_thread_exception_header(d) < 0)
@@ -179,18 +178,7 @@ static int append_exception(struct dump *d)
     if (io == NULL)
         goto error;
     sio = PyObject_CallMethod(io, "StringIO", NULL);
-    if (sio == NULL)
-        goto error;
-    old = PySys_GetObject("stderr");  /* borrowed, made strong below */
-    Py_XINCREF(old);
-    if (PySys_SetObject("stderr", sio) < 0)
-        goto error;
-    tb = PyException_GetTraceback(d->exc);
-    PyErr_Display((PyObject *)Py_TYPE(d->exc), d->exc, tb);
-    /* PyErr_Display reports its own failures on stderr; one left set here
-       is not ours to keep. */
-    PyErr_Clear();
-    if (PySys_SetObject("stderr", old) < 0)
+    if (sio == NULL || pyhd_display_exception(sio, d->exc) < 0)
         goto error;
     text = PyObject_CallMethod(sio, "getvalue", NULL);
     if (text == NULL || !PyUnicode_Check(text))
@@ -206,12 +194,6 @@ static int append_exception(struct dump *d)
     rc = 0;
     goto done;
 error:
-    if (old != NULL && PySys_GetObject("stderr") == sio) {
-        PyObject *t = NULL, *v = NULL, *b = NULL;
-        PyErr_Fetch(&t, &v, &b);
-        PySys_SetObject("stderr", old);
-        PyErr_Restore(t, v, b);
-    }
     if (PyErr_Occurred())
         pyhd__dump_fail_py(d, "writing traceback.txt");
     else
@@ -219,10 +201,8 @@ error:
 done:
     Py_XDECREF(io);
     Py_XDECREF(sio);
-    Py_XDECREF(old);
     Py_XDECREF(text);
     Py_XDECREF(utf8);
-    Py_XDECREF(tb);
     return rc;
 }
 

@@ -31,11 +31,11 @@ static int window_refused;      /* the refusal was printed for this window */
 /* _thread._ExceptHookArgs (new reference, kept for the life of the process),
    which thread_failed() stands in for; NULL until that is installed. */
 static PyObject *original_hook_args;
-/* A --dump-fork child's parent: the process its dump is of. */
-static long forked_from;
-/* A dump is being written: the dump signal's handler (or a thread) could
-   come in again where the dump runs Python code (--repr-all, sys.stderr). */
-static int dump_running;
+/* _thread._excepthook, threading.excepthook's default (new reference, kept). */
+static PyObject *default_thread_hook;
+/* sys.stderr was None when the uncaught exception came: python printed
+   nothing, so pending_line is not printed either. */
+static int pending_silenced;
 
 /* Write the whole of s to fd 2, retrying short writes and EINTR. */
 static void write_fd2(const char *s)
@@ -56,6 +56,7 @@ static void write_fd2(const char *s)
 /*
  * Print line through sys.stderr so that it lands where the traceback went
  * (the program may have replaced sys.stderr). GIL held, no exception pending.
+ * sys.stderr = None silences python's tracebacks, and so the line too.
  * Returns -1 with an exception set if sys.stderr is missing or failed.
  */
 static int write_sys_stderr(const char *line)
@@ -63,7 +64,9 @@ static int write_sys_stderr(const char *line)
     PyObject *stream = PySys_GetObject("stderr");  /* borrowed */
     PyObject *result = NULL;
 
-    if (stream == NULL || stream == Py_None) {
+    if (stream == Py_None)
+        return 0;
+    if (stream == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "sys.stderr is not set");
         return -1;
     }
@@ -98,7 +101,7 @@ void pyhd__hook_flush_message(void)
             write_fd2(pending_line);
         }
         PyErr_Restore(exc_type, exc_value, exc_tb);
-    } else {
+    } else if (!pending_silenced) {
         write_fd2(pending_line);
     }
     pending_line[0] = '\0';
@@ -158,8 +161,9 @@ static void on_excepthook(const struct pyhd_options *o, PyObject *args)
 {
     PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
     PyObject *value;  /* borrowed */
+    struct pyhd_dump_request q;
     struct pyhd_dump_result r;
-    int ok;
+    enum pyhd_dump_outcome outcome;
 
     /* args is (hook, type, value, traceback). */
     if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 4)
@@ -178,10 +182,14 @@ static void on_excepthook(const struct pyhd_options *o, PyObject *args)
 
     /* sys.audit() may be called with an exception pending; keep it. */
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-    memset(&r, 0, sizeof(r));
-    ok = pyhd__dump_write(o, PYHD_TRIGGER_UNCAUGHT, value == Py_None ? NULL : value, &r) == 0;
-    if (!ok || !o->quiet) {
-        pyhd__dump_format_line(&r, ok, pending_line, sizeof(pending_line));
+    memset(&q, 0, sizeof q);
+    q.trigger = PYHD_TRIGGER_UNCAUGHT;
+    q.exc = value == Py_None ? NULL : value;
+    outcome = pyhd__dump_take(o, &q, &r);
+    if (outcome != PYHD_DUMP_NESTED && (outcome != PYHD_DUMP_WRITTEN || !o->quiet)) {
+        pyhd__dump_format_line(&r, outcome == PYHD_DUMP_WRITTEN, pending_line,
+                               sizeof(pending_line));
+        pending_silenced = PySys_GetObject("stderr") == Py_None;
         register_flush();
     }
     PyErr_Restore(exc_type, exc_value, exc_tb);
@@ -202,6 +210,7 @@ int pyhd__hook_install(const struct pyhd_options *o)
     if (PySys_AddAuditHook(audit_hook, (void *)o) < 0)
         return -1;
     active = o;
+    pyhd__dump_note_main_thread();
     return 0;
 }
 
@@ -233,118 +242,6 @@ int pyhd__hook_rate_allows(void)
                  PYHD_RATE_LIMIT_DUMPS, (long)(60 - (now.tv_sec - window_start.tv_sec)));
         pyhd__hook_print_line(line);
     }
-    return 0;
-}
-
-/*
- * The child side of --dump-fork: fork again so that the program waits only
- * for a process that exits at once (no zombie is left for the program's own
- * wait() to find), then write the dump from this copy-on-write snapshot and
- * _exit(), running nothing of python's or the program's at exit. Only the
- * forking thread exists here; the other threads' frames are still in memory
- * and the dump reads them as it reads any object. Never returns.
- */
-static void dump_in_child(const struct pyhd_options *o, enum pyhd_trigger trigger,
-                          PyObject *exc, const char *reason)
-{
-    struct pyhd_dump_result r;
-    char line[sizeof r.path + 1024];
-    pid_t grandchild = fork();
-    int ok;
-
-    if (grandchild != 0)
-        _exit(grandchild < 0 ? 1 : 0);
-    ok = pyhd__dump_write_ex(o, trigger, exc, reason, forked_from, &r) == 0;
-    if (!ok || !o->quiet) {
-        pyhd__dump_format_line(&r, ok, line, sizeof line);
-        write_fd2(line);
-    }
-    _exit(ok ? 0 : 1);
-}
-
-/* Split path into an absolute directory and a file name. Pure C; 0, or -1
-   with err set. */
-static int split_path(const char *path, char *dir, size_t dirlen, char *name, size_t namelen,
-                      char *err, size_t errlen)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash != NULL ? slash + 1 : path;
-    char cwd[4096];
-    int n;
-
-    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-        snprintf(err, errlen, "%s: not a file name", path);
-        return -1;
-    }
-    if ((size_t)snprintf(name, namelen, "%s", base) >= namelen) {
-        snprintf(err, errlen, "%s: name too long", path);
-        return -1;
-    }
-    if (slash == path) {
-        n = snprintf(dir, dirlen, "/");
-    } else if (slash != NULL && path[0] == '/') {
-        n = snprintf(dir, dirlen, "%.*s", (int)(slash - path), path);
-    } else {
-        if (getcwd(cwd, sizeof cwd) == NULL) {
-            snprintf(err, errlen, "finding the current directory: %s", strerror(errno));
-            return -1;
-        }
-        if (slash == NULL)
-            n = snprintf(dir, dirlen, "%s", cwd);
-        else
-            n = snprintf(dir, dirlen, "%s/%.*s", cwd, (int)(slash - path), path);
-    }
-    if (n < 0 || (size_t)n >= dirlen) {
-        snprintf(err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    return 0;
-}
-
-int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyObject *exc,
-                    const char *reason, const char *path, struct pyhd_dump_result *r)
-{
-    struct pyhd_options at_path;
-    char dir[4096], name[1024];
-    pid_t child;
-    int status;
-
-    memset(r, 0, sizeof *r);
-    if (path != NULL) {
-        if (split_path(path, dir, sizeof dir, name, sizeof name, r->error,
-                       sizeof r->error) < 0)
-            return -1;
-        /* A shallow copy: the dump only reads the options. */
-        at_path = *o;
-        at_path.dump_dir = dir;
-        at_path.dump_name = name;
-        o = &at_path;
-    }
-    if (dump_running) {
-        snprintf(r->error, sizeof r->error, "another dump is being written");
-        return -1;
-    }
-    if (!o->dump_fork) {
-        dump_running = 1;
-        status = pyhd__dump_write_ex(o, trigger, exc, reason, 0, r);
-        dump_running = 0;
-        return status;
-    }
-
-    /* A raw fork(), not os.fork(): the program's os.register_at_fork()
-       functions must not run, and the child keeps every thread's state. */
-    forked_from = (long)getpid();
-    child = fork();
-    if (child < 0) {
-        snprintf(r->error, sizeof r->error, "forking the dump's process: %s",
-                 strerror(errno));
-        return -1;
-    }
-    if (child == 0)
-        dump_in_child(o, trigger, exc, reason);
-    /* The child exits as soon as it has forked the writer. */
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
     return 0;
 }
 
@@ -391,32 +288,77 @@ done:
     return match;
 }
 
-/* The stand-in for _thread._ExceptHookArgs(args); args is
-   [exc_type, exc_value, exc_tb, thread]. */
-static PyObject *thread_failed(PyObject *unused, PyObject *args)
+/* Dump a failed thread and print the line. GIL held; never raises. */
+static void dump_thread(PyObject *value)
 {
+    struct pyhd_dump_request q;
     struct pyhd_dump_result r;
     char line[sizeof r.path + 1024];
-    PyObject *value;  /* borrowed */
-    int ok;
+    enum pyhd_dump_outcome outcome;
 
-    if (active != NULL && active->enabled && PyList_CheckExact(args)
-        && PyList_GET_SIZE(args) == 4 && called_from_threading()) {
-        value = PyList_GET_ITEM(args, 1);
-        /* SystemExit ends a thread silently: threading prints nothing for it. */
-        if (PyExceptionInstance_Check(value)
-            && !PyErr_GivenExceptionMatches(value, PyExc_SystemExit)
-            && !dump_running && pyhd__hook_rate_allows()) {
-            dump_running = 1;
-            ok = pyhd__dump_write(active, PYHD_TRIGGER_THREAD, value, &r) == 0;
-            dump_running = 0;
-            if (!ok || !active->quiet) {
-                pyhd__dump_format_line(&r, ok, line, sizeof line);
-                pyhd__hook_print_line(line);
-            }
-        }
+    memset(&q, 0, sizeof q);
+    q.trigger = PYHD_TRIGGER_THREAD;
+    q.exc = value;
+    outcome = pyhd__dump_take(active, &q, &r);
+    if (outcome != PYHD_DUMP_NESTED && (outcome != PYHD_DUMP_WRITTEN || !active->quiet)) {
+        pyhd__dump_format_line(&r, outcome == PYHD_DUMP_WRITTEN, line, sizeof line);
+        pyhd__hook_print_line(line);
     }
-    return PyObject_CallOneArg(original_hook_args, args);
+}
+
+/* threading.excepthook, read from threading's dict (borrowed), or NULL. */
+static PyObject *threading_excepthook(void)
+{
+    PyObject *threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
+    if (threading == NULL || !PyModule_Check(threading))
+        return NULL;
+    return PyDict_GetItemString(PyModule_GetDict(threading), "excepthook");
+}
+
+/*
+ * The stand-in for _thread._ExceptHookArgs(args); args is
+ * [exc_type, exc_value, exc_tb, thread]. invoke_excepthook calls the hook
+ * with what this returns, right after. With threading's own hook in place
+ * (nearly always), the traceback is printed here, by that same hook, so that
+ * the dump and its line come after it as after an uncaught exception; the
+ * hook then gets the arguments of a SystemExit, which it ignores in silence.
+ * A program's own hook is left to print last: pyhd cannot know when it is done.
+ */
+static PyObject *thread_failed(PyObject *unused, PyObject *args)
+{
+    PyObject *hook_args = NULL, *silent = NULL, *printed = NULL;
+    PyObject *value;  /* borrowed */
+
+    hook_args = PyObject_CallOneArg(original_hook_args, args);
+    if (hook_args == NULL || active == NULL || !active->enabled || !PyList_CheckExact(args)
+        || PyList_GET_SIZE(args) != 4 || !called_from_threading())
+        return hook_args;
+    value = PyList_GET_ITEM(args, 1);
+    /* SystemExit ends a thread silently: threading prints nothing for it. */
+    if (!PyExceptionInstance_Check(value)
+        || PyErr_GivenExceptionMatches(value, PyExc_SystemExit)
+        || !pyhd__hook_rate_allows())
+        return hook_args;
+    if (default_thread_hook != NULL && threading_excepthook() == default_thread_hook) {
+        printed = PyObject_CallOneArg(default_thread_hook, hook_args);
+        /* The hook failed: threading reports that as it would have. */
+        if (printed == NULL)
+            goto error;
+        Py_DECREF(printed);
+        silent = Py_BuildValue("[OOOO]", PyExc_SystemExit, Py_None, Py_None,
+                               PyList_GET_ITEM(args, 3));
+        if (silent == NULL)
+            goto error;
+        Py_SETREF(hook_args, PyObject_CallOneArg(original_hook_args, silent));
+        Py_DECREF(silent);
+        if (hook_args == NULL)
+            return NULL;
+    }
+    dump_thread(value);
+    return hook_args;
+error:
+    Py_DECREF(hook_args);
+    return NULL;
 }
 
 static PyMethodDef thread_failed_def = {
@@ -427,7 +369,7 @@ static PyMethodDef thread_failed_def = {
 
 int pyhd__hook_install_threads(void)
 {
-    PyObject *thread_module = NULL, *func = NULL;
+    PyObject *thread_module = NULL, *func = NULL, *module_name = NULL;
     PyObject *threading, *bound;  /* borrowed */
     int rc = -1;
 
@@ -439,7 +381,18 @@ int pyhd__hook_install_threads(void)
         if (original_hook_args == NULL)
             goto done;
     }
-    func = PyCFunction_New(&thread_failed_def, NULL);
+    if (default_thread_hook == NULL) {
+        default_thread_hook = PyObject_GetAttrString(thread_module, "_excepthook");
+        if (default_thread_hook == NULL)
+            goto done;
+    }
+    /* Named for the module it stands in, as the type it replaces is
+       (threading.__all__ is checked against the names whose __module__ is
+       threading's or _thread's). */
+    module_name = PyUnicode_FromString("_thread");
+    if (module_name == NULL)
+        goto done;
+    func = PyCFunction_NewEx(&thread_failed_def, NULL, module_name);
     if (func == NULL || PyObject_SetAttrString(thread_module, "_ExceptHookArgs", func) < 0)
         goto done;
     /* Read threading's dict directly: no module __getattr__ can run. */
@@ -453,6 +406,7 @@ int pyhd__hook_install_threads(void)
     rc = 0;
 done:
     Py_XDECREF(func);
+    Py_XDECREF(module_name);
     Py_XDECREF(thread_module);
     return rc;
 }

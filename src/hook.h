@@ -28,17 +28,9 @@ int pyhd__hook_install_threads(void);
    minute prints a "pyhd:" line. GIL held. */
 int pyhd__hook_rate_allows(void);
 
-/*
- * An on-demand dump (the dump signal, pyhd.dump(), DumpHandler): into path
- * (NULL: as the options say), in a forked child with --dump-fork. GIL held.
- * Never raises: returns 0 with r->path set (empty when a forked child writes
- * the dump and prints its line), or -1 with r->error set.
- */
-int pyhd__hook_dump(const struct pyhd_options *o, enum pyhd_trigger trigger, PyObject *exc,
-                    const char *reason, const char *path, struct pyhd_dump_result *r);
-
 /* Print line now: through sys.stderr (where tracebacks go) while python
-   runs, else to fd 2. GIL held; an exception pending on entry is kept. */
+   runs, nowhere when sys.stderr is None (python prints nothing then either),
+   else to fd 2. GIL held; an exception pending on entry is kept. */
 void pyhd__hook_print_line(const char *line);
 
 /* Print the pending "pyhd: ..." line, if any, once. */

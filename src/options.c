@@ -1,9 +1,10 @@
 /* options.c: pyhd-run's own long options and PYHD_* variables, parsed without Python. */
-/* strdup() and getcwd(NULL, 0) are POSIX.1-2008. */
-#define _POSIX_C_SOURCE 200809L
+/* strdup() and getcwd(NULL, 0) are POSIX.1-2008; realpath() is XSI. */
+#define _XOPEN_SOURCE 700
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@ static const char usage_text[] =
     "                    dump every thread and go on (default: USR1)\n"
     "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
     "                    forked child, so the program pauses only for the fork\n"
+    "  --dump-timeout=N  give a dump written in a forked child (--dump-fork, and\n"
+    "                    after a fatal signal) at most N seconds (default: 60)\n"
     "  --privacy=LEVEL   what the dump may hold: full (everything, for your own\n"
     "                    machine), default (values under sensitive names and\n"
     "                    secret-shaped values redacted) or triage (also no str,\n"
@@ -76,6 +79,7 @@ static const char usage_text[] =
     "  PYHD_NO_DUMP_ON_INTERRUPT=1  as --no-dump-on-interrupt\n"
     "  PYHD_DUMP_SIGNAL=SIG  as --dump-signal\n"
     "  PYHD_DUMP_FORK=1      as --dump-fork\n"
+    "  PYHD_DUMP_TIMEOUT=N   as --dump-timeout\n"
     "  PYHD_PRIVACY=LEVEL    as --privacy\n"
     "  PYHD_NO_REDACT=1      as --no-redact\n"
     "  PYHD_REDACT_HASH=1    as --redact-hash\n"
@@ -124,6 +128,7 @@ enum option_id {
     OPT_NO_DUMP_ON_INTERRUPT,
     OPT_DUMP_SIGNAL,
     OPT_DUMP_FORK,
+    OPT_DUMP_TIMEOUT,
     OPT_PRIVACY,
     OPT_NO_REDACT,
     OPT_REDACT_HASH,
@@ -157,6 +162,7 @@ static const struct option_spec option_specs[] = {
     {"no-dump-on-interrupt", OPT_NO_DUMP_ON_INTERRUPT, 0, "PYHD_NO_DUMP_ON_INTERRUPT"},
     {"dump-signal", OPT_DUMP_SIGNAL, 1, "PYHD_DUMP_SIGNAL"},
     {"dump-fork", OPT_DUMP_FORK, 0, "PYHD_DUMP_FORK"},
+    {"dump-timeout", OPT_DUMP_TIMEOUT, 1, "PYHD_DUMP_TIMEOUT"},
     {"privacy", OPT_PRIVACY, 1, "PYHD_PRIVACY"},
     {"no-redact", OPT_NO_REDACT, 0, "PYHD_NO_REDACT"},
     {"redact-hash", OPT_REDACT_HASH, 0, "PYHD_REDACT_HASH"},
@@ -223,6 +229,7 @@ void pyhd__options_init(struct pyhd_options *o)
     o->dump_on_interrupt = 1;
     o->dump_signal = SIGUSR1;
     o->dump_fork = 0;
+    o->dump_timeout = PYHD_DEFAULT_DUMP_TIMEOUT;
     o->privacy = PYHD_PRIVACY_DEFAULT;
     o->redact = 1;
     o->redact_hash = 0;
@@ -403,6 +410,17 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
     case OPT_DUMP_FORK:
         o->dump_fork = flag;
         return 0;
+    case OPT_DUMP_TIMEOUT: {
+        uint64_t seconds;
+        /* alarm() takes an unsigned int; 0 would mean no alarm at all. */
+        if (parse_number(value, &seconds) < 0 || seconds == 0 || seconds > 86400) {
+            set_error(err, errlen, "%s: '%s' is not a number of seconds from 1 to 86400",
+                      what, value);
+            return -1;
+        }
+        o->dump_timeout = (unsigned)seconds;
+        return 0;
+    }
     case OPT_NO_REDACT:
         o->privacy = flag ? PYHD_PRIVACY_FULL : PYHD_PRIVACY_DEFAULT;
         o->redact = !flag;
@@ -655,6 +673,69 @@ static int read_venv_version(FILE *f, char *version, size_t n)
     return found ? 0 : -1;
 }
 
+/* The value of key in the pyvenv.cfg at cfg, into out; 0 if found. */
+static int read_venv_value(const char *cfg, const char *key, char *out, size_t n)
+{
+    char line[4096 + 64];
+    size_t want = strlen(key);
+    int found = 0;
+    FILE *f = fopen(cfg, "r");
+
+    if (f == NULL)
+        return -1;
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+        char *k = line, *value, *eq = strchr(line, '=');
+        size_t klen, vlen;
+
+        if (eq == NULL)
+            continue;
+        while (*k == ' ' || *k == '\t')
+            k++;
+        klen = (size_t)(eq - k);
+        while (klen > 0 && (k[klen - 1] == ' ' || k[klen - 1] == '\t'))
+            klen--;
+        if (klen != want || memcmp(k, key, want) != 0)
+            continue;
+        value = eq + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        vlen = strcspn(value, "\r\n");
+        while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
+            vlen--;
+        snprintf(out, n, "%.*s", (int)vlen, value);
+        found = 1;
+    }
+    fclose(f);
+    return found ? 0 : -1;
+}
+
+/*
+ * Whether the virtualenv's home (the directory of the python that made it)
+ * holds the python pyhd-run embeds: a virtualenv made by another build of
+ * the same version (Debian's 3.11.2 and pyenv's 3.11.7) would give python
+ * that build's standard library, whose C modules do not fit this libpython
+ * (`import subprocess` fails). A pyvenv.cfg without home is taken as it is.
+ */
+static int venv_home_matches(const char *cfg, const char *default_python)
+{
+    char home[4096], real_home[PATH_MAX], real_python[PATH_MAX], dir[4096];
+    const char *slash = strrchr(default_python, '/');
+
+    if (read_venv_value(cfg, "home", home, sizeof home) < 0)
+        return 1;
+    if (slash == NULL || realpath(home, real_home) == NULL)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - default_python), default_python);
+    if (realpath(dir, real_python) != NULL && strcmp(real_home, real_python) == 0)
+        return 1;
+    /* home may name another directory with the same python in it
+       (/usr/local/bin holding a link to /usr/bin/python3.11). */
+    if (snprintf(dir, sizeof dir, "%s%s", home, slash) >= (int)sizeof dir
+        || realpath(dir, real_home) == NULL || realpath(default_python, real_python) == NULL)
+        return 0;
+    return strcmp(real_home, real_python) == 0;
+}
+
 /* Whether version ("3.11.7", "3.11.7.final.0", "3.11") is major.minor. */
 static int version_matches(const char *version, int major, int minor)
 {
@@ -708,6 +789,10 @@ int pyhd__python_executable(const char *(*getenv_fn)(const char *), const char *
     } else if (access(python, X_OK) != 0) {
         set_error(warn, warnlen, "warning: ignoring virtualenv %s: %s: %s", venv, python,
                   strerror(errno));
+    } else if (!venv_home_matches(cfg, default_python)) {
+        set_error(warn, warnlen, "warning: ignoring virtualenv %s: it was made by another "
+                  "build of Python %s (its pyvenv.cfg's home is not the directory of %s, "
+                  "whose libpython pyhd-run embeds)", venv, version, default_python);
     } else {
         return copy_path(python, out, outlen, warn, warnlen);
     }

@@ -13,6 +13,8 @@
 #define PYHD_DEFAULT_MAX_DUMPS ((uint64_t)100)        /* pyhd dumps kept */
 #define PYHD_DEFAULT_MAX_USE ((uint64_t)1 << 30)       /* bytes they may use */
 #define PYHD_DEFAULT_KEEP_FREE ((uint64_t)256 << 20)   /* free bytes left on the disk */
+/* Seconds a dump in a forked child may take (see pyhd-run(1), "Triggers"). */
+#define PYHD_DEFAULT_DUMP_TIMEOUT 60
 
 struct pyhd_options {
     char *dump_dir;       /* malloc'd; NULL: the current directory */
@@ -26,6 +28,8 @@ struct pyhd_options {
     int dump_on_interrupt; /* 0 with --no-dump-on-interrupt / PYHD_NO_DUMP_ON_INTERRUPT=1 */
     int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGUSR1 by default, 0: none */
     int dump_fork;        /* --dump-fork / PYHD_DUMP_FORK=1: on-demand dumps in a child */
+    unsigned dump_timeout; /* --dump-timeout / PYHD_DUMP_TIMEOUT: seconds a forked dump
+                              may take */
     int privacy;          /* --privacy / PYHD_PRIVACY: PYHD_PRIVACY_* */
     int redact;           /* names and values are redacted: 0 with --privacy=full,
                              --no-redact, PYHD_NO_REDACT=1 */

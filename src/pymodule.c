@@ -73,7 +73,10 @@ static PyObject *dump_now(PyObject *path_obj, PyObject *exc, PyObject *reason_ob
     const struct pyhd_options *o = options();
     PyObject *path_bytes = NULL, *handled = NULL, *result = NULL;
     const char *reason = NULL, *path = NULL;
+    struct pyhd_dump_request q;
     struct pyhd_dump_result r;
+    char line[sizeof r.path + 1024];
+    enum pyhd_dump_outcome outcome;
 
     if (o == NULL)
         return NULL;
@@ -104,12 +107,25 @@ static PyObject *dump_now(PyObject *path_obj, PyObject *exc, PyObject *reason_ob
     /* By default, the exception being handled: `except: pyhd.dump()`. */
     if (exc == Py_None)
         exc = handled = pyhd_err_handled();
-    if (pyhd__hook_dump(o, PYHD_TRIGGER_API, exc, reason, path, &r) < 0) {
+    memset(&q, 0, sizeof q);
+    q.trigger = PYHD_TRIGGER_API;
+    q.exc = exc;
+    q.reason = reason;
+    q.path = path;
+    q.may_fork = 1;
+    outcome = pyhd__dump_take(o, &q, &r);
+    if (outcome == PYHD_DUMP_FAILED || outcome == PYHD_DUMP_NESTED) {
         PyErr_SetString(dump_error, r.error);
         goto done;
     }
-    /* With --dump-fork the child names the dump and prints its line. */
-    result = r.path[0] != '\0' ? PyUnicode_DecodeFSDefault(r.path) : Py_NewRef(Py_None);
+    /* The line every dump prints, so that a DumpHandler's dumps are seen;
+       with --dump-fork the child names the dump and prints its line. */
+    if (outcome == PYHD_DUMP_WRITTEN && !o->quiet) {
+        pyhd__dump_format_line(&r, 1, line, sizeof line);
+        pyhd__hook_print_line(line);
+    }
+    result = outcome == PYHD_DUMP_WRITTEN ? PyUnicode_DecodeFSDefault(r.path)
+                                          : Py_NewRef(Py_None);
 done:
     Py_XDECREF(handled);
     Py_XDECREF(path_bytes);

@@ -10,6 +10,8 @@
 #include "decode.h"
 #include "manifest.h"
 #include "pyhd/format.h"
+#include "rebuild_bounds.h"
+#include "trust.h"
 
 /*
  * The order of rebuilding. References may point forward and form cycles, so
@@ -51,10 +53,16 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
-    PyObject *rebuilt_class;   /* pyhd_surrogates.RebuiltClass */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: the classes it made */
+    PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
+    uint32_t *depth;           /* per id: nesting depth (bound_nesting) */
+    uint32_t *mro_len;         /* per class id: estimated MRO length (bound_class) */
+    uint64_t class_work;       /* the estimated cost of every class made so far */
+    int measuring;             /* push_dep only measures (bound_nesting) */
+    uint32_t deps_depth;       /* what it measured: the deepest dependency */
     int trust;
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
@@ -212,17 +220,64 @@ static PyObject *decode_complex(struct pyhd_cursor *c)
     return PyComplex_FromDoubles(re, im);
 }
 
-/* Add item to a set or frozenset; an item that cannot be hashed here gets wrapped. */
-static int set_add(struct rb *rb, PyObject *set, PyObject *item)
+static int dump_error_here(struct rb *rb, const char *what)
 {
-    PyObject *wrapped;
-    int rc;
-    if (PySet_Add(set, item) == 0)
+    return dump_error(&rb->g->objects[rb->current - 1], what);
+}
+
+/*
+ * The bounds on keys (rebuild_bounds.h): *key receives a new reference to
+ * the object of id, or to a stand-in when it is nested too deep to hash
+ * here. census counts the hashes of a large container's keys and refuses
+ * a flood of equal ones (DumpError naming the record being made or filled).
+ */
+static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census,
+                     PyObject **key)
+{
+    PyObject *obj = ref(rb, id);
+    Py_hash_t hash;
+    if (rb->depth[id] > PYHD_MAX_HASH_DEPTH) {
+        *key = sur_call(rb, "UnhashableKey", &obj, 1);
+        return *key ? 0 : -1;
+    }
+    *key = Py_NewRef(obj);
+    if (!census || !pyhd__census_active(census))
         return 0;
-    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+    hash = PyObject_Hash(obj);
+    if (hash == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+            Py_CLEAR(*key);
+            return -1;
+        }
+        PyErr_Clear();  /* unhashable here: the insertion wraps it */
+        return 0;
+    }
+    pyhd__census_add(census, (int64_t)hash);
+    if (census->highest > PYHD_MAX_COLLISIONS) {
+        char what[120];
+        snprintf(what, sizeof what, "more than %u keys with one hash value (a hash flood)",
+                 PYHD_MAX_COLLISIONS);
+        Py_CLEAR(*key);
+        return dump_error_here(rb, what);
+    }
+    return 0;
+}
+
+/* Add item id to a set or frozenset; an item that cannot be hashed here gets wrapped. */
+static int set_add(struct rb *rb, PyObject *set, uint64_t id, struct pyhd_hash_census *census)
+{
+    PyObject *item = NULL, *wrapped;
+    int rc;
+    if (bound_key(rb, id, census, &item) < 0)
         return -1;
+    rc = PySet_Add(set, item);
+    if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_DECREF(item);
+        return rc;
+    }
     PyErr_Clear();
     wrapped = sur_call(rb, "UnhashableKey", &item, 1);
+    Py_DECREF(item);
     if (!wrapped)
         return -1;
     rc = PySet_Add(set, wrapped);
@@ -231,16 +286,21 @@ static int set_add(struct rb *rb, PyObject *set, PyObject *item)
 }
 
 /* d[key] = value; generic goes through the type (an OrderedDict keeps its order). */
-static int dict_set(struct rb *rb, PyObject *d, PyObject *key, PyObject *value, int generic)
+static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value, int generic,
+                    struct pyhd_hash_census *census)
 {
-    PyObject *wrapped;
-    int rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
-    if (rc == 0)
-        return 0;
-    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+    PyObject *key = NULL, *wrapped;
+    int rc;
+    if (bound_key(rb, key_id, census, &key) < 0)
         return -1;
+    rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
+    if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_DECREF(key);
+        return rc;
+    }
     PyErr_Clear();
     wrapped = sur_call(rb, "UnhashableKey", &key, 1);
+    Py_DECREF(key);
     if (!wrapped)
         return -1;
     rc = generic ? PyObject_SetItem(d, wrapped, value) : PyDict_SetItem(d, wrapped, value);
@@ -267,16 +327,22 @@ static PyObject *decode_items_tuple(struct rb *rb, struct pyhd_cursor *c, uint64
 static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
 {
     uint64_t orig = rd_varint(c), n = rd_varint(c);
+    struct pyhd_hash_census census;
     /* A brand-new frozenset may be filled with PySet_Add before anyone sees it. */
     PyObject *fs = PyFrozenSet_New(NULL);
     if (!fs)
         return NULL;
+    if (pyhd__census_init(&census, n) < 0) {
+        Py_DECREF(fs);
+        return PyErr_NoMemory();
+    }
     for (uint64_t i = 0; i < n; i++) {
-        if (set_add(rb, fs, ref(rb, rd_id(c))) < 0) {
-            Py_DECREF(fs);
-            return NULL;
+        if (set_add(rb, fs, rd_id(c), &census) < 0) {
+            Py_CLEAR(fs);
+            break;
         }
     }
+    pyhd__census_free(&census);
     *more = orig - n;
     return fs;
 }
@@ -358,6 +424,11 @@ static int push(struct rb *rb, uint64_t id)
 
 static int push_dep(struct rb *rb, const struct pyhd_record *r, uint64_t dep)
 {
+    if (rb->measuring) {
+        if (dep && rb->depth[dep] > rb->deps_depth)
+            rb->deps_depth = rb->depth[dep];
+        return 0;
+    }
     if (dep == 0 || rb->state[dep] == MADE)
         return 0;
     if (rb->state[dep] == EXPANDING)
@@ -421,6 +492,82 @@ static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
     return c;
 }
 
+/* The id of the value of key name in the DICT record dict_id, or 0. */
+static uint64_t dict_value_id(const struct pyhd_decoded *g, uint64_t dict_id, const char *name)
+{
+    const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
+    struct pyhd_cursor c;
+    uint64_t n;
+    if (!d || d->kind != PYHD_REC_DICT)
+        return 0;
+    c = pyhd__cursor(d);
+    rd_varint(&c);
+    n = rd_varint(&c);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(g, k, name))
+            return v;
+    }
+    return 0;
+}
+
+/*
+ * The id of a CLASS record's __slots__ attribute when it is a STR or a TUPLE
+ * (of names, checked by pyhd_surrogates), else 0: a class needs its slots
+ * when it is made, before its attributes are filled in.
+ */
+static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *v;
+    uint64_t slots;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    rd_u8(&c);
+    slots = dict_value_id(g, rd_id(&c), "__slots__");
+    v = pyhd__decode_obj(g, slots);
+    return v && (v->kind == PYHD_REC_STR || v->kind == PYHD_REC_TUPLE) ? slots : 0;
+}
+
+/*
+ * A FUNCTION record's closure (a TUPLE id, or 0) and its code's freevars (a
+ * TUPLE id, or 0): a function gets its closure cells when it is made.
+ */
+static void function_closure(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                             uint64_t *closure, uint64_t *freevars)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const struct pyhd_record *code, *t;
+    uint64_t code_id;
+    *closure = *freevars = 0;
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    code_id = rd_id(&c);
+    if (pyhd__cur_left(&c) == 0)
+        return;
+    for (int i = 0; i < 4; i++)
+        rd_id(&c);
+    *closure = rd_id(&c);
+    t = pyhd__decode_obj(g, *closure);
+    code = pyhd__decode_obj(g, code_id);
+    if (!t || t->kind != PYHD_REC_TUPLE || !code || code->kind != PYHD_REC_CODE) {
+        *closure = 0;
+        return;
+    }
+    c = pyhd__cursor(code);
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    for (int i = 0; i < 5; i++)
+        rd_varint(&c);
+    rd_id(&c);
+    rd_id(&c);
+    *freevars = rd_id(&c);
+    t = pyhd__decode_obj(g, *freevars);
+    if (!t || t->kind != PYHD_REC_TUPLE)
+        *closure = *freevars = 0;
+}
+static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r);
+
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
@@ -441,7 +588,18 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
             if (push_dep(rb, r, rd_id(&c)) < 0)
                 return -1;
         }
-        return 0;
+        return push_dep(rb, r, class_slots_id(rb->g, r));
+    case PYHD_REC_METHOD:
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_FUNCTION: {
+        uint64_t closure = 0, freevars = 0;
+        for (int i = 0; i < 3; i++) {
+            if (push_dep(rb, r, rd_id(&c)) < 0)
+                return -1;
+        }
+        function_closure(rb->g, r, &closure, &freevars);
+        return push_dep(rb, r, closure) < 0 || push_dep(rb, r, freevars) < 0 ? -1 : 0;
+    }
     case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF:
     case PYHD_REC_BUFFER:
@@ -474,6 +632,14 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
         return push_dep(rb, r, cls) < 0 || push_dep(rb, r, repr_id) < 0 ||
                push_dep(rb, r, reason) < 0 ? -1 : 0;
     }
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return push_c_object_deps(rb, r);
     default:
         return 0;
     }
@@ -487,7 +653,7 @@ static int ensure(struct rb *rb, uint64_t id);
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
     struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *args[6] = {NULL};
+    PyObject *args[7] = {NULL};
     PyObject *result;
     uint64_t bases;
     args[0] = ref(rb, rd_id(&c));
@@ -497,9 +663,10 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[3] = ref(rb, bases);
     args[4] = PyLong_FromLong((long)rd_u8(&c));
     args[5] = rb->trust ? Py_True : Py_False;
+    args[6] = ref(rb, class_slots_id(rb->g, r));
     if (!args[4])
         return NULL;
-    result = sur_call(rb, "make_class", args, 6);
+    result = sur_call(rb, "make_class", args, 7);
     Py_DECREF(args[4]);
     return result;
 }
@@ -558,6 +725,11 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
         return NULL;
     if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
         PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+        /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
+           its own tp_new makes an empty one and runs no Python code. */
+        if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
+            type->tp_new != PyBaseObject_Type.tp_new)
+            return type->tp_new(type, rb->empty, NULL);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
@@ -599,7 +771,7 @@ static PyTypeObject *base_type(unsigned kind)
 
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    return PyObject_TypeCheck(cls, (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, cls) > 0;
 }
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
@@ -639,6 +811,9 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, base))
         return value;  /* the class could not be made a subclass: keep the value */
     if (!is_surrogate_class(rb, cls)) {
+        /* An enum looks its members up by value, hashing it: not one nested too deep. */
+        if (rb->depth[rb->current] > PYHD_MAX_HASH_DEPTH)
+            return value;
         /* A real class (a stdlib enum's member, a namedtuple): pyhd_surrogates decides. */
         PyObject *pair[2] = {cls, value};
         obj = sur_call(rb, "real_subclass_value", pair, 2);
@@ -708,13 +883,13 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
         PyObject *mod, *placeholder = PyUnicode_FromString("<truncated>");
         if (!placeholder)
             return NULL;
-        mod = sur_call(rb, "RebuiltModule", &placeholder, 1);
+        mod = sur_call(rb, "make_module", &placeholder, 1);
         Py_DECREF(placeholder);
         return mod;
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    return sur_call(rb, "RebuiltModule", &name, 1);
+    return sur_call(rb, "make_module", &name, 1);
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
@@ -800,6 +975,265 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
     return obj;
 }
 
+/* A program's function (an inert real function, with its closure) or a builtin one. */
+static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[3];
+    uint64_t closure, freevars;
+    for (int i = 0; i < 3; i++)
+        args[i] = ref(rb, rd_id(&c));
+    if (rd_id(&c)) {
+        function_closure(rb->g, r, &closure, &freevars);
+        args[0] = ref(rb, closure);
+        args[1] = ref(rb, freevars);
+        return sur_call(rb, "make_function", args, 2);
+    }
+    return sur_call(rb, "builtin_function", args, 3);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Readable C objects (format.h, 0x30 up): made by src/py/pyhd_cobjects.py */
+
+static PyObject *cob_call(struct rb *rb, const char *name, PyObject *const *args, size_t n)
+{
+    PyObject *fn = PyObject_GetAttrString(rb->cob, name);
+    PyObject *result;
+    if (!fn)
+        return NULL;
+    result = PyObject_Vectorcall(fn, args, n, NULL);
+    Py_DECREF(fn);
+    return result;
+}
+
+/* cob_call with new references in args, which it releases; NULL args mean failure. */
+static PyObject *cob_call_steal(struct rb *rb, const char *name, PyObject **args, size_t n)
+{
+    PyObject *result = NULL;
+    size_t i;
+    for (i = 0; i < n && args[i]; i++)
+        ;
+    if (i == n)
+        result = cob_call(rb, name, args, n);
+    for (i = 0; i < n; i++)
+        Py_XDECREF(args[i]);
+    return result;
+}
+
+/* Hard dependencies: what a real object (partial, dtype, a view's base) is made from. */
+static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t n, ndim;
+    const unsigned char *text;
+    size_t textlen;
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        /* Whether its function is callable decides between a partial and a look-alike. */
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_NDARRAY:
+        if (push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0)
+            return -1;
+        ndim = rd_varint(&c);
+        for (uint64_t i = 0; i < 2 * ndim; i++)
+            rd_varint(&c);
+        return push_dep(rb, r, rd_id(&c));
+    case PYHD_REC_DTYPE:
+        pyhd__cur_text(&c, &text, &textlen);
+        rd_varint(&c);
+        rd_u8(&c);
+        n = rd_varint(&c);
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t name = rd_id(&c), dtype = rd_id(&c), title;
+            rd_varint(&c);
+            title = rd_id(&c);
+            if (push_dep(rb, r, name) < 0 || push_dep(rb, r, dtype) < 0 ||
+                push_dep(rb, r, title) < 0)
+                return -1;
+        }
+        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+    default:
+        /* The look-alikes need their class only; their fields come at fill. */
+        return push_dep(rb, r, rd_id(&c));
+    }
+}
+
+static PyObject *make_dtype(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    const unsigned char *text = NULL;
+    size_t textlen = 0;
+    uint64_t n;
+    PyObject *args[6] = {NULL};
+    pyhd__cur_text(&c, &text, &textlen);
+    args[0] = PyUnicode_DecodeUTF8((const char *)text, (Py_ssize_t)textlen, "replace");
+    args[1] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+    args[2] = PyBool_FromLong(rd_u8(&c) & PYHD_DTYPE_ALIGNED);
+    n = rd_varint(&c);
+    args[3] = PyList_New(0);
+    for (uint64_t i = 0; args[3] && i < n; i++) {
+        uint64_t name = rd_id(&c), dtype = rd_id(&c), offset = rd_varint(&c), title = rd_id(&c);
+        PyObject *field = Py_BuildValue("(OOKO)", ref(rb, name), ref(rb, dtype),
+                                        (unsigned long long)offset, ref(rb, title));
+        if (!field || PyList_Append(args[3], field) < 0)
+            Py_CLEAR(args[3]);
+        Py_XDECREF(field);
+    }
+    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
+    args[5] = Py_NewRef(ref(rb, rd_id(&c)));
+    return cob_call_steal(rb, "make_dtype", args, 6);
+}
+
+static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[9] = {NULL};
+    uint64_t dtype_id, ndim, count, stored;
+    args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+    dtype_id = rd_id(&c);
+    args[1] = Py_NewRef(rb->objs[dtype_id]);
+    ndim = rd_varint(&c);
+    args[2] = PyTuple_New((Py_ssize_t)ndim);
+    args[3] = PyTuple_New((Py_ssize_t)ndim);
+    if (!args[2] || !args[3])
+        goto done;
+    for (uint64_t i = 0; i < ndim; i++) {
+        PyObject *v = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        if (!v)
+            goto done;
+        PyTuple_SET_ITEM(args[2], (Py_ssize_t)i, v);
+    }
+    for (uint64_t i = 0; i < ndim; i++) {
+        PyObject *v = PyLong_FromLongLong(rd_svarint(&c));
+        if (!v)
+            goto done;
+        PyTuple_SET_ITEM(args[3], (Py_ssize_t)i, v);
+    }
+    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
+    args[5] = PyLong_FromLongLong(rd_svarint(&c));
+    args[6] = PyBool_FromLong(rd_u8(&c) & PYHD_NDARRAY_WRITEABLE);
+    if (pyhd__dtype_is_object(rb->g, dtype_id)) {
+        /* The elements are references: the array is made empty and filled later. */
+        count = rd_varint(&c);
+        stored = rd_varint(&c);
+        args[7] = PyLong_FromUnsignedLongLong(count);
+    } else {
+        count = rd_varint(&c);
+        stored = pyhd__cur_left(&c);
+        args[7] = PyBytes_FromStringAndSize((const char *)c.p, (Py_ssize_t)stored);
+    }
+    if (stored < count)
+        rb->truncated = 1;
+    args[8] = PyLong_FromUnsignedLongLong(count - stored);
+    return cob_call_steal(rb, "make_ndarray", args, 9);
+done:
+    for (int i = 0; i < 9; i++)
+        Py_XDECREF(args[i]);
+    return NULL;
+}
+
+/* Make a readable C object: real objects whole, look-alikes empty (filled later). */
+static PyObject *make_c_object(struct rb *rb, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[5] = {NULL};
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        args[1] = Py_NewRef(ref(rb, rd_id(&c)));
+        return cob_call_steal(rb, "make_partial", args, 2);
+    case PYHD_REC_LOCK:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        args[1] = PyBool_FromLong(rd_u8(&c));
+        args[2] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        args[3] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        return cob_call_steal(rb, "make_lock", args, 4);
+    case PYHD_REC_DTYPE:
+        return make_dtype(rb, r);
+    case PYHD_REC_NDARRAY:
+        return make_ndarray(rb, r);
+    case PYHD_REC_FUTURE:
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        rd_id(&c);
+        args[1] = PyLong_FromLong(rd_u8(&c));
+        return cob_call_steal(rb, "make_future", args, 2);
+    default:  /* MATCH, FILE */
+        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
+        return cob_call_steal(rb, r->kind == PYHD_REC_MATCH ? "make_match" : "make_file",
+                              args, 1);
+    }
+}
+
+static int fill_c_object(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
+{
+    struct pyhd_cursor c = pyhd__cursor(r);
+    PyObject *args[11] = {NULL}, *res = NULL;
+    size_t n = 0;
+    const char *fn;
+    rd_id(&c);
+    args[n++] = Py_NewRef(obj);
+    switch (r->kind) {
+    case PYHD_REC_PARTIAL:
+        fn = "fill_partial";
+        for (int i = 0; i < 4; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        break;
+    case PYHD_REC_MATCH:
+        fn = "fill_match";
+        for (int i = 0; i < 3; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        for (int i = 0; i < 3; i++)
+            args[n++] = PyLong_FromLongLong(rd_svarint(&c));
+        break;
+    case PYHD_REC_FILE:
+        fn = "fill_file";
+        for (int i = 0; i < 3; i++)
+            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        args[n++] = PyLong_FromLong(rd_u8(&c));
+        args[n++] = PyLong_FromLongLong(rd_svarint(&c));
+        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        break;
+    case PYHD_REC_FUTURE:
+        fn = "fill_future";
+        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        rd_u8(&c);
+        args[n++] = PyLong_FromLong(rd_u8(&c));
+        for (int i = 0; i < 6; i++) {
+            uint64_t id = rd_id(&c);
+            /* 0 is "absent" here, not None: a result of None is a real None. */
+            args[n++] = id ? Py_NewRef(rb->objs[id]) : PyTuple_New(0);
+        }
+        break;
+    case PYHD_REC_NDARRAY: {
+        uint64_t dtype_id = rd_id(&c), ndim = rd_varint(&c), stored;
+        if (!pyhd__dtype_is_object(rb->g, dtype_id)) {
+            Py_DECREF(args[0]);
+            return 0;
+        }
+        for (uint64_t i = 0; i < 2 * ndim; i++)
+            rd_varint(&c);
+        rd_id(&c);
+        rd_svarint(&c);
+        rd_u8(&c);
+        rd_varint(&c);
+        stored = rd_varint(&c);
+        fn = "fill_ndarray";
+        args[n] = PyList_New(0);
+        for (uint64_t i = 0; args[n] && i < stored; i++)
+            if (PyList_Append(args[n], ref(rb, rd_id(&c))) < 0)
+                Py_CLEAR(args[n]);
+        n++;
+        break;
+    }
+    default:  /* LOCK, DTYPE: whole when made */
+        Py_DECREF(args[0]);
+        return 0;
+    }
+    res = cob_call_steal(rb, fn, args, n);
+    Py_XDECREF(res);
+    return res ? 0 : -1;
+}
+
 /* Make object id, whose hard dependencies are made. */
 static PyObject *make(struct rb *rb, uint64_t id)
 {
@@ -858,9 +1292,20 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_EXCEPTION:
         return make_exception(rb, r);
     case PYHD_REC_FUNCTION:
-        return sur_call(rb, "FunctionStub", NULL, 0);
-    case PYHD_REC_METHOD:
-        return sur_call(rb, "MethodStub", NULL, 0);
+        return make_function(rb, r);
+    case PYHD_REC_METHOD: {
+        PyObject *args[2];
+        args[0] = ref(rb, rd_id(&c));
+        args[1] = ref(rb, rd_id(&c));
+        return sur_call(rb, "make_method", args, 2);
+    }
+    case PYHD_REC_DESCRIPTOR:
+        value = PyLong_FromLong((long)rd_u8(&c));
+        if (!value)
+            return NULL;
+        result = sur_call(rb, "make_descriptor", &value, 1);
+        Py_DECREF(value);
+        return result;
     case PYHD_REC_CODE:
         return sur_call(rb, "CodeRecord", NULL, 0);
     case PYHD_REC_CELL:
@@ -890,6 +1335,14 @@ static PyObject *make(struct rb *rb, uint64_t id)
         rb->truncated = 1;
         value = Py_None;
         return sur_call(rb, "TruncatedStub", &value, 1);
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return make_c_object(rb, r);
     case PYHD_REC_REDACTED: {
         /* Its class comes at fill, as for TRUNCATED. */
         PyObject *args[4] = {NULL};
@@ -922,6 +1375,62 @@ static PyObject *make(struct rb *rb, uint64_t id)
     }
 }
 
+/*
+ * The nesting depth of id, whose dependencies are made (rebuild_bounds.h):
+ * tuples and slices (and subclasses of tuple) hash by recursing through
+ * their items, so they carry their items' depth; every other object counts 1.
+ */
+static int bound_nesting(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1];
+    uint32_t depth = 1;
+    if (r->kind == PYHD_REC_TUPLE || r->kind == PYHD_REC_SLICE ||
+        r->kind == PYHD_REC_SUBCLASS) {
+        rb->measuring = 1;
+        rb->deps_depth = 0;
+        push_deps(rb, r);  /* only measures: cannot fail */
+        rb->measuring = 0;
+        depth = rb->deps_depth < UINT32_MAX - 1 ? rb->deps_depth + 1 : UINT32_MAX - 1;
+    }
+    rb->depth[id] = depth;
+    if (r->kind == PYHD_REC_SLICE && depth > PYHD_MAX_SLICE_DEPTH) {
+        char what[80];
+        snprintf(what, sizeof what, "slices nested more than %u deep", PYHD_MAX_SLICE_DEPTH);
+        return dump_error(r, what);
+    }
+    return 0;
+}
+
+/* The estimated cost of making class id, whose bases are made (rebuild_bounds.h). */
+static int bound_class(struct rb *rb, uint64_t id)
+{
+    const struct pyhd_record *r = &rb->g->objects[id - 1], *t;
+    struct pyhd_cursor c = pyhd__cursor(r);
+    uint64_t sum = 0, k = 0, len = 0;
+    for (int i = 0; i < 3; i++)
+        rd_id(&c);
+    t = pyhd__decode_obj(rb->g, rd_id(&c));
+    if (t && t->kind == PYHD_REC_TUPLE) {
+        struct pyhd_cursor b = pyhd__cursor(t);
+        rd_varint(&b);
+        k = rd_varint(&b);
+        for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
+            uint64_t base = rd_id(&b);
+            sum += base && rb->mro_len[base] ? rb->mro_len[base] : 1;
+        }
+    }
+    rb->class_work += pyhd__class_work(sum, k, &len);
+    rb->mro_len[id] = (uint32_t)len;
+    if (rb->class_work > PYHD_MAX_CLASS_WORK) {
+        char what[200];
+        snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
+                 "(this one has %llu bases and about %llu classes in its MRO)",
+                 (unsigned long long)k, (unsigned long long)len);
+        return dump_error(r, what);
+    }
+    return 0;
+}
+
 /* Make id and, first, everything it cannot exist without. Reentrant. */
 static int ensure(struct rb *rb, uint64_t root)
 {
@@ -948,6 +1457,9 @@ static int ensure(struct rb *rb, uint64_t root)
         /* Every dependency pushed above id has been made: make id. */
         rb->nstack--;
         rb->current = id;
+        if (bound_nesting(rb, id) < 0 ||
+            (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+            goto error;
         obj = make(rb, id);
         if (!obj)
             goto error;
@@ -1000,59 +1512,120 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct py
                           int generic)
 {
     uint64_t n;
+    struct pyhd_hash_census census;
+    int rc = 0;
     rd_varint(c);
     n = rd_varint(c);
-    for (uint64_t i = 0; i < n; i++) {
-        PyObject *a = ref(rb, rd_id(c));
-        int rc;
-        if (kind == PYHD_REC_LIST) {
-            rc = PyList_Append(obj, a);
-        } else if (kind == PYHD_REC_SET) {
-            rc = set_add(rb, obj, a);
-        } else {
-            PyObject *v = ref(rb, rd_id(c));
-            rc = dict_set(rb, obj, a, v, generic);
-        }
-        if (rc < 0)
-            return -1;
+    if (pyhd__census_init(&census, kind == PYHD_REC_LIST ? 0 : n) < 0) {
+        PyErr_NoMemory();
+        return -1;
     }
-    return 0;
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        uint64_t a = rd_id(c);
+        if (kind == PYHD_REC_LIST)
+            rc = PyList_Append(obj, ref(rb, a));
+        else if (kind == PYHD_REC_SET)
+            rc = set_add(rb, obj, a, &census);
+        else
+            rc = dict_set(rb, obj, a, ref(rb, rd_id(c)), generic, &census);
+    }
+    pyhd__census_free(&census);
+    return rc;
 }
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
 {
-    return PyObject_TypeCheck((PyObject *)Py_TYPE(obj), (PyTypeObject *)rb->rebuilt_class);
+    return PySet_Contains(rb->surrogates, (PyObject *)Py_TYPE(obj)) > 0;
+}
+
+/*
+ * obj.__dict__ = d, through the type's __dict__ descriptor, not
+ * PyObject_GenericSetDict(): on 3.13 that misses objects whose attributes
+ * live inline. A type whose __dict__ cannot be assigned (types.SimpleNamespace)
+ * gets d's items in its own dict.
+ */
+static int set_instance_dict(struct rb *rb, PyObject *obj, PyObject *d)
+{
+    PyObject *own;
+    int rc;
+    if (PyObject_SetAttr(obj, rb->dict_name, d) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+        !PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear();
+    own = PyObject_GenericGetDict(obj, NULL);
+    if (!own)
+        return -1;
+    rc = PyDict_Update(own, d);
+    Py_DECREF(own);
+    return rc;
+}
+
+/*
+ * Set slot name of obj to value through the member descriptor that a class
+ * of its MRO defines for it (a real class's __slots__); no other descriptor
+ * is called. A name no class has a slot for goes into obj's __dict__, as a
+ * stand-in class made without slots needs. "__dict__" and "__weakref__" are
+ * the instance's own machinery, not data: they are skipped.
+ */
+static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyObject *mro = Py_TYPE(obj)->tp_mro, *d;  /* borrowed */
+    int rc;
+    if (!PyUnicode_Check(name) || !PyUnicode_CompareWithASCIIString(name, "__dict__") ||
+        !PyUnicode_CompareWithASCIIString(name, "__weakref__"))
+        return 0;
+    for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *descr;
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || !t->tp_dict)
+            continue;
+        descr = PyDict_GetItemWithError(t->tp_dict, name);  /* borrowed */
+        if (!descr && PyErr_Occurred())
+            return -1;
+        if (descr && Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            /* A slot this class cannot take (read-only, or of another type): left unset. */
+            if (Py_TYPE(descr)->tp_descr_set(descr, obj, value) == 0)
+                return 0;
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError) &&
+                !PyErr_ExceptionMatches(PyExc_TypeError))
+                return -1;
+            PyErr_Clear();
+            return 0;
+        }
+    }
+    d = PyObject_GenericGetDict(obj, NULL);
+    if (!d) {
+        /* A slotted class without a dict and without this slot here: leave it out. */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    rc = PyDict_SetItem(d, name, value);
+    Py_DECREF(d);
+    return rc;
 }
 
 /*
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
- * Through the type's __dict__ descriptor, not PyObject_GenericSetDict():
- * on 3.13 that misses objects whose attributes live inline.
  */
 static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
 {
     uint64_t dict_id, n;
-    PyObject *d;
     rd_id(c);
     dict_id = rd_id(c);
     n = rd_varint(c);
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
-        PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
-        return -1;
-    if (!n)
-        return 0;
-    d = PyObject_GetAttr(obj, rb->dict_name);
-    if (!d)
+        set_instance_dict(rb, obj, rb->objs[dict_id]) < 0)
         return -1;
     for (uint64_t i = 0; i < n; i++) {
         PyObject *k = ref(rb, rd_id(c)), *v = ref(rb, rd_id(c));
-        if (PyDict_SetItem(d, k, v) < 0) {
-            Py_DECREF(d);
+        if (set_slot(obj, k, v) < 0)
             return -1;
-        }
     }
-    Py_DECREF(d);
     return 0;
 }
 
@@ -1223,9 +1796,11 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
         set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
         set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
         set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ||
-        set_attr_varint(obj, "state", rd_u8(&c)) < 0)
+        set_attr_varint(obj, "state", rd_u8(&c)) < 0 ||
+        set_attr_id(rb, obj, "frame", rd_id(&c)) < 0)
         return -1;
-    return set_attr_id(rb, obj, "frame", rd_id(&c));
+    /* Version 2: what it awaits. */
+    return pyhd__cur_left(&c) ? set_attr_id(rb, obj, "awaiting", rd_id(&c)) : 0;
 }
 
 /*
@@ -1267,13 +1842,20 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_EXCEPTION:
         return fill_exception(rb, obj, r);
     case PYHD_REC_FUNCTION:
-        return set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "module", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ? -1 : 0;
-    case PYHD_REC_METHOD:
-        return set_attr_id(rb, obj, "function", rd_id(&c)) < 0 ||
-               set_attr_id(rb, obj, "self", rd_id(&c)) < 0 ? -1 : 0;
+    case PYHD_REC_DESCRIPTOR: {
+        /* A FUNCTION's 4 names, then 4 of its fields of format version 2 when present (the
+           closure was given when it was made). */
+        PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;
+        if (r->kind == PYHD_REC_DESCRIPTOR)
+            rd_u8(&c);
+        for (size_t i = 1; i < n; i++)
+            fargs[i] = i < 5 || pyhd__cur_left(&c) ? ref(rb, rd_id(&c)) : Py_None;
+        res = sur_call(rb, r->kind == PYHD_REC_FUNCTION ? "fill_function" : "fill_descriptor",
+                       fargs, n);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    }
     case PYHD_REC_CODE:
         return fill_code(rb, obj, r);
     case PYHD_REC_CELL:
@@ -1297,6 +1879,14 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_TRUNCATED:
     case PYHD_REC_REDACTED:
         return set_attr_id(rb, obj, "cls", rd_id(&c));
+    case PYHD_REC_PARTIAL:
+    case PYHD_REC_MATCH:
+    case PYHD_REC_LOCK:
+    case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE:
+    case PYHD_REC_NDARRAY:
+    case PYHD_REC_DTYPE:
+        return fill_c_object(rb, obj, r);
     case PYHD_REC_REDUCED:
         rd_id(&c);
         args[0] = obj;
@@ -1327,9 +1917,14 @@ static int patch_globals(struct rb *rb, PyObject *d)
         if (rc < 0)
             return -1;
     }
-    if (PyDict_GetItemString(d, "__builtins__") &&
-        PyDict_SetItemString(d, "__builtins__", rb->builtins) < 0)
-        return -1;
+    /* A dict stays a dict (an exec() namespace may hold builtins' dict). */
+    {
+        PyObject *dumped = PyDict_GetItemString(d, "__builtins__");  /* borrowed */
+        if (dumped && PyDict_SetItemString(d, "__builtins__",
+                                           PyDict_Check(dumped) ? PyModule_GetDict(rb->builtins)
+                                                                : rb->builtins) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1365,6 +1960,11 @@ static int make_modules(struct rb *rb)
 static int rebuild_all(struct rb *rb)
 {
     const struct pyhd_decoded *g = rb->g;
+    /* What an earlier load left half done (it failed) is forgotten. */
+    PyObject *res = sur_call(rb, "begin", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     if (make_modules(rb) < 0)
         return -1;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
@@ -1378,6 +1978,12 @@ static int rebuild_all(struct rb *rb)
                 return -1;
         }
     }
+    /* Functions get their code objects once every code record is filled. */
+    rb->current = 0;
+    res = sur_call(rb, "finish", NULL, 0);
+    if (!res)
+        return -1;
+    Py_DECREF(res);
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
         struct pyhd_cursor c = pyhd__cursor(r);
@@ -1599,19 +2205,28 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.state = PyMem_Calloc(n, 1);
     rb.inst_cls = PyMem_Calloc(n, sizeof *rb.inst_cls);
     rb.inst_mode = PyMem_Calloc(n, 1);
-    if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode) {
+    rb.depth = PyMem_Calloc(n, sizeof *rb.depth);
+    rb.mro_len = PyMem_Calloc(n, sizeof *rb.mro_len);
+    if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode || !rb.depth || !rb.mro_len) {
         PyErr_NoMemory();
         goto done;
     }
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
-    rb.rebuilt_class = PyObject_GetAttrString(rb.sur, "RebuiltClass");
+    rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
+    rb.cob = PyImport_ImportModule("pyhd_cobjects");
+    if (!rb.cob)
+        goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
-    if (!rb.rebuilt_class || !rb.empty || !rb.builtins || !rb.dict_name)
+    if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
+        !rb.dict_name) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a set");
         goto done;
+    }
     /* Rebuilding makes no garbage, only many objects: the collector would
        walk them again and again for nothing. */
     gc_was_enabled = PyGC_Disable();
@@ -1627,6 +2242,14 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     excs = exceptions_list(&rb);
     if (!roots || !threads || !excs)
         goto done;
+    {
+        /* The dumped sys and os modules get what the roots and MANIFEST say. */
+        PyObject *args[2] = {roots, PyDict_GetItemString(result, "manifest")};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 2) : NULL;
+        if (!res)
+            goto done;
+        Py_DECREF(res);
+    }
     if (PyDict_SetItemString(result, "roots", roots) < 0 ||
         PyDict_SetItemString(result, "threads", threads) < 0 ||
         PyDict_SetItemString(result, "exceptions", excs) < 0 ||
@@ -1649,9 +2272,12 @@ done:
     PyMem_Free(rb.state);
     PyMem_Free(rb.inst_cls);
     PyMem_Free(rb.inst_mode);
+    PyMem_Free(rb.depth);
+    PyMem_Free(rb.mro_len);
     PyMem_Free(rb.stack);
     Py_XDECREF(rb.sur);
-    Py_XDECREF(rb.rebuilt_class);
+    Py_XDECREF(rb.surrogates);
+    Py_XDECREF(rb.cob);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
@@ -1687,6 +2313,33 @@ PyDoc_STRVAR(load_doc,
 "imported. Raises DumpError (a one-line message) when the file is not a dump or\n"
 "is damaged.");
 
+/*
+ * The Graph-Size the MANIFEST declares (0: none), which bounds inflating
+ * graph.z (pyhd__decode_limit()). Returns -1 with DumpError set for a value
+ * that is not a number.
+ */
+static int declared_graph_size(const struct pyhd_manifest *manifest, uint64_t *size)
+{
+    const char *text = pyhd__manifest_get(manifest, PYHD_MANIFEST_GRAPH_SIZE);
+    uint64_t n = 0;
+    *size = 0;
+    if (!text)
+        return 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (UINT64_MAX - 9) / 10) {
+            PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is not a byte count");
+            return -1;
+        }
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    if (!*text) {
+        PyErr_SetString(DumpError, "bad MANIFEST: Graph-Size is empty");
+        return -1;
+    }
+    *size = n;
+    return 0;
+}
+
 static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "trust", NULL};
@@ -1694,9 +2347,10 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     struct pyhd_dump_file file = {NULL, 0};
     struct pyhd_decoded graph;
     struct pyhd_manifest manifest = {NULL, 0};
-    const struct pyhd_archive_member *m;
+    const struct pyhd_archive_member *m, *graph_member;
     char err[512];
     int trust = 0, rc, have_graph = 0;
+    uint64_t declared = 0, limit;
     const char *path;
 
     memset(&graph, 0, sizeof graph);
@@ -1712,19 +2366,11 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(DumpError, without_path(err, path));
         goto done;
     }
-    m = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
-    if (!m) {
+    graph_member = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
+    if (!graph_member) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_GRAPH " member)");
         goto done;
     }
-    Py_BEGIN_ALLOW_THREADS
-    rc = pyhd__decode_open(&graph, m->data, m->len, err, sizeof err);
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        PyErr_SetString(DumpError, err);
-        goto done;
-    }
-    have_graph = 1;
     m = pyhd__ar_find(&file, PYHD_MEMBER_MANIFEST);
     if (!m) {
         PyErr_SetString(DumpError, "not a pyhd dump (no " PYHD_MEMBER_MANIFEST " member)");
@@ -1734,6 +2380,18 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_Format(DumpError, "bad MANIFEST: %s", err);
         goto done;
     }
+    if (declared_graph_size(&manifest, &declared) < 0)
+        goto done;
+    limit = pyhd__decode_limit(graph_member->len, declared);
+    Py_BEGIN_ALLOW_THREADS
+    rc = pyhd__decode_open(&graph, graph_member->data, graph_member->len, limit, err,
+                           sizeof err);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(DumpError, err);
+        goto done;
+    }
+    have_graph = 1;
     result = PyDict_New();
     if (!result)
         goto done;
@@ -1757,6 +2415,30 @@ done:
     pyhd__manifest_free(&manifest);
     pyhd__ar_free(&file);
     return ret;
+}
+
+PyDoc_STRVAR(trusted_class_doc,
+"trusted_class(module, qualname) -> (class, how) or None\n\n"
+"The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
+"(src/trust.c), and how its objects are rebuilt: 'class', 'reduced', 'instance'\n"
+"or 'enum'. None when the pair is not in the table: nothing is imported then.");
+
+static PyObject *pyhd_trusted_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    enum pyhd_trust_how how;
+    PyObject *cls;
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "trusted_class() takes module and qualname");
+        return NULL;
+    }
+    cls = pyhd__trust_resolve(args[0], args[1], &how);
+    if (!cls) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(Ns)", cls, pyhd__trust_how_name(how));
 }
 
 PyDoc_STRVAR(read_members_doc,
@@ -1850,6 +2532,8 @@ static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
 
 static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
+    {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
+     trusted_class_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
@@ -1868,7 +2552,7 @@ static struct PyModuleDef pyhd_module = {
 
 PyMODINIT_FUNC pyhd__init_module(void)
 {
-    PyObject *m = PyModule_Create(&pyhd_module);
+    PyObject *m = PyModule_Create(&pyhd_module), *table = NULL;
     if (!m)
         return NULL;
     if (!DumpError) {
@@ -1881,8 +2565,13 @@ PyMODINIT_FUNC pyhd__init_module(void)
         PyModule_AddStringConstant(m, "__version__", PYHD_VERSION) < 0 ||
         PyModule_AddIntConstant(m, "FORMAT_VERSION", PYHD_FORMAT_VERSION) < 0)
         goto error;
+    table = pyhd__trust_table();
+    if (!table || PyModule_AddObjectRef(m, "TRUSTED", table) < 0)
+        goto error;
+    Py_DECREF(table);
     return m;
 error:
+    Py_XDECREF(table);
     Py_DECREF(m);
     return NULL;
 }

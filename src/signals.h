@@ -14,12 +14,14 @@
 int pyhd__signals_install_dump(const struct pyhd_options *o);
 
 /*
- * On a fatal signal: write every thread's stack as text to
- * DIR/pyhd-PID-SIGNAME.txt (async-signal-safely), attempt a full dump if the
- * crashing thread holds the GIL, then give the signal to the handler that was
- * there before (faulthandler's, or the default: the process dies of it as
- * under python). o must outlive the interpreter. GIL held. 0, or -1 with an
- * exception set.
+ * On a fatal signal, doing only async-signal-safe work in the handler: put
+ * back the previous handlers, write every thread's stack as text to
+ * DIR/pyhd-PID-SIGNAME.txt, write the heap dump in a forked child under an
+ * alarm if the crashing thread holds the GIL, then give the signal to the
+ * handler that was there before (faulthandler's, or the default: the process
+ * dies of it as under python). The handlers are removed at finalization
+ * (an atexit function). o must outlive the interpreter. GIL held. 0, or -1
+ * with an exception set.
  */
 int pyhd__signals_install_fatal(const struct pyhd_options *o);
 

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <structmember.h>
+#include <unistd.h>
 
 #include "compat_objects.h"
 #include "encode.h"
@@ -66,6 +67,32 @@ static const struct {
     [STD_PATH_FIRST + 5] = {"pathlib", "WindowsPath"},
 };
 
+/* The C types whose state is written as a readable C object (format.h, 0x30 up). */
+enum c_object_type {
+    COB_PARTIAL, COB_MATCH, COB_LOCK, COB_RLOCK, COB_FILEIO, COB_BUFFERED_READER,
+    COB_BUFFERED_WRITER, COB_BUFFERED_RANDOM, COB_TEXTIO, COB_FUTURE, COB_TASK,
+    COB_NDARRAY, COB_DTYPE, COB_NTYPES
+};
+
+static const struct {
+    const char *module;
+    const char *name;
+} c_object_type_names[COB_NTYPES] = {
+    [COB_PARTIAL] = {"functools", "partial"},
+    [COB_MATCH] = {"re", "Match"},
+    [COB_LOCK] = {"_thread", "LockType"},
+    [COB_RLOCK] = {"_thread", "RLock"},
+    [COB_FILEIO] = {"_io", "FileIO"},
+    [COB_BUFFERED_READER] = {"_io", "BufferedReader"},
+    [COB_BUFFERED_WRITER] = {"_io", "BufferedWriter"},
+    [COB_BUFFERED_RANDOM] = {"_io", "BufferedRandom"},
+    [COB_TEXTIO] = {"_io", "TextIOWrapper"},
+    [COB_FUTURE] = {"_asyncio", "Future"},
+    [COB_TASK] = {"_asyncio", "Task"},
+    [COB_NDARRAY] = {"numpy", "ndarray"},
+    [COB_DTYPE] = {"numpy", "dtype"},
+};
+
 struct walker {
     const struct pyhd_options *o;
     struct pyhd_graph *g;
@@ -91,6 +118,7 @@ struct walker {
     PyObject *builtins_module;    /* strong, or NULL */
     PyObject *stdlib_names;       /* strong: sys.stdlib_module_names, or NULL */
     PyObject *stdlib_types[STD_NTYPES]; /* strong, or NULL when not imported */
+    PyObject *c_types[COB_NTYPES]; /* strong, or NULL when not imported */
     destructor python_class_dealloc; /* tp_dealloc of every class-statement class */
     PyObject *str_module;         /* strong: "__module__" */
     PyObject *str_dot;            /* strong: "." */
@@ -433,7 +461,9 @@ static int is_identifier(PyObject *key)
 static int triage_content(const struct walker *w, PyObject *o)
 {
     if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyFloat_Check(o)
-        || PyComplex_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyMemoryView_Check(o))
+        || PyComplex_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyMemoryView_Check(o)
+        || (w->c_types[COB_NDARRAY] != NULL
+            && (PyObject *)Py_TYPE(o) == w->c_types[COB_NDARRAY]))
         return 1;
     for (int i = 0; i < STD_NTYPES; i++) {
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT)
@@ -914,26 +944,22 @@ done:
     return r;
 }
 
-/* A value a CLASS record keeps among its attrs: exact plain-data types and tuples of them. */
-static int is_plain_data(PyObject *v)
+/*
+ * Whether a class's attribute name: value belongs in its CLASS record's
+ * attrs. Everything does but the class's own machinery (its __dict__ and
+ * __weakref__ getters, the member descriptors of its __slots__: a reader
+ * makes those anew from __slots__) and its docstring.
+ */
+static int is_class_attr(PyObject *name, PyObject *value)
 {
-    PyTypeObject *t = Py_TYPE(v);
-    if (v == Py_None || t == &PyBool_Type || t == &PyLong_Type || t == &PyFloat_Type
-        || t == &PyComplex_Type || t == &PyUnicode_Type || t == &PyBytes_Type)
-        return 1;
-    if (t != &PyTuple_Type)
+    /* An exact str only: a str subclass's __hash__ would run when attrs takes it. */
+    if (!PyUnicode_CheckExact(name) || Py_IS_TYPE(value, &PyMemberDescr_Type)
+        || Py_IS_TYPE(value, &PyGetSetDescr_Type))
         return 0;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(v); i++)
-        if (!is_plain_data(PyTuple_GET_ITEM(v, i)))
-            return 0;
-    return 1;
-}
-
-static int is_dunder(PyObject *name)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
-    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_' && PyUnicode_READ_CHAR(name, 1) == '_'
-           && PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
+    /* A docstring would double a library-heavy dump; the dumped source has it. */
+    return PyUnicode_CompareWithASCIIString(name, "__dict__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0
+           && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1343,12 +1369,15 @@ static int w_class(struct walker *w, PyTypeObject *t)
         goto done;
     if (std)
         flags |= PYHD_CLASS_STDLIB;
-    /* Past the budget the attrs are left out; the class's identity is what counts. */
-    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget) {
+    /* Past the budget the attrs are left out; the class's identity is what counts.
+       A class of the standard library is rebuilt by name, or as a copy of its
+       name: its attributes would only cost space. */
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget
+        && !(flags & PYHD_CLASS_STDLIB)) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!PyUnicode_CheckExact(k) || is_dunder(k) || !is_plain_data(v))
+            if (!is_class_attr(k, v))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
@@ -1629,7 +1658,7 @@ static int w_generator(struct walker *w, PyObject *o)
                   : PyAsyncGen_CheckExact(o) ? PYHD_GEN_ASYNCGEN : PYHD_GEN_GENERATOR;
     static const char *const prefix[] = {"gi", "cr", "ag"};
     char attr[32];
-    PyObject *name = NULL, *qualname = NULL, *code = NULL, *frame = NULL;
+    PyObject *name = NULL, *qualname = NULL, *code = NULL, *frame = NULL, *awaiting = NULL;
     int rc = -1, state;
     name = c_attr(o, "__name__");
     qualname = name ? c_attr(o, "__qualname__") : NULL;
@@ -1663,11 +1692,20 @@ static int w_generator(struct walker *w, PyObject *o)
         state = running ? PYHD_GENSTATE_RUNNING
                 : suspended ? PYHD_GENSTATE_SUSPENDED : PYHD_GENSTATE_CREATED;
     }
+    /* What a suspended generator waits in: the await chain of a coroutine. */
+    snprintf(attr, sizeof attr, "%s", flavour == PYHD_GEN_COROUTINE ? "cr_await"
+             : flavour == PYHD_GEN_ASYNCGEN ? "ag_await" : "gi_yieldfrom");
+    awaiting = c_attr(o, attr);
+    if (awaiting == NULL)
+        PyErr_Clear();
+    else if (awaiting == Py_None)
+        Py_CLEAR(awaiting);
     w->naming = w->triage;
     if (put_u8(w, (unsigned)flavour) < 0 || put_ref(w, name) < 0 || put_ref(w, qualname) < 0)
         goto done;
     w->naming = 0;
-    if (put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0)
+    if (put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0
+        || put_ref(w, awaiting) < 0)
         goto done;
     rc = PYHD_REC_GENERATOR;
 done:
@@ -1675,6 +1713,7 @@ done:
     Py_XDECREF(qualname);
     Py_XDECREF(code);
     Py_XDECREF(frame);
+    Py_XDECREF(awaiting);
     return rc;
 }
 
@@ -1719,6 +1758,28 @@ static int w_weakref(struct walker *w, PyObject *o)
     if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, referent) < 0)
         return -1;
     return PYHD_REC_WEAKREF;
+}
+
+/*
+ * A property, classmethod or staticmethod (exact types): the objects it
+ * holds, read from its C members (fget, fset, fdel, __doc__; __func__), so
+ * no descriptor or program code runs.
+ */
+static int w_descriptor(struct walker *w, PyObject *o)
+{
+    static const char *const property_fields[] = {"fget", "fset", "fdel", "__doc__"};
+    unsigned flavour = Py_IS_TYPE(o, &PyProperty_Type) ? PYHD_DESCR_PROPERTY
+                       : Py_IS_TYPE(o, &PyClassMethod_Type) ? PYHD_DESCR_CLASSMETHOD
+                       : PYHD_DESCR_STATICMETHOD;
+    if (put_u8(w, flavour) < 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        const char *field = flavour == PYHD_DESCR_PROPERTY ? property_fields[i]
+                            : i == 0 ? "__func__" : NULL;
+        if (put_ref_steal(w, field ? slot_value(o, field) : NULL) < 0)
+            return -1;
+    }
+    return PYHD_REC_DESCRIPTOR;
 }
 
 /* The args tuple of a REDUCED record, from C getters of the exact stdlib type. */
@@ -2254,6 +2315,555 @@ done:
     return rc;
 }
 
+/* ---------------------------------------------------------------------------
+ * Readable C objects (format.h, 0x30 up): partial, re.Match, locks, files,
+ * asyncio futures and tasks, numpy arrays and dtypes. Their state is read
+ * through the C members, getters and methods of the C type itself, looked up
+ * in that type's own dict, so a subclass cannot put its code in the way.
+ */
+
+/* Which readable C type t is (exactly, or a subclass of asyncio's Future), or -1. */
+static int c_object_kind(const struct walker *w, PyTypeObject *t)
+{
+    if (is_python_class(w, t)) {
+        /* A class statement's subclass: asyncio's futures and numpy's arrays are read
+           through their C base (an array's state is all in its C fields). */
+        PyObject *base = (PyObject *)native_base(w, t);
+        return base == NULL ? -1
+               : base == w->c_types[COB_TASK] ? COB_TASK
+               : base == w->c_types[COB_FUTURE] ? COB_FUTURE
+               : base == w->c_types[COB_NDARRAY] ? COB_NDARRAY : -1;
+    }
+    for (int i = 0; i < COB_NTYPES; i++)
+        if (w->c_types[i] == (PyObject *)t)
+            return i == COB_DTYPE ? -1 : i;
+    /* dtypes are instances of per-kind C subclasses of numpy.dtype (numpy 1.20 up). */
+    if (w->c_types[COB_DTYPE] != NULL
+        && PyType_IsSubtype(t, (PyTypeObject *)w->c_types[COB_DTYPE]))
+        return COB_DTYPE;
+    return -1;
+}
+
+/*
+ * The attribute name of o as the C type base defines it: a member or getter
+ * read through its descriptor, or a method called with no arguments.
+ * NULL with an exception when base has no such C attribute.
+ */
+static PyObject *c_type_attr(PyObject *o, PyObject *base, const char *name, int call)
+{
+    PyObject *d = ((PyTypeObject *)base)->tp_dict;
+    PyObject *descr = d != NULL ? dict_get_cstr(d, name) : NULL;  /* borrowed */
+    if (descr == NULL) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_AttributeError, "%s has no C attribute %s",
+                     ((PyTypeObject *)base)->tp_name, name);
+        return NULL;
+    }
+    PyTypeObject *dt = Py_TYPE(descr);
+    if (call) {
+        if (dt != &PyMethodDescr_Type) {
+            PyErr_Format(PyExc_TypeError, "%s is not a C method", name);
+            return NULL;
+        }
+        return PyObject_CallOneArg(descr, o);
+    }
+    if (dt != &PyGetSetDescr_Type && dt != &PyMemberDescr_Type) {
+        PyErr_Format(PyExc_TypeError, "%s is not a C member or getter", name);
+        return NULL;
+    }
+    return dt->tp_descr_get(descr, o, (PyObject *)Py_TYPE(o));
+}
+
+/* A value of o's __dict__ by key, read without attribute lookup (new reference or NULL). */
+static PyObject *instance_dict_item(PyObject *o, const char *key)
+{
+    if (Py_TYPE(o)->tp_dictoffset == 0)
+        return NULL;
+    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    if (d == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    /* dict_get_cstr: a program's key object in the dict is never compared by its __eq__. */
+    PyObject *v = dict_get_cstr(d, key);
+    if (v == NULL)
+        PyErr_Clear();
+    Py_XINCREF(v);
+    Py_DECREF(d);
+    return v;
+}
+
+/* o's __dict__ when it has entries (new reference), else NULL; never an exception. */
+static PyObject *nonempty_dict(PyObject *o)
+{
+    if (Py_TYPE(o)->tp_dictoffset == 0)
+        return NULL;
+    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    if (d == NULL)
+        PyErr_Clear();
+    else if (!PyDict_Check(d) || PyDict_GET_SIZE(d) == 0)
+        Py_CLEAR(d);
+    return d;
+}
+
+static int w_partial(struct walker *w, PyObject *o)
+{
+    PyObject *base = w->c_types[COB_PARTIAL];
+    PyObject *func = c_type_attr(o, base, "func", 0);
+    PyObject *args = func ? c_type_attr(o, base, "args", 0) : NULL;
+    PyObject *keywords = args ? c_type_attr(o, base, "keywords", 0) : NULL;
+    int rc = -1;
+    if (keywords == NULL)
+        goto done;
+    if (PyDict_Check(keywords) && PyDict_GET_SIZE(keywords) == 0)
+        Py_CLEAR(keywords);
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, func) < 0 || put_ref(w, args) < 0
+        || put_ref(w, keywords) < 0 || put_ref_steal(w, nonempty_dict(o)) < 0)
+        goto done;
+    rc = PYHD_REC_PARTIAL;
+done:
+    Py_XDECREF(func);
+    Py_XDECREF(args);
+    Py_XDECREF(keywords);
+    return rc;
+}
+
+/* An int getter's value as int64 (-1 for None). */
+static int c_ssize_attr(PyObject *o, PyObject *base, const char *name, int64_t *out)
+{
+    PyObject *v = c_type_attr(o, base, name, 0);
+    if (v == NULL)
+        return -1;
+    *out = v == Py_None ? -1 : (int64_t)PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int w_match(struct walker *w, PyObject *o)
+{
+    PyObject *base = w->c_types[COB_MATCH];
+    PyObject *pattern = c_type_attr(o, base, "re", 0);
+    PyObject *string = pattern ? c_type_attr(o, base, "string", 0) : NULL;
+    PyObject *regs = string ? c_type_attr(o, base, "regs", 0) : NULL;
+    int64_t pos, endpos, lastindex;
+    int rc = -1;
+    if (regs == NULL || c_ssize_attr(o, base, "pos", &pos) < 0
+        || c_ssize_attr(o, base, "endpos", &endpos) < 0
+        || c_ssize_attr(o, base, "lastindex", &lastindex) < 0)
+        goto done;
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, pattern) < 0
+        || put_ref(w, string) < 0 || put_ref(w, regs) < 0 || put_svarint(w, pos) < 0
+        || put_svarint(w, endpos) < 0 || put_svarint(w, lastindex) < 0)
+        goto done;
+    rc = PYHD_REC_MATCH;
+done:
+    Py_XDECREF(pattern);
+    Py_XDECREF(string);
+    Py_XDECREF(regs);
+    return rc;
+}
+
+/*
+ * A lock's state: locked() of _thread.lock; an RLock's owner and count from
+ * its C repr (the only place its C type shows them for any thread).
+ */
+static int w_lock(struct walker *w, PyObject *o, int rlock)
+{
+    unsigned long owner = 0, count = 0;
+    int locked = 0;
+    if (rlock) {
+        PyObject *r = Py_TYPE(o)->tp_repr(o);
+        const char *text = r != NULL ? PyUnicode_AsUTF8(r) : NULL;
+        if (text == NULL) {
+            Py_XDECREF(r);
+            return -1;
+        }
+        const char *at = strstr(text, "owner=");
+        if (at != NULL && sscanf(at, "owner=%lu count=%lu", &owner, &count) != 2)
+            owner = count = 0;
+        locked = strncmp(text, "<locked", 7) == 0;
+        Py_DECREF(r);
+    } else {
+        PyObject *v = c_type_attr(o, w->c_types[COB_LOCK], "locked", 1);
+        if (v == NULL)
+            return -1;
+        locked = v == Py_True;
+        Py_DECREF(v);
+    }
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_u8(w, (unsigned)locked) < 0
+        || put_varint(w, owner) < 0 || put_varint(w, count) < 0)
+        return -1;
+    return PYHD_REC_LOCK;
+}
+
+/* A FileIO's name, mode, flags and position: lseek, which moves nothing, for the position. */
+static int fileio_state(struct walker *w, PyObject *raw, PyObject **name, PyObject **mode,
+                        unsigned *flags, int64_t *position)
+{
+    PyObject *base = w->c_types[COB_FILEIO];
+    PyObject *closed = c_type_attr(raw, base, "closed", 0);
+    PyObject *closefd = closed ? c_type_attr(raw, base, "closefd", 0) : NULL;
+    int rc = -1;
+    if (closefd == NULL)
+        goto done;
+    *name = instance_dict_item(raw, "name");
+    *mode = c_type_attr(raw, base, "mode", 0);
+    if (*mode == NULL)
+        PyErr_Clear();
+    *flags = (closed == Py_True ? PYHD_FILE_CLOSED : 0) | (closefd == Py_True ? PYHD_FILE_CLOSEFD : 0);
+    *position = -1;
+    if (closed != Py_True) {
+        PyObject *fd = c_type_attr(raw, base, "fileno", 1);
+        int n = fd != NULL ? PyLong_AsLong(fd) : -1;
+        Py_XDECREF(fd);
+        PyErr_Clear();
+        off_t at = n >= 0 ? lseek(n, 0, SEEK_CUR) : -1;
+        *position = at >= 0 ? (int64_t)at : -1;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(closed);
+    Py_XDECREF(closefd);
+    return rc;
+}
+
+/*
+ * A file object of _io. A buffered file's position is its own tell(), which
+ * asks the raw file (lseek) and subtracts what is buffered: it neither
+ * flushes nor reads. A text file's is its buffer's: TextIOWrapper.tell()
+ * would flush, and its cookie needs the decoder.
+ */
+static int w_file(struct walker *w, PyObject *o, int which)
+{
+    PyObject *name = NULL, *mode = NULL, *encoding = NULL, *inner = NULL, *raw = NULL;
+    unsigned flags = 0;
+    int64_t position = -1;
+    int rc = -1;
+    PyObject *base = w->c_types[which];
+    if (which == COB_FILEIO) {
+        if (fileio_state(w, o, &name, &mode, &flags, &position) < 0)
+            goto done;
+    } else {
+        inner = c_type_attr(o, base, which == COB_TEXTIO ? "buffer" : "raw", 0);
+        if (inner == NULL)
+            goto done;
+        raw = Py_NewRef(inner);
+        if (which == COB_TEXTIO) {
+            encoding = c_type_attr(o, base, "encoding", 0);
+            if (encoding == NULL)
+                goto done;
+            mode = instance_dict_item(o, "mode");
+            int buffered = -1;
+            for (int i = COB_BUFFERED_READER; i <= COB_BUFFERED_RANDOM; i++)
+                if ((PyObject *)Py_TYPE(inner) == w->c_types[i])
+                    buffered = i;
+            Py_CLEAR(raw);
+            if (buffered >= 0)
+                raw = c_type_attr(inner, w->c_types[buffered], "raw", 0);
+            PyErr_Clear();
+        }
+        if (raw != NULL && (PyObject *)Py_TYPE(raw) == w->c_types[COB_FILEIO]) {
+            PyObject *raw_mode = NULL;
+            int64_t raw_position;
+            if (fileio_state(w, raw, &name, &raw_mode, &flags, &raw_position) < 0)
+                goto done;
+            /* A buffered file's mode is its raw file's; a text file's is its own. */
+            if (which == COB_TEXTIO)
+                Py_XDECREF(raw_mode);
+            else
+                mode = raw_mode;
+            flags &= PYHD_FILE_CLOSED;
+            PyObject *buffer = which == COB_TEXTIO ? inner : o;  /* borrowed */
+            PyObject *buffer_type = (PyObject *)Py_TYPE(buffer);
+            if (!(flags & PYHD_FILE_CLOSED)
+                && (buffer_type == w->c_types[COB_BUFFERED_READER]
+                    || buffer_type == w->c_types[COB_BUFFERED_WRITER]
+                    || buffer_type == w->c_types[COB_BUFFERED_RANDOM])) {
+                PyObject *at = c_type_attr(buffer, buffer_type, "tell", 1);
+                position = at != NULL ? (int64_t)PyLong_AsLongLong(at) : -1;
+                Py_XDECREF(at);
+                if (position < 0) {
+                    PyErr_Clear();
+                    position = -1;
+                }
+            }
+        }
+    }
+    if (w->triage)
+        position = -1;  /* a number of the program's: triage keeps none */
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, name) < 0 || put_ref(w, mode) < 0
+        || put_ref(w, encoding) < 0 || put_u8(w, flags) < 0 || put_svarint(w, position) < 0
+        || put_ref(w, inner) < 0)
+        goto done;
+    rc = PYHD_REC_FILE;
+done:
+    Py_XDECREF(name);
+    Py_XDECREF(mode);
+    Py_XDECREF(encoding);
+    Py_XDECREF(inner);
+    Py_XDECREF(raw);
+    return rc;
+}
+
+/* The callables of a future's done callbacks, as a new list (NULL: none). */
+static PyObject *future_callbacks(PyObject *o, PyObject *base)  /* new reference */
+{
+    PyObject *entries = c_type_attr(o, base, "_callbacks", 0), *out = NULL;
+    if (entries == NULL || !PyList_Check(entries)) {
+        PyErr_Clear();
+        Py_XDECREF(entries);
+        return NULL;
+    }
+    out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(entries); i++) {
+        PyObject *e = PyList_GET_ITEM(entries, i);  /* borrowed: (callback, context) */
+        PyObject *cb = PyTuple_Check(e) && PyTuple_GET_SIZE(e) > 0 ? PyTuple_GET_ITEM(e, 0) : e;
+        if (PyList_Append(out, cb) < 0)
+            Py_CLEAR(out);
+    }
+    Py_DECREF(entries);
+    return out;
+}
+
+/*
+ * An asyncio Future or Task through _asyncio's own getters. get_name() of
+ * 3.12 and later turns a lazy "Task-N" counter into its str once: the name
+ * is the one python shows anyway.
+ */
+static int w_future(struct walker *w, PyObject *o, int task)
+{
+    PyObject *fbase = w->c_types[COB_FUTURE], *tbase = w->c_types[COB_TASK];
+    PyObject *state = NULL, *result = NULL, *exception = NULL, *callbacks = NULL;
+    PyObject *name = NULL, *coro = NULL, *waiter = NULL;
+    unsigned st = PYHD_FUTURESTATE_PENDING;
+    int rc = -1;
+    state = c_type_attr(o, fbase, "_state", 0);
+    result = state ? c_type_attr(o, fbase, "_result", 0) : NULL;
+    exception = result ? c_type_attr(o, fbase, "_exception", 0) : NULL;
+    if (exception == NULL)
+        goto done;
+    if (PyUnicode_Check(state)) {
+        if (PyUnicode_CompareWithASCIIString(state, "CANCELLED") == 0)
+            st = PYHD_FUTURESTATE_CANCELLED;
+        else if (PyUnicode_CompareWithASCIIString(state, "FINISHED") == 0)
+            st = PYHD_FUTURESTATE_FINISHED;
+    }
+    callbacks = future_callbacks(o, fbase);
+    if (task) {
+        name = c_type_attr(o, tbase, "get_name", 1);
+        coro = name ? c_type_attr(o, tbase, "_coro", 0) : NULL;
+        waiter = coro ? c_type_attr(o, tbase, "_fut_waiter", 0) : NULL;
+        if (waiter == NULL)
+            goto done;
+    }
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, nonempty_dict(o)) < 0
+        || put_u8(w, task ? PYHD_FUTURE_TASK : 0) < 0 || put_u8(w, st) < 0
+        || put_ref(w, result == Py_None ? NULL : result) < 0
+        || put_ref(w, exception == Py_None ? NULL : exception) < 0
+        || put_ref(w, callbacks) < 0 || put_ref(w, name) < 0 || put_ref(w, coro) < 0
+        || put_ref(w, waiter == Py_None ? NULL : waiter) < 0)
+        goto done;
+    rc = PYHD_REC_FUTURE;
+done:
+    Py_XDECREF(state);
+    Py_XDECREF(result);
+    Py_XDECREF(exception);
+    Py_XDECREF(callbacks);
+    Py_XDECREF(name);
+    Py_XDECREF(coro);
+    Py_XDECREF(waiter);
+    return rc;
+}
+
+/*
+ * numpy's PyArrayObject_fields: the leading fields of every ndarray, the same
+ * from numpy 1.7 to 2.x (numpy's ABI keeps them; its headers are not needed).
+ */
+struct np_array_head {
+    PyObject_HEAD
+    char *data;
+    int nd;
+    Py_ssize_t *dimensions;
+    Py_ssize_t *strides;
+    PyObject *base;
+    PyObject *descr;
+    int flags;
+};
+#define NP_ARRAY_WRITEABLE 0x0400
+
+/* An int getter of a numpy object (itemsize, hasobject...), as a Py_ssize_t; -1 on error. */
+static Py_ssize_t c_int_getter(PyObject *o, const char *name)
+{
+    PyObject *v = PyObject_GetAttrString(o, name);
+    Py_ssize_t n = v != NULL ? PyLong_AsSsize_t(v) : -1;
+    Py_XDECREF(v);
+    return n;
+}
+
+/*
+ * A dtype from its C getters (str, itemsize, names, fields, subdtype,
+ * isalignedstruct). dtype.descr is not used: it calls numpy's Python code.
+ * numpy's dtype classes are C types, so their getters run no Python code.
+ */
+static int w_dtype(struct walker *w, PyObject *o)
+{
+    PyObject *typestr = NULL, *names = NULL, *fields = NULL, *sub = NULL, *aligned = NULL;
+    int rc = -1;
+    Py_ssize_t itemsize = c_int_getter(o, "itemsize");
+    const char *text;
+    Py_ssize_t textlen;
+    if (itemsize < 0 || (typestr = PyObject_GetAttrString(o, "str")) == NULL
+        || (names = PyObject_GetAttrString(o, "names")) == NULL
+        || (fields = PyObject_GetAttrString(o, "fields")) == NULL
+        || (sub = PyObject_GetAttrString(o, "subdtype")) == NULL
+        || (aligned = PyObject_GetAttrString(o, "isalignedstruct")) == NULL)
+        goto done;
+    if ((text = PyUnicode_AsUTF8AndSize(typestr, &textlen)) == NULL)
+        goto done;
+    if (put_text(w, text, (size_t)textlen) < 0 || put_varint(w, (uint64_t)itemsize) < 0
+        || put_u8(w, aligned == Py_True ? PYHD_DTYPE_ALIGNED : 0) < 0)
+        goto done;
+    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
+    if (put_varint(w, (uint64_t)n) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);  /* borrowed */
+        PyObject *field = PyObject_GetItem(fields, name);  /* a mappingproxy of a dict */
+        if (field == NULL)
+            goto done;
+        int ok = PyTuple_Check(field) && PyTuple_GET_SIZE(field) >= 2;
+        Py_ssize_t offset = ok ? PyLong_AsSsize_t(PyTuple_GET_ITEM(field, 1)) : -1;
+        if (!ok || offset < 0) {
+            Py_DECREF(field);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a dtype field without an offset");
+            goto done;
+        }
+        int r = put_ref(w, name) < 0 || put_ref(w, PyTuple_GET_ITEM(field, 0)) < 0
+                || put_varint(w, (uint64_t)offset) < 0
+                || put_ref(w, PyTuple_GET_SIZE(field) > 2 ? PyTuple_GET_ITEM(field, 2) : NULL) < 0;
+        Py_DECREF(field);
+        if (r)
+            goto done;
+    }
+    if (PyTuple_Check(sub) && PyTuple_GET_SIZE(sub) == 2) {
+        if (put_ref(w, PyTuple_GET_ITEM(sub, 0)) < 0 || put_ref(w, PyTuple_GET_ITEM(sub, 1)) < 0)
+            goto done;
+    } else if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0) {
+        goto done;
+    }
+    rc = PYHD_REC_DTYPE;
+done:
+    Py_XDECREF(typestr);
+    Py_XDECREF(names);
+    Py_XDECREF(fields);
+    Py_XDECREF(sub);
+    Py_XDECREF(aligned);
+    return rc;
+}
+
+/* Visit every element of an nd array in C order: its address, n at most. */
+static int ndarray_elements(struct walker *w, const struct np_array_head *a, size_t count,
+                            size_t itemsize, int objects)
+{
+    Py_ssize_t index[64] = {0};
+    for (size_t k = 0; k < count; k++) {
+        const char *p = a->data;
+        for (int d = 0; d < a->nd; d++)
+            p += index[d] * a->strides[d];
+        if (objects) {
+            PyObject *item;
+            memcpy(&item, p, sizeof item);
+            if (put_ref(w, item) < 0)
+                return -1;
+        } else if (put_bytes(w, p, itemsize) < 0) {
+            return -1;
+        }
+        for (int d = a->nd - 1; d >= 0; d--) {
+            if (++index[d] < a->dimensions[d])
+                break;
+            index[d] = 0;
+        }
+    }
+    return 0;
+}
+
+static int w_ndarray(struct walker *w, PyObject *o)
+{
+    const struct np_array_head *a = (const struct np_array_head *)o;
+    PyObject *dtype = a->descr;  /* borrowed */
+    if (a->nd < 0 || a->nd > 64 || dtype == NULL) {
+        PyErr_SetString(PyExc_ValueError, "an ndarray of more than 64 dimensions");
+        return -1;
+    }
+    Py_ssize_t itemsize = c_int_getter(dtype, "itemsize");
+    Py_ssize_t hasobject = itemsize >= 0 ? c_int_getter(dtype, "hasobject") : -1;
+    PyObject *kind = hasobject >= 0 ? PyObject_GetAttrString(dtype, "kind") : NULL;
+    if (kind == NULL)
+        return -1;
+    int objects = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "O") == 0;
+    Py_DECREF(kind);
+    if (hasobject && !objects) {
+        PyErr_SetString(PyExc_ValueError, "a structured dtype holding objects is not read");
+        return -1;
+    }
+    size_t count = 1;
+    for (int d = 0; d < a->nd; d++)
+        count *= (size_t)a->dimensions[d];
+    int64_t offset = 0;
+    PyObject *base = a->base;  /* borrowed */
+    if (base != NULL && (PyObject *)Py_TYPE(base) == w->c_types[COB_NDARRAY])
+        offset = (int64_t)(a->data - ((const struct np_array_head *)base)->data);
+    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, dtype) < 0
+        || put_varint(w, (uint64_t)a->nd) < 0)
+        return -1;
+    for (int d = 0; d < a->nd; d++)
+        if (put_varint(w, (uint64_t)a->dimensions[d]) < 0)
+            return -1;
+    for (int d = 0; d < a->nd; d++)
+        if (put_svarint(w, (int64_t)a->strides[d]) < 0)
+            return -1;
+    if (put_ref(w, base) < 0 || put_svarint(w, offset) < 0
+        || put_u8(w, a->flags & NP_ARRAY_WRITEABLE ? PYHD_NDARRAY_WRITEABLE : 0) < 0)
+        return -1;
+    if (objects) {
+        size_t n = items_budget(w, count);
+        if (put_varint(w, count) < 0 || put_varint(w, n) < 0)
+            return -1;
+        return ndarray_elements(w, a, n, 0, 1) < 0 ? -1 : PYHD_REC_NDARRAY;
+    }
+    size_t len = count * (size_t)itemsize;
+    size_t n = itemsize && len > w->o->max_string ? (size_t)w->o->max_string / (size_t)itemsize
+                                                  : count;
+    if (n < count)
+        w->g->truncated++;
+    if (put_varint(w, len) < 0 || ndarray_elements(w, a, n, (size_t)itemsize, 0) < 0)
+        return -1;
+    return PYHD_REC_NDARRAY;
+}
+
+static int w_c_object(struct walker *w, PyObject *o, int which)
+{
+    switch (which) {
+    case COB_PARTIAL:
+        return w_partial(w, o);
+    case COB_MATCH:
+        return w_match(w, o);
+    case COB_LOCK:
+    case COB_RLOCK:
+        return w_lock(w, o, which == COB_RLOCK);
+    case COB_FUTURE:
+    case COB_TASK:
+        return w_future(w, o, which == COB_TASK);
+    case COB_NDARRAY:
+        return w_ndarray(w, o);
+    case COB_DTYPE:
+        return w_dtype(w, o);
+    default:
+        return w_file(w, o, which);
+    }
+}
+
 /* Build the payload of o's record: returns its kind, or -1 with an exception set. */
 static int w_object(struct walker *w, PyObject *o)
 {
@@ -2319,7 +2929,13 @@ static int w_object(struct walker *w, PyObject *o)
             || put_ref(w, f->func_module) < 0)
             return -1;
         w->naming = 0;
-        if (put_ref(w, f->func_code) < 0)
+        /* The struct's fields, not the getters: __annotations__ would compute them.
+           Docstrings are left out (the doc field is 0): they are most of the text of
+           a library's classes, and the dumped sources hold them. */
+        if (put_ref(w, f->func_code) < 0
+            || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
+            || put_ref(w, f->func_annotations) < 0 || put_varint(w, 0) < 0
+            || put_ref(w, f->func_closure) < 0)
             return -1;
         return PYHD_REC_FUNCTION;
     }
@@ -2332,10 +2948,15 @@ static int w_object(struct walker *w, PyObject *o)
     }
     if (t == &PyCell_Type)
         return put_ref(w, PyCell_GET(o)) < 0 ? -1 : PYHD_REC_CELL;
+    if (t == &PyProperty_Type || t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
+        return w_descriptor(w, o);
     if (PyModule_Check(o))
         return w_module(w, o);
     if (PyGen_CheckExact(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o))
         return w_generator(w, o);
+    int cob = c_object_kind(w, t);
+    if (cob >= 0)
+        return w_c_object(w, o, cob);
     if (PyWeakref_Check(o))
         return w_weakref(w, o);
     if (PyExceptionInstance_Check(o))
@@ -2349,8 +2970,11 @@ static int w_object(struct walker *w, PyObject *o)
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
     PyTypeObject *base = native_base(w, t);
-    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance. */
-    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0)
+    /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance;
+       so does an instance of a C base with no fields of its own (typing.Generic
+       since 3.12). */
+    if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0
+        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0))
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
@@ -2602,13 +3226,24 @@ static int add_globals(struct walker *w, PyFrameObject *f)
     return 0;
 }
 
-static int add_stack_globals(struct walker *w, PyFrameObject *f)
+/*
+ * The globals of f and of every frame it was called from. seen holds the
+ * frames already visited (as ints of their addresses): the frames of a
+ * traceback are each other's callers, so the walk stops at the first one seen
+ * and the whole exception chain costs time linear in the number of frames.
+ */
+static int add_stack_globals(struct walker *w, PyFrameObject *f, PyObject *seen)
 {
     Py_XINCREF(f);
     while (f != NULL) {
-        if (add_globals(w, f) < 0) {
+        PyObject *key = PyLong_FromVoidPtr(f);
+        int r = key != NULL ? PySet_Contains(seen, key) : -1;
+        if (r == 0)
+            r = PySet_Add(seen, key);
+        Py_XDECREF(key);
+        if (r != 0 || add_globals(w, f) < 0) {
             Py_DECREF(f);
-            return -1;
+            return r > 0 ? 0 : -1;
         }
         Py_SETREF(f, PyFrame_GetBack(f));
     }
@@ -2622,9 +3257,9 @@ static int add_stack_globals(struct walker *w, PyFrameObject *f)
  */
 static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
 {
-    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL);
+    PyObject *todo = PyList_New(0), *seen = PySet_New(NULL), *frames = PySet_New(NULL);
     int rc = -1;
-    if (todo == NULL || seen == NULL)
+    if (todo == NULL || seen == NULL || frames == NULL)
         goto done;
     if (roots->exception != NULL && PyList_Append(todo, roots->exception) < 0)
         goto done;
@@ -2644,7 +3279,7 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
         PyBaseExceptionObject *be = (PyBaseExceptionObject *)e;
         for (PyObject *tb = be->traceback; tb != NULL && PyTraceBack_Check(tb);
              tb = (PyObject *)((PyTracebackObject *)tb)->tb_next)
-            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame) < 0)
+            if (add_stack_globals(w, ((PyTracebackObject *)tb)->tb_frame, frames) < 0)
                 goto done;
         if ((be->cause && PyList_Append(todo, be->cause) < 0)
             || (be->context && PyList_Append(todo, be->context) < 0))
@@ -2660,12 +3295,13 @@ static int collect_globals(struct walker *w, const struct pyhd_roots *roots)
     }
     for (size_t i = 0; i < roots->nthreads; i++)
         if (roots->threads[i].frame != NULL
-            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame) < 0)
+            && add_stack_globals(w, (PyFrameObject *)roots->threads[i].frame, frames) < 0)
             goto done;
     rc = 0;
 done:
     Py_XDECREF(todo);
     Py_XDECREF(seen);
+    Py_XDECREF(frames);
     return rc;
 }
 
@@ -2827,6 +3463,9 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
             && !stdlib_type_is_real(w, i, (PyTypeObject *)w->stdlib_types[i]))
             Py_CLEAR(w->stdlib_types[i]);
     }
+    for (int i = 0; i < COB_NTYPES; i++)
+        w->c_types[i] = imported_attr(c_object_type_names[i].module,
+                                      c_object_type_names[i].name);
     w->str_dot = PyUnicode_InternFromString(".");
     w->filename_set = PySet_New(NULL);
     w->g->filenames = PyList_New(0);
@@ -2907,6 +3546,8 @@ static void walker_free(struct walker *w)
     Py_XDECREF(w->stdlib_names);
     for (int i = 0; i < STD_NTYPES; i++)
         Py_XDECREF(w->stdlib_types[i]);
+    for (int i = 0; i < COB_NTYPES; i++)
+        Py_XDECREF(w->c_types[i]);
     if (w->enc_ready)
         pyhd__enc_free(&w->enc);
 }

@@ -78,7 +78,15 @@
 
 #define PYHD_GRAPH_MAGIC "PYHDGRPH"
 #define PYHD_GRAPH_MAGIC_LEN 8
-#define PYHD_FORMAT_VERSION 1
+/*
+ * Versions: 1, the first. 2: readable C objects (0x30 up) and GENERATOR's
+ * await; CLASS attrs hold every attribute of the class (a version 1 reader
+ * would take a namedtuple's field getters, now OPAQUE records, for plain class
+ * attributes), FUNCTION records append their defaults, kwdefaults,
+ * annotations, doc and closure, and DESCRIPTOR records (0x26) appear. Readers
+ * of version 2 still read version 1.
+ */
+#define PYHD_FORMAT_VERSION 2
 
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
@@ -90,7 +98,8 @@
  * escaped as src/manifest.h says. A reader ignores keys it does not know;
  * adding a key does not bump PYHD_FORMAT_VERSION. The Exception-* keys and
  * Fingerprint appear only in a dump with an exception; Source-Unavailable
- * once per source file that could not be stored.
+ * once per source file that could not be stored; Missed-Trigger once per
+ * trigger that came during the dump.
  */
 #define PYHD_MANIFEST_FORMAT_VERSION "Format-Version"   /* PYHD_FORMAT_VERSION */
 #define PYHD_MANIFEST_PYHD_VERSION "Pyhd-Version"       /* pyhd's version */
@@ -140,6 +149,12 @@
 #define PYHD_MANIFEST_SOURCES "Sources"              /* sources/ members */
 #define PYHD_MANIFEST_SOURCES_SIZE "Sources-Size"    /* their bytes */
 #define PYHD_MANIFEST_SOURCE_UNAVAILABLE "Source-Unavailable"  /* "PATH: reason" */
+#define PYHD_MANIFEST_MISSED_TRIGGER "Missed-Trigger"  /* a trigger that came while this
+                                                        dump was written and got no dump
+                                                        of its own: uncaught-exception,
+                                                        thread-exception, api, "signal
+                                                        SIGNAME", "fatal signal N";
+                                                        once per trigger */
 #define PYHD_MANIFEST_TRACEBACK_SIZE "Traceback-Size"  /* traceback.txt bytes */
 #define PYHD_MANIFEST_DUMP_TIME_MS "Dump-Time-Ms"    /* ms spent before writing the file */
 
@@ -171,7 +186,12 @@ enum pyhd_kind {
     PYHD_REC_CLASS = 0x14,       /* name id, qualname id, module id (STR objects),
                                     bases id (TUPLE of CLASS ids; 0 for object),
                                     u8 flags (PYHD_CLASS_*),
-                                    attrs id (DICT of plain-data class attributes, or 0:
+                                    attrs id (DICT of the class's own attributes, or 0:
+                                    every entry of its __dict__ but __dict__,
+                                    __weakref__, __doc__ and the descriptors of its
+                                    __slots__;
+                                    functions, descriptors and nested classes
+                                    included. Version 1 kept only
                                     values of exact types None, bool, int, float,
                                     complex, str, bytes, and tuples of those) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
@@ -198,7 +218,12 @@ enum pyhd_kind {
                                     start end reason; BaseExceptionGroup: message
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
-                                    builtin function) */
+                                    builtin function), then (version 2; absent from
+                                    earlier dumps and from builtin functions):
+                                    defaults id (TUPLE or 0), kwdefaults id (DICT or
+                                    0), annotations id (0: none), doc id (0: none;
+                                    pyhd-run writes 0: the dumped source has it),
+                                    closure id (TUPLE of CELL, or 0) */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint
@@ -219,7 +244,9 @@ enum pyhd_kind {
                                     instruction at tb_lasti), next id (TRACEBACK or 0) */
     PYHD_REC_GENERATOR = 0x1F,   /* u8 flavour (PYHD_GEN_*), name id, qualname id,
                                     code id, u8 state (PYHD_GENSTATE_*), frame id (0:
-                                    none) */
+                                    none), then (version 2) await id: what it is
+                                    suspended in (gi_yieldfrom, cr_await, ag_await; 0:
+                                    nothing) */
     PYHD_REC_WEAKREF = 0x20,     /* class id, referent id (0: dead) */
     PYHD_REC_REDUCED = 0x21,     /* a standard-library value: class id (a CLASS with
                                     PYHD_CLASS_STDLIB), args id (TUPLE); see
@@ -243,6 +270,57 @@ enum pyhd_kind {
                                     8 bytes: the value's keyed hash, little-endian.
                                     Like TRUNCATED it may stand wherever an id of a
                                     particular kind is required */
+    PYHD_REC_DESCRIPTOR = 0x26,  /* a property, classmethod or staticmethod: u8 flavour
+                                    (PYHD_DESCR_*), then 4 ids (0: absent): a property's
+                                    fget, fset, fdel, doc; the function a classmethod
+                                    or staticmethod wraps, then 0, 0, 0 */
+
+    /* Readable C objects (version 2): state read through C members and getters
+       of the exact standard-library (or numpy) type; see "Readable C objects". */
+    PYHD_REC_PARTIAL = 0x30,     /* functools.partial: class id, func id, args id
+                                    (TUPLE), keywords id (DICT, 0: none), dict id
+                                    (DICT of its attributes, 0: none) */
+    PYHD_REC_MATCH = 0x31,       /* re.Match: class id, pattern id (the re.Pattern),
+                                    string id (STR or BYTES), regs id (TUPLE of (start,
+                                    end) TUPLEs, group 0 first), svarint pos, svarint
+                                    endpos, svarint lastindex (-1: None) */
+    PYHD_REC_LOCK = 0x32,        /* _thread.lock or _thread.RLock: class id, u8
+                                    locked, varint owner (thread ident, 0: none or
+                                    unknown), varint count (RLock recursion) */
+    PYHD_REC_FILE = 0x33,        /* an _io file object (FileIO, BufferedReader,
+                                    BufferedWriter, BufferedRandom, TextIOWrapper):
+                                    class id, name id (STR, INT or BYTES; 0: none),
+                                    mode id (STR, 0: none), encoding id (STR, 0: none),
+                                    u8 flags (PYHD_FILE_*), svarint position (bytes
+                                    from the start of the file; -1: unknown), inner id
+                                    (the buffer of a TextIOWrapper, the raw file of a
+                                    Buffered*: a FILE or any record; 0: none) */
+    PYHD_REC_FUTURE = 0x34,      /* an asyncio Future or Task (_asyncio's C types and
+                                    their subclasses): class id, dict id (0: none),
+                                    u8 flags (PYHD_FUTURE_*), u8 state
+                                    (PYHD_FUTURESTATE_*), result id, exception id,
+                                    callbacks id (LIST of the callables its done
+                                    callbacks call, 0: none), then for a task: name id,
+                                    coro id (its coroutine), waiter id (the future it
+                                    awaits, 0: none); 0 ids for a plain future */
+    PYHD_REC_NDARRAY = 0x35,     /* a numpy.ndarray or an instance of a Python
+                                    subclass of it (the class id says which; its
+                                    __dict__ is not written): class id, dtype id
+                                    (DTYPE), varint ndim, ndim x varint shape, ndim x
+                                    svarint strides (bytes, as the array had them),
+                                    base id (0: none), svarint offset (of its data
+                                    from its base's data when the base is an ndarray,
+                                    else 0), u8 flags (PYHD_NDARRAY_*), then the
+                                    elements in C order: for an object dtype varint
+                                    original count, varint n, n ids (0: NULL); else
+                                    varint original byte length, stored bytes (the
+                                    rest) */
+    PYHD_REC_DTYPE = 0x36,       /* a numpy.dtype: text typestr (dtype.str, such as
+                                    "<f8", "<M8[s]", "|V16"), varint itemsize, u8 flags
+                                    (PYHD_DTYPE_*), varint n fields, n x (name id (STR),
+                                    dtype id (DTYPE), varint offset, title id (0:
+                                    none)), subarray base id (DTYPE, 0: none), subarray
+                                    shape id (TUPLE of INT, 0: none) */
 
     PYHD_KIND_META_FIRST = 0xC0,
 
@@ -251,7 +329,9 @@ enum pyhd_kind {
                                     "argv", "path", "modules" (DICT name -> file or
                                     None), "environ" (DICT bytes -> bytes),
                                     "executable", "version" (STR sys.version),
-                                    "version_info" (TUPLE of 5 ints), "orig_argv".
+                                    "version_info" (TUPLE of 5 ints), "orig_argv",
+                                    "tasks" (LIST of the asyncio tasks the event
+                                    loops know, version 2).
                                     Exactly one, the first record. */
     PYHD_REC_THREAD = 0xC1,      /* varint ident, varint native_id (0: unknown), text
                                     name, u8 flags (PYHD_THREAD_*), frame id (the
@@ -265,6 +345,11 @@ enum pyhd_kind {
                                     a reader may resolve it by module and qualname */
 #define PYHD_CLASS_EXCEPTION 0x02 /* a subclass of BaseException */
 #define PYHD_CLASS_HEAPTYPE 0x04  /* created by a class statement or type() */
+
+/* PYHD_REC_DESCRIPTOR flavours. */
+#define PYHD_DESCR_PROPERTY 0
+#define PYHD_DESCR_CLASSMETHOD 1
+#define PYHD_DESCR_STATICMETHOD 2
 
 /* PYHD_REC_REDACTED measures: what the length of the value removed counts. */
 #define PYHD_REDACTED_NONE 0      /* no length (an int, a float, an instance) */
@@ -285,6 +370,30 @@ enum pyhd_kind {
  * functions, code, frames) are never redacted. An interned str (shared with
  * every equal name and key) gets a REDACTED record of its own for each such
  * reference, and is written as itself where it is a name or a key.
+ */
+
+/* PYHD_REC_FILE flags. */
+#define PYHD_FILE_CLOSED 0x01
+#define PYHD_FILE_CLOSEFD 0x02    /* a FileIO that closes its descriptor */
+
+/* PYHD_REC_FUTURE flags and states. */
+#define PYHD_FUTURE_TASK 0x01
+#define PYHD_FUTURESTATE_PENDING 0
+#define PYHD_FUTURESTATE_CANCELLED 1
+#define PYHD_FUTURESTATE_FINISHED 2
+
+/* PYHD_REC_NDARRAY and PYHD_REC_DTYPE flags. */
+#define PYHD_NDARRAY_WRITEABLE 0x01
+#define PYHD_DTYPE_ALIGNED 0x01   /* an aligned struct (dtype.isalignedstruct) */
+
+/*
+ * Readable C objects: a writer reads these through the C members and getters
+ * of the exact type (or, for subclasses of asyncio's Future, of the C base
+ * type's own descriptors), so no code of the program runs; it calls no
+ * method that could act on the world (a file's position comes from lseek on
+ * its descriptor or the buffer's own tell, never from TextIOWrapper.tell,
+ * which flushes). Readers rebuild PARTIAL, LOCK, NDARRAY and DTYPE as real
+ * objects when they can and everything else as inert look-alikes.
  */
 
 /* PYHD_REC_THREAD flags. */

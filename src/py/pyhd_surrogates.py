@@ -1,19 +1,22 @@
 """pyhd surrogates: record classes, inert stand-ins and standard-library rebuilders for pyhd-debug.
 
 src/rebuild.c calls into this module while it turns a dump's records into
-objects. Nothing here runs code from the dump: classes are made with type()
-from names that are only ever used as names, instances get their attributes
-by dictionary assignment, and a standard-library value is rebuilt only from
-the fixed table of format.h (REDUCED).
+objects. Nothing here runs code from the dump: a class is the real one only
+when the reviewed table of src/trust.c lists it (_pyhd.trusted_class), else it
+is made with type() from names that are only ever used as names; instances get
+their attributes by dictionary or slot assignment; every function is a real
+function object whose body is pyhd's own (_Inert: it raises DumpedCodeError);
+and a standard-library value is rebuilt only from the fixed table of format.h
+(REDUCED).
 """
 
+import collections.abc
 import sys
+
+import pyhd_reprlib
 
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
-
-_GEN_FLAVOURS = ("generator", "coroutine", "async generator")
-_GEN_STATES = ("created", "running", "suspended", "closed")
 
 
 # ---------------------------------------------------------------------------
@@ -89,64 +92,132 @@ def _class_name(cls):
     return "%s.%s" % (module, qualname)
 
 
-class RebuiltClass(type):
-    """The metaclass of surrogate classes: says that the class was rebuilt."""
-
-    def __repr__(cls):
-        return "<rebuilt class %r>" % _class_name(cls)
+# Every class this module made for a dump's class: real classes (made by type()
+# or an enum metaclass) that hold the program's names, bases and attributes.
+SURROGATES = set()
 
 
 def is_surrogate(cls):
-    return isinstance(cls, RebuiltClass)
+    return cls in SURROGATES
 
 
+# Objects whose generated repr (dataclasses) is being written: a cycle shows "...".
 _repr_active = set()
 
 
 def _short_repr(value, limit=300):
-    text = repr(value)
-    if len(text) > limit:
-        text = text[:limit - 3] + "..."
-    return text
+    return pyhd_reprlib.cut_repr(value, limit)
 
 
-def _surrogate_repr(self):
-    """<rebuilt Point x=1 y=2>: the dumped attributes; no user __repr__ exists here."""
+def _surrogate_render(self, out):
+    """<rebuilt Point x=1 y=2>: the dumped attributes, where the program's __repr__
+    (or object's, which shows only an address) would be.
+
+    Written into a pyhd_reprlib renderer, so that it is cut while it is built.
+    """
     cls = type(self)
-    key = id(self)
+    if not out.enter(self):
+        out.write("<rebuilt %s ...>" % cls.__qualname__)
+        return
+    try:
+        try:
+            attrs = object.__getattribute__(self, "__dict__")
+        except AttributeError:
+            attrs = {}
+        out.write("<rebuilt ")
+        base = next((b for b in cls.__mro__ if b.__module__ == "builtins"), object)
+        if isinstance(self, BaseException):
+            # As BaseException.__repr__ writes it, with the args cut while written.
+            args = BaseException.args.__get__(self)
+            out.write(cls.__name__)
+            if len(args) == 1:
+                out.write("(")
+                out.render(args[0])
+                out.write(")")
+            else:
+                out.items(args, tuple)
+        elif base in (list, tuple, set, frozenset, dict):
+            out.write(cls.__qualname__ + " ")
+            out.items(self, base)
+        elif base is not object:
+            out.write(cls.__qualname__ + " " + base.__repr__(self))
+        else:
+            out.write(cls.__qualname__)
+        for name in _slot_names(cls):
+            try:
+                value = object.__getattribute__(self, name)
+            except AttributeError:
+                continue
+            out.write(" %s=" % (name,))
+            out.value(value)
+        for name, value in attrs.items():
+            out.write(" %s=" % (name,))
+            out.value(value)
+        out.write(">")
+    finally:
+        out.leave(self)
+
+
+def _slot_names(cls):
+    """The slot names the surrogate classes of cls's MRO define, in MRO order."""
+    names = []
+    for klass in reversed(cls.__mro__):
+        if klass not in SURROGATES:
+            continue
+        slots = klass.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and name not in names:
+                names.append(name)
+    return names
+
+
+def _namedtuple_repr(self):
+    """collections.namedtuple's repr: Pair(left=1, right='b')."""
+    fields = type(self)._fields
+    return "%s(%s)" % (type(self).__name__, ", ".join(
+        "%s=%r" % (name, value) for name, value in zip(fields, self)))
+
+
+def _dataclass_repr(self):
+    """The repr dataclasses generates: Item(name='bolt', qty=3), fields with repr=True."""
+    key = (id(self), "dataclass")
     if key in _repr_active:
-        return "<rebuilt %s ...>" % cls.__qualname__
+        return "..."
     _repr_active.add(key)
     try:
-        attrs = object.__getattribute__(self, "__dict__") if hasattr(self, "__dict__") else {}
-        if "_name_" in attrs and "_value_" in attrs:
-            return "<rebuilt %s.%s: %s>" % (cls.__qualname__, attrs["_name_"],
-                                            _short_repr(attrs["_value_"]))
+        fields = getattr(type(self), "__dataclass_fields__", {})
         parts = []
-        base = next((b for b in cls.__mro__ if b.__module__ == "builtins"), object)
-        fields = getattr(cls, "_fields", None)
-        if isinstance(self, tuple) and isinstance(fields, tuple):
-            parts.append("%s(%s)" % (cls.__qualname__, ", ".join(
-                "%s=%s" % (name, _short_repr(value)) for name, value in zip(fields, self))))
-        elif isinstance(self, BaseException):
-            parts.append(BaseException.__repr__(self))
-        elif base is not object:
-            parts.append(cls.__qualname__)
-            parts.append(base.__repr__(self))
-        else:
-            parts.append(cls.__qualname__)
-        for name, value in attrs.items():
-            parts.append("%s=%s" % (name, _short_repr(value)))
-        return "<rebuilt %s>" % " ".join(parts)
+        for name, field in fields.items():
+            if not getattr(field, "repr", True) or _field_kind(field) != "_FIELD":
+                continue
+            try:
+                value = object.__getattribute__(self, name)
+            except AttributeError:
+                value = getattr(type(self), name, None)
+            parts.append("%s=%r" % (name, value))
+        return "%s(%s)" % (type(self).__qualname__, ", ".join(parts))
     finally:
         _repr_active.discard(key)
 
 
+def _field_kind(field):
+    """The name of a dataclasses.Field's _field_type sentinel (_FIELD, _FIELD_CLASSVAR, ...)."""
+    kind = getattr(field, "_field_type", None)
+    return getattr(kind, "name", None)
+
+
 def _usable_real_base(base):
-    """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours."""
+    """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours,
+    and the trust table's classes whose instances are real; abc.ABC and typing.Generic,
+    whose metaclass and __init_subclass__ are the standard library's."""
+    import abc, typing
+    if base is abc.ABC or base is typing.Generic:
+        return _how.get(base) == "class"
     if type(base) is not type:
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
+        return True
+    if _how.get(base) == "instance":
         return True
     import collections
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
@@ -159,30 +230,36 @@ def _is_enum_base(base):
             and not base.__dict__.get("_member_map_"))
 
 
-_RebuiltEnumType = None
-
-
 def _new_enum_class(name, bases, namespace):
-    """A surrogate enum: derives from enum.Enum (or IntEnum...) but has no members.
+    """A program's enum: a real enum class (its metaclass is the stdlib's), made
+    without members; class_attrs gives it the dumped members.
 
-    Its instances are the dumped members, made like any surrogate instance;
-    they compare and hash by identity, so no member's attributes are needed
-    before they are filled in.
+    Its members compare and hash by identity, so no member's attributes are
+    needed before they are filled in.
     """
-    global _RebuiltEnumType
     import enum
-    if _RebuiltEnumType is None:
-        _RebuiltEnumType = type("RebuiltEnumType", (RebuiltClass, enum.EnumMeta),
-                                {"__module__": "pyhd"})
-    classdict = _RebuiltEnumType.__prepare__(name, bases)
+    # The enum metaclass of the bases (a data type such as str may come first).
+    meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
+    classdict = meta.__prepare__(name, bases)
     for key, value in namespace.items():
-        classdict[key] = value
+        if key != "__repr__":
+            classdict[key] = value
     classdict["__hash__"] = object.__hash__
     classdict["__eq__"] = object.__eq__
-    return _RebuiltEnumType(name, bases, classdict)
+    return meta(name, bases, classdict)
 
 
-def _new_class(name, qualname, module, bases, exception):
+def _valid_slots(slots):
+    """A dumped __slots__ as type() takes it, or None."""
+    if isinstance(slots, str):
+        slots = (slots,)
+    if not isinstance(slots, tuple) or not all(type(n) is str and n.isidentifier()
+                                               for n in slots):
+        return None
+    return tuple(slots)
+
+
+def _new_class(name, qualname, module, bases, exception, slots=None):
     bases = tuple(b for b in bases if isinstance(b, type) and b is not object)
     bases = tuple(b if is_surrogate(b) or _usable_real_base(b) or _is_enum_base(b)
                   else mirror_class(b) for b in bases)
@@ -192,8 +269,8 @@ def _new_class(name, qualname, module, bases, exception):
         "__module__": module if isinstance(module, str) else "?",
         "__qualname__": qualname if isinstance(qualname, str) else "?",
         "__doc__": None,
-        "__repr__": _surrogate_repr,
-        "__pyhd_rebuilt__": True,
+        "__repr__": pyhd_reprlib.render_repr,
+        "__pyhd_render__": _surrogate_render,
     }
     name = name if isinstance(name, str) else "?"
     # type() refuses NUL in names; a damaged dump may have one.
@@ -202,19 +279,32 @@ def _new_class(name, qualname, module, bases, exception):
     import enum
     if any(isinstance(b, enum.EnumMeta) for b in bases):
         try:
-            return _new_enum_class(name, bases, namespace)
+            cls = _new_enum_class(name, bases, namespace)
+            SURROGATES.add(cls)
+            return cls
         except Exception:
             bases = tuple(b if not _is_enum_base(b) else mirror_class(b) for b in bases)
     builtin_bases = tuple(b for b in bases if not is_surrogate(b))[:1]
     fallback = (Exception,) if exception else ()
+    slots = _valid_slots(slots)
     # A layout or MRO conflict between the mirrored bases is possible (the
-    # originals may have resolved it with real code): drop bases until type() agrees.
-    for candidate in (bases, bases[:1], builtin_bases, fallback):
-        try:
-            return RebuiltClass(name, candidate, dict(namespace))
-        except (TypeError, ValueError):
-            continue
-    return RebuiltClass("?", (), namespace)
+    # originals may have resolved it with real code): drop slots, then bases,
+    # until type() agrees.
+    candidates = [bases, bases[:1], builtin_bases, fallback]
+    for candidate in candidates:
+        for with_slots in ((True, False) if slots is not None else (False,)):
+            ns = dict(namespace)
+            if with_slots:
+                ns["__slots__"] = slots
+            try:
+                cls = type(name, candidate, ns)
+            except Exception:  # a metaclass of the bases may refuse in its own way
+                continue
+            SURROGATES.add(cls)
+            return cls
+    cls = type("?", (), namespace)
+    SURROGATES.add(cls)
+    return cls
 
 
 _mirrors = {}
@@ -230,20 +320,17 @@ def mirror_class(cls):
     return mirror
 
 
-# Standard-library modules whose import does something (opens a browser, prints, starts
-# a GUI): a dump naming them gets a surrogate, never an import.
-_NEVER_IMPORT = {"antigravity", "this", "__hello__", "__phello__", "turtle", "turtledemo",
-                 "tkinter", "idlelib", "__main__"}
+# How each real class that make_class gave is rebuilt: "class", "reduced",
+# "instance", "enum" (the trust table of src/trust.c) or "trusted" (--trust).
+_how = {}
 
 
-def _resolve(module, qualname, trust):
-    """The real class module.qualname, from the standard library (any module if trust)."""
+def _trusted_import(module, qualname):
+    """With --trust only: the program's own class module.qualname, imported by name."""
     if not isinstance(module, str) or not isinstance(qualname, str):
         return None
-    top = module.partition(".")[0]
-    if module not in sys.modules and top in _NEVER_IMPORT:
-        return None
-    if not trust and module != "builtins" and top not in sys.stdlib_module_names:
+    # A __main__ module is a program: importing one runs it.
+    if module.rpartition(".")[2] == "__main__":
         return None
     try:
         import importlib
@@ -255,45 +342,164 @@ def _resolve(module, qualname, trust):
     return obj if isinstance(obj, type) else None
 
 
-def make_class(name, qualname, module, bases, flags, trust):
+def make_class(name, qualname, module, bases, flags, trust, slots=None):
     """The class of a CLASS record: the real one when allowed, else a surrogate.
 
+    Allowed means listed in the trust table of src/trust.c (_pyhd.trusted_class
+    compares the names and imports only what the table names), or --trust.
     Any argument may be a TruncatedStub (the walker's size budget ran out).
     """
+    import _pyhd
     if not isinstance(bases, tuple):
         bases = ()
-    if flags & CLASS_STDLIB or trust:
-        real = _resolve(module, qualname, trust)
+    found = _pyhd.trusted_class(module, qualname)
+    if found is not None:
+        _how[found[0]] = found[1]
+        return found[0]
+    if trust:
+        real = _trusted_import(module, qualname)
         if real is not None:
+            _how.setdefault(real, "trusted")
             return real
-    return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION))
+    return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
+                      slots)
+
+
+# Attributes a rebuilt class does not take from the dump: its own machinery,
+# and the methods Python calls without being asked (attribute access, hashing,
+# comparison, printing, finalization, class creation). As inert functions they
+# would make every such operation fail; the class keeps object's behaviour.
+_SKIPPED_ATTRS = frozenset((
+    "__dict__", "__weakref__", "__module__", "__qualname__", "__slots__",
+    "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__del__",
+    "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
+    "__repr__", "__str__", "__format__", "__bool__", "__len__", "__dir__", "__sizeof__",
+    "__class__", "__new__", "__init_subclass__", "__set_name__", "__class_getitem__",
+    "__abstractmethods__", "__instancecheck__", "__subclasscheck__", "__mro_entries__",
+    "__prepare__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+    "__copy__", "__deepcopy__", "__iter__", "__contains__", "__getitem__",
+))
+
+# Plain-data attributes of an enum class that its stdlib machinery reads.
+_ENUM_DATA = ("_flag_mask_", "_singles_mask_", "_all_bits_", "_boundary_", "_inverted_")
+
+# Classes filled in this load, for finish(): (class, dumped attrs).
+_pending_classes = []
 
 
 def class_attrs(cls, attrs):
-    """Give a surrogate class its dumped plain-data attributes (namedtuple accessors too)."""
+    """Give a surrogate class its dumped attributes (inert functions, descriptors,
+    nested classes, data); finish() completes enums, dataclasses and namedtuples."""
     if not is_surrogate(cls) or not isinstance(attrs, dict):
         return
+    import enum
+    if isinstance(cls, enum.EnumMeta):
+        _enum_attrs(cls, attrs)
+    else:
+        for name, value in attrs.items():
+            if isinstance(name, str) and name not in _SKIPPED_ATTRS:
+                type.__setattr__(cls, name, value)
+    _pending_classes.append((cls, attrs))
+
+
+def _enum_attrs(cls, attrs):
+    """The members, member maps and flag masks of an enum, and the program's own
+    attributes; the stdlib's machinery stays the real one."""
+    import enum
     for name, value in attrs.items():
-        if not isinstance(name, str) or (name.startswith("__") and name.endswith("__")):
+        if not isinstance(name, str):
             continue
-        if name in cls.__dict__:
-            continue
-        type.__setattr__(cls, name, value)
-    fields = attrs.get("_fields")
-    if issubclass(cls, tuple) and isinstance(fields, tuple):
+        if name in ("_member_map_", "_value2member_map_") and isinstance(value, dict):
+            type.__setattr__(cls, name, value)
+        elif name == "_member_names_" and isinstance(value, list):
+            type.__setattr__(cls, name, value)
+        elif name in _ENUM_DATA and (value is None or type(value) is int
+                                     or isinstance(value, enum.Enum)):
+            type.__setattr__(cls, name, value)
+        elif type(value) is cls:
+            type.__setattr__(cls, name, value)  # a member
+        elif name == "_iter_member_":
+            # Flags whose members are not in value order list them by definition.
+            how = getattr(getattr(value, "__func__", None), "__name__", None)
+            if how in ("_iter_member_by_def_", "_iter_member_by_value_"):
+                type.__setattr__(cls, name, getattr(cls, how))
+        elif not (name.startswith("_") and name.endswith("_")) and not _is_stdlib_function(value):
+            type.__setattr__(cls, name, value)
+
+
+def _is_stdlib_function(value):
+    module = getattr(value, "__module__", None)
+    return (isinstance(value, type(_namedtuple_repr)) and isinstance(module, str)
+            and module.partition(".")[0] in sys.stdlib_module_names)
+
+
+def _finish_class(cls, attrs):
+    """Decide a rebuilt class's repr, and point dataclass fields at the real sentinels."""
+    import dataclasses, enum
+    fields = attrs.get("__dataclass_fields__")
+    if isinstance(fields, dict):
+        for field in fields.values():
+            if isinstance(field, dataclasses.Field):
+                _fix_field(field)
+    if isinstance(cls, enum.EnumMeta):
+        return
+    own = attrs.get("__repr__")
+    if own is not None and _generated(own, ("dataclasses", "reprlib")):
+        type.__setattr__(cls, "__repr__", _dataclass_repr)
+    elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
+            (own is None or _generated(own, ("collections",))):
+        # A namedtuple (a version 1 dump has no __repr__ among the attributes).
+        type.__setattr__(cls, "__repr__", _namedtuple_repr)
         import operator
-        for index, field in enumerate(fields):
-            if isinstance(field, str) and field not in cls.__dict__:
-                type.__setattr__(cls, field, property(operator.itemgetter(index),
-                                                      doc="Alias for field number %d" % index))
+        for index, field in enumerate(attrs["_fields"]):
+            if isinstance(field, str):
+                type.__setattr__(cls, field, property(
+                    operator.itemgetter(index), doc="Alias for field number %d" % index))
+    elif own is not None:
+        return  # the program's own __repr__ cannot run: the dumped attributes show
+    elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
+            issubclass(cls, BaseException) or _native_base(cls) is not object:
+        # What the program inherited: a rebuilt base's choice, or a real base's repr.
+        type.__delattr__(cls, "__repr__")
+
+
+def _native_base(cls):
+    return next((b for b in cls.__mro__ if not is_surrogate(b)), object)
+
+
+def _generated(function, modules):
+    """Whether a rebuilt function was generated by one of the stdlib modules: defined
+    in one (a wrapper such as reprlib.recursive_repr's) or exec'd by one."""
+    import os
+    code = getattr(function, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    return (getattr(function, "__module__", None) in modules or filename == "<string>"
+            or (isinstance(filename, str)
+                and os.path.basename(filename) in [m + ".py" for m in modules]))
+
+
+def _fix_field(field):
+    """A dumped dataclasses.Field refers to the real sentinels, so dataclasses.fields() works."""
+    import dataclasses
+    kind = _field_kind(field)
+    if kind in ("_FIELD", "_FIELD_CLASSVAR", "_FIELD_INITVAR"):
+        object.__setattr__(field, "_field_type", getattr(dataclasses, kind))
+    for name in ("default", "default_factory"):
+        value = getattr(field, name, None)
+        if type(value).__qualname__ == "_MISSING_TYPE" and \
+                type(value).__module__ == "dataclasses":
+            object.__setattr__(field, name, dataclasses.MISSING)
 
 
 def _instantiable(cls):
-    """Whether object.__new__(cls) works and the instance takes a __dict__."""
+    """Whether object.__new__(cls) works and the instance can take the dumped state:
+    a surrogate has the dumped slots; another class needs a __dict__ and no slots."""
     try:
         obj = object.__new__(cls)
     except TypeError:
         return False
+    if is_surrogate(cls) or _how.get(cls) == "trusted":
+        return True
     return hasattr(obj, "__dict__") and not any("__slots__" in vars(k) for k in cls.__mro__)
 
 
@@ -304,11 +510,13 @@ def instance_class(cls, trust):
         return _new_class("truncated", "truncated", "?", (), False)
     if not is_surrogate(cls) and isinstance(cls, enum.EnumMeta):
         return None
+    if _how.get(cls) == "instance":
+        return cls  # the trust table's: object.__new__ (or its C tp_new) and its state
     candidates = []
     if is_surrogate(cls):
         candidates.append(cls)
     else:
-        if trust and cls.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE: a class statement's
+        if _how.get(cls) == "trusted" and cls.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
             candidates.append(cls)
         candidates.append(mirror_class(cls))
     for candidate in candidates:
@@ -399,51 +607,426 @@ class UnhashableKey:
 # ---------------------------------------------------------------------------
 # Stubs: what cannot or must not be rebuilt as itself.
 
+class DumpedCodeError(TypeError):
+    """Raised by a rebuilt function, method or property: a dump does not run program code."""
+
+
+class _Inert:
+    """The body of a rebuilt function: says what was called and where it was defined."""
+
+    __slots__ = ("name", "qualname", "where", "role")
+
+    def __init__(self):
+        self.name = self.qualname = self.where = None
+        self.role = None
+
+    def __call__(self):
+        raise DumpedCodeError(self.message())
+
+    def message(self):
+        qualname = self.qualname or self.name or "?"
+        owner, _, name = qualname.rpartition(".")
+        role = self.role or ("method" if owner and not owner.endswith(">") else "function")
+        where = " (%s)" % self.where if self.where else ""
+        if owner and not owner.endswith(">"):
+            text = "%s is a %s of %s%s" % (name, role, owner, where)
+        else:
+            text = "%s is a %s%s" % (qualname, role, where)
+        return text + "; a dump does not run program code"
+
+
+# The co_flags bits a rebuilt function takes from the dump (inspect.CO_VARARGS, ...).
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
+
+_TEMPLATE = None
+_RAISER_MARK = "pyhd: the inert body"
+_INERT_GLOBALS = {}
+_raisers = {}          # rebuilt function -> its _Inert
+_pending_functions = []
+
+
+def _template():
+    """The code every rebuilt function starts from: it calls its _Inert, a constant."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        import warnings
+        source = "def _rebuilt(*args, **kwargs):\n    return %r()\n" % _RAISER_MARK
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "'str' object is not callable"
+            namespace = {}
+            exec(compile(source, "<pyhd>", "exec"), namespace)
+        _TEMPLATE = namespace["_rebuilt"].__code__
+    return _TEMPLATE
+
+
+def _code_with(raiser, record=None):
+    """A template code object calling raiser, with the names, file, first line and
+    parameters of a dumped code record (the bytecode is always the template's)."""
+    template = _template()
+    consts = tuple(raiser if c == _RAISER_MARK else c for c in template.co_consts)
+    fields = {"co_consts": consts}
+    if isinstance(record, CodeRecord):
+        if isinstance(record.filename, str):
+            fields["co_filename"] = record.filename
+        if isinstance(record.name, str):
+            fields["co_name"] = record.name
+        if isinstance(record.qualname, str) and sys.version_info >= (3, 11):
+            fields["co_qualname"] = record.qualname
+        if type(record.firstlineno) is int and 0 < record.firstlineno < 2 ** 31:
+            fields["co_firstlineno"] = record.firstlineno
+        fields.update(_parameters(record, template))
+    try:
+        return template.replace(**fields)
+    except (TypeError, ValueError):
+        return template.replace(co_consts=consts)
+
+
+def _parameters(record, template):
+    """code.replace() fields giving the template the dumped parameters, or {}."""
+    counts = (record.argcount, record.posonlyargcount, record.kwonlyargcount, record.flags)
+    names = record.varnames
+    if any(type(n) is not int or not 0 <= n < 2 ** 31 for n in counts) or \
+            not isinstance(names, tuple) or not all(type(n) is str for n in names):
+        return {}
+    argcount, posonly, kwonly, flags = counts
+    star = flags & (_CO_VARARGS | _CO_VARKEYWORDS)
+    n = argcount + kwonly + bool(flags & _CO_VARARGS) + \
+        bool(flags & _CO_VARKEYWORDS)
+    if posonly > argcount or n > len(names) or n > 255:
+        return {}
+    return {"co_argcount": argcount, "co_posonlyargcount": posonly,
+            "co_kwonlyargcount": kwonly, "co_varnames": names[:n], "co_nlocals": n,
+            "co_flags": template.co_flags & ~(_CO_VARARGS |
+                                              _CO_VARKEYWORDS) | star}
+
+
+def make_function(closure=None, freevars=None):
+    """A real function object that raises DumpedCodeError when called, with the dumped
+    closure cells; fill_function names it and finish() gives it the dumped code's
+    file, line and parameters."""
+    import types
+    raiser = _Inert()
+    code = _code_with(raiser)
+    cells = None
+    if isinstance(closure, tuple) and isinstance(freevars, tuple) and \
+            len(closure) == len(freevars) and closure and \
+            all(type(c) is types.CellType for c in closure) and \
+            all(type(n) is str and n.isidentifier() for n in freevars):
+        try:
+            code = code.replace(co_freevars=freevars)
+            cells = closure
+        except (TypeError, ValueError):
+            pass
+    function = types.FunctionType(code, _INERT_GLOBALS, None, None, cells)
+    _raisers[function] = raiser
+    return function
+
+
+def fill_function(function, name, qualname, module, code, defaults=None, kwdefaults=None,
+                  annotations=None, doc=None):
+    """Name a rebuilt function and give it its dumped defaults, annotations and doc."""
+    if function not in _raisers:
+        if isinstance(function, FunctionStub):  # a builtin function not found here
+            function.name, function.qualname, function.module = name, qualname, module
+        return
+    raiser = _raisers[function]
+    if isinstance(name, str):
+        function.__name__ = raiser.name = name
+    if isinstance(qualname, str):
+        function.__qualname__ = raiser.qualname = qualname
+    function.__module__ = module if isinstance(module, str) else None
+    function.__doc__ = doc if isinstance(doc, str) else None
+    if isinstance(defaults, tuple):
+        function.__defaults__ = defaults
+    if isinstance(kwdefaults, dict):
+        function.__kwdefaults__ = kwdefaults
+    if isinstance(annotations, tuple) and len(annotations) % 2 == 0:
+        # Python keeps (name, value, ...) until __annotations__ is first read.
+        annotations = dict(zip(annotations[::2], annotations[1::2]))
+    if isinstance(annotations, dict):
+        function.__annotations__ = annotations
+    if isinstance(code, CodeRecord):
+        _pending_functions.append((function, code))
+
+
+# Builtin functions a dump may name and get as this interpreter's own: the ones
+# that compute from their arguments only. exec, eval, open, print, __import__,
+# input and the like stay stubs, so a dumped callable (a thread's target, a
+# callback) never reaches them with dumped arguments.
+_PURE_BUILTINS = frozenset((
+    "abs", "all", "any", "ascii", "bin", "callable", "chr", "divmod", "format", "hash",
+    "hex", "id", "isinstance", "issubclass", "len", "max", "min", "oct", "ord", "pow",
+    "repr", "round", "sorted", "sum",
+))
+
+
+def builtin_function(name, qualname, module):
+    """This interpreter's builtins.NAME when the dump names a pure one, else a stub."""
+    import builtins
+    if module == "builtins" and name in _PURE_BUILTINS:
+        real = builtins.__dict__.get(name)
+        if type(real) is type(len) and real.__qualname__ == qualname:
+            return real
+    return FunctionStub()
+
+
+def make_method(function, self):
+    """A bound method of a rebuilt function (MethodStub when it cannot be one)."""
+    import types
+    if callable(function) and self is not None:
+        try:
+            return types.MethodType(function, self)
+        except TypeError:
+            pass
+    stub = MethodStub()
+    stub.function, stub.self = function, self
+    return stub
+
+
+_DESCRIPTOR_ROLES = ("property", "classmethod", "staticmethod")
+
+
+def make_descriptor(flavour):
+    """An empty property, classmethod or staticmethod; fill_descriptor sets what it wraps."""
+    if flavour == 0:
+        return property()
+    return (classmethod if flavour == 1 else staticmethod)(_placeholder)
+
+
+def _placeholder():
+    raise DumpedCodeError("a descriptor left out of the dump")
+
+
+def fill_descriptor(obj, first, second, third, doc):
+    """Give a descriptor its (inert) functions, through the builtin type's own __init__."""
+    role = _DESCRIPTOR_ROLES[0 if type(obj) is property else 1 if type(obj) is classmethod
+                             else 2]
+    if type(obj) is property:
+        property.__init__(obj, *(f if callable(f) else None for f in (first, second, third)),
+                          doc if isinstance(doc, str) else None)
+    elif callable(first):
+        type(obj).__init__(obj, first)
+    raiser = _raisers.get(first)
+    if raiser is not None:
+        raiser.role = role
+    for setter, suffix in ((second, " setter"), (third, " deleter")):
+        if setter in _raisers:
+            _raisers[setter].role = role + suffix
+
+
+def begin():
+    """Before a load: nothing is pending from an earlier one that failed."""
+    del _pending_functions[:]
+    del _pending_classes[:]
+    del _modules[:]
+
+
+def finish():
+    """After every record is filled: functions get their code, classes their repr."""
+    import os
+    for function, record in _pending_functions:
+        raiser = _raisers[function]
+        if isinstance(record.filename, str) and type(record.firstlineno) is int:
+            raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+        code = _code_with(raiser, record)
+        if function.__code__.co_freevars:
+            code = code.replace(co_freevars=function.__code__.co_freevars)
+        function.__code__ = code
+    del _pending_functions[:]
+    for cls, attrs in _pending_classes:
+        _finish_class(cls, attrs)
+    del _pending_classes[:]
+
+
+_modules = []  # (name, module) of this load, for finish_roots()
+
+
+def sourcelines(obj):
+    """(lines, first line) of the dumped source of a rebuilt property, classmethod,
+    staticmethod or class of the program, or None (inspect finds the rest)."""
+    import inspect, types
+    if isinstance(obj, property):
+        obj = obj.fget
+    elif isinstance(obj, (classmethod, staticmethod, types.MethodType)):
+        obj = obj.__func__
+    if _is_rebuilt_function(obj):
+        return inspect.getsourcelines(obj)
+    if isinstance(obj, type) and is_surrogate(obj):
+        return _class_sourcelines(obj)
+    return None
+
+
+def _is_rebuilt_function(obj):
+    import types
+    return type(obj) is types.FunctionType and obj in _raisers
+
+
+def _class_sourcelines(cls):
+    """The class statement of a rebuilt class, found in the dumped source of its methods."""
+    import ast, inspect, linecache
+    filename = None
+    for value in vars(cls).values():
+        if isinstance(value, property):
+            value = value.fget
+        elif isinstance(value, (classmethod, staticmethod)):
+            value = value.__func__
+        if _is_rebuilt_function(value) and not value.__code__.co_filename.startswith("<"):
+            filename = value.__code__.co_filename
+            break
+    else:
+        # A class without methods: the file of any function of its module.
+        for function in _raisers:
+            name = function.__code__.co_filename
+            if function.__module__ == cls.__module__ and not name.startswith("<"):
+                filename = name
+                break
+    lines = linecache.getlines(filename) if filename else []
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    wanted = cls.__qualname__.split(".")
+    nodes = [(tree, [])]
+    while nodes:
+        node, path = nodes.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                qualname = path + [child.name]
+                if qualname == wanted:
+                    first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                    return inspect.getblock(lines[first - 1:]), first
+                nodes.append((child, qualname))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                nodes.append((child, path + [child.name, "<locals>"]))
+            else:
+                nodes.append((child, path))
+    return None
+
+
+def make_module(name):
+    """A real module object named name; its repr is the program's."""
+    import types
+    module = types.ModuleType(name)
+    _modules.append((name, module))
+    if name in sys.builtin_module_names:
+        # <module 'sys' (built-in)>, as python prints it.
+        from importlib.machinery import BuiltinImporter, ModuleSpec
+        module.__spec__ = ModuleSpec(name, BuiltinImporter, origin="built-in")
+    return module
+
+
+class _Environ(collections.abc.Mapping):
+    """The dumped os.environ: a read-only mapping (redacted values stay redacted)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __repr__(self):
+        return "environ(%r)" % (self._data,)
+
+
+def _version_info_repr(self):
+    return "sys.version_info(%s)" % ", ".join("%s=%r" % p for p in zip(self._fields, self))
+
+
+def _version_info(values):
+    """The dumped sys.version_info: a named tuple that prints as the real one."""
+    import collections
+    cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+    cls.__repr__ = _version_info_repr
+    return cls(*values)
+
+
+def finish_roots(roots, manifest):
+    """The dumped sys module gets argv, path, modules, version and platform; os its
+    environ: what the dump's roots and MANIFEST hold, as the program saw them."""
+    import os
+    fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
+    system = fields.get("Platform", "").split(" ")[0].lower()
+    platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
+    modules = roots.get("modules")
+    for name, module in _modules:
+        if name == "sys":
+            for key in ("argv", "path", "orig_argv"):
+                if isinstance(roots.get(key), list):
+                    setattr(module, key, roots[key])
+            for key in ("executable", "version"):
+                if isinstance(roots.get(key), str):
+                    setattr(module, key, roots[key])
+            info = roots.get("version_info")
+            if isinstance(info, tuple) and len(info) == 5:
+                module.version_info = _version_info(info)
+            if platform:
+                module.platform = platform
+            if isinstance(modules, dict):
+                module.modules = _module_table(modules)
+        elif name == "os" and isinstance(roots.get("environ"), dict):
+            module.environ = _Environ({
+                os.fsdecode(k) if isinstance(k, bytes) else k:
+                    os.fsdecode(v) if isinstance(v, bytes) else v
+                for k, v in roots["environ"].items()})
+    del _modules[:]
+
+
+def _module_table(modules):
+    """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
+    import types
+    rebuilt = {name: module for name, module in _modules}
+    table = {}
+    for name, filename in modules.items():
+        if not isinstance(name, str):
+            continue
+        module = rebuilt.get(name)
+        if module is None:
+            module = types.ModuleType(name)
+            if isinstance(filename, str):
+                module.__file__ = filename
+        table[name] = module
+    return table
+
+
 class FunctionStub:
-    """A dumped function. It cannot be called: its code is not in the dump."""
+    """A dumped builtin function that this interpreter does not have."""
 
     def __init__(self):
         self.name = self.qualname = self.module = self.code = None
 
     def __repr__(self):
-        code = self.code
-        if isinstance(code, CodeRecord):
-            import os
-            return "<rebuilt function %s at %s:%s>" % (
-                self.qualname or self.name, os.path.basename(str(code.filename)),
-                code.firstlineno)
         return "<rebuilt builtin function %s>" % (self.qualname or self.name)
 
     def __call__(self, *args, **kwargs):
-        raise TypeError("%s is a function rebuilt from a pyhd dump; it cannot be called"
-                        % (self.qualname or self.name))
+        raise DumpedCodeError("%s is a builtin function of the dumped program; a dump does "
+                              "not run it" % (self.qualname or self.name))
 
 
 class MethodStub:
-    """A dumped bound method: its function and the object it was bound to."""
+    """A dumped bound method whose function cannot be bound here."""
 
     def __init__(self):
         self.function = self.self = None
 
     def __repr__(self):
-        name = getattr(self.function, "qualname", None) or "?"
+        name = getattr(self.function, "__qualname__", None) or \
+            getattr(self.function, "qualname", None) or "?"
         return "<rebuilt bound method %s of %s>" % (name, _short_repr(self.self, 100))
 
     def __call__(self, *args, **kwargs):
-        raise TypeError("%s is a method rebuilt from a pyhd dump; it cannot be called"
-                        % getattr(self.function, "qualname", "?"))
+        raise DumpedCodeError("%s is a method of the dumped program; a dump does not run it"
+                              % (getattr(self.function, "__qualname__", None) or "?"))
 
 
-class GeneratorStub:
-    """A dumped generator, coroutine or async generator; frame is its FrameRecord."""
-
-    def __init__(self):
-        self.flavour = self.name = self.qualname = self.code = self.state = self.frame = None
-
-    def __repr__(self):
-        flavour = _GEN_FLAVOURS[self.flavour] if self.flavour in (0, 1, 2) else "generator"
-        state = _GEN_STATES[self.state] if self.state in (0, 1, 2, 3) else "?"
-        return "<rebuilt %s %s (%s)>" % (flavour, self.qualname or self.name, state)
+# Generators, coroutines and async generators: look-alikes whose frames are real (pyhd_tasks).
+from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this name)
 
 
 class WeakrefStub:
@@ -518,19 +1101,6 @@ class UnknownStub:
 
     def __repr__(self):
         return "<unknown object (record kind 0x%02x)>" % self.kind
-
-
-def _module_repr(self):
-    name = self.__dict__.get("__name__", "?")
-    filename = self.__dict__.get("__file__")
-    if isinstance(filename, str):
-        return "<rebuilt module %r from %r>" % (name, filename)
-    return "<rebuilt module %r>" % name
-
-
-RebuiltModule = type("RebuiltModule", (type(sys),), {
-    "__repr__": _module_repr, "__module__": "pyhd",
-    "__doc__": "A dumped module: its name, file and (for frame globals) its dict."})
 
 
 # ---------------------------------------------------------------------------
@@ -662,15 +1232,18 @@ class BufferStub:
 
 
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
-    """A numpy array when numpy is importable, else a memoryview cast to format and shape."""
+    """A memoryview cast to format and shape (numpy's buffers: numpy arrays when numpy is here)."""
     if more:
         return BufferStub(cls, fmt, itemsize, shape, data, more)
-    view = memoryview(data)
+    view = memoryview(data if readonly else bytearray(data))
     try:
         view = view.cast("B").cast(fmt, shape)
     except (TypeError, ValueError):
         view = None
-    numpy = _import_numpy()
+    # A memoryview stays one; numpy's own buffers (its scalars) become numpy values.
+    module = getattr(cls, "__module__", None)
+    numpy = _import_numpy() if isinstance(module, str) and module.partition(".")[0] == "numpy" \
+        else None
     if numpy:
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()

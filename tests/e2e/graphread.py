@@ -14,7 +14,7 @@ import tarfile
 import zlib
 
 MAGIC = b"PYHDGRPH"
-VERSION = 1
+VERSION = 2
 
 KINDS = {
     0x01: "NONE", 0x02: "FALSE", 0x03: "TRUE", 0x04: "ELLIPSIS", 0x05: "NOTIMPL",
@@ -24,16 +24,22 @@ KINDS = {
     0x15: "INSTANCE", 0x16: "SUBCLASS", 0x17: "EXCEPTION", 0x18: "FUNCTION",
     0x19: "METHOD", 0x1A: "CODE", 0x1B: "CELL", 0x1C: "MODULE", 0x1D: "FRAME",
     0x1E: "TRACEBACK", 0x1F: "GENERATOR", 0x20: "WEAKREF", 0x21: "REDUCED",
-    0x22: "BUFFER", 0x23: "OPAQUE", 0x24: "TRUNCATED",
+    0x22: "BUFFER", 0x23: "OPAQUE", 0x24: "TRUNCATED", 0x25: "REDACTED", 0x26: "DESCRIPTOR",
+    0x30: "PARTIAL", 0x31: "MATCH", 0x32: "LOCK", 0x33: "FILE", 0x34: "FUTURE",
+    0x35: "NDARRAY", 0x36: "DTYPE",
     0xC0: "ROOTS", 0xC1: "THREAD", 0xFF: "END",
 }
 KIND = {name: code for code, name in KINDS.items()}
+DESCR_FLAVOURS = ("property", "classmethod", "staticmethod")
 META_FIRST = 0xC0
 
 CLASS_STDLIB, CLASS_EXCEPTION, CLASS_HEAPTYPE = 0x01, 0x02, 0x04
 THREAD_DAEMON, THREAD_FAILED, THREAD_MAIN, THREAD_CURRENT = 0x01, 0x02, 0x04, 0x08
 GEN_FLAVOURS = ("generator", "coroutine", "asyncgen")
 GEN_STATES = ("created", "running", "suspended", "closed")
+FILE_CLOSED, FILE_CLOSEFD = 0x01, 0x02
+FUTURE_TASK = 0x01
+FUTURE_STATES = ("pending", "cancelled", "finished")
 
 
 class FormatError(ValueError):
@@ -186,7 +192,13 @@ def _fields(kind, r):
         return {"cls": v(), "args": v(), "dict": v(), "cause": v(), "context": v(),
                 "suppress_context": r.u8(), "traceback": v(), "fields": r.pairs()}
     if kind == "FUNCTION":
-        return {"name": v(), "qualname": v(), "module": v(), "code": v()}
+        f = {"name": v(), "qualname": v(), "module": v(), "code": v()}
+        if r.pos < len(r.data):  # format version 2 appends these
+            f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v(), closure=v())
+        return f
+    if kind == "DESCRIPTOR":
+        return {"flavour": DESCR_FLAVOURS[r.u8()], "function": v(), "setter": v(),
+                "deleter": v(), "doc": v()}
     if kind == "METHOD":
         return {"function": v(), "self": v()}
     if kind == "CODE":
@@ -205,8 +217,37 @@ def _fields(kind, r):
         return {"frame": v(), "lineno": r.svarint(), "end_lineno": r.svarint(),
                 "col": r.svarint(), "end_col": r.svarint(), "next": v()}
     if kind == "GENERATOR":
-        return {"flavour": GEN_FLAVOURS[r.u8()], "name": v(), "qualname": v(), "code": v(),
-                "state": GEN_STATES[r.u8()], "frame": v()}
+        f = {"flavour": GEN_FLAVOURS[r.u8()], "name": v(), "qualname": v(), "code": v(),
+             "state": GEN_STATES[r.u8()], "frame": v()}
+        f["await"] = v() if r.pos < len(r.data) else 0
+        return f
+    if kind == "PARTIAL":
+        return {"cls": v(), "func": v(), "args": v(), "keywords": v(), "dict": v()}
+    if kind == "MATCH":
+        return {"cls": v(), "pattern": v(), "string": v(), "regs": v(), "pos": r.svarint(),
+                "endpos": r.svarint(), "lastindex": r.svarint()}
+    if kind == "LOCK":
+        return {"cls": v(), "locked": r.u8(), "owner": n(), "count": n()}
+    if kind == "FILE":
+        return {"cls": v(), "name": v(), "mode": v(), "encoding": v(), "flags": r.u8(),
+                "position": r.svarint(), "inner": v()}
+    if kind == "FUTURE":
+        f = {"cls": v(), "dict": v(), "flags": r.u8(), "state": FUTURE_STATES[r.u8()],
+             "result": v(), "exception": v(), "callbacks": v()}
+        f.update(name=v(), coro=v(), waiter=v())
+        return f
+    if kind == "NDARRAY":
+        f = {"cls": v(), "dtype": v()}
+        ndim = n()
+        f["shape"] = [n() for _ in range(ndim)]
+        f["strides"] = [r.svarint() for _ in range(ndim)]
+        f.update(base=v(), offset=r.svarint(), flags=r.u8())
+        return f
+    if kind == "DTYPE":
+        f = {"typestr": r.text(), "itemsize": n(), "flags": r.u8()}
+        f["fields"] = [(v(), v(), n(), v()) for _ in range(n())]
+        f["sub_base"], f["sub_shape"] = v(), v()
+        return f
     if kind == "WEAKREF":
         return {"cls": v(), "referent": v()}
     if kind == "REDUCED":
@@ -219,6 +260,8 @@ def _fields(kind, r):
         f["value"] = r.rest()
         f["stored"] = len(f["value"])
         return f
+    if kind == "REDACTED":
+        return {"cls": v(), "measure": r.u8(), "length": n()}
     if kind == "OPAQUE":
         return {"cls": v(), "size": n(), "repr": v(), "reason": v()}
     if kind == "TRUNCATED":
@@ -371,7 +414,11 @@ def parse(data):
             g.objects[next_id] = rec
             next_id += 1
         where = "record %d (%s at byte %d)" % (len(g.records) + 1, rec.kind_name, start)
-        rec.f = _fields(rec.kind_name, Reader(rec.payload, where, next_fresh, fresh))
+        reader = Reader(rec.payload, where, next_fresh, fresh)
+        rec.f = _fields(rec.kind_name, reader)
+        if rec.kind_name == "NDARRAY":
+            # Its elements are read once its dtype is known (the dtype may come later).
+            rec.f["_reader"] = reader
         next_fresh += fresh
         g.records.append(rec)
         pos += length
@@ -392,6 +439,15 @@ def parse(data):
                 raise FormatError("graph stream: %d objects, END says %d"
                                   % (next_id - 1, g.count))
             break
+    for rec in g.by_kind("NDARRAY"):
+        r = rec.f.pop("_reader")
+        dtype = g.objects.get(rec.f["dtype"])
+        if dtype is not None and dtype.kind_name == "DTYPE" and dtype.f["typestr"] == "|O":
+            rec.f["count"] = r.varint()
+            rec.f["elements"] = [r.ref() for _ in range(r.varint())]
+        else:
+            rec.f["length"] = r.varint()
+            rec.f["value"] = r.rest()
     return g
 
 

@@ -167,7 +167,7 @@ class Session(DebugTestCase):
 
     def test_dumpinfo(self):
         info, = self.replies(LOCALS, ["dumpinfo"])
-        self.assertTrue(info.startswith("Format-Version: 1\n"), info)
+        self.assertTrue(info.startswith("Format-Version: 2\n"), info)
         self.assertIn("\nTrigger: ", info)
         self.assertIn('\nArgv: ["' + CRASH_LOCALS + '", "10"]\n', info)
 
@@ -322,7 +322,7 @@ class Reports(DebugTestCase):
     def test_info(self):
         proc = debug("--info", LOCALS.dump)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
-        self.assertTrue(proc.stdout.startswith("Format-Version: 1\n"))
+        self.assertTrue(proc.stdout.startswith("Format-Version: 2\n"))
         self.assertRegex(proc.stdout, r"\nPid: \d+\n")
 
 

@@ -64,7 +64,7 @@ class Ipdb(unittest.TestCase):
         self.assertRegex(replies[1], r"^> \S+/threading\.py\(\d+\)wait\(\)\n")
         self.assertRegex(replies[2], r"(?m)^>   0 ZeroDivisionError\('float division by zero'\)$")
         self.assertIn("crash_locals.py(29)average()", replies[3])
-        self.assertIn("Format-Version: 1\n", replies[4])
+        self.assertIn("Format-Version: 2\n", replies[4])
         self.assertRegex(replies[5], r"^\*\*\* next: a dump cannot run forward")
         self.assertRegex(replies[6], r"^\*\*\* continue: a dump cannot run forward")
         self.assertIn("List every thread in the dump", replies[7])

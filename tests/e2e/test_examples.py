@@ -25,6 +25,7 @@ EXAMPLES = {
     "crash_chain.py": ([], None),
     "crash_locals.py": ([], None),
     "crash_recursion.py": ([], None),
+    "crash_asyncio.py": ([], None),
 }
 
 DUMP_LINE = re.compile(rb"^pyhd: dump written to (.+\.dump) \(.*\)\n\Z")

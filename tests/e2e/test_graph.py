@@ -230,7 +230,7 @@ class GraphTestCase(unittest.TestCase):
         self.assertEqual((view.kind_name, view.f["value"], view.f["readonly"]),
                          ("BUFFER", b"xyz", 0))
 
-    def test_numpy_arrays_as_buffers(self):
+    def test_numpy_arrays_as_ndarray_records(self):
         try:
             import numpy
         except ImportError:
@@ -247,12 +247,17 @@ class GraphTestCase(unittest.TestCase):
         grid = numpy.arange(12, dtype="<i4").reshape(3, 4)
         for name, expected in (("grid", grid), ("transposed", grid.T)):
             rec = g[loc[name]]
-            self.assertEqual(rec.kind_name, "BUFFER", name)
+            self.assertEqual(rec.kind_name, "NDARRAY", name)
             self.assertEqual(g.class_name(rec.id), "numpy.ndarray")
-            self.assertEqual((rec.f["itemsize"], rec.f["shape"], rec.f["readonly"]),
-                             (4, list(expected.shape), 0))
-            self.assertIn(rec.f["format"], ("i", "<i", "l", "<l"))
+            dtype = g[rec.f["dtype"]]
+            self.assertEqual((dtype.kind_name, dtype.f["typestr"], dtype.f["itemsize"]),
+                             ("DTYPE", "<i4", 4))
+            self.assertEqual((rec.f["shape"], rec.f["strides"]),
+                             (list(expected.shape), list(expected.strides)))
             self.assertEqual(rec.f["value"], expected.tobytes(order="C"))
+        # Both are views of the arange array: its base and their offsets within it.
+        self.assertEqual(g[loc["grid"]].f["base"], g[loc["transposed"]].f["base"])
+        self.assertEqual(g[g[loc["grid"]].f["base"]].kind_name, "NDARRAY")
 
     def traceback_entries(self, g):
         out, tb = [], g[g.roots["exception"]].f["traceback"]

@@ -6,6 +6,7 @@ with one pdb command that executes a checker script inside the debugger's
 prints what it found as JSON; the test asserts on that.
 """
 
+import enum
 import glob
 import json
 import os
@@ -119,7 +120,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
         self.assertFalse(facts["truncated"])
         self.assertTrue(facts["objects"])
-        self.assertEqual(facts["format_version"], 1)
+        self.assertEqual(facts["format_version"], 2)
 
     def test_stdlib_values_are_real(self):
         dump = self.dump("""
@@ -257,7 +258,7 @@ class LoadTest(unittest.TestCase):
                 'p_class': [P.__name__, P.__qualname__, P.__module__],
                 'p_attrs': vars(loc['p']),
                 'p_getattr': [loc['p'].x, loc['p'].y, loc['s'].a],
-                's_attrs': sorted(vars(loc['s'])),
+                's_attrs': [type(loc['s']).__slots__, hasattr(loc['s'], '__dict__')],
                 's_b_is_p': loc['s'].b is loc['p'],
                 'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
                 'md': [isinstance(loc['md'], dict), dict(loc['md'])],
@@ -295,21 +296,21 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["p_class"], ["Point", "Point", "__main__"])
         self.assertEqual(facts["p_attrs"], {"x": 1, "y": 2})
         self.assertEqual(facts["p_getattr"], [1, 2, "A"])
-        self.assertEqual(facts["s_attrs"], ["a", "b"])
+        self.assertEqual(facts["s_attrs"], [["a", "b"], False])
         self.assertTrue(facts["s_b_is_p"])
         self.assertEqual(facts["ml"], [True, [1, 2], "t"])
         self.assertEqual(facts["md"], [True, {"k": 1}])
         self.assertEqual(facts["mb"], ["MyBytes", True, "raw"])
-        self.assertEqual(facts["ms"], ["MyStr", True, "text", "n",
-                                       "<rebuilt MyStr 'text' note='n'>"])
-        self.assertEqual(facts["color"], "<rebuilt Color.RED: 1>")
+        self.assertEqual(facts["ms"], ["MyStr", True, "text", "n", "'text'"])
+        self.assertEqual(facts["color"], "<Color.RED: 1>")
         self.assertEqual(facts["color_enum"], [True, "RED", 1, "red"])
-        self.assertEqual(facts["level"], ["<rebuilt Level.HIGH: 3>", True, 4, "HIGH"])
+        self.assertEqual(facts["level"], ["<Level.HIGH: 3>", True, 4, "HIGH"])
         self.assertEqual(facts["pair"], [True, [3, 4], 4, ["left", "right"]])
-        self.assertRegex(facts["fn"], r"^<rebuilt function divide at prog\.py:\d+>$")
-        self.assertIn("cannot be called", facts["fn_called"])
+        self.assertRegex(facts["fn"], r"^<function divide at 0x[0-9a-f]+>$")
+        self.assertRegex(facts["fn_called"], r"^divide is a function \(prog\.py:\d+\); "
+                         "a dump does not run program code$")
         self.assertFalse(facts["fn_source"])
-        self.assertIn("rebuilt bound method", facts["meth"])
+        self.assertEqual(facts["meth"], "<bound method Point.__init__ of <rebuilt Point x=1 y=2>>")
         self.assertTrue(facts["sock"].startswith("<opaque socket.socket"), facts["sock"])
         self.assertIn("generator", facts["gen"])
         self.assertEqual(facts["exc"], [True, "AppError", ["boom"], 42, "ZeroDivisionError",
@@ -380,10 +381,276 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["syntax"][:3], ["SyntaxError", "bad.py", 1])
         self.assertEqual(facts["keyerror"], ["KeyError", ["k"]])
         self.assertEqual(facts["view"][1], True)
-        self.assertTrue(facts["module"].startswith("<rebuilt module 'os'"), facts["module"])
+        self.assertRegex(facts["module"], r"^<module 'os' from '.*os\.py'>$")
         if sys.version_info >= (3, 11):
             self.assertEqual(facts["group"], ["ExceptionGroup", "several",
                                               ["ValueError", "TypeError"]])
+
+    def test_program_classes_and_functions_are_real_and_inert(self):
+        dump = self.dump("""
+            import dataclasses, enum, os, sys
+            class Sale:
+                '''A sale.'''
+                tax = 0.2
+                backoff = [1, 2]
+                class Line:
+                    pass
+                def __init__(self, region, amount):
+                    self.region = region
+                    self.amount_net = amount
+                @property
+                def amount(self):
+                    return self.amount_net * (1 + self.tax)
+                @classmethod
+                def make(cls):
+                    return cls('x', 1)
+                @staticmethod
+                def helper(a, b=2, *, key=None):
+                    return a
+                def summary(self, width: int = 10) -> str:
+                    return 'summary'
+                def __eq__(self, other):
+                    raise AssertionError('program code ran')
+                __hash__ = None
+            class Color(enum.Flag):
+                RED = 1
+                GREEN = 2
+                BLUE = 4
+            @dataclasses.dataclass
+            class Item:
+                name: str
+                qty: int = 0
+            def outer(x, y=3, *rest, flag=True, **kw):
+                '''Outer doc.'''
+                return x
+            def make_counter(start):
+                count = [start]
+                def bump(by=1):
+                    count[0] += by
+                    return count[0]
+                return bump
+            def main():
+                counter = make_counter(5)
+                printer, runner, measure = print, exec, len
+                sale = Sale('north', 100)
+                item = Item('bolt', 2)
+                ns = {'__builtins__': __builtins__.__dict__ if hasattr(__builtins__, '__dict__')
+                      else __builtins__}
+                exec('def inner(): 1 / 0', ns)
+                color = Color.RED
+                mod = sys
+                environ = os
+                ns['inner']()
+            main()
+        """, env={"PYHD_TEST_VALUE": "visible"})
+        facts = self.check(dump, """
+            import dataclasses, enum, inspect, types
+            from pyhd_debug.model import dumped_sourcelines
+            r = _pyhd.load(DUMP)
+            frames = []
+            tb = r['exceptions'][0][1]
+            while tb is not None:
+                frames.append(tb.frame)
+                tb = tb.next
+            main = [f for f in frames if f.code.name == 'main'][0]
+            inner = [f for f in frames if f.code.name == 'inner'][0]
+            loc = main.locals
+            sale, Sale = loc['sale'], type(loc['sale'])
+            def error(fn):
+                try:
+                    fn()
+                except TypeError as e:
+                    return [type(e).__name__, str(e)]
+                return 'no error'
+            Color = type(loc['color'])
+            class Real(enum.Flag):  # this Python's own way to print a combination
+                RED = 1
+                GREEN = 2
+                BLUE = 4
+            outer = main.globals['outer']
+            facts = {
+                'class': [type(Sale).__name__, repr(Sale), Sale.tax,
+                          Sale.backoff, Sale.Line.__qualname__, isinstance(sale, Sale),
+                          vars(sale)],
+                'property': error(lambda: sale.amount),
+                'method': error(lambda: sale.summary()),
+                'classmethod': error(lambda: Sale.make()),
+                'staticmethod': error(lambda: Sale.helper(1)),
+                'init': error(lambda: Sale('a', 1)),
+                'signature': str(inspect.signature(Sale.summary)),
+                'static_sig': str(inspect.signature(Sale.helper)),
+                'source': inspect.getsource(Sale.summary).splitlines()[0].strip(),
+                'eq': sale == sale,
+                'function': [type(outer).__name__, outer.__name__, outer.__qualname__,
+                             outer.__module__, outer.__defaults__, outer.__kwdefaults__,
+                             outer.__doc__, str(inspect.signature(outer)),
+                             outer.__code__.co_filename.endswith('prog.py'),
+                             inspect.getsource(outer).splitlines()[0]],
+                'called': error(lambda: outer(1)),
+                'enum': [repr(Color.RED | Color.BLUE) == repr(Real.RED | Real.BLUE).replace(
+                             'Real', 'Color'), [m.name for m in Color],
+                         repr(Color.GREEN), type(Color).__name__, Color.RED in Color],
+                'dataclass': [repr(loc['item']),
+                              [f.name for f in dataclasses.fields(loc['item'])],
+                              dataclasses.is_dataclass(loc['item'])],
+                'sys': [loc['mod'].argv, loc['mod'].platform, list(loc['mod'].version_info[:2])
+                        == list(sys.version_info[:2]) or loc['mod'].version_info[0] == 3,
+                        'os' in loc['mod'].modules, isinstance(loc['mod'].path, list),
+                        repr(loc['mod'])],
+                'environ': [loc['environ'].environ['PYHD_TEST_VALUE'],
+                            'environ({' in repr(loc['environ'].environ)],
+                'exec_builtins': type(inner.globals['__builtins__']).__name__,
+                'builtins': [repr(loc['printer']), repr(loc['runner']), loc['measure'] is len,
+                             error(lambda: loc['runner']('1'))],
+                'closure': [loc['counter'].__code__.co_freevars,
+                            [c.cell_contents for c in loc['counter'].__closure__],
+                            inspect.getclosurevars(loc['counter']).nonlocals],
+                'sources': [dumped_sourcelines(x)[0][0].strip()
+                            for x in (Sale, Sale.__dict__['amount'], Sale.Line, Sale.make)],
+            }
+            try:
+                loc['environ'].environ['X'] = '1'
+                facts['environ'].append('writable')
+            except TypeError:
+                facts['environ'].append('read-only')
+        """)
+        self.assertEqual(facts["class"], ["type", "<class '__main__.Sale'>", 0.2,
+                                          [1, 2], "Sale.Line", True,
+                                          {"region": "north", "amount_net": 100}])
+        suffix = "; a dump does not run program code"
+        self.assertEqual(facts["property"][0], "DumpedCodeError")
+        self.assertRegex(facts["property"][1],
+                         r"^amount is a property of Sale \(prog\.py:\d+\)" + suffix)
+        self.assertRegex(facts["method"][1], r"^summary is a method of Sale \(prog\.py:\d+\)")
+        self.assertRegex(facts["classmethod"][1], r"^make is a classmethod of Sale")
+        self.assertRegex(facts["staticmethod"][1], r"^helper is a staticmethod of Sale")
+        self.assertRegex(facts["init"][1], r"^__init__ is a method of Sale")
+        self.assertEqual(facts["signature"], "(self, width: int = 10) -> str")
+        self.assertEqual(facts["static_sig"], "(a, b=2, *, key=None)")
+        self.assertEqual(facts["source"], "def summary(self, width: int = 10) -> str:")
+        self.assertTrue(facts["eq"])
+        self.assertEqual(facts["function"][:7], [
+            "function", "outer", "outer", "__main__", [3], {"flag": True}, None])
+        self.assertEqual(facts["function"][7:], [
+            "(x, y=3, *rest, flag=True, **kw)", True, "def outer(x, y=3, *rest, flag=True, **kw):"])
+        self.assertRegex(facts["called"][1], r"^outer is a function \(prog\.py:\d+\)" + suffix)
+        self.assertEqual(facts["enum"], [True, ["RED", "GREEN", "BLUE"],
+                                         "<Color.GREEN: 2>", type(enum.Flag).__name__, True])
+        self.assertEqual(facts["dataclass"], ["Item(name='bolt', qty=2)", ["name", "qty"], True])
+        self.assertEqual(facts["sys"][:5], [["prog.py"], sys.platform, True, True, True])
+        self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
+        self.assertEqual(facts["environ"], ["visible", True, "read-only"])
+        self.assertEqual(facts["exec_builtins"], "dict")
+        # Only pure builtins are this interpreter's: a dumped callable never reaches exec.
+        self.assertEqual(facts["builtins"][:3], ["<rebuilt builtin function print>",
+                                                 "<rebuilt builtin function exec>", True])
+        self.assertEqual(facts["builtins"][3][0], "DumpedCodeError")
+        self.assertEqual(facts["closure"], [["count"], [[5]], {"count": [5]}])
+        self.assertEqual(facts["sources"], ["class Sale:", "@property", "class Line:",
+                                            "@classmethod"])
+
+    def test_stdlib_classes_of_the_table_are_real_instances(self):
+        dump = self.dump("""
+            import argparse, collections, configparser, ipaddress, queue, threading, types
+            import subprocess, sys
+            class Worker(threading.Thread):
+                def run(self):
+                    raise AssertionError('program code ran')
+            def f():
+                args = argparse.Namespace(verbose=True, n=3)
+                layers = collections.ChainMap({'a': 1}, {'a': 2, 'b': 3})
+                net = ipaddress.ip_network('10.0.0.0/30')
+                addr = ipaddress.ip_address('10.0.0.1')
+                jobs = queue.Queue()
+                jobs.put('job')
+                t = threading.Thread(target=print, args=('in thread',), name='fetcher')
+                t.start()
+                t.join()
+                w = Worker(name='worker-2')
+                cfg = configparser.ConfigParser()
+                cfg.read_string('[db]\\nhost = localhost\\n')
+                ns = types.SimpleNamespace(a=1)
+                proc = subprocess.Popen([sys.executable, '-c', 'pass'])
+                proc.wait()
+                1 / 0
+            f()
+        """)
+        facts = self.check(dump, """
+            import argparse, collections, configparser, ipaddress, queue, threading, types
+            import subprocess
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            def attempt(fn):
+                try:
+                    return fn()
+                except Exception as e:
+                    return type(e).__name__
+            facts = {
+                'args': [repr(loc['args']), type(loc['args']) is argparse.Namespace],
+                'layers': [loc['layers']['a'], loc['layers']['b'], len(loc['layers']),
+                           type(loc['layers']) is collections.ChainMap],
+                'net': [str(loc['addr'] + 1), loc['addr'] in loc['net'],
+                        [str(h) for h in loc['net'].hosts()]],
+                'jobs': [isinstance(loc['jobs'], queue.Queue), list(loc['jobs'].queue)],
+                'thread': [loc['t'].name, type(loc['t']) is threading.Thread,
+                           attempt(loc['t'].start)],
+                'worker': [loc['w'].name, isinstance(loc['w'], threading.Thread),
+                           type(loc['w']).__qualname__, attempt(loc['w'].run)],
+                'cfg': [loc['cfg']['db']['host'], loc['cfg'].sections()],
+                'ns': [repr(loc['ns']), type(loc['ns']) is types.SimpleNamespace,
+                       sorted(vars(loc['ns']))],
+                'popen': [type(loc['proc']) is subprocess.Popen,
+                          type(loc['proc']).__module__, type(loc['proc']).__qualname__,
+                          attempt(lambda: loc['proc'].kill())],
+            }
+        """)
+        self.assertEqual(facts["args"], ["Namespace(verbose=True, n=3)", True])
+        self.assertEqual(facts["layers"], [1, 3, 2, True])
+        self.assertEqual(facts["net"], ["10.0.0.2", True, ["10.0.0.1", "10.0.0.2"]])
+        self.assertEqual(facts["jobs"], [True, ["job"]])
+        # A dumped thread has started: start() refuses to start it again.
+        self.assertEqual(facts["thread"], ["fetcher", True, "RuntimeError"])
+        self.assertEqual(facts["worker"], ["worker-2", True, "Worker", "DumpedCodeError"])
+        self.assertEqual(facts["cfg"], ["localhost", ["db"]])
+        self.assertEqual(facts["ns"], ["namespace(a=1)", True, ["a"]])
+        # Popen acts on the world: an inert copy with its names, whose kill() is no method.
+        self.assertEqual(facts["popen"][:3], [False, "subprocess", "Popen"])
+        self.assertEqual(facts["popen"][3], "AttributeError")
+
+    def test_version_1_dumps_still_open(self):
+        # tests/e2e/dumps/format-1.dump was written by pyhd 0.1 (format version 1)
+        # from dumps/format-1.py: class attrs held plain data only, functions no defaults.
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "format-1.dump")
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            tb = r['exceptions'][0][1]
+            while tb.next is not None:
+                tb = tb.next
+            loc = tb.frame.locals
+            Sale = type(loc['sale'])
+            try:
+                loc['func']()
+                called = 'no error'
+            except TypeError as e:
+                called = type(e).__name__
+            facts = {
+                'version': r['format_version'],
+                'sale': [repr(loc['sale']), Sale.__qualname__, Sale.tax, vars(loc['sale'])],
+                'color': [repr(loc['color']), loc['color'].name],
+                'pair': [repr(loc['pair']), loc['pair'].left],
+                'func': [loc['func'].__qualname__, called],
+            }
+        """)
+        self.assertEqual(facts["version"], 1)
+        self.assertEqual(facts["sale"], ["<rebuilt Sale region='north'>", "Sale", 0.2,
+                                         {"region": "north"}])
+        self.assertEqual(facts["color"], ["<Color.RED: 1>", "RED"])
+        self.assertEqual(facts["pair"], ["Pair(left=1, right=2)", 1])
+        self.assertEqual(facts["func"], ["crash", "DumpedCodeError"])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""
@@ -494,20 +761,40 @@ class LoadTest(unittest.TestCase):
         marker = os.path.join(self.dir, "MARKER")
         write(os.path.join(self.dir, "os_evil.py"), """
             open(%r, 'w').write('imported')
+            INITS = []
             class Thing:
                 def __init__(self):
+                    INITS.append(self)
                     self.value = 7
+                def double(self):
+                    return self.value * 2
+                @property
+                def half(self):
+                    return self.value / 2
+            class Slotted:
+                __slots__ = ('a',)
+                def get(self):
+                    return self.a
         """ % marker)
         dump = self.dump("""
             import os_evil
             thing = os_evil.Thing()
-            raise ValueError(thing)
+            slotted = os_evil.Slotted()
+            slotted.a = 'A'
+            raise ValueError(thing, slotted)
         """)
         os.remove(marker)
         checker = """
             r = _pyhd.load(DUMP, trust=TRUST)
-            thing = r['roots']['exception'].args[0]
+            thing, slotted = r['roots']['exception'].args
+            def run(fn):
+                try:
+                    return fn()
+                except TypeError as e:
+                    return type(e).__name__
             facts = {
+                'methods': [run(thing.double), run(lambda: thing.half), run(slotted.get)],
+                'inits': len(sys.modules['os_evil'].INITS) if 'os_evil' in sys.modules else None,
                 'module': type(thing).__module__,
                 'rebuilt': repr(thing),
                 'value': thing.value,
@@ -527,6 +814,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(facts["module"], "os_evil")
         self.assertEqual(facts["rebuilt"], "<rebuilt Thing value=7>")
         self.assertEqual(facts["value"], 7)
+        self.assertEqual(facts["methods"], ["DumpedCodeError"] * 3)
         # With --trust the class is the program's own, imported from its module.
         facts = self.check(dump, checker, trust=True, env=env)
         self.assertEqual(facts["isolated"], 0)
@@ -534,6 +822,9 @@ class LoadTest(unittest.TestCase):
         self.assertTrue(facts["imported"])
         self.assertEqual(facts["value"], 7)
         self.assertFalse(facts["rebuilt"].startswith("<rebuilt"))
+        # The program's own methods and properties run; __init__ never did.
+        self.assertEqual(facts["methods"], [14, 3.5, "A"])
+        self.assertEqual(facts["inits"], 0)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,7 @@ class MalformedTest(unittest.TestCase):
         raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))
         raw[8] = 7  # the version varint follows the 8-byte magic
         path = self.write("v7.dump", self.with_graph(zlib.compress(bytes(raw))))
-        self.refused(path, "unsupported format version 7 (this pyhd-debug reads 1)")
+        self.refused(path, "unsupported format version 7 (this pyhd-debug reads 2)")
 
     def test_bad_checksum(self):
         raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))
@@ -192,13 +192,13 @@ class MalformedTest(unittest.TestCase):
         # Kinds from a newer writer: an unknown object kind becomes a placeholder that
         # keeps its id, an unknown meta kind is skipped. Loaded from a session on a good dump.
         path = self.write("unknown.dump", self.handmade(
-            [(0x30, b"xyz"), (0xD0, b"")], 1, roots=b"\x01\x01x\x02"))
+            [(0xB0, b"xyz"), (0xD0, b"")], 1, roots=b"\x01\x01x\x02"))
         good = self.write("good2.dump", self.good)
         proc = subprocess.run([DEBUG, "-c", "!import _pyhd; r = _pyhd.load(%r); "
                                "print('LOADED', r['objects'], r['roots'])" % path,
                                "-c", "q", good], capture_output=True, text=True,
                               timeout=60, stdin=subprocess.DEVNULL)
-        self.assertIn("LOADED 1 {'x': <unknown object (record kind 0x30)>}", proc.stdout)
+        self.assertIn("LOADED 1 {'x': <unknown object (record kind 0xb0)>}", proc.stdout)
 
     def test_mutated_graphs_load_or_refuse(self):
         # Bytes changed inside records with the CRC made right again, so that the

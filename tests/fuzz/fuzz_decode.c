@@ -45,7 +45,8 @@ static void load_as_dump(const uint8_t *data, size_t size)
     m = pyhd__ar_find(&f, PYHD_MEMBER_GRAPH);
     if (m) {
         struct pyhd_decoded g;
-        if (pyhd__decode_open(&g, m->data, m->len, err, sizeof err) == 0)
+        if (pyhd__decode_open(&g, m->data, m->len, pyhd__decode_limit(m->len, 0), err,
+                              sizeof err) == 0)
             pyhd__decode_free(&g);
     }
     pyhd__ar_free(&f);
@@ -60,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *copy;
 
     load_as_dump(data, size);
-    if (pyhd__decode_open(&g, data, size, err, sizeof err) == 0)
+    if (pyhd__decode_open(&g, data, size, pyhd__decode_limit(size, 0), err, sizeof err) == 0)
         pyhd__decode_free(&g);
     copy = malloc(size ? size : 1);
     if (!copy)

@@ -156,7 +156,7 @@ static void build_rich(struct pyhd_buf *b)
     rec(b, PYHD_REC_EXCEPTION, BYTES(11, 5, 0, 0, 0, 0, 9, 0)); /* 9 */
     rec(b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0x03, 0));     /* 10 */
     rec(b, PYHD_REC_INT, BYTES(0x83, 0x01));                /* 11: zigzag 131 = -66 */
-    rec(b, 0x30, BYTES(1, 2, 3));                           /* 12: unknown object kind */
+    rec(b, 0xB0, BYTES(1, 2, 3));                           /* 12: unknown object kind */
     rec(b, 0xD0, BYTES(9, 9));                              /* unknown meta kind */
     rec(b, PYHD_REC_THREAD, BYTES(7, 0, 4, 'm', 'a', 'i', 'n', 0x0E, 8));
     finish(b, 12);
@@ -176,9 +176,9 @@ static void test_rich_stream(void **state)
     assert_int_equal(g.nobjects, 12);
     assert_int_equal(g.nthreads, 1);
     assert_int_equal(g.nunknown, 2);
-    assert_int_equal(g.objects[11].kind, 0x30);
+    assert_int_equal(g.objects[11].kind, 0xB0);
     assert_string_equal(pyhd__kind_name(g.objects[6].kind), "FRAME");
-    assert_string_equal(pyhd__kind_name(0x30), "unknown");
+    assert_string_equal(pyhd__kind_name(0xB0), "unknown");
     c = pyhd__cursor(&g.objects[10]);
     assert_int_equal(pyhd__cur_svarint(&c, &v), 0);
     assert_int_equal(v, -66);
@@ -198,7 +198,8 @@ static void test_open_compressed(void **state)
     (void)state;
     build_rich(&b);
     assert_int_equal(compress2(z, &zlen, b.data, (uLong)b.len, 1), Z_OK);
-    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), 0);
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, pyhd__decode_limit(zlen, 0), err,
+                                       sizeof err), 0);
     assert_int_equal(g.len, b.len);
     assert_memory_equal(g.data, b.data, b.len);
     pyhd__decode_free(&g);
@@ -206,7 +207,8 @@ static void test_open_compressed(void **state)
     /* Truncated zlib streams: every cut is refused. */
     for (uLongf cut = 0; cut < zlen; cut++) {
         err[0] = '\0';
-        assert_int_equal(pyhd__decode_open(&g, z, cut, err, sizeof err), -1);
+        assert_int_equal(pyhd__decode_open(&g, z, cut, pyhd__decode_limit(cut, 0), err,
+                                           sizeof err), -1);
         assert_true(strstr(err, "graph.z") != NULL);
     }
     /* Garbage after the zlib stream. */
@@ -214,17 +216,20 @@ static void test_open_compressed(void **state)
         unsigned char more[1030];
         memcpy(more, z, zlen);
         memcpy(more + zlen, "junk", 4);
-        assert_int_equal(pyhd__decode_open(&g, more, zlen + 4, err, sizeof err), -1);
+        assert_int_equal(pyhd__decode_open(&g, more, zlen + 4,
+                                           pyhd__decode_limit(zlen + 4, 0), err, sizeof err),
+                         -1);
         assert_string_equal(err, "corrupt graph.z (4 bytes after the end of the zlib stream)");
     }
     /* A corrupted byte in the deflated data: zlib's own check catches it. */
     z[zlen - 2] ^= 0x55;
-    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), -1);
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, pyhd__decode_limit(zlen, 0), err,
+                                       sizeof err), -1);
     assert_true(strncmp(err, "corrupt graph.z (zlib: ", 23) == 0);
     pyhd__buf_free(&b);
 }
 
-/* A stream that inflates more than 64 times its size is refused, not inflated. */
+/* A stream that inflates past its limit (declared, else 64 times its size) is refused. */
 static void test_inflate_bound(void **state)
 {
     size_t n = 4 << 20;
@@ -239,9 +244,22 @@ static void test_inflate_bound(void **state)
     assert_non_null(z);
     assert_int_equal(compress2(z, &zlen, zeros, (uLong)n, 9), Z_OK);
     assert_true(zlen * PYHD_GRAPH_INFLATE_RATIO < n);
-    assert_int_equal(pyhd__decode_inflate(z, zlen, &out, &outlen, err, sizeof err), -1);
+    assert_int_equal(pyhd__decode_inflate(z, zlen, pyhd__decode_limit(zlen, 0), &out, &outlen,
+                                          err, sizeof err), -1);
     snprintf(want, sizeof want, "graph.z inflates past %llu bytes (%zu compressed): refusing it",
              (unsigned long long)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096, (size_t)zlen);
+    assert_string_equal(err, want);
+    assert_null(out);
+    /* A declared size lifts the ratio: exactly n bytes inflate, one byte less does not. */
+    assert_int_equal(pyhd__decode_inflate(z, zlen, pyhd__decode_limit(zlen, n), &out, &outlen,
+                                          err, sizeof err), 0);
+    assert_int_equal(outlen, n);
+    free(out);
+    out = NULL;
+    assert_int_equal(pyhd__decode_inflate(z, zlen, pyhd__decode_limit(zlen, n - 1), &out,
+                                          &outlen, err, sizeof err), -1);
+    snprintf(want, sizeof want, "graph.z inflates past %zu bytes (%zu compressed): refusing it",
+             n - 1, (size_t)zlen);
     assert_string_equal(err, want);
     assert_null(out);
     free(zeros);
@@ -313,11 +331,11 @@ static void test_versions(void **state)
     begin(&b, 7);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 1)");
+    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 2)");
     begin(&b, 0);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 1)");
+    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 2)");
 }
 
 static void test_bad_crc(void **state)
@@ -531,7 +549,7 @@ static void test_fresh_references(void **state)
     recf(&b, PYHD_REC_ROOTS, 1, BYTES(1, 1, 'x', 1));      /* hands out 1: x -> 1 */
     recf(&b, PYHD_REC_LIST, 3, BYTES(4, 4, 1, 1, 2, 1));   /* hands out 2, 3, 4: [2, 3, 1, 4] */
     rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 2 */
-    recf(&b, 0x30, 1, BYTES(1));                           /* 3: unknown kind, hands out 5 */
+    recf(&b, 0xB0, 1, BYTES(1));                           /* 3: unknown kind, hands out 5 */
     recf(&b, PYHD_REC_TUPLE, 0, BYTES(1, 1, 6));           /* 4: (5,) by absolute id */
     rec(&b, PYHD_REC_NONE, NULL, 0);                       /* 5 */
     finish(&b, 5);
@@ -618,7 +636,8 @@ static void test_out_of_memory(void **state)
     assert_int_equal(compress2(z, &zlen, b.data, (uLong)b.len, 1), Z_OK);
 
     fail_inflate_init = 1;
-    assert_int_equal(pyhd__decode_open(&g, z, zlen, err, sizeof err), -1);
+    assert_int_equal(pyhd__decode_open(&g, z, zlen, pyhd__decode_limit(zlen, 0), err,
+                                       sizeof err), -1);
     fail_inflate_init = 0;
     assert_string_equal(err, "cannot inflate graph.z: out of memory");
 
@@ -640,7 +659,8 @@ static void test_out_of_memory(void **state)
         memset(big, 'a', n / 2);
         assert_int_equal(compress2(bz, &blen, big, (uLong)n, 1), Z_OK);
         realloc_countdown = 1;
-        assert_int_equal(pyhd__decode_inflate(bz, blen, &out, &outlen, err, sizeof err), -1);
+        assert_int_equal(pyhd__decode_inflate(bz, blen, pyhd__decode_limit(blen, 0), &out, &outlen,
+                                          err, sizeof err), -1);
         realloc_countdown = -1;
         assert_true(strncmp(err, "cannot inflate graph.z: out of memory (", 39) == 0);
         free(big);

@@ -591,6 +591,14 @@ static void test_python_executable_unusable_venv(void **state)
     assert_non_null(strstr(warn, "bin/python: No such file or directory"));
     remove_venv(dir);
 
+    /* Made by another build of the same version: its standard library does
+       not fit the embedded libpython. */
+    make_venv(dir, "home = /tmp\nversion = 3.11.2\n", 1);
+    assert_int_equal(choose(dir, out, sizeof(out), warn, sizeof(warn)), 0);
+    assert_string_equal(out, "/usr/bin/python3.11");
+    assert_non_null(strstr(warn, "made by another build of Python 3.11.2"));
+    remove_venv(dir);
+
     /* The chosen path must fit. */
     assert_int_equal(choose(NULL, out, 5, warn, sizeof(warn)), -1);
     assert_non_null(strstr(warn, "path too long"));

@@ -16,6 +16,7 @@ HELP = """\
 usage: pyhd-debug [options] FILE
        pyhd-debug [options] DIR [N]
        pyhd-debug --list DIR [--group] [--json] [filters]
+       pyhd-debug --dap [--listen HOST:PORT] [--trust] [FILE]
 
 Open a pyhd dump in pdb at the frame that raised, with the real frames,
 locals and sources of the crashed program. Nothing from the dump is run.
@@ -45,7 +46,17 @@ options:
                          exception, where it crashed, size, file
   --group                with --list: one line per fingerprint: count, first
                          and last seen, the newest file
-  --json                 with --list: print JSON instead of columns
+  --json                 with FILE: print the crash report as JSON (see
+                         pyhd-debug(1), CRASH REPORTS); with --list: print
+                         JSON instead of columns
+  --html OUT             write the crash report as one self-contained HTML
+                         page to OUT ("-": standard output)
+  --dap                  serve the Debug Adapter Protocol on standard input
+                         and output, for VS Code and other DAP clients; the
+                         client's launch request names the dump ("dump"),
+                         else FILE is opened
+  --listen HOST:PORT     with --dap: serve one client over TCP instead
+                         (HOST defaults to 127.0.0.1; port 0 picks a free one)
   --program NAME         only dumps of program NAME (its file name)
   --fingerprint PREFIX   only dumps whose fingerprint starts with PREFIX
   --since WHEN           only dumps written since WHEN: a UTC date and time
@@ -53,15 +64,19 @@ options:
   -h, --help             show this help and exit
   --version              show pyhd's version and exit
 
-With --print, --locals, --threads, --info or --audit the report is printed
-and no debugger starts. Otherwise pdb reads commands from the terminal, or from
+With --print, --locals, --threads, --info, --audit, --json or --html the
+report is printed and no debugger starts. Otherwise pdb reads commands from the terminal, or from
 standard input when it is not one. Added pdb commands: threads, thread N,
-exceptions, exception N, dumpinfo ("help CMD" explains each). A dump cannot
+exceptions, exception N, tasks, task N, enter EXPR, dumpinfo ("help CMD"
+explains each). A dump cannot
 run forward: next, step, continue, until, return, break and jump say so and
 the session goes on.
 
 --list reads only each file's MANIFEST and traceback.txt; a damaged file gets
 a line saying so and the listing goes on. Columns fit the terminal's width.
+Reading any dump is bounded (nesting, classes, colliding keys, stack depth,
+chain length): a dump past a bound is refused with one line, see "Limits" in
+pyhd-debug(1).
 
 Text from the dump is printed with its control characters escaped (\\x1b),
 except --print into a file or pipe, which is byte for byte.
@@ -84,9 +99,10 @@ class UsageError(Exception):
 # -cVALUE, "--" ends the options, options and operands in any order.
 _FLAGS = {"--print": "print", "--locals": "locals", "--threads": "threads", "--info": "info",
           "--trust": "trust", "--version": "version", "--group": "group", "--json": "json",
-          "--audit": "audit", "-h": "help", "--help": "help"}
+          "--audit": "audit", "--dap": "dap", "-h": "help", "--help": "help"}
 _VALUED = {"-c": "command", "--command": "command", "--debugger": "debugger",
            "--list": "list", "--frame": "frame", "--thread": "thread",
+           "--listen": "listen", "--html": "html",
            "--program": "program", "--fingerprint": "fingerprint", "--since": "since"}
 _SPELLINGS = {"help": "-h/--help", "command": "-c/--command"}
 
@@ -187,6 +203,21 @@ def _parse_words(argv):
     return args
 
 
+def _check_integrations(args):
+    """Check --dap, --listen, --html and --json (a report); raises UsageError."""
+    if args.listen is not None and not args.dap:
+        raise UsageError("--listen goes with --dap")
+    others = (args.command or args.print or args.locals or args.threads or args.info
+              or args.audit)
+    if args.dap and (args.list is not None or args.html is not None or args.json or others):
+        raise UsageError("--dap takes no other mode (the client sends requests)")
+    if args.json and args.list is None and args.file is None:
+        raise UsageError("--json needs a dump file (a report) or --list DIR")
+    if (args.html is not None or (args.json and args.list is None)) and others:
+        raise UsageError("--html and --json write a report; they cannot be combined "
+                         "with -c, --print, --locals, --threads, --info or --audit")
+
+
 def parse_args(argv):
     """The options of argv, checked; raises UsageError."""
     args = _parse_words(argv)
@@ -201,13 +232,14 @@ def parse_args(argv):
             args.since = parse_since(args.since)
         except TriageError as error:
             raise UsageError(str(error)) from None
-    if (args.group or args.json) and args.list is None:
-        raise UsageError("--group and --json go with --list DIR")
+    if args.group and args.list is None:
+        raise UsageError("--group goes with --list DIR")
+    _check_integrations(args)
     if args.list is not None:
         if args.file is not None:
             raise UsageError("--list DIR takes no dump file")
         return args
-    if args.file is None:
+    if args.file is None and not args.dap:
         raise UsageError("a dump file is required (see --help)")
     if args.number is not None:
         if not args.number.isdigit() or int(args.number) < 1:
@@ -371,13 +403,17 @@ def main(argv):
             _error(f"{args.list}: {getattr(error, 'strerror', None) or error}")
             return 2
     try:
-        args.file = _choose_file(args)
+        args.file = _choose_file(args) if args.file is not None else None
     except UsageError as error:
         _error(error)
         return 2
+    if args.dap:
+        import pyhd_dap
+        return pyhd_dap.run(args)
+    report = args.html is not None or args.json
     # Only the names in DEBUGGERS are ever imported here.
     try:
-        module = import_debugger(args.debugger) if not reports else None
+        module = import_debugger(args.debugger) if not (reports or report) else None
     except DebuggerMissing as error:
         _error(error)
         return 2
@@ -413,6 +449,9 @@ def main(argv):
             out.flush()
             return status
         dump = Dump(data)
+    if report:
+        import pyhd_report
+        return pyhd_report.run(args, dump)
     if reports:
         _run_reports(args, text, dump, out)
         out.flush()

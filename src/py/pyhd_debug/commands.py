@@ -6,6 +6,8 @@ import pdb
 import sys
 import traceback
 
+import pyhd_tasks
+
 from .frames import RebuildError
 from .model import dumped_sourcelines, innermost_location, thread_label
 from .output import format_info, line_repr
@@ -24,8 +26,10 @@ def _cannot_run(name, usage, what):
     return command
 
 
-class DumpCommands:
+class DumpCommands(pyhd_tasks.TaskCommands):
     """The dump's commands, mixed into pdb.Pdb or a debugger built on it.
+
+    tasks, task N and enter come from pyhd_tasks.TaskCommands.
 
     init_dump(dump) must run after the debugger's own __init__.
     """

@@ -28,6 +28,8 @@ import sys
 import tokenize
 import types
 
+import pyhd_limits
+
 # co_flags bits (as in inspect).
 _CO_OPTIMIZED = 0x0001
 _CO_VARARGS = 0x0004
@@ -113,8 +115,12 @@ def _guard_special_file(path):
         return
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
+    except OSError:
         return
+    except ValueError:
+        # A NUL or a lone surrogate: no file has that name, and linecache's
+        # own os.stat would raise this out of traceback printing.
+        special = True
     if special:
         linecache.cache[path] = (0, None, [], path)
 
@@ -315,6 +321,7 @@ class StackBuilder:
 
     def __init__(self):
         self._templates = {}
+        self.notes = []  # what pyhd_limits left out, for the header
 
     def _template(self, shape, pos):
         if shape.optimized:
@@ -375,6 +382,9 @@ class StackBuilder:
         """
         if not entries:
             raise RebuildError("no frames to rebuild")
+        entries, note = pyhd_limits.bounded_stack(entries)
+        if note:
+            self.notes.append("note: a stack of " + note)
         carrier = _Carrier()
         temporary = _TemporaryNames()
         outcome = {}
@@ -467,11 +477,19 @@ def rebuild_exceptions(exceptions, builder=None):
     """
     builder = builder or StackBuilder()
     warnings = []
+    budget = pyhd_limits.TracebackBudget()
     for exc, tb_rec in exceptions:
         if tb_rec is None or not isinstance(exc, BaseException):
             continue
+        entries = traceback_entries(tb_rec)
+        if not budget.allows(len(entries)):
+            continue
         try:
-            exc.__traceback__ = builder.build(traceback_entries(tb_rec))
+            exc.__traceback__ = builder.build(entries)
         except RebuildError as error:
             warnings.append(f"warning: {type(exc).__name__}: {error}")
+    warnings += builder.notes
+    del builder.notes[:]
+    if budget.note():
+        warnings.append(budget.note())
     return warnings

@@ -1,9 +1,12 @@
 """The dump as the debugger sees it: exceptions, threads, where to start."""
 
 import builtins
+import collections
 import inspect
 import linecache
 import re
+
+import pyhd_limits
 
 from .frames import (RebuildError, StackBuilder, rebuild_exceptions, register_sources,
                      stack_entries)
@@ -18,7 +21,9 @@ THREAD_CURRENT = 0x08
 def exception_chain(exc):
     """The exceptions pdb 3.13 lists for post_mortem(exc): oldest first."""
     chain = []
-    while exc is not None and all(exc is not e for e in chain):
+    seen = set()  # ids: a dumped chain may be long, and its exceptions compare as they like
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
         chain.append(exc)
         if exc.__cause__ is not None:
             exc = exc.__cause__
@@ -34,11 +39,13 @@ def exception_list(trigger):
     """The chain of trigger, then the members of every group in it (with
     their own chains), each exception once."""
     ordered = []
-    pending = [trigger]
+    seen = set()
+    pending = collections.deque([trigger])
     while pending:
-        for exc in exception_chain(pending.pop(0)):
-            if any(exc is e for e in ordered):
+        for exc in exception_chain(pending.popleft()):
+            if id(exc) in seen:
                 continue
+            seen.add(id(exc))
             ordered.append(exc)
             pending.extend(group_members(exc))
     return ordered
@@ -75,9 +82,9 @@ def is_library_file(filename):
 def leaf_exception(exc):
     """The first leaf of an exception group (exc itself when not a group),
     preferring members that have a traceback."""
-    seen = []
-    while all(exc is not e for e in seen):
-        seen.append(exc)
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
         members = group_members(exc)
         if not members:
             break
@@ -129,6 +136,8 @@ class Dump:
             self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
         trigger = self.roots.get("exception")
         self.exception = trigger if isinstance(trigger, BaseException) else None
+        if self.exception is not None:
+            self.notes += filter(None, [pyhd_limits.bounded_chain(self.exception)])
         self.exceptions = exception_list(self.exception) if self.exception else []
         # The chain runs oldest first, so the trigger ends it; group members
         # follow.
@@ -155,6 +164,9 @@ class Dump:
                 return self.exception.__traceback__
             return None
         if index not in self._thread_stacks:
+            if len(self._thread_stacks) >= pyhd_limits.MAX_THREAD_STACKS:
+                raise RebuildError(f"pyhd-debug rebuilds at most "
+                                   f"{pyhd_limits.MAX_THREAD_STACKS} threads' stacks")
             self._thread_stacks[index] = self.builder.build(stack_entries(frame_rec))
         return self._thread_stacks[index]
 
@@ -238,7 +250,11 @@ def dumped_sourcelines(obj):
     None for other objects. The dump rebuilds these as pyhd_surrogates stubs
     holding a CodeRecord; their source is in linecache, from the dump.
     """
-    if type(obj).__module__ != "pyhd_surrogates":
+    import pyhd_surrogates
+    found = pyhd_surrogates.sourcelines(obj)  # properties and classes of the program
+    if found is not None:
+        return found
+    if type(obj).__module__ != "pyhd_surrogates" and not getattr(obj, "_pyhd_dumped", False):
         return None
     function = getattr(obj, "function", None)
     if type(function).__module__ == "pyhd_surrogates":

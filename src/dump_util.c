@@ -1,0 +1,74 @@
+/* dump_util.c: the helpers every stage of a dump shares: errors, UTF-8, keeping roots alive. */
+#include "dump_internal.h"
+
+#include <stdio.h>
+#include <time.h>
+
+double pyhd__dump_elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1000.0 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * Fill r->error with "DOING: TYPE" (and the message for a builtin exception
+ * with a plain str argument) for the pending Python exception, and clear it.
+ * Reads the exception's internals only, so no user code runs here.
+ */
+int pyhd__dump_fail_py(struct dump *d, const char *doing)
+{
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    const char *msg = NULL;
+
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && PyExceptionInstance_Check(value)) {
+        PyObject *args = ((PyBaseExceptionObject *)value)->args;  /* borrowed */
+        if (args != NULL && PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 1
+            && PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0)))
+            msg = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
+        PyErr_Clear();
+    }
+    snprintf(d->r->error, sizeof d->r->error, "%s: %s%s%s", doing,
+             type != NULL && PyType_Check(type) ? ((PyTypeObject *)type)->tp_name : "error",
+             msg ? ": " : "", msg ? msg : "");
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return -1;
+}
+
+int pyhd__dump_fail_nomem(struct dump *d, const char *doing)
+{
+    snprintf(d->r->error, sizeof d->r->error, "%s: out of memory", doing);
+    return -1;
+}
+
+/* UTF-8 of a str, with lone surrogates (undecodable file names) as "?". */
+const char *pyhd__dump_utf8_or(PyObject *s, const char *fallback)
+{
+    const char *u = NULL;
+    if (s != NULL && PyUnicode_Check(s)) {
+        u = PyUnicode_AsUTF8(s);
+        if (u == NULL)
+            PyErr_Clear();
+    }
+    return u ? u : fallback;
+}
+
+/* exc.__traceback__ when it is a traceback, else NULL (it may be None, as
+   for a SyntaxError raised by the compiler). */
+PyTracebackObject *pyhd__dump_exception_traceback(PyObject *exc)  /* new reference */
+{
+    PyObject *tb = PyException_GetTraceback(exc);
+    if (tb != NULL && !PyTraceBack_Check(tb))
+        Py_CLEAR(tb);
+    return (PyTracebackObject *)tb;
+}
+
+/* Keep obj alive as long as the dump state: the roots only borrow. */
+int pyhd__dump_keep(struct dump *d, PyObject *obj)
+{
+    return PyList_Append(d->keep, obj);
+}

@@ -1,0 +1,278 @@
+/* trust.c: the reviewed table of classes a dump may name and get as real classes. */
+#include "trust.h"
+
+#include <string.h>
+
+/*
+ * The trust boundary of pyhd-debug. A CLASS record names a class by
+ * (module, qualname); only a pair listed here is looked up, and then by the
+ * names in this table (the dump's text is only ever compared with it), so a
+ * dump cannot make the reader import or run anything else. A class named by
+ * a dump but absent here becomes an inert copy with the same names.
+ *
+ * Review rule for PYHD_TRUST_INSTANCE: the class is written in Python (or is
+ * a C type whose tp_new makes an empty object without arguments), keeps its
+ * state in its __dict__ or slots, and its methods act only on the object
+ * itself: nothing that writes, signals, connects, spawns or opens. Their
+ * instances are made bare and given the dumped attributes; no __init__,
+ * __new__ of the class or __setstate__ runs. The modules named in
+ * import_module must import without side effects (tests/e2e/test_trust.py
+ * imports each in a fresh `python -I` and checks for output, files and
+ * threads).
+ *
+ * When adding an entry: add it below, say why it is safe if it is not
+ * obvious, and run tests/e2e/test_trust.py.
+ */
+struct trusted {
+    const char *module;         /* as a dump names it (the class's __module__) */
+    const char *qualname;       /* as a dump names it */
+    const char *import_module;   /* where this Python has it; NULL: module */
+    enum pyhd_trust_how how;
+};
+
+#define REDUCED PYHD_TRUST_REDUCED
+#define CLASS PYHD_TRUST_CLASS
+#define INSTANCE PYHD_TRUST_INSTANCE
+#define ENUM PYHD_TRUST_ENUM
+
+static const struct trusted table[] = {
+    /* Values rebuilt from REDUCED records (format.h, "Reduced values"). */
+    {"datetime", "date", NULL, REDUCED},
+    {"datetime", "time", NULL, REDUCED},
+    {"datetime", "datetime", NULL, REDUCED},
+    {"datetime", "timedelta", NULL, REDUCED},
+    {"datetime", "timezone", NULL, REDUCED},
+    {"datetime", "tzinfo", NULL, CLASS},
+    {"decimal", "Decimal", NULL, REDUCED},
+    {"fractions", "Fraction", NULL, REDUCED},
+    {"uuid", "UUID", NULL, REDUCED},
+    {"collections", "deque", NULL, REDUCED},
+    {"re", "Pattern", NULL, REDUCED},
+    {"array", "array", NULL, REDUCED},
+    /* pathlib moved its classes to pathlib._local in 3.13. */
+    {"pathlib", "PurePath", NULL, REDUCED},
+    {"pathlib", "PurePosixPath", NULL, REDUCED},
+    {"pathlib", "PureWindowsPath", NULL, REDUCED},
+    {"pathlib", "Path", NULL, REDUCED},
+    {"pathlib", "PosixPath", NULL, REDUCED},
+    {"pathlib", "WindowsPath", NULL, REDUCED},
+    {"pathlib._local", "PurePath", "pathlib", REDUCED},
+    {"pathlib._local", "PurePosixPath", "pathlib", REDUCED},
+    {"pathlib._local", "PureWindowsPath", "pathlib", REDUCED},
+    {"pathlib._local", "Path", "pathlib", REDUCED},
+    {"pathlib._local", "PosixPath", "pathlib", REDUCED},
+    {"pathlib._local", "WindowsPath", "pathlib", REDUCED},
+
+    /* Dict and tuple flavours: SUBCLASS records, filled through the builtin base. */
+    {"collections", "OrderedDict", NULL, CLASS},
+    {"collections", "defaultdict", NULL, CLASS},
+    {"collections", "Counter", NULL, CLASS},
+
+    /* Pure-data classes written in Python: real instances. */
+    {"argparse", "Namespace", NULL, INSTANCE},
+    {"collections", "ChainMap", NULL, INSTANCE},
+    {"collections", "UserDict", NULL, INSTANCE},
+    {"collections", "UserList", NULL, INSTANCE},
+    {"collections", "UserString", NULL, INSTANCE},
+    {"types", "SimpleNamespace", NULL, INSTANCE},  /* a C type; its tp_new takes no args */
+    {"ipaddress", "IPv4Address", NULL, INSTANCE},
+    {"ipaddress", "IPv6Address", NULL, INSTANCE},
+    {"ipaddress", "IPv4Network", NULL, INSTANCE},
+    {"ipaddress", "IPv6Network", NULL, INSTANCE},
+    {"ipaddress", "IPv4Interface", NULL, INSTANCE},
+    {"ipaddress", "IPv6Interface", NULL, INSTANCE},
+    {"configparser", "RawConfigParser", NULL, INSTANCE},  /* read()/write() take files */
+    {"configparser", "ConfigParser", NULL, INSTANCE},     /* the user names */
+    {"configparser", "SectionProxy", NULL, INSTANCE},
+    {"configparser", "ConverterMapping", NULL, INSTANCE},
+    {"configparser", "Interpolation", NULL, INSTANCE},
+    {"configparser", "BasicInterpolation", NULL, INSTANCE},
+    {"configparser", "ExtendedInterpolation", NULL, INSTANCE},
+    /* Threads and queues: their methods touch the object and its locks only. A
+       dumped thread has started, so start() refuses to start it again. */
+    {"queue", "Queue", NULL, INSTANCE},
+    {"queue", "LifoQueue", NULL, INSTANCE},
+    {"queue", "PriorityQueue", NULL, INSTANCE},
+    {"threading", "Thread", NULL, INSTANCE},
+    {"threading", "Timer", NULL, INSTANCE},
+    {"threading", "Event", NULL, INSTANCE},
+    {"threading", "Condition", NULL, INSTANCE},
+    {"threading", "Semaphore", NULL, INSTANCE},
+    {"threading", "BoundedSemaphore", NULL, INSTANCE},
+    {"threading", "Barrier", NULL, INSTANCE},
+    {"string", "Template", NULL, INSTANCE},
+    {"logging", "LogRecord", NULL, INSTANCE},
+    {"dataclasses", "Field", NULL, INSTANCE},
+    {"dataclasses", "_DataclassParams", NULL, INSTANCE},
+    {"dataclasses", "InitVar", NULL, INSTANCE},
+
+    /* Bases of program classes. */
+    {"abc", "ABC", NULL, CLASS},
+    {"abc", "ABCMeta", NULL, CLASS},
+    {"typing", "Generic", NULL, CLASS},
+    {"enum", "Enum", NULL, CLASS},
+    {"enum", "IntEnum", NULL, CLASS},
+    {"enum", "Flag", NULL, CLASS},
+    {"enum", "IntFlag", NULL, CLASS},
+    {"enum", "StrEnum", NULL, CLASS},
+    {"enum", "ReprEnum", NULL, CLASS},
+    {"enum", "EnumMeta", NULL, CLASS},
+    {"enum", "EnumType", NULL, CLASS},
+
+    /* Standard-library enums: members come back by name or value. */
+    {"enum", "FlagBoundary", NULL, ENUM},
+    {"http", "HTTPStatus", NULL, ENUM},
+    {"http", "HTTPMethod", NULL, ENUM},
+    {"re", "RegexFlag", NULL, ENUM},
+    {"signal", "Signals", NULL, ENUM},
+    {"signal", "Handlers", NULL, ENUM},
+    {"signal", "Sigmasks", NULL, ENUM},
+    {"socket", "AddressFamily", NULL, ENUM},
+    {"socket", "SocketKind", NULL, ENUM},
+    {"uuid", "SafeUUID", NULL, ENUM},
+
+    /* Standard-library exceptions whose __str__ reads only their own fields. */
+    {"json.decoder", "JSONDecodeError", "json", CLASS},
+    {"subprocess", "SubprocessError", NULL, CLASS},
+    {"subprocess", "CalledProcessError", NULL, CLASS},
+    {"subprocess", "TimeoutExpired", NULL, CLASS},
+    {"argparse", "ArgumentError", NULL, CLASS},
+    {"argparse", "ArgumentTypeError", NULL, CLASS},
+    {"queue", "Empty", NULL, CLASS},
+    {"queue", "Full", NULL, CLASS},
+    {"configparser", "Error", NULL, CLASS},
+    {"configparser", "NoSectionError", NULL, CLASS},
+    {"configparser", "NoOptionError", NULL, CLASS},
+    {"configparser", "DuplicateSectionError", NULL, CLASS},
+    {"configparser", "DuplicateOptionError", NULL, CLASS},
+    {"configparser", "InterpolationError", NULL, CLASS},
+    {"configparser", "MissingSectionHeaderError", NULL, CLASS},
+    {"configparser", "ParsingError", NULL, CLASS},
+    {"decimal", "DecimalException", NULL, CLASS},
+    {"decimal", "InvalidOperation", NULL, CLASS},
+    {"decimal", "DivisionByZero", NULL, CLASS},
+    {"ipaddress", "AddressValueError", NULL, CLASS},
+    {"ipaddress", "NetmaskValueError", NULL, CLASS},
+    {"threading", "BrokenBarrierError", NULL, CLASS},
+    {"struct", "error", NULL, CLASS},
+    {"binascii", "Error", NULL, CLASS},
+    {"zlib", "error", NULL, CLASS},
+    {"_csv", "Error", "csv", CLASS},
+    {"csv", "Error", NULL, CLASS},
+    {"re", "error", NULL, CLASS},
+    {"re", "PatternError", NULL, CLASS},
+};
+
+#undef REDUCED
+#undef CLASS
+#undef INSTANCE
+#undef ENUM
+
+static const size_t table_len = sizeof table / sizeof table[0];
+
+static const struct trusted *find(const char *module, const char *qualname)
+{
+    for (size_t i = 0; i < table_len; i++) {
+        if (!strcmp(table[i].module, module) && !strcmp(table[i].qualname, qualname))
+            return &table[i];
+    }
+    return NULL;
+}
+
+enum pyhd_trust_how pyhd__trust_lookup(const char *module, const char *qualname)
+{
+    const struct trusted *t;
+    /* Every builtin class is safe to name; object's instances are real objects. */
+    if (!strcmp(module, "builtins") && !strchr(qualname, '.'))
+        return !strcmp(qualname, "object") ? PYHD_TRUST_INSTANCE : PYHD_TRUST_CLASS;
+    t = find(module, qualname);
+    return t ? t->how : PYHD_TRUST_NONE;
+}
+
+/* builtins.NAME when it is a class: new reference, or NULL (no exception) when not. */
+static PyObject *builtin_class(PyObject *name)
+{
+    PyObject *builtins = PyEval_GetBuiltins();  /* borrowed */
+    PyObject *obj = builtins ? PyDict_GetItemWithError(builtins, name) : NULL;
+    if (!obj || !PyType_Check(obj))
+        return NULL;
+    return Py_NewRef(obj);
+}
+
+/* The class the entry names, imported by the table's own names: new reference or NULL. */
+static PyObject *entry_class(const struct trusted *t)
+{
+    PyObject *mod = PyImport_ImportModule(t->import_module ? t->import_module : t->module);
+    PyObject *obj;
+    if (!mod)
+        return NULL;
+    obj = PyObject_GetAttrString(mod, t->qualname);
+    Py_DECREF(mod);
+    if (obj && !PyType_Check(obj))
+        Py_CLEAR(obj);
+    return obj;
+}
+
+PyObject *pyhd__trust_resolve(PyObject *module, PyObject *qualname, enum pyhd_trust_how *how)
+{
+    const char *m, *q;
+    const struct trusted *t;
+    PyObject *cls;
+    *how = PYHD_TRUST_NONE;
+    if (!PyUnicode_Check(module) || !PyUnicode_Check(qualname))
+        return NULL;
+    m = PyUnicode_AsUTF8(module);
+    q = m ? PyUnicode_AsUTF8(qualname) : NULL;
+    if (!q) {
+        /* Lone surrogates cannot be UTF-8, nor any name of the table. */
+        PyErr_Clear();
+        return NULL;
+    }
+    if (!strcmp(m, "builtins")) {
+        cls = builtin_class(qualname);
+        if (cls)
+            *how = pyhd__trust_lookup(m, q);
+        return cls;
+    }
+    t = find(m, q);
+    if (!t)
+        return NULL;
+    cls = entry_class(t);
+    if (!cls) {
+        /* A name this Python lacks (StrEnum before 3.11): an inert copy will do. */
+        if (PyErr_ExceptionMatches(PyExc_MemoryError))
+            return NULL;
+        PyErr_Clear();
+        return NULL;
+    }
+    *how = t->how;
+    return cls;
+}
+
+const char *pyhd__trust_how_name(enum pyhd_trust_how how)
+{
+    switch (how) {
+    case PYHD_TRUST_CLASS: return "class";
+    case PYHD_TRUST_REDUCED: return "reduced";
+    case PYHD_TRUST_INSTANCE: return "instance";
+    case PYHD_TRUST_ENUM: return "enum";
+    default: return "none";
+    }
+}
+
+PyObject *pyhd__trust_table(void)
+{
+    PyObject *result = PyTuple_New((Py_ssize_t)table_len);
+    for (size_t i = 0; result && i < table_len; i++) {
+        const struct trusted *t = &table[i];
+        PyObject *row = Py_BuildValue("(ssss)", t->module, t->qualname,
+                                      t->import_module ? t->import_module : t->module,
+                                      pyhd__trust_how_name(t->how));
+        if (!row) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, (Py_ssize_t)i, row);
+    }
+    return result;
+}

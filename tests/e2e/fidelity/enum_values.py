@@ -1,0 +1,38 @@
+"""Fidelity: enums in the crashing frame."""
+import enum
+
+
+class Status(enum.Enum):
+    IN_STOCK = 1
+    SOLD_OUT = 2
+
+
+class Priority(enum.IntEnum):
+    LOW = 1
+    HIGH = 3
+
+
+class Color(enum.Flag):
+    RED = 1
+    GREEN = 2
+    BLUE = 4
+
+
+class Perm(enum.IntFlag):
+    R = 4
+    W = 2
+    X = 1
+
+
+def crash():
+    status = Status.IN_STOCK
+    priority = Priority.HIGH
+    color = Color.RED
+    mixed = Color.RED | Color.BLUE
+    perm = Perm.R | Perm.W
+    members = list(Status)
+    kind = Status
+    return 1 / 0
+
+
+crash()

@@ -1,0 +1,163 @@
+"""e2e: pyhd-debug shows the crashed program's locals as python had them.
+
+Each program in tests/e2e/fidelity/ crashes. It runs twice: under plain
+python with an excepthook that records, for every local of the innermost
+frame of the program, repr(value), type(value).__module__ and
+type(value).__qualname__; and under pyhd-run, whose dump pyhd-debug opens to
+record the same at the frame where it stops. A local matches on type when
+module and qualname agree; on repr when the text is identical, counted only
+for reprs that hold no address (a default `<C object at 0x...>` differs
+between any two runs).
+
+The shares are printed. Every local must match, except the ones KNOWN_GAPS
+lists with the reason (what pyhd cannot rebuild yet); a gap that closes is
+reported so the list can shrink.
+"""
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+RUN = os.environ.get("PYHD_RUN")
+DEBUG = os.environ.get("PYHD_DEBUG")
+PYTHON = os.environ.get("PYHD_PYTHON", sys.executable)
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROGRAMS = os.path.join(HERE, "fidelity")
+MARK = "@@pyhd-fidelity@@"
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+
+# Describes the dict L of locals as {name: [repr, type module, type qualname]}.
+DESCRIBE = r"""
+import json as _json
+def _describe(L):
+    out = {}
+    for name, value in L.items():
+        if name.startswith('__'):
+            continue
+        try:
+            text = repr(value)
+        except BaseException as exc:
+            text = '<repr failed: %s: %s>' % (type(exc).__name__, exc)
+        t = type(value)
+        out[name] = [text, getattr(t, '__module__', '?'), getattr(t, '__qualname__', '?')]
+    return out
+"""
+
+# Under plain python: run the program with a hook that describes its innermost frame.
+PYTHON_SIDE = DESCRIBE + r"""
+import runpy, sys
+_prog = sys.argv[1]
+sys.argv = sys.argv[1:]
+def _hook(t, v, tb):
+    frame = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == _prog:
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    print(MARK + _json.dumps(_describe(dict(frame.f_locals))))
+sys.excepthook = _hook
+runpy.run_path(_prog, run_name='__main__')
+""".replace("MARK", repr(MARK))
+
+# Inside pyhd-debug, at the frame it stops on: L is that frame's locals.
+DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
+
+# Locals that do not match yet, per program, and why.
+KNOWN_GAPS = {
+    # By design: a class's own __repr__ is program code, which a dump never runs;
+    # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
+    ("program_values.py", "point", "repr"): "the program's own __repr__",
+}
+if sys.version_info >= (3, 13):
+    # Thread.__repr__ asks its C thread handle (_thread._ThreadHandle), which the
+    # dump does not read yet (issue 9, readable C objects).
+    KNOWN_GAPS[("stdlib_values.py", "worker", "repr")] = "the thread's C handle is opaque"
+
+
+def has_address(text):
+    return bool(ADDRESS.search(text))
+
+
+class FidelityTest(unittest.TestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.totals = {"type": [0, 0], "repr": [0, 0]}
+
+    @classmethod
+    def tearDownClass(cls):
+        for what, (good, total) in cls.totals.items():
+            if total:
+                print("fidelity: %s matches for %d of %d locals (%.0f%%)"
+                      % (what, good, total, 100.0 * good / total), file=sys.stderr)
+
+    def observe(self, program):
+        """(python's description, pyhd-debug's) of program's crashing frame."""
+        path = os.path.join(PROGRAMS, program)
+        with tempfile.TemporaryDirectory() as tmp:
+            proc = subprocess.run([PYTHON, "-I", "-c", PYTHON_SIDE, path], cwd=tmp,
+                                  capture_output=True, text=True, timeout=120)
+            want = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
+            self.assertEqual(len(want), 1, proc.stdout + proc.stderr)
+            proc = subprocess.run([RUN, path], cwd=tmp, capture_output=True, text=True,
+                                  timeout=120)
+            dumps = glob.glob(os.path.join(tmp, "*.dump"))
+            self.assertEqual(len(dumps), 1, proc.stderr)
+            probe = os.path.join(tmp, "probe.py")
+            with open(probe, "w", encoding="utf-8") as f:
+                f.write(DEBUG_SIDE)
+            proc = subprocess.run(
+                [DEBUG, "-c", "!exec(open(%r).read(), {'L': dict(locals())})" % probe,
+                 "-c", "q", dumps[0]],
+                cwd=tmp, capture_output=True, text=True, timeout=120,
+                stdin=subprocess.DEVNULL)
+            got = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
+            self.assertEqual(len(got), 1, proc.stdout + proc.stderr)
+        return json.loads(want[0][len(MARK):]), json.loads(got[0][len(MARK):])
+
+    def compare(self, program):
+        want, got = self.observe(program)
+        self.assertEqual(sorted(got), sorted(want), "the same locals")
+        failures = []
+        for name, (text, module, qualname) in sorted(want.items()):
+            g_text, g_module, g_qualname = got[name]
+            checks = [("type", (g_module, g_qualname) == (module, qualname),
+                       "%s.%s" % (module, qualname), "%s.%s" % (g_module, g_qualname))]
+            if not has_address(text):
+                checks.append(("repr", g_text == text, text, g_text))
+            for what, ok, expected, actual in checks:
+                self.totals[what][1] += 1
+                self.totals[what][0] += ok
+                gap = KNOWN_GAPS.get((program, name, what))
+                if ok and gap:
+                    print("fidelity: %s %s %s matches now; drop it from KNOWN_GAPS"
+                          % (program, name, what), file=sys.stderr)
+                if not ok and not gap:
+                    failures.append("%s: %s: python %r, pyhd-debug %r"
+                                    % (name, what, expected[:300], actual[:300]))
+        self.assertEqual(failures, [], program + ":\n" + "\n".join(failures))
+
+    def test_builtin_values(self):
+        self.compare("builtin_values.py")
+
+    def test_stdlib_values(self):
+        self.compare("stdlib_values.py")
+
+    def test_program_values(self):
+        self.compare("program_values.py")
+
+    def test_enum_values(self):
+        self.compare("enum_values.py")
+
+    def test_dataclass_values(self):
+        self.compare("dataclass_values.py")
+
+
+if __name__ == "__main__":
+    unittest.main()

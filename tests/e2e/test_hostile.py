@@ -1,0 +1,378 @@
+"""e2e: crafted dumps cannot hang, crash or flood pyhd-debug; each opens or is refused with one line.
+
+Each dump here is well-formed (it passes the validator) but built to make a
+naive reader do too much: keys nested too deep to hash, class chains whose
+MRO costs cubic time, keys that all hash alike, exception chains and stacks
+far longer than any crash, stand-ins that share their attributes. The
+timeouts are generous hang detectors, not speed targets (bench/bench_hostile.py
+measures those).
+"""
+
+import glob
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile_graphs as hg  # noqa: E402
+
+RUN = os.environ.get("PYHD_RUN")
+DEBUG = os.environ.get("PYHD_DEBUG")
+HANG = 60  # seconds: far beyond what any of these takes once bounded
+
+PROGRAM = """
+def f(n):
+    raise ValueError('bad', n)
+f(1)
+"""
+
+
+def run(args, timeout=HANG, cwd=None):
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, cwd=cwd, errors="replace")
+
+
+class HostileTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls._tmp.name
+        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
+            f.write(PROGRAM)
+        proc = run([RUN, "prog.py"], cwd=cls.dir, timeout=120)
+        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
+        assert len(dumps) == 1, proc.stderr
+        cls.good = dumps[0]
+        with tarfile.open(dumps[0]) as tar:
+            cls.manifest = tar.extractfile("MANIFEST").read()
+            cls.traceback_txt = tar.extractfile("traceback.txt").read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def save(self, name, graph, roots):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(hg.dump_bytes(graph.stream(roots), self.manifest, self.traceback_txt))
+        return path
+
+    def refused(self, path, *options):
+        """pyhd-debug refuses path with one line and exit 2; returns the message."""
+        proc = run([DEBUG, *options, path])
+        lines = proc.stderr.splitlines()
+        self.assertEqual(proc.returncode, 2, proc.stderr[-2000:])
+        self.assertEqual(len(lines), 1, proc.stderr[-2000:])
+        prefix = "pyhd-debug: %s: " % path
+        self.assertTrue(lines[0].startswith(prefix), lines[0])
+        return lines[0][len(prefix):]
+
+    def opens(self, path, *commands):
+        """pyhd-debug opens path (header, traceback, commands); returns stdout."""
+        args = [DEBUG]
+        for command in commands:
+            args += ["-c", command]
+        proc = run(args + [path])
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        self.assertNotIn("Traceback (most recent call last)", proc.stderr)
+        return proc.stdout
+
+    def inspect(self, path, code):
+        """Run code inside pyhd-debug (on a good dump) with r = _pyhd.load(path); stdout."""
+        script = os.path.join(self.dir, "inspect.py")
+        with open(script, "w") as f:
+            f.write("import _pyhd\nr = _pyhd.load(%r)\n%s\n" % (path, code))
+        proc = run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q", self.good])
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        return proc.stdout
+
+    # -- nesting ----------------------------------------------------------------
+
+    def test_deeply_nested_tuple_as_key_is_kept_unhashed(self):
+        # Hashing recurses in C without a check: a million levels overflowed
+        # the C stack (SIGSEGV) when the tuple was a dict key or set item.
+        g = hg.Graph()
+        t = g.tuple([])
+        for _ in range(1000000):
+            t = g.tuple([t])
+        shallow = g.tuple([g.int(1), g.int(2)])
+        for _ in range(900):  # within the bound: hashed as usual
+            shallow = g.tuple([shallow])
+        d = g.dict([(t, g.int(7)), (shallow, g.int(8))])
+        s = g.set([t, shallow])
+        path = self.save("deep-key.dump", g, {"d": g.list([d, s])})
+        out = self.opens(path)
+        self.assertIn("The dump has no frame to debug.", out)
+        out = self.inspect(path, (
+            "d, s = r['roots']['d']\n"
+            "keys = sorted(type(k).__name__ for k in d)\n"
+            "key = (1, 2)\n"
+            "for _ in range(900): key = (key,)\n"
+            "print('KEYS', keys, d[key], key in s, len(s))\n"
+            "deep = next(k for k in d if type(k).__name__ == 'UnhashableKey')\n"
+            "print('DEPTH', type(deep.value).__name__, d[deep])"))
+        self.assertIn("KEYS ['UnhashableKey', 'tuple'] 8 True 2", out)
+        self.assertIn("DEPTH tuple 7", out)
+
+    def test_deeply_nested_slices_are_refused(self):
+        g = hg.Graph()
+        none = g.none()
+        s = none
+        for _ in range(1000000):
+            s = g.slice(s, none, none)
+        path = self.save("deep-slice.dump", g, {"s": s})
+        self.assertRegex(self.refused(path),
+                         r"^bad record \d+ \(byte \d+\): SLICE: slices nested more than "
+                         r"1000 deep$")
+
+    # -- classes ----------------------------------------------------------------
+
+    def test_deep_class_chain_is_refused(self):
+        # 2,000 classes each deriving from the previous: CPython's MRO checks
+        # are cubic in the depth (over 100 s).
+        g = hg.Graph()
+        c = g.klass("C0")
+        for i in range(1, 2000):
+            c = g.klass("C%d" % i, bases=[c])
+        path = self.save("deep-classes.dump", g, {"x": g.instance(c)})
+        self.assertRegex(self.refused(path),
+                         r"^bad record \d+ \(byte \d+\): CLASS: the classes are too many, deep "
+                         r"or wide to rebuild \(this one has 1 bases and about \d+ classes in "
+                         r"its MRO\)$")
+        # Reports that show stored text do not rebuild the graph at all.
+        proc = run([DEBUG, "--print", path])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, self.traceback_txt.decode())
+        proc = run([DEBUG, "--info", path])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("Exception-Type: builtins.ValueError\n", proc.stdout)
+        proc = run([DEBUG, "--list", self.dir])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("deep-classes.dump", proc.stdout)
+        # Thirty chains thirty classes deep stay far inside the bound.
+        g = hg.Graph()
+        leaves = []
+        for chain in range(30):
+            c = g.klass("R%d" % chain)
+            for i in range(30):
+                c = g.klass("C%d_%d" % (chain, i), bases=[c])
+            leaves.append(g.instance(c))
+        path = self.save("classes.dump", g, {"x": g.list(leaves)})
+        out = self.inspect(path, "print('MRO', len(type(r['roots']['x'][0]).__mro__))")
+        self.assertIn("MRO 32", out)
+
+    def test_wide_class_is_refused(self):
+        g = hg.Graph()
+        bases = [g.klass("B%d" % i) for i in range(3000)]
+        path = self.save("wide-class.dump", g, {"x": g.instance(g.klass("W", bases=bases))})
+        self.assertIn("CLASS: the classes are too many, deep or wide to rebuild (this one has "
+                      "3000 bases", self.refused(path))
+
+    # -- keys that hash alike ------------------------------------------------------
+
+    def colliding(self, kind, count):
+        # n * (2**61 - 1) all hash to 0 on 64-bit CPython.
+        g = hg.Graph()
+        keys = [g.bigint(i * (2 ** 61 - 1)) for i in range(1, count + 1)]
+        none = g.none()
+        if kind == "dict":
+            return g, g.dict([(k, none) for k in keys])
+        return g, g.set(keys)
+
+    def test_colliding_keys_are_refused(self):
+        # 40,000 int keys of one hash took 35 to 55 s (each insertion compares
+        # with all the earlier ones).
+        for kind in ("dict", "set"):
+            with self.subTest(kind=kind):
+                g, container = self.colliding(kind, 40000)
+                path = self.save("collide-%s.dump" % kind, g, {"c": container})
+                self.assertRegex(self.refused(path),
+                                 r"^bad record \d+ \(byte \d+\): %s: more than 100 keys with "
+                                 r"one hash value \(a hash flood\)$" % kind.upper())
+
+        # A hundred keys of one hash are within the bound.
+        g, container = self.colliding("dict", 100)
+        path = self.save("collide-few.dump", g, {"c": container})
+        out = self.inspect(path, "print('LEN', len(r['roots']['c']))")
+        self.assertIn("LEN 100", out)
+
+    # -- long chains ----------------------------------------------------------------
+
+    def test_long_exception_chain_opens(self):
+        # Walking the chain compared each exception with every earlier one.
+        g = hg.Graph()
+        cls = g.klass("ValueError", "builtins", flags=hg.CLASS_STDLIB | hg.CLASS_EXCEPTION)
+        args = g.tuple([])
+        exc = 0
+        for _ in range(80000):
+            exc = g.exception(cls, args, context=exc)
+        path = self.save("chain.dump", g, {"exception": exc})
+        out = self.opens(path)
+        self.assertIn("note: the exception chain holds 80000 exceptions; the 79000 oldest are "
+                      "left out (pyhd-debug shows at most 1000)", out)
+        self.assertEqual(out.count("During handling of the above exception"), 999)
+
+    def frames_graph(self, g, count, line=3):
+        """A CODE and count chained FRAMEs (outermost first); returns the frames."""
+        s = g.str
+        code = g.add(hg.CODE, g.refs([s(os.path.join(self.dir, "prog.py")), s("f"), s("f")])
+                     + b"\x01\x00\x00\x00\x03" + g.refs([g.tuple([])] * 3))
+        glob_ = g.dict([])
+        frames, back = [], 0
+        for _ in range(count):
+            back = g.add(hg.FRAME, g.ref(code) + b"".join(hg.svarint(v) for v in
+                                                          (line, line, 4, 28))
+                         + g.ref(0) + g.ref(glob_) + g.ref(0) + g.ref(back))
+            frames.append(back)
+        return frames
+
+    def traceback_of(self, g, frames, line=3):
+        tb = 0
+        for frame in reversed(frames):
+            tb = g.add(hg.TRACEBACK, g.ref(frame) + b"".join(hg.svarint(v) for v in
+                                                              (line, line, 4, 28)) + g.ref(tb))
+        return tb
+
+    def test_deep_stack_is_cut_in_the_middle(self):
+        g = hg.Graph()
+        cls = g.klass("RecursionError", "builtins",
+                      flags=hg.CLASS_STDLIB | hg.CLASS_EXCEPTION)
+        frames = self.frames_graph(g, 100000)
+        exc = g.exception(cls, g.tuple([]), tb=self.traceback_of(g, frames))
+        path = self.save("deep-stack.dump", g, {"exception": exc})
+        out = self.opens(path, "where 1", "q")
+        self.assertIn("note: a stack of 100000 frames; the 90000 between the outermost 1000 "
+                      "and the innermost 9000 are left out", out)
+        self.assertIn("raise ValueError('bad', n)", out)
+
+    def test_many_tracebacks_are_bounded(self):
+        g = hg.Graph()
+        cls = g.klass("ValueError", "builtins", flags=hg.CLASS_STDLIB | hg.CLASS_EXCEPTION)
+        args = g.tuple([])
+        exc = 0
+        for _ in range(3000):
+            exc = g.exception(cls, args, context=exc,
+                              tb=self.traceback_of(g, self.frames_graph(g, 1)))
+        path = self.save("tracebacks.dump", g, {"exception": exc})
+        out = self.opens(path, "q")
+        self.assertIn("note: 2000 exceptions keep no traceback: pyhd-debug rebuilds at most "
+                      "1000 tracebacks", out)
+        self.assertIn("note: the exception chain holds 3000 exceptions; the 2000 oldest", out)
+
+    # -- printing -------------------------------------------------------------------
+
+    def test_shared_stand_ins_print_in_linear_time(self):
+        # n = Node(n, n) thirty times: a billion paths, printed whole before
+        # being cut, for each attribute.
+        g = hg.Graph()
+        node = g.klass("Node")
+        a, b = g.str("a"), g.str("b")
+        n = g.none()
+        for _ in range(30):
+            n = g.instance(node, g.dict([(a, n), (b, n)]))
+        path = self.save("shared.dump", g, {"n": n})
+        out = self.inspect(path, "n = r['roots']['n']\nprint('REPR', repr(n))\n"
+                                 "print('LIST', repr([n, n]))")
+        line = next(l for l in out.splitlines() if l.startswith("REPR "))
+        self.assertTrue(line.startswith("REPR <rebuilt Node a=<rebuilt Node a=<rebuilt Node "),
+                        line)
+        # b is the same object as a, already shown in this line.
+        self.assertTrue(line.endswith("... b=<rebuilt Node ...>>"), line[-200:])
+        self.assertLess(len(line), 1000)
+
+    def test_shared_objects_from_a_real_program(self):
+        with open(os.path.join(self.dir, "nodes.py"), "w") as f:
+            f.write("class Node:\n"
+                    "    def __init__(self, a, b):\n"
+                    "        self.a, self.b = a, b\n"
+                    "n = None\n"
+                    "for i in range(30):\n"
+                    "    n = Node(n, n)\n"
+                    "raise ValueError(len(vars(n)))\n")
+        for old in glob.glob(os.path.join(self.dir, "pyhd-nodes-*.dump")):
+            os.unlink(old)
+        run([RUN, "nodes.py"], cwd=self.dir, timeout=120)
+        path, = glob.glob(os.path.join(self.dir, "pyhd-nodes-*.dump"))
+        out = self.opens(path, "p n", "p n.a.b", "q")
+        self.assertIn("<rebuilt Node a=<rebuilt Node a=", out)
+        self.assertIn("b=<rebuilt Node ...>>", out)
+
+    # -- sizes --------------------------------------------------------------------------
+
+    def test_zero_filled_buffer_opens(self):
+        # bytes(300000) compresses about 1000:1: the fixed 64:1 bound refused it.
+        with open(os.path.join(self.dir, "zeros.py"), "w") as f:
+            f.write("def f():\n    buf = bytes(300000)\n    raise ValueError(len(buf))\nf()\n")
+        for old in glob.glob(os.path.join(self.dir, "pyhd-zeros-*.dump")):
+            os.unlink(old)
+        run([RUN, "zeros.py"], cwd=self.dir, timeout=120)
+        path, = glob.glob(os.path.join(self.dir, "pyhd-zeros-*.dump"))
+        out = self.opens(path, "p len(buf), buf.count(0)", "q")
+        self.assertIn("(300000, 300000)", out)
+
+    def test_graph_larger_than_declared_is_refused(self):
+        g = hg.Graph()
+        stream = g.stream({"x": g.bytes_(bytes(200000))})
+        graph_z = __import__("zlib").compress(stream, 9)
+        manifest = hg.manifest_with(self.manifest, Graph_Size=len(stream) - 1)
+        path = os.path.join(self.dir, "lying-size.dump")
+        with open(path, "wb") as f:
+            f.write(hg.tar([("MANIFEST", manifest), ("traceback.txt", self.traceback_txt),
+                            ("graph.z", graph_z)]))
+        self.assertEqual(self.refused(path), "graph.z inflates past %d bytes (%d compressed): "
+                         "refusing it" % (len(stream) - 1, len(graph_z)))
+        manifest = hg.manifest_with(self.manifest, Graph_Size="12x")
+        with open(path, "wb") as f:
+            f.write(hg.tar([("MANIFEST", manifest), ("traceback.txt", self.traceback_txt),
+                            ("graph.z", graph_z)]))
+        self.assertEqual(self.refused(path), "bad MANIFEST: Graph-Size is not a byte count")
+
+    def test_many_thread_stacks_are_bounded(self):
+        # Each thread's stack is rebuilt by a thread of its own: 3,000 of them
+        # for --threads took many seconds.
+        g = hg.Graph()
+        frames = self.frames_graph(g, 1)
+        for i in range(3000):
+            g.meta.append((hg.THREAD, hg.varint(i + 1) + b"\x00" + hg.text("T%d" % i)
+                           + b"\x00" + g.ref(frames[0])))
+        path = self.save("thread-stacks.dump", g, {})
+        proc = run([DEBUG, "--threads", path])
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        self.assertEqual(proc.stdout.count("Stack (most recent call last):"), 1000)
+        self.assertEqual(proc.stdout.count("(stack not rebuilt: pyhd-debug rebuilds at most "
+                                           "1000 threads' stacks)"), 2000)
+
+    def test_very_long_names(self):
+        # A name of two million characters compresses a thousand to one: the
+        # fixed 64:1 inflate bound refused the dump.
+        g = hg.Graph()
+        cls = g.klass("N" * 2000000, module="M" * 1000)
+        path = self.save("names.dump", g, {"x": g.instance(cls)})
+        out = self.inspect(path, "print('NAME', len(type(r['roots']['x']).__name__))")
+        self.assertIn("NAME 2000000", out)
+
+    def test_file_name_no_system_can_open(self):
+        # A frame's file name with a NUL made linecache's os.stat raise out of
+        # the traceback printer: a Python traceback instead of the debugger.
+        g = hg.Graph()
+        cls = g.klass("ValueError", "builtins", flags=hg.CLASS_STDLIB | hg.CLASS_EXCEPTION)
+        s = g.str
+        code = g.add(hg.CODE, g.refs([s("/tmp/a\0b.py"), s("f"), s("f")])
+                     + b"\x01\x00\x00\x00\x03" + g.refs([g.tuple([])] * 3))
+        frame = g.add(hg.FRAME, g.ref(code) + b"".join(hg.svarint(v) for v in (1, 1, 0, 1))
+                      + g.ref(0) + g.ref(g.dict([])) + g.ref(0) + g.ref(0))
+        tb = self.traceback_of(g, [frame], line=1)
+        path = self.save("nul-name.dump", g, {"exception": g.exception(cls, g.tuple([]),
+                                                                         tb=tb)})
+        out = self.opens(path, "where", "q")
+        # (The NUL itself reaches the output raw or escaped, as the terminal policy says.)
+        self.assertRegex(out, r'File "/tmp/a(\x00|\\x00|\\0|\^@)b\.py", line 1, in f')
+
+
+if __name__ == "__main__":
+    if not RUN or not DEBUG:
+        sys.exit("PYHD_RUN and PYHD_DEBUG must name the executables")
+    unittest.main()
