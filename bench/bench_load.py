@@ -1,11 +1,15 @@
 """bench_load.py: pyhd-debug's load and rebuild against pickle.loads of the same objects.
 
 Usage: python bench/bench_load.py --pyhd-run BUILD/pyhd-run --pyhd-debug BUILD/pyhd-debug
-       [--sizes 10000,100000,1000000] [--repeat 3]
+       [--mix realistic|simple] [--sizes 10000,100000,1000000] [--repeat 3]
 Run it with the python pyhd was built against. See bench/README-load.md.
 
-For each size N the program of bench_dump.py builds about N objects (dicts,
-lists, str, int, float and small class instances) and crashes under pyhd-run;
+For each size N a program builds about N objects and crashes under pyhd-run.
+--mix realistic (the default; issue 9's mix): instances with a __dict__
+holding a str, an int, a datetime, a float, bytes, a tuple, a set of str and
+nested dicts with str keys, and a cyclic tree (each node's parent and its
+list of children). --mix simple: the objects of bench_dump.py (dicts, lists,
+str, int, float and small class instances).
 the same program under plain python pickles the same objects (protocol 5) to
 a file instead. Then, in one pyhd-debug process, a pdb command times (best
 of --repeat, garbage collector on as usual):
@@ -31,7 +35,43 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_dump  # noqa: E402  (the program that builds the objects)
 
-PROGRAM = bench_dump.PROGRAM.replace("crash(int(sys.argv[1]), sys.argv[2])", "") + r'''
+SIMPLE = bench_dump.PROGRAM.replace("crash(int(sys.argv[1]), sys.argv[2])", "")
+
+# About 20 objects per unit: a Record (its __dict__, 2 str, 2 int, a datetime,
+# 2 float, bytes, a tuple, a set of 2 str, a dict holding a dict of a str and
+# an int, and a str) and a tree Node (its __dict__, its list of children, an int).
+REALISTIC = r'''
+import datetime, pickle, sys
+
+class Record:
+    def __init__(self, i):
+        self.id = 1000 + i
+        self.name = "rec-%d" % i
+        self.created = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=i)
+        self.score = i * 0.25
+        self.payload = b"\x00\x01" + i.to_bytes(4, "little")
+        self.point = (i * 0.5, -i * 0.5)
+        self.tags = {"t%d" % (i % 50), "all"}
+        self.meta = {"source": {"host": "h%d" % (i % 16), "port": 8000 + i}, "note": "n%d" % i}
+
+class Node:
+    def __init__(self, parent, value):
+        self.parent = parent
+        self.value = value
+        self.children = []
+        if parent is not None:
+            parent.children.append(self)
+
+def build(n):
+    units = n // 20
+    records = [Record(i) for i in range(units)]
+    nodes = [Node(None, 1000)]
+    for i in range(1, units):
+        nodes.append(Node(nodes[(i - 1) // 4], 1000 + i))
+    return records, {"tree": nodes[0]}
+'''
+
+MAIN = r'''
 def main(n, mode, path):
     items, index = build(n)
     if mode == "save":
@@ -42,6 +82,7 @@ def main(n, mode, path):
 
 main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
 '''
+PROGRAMS = {"simple": SIMPLE + MAIN, "realistic": REALISTIC + MAIN}
 
 # Run inside pyhd-debug by a pdb command: prints one line of results.
 TIMER = r'''
@@ -49,7 +90,13 @@ import gc, pickle, sys, time, zlib, _pyhd
 DUMP, PICKLE, REPEAT = sys.argv_bench
 class Item:
     pass
+class Record:
+    pass
+class Node:
+    pass
 sys.modules["__main__"].Item = Item
+sys.modules["__main__"].Record = Record
+sys.modules["__main__"].Node = Node
 with open(PICKLE, "rb") as f:
     raw = f.read()
 packed = zlib.compress(raw, 1)
@@ -78,10 +125,10 @@ def run(argv, cwd, check=True, **kw):
     return proc
 
 
-def bench(pyhd_run, pyhd_debug, n, repeat, workdir):
+def bench(pyhd_run, pyhd_debug, mix, n, repeat, workdir):
     prog = os.path.join(workdir, "prog.py")
     with open(prog, "w") as f:
-        f.write(PROGRAM)
+        f.write(PROGRAMS[mix])
     pickle_path = os.path.join(workdir, "data.pickle")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYHD_")}
     env["PYHD_QUIET"] = "1"
@@ -121,13 +168,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pyhd-run", required=True)
     ap.add_argument("--pyhd-debug", required=True)
+    ap.add_argument("--mix", choices=sorted(PROGRAMS), default="realistic")
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeat", type=int, default=3, help="timings per size; the best is shown")
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="pyhd-bench-load-")
     try:
-        rows = [bench(os.path.abspath(args.pyhd_run), os.path.abspath(args.pyhd_debug), n,
-                      args.repeat, workdir) for n in map(int, args.sizes.split(","))]
+        rows = [bench(os.path.abspath(args.pyhd_run), os.path.abspath(args.pyhd_debug),
+                      args.mix, n, args.repeat, workdir) for n in map(int, args.sizes.split(","))]
         small = startup([os.path.abspath(args.pyhd_debug), "-c", "q", rows[0]["dump"]],
                         workdir, max(args.repeat, 5))
         # For scale: the same python starting isolated and importing pdb, nothing else.
@@ -135,7 +183,7 @@ def main():
                            max(args.repeat, 5))
     finally:
         shutil.rmtree(workdir, True)
-    print("python %s" % sys.version.split()[0])
+    print("python %s, --mix %s" % (sys.version.split()[0], args.mix))
     print("%8s %9s %10s %11s %8s %13s %8s" % ("N", "objects", "load ms", "pickle ms",
                                                 "load x", "zlib+pickle", "load x"))
     for r in rows:

@@ -87,9 +87,13 @@ class InstallTest(unittest.TestCase):
                     self.assertNotIn(build, line, f)
                     self.assertNotIn(os.path.realpath(SOURCE_DIR) + "/", line, f)
             # Strings the code uses (not the debug information, which names its sources).
+            # A sanitized build keeps its source file names in .rodata for its reports.
+            if cache_value("PYHD_SANITIZE") == "ON":
+                continue
             rodata = subprocess.run(["readelf", "-p", ".rodata", f], stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL).stdout.decode(errors="replace")
-            self.assertNotIn(build + "/", rodata, f + " names the build tree")
+            naming = [line.strip() for line in rodata.splitlines() if build + "/" in line]
+            self.assertEqual(naming[:5], [], f + " names the build tree")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """pyhd-debug's command line: options, reports, and the debugger session."""
 
-import argparse
 import os
 import sys
 import traceback
@@ -97,11 +96,115 @@ class UsageError(Exception):
     """Bad command line; str is the one-line message."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports errors to main() instead of exiting."""
+# The options, parsed by hand rather than with argparse: importing argparse
+# (with gettext and locale) and building its parser compile a dozen regular
+# expressions, about 16 M instructions, a tenth of pyhd-debug's start-up.
+# The syntax and error messages are argparse's: --opt VALUE, --opt=VALUE,
+# -cVALUE, "--" ends the options, options and operands in any order.
+_FLAGS = {"--print": "print", "--locals": "locals", "--threads": "threads", "--info": "info",
+          "--trust": "trust", "--version": "version", "--group": "group", "--json": "json",
+          "--audit": "audit", "--dap": "dap", "-h": "help", "--help": "help"}
+_VALUED = {"-c": "command", "--command": "command", "--debugger": "debugger",
+           "--list": "list", "--attach": "attach", "--frame": "frame", "--thread": "thread",
+           "--listen": "listen", "--html": "html",
+           "--program": "program", "--fingerprint": "fingerprint", "--since": "since"}
+_SPELLINGS = {"help": "-h/--help", "command": "-c/--command"}
 
-    def error(self, message):
-        raise UsageError(message)
+
+class _Args:
+    """The parsed command line: one attribute per option, as argparse's Namespace."""
+
+    def __init__(self):
+        for dest in _FLAGS.values():
+            setattr(self, dest, False)
+        for dest in _VALUED.values():
+            setattr(self, dest, None)
+        self.command = []
+        self.frame = "program"
+        self.file = self.number = None
+
+
+def _is_negative_number(arg):
+    """argparse's ^-\\d+$|^-\\d*\\.\\d+$: such a word is an operand, not an option."""
+    whole, dot, fraction = arg[1:].partition(".")
+    if not dot:
+        return whole.isdecimal()
+    return fraction.isdecimal() and (not whole or whole.isdecimal())
+
+
+def _split_option(arg):
+    """(option, explicit value or None) for a known option word, else None."""
+    if arg in _FLAGS or arg in _VALUED:
+        return arg, None
+    if "=" in arg:
+        option, value = arg.split("=", 1)
+        if option in _FLAGS or option in _VALUED:
+            return option, value
+    if not arg.startswith("--") and (arg[:2] in _VALUED or arg[:2] in _FLAGS):
+        return arg[:2], arg[2:]
+    return None
+
+
+def _looks_like_option(arg):
+    """Whether argparse takes arg for an option (known or not) rather than an operand."""
+    if not arg.startswith("-") or arg == "-":
+        return False
+    if _split_option(arg) is not None:
+        return True
+    return not _is_negative_number(arg) and " " not in arg
+
+
+def _parse_words(argv):
+    """argv into _Args; raises UsageError with argparse's message."""
+    args, operands, extras = _Args(), [], []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "--":
+            operands.extend(argv[i:])
+            break
+        if not _looks_like_option(arg):
+            operands.append(arg)
+            continue
+        split = _split_option(arg)
+        if split is None:
+            extras.append(arg)
+            continue
+        option, value = split
+        # A flag's attached letters are more short options (-hc q: -h, -c q).
+        while option in _FLAGS:
+            dest = _FLAGS[option]
+            if value is None:
+                break
+            following = "-" + value[:1]
+            if option.startswith("--") or following not in _FLAGS and following not in _VALUED:
+                raise UsageError(f"argument {_SPELLINGS.get(dest, option)}: "
+                                 f"ignored explicit argument {value!r}")
+            setattr(args, dest, True)
+            option, value = following, value[1:] or None
+        if option in _FLAGS:
+            setattr(args, _FLAGS[option], True)
+            continue
+        dest = _VALUED[option]
+        if value is None:
+            if i == len(argv) or argv[i] == "--" or _looks_like_option(argv[i]):
+                raise UsageError(f"argument {_SPELLINGS.get(dest, option)}: "
+                                 "expected one argument")
+            value = argv[i]
+            i += 1
+        if dest == "command":
+            args.command.append(value)
+        else:
+            setattr(args, dest, value)
+    if operands:
+        args.file = operands.pop(0)
+    if operands:
+        args.number = operands.pop(0)
+    extras.extend(operands)
+    if extras:
+        raise UsageError("unrecognized arguments: " + " ".join(extras))
+    return args
 
 
 def _check_integrations(args):
@@ -121,24 +224,7 @@ def _check_integrations(args):
 
 def parse_args(argv):
     """The options of argv, checked; raises UsageError."""
-    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
-    parser.add_argument("file", nargs="?")
-    parser.add_argument("number", nargs="?")
-    parser.add_argument("-c", "--command", action="append", default=[])
-    for flag in ("--print", "--locals", "--threads", "--info", "--trust",
-                 "--version", "--group", "--json", "--audit", "--dap"):
-        parser.add_argument(flag, action="store_true")
-    parser.add_argument("-h", "--help", action="store_true")
-    parser.add_argument("--debugger", default=None)
-    parser.add_argument("--list", default=None, metavar="DIR")
-    parser.add_argument("--attach", default=None, metavar="PID")
-    parser.add_argument("--frame", default="program")
-    parser.add_argument("--thread", default=None)
-    parser.add_argument("--listen", default=None)
-    parser.add_argument("--html", default=None)
-    for option in ("--program", "--fingerprint", "--since"):
-        parser.add_argument(option, default=None)
-    args = parser.parse_args(argv)
+    args = _parse_words(argv)
     if args.help or args.version:
         return args
     args.filtered = any(v is not None for v in (args.program, args.fingerprint, args.since))

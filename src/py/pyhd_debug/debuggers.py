@@ -21,7 +21,8 @@ from .commands import DumpCommands, DumpPdb
 DEBUGGERS = ("pdb", "ipdb", "pudb")
 
 # SGR sequences ("ESC [ 1;32 m"): the colours IPython writes itself.
-_SGR = re.compile("(\x1b\\[[0-9;]*m)")
+# Compiled (by re's cache) when ipdb writes, not at start-up.
+_SGR = "(\x1b\\[[0-9;]*m)"
 
 
 class DebuggerMissing(Exception):
@@ -95,7 +96,7 @@ class _SgrEscapingWriter:
 
     def write(self, text):
         n = 0
-        for i, piece in enumerate(_SGR.split(text)):
+        for i, piece in enumerate(re.split(_SGR, text)):
             n += self.out.stream.write(piece) if i % 2 else self.out.write(piece)
         return n
 

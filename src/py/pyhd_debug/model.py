@@ -71,12 +71,16 @@ def group_members(exc):
 
 # Files that are not the program's own: frozen modules, the standard library
 # (lib/pythonX.Y, Debian's lib/python3) and installed packages.
-_LIBRARY_FILE = re.compile(r"^<frozen |/lib/python\d+(\.\d+)?t?/|/(site|dist)-packages/")
+_LIBRARY_FILE = r"^<frozen |/lib/python\d+(\.\d+)?t?/|/(site|dist)-packages/"
 
 
 def is_library_file(filename):
     """Whether a dumped file name is the standard library's or a package's."""
-    return bool(_LIBRARY_FILE.search(filename))
+    # The pattern is compiled (by re's cache) only for a name that may match:
+    # a program's own frames cost no compilation at start-up.
+    if not ("<frozen " in filename or "/lib/python" in filename or "-packages/" in filename):
+        return False
+    return bool(re.search(_LIBRARY_FILE, filename))
 
 
 def leaf_exception(exc):
