@@ -405,7 +405,13 @@ def class_attrs(cls, attrs):
         annotate = attrs.get("__annotate_func__")
         if annotate is not None and "__annotations_cache__" not in attrs \
                 and "__annotations__" not in attrs:
-            type.__setattr__(cls, "__annotate__", _source_annotate(annotate))
+            import sys
+            if sys.version_info >= (3, 14):
+                type.__setattr__(cls, "__annotate__", _source_annotate(annotate))
+            else:
+                # A 3.14 dump opened by an older Python, which never calls
+                # __annotate__: the text now, once per annotated class.
+                type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
     _pending_classes.append((cls, attrs))
 
 

@@ -36,7 +36,9 @@ def _venv_dir():
     venv = os.environ.get("VIRTUAL_ENV")
     if not venv:
         return None
-    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    # A free-threaded build's venv has lib/python3.14t, as site.py computes it.
+    thread = "t" if "t" in getattr(sys, "abiflags", "") else ""
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}{thread}"
     path = os.path.join(venv, "lib", version, "site-packages")
     return path if os.path.isdir(path) else None
 
