@@ -403,6 +403,12 @@ def class_attrs(cls, attrs):
         # __annotate__: the program's code, rebuilt inert. Unless the program
         # had asked (__annotations_cache__), they are the source's text.
         annotate = attrs.get("__annotate_func__")
+        cache = attrs.get("__annotations_cache__")
+        if isinstance(cache, dict) and "__annotations__" not in attrs:
+            import sys
+            if sys.version_info < (3, 14):
+                # Computed in a 3.14 program: an older Python reads only __annotations__.
+                type.__setattr__(cls, "__annotations__", cache)
         if annotate is not None and "__annotations_cache__" not in attrs \
                 and "__annotations__" not in attrs:
             import sys
@@ -410,8 +416,8 @@ def class_attrs(cls, attrs):
                 type.__setattr__(cls, "__annotate__", _source_annotate(annotate))
             else:
                 # A 3.14 dump opened by an older Python, which never calls
-                # __annotate__: the text now, once per annotated class.
-                type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
+                # __annotate__: the text, once annotate has its code (finish()).
+                _pending_annotations.append((cls, annotate))
     _pending_classes.append((cls, attrs))
 
 
@@ -716,6 +722,7 @@ _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
 _raisers = {}          # rebuilt function -> its _Inert
 _pending_functions = []
+_pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
 
 def _template():
@@ -892,6 +899,7 @@ def fill_descriptor(obj, first, second, third, doc):
 def begin():
     """Before a load: nothing is pending from an earlier one that failed."""
     del _pending_functions[:]
+    del _pending_annotations[:]
     del _pending_classes[:]
     del _modules[:]
 
@@ -908,6 +916,9 @@ def finish():
             code = code.replace(co_freevars=function.__code__.co_freevars)
         function.__code__ = code
     del _pending_functions[:]
+    for cls, annotate in _pending_annotations:
+        type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
+    del _pending_annotations[:]
     for cls, attrs in _pending_classes:
         _finish_class(cls, attrs)
     del _pending_classes[:]
