@@ -91,10 +91,13 @@ class Ipdb(unittest.TestCase):
     def test_an_ipdb_in_the_active_virtual_environment(self):
         venv = os.path.join(WORKDIR, "venv")
         subprocess.run([PYTHON, "-m", "venv", "--without-pip", venv], check=True)
-        version = "python%d.%d" % tuple(int(x) for x in subprocess.run(
-            [PYTHON, "-c", "import sys; print(*sys.version_info[:2])"],
-            stdout=subprocess.PIPE, text=True, check=True).stdout.split())
-        package = os.path.join(venv, "lib", version, "site-packages", "ipdb")
+        # The venv's python says where its packages go: lib/python3.14t on a
+        # free-threaded build.
+        site_packages = subprocess.run(
+            [os.path.join(venv, "bin", "python"), "-c",
+             "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            stdout=subprocess.PIPE, text=True, check=True, env=clean_env()).stdout.strip()
+        package = os.path.join(site_packages, "ipdb")
         os.makedirs(package)
         # A stand-in ipdb with ipdb's entry point: its debugger class is pdb's.
         with open(os.path.join(package, "__init__.py"), "w") as f:
