@@ -241,6 +241,28 @@ class MalformedTest(unittest.TestCase):
         self.assertEqual(outcome["ok"] + outcome["refused"], 150)
         self.assertGreater(outcome["refused"], 0)
 
+    def test_broken_argv_in_manifest(self):
+        """A MANIFEST Argv that is not a whole JSON list opens; the header shows it as text.
+
+        _json.scanstring raises SystemError instead of ValueError on an
+        unterminated string until json.decoder is imported (3.11).
+        """
+        for argv in ('["', '["prog.py', '["\\', '["a", "\\u12', '["a" "b"]', '[1, 2]', '7', '{"a": 1}'):
+            manifest = b"".join(
+                b"Argv: " + argv.replace("\\", "\\\\").encode() + b"\n"
+                if line.startswith(b"Argv:") else line + b"\n"
+                for line in dict(self.members)["MANIFEST"].splitlines())
+            self.assertEqual(manifest.count(b"\nArgv: "), 1)
+            path = self.write("argv.dump", self.tar(
+                [(n, manifest if n == "MANIFEST" else d) for n, d in self.members]))
+            proc = subprocess.run([DEBUG, path], capture_output=True, text=True,
+                                  timeout=60, input="c\n")
+            self.assertEqual(proc.returncode, 0, (argv, proc.stderr))
+            self.assertNotIn("Traceback", proc.stderr, argv)
+            self.assertIn("\nException: ValueError: ('bad', 40)\n", proc.stdout, argv)
+            program = proc.stdout.split("\nProgram:", 1)[1].split("\n", 1)[0].strip()
+            self.assertEqual(program, "1 2" if argv == '[1, 2]' else argv)
+
     def test_inflation_bomb(self):
         bomb = zlib.compress(b"PYHDGRPH\x01" + bytes(200 << 20), 9)
         path = self.write("bomb.dump", self.with_graph(bomb))

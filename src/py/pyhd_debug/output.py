@@ -291,7 +291,12 @@ def _json_strings(text):
                 return words
             if text[end:end + 1] != '"':
                 break
-            word, end = _json.scanstring(text, end + 1, True)
+            try:
+                word, end = _json.scanstring(text, end + 1, True)
+            except (ValueError, SystemError):
+                # Before json.decoder is imported, 3.11's scanstring fails
+                # on an unterminated string without setting an exception.
+                break
             words.append(word)
             while text[end:end + 1] in (" ", "\t", "\n", "\r") and end < len(text):
                 end += 1
@@ -309,6 +314,8 @@ def format_header(dump):
     argv = dump.field("Argv")
     try:
         words = _json_strings(argv) if argv else []
+        if not isinstance(words, list):
+            raise ValueError("Argv is not a list")
         program = shlex.join(str(w) for w in words)
     except ValueError:
         program = argv
