@@ -11,6 +11,7 @@
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
+#include "rebuild_values.h"
 #include "trust.h"
 
 /*
@@ -41,6 +42,9 @@ static PyObject *DumpError;  /* _pyhd.DumpError, made once by the module's init 
 
 enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
 
+/* More than the number of pyhd_surrogates functions rebuild.c calls. */
+#define SUR_FNS_MAX 48
+
 /* How INSTANCE records of one class are made. */
 enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
 
@@ -66,6 +70,10 @@ struct rb {
     int trust;
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
+    struct pyhd_values values; /* REDUCED values made in C (rebuild_values.h) */
+    /* pyhd_surrogates' functions, looked up once per load by sur_call. */
+    struct sur_fn { const char *name; PyObject *fn; } sur_fns[SUR_FNS_MAX];
+    size_t nsur_fns;
 };
 
 static int dump_error(const struct pyhd_record *r, const char *what)
@@ -117,15 +125,31 @@ static PyObject *position(int64_t v)
     return PyLong_FromLongLong(v);
 }
 
+/* pyhd_surrogates.NAME (borrowed), looked up at its first use in a load. */
+static PyObject *sur_fn(struct rb *rb, const char *name)
+{
+    size_t i;
+    /* Names are string literals: the same literal is usually the same pointer. */
+    for (i = 0; i < rb->nsur_fns; i++)
+        if (rb->sur_fns[i].name == name || !strcmp(rb->sur_fns[i].name, name))
+            return rb->sur_fns[i].fn;
+    if (i == SUR_FNS_MAX) {
+        PyErr_Format(PyExc_SystemError, "rebuild.c calls more than %d pyhd_surrogates functions",
+                     SUR_FNS_MAX);
+        return NULL;
+    }
+    rb->sur_fns[i].fn = PyObject_GetAttrString(rb->sur, name);
+    if (!rb->sur_fns[i].fn)
+        return NULL;
+    rb->sur_fns[i].name = name;
+    rb->nsur_fns++;
+    return rb->sur_fns[i].fn;
+}
+
 static PyObject *sur_call(struct rb *rb, const char *name, PyObject *const *args, size_t n)
 {
-    PyObject *fn = PyObject_GetAttrString(rb->sur, name);
-    PyObject *result;
-    if (!fn)
-        return NULL;
-    result = PyObject_Vectorcall(fn, args, n, NULL);
-    Py_DECREF(fn);
-    return result;
+    PyObject *fn = sur_fn(rb, name);
+    return fn ? PyObject_Vectorcall(fn, args, n, NULL) : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1324,7 +1348,8 @@ static PyObject *make(struct rb *rb, uint64_t id)
         PyObject *args[2];
         args[0] = rb->objs[rd_id(&c)];
         args[1] = rb->objs[rd_id(&c)];
-        return sur_call(rb, "make_reduced", args, 2);
+        result = pyhd__values_make(&rb->values, args[0], args[1]);
+        return result ? result : sur_call(rb, "make_reduced", args, 2);
     }
     case PYHD_REC_BUFFER:
         return make_buffer(rb, r);
@@ -1888,6 +1913,8 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_DTYPE:
         return fill_c_object(rb, obj, r);
     case PYHD_REC_REDUCED:
+        if (!pyhd__values_fill_wanted(obj))
+            return 0;
         rd_id(&c);
         args[0] = obj;
         args[1] = rb->objs[rd_id(&c)];
@@ -2275,6 +2302,8 @@ done:
     PyMem_Free(rb.depth);
     PyMem_Free(rb.mro_len);
     PyMem_Free(rb.stack);
+    for (size_t i = 0; i < rb.nsur_fns; i++)
+        Py_DECREF(rb.sur_fns[i].fn);
     Py_XDECREF(rb.sur);
     Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);

@@ -1,0 +1,149 @@
+/* rebuild_values.c: standard-library values of REDUCED records made in C (the datetime types). */
+#include "rebuild_values.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <datetime.h>
+
+/*
+ * What each class's args are is format.h's "Reduced values" table; what is
+ * accepted is what pyhd_surrogates.make_reduced accepts: exact ints (no bool,
+ * no subclass), a tzinfo that is one or else None, an exact timedelta and
+ * str for a timezone. The constructors below are the ones the classes' own
+ * __new__ ends in (the datetime C API hands out the same functions), so
+ * their checks (ranges, fold) are the same too; where they refuse, the
+ * error is dropped and make_reduced makes its stand-in with the message.
+ */
+
+/* The C int an exact int holds: 1, or 0 when it is no exact int or too large. */
+static int exact_int(PyObject *o, int *out)
+{
+    long v;
+    int overflow = 0;
+    if (!PyLong_CheckExact(o))
+        return 0;
+    v = PyLong_AsLongAndOverflow(o, &overflow);
+    if (overflow || v < INT_MIN || v > INT_MAX)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+/* The first n items of args as C ints, all exact ints: 1, else 0. */
+static int exact_ints(PyObject *args, Py_ssize_t first, Py_ssize_t n, int *out)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!exact_int(PyTuple_GET_ITEM(args, first + i), &out[i]))
+            return 0;
+    return 1;
+}
+
+/* A time's or datetime's tzinfo as make_reduced takes it: a tzinfo, else None (borrowed). */
+static PyObject *tzinfo_or_none(PyObject *tz)
+{
+    int rc;
+    if (tz == Py_None)
+        return tz;
+    rc = PyObject_IsInstance(tz, (PyObject *)PyDateTimeAPI->TZInfoType);
+    if (rc < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return rc ? tz : Py_None;
+}
+
+/* A datetime.timezone from (offset,) or (offset, name): new reference or NULL. */
+static PyObject *make_timezone(PyObject *args)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    PyObject *offset = n >= 1 ? PyTuple_GET_ITEM(args, 0) : NULL;
+    PyObject *name = n == 2 ? PyTuple_GET_ITEM(args, 1) : NULL;
+    if (n < 1 || n > 2 || !PyDelta_CheckExact(offset) || (name && !PyUnicode_CheckExact(name)))
+        return NULL;
+    return PyDateTimeAPI->TimeZone_FromTimeZone(offset, name);
+}
+
+/* A timedelta from (days, seconds, microseconds) as the dumped object held them. */
+static PyObject *make_timedelta(PyObject *args)
+{
+    int v[3];
+    /* Normalized, as every timedelta is: normalizing other values could overflow an int. */
+    if (PyTuple_GET_SIZE(args) != 3 || !exact_ints(args, 0, 3, v) || v[1] < 0 ||
+        v[1] >= 24 * 3600 || v[2] < 0 || v[2] >= 1000000)
+        return NULL;
+    return PyDateTimeAPI->Delta_FromDelta(v[0], v[1], v[2], 1, PyDateTimeAPI->DeltaType);
+}
+
+static PyObject *make_datetime_value(PyObject *cls, PyObject *args)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    PyObject *tz;
+    int v[8];
+    if (cls == (PyObject *)PyDateTimeAPI->DateType) {
+        if (n != 3 || !exact_ints(args, 0, 3, v))
+            return NULL;
+        return PyDateTimeAPI->Date_FromDate(v[0], v[1], v[2], PyDateTimeAPI->DateType);
+    }
+    if (cls == (PyObject *)PyDateTimeAPI->DateTimeType) {
+        /* (year, month, day, hour, minute, second, microsecond, tzinfo, fold) */
+        if (n != 9 || !exact_ints(args, 0, 7, v) || !exact_int(PyTuple_GET_ITEM(args, 8), &v[7]))
+            return NULL;
+        tz = tzinfo_or_none(PyTuple_GET_ITEM(args, 7));
+        if (!tz)
+            return NULL;
+        return PyDateTimeAPI->DateTime_FromDateAndTimeAndFold(
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], tz, v[7], PyDateTimeAPI->DateTimeType);
+    }
+    if (cls == (PyObject *)PyDateTimeAPI->TimeType) {
+        /* (hour, minute, second, microsecond, tzinfo, fold) */
+        if (n != 6 || !exact_ints(args, 0, 4, v) || !exact_int(PyTuple_GET_ITEM(args, 5), &v[4]))
+            return NULL;
+        tz = tzinfo_or_none(PyTuple_GET_ITEM(args, 4));
+        if (!tz)
+            return NULL;
+        return PyDateTimeAPI->Time_FromTimeAndFold(v[0], v[1], v[2], v[3], tz, v[4],
+                                                   PyDateTimeAPI->TimeType);
+    }
+    if (cls == (PyObject *)PyDateTimeAPI->DeltaType)
+        return make_timedelta(args);
+    if (cls == (PyObject *)Py_TYPE(PyDateTimeAPI->TimeZone_UTC))
+        return make_timezone(args);
+    return NULL;
+}
+
+/* Whether cls may be one of the datetime module's C types (their names say so). */
+static int names_datetime(PyObject *cls)
+{
+    const PyTypeObject *t = (const PyTypeObject *)cls;
+    return PyType_Check(cls) && !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+           !strncmp(t->tp_name, "datetime.", 9);
+}
+
+PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args)
+{
+    PyObject *value;
+    if (!PyTuple_CheckExact(args) || !names_datetime(cls))
+        return NULL;
+    if (!v->datetime_api) {
+        /* Once per load (a cheap look-up: the trust table imported datetime
+           to resolve cls). Without its C part, make_reduced does the work. */
+        PyDateTime_IMPORT;
+        v->datetime_api = PyDateTimeAPI ? 1 : -1;
+        if (!PyDateTimeAPI)
+            PyErr_Clear();
+    }
+    if (v->datetime_api < 0)
+        return NULL;
+    value = make_datetime_value(cls, args);
+    if (!value)
+        PyErr_Clear();
+    return value;
+}
+
+int pyhd__values_fill_wanted(PyObject *obj)
+{
+    /* The exact collections.deque: a static type, unlike any class a dump makes. */
+    const PyTypeObject *t = Py_TYPE(obj);
+    return !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && !strcmp(t->tp_name, "collections.deque");
+}
