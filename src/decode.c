@@ -22,6 +22,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What pyhd__kind_name() says of a kind it does not know: compared by address. */
+static const char unknown_kind[] = "unknown";
+
 const char *pyhd__kind_name(unsigned kind)
 {
     static const char *const names[] = {
@@ -58,7 +61,7 @@ const char *pyhd__kind_name(unsigned kind)
     }
     if (kind < sizeof names / sizeof names[0] && names[kind])
         return names[kind];
-    return "unknown";
+    return unknown_kind;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -839,7 +842,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
-            if (!strcmp(pyhd__kind_name(r.kind), "unknown"))
+            if (pyhd__kind_name(r.kind) == unknown_kind)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
         } else if (r.kind == PYHD_REC_ROOTS) {
             if (have_roots) {
