@@ -15,14 +15,15 @@ renderer.render(), and `__repr__ = render_repr`. Builtin containers are
 written here, as python writes them; any other object by its own repr.
 """
 
-import threading
+# threading.local is _thread._local; importing threading for it costs start-up.
+import _thread
 
 # An attribute's repr in a stand-in's repr is cut to this many characters.
 VALUE_LIMIT = 300
 # Containers nested deeper than this inside one repr are written as "...".
 MAX_DEPTH = 100
 
-_local = threading.local()
+_local = _thread._local()
 
 
 class _Cut(Exception):

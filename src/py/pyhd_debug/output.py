@@ -4,7 +4,6 @@ locals, threads and the MANIFEST."""
 import itertools
 import re
 import reprlib
-import shlex
 import sys
 import traceback
 
@@ -309,6 +308,21 @@ def _json_strings(text):
     return json.loads(text)
 
 
+# What shlex.quote leaves unquoted ([\w@%+=:,./-] in ASCII), without
+# importing shlex and compiling its expression at every start.
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_@%+=:,./-")
+
+
+def _shell_quote(word):
+    """word as shlex.quote writes it for a POSIX shell."""
+    if not word:
+        return "''"
+    if all(c in _SHELL_SAFE for c in word):
+        return word
+    return "'" + word.replace("'", "'\"'\"'") + "'"
+
+
 def format_header(dump):
     """The lines printed before the prompt: what crashed, where and when."""
     argv = dump.field("Argv")
@@ -316,7 +330,7 @@ def format_header(dump):
         words = _json_strings(argv) if argv else []
         if not isinstance(words, list):
             raise ValueError("Argv is not a list")
-        program = shlex.join(str(w) for w in words)
+        program = " ".join(_shell_quote(str(w)) for w in words)
     except ValueError:
         program = argv
     host = dump.field("Hostname", "?")
