@@ -674,6 +674,13 @@ def real_subclass_value(cls, value):
         except Exception:
             return value
     base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
+    if base is tuple and "n_sequence_fields" in cls.__dict__:
+        # A struct sequence (the trust table's): its C constructor takes the
+        # visible fields; the hidden ones are set at fill (_pyhd's rebuilder).
+        try:
+            return cls(value)
+        except Exception:
+            return value
     try:
         obj = base.__new__(cls, value)
         if base is bytearray:  # bytearray takes its contents in __init__

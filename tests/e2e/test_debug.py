@@ -148,6 +148,27 @@ class Session(DebugTestCase):
                 head = self.session(crash, "")
                 self.assertIn("Exception: Odder: odd 2\n", head)
 
+    def test_struct_sequences_are_real_with_their_hidden_fields(self):
+        script = os.path.join(WORKDIR, "stat.py")
+        with open(script, "w") as f:
+            f.write("import os, time\n"
+                    "info = os.stat(__file__)\n"
+                    "moment = time.gmtime(86400 * 365)\n"
+                    "print(info.st_mtime_ns, info.st_blksize, moment.tm_zone, moment.tm_gmtoff)\n"
+                    "raise SystemError('stat')\n")
+        proc = subprocess.run([RUN, "--dump-dir", WORKDIR, script], env=clean_env(),
+                              capture_output=True, text=True, timeout=300)
+        expected = proc.stdout.split()
+        crash = Crash(WORKDIR, script)
+        out = self.replies(crash, [
+            "!import os, time; print(isinstance(info, os.stat_result), "
+            "isinstance(moment, time.struct_time))",
+            "!print(info.st_mtime_ns, info.st_blksize, moment.tm_zone, moment.tm_gmtoff)",
+            "p moment[:3]"])
+        self.assertEqual(out[0], "True True\n")
+        self.assertEqual(out[1].split(), expected)
+        self.assertEqual(out[2], "(1971, 1, 1)\n")
+
     def test_where_shows_exactly_the_dumped_frames(self):
         where, = self.replies(LOCALS, ["where"])
         self.assertEqual(STACK_ENTRY.findall(where), [

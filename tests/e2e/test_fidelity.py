@@ -72,10 +72,6 @@ KNOWN_GAPS = {
     # By design: a class's own __repr__ is program code, which a dump never runs;
     # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
     ("program_values.py", "point", "repr"): "the program's own __repr__",
-    # Struct sequences (os.stat_result, time.struct_time) come back as copies
-    # showing their fields; a real one needs its hidden fields set in C.
-    ("stdlib_records.py", "info", "repr"): "struct sequences are copies",
-    ("stdlib_records.py", "moment", "repr"): "struct sequences are copies",
     # C objects not read yet: the view's mapping and the getter's items.
     ("stdlib_records.py", "proxy", "type"): "mappingproxy is opaque",
     ("stdlib_records.py", "proxy", "repr"): "mappingproxy is opaque",
