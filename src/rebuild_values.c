@@ -143,7 +143,7 @@ PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args
 
 int pyhd__values_fill_wanted(PyObject *obj)
 {
-    /* The exact collections.deque: a static type, unlike any class a dump makes. */
-    const PyTypeObject *t = Py_TYPE(obj);
-    return !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && !strcmp(t->tp_name, "collections.deque");
+    /* collections.deque's name (a static type before 3.13, a heap type
+       since); fill_reduced checks that it is the class itself. */
+    return !strcmp(Py_TYPE(obj)->tp_name, "collections.deque");
 }
