@@ -8,6 +8,7 @@ other Python versions) opens the same dumps with those builds.
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,14 @@ class DebugTestCase(unittest.TestCase):
 
 
 class Session(DebugTestCase):
+    def test_start_quotes_the_arguments_as_shlex_does(self):
+        # The header quotes Argv itself (shlex is not imported at start): the
+        # same text as shlex.join, for words a shell would split or expand.
+        args = ["10", "two words", "it's", "", "$HOME", "na\u00efve", "a=b,c:d/e.f-g@h%i+j"]
+        crash = Crash(WORKDIR, CRASH_LOCALS, *args)
+        out = self.session(crash, "")
+        self.assertIn("Program:   %s\n" % shlex.join([CRASH_LOCALS, *args]), out)
+
     def test_start(self):
         out = self.session(LOCALS, "")
         self.assertIn(f"Dump:      {LOCALS.dump}\n", out)
