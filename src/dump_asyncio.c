@@ -1,4 +1,5 @@
 /* dump_asyncio.c: the asyncio call graph of the dumping thread's event loop (3.14+), as asyncio.json. */
+#include "dict_exact.h"
 #include "dump_internal.h"
 
 #include <string.h>
@@ -15,8 +16,10 @@ void pyhd__dump_gather_asyncio(struct dump *d)
        that does not. The pyhd module holds the Python that reads it
        (src/py/pyhd_module.py): built in under pyhd-run, already imported
        otherwise. */
-    if (PyDict_GetItemString(modules, "_asyncio") == NULL)
+    if (pyhd__dict_get_cstr(modules, "_asyncio") == NULL) {
+        PyErr_Clear();  /* unreadable: no graph */
         return;
+    }
     pyhd = PyImport_ImportModule("pyhd");
     if (pyhd == NULL)
         goto done;
