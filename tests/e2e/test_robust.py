@@ -191,6 +191,67 @@ class GuardedDumps(RobustTestCase):
         self.assertRegex(hd.stderr, rb"KeyError: 'gone'\npyhd: dump written to ")
         self.assertEqual(len(self.dumps()), 1)
 
+    def test_threads_ending_during_dumps(self):
+        # Short-lived threads end while dump after dump lists them. A key in
+        # threading._active that collides with a thread's ident makes the
+        # lookup of that thread run program code that lets the thread end:
+        # the walk that followed the thread states without the runtime's
+        # lock read a freed one (under ASan, whose freed memory is filled
+        # here, a SEGV within 1 s; with glibc's malloc, whatever free left).
+        script = self.write("churn.py", """\
+            import sys, threading, time, pyhd
+            MAIN = threading.get_ident()
+            class Key:
+                def __init__(self, ident):
+                    self.ident = ident
+                def __hash__(self):
+                    return self.ident
+                def __eq__(self, other):
+                    if threading.get_ident() == MAIN:
+                        time.sleep(0.005)   # the GIL goes to threads that end
+                    return False
+            seen = set()
+            stop = False
+            def short():
+                seen.add(threading.get_ident())
+                time.sleep(0.001)
+            def churn():
+                while not stop:
+                    ts = [threading.Thread(target=short) for _ in range(4)]
+                    for t in ts:
+                        t.start()
+                    for t in ts:
+                        t.join()
+            workers = [threading.Thread(target=churn) for _ in range(2)]
+            for w in workers:
+                w.start()
+            planted = set()
+            dumps = 0
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                with threading._active_limbo_lock:
+                    for ident in seen - planted:
+                        threading._active[Key(ident)] = threading.main_thread()
+                        planted.add(ident)
+                pyhd.dump()
+                dumps += 1
+            stop = True
+            for w in workers:
+                w.join()
+            with threading._active_limbo_lock:
+                for key in [k for k in threading._active if isinstance(k, Key)]:
+                    del threading._active[key]
+            print(dumps, len(planted))
+            """)
+        env = base_env(PYHD_QUIET="1")
+        env["ASAN_OPTIONS"] += ":max_free_fill_size=65536"
+        hd = self.run_cmd([RUN, "--dump-dir=dumps", "--max-dumps=100000", script], env=env,
+                          timeout=120)
+        self.assertEqual(hd.returncode, 0, hd.stderr[-3000:])
+        dumps, planted = map(int, hd.stdout.split())
+        self.assertGreater(planted, 0)
+        self.assertEqual(len(self.dumps(os.path.join(self.dir, "dumps"))), dumps)
+
 
 class DropIn(RobustTestCase):
     def test_no_descriptor_is_held_open(self):
