@@ -396,6 +396,19 @@ class OnDemand(RobustTestCase):
         self.assertIn(b"pyhd: no dump: the forked dump took more than 1 s (--dump-timeout)\n",
                       err)
         self.assertEqual(self.dumps(), [])
+        # Where the dumps go, a file says so, with where the dump stopped.
+        [stacks] = STACKS_LINE.findall(err)
+        stacks = os.fsdecode(stacks)
+        self.assertEqual(os.path.dirname(stacks), self.dir)
+        self.assertTrue(os.path.basename(stacks).startswith(
+            "pyhd-%d-dump-fork-timeout-" % proc.pid), stacks)
+        with open(stacks, encoding="utf-8") as f:
+            text = f.read()
+        self.assertTrue(text.startswith("Dump-Fork: timed out after 1 s\nPid: %d\n" % proc.pid),
+                        text)
+        self.assertIn('fork.py", line 4 in __repr__', text)
+        # The signal is handled at line 7 or 8, whichever runs when it comes.
+        self.assertRegex(text, r'fork\.py", line [78] in <module>\n')
 
 
 class FatalSignals(RobustTestCase):
