@@ -114,6 +114,45 @@ class GuardedDumps(RobustTestCase):
         self.assertEqual(self.dumps(), [os.fsdecode(path)])
         self.assertIn("[Previous line repeated", member(os.fsdecode(path), "traceback.txt"))
 
+    def test_deep_traceback_is_not_printed_by_python_again(self):
+        # 3.13+ print tracebacks with the traceback module, in Python, at
+        # about 0.2 ms a frame; the dump renders a deep one in C rather than
+        # run that printer (the program's, here patched to count) again.
+        # 3.10 to 3.12 print in C: nothing counts there, under either.
+        script = self.write("deep.py", """\
+            import atexit, sys, traceback
+            calls = []
+            real = traceback.StackSummary.format
+            def counting(self, *args, **kwargs):
+                calls.append(len(self))
+                return real(self, *args, **kwargs)
+            traceback.StackSummary.format = counting
+            atexit.register(lambda: print("formatted", calls))
+            sys.setrecursionlimit(5000)
+            def down(n):
+                if n == 0:
+                    raise KeyError("bottom")
+                return down(n - 1)
+            def outer():
+                try:
+                    down(2000)
+                except KeyError as e:
+                    err = ValueError("wrapped")
+                    err.add_note("a note") if hasattr(err, "add_note") else None
+                    raise err from e
+            outer()
+            """)
+        py = self.run_cmd([PYTHON, script])
+        hd = self.run_cmd([RUN, script])
+        self.assertEqual((hd.returncode, hd.stdout, without_pyhd_lines(hd.stderr)),
+                         (py.returncode, py.stdout, py.stderr))
+        [path] = DUMP_LINE.findall(hd.stderr)
+        text = member(os.fsdecode(path), "traceback.txt").encode()
+        # As python printed it, but for 3.11+'s caret lines under a call.
+        carets = re.compile(rb"^ +[~^]+\n", re.M)
+        self.assertEqual(carets.sub(b"", text), carets.sub(b"", py.stderr))
+        self.assertIn(b"  [Previous line repeated ", text)
+
     def test_dump_signal_during_a_dump_is_recorded_not_nested(self):
         # The dump computes the exception's str() for traceback.txt; this one
         # sends the dump signal the first time, inside that dump.
