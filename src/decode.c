@@ -819,7 +819,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                                     : i < g->nobjects + g->nthreads ? &g->threads[i - g->nobjects]
                                                                     : &g->roots;
             unsigned n = kind_slots(r->kind, g->version);
-            r->f = n ? g->slots + at : NULL;
+            /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
+            r->f = pyhd__kind_known(r->kind, g->version) ? g->slots + at : NULL;
             at += n;
         }
     }
