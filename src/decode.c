@@ -149,6 +149,7 @@ struct vctx {
     struct pyhd_cursor c;
     char *err;
     size_t errlen;
+    size_t ntrailing;
 };
 
 #define K(kind) ((uint64_t)1 << (kind))
@@ -626,7 +627,11 @@ static int check_record(struct vctx *v)
     v->c = pyhd__cursor(v->r);
     if (!v->r->f)
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
-    return check_fields(v, kinds[v->r->kind].fields, (uint64_t *)v->r->f);
+    if (check_fields(v, kinds[v->r->kind].fields, (uint64_t *)v->r->f) < 0)
+        return -1;
+    if (pyhd__cur_left(&v->c))
+        v->ntrailing++;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -827,7 +832,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
 
     /* Pass 2: the payloads, now that every id's kind is known. */
     {
-        struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen};
+        struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen, 0};
         for (size_t i = 0; i < g->nobjects; i++) {
             v.r = &g->objects[i];
             if (check_record(&v) < 0)
@@ -841,6 +846,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (check_record(&v) < 0)
                 goto error;
         }
+        g->ntrailing = v.ntrailing;
     }
     return 0;
 

@@ -102,6 +102,8 @@ struct pyhd_decoded {
     size_t nthreads;
     size_t nunknown;               /* records of kinds this reader does not know */
     uint64_t *slots;               /* every record's slots (struct pyhd_record's f) */
+    size_t ntrailing;              /* records of known kinds with bytes after their last
+                                      field (a newer writer's appended fields) */
 };
 
 /*
