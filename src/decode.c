@@ -263,6 +263,7 @@ static int get_ids(struct vctx *v, const char *field, uint64_t n, uint64_t mask)
 /* The kinds this reader knows: their names, the version that brought each, their fields. */
 struct field {
     const char *name;
+    const char *part[2];  /* the names of a list element's parts, for messages */
     unsigned type;   /* PYHD_FT_* */
     unsigned flags;  /* PYHD_FF_* */
     uint64_t arg;
@@ -275,9 +276,13 @@ struct kind {
     unsigned nslots;
 };
 
-#define FIELD(kind, name, type, arg, flags) {#name, PYHD_FT_##type, flags, (uint64_t)(arg)},
+/* DTFIELDS elements name a dtype, PAIRS elements a value. */
+#define FIELD(kind, name, type, arg, flags) \
+    {#name, {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
+     PYHD_FT_##type, flags, (uint64_t)(arg)},
 #define FIELDS(kind, since) \
-    static const struct field fields_##kind[] = {PYHD_FIELDS_##kind(FIELD){NULL, PYHD_FT_END, 0, 0}};
+    static const struct field fields_##kind[] = { \
+        PYHD_FIELDS_##kind(FIELD){NULL, {NULL, NULL}, PYHD_FT_END, 0, 0}};
 PYHD_OBJECT_KINDS(FIELDS)
 PYHD_META_KINDS(FIELDS)
 #undef FIELDS
@@ -294,15 +299,21 @@ const char *pyhd__kind_name(unsigned kind)
     return kind < 256 && kinds[kind].name ? kinds[kind].name : "unknown";
 }
 
-int pyhd__kind_known(unsigned kind, uint64_t version)
+/* Inline: the indexer asks for every record. */
+static inline int known(unsigned kind, uint64_t version)
 {
     return kind < 256 && kinds[kind].name && kinds[kind].since <= version;
 }
 
-/* The slots a record of kind has in a dump of version (0 for a kind it does not know). */
-static unsigned kind_slots(unsigned kind, uint64_t version)
+int pyhd__kind_known(unsigned kind, uint64_t version)
 {
-    return pyhd__kind_known(kind, version) ? kinds[kind].nslots : 0;
+    return known(kind, version);
+}
+
+/* The slots a record of kind has in a dump of version (0 for a kind it does not know). */
+static inline unsigned kind_slots(unsigned kind, uint64_t version)
+{
+    return known(kind, version) ? kinds[kind].nslots : 0;
 }
 
 static size_t payload_at(const struct vctx *v)
@@ -390,7 +401,6 @@ static int check_seq(struct vctx *v, int pairs, uint64_t *s)
  */
 static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 {
-    char what[2][64];
     uint64_t n, x;
     unsigned minsize = fd->type == PYHD_FT_DTFIELDS ? 4 : 2;
     if (get_varint(v, &n) < 0)
@@ -400,9 +410,6 @@ static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
     s[PYHD_LIST_N] = n;
     s[PYHD_LIST_AT] = payload_at(v);
     s[PYHD_LIST_AT + 1] = v->c.fresh_next;
-    snprintf(what[0], sizeof what[0], "%s name", fd->name);
-    snprintf(what[1], sizeof what[1], "%s %s", fd->name,
-             fd->type == PYHD_FT_DTFIELDS ? "dtype" : "value");
     for (uint64_t i = 0; i < n; i++) {
         if (fd->type == PYHD_FT_ROOTLIST) {
             const unsigned char *key;
@@ -412,11 +419,11 @@ static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
             if (get_id(v, fd->name, ANY_KIND, 1, NULL) < 0)
                 return -1;
         } else if (fd->type == PYHD_FT_PAIRS) {
-            if (get_id(v, what[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
-                get_id(v, what[1], ANY_KIND, 1, NULL) < 0)
+            if (get_id(v, fd->part[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
+                get_id(v, fd->part[1], ANY_KIND, 1, NULL) < 0)
                 return -1;
-        } else if (get_id(v, what[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
-                   get_id(v, what[1], K(PYHD_REC_DTYPE), 0, NULL) < 0 || get_varint(v, &x) < 0 ||
+        } else if (get_id(v, fd->part[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
+                   get_id(v, fd->part[1], K(PYHD_REC_DTYPE), 0, NULL) < 0 || get_varint(v, &x) < 0 ||
                    get_id(v, "field title", ANY_KIND, 1, NULL) < 0) {
             return -1;
         }
@@ -451,7 +458,7 @@ static int check_elements(struct vctx *v, const struct field *fd, const uint64_t
 {
     uint64_t orig, n;
     if (!pyhd__dtype_is_object(v->g, f[fd->arg])) {
-        uint64_t data[PYHD_NSLOTS_BYTESDATA];
+        uint64_t data[PYHD_NSLOTS_BYTESDATA] = {0};
         if (check_bytes(v, data) < 0)
             return -1;
         s[PYHD_ELEM_OBJECT] = 0;
@@ -740,7 +747,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
-            if (!pyhd__kind_known(r.kind, g->version))
+            if (!known(r.kind, g->version))
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
         } else if (r.kind == PYHD_REC_ROOTS) {
             if (have_roots) {
@@ -825,7 +832,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                                                                     : &g->roots;
             unsigned n = kind_slots(r->kind, g->version);
             /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
-            r->f = pyhd__kind_known(r->kind, g->version) ? g->slots + at : NULL;
+            r->f = known(r->kind, g->version) ? g->slots + at : NULL;
             at += n;
         }
     }
