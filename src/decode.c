@@ -506,7 +506,6 @@ static int check_field(struct vctx *v, const struct field *fd, const uint64_t *f
     const unsigned char *p = NULL;
     size_t n = 0;
     uint64_t x = 0;
-    int64_t sx = 0;
     unsigned u = 0;
 
     switch (fd->type) {
@@ -522,9 +521,9 @@ static int check_field(struct vctx *v, const struct field *fd, const uint64_t *f
     case PYHD_FT_VARINT:
         return get_varint(v, s);
     case PYHD_FT_SVARINT:
-        if (pyhd__cur_svarint(&v->c, &sx) < 0)
-            return short_payload(v);
-        s[0] = (uint64_t)sx;
+        if (get_varint(v, &x) < 0)
+            return -1;
+        s[0] = (uint64_t)pyhd__unzigzag(x);
         return 0;
     case PYHD_FT_F64:
         if (pyhd__cur_bytes(&v->c, 8, &p) < 0)

@@ -370,8 +370,7 @@ static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsign
     *more = 0;
     switch (kind) {
     case PYHD_REC_INT:
-        /* Validated as a varint: the zigzag decoding is the reader's. */
-        return PyLong_FromLongLong(pyhd__unzigzag(f[PYHD_S_INT_value]));
+        return PyLong_FromLongLong((int64_t)f[PYHD_S_INT_value]);
     case PYHD_REC_BIGINT:
         return decode_bigint(r, f);
     case PYHD_REC_FLOAT:

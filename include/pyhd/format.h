@@ -507,7 +507,7 @@ enum pyhd_kind {
 #define PYHD_FIELDS_TRUE(F)
 #define PYHD_FIELDS_ELLIPSIS(F)
 #define PYHD_FIELDS_NOTIMPL(F)
-#define PYHD_FIELDS_INT(F) F(INT, value, VARINT, 0, 0)  /* svarint; checked as a varint */
+#define PYHD_FIELDS_INT(F) F(INT, value, SVARINT, 0, 0)
 #define PYHD_FIELDS_BIGINT(F) \
     F(BIGINT, sign, U8, 1, 0)  /* 0 positive, 1 negative */ \
     F(BIGINT, magnitude, BLOB, 0, 0)  /* little-endian */
