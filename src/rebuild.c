@@ -1,5 +1,6 @@
 /* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
 #include "rebuild.h"
+#include <structmember.h>
 #include "redact_py.h"
 
 #include <stdint.h>
@@ -1573,17 +1574,49 @@ static int fill_subclass_items(struct rb *rb, PyObject *obj, const struct pyhd_r
     return 0;
 }
 
+/*
+ * A struct sequence (os.stat_result, time.struct_time) made from its visible
+ * fields has None in its hidden ones (st_mtime_ns, tm_zone): set the one
+ * called name, by the index its member descriptor gives, as
+ * PyStructSequence_SetItem fills a new one. Anything else is left alone.
+ */
+static int set_hidden_field(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyTypeObject *t = Py_TYPE(obj);
+    if (t->tp_base != &PyTuple_Type || t->tp_members == NULL || !PyUnicode_Check(name)
+        || !PyObject_HasAttrString((PyObject *)t, "n_sequence_fields"))
+        return 0;
+    for (PyMemberDef *m = t->tp_members; m->name != NULL; m++) {
+        if (PyUnicode_CompareWithASCIIString(name, m->name) != 0)
+            continue;
+        Py_ssize_t index = (m->offset - (Py_ssize_t)offsetof(PyTupleObject, ob_item))
+                           / (Py_ssize_t)sizeof(PyObject *);
+        /* Only a hidden field, never a visible (hashed, compared) one. */
+        if (index < Py_SIZE(obj) || m->type != T_OBJECT)
+            return 0;
+        Py_XDECREF(PyStructSequence_GetItem(obj, index));
+        PyStructSequence_SetItem(obj, index, Py_NewRef(value));
+        return 0;
+    }
+    return 0;
+}
+
 static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
     const uint64_t *slots = SLOTS(r, SUBCLASS, slot);
-    uint64_t v;
+    struct pyhd_cursor c = ELEMS(r, slots, PYHD_LIST_AT);
 
     if (is_surrogate(rb, obj))
         return fill_attrs(rb, obj, r);
-    /* A real class (OrderedDict, defaultdict, Counter): only its known slot. */
-    v = pair_value(rb->g, r, slots, PYHD_LIST_AT, slots[PYHD_LIST_N], "default_factory");
-    if (v && set_attr_id(rb, obj, "default_factory", v) < 0)
-        PyErr_Clear();  /* a factory that is a stub cannot be one: leave None */
+    /* A real class (OrderedDict, defaultdict, Counter, a struct sequence): only its
+       known slots. */
+    for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
+        if (str_is(rb->g, k, "default_factory") && set_attr_id(rb, obj, "default_factory", v) < 0)
+            PyErr_Clear();  /* a factory that is a stub cannot be one: leave None */
+        else if (set_hidden_field(obj, ref(rb, k), ref(rb, v)) < 0)
+            return -1;
+    }
     return 0;
 }
 
