@@ -677,6 +677,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
     uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
+    size_t nslots = 0;        /* the slots of every record */
     uint32_t end_crc = 0;
     size_t end_offset = 0;
 
@@ -737,6 +738,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         }
         r.first_fresh = next_fresh;
         next_fresh += r.nfresh;
+        r.f = NULL;
+        nslots += kind_slots(r.kind, g->version);
         if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
                     r.offset, pyhd__kind_name(r.kind));
@@ -816,39 +819,22 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
 
-    /* Every record's slots, in one block. */
-    {
-        size_t total = kind_slots(PYHD_REC_ROOTS, g->version), at = 0;
-        for (size_t i = 0; i < g->nobjects; i++)
-            total += kind_slots(g->objects[i].kind, g->version);
-        total += g->nthreads * kind_slots(PYHD_REC_THREAD, g->version);
-        g->slots = calloc(total ? total : 1, sizeof *g->slots);
-        if (!g->slots)
-            goto nomem;
-        for (size_t i = 0; i <= g->nobjects + g->nthreads; i++) {
-            struct pyhd_record *r = i < g->nobjects ? &g->objects[i]
-                                    : i < g->nobjects + g->nthreads ? &g->threads[i - g->nobjects]
-                                                                    : &g->roots;
-            unsigned n = kind_slots(r->kind, g->version);
-            /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
-            r->f = known(r->kind, g->version) ? g->slots + at : NULL;
-            at += n;
-        }
-    }
-
-    /* Pass 2: the payloads, now that every id's kind is known. */
+    /* Pass 2: the payloads, now that every id's kind is known, each record's fields into
+       its slots (all records' in one block, counted in pass 1), in the order of pass 1. */
+    g->slots = calloc(nslots ? nslots : 1, sizeof *g->slots);
+    if (!g->slots)
+        goto nomem;
     {
         struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen, 0};
-        for (size_t i = 0; i < g->nobjects; i++) {
-            v.r = &g->objects[i];
-            if (check_record(&v) < 0)
-                goto error;
-        }
-        v.r = &g->roots;
-        if (check_record(&v) < 0)
-            goto error;
-        for (size_t i = 0; i < g->nthreads; i++) {
-            v.r = &g->threads[i];
+        uint64_t *next = g->slots;
+        for (size_t i = 0; i < g->nobjects + 1 + g->nthreads; i++) {
+            struct pyhd_record *r = i < g->nobjects ? &g->objects[i]
+                                    : i == g->nobjects ? &g->roots
+                                                       : &g->threads[i - g->nobjects - 1];
+            /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
+            r->f = known(r->kind, g->version) ? next : NULL;
+            next += kind_slots(r->kind, g->version);
+            v.r = r;
             if (check_record(&v) < 0)
                 goto error;
         }
