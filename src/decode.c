@@ -260,35 +260,41 @@ static int get_ids(struct vctx *v, const char *field, uint64_t n, uint64_t mask)
     return 0;
 }
 
-/* The kinds this reader knows: their names, the version that brought each, their fields. */
+/* A field of format.h's table: one per field of every kind (fd_KIND_name below). */
 struct field {
     const char *name;
     const char *part[2];  /* the names of a list element's parts, for messages */
-    unsigned type;   /* PYHD_FT_* */
-    unsigned flags;  /* PYHD_FF_* */
+    unsigned type;        /* PYHD_FT_* */
+    unsigned flags;       /* PYHD_FF_* */
     uint64_t arg;
-};
-
-struct kind {
-    const char *name;
-    unsigned since;
-    const struct field *fields;
-    unsigned nslots;
 };
 
 /* DTFIELDS elements name a dtype, PAIRS elements a value. */
 #define FIELD(kind, name, type, arg, flags) \
-    {#name, {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
-     PYHD_FT_##type, flags, (uint64_t)(arg)},
-#define FIELDS(kind, since) \
-    static const struct field fields_##kind[] = { \
-        PYHD_FIELDS_##kind(FIELD){NULL, {NULL, NULL}, PYHD_FT_END, 0, 0}};
+    static const struct field fd_##kind##_##name = { \
+        #name, {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
+        PYHD_FT_##type, flags, (uint64_t)(arg)};
+#define FIELDS(kind, since) PYHD_FIELDS_##kind(FIELD)
 PYHD_OBJECT_KINDS(FIELDS)
 PYHD_META_KINDS(FIELDS)
 #undef FIELDS
 #undef FIELD
 
-#define KIND(kind, since) [PYHD_REC_##kind] = {#kind, since, fields_##kind, PYHD_NS_##kind},
+/* check_KIND(v, f): validate a record of KIND at v->c, its fields into its slots f. */
+#define CHECK(kind, since) static int check_##kind(struct vctx *v, uint64_t *f);
+PYHD_OBJECT_KINDS(CHECK)
+PYHD_META_KINDS(CHECK)
+#undef CHECK
+
+/* The kinds this reader knows: their names, the version that brought each, their checks. */
+struct kind {
+    const char *name;
+    unsigned since;
+    int (*check)(struct vctx *v, uint64_t *f);
+    unsigned nslots;
+};
+
+#define KIND(kind, since) [PYHD_REC_##kind] = {#kind, since, check_##kind, PYHD_NS_##kind},
 static const struct kind kinds[256] = {PYHD_OBJECT_KINDS(KIND) PYHD_META_KINDS(KIND)};
 #undef KIND
 
@@ -480,8 +486,6 @@ static int check_elements(struct vctx *v, const struct field *fd, const uint64_t
     return get_ids(v, "element", n, ANY_KIND);
 }
 
-static int check_fields(struct vctx *v, const struct field *fields, uint64_t *f);
-
 /* BASE: u8 base kind, then that kind's payload. */
 static int check_base(struct vctx *v, uint64_t *s)
 {
@@ -493,15 +497,22 @@ static int check_base(struct vctx *v, uint64_t *s)
     case PYHD_REC_BIGINT: case PYHD_REC_FLOAT: case PYHD_REC_COMPLEX: case PYHD_REC_TUPLE:
     case PYHD_REC_LIST: case PYHD_REC_SET: case PYHD_REC_FROZENSET: case PYHD_REC_DICT:
         s[PYHD_BASE_KIND] = kind;
-        return check_fields(v, kinds[kind].fields, s + PYHD_BASE_FIELDS);
+        return kinds[kind].check(v, s + PYHD_BASE_FIELDS);
     default:
         return bad(v, "base kind 0x%02x (%s) cannot be subclassed", kind,
                    pyhd__kind_name(kind));
     }
 }
 
-/* One field of type fd->type into its slots s; f holds the record's slots. */
-static int check_field(struct vctx *v, const struct field *fd, const uint64_t *f, uint64_t *s)
+/*
+ * One field of type fd->type into its slots s; f holds the record's slots.
+ * Returns 0, -1 on an error, 1 at a SINCE after which the record's fields
+ * are absent. Inlined into each check_KIND with fd a constant, it becomes
+ * that field's own code.
+ */
+static inline __attribute__((always_inline)) int check_field(struct vctx *v,
+                                                             const struct field *fd,
+                                                             const uint64_t *f, uint64_t *s)
 {
     const unsigned char *p = NULL;
     size_t n = 0;
@@ -563,6 +574,12 @@ static int check_field(struct vctx *v, const struct field *fd, const uint64_t *f
         return check_elements(v, fd, f, s);
     case PYHD_FT_BASE:
         return check_base(v, s);
+    case PYHD_FT_SINCE:
+        /* The fields after it are absent from older dumps, or all left out. */
+        if (v->g->version < fd->arg || pyhd__cur_left(&v->c) == 0)
+            return 1;
+        s[0] = 1;
+        return 0;
     case PYHD_FT_HASH:
         /* --redact-hash: 8 more bytes, the keyed hash. */
         s[PYHD_HASH_PRESENT] = pyhd__cur_left(&v->c) >= 8;
@@ -579,46 +596,29 @@ static int check_field(struct vctx *v, const struct field *fd, const uint64_t *f
     }
 }
 
-static unsigned type_slots(unsigned type)
-{
-    static const unsigned char slots[] = {
-        [PYHD_FT_END] = PYHD_NSLOTS_END, [PYHD_FT_REF] = PYHD_NSLOTS_REF,
-        [PYHD_FT_U8] = PYHD_NSLOTS_U8, [PYHD_FT_VARINT] = PYHD_NSLOTS_VARINT,
-        [PYHD_FT_SVARINT] = PYHD_NSLOTS_SVARINT, [PYHD_FT_F64] = PYHD_NSLOTS_F64,
-        [PYHD_FT_TEXT] = PYHD_NSLOTS_TEXT, [PYHD_FT_BLOB] = PYHD_NSLOTS_BLOB,
-        [PYHD_FT_STRDATA] = PYHD_NSLOTS_STRDATA, [PYHD_FT_BYTESDATA] = PYHD_NSLOTS_BYTESDATA,
-        [PYHD_FT_ITEMS] = PYHD_NSLOTS_ITEMS, [PYHD_FT_MAP] = PYHD_NSLOTS_MAP,
-        [PYHD_FT_PAIRS] = PYHD_NSLOTS_PAIRS, [PYHD_FT_DIMS] = PYHD_NSLOTS_DIMS,
-        [PYHD_FT_SHAPE] = PYHD_NSLOTS_SHAPE, [PYHD_FT_ELEMENTS] = PYHD_NSLOTS_ELEMENTS,
-        [PYHD_FT_DTFIELDS] = PYHD_NSLOTS_DTFIELDS, [PYHD_FT_BASE] = PYHD_NSLOTS_BASE,
-        [PYHD_FT_HASH] = PYHD_NSLOTS_HASH, [PYHD_FT_ROOTLIST] = PYHD_NSLOTS_ROOTLIST,
-        [PYHD_FT_SINCE] = PYHD_NSLOTS_SINCE,
-    };
-    return type < sizeof slots ? slots[type] : 0;
-}
-
 /*
- * Walk fields over the payload at v->c, filling the slots f (zeroed by the
- * caller). Fields after a SINCE newer than the dump, or after a SINCE where
- * the payload ends, stay 0. Bytes after the last field are ignored (format.h:
- * readers ignore trailing bytes of a payload).
+ * check_KIND for every kind, made from format.h's table: each field in turn
+ * into its slot (decode.h's PYHD_S_KIND_name). Fields after a SINCE that
+ * stops stay 0 (the slots are zeroed). Bytes after the last field are
+ * ignored (format.h: readers ignore trailing bytes of a payload).
  */
-static int check_fields(struct vctx *v, const struct field *fields, uint64_t *f)
-{
-    uint64_t *s = f;
-    for (const struct field *fd = fields; fd->type != PYHD_FT_END; fd++) {
-        if (fd->type == PYHD_FT_SINCE) {
-            if (v->g->version < fd->arg || pyhd__cur_left(&v->c) == 0)
-                return 0;
-            *s++ = 1;
-            continue;
-        }
-        if (check_field(v, fd, f, s) < 0)
-            return -1;
-        s += type_slots(fd->type);
+#define CHECK_FIELD(kind, name, type, arg, flags) \
+    rc = check_field(v, &fd_##kind##_##name, f, f + PYHD_S_##kind##_##name); \
+    if (rc) \
+        return rc < 0 ? -1 : 0;
+#define CHECK(kind, since) \
+    static int check_##kind(struct vctx *v, uint64_t *f) \
+    { \
+        int rc = 0; \
+        (void)v; \
+        (void)f; \
+        PYHD_FIELDS_##kind(CHECK_FIELD) \
+        return rc; \
     }
-    return 0;
-}
+PYHD_OBJECT_KINDS(CHECK)
+PYHD_META_KINDS(CHECK)
+#undef CHECK
+#undef CHECK_FIELD
 
 int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
 {
@@ -633,7 +633,7 @@ static int check_record(struct vctx *v)
     v->c = pyhd__cursor(v->r);
     if (!v->r->f)
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
-    if (check_fields(v, kinds[v->r->kind].fields, (uint64_t *)v->r->f) < 0)
+    if (kinds[v->r->kind].check(v, (uint64_t *)v->r->f) < 0)
         return -1;
     if (pyhd__cur_left(&v->c))
         v->ntrailing++;
