@@ -18,7 +18,7 @@
  * record, the END record's count and CRC, and for every record of a known
  * kind that its payload holds all its fields, that every id is in range and
  * that ids which must name a particular kind (a FRAME's code) do. It does so
- * by walking each kind's entry of format.h's field table, and records what
+ * with a check per kind made from format.h's field table, and records what
  * it read: every record gets slots (struct pyhd_record's f), one or more a
  * field, that hold the field's decoded value (an id, a number) or, for the
  * variable parts (lists, text, bytes), where they start. A rebuilder reads

@@ -453,9 +453,10 @@ enum pyhd_kind {
  * ---------------------------------------------------------------------------
  * The field table: every record kind's payload, field by field, in payload
  * order. It is the one definition of the layouts the comments above
- * describe: the reader's validator (src/decode.c) walks it for every record
- * and the rebuilder (src/rebuild.c) reads the fields it recorded; the
- * writer's records (src/walk.c) are checked against it (tests/unit/test_walk.c).
+ * describe: the reader's validator (src/decode.c) is made from it, one
+ * check per kind, and the rebuilder (src/rebuild.c) reads the fields that
+ * check recorded; the writer's records (src/walk.c) are checked against it
+ * (tests/unit/test_walk.c).
  *
  * PYHD_FIELDS_<KIND>(F) calls F(KIND, name, type, arg, flags) once per field;
  * PYHD_OBJECT_KINDS(K) and PYHD_META_KINDS(K) call K(KIND, since) once per
