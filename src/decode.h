@@ -31,7 +31,6 @@
  * names (see pyhd__field_cursor()).
  */
 enum {
-    PYHD_NSLOTS_END = 0,
     PYHD_NSLOTS_REF = 1,       /* the id (0: absent) */
     PYHD_NSLOTS_U8 = 1,
     PYHD_NSLOTS_VARINT = 1,
@@ -72,9 +71,6 @@ PYHD_OBJECT_KINDS(PYHD__SLOTS)
 PYHD_META_KINDS(PYHD__SLOTS)
 #undef PYHD__SLOTS
 #undef PYHD__SLOT
-
-/* The most slots any record has. */
-#define PYHD_MAX_SLOTS 32
 
 /* Without a declared size (a MANIFEST without Graph-Size), graph.z inflates to at
    most this many times its size. */

@@ -718,7 +718,6 @@ enum pyhd_kind {
 
 /* The field types of the field table above. */
 enum pyhd_field_type {
-    PYHD_FT_END = 0,   /* ends a kind's list of fields (not in the table) */
     PYHD_FT_REF,
     PYHD_FT_U8,
     PYHD_FT_VARINT,
