@@ -272,7 +272,8 @@ struct field {
 /* DTFIELDS elements name a dtype, PAIRS elements a value. */
 #define FIELD(kind, name, type, arg, flags) \
     static const struct field fd_##kind##_##name = { \
-        #name, {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
+        #name, \
+        {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
         PYHD_FT_##type, flags, (uint64_t)(arg)};
 #define FIELDS(kind, since) PYHD_FIELDS_##kind(FIELD)
 PYHD_OBJECT_KINDS(FIELDS)
@@ -429,7 +430,8 @@ static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
                 get_id(v, fd->part[1], ANY_KIND, 1, NULL) < 0)
                 return -1;
         } else if (get_id(v, fd->part[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
-                   get_id(v, fd->part[1], K(PYHD_REC_DTYPE), 0, NULL) < 0 || get_varint(v, &x) < 0 ||
+                   get_id(v, fd->part[1], K(PYHD_REC_DTYPE), 0, NULL) < 0 ||
+                   get_varint(v, &x) < 0 ||
                    get_id(v, "field title", ANY_KIND, 1, NULL) < 0) {
             return -1;
         }

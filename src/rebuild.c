@@ -91,7 +91,7 @@ static PyObject *ref(struct rb *rb, uint64_t id)
 #define FLD(r, kind, name) ((r)->f[PYHD_S_##kind##_##name])
 #define SLOTS(r, kind, name) (&(r)->f[PYHD_S_##kind##_##name])
 
-/* The elements of a list field (its slots at s, AT one of them) are read in order. */
+/* The elements of a list field (items, pairs, dimensions) are read in order, through a cursor. */
 static uint64_t rd_id(struct pyhd_cursor *c)
 {
     uint64_t id = 0;
@@ -113,7 +113,7 @@ static int64_t rd_svarint(struct pyhd_cursor *c)
     return v;
 }
 
-/* A cursor on the elements of a list field whose slots are s (AT is PYHD_SEQ_AT or PYHD_LIST_AT). */
+/* A cursor on the elements of a list field whose slots are s (AT: PYHD_SEQ_AT or PYHD_LIST_AT). */
 #define ELEMS(r, s, AT) pyhd__field_cursor((r), (s) + (AT))
 
 /* An F64 slot (its IEEE 754 bits) as a double. */
