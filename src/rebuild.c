@@ -2049,8 +2049,9 @@ static PyObject *sources_dict(const struct pyhd_dump_file *f)
         int rc;
         if (strncmp(m->name, PYHD_MEMBER_SOURCES_DIR, plen) || !m->name[plen])
             continue;
-        /* The member is the absolute path without its leading "/". */
-        k = PyUnicode_FromFormat("/%s", m->name + plen);
+        /* The member is "sources" and the absolute path, in the bytes of the
+           file system's encoding (as co_filename was encoded): from its "/". */
+        k = PyUnicode_DecodeFSDefault(m->name + plen - 1);
         v = PyBytes_FromStringAndSize((const char *)m->data, (Py_ssize_t)m->len);
         rc = k && v ? PyDict_SetItem(d, k, v) : -1;
         Py_XDECREF(k);
@@ -2197,6 +2198,30 @@ static const char *without_path(const char *err, const char *path)
     return err;
 }
 
+/*
+ * Raise DumpError with prefix and msg. msg may hold bytes of the dump (a
+ * member's name, a MANIFEST key) that are not UTF-8: they are shown as \xNN,
+ * so that the refusal stays a DumpError.
+ */
+static void set_dump_error(const char *prefix, const char *msg)
+{
+    size_t np = strlen(prefix), nm = strlen(msg);
+    char *text = malloc(np + nm + 1);
+    PyObject *s;
+    if (text == NULL) {
+        PyErr_NoMemory();
+        return;
+    }
+    memcpy(text, prefix, np);
+    memcpy(text + np, msg, nm + 1);
+    s = PyUnicode_DecodeUTF8(text, (Py_ssize_t)(np + nm), "backslashreplace");
+    free(text);
+    if (s != NULL) {
+        PyErr_SetObject(DumpError, s);
+        Py_DECREF(s);
+    }
+}
+
 static int set_item_steal(PyObject *d, const char *key, PyObject *value)
 {
     int rc;
@@ -2264,7 +2289,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     rc = pyhd__ar_load(path, MAX_MEMBER, &file, err, sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, without_path(err, path));
+        set_dump_error("", without_path(err, path));
         goto done;
     }
     graph_member = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
@@ -2278,7 +2303,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         goto done;
     }
     if (pyhd__manifest_parse((const char *)m->data, m->len, &manifest, err, sizeof err) < 0) {
-        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        set_dump_error("bad MANIFEST: ", err);
         goto done;
     }
     if (declared_graph_size(&manifest, &declared) < 0)
@@ -2289,7 +2314,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
                            sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, err);
+        set_dump_error("", err);
         goto done;
     }
     have_graph = 1;
@@ -2386,7 +2411,7 @@ static PyObject *pyhd_read_members(PyObject *module, PyObject *args)
                             &file, err, sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, without_path(err, PyBytes_AS_STRING(path_bytes)));
+        set_dump_error("", without_path(err, PyBytes_AS_STRING(path_bytes)));
         goto done;
     }
     result = PyDict_New();
@@ -2427,7 +2452,7 @@ static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
     if (PyBytes_AsStringAndSize(arg, &data, &len) < 0)
         return NULL;
     if (pyhd__manifest_parse(data, (size_t)len, &manifest, err, sizeof err) < 0) {
-        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        set_dump_error("bad MANIFEST: ", err);
         return NULL;
     }
     ret = manifest_list(&manifest);

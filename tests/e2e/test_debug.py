@@ -169,6 +169,18 @@ class Session(DebugTestCase):
         self.assertEqual(out[1].split(), expected)
         self.assertEqual(out[2], "(1971, 1, 1)\n")
 
+    def test_source_of_a_file_whose_name_is_not_utf8(self):
+        """The dumped source of /dir\\xff/p\\xfe.py is found once the file is gone."""
+        directory = os.path.join(os.fsencode(WORKDIR), b"dir\xff")
+        os.mkdir(directory)
+        script = os.path.join(directory, b"p\xfe.py")
+        with open(script, "w") as f:
+            f.write("def f():\n    marker = 41\n    raise ValueError(marker)\nf()\n")
+        crash = Crash(WORKDIR, os.fsdecode(script))
+        os.unlink(script)
+        listing, = self.replies(crash, ["l"])
+        self.assertIn("marker = 41", listing)
+
     def test_where_shows_exactly_the_dumped_frames(self):
         where, = self.replies(LOCALS, ["where"])
         self.assertEqual(STACK_ENTRY.findall(where), [
