@@ -8,7 +8,9 @@ import os
 import re
 import subprocess
 import tarfile
+import tempfile
 import textwrap
+import unittest
 
 # Leave fatal signals to pyhd and python when pyhd-run is built with ASan.
 NO_ASAN_SIGNALS = "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
@@ -110,6 +112,27 @@ def run_checker(dump, checker, directory, trust=False, env=None, timeout=120):
     if len(lines) != 1:
         raise AssertionError("no result from the checker:\n%s\n%s" % (proc.stdout, proc.stderr))
     return json.loads(lines[0][len(CHECK_MARK):]), proc
+
+
+class CrashTestCase(unittest.TestCase):
+    """A fresh folder per test, self.dir, where dump() crashes a program."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def dump(self, program, env=None):
+        """Run program (source text) as prog.py in self.dir under pyhd-run, with
+        the caller's environment and env; it must fail and leave one dump there,
+        whose path is returned."""
+        write_program(os.path.join(self.dir, "prog.py"), program)
+        proc, _ = run_pyhd(["prog.py"], self.dir, env=dict(os.environ, **(env or {})),
+                           timeout=120, text=True)
+        self.assertNotEqual(proc.returncode, 0, proc.stderr)
+        dumps = dumps_in(self.dir)
+        self.assertEqual(len(dumps), 1, proc.stderr)
+        return dumps[0]
 
 
 def manifest_lines(path):
