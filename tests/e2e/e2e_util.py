@@ -19,6 +19,18 @@ NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
 DUMP_WRITTEN = re.compile(rb"pyhd: dump written to (/\S+\.dump) \(")
 # What the checker of run_checker() prints before its JSON facts.
 CHECK_MARK = "@@pyhd-check@@"
+# What every checker of run_checker() starts with.
+CHECK_PRELUDE = """\
+import _pyhd, json, sys
+DUMP = %r
+TRUST = %r
+def innermost_locals(loaded):
+    '''The locals of the innermost frame of the first exception's traceback.'''
+    tb = loaded['exceptions'][0][1]
+    while tb.next is not None:
+        tb = tb.next
+    return tb.frame.locals
+"""
 
 
 def clean_env(**extra):
@@ -97,12 +109,13 @@ def run_debug(dump, *options, commands=(), cwd=None, env=None, timeout=300):
 
 def run_checker(dump, checker, directory, trust=False, env=None, timeout=120):
     """Run checker (source text that sets `facts`) inside pyhd-debug on dump
-    (with --trust if trust), where DUMP and TRUST name the dump and trust and
-    _pyhd, json and sys are imported. Returns (facts, proc); raises
+    (with --trust if trust), after CHECK_PRELUDE: DUMP and TRUST name the dump
+    and trust, _pyhd, json and sys are imported, innermost_locals(loaded) is
+    defined. Returns (facts, proc); raises
     AssertionError when the checker printed no facts."""
     script = os.path.join(directory, "checker.py")
     with open(script, "w", encoding="utf-8") as f:
-        f.write("import _pyhd, json, sys\nDUMP = %r\nTRUST = %r\n" % (dump, trust))
+        f.write(CHECK_PRELUDE % (dump, trust))
         f.write(textwrap.dedent(checker))
         f.write("\nprint(%r + json.dumps(facts))\n" % CHECK_MARK)
     proc = run_debug(dump, *(["--trust"] if trust else []),
