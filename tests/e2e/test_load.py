@@ -51,10 +51,7 @@ class LoadTest(CrashTestCase):
         """)
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             expected = [0, 1, -1, 2**62, -2**63, 2**64, -10**40, 1.5, -0.0, float('inf'),
                         1e-300, 2+3j, 'ascii', 'caf\\xe9', '\\u20ac uro', '\\U0001F600',
                         '', b'by\\x00tes', bytearray(b'ba'), (), (1, (2, 3)), [], {1, 2},
@@ -550,10 +547,7 @@ class LoadTest(CrashTestCase):
             import argparse, collections, configparser, ipaddress, queue, threading, types
             import subprocess
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             def attempt(fn):
                 try:
                     return fn()
@@ -598,10 +592,7 @@ class LoadTest(CrashTestCase):
                             "format-1.dump")
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             Sale = type(loc['sale'])
             try:
                 loc['func']()
@@ -633,10 +624,7 @@ class LoadTest(CrashTestCase):
         """, env={"PYHD_MAX_STRING": "100", "PYHD_MAX_ITEMS": "10"})
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             facts = {
                 'truncated': r['truncated'],
                 'text': [isinstance(loc['text'], str), len(loc['text']),
@@ -661,10 +649,7 @@ class LoadTest(CrashTestCase):
         """, env={"PYHD_MAX_SIZE": "20000"})
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             reprs = [repr(x) for x in loc['data'] + loc['more']]
             facts = {
                 'truncated': r['truncated'],
