@@ -93,6 +93,16 @@ def run_pyhd(args, cwd, env=None, timeout=300, **kwargs):
     return proc, os.fsdecode(match[1]) if match else None
 
 
+def crash_program(directory, program, env=None, timeout=120):
+    """Write program (source text) as prog.py in directory and run it there
+    under pyhd-run, with the caller's environment and env, output as text.
+    Returns (proc, the dumps in directory)."""
+    write_program(os.path.join(directory, "prog.py"), program)
+    proc, _ = run_pyhd(["prog.py"], directory, env=dict(os.environ, **(env or {})),
+                       timeout=timeout, text=True)
+    return proc, dumps_in(directory)
+
+
 def run_debug(dump, *options, commands=(), cwd=None, env=None, timeout=300):
     """Run `pyhd-debug OPTIONS -c COMMAND... -c q DUMP` (no -c at all without
     commands) with stdin closed and clean_env() (or env). Returns the
@@ -136,14 +146,10 @@ class CrashTestCase(unittest.TestCase):
         self.dir = tmp.name
 
     def dump(self, program, env=None):
-        """Run program (source text) as prog.py in self.dir under pyhd-run, with
-        the caller's environment and env; it must fail and leave one dump there,
+        """crash_program() in self.dir: it must fail and leave one dump there,
         whose path is returned."""
-        write_program(os.path.join(self.dir, "prog.py"), program)
-        proc, _ = run_pyhd(["prog.py"], self.dir, env=dict(os.environ, **(env or {})),
-                           timeout=120, text=True)
+        proc, dumps = crash_program(self.dir, program, env)
         self.assertNotEqual(proc.returncode, 0, proc.stderr)
-        dumps = dumps_in(self.dir)
         self.assertEqual(len(dumps), 1, proc.stderr)
         return dumps[0]
 
