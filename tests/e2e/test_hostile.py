@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_graphs as hg  # noqa: E402
+from e2e_util import crash_program  # noqa: E402
 
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
@@ -40,10 +41,7 @@ class HostileTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory()
         cls.dir = cls._tmp.name
-        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
-            f.write(PROGRAM)
-        proc = run([RUN, "prog.py"], cwd=cls.dir, timeout=120)
-        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
+        proc, dumps = crash_program(cls.dir, PROGRAM)
         assert len(dumps) == 1, proc.stderr
         cls.good = dumps[0]
         with tarfile.open(dumps[0]) as tar:
