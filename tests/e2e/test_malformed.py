@@ -18,6 +18,8 @@ import tempfile
 import unittest
 import zlib
 
+from e2e_util import crash_program
+
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
 
@@ -40,10 +42,7 @@ class MalformedTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory()
         cls.dir = cls._tmp.name
-        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
-            f.write(PROGRAM)
-        proc = subprocess.run([RUN, "prog.py"], cwd=cls.dir, capture_output=True, timeout=120)
-        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
+        proc, dumps = crash_program(cls.dir, PROGRAM)
         assert len(dumps) == 1, proc.stderr
         with open(dumps[0], "rb") as f:
             cls.good = f.read()
