@@ -50,9 +50,9 @@ def signal_env(**extra):
     return clean_env(**{"ASAN_OPTIONS": asan, **extra})
 
 
-def sanitizer_preload():
-    """The sanitizer runtimes a plain python must load first to import a module
-    of a sanitized build (LD_PRELOAD's value), or None for a plain build."""
+def sanitizer_env():
+    """What a plain python needs to import a module of a sanitized build: the
+    sanitizer runtimes loaded first ({"LD_PRELOAD": ...}); {} for a plain build."""
     try:
         with open(os.path.join(os.environ["PYHD_BUILD_DIR"], "CMakeCache.txt"),
                   encoding="utf-8") as f:
@@ -60,11 +60,11 @@ def sanitizer_preload():
     except OSError:
         sanitized = False
     if not sanitized:
-        return None
+        return {}
     libs = [subprocess.run(["gcc", "-print-file-name=" + name], stdout=subprocess.PIPE,
                            check=True).stdout.decode().strip()
             for name in ("libasan.so", "libubsan.so")]
-    return " ".join(libs)
+    return {"LD_PRELOAD": " ".join(libs)}
 
 
 def write_program(path, text):
@@ -135,6 +135,24 @@ def run_checker(dump, checker, directory, trust=False, env=None, timeout=120):
     if len(lines) != 1:
         raise AssertionError("no result from the checker:\n%s\n%s" % (proc.stdout, proc.stderr))
     return json.loads(lines[0][len(CHECK_MARK):]), proc
+
+
+def load_each(paths):
+    """A checker for run_checker() that gives _pyhd.load() each of paths and
+    repr()s every root: facts = {'ok': how many loaded, 'refused': how many
+    raised DumpError, 'other': ["PATH: error"] for any other exception}."""
+    return """
+        facts = {'ok': 0, 'refused': 0, 'other': []}
+        for p in %r:
+            try:
+                r = _pyhd.load(p)
+                [repr(v) for v in r['roots'].values()]
+                facts['ok'] += 1
+            except _pyhd.DumpError:
+                facts['refused'] += 1
+            except Exception as e:
+                facts['other'].append('%%s: %%r' %% (p, e))
+        """ % (paths,)
 
 
 class CrashTestCase(unittest.TestCase):
