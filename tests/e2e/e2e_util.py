@@ -172,6 +172,21 @@ class CrashTestCase(unittest.TestCase):
         return dumps[0]
 
 
+def read_pty(master):
+    """All a pseudo-terminal's other side wrote, read from master until that
+    side is closed (Linux then fails the read with EIO)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def manifest_lines(path):
     """The lines of a dump's MANIFEST."""
     with tarfile.open(path) as tar:
