@@ -14,7 +14,7 @@ import termios
 import time
 import unittest
 
-from e2e_util import NO_BYTECODE, clean_env
+from e2e_util import NO_BYTECODE, clean_env, read_pty
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
@@ -138,18 +138,10 @@ class ListTestCase(unittest.TestCase):
         proc = subprocess.Popen([DEBUG, "--list", self.dumps], stdin=subprocess.DEVNULL,
                                 stdout=slave, stderr=slave, env=clean_env(**NO_BYTECODE))
         os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        out = read_pty(master)
         os.close(master)
         self.assertEqual(proc.wait(timeout=60), 0)
-        lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+        lines = out.decode().replace("\r\n", "\n").splitlines()
         self.assertEqual(len(lines), 8, lines)
         for line, name in zip(lines[3:], self.files):
             self.assertLessEqual(len(line), 150, line)
