@@ -103,6 +103,14 @@ def crash_program(directory, program, env=None, timeout=120):
     return proc, dumps_in(directory)
 
 
+def one_dump(directory, program):
+    """crash_program() that must leave one dump, whose path is returned."""
+    proc, dumps = crash_program(directory, program)
+    if len(dumps) != 1:
+        raise AssertionError(proc.stderr)
+    return dumps[0]
+
+
 def run_debug(dump, *options, commands=(), cwd=None, env=None, timeout=300):
     """Run `pyhd-debug OPTIONS -c COMMAND... -c q DUMP` (no -c at all without
     commands) with stdin closed and clean_env() (or env). Returns the
