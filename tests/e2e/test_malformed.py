@@ -18,7 +18,7 @@ import tempfile
 import unittest
 import zlib
 
-from e2e_util import crash_program, load_each, run_checker
+from e2e_util import load_each, one_dump, run_checker
 
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
@@ -42,11 +42,10 @@ class MalformedTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory()
         cls.dir = cls._tmp.name
-        proc, dumps = crash_program(cls.dir, PROGRAM)
-        assert len(dumps) == 1, proc.stderr
-        with open(dumps[0], "rb") as f:
+        path = one_dump(cls.dir, PROGRAM)
+        with open(path, "rb") as f:
             cls.good = f.read()
-        with tarfile.open(dumps[0]) as tar:
+        with tarfile.open(path) as tar:
             cls.members = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers()]
             graph = tar.getmember("graph.z")
             cls.graph_offset, cls.graph_size = graph.offset_data, graph.size
