@@ -129,8 +129,8 @@ def run_checker(dump, checker, directory, trust=False, env=None, timeout=120):
     """Run checker (source text that sets `facts`) inside pyhd-debug on dump
     (with --trust if trust), after CHECK_PRELUDE: DUMP and TRUST name the dump
     and trust, _pyhd, json and sys are imported, innermost_locals(loaded) is
-    defined. Returns (facts, proc); raises
-    AssertionError when the checker printed no facts."""
+    defined. Returns (facts, proc); raises AssertionError when the checker
+    printed no facts."""
     script = os.path.join(directory, "checker.py")
     with open(script, "w", encoding="utf-8") as f:
         f.write(CHECK_PRELUDE % (dump, trust))
