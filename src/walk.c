@@ -962,6 +962,19 @@ static int is_class_attr(PyObject *name, PyObject *value)
            && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
 }
 
+/*
+ * The attributes of a standard-library class that a reader needs to print
+ * a copy of it as python does: its own __repr__ and __str__ (or their
+ * absence: the inherited ones apply) and a namedtuple's _fields. name is an
+ * exact str (is_class_attr).
+ */
+static int is_printing_attr(PyObject *name)
+{
+    return PyUnicode_CompareWithASCIIString(name, "__repr__") == 0
+           || PyUnicode_CompareWithASCIIString(name, "__str__") == 0
+           || PyUnicode_CompareWithASCIIString(name, "_fields") == 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Atoms.
  */
@@ -1371,13 +1384,20 @@ static int w_class(struct walker *w, PyTypeObject *t)
         flags |= PYHD_CLASS_STDLIB;
     /* Past the budget the attrs are left out; the class's identity is what counts.
        A class of the standard library is rebuilt by name, or as a copy of its
-       name: its attributes would only cost space. */
+       name: of the attributes of one written in Python, only those that decide
+       how a copy prints (always a dict, so that "none of them" is said too).
+       A C type's own (immutable) is rebuilt by name or left opaque. */
+    int printing_only = flags & PYHD_CLASS_STDLIB;
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget
-        && !(flags & PYHD_CLASS_STDLIB)) {
+        && !(printing_only && (t->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
+        if (printing_only && (attrs = PyDict_New()) == NULL)
+            goto done;
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!is_class_attr(k, v))
+            if (!is_class_attr(k, v)
+                || (printing_only && !(is_printing_attr(k)
+                                       && (PyFunction_Check(v) || PyTuple_CheckExact(v)))))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
