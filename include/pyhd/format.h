@@ -444,9 +444,16 @@ enum pyhd_kind {
  *   array.array         (typecode str, bytes machine values, native byte order of
  *                        the dumping machine given as "little" or "big"); the bytes
  *                        cut to --max-items items and --max-string bytes
+ *   builtins.mappingproxy (mapping,)     the mapping the view shows (a DICT for a
+ *                        reader to rebuild it: any other mapping's methods are a
+ *                        program's)
+ *   operator.itemgetter (item, ...)      as its __reduce__ gives them
+ *   operator.attrgetter (name str, ...)  dotted names as given
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.
+ *   struct sequences (os.stat_result, time.struct_time) are SUBCLASS records of
+ *   TUPLE (the visible fields) whose slots hold every named field.
  */
 
 /*
