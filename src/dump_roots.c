@@ -304,22 +304,26 @@ static int add_set_items(PyObject *out, PyObject *set, int weak)
 /*
  * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks
  * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
- * references, so no WeakSet code runs) and, from 3.12, _eager_tasks (a set). NULL without an
- * exception when asyncio.tasks is not imported.
+ * references, so no WeakSet code runs), from 3.12 _eager_tasks (a set), and
+ * from 3.14 the pending C tasks, which are in neither (src/compat_tasks.c).
+ * NULL without an exception when there are none.
  */
 static PyObject *build_tasks(void)  /* new reference */
 {
     PyObject *modules = PySys_GetObject("modules");  /* borrowed */
     PyObject *mod = modules && PyDict_Check(modules)
                         ? PyDict_GetItemString(modules, "asyncio.tasks") : NULL;
-    if (mod == NULL || !PyModule_Check(mod))
-        return NULL;
-    PyObject *md = PyModule_GetDict(mod);  /* borrowed */
-    PyObject *scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
-    if (scheduled == NULL)
-        scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
-    PyObject *eager = PyDict_GetItemString(md, "_eager_tasks");
-    PyObject *out = PyList_New(0);
+    PyObject *md = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;  /* borrowed */
+    PyObject *scheduled = NULL, *eager = NULL;  /* borrowed */
+    PyObject *out = NULL;
+
+    if (md != NULL) {
+        scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
+        if (scheduled == NULL)
+            scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
+        eager = PyDict_GetItemString(md, "_eager_tasks");
+    }
+    out = PyList_New(0);
     if (out == NULL)
         return NULL;
     if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
@@ -332,6 +336,8 @@ static PyObject *build_tasks(void)  /* new reference */
             goto error;
     }
     if (eager != NULL && PyAnySet_CheckExact(eager) && add_set_items(out, eager, 0) < 0)
+        goto error;
+    if (pyhd_asyncio_pending_tasks(out) < 0)
         goto error;
     if (PyList_GET_SIZE(out) == 0)
         Py_CLEAR(out);
