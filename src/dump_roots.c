@@ -3,9 +3,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "instance_dict.h"
 #include "pyhd/format.h"
+#include "world.h"
 
 extern char **environ;
 
@@ -308,7 +310,7 @@ static int add_set_items(PyObject *out, PyObject *set, int weak)
  * from 3.14 the pending C tasks, which are in neither (src/compat_tasks.c).
  * NULL without an exception when there are none.
  */
-static PyObject *build_tasks(void)  /* new reference */
+static PyObject *build_tasks(const struct dump *d)  /* new reference */
 {
     PyObject *modules = PySys_GetObject("modules");  /* borrowed */
     PyObject *mod = modules && PyDict_Check(modules)
@@ -316,6 +318,7 @@ static PyObject *build_tasks(void)  /* new reference */
     PyObject *md = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;  /* borrowed */
     PyObject *scheduled = NULL, *eager = NULL;  /* borrowed */
     PyObject *out = NULL;
+    int stopped, rc;
 
     if (md != NULL) {
         scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
@@ -329,7 +332,7 @@ static PyObject *build_tasks(void)  /* new reference */
     if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
         PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
         PyObject *data = sd && PyDict_Check(sd) ? PyDict_GetItemString(sd, "data") : NULL;
-        int rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
+        rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
         Py_XDECREF(sd);
         PyErr_Clear();
         if (rc < 0)
@@ -337,7 +340,13 @@ static PyObject *build_tasks(void)  /* new reference */
     }
     if (eager != NULL && PyAnySet_CheckExact(eager) && add_set_items(out, eager, 0) < 0)
         goto error;
-    if (pyhd_asyncio_pending_tasks(out) < 0)
+    /* Other threads change their own lists with no lock, so a free-threaded
+       build reads them paused, as all_tasks does: they are unless --repr-all
+       left them running (a --dump-fork child has no other threads). */
+    stopped = !d->world_stopped && d->pid == (long)getpid() ? pyhd__world_stop() : 0;
+    rc = pyhd_asyncio_pending_tasks(out);
+    pyhd__world_start(stopped);
+    if (rc < 0)
         goto error;
     if (PyList_GET_SIZE(out) == 0)
         Py_CLEAR(out);
@@ -370,7 +379,7 @@ int pyhd__dump_gather_named(struct dump *d)
         goto error;
     Py_CLEAR(built);
     /* The tasks are a convenience: a failure to list them leaves them out. */
-    built = build_tasks();
+    built = build_tasks(d);
     if (built == NULL)
         PyErr_Clear();
     if (add_named(d, "tasks", built) < 0)
