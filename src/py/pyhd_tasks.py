@@ -277,6 +277,9 @@ class TaskCommands:
         List the asyncio tasks of the dump: number (for "task N"), name,
         state, the await chain of its coroutine (outermost first, each
         with its file and line), what it awaits and which tasks await it.
+        The tasks are those the event loops knew, those the frames of the
+        dump's exceptions hold (Python 3.14 forgets a task once it is done)
+        and those a listed task awaits.
         """
         tasks = dump_tasks(self.dump)
         if not tasks:
