@@ -175,6 +175,8 @@ static inline PyObject *pyhd_current_frames(void)
  * (the text goes to a file, not a terminal).
  */
 #if PY_VERSION_HEX < 0x030D0000
+#define PYHD_PYTHON_PRINTER 0  /* _PyErr_Display() is C */
+#define PYHD_PYTHON_PRINTER_FRAMES 0
 PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
                                 PyObject *tb);
 
@@ -188,6 +190,13 @@ static inline int pyhd_display_exception(PyObject *file, PyObject *exc)
     return 0;
 }
 #else
+/*
+ * The printer is Python code here, at about 0.2 ms a frame: past this many
+ * frames in the exception's chain the dump renders it in C instead
+ * (dump_traceback.c), as 3.10 to 3.12 print it.
+ */
+#define PYHD_PYTHON_PRINTER 1
+#define PYHD_PYTHON_PRINTER_FRAMES 1000
 /* src/compat_runtime.c: _PyRuntime.signals.unhandled_keyboard_interrupt. */
 int pyhd_unhandled_keyboard_interrupt(void);
 void pyhd_set_unhandled_keyboard_interrupt(int value);

@@ -8,6 +8,7 @@
 #include "compat.h"
 
 #if PY_VERSION_HEX >= 0x030E0000
+#include "dict_exact.h"
 #include "internal/pycore_llist.h"    /* struct llist_node */
 #include "internal/pycore_object.h"   /* _Py_TryIncref */
 #include "internal/pycore_pystate.h"  /* HEAD_LOCK, HEAD_UNLOCK */
@@ -75,8 +76,8 @@ static int add_task_list(struct llist_node *head, PyTypeObject *task_type, PyObj
 
 int pyhd_asyncio_pending_tasks(PyObject *out)
 {
-    PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *mod = PyDict_GetItemString(modules, "_asyncio");  /* borrowed */
+    /* Exact-key lookups: no key of the program's is compared (dict_exact.h). */
+    PyObject *mod = pyhd__dict_get_cstr(PyImport_GetModuleDict(), "_asyncio");  /* borrowed */
     PyObject *task_type;  /* borrowed */
     PyInterpreterState *interp;
     int rc;
@@ -84,8 +85,10 @@ int pyhd_asyncio_pending_tasks(PyObject *out)
     /* No _asyncio, no C tasks: the program never used asyncio, and pyhd
        imports nothing to find out. */
     if (mod == NULL || !PyModule_Check(mod))
-        return 0;
-    task_type = PyDict_GetItemString(PyModule_GetDict(mod), "Task");
+        return PyErr_Occurred() ? -1 : 0;
+    task_type = pyhd__dict_get_cstr(PyModule_GetDict(mod), "Task");
+    if (PyErr_Occurred())
+        return -1;
     if (task_type == NULL || !PyType_Check(task_type)
         || ((PyTypeObject *)task_type)->tp_basicsize != (Py_ssize_t)sizeof(struct pyhd_task))
         return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dump_guard.h"
+#include "signals.h"
 
 /* How often a trigger looks again at a guard that another thread holds. */
 #define WAIT_STEP_NS 2000000L
@@ -19,6 +20,9 @@
 /* The line a --dump-fork child prints when its alarm goes off; made before
    the alarm is set, as the handler may only write(). */
 static char timeout_line[128];
+/* What the alarm's handler writes its stacks file with. */
+static long timeout_parent;
+static unsigned timeout_seconds;
 
 /* Write the whole of s to fd 2, retrying short writes and EINTR
    (async-signal-safe). */
@@ -37,9 +41,12 @@ static void write_fd2(const char *s)
     }
 }
 
+/* The dump did not finish: say so, and leave the stacks where the user
+   finds the dumps, with where the dump stopped. */
 static void on_child_alarm(int signum)
 {
     write_fd2(timeout_line);
+    pyhd__signals_write_fork_timeout(timeout_parent, timeout_seconds);
     _exit(1);
 }
 
@@ -85,6 +92,8 @@ static void dump_in_child(const struct pyhd_options *o, const struct pyhd_dump_r
     snprintf(timeout_line, sizeof timeout_line,
              "pyhd: no dump: the forked dump took more than %u s (--dump-timeout)\n",
              o->dump_timeout);
+    timeout_parent = parent;
+    timeout_seconds = o->dump_timeout;
     memset(&alarm_action, 0, sizeof alarm_action);
     alarm_action.sa_handler = on_child_alarm;
     sigemptyset(&alarm_action.sa_mask);

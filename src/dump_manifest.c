@@ -1,4 +1,5 @@
 /* dump_manifest.c: the MANIFEST of a dump: facts about the process, the crash and its fingerprint. */
+#include "dict_exact.h"
 #include "dump_internal.h"
 #include "dump_guard.h"
 
@@ -24,7 +25,9 @@ static const char *const gil_names[] = {"unknown", "off", "on"};
 static void type_fullname(PyTypeObject *t, char *out, size_t n)
 {
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-        PyObject *mod = t->tp_dict ? PyDict_GetItemString(t->tp_dict, "__module__") : NULL;
+        PyObject *mod = t->tp_dict ? pyhd__dict_get_cstr(t->tp_dict, "__module__") : NULL;
+        if (mod == NULL)
+            PyErr_Clear();  /* shown as "?" */
         PyObject *qual = ((PyHeapTypeObject *)t)->ht_qualname;
         snprintf(out, n, "%s.%s", mod && PyUnicode_Check(mod) ? pyhd__dump_utf8_or(mod, "?") : "?",
                  pyhd__dump_utf8_or(qual, t->tp_name));

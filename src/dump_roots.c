@@ -1,4 +1,5 @@
 /* dump_roots.c: the roots of a dump: every thread's stack, and argv, path, modules, environ. */
+#include "dict_exact.h"
 #include "dump_internal.h"
 
 #include <stdlib.h>
@@ -23,7 +24,10 @@ static PyObject *instance_attr(PyObject *obj, const char *key)  /* borrowed */
     if (dict == NULL)
         PyErr_Clear();
     else if (PyDict_CheckExact(dict))
-        v = PyDict_GetItemString(dict, key);  /* borrowed: obj holds it as well */
+        v = pyhd__dict_get_cstr(dict, key);  /* borrowed: obj holds it as well */
+    /* Absent and unreadable (no memory for the key) both mean "not known". */
+    if (v == NULL)
+        PyErr_Clear();
     Py_XDECREF(dict);
     return v;
 }
@@ -34,7 +38,9 @@ static PyObject *threading_dict(void)  /* borrowed */
     PyObject *modules = PySys_GetObject("modules");
     if (modules == NULL || !PyDict_Check(modules))
         return NULL;
-    PyObject *mod = PyDict_GetItemString(modules, "threading");
+    PyObject *mod = pyhd__dict_get_cstr(modules, "threading");
+    if (mod == NULL)
+        PyErr_Clear();
     return mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;
 }
 
@@ -49,7 +55,7 @@ static int thread_details(struct dump *d, PyObject *active, struct pyhd_thread_r
     key = PyLong_FromUnsignedLongLong(t->ident);
     if (key == NULL)
         goto done;
-    thread = PyDict_GetItemWithError(active, key);
+    thread = pyhd__dict_get_exact(active, key);
     if (thread == NULL) {
         rc = PyErr_Occurred() ? -1 : 0;
         goto done;
@@ -89,8 +95,9 @@ void pyhd__dump_note_main_thread(void)
    installed pyhd (pyhd-run's main thread). */
 static unsigned long main_thread_ident(PyObject *tdict)
 {
-    PyObject *main = tdict ? PyDict_GetItemString(tdict, "_main_thread") : NULL;
+    PyObject *main = tdict ? pyhd__dict_get_cstr(tdict, "_main_thread") : NULL;
     PyObject *ident = main ? instance_attr(main, "_ident") : NULL;
+    PyErr_Clear();  /* an unreadable _main_thread is one not known */
     if (ident != NULL && PyLong_CheckExact(ident)) {
         unsigned long v = PyLong_AsUnsignedLong(ident);
         if (!PyErr_Occurred())
@@ -152,7 +159,7 @@ int pyhd__dump_gather_threads(struct dump *d)
     unsigned long current = PyThread_get_thread_ident();
     PyObject *frames = NULL;
     PyObject *tdict = threading_dict();  /* borrowed */
-    PyObject *active = tdict ? PyDict_GetItemString(tdict, "_active") : NULL;
+    PyObject *active = tdict ? pyhd__dict_get_cstr(tdict, "_active") : NULL;
     PyObject *key, *frame;  /* borrowed */
     unsigned long main_ident = main_thread_ident(tdict);
     int failed = d->exc != NULL
@@ -160,6 +167,8 @@ int pyhd__dump_gather_threads(struct dump *d)
     int seen_current = 0;
     Py_ssize_t pos = 0;
 
+    if (active == NULL && PyErr_Occurred())
+        return pyhd__dump_fail_py(d, "reading threading._active");
     /* A --dump-fork child has the list its parent took before the fork: a
        thread that held the runtime's lock at the fork is gone and would
        hold it for ever here. */
@@ -232,7 +241,11 @@ static PyObject *build_modules(void)  /* new reference */
         if (!PyUnicode_CheckExact(key))
             continue;
         if (PyModule_Check(value)) {
-            PyObject *f = PyDict_GetItemString(PyModule_GetDict(value), "__file__");
+            PyObject *f = pyhd__dict_get_cstr(PyModule_GetDict(value), "__file__");
+            if (f == NULL && PyErr_Occurred()) {
+                Py_DECREF(out);
+                return NULL;
+            }
             if (f != NULL && PyUnicode_CheckExact(f))
                 file = f;
         }
@@ -308,30 +321,34 @@ static int add_set_items(PyObject *out, PyObject *set, int weak)
  * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
  * references, so no WeakSet code runs), from 3.12 _eager_tasks (a set), and
  * from 3.14 the pending C tasks, which are in neither (src/compat_tasks.c).
- * NULL without an exception when there are none.
+ * NULL without an exception when there are none; with one if a lookup failed.
  */
 static PyObject *build_tasks(const struct dump *d)  /* new reference */
 {
     PyObject *modules = PySys_GetObject("modules");  /* borrowed */
     PyObject *mod = modules && PyDict_Check(modules)
-                        ? PyDict_GetItemString(modules, "asyncio.tasks") : NULL;
+                        ? pyhd__dict_get_cstr(modules, "asyncio.tasks") : NULL;
     PyObject *md = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;  /* borrowed */
     PyObject *scheduled = NULL, *eager = NULL;  /* borrowed */
     PyObject *out = NULL;
     int stopped, rc;
 
+    if (PyErr_Occurred())
+        return NULL;  /* the lookup failed */
     if (md != NULL) {
-        scheduled = PyDict_GetItemString(md, "_scheduled_tasks");  /* 3.12 up */
+        scheduled = pyhd__dict_get_cstr(md, "_scheduled_tasks");  /* 3.12 up */
         if (scheduled == NULL)
-            scheduled = PyDict_GetItemString(md, "_all_tasks");  /* 3.10, 3.11 */
-        eager = PyDict_GetItemString(md, "_eager_tasks");
+            scheduled = pyhd__dict_get_cstr(md, "_all_tasks");  /* 3.10, 3.11 */
+        eager = pyhd__dict_get_cstr(md, "_eager_tasks");
+        if (PyErr_Occurred())
+            return NULL;
     }
     out = PyList_New(0);
     if (out == NULL)
         return NULL;
     if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
         PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
-        PyObject *data = sd && PyDict_Check(sd) ? PyDict_GetItemString(sd, "data") : NULL;
+        PyObject *data = sd && PyDict_Check(sd) ? pyhd__dict_get_cstr(sd, "data") : NULL;
         rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
         Py_XDECREF(sd);
         PyErr_Clear();

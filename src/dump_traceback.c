@@ -1,9 +1,11 @@
 /* dump_traceback.c: traceback.txt: the exception as python prints it, then every other thread's stack. */
 #include "dump_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dict_exact.h"
 #include "pyhd/format.h"
 
 /* ------------------------------------------------------------------------ */
@@ -182,20 +184,154 @@ static int append_thread_exception_header(struct dump *d)
     return 0;
 }
 
-/*
- * What python's own printer writes when the traceback module fails to import
- * or to run: the C rendering of the stack, then the exception's line. 3.14's
- * traceback imports dataclasses and inspect, so a program's own inspect.py
- * beside it that fails to import breaks the Python printer; python then falls
- * back to C, and so does the dump, rather than write none.
- */
-static int display_fallback(PyObject *file, PyObject *exc)
+/* The exception's type as python's printer names it: "module.QualName",
+   without the module for builtins and __main__. New reference. */
+static PyObject *exception_type_name(PyObject *exc)
 {
-    PyObject *tb = PyException_GetTraceback(exc), *text = NULL, *line = NULL;
+    PyTypeObject *t = Py_TYPE(exc);
+    PyObject *module, *qualname;  /* borrowed */
+
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return PyUnicode_FromString(t->tp_name);  /* "ValueError", "_socket.gaierror" */
+    qualname = ((PyHeapTypeObject *)t)->ht_qualname;
+    /* The class's own dict, by exact key: no descriptor, no key's __eq__. */
+    module = t->tp_dict != NULL ? pyhd__dict_get_cstr(t->tp_dict, "__module__") : NULL;
+    if (module == NULL && PyErr_Occurred())
+        return NULL;
+    if (qualname == NULL || !PyUnicode_Check(qualname))
+        return PyUnicode_FromString(t->tp_name);
+    if (module != NULL && PyUnicode_Check(module)
+        && (PyUnicode_CompareWithASCIIString(module, "__main__") == 0
+            || PyUnicode_CompareWithASCIIString(module, "builtins") == 0))
+        return Py_NewRef(qualname);
+    if (module == NULL || !PyUnicode_Check(module))
+        return PyUnicode_FromFormat("<unknown>.%U", qualname);
+    return PyUnicode_FromFormat("%U.%U", module, qualname);
+}
+
+/* Append the UTF-8 of a str (lone surrogates backslash-escaped, as the
+   Python printer's text is encoded below). */
+static int append_text(struct dump *d, PyObject *text)
+{
+    PyObject *utf8 = PyUnicode_AsEncodedString(text, "utf-8", "backslashreplace");
+    int rc;
+    if (utf8 == NULL)
+        return -1;
+    rc = pyhd__buf_append(&d->traceback, PyBytes_AS_STRING(utf8), (size_t)PyBytes_GET_SIZE(utf8));
+    Py_DECREF(utf8);
+    if (rc < 0)
+        PyErr_NoMemory();
+    return rc;
+}
+
+static int append_cstr(struct dump *d, const char *s)
+{
+    if (pyhd__buf_append(&d->traceback, s, strlen(s)) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* What python's printer writes for a run of one line past its first three. */
+#define RECURSIVE_CUTOFF 3
+
+static int append_repeated(struct dump *d, long count)
+{
+    if (count <= RECURSIVE_CUTOFF)
+        return 0;
+    count -= RECURSIVE_CUTOFF;
+    if (pyhd__buf_printf(&d->traceback, "  [Previous line repeated %ld more time%s]\n", count,
+                         count > 1 ? "s" : "") < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * A traceback as python's printer writes it, every entry (no limit but
+ * sys.tracebacklimit's, which python's printer also takes: then the last
+ * ones), a run of one line shown three times and counted after that, each
+ * line's source from the dump's sources. Linear in the entries.
+ */
+static int append_traceback(struct dump *d, PyTracebackObject *tb)
+{
+    PyObject *limit_obj = PySys_GetObject("tracebacklimit");  /* borrowed */
+    PyObject *last_file = NULL, *last_name = NULL;  /* borrowed */
+    int last_line = -1;
+    long count = 0;
+    size_t depth = 0, skip = 0;
+
+    for (PyTracebackObject *e = tb; e != NULL; e = e->tb_next)
+        depth++;
+    if (limit_obj != NULL && PyLong_Check(limit_obj)) {
+        long limit = PyLong_AsLong(limit_obj);
+        if (limit == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            limit = LONG_MAX;
+        }
+        if (limit <= 0)
+            return 0;
+        if ((size_t)limit < depth)
+            skip = depth - (size_t)limit;
+    }
+    if (append_cstr(d, "Traceback (most recent call last):\n") < 0)
+        return -1;
+    for (PyTracebackObject *e = tb; e != NULL; e = e->tb_next) {
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        PyCodeObject *co = PyFrame_GetCode(e->tb_frame);  /* new reference */
+        int lineno = PyCode_Addr2Line(co, e->tb_lasti);
+        PyObject *file = co->co_filename, *name = co->co_name;  /* borrowed: co keeps them */
+        int same = last_file != NULL && lineno == last_line
+                   && PyUnicode_Compare(file, last_file) == 0
+                   && PyUnicode_Compare(name, last_name) == 0;
+        Py_DECREF(co);  /* the frame keeps its code, and so file and name */
+        if (!same) {
+            if (append_repeated(d, count) < 0)
+                return -1;
+            last_file = file;
+            last_name = name;
+            last_line = lineno;
+            count = 0;
+        }
+        if (++count > RECURSIVE_CUTOFF)
+            continue;
+        if (append_cstr(d, "  File \"") < 0 || append_text(d, file) < 0)
+            return -1;
+        if (pyhd__buf_printf(&d->traceback, "\", line %d, in ", lineno) < 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (append_text(d, name) < 0 || append_cstr(d, "\n") < 0)
+            return -1;
+        const struct source *src = pyhd__dump_find_source(d, file);
+        if (src != NULL && append_source_line(&d->traceback, src, lineno) < 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    return append_repeated(d, count);
+}
+
+/* One exception of a chain, as python prints it: its traceback, its
+   "Type: message" line and its notes. */
+static int display_one(struct dump *d, PyObject *exc)
+{
+    PyTracebackObject *tb = pyhd__dump_exception_traceback(exc);  /* new reference */
+    PyObject *name = NULL, *text = NULL;
+    PyObject *dict, *notes;  /* borrowed */
     int rc = -1;
 
-    if (tb != NULL && PyTraceBack_Print(tb, file) < 0)
+    if (tb != NULL && append_traceback(d, tb) < 0)
         goto done;
+    name = exception_type_name(exc);
+    if (name == NULL || append_text(d, name) < 0)
+        goto done;
+    /* python's printer calls str() on the exception as well. */
     text = PyObject_Str(exc);
     if (text == NULL) {
         PyErr_Clear();
@@ -203,32 +339,121 @@ static int display_fallback(PyObject *file, PyObject *exc)
         if (text == NULL)
             goto done;
     }
-    line = PyUnicode_GET_LENGTH(text) > 0
-               ? PyUnicode_FromFormat("%s: %U\n", Py_TYPE(exc)->tp_name, text)
-               : PyUnicode_FromFormat("%s\n", Py_TYPE(exc)->tp_name);
-    if (line == NULL || PyFile_WriteObject(line, file, Py_PRINT_RAW) < 0)
+    if (PyUnicode_GET_LENGTH(text) > 0 && (append_cstr(d, ": ") < 0 || append_text(d, text) < 0))
         goto done;
+    if (append_cstr(d, "\n") < 0)
+        goto done;
+    /* __notes__ when the instance's own dict holds a list: each str note on its lines. */
+    dict = ((PyBaseExceptionObject *)exc)->dict;
+    notes = dict != NULL ? pyhd__dict_get_cstr(dict, "__notes__") : NULL;
+    if (notes == NULL && PyErr_Occurred())
+        goto done;
+    for (Py_ssize_t i = 0; notes != NULL && PyList_CheckExact(notes) && i < PyList_GET_SIZE(notes);
+         i++) {
+        PyObject *note = PyList_GET_ITEM(notes, i);  /* borrowed */
+        if (PyUnicode_CheckExact(note) && (append_text(d, note) < 0 || append_cstr(d, "\n") < 0))
+            goto done;
+    }
     rc = 0;
 done:
     Py_XDECREF(tb);
+    Py_XDECREF(name);
     Py_XDECREF(text);
-    Py_XDECREF(line);
     return rc;
+}
+
+/* As PyErr_Display bounds a chain, in case it loops. */
+#define CHAIN_MAX 100
+
+/*
+ * exc and its chain (__cause__, or __context__ unless suppressed), oldest
+ * first, with python's lines between them, rendered here in C into
+ * traceback.txt as python's printer lays it out, but without the caret
+ * lines and the exception groups' boxes of 3.11+. Time linear in the
+ * frames: a repeated line is counted, not rendered. CPython conventions.
+ */
+static int display_in_c(struct dump *d, PyObject *exc)
+{
+    PyObject *chain[CHAIN_MAX];  /* borrowed: each holds the next alive */
+    int by_cause[CHAIN_MAX];     /* chain[i] is chain[i - 1]'s cause, else its context */
+    int n = 0;
+
+    for (PyObject *e = exc; e != NULL && PyExceptionInstance_Check(e) && n < CHAIN_MAX;) {
+        PyBaseExceptionObject *b = (PyBaseExceptionObject *)e;
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = chain[i] == e;
+        if (seen)
+            break;
+        chain[n++] = e;
+        if (n == CHAIN_MAX)
+            break;
+        if (b->cause != NULL && b->cause != Py_None) {
+            by_cause[n] = 1;
+            e = b->cause;
+        } else if (!b->suppress_context && b->context != NULL && b->context != Py_None) {
+            by_cause[n] = 0;
+            e = b->context;
+        } else {
+            e = NULL;
+        }
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        if (display_one(d, chain[i]) < 0)
+            return -1;
+        if (i > 0
+            && append_cstr(d, by_cause[i] ? "\nThe above exception was the direct cause of the "
+                                            "following exception:\n\n"
+                                          : "\nDuring handling of the above exception, another "
+                                            "exception occurred:\n\n") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The traceback entries of exc's chain, counted up to limit (then limit + 1). */
+static size_t chain_frames(PyObject *exc, size_t limit)
+{
+    size_t count = 0;
+    for (int depth = 0; exc != NULL && PyExceptionInstance_Check(exc) && depth < CHAIN_MAX;
+         depth++) {
+        PyBaseExceptionObject *b = (PyBaseExceptionObject *)exc;
+        PyObject *tb = b->traceback;  /* borrowed */
+        for (; tb != NULL && PyTraceBack_Check(tb); tb = (PyObject *)((PyTracebackObject *)tb)->tb_next)
+            if (++count > limit)
+                return count;
+        exc = b->cause != NULL && b->cause != Py_None ? b->cause
+              : !b->suppress_context ? b->context : NULL;
+        if (exc == Py_None)
+            exc = NULL;
+    }
+    return count;
 }
 
 /*
  * The exception exactly as python's default hook prints it, by the same
  * printer, into a StringIO: sys.stderr is left alone, so what other threads
  * print meanwhile goes where they meant it to. For an exception that escaped
- * a thread, after threading.excepthook's header line.
+ * a thread, after threading.excepthook's header line. A deep one on 3.13+,
+ * or when the Python printer fails (as python's own then does), is rendered
+ * in C (display_in_c()).
  */
 static int append_exception(struct dump *d)
 {
     PyObject *io = NULL, *sio = NULL, *text = NULL, *utf8 = NULL;
+    size_t start;
     int rc = -1;
 
     if (d->trigger == PYHD_TRIGGER_THREAD && append_thread_exception_header(d) < 0)
         return pyhd__dump_fail_nomem(d, "writing traceback.txt");
+    start = d->traceback.len;
+    if (PYHD_PYTHON_PRINTER && chain_frames(d->exc, PYHD_PYTHON_PRINTER_FRAMES)
+                                   > PYHD_PYTHON_PRINTER_FRAMES) {
+        /* 3.13+ print in Python, at about 0.2 ms a frame (a 200,000-deep
+           recursion: 34 s); the dump must not take as long again. */
+        rc = display_in_c(d, d->exc);
+        goto in_c;
+    }
     io = PyImport_ImportModule("io");
     if (io == NULL)
         goto error;
@@ -236,11 +461,10 @@ static int append_exception(struct dump *d)
     if (sio == NULL)
         goto error;
     if (pyhd_display_exception(sio, d->exc) < 0) {
-        /* Start again: the Python printer may have written part of it. */
+        /* The Python printer may have written part of it: render it all here. */
         PyErr_Clear();
-        Py_SETREF(sio, PyObject_CallMethod(io, "StringIO", NULL));
-        if (sio == NULL || display_fallback(sio, d->exc) < 0)
-            goto error;
+        rc = display_in_c(d, d->exc);
+        goto in_c;
     }
     text = PyObject_CallMethod(sio, "getvalue", NULL);
     if (text == NULL || !PyUnicode_Check(text))
@@ -255,6 +479,10 @@ static int append_exception(struct dump *d)
     }
     rc = 0;
     goto done;
+in_c:
+    if (rc == 0)
+        goto done;
+    d->traceback.len = start;
 error:
     if (PyErr_Occurred())
         pyhd__dump_fail_py(d, "writing traceback.txt");

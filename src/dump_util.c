@@ -12,23 +12,31 @@ double pyhd__dump_elapsed_ms(const struct timespec *t0)
 }
 
 /*
- * Fill r->error with "DOING: TYPE" (and the message for a builtin exception
- * with a plain str argument) for the pending Python exception, and clear it.
- * Reads the exception's internals only, so no user code runs here.
+ * Fill r->error with "DOING: TYPE" (and the message, when the exception's
+ * first argument or its pending value is a plain str) for the pending Python
+ * exception, and clear it. The exception is read as it is held, never
+ * normalized: making the instance of a pending type (3.10, 3.11 keep type
+ * and value apart until asked) would run a program class's __new__ and
+ * __init__. Reads internals only, so no user code runs here.
  */
 int pyhd__dump_fail_py(struct dump *d, const char *doing)
 {
     PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyObject *text = NULL;  /* borrowed from value */
     const char *msg = NULL;
 
     PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
     if (value != NULL && PyExceptionInstance_Check(value)) {
         PyObject *args = ((PyBaseExceptionObject *)value)->args;  /* borrowed */
-        if (args != NULL && PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 1
-            && PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0)))
-            msg = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
-        PyErr_Clear();
+        if (args != NULL && PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 1)
+            text = PyTuple_GET_ITEM(args, 0);
+    } else if (value != NULL) {
+        text = value;  /* not yet made an instance: the argument it will get */
+    }
+    if (text != NULL && PyUnicode_CheckExact(text)) {
+        msg = PyUnicode_AsUTF8(text);
+        if (msg == NULL)
+            PyErr_Clear();
     }
     snprintf(d->r->error, sizeof d->r->error, "%s: %s%s%s", doing,
              type != NULL && PyType_Check(type) ? ((PyTypeObject *)type)->tp_name : "error",

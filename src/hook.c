@@ -1,4 +1,5 @@
 /* hook.c: the dumps taken inside python: uncaught and thread exceptions, on demand; their "pyhd:" lines. */
+#include "dict_exact.h"
 #include "hook.h"
 
 #include <errno.h>
@@ -293,7 +294,8 @@ static int called_from_threading(void)
         PyErr_Clear();
         goto done;
     }
-    name = PyDict_GetItemString(globals, "__name__");
+    name = pyhd__dict_get_cstr(globals, "__name__");
+    PyErr_Clear();  /* unreadable: not threading's frame */
     match = PyUnicode_Check(code->co_name)
             && PyUnicode_CompareWithASCIIString(code->co_name, "invoke_excepthook") == 0
             && name != NULL && PyUnicode_Check(name)
@@ -325,10 +327,11 @@ static void dump_thread(PyObject *value)
 /* threading.excepthook, read from threading's dict (borrowed), or NULL. */
 static PyObject *threading_excepthook(void)
 {
-    PyObject *threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
-    if (threading == NULL || !PyModule_Check(threading))
-        return NULL;
-    return PyDict_GetItemString(PyModule_GetDict(threading), "excepthook");
+    PyObject *threading = pyhd__dict_get_cstr(PyImport_GetModuleDict(), "threading");
+    PyObject *hook = threading != NULL && PyModule_Check(threading)
+                         ? pyhd__dict_get_cstr(PyModule_GetDict(threading), "excepthook") : NULL;
+    PyErr_Clear();  /* unreadable: not known */
+    return hook;
 }
 
 /*
@@ -412,9 +415,13 @@ int pyhd__hook_install_threads(void)
     if (func == NULL || PyObject_SetAttrString(thread_module, "_ExceptHookArgs", func) < 0)
         goto done;
     /* Read threading's dict directly: no module __getattr__ can run. */
-    threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
+    threading = pyhd__dict_get_cstr(PyImport_GetModuleDict(), "threading");
+    if (threading == NULL && PyErr_Occurred())
+        goto done;
     if (threading != NULL && PyModule_Check(threading)) {
-        bound = PyDict_GetItemString(PyModule_GetDict(threading), "ExceptHookArgs");
+        bound = pyhd__dict_get_cstr(PyModule_GetDict(threading), "ExceptHookArgs");
+        if (bound == NULL && PyErr_Occurred())
+            goto done;
         if (bound == original_hook_args
             && PyDict_SetItemString(PyModule_GetDict(threading), "ExceptHookArgs", func) < 0)
             goto done;

@@ -1,5 +1,6 @@
 /* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
 #include "rebuild.h"
+#include <structmember.h>
 #include "redact_py.h"
 
 #include <stdint.h>
@@ -1676,6 +1677,33 @@ static int fill_subclass_items(struct rb *rb, PyObject *obj, const struct pyhd_r
     return 0;
 }
 
+/*
+ * A struct sequence (os.stat_result, time.struct_time) made from its visible
+ * fields has None in its hidden ones (st_mtime_ns, tm_zone): set the one
+ * called name, by the index its member descriptor gives, as
+ * PyStructSequence_SetItem fills a new one. Anything else is left alone.
+ */
+static int set_hidden_field(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyTypeObject *t = Py_TYPE(obj);
+    if (t->tp_base != &PyTuple_Type || t->tp_members == NULL || !PyUnicode_Check(name)
+        || !PyObject_HasAttrString((PyObject *)t, "n_sequence_fields"))
+        return 0;
+    for (PyMemberDef *m = t->tp_members; m->name != NULL; m++) {
+        if (PyUnicode_CompareWithASCIIString(name, m->name) != 0)
+            continue;
+        Py_ssize_t index = (m->offset - (Py_ssize_t)offsetof(PyTupleObject, ob_item))
+                           / (Py_ssize_t)sizeof(PyObject *);
+        /* Only a hidden field, never a visible (hashed, compared) one. */
+        if (index < Py_SIZE(obj) || m->type != T_OBJECT)
+            return 0;
+        Py_XDECREF(PyStructSequence_GetItem(obj, index));
+        PyStructSequence_SetItem(obj, index, Py_NewRef(value));
+        return 0;
+    }
+    return 0;
+}
+
 static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
     struct pyhd_cursor head = pyhd__cursor(r);
@@ -1683,7 +1711,8 @@ static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record 
 
     if (is_surrogate(rb, obj))
         return fill_attrs(rb, obj, &head);
-    /* A real class (OrderedDict, defaultdict, Counter): only its known slot. */
+    /* A real class (OrderedDict, defaultdict, Counter, a struct sequence): only its
+       known slots. */
     rd_id(&head);
     rd_id(&head);
     n = rd_varint(&head);
@@ -1691,6 +1720,8 @@ static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record 
         uint64_t k = rd_id(&head), v = rd_id(&head);
         if (str_is(rb->g, k, "default_factory") && set_attr_id(rb, obj, "default_factory", v) < 0)
             PyErr_Clear();  /* a factory that is a stub cannot be one: leave None */
+        else if (set_hidden_field(obj, ref(rb, k), ref(rb, v)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -2148,8 +2179,9 @@ static PyObject *sources_dict(const struct pyhd_dump_file *f)
         int rc;
         if (strncmp(m->name, PYHD_MEMBER_SOURCES_DIR, plen) || !m->name[plen])
             continue;
-        /* The member is the absolute path without its leading "/". */
-        k = PyUnicode_FromFormat("/%s", m->name + plen);
+        /* The member is "sources" and the absolute path, in the bytes of the
+           file system's encoding (as co_filename was encoded): from its "/". */
+        k = PyUnicode_DecodeFSDefault(m->name + plen - 1);
         v = PyBytes_FromStringAndSize((const char *)m->data, (Py_ssize_t)m->len);
         rc = k && v ? PyDict_SetItem(d, k, v) : -1;
         Py_XDECREF(k);
@@ -2296,6 +2328,30 @@ static const char *without_path(const char *err, const char *path)
     return err;
 }
 
+/*
+ * Raise DumpError with prefix and msg. msg may hold bytes of the dump (a
+ * member's name, a MANIFEST key) that are not UTF-8: they are shown as \xNN,
+ * so that the refusal stays a DumpError.
+ */
+static void set_dump_error(const char *prefix, const char *msg)
+{
+    size_t np = strlen(prefix), nm = strlen(msg);
+    char *text = malloc(np + nm + 1);
+    PyObject *s;
+    if (text == NULL) {
+        PyErr_NoMemory();
+        return;
+    }
+    memcpy(text, prefix, np);
+    memcpy(text + np, msg, nm + 1);
+    s = PyUnicode_DecodeUTF8(text, (Py_ssize_t)(np + nm), "backslashreplace");
+    free(text);
+    if (s != NULL) {
+        PyErr_SetObject(DumpError, s);
+        Py_DECREF(s);
+    }
+}
+
 static int set_item_steal(PyObject *d, const char *key, PyObject *value)
 {
     int rc;
@@ -2363,7 +2419,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     rc = pyhd__ar_load(path, MAX_MEMBER, &file, err, sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, without_path(err, path));
+        set_dump_error("", without_path(err, path));
         goto done;
     }
     graph_member = pyhd__ar_find(&file, PYHD_MEMBER_GRAPH);
@@ -2377,7 +2433,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
         goto done;
     }
     if (pyhd__manifest_parse((const char *)m->data, m->len, &manifest, err, sizeof err) < 0) {
-        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        set_dump_error("bad MANIFEST: ", err);
         goto done;
     }
     if (declared_graph_size(&manifest, &declared) < 0)
@@ -2388,7 +2444,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
                            sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, err);
+        set_dump_error("", err);
         goto done;
     }
     have_graph = 1;
@@ -2485,7 +2541,7 @@ static PyObject *pyhd_read_members(PyObject *module, PyObject *args)
                             &file, err, sizeof err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        PyErr_SetString(DumpError, without_path(err, PyBytes_AS_STRING(path_bytes)));
+        set_dump_error("", without_path(err, PyBytes_AS_STRING(path_bytes)));
         goto done;
     }
     result = PyDict_New();
@@ -2526,7 +2582,7 @@ static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
     if (PyBytes_AsStringAndSize(arg, &data, &len) < 0)
         return NULL;
     if (pyhd__manifest_parse(data, (size_t)len, &manifest, err, sizeof err) < 0) {
-        PyErr_Format(DumpError, "bad MANIFEST: %s", err);
+        set_dump_error("bad MANIFEST: ", err);
         return NULL;
     }
     ret = manifest_list(&manifest);

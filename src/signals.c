@@ -197,8 +197,12 @@ static int has_handler(int signum)
            && current.sa_handler != SIG_IGN;
 }
 
-/* Async-signal-safe: the text file, then faulthandler's stacks into it. */
-static void write_stacks(const char *name)
+/*
+ * Async-signal-safe: DIR/pyhd-PID-NAME.txt holding header, then
+ * faulthandler's stacks of every Python thread, then (with_c_stack, 3.14+)
+ * this thread's C stack; its "pyhd: stacks written" line unless --quiet.
+ */
+static void write_stacks_file(long pid, const char *name, const char *header, int with_c_stack)
 {
     char path[sizeof stacks_prefix + 64];
     char *p = path, *end = path + sizeof path - 1;
@@ -207,7 +211,7 @@ static void write_stacks(const char *name)
     if (stacks_signal == 0 || !has_handler(stacks_signal))
         return;
     p = append_str(p, end, stacks_prefix);
-    p = append_long(p, end, (long)getpid());
+    p = append_long(p, end, pid);
     p = append_str(p, end, "-");
     p = append_str(p, end, name);
     p = append_str(p, end, ".txt");
@@ -223,9 +227,7 @@ static void write_stacks(const char *name)
         write_str(2, "\n");
         return;
     }
-    write_str(fd, "Fatal signal ");
-    write_str(fd, name);
-    write_str(fd, ": every Python thread's stack (most recent call first)\n\n");
+    write_str(fd, header);
     /* fd 2 may be closed: then saved is -1 and fd 2 is closed again after. */
     saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
     if (dup2(fd, 2) >= 0) {
@@ -238,7 +240,7 @@ static void write_stacks(const char *name)
     if (saved >= 0)
         close(saved);
     /* 3.14+: the crashing thread's C stack too, as faulthandler adds it. */
-    if (PYHD_HAVE_C_STACK) {
+    if (PYHD_HAVE_C_STACK && with_c_stack) {
         write_str(fd, "\n");
         pyhd_dump_c_stack(fd);
     }
@@ -249,6 +251,40 @@ static void write_stacks(const char *name)
         write_str(2, path);
         write_str(2, "\n");
     }
+}
+
+/* Async-signal-safe: the fatal signal's text file. */
+static void write_stacks(const char *name)
+{
+    char header[128];
+    char *p = header, *end = header + sizeof header - 1;
+
+    p = append_str(p, end, "Fatal signal ");
+    p = append_str(p, end, name);
+    p = append_str(p, end, ": every Python thread's stack (most recent call first)\n\n");
+    *p = '\0';
+    write_stacks_file((long)getpid(), name, header, 1);
+}
+
+void pyhd__signals_write_fork_timeout(long parent, unsigned timeout)
+{
+    char header[256], name[64];
+    char *p = header, *end = header + sizeof header - 1;
+    char *n = name, *nend = name + sizeof name - 1;
+
+    if (fatal_options == NULL)
+        return;
+    p = append_str(p, end, "Dump-Fork: timed out after ");
+    p = append_long(p, end, (long)timeout);
+    p = append_str(p, end, " s\nPid: ");
+    p = append_long(p, end, parent);
+    p = append_str(p, end, "\n\nEvery Python thread's stack (most recent call first), the "
+                           "dumping thread's where the dump stopped:\n\n");
+    *p = '\0';
+    n = append_str(n, nend, "dump-fork-timeout-");
+    n = append_long(n, nend, (long)getpid());
+    *n = '\0';
+    write_stacks_file(parent, name, header, 0);
 }
 
 /* fork() from a signal handler: glibc's fork() runs the atfork handlers and

@@ -25,4 +25,15 @@ int pyhd__signals_install_dump(const struct pyhd_options *o);
  */
 int pyhd__signals_install_fatal(const struct pyhd_options *o);
 
+/*
+ * For a --dump-fork writer whose alarm went off, in that writer and
+ * async-signal-safely: DIR/pyhd-PARENT-dump-fork-timeout-WRITER.txt, whose
+ * first lines, in the MANIFEST's form, say "Dump-Fork: timed out after
+ * TIMEOUT s" and the program's pid, followed by every Python thread's stack
+ * as the snapshot holds them (the dumping thread's shows where the dump
+ * stopped), and its "pyhd: stacks written" line. Nothing without the fatal
+ * handlers' stacks signal (pyhd__signals_install_fatal()).
+ */
+void pyhd__signals_write_fork_timeout(long parent, unsigned timeout);
+
 #endif /* PYHD_SIGNALS_H */

@@ -131,6 +131,18 @@ static const struct trusted table[] = {
     {"socket", "SocketKind", NULL, ENUM},
     {"uuid", "SafeUUID", NULL, ENUM},
 
+    /* Struct sequences: C types built from their fields' values (tuple items,
+       then the hidden fields set by index), no code of theirs runs. */
+    {"os", "stat_result", NULL, CLASS},
+    {"os", "statvfs_result", NULL, CLASS},
+    {"os", "terminal_size", NULL, CLASS},
+    {"os", "times_result", NULL, CLASS},
+    {"os", "uname_result", NULL, CLASS},
+    {"time", "struct_time", NULL, CLASS},
+    {"pwd", "struct_passwd", NULL, CLASS},
+    {"grp", "struct_group", NULL, CLASS},
+    {"resource", "struct_rusage", NULL, CLASS},
+
     /* Standard-library exceptions whose __str__ reads only their own fields. */
     {"json.decoder", "JSONDecodeError", "json", CLASS},
     {"subprocess", "SubprocessError", NULL, CLASS},

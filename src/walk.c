@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "compat_objects.h"
+#include "dict_exact.h"
 #include "encode.h"
 #include "instance_dict.h"
 #include "pyhd/format.h"
@@ -824,36 +825,6 @@ static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
     return t;
 }
 
-/*
- * d[key] for an exact str key: borrowed, or NULL (with an exception only on
- * failure). A dict lookup compares key with each entry of the same hash, and
- * comparing runs a non-str key's __eq__: a class namespace, a module's dict
- * or sys.modules can hold such a key. Those dicts are searched here in C,
- * entry by entry; dicts of str keys only (3.11+ tell) are looked up as usual.
- */
-static PyObject *dict_get_str(PyObject *d, PyObject *key)
-{
-    Py_ssize_t pos = 0;
-    PyObject *k, *v;  /* borrowed */
-    if (!PyDict_Check(d))
-        return NULL;
-    if (pyhd_dict_has_str_keys_only(d))
-        return PyDict_GetItemWithError(d, key);
-    while (PyDict_Next(d, &pos, &k, &v))
-        if (k == key || (PyUnicode_CheckExact(k) && PyUnicode_Compare(k, key) == 0))
-            return v;
-    return NULL;
-}
-
-/* dict_get_str with a C string key. */
-static PyObject *dict_get_cstr(PyObject *d, const char *key)  /* borrowed */
-{
-    PyObject *k = PyUnicode_FromString(key);
-    PyObject *v = k != NULL ? dict_get_str(d, k) : NULL;
-    Py_XDECREF(k);
-    return v;
-}
-
 /* A C type's name and module from its tp_name "module.Name" ("builtins" without a dot). */
 static PyObject *type_name_parts(PyTypeObject *t, PyObject **module)  /* new refs */
 {
@@ -874,7 +845,7 @@ static PyObject *type_module(const struct walker *w, PyTypeObject *t)
 {
     PyObject *module = NULL;
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL) {
-        module = dict_get_str(t->tp_dict, w->str_module);
+        module = pyhd__dict_get_exact(t->tp_dict, w->str_module);
         if (module != NULL && PyUnicode_Check(module)) {
             /* A str subclass is copied: sets and dicts would hash it by its __hash__. */
             return PyUnicode_CheckExact(module)
@@ -919,7 +890,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                           PyTypeObject *t)
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *obj = dict_get_str(modules, module);  /* borrowed */
+    PyObject *obj = pyhd__dict_get_exact(modules, module);  /* borrowed */
     PyObject *parts = NULL;
     int r = 0;
     if (obj == NULL || !PyModule_Check(obj))
@@ -932,7 +903,7 @@ static int module_defines(const struct walker *w, PyObject *module, PyObject *qu
                       : PyType_Check(obj) ? ((PyTypeObject *)obj)->tp_dict : NULL;
         if (d == NULL || !PyDict_Check(d))
             goto done;
-        obj = dict_get_str(d, PyList_GET_ITEM(parts, i));
+        obj = pyhd__dict_get_exact(d, PyList_GET_ITEM(parts, i));
         if (obj == NULL) {
             r = PyErr_Occurred() ? -1 : 0;
             goto done;
@@ -960,6 +931,19 @@ static int is_class_attr(PyObject *name, PyObject *value)
     return PyUnicode_CompareWithASCIIString(name, "__dict__") != 0
            && PyUnicode_CompareWithASCIIString(name, "__weakref__") != 0
            && PyUnicode_CompareWithASCIIString(name, "__doc__") != 0;
+}
+
+/*
+ * The attributes of a standard-library class that a reader needs to print
+ * a copy of it as python does: its own __repr__ and __str__ (or their
+ * absence: the inherited ones apply) and a namedtuple's _fields. name is an
+ * exact str (is_class_attr).
+ */
+static int is_printing_attr(PyObject *name)
+{
+    return PyUnicode_CompareWithASCIIString(name, "__repr__") == 0
+           || PyUnicode_CompareWithASCIIString(name, "__str__") == 0
+           || PyUnicode_CompareWithASCIIString(name, "_fields") == 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1371,13 +1355,20 @@ static int w_class(struct walker *w, PyTypeObject *t)
         flags |= PYHD_CLASS_STDLIB;
     /* Past the budget the attrs are left out; the class's identity is what counts.
        A class of the standard library is rebuilt by name, or as a copy of its
-       name: its attributes would only cost space. */
+       name: of the attributes of one written in Python, only those that decide
+       how a copy prints (always a dict, so that "none of them" is said too).
+       A C type's own (immutable) is rebuilt by name or left opaque. */
+    int printing_only = flags & PYHD_CLASS_STDLIB;
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE && t->tp_dict != NULL && !w->out_of_budget
-        && !(flags & PYHD_CLASS_STDLIB)) {
+        && !(printing_only && (t->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))) {
         Py_ssize_t pos = 0;
         PyObject *k, *v;  /* borrowed */
+        if (printing_only && (attrs = PyDict_New()) == NULL)
+            goto done;
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!is_class_attr(k, v))
+            if (!is_class_attr(k, v)
+                || (printing_only && !(is_printing_attr(k)
+                                       && (PyFunction_Check(v) || PyTuple_CheckExact(v)))))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
@@ -1617,7 +1608,7 @@ static int w_exception(struct walker *w, PyObject *o)
 /* A module's __name__ or __file__ as its dict holds it (a str), without a lookup that compares keys. */
 static PyObject *module_str(PyObject *dict, const char *key)  /* new reference or NULL */
 {
-    PyObject *v = dict != NULL ? dict_get_cstr(dict, key) : NULL;  /* borrowed */
+    PyObject *v = dict != NULL ? pyhd__dict_get_cstr(dict, key) : NULL;  /* borrowed */
     PyErr_Clear();
     return v != NULL && PyUnicode_Check(v) ? Py_NewRef(v) : NULL;
 }
@@ -2352,7 +2343,7 @@ static int c_object_kind(const struct walker *w, PyTypeObject *t)
 static PyObject *c_type_attr(PyObject *o, PyObject *base, const char *name, int call)
 {
     PyObject *d = ((PyTypeObject *)base)->tp_dict;
-    PyObject *descr = d != NULL ? dict_get_cstr(d, name) : NULL;  /* borrowed */
+    PyObject *descr = d != NULL ? pyhd__dict_get_cstr(d, name) : NULL;  /* borrowed */
     if (descr == NULL) {
         PyErr_Clear();
         PyErr_Format(PyExc_AttributeError, "%s has no C attribute %s",
@@ -2384,8 +2375,8 @@ static PyObject *instance_dict_item(PyObject *o, const char *key)
         PyErr_Clear();
         return NULL;
     }
-    /* dict_get_cstr: a program's key object in the dict is never compared by its __eq__. */
-    PyObject *v = dict_get_cstr(d, key);
+    /* pyhd__dict_get_cstr: a program's key object in the dict is never compared by its __eq__. */
+    PyObject *v = pyhd__dict_get_cstr(d, key);
     if (v == NULL)
         PyErr_Clear();
     Py_XINCREF(v);
@@ -3309,8 +3300,8 @@ done:
 static PyObject *imported_attr(const char *module, const char *name)  /* new ref or NULL */
 {
     PyObject *modules = PyImport_GetModuleDict();  /* borrowed */
-    PyObject *m = dict_get_cstr(modules, module);  /* borrowed */
-    PyObject *v = m != NULL && PyModule_Check(m) ? dict_get_cstr(PyModule_GetDict(m), name)
+    PyObject *m = pyhd__dict_get_cstr(modules, module);  /* borrowed */
+    PyObject *v = m != NULL && PyModule_Check(m) ? pyhd__dict_get_cstr(PyModule_GetDict(m), name)
                                                  : NULL;  /* borrowed */
     PyErr_Clear();
     return v != NULL && PyType_Check(v) ? Py_NewRef(v) : NULL;
@@ -3358,7 +3349,7 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         if (!is_python_class(w, t))
             return 0;
         PyHeapTypeObject *ht = (PyHeapTypeObject *)t;
-        PyObject *mod = t->tp_dict != NULL ? dict_get_str(t->tp_dict, w->str_module)
+        PyObject *mod = t->tp_dict != NULL ? pyhd__dict_get_exact(t->tp_dict, w->str_module)
                                            : NULL;  /* borrowed */
         const char *m = mod != NULL && PyUnicode_CheckExact(mod) ? PyUnicode_AsUTF8(mod) : NULL;
         const char *q = PyUnicode_CheckExact(ht->ht_qualname)
@@ -3445,10 +3436,10 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
     if (w->str_module == NULL)
         return -1;
     PyObject *modules = PyImport_GetModuleDict();
-    w->builtins_module = Py_XNewRef(dict_get_cstr(modules, "builtins"));
-    PyObject *sys = dict_get_cstr(modules, "sys");  /* borrowed */
+    w->builtins_module = Py_XNewRef(pyhd__dict_get_cstr(modules, "builtins"));
+    PyObject *sys = pyhd__dict_get_cstr(modules, "sys");  /* borrowed */
     if (sys != NULL && PyModule_Check(sys))
-        w->stdlib_names = Py_XNewRef(dict_get_cstr(PyModule_GetDict(sys),
+        w->stdlib_names = Py_XNewRef(pyhd__dict_get_cstr(PyModule_GetDict(sys),
                                                    "stdlib_module_names"));
     if (PyErr_Occurred())
         return -1;

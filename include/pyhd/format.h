@@ -200,7 +200,10 @@ enum pyhd_kind {
                                     __weakref__, __doc__ and the descriptors of its
                                     __slots__;
                                     functions, descriptors and nested classes
-                                    included. Version 1 kept only
+                                    included; of a STDLIB class written in
+                                    Python only __repr__, __str__ (functions)
+                                    and _fields, possibly none: an empty DICT;
+                                    0 for a STDLIB C type). Version 1 kept only
                                     values of exact types None, bool, int, float,
                                     complex, str, bytes, and tuples of those) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,

@@ -78,26 +78,24 @@ def _json_text(value):
     return "".join(out)
 
 
-def _asyncio_call_graph():
+def _asyncio_call_graph(native, coroutine_type):
     """(number of tasks, JSON text) of the asyncio call graph of this thread's
-    running event loop, or None: before 3.14, without asyncio, or with no loop
-    running here. Called by the dump before it pauses other threads.
+    running event loop, or None with no loop running here. Called by the dump
+    (3.14+, once the program imported _asyncio) before it pauses other
+    threads, with the _asyncio module and types.CoroutineType, which it found
+    in C: an import or a sys.modules lookup here would compare the names with
+    the program's keys in sys.modules, running their __eq__.
 
     Like asyncio.capture_call_graph(), but reading only the standard library's
     own objects through their C types: a task's name, its coroutine chain
     (cr_await, while it is a coroutine) and the tasks awaiting it. The
     program's own awaitables and Task subclasses are never asked anything.
     """
-    import sys
-    native = sys.modules.get("_asyncio")
-    if sys.version_info < (3, 14) or native is None:
-        return None
     loop = native._get_running_loop()
     if loop is None:
         return None
     task_type = native.Task
     awaited_by = native.Future.__dict__["_asyncio_awaited_by"]
-    coroutine_type = sys.modules["types"].CoroutineType  # asyncio imported types
     current = native.current_task(loop)
     records = []
     for task in native.all_tasks(loop):

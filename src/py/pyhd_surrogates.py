@@ -521,6 +521,13 @@ def _finish_class(cls, attrs):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
         return
+    if issubclass(cls, BaseException) and _is_rebuilt_function(attrs.get("__str__")):
+        # The program's __str__ cannot run; BaseException's would print its
+        # args instead, not what the program printed. The text python printed
+        # is used where the debugger knows it (traceback.txt), else the
+        # rebuilt __str__ says it is program code.
+        _dumped_str[cls] = attrs["__str__"]
+        type.__setattr__(cls, "__str__", _exception_str)
     own = attrs.get("__repr__")
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
@@ -539,6 +546,34 @@ def _finish_class(cls, attrs):
             issubclass(cls, BaseException) or _native_base(cls) is not object:
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
         type.__delattr__(cls, "__repr__")
+
+
+# A rebuilt exception class -> its program's __str__ (an inert function).
+_dumped_str = {}
+# id(exception) -> (exception, the text python printed for it).
+_exception_texts = {}
+
+
+def _exception_str(self):
+    """str() of a rebuilt exception whose class defined __str__: what python
+    printed for it in the dump's traceback, or the inert __str__'s one-line error."""
+    known = _exception_texts.get(id(self))
+    if known is not None and known[0] is self:
+        return known[1]
+    for klass in type(self).__mro__:
+        if klass in _dumped_str:
+            return _dumped_str[klass](self)
+    return BaseException.__str__(self)
+
+
+def has_dumped_str(exc):
+    """Whether str(exc) is the program's own __str__ (not run by a dump)."""
+    return any(klass in _dumped_str for klass in type(exc).__mro__)
+
+
+def set_exception_text(exc, text):
+    """Record what python printed as str(exc) when the program crashed."""
+    _exception_texts[id(exc)] = (exc, text)
 
 
 def _native_base(cls):
@@ -639,6 +674,13 @@ def real_subclass_value(cls, value):
         except Exception:
             return value
     base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
+    if base is tuple and "n_sequence_fields" in cls.__dict__:
+        # A struct sequence (the trust table's): its C constructor takes the
+        # visible fields; the hidden ones are set at fill (_pyhd's rebuilder).
+        try:
+            return cls(value)
+        except Exception:
+            return value
     try:
         obj = base.__new__(cls, value)
         if base is bytearray:  # bytearray takes its contents in __init__

@@ -102,6 +102,85 @@ class Session(DebugTestCase):
         self.assertTrue(out.endswith(f"> {CRASH_LOCALS}(29)average()\n"
                                      "-> return total / count\n(Pdb) \n"), out)
 
+    def test_header_shows_a_message_pyhd_run_left_to_the_reader(self):
+        """str() of KeyError(Decimal) could run program code in pyhd-run: the header
+        takes the rebuilt exception's line."""
+        script = os.path.join(WORKDIR, "uncomputed.py")
+        with open(script, "w") as f:
+            f.write("import decimal\n"
+                    "raise KeyError(('missing', decimal.Decimal('3.5')))\n")
+        out = self.session(Crash(WORKDIR, script), "")
+        self.assertIn("Exception: KeyError: ('missing', Decimal('3.5'))\n", out)
+
+    def test_program_str_of_exceptions_is_what_python_printed(self):
+        """A program exception's __str__ cannot run in the debugger: str() gives what
+        python printed for it (traceback.txt), not BaseException's str of its args."""
+        script = os.path.join(WORKDIR, "odd.py")
+        with open(script, "w") as f:
+            f.write("import threading, sys\n"
+                    "class Odd(Exception):\n"
+                    "    def __str__(self):\n"
+                    "        return 'odd ' + str(self.args[0]) + '\\nsecond line'\n"
+                    "class Odder(Odd):\n"
+                    "    pass\n"
+                    "def work():\n"
+                    "    try:\n"
+                    "        raise Odd(1)\n"
+                    "    except Odd as e:\n"
+                    "        err = Odder(2)\n"
+                    "        err.add_note('a note')\n"
+                    "        raise err from e\n"
+                    "if sys.argv[1] == 'thread':\n"
+                    "    t = threading.Thread(target=work, name='w')\n"
+                    "    t.start(); t.join()\n"
+                    "else:\n"
+                    "    work()\n")
+        for how in ("main", "thread"):
+            crash = Crash(WORKDIR, script, how)
+            self.assertIn("Odder: odd 2\nsecond line\na note\n", crash.stderr)
+            out = self.replies(crash, ["p str(err)", "p str(err.__cause__)", "p str(Odd(3))"])
+            self.assertEqual(out[0], "'odd 2\\nsecond line'\n", how)
+            self.assertEqual(out[1], "'odd 1\\nsecond line'\n", how)
+            # A new instance has no printed text: the program's __str__ does not run.
+            self.assertIn("__str__", out[2])
+            self.assertIn("a dump does not run program code", out[2])
+            if how == "main":
+                head = self.session(crash, "")
+                self.assertIn("Exception: Odder: odd 2\n", head)
+
+    def test_struct_sequences_are_real_with_their_hidden_fields(self):
+        script = os.path.join(WORKDIR, "stat.py")
+        with open(script, "w") as f:
+            f.write("import os, time\n"
+                    "info = os.stat(__file__)\n"
+                    "moment = time.gmtime(86400 * 365)\n"
+                    "print(info.st_mtime_ns, info.st_blksize, moment.tm_zone, moment.tm_gmtoff)\n"
+                    "raise SystemError('stat')\n")
+        proc = subprocess.run([RUN, "--dump-dir", WORKDIR, script], env=clean_env(),
+                              capture_output=True, text=True, timeout=300)
+        expected = proc.stdout.split()
+        crash = Crash(WORKDIR, script)
+        out = self.replies(crash, [
+            "!import os, time; print(isinstance(info, os.stat_result), "
+            "isinstance(moment, time.struct_time))",
+            "!print(info.st_mtime_ns, info.st_blksize, moment.tm_zone, moment.tm_gmtoff)",
+            "p moment[:3]"])
+        self.assertEqual(out[0], "True True\n")
+        self.assertEqual(out[1].split(), expected)
+        self.assertEqual(out[2], "(1971, 1, 1)\n")
+
+    def test_source_of_a_file_whose_name_is_not_utf8(self):
+        """The dumped source of /dir\\xff/p\\xfe.py is found once the file is gone."""
+        directory = os.path.join(os.fsencode(WORKDIR), b"dir\xff")
+        os.mkdir(directory)
+        script = os.path.join(directory, b"p\xfe.py")
+        with open(script, "w") as f:
+            f.write("def f():\n    marker = 41\n    raise ValueError(marker)\nf()\n")
+        crash = Crash(WORKDIR, os.fsdecode(script))
+        os.unlink(script)
+        listing, = self.replies(crash, ["l"])
+        self.assertIn("marker = 41", listing)
+
     def test_where_shows_exactly_the_dumped_frames(self):
         where, = self.replies(LOCALS, ["where"])
         self.assertEqual(STACK_ENTRY.findall(where), [

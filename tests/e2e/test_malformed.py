@@ -263,6 +263,34 @@ class MalformedTest(unittest.TestCase):
             program = proc.stdout.split("\nProgram:", 1)[1].split("\n", 1)[0].strip()
             self.assertEqual(program, "1 2" if argv == '[1, 2]' else argv)
 
+    def test_names_that_are_not_utf8(self):
+        """Member names and MANIFEST keys that are not UTF-8 give a DumpError (one line,
+        the bytes shown as \\xNN), or open when nothing else is wrong."""
+        def tar(members, truncate=0):
+            out = io.BytesIO()
+            with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT,
+                              encoding="utf-8", errors="surrogateescape") as t:
+                for name, data in members:
+                    info = tarfile.TarInfo(name)
+                    info.size = len(data)
+                    t.addfile(info, io.BytesIO(data))
+            return out.getvalue()[:len(out.getvalue()) - truncate] if truncate else out.getvalue()
+        odd = [("sources/tmp/\udcb9\udcff.py", b"x = 1\n")]
+        path = self.write("odd-source.dump", tar(self.members + odd))
+        proc = subprocess.run([DEBUG, "--locals", path], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # Cut inside the odd member's data: the reader's message names the member.
+        raw = tar(self.members[:1] + [("\udcb9\x07", b"y" * 5000)])
+        path = self.write("odd-cut.dump", raw[:len(raw) - 5000])
+        line = self.refused(path)
+        self.assertIn("\\xb9\\x07", line)
+        manifest = dict(self.members)["MANIFEST"] + b"\xb9\xff: value\n"
+        path = self.write("odd-key.dump", tar(
+            [(n, manifest if n == "MANIFEST" else d) for n, d in self.members]))
+        line = self.refused(path)
+        self.assertIn("bad MANIFEST", line)
+
     def test_inflation_bomb(self):
         bomb = zlib.compress(b"PYHDGRPH\x01" + bytes(200 << 20), 9)
         path = self.write("bomb.dump", self.with_graph(bomb))

@@ -388,6 +388,72 @@ class NoProgramCodeRuns(NoMutateTestCase):
             self.assertEqual((g.kind(loc[name]), g[loc[name]].f["repr"]), ("OPAQUE", 0), name)
 
 
+# A key whose hash is a name's: a dict lookup of that name compares it with
+# the key, and comparing runs the key's __eq__ (it marks once ARMED is set).
+COLLIDING_KEY = """\
+ARMED = False
+class Key:
+    def __init__(self, name):
+        self.name = name
+    def __hash__(self):
+        return hash(self.name)
+    def __eq__(self, other):
+        if ARMED:
+            mark('eq-' + self.name)
+        return False
+def plant(d, *names):
+    # The key goes where the name was, so that a lookup of the name meets it first.
+    for name in names:
+        had = name in d
+        value = d.pop(name, None)
+        d[Key(name)] = None
+        if had:
+            d[name] = value
+"""
+
+
+class LookupsCompareNoProgramKey(NoMutateTestCase):
+    def test_dump_never_compares_a_colliding_key(self):
+        """sys.modules and module dicts holding a key of the looked-up name's hash."""
+        p = self.run_program(COLLIDING_KEY + textwrap.dedent("""\
+            import asyncio, json, threading, pyhd
+            plant(sys.modules, 'threading', 'asyncio.tasks', '_asyncio', 'builtins', 'sys')
+            plant(threading.__dict__, '_active', '_main_thread')
+            plant(asyncio.tasks.__dict__, '_scheduled_tasks', '_all_tasks', '_eager_tasks')
+            plant(json.__dict__, '__file__', '__name__')
+            ARMED = True
+            pyhd.dump()
+            ARMED = False
+            """))
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        self.assertEqual(len(self.dumps()), 1, p.stderr.decode(errors="replace"))
+        self.assertEqual(self.markers(), [], "a key's __eq__ ran during the dump")
+
+    def test_thread_failure_compares_no_key_python_does_not(self):
+        """A thread's failure: pyhd's reading of threading compares no more keys than python."""
+        source = COLLIDING_KEY + textwrap.dedent("""\
+            import threading
+            plant(sys.modules, 'threading')
+            plant(threading.__dict__, '__name__', 'excepthook', 'ExceptHookArgs')
+            def fail():
+                raise ValueError('in a thread')
+            ARMED = True
+            t = threading.Thread(target=fail)
+            t.start()
+            t.join()
+            ARMED = False
+            """)
+        p = self.run_program(source)
+        self.assertEqual(len(self.dumps()), 1, p.stderr.decode(errors="replace"))
+        under_pyhd = self.markers()
+        for name in under_pyhd:
+            os.remove(os.path.join(self.dir, "MARKER-" + name))
+        subprocess.run([PYTHON, os.path.join(self.dir, "prog.py")], cwd=self.dir,
+                       env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=500)
+        self.assertEqual(under_pyhd, self.markers(), "pyhd-run compared keys python does not")
+
+
 class BudgetsHoldForEveryKind(NoMutateTestCase):
     def test_deque_and_array_are_cut_before_they_are_copied(self):
         p = self.run_program("""\

@@ -114,6 +114,45 @@ class GuardedDumps(RobustTestCase):
         self.assertEqual(self.dumps(), [os.fsdecode(path)])
         self.assertIn("[Previous line repeated", member(os.fsdecode(path), "traceback.txt"))
 
+    def test_deep_traceback_is_not_printed_by_python_again(self):
+        # 3.13+ print tracebacks with the traceback module, in Python, at
+        # about 0.2 ms a frame; the dump renders a deep one in C rather than
+        # run that printer (the program's, here patched to count) again.
+        # 3.10 to 3.12 print in C: nothing counts there, under either.
+        script = self.write("deep.py", """\
+            import atexit, sys, traceback
+            calls = []
+            real = traceback.StackSummary.format
+            def counting(self, *args, **kwargs):
+                calls.append(len(self))
+                return real(self, *args, **kwargs)
+            traceback.StackSummary.format = counting
+            atexit.register(lambda: print("formatted", calls))
+            sys.setrecursionlimit(5000)
+            def down(n):
+                if n == 0:
+                    raise KeyError("bottom")
+                return down(n - 1)
+            def outer():
+                try:
+                    down(2000)
+                except KeyError as e:
+                    err = ValueError("wrapped")
+                    err.add_note("a note") if hasattr(err, "add_note") else None
+                    raise err from e
+            outer()
+            """)
+        py = self.run_cmd([PYTHON, script])
+        hd = self.run_cmd([RUN, script])
+        self.assertEqual((hd.returncode, hd.stdout, without_pyhd_lines(hd.stderr)),
+                         (py.returncode, py.stdout, py.stderr))
+        [path] = DUMP_LINE.findall(hd.stderr)
+        text = member(os.fsdecode(path), "traceback.txt").encode()
+        # As python printed it, but for 3.11+'s caret lines under a call.
+        carets = re.compile(rb"^ +[~^]+\n", re.M)
+        self.assertEqual(carets.sub(b"", text), carets.sub(b"", py.stderr))
+        self.assertIn(b"  [Previous line repeated ", text)
+
     def test_dump_signal_during_a_dump_is_recorded_not_nested(self):
         # The dump computes the exception's str() for traceback.txt; this one
         # sends the dump signal the first time, inside that dump.
@@ -190,6 +229,68 @@ class GuardedDumps(RobustTestCase):
         self.assertTrue(hd.stderr.startswith(b"Exception in thread worker:\n"), hd.stderr)
         self.assertRegex(hd.stderr, rb"KeyError: 'gone'\npyhd: dump written to ")
         self.assertEqual(len(self.dumps()), 1)
+
+    def test_threads_ending_during_dumps(self):
+        # Short-lived threads end while dump after dump lists them. A key in
+        # threading._active that collides with a thread's ident makes the
+        # lookup of that thread run program code that lets the thread end:
+        # the walk that followed the thread states without the runtime's
+        # lock (before 7389150) read a freed one and died of SIGSEGV, 5 runs
+        # in 5, in 0.2 s (glibc's malloc) or 0.4 s (ASan, whose freed memory
+        # is filled here).
+        script = self.write("churn.py", """\
+            import sys, threading, time, pyhd
+            MAIN = threading.get_ident()
+            class Key:
+                def __init__(self, ident):
+                    self.ident = ident
+                def __hash__(self):
+                    return self.ident
+                def __eq__(self, other):
+                    if threading.get_ident() == MAIN:
+                        time.sleep(0.005)   # the GIL goes to threads that end
+                    return False
+            seen = set()
+            stop = False
+            def short():
+                seen.add(threading.get_ident())
+                time.sleep(0.001)
+            def churn():
+                while not stop:
+                    ts = [threading.Thread(target=short) for _ in range(4)]
+                    for t in ts:
+                        t.start()
+                    for t in ts:
+                        t.join()
+            workers = [threading.Thread(target=churn) for _ in range(2)]
+            for w in workers:
+                w.start()
+            planted = set()
+            dumps = 0
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                with threading._active_limbo_lock:
+                    for ident in seen - planted:
+                        threading._active[Key(ident)] = threading.main_thread()
+                        planted.add(ident)
+                pyhd.dump()
+                dumps += 1
+            stop = True
+            for w in workers:
+                w.join()
+            with threading._active_limbo_lock:
+                for key in [k for k in threading._active if isinstance(k, Key)]:
+                    del threading._active[key]
+            print(dumps, len(planted))
+            """)
+        env = base_env(PYHD_QUIET="1")
+        env["ASAN_OPTIONS"] += ":max_free_fill_size=65536"
+        hd = self.run_cmd([RUN, "--dump-dir=dumps", "--max-dumps=100000", script], env=env,
+                          timeout=120)
+        self.assertEqual(hd.returncode, 0, hd.stderr[-3000:])
+        dumps, planted = map(int, hd.stdout.split())
+        self.assertGreater(planted, 0)
+        self.assertEqual(len(self.dumps(os.path.join(self.dir, "dumps"))), dumps)
 
 
 class DropIn(RobustTestCase):
@@ -335,6 +436,19 @@ class OnDemand(RobustTestCase):
         self.assertIn(b"pyhd: no dump: the forked dump took more than 1 s (--dump-timeout)\n",
                       err)
         self.assertEqual(self.dumps(), [])
+        # Where the dumps go, a file says so, with where the dump stopped.
+        [stacks] = STACKS_LINE.findall(err)
+        stacks = os.fsdecode(stacks)
+        self.assertEqual(os.path.dirname(stacks), self.dir)
+        self.assertTrue(os.path.basename(stacks).startswith(
+            "pyhd-%d-dump-fork-timeout-" % proc.pid), stacks)
+        with open(stacks, encoding="utf-8") as f:
+            text = f.read()
+        self.assertTrue(text.startswith("Dump-Fork: timed out after 1 s\nPid: %d\n" % proc.pid),
+                        text)
+        self.assertIn('fork.py", line 4 in __repr__', text)
+        # The signal is handled at line 7 or 8, whichever runs when it comes.
+        self.assertRegex(text, r'fork\.py", line [78] in <module>\n')
 
 
 class FatalSignals(RobustTestCase):

@@ -104,6 +104,67 @@ def _walk_tb(tb):
     return entries
 
 
+# The lines python prints between two exceptions of a chain.
+CHAIN_SEPARATORS = re.compile(
+    r"\n\nThe above exception was the direct cause of the following exception:\n\n"
+    r"|\n\nDuring handling of the above exception, another exception occurred:\n\n")
+
+
+OTHER_THREADS = re.compile(r"\n\n(?:Current thread|Thread) 0x[0-9a-fA-F]+ ")
+
+
+def printed_name(cls):
+    """The exception type's name as python's traceback prints it."""
+    module = getattr(cls, "__module__", None)
+    if module in ("__main__", "builtins"):
+        return cls.__qualname__
+    return f"{module}.{cls.__qualname__}"
+
+
+def printed_messages(path, chain):
+    """Give the rebuilt exceptions of chain (oldest first, as python prints
+    them) whose class defined __str__ the message python printed for them,
+    read from the dump's traceback.txt; nothing when the text does not
+    match the chain (a thread's output, exception groups, a cut chain)."""
+    import pyhd_surrogates
+    if not any(pyhd_surrogates.has_dumped_str(e) for e in chain):
+        return
+    if any(group_members(e) for e in chain):
+        return
+    try:
+        from .reader import read_text
+        text = read_text(path, traceback=True).traceback.decode("utf-8", "replace")
+    except Exception:
+        return
+    # Other threads' stacks follow a thread's failure, as faulthandler prints them.
+    text = OTHER_THREADS.split(text, 1)[0]
+    sections = CHAIN_SEPARATORS.split(text.rstrip("\n"))
+    if len(sections) != len(chain):
+        return
+    for exc, section in zip(chain, sections):
+        if not pyhd_surrogates.has_dumped_str(exc):
+            continue
+        lines = section.split("\n")
+        # A thread's failure starts "Exception in thread NAME:".
+        if "Traceback (most recent call last):" in lines:
+            lines = lines[lines.index("Traceback (most recent call last):"):]
+        notes = getattr(exc, "__notes__", None)
+        if isinstance(notes, list) and all(type(n) is str for n in notes):
+            count = sum(len(n.split("\n")) for n in notes)
+            if count:
+                lines = lines[:-count]
+        name = printed_name(type(exc))
+        for i, line in enumerate(lines):
+            if line.startswith((" ", "Traceback (most recent call last):")):
+                continue
+            if line == name:
+                pyhd_surrogates.set_exception_text(exc, "")
+            elif line.startswith(name + ": "):
+                message = "\n".join([line[len(name) + 2:]] + lines[i + 1:])
+                pyhd_surrogates.set_exception_text(exc, message)
+            break
+
+
 class Start:
     """Where a session starts: the traceback pdb gets, the frame to select
     in it (None: the innermost), the index of its exception in
@@ -147,6 +208,8 @@ class Dump:
         # follow.
         self.trigger_index = next((i for i, e in enumerate(self.exceptions)
                                    if e is self.exception), None)
+        if frames and self.trigger_index is not None:
+            printed_messages(self.path, self.exceptions[:self.trigger_index + 1])
         self._thread_stacks = {}
 
     def field(self, key, default=""):

@@ -333,8 +333,18 @@ def format_header(dump):
     exc_line = dump.field("Exception-Type")
     if exc_line.startswith("builtins."):
         exc_line = exc_line[len("builtins."):]
-    if dump.field("Exception-Message"):
-        exc_line += ": " + dump.field("Exception-Message")
+    message = dump.field("Exception-Message")
+    if message == "<not computed>" and getattr(dump, "exception", None) is not None:
+        # pyhd-run left str() of this exception to the reader (it could run
+        # program code there); the rebuilt exception's own line says it here.
+        try:
+            shown = traceback.format_exception_only(dump.exception)[0].split("\n")[0]
+        except Exception:
+            shown = ""
+        if shown and not shown.endswith("<exception str() failed>"):
+            exc_line, message = shown, ""
+    if message:
+        exc_line += ": " + message
     rows = [("Dump", dump.path), ("Program", program),
             ("Cwd", dump.field("Cwd")), ("Created", dump.field("Created")),
             ("Host", host), ("Python", python), ("Trigger", dump.field("Trigger")),
