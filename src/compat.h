@@ -295,14 +295,16 @@ static inline int pyhd_module_gil_not_used(PyObject *m)
 
 /* The pending asyncio tasks of every thread and of the interpreter, which
    3.14 keeps in C lists of its own (src/compat_tasks.c): appended to list,
-   read in C without running any code. 0, or -1 with an exception set. Before
-   3.14 the tasks are in asyncio.tasks' sets, and this appends nothing. */
+   read in C without running any code; alone: no other thread exists (a
+   forked child). 0, or -1 with an exception set. Before 3.14 the tasks are
+   in asyncio.tasks' sets, and this appends nothing. */
 #if PY_VERSION_HEX >= 0x030E0000
-int pyhd_asyncio_pending_tasks(PyObject *list);
+int pyhd_asyncio_pending_tasks(PyObject *list, int alone);
 #else
-static inline int pyhd_asyncio_pending_tasks(PyObject *list)
+static inline int pyhd_asyncio_pending_tasks(PyObject *list, int alone)
 {
     (void)list;
+    (void)alone;
     return 0;
 }
 #endif

@@ -74,7 +74,7 @@ static int add_task_list(struct llist_node *head, PyTypeObject *task_type, PyObj
     return rc;
 }
 
-int pyhd_asyncio_pending_tasks(PyObject *out)
+int pyhd_asyncio_pending_tasks(PyObject *out, int alone)
 {
     /* Exact-key lookups: no key of the program's is compared (dict_exact.h). */
     PyObject *mod = pyhd__dict_get_cstr(PyImport_GetModuleDict(), "_asyncio");  /* borrowed */
@@ -95,14 +95,17 @@ int pyhd_asyncio_pending_tasks(PyObject *out)
     /* With the GIL held no other thread changes a list; a free-threaded
        build has every other thread paused (src/world.c) while the roots are
        gathered, as all_tasks pauses them, and walks the thread states under
-       the same lock. */
+       the same lock. Alone (a forked child) no other thread exists, and the
+       lock is not taken: a thread that held it at the fork never lets go. */
     interp = PyInterpreterState_Get();
     rc = add_task_list(&interp->asyncio_tasks_head, (PyTypeObject *)task_type, out);
-    HEAD_LOCK(interp->runtime);
+    if (!alone)
+        HEAD_LOCK(interp->runtime);
     for (PyThreadState *t = interp->threads.head; rc == 0 && t != NULL; t = t->next)
         rc = add_task_list(&((_PyThreadStateImpl *)t)->asyncio_tasks_head,
                            (PyTypeObject *)task_type, out);
-    HEAD_UNLOCK(interp->runtime);
+    if (!alone)
+        HEAD_UNLOCK(interp->runtime);
     return rc;
 }
 #endif

@@ -331,7 +331,7 @@ static PyObject *build_tasks(const struct dump *d)  /* new reference */
     PyObject *md = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;  /* borrowed */
     PyObject *scheduled = NULL, *eager = NULL;  /* borrowed */
     PyObject *out = NULL;
-    int stopped, rc;
+    int alone, stopped, rc;
 
     if (PyErr_Occurred())
         return NULL;  /* the lookup failed */
@@ -359,9 +359,10 @@ static PyObject *build_tasks(const struct dump *d)  /* new reference */
         goto error;
     /* Other threads change their own lists with no lock, so a free-threaded
        build reads them paused, as all_tasks does: they are unless --repr-all
-       left them running (a --dump-fork child has no other threads). */
-    stopped = !d->world_stopped && d->pid == (long)getpid() ? pyhd__world_stop() : 0;
-    rc = pyhd_asyncio_pending_tasks(out);
+       left them running. A --dump-fork child has no other threads. */
+    alone = d->pid != (long)getpid();
+    stopped = !d->world_stopped && !alone ? pyhd__world_stop() : 0;
+    rc = pyhd_asyncio_pending_tasks(out, alone);
     pyhd__world_start(stopped);
     if (rc < 0)
         goto error;
