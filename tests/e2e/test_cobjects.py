@@ -408,8 +408,9 @@ class Asyncio(Fidelity, unittest.TestCase):
 class AsyncioThreads(unittest.TestCase):
     def test_tasks_of_other_threads_and_of_ended_threads_are_listed(self):
         # --repr-all leaves the other threads running while the dump reads
-        # (a free-threaded build then pauses them for their task lists alone).
-        for options in ((), ("--repr-all",)):
+        # (a free-threaded build then pauses them for their task lists alone);
+        # --dump-fork reads them in a child where no other thread exists.
+        for options in ((), ("--repr-all",), ("--dump-fork",)):
             with self.subTest(options=options):
                 program = Program(WORKDIR, "elsewhere", THREAD_TASKS, options)
                 base = os.path.basename(program.path)
