@@ -409,10 +409,18 @@ class AsyncioThreads(unittest.TestCase):
     def test_tasks_of_other_threads_and_of_ended_threads_are_listed(self):
         # --repr-all leaves the other threads running while the dump reads
         # (a free-threaded build then pauses them for their task lists alone);
-        # --dump-fork reads them in a child where no other thread exists.
-        for options in ((), ("--repr-all",), ("--dump-fork",)):
+        # with --dump-fork, pyhd.dump() (instead of the exception) reads them
+        # in a child where no other thread exists.
+        in_child = THREAD_TASKS.replace('    raise RuntimeError("the tasks are elsewhere")\n',
+                                        "    import pyhd\n    pyhd.dump()\n")
+        for options, source in (((), THREAD_TASKS), (("--repr-all",), THREAD_TASKS),
+                                (("--dump-fork",), in_child)):
             with self.subTest(options=options):
-                program = Program(WORKDIR, "elsewhere", THREAD_TASKS, options)
+                program = Program(WORKDIR, "elsewhere", source, options)
+                if source is in_child:
+                    info = subprocess.run([DEBUG, "--info", program.dump], env=clean_env(),
+                                          stdout=subprocess.PIPE, text=True, timeout=300).stdout
+                    self.assertIn("Trigger: api\n", info)
                 base = os.path.basename(program.path)
                 in_idle = program.line("await gate.wait()")
                 in_serve = program.line("await asyncio.sleep(3600)")
