@@ -76,31 +76,26 @@ static inline int pyhd_managed_attrs(PyObject *o, struct pyhd_managed_attrs *a)
     a->dict = NULL;
     a->values = NULL;
     a->count = 0;
+#if PY_VERSION_HEX < 0x030D0000
+    PyObject **values = NULL;
 #if PY_VERSION_HEX < 0x030C0000
     /* 3.11 (Include/internal/pycore_object.h, 3.11.7): before the GC header,
-       the values pointer at word -4 and the dict pointer at word -3; the
-       order bytes precede the values: [-1] prefix size, [-2] count,
-       [-3 - k] the k-th index. */
-    PyObject **values = ((PyObject ***)o)[-4];
+       the values pointer at word -4 and the dict pointer at word -3. */
+    values = ((PyObject ***)o)[-4];
     a->dict = ((PyObject **)o)[-3];
-    if (values != NULL) {
-        const uint8_t *bytes = (const uint8_t *)values;
-        if (bytes[-1] < 2 || bytes[-2] > bytes[-1] - 2)
-            return -1;
-        capacity = (size_t)bytes[-1] - 2;  /* at least the values' length */
-        count = bytes[-2];
-        for (size_t k = 0; k < count && k < PYHD_SHARED_KEYS_MAX; k++)
-            a->order[k] = bytes[-3 - (ptrdiff_t)k];
-        order = a->order;
-        a->values = values;
-    }
-#elif PY_VERSION_HEX < 0x030D0000
+#else
     /* 3.12 (PyDictOrValues, Include/internal/pycore_object.h, 3.12.1): one
        word at -3 holds the dict, or the values pointer minus one (an odd
-       address); the order bytes precede the values as in 3.11. */
+       address). */
     uintptr_t word = ((uintptr_t *)o)[-3];
-    if (word & 1) {
-        PyObject **values = (PyObject **)(word + 1);
+    if (word & 1)
+        values = (PyObject **)(word + 1);
+    else
+        a->dict = (PyObject *)word;
+#endif
+    if (values != NULL) {
+        /* 3.11 and 3.12: the order bytes precede the values: [-1] prefix
+           size, [-2] count, [-3 - k] the k-th index. */
         const uint8_t *bytes = (const uint8_t *)values;
         if (bytes[-1] < 2 || bytes[-2] > bytes[-1] - 2)
             return -1;
@@ -110,8 +105,6 @@ static inline int pyhd_managed_attrs(PyObject *o, struct pyhd_managed_attrs *a)
             a->order[k] = bytes[-3 - (ptrdiff_t)k];
         order = a->order;
         a->values = values;
-    } else {
-        a->dict = (PyObject *)word;
     }
 #else
     /* 3.13 and 3.14 (Include/internal/pycore_object.h and pycore_dict.h,

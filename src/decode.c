@@ -22,45 +22,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *pyhd__kind_name(unsigned kind)
-{
-    static const char *const names[] = {
-        [PYHD_REC_NONE] = "NONE", [PYHD_REC_FALSE] = "FALSE", [PYHD_REC_TRUE] = "TRUE",
-        [PYHD_REC_ELLIPSIS] = "ELLIPSIS", [PYHD_REC_NOTIMPL] = "NOTIMPL",
-        [PYHD_REC_INT] = "INT", [PYHD_REC_BIGINT] = "BIGINT", [PYHD_REC_FLOAT] = "FLOAT",
-        [PYHD_REC_COMPLEX] = "COMPLEX", [PYHD_REC_STR] = "STR", [PYHD_REC_BYTES] = "BYTES",
-        [PYHD_REC_BYTEARRAY] = "BYTEARRAY", [PYHD_REC_TUPLE] = "TUPLE",
-        [PYHD_REC_LIST] = "LIST", [PYHD_REC_SET] = "SET", [PYHD_REC_FROZENSET] = "FROZENSET",
-        [PYHD_REC_DICT] = "DICT", [PYHD_REC_RANGE] = "RANGE", [PYHD_REC_SLICE] = "SLICE",
-        [PYHD_REC_CLASS] = "CLASS", [PYHD_REC_INSTANCE] = "INSTANCE",
-        [PYHD_REC_SUBCLASS] = "SUBCLASS", [PYHD_REC_EXCEPTION] = "EXCEPTION",
-        [PYHD_REC_FUNCTION] = "FUNCTION", [PYHD_REC_METHOD] = "METHOD",
-        [PYHD_REC_CODE] = "CODE", [PYHD_REC_CELL] = "CELL", [PYHD_REC_MODULE] = "MODULE",
-        [PYHD_REC_FRAME] = "FRAME", [PYHD_REC_TRACEBACK] = "TRACEBACK",
-        [PYHD_REC_GENERATOR] = "GENERATOR", [PYHD_REC_WEAKREF] = "WEAKREF",
-        [PYHD_REC_REDUCED] = "REDUCED", [PYHD_REC_BUFFER] = "BUFFER",
-        [PYHD_REC_OPAQUE] = "OPAQUE", [PYHD_REC_TRUNCATED] = "TRUNCATED",
-        [PYHD_REC_REDACTED] = "REDACTED", [PYHD_REC_DESCRIPTOR] = "DESCRIPTOR",
-        [PYHD_REC_PARTIAL] = "PARTIAL",
-        [PYHD_REC_MATCH] = "MATCH", [PYHD_REC_LOCK] = "LOCK", [PYHD_REC_FILE] = "FILE",
-        [PYHD_REC_FUTURE] = "FUTURE", [PYHD_REC_NDARRAY] = "NDARRAY",
-        [PYHD_REC_DTYPE] = "DTYPE",
-    };
-    switch (kind) {
-    case PYHD_REC_ROOTS:
-        return "ROOTS";
-    case PYHD_REC_THREAD:
-        return "THREAD";
-    case PYHD_REC_END:
-        return "END";
-    default:
-        break;
-    }
-    if (kind < sizeof names / sizeof names[0] && names[kind])
-        return names[kind];
-    return "unknown";
-}
-
 /* ------------------------------------------------------------------------ */
 /* Inflating */
 
@@ -188,6 +149,7 @@ struct vctx {
     struct pyhd_cursor c;
     char *err;
     size_t errlen;
+    size_t ntrailing;
 };
 
 #define K(kind) ((uint64_t)1 << (kind))
@@ -298,36 +260,76 @@ static int get_ids(struct vctx *v, const char *field, uint64_t n, uint64_t mask)
     return 0;
 }
 
-/* varint original length, varint n, n ids (TUPLE, LIST, SET, FROZENSET). */
-static int check_sequence(struct vctx *v)
+/* A field of format.h's table: one per field of every kind (fd_KIND_name below). */
+struct field {
+    const char *name;
+    const char *part[2];  /* the names of a list element's parts, for messages */
+    unsigned type;        /* PYHD_FT_* */
+    unsigned flags;       /* PYHD_FF_* */
+    uint64_t arg;
+};
+
+/* DTFIELDS elements name a dtype, PAIRS elements a value. */
+#define FIELD(kind, name, type, arg, flags) \
+    static const struct field fd_##kind##_##name = { \
+        #name, \
+        {#name " name", PYHD_FT_##type == PYHD_FT_DTFIELDS ? #name " dtype" : #name " value"}, \
+        PYHD_FT_##type, flags, (uint64_t)(arg)};
+#define FIELDS(kind, since) PYHD_FIELDS_##kind(FIELD)
+PYHD_OBJECT_KINDS(FIELDS)
+PYHD_META_KINDS(FIELDS)
+#undef FIELDS
+#undef FIELD
+
+/* check_KIND(v, f): validate a record of KIND at v->c, its fields into its slots f. */
+#define CHECK(kind, since) static int check_##kind(struct vctx *v, uint64_t *f);
+PYHD_OBJECT_KINDS(CHECK)
+PYHD_META_KINDS(CHECK)
+#undef CHECK
+
+/* The kinds this reader knows: their names, the version that brought each, their checks. */
+struct kind {
+    const char *name;
+    unsigned since;
+    int (*check)(struct vctx *v, uint64_t *f);
+    unsigned nslots;
+};
+
+#define KIND(kind, since) [PYHD_REC_##kind] = {#kind, since, check_##kind, PYHD_NS_##kind},
+static const struct kind kinds[256] = {PYHD_OBJECT_KINDS(KIND) PYHD_META_KINDS(KIND)};
+#undef KIND
+
+const char *pyhd__kind_name(unsigned kind)
 {
-    uint64_t orig = 0, n = 0;
-    if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
-        return -1;
-    if (n > orig)
-        return bad(v, "%llu items stored of %llu", (unsigned long long)n,
-                   (unsigned long long)orig);
-    return get_ids(v, "item", n, ANY_KIND);
+    if (kind == PYHD_REC_END)
+        return "END";
+    return kind < 256 && kinds[kind].name ? kinds[kind].name : "unknown";
 }
 
-static int check_dict(struct vctx *v)
+/* Inline: the indexer asks for every record. */
+static inline int known(unsigned kind, uint64_t version)
 {
-    uint64_t orig = 0, n = 0;
-    if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
-        return -1;
-    if (n > orig)
-        return bad(v, "%llu items stored of %llu", (unsigned long long)n,
-                   (unsigned long long)orig);
-    if (n > pyhd__cur_left(&v->c) / 2)
-        return bad(v, "item count %llu exceeds the payload", (unsigned long long)n);
-    for (uint64_t i = 0; i < n; i++) {
-        if (get_id(v, "key", ANY_KIND, 0, NULL) < 0 || get_id(v, "value", ANY_KIND, 1, NULL) < 0)
-            return -1;
-    }
-    return 0;
+    return kind < 256 && kinds[kind].name && kinds[kind].since <= version;
 }
 
-static int check_str(struct vctx *v)
+int pyhd__kind_known(unsigned kind, uint64_t version)
+{
+    return known(kind, version);
+}
+
+/* The slots a record of kind has in a dump of version (0 for a kind it does not know). */
+static inline unsigned kind_slots(unsigned kind, uint64_t version)
+{
+    return known(kind, version) ? kinds[kind].nslots : 0;
+}
+
+static size_t payload_at(const struct vctx *v)
+{
+    return (size_t)(v->c.p - v->r->payload);
+}
+
+/* STRDATA: u8 width, varint original length, code units to the end. */
+static int check_str(struct vctx *v, uint64_t *s)
 {
     unsigned width = 0;
     uint64_t orig;
@@ -352,10 +354,16 @@ static int check_str(struct vctx *v)
                            i);
         }
     }
+    s[PYHD_STR_WIDTH] = width;
+    s[PYHD_STR_LENGTH] = orig;
+    s[PYHD_STR_AT] = payload_at(v);
+    s[PYHD_STR_COUNT] = count;
+    v->c.p = v->c.end;
     return 0;
 }
 
-static int check_bytes(struct vctx *v)
+/* BYTESDATA: varint original length, stored bytes to the end. */
+static int check_bytes(struct vctx *v, uint64_t *s)
 {
     uint64_t orig;
     if (get_varint(v, &orig) < 0)
@@ -363,175 +371,256 @@ static int check_bytes(struct vctx *v)
     if (pyhd__cur_left(&v->c) > orig)
         return bad(v, "%zu bytes stored of %llu", pyhd__cur_left(&v->c),
                    (unsigned long long)orig);
+    s[PYHD_DATA_LENGTH] = orig;
+    s[PYHD_DATA_AT] = payload_at(v);
+    s[PYHD_DATA_STORED] = pyhd__cur_left(&v->c);
+    v->c.p = v->c.end;
     return 0;
 }
 
-static int check_bigint(struct vctx *v)
+/* ITEMS and MAP: varint original length, varint n, n ids or n (key, value) pairs. */
+static int check_seq(struct vctx *v, int pairs, uint64_t *s)
 {
-    unsigned sign = 0;
-    uint64_t n;
-    if (get_u8(v, &sign) < 0 || get_varint(v, &n) < 0)
+    uint64_t orig = 0, n = 0;
+    if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
         return -1;
-    if (sign > 1)
-        return bad(v, "sign byte %u (not 0 or 1)", sign);
-    return skip(v, n);
+    if (n > orig)
+        return bad(v, "%llu items stored of %llu", (unsigned long long)n,
+                   (unsigned long long)orig);
+    s[PYHD_SEQ_LENGTH] = orig;
+    s[PYHD_SEQ_N] = n;
+    s[PYHD_SEQ_AT] = payload_at(v);
+    s[PYHD_SEQ_AT + 1] = v->c.fresh_next;
+    if (!pairs)
+        return get_ids(v, "item", n, ANY_KIND);
+    if (n > pyhd__cur_left(&v->c) / 2)
+        return bad(v, "item count %llu exceeds the payload", (unsigned long long)n);
+    for (uint64_t i = 0; i < n; i++) {
+        if (get_id(v, "key", ANY_KIND, 0, NULL) < 0 || get_id(v, "value", ANY_KIND, 1, NULL) < 0)
+            return -1;
+    }
+    return 0;
 }
 
-/* The payload of one of the kinds a SUBCLASS may extend. */
-static int check_base_payload(struct vctx *v, unsigned kind)
+/*
+ * PAIRS, DTFIELDS and ROOTLIST: varint n, then n elements of at least
+ * minsize bytes each.
+ */
+static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 {
-    uint64_t x;
+    uint64_t n, x;
+    unsigned minsize = fd->type == PYHD_FT_DTFIELDS ? 4 : 2;
+    if (get_varint(v, &n) < 0)
+        return -1;
+    if (n > pyhd__cur_left(&v->c) / minsize)
+        return bad(v, "%s count %llu exceeds the payload", fd->name, (unsigned long long)n);
+    s[PYHD_LIST_N] = n;
+    s[PYHD_LIST_AT] = payload_at(v);
+    s[PYHD_LIST_AT + 1] = v->c.fresh_next;
+    for (uint64_t i = 0; i < n; i++) {
+        if (fd->type == PYHD_FT_ROOTLIST) {
+            const unsigned char *key;
+            size_t keylen;
+            if (pyhd__cur_text(&v->c, &key, &keylen) < 0)
+                return short_payload(v);
+            if (get_id(v, fd->name, ANY_KIND, 1, NULL) < 0)
+                return -1;
+        } else if (fd->type == PYHD_FT_PAIRS) {
+            if (get_id(v, fd->part[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
+                get_id(v, fd->part[1], ANY_KIND, 1, NULL) < 0)
+                return -1;
+        } else if (get_id(v, fd->part[0], K(PYHD_REC_STR), 0, NULL) < 0 ||
+                   get_id(v, fd->part[1], K(PYHD_REC_DTYPE), 0, NULL) < 0 ||
+                   get_varint(v, &x) < 0 ||
+                   get_id(v, "field title", ANY_KIND, 1, NULL) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* DIMS and SHAPE: varint ndim (at most 64), ndim varints, and for SHAPE ndim svarints. */
+static int check_dims(struct vctx *v, int strides, uint64_t *s)
+{
+    uint64_t ndim, x;
+    int64_t sx;
+    if (get_varint(v, &ndim) < 0)
+        return -1;
+    if (ndim > 64)
+        return bad(v, "%llu dimensions (at most 64)", (unsigned long long)ndim);
+    s[PYHD_DIMS_N] = ndim;
+    s[PYHD_DIMS_AT] = payload_at(v);
+    for (uint64_t i = 0; i < ndim; i++) {
+        if (get_varint(v, &x) < 0)
+            return -1;
+    }
+    for (uint64_t i = 0; strides && i < ndim; i++) {
+        if (pyhd__cur_svarint(&v->c, &sx) < 0)
+            return short_payload(v);
+    }
+    return 0;
+}
+
+/* ELEMENTS: ids for an object dtype, else bytes. f holds the record's slots so far. */
+static int check_elements(struct vctx *v, const struct field *fd, const uint64_t *f, uint64_t *s)
+{
+    uint64_t orig, n;
+    if (!pyhd__dtype_is_object(v->g, f[fd->arg])) {
+        uint64_t data[PYHD_NSLOTS_BYTESDATA] = {0};
+        if (check_bytes(v, data) < 0)
+            return -1;
+        s[PYHD_ELEM_OBJECT] = 0;
+        s[PYHD_ELEM_LENGTH] = data[PYHD_DATA_LENGTH];
+        s[PYHD_ELEM_N] = data[PYHD_DATA_STORED];
+        s[PYHD_ELEM_AT] = data[PYHD_DATA_AT];
+        return 0;
+    }
+    if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
+        return -1;
+    if (n > orig)
+        return bad(v, "%llu elements stored of %llu", (unsigned long long)n,
+                   (unsigned long long)orig);
+    s[PYHD_ELEM_OBJECT] = 1;
+    s[PYHD_ELEM_LENGTH] = orig;
+    s[PYHD_ELEM_N] = n;
+    s[PYHD_ELEM_AT] = payload_at(v);
+    s[PYHD_ELEM_AT + 1] = v->c.fresh_next;
+    return get_ids(v, "element", n, ANY_KIND);
+}
+
+/* BASE: u8 base kind, then that kind's payload. */
+static int check_base(struct vctx *v, uint64_t *s)
+{
+    unsigned kind = 0;
+    if (get_u8(v, &kind) < 0)
+        return -1;
     switch (kind) {
-    case PYHD_REC_STR:
-        return check_str(v);
-    case PYHD_REC_BYTES:
-    case PYHD_REC_BYTEARRAY:
-        return check_bytes(v);
-    case PYHD_REC_INT:
-        return get_varint(v, &x);
-    case PYHD_REC_BIGINT:
-        return check_bigint(v);
-    case PYHD_REC_FLOAT:
-        return skip(v, 8);
-    case PYHD_REC_COMPLEX:
-        return skip(v, 16);
-    case PYHD_REC_TUPLE:
-    case PYHD_REC_LIST:
-    case PYHD_REC_SET:
-    case PYHD_REC_FROZENSET:
-        return check_sequence(v);
-    case PYHD_REC_DICT:
-        return check_dict(v);
+    case PYHD_REC_STR: case PYHD_REC_BYTES: case PYHD_REC_BYTEARRAY: case PYHD_REC_INT:
+    case PYHD_REC_BIGINT: case PYHD_REC_FLOAT: case PYHD_REC_COMPLEX: case PYHD_REC_TUPLE:
+    case PYHD_REC_LIST: case PYHD_REC_SET: case PYHD_REC_FROZENSET: case PYHD_REC_DICT:
+        s[PYHD_BASE_KIND] = kind;
+        return kinds[kind].check(v, s + PYHD_BASE_FIELDS);
     default:
         return bad(v, "base kind 0x%02x (%s) cannot be subclassed", kind,
                    pyhd__kind_name(kind));
     }
 }
 
-/* class id, dict id, varint n, n x (slot name id, value id): INSTANCE and SUBCLASS. */
-static int check_instance_head(struct vctx *v)
+/*
+ * One field of type fd->type into its slots s; f holds the record's slots.
+ * Returns 0, -1 on an error, 1 at a SINCE after which the record's fields
+ * are absent. Inlined into each check_KIND with fd a constant, it becomes
+ * that field's own code.
+ */
+static inline __attribute__((always_inline)) int check_field(struct vctx *v,
+                                                             const struct field *fd,
+                                                             const uint64_t *f, uint64_t *s)
 {
-    uint64_t n;
-    if (get_id(v, "class", K(PYHD_REC_CLASS), 0, NULL) < 0 ||
-        get_id(v, "dict", K(PYHD_REC_DICT), 1, NULL) < 0 || get_varint(v, &n) < 0)
-        return -1;
-    if (n > pyhd__cur_left(&v->c) / 2)
-        return bad(v, "slot count %llu exceeds the payload", (unsigned long long)n);
-    for (uint64_t i = 0; i < n; i++) {
-        if (get_id(v, "slot name", K(PYHD_REC_STR), 0, NULL) < 0 ||
-            get_id(v, "slot value", ANY_KIND, 1, NULL) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int check_positions(struct vctx *v, int count)
-{
-    for (int i = 0; i < count; i++) {
-        int64_t x;
-        if (pyhd__cur_svarint(&v->c, &x) < 0)
-            return short_payload(v);
-    }
-    return 0;
-}
-
-/* The readable C objects of format version 2 (PARTIAL to DTYPE). */
-static int check_c_object(struct vctx *v)
-{
-    const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
-    const uint64_t dict = K(PYHD_REC_DICT), dtype = K(PYHD_REC_DTYPE);
-    uint64_t n = 0, x = 0;
-    int64_t sx = 0;
+    const unsigned char *p = NULL;
+    size_t n = 0;
+    uint64_t x = 0;
     unsigned u = 0;
 
-    switch (v->r->kind) {
-    case PYHD_REC_PARTIAL:
-        return get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "func", ANY_KIND, 0, NULL) < 0 ||
-               get_id(v, "args", tup, 0, NULL) < 0 || get_id(v, "keywords", dict, 1, NULL) < 0 ||
-               get_id(v, "dict", dict, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_MATCH:
-        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "pattern", ANY_KIND, 0, NULL) < 0 ||
-            get_id(v, "string", str | K(PYHD_REC_BYTES), 0, NULL) < 0 ||
-            get_id(v, "regs", tup, 0, NULL) < 0)
-            return -1;
-        for (int i = 0; i < 3; i++)
-            if (pyhd__cur_svarint(&v->c, &sx) < 0)
-                return short_payload(v);
-        return 0;
-    case PYHD_REC_LOCK:
-        return get_id(v, "class", cls, 0, NULL) < 0 || get_u8(v, &u) < 0 ||
-               get_varint(v, &x) < 0 || get_varint(v, &x) < 0 ? -1 : 0;
-    case PYHD_REC_FILE:
-        if (get_id(v, "class", cls, 0, NULL) < 0 ||
-            get_id(v, "name", str | K(PYHD_REC_INT) | K(PYHD_REC_BIGINT) | K(PYHD_REC_BYTES), 1,
-                   NULL) < 0 ||
-            get_id(v, "mode", str, 1, NULL) < 0 || get_id(v, "encoding", str, 1, NULL) < 0 ||
-            get_u8(v, &u) < 0)
-            return -1;
-        if (pyhd__cur_svarint(&v->c, &sx) < 0)
-            return short_payload(v);
-        return get_id(v, "inner", ANY_KIND, 1, NULL);
-    case PYHD_REC_FUTURE:
-        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dict", dict, 1, NULL) < 0 ||
-            get_u8(v, &u) < 0 || get_u8(v, &u) < 0)
-            return -1;
-        if (u > PYHD_FUTURESTATE_FINISHED)
-            return bad(v, "future state %u unknown", u);
-        return get_id(v, "result", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "exception", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "callbacks", K(PYHD_REC_LIST), 1, NULL) < 0 ||
-               get_id(v, "name", ANY_KIND, 1, NULL) < 0 || get_id(v, "coro", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "waiter", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_NDARRAY: {
-        uint64_t ndim, dtype_id;
-        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "dtype", dtype, 0, &dtype_id) < 0 ||
-            get_varint(v, &ndim) < 0)
-            return -1;
-        if (ndim > 64)
-            return bad(v, "%llu dimensions (at most 64)", (unsigned long long)ndim);
-        for (uint64_t i = 0; i < ndim; i++)
-            if (get_varint(v, &x) < 0)
-                return -1;
-        for (uint64_t i = 0; i < ndim; i++)
-            if (pyhd__cur_svarint(&v->c, &sx) < 0)
-                return short_payload(v);
-        if (get_id(v, "base", ANY_KIND, 1, NULL) < 0)
-            return -1;
-        if (pyhd__cur_svarint(&v->c, &sx) < 0)
-            return short_payload(v);
+    switch (fd->type) {
+    case PYHD_FT_REF:
+        return get_id(v, fd->name, fd->arg, !(fd->flags & PYHD_FF_REQUIRED), s);
+    case PYHD_FT_U8:
         if (get_u8(v, &u) < 0)
             return -1;
-        if (pyhd__dtype_is_object(v->g, dtype_id)) {
-            if (get_varint(v, &x) < 0 || get_varint(v, &n) < 0)
-                return -1;
-            if (n > x)
-                return bad(v, "%llu elements stored of %llu", (unsigned long long)n,
-                           (unsigned long long)x);
-            return get_ids(v, "element", n, ANY_KIND);
-        }
-        return check_bytes(v);
-    }
-    case PYHD_REC_DTYPE: {
-        const unsigned char *text;
-        size_t textlen;
-        if (pyhd__cur_text(&v->c, &text, &textlen) < 0)
-            return short_payload(v);
-        if (get_varint(v, &x) < 0 || get_u8(v, &u) < 0 || get_varint(v, &n) < 0)
-            return -1;
-        if (n > pyhd__cur_left(&v->c) / 4)
-            return bad(v, "field count %llu exceeds the payload", (unsigned long long)n);
-        for (uint64_t i = 0; i < n; i++)
-            if (get_id(v, "field name", str, 0, NULL) < 0 ||
-                get_id(v, "field dtype", dtype, 0, NULL) < 0 || get_varint(v, &x) < 0 ||
-                get_id(v, "field title", ANY_KIND, 1, NULL) < 0)
-                return -1;
-        return get_id(v, "subarray base", dtype, 1, NULL) < 0 ||
-               get_id(v, "subarray shape", tup, 1, NULL) < 0 ? -1 : 0;
-    }
-    default:
+        if (u > fd->arg)
+            return bad(v, "%s %u unknown", fd->name, u);
+        s[0] = u;
         return 0;
+    case PYHD_FT_VARINT:
+        return get_varint(v, s);
+    case PYHD_FT_SVARINT:
+        if (get_varint(v, &x) < 0)
+            return -1;
+        s[0] = (uint64_t)pyhd__unzigzag(x);
+        return 0;
+    case PYHD_FT_F64:
+        if (pyhd__cur_bytes(&v->c, 8, &p) < 0)
+            return short_payload(v);
+        x = 0;
+        for (int i = 7; i >= 0; i--)
+            x = x << 8 | p[i];
+        s[0] = x;
+        return 0;
+    case PYHD_FT_TEXT:
+        if (pyhd__cur_text(&v->c, &p, &n) < 0)
+            return short_payload(v);
+        s[PYHD_TEXT_AT] = (uint64_t)(p - v->r->payload);
+        s[PYHD_TEXT_LEN] = n;
+        return 0;
+    case PYHD_FT_BLOB:
+        if (get_varint(v, &x) < 0 || skip(v, x) < 0)
+            return -1;
+        s[PYHD_TEXT_AT] = payload_at(v) - x;
+        s[PYHD_TEXT_LEN] = x;
+        return 0;
+    case PYHD_FT_STRDATA:
+        return check_str(v, s);
+    case PYHD_FT_BYTESDATA:
+        return check_bytes(v, s);
+    case PYHD_FT_ITEMS:
+    case PYHD_FT_MAP:
+        return check_seq(v, fd->type == PYHD_FT_MAP, s);
+    case PYHD_FT_PAIRS:
+    case PYHD_FT_DTFIELDS:
+    case PYHD_FT_ROOTLIST:
+        return check_list(v, fd, s);
+    case PYHD_FT_DIMS:
+    case PYHD_FT_SHAPE:
+        return check_dims(v, fd->type == PYHD_FT_SHAPE, s);
+    case PYHD_FT_ELEMENTS:
+        return check_elements(v, fd, f, s);
+    case PYHD_FT_BASE:
+        return check_base(v, s);
+    case PYHD_FT_SINCE:
+        /* The fields after it are absent from older dumps, or all left out. */
+        if (v->g->version < fd->arg || pyhd__cur_left(&v->c) == 0)
+            return 1;
+        s[0] = 1;
+        return 0;
+    case PYHD_FT_HASH:
+        /* --redact-hash: 8 more bytes, the keyed hash. */
+        s[PYHD_HASH_PRESENT] = pyhd__cur_left(&v->c) >= 8;
+        if (s[PYHD_HASH_PRESENT]) {
+            pyhd__cur_bytes(&v->c, 8, &p);
+            x = 0;
+            for (int i = 7; i >= 0; i--)
+                x = x << 8 | p[i];
+            s[PYHD_HASH_VALUE] = x;
+        }
+        return 0;
+    default:
+        return bad(v, "field %s of unknown type %u", fd->name, fd->type);
     }
 }
+
+/*
+ * check_KIND for every kind, made from format.h's table: each field in turn
+ * into its slot (decode.h's PYHD_S_KIND_name). Fields after a SINCE that
+ * stops stay 0 (the slots are zeroed). Bytes after the last field are
+ * ignored (format.h: readers ignore trailing bytes of a payload).
+ */
+#define CHECK_FIELD(kind, name, type, arg, flags) \
+    rc = check_field(v, &fd_##kind##_##name, f, f + PYHD_S_##kind##_##name); \
+    if (rc) \
+        return rc < 0 ? -1 : 0;
+#define CHECK(kind, since) \
+    static int check_##kind(struct vctx *v, uint64_t *f) \
+    { \
+        int rc = 0; \
+        (void)v; \
+        (void)f; \
+        PYHD_FIELDS_##kind(CHECK_FIELD) \
+        return rc; \
+    }
+PYHD_OBJECT_KINDS(CHECK)
+PYHD_META_KINDS(CHECK)
+#undef CHECK
+#undef CHECK_FIELD
 
 int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
 {
@@ -540,198 +629,17 @@ int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
            && d->payload[2] == 'O';
 }
 
-static int check_object(struct vctx *v)
+/* Validate record v->r of a kind this reader knows, filling its slots. */
+static int check_record(struct vctx *v)
 {
-    const uint64_t str = K(PYHD_REC_STR), cls = K(PYHD_REC_CLASS), tup = K(PYHD_REC_TUPLE);
-    const uint64_t dict = K(PYHD_REC_DICT), ints = K(PYHD_REC_INT) | K(PYHD_REC_BIGINT);
-    uint64_t n = 0, x = 0;
-    unsigned u = 0;
-
-    switch (v->r->kind) {
-    case PYHD_REC_NONE:
-    case PYHD_REC_FALSE:
-    case PYHD_REC_TRUE:
-    case PYHD_REC_ELLIPSIS:
-    case PYHD_REC_NOTIMPL:
-        return 0;
-    case PYHD_REC_INT:
-    case PYHD_REC_BIGINT:
-    case PYHD_REC_FLOAT:
-    case PYHD_REC_COMPLEX:
-    case PYHD_REC_STR:
-    case PYHD_REC_BYTES:
-    case PYHD_REC_BYTEARRAY:
-    case PYHD_REC_TUPLE:
-    case PYHD_REC_LIST:
-    case PYHD_REC_SET:
-    case PYHD_REC_FROZENSET:
-    case PYHD_REC_DICT:
-        return check_base_payload(v, v->r->kind);
-    case PYHD_REC_RANGE:
-        return get_id(v, "start", ints, 0, NULL) < 0 || get_id(v, "stop", ints, 0, NULL) < 0 ||
-               get_id(v, "step", ints, 0, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_SLICE:
-        return get_ids(v, "slice field", 3, ANY_KIND);
-    case PYHD_REC_CLASS:
-        return get_id(v, "name", str, 0, NULL) < 0 || get_id(v, "qualname", str, 0, NULL) < 0 ||
-               get_id(v, "module", str, 0, NULL) < 0 || get_id(v, "bases", tup, 1, NULL) < 0 ||
-               get_u8(v, &u) < 0 || get_id(v, "attrs", dict, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_INSTANCE:
-        return check_instance_head(v);
-    case PYHD_REC_SUBCLASS:
-        if (check_instance_head(v) < 0 || get_u8(v, &u) < 0)
-            return -1;
-        return check_base_payload(v, u);
-    case PYHD_REC_EXCEPTION:
-        if (get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "args", tup, 0, NULL) < 0 ||
-            get_id(v, "dict", dict, 1, NULL) < 0 || get_id(v, "cause", ANY_KIND, 1, NULL) < 0 ||
-            get_id(v, "context", ANY_KIND, 1, NULL) < 0 || get_u8(v, &u) < 0 ||
-            get_id(v, "traceback", K(PYHD_REC_TRACEBACK), 1, NULL) < 0 || get_varint(v, &n) < 0)
-            return -1;
-        if (n > pyhd__cur_left(&v->c) / 2)
-            return bad(v, "field count %llu exceeds the payload", (unsigned long long)n);
-        for (uint64_t i = 0; i < n; i++) {
-            if (get_id(v, "field name", str, 0, NULL) < 0 ||
-                get_id(v, "field value", ANY_KIND, 1, NULL) < 0)
-                return -1;
-        }
-        return 0;
-    case PYHD_REC_FUNCTION:
-        if (get_id(v, "name", str, 1, NULL) < 0 || get_id(v, "qualname", str, 1, NULL) < 0 ||
-            get_id(v, "module", ANY_KIND, 1, NULL) < 0 ||
-            get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0)
-            return -1;
-        /* Fields appended in format version 2: all five or none. */
-        if (pyhd__cur_left(&v->c) == 0)
-            return 0;
-        return get_id(v, "defaults", tup, 1, NULL) < 0 ||
-               get_id(v, "kwdefaults", dict, 1, NULL) < 0 ||
-               get_id(v, "annotations", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "closure", tup, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_METHOD:
-        return get_ids(v, "method field", 2, ANY_KIND);
-    case PYHD_REC_CODE:
-        if (get_id(v, "filename", str, 0, NULL) < 0 || get_id(v, "name", str, 0, NULL) < 0 ||
-            get_id(v, "qualname", str, 0, NULL) < 0)
-            return -1;
-        for (int i = 0; i < 5; i++) {
-            if (get_varint(v, &x) < 0)
-                return -1;
-        }
-        return get_id(v, "varnames", tup, 0, NULL) < 0 || get_id(v, "cellvars", tup, 0, NULL) < 0 ||
-               get_id(v, "freevars", tup, 0, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_CELL:
-        return get_id(v, "contents", ANY_KIND, 1, NULL);
-    case PYHD_REC_MODULE:
-        return get_id(v, "name", str, 0, NULL) < 0 || get_id(v, "file", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "dict", dict, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_FRAME:
-        return get_id(v, "code", K(PYHD_REC_CODE), 0, NULL) < 0 || check_positions(v, 4) < 0 ||
-               get_id(v, "locals", dict, 1, NULL) < 0 || get_id(v, "globals", dict, 1, NULL) < 0 ||
-               get_id(v, "builtins", K(PYHD_REC_MODULE) | dict, 1, NULL) < 0 ||
-               get_id(v, "back", K(PYHD_REC_FRAME), 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_TRACEBACK:
-        return get_id(v, "frame", K(PYHD_REC_FRAME), 0, NULL) < 0 || check_positions(v, 4) < 0 ||
-               get_id(v, "next", K(PYHD_REC_TRACEBACK), 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_GENERATOR:
-        if (get_u8(v, &u) < 0 || get_id(v, "name", str, 1, NULL) < 0 ||
-            get_id(v, "qualname", str, 1, NULL) < 0 ||
-            get_id(v, "code", K(PYHD_REC_CODE), 1, NULL) < 0 || get_u8(v, &u) < 0)
-            return -1;
-        if (get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL) < 0)
-            return -1;
-        /* Version 2 appends what it awaits. */
-        return pyhd__cur_left(&v->c) ? get_id(v, "await", ANY_KIND, 1, NULL) : 0;
-    case PYHD_REC_WEAKREF:
-        return get_id(v, "class", cls, 0, NULL) < 0 ||
-               get_id(v, "referent", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_REDUCED:
-        return get_id(v, "class", cls, 0, NULL) < 0 || get_id(v, "args", tup, 0, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_BUFFER: {
-        const unsigned char *fmt;
-        size_t fmtlen;
-        uint64_t ndim;
-        if (get_id(v, "class", cls, 0, NULL) < 0)
-            return -1;
-        if (pyhd__cur_text(&v->c, &fmt, &fmtlen) < 0)
-            return short_payload(v);
-        if (get_varint(v, &x) < 0 || get_varint(v, &ndim) < 0)
-            return -1;
-        if (ndim > 64)
-            return bad(v, "%llu dimensions (at most 64)", (unsigned long long)ndim);
-        for (uint64_t i = 0; i < ndim; i++) {
-            if (get_varint(v, &x) < 0)
-                return -1;
-        }
-        if (get_u8(v, &u) < 0)
-            return -1;
-        return check_bytes(v);
-    }
-    case PYHD_REC_OPAQUE:
-        return get_id(v, "class", cls, 0, NULL) < 0 || get_varint(v, &x) < 0 ||
-               get_id(v, "repr", str, 1, NULL) < 0 || get_id(v, "reason", str, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_TRUNCATED:
-        return get_id(v, "class", cls, 0, NULL);
-    case PYHD_REC_REDACTED:
-        if (get_id(v, "class", cls, 0, NULL) < 0 || get_u8(v, &u) < 0 || get_varint(v, &x) < 0)
-            return -1;
-        if (u > PYHD_REDACTED_ITEMS)
-            return bad(v, "redacted measure %u unknown", u);
-        return 0;
-    case PYHD_REC_DESCRIPTOR:
-        if (get_u8(v, &u) < 0)
-            return -1;
-        if (u > PYHD_DESCR_STATICMETHOD)
-            return bad(v, "descriptor flavour %u unknown", u);
-        return get_id(v, "function", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "setter", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "deleter", ANY_KIND, 1, NULL) < 0 ||
-               get_id(v, "doc", ANY_KIND, 1, NULL) < 0 ? -1 : 0;
-    case PYHD_REC_PARTIAL:
-    case PYHD_REC_MATCH:
-    case PYHD_REC_LOCK:
-    case PYHD_REC_FILE:
-    case PYHD_REC_FUTURE:
-    case PYHD_REC_NDARRAY:
-    case PYHD_REC_DTYPE:
-        return check_c_object(v);
-    default:
+    v->c = pyhd__cursor(v->r);
+    if (!v->r->f)
         return 0;  /* an object kind this reader does not know: rebuilt as a placeholder */
-    }
-}
-
-static int check_roots(struct vctx *v)
-{
-    uint64_t n;
-    if (get_varint(v, &n) < 0)
+    if (kinds[v->r->kind].check(v, (uint64_t *)v->r->f) < 0)
         return -1;
-    if (n > pyhd__cur_left(&v->c) / 2)
-        return bad(v, "root count %llu exceeds the payload", (unsigned long long)n);
-    for (uint64_t i = 0; i < n; i++) {
-        const unsigned char *key;
-        size_t keylen;
-        if (pyhd__cur_text(&v->c, &key, &keylen) < 0)
-            return short_payload(v);
-        if (get_id(v, "root", ANY_KIND, 1, NULL) < 0)
-            return -1;
-    }
+    if (pyhd__cur_left(&v->c))
+        v->ntrailing++;
     return 0;
-}
-
-static int check_thread(struct vctx *v)
-{
-    uint64_t x;
-    unsigned flags = 0;
-    const unsigned char *name;
-    size_t namelen;
-    if (get_varint(v, &x) < 0 || get_varint(v, &x) < 0)
-        return -1;
-    if (pyhd__cur_text(&v->c, &name, &namelen) < 0)
-        return short_payload(v);
-    if (get_u8(v, &flags) < 0)
-        return -1;
-    return get_id(v, "frame", K(PYHD_REC_FRAME), 1, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -759,6 +667,7 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     free(g->data);
     free(g->objects);
     free(g->threads);
+    free(g->slots);
     memset(g, 0, sizeof *g);
 }
 
@@ -770,6 +679,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
     uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
+    size_t nslots = 0;        /* the slots of every record */
     uint32_t end_crc = 0;
     size_t end_offset = 0;
 
@@ -830,6 +740,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         }
         r.first_fresh = next_fresh;
         next_fresh += r.nfresh;
+        r.f = NULL;
+        nslots += kind_slots(r.kind, g->version);
         if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
                     r.offset, pyhd__kind_name(r.kind));
@@ -839,7 +751,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
-            if (!strcmp(pyhd__kind_name(r.kind), "unknown"))
+            if (!known(r.kind, g->version))
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
         } else if (r.kind == PYHD_REC_ROOTS) {
             if (have_roots) {
@@ -909,25 +821,26 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
 
-    /* Pass 2: the payloads, now that every id's kind is known. */
+    /* Pass 2: the payloads, now that every id's kind is known, each record's fields into
+       its slots (all records' in one block, counted in pass 1), in the order of pass 1. */
+    g->slots = calloc(nslots ? nslots : 1, sizeof *g->slots);
+    if (!g->slots)
+        goto nomem;
     {
-        struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen};
-        for (size_t i = 0; i < g->nobjects; i++) {
-            v.r = &g->objects[i];
-            v.c = pyhd__cursor(v.r);
-            if (check_object(&v) < 0)
+        struct vctx v = {g, NULL, {NULL, NULL, 0, 0}, err, errlen, 0};
+        uint64_t *next = g->slots;
+        for (size_t i = 0; i < g->nobjects + 1 + g->nthreads; i++) {
+            struct pyhd_record *r = i < g->nobjects ? &g->objects[i]
+                                    : i == g->nobjects ? &g->roots
+                                                       : &g->threads[i - g->nobjects - 1];
+            /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
+            r->f = known(r->kind, g->version) ? next : NULL;
+            next += kind_slots(r->kind, g->version);
+            v.r = r;
+            if (check_record(&v) < 0)
                 goto error;
         }
-        v.r = &g->roots;
-        v.c = pyhd__cursor(v.r);
-        if (check_roots(&v) < 0)
-            goto error;
-        for (size_t i = 0; i < g->nthreads; i++) {
-            v.r = &g->threads[i];
-            v.c = pyhd__cursor(v.r);
-            if (check_thread(&v) < 0)
-                goto error;
-        }
+        g->ntrailing = v.ntrailing;
     }
     return 0;
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "buf.h"
+#include "pyhd/format.h"
 
 /*
  * Pure C. Functions return 0 or -1; on -1 err receives one line saying what
@@ -16,8 +17,60 @@
  * rebuilder can read payloads without re-checking them: the framing of every
  * record, the END record's count and CRC, and for every record of a known
  * kind that its payload holds all its fields, that every id is in range and
- * that ids which must name a particular kind (a FRAME's code) do.
+ * that ids which must name a particular kind (a FRAME's code) do. It does so
+ * with a check per kind made from format.h's field table, and records what
+ * it read: every record gets slots (struct pyhd_record's f), one or more a
+ * field, that hold the field's decoded value (an id, a number) or, for the
+ * variable parts (lists, text, bytes), where they start. A rebuilder reads
+ * fields through the slots and never parses a payload again.
  */
+
+/*
+ * The slots of each field type, and what each holds. Offsets are from the
+ * start of the payload; a list's "fresh" is the id its first reference "1"
+ * names (see pyhd__field_cursor()).
+ */
+enum {
+    PYHD_NSLOTS_REF = 1,       /* the id (0: absent) */
+    PYHD_NSLOTS_U8 = 1,
+    PYHD_NSLOTS_VARINT = 1,
+    PYHD_NSLOTS_SVARINT = 1,   /* the int64_t value, as uint64_t */
+    PYHD_NSLOTS_F64 = 1,       /* the IEEE 754 bits */
+    PYHD_NSLOTS_TEXT = 2,      /* PYHD_TEXT_* */
+    PYHD_NSLOTS_BLOB = 2,      /* PYHD_TEXT_* */
+    PYHD_NSLOTS_STRDATA = 4,   /* PYHD_STR_* */
+    PYHD_NSLOTS_BYTESDATA = 3, /* PYHD_DATA_* */
+    PYHD_NSLOTS_ITEMS = 4,     /* PYHD_SEQ_* */
+    PYHD_NSLOTS_MAP = 4,       /* PYHD_SEQ_* */
+    PYHD_NSLOTS_PAIRS = 3,     /* PYHD_LIST_* */
+    PYHD_NSLOTS_DIMS = 2,      /* PYHD_DIMS_* */
+    PYHD_NSLOTS_SHAPE = 2,     /* PYHD_DIMS_*: the shape, then the strides */
+    PYHD_NSLOTS_ELEMENTS = 5,  /* PYHD_ELEM_* */
+    PYHD_NSLOTS_DTFIELDS = 3,  /* PYHD_LIST_* */
+    PYHD_NSLOTS_BASE = 5,      /* the base kind, then the slots of its fields */
+    PYHD_NSLOTS_HASH = 2,      /* PYHD_HASH_* */
+    PYHD_NSLOTS_ROOTLIST = 3,  /* PYHD_LIST_* */
+    PYHD_NSLOTS_SINCE = 1,     /* 1 when the fields after it are present, else 0 */
+};
+enum { PYHD_TEXT_AT = 0, PYHD_TEXT_LEN = 1 };
+enum { PYHD_STR_WIDTH = 0, PYHD_STR_LENGTH = 1, PYHD_STR_AT = 2, PYHD_STR_COUNT = 3 };
+enum { PYHD_DATA_LENGTH = 0, PYHD_DATA_AT = 1, PYHD_DATA_STORED = 2 };
+enum { PYHD_SEQ_LENGTH = 0, PYHD_SEQ_N = 1, PYHD_SEQ_AT = 2 };   /* AT: offset, fresh */
+enum { PYHD_LIST_N = 0, PYHD_LIST_AT = 1 };                       /* AT: offset, fresh */
+enum { PYHD_DIMS_N = 0, PYHD_DIMS_AT = 1 };
+enum { PYHD_ELEM_OBJECT = 0, PYHD_ELEM_LENGTH = 1, PYHD_ELEM_N = 2, PYHD_ELEM_AT = 3 };
+enum { PYHD_BASE_KIND = 0, PYHD_BASE_FIELDS = 1 };
+enum { PYHD_HASH_PRESENT = 0, PYHD_HASH_VALUE = 1 };
+
+/* Per kind, the slot of each field: PYHD_S_FRAME_code, ...; PYHD_NS_FRAME slots in all. */
+#define PYHD__SLOT(kind, name, type, arg, flags) \
+    PYHD_S_##kind##_##name, \
+    PYHD_S_##kind##_##name##_last_ = PYHD_S_##kind##_##name + PYHD_NSLOTS_##type - 1,
+#define PYHD__SLOTS(kind, since) enum { PYHD_FIELDS_##kind(PYHD__SLOT) PYHD_NS_##kind };
+PYHD_OBJECT_KINDS(PYHD__SLOTS)
+PYHD_META_KINDS(PYHD__SLOTS)
+#undef PYHD__SLOTS
+#undef PYHD__SLOT
 
 /* Without a declared size (a MANIFEST without Graph-Size), graph.z inflates to at
    most this many times its size. */
@@ -30,6 +83,7 @@ struct pyhd_record {
     size_t recno;     /* 1-based position among all records */
     uint64_t first_fresh;  /* the first of the ids handed out with this record */
     uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
+    const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
     unsigned kind;
 };
 
@@ -43,6 +97,9 @@ struct pyhd_decoded {
     struct pyhd_record *threads;   /* the THREAD records, in stream order */
     size_t nthreads;
     size_t nunknown;               /* records of kinds this reader does not know */
+    uint64_t *slots;               /* every record's slots (struct pyhd_record's f) */
+    size_t ntrailing;              /* records of known kinds with bytes after their last
+                                      field (a newer writer's appended fields) */
 };
 
 /*
@@ -77,6 +134,9 @@ static inline const struct pyhd_record *pyhd__decode_obj(const struct pyhd_decod
 
 /* The name of a record kind ("TUPLE"), or "unknown" for kinds this reader does not know. */
 const char *pyhd__kind_name(unsigned kind);
+
+/* Whether this reader knows kind in a dump of the given format version. */
+int pyhd__kind_known(unsigned kind, uint64_t version);
 
 /*
  * A read position inside a payload. The readers return 0, or -1 when the
@@ -162,6 +222,19 @@ static inline int pyhd__cur_text(struct pyhd_cursor *c, const unsigned char **p,
 static inline size_t pyhd__cur_left(const struct pyhd_cursor *c)
 {
     return (size_t)(c->end - c->p);
+}
+
+/*
+ * A cursor on the list field whose PYHD_SEQ_AT or PYHD_LIST_AT slot is at,
+ * positioned on its first element: references read through it name the
+ * right fresh ids.
+ */
+static inline struct pyhd_cursor pyhd__field_cursor(const struct pyhd_record *r,
+                                                    const uint64_t *at)
+{
+    struct pyhd_cursor c = {r->payload + at[0], r->payload + r->len, at[1],
+                            r->first_fresh + r->nfresh};
+    return c;
 }
 
 /* Whether DTYPE record dtype_id is an object dtype ("|O"): an NDARRAY of it holds ids. */

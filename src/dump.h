@@ -85,4 +85,12 @@ void pyhd__dump_forget_threads(void);
 void pyhd__dump_format_line(const struct pyhd_dump_result *r, int ok, char *line,
                             size_t n);
 
+/*
+ * Write the whole of s to fd (pyhd__write_fd2: to fd 2), retrying short
+ * writes and EINTR; an error ends the write silently, as there is nowhere
+ * left to report it. Async-signal-safe (src/dump_util.c); errno may change.
+ */
+void pyhd__write_fd(int fd, const char *s);
+void pyhd__write_fd2(const char *s);
+
 #endif /* PYHD_DUMP_H */

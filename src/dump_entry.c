@@ -24,28 +24,11 @@ static char timeout_line[128];
 static long timeout_parent;
 static unsigned timeout_seconds;
 
-/* Write the whole of s to fd 2, retrying short writes and EINTR
-   (async-signal-safe). */
-static void write_fd2(const char *s)
-{
-    size_t left = strlen(s);
-
-    while (left > 0) {
-        ssize_t n = write(2, s, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        s += n;
-        left -= (size_t)n;
-    }
-}
-
 /* The dump did not finish: say so, and leave the stacks where the user
    finds the dumps, with where the dump stopped. */
 static void on_child_alarm(int signum)
 {
-    write_fd2(timeout_line);
+    pyhd__write_fd2(timeout_line);
     pyhd__signals_write_fork_timeout(timeout_parent, timeout_seconds);
     _exit(1);
 }
@@ -106,7 +89,7 @@ static void dump_in_child(const struct pyhd_options *o, const struct pyhd_dump_r
     alarm(0);
     if (!ok || !o->quiet) {
         pyhd__dump_format_line(&r, ok, line, sizeof line);
-        write_fd2(line);
+        pyhd__write_fd2(line);
     }
     _exit(ok ? 0 : 1);
 }

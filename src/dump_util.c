@@ -1,8 +1,11 @@
-/* dump_util.c: the helpers every stage of a dump shares: errors, UTF-8, keeping roots alive. */
+/* dump_util.c: the helpers every stage of a dump shares: errors, UTF-8, keeping roots alive, async-signal-safe writes. */
 #include "dump_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 double pyhd__dump_elapsed_ms(const struct timespec *t0)
 {
@@ -79,4 +82,26 @@ PyTracebackObject *pyhd__dump_exception_traceback(PyObject *exc)  /* new referen
 int pyhd__dump_keep(struct dump *d, PyObject *obj)
 {
     return PyList_Append(d->keep, obj);
+}
+
+/* Async-signal-safe: write() and strlen() only, no lock, no allocation. The
+   callers include fatal-signal handlers and a --dump-fork child's alarm. */
+void pyhd__write_fd(int fd, const char *s)
+{
+    size_t left = strlen(s);
+
+    while (left > 0) {
+        ssize_t n = write(fd, s, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        s += n;
+        left -= (size_t)n;
+    }
+}
+
+void pyhd__write_fd2(const char *s)
+{
+    pyhd__write_fd(2, s);
 }

@@ -2,7 +2,6 @@
 #include "dict_exact.h"
 #include "hook.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,22 +40,6 @@ static PyObject *default_thread_hook;
 /* sys.stderr was None when the uncaught exception came: python printed
    nothing, so pending_line is not printed either. */
 static int pending_silenced;
-
-/* Write the whole of s to fd 2, retrying short writes and EINTR. */
-static void write_fd2(const char *s)
-{
-    size_t left = strlen(s);
-
-    while (left > 0) {
-        ssize_t n = write(2, s, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        s += n;
-        left -= (size_t)n;
-    }
-}
 
 /*
  * Print line through sys.stderr so that it lands where the traceback went
@@ -103,11 +86,11 @@ void pyhd__hook_flush_message(void)
         PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
         if (write_sys_stderr(pending_line) < 0) {
             PyErr_Clear();
-            write_fd2(pending_line);
+            pyhd__write_fd2(pending_line);
         }
         PyErr_Restore(exc_type, exc_value, exc_tb);
     } else if (!pending_silenced) {
-        write_fd2(pending_line);
+        pyhd__write_fd2(pending_line);
     }
     pending_line[0] = '\0';
 }
@@ -119,7 +102,7 @@ void pyhd__hook_print_line(const char *line)
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     if (write_sys_stderr(line) < 0) {
         PyErr_Clear();
-        write_fd2(line);
+        pyhd__write_fd2(line);
     }
     PyErr_Restore(exc_type, exc_value, exc_tb);
 }

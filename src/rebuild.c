@@ -82,6 +82,16 @@ static PyObject *ref(struct rb *rb, uint64_t id)
     return id ? rb->objs[id] : Py_None;
 }
 
+/*
+ * Fields are read through the slots pyhd__decode_open() recorded while it
+ * validated each record against format.h's field table (decode.h): FLD is
+ * the slot of field name of record r, of kind kind; SLOTS the slots of a
+ * field that has several (a list, text, a SUBCLASS's base payload).
+ */
+#define FLD(r, kind, name) ((r)->f[PYHD_S_##kind##_##name])
+#define SLOTS(r, kind, name) (&(r)->f[PYHD_S_##kind##_##name])
+
+/* The elements of a list field (items, pairs, dimensions) are read in order, through a cursor. */
 static uint64_t rd_id(struct pyhd_cursor *c)
 {
     uint64_t id = 0;
@@ -103,11 +113,16 @@ static int64_t rd_svarint(struct pyhd_cursor *c)
     return v;
 }
 
-static unsigned rd_u8(struct pyhd_cursor *c)
+/* A cursor on the elements of a list field whose slots are s (AT: PYHD_SEQ_AT or PYHD_LIST_AT). */
+#define ELEMS(r, s, AT) pyhd__field_cursor((r), (s) + (AT))
+
+/* An F64 slot (its IEEE 754 bits) as a double. */
+static double slot_double(uint64_t bits)
 {
-    unsigned v = 0;
-    pyhd__cur_u8(c, &v);
-    return v;
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(bits >> (8 * i));
+    return pyhd_float_unpack8(b);
 }
 
 /* A dumped position: -1 means unknown, which the records show as None. */
@@ -146,16 +161,14 @@ static PyObject *make_truncated(struct rb *rb, const char *kind, PyObject *value
     return result;
 }
 
-/* Little-endian code units to a str; copies through an aligned buffer. */
-static PyObject *decode_str(struct pyhd_cursor *c, uint64_t *more)
+/* Little-endian code units (STRDATA slots s) to a str; copies through an aligned buffer. */
+static PyObject *decode_str(const struct pyhd_record *r, const uint64_t *f, uint64_t *more)
 {
-    unsigned width = rd_u8(c);
-    uint64_t orig = rd_varint(c);
-    size_t count = pyhd__cur_left(c) / width;
-    const unsigned char *p = c->p;
+    unsigned width = (unsigned)f[PYHD_STR_WIDTH];
+    size_t count = (size_t)f[PYHD_STR_COUNT];
+    const unsigned char *p = r->payload + f[PYHD_STR_AT];
     PyObject *s;
-    c->p = c->end;
-    *more = orig - count;
+    *more = f[PYHD_STR_LENGTH] - count;
     if (width == 1)
         return PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, (Py_ssize_t)count);
     if (width == 2) {
@@ -181,41 +194,35 @@ static PyObject *decode_str(struct pyhd_cursor *c, uint64_t *more)
     }
 }
 
-static PyObject *decode_bigint(struct pyhd_cursor *c)
+/* The fields of a BIGINT at f. */
+static PyObject *decode_bigint(const struct pyhd_record *r, const uint64_t *f)
 {
-    unsigned sign = rd_u8(c);
-    uint64_t n = rd_varint(c);
-    const unsigned char *p = NULL;
+    const uint64_t *mag_at = f + PYHD_S_BIGINT_magnitude;
     PyObject *mag, *neg;
-    pyhd__cur_bytes(c, n, &p);
-    mag = pyhd_long_from_bytes(p, (size_t)n, 0);
-    if (!mag || !sign)
+    mag = pyhd_long_from_bytes(r->payload + mag_at[PYHD_TEXT_AT], (size_t)mag_at[PYHD_TEXT_LEN],
+                               0);
+    if (!mag || !f[PYHD_S_BIGINT_sign])
         return mag;
     neg = PyNumber_Negative(mag);
     Py_DECREF(mag);
     return neg;
 }
 
-static PyObject *decode_float(struct pyhd_cursor *c)
+static PyObject *decode_float(const uint64_t *f)
 {
-    const unsigned char *p = NULL;
-    double x;
-    pyhd__cur_bytes(c, 8, &p);
-    x = pyhd_float_unpack8(p);
+    double x = slot_double(f[PYHD_S_FLOAT_value]);
     if (x == -1.0 && PyErr_Occurred())
         return NULL;
     return PyFloat_FromDouble(x);
 }
 
-static PyObject *decode_complex(struct pyhd_cursor *c)
+static PyObject *decode_complex(const uint64_t *f)
 {
-    const unsigned char *p = NULL;
     double re, im;
-    pyhd__cur_bytes(c, 16, &p);
-    re = pyhd_float_unpack8(p);
+    re = slot_double(f[PYHD_S_COMPLEX_real]);
     if (re == -1.0 && PyErr_Occurred())
         return NULL;
-    im = pyhd_float_unpack8(p + 8);
+    im = slot_double(f[PYHD_S_COMPLEX_imag]);
     if (im == -1.0 && PyErr_Occurred())
         return NULL;
     return PyComplex_FromDoubles(re, im);
@@ -309,15 +316,17 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
     return rc;
 }
 
-/* The items of a TUPLE or FROZENSET payload (made already) as a tuple. */
-static PyObject *decode_items_tuple(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
+/* The items (ITEMS slots s, made already) of a TUPLE as a tuple. */
+static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
+                                    const uint64_t *s, uint64_t *more)
 {
-    uint64_t orig = rd_varint(c), n = rd_varint(c);
+    uint64_t orig = s[PYHD_SEQ_LENGTH], n = s[PYHD_SEQ_N];
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
     PyObject *t = PyTuple_New((Py_ssize_t)n);
     if (!t)
         return NULL;
     for (uint64_t i = 0; i < n; i++) {
-        PyObject *item = ref(rb, rd_id(c));
+        PyObject *item = ref(rb, rd_id(&c));
         Py_INCREF(item);
         PyTuple_SET_ITEM(t, (Py_ssize_t)i, item);
     }
@@ -325,9 +334,11 @@ static PyObject *decode_items_tuple(struct rb *rb, struct pyhd_cursor *c, uint64
     return t;
 }
 
-static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t *more)
+static PyObject *decode_frozenset(struct rb *rb, const struct pyhd_record *r,
+                                  const uint64_t *s, uint64_t *more)
 {
-    uint64_t orig = rd_varint(c), n = rd_varint(c);
+    uint64_t orig = s[PYHD_SEQ_LENGTH], n = s[PYHD_SEQ_N];
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
     struct pyhd_hash_census census;
     /* A brand-new frozenset may be filled with PySet_Add before anyone sees it. */
     PyObject *fs = PyFrozenSet_New(NULL);
@@ -338,7 +349,7 @@ static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t
         return PyErr_NoMemory();
     }
     for (uint64_t i = 0; i < n; i++) {
-        if (set_add(rb, fs, rd_id(c), &census) < 0) {
+        if (set_add(rb, fs, rd_id(&c), &census) < 0) {
             Py_CLEAR(fs);
             break;
         }
@@ -350,40 +361,37 @@ static PyObject *decode_frozenset(struct rb *rb, struct pyhd_cursor *c, uint64_t
 
 /*
  * The value of an immutable builtin payload of kind (STR .. FROZENSET, not
- * the mutable ones), with *more the count cut from it.
+ * the mutable ones) in record r, whose fields' slots are f (r's own, or
+ * those of a SUBCLASS's base), with *more the count cut from it.
  */
-static PyObject *decode_value(struct rb *rb, unsigned kind, struct pyhd_cursor *c,
-                              uint64_t *more)
+static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsigned kind,
+                              const uint64_t *f, uint64_t *more)
 {
-    uint64_t orig;
+    const uint64_t *d = f + PYHD_S_BYTES_data;  /* BYTEARRAY's is the same slot */
     *more = 0;
     switch (kind) {
     case PYHD_REC_INT:
-        return PyLong_FromLongLong(rd_svarint(c));
+        return PyLong_FromLongLong((int64_t)f[PYHD_S_INT_value]);
     case PYHD_REC_BIGINT:
-        return decode_bigint(c);
+        return decode_bigint(r, f);
     case PYHD_REC_FLOAT:
-        return decode_float(c);
+        return decode_float(f);
     case PYHD_REC_COMPLEX:
-        return decode_complex(c);
+        return decode_complex(f);
     case PYHD_REC_STR:
-        return decode_str(c, more);
+        return decode_str(r, f + PYHD_S_STR_text, more);
     case PYHD_REC_BYTES:
-    case PYHD_REC_BYTEARRAY:
-        orig = rd_varint(c);
-        *more = orig - pyhd__cur_left(c);
-        {
-            const unsigned char *p = c->p;
-            size_t n = pyhd__cur_left(c);
-            c->p = c->end;
-            return kind == PYHD_REC_BYTES
-                       ? PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)n)
-                       : PyByteArray_FromStringAndSize((const char *)p, (Py_ssize_t)n);
-        }
+    case PYHD_REC_BYTEARRAY: {
+        const char *p = (const char *)r->payload + d[PYHD_DATA_AT];
+        Py_ssize_t n = (Py_ssize_t)d[PYHD_DATA_STORED];
+        *more = d[PYHD_DATA_LENGTH] - d[PYHD_DATA_STORED];
+        return kind == PYHD_REC_BYTES ? PyBytes_FromStringAndSize(p, n)
+                                      : PyByteArray_FromStringAndSize(p, n);
+    }
     case PYHD_REC_TUPLE:
-        return decode_items_tuple(rb, c, more);
+        return decode_items_tuple(rb, r, f + PYHD_S_TUPLE_items, more);
     case PYHD_REC_FROZENSET:
-        return decode_frozenset(rb, c, more);
+        return decode_frozenset(rb, r, f + PYHD_S_FROZENSET_items, more);
     default:
         PyErr_Format(PyExc_SystemError, "pyhd: decode_value of kind 0x%02x", kind);
         return NULL;
@@ -437,27 +445,15 @@ static int push_dep(struct rb *rb, const struct pyhd_record *r, uint64_t dep)
     return push(rb, dep);
 }
 
-static int push_items(struct rb *rb, const struct pyhd_record *r, struct pyhd_cursor *c)
+/* Push the items (ITEMS slots s) of a TUPLE or FROZENSET payload. */
+static int push_items(struct rb *rb, const struct pyhd_record *r, const uint64_t *s)
 {
-    uint64_t n;
-    rd_varint(c);
-    n = rd_varint(c);
-    for (uint64_t i = 0; i < n; i++) {
-        if (push_dep(rb, r, rd_id(c)) < 0)
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
+    for (uint64_t i = 0; i < s[PYHD_SEQ_N]; i++) {
+        if (push_dep(rb, r, rd_id(&c)) < 0)
             return -1;
     }
     return 0;
-}
-
-/* Skip class id, dict id and the slots of an INSTANCE or SUBCLASS payload. */
-static void skip_instance_head(struct pyhd_cursor *c)
-{
-    uint64_t n;
-    rd_id(c);
-    rd_id(c);
-    n = rd_varint(c);
-    for (uint64_t i = 0; i < 2 * n; i++)
-        rd_id(c);
 }
 
 /* Whether STR object id is the latin-1 text name. */
@@ -469,11 +465,14 @@ static int str_is(const struct pyhd_decoded *g, uint64_t id, const char *name)
            s->payload[1] == n && !memcmp(s->payload + 2, name, n);
 }
 
-/* The value id of the field name of an EXCEPTION payload at c (after traceback id), or 0. */
-static uint64_t exception_field(const struct pyhd_decoded *g, struct pyhd_cursor c,
-                                const char *name)
+/*
+ * The value id of the pair whose name is the STR name in a PAIRS or MAP
+ * field (its slots s; AT is where its elements start, n how many), or 0.
+ */
+static uint64_t pair_value(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                           const uint64_t *s, unsigned AT, uint64_t n, const char *name)
 {
-    uint64_t n = rd_varint(&c);
+    struct pyhd_cursor c = ELEMS(r, s, AT);
     for (uint64_t i = 0; i < n; i++) {
         uint64_t k = rd_id(&c), v = rd_id(&c);
         if (str_is(g, k, name))
@@ -482,34 +481,23 @@ static uint64_t exception_field(const struct pyhd_decoded *g, struct pyhd_cursor
     return 0;
 }
 
-/* Position a cursor on an EXCEPTION payload's field list. */
-static struct pyhd_cursor exception_fields(const struct pyhd_record *r)
+/* The value id of the C-level field name of an EXCEPTION record, or 0. */
+static uint64_t exception_field(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                                const char *name)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    for (int i = 0; i < 5; i++)
-        rd_id(&c);
-    rd_u8(&c);
-    rd_id(&c);
-    return c;
+    const uint64_t *s = SLOTS(r, EXCEPTION, field);
+    return pair_value(g, r, s, PYHD_LIST_AT, s[PYHD_LIST_N], name);
 }
 
 /* The id of the value of key name in the DICT record dict_id, or 0. */
 static uint64_t dict_value_id(const struct pyhd_decoded *g, uint64_t dict_id, const char *name)
 {
     const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
-    struct pyhd_cursor c;
-    uint64_t n;
+    const uint64_t *s;
     if (!d || d->kind != PYHD_REC_DICT)
         return 0;
-    c = pyhd__cursor(d);
-    rd_varint(&c);
-    n = rd_varint(&c);
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t k = rd_id(&c), v = rd_id(&c);
-        if (str_is(g, k, name))
-            return v;
-    }
-    return 0;
+    s = SLOTS(d, DICT, items);
+    return pair_value(g, d, s, PYHD_SEQ_AT, s[PYHD_SEQ_N], name);
 }
 
 /*
@@ -519,14 +507,8 @@ static uint64_t dict_value_id(const struct pyhd_decoded *g, uint64_t dict_id, co
  */
 static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    const struct pyhd_record *v;
-    uint64_t slots;
-    for (int i = 0; i < 4; i++)
-        rd_id(&c);
-    rd_u8(&c);
-    slots = dict_value_id(g, rd_id(&c), "__slots__");
-    v = pyhd__decode_obj(g, slots);
+    uint64_t slots = dict_value_id(g, FLD(r, CLASS, attrs), "__slots__");
+    const struct pyhd_record *v = pyhd__decode_obj(g, slots);
     return v && (v->kind == PYHD_REC_STR || v->kind == PYHD_REC_TUPLE) ? slots : 0;
 }
 
@@ -537,102 +519,73 @@ static uint64_t class_slots_id(const struct pyhd_decoded *g, const struct pyhd_r
 static void function_closure(const struct pyhd_decoded *g, const struct pyhd_record *r,
                              uint64_t *closure, uint64_t *freevars)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    const struct pyhd_record *code, *t;
-    uint64_t code_id;
+    const struct pyhd_record *code = pyhd__decode_obj(g, FLD(r, FUNCTION, code)), *t;
     *closure = *freevars = 0;
-    for (int i = 0; i < 3; i++)
-        rd_id(&c);
-    code_id = rd_id(&c);
-    if (pyhd__cur_left(&c) == 0)
+    t = pyhd__decode_obj(g, FLD(r, FUNCTION, closure));  /* 0 when absent (version 1) */
+    if (!t || t->kind != PYHD_REC_TUPLE || !code || code->kind != PYHD_REC_CODE)
         return;
-    for (int i = 0; i < 4; i++)
-        rd_id(&c);
-    *closure = rd_id(&c);
-    t = pyhd__decode_obj(g, *closure);
-    code = pyhd__decode_obj(g, code_id);
-    if (!t || t->kind != PYHD_REC_TUPLE || !code || code->kind != PYHD_REC_CODE) {
-        *closure = 0;
-        return;
-    }
-    c = pyhd__cursor(code);
-    for (int i = 0; i < 3; i++)
-        rd_id(&c);
-    for (int i = 0; i < 5; i++)
-        rd_varint(&c);
-    rd_id(&c);
-    rd_id(&c);
-    *freevars = rd_id(&c);
-    t = pyhd__decode_obj(g, *freevars);
+    t = pyhd__decode_obj(g, FLD(code, CODE, freevars));
     if (!t || t->kind != PYHD_REC_TUPLE)
-        *closure = *freevars = 0;
+        return;
+    *closure = FLD(r, FUNCTION, closure);
+    *freevars = FLD(code, CODE, freevars);
 }
+
 static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r);
+
+/* Push the ids a, b, c (0: none) that r cannot exist without. */
+static int push3(struct rb *rb, const struct pyhd_record *r, uint64_t a, uint64_t b, uint64_t c)
+{
+    return push_dep(rb, r, a) < 0 || push_dep(rb, r, b) < 0 || push_dep(rb, r, c) < 0 ? -1 : 0;
+}
 
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    unsigned base;
-    switch (r->kind) {
+    const uint64_t *base;
+    switch (r->f ? r->kind : 0) {
     case PYHD_REC_TUPLE:
+        return push_items(rb, r, SLOTS(r, TUPLE, items));
     case PYHD_REC_FROZENSET:
-        return push_items(rb, r, &c);
+        return push_items(rb, r, SLOTS(r, FROZENSET, items));
     case PYHD_REC_RANGE:
+        return push3(rb, r, FLD(r, RANGE, start), FLD(r, RANGE, stop), FLD(r, RANGE, step));
     case PYHD_REC_SLICE:
-        for (int i = 0; i < 3; i++) {
-            if (push_dep(rb, r, rd_id(&c)) < 0)
-                return -1;
-        }
-        return 0;
+        return push3(rb, r, FLD(r, SLICE, start), FLD(r, SLICE, stop), FLD(r, SLICE, step));
     case PYHD_REC_CLASS:
-        for (int i = 0; i < 4; i++) {
-            if (push_dep(rb, r, rd_id(&c)) < 0)
-                return -1;
-        }
-        return push_dep(rb, r, class_slots_id(rb->g, r));
+        return push3(rb, r, FLD(r, CLASS, name), FLD(r, CLASS, qualname), FLD(r, CLASS, module))
+                       < 0 ||
+               push3(rb, r, FLD(r, CLASS, bases), class_slots_id(rb->g, r), 0) < 0 ? -1 : 0;
     case PYHD_REC_METHOD:
-        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+        return push3(rb, r, FLD(r, METHOD, function), FLD(r, METHOD, self), 0);
     case PYHD_REC_FUNCTION: {
         uint64_t closure = 0, freevars = 0;
-        for (int i = 0; i < 3; i++) {
-            if (push_dep(rb, r, rd_id(&c)) < 0)
-                return -1;
-        }
+        if (push3(rb, r, FLD(r, FUNCTION, name), FLD(r, FUNCTION, qualname),
+                  FLD(r, FUNCTION, module)) < 0)
+            return -1;
         function_closure(rb->g, r, &closure, &freevars);
         return push_dep(rb, r, closure) < 0 || push_dep(rb, r, freevars) < 0 ? -1 : 0;
     }
     case PYHD_REC_INSTANCE:
+        return push_dep(rb, r, FLD(r, INSTANCE, class));
     case PYHD_REC_WEAKREF:
+        return push_dep(rb, r, FLD(r, WEAKREF, class));
     case PYHD_REC_BUFFER:
-        return push_dep(rb, r, rd_id(&c));
+        return push_dep(rb, r, FLD(r, BUFFER, class));
     case PYHD_REC_SUBCLASS:
-        if (push_dep(rb, r, rd_id(&c)) < 0)
+        if (push_dep(rb, r, FLD(r, SUBCLASS, class)) < 0)
             return -1;
-        c = pyhd__cursor(r);
-        skip_instance_head(&c);
-        base = rd_u8(&c);
-        if (base == PYHD_REC_TUPLE || base == PYHD_REC_FROZENSET)
-            return push_items(rb, r, &c);
+        base = SLOTS(r, SUBCLASS, base);
+        if (base[PYHD_BASE_KIND] == PYHD_REC_TUPLE || base[PYHD_BASE_KIND] == PYHD_REC_FROZENSET)
+            return push_items(rb, r, base + PYHD_BASE_FIELDS + PYHD_S_TUPLE_items);
         return 0;
-    case PYHD_REC_EXCEPTION: {
+    case PYHD_REC_EXCEPTION:
         /* An exception group cannot exist without its message and exceptions. */
-        struct pyhd_cursor f = exception_fields(r);
-        if (push_dep(rb, r, rd_id(&c)) < 0 ||
-            push_dep(rb, r, exception_field(rb->g, f, "message")) < 0 ||
-            push_dep(rb, r, exception_field(rb->g, f, "exceptions")) < 0)
-            return -1;
-        return 0;
-    }
+        return push3(rb, r, FLD(r, EXCEPTION, class), exception_field(rb->g, r, "message"),
+                     exception_field(rb->g, r, "exceptions"));
     case PYHD_REC_REDUCED:
-        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
-    case PYHD_REC_OPAQUE: {
-        uint64_t cls = rd_id(&c), repr_id, reason;
-        rd_varint(&c);
-        repr_id = rd_id(&c);
-        reason = rd_id(&c);
-        return push_dep(rb, r, cls) < 0 || push_dep(rb, r, repr_id) < 0 ||
-               push_dep(rb, r, reason) < 0 ? -1 : 0;
-    }
+        return push3(rb, r, FLD(r, REDUCED, class), FLD(r, REDUCED, args), 0);
+    case PYHD_REC_OPAQUE:
+        return push3(rb, r, FLD(r, OPAQUE, class), FLD(r, OPAQUE, repr), FLD(r, OPAQUE, reason));
     case PYHD_REC_PARTIAL:
     case PYHD_REC_MATCH:
     case PYHD_REC_LOCK:
@@ -653,16 +606,13 @@ static int ensure(struct rb *rb, uint64_t id);
 
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[7] = {NULL};
     PyObject *result;
-    uint64_t bases;
-    args[0] = ref(rb, rd_id(&c));
-    args[1] = ref(rb, rd_id(&c));
-    args[2] = ref(rb, rd_id(&c));
-    bases = rd_id(&c);
-    args[3] = ref(rb, bases);
-    args[4] = PyLong_FromLong((long)rd_u8(&c));
+    args[0] = ref(rb, FLD(r, CLASS, name));
+    args[1] = ref(rb, FLD(r, CLASS, qualname));
+    args[2] = ref(rb, FLD(r, CLASS, module));
+    args[3] = ref(rb, FLD(r, CLASS, bases));
+    args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
     args[6] = ref(rb, class_slots_id(rb->g, r));
     if (!args[4])
@@ -699,27 +649,14 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
 /* The id of the value of key "_name_" in the DICT record dict_id, or 0. */
 static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
 {
-    const struct pyhd_record *d = pyhd__decode_obj(g, dict_id);
-    struct pyhd_cursor c;
-    uint64_t n;
-    if (!d)
-        return 0;
-    c = pyhd__cursor(d);
-    rd_varint(&c);
-    n = rd_varint(&c);
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t k = rd_id(&c), v = rd_id(&c);
-        const struct pyhd_record *vr = pyhd__decode_obj(g, v);
-        if (str_is(g, k, "_name_"))
-            return vr && vr->kind == PYHD_REC_STR ? v : 0;
-    }
-    return 0;
+    uint64_t v = dict_value_id(g, dict_id, "_name_");
+    const struct pyhd_record *vr = pyhd__decode_obj(g, v);
+    return vr && vr->kind == PYHD_REC_STR ? v : 0;
 }
 
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    uint64_t class_id = rd_id(&c), dict_id = rd_id(&c), name_id;
+    uint64_t class_id = FLD(r, INSTANCE, class), dict_id = FLD(r, INSTANCE, dict), name_id;
     PyObject *args[2], *member, *cls;
 
     if (instance_mode(rb, class_id) < 0)
@@ -777,16 +714,13 @@ static int is_surrogate_class(struct rb *rb, PyObject *cls)
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *cls = rb->objs[rd_id(&c)];
+    PyObject *cls = rb->objs[FLD(r, SUBCLASS, class)];
     PyObject *value = NULL, *args = NULL, *obj = NULL;
+    const uint64_t *b = SLOTS(r, SUBCLASS, base), *items = b + PYHD_BASE_FIELDS;
     PyTypeObject *base;
-    unsigned kind;
+    unsigned kind = (unsigned)b[PYHD_BASE_KIND];
     uint64_t more = 0;
 
-    c = pyhd__cursor(r);
-    skip_instance_head(&c);
-    kind = rd_u8(&c);
     base = base_type(kind);
     if (kind == PYHD_REC_LIST || kind == PYHD_REC_SET || kind == PYHD_REC_DICT) {
         if (PyType_Check(cls) && PyType_IsSubtype((PyTypeObject *)cls, base)) {
@@ -799,12 +733,12 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
         } else {
             obj = PyObject_CallNoArgs((PyObject *)base);
         }
-        more = rd_varint(&c);
-        if (rd_varint(&c) < more)
+        /* LIST, SET and DICT keep their ITEMS or MAP slots in the same place. */
+        if (items[PYHD_S_LIST_items + PYHD_SEQ_N] < items[PYHD_S_LIST_items + PYHD_SEQ_LENGTH])
             rb->truncated = 1;
         return obj;
     }
-    value = decode_value(rb, kind, &c, &more);
+    value = decode_value(rb, r, kind, items, &more);
     if (!value)
         return NULL;
     if (more)
@@ -834,9 +768,7 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
 
 static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    struct pyhd_cursor f = exception_fields(r);
-    PyObject *cls = rb->objs[rd_id(&c)], *obj = NULL;
+    PyObject *cls = rb->objs[FLD(r, EXCEPTION, class)], *obj = NULL;
     PyTypeObject *type;
 
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls,
@@ -845,8 +777,8 @@ static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
     type = (PyTypeObject *)cls;
 #if PY_VERSION_HEX >= 0x030B0000
     if (PyType_IsSubtype(type, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
-        uint64_t msg = exception_field(rb->g, f, "message");
-        uint64_t excs = exception_field(rb->g, f, "exceptions");
+        uint64_t msg = exception_field(rb->g, r, "message");
+        uint64_t excs = exception_field(rb->g, r, "exceptions");
         PyObject *args = PyTuple_Pack(2, ref(rb, msg), ref(rb, excs));
         if (!args)
             return NULL;
@@ -858,8 +790,6 @@ static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
         PyErr_Clear();
         type = (PyTypeObject *)PyExc_Exception;
     }
-#else
-    (void)f;
 #endif
     /* Empty args: OSError(2, ...) would pick a subclass; the dumped args come at fill. */
     obj = type->tp_new(type, rb->empty, NULL);
@@ -873,8 +803,7 @@ static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
 
 static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    uint64_t name_id = rd_id(&c);
+    uint64_t name_id = FLD(r, MODULE, name);
     PyObject *name;
     if (ensure(rb, name_id) < 0)
         return NULL;
@@ -895,34 +824,32 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
+    const uint64_t *fmt = SLOTS(r, BUFFER, format), *dims = SLOTS(r, BUFFER, shape);
+    const uint64_t *data = SLOTS(r, BUFFER, data);
+    struct pyhd_cursor c = {r->payload + dims[PYHD_DIMS_AT], r->payload + r->len, 0, 0};
     PyObject *args[7] = {NULL};
     PyObject *result = NULL;
-    const unsigned char *fmt = NULL;
-    size_t fmtlen = 0;
-    uint64_t ndim, orig;
 
-    args[0] = rb->objs[rd_id(&c)];
-    pyhd__cur_text(&c, &fmt, &fmtlen);
-    args[1] = PyUnicode_DecodeUTF8((const char *)fmt, (Py_ssize_t)fmtlen, "replace");
-    args[2] = PyLong_FromUnsignedLongLong(rd_varint(&c));
-    ndim = rd_varint(&c);
-    args[3] = PyTuple_New((Py_ssize_t)ndim);
+    args[0] = rb->objs[FLD(r, BUFFER, class)];
+    args[1] = PyUnicode_DecodeUTF8((const char *)r->payload + fmt[PYHD_TEXT_AT],
+                                   (Py_ssize_t)fmt[PYHD_TEXT_LEN], "replace");
+    args[2] = PyLong_FromUnsignedLongLong(FLD(r, BUFFER, itemsize));
+    args[3] = PyTuple_New((Py_ssize_t)dims[PYHD_DIMS_N]);
     if (!args[1] || !args[2] || !args[3])
         goto done;
-    for (uint64_t i = 0; i < ndim; i++) {
+    for (uint64_t i = 0; i < dims[PYHD_DIMS_N]; i++) {
         PyObject *n = PyLong_FromUnsignedLongLong(rd_varint(&c));
         if (!n)
             goto done;
         PyTuple_SET_ITEM(args[3], (Py_ssize_t)i, n);
     }
-    args[4] = PyBool_FromLong(rd_u8(&c));
-    orig = rd_varint(&c);
-    args[5] = PyBytes_FromStringAndSize((const char *)c.p, (Py_ssize_t)pyhd__cur_left(&c));
-    args[6] = PyLong_FromUnsignedLongLong(orig - pyhd__cur_left(&c));
+    args[4] = PyBool_FromLong((long)FLD(r, BUFFER, readonly));
+    args[5] = PyBytes_FromStringAndSize((const char *)r->payload + data[PYHD_DATA_AT],
+                                        (Py_ssize_t)data[PYHD_DATA_STORED]);
+    args[6] = PyLong_FromUnsignedLongLong(data[PYHD_DATA_LENGTH] - data[PYHD_DATA_STORED]);
     if (!args[5] || !args[6])
         goto done;
-    if (orig > pyhd__cur_left(&c))
+    if (data[PYHD_DATA_LENGTH] > data[PYHD_DATA_STORED])
         rb->truncated = 1;
     result = sur_call(rb, "make_buffer", args, 7);
 done:
@@ -931,24 +858,16 @@ done:
     return result;
 }
 
-static PyObject *call_with_class(struct rb *rb, const char *fn, const struct pyhd_record *r)
-{
-    struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *cls = rb->objs[rd_id(&c)];
-    return sur_call(rb, fn, &cls, 1);
-}
-
 static PyObject *make_opaque(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[4];
     PyObject *result;
-    args[0] = rb->objs[rd_id(&c)];
-    args[1] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+    args[0] = rb->objs[FLD(r, OPAQUE, class)];
+    args[1] = PyLong_FromUnsignedLongLong(FLD(r, OPAQUE, size));
     if (!args[1])
         return NULL;
-    args[2] = ref(rb, rd_id(&c));
-    args[3] = ref(rb, rd_id(&c));
+    args[2] = ref(rb, FLD(r, OPAQUE, repr));
+    args[3] = ref(rb, FLD(r, OPAQUE, reason));
     result = sur_call(rb, "OpaqueStub", args, 4);
     Py_DECREF(args[1]);
     return result;
@@ -956,8 +875,8 @@ static PyObject *make_opaque(struct rb *rb, const struct pyhd_record *r)
 
 static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    PyObject *start = ref(rb, rd_id(&c)), *stop = ref(rb, rd_id(&c)), *step = ref(rb, rd_id(&c));
+    PyObject *start = ref(rb, FLD(r, RANGE, start)), *stop = ref(rb, FLD(r, RANGE, stop));
+    PyObject *step = ref(rb, FLD(r, RANGE, step));
     PyObject *obj = PyObject_CallFunctionObjArgs((PyObject *)&PyRange_Type, start, stop, step,
                                                  NULL);
     PyObject *args[4];
@@ -979,12 +898,12 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
 /* A program's function (an inert real function, with its closure) or a builtin one. */
 static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[3];
     uint64_t closure, freevars;
-    for (int i = 0; i < 3; i++)
-        args[i] = ref(rb, rd_id(&c));
-    if (rd_id(&c)) {
+    args[0] = ref(rb, FLD(r, FUNCTION, name));
+    args[1] = ref(rb, FLD(r, FUNCTION, qualname));
+    args[2] = ref(rb, FLD(r, FUNCTION, module));
+    if (FLD(r, FUNCTION, code)) {
         function_closure(rb->g, r, &closure, &freevars);
         args[0] = ref(rb, closure);
         args[1] = ref(rb, freevars);
@@ -1024,55 +943,43 @@ static PyObject *cob_call_steal(struct rb *rb, const char *name, PyObject **args
 /* Hard dependencies: what a real object (partial, dtype, a view's base) is made from. */
 static int push_c_object_deps(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    uint64_t n, ndim;
-    const unsigned char *text;
-    size_t textlen;
+    const uint64_t *fields;
+    struct pyhd_cursor c;
     switch (r->kind) {
     case PYHD_REC_PARTIAL:
         /* Whether its function is callable decides between a partial and a look-alike. */
-        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+        return push3(rb, r, FLD(r, PARTIAL, class), FLD(r, PARTIAL, func), 0);
     case PYHD_REC_NDARRAY:
-        if (push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0)
-            return -1;
-        ndim = rd_varint(&c);
-        for (uint64_t i = 0; i < 2 * ndim; i++)
-            rd_varint(&c);
-        return push_dep(rb, r, rd_id(&c));
+        return push3(rb, r, FLD(r, NDARRAY, class), FLD(r, NDARRAY, dtype), FLD(r, NDARRAY, base));
     case PYHD_REC_DTYPE:
-        pyhd__cur_text(&c, &text, &textlen);
-        rd_varint(&c);
-        rd_u8(&c);
-        n = rd_varint(&c);
-        for (uint64_t i = 0; i < n; i++) {
+        fields = SLOTS(r, DTYPE, field);
+        c = ELEMS(r, fields, PYHD_LIST_AT);
+        for (uint64_t i = 0; i < fields[PYHD_LIST_N]; i++) {
             uint64_t name = rd_id(&c), dtype = rd_id(&c), title;
             rd_varint(&c);
             title = rd_id(&c);
-            if (push_dep(rb, r, name) < 0 || push_dep(rb, r, dtype) < 0 ||
-                push_dep(rb, r, title) < 0)
+            if (push3(rb, r, name, dtype, title) < 0)
                 return -1;
         }
-        return push_dep(rb, r, rd_id(&c)) < 0 || push_dep(rb, r, rd_id(&c)) < 0 ? -1 : 0;
+        return push3(rb, r, FLD(r, DTYPE, subarray_base), FLD(r, DTYPE, subarray_shape), 0);
     default:
-        /* The look-alikes need their class only; their fields come at fill. */
-        return push_dep(rb, r, rd_id(&c));
+        /* The look-alikes need their class only (the first field of each); their fields come
+           at fill. */
+        return push_dep(rb, r, r->f[0]);
     }
 }
 
 static PyObject *make_dtype(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    const unsigned char *text = NULL;
-    size_t textlen = 0;
-    uint64_t n;
+    const uint64_t *text = SLOTS(r, DTYPE, typestr), *fields = SLOTS(r, DTYPE, field);
+    struct pyhd_cursor c = ELEMS(r, fields, PYHD_LIST_AT);
     PyObject *args[6] = {NULL};
-    pyhd__cur_text(&c, &text, &textlen);
-    args[0] = PyUnicode_DecodeUTF8((const char *)text, (Py_ssize_t)textlen, "replace");
-    args[1] = PyLong_FromUnsignedLongLong(rd_varint(&c));
-    args[2] = PyBool_FromLong(rd_u8(&c) & PYHD_DTYPE_ALIGNED);
-    n = rd_varint(&c);
+    args[0] = PyUnicode_DecodeUTF8((const char *)r->payload + text[PYHD_TEXT_AT],
+                                   (Py_ssize_t)text[PYHD_TEXT_LEN], "replace");
+    args[1] = PyLong_FromUnsignedLongLong(FLD(r, DTYPE, itemsize));
+    args[2] = PyBool_FromLong(FLD(r, DTYPE, flags) & PYHD_DTYPE_ALIGNED);
     args[3] = PyList_New(0);
-    for (uint64_t i = 0; args[3] && i < n; i++) {
+    for (uint64_t i = 0; args[3] && i < fields[PYHD_LIST_N]; i++) {
         uint64_t name = rd_id(&c), dtype = rd_id(&c), offset = rd_varint(&c), title = rd_id(&c);
         PyObject *field = Py_BuildValue("(OOKO)", ref(rb, name), ref(rb, dtype),
                                         (unsigned long long)offset, ref(rb, title));
@@ -1080,20 +987,20 @@ static PyObject *make_dtype(struct rb *rb, const struct pyhd_record *r)
             Py_CLEAR(args[3]);
         Py_XDECREF(field);
     }
-    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
-    args[5] = Py_NewRef(ref(rb, rd_id(&c)));
+    args[4] = Py_NewRef(ref(rb, FLD(r, DTYPE, subarray_base)));
+    args[5] = Py_NewRef(ref(rb, FLD(r, DTYPE, subarray_shape)));
     return cob_call_steal(rb, "make_dtype", args, 6);
 }
 
 static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
+    const uint64_t *shape = SLOTS(r, NDARRAY, shape), *elems = SLOTS(r, NDARRAY, elements);
+    struct pyhd_cursor c = {r->payload + shape[PYHD_DIMS_AT], r->payload + r->len, 0, 0};
+    uint64_t ndim = shape[PYHD_DIMS_N], count = elems[PYHD_ELEM_LENGTH];
+    uint64_t stored = elems[PYHD_ELEM_N];
     PyObject *args[9] = {NULL};
-    uint64_t dtype_id, ndim, count, stored;
-    args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
-    dtype_id = rd_id(&c);
-    args[1] = Py_NewRef(rb->objs[dtype_id]);
-    ndim = rd_varint(&c);
+    args[0] = Py_NewRef(rb->objs[FLD(r, NDARRAY, class)]);
+    args[1] = Py_NewRef(rb->objs[FLD(r, NDARRAY, dtype)]);
     args[2] = PyTuple_New((Py_ssize_t)ndim);
     args[3] = PyTuple_New((Py_ssize_t)ndim);
     if (!args[2] || !args[3])
@@ -1110,19 +1017,15 @@ static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
             goto done;
         PyTuple_SET_ITEM(args[3], (Py_ssize_t)i, v);
     }
-    args[4] = Py_NewRef(ref(rb, rd_id(&c)));
-    args[5] = PyLong_FromLongLong(rd_svarint(&c));
-    args[6] = PyBool_FromLong(rd_u8(&c) & PYHD_NDARRAY_WRITEABLE);
-    if (pyhd__dtype_is_object(rb->g, dtype_id)) {
+    args[4] = Py_NewRef(ref(rb, FLD(r, NDARRAY, base)));
+    args[5] = PyLong_FromLongLong((int64_t)FLD(r, NDARRAY, offset));
+    args[6] = PyBool_FromLong(FLD(r, NDARRAY, flags) & PYHD_NDARRAY_WRITEABLE);
+    if (elems[PYHD_ELEM_OBJECT])
         /* The elements are references: the array is made empty and filled later. */
-        count = rd_varint(&c);
-        stored = rd_varint(&c);
         args[7] = PyLong_FromUnsignedLongLong(count);
-    } else {
-        count = rd_varint(&c);
-        stored = pyhd__cur_left(&c);
-        args[7] = PyBytes_FromStringAndSize((const char *)c.p, (Py_ssize_t)stored);
-    }
+    else
+        args[7] = PyBytes_FromStringAndSize((const char *)r->payload + elems[PYHD_ELEM_AT],
+                                            (Py_ssize_t)stored);
     if (stored < count)
         rb->truncated = 1;
     args[8] = PyLong_FromUnsignedLongLong(count - stored);
@@ -1136,91 +1039,96 @@ done:
 /* Make a readable C object: real objects whole, look-alikes empty (filled later). */
 static PyObject *make_c_object(struct rb *rb, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[5] = {NULL};
     switch (r->kind) {
     case PYHD_REC_PARTIAL:
-        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
-        args[1] = Py_NewRef(ref(rb, rd_id(&c)));
+        args[0] = Py_NewRef(rb->objs[FLD(r, PARTIAL, class)]);
+        args[1] = Py_NewRef(ref(rb, FLD(r, PARTIAL, func)));
         return cob_call_steal(rb, "make_partial", args, 2);
     case PYHD_REC_LOCK:
-        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
-        args[1] = PyBool_FromLong(rd_u8(&c));
-        args[2] = PyLong_FromUnsignedLongLong(rd_varint(&c));
-        args[3] = PyLong_FromUnsignedLongLong(rd_varint(&c));
+        args[0] = Py_NewRef(rb->objs[FLD(r, LOCK, class)]);
+        args[1] = PyBool_FromLong((long)FLD(r, LOCK, locked));
+        args[2] = PyLong_FromUnsignedLongLong(FLD(r, LOCK, owner));
+        args[3] = PyLong_FromUnsignedLongLong(FLD(r, LOCK, count));
         return cob_call_steal(rb, "make_lock", args, 4);
     case PYHD_REC_DTYPE:
         return make_dtype(rb, r);
     case PYHD_REC_NDARRAY:
         return make_ndarray(rb, r);
     case PYHD_REC_FUTURE:
-        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
-        rd_id(&c);
-        args[1] = PyLong_FromLong(rd_u8(&c));
+        args[0] = Py_NewRef(rb->objs[FLD(r, FUTURE, class)]);
+        args[1] = PyLong_FromLong((long)FLD(r, FUTURE, flags));
         return cob_call_steal(rb, "make_future", args, 2);
-    default:  /* MATCH, FILE */
-        args[0] = Py_NewRef(rb->objs[rd_id(&c)]);
-        return cob_call_steal(rb, r->kind == PYHD_REC_MATCH ? "make_match" : "make_file",
-                              args, 1);
+    case PYHD_REC_MATCH:
+        args[0] = Py_NewRef(rb->objs[FLD(r, MATCH, class)]);
+        return cob_call_steal(rb, "make_match", args, 1);
+    default:  /* FILE */
+        args[0] = Py_NewRef(rb->objs[FLD(r, FILE, class)]);
+        return cob_call_steal(rb, "make_file", args, 1);
     }
+}
+
+static PyObject *new_ref_id(struct rb *rb, uint64_t id)
+{
+    return Py_NewRef(ref(rb, id));
 }
 
 static int fill_c_object(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *args[11] = {NULL}, *res = NULL;
     size_t n = 0;
     const char *fn;
-    rd_id(&c);
     args[n++] = Py_NewRef(obj);
     switch (r->kind) {
     case PYHD_REC_PARTIAL:
         fn = "fill_partial";
-        for (int i = 0; i < 4; i++)
-            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        args[n++] = new_ref_id(rb, FLD(r, PARTIAL, func));
+        args[n++] = new_ref_id(rb, FLD(r, PARTIAL, args));
+        args[n++] = new_ref_id(rb, FLD(r, PARTIAL, keywords));
+        args[n++] = new_ref_id(rb, FLD(r, PARTIAL, dict));
         break;
     case PYHD_REC_MATCH:
         fn = "fill_match";
-        for (int i = 0; i < 3; i++)
-            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
-        for (int i = 0; i < 3; i++)
-            args[n++] = PyLong_FromLongLong(rd_svarint(&c));
+        args[n++] = new_ref_id(rb, FLD(r, MATCH, pattern));
+        args[n++] = new_ref_id(rb, FLD(r, MATCH, string));
+        args[n++] = new_ref_id(rb, FLD(r, MATCH, regs));
+        args[n++] = PyLong_FromLongLong((int64_t)FLD(r, MATCH, pos));
+        args[n++] = PyLong_FromLongLong((int64_t)FLD(r, MATCH, endpos));
+        args[n++] = PyLong_FromLongLong((int64_t)FLD(r, MATCH, lastindex));
         break;
     case PYHD_REC_FILE:
         fn = "fill_file";
-        for (int i = 0; i < 3; i++)
-            args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
-        args[n++] = PyLong_FromLong(rd_u8(&c));
-        args[n++] = PyLong_FromLongLong(rd_svarint(&c));
-        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
+        args[n++] = new_ref_id(rb, FLD(r, FILE, name));
+        args[n++] = new_ref_id(rb, FLD(r, FILE, mode));
+        args[n++] = new_ref_id(rb, FLD(r, FILE, encoding));
+        args[n++] = PyLong_FromLong((long)FLD(r, FILE, flags));
+        args[n++] = PyLong_FromLongLong((int64_t)FLD(r, FILE, position));
+        args[n++] = new_ref_id(rb, FLD(r, FILE, inner));
         break;
-    case PYHD_REC_FUTURE:
+    case PYHD_REC_FUTURE: {
+        static const int ids[] = {PYHD_S_FUTURE_result, PYHD_S_FUTURE_exception,
+                                  PYHD_S_FUTURE_callbacks, PYHD_S_FUTURE_name,
+                                  PYHD_S_FUTURE_coro, PYHD_S_FUTURE_waiter};
         fn = "fill_future";
-        args[n++] = Py_NewRef(ref(rb, rd_id(&c)));
-        rd_u8(&c);
-        args[n++] = PyLong_FromLong(rd_u8(&c));
+        args[n++] = new_ref_id(rb, FLD(r, FUTURE, dict));
+        args[n++] = PyLong_FromLong((long)FLD(r, FUTURE, state));
         for (int i = 0; i < 6; i++) {
-            uint64_t id = rd_id(&c);
+            uint64_t id = r->f[ids[i]];
             /* 0 is "absent" here, not None: a result of None is a real None. */
             args[n++] = id ? Py_NewRef(rb->objs[id]) : PyTuple_New(0);
         }
         break;
+    }
     case PYHD_REC_NDARRAY: {
-        uint64_t dtype_id = rd_id(&c), ndim = rd_varint(&c), stored;
-        if (!pyhd__dtype_is_object(rb->g, dtype_id)) {
+        const uint64_t *elems = SLOTS(r, NDARRAY, elements);
+        struct pyhd_cursor c = ELEMS(r, elems, PYHD_ELEM_AT);
+        if (!elems[PYHD_ELEM_OBJECT]) {
             Py_DECREF(args[0]);
             return 0;
         }
-        for (uint64_t i = 0; i < 2 * ndim; i++)
-            rd_varint(&c);
-        rd_id(&c);
-        rd_svarint(&c);
-        rd_u8(&c);
-        rd_varint(&c);
-        stored = rd_varint(&c);
         fn = "fill_ndarray";
         args[n] = PyList_New(0);
-        for (uint64_t i = 0; args[n] && i < stored; i++)
+        for (uint64_t i = 0; args[n] && i < elems[PYHD_ELEM_N]; i++)
             if (PyList_Append(args[n], ref(rb, rd_id(&c))) < 0)
                 Py_CLEAR(args[n]);
         n++;
@@ -1239,11 +1147,12 @@ static int fill_c_object(struct rb *rb, PyObject *obj, const struct pyhd_record 
 static PyObject *make(struct rb *rb, uint64_t id)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *value, *result;
     uint64_t more = 0;
 
-    switch (r->kind) {
+    /* A kind this reader does not know, or one newer than the dump's version, has no
+       slots: a placeholder. */
+    switch (r->f ? r->kind : 0) {
     case PYHD_REC_NONE:
         return Py_NewRef(Py_None);
     case PYHD_REC_FALSE:
@@ -1263,7 +1172,7 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_BYTEARRAY:
     case PYHD_REC_TUPLE:
     case PYHD_REC_FROZENSET:
-        value = decode_value(rb, r->kind, &c, &more);
+        value = decode_value(rb, r, r->kind, r->f, &more);
         if (!value || !more)
             return value;
         result = make_truncated(rb, truncated_kind_name(r->kind), value, more);
@@ -1272,7 +1181,9 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_LIST:
     case PYHD_REC_SET:
     case PYHD_REC_DICT: {
-        uint64_t orig = rd_varint(&c), n = rd_varint(&c);
+        /* LIST, SET and DICT keep their ITEMS or MAP slots in the same place. */
+        const uint64_t *items = SLOTS(r, LIST, items);
+        uint64_t orig = items[PYHD_SEQ_LENGTH], n = items[PYHD_SEQ_N];
         if (n < orig)
             return make_truncated(rb, truncated_kind_name(r->kind), NULL, orig - n);
         return r->kind == PYHD_REC_LIST ? PyList_New(0)
@@ -1280,10 +1191,9 @@ static PyObject *make(struct rb *rb, uint64_t id)
     }
     case PYHD_REC_RANGE:
         return make_range(rb, r);
-    case PYHD_REC_SLICE: {
-        uint64_t a = rd_id(&c), b = rd_id(&c), s = rd_id(&c);
-        return PySlice_New(ref(rb, a), ref(rb, b), ref(rb, s));
-    }
+    case PYHD_REC_SLICE:
+        return PySlice_New(ref(rb, FLD(r, SLICE, start)), ref(rb, FLD(r, SLICE, stop)),
+                           ref(rb, FLD(r, SLICE, step)));
     case PYHD_REC_CLASS:
         return make_class(rb, r);
     case PYHD_REC_INSTANCE:
@@ -1296,12 +1206,12 @@ static PyObject *make(struct rb *rb, uint64_t id)
         return make_function(rb, r);
     case PYHD_REC_METHOD: {
         PyObject *args[2];
-        args[0] = ref(rb, rd_id(&c));
-        args[1] = ref(rb, rd_id(&c));
+        args[0] = ref(rb, FLD(r, METHOD, function));
+        args[1] = ref(rb, FLD(r, METHOD, self));
         return sur_call(rb, "make_method", args, 2);
     }
     case PYHD_REC_DESCRIPTOR:
-        value = PyLong_FromLong((long)rd_u8(&c));
+        value = PyLong_FromLong((long)FLD(r, DESCRIPTOR, flavour));
         if (!value)
             return NULL;
         result = sur_call(rb, "make_descriptor", &value, 1);
@@ -1320,11 +1230,11 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_GENERATOR:
         return sur_call(rb, "GeneratorStub", NULL, 0);
     case PYHD_REC_WEAKREF:
-        return call_with_class(rb, "WeakrefStub", r);
+        return sur_call(rb, "WeakrefStub", &rb->objs[FLD(r, WEAKREF, class)], 1);
     case PYHD_REC_REDUCED: {
         PyObject *args[2];
-        args[0] = rb->objs[rd_id(&c)];
-        args[1] = rb->objs[rd_id(&c)];
+        args[0] = rb->objs[FLD(r, REDUCED, class)];
+        args[1] = rb->objs[FLD(r, REDUCED, args)];
         return sur_call(rb, "make_reduced", args, 2);
     }
     case PYHD_REC_BUFFER:
@@ -1346,17 +1256,14 @@ static PyObject *make(struct rb *rb, uint64_t id)
         return make_c_object(rb, r);
     case PYHD_REC_REDACTED: {
         /* Its class comes at fill, as for TRUNCATED. */
+        const uint64_t *hash = SLOTS(r, REDACTED, hash);
         PyObject *args[4] = {NULL};
-        rd_id(&c);
         args[0] = Py_None;
-        args[1] = PyLong_FromLong(rd_u8(&c));
-        args[2] = args[1] ? PyLong_FromUnsignedLongLong(rd_varint(&c)) : NULL;
-        /* --redact-hash: 8 trailing bytes, the keyed hash (little-endian). */
-        if (args[2] && pyhd__cur_left(&c) >= 8) {
-            uint64_t h = 0;
-            for (int i = 7; i >= 0; i--)
-                h = (h << 8) | c.p[i];
-            args[3] = PyLong_FromUnsignedLongLong(h);
+        args[1] = PyLong_FromLong((long)FLD(r, REDACTED, measure));
+        args[2] = args[1] ? PyLong_FromUnsignedLongLong(FLD(r, REDACTED, length)) : NULL;
+        /* --redact-hash: the keyed hash. */
+        if (args[2] && hash[PYHD_HASH_PRESENT]) {
+            args[3] = PyLong_FromUnsignedLongLong(hash[PYHD_HASH_VALUE]);
         } else if (args[2]) {
             args[3] = Py_NewRef(Py_None);
         }
@@ -1406,15 +1313,11 @@ static int bound_nesting(struct rb *rb, uint64_t id)
 static int bound_class(struct rb *rb, uint64_t id)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1], *t;
-    struct pyhd_cursor c = pyhd__cursor(r);
     uint64_t sum = 0, k = 0, len = 0;
-    for (int i = 0; i < 3; i++)
-        rd_id(&c);
-    t = pyhd__decode_obj(rb->g, rd_id(&c));
+    t = pyhd__decode_obj(rb->g, FLD(r, CLASS, bases));
     if (t && t->kind == PYHD_REC_TUPLE) {
-        struct pyhd_cursor b = pyhd__cursor(t);
-        rd_varint(&b);
-        k = rd_varint(&b);
+        struct pyhd_cursor b = ELEMS(t, SLOTS(t, TUPLE, items), PYHD_SEQ_AT);
+        k = SLOTS(t, TUPLE, items)[PYHD_SEQ_N];
         for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
             uint64_t base = rd_id(&b);
             sum += base && rb->mro_len[base] ? rb->mro_len[base] : 1;
@@ -1508,15 +1411,14 @@ static int set_attr_varint(PyObject *obj, const char *name, uint64_t v)
     return rc;
 }
 
-/* Fill a list, set or dict payload (after its original length) into obj. */
-static int fill_container(struct rb *rb, unsigned kind, PyObject *obj, struct pyhd_cursor *c,
-                          int generic)
+/* Fill the items of a list, set or dict (ITEMS or MAP slots s of record r) into obj. */
+static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
+                          const struct pyhd_record *r, const uint64_t *s, int generic)
 {
-    uint64_t n;
+    uint64_t n = s[PYHD_SEQ_N];
+    struct pyhd_cursor cur = ELEMS(r, s, PYHD_SEQ_AT), *c = &cur;
     struct pyhd_hash_census census;
     int rc = 0;
-    rd_varint(c);
-    n = rd_varint(c);
     if (pyhd__census_init(&census, kind == PYHD_REC_LIST ? 0 : n) < 0) {
         PyErr_NoMemory();
         return -1;
@@ -1613,17 +1515,17 @@ static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
  */
-static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
+static int fill_attrs(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    uint64_t dict_id, n;
-    rd_id(c);
-    dict_id = rd_id(c);
-    n = rd_varint(c);
+    /* INSTANCE and SUBCLASS: the same fields in the same slots. */
+    uint64_t dict_id = FLD(r, INSTANCE, dict);
+    const uint64_t *slots = SLOTS(r, INSTANCE, slot);
+    struct pyhd_cursor c = ELEMS(r, slots, PYHD_LIST_AT);
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
         set_instance_dict(rb, obj, rb->objs[dict_id]) < 0)
         return -1;
-    for (uint64_t i = 0; i < n; i++) {
-        PyObject *k = ref(rb, rd_id(c)), *v = ref(rb, rd_id(c));
+    for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
+        PyObject *k = ref(rb, rd_id(&c)), *v = ref(rb, rd_id(&c));
         if (set_slot(obj, k, v) < 0)
             return -1;
     }
@@ -1632,23 +1534,19 @@ static int fill_attrs(struct rb *rb, PyObject *obj, struct pyhd_cursor *c)
 
 static int fill_instance(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    uint64_t class_id = rd_id(&c), dict_id, n;
+    const uint64_t *slots = SLOTS(r, INSTANCE, slot);
+    struct pyhd_cursor c = ELEMS(r, slots, PYHD_LIST_AT);
     PyObject *args[3] = {NULL}, *res;
     int rc = -1;
 
-    if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
-        c = pyhd__cursor(r);
-        return fill_attrs(rb, obj, &c);
-    }
-    dict_id = rd_id(&c);
-    n = rd_varint(&c);
+    if (rb->inst_mode[FLD(r, INSTANCE, class)] == INST_NEW_AND_DICT)
+        return fill_attrs(rb, obj, r);
     args[0] = obj;
-    args[1] = ref(rb, dict_id);
+    args[1] = ref(rb, FLD(r, INSTANCE, dict));
     args[2] = PyDict_New();
     if (!args[2])
         return -1;
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
         PyObject *k = ref(rb, rd_id(&c)), *v = ref(rb, rd_id(&c));
         if (PyDict_SetItem(args[2], k, v) < 0)
             goto done;
@@ -1665,15 +1563,14 @@ done:
 
 static int fill_subclass_items(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    unsigned kind;
+    const uint64_t *base = SLOTS(r, SUBCLASS, base);
+    unsigned kind = (unsigned)base[PYHD_BASE_KIND];
 
-    skip_instance_head(&c);
-    kind = rd_u8(&c);
+    /* LIST, SET and DICT keep their ITEMS or MAP slots in the same place. */
     if ((kind == PYHD_REC_LIST && PyList_Check(obj)) ||
         (kind == PYHD_REC_SET && PyAnySet_Check(obj)) ||
         (kind == PYHD_REC_DICT && PyDict_Check(obj)))
-        return fill_container(rb, kind, obj, &c, 1);
+        return fill_container(rb, kind, obj, r, base + PYHD_BASE_FIELDS + PYHD_S_LIST_items, 1);
     return 0;
 }
 
@@ -1706,18 +1603,15 @@ static int set_hidden_field(PyObject *obj, PyObject *name, PyObject *value)
 
 static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor head = pyhd__cursor(r);
-    uint64_t n;
+    const uint64_t *slots = SLOTS(r, SUBCLASS, slot);
+    struct pyhd_cursor c = ELEMS(r, slots, PYHD_LIST_AT);
 
     if (is_surrogate(rb, obj))
-        return fill_attrs(rb, obj, &head);
+        return fill_attrs(rb, obj, r);
     /* A real class (OrderedDict, defaultdict, Counter, a struct sequence): only its
        known slots. */
-    rd_id(&head);
-    rd_id(&head);
-    n = rd_varint(&head);
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t k = rd_id(&head), v = rd_id(&head);
+    for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
+        uint64_t k = rd_id(&c), v = rd_id(&c);
         if (str_is(rb->g, k, "default_factory") && set_attr_id(rb, obj, "default_factory", v) < 0)
             PyErr_Clear();  /* a factory that is a stub cannot be one: leave None */
         else if (set_hidden_field(obj, ref(rb, k), ref(rb, v)) < 0)
@@ -1728,19 +1622,13 @@ static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record 
 
 static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    uint64_t n, dict_id, cause, context;
-    unsigned suppress;
-    PyObject *args;
+    const uint64_t *fields = SLOTS(r, EXCEPTION, field);
+    struct pyhd_cursor c = ELEMS(r, fields, PYHD_LIST_AT);
+    uint64_t n = fields[PYHD_LIST_N], dict_id = FLD(r, EXCEPTION, dict);
+    uint64_t cause = FLD(r, EXCEPTION, cause), context = FLD(r, EXCEPTION, context);
+    uint64_t suppress = FLD(r, EXCEPTION, suppress_context);
+    PyObject *args = rb->objs[FLD(r, EXCEPTION, args)];
 
-    rd_id(&c);
-    args = rb->objs[rd_id(&c)];
-    dict_id = rd_id(&c);
-    cause = rd_id(&c);
-    context = rd_id(&c);
-    suppress = rd_u8(&c);
-    rd_id(&c);
-    n = rd_varint(&c);
     if (!PyExceptionInstance_Check(obj))
         return 0;
     if (PyTuple_Check(args))
@@ -1769,31 +1657,25 @@ static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record
 
 static int fill_code(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    static const char *const ids[] = {"filename", "name", "qualname"};
-    static const char *const nums[] = {"firstlineno", "argcount", "posonlyargcount",
-                                       "kwonlyargcount", "flags"};
-    static const char *const tuples[] = {"varnames", "cellvars", "freevars"};
-    struct pyhd_cursor c = pyhd__cursor(r);
-    for (int i = 0; i < 3; i++) {
-        if (set_attr_id(rb, obj, ids[i], rd_id(&c)) < 0)
-            return -1;
-    }
-    for (int i = 0; i < 5; i++) {
-        if (set_attr_varint(obj, nums[i], rd_varint(&c)) < 0)
-            return -1;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (set_attr_id(rb, obj, tuples[i], rd_id(&c)) < 0)
-            return -1;
-    }
-    return 0;
+    return set_attr_id(rb, obj, "filename", FLD(r, CODE, filename)) < 0 ||
+           set_attr_id(rb, obj, "name", FLD(r, CODE, name)) < 0 ||
+           set_attr_id(rb, obj, "qualname", FLD(r, CODE, qualname)) < 0 ||
+           set_attr_varint(obj, "firstlineno", FLD(r, CODE, firstlineno)) < 0 ||
+           set_attr_varint(obj, "argcount", FLD(r, CODE, argcount)) < 0 ||
+           set_attr_varint(obj, "posonlyargcount", FLD(r, CODE, posonlyargcount)) < 0 ||
+           set_attr_varint(obj, "kwonlyargcount", FLD(r, CODE, kwonlyargcount)) < 0 ||
+           set_attr_varint(obj, "flags", FLD(r, CODE, flags)) < 0 ||
+           set_attr_id(rb, obj, "varnames", FLD(r, CODE, varnames)) < 0 ||
+           set_attr_id(rb, obj, "cellvars", FLD(r, CODE, cellvars)) < 0 ||
+           set_attr_id(rb, obj, "freevars", FLD(r, CODE, freevars)) < 0 ? -1 : 0;
 }
 
-static int fill_positions(PyObject *obj, struct pyhd_cursor *c)
+/* The four SVARINT positions whose slots start at s (FRAME and TRACEBACK). */
+static int fill_positions(PyObject *obj, const uint64_t *s)
 {
     static const char *const names[] = {"lineno", "end_lineno", "col", "end_col"};
     for (int i = 0; i < 4; i++) {
-        if (set_attr_position(obj, names[i], rd_svarint(c)) < 0)
+        if (set_attr_position(obj, names[i], (int64_t)s[i]) < 0)
             return -1;
     }
     return 0;
@@ -1801,37 +1683,34 @@ static int fill_positions(PyObject *obj, struct pyhd_cursor *c)
 
 static int fill_frame(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    if (set_attr_id(rb, obj, "code", rd_id(&c)) < 0 || fill_positions(obj, &c) < 0 ||
-        set_attr_id(rb, obj, "locals", rd_id(&c)) < 0 ||
-        set_attr_id(rb, obj, "globals", rd_id(&c)) < 0)
-        return -1;
-    rd_id(&c);  /* the dumped builtins: this interpreter's stand in for them */
-    if (set_attr(obj, "builtins", rb->builtins) < 0)
-        return -1;
-    return set_attr_id(rb, obj, "back", rd_id(&c));
+    /* The dumped builtins: this interpreter's stand in for them. */
+    return set_attr_id(rb, obj, "code", FLD(r, FRAME, code)) < 0 ||
+           fill_positions(obj, SLOTS(r, FRAME, lineno)) < 0 ||
+           set_attr_id(rb, obj, "locals", FLD(r, FRAME, locals)) < 0 ||
+           set_attr_id(rb, obj, "globals", FLD(r, FRAME, globals)) < 0 ||
+           set_attr(obj, "builtins", rb->builtins) < 0 ||
+           set_attr_id(rb, obj, "back", FLD(r, FRAME, back)) < 0 ? -1 : 0;
 }
 
 static int fill_traceback(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    if (set_attr_id(rb, obj, "frame", rd_id(&c)) < 0 || fill_positions(obj, &c) < 0)
-        return -1;
-    return set_attr_id(rb, obj, "next", rd_id(&c));
+    return set_attr_id(rb, obj, "frame", FLD(r, TRACEBACK, frame)) < 0 ||
+           fill_positions(obj, SLOTS(r, TRACEBACK, lineno)) < 0 ||
+           set_attr_id(rb, obj, "next", FLD(r, TRACEBACK, next)) < 0 ? -1 : 0;
 }
 
 static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    struct pyhd_cursor c = pyhd__cursor(r);
-    if (set_attr_varint(obj, "flavour", rd_u8(&c)) < 0 ||
-        set_attr_id(rb, obj, "name", rd_id(&c)) < 0 ||
-        set_attr_id(rb, obj, "qualname", rd_id(&c)) < 0 ||
-        set_attr_id(rb, obj, "code", rd_id(&c)) < 0 ||
-        set_attr_varint(obj, "state", rd_u8(&c)) < 0 ||
-        set_attr_id(rb, obj, "frame", rd_id(&c)) < 0)
+    if (set_attr_varint(obj, "flavour", FLD(r, GENERATOR, flavour)) < 0 ||
+        set_attr_id(rb, obj, "name", FLD(r, GENERATOR, name)) < 0 ||
+        set_attr_id(rb, obj, "qualname", FLD(r, GENERATOR, qualname)) < 0 ||
+        set_attr_id(rb, obj, "code", FLD(r, GENERATOR, code)) < 0 ||
+        set_attr_varint(obj, "state", FLD(r, GENERATOR, state)) < 0 ||
+        set_attr_id(rb, obj, "frame", FLD(r, GENERATOR, frame)) < 0)
         return -1;
     /* Version 2: what it awaits. */
-    return pyhd__cur_left(&c) ? set_attr_id(rb, obj, "awaiting", rd_id(&c)) : 0;
+    return FLD(r, GENERATOR, v2) ? set_attr_id(rb, obj, "awaiting", FLD(r, GENERATOR, await))
+                                 : 0;
 }
 
 /*
@@ -1842,23 +1721,21 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
 static int fill_one(struct rb *rb, uint64_t id, int phase)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
-    struct pyhd_cursor c = pyhd__cursor(r);
     PyObject *obj = rb->objs[id], *res, *args[2];
+    unsigned kind = r->f ? r->kind : 0;  /* 0: a kind without slots, a placeholder */
     uint64_t a;
 
     if (phase == 0) {
-        if (r->kind == PYHD_REC_LIST || r->kind == PYHD_REC_SET || r->kind == PYHD_REC_DICT)
-            return fill_container(rb, r->kind, obj, &c, 0);
-        if (r->kind == PYHD_REC_SUBCLASS)
+        /* LIST, SET and DICT keep their ITEMS or MAP slots in the same place. */
+        if (kind == PYHD_REC_LIST || kind == PYHD_REC_SET || kind == PYHD_REC_DICT)
+            return fill_container(rb, kind, obj, r, SLOTS(r, LIST, items), 0);
+        if (kind == PYHD_REC_SUBCLASS)
             return fill_subclass_items(rb, obj, r);
         return 0;
     }
-    switch (r->kind) {
+    switch (kind) {
     case PYHD_REC_CLASS:
-        for (int i = 0; i < 4; i++)
-            rd_id(&c);
-        rd_u8(&c);
-        a = rd_id(&c);
+        a = FLD(r, CLASS, attrs);
         if (!a)
             return 0;
         args[0] = obj;
@@ -1872,31 +1749,40 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
         return fill_subclass(rb, obj, r);
     case PYHD_REC_EXCEPTION:
         return fill_exception(rb, obj, r);
-    case PYHD_REC_FUNCTION:
-    case PYHD_REC_DESCRIPTOR: {
-        /* A FUNCTION's 4 names, then 4 of its fields of format version 2 when present (the
+    case PYHD_REC_FUNCTION: {
+        /* Its 4 names, then 4 of its fields of format version 2 (None when absent; the
            closure was given when it was made). */
-        PyObject *fargs[9] = {obj, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-        size_t n = r->kind == PYHD_REC_FUNCTION ? 9 : 5;
-        if (r->kind == PYHD_REC_DESCRIPTOR)
-            rd_u8(&c);
-        for (size_t i = 1; i < n; i++)
-            fargs[i] = i < 5 || pyhd__cur_left(&c) ? ref(rb, rd_id(&c)) : Py_None;
-        res = sur_call(rb, r->kind == PYHD_REC_FUNCTION ? "fill_function" : "fill_descriptor",
-                       fargs, n);
+        PyObject *fargs[9] = {obj,
+                              ref(rb, FLD(r, FUNCTION, name)),
+                              ref(rb, FLD(r, FUNCTION, qualname)),
+                              ref(rb, FLD(r, FUNCTION, module)),
+                              ref(rb, FLD(r, FUNCTION, code)),
+                              ref(rb, FLD(r, FUNCTION, defaults)),
+                              ref(rb, FLD(r, FUNCTION, kwdefaults)),
+                              ref(rb, FLD(r, FUNCTION, annotations)),
+                              ref(rb, FLD(r, FUNCTION, doc))};
+        res = sur_call(rb, "fill_function", fargs, 9);
+        Py_XDECREF(res);
+        return res ? 0 : -1;
+    }
+    case PYHD_REC_DESCRIPTOR: {
+        PyObject *dargs[5] = {obj, ref(rb, FLD(r, DESCRIPTOR, function)),
+                              ref(rb, FLD(r, DESCRIPTOR, setter)),
+                              ref(rb, FLD(r, DESCRIPTOR, deleter)),
+                              ref(rb, FLD(r, DESCRIPTOR, doc))};
+        res = sur_call(rb, "fill_descriptor", dargs, 5);
         Py_XDECREF(res);
         return res ? 0 : -1;
     }
     case PYHD_REC_CODE:
         return fill_code(rb, obj, r);
     case PYHD_REC_CELL:
-        a = rd_id(&c);
+        a = FLD(r, CELL, contents);
         return a ? PyCell_Set(obj, rb->objs[a]) : 0;
     case PYHD_REC_MODULE:
         if (obj == rb->builtins)
             return 0;
-        rd_id(&c);
-        a = rd_id(&c);
+        a = FLD(r, MODULE, file);
         return a ? set_attr_id(rb, obj, "__file__", a) : 0;
     case PYHD_REC_FRAME:
         return fill_frame(rb, obj, r);
@@ -1905,11 +1791,11 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_GENERATOR:
         return fill_generator(rb, obj, r);
     case PYHD_REC_WEAKREF:
-        rd_id(&c);
-        return set_attr_id(rb, obj, "referent", rd_id(&c));
+        return set_attr_id(rb, obj, "referent", FLD(r, WEAKREF, referent));
     case PYHD_REC_TRUNCATED:
+        return set_attr_id(rb, obj, "cls", FLD(r, TRUNCATED, class));
     case PYHD_REC_REDACTED:
-        return set_attr_id(rb, obj, "cls", rd_id(&c));
+        return set_attr_id(rb, obj, "cls", FLD(r, REDACTED, class));
     case PYHD_REC_PARTIAL:
     case PYHD_REC_MATCH:
     case PYHD_REC_LOCK:
@@ -1919,9 +1805,8 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_DTYPE:
         return fill_c_object(rb, obj, r);
     case PYHD_REC_REDUCED:
-        rd_id(&c);
         args[0] = obj;
-        args[1] = rb->objs[rd_id(&c)];
+        args[1] = rb->objs[FLD(r, REDUCED, args)];
         res = sur_call(rb, "fill_reduced", args, 2);
         Py_XDECREF(res);
         return res ? 0 : -1;
@@ -1968,7 +1853,6 @@ static int make_modules(struct rb *rb)
 {
     for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
         const struct pyhd_record *r = &rb->g->objects[id - 1];
-        struct pyhd_cursor c = pyhd__cursor(r);
         uint64_t dict_id;
         PyObject *mod;
         if (r->kind != PYHD_REC_MODULE || rb->state[id] == MADE)
@@ -1976,9 +1860,7 @@ static int make_modules(struct rb *rb)
         if (ensure(rb, id) < 0)
             return -1;
         mod = rb->objs[id];
-        rd_id(&c);
-        rd_id(&c);
-        dict_id = rd_id(&c);
+        dict_id = FLD(r, MODULE, dict);
         if (!dict_id || mod == rb->builtins || rb->state[dict_id] != UNSEEN ||
             !PyModule_Check(mod))
             continue;
@@ -2017,18 +1899,11 @@ static int rebuild_all(struct rb *rb)
     Py_DECREF(res);
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
-        struct pyhd_cursor c = pyhd__cursor(r);
         if (r->kind == PYHD_REC_MODULE && rb->objs[id] != rb->builtins) {
-            rd_id(&c);
-            rd_id(&c);
-            if (patch_globals(rb, ref(rb, rd_id(&c))) < 0)
+            if (patch_globals(rb, ref(rb, FLD(r, MODULE, dict))) < 0)
                 return -1;
         } else if (r->kind == PYHD_REC_FRAME) {
-            rd_id(&c);
-            for (int i = 0; i < 4; i++)
-                rd_svarint(&c);
-            rd_id(&c);
-            if (patch_globals(rb, ref(rb, rd_id(&c))) < 0)
+            if (patch_globals(rb, ref(rb, FLD(r, FRAME, globals))) < 0)
                 return -1;
         }
     }
@@ -2052,8 +1927,10 @@ static PyObject *text_obj(const unsigned char *p, size_t n)
 
 static PyObject *roots_dict(struct rb *rb)
 {
-    struct pyhd_cursor c = pyhd__cursor(&rb->g->roots);
-    uint64_t n = rd_varint(&c);
+    const struct pyhd_record *r = &rb->g->roots;
+    const uint64_t *roots = SLOTS(r, ROOTS, root);
+    struct pyhd_cursor c = ELEMS(r, roots, PYHD_LIST_AT);
+    uint64_t n = roots[PYHD_LIST_N];
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
@@ -2084,21 +1961,18 @@ static PyObject *threads_list(struct rb *rb)
     if (!list)
         return NULL;
     for (size_t i = 0; i < rb->g->nthreads; i++) {
-        struct pyhd_cursor c = pyhd__cursor(&rb->g->threads[i]);
-        uint64_t ident = rd_varint(&c), native = rd_varint(&c);
-        const unsigned char *name = NULL;
-        size_t namelen = 0;
-        unsigned flags;
+        const struct pyhd_record *r = &rb->g->threads[i];
+        const uint64_t *name = SLOTS(r, THREAD, name);
         PyObject *t, *nameobj;
         int rc;
-        pyhd__cur_text(&c, &name, &namelen);
-        flags = rd_u8(&c);
-        nameobj = text_obj(name, namelen);
+        nameobj = text_obj(r->payload + name[PYHD_TEXT_AT], (size_t)name[PYHD_TEXT_LEN]);
         if (!nameobj)
             goto error;
-        t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O}", "ident", (unsigned long long)ident,
-                          "native_id", (unsigned long long)native, "name", nameobj, "flags",
-                          flags, "frame", record_or_none(rb, rd_id(&c), PYHD_REC_FRAME));
+        t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O}", "ident",
+                          (unsigned long long)FLD(r, THREAD, ident), "native_id",
+                          (unsigned long long)FLD(r, THREAD, native_id), "name", nameobj,
+                          "flags", (unsigned)FLD(r, THREAD, flags), "frame",
+                          record_or_none(rb, FLD(r, THREAD, frame), PYHD_REC_FRAME));
         if (!t)
             goto error;
         rc = PyList_Append(list, t);
@@ -2119,16 +1993,12 @@ static PyObject *exceptions_list(struct rb *rb)
         return NULL;
     for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
         const struct pyhd_record *r = &rb->g->objects[id - 1];
-        struct pyhd_cursor c;
         PyObject *pair;
         int rc;
         if (r->kind != PYHD_REC_EXCEPTION)
             continue;
-        c = pyhd__cursor(r);
-        for (int i = 0; i < 5; i++)
-            rd_id(&c);
-        rd_u8(&c);
-        pair = PyTuple_Pack(2, rb->objs[id], record_or_none(rb, rd_id(&c), PYHD_REC_TRACEBACK));
+        pair = PyTuple_Pack(2, rb->objs[id],
+                            record_or_none(rb, FLD(r, EXCEPTION, traceback), PYHD_REC_TRACEBACK));
         if (!pair)
             goto error;
         rc = PyList_Append(list, pair);

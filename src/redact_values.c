@@ -290,22 +290,23 @@ static int is_name_char(unsigned char c)
     return is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
+/* Whether name (n bytes) is one of the count lower-case names, in any case. */
+static int one_of_nocase(const unsigned char *name, size_t n, const char *const *names,
+                         size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        if (strlen(names[k]) == n && has_prefix_nocase(name, n, 0, names[k]))
+            return 1;
+    }
+    return 0;
+}
+
 /* Names that mark a secret in text though they are too vague for variable names. */
 static int value_only_name(const unsigned char *name, size_t n)
 {
     static const char *const names[] = {"sig", "signature", "x-amz-signature",
                                         "x-amz-credential", "x-goog-signature"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        size_t m = strlen(names[k]);
-        if (m != n)
-            continue;
-        size_t i = 0;
-        while (i < n && lower(name[i]) == (unsigned char)names[k][i])
-            i++;
-        if (i == n)
-            return 1;
-    }
-    return 0;
+    return one_of_nocase(name, n, names, sizeof names / sizeof names[0]);
 }
 
 /* Header-like names whose value runs to the end of the line ("Bearer abc", "a=1; b=2"). */
@@ -313,16 +314,7 @@ static int line_valued(const unsigned char *name, size_t n)
 {
     static const char *const names[] = {"authorization", "proxy-authorization", "cookie",
                                         "set-cookie"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        if (strlen(names[k]) != n)
-            continue;
-        size_t i = 0;
-        while (i < n && lower(name[i]) == (unsigned char)names[k][i])
-            i++;
-        if (i == n)
-            return 1;
-    }
-    return 0;
+    return one_of_nocase(name, n, names, sizeof names / sizeof names[0]);
 }
 
 /*

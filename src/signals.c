@@ -114,25 +114,6 @@ static atomic_flag fatal_entered = ATOMIC_FLAG_INIT;
 #define ALT_STACK_SIZE ((size_t)4 << 20)
 static void *alt_stack;
 
-/* write(2) all of s, async-signal-safely. */
-static void write_all(int fd, const char *s, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, s, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        s += n;
-        len -= (size_t)n;
-    }
-}
-
-static void write_str(int fd, const char *s)
-{
-    write_all(fd, s, strlen(s));
-}
-
 /* Append the decimal digits of v to p (async-signal-safe); returns the end. */
 static char *append_long(char *p, char *end, long v)
 {
@@ -165,7 +146,7 @@ static void write_line_long(const char *part1, long number, const char *part2)
     p = append_long(p, end, number);
     p = append_str(p, end, part2);
     *p = '\0';
-    write_str(2, line);
+    pyhd__write_fd2(line);
 }
 
 /* mkdir -p, async-signal-safely (mkdir() is): the dump directory need not
@@ -222,12 +203,12 @@ static void write_stacks_file(long pid, const char *name, const char *header, in
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     }
     if (fd < 0) {
-        write_str(2, "pyhd: no stacks: cannot create ");
-        write_str(2, path);
-        write_str(2, "\n");
+        pyhd__write_fd2("pyhd: no stacks: cannot create ");
+        pyhd__write_fd2(path);
+        pyhd__write_fd2("\n");
         return;
     }
-    write_str(fd, header);
+    pyhd__write_fd(fd, header);
     /* fd 2 may be closed: then saved is -1 and fd 2 is closed again after. */
     saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
     if (dup2(fd, 2) >= 0) {
@@ -241,15 +222,15 @@ static void write_stacks_file(long pid, const char *name, const char *header, in
         close(saved);
     /* 3.14+: the crashing thread's C stack too, as faulthandler adds it. */
     if (PYHD_HAVE_C_STACK && with_c_stack) {
-        write_str(fd, "\n");
+        pyhd__write_fd(fd, "\n");
         pyhd_dump_c_stack(fd);
     }
     close(fd);
     /* --quiet: no line for what worked, as for the other dumps. */
     if (!fatal_options->quiet) {
-        write_str(2, "pyhd: stacks written to ");
-        write_str(2, path);
-        write_str(2, "\n");
+        pyhd__write_fd2("pyhd: stacks written to ");
+        pyhd__write_fd2(path);
+        pyhd__write_fd2("\n");
     }
 }
 
@@ -320,7 +301,7 @@ static void dump_in_child(int signum, const char *name, long parent)
     ok = pyhd__dump_write_ex(fatal_options, PYHD_TRIGGER_FATAL, NULL, name, parent, &r) == 0;
     if (!ok || !fatal_options->quiet) {
         pyhd__dump_format_line(&r, ok, line, sizeof line);
-        write_str(2, line);
+        pyhd__write_fd2(line);
     }
     _exit(ok ? 0 : 1);
 }
@@ -337,25 +318,25 @@ static void write_dump(int signum, const char *name)
     int status;
 
     if (fatal_options == NULL || !Py_IsInitialized() || !PyGILState_Check()) {
-        write_str(2, "pyhd: no dump: the crashing thread does not hold the GIL\n");
+        pyhd__write_fd2("pyhd: no dump: the crashing thread does not hold the GIL\n");
         return;
     }
     switch (pyhd__guard_enter(PYHD_TRIGGER_FATAL, signum)) {
     case PYHD_GUARD_TAKEN:
         break;
     case PYHD_GUARD_NESTED:
-        write_str(2, "pyhd: no dump: the crash came while this thread was writing a dump\n");
+        pyhd__write_fd2("pyhd: no dump: the crash came while this thread was writing a dump\n");
         return;
     case PYHD_GUARD_BUSY:
         pyhd__guard_note_missed(PYHD_TRIGGER_FATAL, signum);
-        write_str(2, "pyhd: no dump: another thread was writing a dump\n");
+        pyhd__write_fd2("pyhd: no dump: another thread was writing a dump\n");
         return;
     }
     child = fork_in_handler();
     if (child == 0)
         dump_in_child(signum, name, (long)getppid());
     if (child < 0) {
-        write_str(2, "pyhd: no dump: cannot fork the dump's process\n");
+        pyhd__write_fd2("pyhd: no dump: cannot fork the dump's process\n");
     } else {
         while (waitpid(child, &status, 0) < 0 && errno == EINTR)
             ;

@@ -26,7 +26,8 @@
 struct trusted {
     const char *module;         /* as a dump names it (the class's __module__) */
     const char *qualname;       /* as a dump names it */
-    const char *import_module;   /* where this Python has it; NULL: module */
+    const char *import_module;   /* where this Python has it, "module" or "module:name"
+                                    when its name there is not qualname; NULL: module */
     enum pyhd_trust_how how;
 };
 
@@ -49,6 +50,10 @@ static const struct trusted table[] = {
     {"collections", "deque", NULL, REDUCED},
     {"re", "Pattern", NULL, REDUCED},
     {"array", "array", NULL, REDUCED},
+    /* A read-only view of the rebuilt mapping; getters of items or attribute names. */
+    {"builtins", "mappingproxy", "types:MappingProxyType", REDUCED},
+    {"operator", "itemgetter", NULL, REDUCED},
+    {"operator", "attrgetter", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},
@@ -195,9 +200,11 @@ enum pyhd_trust_how pyhd__trust_lookup(const char *module, const char *qualname)
 {
     const struct trusted *t;
     /* Every builtin class is safe to name; object's instances are real objects. */
+    t = find(module, qualname);
+    if (t)
+        return t->how;
     if (!strcmp(module, "builtins") && !strchr(qualname, '.'))
         return !strcmp(qualname, "object") ? PYHD_TRUST_INSTANCE : PYHD_TRUST_CLASS;
-    t = find(module, qualname);
     return t ? t->how : PYHD_TRUST_NONE;
 }
 
@@ -211,14 +218,24 @@ static PyObject *builtin_class(PyObject *name)
     return Py_NewRef(obj);
 }
 
+/* The module to import for entry t (into module) and the class's name there. */
+static const char *import_names(const struct trusted *t, char *module, size_t n)
+{
+    const char *where = t->import_module ? t->import_module : t->module;
+    const char *colon = strchr(where, ':');
+    snprintf(module, n, "%.*s", colon ? (int)(colon - where) : (int)strlen(where), where);
+    return colon ? colon + 1 : t->qualname;
+}
+
 /* The class the entry names, imported by the table's own names: new reference or NULL. */
 static PyObject *entry_class(const struct trusted *t)
 {
-    PyObject *mod = PyImport_ImportModule(t->import_module ? t->import_module : t->module);
-    PyObject *obj;
+    char module[64];
+    const char *name = import_names(t, module, sizeof module);
+    PyObject *mod = PyImport_ImportModule(module), *obj;
     if (!mod)
         return NULL;
-    obj = PyObject_GetAttrString(mod, t->qualname);
+    obj = PyObject_GetAttrString(mod, name);
     Py_DECREF(mod);
     if (obj && !PyType_Check(obj))
         Py_CLEAR(obj);
@@ -240,13 +257,14 @@ PyObject *pyhd__trust_resolve(PyObject *module, PyObject *qualname, enum pyhd_tr
         PyErr_Clear();
         return NULL;
     }
-    if (!strcmp(m, "builtins")) {
+    t = find(m, q);
+    if (!t && !strcmp(m, "builtins")) {
+        /* A builtins type that is no name of builtins (mappingproxy) is in the table. */
         cls = builtin_class(qualname);
         if (cls)
             *how = pyhd__trust_lookup(m, q);
         return cls;
     }
-    t = find(m, q);
     if (!t)
         return NULL;
     cls = entry_class(t);
@@ -277,8 +295,9 @@ PyObject *pyhd__trust_table(void)
     PyObject *result = PyTuple_New((Py_ssize_t)table_len);
     for (size_t i = 0; result && i < table_len; i++) {
         const struct trusted *t = &table[i];
-        PyObject *row = Py_BuildValue("(ssss)", t->module, t->qualname,
-                                      t->import_module ? t->import_module : t->module,
+        char module[64];
+        import_names(t, module, sizeof module);
+        PyObject *row = Py_BuildValue("(ssss)", t->module, t->qualname, module,
                                       pyhd__trust_how_name(t->how));
         if (!row) {
             Py_CLEAR(result);

@@ -38,7 +38,7 @@
 enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
-    STD_ORDEREDDICT, STD_DEFAULTDICT,
+    STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
@@ -60,6 +60,9 @@ static const struct {
     [STD_ARRAY] = {"array", "array"},
     [STD_ORDEREDDICT] = {"collections", "OrderedDict"},
     [STD_DEFAULTDICT] = {"collections", "defaultdict"},
+    [STD_MAPPINGPROXY] = {"types", "MappingProxyType"},
+    [STD_ITEMGETTER] = {"operator", "itemgetter"},
+    [STD_ATTRGETTER] = {"operator", "attrgetter"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -467,7 +470,8 @@ static int triage_content(const struct walker *w, PyObject *o)
             && (PyObject *)Py_TYPE(o) == w->c_types[COB_NDARRAY]))
         return 1;
     for (int i = 0; i < STD_NTYPES; i++) {
-        if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT)
+        if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
+            || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -1955,6 +1959,38 @@ static PyObject *path_text(PyObject *o, int windows)  /* new reference */
     return text;
 }
 
+/*
+ * The mapping a mappingproxy shows. Its methods would call the mapping's
+ * own (a program's Mapping), so the field is read where CPython keeps it:
+ * mappingproxyobject of Objects/descrobject.c, the same on 3.10 to 3.14.
+ */
+struct pyhd_mappingproxy {
+    PyObject_HEAD
+    PyObject *mapping;
+};
+
+static PyObject *proxy_mapping(PyObject *o)  /* new reference */
+{
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof(struct pyhd_mappingproxy)) {
+        PyErr_SetString(PyExc_TypeError, "a mappingproxy of an unknown layout");
+        return NULL;
+    }
+    return Py_BuildValue("(O)", ((struct pyhd_mappingproxy *)o)->mapping);
+}
+
+/* An operator.itemgetter's or attrgetter's arguments, from its C __reduce__. */
+static PyObject *getter_args(PyObject *o)  /* new reference */
+{
+    PyObject *r = c_method(o, "__reduce__"), *args = NULL;
+    if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2
+        && PyTuple_CheckExact(PyTuple_GET_ITEM(r, 1)))
+        args = Py_NewRef(PyTuple_GET_ITEM(r, 1));
+    else if (r != NULL)
+        PyErr_SetString(PyExc_TypeError, "a getter whose __reduce__ is not (type, args)");
+    Py_XDECREF(r);
+    return args;
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -1978,6 +2014,11 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         return attrs_tuple(o, pattern, 2);
     case STD_TIMEZONE:
         return c_method(o, "__getinitargs__");
+    case STD_MAPPINGPROXY:
+        return proxy_mapping(o);
+    case STD_ITEMGETTER:
+    case STD_ATTRGETTER:
+        return getter_args(o);
     case STD_DECIMAL:
         a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;
@@ -3358,6 +3399,8 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         return m != NULL && q != NULL && strcmp(q, name) == 0 && strncmp(m, module, mlen) == 0
                && (m[mlen] == '\0' || m[mlen] == '.');
     }
+    if (i == STD_MAPPINGPROXY)
+        return t == &PyDictProxy_Type;  /* its tp_name has no module */
     return !is_python_class(w, t) && strncmp(t->tp_name, module, mlen) == 0
            && t->tp_name[mlen] == '.' && strcmp(t->tp_name + mlen + 1, name) == 0;
 }

@@ -72,8 +72,7 @@
  * trailing bytes of a payload), does not bump it. Readers refuse versions
  * greater than the one they know.
  *
- * When adding a kind: add it below, to man/pyhd-dump.5, to the encoder in
- * src/walk.c, to the decoder's validator in src/decode.c and to src/rebuild.c.
+ * When adding a kind: see "The field table" below.
  */
 
 #define PYHD_GRAPH_MAGIC "PYHDGRPH"
@@ -167,7 +166,8 @@
 #define PYHD_MANIFEST_TRACEBACK_SIZE "Traceback-Size"  /* traceback.txt bytes */
 #define PYHD_MANIFEST_DUMP_TIME_MS "Dump-Time-Ms"    /* ms spent before writing the file */
 
-/* Object record kinds. Payload layouts follow each name. */
+/* Object record kinds. Payload layouts follow each name; the field table
+   below (PYHD_FIELDS_*) defines them for readers and writers. */
 enum pyhd_kind {
     PYHD_REC_NONE = 0x01,        /* (empty) */
     PYHD_REC_FALSE = 0x02,       /* (empty) */
@@ -444,9 +444,307 @@ enum pyhd_kind {
  *   array.array         (typecode str, bytes machine values, native byte order of
  *                        the dumping machine given as "little" or "big"); the bytes
  *                        cut to --max-items items and --max-string bytes
+ *   builtins.mappingproxy (mapping,)     the mapping the view shows (a DICT for a
+ *                        reader to rebuild it: any other mapping's methods are a
+ *                        program's)
+ *   operator.itemgetter (item, ...)      as its __reduce__ gives them
+ *   operator.attrgetter (name str, ...)  dotted names as given
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.
+ *   struct sequences (os.stat_result, time.struct_time) are SUBCLASS records of
+ *   TUPLE (the visible fields) whose slots hold every named field.
  */
+
+/*
+ * ---------------------------------------------------------------------------
+ * The field table: every record kind's payload, field by field, in payload
+ * order. It is the one definition of the layouts the comments above
+ * describe: the reader's validator (src/decode.c) is made from it, one
+ * check per kind, and the rebuilder (src/rebuild.c) reads the fields that
+ * check recorded; the writer's records (src/walk.c) are checked against it
+ * (tests/unit/test_walk.c).
+ *
+ * PYHD_FIELDS_<KIND>(F) calls F(KIND, name, type, arg, flags) once per field;
+ * PYHD_OBJECT_KINDS(K) and PYHD_META_KINDS(K) call K(KIND, since) once per
+ * kind, since being the format version that introduced it (a reader of an
+ * older dump treats a newer kind as one it does not know).
+ *
+ * Field types (PYHD_FT_*), with their arg:
+ *   REF      an id (see "Ids"); arg: the kinds it may name (PYHD_KM_*; a
+ *            TRUNCATED or REDACTED record may stand for any of them); flags
+ *            PYHD_FF_REQUIRED: 0 (absent) is refused.
+ *   U8       one byte; arg: its largest valid value.
+ *   VARINT, SVARINT, F64, TEXT (see "Encodings").
+ *   BLOB     varint n, n bytes (a BIGINT's magnitude).
+ *   STRDATA  u8 width (1, 2 or 4: latin-1, UCS-2, UCS-4 code units, as CPython
+ *            stores them), varint original length in code points, then the
+ *            stored code units, little-endian, to the end of the payload.
+ *   BYTESDATA  varint original length, then the stored bytes (the rest).
+ *   ITEMS    varint original length, varint n, n ids ("item"; 0 allowed).
+ *   MAP      varint original length, varint n, n x (key id, value id).
+ *   PAIRS    varint n, n x (name id (STR), value id).
+ *   DIMS     varint ndim (at most 64), ndim x varint.
+ *   SHAPE    varint ndim (at most 64), ndim x varint shape, ndim x svarint
+ *            strides.
+ *   ELEMENTS an NDARRAY's elements, in C order; arg: the slot of its dtype:
+ *            for an object dtype ("|O") varint original count, varint n, n
+ *            ids (0: NULL); else BYTESDATA.
+ *   DTFIELDS varint n, n x (name id (STR), dtype id (DTYPE), varint offset,
+ *            title id (0: none)).
+ *   BASE     u8 base kind (STR, BYTES, BYTEARRAY, INT, BIGINT, FLOAT, COMPLEX,
+ *            TUPLE, LIST, SET, FROZENSET or DICT), then that kind's payload.
+ *   HASH     nothing, or 8 bytes little-endian (REDACTED with --redact-hash).
+ *   ROOTLIST varint n, n x (text key, id).
+ *   SINCE    no bytes: the fields after it came with format version arg and
+ *            are absent from older dumps; a newer writer may leave them out
+ *            too (a builtin function), all of them or none.
+ *
+ * Adding a kind: its number in enum pyhd_kind, its PYHD_FIELDS_<KIND>, a
+ * line in PYHD_OBJECT_KINDS (which bumps PYHD_FORMAT_VERSION when old
+ * readers would misread it), man/pyhd-dump.5, the writer in src/walk.c and
+ * how src/rebuild.c makes it.
+ */
+
+/* The kinds a REF may name. */
+#define PYHD_KM(kind) ((uint64_t)1 << PYHD_REC_##kind)
+#define PYHD_KM_ANY (~(uint64_t)0)
+#define PYHD_KM_INTS (PYHD_KM(INT) | PYHD_KM(BIGINT))
+
+#define PYHD_FF_REQUIRED 0x01
+
+#define PYHD_FIELDS_NONE(F)
+#define PYHD_FIELDS_FALSE(F)
+#define PYHD_FIELDS_TRUE(F)
+#define PYHD_FIELDS_ELLIPSIS(F)
+#define PYHD_FIELDS_NOTIMPL(F)
+#define PYHD_FIELDS_INT(F) F(INT, value, SVARINT, 0, 0)
+#define PYHD_FIELDS_BIGINT(F) \
+    F(BIGINT, sign, U8, 1, 0)  /* 0 positive, 1 negative */ \
+    F(BIGINT, magnitude, BLOB, 0, 0)  /* little-endian */
+#define PYHD_FIELDS_FLOAT(F) F(FLOAT, value, F64, 0, 0)
+#define PYHD_FIELDS_COMPLEX(F) F(COMPLEX, real, F64, 0, 0) F(COMPLEX, imag, F64, 0, 0)
+#define PYHD_FIELDS_STR(F) F(STR, text, STRDATA, 0, 0)
+#define PYHD_FIELDS_BYTES(F) F(BYTES, data, BYTESDATA, 0, 0)
+#define PYHD_FIELDS_BYTEARRAY(F) F(BYTEARRAY, data, BYTESDATA, 0, 0)
+#define PYHD_FIELDS_TUPLE(F) F(TUPLE, items, ITEMS, 0, 0)
+#define PYHD_FIELDS_LIST(F) F(LIST, items, ITEMS, 0, 0)
+#define PYHD_FIELDS_SET(F) F(SET, items, ITEMS, 0, 0)
+#define PYHD_FIELDS_FROZENSET(F) F(FROZENSET, items, ITEMS, 0, 0)
+#define PYHD_FIELDS_DICT(F) F(DICT, items, MAP, 0, 0)
+#define PYHD_FIELDS_RANGE(F) \
+    F(RANGE, start, REF, PYHD_KM_INTS, PYHD_FF_REQUIRED) \
+    F(RANGE, stop, REF, PYHD_KM_INTS, PYHD_FF_REQUIRED) \
+    F(RANGE, step, REF, PYHD_KM_INTS, PYHD_FF_REQUIRED)
+#define PYHD_FIELDS_SLICE(F) \
+    F(SLICE, start, REF, PYHD_KM_ANY, 0) \
+    F(SLICE, stop, REF, PYHD_KM_ANY, 0) \
+    F(SLICE, step, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_CLASS(F) \
+    F(CLASS, name, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CLASS, qualname, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CLASS, module, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CLASS, bases, REF, PYHD_KM(TUPLE), 0)  /* of CLASS ids; 0 for object */ \
+    F(CLASS, flags, U8, 255, 0)  /* PYHD_CLASS_* */ \
+    F(CLASS, attrs, REF, PYHD_KM(DICT), 0)
+#define PYHD_FIELDS_INSTANCE(F) \
+    F(INSTANCE, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(INSTANCE, dict, REF, PYHD_KM(DICT), 0) \
+    F(INSTANCE, slot, PAIRS, 0, 0)  /* slot name, value */
+#define PYHD_FIELDS_SUBCLASS(F) \
+    F(SUBCLASS, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(SUBCLASS, dict, REF, PYHD_KM(DICT), 0) \
+    F(SUBCLASS, slot, PAIRS, 0, 0) \
+    F(SUBCLASS, base, BASE, 0, 0)
+#define PYHD_FIELDS_EXCEPTION(F) \
+    F(EXCEPTION, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(EXCEPTION, args, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED) \
+    F(EXCEPTION, dict, REF, PYHD_KM(DICT), 0) \
+    F(EXCEPTION, cause, REF, PYHD_KM_ANY, 0) \
+    F(EXCEPTION, context, REF, PYHD_KM_ANY, 0) \
+    F(EXCEPTION, suppress_context, U8, 255, 0) \
+    F(EXCEPTION, traceback, REF, PYHD_KM(TRACEBACK), 0) \
+    F(EXCEPTION, field, PAIRS, 0, 0)  /* C-level fields: name, value */
+#define PYHD_FIELDS_FUNCTION(F) \
+    F(FUNCTION, name, REF, PYHD_KM(STR), 0) \
+    F(FUNCTION, qualname, REF, PYHD_KM(STR), 0) \
+    F(FUNCTION, module, REF, PYHD_KM_ANY, 0) \
+    F(FUNCTION, code, REF, PYHD_KM(CODE), 0)  /* 0 for a builtin function */ \
+    F(FUNCTION, v2, SINCE, 2, 0) \
+    F(FUNCTION, defaults, REF, PYHD_KM(TUPLE), 0) \
+    F(FUNCTION, kwdefaults, REF, PYHD_KM(DICT), 0) \
+    F(FUNCTION, annotations, REF, PYHD_KM_ANY, 0) \
+    F(FUNCTION, doc, REF, PYHD_KM_ANY, 0) \
+    F(FUNCTION, closure, REF, PYHD_KM(TUPLE), 0)  /* of CELL */
+#define PYHD_FIELDS_METHOD(F) \
+    F(METHOD, function, REF, PYHD_KM_ANY, 0) \
+    F(METHOD, self, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_CODE(F) \
+    F(CODE, filename, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CODE, name, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CODE, qualname, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(CODE, firstlineno, VARINT, 0, 0) \
+    F(CODE, argcount, VARINT, 0, 0) \
+    F(CODE, posonlyargcount, VARINT, 0, 0) \
+    F(CODE, kwonlyargcount, VARINT, 0, 0) \
+    F(CODE, flags, VARINT, 0, 0)  /* co_flags */ \
+    F(CODE, varnames, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED) \
+    F(CODE, cellvars, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED) \
+    F(CODE, freevars, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED)
+#define PYHD_FIELDS_CELL(F) F(CELL, contents, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_MODULE(F) \
+    F(MODULE, name, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
+    F(MODULE, file, REF, PYHD_KM_ANY, 0) \
+    F(MODULE, dict, REF, PYHD_KM(DICT), 0)
+#define PYHD_FIELDS_FRAME(F) \
+    F(FRAME, code, REF, PYHD_KM(CODE), PYHD_FF_REQUIRED) \
+    F(FRAME, lineno, SVARINT, 0, 0) \
+    F(FRAME, end_lineno, SVARINT, 0, 0) \
+    F(FRAME, col, SVARINT, 0, 0) \
+    F(FRAME, end_col, SVARINT, 0, 0) \
+    F(FRAME, locals, REF, PYHD_KM(DICT), 0) \
+    F(FRAME, globals, REF, PYHD_KM(DICT), 0) \
+    F(FRAME, builtins, REF, PYHD_KM(MODULE) | PYHD_KM(DICT), 0) \
+    F(FRAME, back, REF, PYHD_KM(FRAME), 0)
+#define PYHD_FIELDS_TRACEBACK(F) \
+    F(TRACEBACK, frame, REF, PYHD_KM(FRAME), PYHD_FF_REQUIRED) \
+    F(TRACEBACK, lineno, SVARINT, 0, 0) \
+    F(TRACEBACK, end_lineno, SVARINT, 0, 0) \
+    F(TRACEBACK, col, SVARINT, 0, 0) \
+    F(TRACEBACK, end_col, SVARINT, 0, 0) \
+    F(TRACEBACK, next, REF, PYHD_KM(TRACEBACK), 0)
+#define PYHD_FIELDS_GENERATOR(F) \
+    F(GENERATOR, flavour, U8, 255, 0)  /* PYHD_GEN_* */ \
+    F(GENERATOR, name, REF, PYHD_KM(STR), 0) \
+    F(GENERATOR, qualname, REF, PYHD_KM(STR), 0) \
+    F(GENERATOR, code, REF, PYHD_KM(CODE), 0) \
+    F(GENERATOR, state, U8, 255, 0)  /* PYHD_GENSTATE_* */ \
+    F(GENERATOR, frame, REF, PYHD_KM(FRAME), 0) \
+    F(GENERATOR, v2, SINCE, 2, 0) \
+    F(GENERATOR, await, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_WEAKREF(F) \
+    F(WEAKREF, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(WEAKREF, referent, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_REDUCED(F) \
+    F(REDUCED, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(REDUCED, args, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED)
+#define PYHD_FIELDS_BUFFER(F) \
+    F(BUFFER, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(BUFFER, format, TEXT, 0, 0) \
+    F(BUFFER, itemsize, VARINT, 0, 0) \
+    F(BUFFER, shape, DIMS, 0, 0) \
+    F(BUFFER, readonly, U8, 255, 0) \
+    F(BUFFER, data, BYTESDATA, 0, 0)
+#define PYHD_FIELDS_OPAQUE(F) \
+    F(OPAQUE, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(OPAQUE, size, VARINT, 0, 0) \
+    F(OPAQUE, repr, REF, PYHD_KM(STR), 0) \
+    F(OPAQUE, reason, REF, PYHD_KM(STR), 0)
+#define PYHD_FIELDS_TRUNCATED(F) F(TRUNCATED, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED)
+#define PYHD_FIELDS_REDACTED(F) \
+    F(REDACTED, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(REDACTED, measure, U8, PYHD_REDACTED_ITEMS, 0) \
+    F(REDACTED, length, VARINT, 0, 0) \
+    F(REDACTED, hash, HASH, 0, 0)
+#define PYHD_FIELDS_DESCRIPTOR(F) \
+    F(DESCRIPTOR, flavour, U8, PYHD_DESCR_STATICMETHOD, 0) \
+    F(DESCRIPTOR, function, REF, PYHD_KM_ANY, 0)  /* fget, or what it wraps */ \
+    F(DESCRIPTOR, setter, REF, PYHD_KM_ANY, 0) \
+    F(DESCRIPTOR, deleter, REF, PYHD_KM_ANY, 0) \
+    F(DESCRIPTOR, doc, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_PARTIAL(F) \
+    F(PARTIAL, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(PARTIAL, func, REF, PYHD_KM_ANY, PYHD_FF_REQUIRED) \
+    F(PARTIAL, args, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED) \
+    F(PARTIAL, keywords, REF, PYHD_KM(DICT), 0) \
+    F(PARTIAL, dict, REF, PYHD_KM(DICT), 0)
+#define PYHD_FIELDS_MATCH(F) \
+    F(MATCH, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(MATCH, pattern, REF, PYHD_KM_ANY, PYHD_FF_REQUIRED) \
+    F(MATCH, string, REF, PYHD_KM(STR) | PYHD_KM(BYTES), PYHD_FF_REQUIRED) \
+    F(MATCH, regs, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED) \
+    F(MATCH, pos, SVARINT, 0, 0) \
+    F(MATCH, endpos, SVARINT, 0, 0) \
+    F(MATCH, lastindex, SVARINT, 0, 0)
+#define PYHD_FIELDS_LOCK(F) \
+    F(LOCK, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(LOCK, locked, U8, 255, 0) \
+    F(LOCK, owner, VARINT, 0, 0) \
+    F(LOCK, count, VARINT, 0, 0)
+#define PYHD_FIELDS_FILE(F) \
+    F(FILE, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(FILE, name, REF, PYHD_KM(STR) | PYHD_KM_INTS | PYHD_KM(BYTES), 0) \
+    F(FILE, mode, REF, PYHD_KM(STR), 0) \
+    F(FILE, encoding, REF, PYHD_KM(STR), 0) \
+    F(FILE, flags, U8, 255, 0) \
+    F(FILE, position, SVARINT, 0, 0) \
+    F(FILE, inner, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_FUTURE(F) \
+    F(FUTURE, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(FUTURE, dict, REF, PYHD_KM(DICT), 0) \
+    F(FUTURE, flags, U8, 255, 0) \
+    F(FUTURE, state, U8, PYHD_FUTURESTATE_FINISHED, 0) \
+    F(FUTURE, result, REF, PYHD_KM_ANY, 0) \
+    F(FUTURE, exception, REF, PYHD_KM_ANY, 0) \
+    F(FUTURE, callbacks, REF, PYHD_KM(LIST), 0) \
+    F(FUTURE, name, REF, PYHD_KM_ANY, 0) \
+    F(FUTURE, coro, REF, PYHD_KM_ANY, 0) \
+    F(FUTURE, waiter, REF, PYHD_KM_ANY, 0)
+#define PYHD_FIELDS_NDARRAY(F) \
+    F(NDARRAY, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(NDARRAY, dtype, REF, PYHD_KM(DTYPE), PYHD_FF_REQUIRED) \
+    F(NDARRAY, shape, SHAPE, 0, 0) \
+    F(NDARRAY, base, REF, PYHD_KM_ANY, 0) \
+    F(NDARRAY, offset, SVARINT, 0, 0) \
+    F(NDARRAY, flags, U8, 255, 0) \
+    F(NDARRAY, elements, ELEMENTS, PYHD_S_NDARRAY_dtype, 0)
+#define PYHD_FIELDS_DTYPE(F) \
+    F(DTYPE, typestr, TEXT, 0, 0) \
+    F(DTYPE, itemsize, VARINT, 0, 0) \
+    F(DTYPE, flags, U8, 255, 0) \
+    F(DTYPE, field, DTFIELDS, 0, 0) \
+    F(DTYPE, subarray_base, REF, PYHD_KM(DTYPE), 0) \
+    F(DTYPE, subarray_shape, REF, PYHD_KM(TUPLE), 0)
+#define PYHD_FIELDS_ROOTS(F) F(ROOTS, root, ROOTLIST, 0, 0)
+#define PYHD_FIELDS_THREAD(F) \
+    F(THREAD, ident, VARINT, 0, 0) \
+    F(THREAD, native_id, VARINT, 0, 0) \
+    F(THREAD, name, TEXT, 0, 0) \
+    F(THREAD, flags, U8, 255, 0) \
+    F(THREAD, frame, REF, PYHD_KM(FRAME), 0)
+
+#define PYHD_OBJECT_KINDS(K) \
+    K(NONE, 1) K(FALSE, 1) K(TRUE, 1) K(ELLIPSIS, 1) K(NOTIMPL, 1) K(INT, 1) K(BIGINT, 1) \
+    K(FLOAT, 1) K(COMPLEX, 1) K(STR, 1) K(BYTES, 1) K(BYTEARRAY, 1) K(TUPLE, 1) K(LIST, 1) \
+    K(SET, 1) K(FROZENSET, 1) K(DICT, 1) K(RANGE, 1) K(SLICE, 1) K(CLASS, 1) K(INSTANCE, 1) \
+    K(SUBCLASS, 1) K(EXCEPTION, 1) K(FUNCTION, 1) K(METHOD, 1) K(CODE, 1) K(CELL, 1) \
+    K(MODULE, 1) K(FRAME, 1) K(TRACEBACK, 1) K(GENERATOR, 1) K(WEAKREF, 1) K(REDUCED, 1) \
+    K(BUFFER, 1) K(OPAQUE, 1) K(TRUNCATED, 1) K(REDACTED, 1) K(DESCRIPTOR, 2) \
+    K(PARTIAL, 2) K(MATCH, 2) K(LOCK, 2) K(FILE, 2) K(FUTURE, 2) K(NDARRAY, 2) K(DTYPE, 2)
+#define PYHD_META_KINDS(K) K(ROOTS, 1) K(THREAD, 1)
+
+/* The field types of the field table above. */
+enum pyhd_field_type {
+    PYHD_FT_REF,
+    PYHD_FT_U8,
+    PYHD_FT_VARINT,
+    PYHD_FT_SVARINT,
+    PYHD_FT_F64,
+    PYHD_FT_TEXT,
+    PYHD_FT_BLOB,
+    PYHD_FT_STRDATA,
+    PYHD_FT_BYTESDATA,
+    PYHD_FT_ITEMS,
+    PYHD_FT_MAP,
+    PYHD_FT_PAIRS,
+    PYHD_FT_DIMS,
+    PYHD_FT_SHAPE,
+    PYHD_FT_ELEMENTS,
+    PYHD_FT_DTFIELDS,
+    PYHD_FT_BASE,
+    PYHD_FT_HASH,
+    PYHD_FT_ROOTLIST,
+    PYHD_FT_SINCE,
+};
 
 #endif /* PYHD_FORMAT_H */

@@ -1248,7 +1248,7 @@ def _tzinfo(value):
 
 
 def _build_reducers():
-    import array, collections, datetime, decimal, fractions, pathlib, re, uuid
+    import array, collections, datetime, decimal, fractions, operator, pathlib, re, types, uuid
 
     def date(y, m, d):
         return datetime.date(_exact(y, int), _exact(m, int), _exact(d, int))
@@ -1285,6 +1285,11 @@ def _build_reducers():
         # re.DEBUG would print while compiling: the dump gets no say in that.
         return re.compile(_exact(source, str, bytes), _exact(flags, int) & ~re.DEBUG)
 
+    def proxy(mapping):
+        # A dict (the rebuilt one, filled after): any other mapping is a
+        # program's, whose methods the view would call.
+        return types.MappingProxyType(_exact(mapping, dict))
+
     def array_(typecode, data, order):
         result = array.array(_exact(typecode, str))
         result.frombytes(_exact(data, bytes))
@@ -1299,6 +1304,9 @@ def _build_reducers():
         fractions.Fraction: lambda n, d: fractions.Fraction(_exact(n, int), _exact(d, int)),
         uuid.UUID: lambda n: uuid.UUID(int=_exact(n, int)),
         collections.deque: deque, re.Pattern: pattern, array.array: array_,
+        types.MappingProxyType: proxy,
+        operator.itemgetter: operator.itemgetter,
+        operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
     }
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):

@@ -342,6 +342,14 @@ class Graph:
                 return v
         return None
 
+    def innermost_locals(self):
+        """{name: value id} of the locals of the innermost frame of the exception's traceback."""
+        tb = self[self.roots["exception"]].f["traceback"]
+        while self[tb].f["next"]:
+            tb = self[tb].f["next"]
+        frame = self[self[tb].f["frame"]].f
+        return {self.str(k): v for k, v in self.items(frame["locals"])}
+
     def value(self, oid, _memo=None):
         """Plain data as Python values; any other object as its Record."""
         if not oid:

@@ -7,6 +7,8 @@ import sys
 import tempfile
 import unittest
 
+from e2e_util import clean_env
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 OTHERS = os.environ.get("PYHD_DEBUG_OTHERS", "").split()
@@ -38,13 +40,6 @@ raise SystemError("stop")
 """
 
 
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
-
-
 class Annotations(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -53,7 +48,7 @@ class Annotations(unittest.TestCase):
         with open(script, "w", encoding="utf-8") as f:
             f.write(PROGRAM)
         proc = subprocess.run([RUN, "--dump-dir", cls.dir, script], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=base_env(), encoding="utf-8")
+                              stderr=subprocess.PIPE, env=clean_env(), encoding="utf-8")
         [cls.dump] = DUMP_LINE.findall(proc.stderr)
 
     @classmethod
@@ -66,7 +61,7 @@ class Annotations(unittest.TestCase):
             args += ["-c", command]
         proc = subprocess.run(args + [self.dump], stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=base_env(), encoding="utf-8")
+                              env=clean_env(), encoding="utf-8")
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         return proc.stdout.splitlines()[-len(commands) - 3:-3]
 

@@ -3,27 +3,15 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 import textwrap
 import unittest
 
+from e2e_util import clean_env, dumps_in, manifest
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
-
-
-def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env.update(extra)
-    return env
-
-
-def manifest(path):
-    with tarfile.open(path) as tar:
-        text = tar.extractfile("MANIFEST").read().decode()
-    return dict(line.split(": ", 1) for line in text.splitlines())
 
 
 class ApiTestCase(unittest.TestCase):
@@ -35,13 +23,12 @@ class ApiTestCase(unittest.TestCase):
         path = os.path.join(self.dir, "prog.py")
         with open(path, "w", encoding="utf-8") as f:
             f.write(textwrap.dedent(text))
-        result = subprocess.run([*argv, path], cwd=self.dir, env=env or base_env(),
+        result = subprocess.run([*argv, path], cwd=self.dir, env=env or clean_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         return result
 
     def dumps(self):
-        return sorted(os.path.join(self.dir, n) for n in os.listdir(self.dir)
-                      if n.endswith(".dump"))
+        return dumps_in(self.dir)
 
 
 class Dump(ApiTestCase):
@@ -70,7 +57,7 @@ class Dump(ApiTestCase):
         self.assertEqual(m["Exception-Type"], "builtins.KeyError")
         self.assertEqual(m["Exception-Message"], "'missing'")
         printed = subprocess.run([DEBUG, "--print", path], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, env=base_env())
+                                 stderr=subprocess.PIPE, env=clean_env())
         self.assertEqual(printed.returncode, 0, printed.stderr)
         self.assertIn(b"KeyError: 'missing'", printed.stdout)
         self.assertIn(b"in handle", printed.stdout)

@@ -11,6 +11,8 @@ import tempfile
 import textwrap
 import unittest
 
+from e2e_util import NO_BYTECODE, clean_env
+
 RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
 
@@ -25,15 +27,6 @@ MANIFEST_KEYS = [
     "Opaque-Objects", "Truncated-Objects", "Truncated", "Graph-Size",
     "Graph-Compressed-Size", "Sources", "Sources-Size", "Traceback-Size", "Dump-Time-Ms",
 ]
-
-
-def clean_env(**extra):
-    """No stray pyhd, python or virtualenv settings from the caller."""
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
 
 
 def unescape(value):
@@ -109,7 +102,7 @@ class ArchiveTestCase(unittest.TestCase):
         return path
 
     def run_cmd(self, argv, cwd=None, input=None):
-        return subprocess.run(argv, cwd=cwd or self.dir, env=clean_env(), input=input,
+        return subprocess.run(argv, cwd=cwd or self.dir, env=clean_env(**NO_BYTECODE), input=input,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
 
     def crash(self, args, cwd=None, options=(), input=None):

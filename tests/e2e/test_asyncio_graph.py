@@ -9,6 +9,8 @@ import tarfile
 import tempfile
 import unittest
 
+from e2e_util import clean_env
+
 RUN = os.environ["PYHD_RUN"]
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 
@@ -46,13 +48,6 @@ asyncio.run(main())
 """
 
 
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
-
-
 class AsyncioGraph(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pyhd-test-asyncio-")
@@ -63,7 +58,7 @@ class AsyncioGraph(unittest.TestCase):
         with open(script, "w", encoding="utf-8") as f:
             f.write(PROGRAM)
         proc = subprocess.run([RUN, script], cwd=self.dir, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=base_env(), encoding="utf-8")
+                              stderr=subprocess.PIPE, env=clean_env(), encoding="utf-8")
         path = proc.stdout.strip()
         # pyhd.dump() prints its line, as every dump does.
         self.assertEqual(proc.returncode, 0, proc.stderr)

@@ -4,16 +4,15 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-import textwrap
 import time
 import unittest
+
+from e2e_util import clean_env, manifest, sanitizer_env
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
-BUILD_DIR = os.environ["PYHD_BUILD_DIR"]
 
 WROTE_LINE = re.compile(r"\Apyhd-debug: process (\d+) wrote (/\S+\.dump)\n\Z")
 REMOTE_EXEC = hasattr(sys, "remote_exec")
@@ -28,36 +27,6 @@ def spin():
         time.sleep(0.02)
 spin()
 """
-
-
-def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    env.update(extra)
-    return env
-
-
-def sanitizer_env():
-    """A plain python loading a sanitized build's module needs the sanitizer
-    runtimes loaded first (as in test_extension.py)."""
-    try:
-        with open(os.path.join(BUILD_DIR, "CMakeCache.txt"), encoding="utf-8") as f:
-            sanitized = "PYHD_SANITIZE:BOOL=ON" in f.read()
-    except OSError:
-        sanitized = False
-    if not sanitized:
-        return {}
-    libs = [subprocess.run(["gcc", "-print-file-name=" + name], stdout=subprocess.PIPE,
-                           check=True).stdout.decode().strip()
-            for name in ("libasan.so", "libubsan.so")]
-    return {"LD_PRELOAD": " ".join(libs)}
-
-
-def manifest(path):
-    with tarfile.open(path) as tar:
-        text = tar.extractfile("MANIFEST").read().decode()
-    return dict(line.split(": ", 1) for line in text.splitlines())
 
 
 def may_trace_others():
@@ -81,7 +50,7 @@ class Attach(unittest.TestCase):
 
     def start(self, argv, **env):
         proc = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=base_env(**env))
+                                stderr=subprocess.PIPE, env=clean_env(**env))
         self.addCleanup(proc.wait)
         self.addCleanup(proc.kill)
         self.assertEqual(proc.stdout.readline(), b"ready\n")
@@ -89,7 +58,7 @@ class Attach(unittest.TestCase):
 
     def attach(self, pid, *options):
         return subprocess.run([DEBUG, "--attach", str(pid), *options], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=base_env(), timeout=120,
+                              stderr=subprocess.PIPE, env=clean_env(), timeout=120,
                               encoding="utf-8", errors="replace")
 
     def check_dump(self, proc, result, trigger, reason):

@@ -25,6 +25,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graphread  # noqa: E402
+from e2e_util import clean_env, load_each, run_checker, run_pyhd  # noqa: E402
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
@@ -191,11 +192,6 @@ main()
 '''
 
 
-def clean_env():
-    return {k: v for k, v in os.environ.items()
-            if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
-
-
 def python_has_numpy():
     return subprocess.run([PYTHON, "-c", "import numpy"], env=clean_env(),
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
@@ -214,13 +210,10 @@ class Program:
                        stderr=subprocess.DEVNULL, timeout=300)
         with open(facts) as f:
             self.python = json.load(f)
-        proc = subprocess.run([RUN, "--dump-dir", directory, *options, self.path], cwd=directory,
-                              env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=300)
-        match = DUMP_LINE.search(proc.stderr)
-        if match is None:
+        proc, self.dump = run_pyhd(["--dump-dir", directory, *options, self.path], directory,
+                                   text=True)
+        if self.dump is None:
             raise AssertionError(f"{name}: no dump written:\n{proc.stderr}")
-        self.dump = match.group(1)
 
     def line(self, text):
         """The number of the program's line holding text."""
@@ -498,27 +491,9 @@ class DamagedRecords(unittest.TestCase):
                 graph = bytes(body) + raw[end:-4] + zlib.crc32(body).to_bytes(4, "little")
                 paths.append(with_graph(source.dump, graph, os.path.join(
                     WORKDIR, "mut-%s-%02d.dump" % (os.path.basename(source.path), i))))
-        script = os.path.join(WORKDIR, "mutated.py")
-        with open(script, "w") as f:
-            f.write("import _pyhd, json\n"
-                    "outcome = {'ok': 0, 'refused': 0, 'other': []}\n"
-                    "for p in %r:\n"
-                    "    try:\n"
-                    "        r = _pyhd.load(p)\n"
-                    "        [repr(v) for v in r['roots'].values()]\n"
-                    "        outcome['ok'] += 1\n"
-                    "    except _pyhd.DumpError:\n"
-                    "        outcome['refused'] += 1\n"
-                    "    except Exception as e:\n"
-                    "        outcome['other'].append('%%s: %%r' %% (p, e))\n"
-                    "print('OUTCOME ' + json.dumps(outcome))\n" % paths)
-        proc = subprocess.run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q",
-                               sources[0].dump], capture_output=True, text=True, timeout=600,
-                              stdin=subprocess.DEVNULL, env=clean_env())
+        outcome, proc = run_checker(sources[0].dump, load_each(paths), WORKDIR,
+                                    env=clean_env(), timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
-        lines = [l for l in proc.stdout.splitlines() if l.startswith("OUTCOME ")]
-        self.assertEqual(len(lines), 1, proc.stdout[-2000:] + proc.stderr[-2000:])
-        outcome = json.loads(lines[0][len("OUTCOME "):])
         self.assertEqual(outcome["other"], [])
         self.assertEqual(outcome["ok"] + outcome["refused"], len(paths))
         self.assertGreater(outcome["refused"], 0)

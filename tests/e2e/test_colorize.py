@@ -10,6 +10,8 @@ import tempfile
 import time
 import unittest
 
+from e2e_util import clean_env
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
@@ -17,16 +19,6 @@ CRASH_LOCALS = os.path.join(SOURCE_DIR, "examples", "crash_locals.py")
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 # An SGR sequence around the "return" keyword of the crashing line.
 COLOURED_KEYWORD = re.compile(rb"\x1b\[[0-9;]*mreturn\x1b\[0?m")
-
-
-def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV"
-                   or k in ("NO_COLOR", "FORCE_COLOR"))}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    env["TERM"] = "xterm"
-    env.update(extra)
-    return env
 
 
 def on_terminal(argv, env, typed):
@@ -62,7 +54,7 @@ class Colours(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="pyhd-test-colorize-")
         proc = subprocess.run([RUN, "--dump-dir", cls.dir, CRASH_LOCALS, "10"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=base_env(), encoding="utf-8")
+                              env=clean_env(TERM="xterm"), encoding="utf-8")
         [cls.dump] = DUMP_LINE.findall(proc.stderr)
 
     @classmethod
@@ -70,7 +62,7 @@ class Colours(unittest.TestCase):
         shutil.rmtree(cls.dir, True)
 
     def test_source_is_coloured_on_a_terminal(self):
-        out = on_terminal([DEBUG, self.dump], base_env(), ["ll", "q"])
+        out = on_terminal([DEBUG, self.dump], clean_env(TERM="xterm"), ["ll", "q"])
         self.assertIn(b"-> return total / count", re.sub(rb"\x1b\[[0-9;]*m", b"", out))
         if sys.version_info >= (3, 14):
             self.assertRegex(out, COLOURED_KEYWORD)
@@ -78,7 +70,7 @@ class Colours(unittest.TestCase):
             self.assertNotRegex(out, COLOURED_KEYWORD)
 
     def test_no_colour_when_asked(self):
-        out = on_terminal([DEBUG, self.dump], base_env(NO_COLOR="1"), ["ll", "q"])
+        out = on_terminal([DEBUG, self.dump], clean_env(TERM="xterm", NO_COLOR="1"), ["ll", "q"])
         self.assertIn(b"-> return total / count", out)
         self.assertNotRegex(out, COLOURED_KEYWORD)
 

@@ -26,7 +26,8 @@ NODE_DIR = os.path.join(BUILD_DIR, "node")
 CLIENT_PACKAGE = "@vscode/debugadapter-testsupport@1"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_debug import Crash, clean_env  # noqa: E402
+from e2e_util import clean_env  # noqa: E402
+from test_debug import Crash  # noqa: E402
 
 
 def install_client():

@@ -14,6 +14,8 @@ import sys
 import tempfile
 import unittest
 
+from e2e_util import clean_env
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 SOURCE_DIR = os.path.abspath(os.environ["PYHD_SOURCE_DIR"])
@@ -31,12 +33,6 @@ except ZeroDivisionError as _e:
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 ERROR_LINE = re.compile(r"pyhd-debug: [^\n]+\n\Z")
 STACK_ENTRY = re.compile(r"^[> ] (\S+)\((\d+)\)(\S+)\(\)$", re.M)
-
-
-def clean_env():
-    """The environment without stray pyhd or python settings."""
-    return {k: v for k, v in os.environ.items()
-            if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
 
 
 class Crash:

@@ -17,7 +17,8 @@ import textwrap
 import time
 import unittest
 
-from test_debug import CRASH_LOCALS, DEBUG, Crash, clean_env, debug
+from e2e_util import clean_env
+from test_debug import CRASH_LOCALS, DEBUG, Crash, debug
 from test_session import ENV_PROGRAM
 
 PYTHON = os.environ["PYHD_PYTHON"]

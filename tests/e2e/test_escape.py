@@ -13,6 +13,7 @@ import tarfile
 import tempfile
 import unittest
 
+from e2e_util import read_pty
 from test_debug import DEBUG, Crash, debug
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
@@ -59,7 +60,6 @@ def on_terminal(*args, commands=None):
     """pyhd-debug's output with a terminal as its standard output."""
     master, slave = os.openpty()
     try:
-        proc_out = []
         proc = subprocess.Popen([DEBUG, *args], stdin=subprocess.PIPE if commands else
                                 subprocess.DEVNULL, stdout=slave, stderr=slave)
         os.close(slave)
@@ -67,16 +67,9 @@ def on_terminal(*args, commands=None):
         if commands:
             proc.stdin.write(commands.encode())
             proc.stdin.close()
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            proc_out.append(chunk)
+        out = read_pty(master)
         proc.wait(timeout=60)
-        return proc.returncode, b"".join(proc_out).decode("utf-8", "replace")
+        return proc.returncode, out.decode("utf-8", "replace")
     finally:
         if slave is not None:
             os.close(slave)

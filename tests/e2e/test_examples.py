@@ -13,6 +13,8 @@ import subprocess
 import tempfile
 import unittest
 
+from e2e_util import NO_BYTECODE, clean_env
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
@@ -31,13 +33,6 @@ EXAMPLES = {
 DUMP_LINE = re.compile(rb"^pyhd: dump written to (.+\.dump) \(.*\)\n\Z")
 
 
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PYHD_") and not k.startswith("PYTHON")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
 class Examples(unittest.TestCase):
     def test_every_example_is_listed(self):
         found = sorted(os.path.basename(p) for p in glob.glob(os.path.join(EXAMPLES_DIR, "*.py")))
@@ -49,9 +44,9 @@ class Examples(unittest.TestCase):
                 self.check(os.path.join(EXAMPLES_DIR, name), args, innermost, tmp)
 
     def check(self, path, args, innermost, tmp):
-        py = subprocess.run([PYTHON, path] + args, cwd=tmp, env=base_env(),
+        py = subprocess.run([PYTHON, path] + args, cwd=tmp, env=clean_env(**NO_BYTECODE),
                             capture_output=True, timeout=300)
-        hd = subprocess.run([RUN, path] + args, cwd=tmp, env=base_env(),
+        hd = subprocess.run([RUN, path] + args, cwd=tmp, env=clean_env(**NO_BYTECODE),
                             capture_output=True, timeout=300)
         self.assertNotEqual(py.returncode, 0, "the example should crash")
         self.assertEqual(hd.returncode, py.returncode)

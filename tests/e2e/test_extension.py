@@ -5,10 +5,11 @@ import re
 import shutil
 import signal
 import subprocess
-import tarfile
 import tempfile
 import textwrap
 import unittest
+
+from e2e_util import clean_env, dumps_in, manifest, sanitizer_env
 
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
@@ -17,36 +18,9 @@ BUILD_DIR = os.environ["PYHD_BUILD_DIR"]
 DUMP_LINE = re.compile(rb"pyhd: dump written to (/\S+\.dump) \([^)]*\)\n")
 
 
-def sanitizer_preload():
-    """A sanitized build's module needs the sanitizer runtimes loaded first."""
-    try:
-        with open(os.path.join(BUILD_DIR, "CMakeCache.txt"), encoding="utf-8") as f:
-            sanitized = "PYHD_SANITIZE:BOOL=ON" in f.read()
-    except OSError:
-        sanitized = False
-    if not sanitized:
-        return None
-    libs = [subprocess.run(["gcc", "-print-file-name=" + name], stdout=subprocess.PIPE,
-                           check=True).stdout.decode().strip()
-            for name in ("libasan.so", "libubsan.so")]
-    return " ".join(libs)
-
-
 def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["PYTHONPATH"] = BUILD_DIR
-    preload = sanitizer_preload()
-    if preload:
-        env["LD_PRELOAD"] = preload
-    env.update(extra)
-    return env
-
-
-def manifest(path):
-    with tarfile.open(path) as tar:
-        text = tar.extractfile("MANIFEST").read().decode()
-    return dict(line.split(": ", 1) for line in text.splitlines())
+    """clean_env() where a plain python imports the pyhd module built here."""
+    return clean_env(**{"PYTHONPATH": BUILD_DIR, **sanitizer_env(), **extra})
 
 
 class ExtensionTestCase(unittest.TestCase):
@@ -66,8 +40,7 @@ class ExtensionTestCase(unittest.TestCase):
                               stderr=subprocess.PIPE, timeout=300)
 
     def dumps(self):
-        return sorted(os.path.join(self.dir, n) for n in os.listdir(self.dir)
-                      if n.endswith(".dump"))
+        return dumps_in(self.dir)
 
 
 class Extension(ExtensionTestCase):

@@ -72,11 +72,6 @@ KNOWN_GAPS = {
     # By design: a class's own __repr__ is program code, which a dump never runs;
     # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
     ("program_values.py", "point", "repr"): "the program's own __repr__",
-    # C objects not read yet: the view's mapping and the getter's items.
-    ("stdlib_records.py", "proxy", "type"): "mappingproxy is opaque",
-    ("stdlib_records.py", "proxy", "repr"): "mappingproxy is opaque",
-    ("stdlib_records.py", "getter", "type"): "operator.itemgetter is opaque",
-    ("stdlib_records.py", "getter", "repr"): "operator.itemgetter is opaque",
 }
 if sys.version_info >= (3, 13):
     # Thread.__repr__ asks its C thread handle (_thread._ThreadHandle), which the

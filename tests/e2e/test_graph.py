@@ -10,16 +10,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graphread  # noqa: E402
+from e2e_util import clean_env, dumps_in, run_pyhd, write_program  # noqa: E402
 
-RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
-    env.update(extra)
-    return env
 
 
 class GraphTestCase(unittest.TestCase):
@@ -29,24 +22,12 @@ class GraphTestCase(unittest.TestCase):
 
     def crash(self, source, args=(), **env):
         """Run source under pyhd-run; it must fail and leave one dump. Returns (graph, path)."""
-        script = os.path.join(self.dir, "prog.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write(textwrap.dedent(source))
-        p = subprocess.run([RUN, script, *args], cwd=self.dir, env=clean_env(**env),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=500)
+        script = write_program(os.path.join(self.dir, "prog.py"), source)
+        p, _ = run_pyhd([script, *args], self.dir, env=clean_env(**env), timeout=500)
         self.assertNotEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        dumps = [n for n in os.listdir(self.dir) if n.endswith(".dump")]
+        dumps = dumps_in(self.dir)
         self.assertEqual(len(dumps), 1, p.stderr.decode(errors="replace"))
-        path = os.path.join(self.dir, dumps[0])
-        return graphread.read_archive(path), path
-
-    def innermost_locals(self, g):
-        """{name: id} of the locals of the innermost frame of the exception's traceback."""
-        tb = g[g.roots["exception"]].f["traceback"]
-        while g[tb].f["next"]:
-            tb = g[tb].f["next"]
-        frame = g[g[tb].f["frame"]].f
-        return {g.str(k): v for k, v in g.items(frame["locals"])}
+        return graphread.read_archive(dumps[0]), dumps[0]
 
     def test_cycles_and_shared_references(self):
         g, _ = self.crash("""
@@ -61,7 +42,7 @@ class GraphTestCase(unittest.TestCase):
                 raise RuntimeError('cycles')
             f()
             """)
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
         self.assertEqual(g[loc["selfish"]].f["items"][1], loc["selfish"])
         self.assertEqual(g[loc["inner"]].f["items"], [loc["outer"]])
         self.assertEqual(g[loc["outer"]].f["items"][0], loc["inner"])
@@ -87,7 +68,7 @@ class GraphTestCase(unittest.TestCase):
                 raise ValueError('deep')
             build()
             """)
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
         self.assertEqual(g.value(loc["pickled"]), False)
         count, node, last = 0, loc["head"], None
         while g.kind(node) == "INSTANCE":
@@ -111,7 +92,7 @@ class GraphTestCase(unittest.TestCase):
                 raise MemoryError('big')
             f()
             """, PYHD_MAX_STRING="1024")
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
         s = g[loc["huge"]].f
         self.assertEqual((s["length"], s["stored"]), (1200000, 1024))
         self.assertEqual(s["value"], "ab" * 512)
@@ -177,7 +158,7 @@ class GraphTestCase(unittest.TestCase):
                 raise KeyError('stdlib')
             f()
             """)
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
 
         def plain(v):
             if isinstance(v, graphread.Record):
@@ -243,7 +224,7 @@ class GraphTestCase(unittest.TestCase):
                 raise ValueError('arrays')
             f()
             """)
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
         grid = numpy.arange(12, dtype="<i4").reshape(3, 4)
         for name, expected in (("grid", grid), ("transposed", grid.T)):
             rec = g[loc[name]]
@@ -390,7 +371,7 @@ class GraphTestCase(unittest.TestCase):
             f()
             """)
         self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.startswith("MARKER")), [])
-        loc = self.innermost_locals(g)
+        loc = g.innermost_locals()
         self.assertEqual(g.kind(loc["evil"]), "INSTANCE")
         self.assertEqual(g.value(g.slots(loc["evil"])["slot"]), "in slot")
         self.assertEqual(g.value(g.attrs(loc["evil"])["attr"]), "in dict")

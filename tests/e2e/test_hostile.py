@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_graphs as hg  # noqa: E402
+from e2e_util import one_dump  # noqa: E402
 
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
@@ -40,13 +41,8 @@ class HostileTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory()
         cls.dir = cls._tmp.name
-        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
-            f.write(PROGRAM)
-        proc = run([RUN, "prog.py"], cwd=cls.dir, timeout=120)
-        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
-        assert len(dumps) == 1, proc.stderr
-        cls.good = dumps[0]
-        with tarfile.open(dumps[0]) as tar:
+        cls.good = one_dump(cls.dir, PROGRAM)
+        with tarfile.open(cls.good) as tar:
             cls.manifest = tar.extractfile("MANIFEST").read()
             cls.traceback_txt = tar.extractfile("traceback.txt").read()
 

@@ -14,21 +14,14 @@ import termios
 import time
 import unittest
 
+from e2e_util import NO_BYTECODE, clean_env, read_pty
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 LONG_MESSAGE = ("row 5 of the report has no amount for the region north-east, so the "
                 "summary cannot be totalled")
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV"
-                   or k == "COLUMNS")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
 
 
 def rewrite_manifest(source, target, change):
@@ -63,7 +56,7 @@ class ListTestCase(unittest.TestCase):
         for name in ("value.py", "key.py", "value.py", "value.py", "report.py"):
             proc = subprocess.run([RUN, "--dump-dir", cls.dumps, os.path.join(cls.dir, name)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=clean_env(), cwd=cls.dir)
+                                  env=clean_env(**NO_BYTECODE), cwd=cls.dir)
             cls.paths.append(DUMP_LINE.search(proc.stderr.decode())[1])
             time.sleep(0.01)
         cls.files = [os.path.basename(p) for p in cls.paths]
@@ -91,7 +84,7 @@ class ListTestCase(unittest.TestCase):
 
     def debug(self, *args, **env):
         proc = subprocess.run([DEBUG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, env=clean_env(**env))
+                              stdin=subprocess.DEVNULL, env=clean_env(**NO_BYTECODE, **env))
         return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
     def test_list_reads_like_coredumpctl(self):
@@ -143,20 +136,12 @@ class ListTestCase(unittest.TestCase):
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 150, 0, 0))
         proc = subprocess.Popen([DEBUG, "--list", self.dumps], stdin=subprocess.DEVNULL,
-                                stdout=slave, stderr=slave, env=clean_env())
+                                stdout=slave, stderr=slave, env=clean_env(**NO_BYTECODE))
         os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        out = read_pty(master)
         os.close(master)
         self.assertEqual(proc.wait(timeout=60), 0)
-        lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+        lines = out.decode().replace("\r\n", "\n").splitlines()
         self.assertEqual(len(lines), 8, lines)
         for line, name in zip(lines[3:], self.files):
             self.assertLessEqual(len(line), 150, line)

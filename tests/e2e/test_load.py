@@ -16,51 +16,17 @@ import tempfile
 import textwrap
 import unittest
 
+from e2e_util import CrashTestCase, run_checker, write_program as write
+
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
-MARK = "@@pyhd-check@@"
 
 
-def write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(textwrap.dedent(text))
-
-
-class LoadTest(unittest.TestCase):
-    def setUp(self):
-        self._tmp = tempfile.TemporaryDirectory()
-        self.dir = self._tmp.name
-
-    def tearDown(self):
-        self._tmp.cleanup()
-
-    def dump(self, program, env=None):
-        """Run program (source text) under pyhd-run; return the dump's path."""
-        write(os.path.join(self.dir, "prog.py"), program)
-        full_env = dict(os.environ, **(env or {}))
-        proc = subprocess.run([RUN, "prog.py"], cwd=self.dir, env=full_env,
-                              capture_output=True, text=True, timeout=120)
-        self.assertNotEqual(proc.returncode, 0, proc.stderr)
-        dumps = glob.glob(os.path.join(self.dir, "*.dump"))
-        self.assertEqual(len(dumps), 1, proc.stderr)
-        return dumps[0]
-
+class LoadTest(CrashTestCase):
     def check(self, dump, checker, trust=False, env=None):
         """Run checker (source text; it sets `facts`) inside pyhd-debug on dump."""
-        script = os.path.join(self.dir, "checker.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write("import _pyhd, json, sys\nDUMP = %r\nTRUST = %r\n" % (dump, trust))
-            f.write(textwrap.dedent(checker))
-            f.write("\nprint(%r + json.dumps(facts))\n" % MARK)
-        argv = [DEBUG] + (["--trust"] if trust else []) + [
-            "-c", "!exec(open(%r).read(), {})" % script, "-c", "q", dump]
-        proc = subprocess.run(argv, cwd=self.dir, env=dict(os.environ, **(env or {})),
-                              capture_output=True, text=True, timeout=120,
-                              stdin=subprocess.DEVNULL)
-        lines = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
-        self.assertEqual(len(lines), 1, "no result from the checker:\n%s\n%s"
-                         % (proc.stdout, proc.stderr))
-        return json.loads(lines[0][len(MARK):])
+        facts, _ = run_checker(dump, checker, self.dir, trust, env=dict(os.environ, **(env or {})))
+        return facts
 
     # ----------------------------------------------------------------------
 
@@ -85,10 +51,7 @@ class LoadTest(unittest.TestCase):
         """)
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             expected = [0, 1, -1, 2**62, -2**63, 2**64, -10**40, 1.5, -0.0, float('inf'),
                         1e-300, 2+3j, 'ascii', 'caf\\xe9', '\\u20ac uro', '\\U0001F600',
                         '', b'by\\x00tes', bytearray(b'ba'), (), (1, (2, 3)), [], {1, 2},
@@ -584,10 +547,7 @@ class LoadTest(unittest.TestCase):
             import argparse, collections, configparser, ipaddress, queue, threading, types
             import subprocess
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             def attempt(fn):
                 try:
                     return fn()
@@ -632,10 +592,7 @@ class LoadTest(unittest.TestCase):
                             "format-1.dump")
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             Sale = type(loc['sale'])
             try:
                 loc['func']()
@@ -667,10 +624,7 @@ class LoadTest(unittest.TestCase):
         """, env={"PYHD_MAX_STRING": "100", "PYHD_MAX_ITEMS": "10"})
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             facts = {
                 'truncated': r['truncated'],
                 'text': [isinstance(loc['text'], str), len(loc['text']),
@@ -695,10 +649,7 @@ class LoadTest(unittest.TestCase):
         """, env={"PYHD_MAX_SIZE": "20000"})
         facts = self.check(dump, """
             r = _pyhd.load(DUMP)
-            tb = r['exceptions'][0][1]
-            while tb.next is not None:
-                tb = tb.next
-            loc = tb.frame.locals
+            loc = innermost_locals(r)
             reprs = [repr(x) for x in loc['data'] + loc['more']]
             facts = {
                 'truncated': r['truncated'],

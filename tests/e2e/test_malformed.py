@@ -18,6 +18,8 @@ import tempfile
 import unittest
 import zlib
 
+from e2e_util import load_each, one_dump, run_checker
+
 RUN = os.environ.get("PYHD_RUN")
 DEBUG = os.environ.get("PYHD_DEBUG")
 
@@ -40,14 +42,10 @@ class MalformedTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory()
         cls.dir = cls._tmp.name
-        with open(os.path.join(cls.dir, "prog.py"), "w") as f:
-            f.write(PROGRAM)
-        proc = subprocess.run([RUN, "prog.py"], cwd=cls.dir, capture_output=True, timeout=120)
-        dumps = glob.glob(os.path.join(cls.dir, "*.dump"))
-        assert len(dumps) == 1, proc.stderr
-        with open(dumps[0], "rb") as f:
+        path = one_dump(cls.dir, PROGRAM)
+        with open(path, "rb") as f:
             cls.good = f.read()
-        with tarfile.open(dumps[0]) as tar:
+        with tarfile.open(path) as tar:
             cls.members = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers()]
             graph = tar.getmember("graph.z")
             cls.graph_offset, cls.graph_size = graph.offset_data, graph.size
@@ -216,27 +214,10 @@ class MalformedTest(unittest.TestCase):
                 body[rng.randrange(9, end)] = rng.randrange(256)
             graph = bytes(body) + raw[end:-4] + zlib.crc32(body).to_bytes(4, "little")
             paths.append(self.write("mut-%03d.dump" % i, self.with_graph(zlib.compress(graph))))
-        script = self.write("mutated.py", (
-            "import _pyhd, json\n"
-            "outcome = {'ok': 0, 'refused': 0, 'other': []}\n"
-            "for p in %r:\n"
-            "    try:\n"
-            "        r = _pyhd.load(p)\n"
-            "        [repr(v) for v in r['roots'].values()]\n"
-            "        outcome['ok'] += 1\n"
-            "    except _pyhd.DumpError:\n"
-            "        outcome['refused'] += 1\n"
-            "    except Exception as e:\n"
-            "        outcome['other'].append('%%s: %%r' %% (p, e))\n"
-            "print('OUTCOME ' + json.dumps(outcome))\n" % paths).encode())
         good = self.write("good3.dump", self.good)
-        proc = subprocess.run([DEBUG, "-c", "!exec(open(%r).read(), {})" % script, "-c", "q",
-                               good], capture_output=True, text=True, timeout=300,
-                              stdin=subprocess.DEVNULL)
+        outcome, proc = run_checker(good, load_each(paths), self.dir, env=dict(os.environ),
+                                    timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
-        lines = [l for l in proc.stdout.splitlines() if l.startswith("OUTCOME ")]
-        self.assertEqual(len(lines), 1, proc.stdout[-2000:] + proc.stderr[-2000:])
-        outcome = json.loads(lines[0][len("OUTCOME "):])
         self.assertEqual(outcome["other"], [])
         self.assertEqual(outcome["ok"] + outcome["refused"], 150)
         self.assertGreater(outcome["refused"], 0)

@@ -11,6 +11,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graphread  # noqa: E402
+from e2e_util import clean_env, dumps_in, run_pyhd, write_program  # noqa: E402
 
 RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
@@ -32,28 +33,18 @@ def clear_marks():
 """
 
 
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON"))}
-    env.update(extra)
-    return env
-
-
 class NoMutateTestCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pyhd-test-nomutate-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def run_program(self, source, args=(), **env):
-        script = os.path.join(self.dir, "prog.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write(PRELUDE + textwrap.dedent(source))
-        return subprocess.run([RUN, *args, script], cwd=self.dir, env=clean_env(**env),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=500)
+        script = write_program(os.path.join(self.dir, "prog.py"), PRELUDE + textwrap.dedent(source))
+        proc, _ = run_pyhd([*args, script], self.dir, env=clean_env(**env), timeout=500)
+        return proc
 
     def dumps(self):
-        return sorted(os.path.join(self.dir, n) for n in os.listdir(self.dir)
-                      if n.endswith(".dump"))
+        return dumps_in(self.dir)
 
     def markers(self):
         return sorted(n[len("MARKER-"):] for n in os.listdir(self.dir)
@@ -68,11 +59,7 @@ class NoMutateTestCase(unittest.TestCase):
         return graphread.read_archive(path), path
 
     def innermost_locals(self, g):
-        tb = g[g.roots["exception"]].f["traceback"]
-        while g[tb].f["next"]:
-            tb = g[tb].f["next"]
-        frame = g[g[tb].f["frame"]].f
-        return {g.str(k): v for k, v in g.items(frame["locals"])}
+        return g.innermost_locals()
 
 
 # Probes that tell, from inside the program, whether an instance got a real

@@ -10,10 +10,10 @@ import tempfile
 import unittest
 import zlib
 
-RUN = os.environ["PYHD_RUN"]
-DEBUG = os.environ["PYHD_DEBUG"]
+import e2e_util
+from e2e_util import NO_BYTECODE, clean_env, run_debug, run_pyhd
 
-DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) \(")
+RUN = os.environ["PYHD_RUN"]
 
 # Each secret, the text around it that must stay readable, and where the program keeps it.
 # The program builds every value at run time from hex, so its source holds none of them.
@@ -102,14 +102,6 @@ handler()
     note=_hex("note-Visible-0107"), msg=_hex("password=" + MSG_PW))
 
 
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
-
-
 def members(path):
     """MANIFEST, traceback.txt and the inflated graph: where the issue greps for secrets."""
     out = {}
@@ -130,28 +122,15 @@ class PrivacyTestCase(unittest.TestCase):
             f.write(SCRIPT)
 
     def dump(self, *options, script=None):
-        proc = subprocess.run([RUN, "--dump-dir", self.dir, *options, script or self.script],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
-                              cwd=self.dir)
-        stderr = proc.stderr.decode()
-        self.assertEqual(proc.returncode, 1, stderr)
-        match = DUMP_LINE.search(stderr)
-        self.assertIsNotNone(match, stderr)
-        return match[1]
-
-    def manifest(self, path):
-        text = members(path)["MANIFEST"].decode()
-        return dict(line.split(": ", 1) for line in text.splitlines())
+        proc, path = run_pyhd(["--dump-dir", self.dir, *options, script or self.script],
+                              self.dir, env=clean_env(**NO_BYTECODE))
+        self.assertEqual(proc.returncode, 1, proc.stderr.decode())
+        self.assertIsNotNone(path, proc.stderr.decode())
+        return path
 
     def debug(self, path, *args, commands=()):
-        cmd = [DEBUG, *args]
-        for c in commands:
-            cmd += ["-c", c]
-        if commands:
-            cmd += ["-c", "q"]
-        proc = subprocess.run(cmd + [path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, env=clean_env())
-        return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+        proc = run_debug(path, *args, commands=commands, env=clean_env(**NO_BYTECODE))
+        return proc.returncode, proc.stdout, proc.stderr
 
 
 class DefaultLevel(PrivacyTestCase):
@@ -166,7 +145,7 @@ class DefaultLevel(PrivacyTestCase):
             with self.subTest(context=context):
                 self.assertIn(context.encode(), found["graph.z"])
         self.assertIn(b"<redacted %d chars>" % len(DB_PASSWORD), found["graph.z"])
-        manifest = self.manifest(path)
+        manifest = e2e_util.manifest(path)
         self.assertEqual(manifest["Privacy"], "default")
         self.assertIn("url-password=", manifest["Redacted-By-Rule"])
         self.assertEqual(manifest["Exception-Message"],
@@ -192,11 +171,12 @@ class DefaultLevel(PrivacyTestCase):
         found = members(self.dump("--privacy=full"))
         for secret in (DB_PASSWORD, JWT, GITHUB, RANDOM):
             self.assertIn(secret.encode(), found["graph.z"])
-        self.assertEqual(self.manifest(self.dump("--privacy=full"))["Privacy"], "full")
+        self.assertEqual(e2e_util.manifest(self.dump("--privacy=full"))["Privacy"], "full")
 
     def test_bad_level_is_refused(self):
-        proc = subprocess.run([RUN, "--privacy=paranoid", "-c", "pass"], env=clean_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.run([RUN, "--privacy=paranoid", "-c", "pass"],
+                              env=clean_env(**NO_BYTECODE), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("not full, default or triage", proc.stderr.decode())
 
@@ -213,7 +193,7 @@ class TriageLevel(PrivacyTestCase):
         # No sources, no environment.
         self.assertFalse(any(n.startswith("sources/") for n in found["names"]))
         self.assertNotIn(b"PATH", found["graph.z"])
-        manifest = self.manifest(path)
+        manifest = e2e_util.manifest(path)
         self.assertEqual(manifest["Privacy"], "triage")
         self.assertEqual(manifest["Exception-Message"], "<redacted %d chars>"
                          % len("login failed with password=" + MSG_PW))

@@ -23,8 +23,7 @@ BUILD_DIR = os.path.abspath(os.environ["PYHD_BUILD_DIR"])
 DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_debug import clean_env  # noqa: E402
-from test_extension import sanitizer_preload  # noqa: E402
+from e2e_util import NO_BYTECODE, clean_env, sanitizer_env  # noqa: E402
 
 SAMPLE = '''
 import threading
@@ -95,12 +94,7 @@ def test_odd(n):
 
 def pytest_environment():
     """(environment, None) to run pytest and pyhd with, or (None, why not)."""
-    env = clean_env()
-    env["PYTHONPATH"] = BUILD_DIR
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    preload = sanitizer_preload()
-    if preload:
-        env["LD_PRELOAD"] = preload
+    env = clean_env(PYTHONPATH=BUILD_DIR, **NO_BYTECODE, **sanitizer_env())
     # Importing is not enough: Debian's pytest imports on 3.14 but its assertion
     # rewriting (run on every test module and -p plugin) uses ast.Str, gone in
     # 3.14. So the probe runs pytest, with the plugin, on a passing test.

@@ -5,25 +5,17 @@ import re
 import select
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
+
+from e2e_util import clean_env
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 
 # The REPL colours its output; the line pyhd prints has none.
 DUMP_LINE = re.compile(rb"pyhd: dump written to (/\S+\.dump) \(")
-
-
-def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    env["TERM"] = "xterm"
-    env.update(extra)
-    return env
 
 
 class Terminal:
@@ -72,7 +64,7 @@ class Prompt(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def check_error_at_prompt(self, **env):
-        term = Terminal(self.dir, base_env(**env))
+        term = Terminal(self.dir, clean_env(TERM="xterm", **env))
         self.assertTrue(term.read_until(rb">>> "), term.out)
         term.type("x = 41")
         term.type("1/0")
@@ -87,7 +79,8 @@ class Prompt(unittest.TestCase):
         self.assertEqual(len(DUMP_LINE.findall(term.out)), 1, term.out)
         path = os.fsdecode(match.group(1))
         shown = subprocess.run([DEBUG, "--print", path], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=base_env(), encoding="utf-8")
+                               stderr=subprocess.PIPE, env=clean_env(TERM="xterm"),
+                               encoding="utf-8")
         self.assertEqual((shown.returncode, shown.stderr), (0, ""))
         self.assertRegex(shown.stdout, r'\ATraceback \(most recent call last\):\n'
                          r'  File "<(stdin|python-input-1)>", line 1, in <module>\n')
@@ -95,7 +88,7 @@ class Prompt(unittest.TestCase):
                         shown.stdout)
         value = subprocess.run([DEBUG, "-c", "p x", path], stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=base_env(), encoding="utf-8")
+                               env=clean_env(TERM="xterm"), encoding="utf-8")
         self.assertIn("\n41\n", value.stdout)
 
     def test_prompt(self):

@@ -23,7 +23,8 @@ EXAMPLES = os.path.join(SOURCE_DIR, "examples")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graphread  # noqa: E402
-from test_debug import Crash, clean_env  # noqa: E402
+from e2e_util import clean_env  # noqa: E402
+from test_debug import Crash  # noqa: E402
 
 # What this Python says for float / 0 ("float division by zero" before 3.14).
 try:

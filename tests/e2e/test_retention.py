@@ -8,18 +8,11 @@ import tempfile
 import time
 import unittest
 
-RUN = os.environ["PYHD_RUN"]
+import e2e_util
+from e2e_util import NO_BYTECODE, clean_env
 
 DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
 NO_DUMP = re.compile(r"pyhd: no dump: (.*)\n\Z")
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
 
 
 class RetentionTestCase(unittest.TestCase):
@@ -33,8 +26,8 @@ class RetentionTestCase(unittest.TestCase):
         self.dumps = os.path.join(self.dir, "dumps")
 
     def run_pyhd(self, *options, **env):
-        proc = subprocess.run([RUN, *options, self.script], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=clean_env(**env), cwd=self.dir)
+        proc, _ = e2e_util.run_pyhd([*options, self.script], self.dir,
+                                    env=clean_env(**NO_BYTECODE, **env))
         self.assertEqual(proc.returncode, 1)
         return proc.stderr.decode()
 

@@ -11,22 +11,14 @@ import textwrap
 import time
 import unittest
 
+from e2e_util import (dumps_in, manifest, manifest_lines, member, signal_env as base_env,
+                      without_pyhd_lines, write_program)
+
 RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
 
 DUMP_LINE = re.compile(rb"pyhd: dump written to (/\S+\.dump) \([^)]*\)\n")
 STACKS_LINE = re.compile(rb"pyhd: stacks written to (/\S+\.txt)\n")
-# Leave fatal signals to pyhd and python when pyhd-run is built with ASan.
-NO_ASAN_SIGNALS = "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
-
-
-def base_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
-                                                 NO_ASAN_SIGNALS]))
-    env.update(extra)
-    return env
 
 
 def default_signals():
@@ -42,36 +34,13 @@ def big_stack():
     resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
 
 
-def manifest_lines(path):
-    with tarfile.open(path) as tar:
-        return tar.extractfile("MANIFEST").read().decode().splitlines()
-
-
-def manifest(path):
-    return dict(line.split(": ", 1) for line in manifest_lines(path))
-
-
-def member(path, name):
-    with tarfile.open(path) as tar:
-        return tar.extractfile(name).read().decode()
-
-
-def without_pyhd_lines(data):
-    return b"".join(line for line in data.splitlines(keepends=True)
-                    if not line.startswith(b"pyhd: "))
-
-
 class RobustTestCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pyhd-test-robust-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def write(self, name, text):
-        path = os.path.join(self.dir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(textwrap.dedent(text))
-        return path
+        return write_program(os.path.join(self.dir, name), text)
 
     def run_cmd(self, argv, env=None, timeout=300, preexec_fn=default_signals):
         return subprocess.run(argv, cwd=self.dir, env=env or base_env(),
@@ -79,9 +48,7 @@ class RobustTestCase(unittest.TestCase):
                               timeout=timeout, preexec_fn=preexec_fn)
 
     def dumps(self, where=None):
-        where = where or self.dir
-        return sorted(os.path.join(where, n) for n in os.listdir(where)
-                      if n.endswith(".dump"))
+        return dumps_in(where or self.dir)
 
 
 class GuardedDumps(RobustTestCase):

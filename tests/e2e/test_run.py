@@ -14,6 +14,8 @@ import textwrap
 import time
 import unittest
 
+from e2e_util import clean_env, dumps_in
+
 RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
 SOURCE_DIR = os.environ["PYHD_SOURCE_DIR"]
@@ -23,14 +25,6 @@ DUMP_LINE = re.compile(
     rb"pyhd: dump written to (?P<path>/.+\.dump) \((?P<size>[0-9.]+ [KMGT]?i?B), "
     rb"(?P<objects>[0-9]+) objects, (?P<ms>[0-9]+\.[0-9]) ms\)\n\Z")
 NO_DUMP_LINE = re.compile(rb"pyhd: no dump: [^\n]+\n\Z")
-
-
-def base_env(**extra):
-    """The environment of both runs: no stray pyhd or virtualenv settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env.update(extra)
-    return env
 
 
 def split_last_line(data):
@@ -71,7 +65,7 @@ class RunTestCase(unittest.TestCase):
 
     def run_cmd(self, argv, env=None, input=None, cwd=None, umask=None):
         preexec = None if umask is None else (lambda: os.umask(umask))
-        return subprocess.run(argv, cwd=cwd or self.dir, env=env or base_env(), input=input,
+        return subprocess.run(argv, cwd=cwd or self.dir, env=env or clean_env(), input=input,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
                               preexec_fn=preexec)
 
@@ -82,9 +76,7 @@ class RunTestCase(unittest.TestCase):
         return py, hd
 
     def dumps(self, directory=None):
-        directory = directory or self.dir
-        return sorted(os.path.join(directory, n) for n in os.listdir(directory)
-                      if n.endswith(".dump"))
+        return dumps_in(directory or self.dir)
 
     def assert_same(self, py, hd):
         """Same status, output and error output; no dump written."""
@@ -174,7 +166,7 @@ class CleanRuns(RunTestCase):
         code = ("import sys, json; print(json.dumps([repr(sys.flags), sys.warnoptions, "
                 "sys._xoptions, sys.path, sys.dont_write_bytecode, "
                 "type(sys.stdout.buffer).__name__, sys.stdout.write_through]))")
-        env = base_env(PYTHONPATH=os.path.join(self.dir, "pp"))
+        env = clean_env(PYTHONPATH=os.path.join(self.dir, "pp"))
         option_sets = [[], ["-u"], ["-X", "dev"], ["-X", "utf8", "-X", "a=b"], ["-W", "error"],
                        ["-E"], ["-I"], ["-O"], ["-OO"], ["-B"], ["-s"], ["-S"], ["-b"],
                        ["-q"], ["-u", "-B", "-E", "-W", "ignore::DeprecationWarning"]]
@@ -193,7 +185,7 @@ class CleanRuns(RunTestCase):
     def test_pythonpath(self):
         self.write("pp/ppmod.py", "WHERE = 'pythonpath'\n")
         code = "import sys, ppmod; print(ppmod.WHERE, sys.path)"
-        env = base_env(PYTHONPATH=os.path.join(self.dir, "pp"))
+        env = clean_env(PYTHONPATH=os.path.join(self.dir, "pp"))
         py, hd = self.both(["-c", code], env)
         self.assertTrue(py.stdout.startswith(b"pythonpath "), py.stderr)
         self.assert_same(py, hd)
@@ -204,7 +196,7 @@ class CleanRuns(RunTestCase):
         code = "import sys; print(sys.prefix, sys.exec_prefix, sys.path)"
         for extra in ([], ["-E"], ["-I"]):
             with self.subTest(options=extra):
-                py, hd = self.both([*extra, "-c", code], base_env(PYTHONHOME=home))
+                py, hd = self.both([*extra, "-c", code], clean_env(PYTHONHOME=home))
                 self.assertEqual(py.returncode, 0, py.stderr)
                 self.assert_same(py, hd)
 
@@ -243,7 +235,7 @@ class CleanRuns(RunTestCase):
     def test_virtualenv(self):
         venv = os.path.join(self.dir, "venv")
         subprocess.run([PYTHON, "-m", "venv", "--without-pip", venv], check=True,
-                       env=base_env())
+                       env=clean_env())
         # lib/python3.14t/... on a free-threaded build: sysconfig knows.
         scheme = "venv" if "venv" in sysconfig.get_scheme_names() else "posix_prefix"
         site_packages = sysconfig.get_path("purelib", scheme, vars={"base": venv})
@@ -252,7 +244,7 @@ class CleanRuns(RunTestCase):
         code = ("import json, site, sys, invenv; print(json.dumps([sys.path, sys.prefix, "
                 "sys.base_prefix, sys.exec_prefix, site.getsitepackages(), sys.executable, "
                 "sys._base_executable, invenv.WHERE]))")
-        env = base_env(VIRTUAL_ENV=venv)
+        env = clean_env(VIRTUAL_ENV=venv)
         venv_python = self.run_cmd([os.path.join(venv, "bin", "python"), "-c", code], env)
         hd = self.run_cmd([RUN, "-c", code], env)
         self.assertEqual(hd.returncode, 0, hd.stderr)
@@ -272,7 +264,7 @@ class CleanRuns(RunTestCase):
         self.write("old/bin/python", "", 0o755)
         code = "import json, sys; print(json.dumps([sys.path, sys.prefix, sys.executable]))"
         py = self.run_cmd([PYTHON, "-c", code])
-        hd = self.run_cmd([RUN, "-c", code], base_env(VIRTUAL_ENV=venv))
+        hd = self.run_cmd([RUN, "-c", code], clean_env(VIRTUAL_ENV=venv))
         self.assertEqual(hd.returncode, 0)
         self.assertEqual(hd.stdout, py.stdout)
         self.assertRegex(hd.stderr, rb"\Apyhd-run: warning: ignoring virtualenv .*old: it is "
@@ -376,7 +368,7 @@ class Dumps(RunTestCase):
 
     def sigint_sleeper(self, argv):
         """Run argv, which prints "ready" and sleeps, and interrupt it in its sleep."""
-        proc = subprocess.Popen(argv, cwd=self.dir, env=base_env(), stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, cwd=self.dir, env=clean_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         self.assertEqual(proc.stdout.readline(), b"ready\n")
         wait_until_sleeping(proc.pid)
@@ -403,7 +395,7 @@ class Dumps(RunTestCase):
         self.assert_dumped(py, hd)
 
     def test_shebang(self):
-        path_env = base_env(PATH=os.path.dirname(RUN) + os.pathsep + os.environ["PATH"])
+        path_env = clean_env(PATH=os.path.dirname(RUN) + os.pathsep + os.environ["PATH"])
         script = self.write("plain.py", """\
             #!/usr/bin/env pyhd-run
             import sys
@@ -417,7 +409,7 @@ class Dumps(RunTestCase):
     def test_shebang_with_options(self):
         dump_dir = os.path.join(self.dir, "dumps")
         os.mkdir(dump_dir)
-        path_env = base_env(PATH=os.path.dirname(RUN) + os.pathsep + os.environ["PATH"])
+        path_env = clean_env(PATH=os.path.dirname(RUN) + os.pathsep + os.environ["PATH"])
         script = self.write("opts.py", """\
             #!/usr/bin/env -S pyhd-run --dump-dir=%s
             import sys
@@ -435,7 +427,7 @@ class Options(RunTestCase):
         self.assert_same(*self.both([DIVIDE, "5", "0"], pyhd_options=["--no-dump"]))
 
     def test_pyhd_disable(self):
-        self.assert_same(*self.both([DIVIDE, "5", "0"], base_env(PYHD_DISABLE="1")))
+        self.assert_same(*self.both([DIVIDE, "5", "0"], clean_env(PYHD_DISABLE="1")))
 
     def test_dump_dir(self):
         dump_dir = os.path.join(self.dir, "d")
@@ -446,7 +438,7 @@ class Options(RunTestCase):
 
     def test_dump_dir_from_environment_and_relative(self):
         os.mkdir(os.path.join(self.dir, "e"))
-        py, hd = self.both([DIVIDE, "5", "0"], base_env(PYHD_DUMP_DIR="e"))
+        py, hd = self.both([DIVIDE, "5", "0"], clean_env(PYHD_DUMP_DIR="e"))
         self.assert_dumped(py, hd, os.path.join(self.dir, "e"))
 
     def test_dump_stays_in_the_starting_directory(self):
@@ -490,7 +482,7 @@ class Options(RunTestCase):
                 self.assertEqual(hd.returncode, 2)
                 self.assertEqual(hd.stdout, b"")
                 self.assertRegex(hd.stderr, rb"\Apyhd-run: [^\n]+\n\Z")
-        hd = self.run_cmd([RUN, "-c", "print('ran')"], base_env(PYHD_MAX_STRING="x"))
+        hd = self.run_cmd([RUN, "-c", "print('ran')"], clean_env(PYHD_MAX_STRING="x"))
         self.assertEqual(hd.returncode, 2)
         self.assertRegex(hd.stderr, rb"\Apyhd-run: PYHD_MAX_STRING: [^\n]+\n\Z")
 

@@ -1,17 +1,12 @@
 """test_secrets.py: redaction of sensitive names, --no-redact, --keep, --redact, argv, --no-environ, --no-sources."""
 import os
-import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import unittest
 import zlib
 
-RUN = os.environ["PYHD_RUN"]
-DEBUG = os.environ["PYHD_DEBUG"]
-
-DUMP_LINE = re.compile(r"pyhd: dump written to (/\S+\.dump) ")
+from e2e_util import NO_BYTECODE, clean_env, manifest, run_debug, run_pyhd
 
 # The secrets are built at run time from hex, so that neither the script's
 # source (stored in the dump's sources/) nor its argv holds their bytes.
@@ -65,14 +60,6 @@ main()
            region=REGION.encode().hex(), safe=SAFE_VALUE.encode().hex())
 
 
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
-
-
 def contents(path):
     """The raw file, then every member, then graph.z inflated: every place a secret could hide."""
     with open(path, "rb") as f:
@@ -97,20 +84,12 @@ class SecretsTestCase(unittest.TestCase):
 
     def dump(self, *options, args=(), **env):
         env = clean_env(AWS_SECRET_ACCESS_KEY=ENV_SECRET, PYHD_TEST_MARKER="marker-Visible-0010",
-                        **env)
-        proc = subprocess.run([RUN, "--dump-dir", self.dir, *options, self.script, *args],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                              cwd=self.dir)
-        stderr = proc.stderr.decode()
-        self.assertEqual(proc.returncode, 1, stderr)
-        match = DUMP_LINE.search(stderr)
-        self.assertIsNotNone(match, stderr)
-        return match[1]
-
-    def manifest(self, path):
-        with tarfile.open(path) as tar:
-            text = tar.extractfile("MANIFEST").read().decode()
-        return dict(line.split(": ", 1) for line in text.splitlines())
+                        **NO_BYTECODE, **env)
+        proc, path = run_pyhd(["--dump-dir", self.dir, *options, self.script, *args], self.dir,
+                              env=env)
+        self.assertEqual(proc.returncode, 1, proc.stderr.decode())
+        self.assertIsNotNone(path, proc.stderr.decode())
+        return path
 
     def assertAbsent(self, needle, blobs):
         for blob in blobs:
@@ -120,14 +99,9 @@ class SecretsTestCase(unittest.TestCase):
         self.assertTrue(any(needle.encode() in blob for blob in blobs), needle)
 
     def debug(self, path, *commands):
-        args = [DEBUG]
-        for c in commands:
-            args += ["-c", c]
-        args += ["-c", "q", path]
-        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, env=clean_env())
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        return proc.stdout.decode()
+        proc = run_debug(path, commands=commands, env=clean_env(**NO_BYTECODE))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout
 
 
 class Redaction(SecretsTestCase):
@@ -145,7 +119,7 @@ class Redaction(SecretsTestCase):
             with self.subTest(visible=visible):
                 self.assertPresent(visible, blobs)
         # password, api_key, token, the slot and the environment variable.
-        self.assertGreaterEqual(int(self.manifest(path)["Redacted-Values"]), 5)
+        self.assertGreaterEqual(int(manifest(path)["Redacted-Values"]), 5)
 
     def test_debugger_shows_the_shape(self):
         out = self.debug(self.dump(), "p password", "p client.token", "p slotted.password",
@@ -174,7 +148,7 @@ class Redaction(SecretsTestCase):
                 _, blobs = contents(path)
                 for secret in list(SECRETS.values()) + [ENV_SECRET]:
                     self.assertPresent(secret, blobs)
-                self.assertEqual(self.manifest(path)["Redacted-Values"], "0")
+                self.assertEqual(manifest(path)["Redacted-Values"], "0")
 
     def test_keep_spares_a_name(self):
         for options, env in ((["--keep=PASSWORD"], {}), ([], {"PYHD_KEEP": "x,password"})):
@@ -200,7 +174,7 @@ class Redaction(SecretsTestCase):
         self.assertAbsent("argv-Secret-0011", blobs)
         self.assertAbsent("argv-Secret-0012", blobs)
         self.assertPresent("argv-Visible-0013", blobs)
-        argv = self.manifest(path)["Argv"]
+        argv = manifest(path)["Argv"]
         self.assertIn('"--password=<redacted>", "--token", "<redacted>"', argv)
         # The dump's sys.argv, as the loader rebuilds it from the roots.
         out = self.debug(path, "!print(repr(__import__('_pyhd').load(%r)['roots']['argv']))"
@@ -224,7 +198,7 @@ class Redaction(SecretsTestCase):
                 names, blobs = contents(path)
                 self.assertFalse([n for n in names if n.startswith("sources/")], names)
                 self.assertAbsent("def reveal(h):", blobs)
-                self.assertEqual(self.manifest(path)["Sources"], "0")
+                self.assertEqual(manifest(path)["Sources"], "0")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import unittest
 
+import e2e_util
 from test_debug import CRASH_LOCALS, STACK_ENTRY, Crash, debug
 
 FORWARD = re.compile(r"^\*\*\* (\w+): a dump cannot run forward: [^\n]*\n\Z")
@@ -30,10 +30,7 @@ def tearDownModule():
 
 
 def write_program(name, text):
-    path = os.path.join(WORKDIR, name)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(textwrap.dedent(text))
-    return path
+    return e2e_util.write_program(os.path.join(WORKDIR, name), text)
 
 
 class SessionTestCase(unittest.TestCase):

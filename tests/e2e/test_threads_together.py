@@ -10,10 +10,10 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import tempfile
-import textwrap
 import unittest
+
+from e2e_util import clean_env, manifest
 
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
@@ -64,19 +64,6 @@ raise RuntimeError("main failed while the mutators run")
 """
 
 
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
-
-
-def manifest(path):
-    with tarfile.open(path) as tar:
-        text = tar.extractfile("MANIFEST").read().decode()
-    return dict(line.split(": ", 1) for line in text.splitlines())
-
-
 class ThreadsTogether(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pyhd-test-threads-")
@@ -92,7 +79,7 @@ class ThreadsTogether(unittest.TestCase):
                 os.mkdir(out)
                 proc = subprocess.run([RUN, "--dump-dir", out, self.script],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      env=base_env(), timeout=300)
+                                      env=clean_env(), timeout=300)
                 self.assertEqual(proc.returncode, 1, proc.stderr[-3000:])
                 self.assertIn(b"RuntimeError: main failed while the mutators run\n",
                               proc.stderr)
@@ -110,7 +97,7 @@ class ThreadsTogether(unittest.TestCase):
                     self.assertEqual(m["Python-Abi-Flags"], sys.abiflags)
                     self.assertEqual(m["Gil"], "off" if FREE_THREADED else "on")
                     shown = subprocess.run([DEBUG, "--threads", path], stdout=subprocess.PIPE,
-                                           stderr=subprocess.PIPE, env=base_env())
+                                           stderr=subprocess.PIPE, env=clean_env())
                     self.assertEqual((shown.returncode, shown.stderr), (0, b""))
                     self.assertIn(b"mutator-0", shown.stdout)
                     self.assertIn(b"in mutate", shown.stdout)
@@ -120,14 +107,14 @@ class GilDeclared(unittest.TestCase):
     def test_modules_keep_the_gil_off(self):
         if not FREE_THREADED:
             self.skipTest("not a free-threaded python: there is no GIL to keep off")
-        env = base_env()
+        env = clean_env()
         env["PYTHONPATH"] = BUILD_DIR
         proc = subprocess.run([PYTHON, "-W", "error", "-c",
                                "import sys, pyhd; print(sys._is_gil_enabled())"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, b"False\n", b""))
         proc = subprocess.run([DEBUG, "--help"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=base_env())
+                              stderr=subprocess.PIPE, env=clean_env())
         self.assertEqual((proc.returncode, proc.stderr), (0, b""))
 
 

@@ -11,24 +11,15 @@ import textwrap
 import time
 import unittest
 
+from e2e_util import (dumps_in, manifest, member, signal_env as base_env, without_pyhd_lines,
+                      write_program)
+
 RUN = os.environ["PYHD_RUN"]
 DEBUG = os.environ["PYHD_DEBUG"]
 PYTHON = os.environ["PYHD_PYTHON"]
 
 DUMP_LINE = re.compile(rb"pyhd: dump written to (/\S+\.dump) \([^)]*\)\n")
 STACKS_LINE = re.compile(rb"pyhd: stacks written to (/\S+\.txt)\n")
-# Leave fatal signals to pyhd and python when pyhd-run is built with ASan.
-NO_ASAN_SIGNALS = "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
-
-
-def base_env(**extra):
-    """No stray pyhd or python settings; ASan (if built with it) leaves signals alone."""
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYHD_") or k.startswith("PYTHON") or k == "VIRTUAL_ENV")}
-    env["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
-                                                 NO_ASAN_SIGNALS]))
-    env.update(extra)
-    return env
 
 
 def default_signals():
@@ -45,40 +36,20 @@ def interrupt_report(stderr):
     return (lines[0], lines[-1]) if lines else ()
 
 
-def manifest(path):
-    with tarfile.open(path) as tar:
-        text = tar.extractfile("MANIFEST").read().decode()
-    return dict(line.split(": ", 1) for line in text.splitlines())
-
-
-def member(path, name):
-    with tarfile.open(path) as tar:
-        return tar.extractfile(name).read().decode()
-
-
-def without_pyhd_lines(data):
-    return b"".join(line for line in data.splitlines(keepends=True)
-                    if not line.startswith(b"pyhd: "))
-
-
 class TriggerTestCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pyhd-test-triggers-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def write(self, name, text):
-        path = os.path.join(self.dir, name)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(textwrap.dedent(text))
-        return path
+        return write_program(os.path.join(self.dir, name), text)
 
     def run_cmd(self, argv, env=None):
         return subprocess.run(argv, cwd=self.dir, env=env or base_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
 
     def dumps(self):
-        return sorted(os.path.join(self.dir, n) for n in os.listdir(self.dir)
-                      if n.endswith(".dump"))
+        return dumps_in(self.dir)
 
     def signalled(self, argv, signum, env=None):
         """Start argv, wait for its "ready" line, send signum, collect the rest."""

@@ -8,19 +8,15 @@ a module planted in the current directory, and check that nothing was
 imported or run.
 """
 
-import glob
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 import unittest
 
-RUN = os.environ.get("PYHD_RUN")
-DEBUG = os.environ.get("PYHD_DEBUG")
+from e2e_util import CrashTestCase, run_checker, write_program
+
 PYTHON = os.environ.get("PYHD_PYTHON", sys.executable)
-MARK = "@@pyhd-check@@"
 
 # Imports one module (argv[1]) and prints what changed: threads, open file
 # descriptors (sockets included) and the names of the current directory.
@@ -36,43 +32,10 @@ if before != after:
 """
 
 
-def write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(textwrap.dedent(text))
-
-
-class TrustTest(unittest.TestCase):
-    def setUp(self):
-        self._tmp = tempfile.TemporaryDirectory()
-        self.dir = self._tmp.name
-
-    def tearDown(self):
-        self._tmp.cleanup()
-
-    def dump(self, program):
-        write(os.path.join(self.dir, "prog.py"), program)
-        proc = subprocess.run([RUN, "prog.py"], cwd=self.dir, capture_output=True, text=True,
-                              timeout=120)
-        self.assertNotEqual(proc.returncode, 0, proc.stderr)
-        dumps = glob.glob(os.path.join(self.dir, "*.dump"))
-        self.assertEqual(len(dumps), 1, proc.stderr)
-        return dumps[0]
-
+class TrustTest(CrashTestCase):
     def debug(self, dump, checker, trust=False):
         """Run checker (it sets `facts`) in pyhd-debug on dump; return (facts, output)."""
-        script = os.path.join(self.dir, "checker.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write("import _pyhd, json, sys\nDUMP = %r\n" % dump)
-            f.write(textwrap.dedent(checker))
-            f.write("\nprint(%r + json.dumps(facts))\n" % MARK)
-        argv = [DEBUG] + (["--trust"] if trust else []) + [
-            "-c", "!exec(open(%r).read(), {})" % script, "-c", "q", dump]
-        proc = subprocess.run(argv, cwd=self.dir, capture_output=True, text=True, timeout=120,
-                              stdin=subprocess.DEVNULL)
-        lines = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
-        self.assertEqual(len(lines), 1, "no result from the checker:\n%s\n%s"
-                         % (proc.stdout, proc.stderr))
-        return json.loads(lines[0][len(MARK):]), proc
+        return run_checker(dump, checker, self.dir, trust, env=dict(os.environ))
 
     def table(self):
         dump = self.dump("1 / 0\n")
@@ -129,9 +92,9 @@ class TrustTest(unittest.TestCase):
             crash()
         """)
         # A module of that name in the current directory, and one shadowing argparse.
-        write(os.path.join(self.dir, "planted.py"),
+        write_program(os.path.join(self.dir, "planted.py"),
               "open('planted-ran', 'w').close()\nprint('planted ran')\n")
-        write(os.path.join(self.dir, "argparse.py"),
+        write_program(os.path.join(self.dir, "argparse.py"),
               "open('argparse-ran', 'w').close()\nprint('shadow ran')\n")
         checker = """
             import os

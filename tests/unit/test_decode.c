@@ -114,6 +114,71 @@ static void expect_error(struct pyhd_buf *b, const char *message)
 /* ------------------------------------------------------------------------ */
 /* Valid streams */
 
+/*
+ * The validator records every field in its slot (decode.h), and reads a
+ * dump by the table of its version: a version 1 FUNCTION's bytes after its
+ * code are not fields, and a kind that version 2 brought (PARTIAL) is one a
+ * version 1 reader does not know.
+ */
+static void test_slots_and_versions(void **state)
+{
+    (void)state;
+    for (uint64_t version = 1; version <= 2; version++) {
+        struct pyhd_buf b;
+        struct pyhd_decoded g;
+        char err[256] = "";
+        const struct pyhd_record *r;
+        begin(&b, version);
+        roots(&b);
+        rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));                        /* 1 */
+        rec(&b, PYHD_REC_INT, BYTES(0x05));                             /* 2: -3 */
+        rec(&b, PYHD_REC_TUPLE, BYTES(3, 2, 3, 0));                     /* 3: (-3, None), of 3 */
+        /* 4: name 'f', qualname 'f', no module, no code; then defaults (the TUPLE), 0 x 4. */
+        rec(&b, PYHD_REC_FUNCTION, BYTES(2, 2, 0, 0, 4, 0, 0, 0, 0));
+        /* 5: a PARTIAL whose payload version 2 refuses (below) */
+        if (version == 1)
+            rec(&b, PYHD_REC_PARTIAL, BYTES(0xFF));
+        finish(&b, version == 1 ? 5 : 4);
+        assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+
+        r = &g.objects[0];
+        assert_int_equal(r->f[PYHD_S_STR_text + PYHD_STR_WIDTH], 1);
+        assert_int_equal(r->f[PYHD_S_STR_text + PYHD_STR_LENGTH], 1);
+        assert_int_equal(r->payload[r->f[PYHD_S_STR_text + PYHD_STR_AT]], 'f');
+        assert_int_equal((int64_t)g.objects[1].f[PYHD_S_INT_value], -3);
+        r = &g.objects[2];
+        assert_int_equal(r->f[PYHD_S_TUPLE_items + PYHD_SEQ_LENGTH], 3);
+        assert_int_equal(r->f[PYHD_S_TUPLE_items + PYHD_SEQ_N], 2);
+        {
+            struct pyhd_cursor c = pyhd__field_cursor(r, &r->f[PYHD_S_TUPLE_items + PYHD_SEQ_AT]);
+            uint64_t id = 9;
+            assert_int_equal(pyhd__cur_ref(&c, &id), 0);
+            assert_int_equal(id, 2);
+        }
+        r = &g.objects[3];
+        assert_int_equal(r->f[PYHD_S_FUNCTION_name], 1);
+        assert_int_equal(r->f[PYHD_S_FUNCTION_code], 0);
+        assert_int_equal(r->f[PYHD_S_FUNCTION_v2], version == 2);
+        assert_int_equal(r->f[PYHD_S_FUNCTION_defaults], version == 2 ? 3 : 0);
+        assert_int_equal(g.ntrailing, version == 1);  /* the FUNCTION's bytes */
+        /* Version 1 does not know PARTIAL: a placeholder's record, without slots. */
+        if (version == 1) {
+            assert_int_equal(g.nunknown, 1);
+            assert_null(g.objects[4].f);
+        }
+        pyhd__decode_free(&g);
+        pyhd__buf_free(&b);
+    }
+    {
+        struct pyhd_buf b;
+        begin(&b, 2);
+        roots(&b);
+        rec(&b, PYHD_REC_PARTIAL, BYTES(0xFF));
+        finish(&b, 1);
+        expect_error(&b, "bad record 2 (byte 13): PARTIAL: payload ends early (1 bytes)");
+    }
+}
+
 static void test_minimal_stream(void **state)
 {
     struct pyhd_buf b;
@@ -673,6 +738,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal_stream),
+        cmocka_unit_test(test_slots_and_versions),
         cmocka_unit_test(test_rich_stream),
         cmocka_unit_test(test_open_compressed),
         cmocka_unit_test(test_inflate_bound),

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "decode.h"
 #include "instance_dict.h"
 #include "walk.h"
 #include "pyhd/format.h"
@@ -92,6 +93,27 @@ static PyObject *new_namespace(void)
     return ns;
 }
 
+/*
+ * The writer's records against format.h's field table: the C reader
+ * (decode.c) validates every record by walking its kind's fields, and finds
+ * no kind it does not know and no record with bytes after its last field.
+ * seen (when not NULL) gets a 1 for every kind written.
+ */
+static void validate(const struct pyhd_graph *g, unsigned char *seen)
+{
+    struct pyhd_decoded d;
+    char err[512];
+    if (pyhd__decode_open(&d, g->compressed.data, g->compressed.len,
+                          pyhd__decode_limit(g->compressed.len, 0), err, sizeof err) < 0)
+        fail_msg("the writer's graph does not validate against the field table: %s", err);
+    assert_int_equal(d.nunknown, 0);
+    if (d.ntrailing)
+        fail_msg("%zu records have bytes after the fields the table gives them", d.ntrailing);
+    for (size_t i = 0; seen && i < d.nobjects; i++)
+        seen[d.objects[i].kind] = 1;
+    pyhd__decode_free(&d);
+}
+
 /* Walk ns["obj"] (and ns["exc"] if set) with o, decode into ns["g"], ns["root"]. */
 static void walk_into(PyObject *ns, const struct pyhd_options *o, struct pyhd_graph *g)
 {
@@ -103,6 +125,7 @@ static void walk_into(PyObject *ns, const struct pyhd_options *o, struct pyhd_gr
         fail_msg("pyhd__graph_write failed");
     }
     assert_false(PyErr_Occurred());
+    validate(g, NULL);
     PyObject *z = PyBytes_FromStringAndSize((const char *)g->compressed.data,
                                             (Py_ssize_t)g->compressed.len);
     PyObject *graph = PyObject_CallMethod(graphread, "read_graph_z", "O", z);
@@ -665,6 +688,97 @@ static void test_opaque_repr(void **state)
     Py_DECREF(ns);
 }
 
+/*
+ * Every object kind of format.h's table, as the writer writes it, validates
+ * against the table (validate()): a writer that adds, drops or reorders a
+ * field of any kind fails here.
+ */
+static void test_every_kind_matches_the_table(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned kind;
+        const char *name;
+    } all[] = {
+#define KIND(kind, since) {PYHD_REC_##kind, #kind},
+        PYHD_OBJECT_KINDS(KIND)
+#undef KIND
+    };
+    unsigned char seen[256] = {0};
+    struct pyhd_options o;
+    struct pyhd_graph g;
+    PyObject *ns = new_namespace();
+    char missing[1024] = "";
+
+    run(ns, "import array, asyncio, collections, datetime, functools, io, re, sys, threading\n"
+            "import weakref, json\n"
+            "class Point:\n"
+            "    size = property(lambda self: 1)\n"
+            "    @classmethod\n"
+            "    def make(cls): return cls()\n"
+            "    def move(self): pass\n"
+            "class Name(str): pass\n"
+            "def outer():\n"
+            "    x = 1\n"
+            "    def inner(a, b=2, *, c=3): return x\n"
+            "    return inner\n"
+            "def gen():\n"
+            "    yield 1\n"
+            "g1 = gen(); next(g1)\n"
+            "p = Point()\n"
+            "try:\n"
+            "    def fail(): raise KeyError('k')\n"
+            "    fail()\n"
+            "except KeyError as e:\n"
+            "    err = e\n"
+            "loop = asyncio.new_event_loop()\n"
+            "fut = loop.create_future()\n"
+            "f = open(sys.executable, 'rb')\n"
+            "obj = [None, False, True, ..., NotImplemented, 1, 2 ** 100, 1.5, 2j, 's', b'b',\n"
+            "       bytearray(b'a'), (1,), [2], {3}, frozenset({4}), {'k': 5}, range(3),\n"
+            "       slice(1, 2), Point, p, Name('n'), err, outer(), p.move, Point.make,\n"
+            "       json, g1, weakref.ref(Point), datetime.date(2020, 1, 2),\n"
+            "       memoryview(b'xyz'), iter([]), {'password': 'hunter2'},\n"
+            "       Point.__dict__['size'], Point.__dict__['make'],\n"
+            "       functools.partial(print, 1), re.match('a', 'a'), threading.Lock(), f,\n"
+            "       fut, sys._getframe()]\n"
+            "try:\n"
+            "    import numpy\n"
+            "    obj.append(numpy.arange(3))\n"
+            "except ImportError:\n"
+            "    numpy = None\n");
+    pyhd__options_init(&o);
+    walk_into(ns, &o, &g);
+    validate(&g, seen);
+    pyhd__graph_free(&g);
+    pyhd__options_free(&o);
+
+    /* TRUNCATED: what a tiny size budget leaves out. */
+    pyhd__options_init(&o);
+    o.max_size = 64;
+    run(ns, "obj = [[i] for i in range(20)]\n");
+    walk_into(ns, &o, &g);
+    validate(&g, seen);
+    pyhd__graph_free(&g);
+    pyhd__options_free(&o);
+    run(ns, "f.close(); loop.close()\n");
+
+    /* numpy is optional where the unit tests run: say so rather than pass quietly. */
+    int no_numpy = PyDict_GetItemString(ns, "numpy") == Py_None;
+    if (no_numpy)
+        print_message("numpy is not importable: NDARRAY and DTYPE not checked\n");
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (no_numpy && (all[i].kind == PYHD_REC_NDARRAY || all[i].kind == PYHD_REC_DTYPE))
+            continue;
+        if (!seen[all[i].kind])
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s",
+                     all[i].name);
+    }
+    if (missing[0])
+        fail_msg("kinds the test did not make the writer write:%s", missing);
+    Py_DECREF(ns);
+}
+
 /* After pyhd__graph_free the walker holds no reference to anything it walked. */
 static void test_releases_everything(void **state)
 {
@@ -714,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_failure_becomes_opaque),
         cmocka_unit_test(test_opaque_repr),
         cmocka_unit_test(test_releases_everything),
+        cmocka_unit_test(test_every_kind_matches_the_table),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -16,6 +16,7 @@ def crash(path):
     moment = time.gmtime(0)
     proxy = types.MappingProxyType({"k": 1, "j": [2]})
     getter = operator.itemgetter(1, 0)
+    names = operator.attrgetter("real", "imag.real")
     return open(path)
 
 
