@@ -290,6 +290,28 @@ static inline int pyhd_module_gil_not_used(PyObject *m)
 #endif
 }
 
+/* ------------------------------------------------------------------------ */
+/* asyncio's tasks (3.14) */
+
+/* The pending asyncio tasks of every thread and of the interpreter, which
+   3.14 keeps in C lists of its own (src/compat_tasks.c): appended to list,
+   read in C without running any code; alone: no other thread exists (a
+   forked child). 0, or -1 with an exception set. Before 3.14 the tasks are
+   in asyncio.tasks' sets, and this appends nothing. */
+#if PY_VERSION_HEX >= 0x030E0000
+int pyhd_asyncio_pending_tasks(PyObject *list, int alone);
+#else
+static inline int pyhd_asyncio_pending_tasks(PyObject *list, int alone)
+{
+    (void)list;
+    (void)alone;
+    return 0;
+}
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Locks */
+
 /* A lock for state that Python code may run under (so it must let go of the
    GIL or detach while it waits): PyMutex from 3.13; before, the GIL is the
    only lock and these do nothing. A static pyhd_mutex starts unlocked. */

@@ -175,6 +175,7 @@ static int dump(struct dump *d, const struct timespec *t0)
        where they do not exist, nor with --repr-all, whose reprs may wait for
        them. */
     int stopped = d->pid == (long)getpid() && !d->o->repr_all ? pyhd__world_stop() : 0;
+    d->world_stopped = stopped;
     int gathered = pyhd__dump_gather_named(d) == 0 && pyhd__dump_snapshot_stacks(d) == 0;
     if (gathered) {
         roots.exception = d->exc;
@@ -185,6 +186,7 @@ static int dump(struct dump *d, const struct timespec *t0)
         d->have_graph = pyhd__graph_write(&roots, d->o, &d->g) == 0;
     }
     pyhd__world_start(stopped);
+    d->world_stopped = 0;
     if (!gathered)
         return -1;
     if (!d->have_graph)

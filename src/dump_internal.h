@@ -31,6 +31,7 @@ struct dump {
     PyObject *exc;                    /* borrowed, or NULL */
     const char *reason;               /* the MANIFEST's Reason, or NULL */
     long pid;                         /* the process dumped (a --dump-fork child's parent) */
+    int world_stopped;                /* the other threads are paused (src/world.c) */
     struct pyhd_dump_result *r;
     struct timespec created;          /* CLOCK_REALTIME at the start */
     char cwd[4096];                   /* "" when getcwd() failed */

@@ -4,9 +4,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "instance_dict.h"
 #include "pyhd/format.h"
+#include "world.h"
 
 extern char **environ;
 
@@ -317,36 +319,52 @@ static int add_set_items(PyObject *out, PyObject *set, int weak)
 /*
  * The asyncio tasks its loops know: asyncio.tasks._scheduled_tasks
  * (_all_tasks before 3.12; a WeakSet, read through its "data" set of weak
- * references, so no WeakSet code runs) and, from 3.12, _eager_tasks (a set). NULL without an
- * exception when asyncio.tasks is not imported.
+ * references, so no WeakSet code runs), from 3.12 _eager_tasks (a set), and
+ * from 3.14 the pending C tasks, which are in neither (src/compat_tasks.c).
+ * NULL without an exception when there are none; with one if a lookup failed.
  */
-static PyObject *build_tasks(void)  /* new reference */
+static PyObject *build_tasks(const struct dump *d)  /* new reference */
 {
     PyObject *modules = PySys_GetObject("modules");  /* borrowed */
     PyObject *mod = modules && PyDict_Check(modules)
                         ? pyhd__dict_get_cstr(modules, "asyncio.tasks") : NULL;
-    if (mod == NULL || !PyModule_Check(mod))
-        return NULL;  /* with the lookup's exception, if it failed */
-    PyObject *md = PyModule_GetDict(mod);  /* borrowed */
-    PyObject *scheduled = pyhd__dict_get_cstr(md, "_scheduled_tasks");  /* 3.12 up */
-    if (scheduled == NULL)
-        scheduled = pyhd__dict_get_cstr(md, "_all_tasks");  /* 3.10, 3.11 */
-    PyObject *eager = pyhd__dict_get_cstr(md, "_eager_tasks");
+    PyObject *md = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;  /* borrowed */
+    PyObject *scheduled = NULL, *eager = NULL;  /* borrowed */
+    PyObject *out = NULL;
+    int alone, stopped, rc;
+
     if (PyErr_Occurred())
-        return NULL;
-    PyObject *out = PyList_New(0);
+        return NULL;  /* the lookup failed */
+    if (md != NULL) {
+        scheduled = pyhd__dict_get_cstr(md, "_scheduled_tasks");  /* 3.12 up */
+        if (scheduled == NULL)
+            scheduled = pyhd__dict_get_cstr(md, "_all_tasks");  /* 3.10, 3.11 */
+        eager = pyhd__dict_get_cstr(md, "_eager_tasks");
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    out = PyList_New(0);
     if (out == NULL)
         return NULL;
     if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
         PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
         PyObject *data = sd && PyDict_Check(sd) ? pyhd__dict_get_cstr(sd, "data") : NULL;
-        int rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
+        rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
         Py_XDECREF(sd);
         PyErr_Clear();
         if (rc < 0)
             goto error;
     }
     if (eager != NULL && PyAnySet_CheckExact(eager) && add_set_items(out, eager, 0) < 0)
+        goto error;
+    /* Other threads change their own lists with no lock, so a free-threaded
+       build reads them paused, as all_tasks does: they are unless --repr-all
+       left them running. A --dump-fork child has no other threads. */
+    alone = d->pid != (long)getpid();
+    stopped = !d->world_stopped && !alone ? pyhd__world_stop() : 0;
+    rc = pyhd_asyncio_pending_tasks(out, alone);
+    pyhd__world_start(stopped);
+    if (rc < 0)
         goto error;
     if (PyList_GET_SIZE(out) == 0)
         Py_CLEAR(out);
@@ -379,7 +397,7 @@ int pyhd__dump_gather_named(struct dump *d)
         goto error;
     Py_CLEAR(built);
     /* The tasks are a convenience: a failure to list them leaves them out. */
-    built = build_tasks();
+    built = build_tasks(d);
     if (built == NULL)
         PyErr_Clear();
     if (add_named(d, "tasks", built) < 0)

@@ -207,12 +207,32 @@ def _name_key(task):
             id(task))
 
 
+def _held_tasks(dump):
+    """The tasks the frames of the dump's exceptions hold in their variables.
+
+    Python 3.14 forgets a task once it is done (asyncio.all_tasks() and the
+    dump's "tasks" root have only the pending ones), so the task an exception
+    escaped from is found where run_until_complete() or asyncio.run() holds it.
+    """
+    held = []
+    for exc in dump.exceptions:
+        for frame in _frames_of(exc.__traceback__):
+            held += [v for v in frame.f_locals.values() if pyhd_cobjects.is_task(v)]
+    return held
+
+
 def dump_tasks(dump):
-    """The asyncio tasks of the dump (its "tasks" root, then any a task awaits), by name."""
-    tasks = [t for t in (dump.roots.get("tasks") or []) if pyhd_cobjects.is_task(t)]
+    """The asyncio tasks of the dump, by name: its "tasks" root, those its
+    exceptions' frames hold, then any a task awaits."""
+    tasks, seen = [], set()
+    for task in list(dump.roots.get("tasks") or []) + _held_tasks(dump):
+        if pyhd_cobjects.is_task(task) and id(task) not in seen:
+            seen.add(id(task))
+            tasks.append(task)
     for task in tasks:
         for other in awaited_futures(task):
-            if pyhd_cobjects.is_task(other) and all(other is not t for t in tasks):
+            if pyhd_cobjects.is_task(other) and id(other) not in seen:
+                seen.add(id(other))
                 tasks.append(other)
     return sorted(tasks, key=_name_key)
 
@@ -257,6 +277,9 @@ class TaskCommands:
         List the asyncio tasks of the dump: number (for "task N"), name,
         state, the await chain of its coroutine (outermost first, each
         with its file and line), what it awaits and which tasks await it.
+        The tasks are those the event loops knew, those the frames of the
+        dump's exceptions hold (Python 3.14 forgets a task once it is done)
+        and those a listed task awaits.
         """
         tasks = dump_tasks(self.dump)
         if not tasks:

@@ -129,6 +129,43 @@ async def main():
 asyncio.new_event_loop().run_until_complete(main())
 '''
 
+# Tasks in other threads: one whose loop still runs, one left pending by a
+# thread that ended (3.14 keeps them in per-thread and interpreter lists).
+THREAD_TASKS = '''
+import asyncio, threading
+
+async def idle(gate):
+    await gate.wait()
+
+async def serve(ready):
+    # Kept: a task nothing holds may be collected (asyncio's documentation).
+    served = asyncio.create_task(idle(asyncio.Event()), name="served")
+    await asyncio.sleep(0)
+    ready.set()
+    await asyncio.sleep(3600)
+
+def run_loop(ready):
+    asyncio.new_event_loop().run_until_complete(serve(ready))
+
+def leave_pending(kept):
+    loop = asyncio.new_event_loop()
+    kept.append(loop.create_task(idle(asyncio.Event()), name="orphan"))
+    loop.run_until_complete(asyncio.sleep(0))
+
+def main():
+    ready = threading.Event()
+    threading.Thread(target=run_loop, args=(ready,), daemon=True).start()
+    ready.wait()
+    kept = []
+    ended = threading.Thread(target=leave_pending, args=(kept,))
+    ended.start()
+    ended.join()
+    report({})
+    raise RuntimeError("the tasks are elsewhere")
+
+main()
+'''
+
 NUMPY = '''
 import numpy as np
 
@@ -359,6 +396,33 @@ class Asyncio(Fidelity, unittest.TestCase):
         self.assertEqual(frames[2][2], "sleep")
         self.assertEqual(replies[4], "('http://x/1', '<html>http://x/1</html>')\n")
         self.assertEqual(replies[6], "([], ['http://x/1'])\n")
+
+
+class AsyncioThreads(unittest.TestCase):
+    def test_tasks_of_other_threads_and_of_ended_threads_are_listed(self):
+        # --repr-all leaves the other threads running while the dump reads
+        # (a free-threaded build then pauses them for their task lists alone);
+        # with --dump-fork, pyhd.dump() (instead of the exception) reads them
+        # in a child where no other thread exists.
+        in_child = THREAD_TASKS.replace('    raise RuntimeError("the tasks are elsewhere")\n',
+                                        "    import pyhd\n    pyhd.dump()\n")
+        for options, source in (((), THREAD_TASKS), (("--repr-all",), THREAD_TASKS),
+                                (("--dump-fork",), in_child)):
+            with self.subTest(options=options):
+                program = Program(WORKDIR, "elsewhere", source, options)
+                if source is in_child:
+                    info = subprocess.run([DEBUG, "--info", program.dump], env=clean_env(),
+                                          stdout=subprocess.PIPE, text=True, timeout=300).stdout
+                    self.assertIn("Trigger: api\n", info)
+                base = os.path.basename(program.path)
+                in_idle = program.line("await gate.wait()")
+                in_serve = program.line("await asyncio.sleep(3600)")
+                tasks, = program.replies(["tasks"])
+                for name in ("served", "orphan"):
+                    self.assertRegex(tasks, rf"'{name}' pending\n      idle {base}:{in_idle}\n"
+                                            rf"      \S*wait \S+:\d+\n")
+                self.assertRegex(tasks, rf"'Task-\d+' pending\n      serve {base}:{in_serve}\n")
+                self.assertEqual(len(re.findall(r"^ +\d+ '", tasks, re.M)), 3, tasks)
 
 
 class OlderDumps(unittest.TestCase):
