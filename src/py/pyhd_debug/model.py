@@ -113,12 +113,15 @@ CHAIN_SEPARATORS = re.compile(
 OTHER_THREADS = re.compile(r"\n\n(?:Current thread|Thread) 0x[0-9a-fA-F]+ ")
 
 
-def printed_name(cls):
-    """The exception type's name as python's traceback prints it."""
+def printed_names(cls):
+    """The exception type's name as python's traceback prints it (3.10's C
+    printer keeps "__main__.")."""
     module = getattr(cls, "__module__", None)
-    if module in ("__main__", "builtins"):
-        return cls.__qualname__
-    return f"{module}.{cls.__qualname__}"
+    if module == "builtins":
+        return (cls.__qualname__,)
+    if module == "__main__":
+        return (cls.__qualname__, f"{module}.{cls.__qualname__}")
+    return (f"{module}.{cls.__qualname__}",)
 
 
 def printed_messages(path, chain):
@@ -153,15 +156,16 @@ def printed_messages(path, chain):
             count = sum(len(n.split("\n")) for n in notes)
             if count:
                 lines = lines[:-count]
-        name = printed_name(type(exc))
+        names = printed_names(type(exc))
         for i, line in enumerate(lines):
             if line.startswith((" ", "Traceback (most recent call last):")):
                 continue
-            if line == name:
-                pyhd_surrogates.set_exception_text(exc, "")
-            elif line.startswith(name + ": "):
-                message = "\n".join([line[len(name) + 2:]] + lines[i + 1:])
-                pyhd_surrogates.set_exception_text(exc, message)
+            for name in names:
+                if line == name:
+                    pyhd_surrogates.set_exception_text(exc, "")
+                elif line.startswith(name + ": "):
+                    message = "\n".join([line[len(name) + 2:]] + lines[i + 1:])
+                    pyhd_surrogates.set_exception_text(exc, message)
             break
 
 
