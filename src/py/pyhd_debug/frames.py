@@ -158,9 +158,11 @@ class _CodeShape:
     """What a dumped code record says about the frame to synthesize."""
 
     def __init__(self, code_rec, frame_locals, frame_globals):
+        # Exact str only: a code object takes no str subclass (a damaged
+        # dump may put a rebuilt one there).
         def text(name, default):
             value = getattr(code_rec, name, None)
-            return value if isinstance(value, str) else default
+            return value if type(value) is str else default
 
         def count(name):
             value = _int_or_none(getattr(code_rec, name, None))
@@ -170,7 +172,7 @@ class _CodeShape:
             value = getattr(code_rec, name, None)
             if not isinstance(value, tuple):
                 return ()
-            return tuple(n for n in value if isinstance(n, str))
+            return tuple(n for n in value if type(n) is str)
 
         self.filename = text("filename", "<unknown>")
         self.name = text("name", "<unknown>")
@@ -194,7 +196,7 @@ class _CodeShape:
         self.varargs = bool(flags & _CO_VARARGS)
         self.varkw = bool(flags & _CO_VARKEYWORDS)
         if isinstance(frame_locals, dict) and frame_locals is not frame_globals:
-            local_names = [n for n in frame_locals if isinstance(n, str)]
+            local_names = [n for n in frame_locals if type(n) is str]
         else:
             local_names = []
         if self.optimized:
