@@ -198,14 +198,15 @@ static const struct trusted *find(const char *module, const char *qualname)
 
 enum pyhd_trust_how pyhd__trust_lookup(const char *module, const char *qualname)
 {
-    const struct trusted *t;
-    /* Every builtin class is safe to name; object's instances are real objects. */
-    t = find(module, qualname);
+    /* The table first: it also holds builtins types that are no name of
+       builtins (mappingproxy). */
+    const struct trusted *t = find(module, qualname);
     if (t)
         return t->how;
+    /* Every builtin class is safe to name; object's instances are real objects. */
     if (!strcmp(module, "builtins") && !strchr(qualname, '.'))
         return !strcmp(qualname, "object") ? PYHD_TRUST_INSTANCE : PYHD_TRUST_CLASS;
-    return t ? t->how : PYHD_TRUST_NONE;
+    return PYHD_TRUST_NONE;
 }
 
 /* builtins.NAME when it is a class: new reference, or NULL (no exception) when not. */
@@ -259,7 +260,6 @@ PyObject *pyhd__trust_resolve(PyObject *module, PyObject *qualname, enum pyhd_tr
     }
     t = find(m, q);
     if (!t && !strcmp(m, "builtins")) {
-        /* A builtins type that is no name of builtins (mappingproxy) is in the table. */
         cls = builtin_class(qualname);
         if (cls)
             *how = pyhd__trust_lookup(m, q);
