@@ -438,6 +438,45 @@ static size_t chain_frames(PyObject *exc, size_t limit)
  * or when the Python printer fails (as python's own then does), is rendered
  * in C (display_in_c()).
  */
+/* sys.modules[name] (borrowed) or NULL, found comparing no program's key. */
+static PyObject *imported(const char *name)
+{
+    PyObject *modules = PySys_GetObject("modules");  /* borrowed */
+    PyObject *m = modules != NULL ? pyhd__dict_get_cstr(modules, name) : NULL;
+    if (m == NULL)
+        PyErr_Clear();
+    return m != NULL && PyModule_Check(m) ? m : NULL;
+}
+
+/*
+ * Whether the 3.13+ Python printer may be used for traceback.txt. It imports
+ * the traceback module (3.14's imports inspect and dataclasses as well), and
+ * a dump imports no module the program would not: a program's own module of
+ * such a name would run. So: when traceback is imported already, or python
+ * is about to print this error with its default hook (sys.excepthook, or
+ * threading's for a thread), which imports it anyway. A program's own hook,
+ * or a dump by signal or API, gets the C rendering.
+ */
+static int python_printer_allowed(const struct dump *d)
+{
+    PyObject *threading, *hook, *dflt;
+    if (imported("traceback") != NULL)
+        return 1;
+    if (d->trigger == PYHD_TRIGGER_UNCAUGHT) {
+        hook = PySys_GetObject("excepthook");  /* borrowed */
+        return hook != NULL && hook == PySys_GetObject("__excepthook__");
+    }
+    if (d->trigger == PYHD_TRIGGER_THREAD && (threading = imported("threading")) != NULL) {
+        hook = pyhd__dict_get_cstr(PyModule_GetDict(threading), "excepthook");
+        dflt = hook != NULL ? pyhd__dict_get_cstr(PyModule_GetDict(threading), "__excepthook__")
+                            : NULL;
+        if (dflt == NULL)
+            PyErr_Clear();
+        return dflt != NULL && hook == dflt;
+    }
+    return 0;
+}
+
 static int append_exception(struct dump *d)
 {
     PyObject *io = NULL, *sio = NULL, *text = NULL, *utf8 = NULL;
@@ -447,10 +486,12 @@ static int append_exception(struct dump *d)
     if (d->trigger == PYHD_TRIGGER_THREAD && append_thread_exception_header(d) < 0)
         return pyhd__dump_fail_nomem(d, "writing traceback.txt");
     start = d->traceback.len;
-    if (PYHD_PYTHON_PRINTER && chain_frames(d->exc, PYHD_PYTHON_PRINTER_FRAMES)
-                                   > PYHD_PYTHON_PRINTER_FRAMES) {
+    if (PYHD_PYTHON_PRINTER
+        && (!python_printer_allowed(d)
+            || chain_frames(d->exc, PYHD_PYTHON_PRINTER_FRAMES) > PYHD_PYTHON_PRINTER_FRAMES)) {
         /* 3.13+ print in Python, at about 0.2 ms a frame (a 200,000-deep
-           recursion: 34 s); the dump must not take as long again. */
+           recursion: 34 s); the dump must not take as long again, nor
+           import what the program did not. */
         rc = display_in_c(d, d->exc);
         goto in_c;
     }

@@ -11,7 +11,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graphread  # noqa: E402
-from e2e_util import clean_env, dumps_in, run_pyhd, write_program  # noqa: E402
+from e2e_util import clean_env, dumps_in, member, run_pyhd, write_program  # noqa: E402
 
 RUN = os.environ["PYHD_RUN"]
 PYTHON = os.environ["PYHD_PYTHON"]
@@ -439,6 +439,30 @@ class LookupsCompareNoProgramKey(NoMutateTestCase):
                        env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=500)
         self.assertEqual(under_pyhd, self.markers(), "pyhd-run compared keys python does not")
+
+
+class ImportsNothingTheProgramDidNot(NoMutateTestCase):
+    def test_own_excepthook_sees_the_modules_python_would(self):
+        """With the program's own sys.excepthook, python prints nothing through the
+        traceback module; the dump (taken first) must not import it (3.13+ print in
+        Python; 3.14's traceback imports inspect and dataclasses, which a program's
+        own module of that name would replace)."""
+        source = textwrap.dedent("""\
+            import sys
+            def hook(t, v, tb):
+                print(sorted(m for m in ('traceback', 'inspect', 'dataclasses')
+                             if m in sys.modules))
+            sys.excepthook = hook
+            raise ValueError('hooked')
+            """)
+        p = self.run_program(source)
+        self.assertEqual(len(self.dumps()), 1, p.stderr.decode(errors="replace"))
+        python = subprocess.run([PYTHON, os.path.join(self.dir, "prog.py")], cwd=self.dir,
+                                env=clean_env(), stdout=subprocess.PIPE, timeout=500)
+        self.assertEqual(p.stdout, python.stdout)
+        text = member(self.dumps()[0], "traceback.txt")
+        self.assertIn("ValueError: hooked", text)
+        self.assertIn("in <module>\n    raise ValueError('hooked')\n", text)
 
 
 class BudgetsHoldForEveryKind(NoMutateTestCase):
