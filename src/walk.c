@@ -10,6 +10,7 @@
 #include "encode.h"
 #include "instance_dict.h"
 #include "pyhd/format.h"
+#include "record_write.h"
 #include "redact.h"
 
 /*
@@ -670,16 +671,6 @@ static inline int put_ref(struct walker *w, PyObject *o)
     return put_id(w, id);
 }
 
-/* Reference a new reference (or NULL with or without an exception) and release it. */
-static int put_ref_steal(struct walker *w, PyObject *o)
-{
-    if (o == NULL)
-        return PyErr_Occurred() ? -1 : put_varint(w, 0);
-    int rc = put_ref(w, o);
-    Py_DECREF(o);
-    return rc;
-}
-
 /* Insert the varint n at offset at: for counts that are known only after their items. */
 static int insert_varint(struct walker *w, size_t at, uint64_t n)
 {
@@ -809,6 +800,74 @@ static int write_record(struct walker *w, unsigned kind)
         return -1;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Records are written through RECORD (record_write.h), which format.h's field
+ * table makes: each record below sets every field of its kind by name, and
+ * the table decides their order and encoding. These are its primitives, and
+ * the makers of its field values.
+ */
+
+/* struct rec_ref's how. */
+#define REF_NAME 0x01   /* a name: triage keeps its text (w->naming) */
+#define REF_ATTRS 0x02  /* an instance's attributes: its __dict__ or its inline ones */
+
+/* A reference to the object o (NULL: absent); NAME: to a name. */
+#define REF(o) ((struct rec_ref){(PyObject *)(o), 0})
+#define NAME(o) ((struct rec_ref){(PyObject *)(o), REF_NAME})
+/* The attributes of the instance o: its __dict__, or its inline attributes (0: none). */
+#define ATTRS(o) ((struct rec_ref){(PyObject *)(o), REF_ATTRS})
+#define TEXT(s, n) ((struct rec_text){(s), (n)})
+#define BLOB(data, n) ((struct rec_blob){(data), (n)})
+/* A variable field of type (ITEMS, MAP, ...) put by put(w, arg). */
+#define BODY(type, put, arg) ((struct rec_body_##type){(put), (void *)(arg)})
+
+static int put_instance_dict(struct walker *w, PyObject *o);
+
+static int rec_put_ref(struct walker *w, struct rec_ref v)
+{
+    if (v.how & REF_ATTRS)
+        return put_instance_dict(w, v.obj);
+    if (!(v.how & REF_NAME))
+        return put_ref(w, v.obj);
+    int naming = w->naming;
+    w->naming = w->triage;  /* a name is not contents */
+    int rc = put_ref(w, v.obj);
+    w->naming = naming;
+    return rc;
+}
+
+static int rec_put_u8(struct walker *w, unsigned v)
+{
+    return put_u8(w, v);
+}
+
+static int rec_put_varint(struct walker *w, uint64_t v)
+{
+    return put_varint(w, v);
+}
+
+static int rec_put_svarint(struct walker *w, int64_t v)
+{
+    return put_svarint(w, v);
+}
+
+static int rec_put_f64(struct walker *w, double v)
+{
+    return put_f64(w, v);
+}
+
+static int rec_put_text(struct walker *w, struct rec_text v)
+{
+    return put_text(w, v.s, v.n);
+}
+
+static int rec_put_blob(struct walker *w, struct rec_blob v)
+{
+    if (put_varint(w, v.n) < 0)
+        return -1;
+    return put_bytes(w, v.data, v.n);
 }
 
 /* ---------------------------------------------------------------------------
@@ -954,17 +1013,15 @@ static int is_printing_attr(PyObject *name)
  * Atoms.
  */
 
-/* INT or BIGINT payload of any int (subclasses included), read from its digits. */
-static int put_int(struct walker *w, PyObject *o, unsigned *kind)
+/* An INT or BIGINT record of any int (subclasses included), read from its digits. */
+static int w_int(struct walker *w, PyObject *o)
 {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (v == -1 && PyErr_Occurred())
         return -1;
-    if (!overflow) {
-        *kind = PYHD_REC_INT;
-        return put_svarint(w, v);
-    }
+    if (!overflow)
+        return RECORD(w, INT, .value = v);
     /* Two's complement bytes, then the magnitude by negation: no Python arithmetic. */
     Py_ssize_t count = pyhd_long_byte_count(o);
     if (count < 0)
@@ -989,10 +1046,7 @@ static int put_int(struct walker *w, PyObject *o, unsigned *kind)
     }
     while (n > 1 && b[n - 1] == 0)
         n--;
-    *kind = PYHD_REC_BIGINT;
-    if (put_u8(w, (unsigned)negative) < 0 || put_varint(w, n) < 0 || put_bytes(w, b, n) < 0)
-        goto done;
-    rc = 0;
+    rc = RECORD(w, BIGINT, .sign = (unsigned)negative, .magnitude = BLOB(b, n));
 done:
     PyMem_Free(b);
     return rc;
@@ -1018,8 +1072,10 @@ static int put_units(struct walker *w, const void *data, size_t count, int width
 
 static int put_str_as_is(struct walker *w, PyObject *o);
 
-static int put_str(struct walker *w, PyObject *o)
+/* STRDATA of the str arg: its secret-shaped parts replaced (redact.h). */
+static int put_str(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
 #if PY_VERSION_HEX < 0x030C0000
     if (PyUnicode_READY(o) < 0)
         return -1;
@@ -1084,6 +1140,15 @@ static int put_blob_as_is(struct walker *w, const void *data, size_t len)
     return put_bytes(w, data, stored);
 }
 
+/* BYTESDATA of the bytes or bytearray arg. */
+static int put_bytes_data(struct walker *w, void *arg)
+{
+    PyObject *o = arg;
+    if (PyBytes_Check(o))
+        return put_blob(w, PyBytes_AS_STRING(o), (size_t)PyBytes_GET_SIZE(o));
+    return put_blob(w, PyByteArray_AS_STRING(o), (size_t)PyByteArray_GET_SIZE(o));
+}
+
 /* The stored count of a container of len items, counting a cut. */
 static size_t items_budget(struct walker *w, size_t len)
 {
@@ -1094,8 +1159,13 @@ static size_t items_budget(struct walker *w, size_t len)
     return len;
 }
 
-static int put_seq(struct walker *w, PyObject *const *items, Py_ssize_t len)
+/* ITEMS of the tuple or list arg. */
+static int put_seq(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
+    PyObject *const *items = PyTuple_Check(o) ? ((PyTupleObject *)o)->ob_item
+                                              : ((PyListObject *)o)->ob_item;
+    Py_ssize_t len = Py_SIZE(o);
     size_t n = items_budget(w, (size_t)len);
     if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
         return -1;
@@ -1105,9 +1175,10 @@ static int put_seq(struct walker *w, PyObject *const *items, Py_ssize_t len)
     return 0;
 }
 
-/* Sets through set's own C iterator (a subclass's __iter__ is not used). */
-static int put_set(struct walker *w, PyObject *o)
+/* ITEMS of the set arg, through set's own C iterator (a subclass's __iter__ is not used). */
+static int put_set(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
     Py_ssize_t len = PySet_GET_SIZE(o);
     size_t n = items_budget(w, (size_t)len);
     PyObject *it = PySet_Type.tp_iter(o);
@@ -1135,8 +1206,10 @@ done:
     return rc;
 }
 
-static int put_dict_pairs(struct walker *w, PyObject *o)
+/* MAP of the dict arg. */
+static int put_dict_pairs(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
     Py_ssize_t len = PyDict_GET_SIZE(o);
     size_t n = items_budget(w, (size_t)len);
     Py_ssize_t pos = 0;
@@ -1201,8 +1274,9 @@ static int odict_order(PyObject *o, struct key_slot *order, Py_ssize_t len)
  * would compare keys, and a key's __eq__ is the program's code. When the list
  * does not match the dict, the dict's own order is written.
  */
-static int put_odict_pairs(struct walker *w, PyObject *o)
+static int put_odict_pairs(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
     Py_ssize_t len = PyDict_GET_SIZE(o);
     struct key_slot *order = malloc(((size_t)len + 1) * sizeof *order);
     int rc = -1;
@@ -1252,11 +1326,11 @@ static int put_instance_dict(struct walker *w, PyObject *o)
     return id == 0 ? -1 : put_id(w, id);
 }
 
-/* The DICT record of an instance's inline attributes, read again (nothing ran since). */
-static int w_inline_dict(struct walker *w, PyObject *owner)
+/* MAP of the inline attributes of the instance arg, read again (nothing ran since). */
+static int put_inline_pairs(struct walker *w, void *arg)
 {
     struct pyhd_attrs a;
-    if (pyhd__instance_attrs(owner, &a) < 0)
+    if (pyhd__instance_attrs(arg, &a) < 0)
         return -1;
     size_t n = items_budget(w, a.count);
     if (put_varint(w, (uint64_t)a.count) < 0 || put_varint(w, n) < 0)
@@ -1264,7 +1338,15 @@ static int w_inline_dict(struct walker *w, PyObject *owner)
     for (size_t k = 0; k < n; k++)
         if (put_pair(w, a.keys[k], a.values[k]) < 0)
             return -1;
-    return PYHD_REC_DICT;
+    return 0;
+}
+
+/* An empty MAP. */
+static int put_no_pairs(struct walker *w, void *arg)
+{
+    if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0)
+        return -1;
+    return 0;
 }
 
 /*
@@ -1272,8 +1354,9 @@ static int w_inline_dict(struct walker *w, PyObject *owner)
  * the MRO, read by PyMember_GetOne; unset slots are skipped. For C classes
  * this includes members such as defaultdict's default_factory.
  */
-static int put_slots(struct walker *w, PyObject *o)
+static int put_slots(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
     PyObject *mro = Py_TYPE(o)->tp_mro;  /* borrowed */
     size_t count_at = w->p.len;
     uint64_t n = 0;
@@ -1380,12 +1463,10 @@ static int w_class(struct walker *w, PyTypeObject *t)
                 goto done;
         }
     }
-    w->naming = w->triage;  /* a class's names are not contents */
-    if (put_ref(w, name) < 0 || put_ref(w, qualname) < 0 || put_ref(w, module) < 0)
-        goto done;
-    w->naming = 0;
-    if (put_ref(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0
-        || put_u8(w, (unsigned)flags) < 0 || put_ref(w, attrs) < 0)
+    /* A class's names are not contents. */
+    if (RECORD(w, CLASS, .name = NAME(name), .qualname = NAME(qualname),
+               .module = NAME(module), .bases = REF(t == &PyBaseObject_Type ? NULL : t->tp_bases),
+               .flags = (unsigned)flags, .attrs = REF(attrs)) < 0)
         goto done;
     if (w->out_of_budget
         && (exempt_mark(w, name) < 0 || exempt_mark(w, qualname) < 0
@@ -1415,17 +1496,15 @@ static int w_code(struct walker *w, PyCodeObject *co)
     int rc = -1;
     if (varnames == NULL || cellvars == NULL || freevars == NULL)
         goto done;
-    w->naming = w->triage;  /* file and variable names are not contents */
-    if (put_ref(w, co->co_filename) < 0 || put_ref(w, co->co_name) < 0
-        || put_ref(w, pyhd_code_qualname(co)) < 0
-        || put_varint(w, (uint64_t)co->co_firstlineno) < 0
-        || put_varint(w, (uint64_t)co->co_argcount) < 0
-        || put_varint(w, (uint64_t)co->co_posonlyargcount) < 0
-        || put_varint(w, (uint64_t)co->co_kwonlyargcount) < 0
-        || put_varint(w, (uint64_t)(unsigned)co->co_flags) < 0
-        || put_ref(w, varnames) < 0 || put_ref(w, cellvars) < 0 || put_ref(w, freevars) < 0)
-        goto done;
-    rc = PYHD_REC_CODE;
+    /* File and variable names are not contents. */
+    rc = RECORD(w, CODE, .filename = NAME(co->co_filename), .name = NAME(co->co_name),
+                .qualname = NAME(pyhd_code_qualname(co)),
+                .firstlineno = (uint64_t)co->co_firstlineno,
+                .argcount = (uint64_t)co->co_argcount,
+                .posonlyargcount = (uint64_t)co->co_posonlyargcount,
+                .kwonlyargcount = (uint64_t)co->co_kwonlyargcount,
+                .flags = (uint64_t)(unsigned)co->co_flags, .varnames = NAME(varnames),
+                .cellvars = NAME(cellvars), .freevars = NAME(freevars));
 done:
     Py_XDECREF(varnames);
     Py_XDECREF(cellvars);
@@ -1492,12 +1571,9 @@ static int w_frame(struct walker *w, PyFrameObject *f)
     /* The builtins module's own dict is written as the module, not as 150 entries. */
     if (w->builtins_module != NULL && builtins == PyModule_GetDict(w->builtins_module))
         Py_SETREF(builtins, Py_NewRef(w->builtins_module));
-    if (put_ref(w, (PyObject *)co) < 0 || put_svarint(w, line) < 0
-        || put_svarint(w, end_line) < 0 || put_svarint(w, col) < 0
-        || put_svarint(w, end_col) < 0 || put_ref(w, locals) < 0 || put_ref(w, globals) < 0
-        || put_ref(w, builtins) < 0 || put_ref(w, back) < 0)
-        goto done;
-    rc = PYHD_REC_FRAME;
+    rc = RECORD(w, FRAME, .code = REF(co), .lineno = line, .end_lineno = end_line, .col = col,
+                .end_col = end_col, .locals = REF(locals), .globals = REF(globals),
+                .builtins = REF(builtins), .back = REF(back));
 done:
     Py_DECREF(co);
     Py_XDECREF(locals);
@@ -1516,11 +1592,9 @@ static int w_traceback(struct walker *w, PyTracebackObject *tb)
     /* 3.12+ may leave tb_lineno at -1 until Python code asks for it. */
     if (tb->tb_lineno >= 0)
         line = tb->tb_lineno;
-    if (put_ref(w, (PyObject *)tb->tb_frame) < 0 || put_svarint(w, line) < 0
-        || put_svarint(w, end_line) < 0 || put_svarint(w, col) < 0
-        || put_svarint(w, end_col) < 0 || put_ref(w, (PyObject *)tb->tb_next) < 0)
-        return -1;
-    return PYHD_REC_TRACEBACK;
+    return RECORD(w, TRACEBACK, .frame = REF(tb->tb_frame), .lineno = line,
+                  .end_lineno = end_line, .col = col, .end_col = end_col,
+                  .next = REF(tb->tb_next));
 }
 
 static int put_field(struct walker *w, const char *name, PyObject *value, uint64_t *n)
@@ -1543,9 +1617,10 @@ static int put_ssize_field(struct walker *w, const char *name, Py_ssize_t value,
     return rc;
 }
 
-/* The C-level fields format.h lists for the exception classes that keep them. */
-static int put_exception_fields(struct walker *w, PyObject *o)
+/* PAIRS: the C-level fields format.h lists for the exception classes that keep them. */
+static int put_exception_fields(struct walker *w, void *arg)
 {
+    PyObject *o = arg;
     uint64_t n = 0;
     size_t start = w->p.len;
     int rc = 0;
@@ -1593,20 +1668,12 @@ static int put_exception_fields(struct walker *w, PyObject *o)
 static int w_exception(struct walker *w, PyObject *o)
 {
     PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, e->args) < 0)
-        return -1;
-    if (e->dict != NULL && PyDict_Check(e->dict) && PyDict_GET_SIZE(e->dict) > 0) {
-        if (put_ref(w, e->dict) < 0)
-            return -1;
-    } else if (put_varint(w, 0) < 0) {
-        return -1;
-    }
-    if (put_ref(w, e->cause) < 0 || put_ref(w, e->context) < 0
-        || put_u8(w, e->suppress_context ? 1 : 0) < 0 || put_ref(w, e->traceback) < 0)
-        return -1;
-    if (put_exception_fields(w, o) < 0)
-        return -1;
-    return PYHD_REC_EXCEPTION;
+    int with_dict = e->dict != NULL && PyDict_Check(e->dict) && PyDict_GET_SIZE(e->dict) > 0;
+    return RECORD(w, EXCEPTION, .class = REF(Py_TYPE(o)), .args = REF(e->args),
+                  .dict = REF(with_dict ? e->dict : NULL), .cause = REF(e->cause),
+                  .context = REF(e->context), .suppress_context = e->suppress_context ? 1 : 0,
+                  .traceback = REF(e->traceback),
+                  .field = BODY(PAIRS, put_exception_fields, o));
 }
 
 /* A module's __name__ or __file__ as its dict holds it (a str), without a lookup that compares keys. */
@@ -1627,15 +1694,8 @@ static int w_module(struct walker *w, PyObject *o)
         with_dict = w->globals[i] == dict;
     if (!with_dict && dict != NULL)
         with_dict = memo_find(w, dict) != 0;
-    int rc = -1;
-    w->naming = w->triage;
-    if (put_ref(w, name) < 0 || put_ref(w, file) < 0)
-        goto done;
-    w->naming = 0;
-    if (put_ref(w, with_dict ? dict : NULL) < 0)
-        goto done;
-    rc = PYHD_REC_MODULE;
-done:
+    int rc = RECORD(w, MODULE, .name = NAME(name), .file = NAME(file),
+                    .dict = REF(with_dict ? dict : NULL));
     Py_XDECREF(name);
     Py_XDECREF(file);
     return rc;
@@ -1695,14 +1755,9 @@ static int w_generator(struct walker *w, PyObject *o)
         PyErr_Clear();
     else if (awaiting == Py_None)
         Py_CLEAR(awaiting);
-    w->naming = w->triage;
-    if (put_u8(w, (unsigned)flavour) < 0 || put_ref(w, name) < 0 || put_ref(w, qualname) < 0)
-        goto done;
-    w->naming = 0;
-    if (put_ref(w, code) < 0 || put_u8(w, (unsigned)state) < 0 || put_ref(w, frame) < 0
-        || put_ref(w, awaiting) < 0)
-        goto done;
-    rc = PYHD_REC_GENERATOR;
+    rc = RECORD(w, GENERATOR, .flavour = (unsigned)flavour, .name = NAME(name),
+                .qualname = NAME(qualname), .code = REF(code), .state = (unsigned)state,
+                .frame = REF(frame), .v2 = 1, .await = REF(awaiting));
 done:
     Py_XDECREF(name);
     Py_XDECREF(qualname);
@@ -1728,15 +1783,16 @@ static int w_builtin_function(struct walker *w, PyCFunctionObject *f)
     } else {
         qualname = PyUnicode_InternFromString(f->m_ml->ml_name);
     }
-    if (qualname == NULL)
-        return -1;
+    PyObject *name = PyUnicode_InternFromString(f->m_ml->ml_name);
     int rc = -1;
-    w->naming = w->triage;
-    if (put_name(w, f->m_ml->ml_name) == 0 && put_ref(w, qualname) == 0
-        && put_ref(w, f->m_module) == 0 && put_varint(w, 0) == 0)
-        rc = PYHD_REC_FUNCTION;
-    w->naming = 0;
-    Py_DECREF(qualname);
+    /* A builtin function has no code, and none of the fields format version 2 added. */
+    if (name != NULL && qualname != NULL)
+        rc = RECORD(w, FUNCTION, .name = NAME(name), .qualname = NAME(qualname),
+                    .module = NAME(f->m_module), .code = REF(NULL), .v2 = 0,
+                    .defaults = REF(NULL), .kwdefaults = REF(NULL), .annotations = REF(NULL),
+                    .doc = REF(NULL), .closure = REF(NULL));
+    Py_XDECREF(name);
+    Py_XDECREF(qualname);
     return rc;
 }
 
@@ -1750,9 +1806,9 @@ static int w_weakref(struct walker *w, PyObject *o)
     referent = PyWeakref_GET_OBJECT(o);
     referent = referent == Py_None ? NULL : Py_NewRef(referent);
 #endif
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, referent) < 0)
-        return -1;
-    return PYHD_REC_WEAKREF;
+    int rc = RECORD(w, WEAKREF, .class = REF(Py_TYPE(o)), .referent = REF(referent));
+    Py_XDECREF(referent);
+    return rc;
 }
 
 /*
@@ -1762,19 +1818,21 @@ static int w_weakref(struct walker *w, PyObject *o)
  */
 static int w_descriptor(struct walker *w, PyObject *o)
 {
-    static const char *const property_fields[] = {"fget", "fset", "fdel", "__doc__"};
     unsigned flavour = Py_IS_TYPE(o, &PyProperty_Type) ? PYHD_DESCR_PROPERTY
                        : Py_IS_TYPE(o, &PyClassMethod_Type) ? PYHD_DESCR_CLASSMETHOD
                        : PYHD_DESCR_STATICMETHOD;
-    if (put_u8(w, flavour) < 0)
-        return -1;
-    for (int i = 0; i < 4; i++) {
-        const char *field = flavour == PYHD_DESCR_PROPERTY ? property_fields[i]
-                            : i == 0 ? "__func__" : NULL;
-        if (put_ref_steal(w, field ? slot_value(o, field) : NULL) < 0)
-            return -1;
-    }
-    return PYHD_REC_DESCRIPTOR;
+    int property = flavour == PYHD_DESCR_PROPERTY;
+    PyObject *function = slot_value(o, property ? "fget" : "__func__");
+    PyObject *setter = property ? slot_value(o, "fset") : NULL;
+    PyObject *deleter = property ? slot_value(o, "fdel") : NULL;
+    PyObject *doc = property ? slot_value(o, "__doc__") : NULL;
+    int rc = RECORD(w, DESCRIPTOR, .flavour = flavour, .function = REF(function),
+                    .setter = REF(setter), .deleter = REF(deleter), .doc = REF(doc));
+    Py_XDECREF(function);
+    Py_XDECREF(setter);
+    Py_XDECREF(deleter);
+    Py_XDECREF(doc);
+    return rc;
 }
 
 /* The args tuple of a REDUCED record, from C getters of the exact stdlib type. */
@@ -2080,44 +2138,42 @@ static int w_reduced(struct walker *w, PyObject *o, int which)
     PyObject *args = reduce_args(w, o, which);
     if (args == NULL)
         return -1;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, args) < 0)
-        return -1;
-    return PYHD_REC_REDUCED;
+    int rc = RECORD(w, REDUCED, .class = REF(Py_TYPE(o)), .args = REF(args));
+    Py_DECREF(args);
+    return rc;
 }
 
-/* The kind and payload of a builtin value (exact or the base of a subclass). */
-static int put_base_value(struct walker *w, PyObject *o, int odict)
+/*
+ * The record of a builtin value (exact, or the base of a subclass): its
+ * kind, or -1; 0 when o is of none of these types.
+ */
+static int w_base_value(struct walker *w, PyObject *o)
 {
-    unsigned kind;
     if (PyLong_Check(o))
-        return put_int(w, o, &kind) < 0 ? -1 : (int)kind;
+        return w_int(w, o);
     if (PyFloat_Check(o))
-        return put_f64(w, PyFloat_AS_DOUBLE(o)) < 0 ? -1 : PYHD_REC_FLOAT;
+        return RECORD(w, FLOAT, .value = PyFloat_AS_DOUBLE(o));
     if (PyUnicode_Check(o))
-        return put_str(w, o) < 0 ? -1 : PYHD_REC_STR;
+        return RECORD(w, STR, .text = BODY(STRDATA, put_str, o));
     if (PyTuple_Check(o))
-        return put_seq(w, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_TUPLE;
+        return RECORD(w, TUPLE, .items = BODY(ITEMS, put_seq, o));
     if (PyList_Check(o))
-        return put_seq(w, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_LIST;
-    if (PyDict_Check(o)) {
-        int rc = odict ? put_odict_pairs(w, o) : put_dict_pairs(w, o);
-        return rc < 0 ? -1 : PYHD_REC_DICT;
-    }
+        return RECORD(w, LIST, .items = BODY(ITEMS, put_seq, o));
+    if (PyDict_Check(o))
+        return RECORD(w, DICT,
+                      .items = PyODict_Check(o) ? BODY(MAP, put_odict_pairs, o)
+                                                : BODY(MAP, put_dict_pairs, o));
     if (PyBytes_Check(o))
-        return put_blob(w, PyBytes_AS_STRING(o), (size_t)PyBytes_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_BYTES;
+        return RECORD(w, BYTES, .data = BODY(BYTESDATA, put_bytes_data, o));
     if (PyByteArray_Check(o))
-        return put_blob(w, PyByteArray_AS_STRING(o), (size_t)PyByteArray_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_BYTEARRAY;
+        return RECORD(w, BYTEARRAY, .data = BODY(BYTESDATA, put_bytes_data, o));
     if (PyFrozenSet_Check(o))
-        return put_set(w, o) < 0 ? -1 : PYHD_REC_FROZENSET;
+        return RECORD(w, FROZENSET, .items = BODY(ITEMS, put_set, o));
     if (PySet_Check(o))
-        return put_set(w, o) < 0 ? -1 : PYHD_REC_SET;
+        return RECORD(w, SET, .items = BODY(ITEMS, put_set, o));
     if (PyComplex_Check(o)) {
         Py_complex c = ((PyComplexObject *)o)->cval;
-        return put_f64(w, c.real) < 0 || put_f64(w, c.imag) < 0 ? -1 : PYHD_REC_COMPLEX;
+        return RECORD(w, COMPLEX, .real = c.real, .imag = c.imag);
     }
     return 0;
 }
@@ -2129,28 +2185,29 @@ static int is_builtin_value_type(PyObject *o)
            || PyAnySet_Check(o) || PyComplex_Check(o);
 }
 
-static int w_subclass(struct walker *w, PyObject *o)
+/* BASE: the kind of the builtin value of the subclass instance arg, then its payload. */
+static int put_base(struct walker *w, void *arg)
 {
-    int odict = PyODict_Check(o);
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_instance_dict(w, o) < 0
-        || put_slots(w, o) < 0)
-        return -1;
     size_t kind_at = w->p.len;
     if (put_u8(w, 0) < 0)
         return -1;
-    int kind = put_base_value(w, o, odict);
+    int kind = w_base_value(w, arg);
     if (kind < 0)
         return -1;
     w->p.data[kind_at] = (unsigned char)kind;
-    return PYHD_REC_SUBCLASS;
+    return 0;
+}
+
+static int w_subclass(struct walker *w, PyObject *o)
+{
+    return RECORD(w, SUBCLASS, .class = REF(Py_TYPE(o)), .dict = ATTRS(o),
+                  .slot = BODY(PAIRS, put_slots, o), .base = BODY(BASE, put_base, o));
 }
 
 static int w_instance(struct walker *w, PyObject *o)
 {
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_instance_dict(w, o) < 0
-        || put_slots(w, o) < 0)
-        return -1;
-    return PYHD_REC_INSTANCE;
+    return RECORD(w, INSTANCE, .class = REF(Py_TYPE(o)), .dict = ATTRS(o),
+                  .slot = BODY(PAIRS, put_slots, o));
 }
 
 /* A buffer exported by C code (a Python-level __buffer__ would run the program's code). */
@@ -2163,6 +2220,28 @@ static int has_c_buffer(const struct walker *w, PyTypeObject *t)
            && base->tp_as_buffer->bf_getbuffer == t->tp_as_buffer->bf_getbuffer;
 }
 
+/* DIMS of the Py_buffer arg: its shape (a flat buffer's: its length in items). */
+static int put_buffer_shape(struct walker *w, void *arg)
+{
+    const Py_buffer *view = arg;
+    if (put_varint(w, (uint64_t)view->ndim) < 0)
+        return -1;
+    for (int i = 0; i < view->ndim; i++) {
+        uint64_t dim = view->shape ? (uint64_t)view->shape[i]
+                                   : (uint64_t)(view->itemsize ? view->len / view->itemsize : 0);
+        if (put_varint(w, dim) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* BYTESDATA of the bytes arg (a struct rec_blob) as they are, cut to --max-string. */
+static int put_buffer_data(struct walker *w, void *arg)
+{
+    const struct rec_blob *data = arg;
+    return put_blob_as_is(w, data->data, data->n);
+}
+
 static int w_buffer(struct walker *w, PyObject *o)
 {
     Py_buffer view;
@@ -2171,35 +2250,21 @@ static int w_buffer(struct walker *w, PyObject *o)
     if (PyObject_GetBuffer(o, &view, PyBUF_FULL_RO) < 0)
         return -1;
     const char *format = view.format ? view.format : "B";
-    size_t len = (size_t)view.len;
-    size_t stored = len > w->o->max_string ? (size_t)w->o->max_string : len;
-    if (stored < len)
-        w->g->truncated++;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_text(w, format, strlen(format)) < 0
-        || put_varint(w, (uint64_t)view.itemsize) < 0 || put_varint(w, (uint64_t)view.ndim) < 0)
-        goto done;
-    for (int i = 0; i < view.ndim; i++) {
-        uint64_t dim = view.shape ? (uint64_t)view.shape[i]
-                                  : (uint64_t)(view.itemsize ? view.len / view.itemsize : 0);
-        if (put_varint(w, dim) < 0)
-            goto done;
-    }
-    if (put_u8(w, view.readonly ? 1 : 0) < 0 || put_varint(w, len) < 0)
-        goto done;
-    if (PyBuffer_IsContiguous(&view, 'C')) {
-        if (put_bytes(w, view.buf, stored) < 0)
-            goto done;
-    } else {
-        copy = PyMem_Malloc(len ? len : 1);
+    struct rec_blob data = {view.buf, (size_t)view.len};
+    if (!PyBuffer_IsContiguous(&view, 'C')) {
+        copy = PyMem_Malloc(data.n ? data.n : 1);
         if (copy == NULL) {
             PyErr_NoMemory();
             goto done;
         }
-        if (PyBuffer_ToContiguous(copy, &view, view.len, 'C') < 0
-            || put_bytes(w, copy, stored) < 0)
+        if (PyBuffer_ToContiguous(copy, &view, view.len, 'C') < 0)
             goto done;
+        data.data = copy;
     }
-    rc = PYHD_REC_BUFFER;
+    rc = RECORD(w, BUFFER, .class = REF(Py_TYPE(o)), .format = TEXT(format, strlen(format)),
+                .itemsize = (uint64_t)view.itemsize,
+                .shape = BODY(DIMS, put_buffer_shape, &view), .readonly = view.readonly ? 1 : 0,
+                .data = BODY(BYTESDATA, put_buffer_data, &data));
 done:
     PyMem_Free(copy);
     PyBuffer_Release(&view);
@@ -2338,11 +2403,8 @@ static int w_opaque(struct walker *w, PyObject *o, PyObject *reason)
     PyObject *repr = opaque_repr(w, o);
     int rc = -1;
     w->g->opaque++;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_varint(w, object_size(o)) < 0
-        || put_ref(w, repr) < 0 || put_ref(w, reason) < 0)
-        goto done;
-    rc = PYHD_REC_OPAQUE;
-done:
+    rc = RECORD(w, OPAQUE, .class = REF(Py_TYPE(o)), .size = object_size(o), .repr = REF(repr),
+                .reason = REF(reason));
     Py_XDECREF(repr);
     return rc;
 }
@@ -2444,19 +2506,20 @@ static int w_partial(struct walker *w, PyObject *o)
     PyObject *func = c_type_attr(o, base, "func", 0);
     PyObject *args = func ? c_type_attr(o, base, "args", 0) : NULL;
     PyObject *keywords = args ? c_type_attr(o, base, "keywords", 0) : NULL;
+    PyObject *dict = NULL;
     int rc = -1;
     if (keywords == NULL)
         goto done;
     if (PyDict_Check(keywords) && PyDict_GET_SIZE(keywords) == 0)
         Py_CLEAR(keywords);
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, func) < 0 || put_ref(w, args) < 0
-        || put_ref(w, keywords) < 0 || put_ref_steal(w, nonempty_dict(o)) < 0)
-        goto done;
-    rc = PYHD_REC_PARTIAL;
+    dict = nonempty_dict(o);
+    rc = RECORD(w, PARTIAL, .class = REF(Py_TYPE(o)), .func = REF(func), .args = REF(args),
+                .keywords = REF(keywords), .dict = REF(dict));
 done:
     Py_XDECREF(func);
     Py_XDECREF(args);
     Py_XDECREF(keywords);
+    Py_XDECREF(dict);
     return rc;
 }
 
@@ -2483,11 +2546,9 @@ static int w_match(struct walker *w, PyObject *o)
         || c_ssize_attr(o, base, "endpos", &endpos) < 0
         || c_ssize_attr(o, base, "lastindex", &lastindex) < 0)
         goto done;
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, pattern) < 0
-        || put_ref(w, string) < 0 || put_ref(w, regs) < 0 || put_svarint(w, pos) < 0
-        || put_svarint(w, endpos) < 0 || put_svarint(w, lastindex) < 0)
-        goto done;
-    rc = PYHD_REC_MATCH;
+    rc = RECORD(w, MATCH, .class = REF(Py_TYPE(o)), .pattern = REF(pattern),
+                .string = REF(string), .regs = REF(regs), .pos = pos, .endpos = endpos,
+                .lastindex = lastindex);
 done:
     Py_XDECREF(pattern);
     Py_XDECREF(string);
@@ -2522,10 +2583,8 @@ static int w_lock(struct walker *w, PyObject *o, int rlock)
         locked = v == Py_True;
         Py_DECREF(v);
     }
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_u8(w, (unsigned)locked) < 0
-        || put_varint(w, owner) < 0 || put_varint(w, count) < 0)
-        return -1;
-    return PYHD_REC_LOCK;
+    return RECORD(w, LOCK, .class = REF(Py_TYPE(o)), .locked = (unsigned)locked, .owner = owner,
+                  .count = count);
 }
 
 /* A FileIO's name, mode, flags and position: lseek, which moves nothing, for the position. */
@@ -2623,11 +2682,9 @@ static int w_file(struct walker *w, PyObject *o, int which)
     }
     if (w->triage)
         position = -1;  /* a number of the program's: triage keeps none */
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, name) < 0 || put_ref(w, mode) < 0
-        || put_ref(w, encoding) < 0 || put_u8(w, flags) < 0 || put_svarint(w, position) < 0
-        || put_ref(w, inner) < 0)
-        goto done;
-    rc = PYHD_REC_FILE;
+    rc = RECORD(w, FILE, .class = REF(Py_TYPE(o)), .name = REF(name), .mode = REF(mode),
+                .encoding = REF(encoding), .flags = flags, .position = position,
+                .inner = REF(inner));
 done:
     Py_XDECREF(name);
     Py_XDECREF(mode);
@@ -2666,7 +2723,7 @@ static int w_future(struct walker *w, PyObject *o, int task)
 {
     PyObject *fbase = w->c_types[COB_FUTURE], *tbase = w->c_types[COB_TASK];
     PyObject *state = NULL, *result = NULL, *exception = NULL, *callbacks = NULL;
-    PyObject *name = NULL, *coro = NULL, *waiter = NULL;
+    PyObject *name = NULL, *coro = NULL, *waiter = NULL, *dict = NULL;
     unsigned st = PYHD_FUTURESTATE_PENDING;
     int rc = -1;
     state = c_type_attr(o, fbase, "_state", 0);
@@ -2688,15 +2745,15 @@ static int w_future(struct walker *w, PyObject *o, int task)
         if (waiter == NULL)
             goto done;
     }
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref_steal(w, nonempty_dict(o)) < 0
-        || put_u8(w, task ? PYHD_FUTURE_TASK : 0) < 0 || put_u8(w, st) < 0
-        || put_ref(w, result == Py_None ? NULL : result) < 0
-        || put_ref(w, exception == Py_None ? NULL : exception) < 0
-        || put_ref(w, callbacks) < 0 || put_ref(w, name) < 0 || put_ref(w, coro) < 0
-        || put_ref(w, waiter == Py_None ? NULL : waiter) < 0)
-        goto done;
-    rc = PYHD_REC_FUTURE;
+    dict = nonempty_dict(o);
+    rc = RECORD(w, FUTURE, .class = REF(Py_TYPE(o)), .dict = REF(dict),
+                .flags = task ? PYHD_FUTURE_TASK : 0, .state = st,
+                .result = REF(result == Py_None ? NULL : result),
+                .exception = REF(exception == Py_None ? NULL : exception),
+                .callbacks = REF(callbacks), .name = REF(name), .coro = REF(coro),
+                .waiter = REF(waiter == Py_None ? NULL : waiter));
 done:
+    Py_XDECREF(dict);
     Py_XDECREF(state);
     Py_XDECREF(result);
     Py_XDECREF(exception);
@@ -2732,6 +2789,42 @@ static Py_ssize_t c_int_getter(PyObject *o, const char *name)
     return n;
 }
 
+/* A dtype's names (a tuple or None) and fields (a mapping of them). */
+struct dtype_fields {
+    PyObject *names;
+    PyObject *fields;
+};
+
+/* DTFIELDS of the struct dtype_fields arg: name, dtype, offset, title of each field. */
+static int put_dtype_fields(struct walker *w, void *arg)
+{
+    const struct dtype_fields *d = arg;
+    Py_ssize_t n = PyTuple_Check(d->names) ? PyTuple_GET_SIZE(d->names) : 0;
+    if (put_varint(w, (uint64_t)n) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(d->names, i);  /* borrowed */
+        PyObject *field = PyObject_GetItem(d->fields, name);  /* a mappingproxy of a dict */
+        if (field == NULL)
+            return -1;
+        int ok = PyTuple_Check(field) && PyTuple_GET_SIZE(field) >= 2;
+        Py_ssize_t offset = ok ? PyLong_AsSsize_t(PyTuple_GET_ITEM(field, 1)) : -1;
+        if (!ok || offset < 0) {
+            Py_DECREF(field);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a dtype field without an offset");
+            return -1;
+        }
+        int r = put_ref(w, name) < 0 || put_ref(w, PyTuple_GET_ITEM(field, 0)) < 0
+                || put_varint(w, (uint64_t)offset) < 0
+                || put_ref(w, PyTuple_GET_SIZE(field) > 2 ? PyTuple_GET_ITEM(field, 2) : NULL) < 0;
+        Py_DECREF(field);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
 /*
  * A dtype from its C getters (str, itemsize, names, fields, subdtype,
  * isalignedstruct). dtype.descr is not used: it calls numpy's Python code.
@@ -2752,39 +2845,13 @@ static int w_dtype(struct walker *w, PyObject *o)
         goto done;
     if ((text = PyUnicode_AsUTF8AndSize(typestr, &textlen)) == NULL)
         goto done;
-    if (put_text(w, text, (size_t)textlen) < 0 || put_varint(w, (uint64_t)itemsize) < 0
-        || put_u8(w, aligned == Py_True ? PYHD_DTYPE_ALIGNED : 0) < 0)
-        goto done;
-    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
-    if (put_varint(w, (uint64_t)n) < 0)
-        goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *name = PyTuple_GET_ITEM(names, i);  /* borrowed */
-        PyObject *field = PyObject_GetItem(fields, name);  /* a mappingproxy of a dict */
-        if (field == NULL)
-            goto done;
-        int ok = PyTuple_Check(field) && PyTuple_GET_SIZE(field) >= 2;
-        Py_ssize_t offset = ok ? PyLong_AsSsize_t(PyTuple_GET_ITEM(field, 1)) : -1;
-        if (!ok || offset < 0) {
-            Py_DECREF(field);
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "a dtype field without an offset");
-            goto done;
-        }
-        int r = put_ref(w, name) < 0 || put_ref(w, PyTuple_GET_ITEM(field, 0)) < 0
-                || put_varint(w, (uint64_t)offset) < 0
-                || put_ref(w, PyTuple_GET_SIZE(field) > 2 ? PyTuple_GET_ITEM(field, 2) : NULL) < 0;
-        Py_DECREF(field);
-        if (r)
-            goto done;
-    }
-    if (PyTuple_Check(sub) && PyTuple_GET_SIZE(sub) == 2) {
-        if (put_ref(w, PyTuple_GET_ITEM(sub, 0)) < 0 || put_ref(w, PyTuple_GET_ITEM(sub, 1)) < 0)
-            goto done;
-    } else if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0) {
-        goto done;
-    }
-    rc = PYHD_REC_DTYPE;
+    struct dtype_fields dfields = {names, fields};
+    int subarray = PyTuple_Check(sub) && PyTuple_GET_SIZE(sub) == 2;
+    rc = RECORD(w, DTYPE, .typestr = TEXT(text, (size_t)textlen), .itemsize = (uint64_t)itemsize,
+                .flags = aligned == Py_True ? PYHD_DTYPE_ALIGNED : 0,
+                .field = BODY(DTFIELDS, put_dtype_fields, &dfields),
+                .subarray_base = REF(subarray ? PyTuple_GET_ITEM(sub, 0) : NULL),
+                .subarray_shape = REF(subarray ? PyTuple_GET_ITEM(sub, 1) : NULL));
 done:
     Py_XDECREF(typestr);
     Py_XDECREF(names);
@@ -2820,6 +2887,49 @@ static int ndarray_elements(struct walker *w, const struct np_array_head *a, siz
     return 0;
 }
 
+/* SHAPE of the array arg (a struct np_array_head): its dimensions, then its strides. */
+static int put_ndarray_shape(struct walker *w, void *arg)
+{
+    const struct np_array_head *a = arg;
+    if (put_varint(w, (uint64_t)a->nd) < 0)
+        return -1;
+    for (int d = 0; d < a->nd; d++)
+        if (put_varint(w, (uint64_t)a->dimensions[d]) < 0)
+            return -1;
+    for (int d = 0; d < a->nd; d++)
+        if (put_svarint(w, (int64_t)a->strides[d]) < 0)
+            return -1;
+    return 0;
+}
+
+/* An array's elements: count of them, of itemsize bytes each, or objects. */
+struct ndarray_elements {
+    const struct np_array_head *a;
+    size_t count;
+    size_t itemsize;
+    int objects;
+};
+
+/* ELEMENTS of the struct ndarray_elements arg, cut to --max-items or --max-string. */
+static int put_ndarray_elements(struct walker *w, void *arg)
+{
+    const struct ndarray_elements *e = arg;
+    if (e->objects) {
+        size_t n = items_budget(w, e->count);
+        if (put_varint(w, e->count) < 0 || put_varint(w, n) < 0)
+            return -1;
+        return ndarray_elements(w, e->a, n, 0, 1);
+    }
+    size_t len = e->count * e->itemsize;
+    size_t n = e->itemsize && len > w->o->max_string ? (size_t)w->o->max_string / e->itemsize
+                                                     : e->count;
+    if (n < e->count)
+        w->g->truncated++;
+    if (put_varint(w, len) < 0)
+        return -1;
+    return ndarray_elements(w, e->a, n, e->itemsize, 0);
+}
+
 static int w_ndarray(struct walker *w, PyObject *o)
 {
     const struct np_array_head *a = (const struct np_array_head *)o;
@@ -2846,32 +2956,12 @@ static int w_ndarray(struct walker *w, PyObject *o)
     PyObject *base = a->base;  /* borrowed */
     if (base != NULL && (PyObject *)Py_TYPE(base) == w->c_types[COB_NDARRAY])
         offset = (int64_t)(a->data - ((const struct np_array_head *)base)->data);
-    if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0 || put_ref(w, dtype) < 0
-        || put_varint(w, (uint64_t)a->nd) < 0)
-        return -1;
-    for (int d = 0; d < a->nd; d++)
-        if (put_varint(w, (uint64_t)a->dimensions[d]) < 0)
-            return -1;
-    for (int d = 0; d < a->nd; d++)
-        if (put_svarint(w, (int64_t)a->strides[d]) < 0)
-            return -1;
-    if (put_ref(w, base) < 0 || put_svarint(w, offset) < 0
-        || put_u8(w, a->flags & NP_ARRAY_WRITEABLE ? PYHD_NDARRAY_WRITEABLE : 0) < 0)
-        return -1;
-    if (objects) {
-        size_t n = items_budget(w, count);
-        if (put_varint(w, count) < 0 || put_varint(w, n) < 0)
-            return -1;
-        return ndarray_elements(w, a, n, 0, 1) < 0 ? -1 : PYHD_REC_NDARRAY;
-    }
-    size_t len = count * (size_t)itemsize;
-    size_t n = itemsize && len > w->o->max_string ? (size_t)w->o->max_string / (size_t)itemsize
-                                                  : count;
-    if (n < count)
-        w->g->truncated++;
-    if (put_varint(w, len) < 0 || ndarray_elements(w, a, n, (size_t)itemsize, 0) < 0)
-        return -1;
-    return PYHD_REC_NDARRAY;
+    struct ndarray_elements elements = {a, count, (size_t)itemsize, objects};
+    return RECORD(w, NDARRAY, .class = REF(Py_TYPE(o)), .dtype = REF(dtype),
+                  .shape = BODY(SHAPE, put_ndarray_shape, a), .base = REF(base),
+                  .offset = offset,
+                  .flags = a->flags & NP_ARRAY_WRITEABLE ? PYHD_NDARRAY_WRITEABLE : 0,
+                  .elements = BODY(ELEMENTS, put_ndarray_elements, &elements));
 }
 
 static int w_c_object(struct walker *w, PyObject *o, int which)
@@ -2900,41 +2990,37 @@ static int w_c_object(struct walker *w, PyObject *o, int which)
 static int w_object(struct walker *w, PyObject *o)
 {
     PyTypeObject *t = Py_TYPE(o);
-    unsigned kind;
     /* Exact builtin types first: they are most of any heap. */
     if (t == &PyUnicode_Type)
-        return put_str(w, o) < 0 ? -1 : PYHD_REC_STR;
+        return RECORD(w, STR, .text = BODY(STRDATA, put_str, o));
     if (t == &PyLong_Type)
-        return put_int(w, o, &kind) < 0 ? -1 : (int)kind;
+        return w_int(w, o);
     if (t == &PyDict_Type)
-        return put_dict_pairs(w, o) < 0 ? -1 : PYHD_REC_DICT;
+        return RECORD(w, DICT, .items = BODY(MAP, put_dict_pairs, o));
     if (t == &PyList_Type)
-        return put_seq(w, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_LIST;
+        return RECORD(w, LIST, .items = BODY(ITEMS, put_seq, o));
     if (t == &PyTuple_Type)
-        return put_seq(w, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o)) < 0
-                   ? -1 : PYHD_REC_TUPLE;
+        return RECORD(w, TUPLE, .items = BODY(ITEMS, put_seq, o));
     if (t == &PyFloat_Type)
-        return put_f64(w, PyFloat_AS_DOUBLE(o)) < 0 ? -1 : PYHD_REC_FLOAT;
+        return RECORD(w, FLOAT, .value = PyFloat_AS_DOUBLE(o));
     if (o == Py_None)
-        return PYHD_REC_NONE;
+        return EMPTY_RECORD(NONE);
     if (o == Py_True)
-        return PYHD_REC_TRUE;
+        return EMPTY_RECORD(TRUE);
     if (o == Py_False)
-        return PYHD_REC_FALSE;
+        return EMPTY_RECORD(FALSE);
     if (o == Py_Ellipsis)
-        return PYHD_REC_ELLIPSIS;
+        return EMPTY_RECORD(ELLIPSIS);
     if (o == Py_NotImplemented)
-        return PYHD_REC_NOTIMPL;
+        return EMPTY_RECORD(NOTIMPL);
     if (t == &PyBytes_Type || t == &PyByteArray_Type || t == &PySet_Type
         || t == &PyFrozenSet_Type || t == &PyComplex_Type)
-        return put_base_value(w, o, 0);
+        return w_base_value(w, o);
     if (t == &PyRange_Type) {
         PyObject *start = c_attr(o, "start"), *stop = NULL, *step = NULL;
         int rc = -1;
-        if (start && (stop = c_attr(o, "stop")) && (step = c_attr(o, "step"))
-            && put_ref(w, start) == 0 && put_ref(w, stop) == 0 && put_ref(w, step) == 0)
-            rc = PYHD_REC_RANGE;
+        if (start && (stop = c_attr(o, "stop")) && (step = c_attr(o, "step")))
+            rc = RECORD(w, RANGE, .start = REF(start), .stop = REF(stop), .step = REF(step));
         Py_XDECREF(start);
         Py_XDECREF(stop);
         Py_XDECREF(step);
@@ -2942,9 +3028,8 @@ static int w_object(struct walker *w, PyObject *o)
     }
     if (t == &PySlice_Type) {
         PySliceObject *s = (PySliceObject *)o;
-        if (put_ref(w, s->start) < 0 || put_ref(w, s->stop) < 0 || put_ref(w, s->step) < 0)
-            return -1;
-        return PYHD_REC_SLICE;
+        return RECORD(w, SLICE, .start = REF(s->start), .stop = REF(s->stop),
+                      .step = REF(s->step));
     }
     if (PyType_Check(o))
         return w_class(w, (PyTypeObject *)o);
@@ -2956,30 +3041,23 @@ static int w_object(struct walker *w, PyObject *o)
         return w_code(w, (PyCodeObject *)o);
     if (t == &PyFunction_Type) {
         PyFunctionObject *f = (PyFunctionObject *)o;
-        w->naming = w->triage;
-        if (put_ref(w, f->func_name) < 0 || put_ref(w, f->func_qualname) < 0
-            || put_ref(w, f->func_module) < 0)
-            return -1;
-        w->naming = 0;
         /* The struct's fields, not the getters: __annotations__ would compute them.
            Docstrings are left out (the doc field is 0): they are most of the text of
            a library's classes, and the dumped sources hold them. */
-        if (put_ref(w, f->func_code) < 0
-            || put_ref(w, f->func_defaults) < 0 || put_ref(w, f->func_kwdefaults) < 0
-            || put_ref(w, f->func_annotations) < 0 || put_varint(w, 0) < 0
-            || put_ref(w, f->func_closure) < 0)
-            return -1;
-        return PYHD_REC_FUNCTION;
+        return RECORD(w, FUNCTION, .name = NAME(f->func_name), .qualname = NAME(f->func_qualname),
+                      .module = NAME(f->func_module), .code = REF(f->func_code), .v2 = 1,
+                      .defaults = REF(f->func_defaults), .kwdefaults = REF(f->func_kwdefaults),
+                      .annotations = REF(f->func_annotations), .doc = REF(NULL),
+                      .closure = REF(f->func_closure));
     }
     if (PyCFunction_Check(o))
         return w_builtin_function(w, (PyCFunctionObject *)o);
     if (t == &PyMethod_Type) {
-        if (put_ref(w, PyMethod_GET_FUNCTION(o)) < 0 || put_ref(w, PyMethod_GET_SELF(o)) < 0)
-            return -1;
-        return PYHD_REC_METHOD;
+        return RECORD(w, METHOD, .function = REF(PyMethod_GET_FUNCTION(o)),
+                      .self = REF(PyMethod_GET_SELF(o)));
     }
     if (t == &PyCell_Type)
-        return put_ref(w, PyCell_GET(o)) < 0 ? -1 : PYHD_REC_CELL;
+        return RECORD(w, CELL, .contents = REF(PyCell_GET(o)));
     if (t == &PyProperty_Type || t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
         return w_descriptor(w, o);
     if (PyModule_Check(o))
@@ -3058,8 +3136,11 @@ static PyObject *failure_reason(PyObject *o)  /* new reference or NULL */
  * record: of a str's UTF-8, of bytes, of an int's decimal digits; other
  * values get none (a reader sees no trailing bytes).
  */
-static int put_value_hash(struct walker *w, PyObject *value)
+static int put_value_hash(struct walker *w, void *arg)
 {
+    PyObject *value = arg;
+    if (!w->hashing)
+        return 0;
     PyObject *digits = NULL;
     const char *data = NULL;
     Py_ssize_t len = 0;
@@ -3133,10 +3214,8 @@ static int write_redacted(struct walker *w, PyObject *o, int standin, unsigned r
     w->g->redacted++;
     if (rule < PYHD_SECRET_RULES)
         w->g->redacted_by_rule[rule]++;
-    if (put_ref(w, cls) < 0 || put_u8(w, measure) < 0
-        || put_varint(w, (uint64_t)len) < 0)
-        return -1;
-    if (w->hashing && put_value_hash(w, value) < 0)
+    if (RECORD(w, REDACTED, .class = REF(cls), .measure = measure, .length = (uint64_t)len,
+               .hash = BODY(HASH, put_value_hash, value)) < 0)
         return -1;
     return write_record(w, PYHD_REC_REDACTED);
 }
@@ -3153,19 +3232,19 @@ static int write_inline_dict(struct walker *w, PyObject *owner)
         w->out_of_budget = 1;
     if (w->out_of_budget) {
         w->g->truncated++;
-        if (put_ref(w, (PyObject *)&PyDict_Type) < 0)
+        if (RECORD(w, TRUNCATED, .class = REF(&PyDict_Type)) < 0)
             return -1;
         return write_record(w, PYHD_REC_TRUNCATED);
     }
-    kind = w_inline_dict(w, owner);
+    kind = RECORD(w, DICT, .items = BODY(MAP, put_inline_pairs, owner));
     if (kind < 0) {
         if (w->fatal)
             return -1;
         PyErr_Clear();
         payload_reset(w);
-        if (put_varint(w, 0) < 0 || put_varint(w, 0) < 0)
+        kind = RECORD(w, DICT, .items = BODY(MAP, put_no_pairs, NULL));
+        if (kind < 0)
             return -1;
-        kind = PYHD_REC_DICT;
     }
     return write_record(w, (unsigned)kind);
 }
@@ -3192,7 +3271,7 @@ static int write_object(struct walker *w, uint32_t id)
         w->out_of_budget = 1;
     if (w->out_of_budget && !PyType_Check(o) && !is_exempt(w, id)) {
         w->g->truncated++;
-        if (put_ref(w, (PyObject *)Py_TYPE(o)) < 0)
+        if (RECORD(w, TRUNCATED, .class = REF(Py_TYPE(o))) < 0)
             return -1;
         return write_record(w, PYHD_REC_TRUNCATED);
     }
@@ -3520,10 +3599,11 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
     return 0;
 }
 
-static int write_roots(struct walker *w, const struct pyhd_roots *roots)
+/* ROOTLIST of the struct pyhd_roots arg: the exception, then the named roots. */
+static int put_roots(struct walker *w, void *arg)
 {
+    const struct pyhd_roots *roots = arg;
     uint64_t n = roots->exception != NULL;
-    payload_reset(w);
     for (size_t i = 0; i < roots->nnamed; i++)
         n += roots->named[i].value != NULL;
     if (put_varint(w, n) < 0)
@@ -3537,7 +3617,14 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
             && (put_text(w, r->key, strlen(r->key)) < 0 || put_ref(w, r->value) < 0))
             return -1;
     }
-    if (write_record(w, PYHD_REC_ROOTS) < 0)
+    return 0;
+}
+
+static int write_roots(struct walker *w, const struct pyhd_roots *roots)
+{
+    payload_reset(w);
+    if (RECORD(w, ROOTS, .root = BODY(ROOTLIST, put_roots, roots)) < 0
+        || write_record(w, PYHD_REC_ROOTS) < 0)
         return -1;
     for (size_t i = 0; i < roots->nthreads; i++) {
         const struct pyhd_thread_root *t = &roots->threads[i];
@@ -3553,9 +3640,10 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
             }
         }
         payload_reset(w);
-        if (put_varint(w, t->ident) < 0 || put_varint(w, t->native_id) < 0
-            || put_text(w, name, (size_t)len) < 0 || put_u8(w, (unsigned)t->flags & 0xFF) < 0
-            || put_ref(w, t->frame) < 0 || write_record(w, PYHD_REC_THREAD) < 0)
+        if (RECORD(w, THREAD, .ident = t->ident, .native_id = t->native_id,
+                   .name = TEXT(name, (size_t)len), .flags = (unsigned)t->flags & 0xFF,
+                   .frame = REF(t->frame)) < 0
+            || write_record(w, PYHD_REC_THREAD) < 0)
             return -1;
     }
     return 0;
