@@ -1411,8 +1411,8 @@ static PyObject *slot_value(PyObject *o, const char *name)  /* new reference */
 }
 
 /* ---------------------------------------------------------------------------
- * Record writers. Each builds w->p and returns the kind, or -1 with an
- * exception set (w->fatal tells whether the whole dump must stop).
+ * Record writers. Each builds w->p through RECORD and returns the kind, or
+ * -1 with an exception set (w->fatal tells whether the whole dump must stop).
  */
 
 static int w_class(struct walker *w, PyTypeObject *t)
@@ -1464,14 +1464,14 @@ static int w_class(struct walker *w, PyTypeObject *t)
         }
     }
     /* A class's names are not contents. */
-    if (RECORD(w, CLASS, .name = NAME(name), .qualname = NAME(qualname),
-               .module = NAME(module), .bases = REF(t == &PyBaseObject_Type ? NULL : t->tp_bases),
-               .flags = (unsigned)flags, .attrs = REF(attrs)) < 0)
+    PyObject *bases = t == &PyBaseObject_Type ? NULL : t->tp_bases;  /* borrowed */
+    if (RECORD(w, CLASS, .name = NAME(name), .qualname = NAME(qualname), .module = NAME(module),
+               .bases = REF(bases), .flags = (unsigned)flags, .attrs = REF(attrs)) < 0)
         goto done;
     if (w->out_of_budget
         && (exempt_mark(w, name) < 0 || exempt_mark(w, qualname) < 0
             || exempt_mark(w, module) < 0
-            || exempt_mark(w, t == &PyBaseObject_Type ? NULL : t->tp_bases) < 0))
+            || exempt_mark(w, bases) < 0))
         goto done;
     rc = PYHD_REC_CLASS;
 done:

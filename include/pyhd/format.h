@@ -460,10 +460,13 @@ enum pyhd_kind {
  * ---------------------------------------------------------------------------
  * The field table: every record kind's payload, field by field, in payload
  * order. It is the one definition of the layouts the comments above
- * describe: the reader's validator (src/decode.c) is made from it, one
- * check per kind, and the rebuilder (src/rebuild.c) reads the fields that
- * check recorded; the writer's records (src/walk.c) are checked against it
- * (tests/unit/test_walk.c).
+ * describe: the writer's records are made from it (src/record_write.h: per
+ * kind a struct of its fields and the code that puts them in this order, in
+ * these encodings; src/walk.c sets each field of a record by name, and a
+ * record that does not set every field of its kind exactly once does not
+ * compile), the reader's validator (src/decode.c) is made from it, one check
+ * per kind, and the rebuilder (src/rebuild.c) reads the fields that check
+ * recorded.
  *
  * PYHD_FIELDS_<KIND>(F) calls F(KIND, name, type, arg, flags) once per field;
  * PYHD_OBJECT_KINDS(K) and PYHD_META_KINDS(K) call K(KIND, since) once per
@@ -502,8 +505,9 @@ enum pyhd_kind {
  *
  * Adding a kind: its number in enum pyhd_kind, its PYHD_FIELDS_<KIND>, a
  * line in PYHD_OBJECT_KINDS (which bumps PYHD_FORMAT_VERSION when old
- * readers would misread it), man/pyhd-dump.5, the writer in src/walk.c and
- * how src/rebuild.c makes it.
+ * readers would misread it), man/pyhd-dump.5, its RECORD in src/walk.c and
+ * how src/rebuild.c makes it. Adding a field to a kind: src/walk.c does not
+ * compile until each of the kind's RECORDs sets it.
  */
 
 /* The kinds a REF may name. */

@@ -1,4 +1,4 @@
-/* record_fields.c: compiled, never run: a record must set each field of its kind once (record_write.h). */
+/* record_fields.c: compiled, never run: a record sets each field of its kind once. */
 
 /*
  * tests/CMakeLists.txt compiles this file once per CASE_* and expects the

@@ -1,4 +1,4 @@
-/* test_record_write.c: the record writers of record_write.h, read back field by field by decode.c. */
+/* test_record_write.c: the writers of record_write.h, read back field by field by decode.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
