@@ -12,7 +12,7 @@
  * For every kind of format.h's field table (PYHD_FIELDS_<KIND>), this header
  * makes
  *   struct rec_KIND        one member per field, named and typed as the table
- *                          says (rec_value_* below), in table order;
+ *                          says (REC_VALUE_* below), in table order;
  *   rec_put_KIND(w, &r)    appends r's fields to the payload being built, in
  *                          table order, each in its type's encoding; returns
  *                          PYHD_REC_KIND, or -1 when a field could not be put;
@@ -52,8 +52,8 @@
  *              field of another.
  *
  * The header is a template: the file that includes it defines struct walker
- * and, before the first RECORD, the primitives declared below. Each returns
- * 0, or -1 with an exception set.
+ * and the primitives declared below (rec_put_ref, ...), which put one value of
+ * a field type. Each returns 0, or -1 with an exception set.
  */
 
 struct walker;
@@ -91,26 +91,26 @@ REC_BODY_TYPE(ROOTLIST)
 #undef REC_BODY_TYPE
 
 /* The C type of each field type's value. */
-#define rec_value_REF struct rec_ref
-#define rec_value_U8 unsigned
-#define rec_value_VARINT uint64_t
-#define rec_value_SVARINT int64_t
-#define rec_value_F64 double
-#define rec_value_TEXT struct rec_text
-#define rec_value_BLOB struct rec_blob
-#define rec_value_SINCE unsigned
-#define rec_value_STRDATA struct rec_body_STRDATA
-#define rec_value_BYTESDATA struct rec_body_BYTESDATA
-#define rec_value_ITEMS struct rec_body_ITEMS
-#define rec_value_MAP struct rec_body_MAP
-#define rec_value_PAIRS struct rec_body_PAIRS
-#define rec_value_DIMS struct rec_body_DIMS
-#define rec_value_SHAPE struct rec_body_SHAPE
-#define rec_value_ELEMENTS struct rec_body_ELEMENTS
-#define rec_value_DTFIELDS struct rec_body_DTFIELDS
-#define rec_value_BASE struct rec_body_BASE
-#define rec_value_HASH struct rec_body_HASH
-#define rec_value_ROOTLIST struct rec_body_ROOTLIST
+#define REC_VALUE_REF struct rec_ref
+#define REC_VALUE_U8 unsigned
+#define REC_VALUE_VARINT uint64_t
+#define REC_VALUE_SVARINT int64_t
+#define REC_VALUE_F64 double
+#define REC_VALUE_TEXT struct rec_text
+#define REC_VALUE_BLOB struct rec_blob
+#define REC_VALUE_SINCE unsigned
+#define REC_VALUE_STRDATA struct rec_body_STRDATA
+#define REC_VALUE_BYTESDATA struct rec_body_BYTESDATA
+#define REC_VALUE_ITEMS struct rec_body_ITEMS
+#define REC_VALUE_MAP struct rec_body_MAP
+#define REC_VALUE_PAIRS struct rec_body_PAIRS
+#define REC_VALUE_DIMS struct rec_body_DIMS
+#define REC_VALUE_SHAPE struct rec_body_SHAPE
+#define REC_VALUE_ELEMENTS struct rec_body_ELEMENTS
+#define REC_VALUE_DTFIELDS struct rec_body_DTFIELDS
+#define REC_VALUE_BASE struct rec_body_BASE
+#define REC_VALUE_HASH struct rec_body_HASH
+#define REC_VALUE_ROOTLIST struct rec_body_ROOTLIST
 
 /* The primitives, defined by the includer. */
 static int rec_put_ref(struct walker *w, struct rec_ref v);
@@ -121,9 +121,15 @@ static int rec_put_f64(struct walker *w, double v);
 static int rec_put_text(struct walker *w, struct rec_text v);
 static int rec_put_blob(struct walker *w, struct rec_blob v);
 
-/* Per kind, REC_NFIELDS_KIND: how many fields it has (SINCE included). */
+/*
+ * Per kind, REC_NFIELDS_KIND: how many fields it has (SINCE included), at
+ * most as many as REC_NARGS below counts.
+ */
 #define REC_COUNT(kind, name, type, arg, flags) +1
-#define REC_NFIELDS(kind, since) enum { REC_NFIELDS_##kind = 0 PYHD_FIELDS_##kind(REC_COUNT) };
+#define REC_NFIELDS(kind, since) \
+    enum { REC_NFIELDS_##kind = 0 PYHD_FIELDS_##kind(REC_COUNT) }; \
+    _Static_assert(REC_NFIELDS_##kind <= 24, \
+                   "PYHD_FIELDS_" #kind ": more fields than REC_NARGS counts");
 PYHD_OBJECT_KINDS(REC_NFIELDS)
 PYHD_META_KINDS(REC_NFIELDS)
 #undef REC_NFIELDS
@@ -133,7 +139,7 @@ PYHD_META_KINDS(REC_NFIELDS)
  * struct rec_KIND for every kind. end_ is no field: it keeps the struct of a
  * kind without fields from being empty (which C does not allow).
  */
-#define REC_MEMBER(kind, name, type, arg, flags) rec_value_##type name;
+#define REC_MEMBER(kind, name, type, arg, flags) REC_VALUE_##type name;
 #define REC_STRUCT(kind, since) \
     struct rec_##kind { \
         PYHD_FIELDS_##kind(REC_MEMBER) \
