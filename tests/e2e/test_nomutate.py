@@ -135,7 +135,7 @@ class InstancesKeepTheirLayout(NoMutateTestCase):
     def test_signal_dump_leaves_instances_as_they_were(self):
         self.check_probes("""\
             import signal, time
-            os.kill(os.getpid(), signal.SIGUSR1)
+            os.kill(os.getpid(), signal.SIGURG)
             for _ in range(3000):         # the dump runs at the next safe point
                 if any(n.endswith('.dump') for n in os.listdir(MARKERS)):
                     break
