@@ -2406,12 +2406,11 @@ static PyObject *c_type_attr(PyObject *o, PyObject *base, const char *name, int 
     return dt->tp_descr_get(descr, o, (PyObject *)Py_TYPE(o));
 }
 
-/* A value of o's __dict__ by key, read without attribute lookup (new reference or NULL). */
+/* A value of o's __dict__ by key, read without attribute lookup and without
+   making the __dict__ o may not have yet (new reference or NULL). */
 static PyObject *instance_dict_item(PyObject *o, const char *key)
 {
-    if (Py_TYPE(o)->tp_dictoffset == 0)
-        return NULL;
-    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    PyObject *d = pyhd__instance_dict(o);
     if (d == NULL) {
         PyErr_Clear();
         return NULL;
@@ -2425,12 +2424,12 @@ static PyObject *instance_dict_item(PyObject *o, const char *key)
     return v;
 }
 
-/* o's __dict__ when it has entries (new reference), else NULL; never an exception. */
+/* o's __dict__ when it has entries (new reference), else NULL; never an
+   exception. PyObject_GenericGetDict would make one where o has none yet
+   (a partial's, a future's): the program would keep it. */
 static PyObject *nonempty_dict(PyObject *o)
 {
-    if (Py_TYPE(o)->tp_dictoffset == 0)
-        return NULL;
-    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    PyObject *d = pyhd__instance_dict(o);
     if (d == NULL)
         PyErr_Clear();
     else if (!PyDict_Check(d) || PyDict_GET_SIZE(d) == 0)
