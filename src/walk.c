@@ -39,7 +39,7 @@ enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
-    STD_PATH_FIRST,
+    STD_ZONEINFO, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -63,6 +63,7 @@ static const struct {
     [STD_MAPPINGPROXY] = {"types", "MappingProxyType"},
     [STD_ITEMGETTER] = {"operator", "itemgetter"},
     [STD_ATTRGETTER] = {"operator", "attrgetter"},
+    [STD_ZONEINFO] = {"zoneinfo", "ZoneInfo"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2019,6 +2020,15 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
+    case STD_ZONEINFO:
+        /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
+           has none and stays opaque. */
+        a = c_attr(o, "key");
+        if (a != NULL && !PyUnicode_CheckExact(a)) {
+            Py_CLEAR(a);
+            PyErr_SetString(PyExc_ValueError, "a ZoneInfo without a key");
+        }
+        return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_DECIMAL:
         a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;

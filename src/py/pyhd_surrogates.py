@@ -1242,9 +1242,41 @@ def _exact(value, *types):
     return value
 
 
+_DumpedTzinfo = None
+
+
 def _tzinfo(value):
+    """A time's or datetime's tzinfo: itself when it is one (a timezone, a
+    zoneinfo.ZoneInfo), else a tzinfo standing for what was dumped (a
+    program's tzinfo class, a zone this machine's tz database lacks), so that
+    an aware value stays aware and prints what it held."""
+    global _DumpedTzinfo
     import datetime
-    return value if value is None or isinstance(value, datetime.tzinfo) else None
+    if value is None or isinstance(value, datetime.tzinfo):
+        return value
+    if _DumpedTzinfo is None:
+        class DumpedTzinfo(datetime.tzinfo):
+            """A dumped tzinfo that is no tzinfo here: repr shows it, the
+            offsets it would compute are not known."""
+
+            __slots__ = ("dumped",)
+
+            def __init__(self, dumped):
+                self.dumped = dumped
+
+            def __repr__(self):
+                return _short_repr(self.dumped)
+
+            def _unknown(self, dt):
+                raise DumpedCodeError(
+                    "the offset of %s is not known here: its time zone was not rebuilt "
+                    "(a dump does not run program code)" % _short_repr(self.dumped))
+
+            utcoffset = dst = tzname = _unknown
+
+        DumpedTzinfo.__module__ = __name__
+        _DumpedTzinfo = DumpedTzinfo
+    return _DumpedTzinfo(value)
 
 
 def _build_reducers():
@@ -1308,6 +1340,7 @@ def _build_reducers():
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
     }
+
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
         cls = getattr(pathlib, name)
@@ -1321,6 +1354,12 @@ def make_reduced(cls, args):
     if _reducers is None:
         _reducers = _build_reducers()
     build = _reducers.get(cls) if isinstance(cls, type) else None
+    zoneinfo = sys.modules.get("zoneinfo")
+    if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
+        # zoneinfo is imported only once a dump names it (the trust table
+        # resolved cls). The key is checked by ZoneInfo (a relative path, no
+        # ".."); a zone this machine lacks makes a stand-in naming it.
+        build = _reducers[cls] = lambda key: zoneinfo.ZoneInfo(_exact(key, str))
     if build is None:
         return OpaqueStub(cls, 0, None, "not a value pyhd rebuilds")
     try:
