@@ -2598,7 +2598,10 @@ static int w_file(struct walker *w, PyObject *o, int which)
             for (int i = COB_BUFFERED_READER; i <= COB_BUFFERED_RANDOM; i++)
                 if ((PyObject *)Py_TYPE(inner) == w->c_types[i])
                     buffered = i;
-            Py_CLEAR(raw);
+            /* Unbuffered (python -u, PYTHONUNBUFFERED): the text file's
+               buffer is the FileIO itself. */
+            if ((PyObject *)Py_TYPE(inner) != w->c_types[COB_FILEIO])
+                Py_CLEAR(raw);
             if (buffered >= 0)
                 raw = c_type_attr(inner, w->c_types[buffered], "raw", 0);
             PyErr_Clear();

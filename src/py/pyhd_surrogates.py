@@ -540,6 +540,8 @@ def _finish_class(cls, attrs):
             if isinstance(field, str):
                 type.__setattr__(cls, field, property(
                     operator.itemgetter(index), doc="Alias for field number %d" % index))
+    elif own is not None and _stdlib_repr_of(own) is not None:
+        type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
     elif own is not None:
         return  # the program's own __repr__ cannot run: the dumped attributes show
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
@@ -578,6 +580,90 @@ def set_exception_text(exc, text):
 
 def _native_base(cls):
     return next((b for b in cls.__mro__ if not is_surrogate(b)), object)
+
+
+# ---------------------------------------------------------------------------
+# The reprs of standard-library classes written in Python that are copies
+# here (their methods act on the world: a Logger's write through handlers),
+# written again over the dumped attributes: the copy has no methods to call.
+
+_LEVEL_NAMES = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG",
+                0: "NOTSET"}
+
+
+def _dumped_attr(obj, name, default=None):
+    """An attribute of a rebuilt object's own __dict__ (no lookup, no method)."""
+    try:
+        return object.__getattribute__(obj, "__dict__").get(name, default)
+    except AttributeError:
+        return default
+
+
+def _level_name(level):
+    """logging.getLevelName for the standard levels ("Level 5" for others,
+    as for a level the program named: its names are not in the dump)."""
+    if type(level) is int and level in _LEVEL_NAMES:
+        return _LEVEL_NAMES[level]
+    return "Level %s" % (level,)
+
+
+def _logger_repr(self):
+    """logging.Logger.__repr__: <Logger app.db (WARNING)>, the level the
+    logger's parents give it (Logger.getEffectiveLevel)."""
+    logger, level, seen = self, 0, set()
+    while logger is not None and id(logger) not in seen:
+        seen.add(id(logger))
+        own = _dumped_attr(logger, "level", 0)
+        if own:
+            level = own
+            break
+        logger = _dumped_attr(logger, "parent")
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"), _level_name(level))
+
+
+def _handler_repr(self):
+    """logging.Handler.__repr__: <Handler (NOTSET)>."""
+    return "<%s (%s)>" % (type(self).__name__, _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _stream_handler_repr(self):
+    """logging.StreamHandler.__repr__: <StreamHandler <stderr> (NOTSET)>."""
+    name = ""
+    stream = _dumped_attr(self, "stream")
+    if stream is not None and not is_surrogate(type(stream)):
+        try:
+            name = getattr(stream, "name", "")
+        except Exception:
+            name = ""
+    name = name if isinstance(name, str) else repr(name)
+    if name:
+        name += " "
+    return "<%s %s(%s)>" % (type(self).__name__, name,
+                            _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _file_handler_repr(self):
+    """logging.FileHandler.__repr__: <FileHandler /var/log/app.log (NOTSET)>."""
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "baseFilename"),
+                             _level_name(_dumped_attr(self, "level", 0)))
+
+
+_STDLIB_REPRS = {
+    ("logging", "Logger.__repr__"): _logger_repr,
+    ("logging", "Handler.__repr__"): _handler_repr,
+    ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
+    ("logging", "FileHandler.__repr__"): _file_handler_repr,
+}
+
+
+def _stdlib_repr_of(function):
+    """Ours for a rebuilt standard-library __repr__ _STDLIB_REPRS knows, else None."""
+    module = getattr(function, "__module__", None)
+    qualname = getattr(function, "__qualname__", None)
+    if not _is_rebuilt_function(function) or not isinstance(module, str) \
+            or not isinstance(qualname, str):
+        return None
+    return _STDLIB_REPRS.get((module, qualname))
 
 
 def _generated(function, modules):

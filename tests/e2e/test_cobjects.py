@@ -83,6 +83,8 @@ def main():
     buffered.read(7)
     closed = open(__file__)
     closed.close()
+    # A text file straight over a FileIO, as sys.stdout is under python -u.
+    unbuffered = io.TextIOWrapper(open(__file__, "rb", buffering=0), encoding="utf-8")
     out = sys.stdout
     gen = rows(5)
     next(gen)

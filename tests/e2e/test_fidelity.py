@@ -152,6 +152,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_records(self):
         self.compare("stdlib_records.py")
 
+    def test_stdlib_logging(self):
+        self.compare("stdlib_logging.py")
+
     def test_program_values(self):
         self.compare("program_values.py")
 
