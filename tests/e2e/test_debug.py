@@ -243,6 +243,13 @@ class Session(DebugTestCase):
             " 29  \t    return total / count\n"))
         self.assertEqual(missing, "*** NameError: name 'nosuch' is not defined\n")
 
+    def test_inspect_finds_the_source_of_a_program_class(self):
+        # inspect looks a class's file up through sys.modules[cls.__module__]:
+        # the debugger's __main__ lends it the dumped program's __file__.
+        first, = self.replies(LOCALS, [
+            "!import inspect; print(inspect.getsource(Order).splitlines()[:2])"])
+        self.assertEqual(first, "['class Order:', '    def __init__(self, number, items):']\n")
+
     def test_threads_and_thread(self):
         threads, switch, where, back, p = self.replies(
             LOCALS, ["threads", "thread 2", "where", "thread 1", "p count"])
