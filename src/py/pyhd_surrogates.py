@@ -521,7 +521,10 @@ def _finish_class(cls, attrs):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
         return
-    if issubclass(cls, BaseException) and _is_rebuilt_function(attrs.get("__str__")):
+    own_str = attrs.get("__str__")
+    if own_str is not None and _stdlib_repr_of(own_str) is not None:
+        type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
+    elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
         # is used where the debugger knows it (traceback.txt), else the
@@ -648,16 +651,55 @@ def _file_handler_repr(self):
                              _level_name(_dumped_attr(self, "level", 0)))
 
 
+def _http_error_repr(self):
+    """urllib.error.HTTPError.__repr__: <HTTPError 404: 'Not Found'>."""
+    return "<HTTPError %s: %r>" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _http_error_str(self):
+    """urllib.error.HTTPError.__str__: HTTP Error 404: Not Found."""
+    return "HTTP Error %s: %s" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _url_error_str(self):
+    """urllib.error.URLError.__str__: <urlopen error [Errno 111] Connection refused>."""
+    return "<urlopen error %s>" % (_dumped_attr(self, "reason"),)
+
+
+def _argument_error_str(self):
+    """argparse.ArgumentError.__str__: argument --n: invalid int value: 'x'."""
+    name = _dumped_attr(self, "argument_name")
+    message = _dumped_attr(self, "message")
+    if name is None:
+        return "%s" % (message,)
+    return "argument %s: %s" % (name, message)
+
+
+def _incomplete_read_repr(self):
+    """http.client.IncompleteRead.__repr__: IncompleteRead(5 bytes read, 3 more expected)."""
+    partial, expected = _dumped_attr(self, "partial", b""), _dumped_attr(self, "expected")
+    more = ", %i more expected" % expected if type(expected) is int else ""
+    count = len(partial) if isinstance(partial, (bytes, bytearray)) else 0
+    return "%s(%i bytes read%s)" % (type(self).__name__, count, more)
+
+
+# (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 _STDLIB_REPRS = {
     ("logging", "Logger.__repr__"): _logger_repr,
     ("logging", "Handler.__repr__"): _handler_repr,
     ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
     ("logging", "FileHandler.__repr__"): _file_handler_repr,
+    ("urllib.error", "HTTPError.__repr__"): _http_error_repr,
+    ("urllib.error", "HTTPError.__str__"): _http_error_str,
+    ("urllib.error", "URLError.__str__"): _url_error_str,
+    ("argparse", "ArgumentError.__str__"): _argument_error_str,
+    ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
 }
 
 
 def _stdlib_repr_of(function):
-    """Ours for a rebuilt standard-library __repr__ _STDLIB_REPRS knows, else None."""
+    """Ours for a rebuilt standard-library __repr__ or __str__ _STDLIB_REPRS
+    knows, else None."""
     module = getattr(function, "__module__", None)
     qualname = getattr(function, "__qualname__", None)
     if not _is_rebuilt_function(function) or not isinstance(module, str) \

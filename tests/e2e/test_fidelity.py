@@ -152,8 +152,8 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_records(self):
         self.compare("stdlib_records.py")
 
-    def test_stdlib_logging(self):
-        self.compare("stdlib_logging.py")
+    def test_stdlib_copies(self):
+        self.compare("stdlib_copies.py")
 
     def test_program_values(self):
         self.compare("program_values.py")

@@ -390,7 +390,9 @@ def _lend_main_file(tb):
     """Give this process's __main__ the dumped program's __file__ when it has
     none: inspect finds a class's source through sys.modules[cls.__module__],
     and the program's own classes say "__main__" (the dumped source of that
-    file is in linecache)."""
+    file is in linecache). Python 3.14 has removed __main__.__file__ by the
+    time it prints the traceback: then the file of the main script's
+    module-level frame says it."""
     main = sys.modules.get("__main__")
     if main is None or getattr(main, "__file__", None) is not None:
         return
@@ -399,10 +401,13 @@ def _lend_main_file(tb):
     while frame is not None and id(frame) not in seen:
         seen.add(id(frame))
         g = frame.f_globals
-        if type(g) is dict and g.get("__name__") == "__main__" \
-                and type(g.get("__file__")) is str:
-            main.__file__ = g["__file__"]
-            return
+        if type(g) is dict and g.get("__name__") == "__main__":
+            path = g.get("__file__")
+            if type(path) is not str and frame.f_code.co_name == "<module>":
+                path = frame.f_code.co_filename
+            if type(path) is str and not path.startswith("<"):
+                main.__file__ = path
+                return
         frame = frame.f_back
 
 
