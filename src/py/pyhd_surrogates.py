@@ -361,8 +361,25 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
         if real is not None:
             _how.setdefault(real, "trusted")
             return real
+    real = _numpy_scalar_class(module, qualname)
+    if real is not None:
+        return real
     return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
                       slots)
+
+
+# numpy's scalar types that extend a builtin (SUBCLASS records of FLOAT,
+# COMPLEX, STR, BYTES): made by numpy's own constructor from the builtin
+# value when numpy can be imported here, as its arrays are.
+_NUMPY_SCALARS = frozenset(("float64", "complex128", "str_", "bytes_"))
+
+
+def _numpy_scalar_class(module, qualname):
+    if module != "numpy" or qualname not in _NUMPY_SCALARS:
+        return None
+    numpy = _import_numpy()
+    real = getattr(numpy, qualname, None) if numpy else None
+    return real if isinstance(real, type) and real.__module__ == "numpy" else None
 
 
 # Attributes a rebuilt class does not take from the dump: its own machinery,
@@ -802,6 +819,11 @@ def real_subclass_value(cls, value):
         except Exception:
             return value
     base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
+    if cls.__module__ == "numpy" and cls.__name__ in _NUMPY_SCALARS:
+        try:
+            return cls(value)  # numpy's constructor (C) of the builtin value
+        except Exception:
+            return value
     if base is tuple and "n_sequence_fields" in cls.__dict__:
         # A struct sequence (the trust table's): its C constructor takes the
         # visible fields; the hidden ones are set at fill (_pyhd's rebuilder).
@@ -1550,6 +1572,12 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()
             array.flags.writeable = not readonly
+            if not shape:
+                # A numpy scalar (numpy.int64, bool_, float32): its own type
+                # again where it is the dumped class's.
+                scalar = array[()]
+                if type(scalar).__name__ == getattr(cls, "__name__", None):
+                    return scalar
             return array
         except Exception:
             pass
