@@ -1307,7 +1307,15 @@ from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this 
 
 
 class WeakrefStub:
-    """A dumped weak reference; calling it gives the rebuilt referent (None if dead)."""
+    """A dumped weak reference; calling it gives the rebuilt referent (None if dead).
+
+    An instance of a subclass named as the dumped class (weakref.ReferenceType),
+    as OpaqueStub's are."""
+
+    def __new__(cls, klass):
+        if cls is WeakrefStub:
+            cls = _named_subclass(WeakrefStub, klass)
+        return object.__new__(cls)
 
     def __init__(self, cls):
         self.cls = cls
@@ -1323,7 +1331,17 @@ class WeakrefStub:
 
 
 class OpaqueStub:
-    """An object pyhd does not rebuild: its class, size, and repr made at dump time."""
+    """An object pyhd does not rebuild: its class, size, and repr made at dump time.
+
+    Each is an instance of a subclass named as the dumped object's class
+    (_opaque_class), so that type(x).__module__ and __qualname__ read as in
+    the program; what it prints says it is opaque.
+    """
+
+    def __new__(cls, klass, size, repr_text, reason):
+        if cls is OpaqueStub:
+            cls = _named_subclass(OpaqueStub, klass)
+        return object.__new__(cls)
 
     def __init__(self, cls, size, repr_text, reason):
         self.cls, self.size, self.repr_text, self.reason = cls, size, repr_text, reason
@@ -1335,6 +1353,26 @@ class OpaqueStub:
         if self.repr_text is not None:
             return "<opaque %s: repr %s>" % (what, self.repr_text)
         return "<opaque %s, %s bytes>" % (what, self.size)
+
+
+# (stub class, id(dumped class)) -> (dumped class, its named subclass of the stub).
+_named_subclasses = {}
+
+
+def _named_subclass(stub, klass):
+    """A subclass of stub with klass's names (module, qualname), made once per class."""
+    if not isinstance(klass, type):
+        return stub
+    found = _named_subclasses.get((stub, id(klass)))
+    if found is None:
+        module = type.__dict__["__module__"].__get__(klass)
+        qualname = type.__dict__["__qualname__"].__get__(klass)
+        name = type.__dict__["__name__"].__get__(klass)
+        if not (type(module) is str and type(qualname) is str and type(name) is str):
+            return stub
+        sub = type(name, (stub,), {"__module__": module, "__qualname__": qualname})
+        found = _named_subclasses[(stub, id(klass))] = (klass, sub)
+    return found[1]
 
 
 class TruncatedStub:
