@@ -1984,6 +1984,26 @@ static PyObject *proxy_mapping(PyObject *o)  /* new reference */
     return Py_BuildValue("(O)", ((struct pyhd_mappingproxy *)o)->mapping);
 }
 
+/*
+ * The dict a dict view shows, read where CPython keeps it: _PyDictViewObject
+ * of Objects/dictobject.c, the same on 3.10 to 3.14 (a public header's until
+ * 3.12, an internal one's since), so no method of the view runs.
+ */
+struct pyhd_dictview {
+    PyObject_HEAD
+    PyObject *dict;
+};
+
+static PyObject *view_dict(PyObject *o)  /* new reference */
+{
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof(struct pyhd_dictview)
+        || ((struct pyhd_dictview *)o)->dict == NULL) {
+        PyErr_SetString(PyExc_TypeError, "a dict view of an unknown layout");
+        return NULL;
+    }
+    return Py_BuildValue("(O)", ((struct pyhd_dictview *)o)->dict);
+}
+
 /* An operator.itemgetter's or attrgetter's arguments, from its C __reduce__. */
 static PyObject *getter_args(PyObject *o)  /* new reference */
 {
@@ -2025,8 +2045,7 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_DICT_KEYS:
     case STD_DICT_VALUES:
     case STD_DICT_ITEMS:
-        /* The dict the view shows, read from the view (no method of it runs). */
-        return Py_BuildValue("(O)", (PyObject *)((_PyDictViewObject *)o)->dv_dict);
+        return view_dict(o);
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
