@@ -248,6 +248,48 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
     return 0;
 }
 
+/*
+ * nrefs references of any kind at v->c, the even ones (a key) not absent when
+ * keys is set, the same checks as get_id()'s. The hot loop of the validator
+ * (the items of every tuple, list, set and dict): a one-byte reference (an id
+ * below 127, or a fresh one) is checked here; any other, and any error, goes
+ * through get_id(), which says what was wrong.
+ */
+static int get_any_ids(struct vctx *v, uint64_t nrefs, int keys)
+{
+    const unsigned char *p = v->c.p, *end = v->c.end;
+    uint64_t fresh = v->c.fresh_next, fresh_end = v->c.fresh_end, nobjects = v->g->nobjects;
+    for (uint64_t i = 0; i < nrefs; i++) {
+        const unsigned char *q = p;
+        uint64_t r;
+        if (q < end && *q < 0x80) {
+            r = *q++;
+        } else if (pyhd__varint_get(&q, end, &r) < 0) {
+            goto slow;
+        }
+        if (r == 1) {
+            if (fresh >= fresh_end)
+                goto slow;
+            fresh++;
+        } else if (r == 0 ? keys && !(i & 1) : r - 1 > nobjects) {
+            goto slow;
+        }
+        p = q;
+        continue;
+    slow:
+        /* get_id() reads the same reference again and says what is wrong with it. */
+        v->c.p = p;
+        v->c.fresh_next = fresh;
+        if (get_id(v, !keys ? "item" : i & 1 ? "value" : "key", ANY_KIND, !keys || (i & 1),
+                   NULL) == 0)
+            return bad(v, "reference %llu read in two ways", (unsigned long long)i);
+        return -1;
+    }
+    v->c.p = p;
+    v->c.fresh_next = fresh;
+    return 0;
+}
+
 static int get_ids(struct vctx *v, const char *field, uint64_t n, uint64_t mask)
 {
     /* Every id takes at least one byte: a count past that is a lie, refused early. */
@@ -391,15 +433,10 @@ static int check_seq(struct vctx *v, int pairs, uint64_t *s)
     s[PYHD_SEQ_N] = n;
     s[PYHD_SEQ_AT] = payload_at(v);
     s[PYHD_SEQ_AT + 1] = v->c.fresh_next;
-    if (!pairs)
-        return get_ids(v, "item", n, ANY_KIND);
-    if (n > pyhd__cur_left(&v->c) / 2)
+    /* Every id takes at least one byte: a count past that is a lie, refused early. */
+    if (n > pyhd__cur_left(&v->c) / (pairs ? 2 : 1))
         return bad(v, "item count %llu exceeds the payload", (unsigned long long)n);
-    for (uint64_t i = 0; i < n; i++) {
-        if (get_id(v, "key", ANY_KIND, 0, NULL) < 0 || get_id(v, "value", ANY_KIND, 1, NULL) < 0)
-            return -1;
-    }
-    return 0;
+    return get_any_ids(v, pairs ? 2 * n : n, pairs);
 }
 
 /*

@@ -100,10 +100,15 @@ static PyObject *ref(struct rb *rb, uint64_t id)
 #define SLOTS(r, kind, name) (&(r)->f[PYHD_S_##kind##_##name])
 
 /* The elements of a list field (items, pairs, dimensions) are read in order, through a cursor. */
-static uint64_t rd_id(struct pyhd_cursor *c)
+static inline uint64_t rd_id(struct pyhd_cursor *c)
 {
     uint64_t id = 0;
-    pyhd__cur_ref(c, &id);  /* validated by pyhd__decode_open() */
+    /* Validated by pyhd__decode_open(): the reference is there, and most take one byte. */
+    if (*c->p < 0x80) {
+        unsigned r = *c->p++;
+        return r == 1 ? c->fresh_next++ : r == 0 ? 0 : r - 1;
+    }
+    pyhd__cur_ref(c, &id);
     return id;
 }
 
@@ -340,21 +345,30 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
     return rc;
 }
 
-/* The items (ITEMS slots s, made already) of a TUPLE as a tuple. */
+/*
+ * The items (ITEMS slots s, made already) of a TUPLE as a tuple; *depth
+ * receives the deepest nesting depth of its items (bound_nesting()), read
+ * in the same pass.
+ */
 static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
-                                    const uint64_t *s, uint64_t *more)
+                                    const uint64_t *s, uint64_t *more, uint32_t *depth)
 {
     uint64_t orig = s[PYHD_SEQ_LENGTH], n = s[PYHD_SEQ_N];
     struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
+    uint32_t deepest = 0;
     PyObject *t = PyTuple_New((Py_ssize_t)n);
     if (!t)
         return NULL;
     for (uint64_t i = 0; i < n; i++) {
-        PyObject *item = ref(rb, rd_id(&c));
+        uint64_t id = rd_id(&c);
+        PyObject *item = ref(rb, id);
+        if (rb->depth[id] > deepest)
+            deepest = rb->depth[id];
         Py_INCREF(item);
         PyTuple_SET_ITEM(t, (Py_ssize_t)i, item);
     }
     *more = orig - n;
+    *depth = deepest;
     return t;
 }
 
@@ -392,6 +406,7 @@ static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsign
                               const uint64_t *f, uint64_t *more)
 {
     const uint64_t *d = f + PYHD_S_BYTES_data;  /* BYTEARRAY's is the same slot */
+    uint32_t depth;
     *more = 0;
     switch (kind) {
     case PYHD_REC_INT:
@@ -413,7 +428,7 @@ static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsign
                                       : PyByteArray_FromStringAndSize(p, n);
     }
     case PYHD_REC_TUPLE:
-        return decode_items_tuple(rb, r, f + PYHD_S_TUPLE_items, more);
+        return decode_items_tuple(rb, r, f + PYHD_S_TUPLE_items, more, &depth);
     case PYHD_REC_FROZENSET:
         return decode_frozenset(rb, r, f + PYHD_S_FROZENSET_items, more);
     default:
@@ -439,7 +454,7 @@ static const char *truncated_kind_name(unsigned kind)
 /* ------------------------------------------------------------------------ */
 /* Hard dependencies */
 
-static int push(struct rb *rb, uint64_t id)
+static inline int push(struct rb *rb, uint64_t id)
 {
     if (rb->nstack == rb->capstack) {
         size_t ncap = rb->capstack ? rb->capstack * 2 : 256;
@@ -1194,7 +1209,6 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_STR:
     case PYHD_REC_BYTES:
     case PYHD_REC_BYTEARRAY:
-    case PYHD_REC_TUPLE:
     case PYHD_REC_FROZENSET:
         value = decode_value(rb, r, r->kind, r->f, &more);
         if (!value || !more)
@@ -1202,6 +1216,17 @@ static PyObject *make(struct rb *rb, uint64_t id)
         result = make_truncated(rb, truncated_kind_name(r->kind), value, more);
         Py_DECREF(value);
         return result;
+    case PYHD_REC_TUPLE: {
+        /* Its nesting depth is read with its items (bound_nesting() leaves it here). */
+        uint32_t depth = 0;
+        value = decode_items_tuple(rb, r, SLOTS(r, TUPLE, items), &more, &depth);
+        rb->depth[id] = depth < UINT32_MAX - 1 ? depth + 1 : UINT32_MAX - 1;
+        if (!value || !more)
+            return value;
+        result = make_truncated(rb, "tuple", value, more);
+        Py_DECREF(value);
+        return result;
+    }
     case PYHD_REC_LIST:
     case PYHD_REC_SET:
     case PYHD_REC_DICT: {
@@ -1312,13 +1337,13 @@ static PyObject *make(struct rb *rb, uint64_t id)
  * The nesting depth of id, whose dependencies are made (rebuild_bounds.h):
  * tuples and slices (and subclasses of tuple) hash by recursing through
  * their items, so they carry their items' depth; every other object counts 1.
+ * A TUPLE's is set by make(), which reads its items anyway.
  */
 static int bound_nesting(struct rb *rb, uint64_t id)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
     uint32_t depth = 1;
-    if (r->kind == PYHD_REC_TUPLE || r->kind == PYHD_REC_SLICE ||
-        r->kind == PYHD_REC_SUBCLASS) {
+    if (r->kind == PYHD_REC_SLICE || r->kind == PYHD_REC_SUBCLASS) {
         rb->measuring = 1;
         rb->deps_depth = 0;
         push_deps(rb, r);  /* only measures: cannot fail */
@@ -1360,6 +1385,22 @@ static int bound_class(struct rb *rb, uint64_t id)
     return 0;
 }
 
+/* Make id, whose dependencies are made. */
+static int make_one(struct rb *rb, uint64_t id)
+{
+    PyObject *obj;
+    rb->current = id;
+    if (bound_nesting(rb, id) < 0 ||
+        (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+        return -1;
+    obj = make(rb, id);
+    if (!obj)
+        return -1;
+    rb->objs[id] = obj;
+    rb->state[id] = MADE;
+    return 0;
+}
+
 /* Make id and, first, everything it cannot exist without. Reentrant. */
 static int ensure(struct rb *rb, uint64_t root)
 {
@@ -1368,9 +1409,19 @@ static int ensure(struct rb *rb, uint64_t root)
         return 0;
     if (push(rb, root) < 0)
         return -1;
+    if (rb->state[root] == UNSEEN) {
+        /* Most objects need nothing that is not made already (a str, a dict, an
+           instance of a class made before it): made at once, without the walk. */
+        rb->state[root] = EXPANDING;
+        if (push_deps(rb, &rb->g->objects[root - 1]) < 0)
+            goto error;
+        if (rb->nstack == base + 1) {
+            rb->nstack = base;
+            return make_one(rb, root);
+        }
+    }
     while (rb->nstack > base) {
         uint64_t id = rb->stack[rb->nstack - 1];
-        PyObject *obj;
         if (rb->state[id] == MADE) {
             rb->nstack--;
             continue;
@@ -1385,15 +1436,8 @@ static int ensure(struct rb *rb, uint64_t root)
         }
         /* Every dependency pushed above id has been made: make id. */
         rb->nstack--;
-        rb->current = id;
-        if (bound_nesting(rb, id) < 0 ||
-            (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+        if (make_one(rb, id) < 0)
             goto error;
-        obj = make(rb, id);
-        if (!obj)
-            goto error;
-        rb->objs[id] = obj;
-        rb->state[id] = MADE;
     }
     return 0;
 error:
