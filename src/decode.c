@@ -71,6 +71,11 @@ int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
         set_err(err, errlen, "cannot inflate graph.z: out of memory");
         return -1;
     }
+    /* One checksum, not two: the END record's CRC-32 covers every inflated byte before
+       it, and pyhd__decode_index() checks END itself field by field, so zlib's adler32
+       of the same bytes would add no protection, only a second pass over them. zlib
+       still reads its trailer, so a stream cut short is refused as before. */
+    inflateValidate(&zs, 0);
     /* Start at four times the compressed size and double: most graphs compress 3-8x. */
     cap = zlen < limit / 4 ? zlen * 4 + 4096 : (size_t)limit;
     if (cap > limit)
@@ -359,10 +364,15 @@ int pyhd__kind_known(unsigned kind, uint64_t version)
     return known(kind, version);
 }
 
-/* The slots a record of kind has in a dump of version (0 for a kind it does not know). */
-static inline unsigned kind_slots(unsigned kind, uint64_t version)
+/*
+ * Per kind, for a dump of one version: the slots a record of it has, or -1
+ * for a kind this reader does not know. Made once per graph: the indexer
+ * asks for every record, twice.
+ */
+static void kind_slots_table(uint64_t version, int16_t table[256])
 {
-    return known(kind, version) ? kinds[kind].nslots : 0;
+    for (unsigned kind = 0; kind < 256; kind++)
+        table[kind] = known(kind, version) ? (int16_t)kinds[kind].nslots : -1;
 }
 
 static size_t payload_at(const struct vctx *v)
@@ -638,7 +648,8 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
 /*
  * check_KIND for every kind, made from format.h's table: each field in turn
  * into its slot (decode.h's PYHD_S_KIND_name). Fields after a SINCE that
- * stops stay 0 (the slots are zeroed). Bytes after the last field are
+ * stops stay 0: the slots are zeroed here first (a few stores of a size
+ * known here, where zeroing the whole block would write every byte again). Bytes after the last field are
  * ignored (format.h: readers ignore trailing bytes of a payload).
  */
 #define CHECK_FIELD(kind, name, type, arg, flags) \
@@ -650,7 +661,7 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
     { \
         int rc = 0; \
         (void)v; \
-        (void)f; \
+        memset(f, 0, PYHD_NS_##kind * sizeof *f); \
         PYHD_FIELDS_##kind(CHECK_FIELD) \
         return rc; \
     }
@@ -719,6 +730,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     size_t nslots = 0;        /* the slots of every record */
     uint32_t end_crc = 0;
     size_t end_offset = 0;
+    int16_t slots_of[256];    /* kind_slots_table() */
 
     memset(g, 0, sizeof *g);
     g->data = data;
@@ -738,6 +750,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                 (unsigned long long)g->version, PYHD_FORMAT_VERSION);
         goto error;
     }
+
+    kind_slots_table(g->version, slots_of);
 
     /* Pass 1: the framing of every record, up to and including END. */
     while (!have_end) {
@@ -778,7 +792,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         r.first_fresh = next_fresh;
         next_fresh += r.nfresh;
         r.f = NULL;
-        nslots += kind_slots(r.kind, g->version);
+        if (slots_of[r.kind] > 0)
+            nslots += (size_t)slots_of[r.kind];
         if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
                     r.offset, pyhd__kind_name(r.kind));
@@ -788,7 +803,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
-            if (!known(r.kind, g->version))
+            if (slots_of[r.kind] < 0)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
         } else if (r.kind == PYHD_REC_ROOTS) {
             if (have_roots) {
@@ -860,7 +875,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
 
     /* Pass 2: the payloads, now that every id's kind is known, each record's fields into
        its slots (all records' in one block, counted in pass 1), in the order of pass 1. */
-    g->slots = calloc(nslots ? nslots : 1, sizeof *g->slots);
+    /* Each record's check zeroes its slots first. */
+    g->slots = malloc((nslots ? nslots : 1) * sizeof *g->slots);
     if (!g->slots)
         goto nomem;
     {
@@ -871,8 +887,9 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                                     : i == g->nobjects ? &g->roots
                                                        : &g->threads[i - g->nobjects - 1];
             /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
-            r->f = known(r->kind, g->version) ? next : NULL;
-            next += kind_slots(r->kind, g->version);
+            r->f = slots_of[r->kind] >= 0 ? next : NULL;
+            if (slots_of[r->kind] > 0)
+                next += slots_of[r->kind];
             v.r = r;
             if (check_record(&v) < 0)
                 goto error;
