@@ -716,6 +716,7 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     free(g->objects);
     free(g->threads);
     free(g->slots);
+    free(g->module_frame_ids);
     memset(g, 0, sizeof *g);
 }
 
@@ -723,7 +724,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                       size_t errlen)
 {
     const unsigned char *p, *end = data + len;
-    size_t objcap = 0, thrcap = 0, recno = 0;
+    size_t objcap = 0, thrcap = 0, mfcap = 0, recno = 0;
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
     uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
@@ -803,6 +804,15 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
+            if (r.kind == PYHD_REC_CLASS || r.kind == PYHD_REC_TRUNCATED ||
+                r.kind == PYHD_REC_REDACTED)
+                g->class_ids_end = g->nobjects + 1;
+            if (r.kind == PYHD_REC_MODULE || r.kind == PYHD_REC_FRAME) {
+                if (grow((void **)&g->module_frame_ids, &mfcap, g->nmodule_frame_ids + 1,
+                         sizeof *g->module_frame_ids) < 0)
+                    goto nomem;
+                g->module_frame_ids[g->nmodule_frame_ids++] = g->nobjects;
+            }
             if (slots_of[r.kind] < 0)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
         } else if (r.kind == PYHD_REC_ROOTS) {

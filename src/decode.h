@@ -100,6 +100,10 @@ struct pyhd_decoded {
     uint64_t *slots;               /* every record's slots (struct pyhd_record's f) */
     size_t ntrailing;              /* records of known kinds with bytes after their last
                                       field (a newer writer's appended fields) */
+    uint64_t class_ids_end;        /* one past the highest id of a CLASS, TRUNCATED or
+                                      REDACTED record: the ids that may stand for a class */
+    uint64_t *module_frame_ids;    /* the ids of the MODULE and FRAME records, in order */
+    size_t nmodule_frame_ids;
 };
 
 /*

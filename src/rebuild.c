@@ -53,8 +53,10 @@ struct rb {
     const struct pyhd_decoded *g;
     PyObject **objs;           /* objs[id]: a new reference, or NULL until made */
     unsigned char *state;      /* per id: UNSEEN, EXPANDING, MADE */
-    PyObject **inst_cls;       /* per class id: the class its INSTANCEs are made with */
-    unsigned char *inst_mode;  /* per class id: INST_* */
+    /* Per class id (below g->class_ids_end: CLASS records and the TRUNCATED and
+       REDACTED ones that may stand for a class): */
+    PyObject **inst_cls;       /* the class its INSTANCEs are made with */
+    unsigned char *inst_mode;  /* INST_* */
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
@@ -64,7 +66,7 @@ struct rb {
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
     uint32_t *depth;           /* per id: nesting depth (bound_nesting) */
-    uint32_t *mro_len;         /* per class id: estimated MRO length (bound_class) */
+    uint32_t *mro_len;         /* estimated MRO length (bound_class) */
     uint64_t class_work;       /* the estimated cost of every class made so far */
     int measuring;             /* push_dep only measures (bound_nesting) */
     uint32_t deps_depth;       /* what it measured: the deepest dependency */
@@ -1370,7 +1372,7 @@ static int bound_class(struct rb *rb, uint64_t id)
         k = SLOTS(t, TUPLE, items)[PYHD_SEQ_N];
         for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
             uint64_t base = rd_id(&b);
-            sum += base && rb->mro_len[base] ? rb->mro_len[base] : 1;
+            sum += base < rb->g->class_ids_end && rb->mro_len[base] ? rb->mro_len[base] : 1;
         }
     }
     rb->class_work += pyhd__class_work(sum, k, &len);
@@ -1486,9 +1488,12 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
 {
     uint64_t n = s[PYHD_SEQ_N];
     struct pyhd_cursor cur = ELEMS(r, s, PYHD_SEQ_AT), *c = &cur;
-    struct pyhd_hash_census census;
+    struct pyhd_hash_census census = {NULL, NULL, 0, 0};
     int rc = 0;
-    if (pyhd__census_init(&census, kind == PYHD_REC_LIST ? 0 : n) < 0) {
+    /* Most containers are too small to need a census (pyhd__census_init() makes no
+       table for them): no call at all then. */
+    if (kind != PYHD_REC_LIST && n > PYHD_MAX_COLLISIONS &&
+        pyhd__census_init(&census, n) < 0) {
         PyErr_NoMemory();
         return -1;
     }
@@ -1501,7 +1506,8 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
         else
             rc = dict_set(rb, obj, a, ref(rb, rd_id(c)), generic, &census);
     }
-    pyhd__census_free(&census);
+    if (pyhd__census_active(&census))
+        pyhd__census_free(&census);
     return rc;
 }
 
@@ -1787,6 +1793,30 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
  * later from their contents (a deque from its list, a class's attributes
  * from their dict) sees them whole.
  */
+/*
+ * Whether fill_one() may have work for a record of kind in phase: most
+ * records (values, and containers after phase 0) have none, and are passed
+ * over without a call.
+ */
+static inline int fills_in(unsigned kind, int phase)
+{
+    switch (kind) {
+    case PYHD_REC_LIST:
+    case PYHD_REC_SET:
+    case PYHD_REC_DICT:
+        return phase == 0;
+    case PYHD_REC_SUBCLASS:
+        return 1;
+    case PYHD_REC_NONE: case PYHD_REC_FALSE: case PYHD_REC_TRUE: case PYHD_REC_ELLIPSIS:
+    case PYHD_REC_NOTIMPL: case PYHD_REC_INT: case PYHD_REC_BIGINT: case PYHD_REC_FLOAT:
+    case PYHD_REC_COMPLEX: case PYHD_REC_STR: case PYHD_REC_BYTES: case PYHD_REC_BYTEARRAY:
+    case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
+        return 0;
+    default:
+        return phase == 1;
+    }
+}
+
 static int fill_one(struct rb *rb, uint64_t id, int phase)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
@@ -1922,7 +1952,8 @@ static int patch_globals(struct rb *rb, PyObject *d)
  */
 static int make_modules(struct rb *rb)
 {
-    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+    for (size_t i = 0; i < rb->g->nmodule_frame_ids; i++) {
+        uint64_t id = rb->g->module_frame_ids[i];
         const struct pyhd_record *r = &rb->g->objects[id - 1];
         uint64_t dict_id;
         PyObject *mod;
@@ -1957,6 +1988,8 @@ static int rebuild_all(struct rb *rb)
     }
     for (int phase = 0; phase < 2; phase++) {
         for (uint64_t id = 1; id <= g->nobjects; id++) {
+            if (!fills_in(g->objects[id - 1].kind, phase))
+                continue;
             rb->current = id;
             if (fill_one(rb, id, phase) < 0)
                 return -1;
@@ -1968,7 +2001,8 @@ static int rebuild_all(struct rb *rb)
     if (!res)
         return -1;
     Py_DECREF(res);
-    for (uint64_t id = 1; id <= g->nobjects; id++) {
+    for (size_t i = 0; i < g->nmodule_frame_ids; i++) {
+        uint64_t id = g->module_frame_ids[i];
         const struct pyhd_record *r = &g->objects[id - 1];
         if (r->kind == PYHD_REC_MODULE && rb->objs[id] != rb->builtins) {
             if (patch_globals(rb, ref(rb, FLD(r, MODULE, dict))) < 0)
@@ -2168,7 +2202,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
 {
     struct rb rb;
     PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
-    size_t n = g->nobjects + 1;
+    size_t n = g->nobjects + 1, nclass = g->class_ids_end ? g->class_ids_end : 1;
     int gc_was_enabled, rc;
 
     memset(&rb, 0, sizeof rb);
@@ -2176,10 +2210,10 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     rb.trust = trust;
     rb.objs = PyMem_Calloc(n, sizeof *rb.objs);
     rb.state = PyMem_Calloc(n, 1);
-    rb.inst_cls = PyMem_Calloc(n, sizeof *rb.inst_cls);
-    rb.inst_mode = PyMem_Calloc(n, 1);
+    rb.inst_cls = PyMem_Calloc(nclass, sizeof *rb.inst_cls);
+    rb.inst_mode = PyMem_Calloc(nclass, 1);
     rb.depth = PyMem_Calloc(n, sizeof *rb.depth);
-    rb.mro_len = PyMem_Calloc(n, sizeof *rb.mro_len);
+    rb.mro_len = PyMem_Calloc(nclass, sizeof *rb.mro_len);
     if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode || !rb.depth || !rb.mro_len) {
         PyErr_NoMemory();
         goto done;
@@ -2238,7 +2272,7 @@ done:
             Py_XDECREF(rb.objs[i]);
     }
     if (rb.inst_cls) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < nclass; i++)
             Py_XDECREF(rb.inst_cls[i]);
     }
     PyMem_Free(rb.objs);

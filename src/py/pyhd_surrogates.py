@@ -1066,12 +1066,18 @@ def _version_info_repr(self):
     return "sys.version_info(%s)" % ", ".join("%s=%r" % p for p in zip(self._fields, self))
 
 
+_version_info_class = []  # the named tuple class, made by the first load that needs it
+
+
 def _version_info(values):
     """The dumped sys.version_info: a named tuple that prints as the real one."""
-    import collections
-    cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
-    cls.__repr__ = _version_info_repr
-    return cls(*values)
+    if not _version_info_class:
+        # Made once: namedtuple compiles source, a cost every load would pay again.
+        import collections
+        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+        cls.__repr__ = _version_info_repr
+        _version_info_class.append(cls)
+    return _version_info_class[0](*values)
 
 
 def finish_roots(roots, manifest):
