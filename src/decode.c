@@ -179,14 +179,18 @@ static int short_payload(struct vctx *v)
     return bad(v, "payload ends early (%zu bytes)", v->r->len);
 }
 
-static int get_varint(struct vctx *v, uint64_t *x)
+static int bad_varint(struct vctx *v)
 {
-    if (pyhd__cur_varint(&v->c, x) == 0)
-        return 0;
     if (pyhd__cur_left(&v->c) >= PYHD_VARINT_MAX)
         return bad(v, "a varint of more than 64 bits at payload byte %zu",
                    (size_t)(v->c.p - v->r->payload));
     return short_payload(v);
+}
+
+/* Inline: every record has some; what is wrong is said out of line. */
+static inline int get_varint(struct vctx *v, uint64_t *x)
+{
+    return pyhd__cur_varint(&v->c, x) == 0 ? 0 : bad_varint(v);
 }
 
 static int get_u8(struct vctx *v, unsigned *x)
@@ -384,7 +388,7 @@ static size_t payload_at(const struct vctx *v)
 static int check_str(struct vctx *v, uint64_t *s)
 {
     unsigned width = 0;
-    uint64_t orig;
+    uint64_t orig = 0;
     size_t left, count;
     if (get_u8(v, &width) < 0 || get_varint(v, &orig) < 0)
         return -1;
@@ -417,7 +421,7 @@ static int check_str(struct vctx *v, uint64_t *s)
 /* BYTESDATA: varint original length, stored bytes to the end. */
 static int check_bytes(struct vctx *v, uint64_t *s)
 {
-    uint64_t orig;
+    uint64_t orig = 0;
     if (get_varint(v, &orig) < 0)
         return -1;
     if (pyhd__cur_left(&v->c) > orig)
@@ -430,8 +434,13 @@ static int check_bytes(struct vctx *v, uint64_t *s)
     return 0;
 }
 
-/* ITEMS and MAP: varint original length, varint n, n ids or n (key, value) pairs. */
-static int check_seq(struct vctx *v, int pairs, uint64_t *s)
+/*
+ * ITEMS and MAP: varint original length, varint n, n ids or n (key, value)
+ * pairs. Inlined into the check of each kind that has one (pairs then a
+ * constant): the items of tuples, lists, sets and dicts are most of a graph.
+ */
+static inline __attribute__((always_inline)) int check_seq(struct vctx *v, int pairs,
+                                                           uint64_t *s)
 {
     uint64_t orig = 0, n = 0;
     if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
@@ -455,7 +464,7 @@ static int check_seq(struct vctx *v, int pairs, uint64_t *s)
  */
 static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 {
-    uint64_t n, x;
+    uint64_t n = 0, x = 0;
     unsigned minsize = fd->type == PYHD_FT_DTFIELDS ? 4 : 2;
     if (get_varint(v, &n) < 0)
         return -1;
@@ -489,7 +498,7 @@ static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 /* DIMS and SHAPE: varint ndim (at most 64), ndim varints, and for SHAPE ndim svarints. */
 static int check_dims(struct vctx *v, int strides, uint64_t *s)
 {
-    uint64_t ndim, x;
+    uint64_t ndim = 0, x = 0;
     int64_t sx;
     if (get_varint(v, &ndim) < 0)
         return -1;
@@ -511,7 +520,7 @@ static int check_dims(struct vctx *v, int strides, uint64_t *s)
 /* ELEMENTS: ids for an object dtype, else bytes. f holds the record's slots so far. */
 static int check_elements(struct vctx *v, const struct field *fd, const uint64_t *f, uint64_t *s)
 {
-    uint64_t orig, n;
+    uint64_t orig = 0, n = 0;
     if (!pyhd__dtype_is_object(v->g, f[fd->arg])) {
         uint64_t data[PYHD_NSLOTS_BYTESDATA] = {0};
         if (check_bytes(v, data) < 0)
@@ -765,8 +774,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             goto error;
         }
         r.kind = *p++;
-        if (pyhd__varint_get(&p, end, &r.nfresh) < 0
-            || pyhd__varint_get(&p, end, &plen) < 0) {
+        if (pyhd__varint_next(&p, end, &r.nfresh) < 0
+            || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
                         "of more than 64 bits", r.recno, r.offset);

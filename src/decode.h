@@ -161,15 +161,26 @@ static inline struct pyhd_cursor pyhd__cursor(const struct pyhd_record *r)
     return c;
 }
 
+/* Most varints of a graph are one byte: read here, the rest by pyhd__varint_get(). */
+static inline int pyhd__varint_next(const unsigned char **p, const unsigned char *end,
+                                    uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return pyhd__varint_get(p, end, v);
+}
+
 static inline int pyhd__cur_varint(struct pyhd_cursor *c, uint64_t *v)
 {
-    return pyhd__varint_get(&c->p, c->end, v);
+    return pyhd__varint_next(&c->p, c->end, v);
 }
 
 static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
 {
     uint64_t u;
-    if (pyhd__varint_get(&c->p, c->end, &u) < 0)
+    if (pyhd__varint_next(&c->p, c->end, &u) < 0)
         return -1;
     *v = pyhd__unzigzag(u);
     return 0;
@@ -183,7 +194,7 @@ static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
 static inline int pyhd__cur_ref(struct pyhd_cursor *c, uint64_t *id)
 {
     uint64_t r;
-    if (pyhd__varint_get(&c->p, c->end, &r) < 0)
+    if (pyhd__varint_next(&c->p, c->end, &r) < 0)
         return -1;
     if (r == 1) {
         if (c->fresh_next >= c->fresh_end)

@@ -330,6 +330,14 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
 {
     PyObject *key = NULL, *wrapped;
     int rc;
+    if (!generic && !pyhd__census_active(census) && rb->depth[key_id] <= PYHD_MAX_HASH_DEPTH) {
+        /* Most keys: within the bounds without counting (bound_key() would make a new
+           reference to the key and return it), and hashable here. */
+        rc = PyDict_SetItem(d, ref(rb, key_id), value);
+        if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError))
+            return rc;
+        PyErr_Clear();
+    }
     if (bound_key(rb, key_id, census, &key) < 0)
         return -1;
     rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
