@@ -51,7 +51,8 @@ enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
 
 struct rb {
     const struct pyhd_decoded *g;
-    PyObject **objs;           /* objs[id]: a new reference, or NULL until made */
+    PyObject **objs;           /* objs[id]: a new reference once state[id] is MADE (not
+                                  set before: the array is not zeroed); objs[0] NULL */
     unsigned char *state;      /* per id: UNSEEN, EXPANDING, MADE */
     /* Per class id (below g->class_ids_end: CLASS records and the TRUNCATED and
        REDACTED ones that may stand for a class): */
@@ -65,7 +66,8 @@ struct rb {
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
-    uint32_t *depth;           /* per id: nesting depth (bound_nesting) */
+    uint32_t *depth;           /* per id: nesting depth (bound_nesting), set when made;
+                                  depth[0] 0 */
     uint32_t *mro_len;         /* estimated MRO length (bound_class) */
     uint64_t class_work;       /* the estimated cost of every class made so far */
     int measuring;             /* push_dep only measures (bound_nesting) */
@@ -588,6 +590,23 @@ static int push3(struct rb *rb, const struct pyhd_record *r, uint64_t a, uint64_
     return push_dep(rb, r, a) < 0 || push_dep(rb, r, b) < 0 || push_dep(rb, r, c) < 0 ? -1 : 0;
 }
 
+/* The kinds push_deps() pushes dependencies for: a kind added there is added here. */
+static inline int has_hard_deps(const struct pyhd_record *r)
+{
+    switch (r->f ? r->kind : 0) {
+    case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
+    case PYHD_REC_CLASS: case PYHD_REC_METHOD: case PYHD_REC_FUNCTION: case PYHD_REC_INSTANCE:
+    case PYHD_REC_WEAKREF: case PYHD_REC_BUFFER: case PYHD_REC_SUBCLASS:
+    case PYHD_REC_EXCEPTION: case PYHD_REC_REDUCED: case PYHD_REC_OPAQUE:
+    case PYHD_REC_PARTIAL: case PYHD_REC_MATCH: case PYHD_REC_LOCK: case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE: case PYHD_REC_NDARRAY: case PYHD_REC_DTYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Push the ids r cannot exist without (has_hard_deps() lists the kinds that have some). */
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     const uint64_t *base;
@@ -1975,6 +1994,7 @@ static int make_modules(struct rb *rb)
             !PyModule_Check(mod))
             continue;
         rb->objs[dict_id] = Py_NewRef(PyModule_GetDict(mod));
+        rb->depth[dict_id] = 1;
         rb->state[dict_id] = MADE;
     }
     return 0;
@@ -1991,8 +2011,15 @@ static int rebuild_all(struct rb *rb)
     if (make_modules(rb) < 0)
         return -1;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
-        if (ensure(rb, id) < 0)
+        if (rb->state[id] == MADE)
+            continue;
+        /* Most records (values, containers made empty) depend on nothing: made here. */
+        if (rb->state[id] == UNSEEN && !has_hard_deps(&g->objects[id - 1])) {
+            if (make_one(rb, id) < 0)
+                return -1;
+        } else if (ensure(rb, id) < 0) {
             return -1;
+        }
     }
     for (int phase = 0; phase < 2; phase++) {
         for (uint64_t id = 1; id <= g->nobjects; id++) {
@@ -2216,16 +2243,20 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     memset(&rb, 0, sizeof rb);
     rb.g = g;
     rb.trust = trust;
-    rb.objs = PyMem_Calloc(n, sizeof *rb.objs);
+    /* objs and depth are written as each object is made, and read only once it is
+       (state says so): not zeroed first, which would write them all once more. */
+    rb.objs = PyMem_Malloc(n * sizeof *rb.objs);
     rb.state = PyMem_Calloc(n, 1);
     rb.inst_cls = PyMem_Calloc(nclass, sizeof *rb.inst_cls);
     rb.inst_mode = PyMem_Calloc(nclass, 1);
-    rb.depth = PyMem_Calloc(n, sizeof *rb.depth);
+    rb.depth = PyMem_Malloc(n * sizeof *rb.depth);
     rb.mro_len = PyMem_Calloc(nclass, sizeof *rb.mro_len);
     if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode || !rb.depth || !rb.mro_len) {
         PyErr_NoMemory();
         goto done;
     }
+    rb.objs[0] = NULL;
+    rb.depth[0] = 0;
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
@@ -2275,9 +2306,11 @@ done:
     Py_XDECREF(roots);
     Py_XDECREF(threads);
     Py_XDECREF(excs);
-    if (rb.objs) {
-        for (size_t i = 0; i < n; i++)
-            Py_XDECREF(rb.objs[i]);
+    if (rb.objs && rb.state) {
+        for (size_t i = 1; i < n; i++) {
+            if (rb.state[i] == MADE)
+                Py_DECREF(rb.objs[i]);
+        }
     }
     if (rb.inst_cls) {
         for (size_t i = 0; i < nclass; i++)
