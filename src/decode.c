@@ -725,7 +725,7 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     free(g->objects);
     free(g->threads);
     free(g->slots);
-    free(g->module_frame_ids);
+    free(g->later_ids);
     memset(g, 0, sizeof *g);
 }
 
@@ -733,7 +733,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                       size_t errlen)
 {
     const unsigned char *p, *end = data + len;
-    size_t objcap = 0, thrcap = 0, mfcap = 0, recno = 0;
+    size_t objcap = 0, thrcap = 0, latercap = 0, recno = 0;
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
     uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
@@ -816,11 +816,12 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             if (r.kind == PYHD_REC_CLASS || r.kind == PYHD_REC_TRUNCATED ||
                 r.kind == PYHD_REC_REDACTED)
                 g->class_ids_end = g->nobjects + 1;
-            if (r.kind == PYHD_REC_MODULE || r.kind == PYHD_REC_FRAME) {
-                if (grow((void **)&g->module_frame_ids, &mfcap, g->nmodule_frame_ids + 1,
-                         sizeof *g->module_frame_ids) < 0)
+            if (r.kind == PYHD_REC_MODULE || r.kind == PYHD_REC_FRAME ||
+                r.kind == PYHD_REC_EXCEPTION) {
+                if (grow((void **)&g->later_ids, &latercap, g->nlater_ids + 1,
+                         sizeof *g->later_ids) < 0)
                     goto nomem;
-                g->module_frame_ids[g->nmodule_frame_ids++] = g->nobjects;
+                g->later_ids[g->nlater_ids++] = g->nobjects;
             }
             if (slots_of[r.kind] < 0)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */

@@ -102,8 +102,9 @@ struct pyhd_decoded {
                                       field (a newer writer's appended fields) */
     uint64_t class_ids_end;        /* one past the highest id of a CLASS, TRUNCATED or
                                       REDACTED record: the ids that may stand for a class */
-    uint64_t *module_frame_ids;    /* the ids of the MODULE and FRAME records, in order */
-    size_t nmodule_frame_ids;
+    uint64_t *later_ids;           /* the ids of the MODULE, FRAME and EXCEPTION records,
+                                      in order: a rebuilder visits them again */
+    size_t nlater_ids;
 };
 
 /*

@@ -1979,8 +1979,8 @@ static int patch_globals(struct rb *rb, PyObject *d)
  */
 static int make_modules(struct rb *rb)
 {
-    for (size_t i = 0; i < rb->g->nmodule_frame_ids; i++) {
-        uint64_t id = rb->g->module_frame_ids[i];
+    for (size_t i = 0; i < rb->g->nlater_ids; i++) {
+        uint64_t id = rb->g->later_ids[i];
         const struct pyhd_record *r = &rb->g->objects[id - 1];
         uint64_t dict_id;
         PyObject *mod;
@@ -2036,8 +2036,8 @@ static int rebuild_all(struct rb *rb)
     if (!res)
         return -1;
     Py_DECREF(res);
-    for (size_t i = 0; i < g->nmodule_frame_ids; i++) {
-        uint64_t id = g->module_frame_ids[i];
+    for (size_t i = 0; i < g->nlater_ids; i++) {
+        uint64_t id = g->later_ids[i];
         const struct pyhd_record *r = &g->objects[id - 1];
         if (r->kind == PYHD_REC_MODULE && rb->objs[id] != rb->builtins) {
             if (patch_globals(rb, ref(rb, FLD(r, MODULE, dict))) < 0)
@@ -2131,7 +2131,8 @@ static PyObject *exceptions_list(struct rb *rb)
     PyObject *list = PyList_New(0);
     if (!list)
         return NULL;
-    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+    for (size_t i = 0; i < rb->g->nlater_ids; i++) {
+        uint64_t id = rb->g->later_ids[i];
         const struct pyhd_record *r = &rb->g->objects[id - 1];
         PyObject *pair;
         int rc;
