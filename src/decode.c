@@ -273,6 +273,10 @@ static int get_any_ids(struct vctx *v, uint64_t nrefs, int keys)
         uint64_t r;
         if (q < end && *q < 0x80) {
             r = *q++;
+        } else if (end - q >= 2 && q[1] < 0x80) {
+            /* An id below 16384: the other common case. */
+            r = (uint64_t)(q[0] & 0x7F) | (uint64_t)q[1] << 7;
+            q += 2;
         } else if (pyhd__varint_get(&q, end, &r) < 0) {
             goto slow;
         }

@@ -106,14 +106,19 @@ static PyObject *ref(struct rb *rb, uint64_t id)
 /* The elements of a list field (items, pairs, dimensions) are read in order, through a cursor. */
 static inline uint64_t rd_id(struct pyhd_cursor *c)
 {
-    uint64_t id = 0;
-    /* Validated by pyhd__decode_open(): the reference is there, and most take one byte. */
+    uint64_t id = 0, r;
+    /* Validated by pyhd__decode_open(): the reference is there, and most take one byte
+       (absent, fresh, or an id below 127) or two (an id below 16383). */
     if (*c->p < 0x80) {
-        unsigned r = *c->p++;
-        return r == 1 ? c->fresh_next++ : r == 0 ? 0 : r - 1;
+        r = *c->p++;
+    } else if (c->p[1] < 0x80) {
+        r = (uint64_t)(c->p[0] & 0x7F) | (uint64_t)c->p[1] << 7;
+        c->p += 2;
+    } else {
+        pyhd__cur_ref(c, &id);
+        return id;
     }
-    pyhd__cur_ref(c, &id);
-    return id;
+    return r == 1 ? c->fresh_next++ : r == 0 ? 0 : r - 1;
 }
 
 static uint64_t rd_varint(struct pyhd_cursor *c)
@@ -360,7 +365,10 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
 /*
  * The items (ITEMS slots s, made already) of a TUPLE as a tuple; *depth
  * receives the deepest nesting depth of its items (bound_nesting()), read
- * in the same pass.
+ * in the same pass. A tuple of objects the collector does not track cannot
+ * be part of a cycle: the collector's next pass would stop tracking it (as
+ * it does every such tuple, _PyTuple_MaybeUntrack); untracked here, that
+ * pass, which walks every object made, has fewer to walk.
  */
 static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
                                     const uint64_t *s, uint64_t *more, uint32_t *depth)
@@ -368,6 +376,7 @@ static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
     uint64_t orig = s[PYHD_SEQ_LENGTH], n = s[PYHD_SEQ_N];
     struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
     uint32_t deepest = 0;
+    int untrack = 1;
     PyObject *t = PyTuple_New((Py_ssize_t)n);
     if (!t)
         return NULL;
@@ -376,9 +385,14 @@ static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
         PyObject *item = ref(rb, id);
         if (rb->depth[id] > deepest)
             deepest = rb->depth[id];
+        if (untrack && PyObject_IS_GC(item) &&
+            (!PyTuple_CheckExact(item) || PyObject_GC_IsTracked(item)))
+            untrack = 0;
         Py_INCREF(item);
         PyTuple_SET_ITEM(t, (Py_ssize_t)i, item);
     }
+    if (untrack)
+        PyObject_GC_UnTrack(t);
     *more = orig - n;
     *depth = deepest;
     return t;
