@@ -146,6 +146,91 @@ error:
 }
 
 /* ------------------------------------------------------------------------ */
+/* The checksum */
+
+/* zlib's crc32 of n bytes (it takes a uInt length: fed in pieces), after crc. */
+static uint32_t crc32_zlib(uint32_t crc, const unsigned char *p, size_t n)
+{
+    while (n) {
+        uInt piece = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32(crc, p, piece);
+        p += piece;
+        n -= piece;
+    }
+    return crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PYHD_HAVE_CLMUL_CRC 1
+
+/*
+ * The CRC-32 register (not inverted) after the n bytes at p (n >= 64, a
+ * multiple of 16), folded 64 bytes at a time with carry-less multiplies,
+ * then reduced to 32 bits (Barrett), as in Intel's "Fast CRC Computation
+ * for Generic Polynomials Using PCLMULQDQ" for the reflected polynomial
+ * 0xEDB88320. The constants are x^k mod P(x) for the fold distances.
+ */
+__attribute__((target("pclmul,sse2"))) static uint32_t crc32_clmul(uint32_t crc,
+                                                                    const unsigned char *p,
+                                                                    size_t n)
+{
+    const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);  /* 4x128 - 32, +64 */
+    const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);  /* 128 - 32, +64 */
+    const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124);              /* 64 */
+    const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);  /* mu, P(x) */
+    const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)p);
+    __m128i x2 = _mm_loadu_si128((const __m128i *)(p + 16));
+    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 32));
+    __m128i x4 = _mm_loadu_si128((const __m128i *)(p + 48));
+    __m128i t;
+
+    x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+    p += 64;
+    n -= 64;
+#define FOLD(x, k, next) \
+    (t = _mm_clmulepi64_si128((x), (k), 0x11), \
+     _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128((x), (k), 0x00), t), (next)))
+    for (; n >= 64; p += 64, n -= 64) {
+        x1 = FOLD(x1, k1k2, _mm_loadu_si128((const __m128i *)p));
+        x2 = FOLD(x2, k1k2, _mm_loadu_si128((const __m128i *)(p + 16)));
+        x3 = FOLD(x3, k1k2, _mm_loadu_si128((const __m128i *)(p + 32)));
+        x4 = FOLD(x4, k1k2, _mm_loadu_si128((const __m128i *)(p + 48)));
+    }
+    x1 = FOLD(x1, k3k4, x2);
+    x1 = FOLD(x1, k3k4, x3);
+    x1 = FOLD(x1, k3k4, x4);
+    for (; n >= 16; p += 16, n -= 16)
+        x1 = FOLD(x1, k3k4, _mm_loadu_si128((const __m128i *)p));
+#undef FOLD
+    /* 128 bits to 64 (with 32 zero bits appended), to 32 + 64, then Barrett. */
+    x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(k3k4, x1, 0x01));
+    x2 = _mm_srli_si128(x1, 4);
+    x1 = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x1, mask32), k5, 0x00), x2);
+    x2 = x1;
+    x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x10);
+    x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x00);
+    x1 = _mm_xor_si128(x1, x2);
+    return (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(x1, 4));
+}
+#endif
+
+uint32_t pyhd__crc32(const unsigned char *p, size_t n)
+{
+#ifdef PYHD_HAVE_CLMUL_CRC
+    /* About 4 instructions a byte for zlib's tables, a third of one this way: the
+       checksum is read over every byte of the graph at every load. */
+    if (n >= 64 && __builtin_cpu_supports("pclmul")) {
+        size_t head = n & ~(size_t)15;
+        uint32_t crc = ~crc32_clmul(0xFFFFFFFFu, p, head);
+        return crc32_zlib(crc, p + head, n - head);
+    }
+#endif
+    return crc32_zlib(0, p, n);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Validating */
 
 struct vctx {
@@ -868,15 +953,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
     {
-        /* zlib's crc32 takes a uInt length: feed it in pieces. */
-        uLong crc = crc32(0L, Z_NULL, 0);
-        size_t done = 0;
-        while (done < end_offset) {
-            size_t n = end_offset - done > (1u << 30) ? (1u << 30) : end_offset - done;
-            crc = crc32(crc, data + done, (uInt)n);
-            done += n;
-        }
-        if ((uint32_t)crc != end_crc) {
+        uint32_t crc = pyhd__crc32(data, end_offset);
+        if (crc != end_crc) {
             set_err(err, errlen, "bad checksum in graph.z (CRC-32 %08lx, END says %08lx)",
                     (unsigned long)(uint32_t)crc, (unsigned long)end_crc);
             goto error;

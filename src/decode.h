@@ -253,6 +253,10 @@ static inline struct pyhd_cursor pyhd__field_cursor(const struct pyhd_record *r,
     return c;
 }
 
+/* The CRC-32 of n bytes, as zlib's crc32() computes it (with the CPU's carry-less
+   multiply where it has one). */
+uint32_t pyhd__crc32(const unsigned char *p, size_t n);
+
 /* Whether DTYPE record dtype_id is an object dtype ("|O"): an NDARRAY of it holds ids. */
 int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id);
 

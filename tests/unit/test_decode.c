@@ -748,6 +748,35 @@ static void test_out_of_memory(void **state)
     pyhd__buf_free(&b);
 }
 
+/* pyhd__crc32 (carry-less multiply where the CPU has it) is zlib's crc32, at every
+   length and alignment around its 64- and 16-byte steps, and on a large buffer. */
+static void test_crc32(void **state)
+{
+    size_t big = 3 << 20;
+    unsigned char *buf = malloc(big + 64);
+    uint32_t x = 2463534242u;
+    (void)state;
+    assert_non_null(buf);
+    for (size_t i = 0; i < big + 64; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t offset = 0; offset < 17; offset++) {
+        for (size_t n = 0; n < 400; n++)
+            assert_int_equal(pyhd__crc32(buf + offset, n),
+                             (uint32_t)crc32(0L, buf + offset, (uInt)n));
+    }
+    assert_int_equal(pyhd__crc32(buf + 3, big), (uint32_t)crc32(0L, buf + 3, (uInt)big));
+    /* Zeros and ones: a fold that drops a carry shows here first. */
+    memset(buf, 0, 4096);
+    assert_int_equal(pyhd__crc32(buf, 4096), (uint32_t)crc32(0L, buf, 4096));
+    memset(buf, 0xFF, 4096);
+    assert_int_equal(pyhd__crc32(buf, 4096), (uint32_t)crc32(0L, buf, 4096));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -774,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_truncated_stands_for_any_kind),
         cmocka_unit_test(test_subclass_base_kind),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_crc32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
