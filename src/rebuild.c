@@ -750,6 +750,16 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
         if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
             type->tp_new != PyBaseObject_Type.tp_new)
             return type->tp_new(type, rb->empty, NULL);
+        /* The dumped __dict__ is about to become its own (fill_attrs()): object.__new__
+           would first give it empty attribute storage (3.11 and 3.12 do for a class
+           whose instances keep their attributes inline), which setting __dict__ then
+           turns into a dict and throws away. Allocated as object.__new__ does, without
+           that; an abstract class keeps object.__new__'s refusal. */
+        if ((type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_alloc == PyType_GenericAlloc &&
+            type->tp_new == PyBaseObject_Type.tp_new && type->tp_dictoffset != 0 &&
+            !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT) && dict_id &&
+            rb->g->objects[dict_id - 1].kind == PYHD_REC_DICT)
+            return type->tp_alloc(type, 0);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
