@@ -898,13 +898,20 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                     r.offset, pyhd__kind_name(r.kind));
             goto error;
         }
+        r.class_index = 0;
+        if (r.kind == PYHD_REC_CLASS || r.kind == PYHD_REC_TRUNCATED ||
+            r.kind == PYHD_REC_REDACTED) {
+            if (g->nclasses == UINT32_MAX) {
+                set_err(err, errlen, "bad record %zu (byte %zu): more than %lu classes",
+                        r.recno, r.offset, (unsigned long)UINT32_MAX);
+                goto error;
+            }
+            r.class_index = (uint32_t)g->nclasses++;
+        }
         if (r.kind < PYHD_KIND_META_FIRST) {
             if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
                 goto nomem;
             g->objects[g->nobjects++] = r;
-            if (r.kind == PYHD_REC_CLASS || r.kind == PYHD_REC_TRUNCATED ||
-                r.kind == PYHD_REC_REDACTED)
-                g->class_ids_end = g->nobjects + 1;
             if (r.kind == PYHD_REC_MODULE || r.kind == PYHD_REC_FRAME ||
                 r.kind == PYHD_REC_EXCEPTION) {
                 if (grow((void **)&g->later_ids, &latercap, g->nlater_ids + 1,

@@ -85,6 +85,8 @@ struct pyhd_record {
     uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
     const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
     unsigned kind;
+    uint32_t class_index;  /* of a CLASS, TRUNCATED or REDACTED record (those that may
+                              stand for a class): 0, 1, 2, ... in id order; else 0 */
 };
 
 struct pyhd_decoded {
@@ -100,8 +102,7 @@ struct pyhd_decoded {
     uint64_t *slots;               /* every record's slots (struct pyhd_record's f) */
     size_t ntrailing;              /* records of known kinds with bytes after their last
                                       field (a newer writer's appended fields) */
-    uint64_t class_ids_end;        /* one past the highest id of a CLASS, TRUNCATED or
-                                      REDACTED record: the ids that may stand for a class */
+    size_t nclasses;               /* records with a class_index */
     uint64_t *later_ids;           /* the ids of the MODULE, FRAME and EXCEPTION records,
                                       in order: a rebuilder visits them again */
     size_t nlater_ids;

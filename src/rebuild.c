@@ -54,8 +54,8 @@ struct rb {
     PyObject **objs;           /* objs[id]: a new reference once state[id] is MADE (not
                                   set before: the array is not zeroed); objs[0] NULL */
     unsigned char *state;      /* per id: UNSEEN, EXPANDING, MADE */
-    /* Per class id (below g->class_ids_end: CLASS records and the TRUNCATED and
-       REDACTED ones that may stand for a class): */
+    /* Per class, by its record's class_index (CLASS records and the TRUNCATED and
+       REDACTED ones that may stand for a class; class_slot()): */
     PyObject **inst_cls;       /* the class its INSTANCEs are made with */
     unsigned char *inst_mode;  /* INST_* */
     uint64_t *stack;
@@ -86,6 +86,20 @@ static int dump_error(const struct pyhd_record *r, const char *what)
     PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: %s", r->recno, r->offset,
                  pyhd__kind_name(r->kind), what);
     return -1;
+}
+
+/* Whether id is a record that may stand for a class (it has a class_index). */
+static inline int is_class_like(const struct pyhd_decoded *g, uint64_t id)
+{
+    const struct pyhd_record *r = pyhd__decode_obj(g, id);
+    return r && (r->kind == PYHD_REC_CLASS || r->kind == PYHD_REC_TRUNCATED ||
+                 r->kind == PYHD_REC_REDACTED);
+}
+
+/* The index in the per-class arrays of id, a record is_class_like(). */
+static inline size_t class_slot(const struct rb *rb, uint64_t id)
+{
+    return rb->g->objects[id - 1].class_index;
 }
 
 /* The object of id (borrowed); None for 0. Only for ids already made. */
@@ -707,23 +721,24 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 /* Decide, once per class, how its INSTANCE records are made. */
 static int instance_mode(struct rb *rb, uint64_t class_id)
 {
+    size_t cls_slot = class_slot(rb, class_id);
     PyObject *args[2] = {rb->objs[class_id], rb->trust ? Py_True : Py_False};
     PyObject *cls;
-    if (rb->inst_mode[class_id] != INST_UNKNOWN)
+    if (rb->inst_mode[cls_slot] != INST_UNKNOWN)
         return 0;
     cls = sur_call(rb, "instance_class", args, 2);
     if (!cls)
         return -1;
     if (cls == Py_None) {
         Py_DECREF(cls);
-        rb->inst_mode[class_id] = INST_ENUM;
+        rb->inst_mode[cls_slot] = INST_ENUM;
     } else if (!PyType_Check(cls)) {
         Py_DECREF(cls);
         PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.instance_class gave no class");
         return -1;
     } else {
-        rb->inst_cls[class_id] = cls;
-        rb->inst_mode[class_id] = INST_NEW_AND_DICT;
+        rb->inst_cls[cls_slot] = cls;
+        rb->inst_mode[cls_slot] = INST_NEW_AND_DICT;
     }
     return 0;
 }
@@ -739,12 +754,13 @@ static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 {
     uint64_t class_id = FLD(r, INSTANCE, class), dict_id = FLD(r, INSTANCE, dict), name_id;
+    size_t cls_slot = class_slot(rb, class_id);
     PyObject *args[2], *member, *cls;
 
     if (instance_mode(rb, class_id) < 0)
         return NULL;
-    if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
-        PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+    if (rb->inst_mode[cls_slot] == INST_NEW_AND_DICT) {
+        PyTypeObject *type = (PyTypeObject *)rb->inst_cls[cls_slot];
         /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
            its own tp_new makes an empty one and runs no Python code. */
         if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
@@ -1423,11 +1439,12 @@ static int bound_class(struct rb *rb, uint64_t id)
         k = SLOTS(t, TUPLE, items)[PYHD_SEQ_N];
         for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
             uint64_t base = rd_id(&b);
-            sum += base < rb->g->class_ids_end && rb->mro_len[base] ? rb->mro_len[base] : 1;
+            uint32_t known = is_class_like(rb->g, base) ? rb->mro_len[class_slot(rb, base)] : 0;
+            sum += known ? known : 1;
         }
     }
     rb->class_work += pyhd__class_work(sum, k, &len);
-    rb->mro_len[id] = (uint32_t)len;
+    rb->mro_len[class_slot(rb, id)] = (uint32_t)len;
     if (rb->class_work > PYHD_MAX_CLASS_WORK) {
         char what[200];
         snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
@@ -1665,7 +1682,7 @@ static int fill_instance(struct rb *rb, PyObject *obj, const struct pyhd_record 
     PyObject *args[3] = {NULL}, *res;
     int rc = -1;
 
-    if (rb->inst_mode[FLD(r, INSTANCE, class)] == INST_NEW_AND_DICT)
+    if (rb->inst_mode[class_slot(rb, FLD(r, INSTANCE, class))] == INST_NEW_AND_DICT)
         return fill_attrs(rb, obj, r);
     args[0] = obj;
     args[1] = ref(rb, FLD(r, INSTANCE, dict));
@@ -2262,7 +2279,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
 {
     struct rb rb;
     PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
-    size_t n = g->nobjects + 1, nclass = g->class_ids_end ? g->class_ids_end : 1;
+    size_t n = g->nobjects + 1, nclass = g->nclasses ? g->nclasses : 1;
     int gc_was_enabled, rc;
 
     memset(&rb, 0, sizeof rb);
