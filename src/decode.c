@@ -852,6 +852,11 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
 
     kind_slots_table(g->version, slots_of);
 
+    /* Records are 8 to 16 bytes in most graphs: room for one per 16 bytes from the
+       start, so that the array (64 bytes a record) is seldom copied as it grows. */
+    if (grow((void **)&g->objects, &objcap, len / 16 + 1, sizeof *g->objects) < 0)
+        goto nomem;
+
     /* Pass 1: the framing of every record, up to and including END. */
     while (!have_end) {
         struct pyhd_record r;
