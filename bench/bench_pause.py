@@ -7,7 +7,7 @@ A program under pyhd-run builds about N objects (tuples of an int and a str,
 3 objects each, held by a list), then a ticker loop in its main thread
 records the time between consecutive iterations while a dump is asked for:
   api       pyhd.dump() called from the loop: the call's own duration;
-  signal    SIGUSR1 sent to itself from another thread: the dump runs in the
+  signal    SIGURG (the dump signal) sent to itself from another thread: the dump runs in the
             main thread at its next safe point, so the pause is the longest
             gap between two iterations.
 Each is run plain and with --dump-fork, where the program pauses only for
@@ -35,7 +35,7 @@ if mode == "signal":
     def ask():
         time.sleep(0.2)
         asked.set()
-        os.kill(os.getpid(), signal.SIGUSR1)
+        os.kill(os.getpid(), signal.SIGURG)
     threading.Thread(target=ask, daemon=True).start()
     # Only floats that are replaced: the loop adds nothing to the heap.
     pause = 0.0

@@ -346,8 +346,10 @@ static PyObject *build_tasks(const struct dump *d)  /* new reference */
     out = PyList_New(0);
     if (out == NULL)
         return NULL;
-    if (scheduled != NULL && Py_TYPE(scheduled)->tp_dictoffset != 0) {
-        PyObject *sd = PyObject_GenericGetDict(scheduled, NULL);
+    if (scheduled != NULL) {
+        /* The WeakSet's attributes read in place: asking for its __dict__
+           would give it one (3.11+ keep them inline) for the program's life. */
+        PyObject *sd = pyhd__instance_dict(scheduled);
         PyObject *data = sd && PyDict_Check(sd) ? pyhd__dict_get_cstr(sd, "data") : NULL;
         rc = data != NULL && PyAnySet_CheckExact(data) ? add_set_items(out, data, 1) : 0;
         Py_XDECREF(sd);

@@ -35,8 +35,9 @@ static const char usage_text[] =
     "  --repr-all        record repr() of objects pyhd cannot read (this runs the\n"
     "                    program's own __repr__ methods)\n"
     "  --no-dump-on-interrupt  write no dump when KeyboardInterrupt escapes\n"
-    "  --dump-signal=SIG on signal SIG (USR1, USR2, HUP, QUIT, TERM or none),\n"
-    "                    dump every thread and go on (default: USR1)\n"
+    "  --dump-signal=SIG on signal SIG (URG, USR1, USR2, HUP, QUIT, TERM or none),\n"
+    "                    dump every thread and go on (default: URG, which\n"
+    "                    python ignores)\n"
     "  --dump-fork       take the dumps of the dump signal and of pyhd.dump() in a\n"
     "                    forked child, so the program pauses only for the fork\n"
     "  --dump-timeout=N  give a dump written in a forked child (--dump-fork, and\n"
@@ -186,13 +187,19 @@ static const char *const python_long_options[] = {
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The signals --dump-signal accepts: those whose default action a program
-   rarely relies on; never SIGINT (KeyboardInterrupt) nor a fatal signal. */
+   rarely relies on; never SIGINT (KeyboardInterrupt) nor a fatal signal.
+   The default is SIGURG: python ignores it (its default action), so taking
+   it changes nothing but the dump, where SIGUSR1's default action ends the
+   program (faulthandler's tests unregister their SIGUSR1 handler and expect
+   exactly that). Nothing sends SIGURG but a socket's out-of-band data to the
+   process that asked for it with F_SETOWN, which Python programs do not:
+   the Go runtime took SIGURG for its own preemption for the same reasons. */
 static const struct {
     const char *name;
     int number;
 } dump_signals[] = {
-    {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT},
-    {"TERM", SIGTERM},
+    {"URG", SIGURG}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP},
+    {"QUIT", SIGQUIT}, {"TERM", SIGTERM},
 };
 
 static void set_error(char *err, size_t errlen, const char *fmt, ...)
@@ -227,7 +234,7 @@ void pyhd__options_init(struct pyhd_options *o)
     o->max_items = PYHD_DEFAULT_MAX_ITEMS;
     o->repr_all = 0;
     o->dump_on_interrupt = 1;
-    o->dump_signal = SIGUSR1;
+    o->dump_signal = SIGURG;
     o->dump_fork = 0;
     o->dump_timeout = PYHD_DEFAULT_DUMP_TIMEOUT;
     o->privacy = PYHD_PRIVACY_DEFAULT;
@@ -471,7 +478,7 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
         return 0;
     case OPT_DUMP_SIGNAL:
         if (pyhd__parse_signal(value, &o->dump_signal) < 0) {
-            set_error(err, errlen, "%s: '%s' is not USR1, USR2, HUP, QUIT, TERM or none",
+            set_error(err, errlen, "%s: '%s' is not URG, USR1, USR2, HUP, QUIT, TERM or none",
                       what, value);
             return -1;
         }

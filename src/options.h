@@ -26,7 +26,7 @@ struct pyhd_options {
     uint64_t max_items;   /* --max-items / PYHD_MAX_ITEMS */
     int repr_all;         /* --repr-all / PYHD_REPR_ALL=1: call repr() on opaque objects */
     int dump_on_interrupt; /* 0 with --no-dump-on-interrupt / PYHD_NO_DUMP_ON_INTERRUPT=1 */
-    int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGUSR1 by default, 0: none */
+    int dump_signal;      /* --dump-signal / PYHD_DUMP_SIGNAL: SIGURG by default, 0: none */
     int dump_fork;        /* --dump-fork / PYHD_DUMP_FORK=1: on-demand dumps in a child */
     unsigned dump_timeout; /* --dump-timeout / PYHD_DUMP_TIMEOUT: seconds a forked dump
                               may take */
@@ -80,8 +80,8 @@ int pyhd__options_parse(struct pyhd_options *o, int argc, char *const *argv,
 /* The --help text (the same as man/pyhd-run.1 says). */
 const char *pyhd__options_usage(void);
 
-/* Parse a --dump-signal value: "USR1" or "SIGUSR1" (also USR2, HUP, QUIT,
-   TERM), or "none" (0). 0 on success, -1 if s names no such signal. */
+/* Parse a --dump-signal value: "URG" or "SIGURG" (also USR1, USR2, HUP,
+   QUIT, TERM), or "none" (0). 0 on success, -1 if s names no such signal. */
 int pyhd__parse_signal(const char *s, int *out);
 /* The name --dump-signal gives signum ("USR1"), "none" for 0, "?" otherwise. */
 const char *pyhd__signal_name(int signum);

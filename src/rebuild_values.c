@@ -9,7 +9,8 @@
 /*
  * What each class's args are is format.h's "Reduced values" table; what is
  * accepted is what pyhd_surrogates.make_reduced accepts: exact ints (no bool,
- * no subclass), a tzinfo that is one or else None, an exact timedelta and
+ * no subclass), a tzinfo that is one or None (make_reduced wraps any other),
+ * an exact timedelta and
  * str for a timezone. The constructors below are the ones the classes' own
  * __new__ ends in (the datetime C API hands out the same functions), so
  * their checks (ranges, fold) are the same too; where they refuse, the
@@ -39,18 +40,18 @@ static int exact_ints(PyObject *args, Py_ssize_t first, Py_ssize_t n, int *out)
     return 1;
 }
 
-/* A time's or datetime's tzinfo as make_reduced takes it: a tzinfo, else None (borrowed). */
+/* A time's or datetime's tzinfo (borrowed): None or a tzinfo; NULL for
+   anything else (a stand-in of a program's tzinfo, a zone this machine does
+   not have), which make_reduced wraps so that the value stays aware. */
 static PyObject *tzinfo_or_none(PyObject *tz)
 {
     int rc;
     if (tz == Py_None)
         return tz;
     rc = PyObject_IsInstance(tz, (PyObject *)PyDateTimeAPI->TZInfoType);
-    if (rc < 0) {
+    if (rc < 0)
         PyErr_Clear();
-        return NULL;
-    }
-    return rc ? tz : Py_None;
+    return rc > 0 ? tz : NULL;
 }
 
 /* A datetime.timezone from (offset,) or (offset, name): new reference or NULL. */

@@ -50,6 +50,9 @@ static const struct trusted table[] = {
     {"collections", "deque", NULL, REDUCED},
     {"re", "Pattern", NULL, REDUCED},
     {"array", "array", NULL, REDUCED},
+    /* A zone of this machine's tz database, by its key (checked by ZoneInfo:
+       a relative path without ".."); importing zoneinfo reads no file. */
+    {"zoneinfo", "ZoneInfo", NULL, REDUCED},
     /* A read-only view of the rebuilt mapping; getters of items or attribute names. */
     {"builtins", "mappingproxy", "types:MappingProxyType", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},

@@ -39,7 +39,7 @@ enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
-    STD_PATH_FIRST,
+    STD_ZONEINFO, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -63,6 +63,7 @@ static const struct {
     [STD_MAPPINGPROXY] = {"types", "MappingProxyType"},
     [STD_ITEMGETTER] = {"operator", "itemgetter"},
     [STD_ATTRGETTER] = {"operator", "attrgetter"},
+    [STD_ZONEINFO] = {"zoneinfo", "ZoneInfo"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2019,6 +2020,15 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
+    case STD_ZONEINFO:
+        /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
+           has none and stays opaque. */
+        a = c_attr(o, "key");
+        if (a != NULL && !PyUnicode_CheckExact(a)) {
+            Py_CLEAR(a);
+            PyErr_SetString(PyExc_ValueError, "a ZoneInfo without a key");
+        }
+        return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_DECIMAL:
         a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;
@@ -2406,12 +2416,11 @@ static PyObject *c_type_attr(PyObject *o, PyObject *base, const char *name, int 
     return dt->tp_descr_get(descr, o, (PyObject *)Py_TYPE(o));
 }
 
-/* A value of o's __dict__ by key, read without attribute lookup (new reference or NULL). */
+/* A value of o's __dict__ by key, read without attribute lookup and without
+   making the __dict__ o may not have yet (new reference or NULL). */
 static PyObject *instance_dict_item(PyObject *o, const char *key)
 {
-    if (Py_TYPE(o)->tp_dictoffset == 0)
-        return NULL;
-    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    PyObject *d = pyhd__instance_dict(o);
     if (d == NULL) {
         PyErr_Clear();
         return NULL;
@@ -2425,12 +2434,12 @@ static PyObject *instance_dict_item(PyObject *o, const char *key)
     return v;
 }
 
-/* o's __dict__ when it has entries (new reference), else NULL; never an exception. */
+/* o's __dict__ when it has entries (new reference), else NULL; never an
+   exception. PyObject_GenericGetDict would make one where o has none yet
+   (a partial's, a future's): the program would keep it. */
 static PyObject *nonempty_dict(PyObject *o)
 {
-    if (Py_TYPE(o)->tp_dictoffset == 0)
-        return NULL;
-    PyObject *d = PyObject_GenericGetDict(o, NULL);
+    PyObject *d = pyhd__instance_dict(o);
     if (d == NULL)
         PyErr_Clear();
     else if (!PyDict_Check(d) || PyDict_GET_SIZE(d) == 0)
@@ -2589,7 +2598,10 @@ static int w_file(struct walker *w, PyObject *o, int which)
             for (int i = COB_BUFFERED_READER; i <= COB_BUFFERED_RANDOM; i++)
                 if ((PyObject *)Py_TYPE(inner) == w->c_types[i])
                     buffered = i;
-            Py_CLEAR(raw);
+            /* Unbuffered (python -u, PYTHONUNBUFFERED): the text file's
+               buffer is the FileIO itself. */
+            if ((PyObject *)Py_TYPE(inner) != w->c_types[COB_FILEIO])
+                Py_CLEAR(raw);
             if (buffered >= 0)
                 raw = c_type_attr(inner, w->c_types[buffered], "raw", 0);
             PyErr_Clear();

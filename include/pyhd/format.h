@@ -449,6 +449,8 @@ enum pyhd_kind {
  *                        program's)
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
+ *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
+ *                        made from a file has none and is OPAQUE
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

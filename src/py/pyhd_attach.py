@@ -169,7 +169,7 @@ def _pyhd_run_settings(pid):
             environ = dict(e.partition(b"=")[::2] for e in f.read().split(b"\0") if e)
     except OSError:
         environ = {}
-    name = os.fsdecode(environ.get(b"PYHD_DUMP_SIGNAL", b"USR1"))
+    name = os.fsdecode(environ.get(b"PYHD_DUMP_SIGNAL", b"URG"))
     directory = environ.get(b"PYHD_DUMP_DIR")
     directory = os.fsdecode(directory) if directory else None
     i = 0

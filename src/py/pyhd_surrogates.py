@@ -361,8 +361,25 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
         if real is not None:
             _how.setdefault(real, "trusted")
             return real
+    real = _numpy_scalar_class(module, qualname)
+    if real is not None:
+        return real
     return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
                       slots)
+
+
+# numpy's scalar types that extend a builtin (SUBCLASS records of FLOAT,
+# COMPLEX, STR, BYTES): made by numpy's own constructor from the builtin
+# value when numpy can be imported here, as its arrays are.
+_NUMPY_SCALARS = frozenset(("float64", "complex128", "str_", "bytes_"))
+
+
+def _numpy_scalar_class(module, qualname):
+    if module != "numpy" or qualname not in _NUMPY_SCALARS:
+        return None
+    numpy = _import_numpy()
+    real = getattr(numpy, qualname, None) if numpy else None
+    return real if isinstance(real, type) and real.__module__ == "numpy" else None
 
 
 # Attributes a rebuilt class does not take from the dump: its own machinery,
@@ -521,7 +538,10 @@ def _finish_class(cls, attrs):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
         return
-    if issubclass(cls, BaseException) and _is_rebuilt_function(attrs.get("__str__")):
+    own_str = attrs.get("__str__")
+    if own_str is not None and _stdlib_repr_of(own_str) is not None:
+        type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
+    elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
         # is used where the debugger knows it (traceback.txt), else the
@@ -540,6 +560,8 @@ def _finish_class(cls, attrs):
             if isinstance(field, str):
                 type.__setattr__(cls, field, property(
                     operator.itemgetter(index), doc="Alias for field number %d" % index))
+    elif own is not None and _stdlib_repr_of(own) is not None:
+        type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
     elif own is not None:
         return  # the program's own __repr__ cannot run: the dumped attributes show
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
@@ -578,6 +600,129 @@ def set_exception_text(exc, text):
 
 def _native_base(cls):
     return next((b for b in cls.__mro__ if not is_surrogate(b)), object)
+
+
+# ---------------------------------------------------------------------------
+# The reprs of standard-library classes written in Python that are copies
+# here (their methods act on the world: a Logger's write through handlers),
+# written again over the dumped attributes: the copy has no methods to call.
+
+_LEVEL_NAMES = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG",
+                0: "NOTSET"}
+
+
+def _dumped_attr(obj, name, default=None):
+    """An attribute of a rebuilt object's own __dict__ (no lookup, no method)."""
+    try:
+        return object.__getattribute__(obj, "__dict__").get(name, default)
+    except AttributeError:
+        return default
+
+
+def _level_name(level):
+    """logging.getLevelName for the standard levels ("Level 5" for others,
+    as for a level the program named: its names are not in the dump)."""
+    if type(level) is int and level in _LEVEL_NAMES:
+        return _LEVEL_NAMES[level]
+    return "Level %s" % (level,)
+
+
+def _logger_repr(self):
+    """logging.Logger.__repr__: <Logger app.db (WARNING)>, the level the
+    logger's parents give it (Logger.getEffectiveLevel)."""
+    logger, level, seen = self, 0, set()
+    while logger is not None and id(logger) not in seen:
+        seen.add(id(logger))
+        own = _dumped_attr(logger, "level", 0)
+        if own:
+            level = own
+            break
+        logger = _dumped_attr(logger, "parent")
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"), _level_name(level))
+
+
+def _handler_repr(self):
+    """logging.Handler.__repr__: <Handler (NOTSET)>."""
+    return "<%s (%s)>" % (type(self).__name__, _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _stream_handler_repr(self):
+    """logging.StreamHandler.__repr__: <StreamHandler <stderr> (NOTSET)>."""
+    name = ""
+    stream = _dumped_attr(self, "stream")
+    if stream is not None and not is_surrogate(type(stream)):
+        try:
+            name = getattr(stream, "name", "")
+        except Exception:
+            name = ""
+    name = name if isinstance(name, str) else repr(name)
+    if name:
+        name += " "
+    return "<%s %s(%s)>" % (type(self).__name__, name,
+                            _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _file_handler_repr(self):
+    """logging.FileHandler.__repr__: <FileHandler /var/log/app.log (NOTSET)>."""
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "baseFilename"),
+                             _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _http_error_repr(self):
+    """urllib.error.HTTPError.__repr__: <HTTPError 404: 'Not Found'>."""
+    return "<HTTPError %s: %r>" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _http_error_str(self):
+    """urllib.error.HTTPError.__str__: HTTP Error 404: Not Found."""
+    return "HTTP Error %s: %s" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _url_error_str(self):
+    """urllib.error.URLError.__str__: <urlopen error [Errno 111] Connection refused>."""
+    return "<urlopen error %s>" % (_dumped_attr(self, "reason"),)
+
+
+def _argument_error_str(self):
+    """argparse.ArgumentError.__str__: argument --n: invalid int value: 'x'."""
+    name = _dumped_attr(self, "argument_name")
+    message = _dumped_attr(self, "message")
+    if name is None:
+        return "%s" % (message,)
+    return "argument %s: %s" % (name, message)
+
+
+def _incomplete_read_repr(self):
+    """http.client.IncompleteRead.__repr__: IncompleteRead(5 bytes read, 3 more expected)."""
+    partial, expected = _dumped_attr(self, "partial", b""), _dumped_attr(self, "expected")
+    more = ", %i more expected" % expected if type(expected) is int else ""
+    count = len(partial) if isinstance(partial, (bytes, bytearray)) else 0
+    return "%s(%i bytes read%s)" % (type(self).__name__, count, more)
+
+
+# (module, qualname) of a standard-library method -> ours, over the dumped attributes.
+_STDLIB_REPRS = {
+    ("logging", "Logger.__repr__"): _logger_repr,
+    ("logging", "Handler.__repr__"): _handler_repr,
+    ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
+    ("logging", "FileHandler.__repr__"): _file_handler_repr,
+    ("urllib.error", "HTTPError.__repr__"): _http_error_repr,
+    ("urllib.error", "HTTPError.__str__"): _http_error_str,
+    ("urllib.error", "URLError.__str__"): _url_error_str,
+    ("argparse", "ArgumentError.__str__"): _argument_error_str,
+    ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
+}
+
+
+def _stdlib_repr_of(function):
+    """Ours for a rebuilt standard-library __repr__ or __str__ _STDLIB_REPRS
+    knows, else None."""
+    module = getattr(function, "__module__", None)
+    qualname = getattr(function, "__qualname__", None)
+    if not _is_rebuilt_function(function) or not isinstance(module, str) \
+            or not isinstance(qualname, str):
+        return None
+    return _STDLIB_REPRS.get((module, qualname))
 
 
 def _generated(function, modules):
@@ -674,6 +819,11 @@ def real_subclass_value(cls, value):
         except Exception:
             return value
     base = next(b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object)
+    if cls.__module__ == "numpy" and cls.__name__ in _NUMPY_SCALARS:
+        try:
+            return cls(value)  # numpy's constructor (C) of the builtin value
+        except Exception:
+            return value
     if base is tuple and "n_sequence_fields" in cls.__dict__:
         # A struct sequence (the trust table's): its C constructor takes the
         # visible fields; the hidden ones are set at fill (_pyhd's rebuilder).
@@ -1163,7 +1313,15 @@ from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this 
 
 
 class WeakrefStub:
-    """A dumped weak reference; calling it gives the rebuilt referent (None if dead)."""
+    """A dumped weak reference; calling it gives the rebuilt referent (None if dead).
+
+    An instance of a subclass named as the dumped class (weakref.ReferenceType),
+    as OpaqueStub's are."""
+
+    def __new__(cls, klass):
+        if cls is WeakrefStub:
+            cls = _named_subclass(WeakrefStub, klass)
+        return object.__new__(cls)
 
     def __init__(self, cls):
         self.cls = cls
@@ -1179,7 +1337,17 @@ class WeakrefStub:
 
 
 class OpaqueStub:
-    """An object pyhd does not rebuild: its class, size, and repr made at dump time."""
+    """An object pyhd does not rebuild: its class, size, and repr made at dump time.
+
+    Each is an instance of a subclass named as the dumped object's class
+    (_opaque_class), so that type(x).__module__ and __qualname__ read as in
+    the program; what it prints says it is opaque.
+    """
+
+    def __new__(cls, klass, size, repr_text, reason):
+        if cls is OpaqueStub:
+            cls = _named_subclass(OpaqueStub, klass)
+        return object.__new__(cls)
 
     def __init__(self, cls, size, repr_text, reason):
         self.cls, self.size, self.repr_text, self.reason = cls, size, repr_text, reason
@@ -1191,6 +1359,26 @@ class OpaqueStub:
         if self.repr_text is not None:
             return "<opaque %s: repr %s>" % (what, self.repr_text)
         return "<opaque %s, %s bytes>" % (what, self.size)
+
+
+# (stub class, id(dumped class)) -> (dumped class, its named subclass of the stub).
+_named_subclasses = {}
+
+
+def _named_subclass(stub, klass):
+    """A subclass of stub with klass's names (module, qualname), made once per class."""
+    if not isinstance(klass, type):
+        return stub
+    found = _named_subclasses.get((stub, id(klass)))
+    if found is None:
+        module = type.__dict__["__module__"].__get__(klass)
+        qualname = type.__dict__["__qualname__"].__get__(klass)
+        name = type.__dict__["__name__"].__get__(klass)
+        if not (type(module) is str and type(qualname) is str and type(name) is str):
+            return stub
+        sub = type(name, (stub,), {"__module__": module, "__qualname__": qualname})
+        found = _named_subclasses[(stub, id(klass))] = (klass, sub)
+    return found[1]
 
 
 class TruncatedStub:
@@ -1248,9 +1436,41 @@ def _exact(value, *types):
     return value
 
 
+_DumpedTzinfo = None
+
+
 def _tzinfo(value):
+    """A time's or datetime's tzinfo: itself when it is one (a timezone, a
+    zoneinfo.ZoneInfo), else a tzinfo standing for what was dumped (a
+    program's tzinfo class, a zone this machine's tz database lacks), so that
+    an aware value stays aware and prints what it held."""
+    global _DumpedTzinfo
     import datetime
-    return value if value is None or isinstance(value, datetime.tzinfo) else None
+    if value is None or isinstance(value, datetime.tzinfo):
+        return value
+    if _DumpedTzinfo is None:
+        class DumpedTzinfo(datetime.tzinfo):
+            """A dumped tzinfo that is no tzinfo here: repr shows it, the
+            offsets it would compute are not known."""
+
+            __slots__ = ("dumped",)
+
+            def __init__(self, dumped):
+                self.dumped = dumped
+
+            def __repr__(self):
+                return _short_repr(self.dumped)
+
+            def _unknown(self, dt):
+                raise DumpedCodeError(
+                    "the offset of %s is not known here: its time zone was not rebuilt "
+                    "(a dump does not run program code)" % _short_repr(self.dumped))
+
+            utcoffset = dst = tzname = _unknown
+
+        DumpedTzinfo.__module__ = __name__
+        _DumpedTzinfo = DumpedTzinfo
+    return _DumpedTzinfo(value)
 
 
 def _build_reducers():
@@ -1314,6 +1534,7 @@ def _build_reducers():
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
     }
+
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
         cls = getattr(pathlib, name)
@@ -1327,6 +1548,12 @@ def make_reduced(cls, args):
     if _reducers is None:
         _reducers = _build_reducers()
     build = _reducers.get(cls) if isinstance(cls, type) else None
+    zoneinfo = sys.modules.get("zoneinfo")
+    if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
+        # zoneinfo is imported only once a dump names it (the trust table
+        # resolved cls). The key is checked by ZoneInfo (a relative path, no
+        # ".."); a zone this machine lacks makes a stand-in naming it.
+        build = _reducers[cls] = lambda key: zoneinfo.ZoneInfo(_exact(key, str))
     if build is None:
         return OpaqueStub(cls, 0, None, "not a value pyhd rebuilds")
     try:
@@ -1389,6 +1616,12 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
         try:
             array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()
             array.flags.writeable = not readonly
+            if not shape:
+                # A numpy scalar (numpy.int64, bool_, float32): its own type
+                # again where it is the dumped class's.
+                scalar = array[()]
+                if type(scalar).__name__ == getattr(cls, "__name__", None):
+                    return scalar
             return array
         except Exception:
             pass

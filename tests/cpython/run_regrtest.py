@@ -44,10 +44,6 @@ SKIP = 77
 # the reason (a glob over "MODULE: Class.method"). Keep this list short: every
 # entry is a difference a user could see, and pyhd-run(1) documents it.
 KNOWN = {
-    "test_faulthandler: FaultHandlerTests.test_unregister":
-        "SIGUSR1 is pyhd-run's dump signal (--dump-signal, pyhd-run(1) \"Triggers\"): the "
-        "test unregisters faulthandler's SIGUSR1 handler and expects the signal's default "
-        "action to kill the process; pyhd's handler, the one before, writes a dump instead",
 }
 
 

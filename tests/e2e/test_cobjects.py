@@ -83,6 +83,8 @@ def main():
     buffered.read(7)
     closed = open(__file__)
     closed.close()
+    # A text file straight over a FileIO, as sys.stdout is under python -u.
+    unbuffered = io.TextIOWrapper(open(__file__, "rb", buffering=0), encoding="utf-8")
     out = sys.stdout
     gen = rows(5)
     next(gen)
@@ -184,6 +186,14 @@ def main():
     frozen.flags.writeable = False
     empty = np.zeros((0, 3))
     scalar_array = np.array(7.5)
+    # numpy's scalars: float64 and complex128 extend float and complex, the
+    # others are buffers of no dimension.
+    total = grid.sum() * 0.5
+    count = np.int64(7)
+    flag = grid[0, 0] == 0
+    small = np.float32(1.5)
+    twin = np.complex128(1 + 2j)
+    word = np.str_("w")
     view_of_bytes = memoryview(b"abcdef")
     report(locals())
     raise ValueError("bad data")

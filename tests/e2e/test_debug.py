@@ -44,6 +44,7 @@ class Crash:
                               cwd=directory, env=clean_env(), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=300)
         self.returncode = proc.returncode
+        self.stdout = proc.stdout
         self.stderr = proc.stderr
         match = DUMP_LINE.search(proc.stderr)
         if match is None:
@@ -242,6 +243,28 @@ class Session(DebugTestCase):
             " 28  \t    total = sum(values) * scale\n"
             " 29  \t    return total / count\n"))
         self.assertEqual(missing, "*** NameError: name 'nosuch' is not defined\n")
+
+    def test_inspect_finds_the_source_of_a_program_class(self):
+        # inspect looks a class's file up through sys.modules[cls.__module__]:
+        # the debugger's __main__ lends it the dumped program's __file__.
+        first, = self.replies(LOCALS, [
+            "!import inspect; print(inspect.getsource(Order).splitlines()[:2])"])
+        self.assertEqual(first, "['class Order:', '    def __init__(self, number, items):']\n")
+
+    def test_str_of_standard_library_exceptions_that_are_copies(self):
+        # HTTPError holds a response, so it is a copy whose methods do not
+        # run; str() is written again over its dumped attributes.
+        script = os.path.join(WORKDIR, "copies.py")
+        with open(script, "w") as f:
+            f.write("import argparse, urllib.error\n"
+                    "errors = [urllib.error.HTTPError('http://h/', 503, 'Unavailable', None, None),\n"
+                    "          urllib.error.URLError('refused'),\n"
+                    "          argparse.ArgumentError(None, 'expected one argument')]\n"
+                    "print([str(e) for e in errors])\n"
+                    "raise RuntimeError('x')\n")
+        crash = Crash(WORKDIR, script)
+        texts, = self.replies(crash, ["p [str(e) for e in errors]"])
+        self.assertEqual(texts, crash.stdout)
 
     def test_threads_and_thread(self):
         threads, switch, where, back, p = self.replies(

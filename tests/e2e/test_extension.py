@@ -100,13 +100,13 @@ class Extension(ExtensionTestCase):
             """)
         proc = subprocess.Popen([PYTHON, path], cwd=self.dir, env=base_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_DFL))
+                                preexec_fn=lambda: signal.signal(signal.SIGURG, signal.SIG_DFL))
         self.assertEqual(proc.stdout.readline(), b"ready\n")
-        proc.send_signal(signal.SIGUSR1)
+        proc.send_signal(signal.SIGURG)
         out, err = proc.communicate(timeout=300)
         self.assertEqual((proc.returncode, out), (0, b"finished\n"), err)
         [dump] = self.dumps()
-        self.assertEqual(manifest(dump)["Reason"], "SIGUSR1")
+        self.assertEqual(manifest(dump)["Reason"], "SIGURG")
 
     def test_settings_enabled_and_dump_before_install(self):
         result = self.run_python("""\
@@ -141,7 +141,7 @@ class Extension(ExtensionTestCase):
                 print(e)
             """, env=base_env(PYHD_DUMP_SIGNAL="KILL"))
         self.assertEqual(result.stdout,
-                         b"pyhd: PYHD_DUMP_SIGNAL: 'KILL' is not USR1, USR2, HUP, QUIT, "
+                         b"pyhd: PYHD_DUMP_SIGNAL: 'KILL' is not URG, USR1, USR2, HUP, QUIT, "
                          b"TERM or none\n", result.stderr)
 
 

@@ -152,6 +152,12 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_records(self):
         self.compare("stdlib_records.py")
 
+    def test_stdlib_opaque(self):
+        self.compare("stdlib_opaque.py")
+
+    def test_stdlib_copies(self):
+        self.compare("stdlib_copies.py")
+
     def test_program_values(self):
         self.compare("program_values.py")
 

@@ -135,7 +135,7 @@ class InstancesKeepTheirLayout(NoMutateTestCase):
     def test_signal_dump_leaves_instances_as_they_were(self):
         self.check_probes("""\
             import signal, time
-            os.kill(os.getpid(), signal.SIGUSR1)
+            os.kill(os.getpid(), signal.SIGURG)
             for _ in range(3000):         # the dump runs at the next safe point
                 if any(n.endswith('.dump') for n in os.listdir(MARKERS)):
                     break
@@ -165,6 +165,35 @@ class InstancesKeepTheirLayout(NoMutateTestCase):
               file=sys.stderr)
         # A dict made in each instance would be 300,000 blocks.
         self.assertLess(added, 3000)
+
+    def test_c_objects_and_the_task_set_get_no_dict(self):
+        """A partial's and a future's __dict__, and the attributes of asyncio's
+        WeakSet of tasks (inline on 3.11+), are read where they are: asking
+        for a __dict__ makes one that the program keeps."""
+        p = self.run_program("""\
+            import asyncio, functools, gc, json, pyhd
+            import asyncio.tasks
+            def dicts(o):
+                return sum(1 for r in gc.get_referents(o) if type(r) is dict)
+            part = functools.partial(print, 1)
+            async def main():
+                fut = asyncio.get_running_loop().create_future()
+                tasks = getattr(asyncio.tasks, '_scheduled_tasks', None)
+                if tasks is None:
+                    tasks = asyncio.tasks._all_tasks
+                before = [dicts(part), dicts(fut), dicts(tasks)]
+                pyhd.dump()
+                print(json.dumps([before, [dicts(part), dicts(fut), dicts(tasks)]]))
+            asyncio.run(main())
+            """)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        before, after = json.loads(p.stdout.decode().splitlines()[-1])
+        self.assertEqual(after, before)
+        [path] = self.dumps()
+        g = graphread.read_archive(path)
+        self.assertTrue(g.by_kind("PARTIAL"))
+        # The task set was read all the same: the running task is in the dump.
+        self.assertTrue(any(g.class_name(r.id) == "_asyncio.Task" for r in g.by_kind("FUTURE")))
 
 class NoProgramCodeRuns(NoMutateTestCase):
     def test_rebound_stdlib_class_is_not_trusted(self):

@@ -57,6 +57,12 @@ def main():
         "tz_empty_name": dt.timezone(dt.timedelta(0), ""),
         "dec": decimal.Decimal("-1.50"),
     }
+    try:  # a zone of the tz database, where this machine has one
+        import zoneinfo
+        v["zone"] = zoneinfo.ZoneInfo("Europe/Paris")
+        v["dt_zoneinfo"] = dt.datetime(2024, 7, 1, 12, tzinfo=v["zone"])
+    except Exception:
+        pass
     # Values a dump keeps but cannot rebuild as they were: a program's date
     # subclass and a datetime in a program's zone.
     odd = {"mydate": MyDate(2020, 1, 2), "own_zone": dt.datetime(2020, 5, 5, tzinfo=Zone())}
@@ -92,6 +98,11 @@ facts = {
     "mydate": [type(odd["mydate"]).__module__, isinstance(odd["mydate"], datetime.date)],
     "own_zone": [repr(odd["own_zone"]), type(odd["own_zone"]).__qualname__],
 }
+try:
+    odd["own_zone"].utcoffset()
+    facts["own_zone"].append("no error")
+except Exception as e:
+    facts["own_zone"].append(type(e).__name__)
 '''
 
 # Inside pyhd-debug: each crafted REDUCED record against make_reduced(cls, args).
@@ -109,10 +120,13 @@ finally:
     pyhd_surrogates.make_reduced = original
 roots = r["roots"]
 facts = {"cases": {}, "passed": []}
+def kind(value):
+    # A stand-in is named as the dumped class: say which it is.
+    stub = isinstance(value, pyhd_surrogates.OpaqueStub)
+    return ("stand-in " if stub else "") + repr(type(value))
 for name, (value, cls, args) in roots["cases"].items():
     expected = pyhd_surrogates.make_reduced(cls, args)
-    facts["cases"][name] = [repr(type(value)), repr(value), repr(type(expected)),
-                            repr(expected)]
+    facts["cases"][name] = [kind(value), repr(value), kind(expected), repr(expected)]
     if any(a is args for a in passed):
         facts["passed"].append(name)
 facts["utc"] = roots["cases"]["tz_zero"][0] is datetime.timezone.utc
@@ -172,15 +186,20 @@ class RebuildValuesTest(unittest.TestCase):
         self.assertEqual(sorted(facts["values"]), sorted(expected))
         for key, want in expected.items():
             self.assertEqual(facts["values"][key], want, key)
-        # Made in C: make_reduced was called for the Decimal only.
-        self.assertEqual(facts["make_reduced"], ["Decimal"])
+        # Made in C: make_reduced was called for the Decimal, the ZoneInfo and
+        # the datetime in a program's zone only.
+        self.assertEqual(facts["make_reduced"],
+                         ["Decimal"] + (["ZoneInfo"] if "zone" in expected else []) + ["datetime"])
         self.assertTrue(facts["shared"])
         self.assertTrue(facts["utc_singleton"])
         self.assertTrue(facts["zone_shared"])
         # A program's date subclass stays a stand-in of the program's class,
-        # not a real date; a program's zone is not a tzinfo here, so dropped.
-        self.assertEqual(facts["mydate"], ["pyhd_surrogates", False])
-        self.assertEqual(facts["own_zone"], ["datetime.datetime(2020, 5, 5, 0, 0)", "datetime"])
+        # not a real date; a datetime in a program's zone stays aware, its
+        # zone a tzinfo standing for the dumped one (its offsets unknown).
+        self.assertEqual(facts["mydate"], ["__main__", False])
+        self.assertEqual(facts["own_zone"],
+                         ["datetime.datetime(2020, 5, 5, 0, 0, tzinfo=<rebuilt Zone>)",
+                          "datetime", "DumpedCodeError"])
 
     def test_crafted_records_rebuild_as_make_reduced_makes_them(self):
         g = hg.Graph()
@@ -261,16 +280,17 @@ class RebuildValuesTest(unittest.TestCase):
         for name, (got_type, got, want_type, want) in facts["cases"].items():
             self.assertEqual((got_type, got), (want_type, want), name)
         # Some cases are values, the others stand-ins naming the error.
-        values = {name for name, (t, *_) in facts["cases"].items() if "datetime." in t}
+        values = {name for name, (t, *_) in facts["cases"].items()
+                  if t.startswith("<class 'datetime.")}
         self.assertIn("dt_named_zone", values)
         self.assertIn("td_unnormalized", values)
         self.assertNotIn("date_bad_day", values)
         self.assertNotIn("dt_fold_2", values)
         self.assertNotIn("tz_day", values)
         self.assertTrue(facts["utc"])
-        # What the datetime C API makes is made in C; make_reduced makes the rest.
-        made_in_c = {"date", "dt", "dt_zone", "dt_tz_str", "dt_tz_thing", "dt_tz_timedelta",
-                     "dt_named_zone", "time", "td_2h", "td_neg", "td_max", "td_min", "td_zero",
+        # What the datetime C API makes is made in C; make_reduced makes the rest
+        # (a tzinfo that is none here is wrapped there: dt_zone, dt_tz_*).
+        made_in_c = {"date", "dt", "dt_named_zone", "time", "td_2h", "td_neg", "td_max", "td_min", "td_zero",
                      "td_day", "tz_named", "tz_zero", "tz_zero_named"}
         self.assertEqual(sorted(set(cases) - set(facts["passed"])), sorted(made_in_c))
 

@@ -22,7 +22,7 @@ STACKS_LINE = re.compile(rb"pyhd: stacks written to (/\S+\.txt)\n")
 
 
 def default_signals():
-    for signum in (signal.SIGINT, signal.SIGUSR1):
+    for signum in (signal.SIGINT, signal.SIGUSR1, signal.SIGURG):
         signal.signal(signum, signal.SIG_DFL)
 
 
@@ -130,7 +130,7 @@ class GuardedDumps(RobustTestCase):
                 def __str__(self):
                     if not sent:
                         sent.append(1)
-                        os.kill(os.getpid(), signal.SIGUSR1)
+                        os.kill(os.getpid(), signal.SIGURG)
                         for _ in range(1000):
                             pass
                     return "loud"
@@ -140,7 +140,7 @@ class GuardedDumps(RobustTestCase):
         self.assertEqual(hd.returncode, 1, hd.stderr)
         [path] = [os.fsdecode(p) for p in DUMP_LINE.findall(hd.stderr)]
         self.assertEqual(self.dumps(), [path])
-        self.assertIn("Missed-Trigger: signal SIGUSR1", manifest_lines(path))
+        self.assertIn("Missed-Trigger: signal SIGURG", manifest_lines(path))
         self.assertEqual(manifest(path)["Trigger"], "uncaught-exception")
         self.assertNotIn("pyhd:", member(path, "traceback.txt"))
         self.assertTrue(member(path, "traceback.txt").endswith("Loud: loud\n"))
@@ -397,7 +397,7 @@ class OnDemand(RobustTestCase):
                                 cwd=self.dir, env=base_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, preexec_fn=default_signals)
         self.assertEqual(proc.stdout.readline(), b"ready\n")
-        proc.send_signal(signal.SIGUSR1)
+        proc.send_signal(signal.SIGURG)
         out, err = proc.communicate(timeout=120)
         self.assertEqual((proc.returncode, out), (0, b"finished\n"), err)
         self.assertIn(b"pyhd: no dump: the forked dump took more than 1 s (--dump-timeout)\n",

@@ -25,7 +25,7 @@ STACKS_LINE = re.compile(rb"pyhd: stacks written to (/\S+\.txt)\n")
 def default_signals():
     """A shell's background job starts with SIGINT ignored, and python keeps
     it so; the tests need python's own SIGINT handling."""
-    for signum in (signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):
+    for signum in (signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGURG):
         signal.signal(signum, signal.SIG_DFL)
 
 
@@ -172,15 +172,15 @@ class ThreadFailures(TriggerTestCase):
 
 
 class DumpSignal(TriggerTestCase):
-    def test_sigusr1_dumps_every_thread_and_program_finishes(self):
+    def test_sigurg_dumps_every_thread_and_program_finishes(self):
         script = self.write("s.py", SLEEPER)
-        hd = self.signalled([RUN, script], signal.SIGUSR1)
+        hd = self.signalled([RUN, script], signal.SIGURG)
         self.assertEqual(hd.returncode, 0, hd.stderr)
         self.assertEqual(hd.stdout, b"ready\nfinished\n")
         [path] = [os.fsdecode(p) for p in DUMP_LINE.findall(hd.stderr)]
         self.assertEqual(self.dumps(), [path])
         m = manifest(path)
-        self.assertEqual((m["Trigger"], m["Reason"], m["Threads"]), ("signal", "SIGUSR1", "2"))
+        self.assertEqual((m["Trigger"], m["Reason"], m["Threads"]), ("signal", "SIGURG", "2"))
         self.assertNotIn("Exception-Type", m)
         threads = subprocess.run([DEBUG, "--threads", path], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, env=base_env())
@@ -192,6 +192,17 @@ class DumpSignal(TriggerTestCase):
         self.assertIn(b"waiter", other)
         self.assertIn(b"in worker_waits", threads.stdout)
 
+    def test_sigusr1_does_what_it_does_under_python(self):
+        # SIGUSR1's default action ends the program; pyhd-run leaves it so
+        # (faulthandler's own tests count on it).
+        script = self.write("s.py", SLEEPER)
+        py = self.signalled([PYTHON, script], signal.SIGUSR1)
+        hd = self.signalled([RUN, script], signal.SIGUSR1)
+        self.assertEqual(py.returncode, -signal.SIGUSR1)
+        self.assertEqual((hd.returncode, hd.stdout, hd.stderr),
+                         (py.returncode, py.stdout, py.stderr))
+        self.assertEqual(self.dumps(), [])
+
     def test_other_dump_signal_from_environment(self):
         script = self.write("s.py", SLEEPER)
         hd = self.signalled([RUN, script], signal.SIGUSR2, base_env(PYHD_DUMP_SIGNAL="USR2"))
@@ -201,30 +212,31 @@ class DumpSignal(TriggerTestCase):
 
     def test_dump_signal_none_leaves_the_signal_to_python(self):
         script = self.write("s.py", SLEEPER)
-        py = self.signalled([PYTHON, script], signal.SIGUSR1)
-        hd = self.signalled([RUN, "--dump-signal=none", script], signal.SIGUSR1)
-        self.assertEqual(py.returncode, -signal.SIGUSR1)
-        self.assertEqual((hd.returncode, hd.stdout, hd.stderr),
-                         (py.returncode, py.stdout, py.stderr))
+        for signum, python_status in ((signal.SIGURG, 0), (signal.SIGUSR1, -signal.SIGUSR1)):
+            py = self.signalled([PYTHON, script], signum)
+            hd = self.signalled([RUN, "--dump-signal=none", script], signum)
+            self.assertEqual(py.returncode, python_status)
+            self.assertEqual((hd.returncode, hd.stdout, hd.stderr),
+                             (py.returncode, py.stdout, py.stderr))
         self.assertEqual(self.dumps(), [])
 
     def test_program_handler_replaces_ours(self):
         script = self.write("s.py", """\
             import signal, time
             got = []
-            signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+            signal.signal(signal.SIGURG, lambda signum, frame: got.append(signum))
             print("ready", flush=True)
             time.sleep(2)
             print("own handler" if got else "no signal")
             """)
-        hd = self.signalled([RUN, script], signal.SIGUSR1)
+        hd = self.signalled([RUN, script], signal.SIGURG)
         self.assertEqual((hd.returncode, hd.stdout, hd.stderr),
                          (0, b"ready\nown handler\n", b""))
         self.assertEqual(self.dumps(), [])
 
     def test_dump_fork(self):
         script = self.write("s.py", SLEEPER)
-        hd = self.signalled([RUN, "--dump-fork", script], signal.SIGUSR1)
+        hd = self.signalled([RUN, "--dump-fork", script], signal.SIGURG)
         self.assertEqual((hd.returncode, hd.stdout), (0, b"ready\nfinished\n"), hd.stderr)
         [path] = [os.fsdecode(p) for p in DUMP_LINE.findall(hd.stderr)]
         self.assertEqual(self.dumps(), [path])

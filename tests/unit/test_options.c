@@ -609,12 +609,13 @@ static void test_trigger_options(void **state)
     struct parsed *p = *state;
     static const char *const env[] = {"PYHD_DUMP_SIGNAL=SIGHUP", "PYHD_NO_DUMP_ON_INTERRUPT=1",
                                       "PYHD_DUMP_FORK=1", NULL};
-    static const char *const bad[] = {"KILL", "SEGV", "INT", "SIGINT", "usr1", "10", "SIG"};
+    static const char *const bad[] = {"KILL", "SEGV", "INT", "SIGINT", "usr1", "urg", "10",
+                                      "SIG"};
     int signum = -1;
 
     parse(p, NULL, "s.py", NULL);
     assert_int_equal(p->o.dump_on_interrupt, 1);
-    assert_int_equal(p->o.dump_signal, SIGUSR1);
+    assert_int_equal(p->o.dump_signal, SIGURG);
     assert_int_equal(p->o.dump_fork, 0);
 
     parse(p, NULL, "--no-dump-on-interrupt", "--dump-signal=USR2", "--dump-fork", "s.py", NULL);
@@ -637,7 +638,7 @@ static void test_trigger_options(void **state)
         char arg[64];
         snprintf(arg, sizeof(arg), "--dump-signal=%s", bad[i]);
         parse(p, NULL, arg, "s.py", NULL);
-        assert_error(p, "is not USR1, USR2, HUP, QUIT, TERM or none");
+        assert_error(p, "is not URG, USR1, USR2, HUP, QUIT, TERM or none");
         assert_int_equal(pyhd__parse_signal(bad[i], &signum), -1);
     }
     parse(p, (const char *const[]){"PYHD_NO_DUMP_ON_INTERRUPT=yes", NULL}, "s.py", NULL);
@@ -647,6 +648,11 @@ static void test_trigger_options(void **state)
     assert_int_equal(signum, SIGQUIT);
     assert_int_equal(pyhd__parse_signal("TERM", &signum), 0);
     assert_int_equal(signum, SIGTERM);
+    assert_int_equal(pyhd__parse_signal("SIGURG", &signum), 0);
+    assert_int_equal(signum, SIGURG);
+    assert_int_equal(pyhd__parse_signal("USR1", &signum), 0);
+    assert_int_equal(signum, SIGUSR1);
+    assert_string_equal(pyhd__signal_name(SIGURG), "URG");
     assert_string_equal(pyhd__signal_name(SIGUSR1), "USR1");
     assert_string_equal(pyhd__signal_name(0), "none");
     assert_string_equal(pyhd__signal_name(SIGSEGV), "?");

@@ -380,9 +380,35 @@ def _run_debugger(args, dump, out, module):
     if start.tb is None:
         out.write("The dump has no frame to debug.\n")
         return 0
+    _lend_main_file(start.tb)
     run_session(args.debugger, module, dump, start,
                 _rc_lines(args.trust) + args.command, out)
     return 0
+
+
+def _lend_main_file(tb):
+    """Give this process's __main__ the dumped program's __file__ when it has
+    none: inspect finds a class's source through sys.modules[cls.__module__],
+    and the program's own classes say "__main__" (the dumped source of that
+    file is in linecache). Python 3.14 has removed __main__.__file__ by the
+    time it prints the traceback: then the file of the main script's
+    module-level frame says it."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__file__", None) is not None:
+        return
+    frame = tb.tb_frame if tb is not None else None
+    seen = set()
+    while frame is not None and id(frame) not in seen:
+        seen.add(id(frame))
+        g = frame.f_globals
+        if type(g) is dict and g.get("__name__") == "__main__":
+            path = g.get("__file__")
+            if type(path) is not str and frame.f_code.co_name == "<module>":
+                path = frame.f_code.co_filename
+            if type(path) is str and not path.startswith("<"):
+                main.__file__ = path
+                return
+        frame = frame.f_back
 
 
 def main(argv):
