@@ -344,10 +344,10 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
 
 /*
  * nrefs references of any kind at v->c, the even ones (a key) not absent when
- * keys is set, the same checks as get_id()'s. The hot loop of the validator
- * (the items of every tuple, list, set and dict): a one-byte reference (an id
- * below 127, or a fresh one) is checked here; any other, and any error, goes
- * through get_id(), which says what was wrong.
+ * keys is set: the checks of get_id() for ANY_KIND. The hot loop of the
+ * validator (the items of every tuple, list, set and dict), so the checks are
+ * made here, one- and two-byte references read inline; a reference that fails
+ * one is read again by get_id(), which says what is wrong with it.
  */
 static int get_any_ids(struct vctx *v, uint64_t nrefs, int keys)
 {
