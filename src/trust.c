@@ -55,6 +55,9 @@ static const struct trusted table[] = {
     {"zoneinfo", "ZoneInfo", NULL, REDUCED},
     /* A read-only view of the rebuilt mapping; getters of items or attribute names. */
     {"builtins", "mappingproxy", "types:MappingProxyType", REDUCED},
+    {"builtins", "dict_keys", "_collections_abc:dict_keys", REDUCED},
+    {"builtins", "dict_values", "_collections_abc:dict_values", REDUCED},
+    {"builtins", "dict_items", "_collections_abc:dict_items", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
@@ -202,7 +205,7 @@ static const struct trusted *find(const char *module, const char *qualname)
 enum pyhd_trust_how pyhd__trust_lookup(const char *module, const char *qualname)
 {
     /* The table first: it also holds builtins types that are no name of
-       builtins (mappingproxy). */
+       builtins (mappingproxy, the dict views). */
     const struct trusted *t = find(module, qualname);
     if (t)
         return t->how;

@@ -39,7 +39,7 @@ enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
-    STD_ZONEINFO, STD_PATH_FIRST,
+    STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -64,6 +64,10 @@ static const struct {
     [STD_ITEMGETTER] = {"operator", "itemgetter"},
     [STD_ATTRGETTER] = {"operator", "attrgetter"},
     [STD_ZONEINFO] = {"zoneinfo", "ZoneInfo"},
+    /* The views of a dict (builtins, found by _collections_abc's names). */
+    [STD_DICT_KEYS] = {"_collections_abc", "dict_keys"},
+    [STD_DICT_VALUES] = {"_collections_abc", "dict_values"},
+    [STD_DICT_ITEMS] = {"_collections_abc", "dict_items"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -472,7 +476,8 @@ static int triage_content(const struct walker *w, PyObject *o)
         return 1;
     for (int i = 0; i < STD_NTYPES; i++) {
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
-            || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER)
+            || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
+            || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -1979,6 +1984,26 @@ static PyObject *proxy_mapping(PyObject *o)  /* new reference */
     return Py_BuildValue("(O)", ((struct pyhd_mappingproxy *)o)->mapping);
 }
 
+/*
+ * The dict a dict view shows, read where CPython keeps it: _PyDictViewObject
+ * of Objects/dictobject.c, the same on 3.10 to 3.14 (a public header's until
+ * 3.12, an internal one's since), so no method of the view runs.
+ */
+struct pyhd_dictview {
+    PyObject_HEAD
+    PyObject *dict;
+};
+
+static PyObject *view_dict(PyObject *o)  /* new reference */
+{
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof(struct pyhd_dictview)
+        || ((struct pyhd_dictview *)o)->dict == NULL) {
+        PyErr_SetString(PyExc_TypeError, "a dict view of an unknown layout");
+        return NULL;
+    }
+    return Py_BuildValue("(O)", ((struct pyhd_dictview *)o)->dict);
+}
+
 /* An operator.itemgetter's or attrgetter's arguments, from its C __reduce__. */
 static PyObject *getter_args(PyObject *o)  /* new reference */
 {
@@ -2017,6 +2042,10 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         return c_method(o, "__getinitargs__");
     case STD_MAPPINGPROXY:
         return proxy_mapping(o);
+    case STD_DICT_KEYS:
+    case STD_DICT_VALUES:
+    case STD_DICT_ITEMS:
+        return view_dict(o);
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
@@ -3411,8 +3440,15 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         return m != NULL && q != NULL && strcmp(q, name) == 0 && strncmp(m, module, mlen) == 0
                && (m[mlen] == '\0' || m[mlen] == '.');
     }
+    /* Their tp_names have no module. */
     if (i == STD_MAPPINGPROXY)
-        return t == &PyDictProxy_Type;  /* its tp_name has no module */
+        return t == &PyDictProxy_Type;
+    if (i == STD_DICT_KEYS)
+        return t == &PyDictKeys_Type;
+    if (i == STD_DICT_VALUES)
+        return t == &PyDictValues_Type;
+    if (i == STD_DICT_ITEMS)
+        return t == &PyDictItems_Type;
     return !is_python_class(w, t) && strncmp(t->tp_name, module, mlen) == 0
            && t->tp_name[mlen] == '.' && strcmp(t->tp_name + mlen + 1, name) == 0;
 }

@@ -447,6 +447,7 @@ enum pyhd_kind {
  *   builtins.mappingproxy (mapping,)     the mapping the view shows (a DICT for a
  *                        reader to rebuild it: any other mapping's methods are a
  *                        program's)
+ *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone

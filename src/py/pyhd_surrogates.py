@@ -1531,6 +1531,10 @@ def _build_reducers():
         uuid.UUID: lambda n: uuid.UUID(int=_exact(n, int)),
         collections.deque: deque, re.Pattern: pattern, array.array: array_,
         types.MappingProxyType: proxy,
+        # The views of the rebuilt dict (a dict's own: any other mapping's are a program's).
+        type({}.keys()): lambda mapping: _exact(mapping, dict).keys(),
+        type({}.values()): lambda mapping: _exact(mapping, dict).values(),
+        type({}.items()): lambda mapping: _exact(mapping, dict).items(),
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
     }

@@ -16,6 +16,9 @@ def crash():
     pair = (1, (2, (3,)))
     single = (1,)
     table = {"a": 1, "b": [2, 3], 4: {"nested": ()}}
+    names = table.keys()
+    values = table.values()
+    entries = table.items()
     tags = {3, 1, 2}
     frozen = frozenset({"x"})
     span = range(2, 20, 3)

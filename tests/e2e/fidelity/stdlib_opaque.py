@@ -5,8 +5,8 @@ import functools
 import hashlib
 import io
 import itertools
-import struct
 import weakref
+import zlib
 
 
 class Node:
@@ -23,7 +23,7 @@ def crash(path):
     text = io.StringIO("a,b\n")
     data = io.BytesIO(b"xy")
     rows = csv.reader(text)
-    layout = struct.Struct("<I")
+    packer = zlib.compressobj()
     joined = itertools.chain([1], [2])
     node = Node()
     link = weakref.ref(node)
