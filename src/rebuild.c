@@ -2537,6 +2537,57 @@ done:
     return ret;
 }
 
+PyDoc_STRVAR(module_table_doc,
+"module_table(modules, rebuilt) -> dict\n\n"
+"The dumped sys.modules: for each str name of modules (name -> file or None),\n"
+"the module of that name in rebuilt, else a new empty module of that name\n"
+"(with __file__ when the file is a str). Made in C: a dump holds the names of\n"
+"every module the program had, and each load makes them.");
+
+static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *table = NULL, *name, *file;  /* name, file: borrowed */
+    Py_ssize_t pos = 0;
+    (void)module;
+    if (nargs != 2 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "module_table(modules, rebuilt) takes two dicts");
+        return NULL;
+    }
+    table = PyDict_New();
+    if (!table)
+        return NULL;
+    while (PyDict_Next(args[0], &pos, &name, &file)) {
+        PyObject *mod;
+        int rc;
+        if (!PyUnicode_Check(name))
+            continue;
+        mod = PyDict_GetItemWithError(args[1], name);  /* borrowed */
+        if (mod) {
+            Py_INCREF(mod);
+        } else if (PyErr_Occurred()) {
+            goto error;
+        } else {
+            /* As types.ModuleType(name): __name__, and None for __doc__, __package__,
+               __loader__ and __spec__. */
+            mod = PyModule_NewObject(name);
+            if (!mod)
+                goto error;
+            if (PyUnicode_Check(file) && PyObject_SetAttrString(mod, "__file__", file) < 0) {
+                Py_DECREF(mod);
+                goto error;
+            }
+        }
+        rc = PyDict_SetItem(table, name, mod);
+        Py_DECREF(mod);
+        if (rc < 0)
+            goto error;
+    }
+    return table;
+error:
+    Py_DECREF(table);
+    return NULL;
+}
+
 PyDoc_STRVAR(trusted_class_doc,
 "trusted_class(module, qualname) -> (class, how) or None\n\n"
 "The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
@@ -2655,6 +2706,8 @@ static PyMethodDef pyhd_methods[] = {
     {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
      trusted_class_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
+    {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
+     module_table_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
      "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},

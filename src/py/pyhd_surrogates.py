@@ -1263,19 +1263,8 @@ def finish_roots(roots, manifest):
 
 def _module_table(modules):
     """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
-    import types
-    rebuilt = {name: module for name, module in _modules}
-    table = {}
-    for name, filename in modules.items():
-        if not isinstance(name, str):
-            continue
-        module = rebuilt.get(name)
-        if module is None:
-            module = types.ModuleType(name)
-            if isinstance(filename, str):
-                module.__file__ = filename
-        table[name] = module
-    return table
+    import _pyhd
+    return _pyhd.module_table(modules, {name: module for name, module in _modules})
 
 
 class FunctionStub:
