@@ -76,11 +76,19 @@ int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
        of the same bytes would add no protection, only a second pass over them. zlib
        still reads its trailer, so a stream cut short is refused as before. */
     inflateValidate(&zs, 0);
-    /* Start at four times the compressed size and double: most graphs compress 3-8x. */
+    /* Start at four times the compressed size and double: most graphs compress 3-8x.
+       A limit below the default ratio's is a size the MANIFEST declares (Graph-Size,
+       pyhd__decode_limit()): start there, so that the buffer is not copied as it grows. */
     cap = zlen < limit / 4 ? zlen * 4 + 4096 : (size_t)limit;
+    if (limit < (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096 && limit > cap) {
+        buf = malloc((size_t)limit);
+        if (buf)
+            cap = (size_t)limit;
+    }
     if (cap > limit)
         cap = (size_t)limit;
-    buf = malloc(cap ? cap : 1);
+    if (!buf)
+        buf = malloc(cap ? cap : 1);
     if (!buf) {
         set_err(err, errlen, "cannot inflate graph.z: out of memory (%zu bytes)", cap);
         goto error;
@@ -852,10 +860,13 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
 
     kind_slots_table(g->version, slots_of);
 
-    /* Records are 8 to 16 bytes in most graphs: room for one per 16 bytes from the
-       start, so that the array (64 bytes a record) is seldom copied as it grows. */
-    if (grow((void **)&g->objects, &objcap, len / 16 + 1, sizeof *g->objects) < 0)
-        goto nomem;
+    /* Records are 8 to 16 bytes in most graphs: room for one per 8 bytes from the
+       start, so that the array (64 bytes a record) is seldom copied as it grows; the
+       pages never written cost nothing. Without that much memory, it grows as it goes. */
+    if (len / 8 < SIZE_MAX / sizeof *g->objects) {
+        g->objects = malloc((len / 8 + 1) * sizeof *g->objects);
+        objcap = g->objects ? len / 8 + 1 : 0;
+    }
 
     /* Pass 1: the framing of every record, up to and including END. */
     while (!have_end) {
