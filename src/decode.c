@@ -826,6 +826,15 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     memset(g, 0, sizeof *g);
 }
 
+/* What the indexer notes of a record besides its framing, by kind. */
+enum { ROLE_CLASS = 1, ROLE_LATER = 2 };
+static const unsigned char kind_role[256] = {
+    [PYHD_REC_CLASS] = ROLE_CLASS, [PYHD_REC_TRUNCATED] = ROLE_CLASS,
+    [PYHD_REC_REDACTED] = ROLE_CLASS,  /* may stand for a class: a class_index */
+    [PYHD_REC_MODULE] = ROLE_LATER, [PYHD_REC_FRAME] = ROLE_LATER,
+    [PYHD_REC_EXCEPTION] = ROLE_LATER,  /* listed in later_ids */
+};
+
 int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen)
 {
@@ -868,103 +877,103 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         objcap = g->objects ? len / 8 + 1 : 0;
     }
 
-    /* Pass 1: the framing of every record, up to and including END. */
+    /* Pass 1: the framing of every record, up to and including END. Each is framed in
+       the object table's next entry (most records are objects: no copy then). */
     while (!have_end) {
-        struct pyhd_record r;
+        struct pyhd_record *r;
         uint64_t plen;
-        r.offset = (size_t)(p - data);
-        r.recno = ++recno;
+        if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof *g->objects) < 0)
+            goto nomem;
+        r = &g->objects[g->nobjects];
+        r->offset = (size_t)(p - data);
+        r->recno = ++recno;
         if (p >= end) {
-            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r.recno, r.offset);
+            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno, r->offset);
             goto error;
         }
-        r.kind = *p++;
-        if (pyhd__varint_next(&p, end, &r.nfresh) < 0
+        r->kind = *p++;
+        if (pyhd__varint_next(&p, end, &r->nfresh) < 0
             || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
-                        "of more than 64 bits", r.recno, r.offset);
+                        "of more than 64 bits", r->recno, r->offset);
             else
-                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r.recno,
-                        r.offset);
+                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno,
+                        r->offset);
             goto error;
         }
         if (plen > (uint64_t)(end - p)) {
             set_err(err, errlen, "truncated graph at record %zu (byte %zu): %s payload of %llu "
-                    "bytes, %zu left", r.recno, r.offset, pyhd__kind_name(r.kind),
+                    "bytes, %zu left", r->recno, r->offset, pyhd__kind_name(r->kind),
                     (unsigned long long)plen, (size_t)(end - p));
             goto error;
         }
-        r.payload = p;
-        r.len = (size_t)plen;
+        r->payload = p;
+        r->len = (size_t)plen;
         p += plen;
         /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
-        if (r.nfresh > (uint64_t)(end - data)) {
+        if (r->nfresh > (uint64_t)(end - data)) {
             set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
-                    "bytes", r.recno, r.offset, (unsigned long long)r.nfresh, len);
+                    "bytes", r->recno, r->offset, (unsigned long long)r->nfresh, len);
             goto error;
         }
-        r.first_fresh = next_fresh;
-        next_fresh += r.nfresh;
-        r.f = NULL;
-        if (slots_of[r.kind] > 0)
-            nslots += (size_t)slots_of[r.kind];
-        if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
+        r->first_fresh = next_fresh;
+        next_fresh += r->nfresh;
+        r->f = NULL;
+        if (slots_of[r->kind] > 0)
+            nslots += (size_t)slots_of[r->kind];
+        if (r->recno == 1 && r->kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
-                    r.offset, pyhd__kind_name(r.kind));
+                    r->offset, pyhd__kind_name(r->kind));
             goto error;
         }
-        r.class_index = 0;
-        if (r.kind == PYHD_REC_CLASS || r.kind == PYHD_REC_TRUNCATED ||
-            r.kind == PYHD_REC_REDACTED) {
+        r->class_index = 0;
+        if (kind_role[r->kind] == ROLE_CLASS) {
             if (g->nclasses == UINT32_MAX) {
                 set_err(err, errlen, "bad record %zu (byte %zu): more than %lu classes",
-                        r.recno, r.offset, (unsigned long)UINT32_MAX);
+                        r->recno, r->offset, (unsigned long)UINT32_MAX);
                 goto error;
             }
-            r.class_index = (uint32_t)g->nclasses++;
+            r->class_index = (uint32_t)g->nclasses++;
         }
-        if (r.kind < PYHD_KIND_META_FIRST) {
-            if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
-                goto nomem;
-            g->objects[g->nobjects++] = r;
-            if (r.kind == PYHD_REC_MODULE || r.kind == PYHD_REC_FRAME ||
-                r.kind == PYHD_REC_EXCEPTION) {
+        if (r->kind < PYHD_KIND_META_FIRST) {
+            g->nobjects++;
+            if (kind_role[r->kind] == ROLE_LATER) {
                 if (grow((void **)&g->later_ids, &latercap, g->nlater_ids + 1,
                          sizeof *g->later_ids) < 0)
                     goto nomem;
                 g->later_ids[g->nlater_ids++] = g->nobjects;
             }
-            if (slots_of[r.kind] < 0)
+            if (slots_of[r->kind] < 0)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
-        } else if (r.kind == PYHD_REC_ROOTS) {
+        } else if (r->kind == PYHD_REC_ROOTS) {
             if (have_roots) {
                 set_err(err, errlen, "bad record %zu (byte %zu): a second ROOTS record",
-                        r.recno, r.offset);
+                        r->recno, r->offset);
                 goto error;
             }
             have_roots = 1;
-            g->roots = r;
-        } else if (r.kind == PYHD_REC_THREAD) {
-            if (grow((void **)&g->threads, &thrcap, g->nthreads + 1, sizeof r) < 0)
+            g->roots = *r;
+        } else if (r->kind == PYHD_REC_THREAD) {
+            if (grow((void **)&g->threads, &thrcap, g->nthreads + 1, sizeof *r) < 0)
                 goto nomem;
-            g->threads[g->nthreads++] = r;
-        } else if (r.kind == PYHD_REC_END) {
-            struct pyhd_cursor c = pyhd__cursor(&r);
+            g->threads[g->nthreads++] = *r;
+        } else if (r->kind == PYHD_REC_END) {
+            struct pyhd_cursor c = pyhd__cursor(r);
             const unsigned char *q;
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
-                        "(%zu bytes)", r.recno, r.offset, r.len);
+                        "(%zu bytes)", r->recno, r->offset, r->len);
                 goto error;
             }
-            if (r.nfresh != 0) {
+            if (r->nfresh != 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END hands out %llu fresh ids",
-                        r.recno, r.offset, (unsigned long long)r.nfresh);
+                        r->recno, r->offset, (unsigned long long)r->nfresh);
                 goto error;
             }
             end_crc = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
                       (uint32_t)q[3] << 24;
-            end_offset = r.offset;
+            end_offset = r->offset;
             have_end = 1;
         } else {
             g->nunknown++;
