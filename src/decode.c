@@ -71,11 +71,24 @@ int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
         set_err(err, errlen, "cannot inflate graph.z: out of memory");
         return -1;
     }
-    /* Start at four times the compressed size and double: most graphs compress 3-8x. */
+    /* One checksum, not two: the END record's CRC-32 covers every inflated byte before
+       it, and pyhd__decode_index() checks END itself field by field, so zlib's adler32
+       of the same bytes would add no protection, only a second pass over them. zlib
+       still reads its trailer, so a stream cut short is refused as before. */
+    inflateValidate(&zs, 0);
+    /* Start at four times the compressed size and double: most graphs compress 3-8x.
+       A limit below the default ratio's is a size the MANIFEST declares (Graph-Size,
+       pyhd__decode_limit()): start there, so that the buffer is not copied as it grows. */
     cap = zlen < limit / 4 ? zlen * 4 + 4096 : (size_t)limit;
+    if (limit < (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096 && limit > cap) {
+        buf = malloc((size_t)limit);
+        if (buf)
+            cap = (size_t)limit;
+    }
     if (cap > limit)
         cap = (size_t)limit;
-    buf = malloc(cap ? cap : 1);
+    if (!buf)
+        buf = malloc(cap ? cap : 1);
     if (!buf) {
         set_err(err, errlen, "cannot inflate graph.z: out of memory (%zu bytes)", cap);
         goto error;
@@ -141,6 +154,91 @@ error:
 }
 
 /* ------------------------------------------------------------------------ */
+/* The checksum */
+
+/* zlib's crc32 of n bytes (it takes a uInt length: fed in pieces), after crc. */
+static uint32_t crc32_zlib(uint32_t crc, const unsigned char *p, size_t n)
+{
+    while (n) {
+        uInt piece = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32(crc, p, piece);
+        p += piece;
+        n -= piece;
+    }
+    return crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PYHD_HAVE_CLMUL_CRC 1
+
+/*
+ * The CRC-32 register (not inverted) after the n bytes at p (n >= 64, a
+ * multiple of 16), folded 64 bytes at a time with carry-less multiplies,
+ * then reduced to 32 bits (Barrett), as in Intel's "Fast CRC Computation
+ * for Generic Polynomials Using PCLMULQDQ" for the reflected polynomial
+ * 0xEDB88320. The constants are x^k mod P(x) for the fold distances.
+ */
+__attribute__((target("pclmul,sse2"))) static uint32_t crc32_clmul(uint32_t crc,
+                                                                    const unsigned char *p,
+                                                                    size_t n)
+{
+    const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);  /* 4x128 - 32, +64 */
+    const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);  /* 128 - 32, +64 */
+    const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124);              /* 64 */
+    const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);  /* mu, P(x) */
+    const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)p);
+    __m128i x2 = _mm_loadu_si128((const __m128i *)(p + 16));
+    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 32));
+    __m128i x4 = _mm_loadu_si128((const __m128i *)(p + 48));
+    __m128i t;
+
+    x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+    p += 64;
+    n -= 64;
+#define FOLD(x, k, next) \
+    (t = _mm_clmulepi64_si128((x), (k), 0x11), \
+     _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128((x), (k), 0x00), t), (next)))
+    for (; n >= 64; p += 64, n -= 64) {
+        x1 = FOLD(x1, k1k2, _mm_loadu_si128((const __m128i *)p));
+        x2 = FOLD(x2, k1k2, _mm_loadu_si128((const __m128i *)(p + 16)));
+        x3 = FOLD(x3, k1k2, _mm_loadu_si128((const __m128i *)(p + 32)));
+        x4 = FOLD(x4, k1k2, _mm_loadu_si128((const __m128i *)(p + 48)));
+    }
+    x1 = FOLD(x1, k3k4, x2);
+    x1 = FOLD(x1, k3k4, x3);
+    x1 = FOLD(x1, k3k4, x4);
+    for (; n >= 16; p += 16, n -= 16)
+        x1 = FOLD(x1, k3k4, _mm_loadu_si128((const __m128i *)p));
+#undef FOLD
+    /* 128 bits to 64 (with 32 zero bits appended), to 32 + 64, then Barrett. */
+    x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(k3k4, x1, 0x01));
+    x2 = _mm_srli_si128(x1, 4);
+    x1 = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x1, mask32), k5, 0x00), x2);
+    x2 = x1;
+    x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x10);
+    x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x00);
+    x1 = _mm_xor_si128(x1, x2);
+    return (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(x1, 4));
+}
+#endif
+
+uint32_t pyhd__crc32(const unsigned char *p, size_t n)
+{
+#ifdef PYHD_HAVE_CLMUL_CRC
+    /* About 4 instructions a byte for zlib's tables, a third of one this way: the
+       checksum is read over every byte of the graph at every load. */
+    if (n >= 64 && __builtin_cpu_supports("pclmul")) {
+        size_t head = n & ~(size_t)15;
+        uint32_t crc = ~crc32_clmul(0xFFFFFFFFu, p, head);
+        return crc32_zlib(crc, p + head, n - head);
+    }
+#endif
+    return crc32_zlib(0, p, n);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Validating */
 
 struct vctx {
@@ -174,14 +272,18 @@ static int short_payload(struct vctx *v)
     return bad(v, "payload ends early (%zu bytes)", v->r->len);
 }
 
-static int get_varint(struct vctx *v, uint64_t *x)
+static int bad_varint(struct vctx *v)
 {
-    if (pyhd__cur_varint(&v->c, x) == 0)
-        return 0;
     if (pyhd__cur_left(&v->c) >= PYHD_VARINT_MAX)
         return bad(v, "a varint of more than 64 bits at payload byte %zu",
                    (size_t)(v->c.p - v->r->payload));
     return short_payload(v);
+}
+
+/* Inline: every record has some; what is wrong is said out of line. */
+static inline int get_varint(struct vctx *v, uint64_t *x)
+{
+    return pyhd__cur_varint(&v->c, x) == 0 ? 0 : bad_varint(v);
 }
 
 static int get_u8(struct vctx *v, unsigned *x)
@@ -245,6 +347,52 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
     }
     if (out)
         *out = id;
+    return 0;
+}
+
+/*
+ * nrefs references of any kind at v->c, the even ones (a key) not absent when
+ * keys is set: the checks of get_id() for ANY_KIND. The hot loop of the
+ * validator (the items of every tuple, list, set and dict), so the checks are
+ * made here, one- and two-byte references read inline; a reference that fails
+ * one is read again by get_id(), which says what is wrong with it.
+ */
+static int get_any_ids(struct vctx *v, uint64_t nrefs, int keys)
+{
+    const unsigned char *p = v->c.p, *end = v->c.end;
+    uint64_t fresh = v->c.fresh_next, fresh_end = v->c.fresh_end, nobjects = v->g->nobjects;
+    for (uint64_t i = 0; i < nrefs; i++) {
+        const unsigned char *q = p;
+        uint64_t r;
+        if (q < end && *q < 0x80) {
+            r = *q++;
+        } else if (end - q >= 2 && q[1] < 0x80) {
+            /* An id below 16384: the other common case. */
+            r = (uint64_t)(q[0] & 0x7F) | (uint64_t)q[1] << 7;
+            q += 2;
+        } else if (pyhd__varint_get(&q, end, &r) < 0) {
+            goto slow;
+        }
+        if (r == 1) {
+            if (fresh >= fresh_end)
+                goto slow;
+            fresh++;
+        } else if (r == 0 ? keys && !(i & 1) : r - 1 > nobjects) {
+            goto slow;
+        }
+        p = q;
+        continue;
+    slow:
+        /* get_id() reads the same reference again and says what is wrong with it. */
+        v->c.p = p;
+        v->c.fresh_next = fresh;
+        if (get_id(v, !keys ? "item" : i & 1 ? "value" : "key", ANY_KIND, !keys || (i & 1),
+                   NULL) == 0)
+            return bad(v, "reference %llu read in two ways", (unsigned long long)i);
+        return -1;
+    }
+    v->c.p = p;
+    v->c.fresh_next = fresh;
     return 0;
 }
 
@@ -317,10 +465,15 @@ int pyhd__kind_known(unsigned kind, uint64_t version)
     return known(kind, version);
 }
 
-/* The slots a record of kind has in a dump of version (0 for a kind it does not know). */
-static inline unsigned kind_slots(unsigned kind, uint64_t version)
+/*
+ * Per kind, for a dump of one version: the slots a record of it has, or -1
+ * for a kind this reader does not know. Made once per graph: the indexer
+ * asks for every record, twice.
+ */
+static void kind_slots_table(uint64_t version, int16_t table[256])
 {
-    return known(kind, version) ? kinds[kind].nslots : 0;
+    for (unsigned kind = 0; kind < 256; kind++)
+        table[kind] = known(kind, version) ? (int16_t)kinds[kind].nslots : -1;
 }
 
 static size_t payload_at(const struct vctx *v)
@@ -332,7 +485,7 @@ static size_t payload_at(const struct vctx *v)
 static int check_str(struct vctx *v, uint64_t *s)
 {
     unsigned width = 0;
-    uint64_t orig;
+    uint64_t orig = 0;
     size_t left, count;
     if (get_u8(v, &width) < 0 || get_varint(v, &orig) < 0)
         return -1;
@@ -365,7 +518,7 @@ static int check_str(struct vctx *v, uint64_t *s)
 /* BYTESDATA: varint original length, stored bytes to the end. */
 static int check_bytes(struct vctx *v, uint64_t *s)
 {
-    uint64_t orig;
+    uint64_t orig = 0;
     if (get_varint(v, &orig) < 0)
         return -1;
     if (pyhd__cur_left(&v->c) > orig)
@@ -378,8 +531,13 @@ static int check_bytes(struct vctx *v, uint64_t *s)
     return 0;
 }
 
-/* ITEMS and MAP: varint original length, varint n, n ids or n (key, value) pairs. */
-static int check_seq(struct vctx *v, int pairs, uint64_t *s)
+/*
+ * ITEMS and MAP: varint original length, varint n, n ids or n (key, value)
+ * pairs. Inlined into the check of each kind that has one (pairs then a
+ * constant): the items of tuples, lists, sets and dicts are most of a graph.
+ */
+static inline __attribute__((always_inline)) int check_seq(struct vctx *v, int pairs,
+                                                           uint64_t *s)
 {
     uint64_t orig = 0, n = 0;
     if (get_varint(v, &orig) < 0 || get_varint(v, &n) < 0)
@@ -391,15 +549,10 @@ static int check_seq(struct vctx *v, int pairs, uint64_t *s)
     s[PYHD_SEQ_N] = n;
     s[PYHD_SEQ_AT] = payload_at(v);
     s[PYHD_SEQ_AT + 1] = v->c.fresh_next;
-    if (!pairs)
-        return get_ids(v, "item", n, ANY_KIND);
-    if (n > pyhd__cur_left(&v->c) / 2)
+    /* Every id takes at least one byte: a count past that is a lie, refused early. */
+    if (n > pyhd__cur_left(&v->c) / (pairs ? 2 : 1))
         return bad(v, "item count %llu exceeds the payload", (unsigned long long)n);
-    for (uint64_t i = 0; i < n; i++) {
-        if (get_id(v, "key", ANY_KIND, 0, NULL) < 0 || get_id(v, "value", ANY_KIND, 1, NULL) < 0)
-            return -1;
-    }
-    return 0;
+    return get_any_ids(v, pairs ? 2 * n : n, pairs);
 }
 
 /*
@@ -408,7 +561,7 @@ static int check_seq(struct vctx *v, int pairs, uint64_t *s)
  */
 static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 {
-    uint64_t n, x;
+    uint64_t n = 0, x = 0;
     unsigned minsize = fd->type == PYHD_FT_DTFIELDS ? 4 : 2;
     if (get_varint(v, &n) < 0)
         return -1;
@@ -442,7 +595,7 @@ static int check_list(struct vctx *v, const struct field *fd, uint64_t *s)
 /* DIMS and SHAPE: varint ndim (at most 64), ndim varints, and for SHAPE ndim svarints. */
 static int check_dims(struct vctx *v, int strides, uint64_t *s)
 {
-    uint64_t ndim, x;
+    uint64_t ndim = 0, x = 0;
     int64_t sx;
     if (get_varint(v, &ndim) < 0)
         return -1;
@@ -464,7 +617,7 @@ static int check_dims(struct vctx *v, int strides, uint64_t *s)
 /* ELEMENTS: ids for an object dtype, else bytes. f holds the record's slots so far. */
 static int check_elements(struct vctx *v, const struct field *fd, const uint64_t *f, uint64_t *s)
 {
-    uint64_t orig, n;
+    uint64_t orig = 0, n = 0;
     if (!pyhd__dtype_is_object(v->g, f[fd->arg])) {
         uint64_t data[PYHD_NSLOTS_BYTESDATA] = {0};
         if (check_bytes(v, data) < 0)
@@ -601,7 +754,8 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
 /*
  * check_KIND for every kind, made from format.h's table: each field in turn
  * into its slot (decode.h's PYHD_S_KIND_name). Fields after a SINCE that
- * stops stay 0 (the slots are zeroed). Bytes after the last field are
+ * stops stay 0: the slots are zeroed here first (a few stores of a size
+ * known here, where zeroing the whole block would write every byte again). Bytes after the last field are
  * ignored (format.h: readers ignore trailing bytes of a payload).
  */
 #define CHECK_FIELD(kind, name, type, arg, flags) \
@@ -613,7 +767,7 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
     { \
         int rc = 0; \
         (void)v; \
-        (void)f; \
+        memset(f, 0, PYHD_NS_##kind * sizeof *f); \
         PYHD_FIELDS_##kind(CHECK_FIELD) \
         return rc; \
     }
@@ -668,20 +822,31 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     free(g->objects);
     free(g->threads);
     free(g->slots);
+    free(g->later_ids);
     memset(g, 0, sizeof *g);
 }
+
+/* What the indexer notes of a record besides its framing, by kind. */
+enum { ROLE_CLASS = 1, ROLE_LATER = 2 };
+static const unsigned char kind_role[256] = {
+    [PYHD_REC_CLASS] = ROLE_CLASS, [PYHD_REC_TRUNCATED] = ROLE_CLASS,
+    [PYHD_REC_REDACTED] = ROLE_CLASS,  /* may stand for a class: a class_index */
+    [PYHD_REC_MODULE] = ROLE_LATER, [PYHD_REC_FRAME] = ROLE_LATER,
+    [PYHD_REC_EXCEPTION] = ROLE_LATER,  /* listed in later_ids */
+};
 
 int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen)
 {
     const unsigned char *p, *end = data + len;
-    size_t objcap = 0, thrcap = 0, recno = 0;
+    size_t objcap = 0, thrcap = 0, latercap = 0, recno = 0;
     int have_roots = 0, have_end = 0;
     uint64_t end_count = 0;
     uint64_t next_fresh = 1;  /* the id the next record's fresh ids start at */
     size_t nslots = 0;        /* the slots of every record */
     uint32_t end_crc = 0;
     size_t end_offset = 0;
+    int16_t slots_of[256];    /* kind_slots_table() */
 
     memset(g, 0, sizeof *g);
     g->data = data;
@@ -702,85 +867,113 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
 
-    /* Pass 1: the framing of every record, up to and including END. */
+    kind_slots_table(g->version, slots_of);
+
+    /* Records are 8 to 16 bytes in most graphs: room for one per 8 bytes from the
+       start, so that the array (64 bytes a record) is seldom copied as it grows; the
+       pages never written cost nothing. Without that much memory, it grows as it goes. */
+    if (len / 8 < SIZE_MAX / sizeof *g->objects) {
+        g->objects = malloc((len / 8 + 1) * sizeof *g->objects);
+        objcap = g->objects ? len / 8 + 1 : 0;
+    }
+
+    /* Pass 1: the framing of every record, up to and including END. Each is framed in
+       the object table's next entry (most records are objects: no copy then). */
     while (!have_end) {
-        struct pyhd_record r;
+        struct pyhd_record *r;
         uint64_t plen;
-        r.offset = (size_t)(p - data);
-        r.recno = ++recno;
+        if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof *g->objects) < 0)
+            goto nomem;
+        r = &g->objects[g->nobjects];
+        r->offset = (size_t)(p - data);
+        r->recno = ++recno;
         if (p >= end) {
-            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r.recno, r.offset);
+            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno, r->offset);
             goto error;
         }
-        r.kind = *p++;
-        if (pyhd__varint_get(&p, end, &r.nfresh) < 0
-            || pyhd__varint_get(&p, end, &plen) < 0) {
+        r->kind = *p++;
+        if (pyhd__varint_next(&p, end, &r->nfresh) < 0
+            || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
-                        "of more than 64 bits", r.recno, r.offset);
+                        "of more than 64 bits", r->recno, r->offset);
             else
-                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r.recno,
-                        r.offset);
+                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno,
+                        r->offset);
             goto error;
         }
         if (plen > (uint64_t)(end - p)) {
             set_err(err, errlen, "truncated graph at record %zu (byte %zu): %s payload of %llu "
-                    "bytes, %zu left", r.recno, r.offset, pyhd__kind_name(r.kind),
+                    "bytes, %zu left", r->recno, r->offset, pyhd__kind_name(r->kind),
                     (unsigned long long)plen, (size_t)(end - p));
             goto error;
         }
-        r.payload = p;
-        r.len = (size_t)plen;
+        r->payload = p;
+        r->len = (size_t)plen;
         p += plen;
         /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
-        if (r.nfresh > (uint64_t)(end - data)) {
+        if (r->nfresh > (uint64_t)(end - data)) {
             set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
-                    "bytes", r.recno, r.offset, (unsigned long long)r.nfresh, len);
+                    "bytes", r->recno, r->offset, (unsigned long long)r->nfresh, len);
             goto error;
         }
-        r.first_fresh = next_fresh;
-        next_fresh += r.nfresh;
-        r.f = NULL;
-        nslots += kind_slots(r.kind, g->version);
-        if (r.recno == 1 && r.kind != PYHD_REC_ROOTS) {
+        r->first_fresh = next_fresh;
+        next_fresh += r->nfresh;
+        r->f = NULL;
+        if (slots_of[r->kind] > 0)
+            nslots += (size_t)slots_of[r->kind];
+        if (r->recno == 1 && r->kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
-                    r.offset, pyhd__kind_name(r.kind));
+                    r->offset, pyhd__kind_name(r->kind));
             goto error;
         }
-        if (r.kind < PYHD_KIND_META_FIRST) {
-            if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof r) < 0)
-                goto nomem;
-            g->objects[g->nobjects++] = r;
-            if (!known(r.kind, g->version))
+        r->class_index = 0;
+        if (kind_role[r->kind] == ROLE_CLASS) {
+            if (g->nclasses == UINT32_MAX) {
+                set_err(err, errlen, "bad record %zu (byte %zu): more than %lu classes",
+                        r->recno, r->offset, (unsigned long)UINT32_MAX);
+                goto error;
+            }
+            r->class_index = (uint32_t)g->nclasses++;
+        }
+        if (r->kind < PYHD_KIND_META_FIRST) {
+            g->nobjects++;
+            if (kind_role[r->kind] == ROLE_LATER) {
+                if (grow((void **)&g->later_ids, &latercap, g->nlater_ids + 1,
+                         sizeof *g->later_ids) < 0)
+                    goto nomem;
+                g->later_ids[g->nlater_ids++] = g->nobjects;
+            }
+            if (slots_of[r->kind] < 0)
                 g->nunknown++;  /* rebuilt as a placeholder that still takes its id */
-        } else if (r.kind == PYHD_REC_ROOTS) {
+        } else if (r->kind == PYHD_REC_ROOTS) {
             if (have_roots) {
                 set_err(err, errlen, "bad record %zu (byte %zu): a second ROOTS record",
-                        r.recno, r.offset);
+                        r->recno, r->offset);
                 goto error;
             }
             have_roots = 1;
-            g->roots = r;
-        } else if (r.kind == PYHD_REC_THREAD) {
-            if (grow((void **)&g->threads, &thrcap, g->nthreads + 1, sizeof r) < 0)
+            g->roots = *r;
+        } else if (r->kind == PYHD_REC_THREAD) {
+            if (grow((void **)&g->threads, &thrcap, g->nthreads + 1, sizeof *r) < 0)
                 goto nomem;
-            g->threads[g->nthreads++] = r;
-        } else if (r.kind == PYHD_REC_END) {
-            struct pyhd_cursor c = pyhd__cursor(&r);
+            g->threads[g->nthreads++] = *r;
+        } else if (r->kind == PYHD_REC_END) {
+            struct pyhd_cursor c = pyhd__cursor(r);
             const unsigned char *q;
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
-                        "(%zu bytes)", r.recno, r.offset, r.len);
+                        "(%zu bytes)", r->recno, r->offset, r->len);
                 goto error;
             }
-            if (r.nfresh != 0) {
+            if (r->nfresh != 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END hands out %llu fresh ids",
-                        r.recno, r.offset, (unsigned long long)r.nfresh);
+                        r->recno, r->offset, (unsigned long long)r->nfresh);
                 goto error;
             }
             end_crc = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
                       (uint32_t)q[3] << 24;
-            end_offset = r.offset;
+            end_offset = r->offset;
             have_end = 1;
         } else {
             g->nunknown++;
@@ -792,15 +985,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
     {
-        /* zlib's crc32 takes a uInt length: feed it in pieces. */
-        uLong crc = crc32(0L, Z_NULL, 0);
-        size_t done = 0;
-        while (done < end_offset) {
-            size_t n = end_offset - done > (1u << 30) ? (1u << 30) : end_offset - done;
-            crc = crc32(crc, data + done, (uInt)n);
-            done += n;
-        }
-        if ((uint32_t)crc != end_crc) {
+        uint32_t crc = pyhd__crc32(data, end_offset);
+        if (crc != end_crc) {
             set_err(err, errlen, "bad checksum in graph.z (CRC-32 %08lx, END says %08lx)",
                     (unsigned long)(uint32_t)crc, (unsigned long)end_crc);
             goto error;
@@ -823,7 +1009,8 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
 
     /* Pass 2: the payloads, now that every id's kind is known, each record's fields into
        its slots (all records' in one block, counted in pass 1), in the order of pass 1. */
-    g->slots = calloc(nslots ? nslots : 1, sizeof *g->slots);
+    /* Each record's check zeroes its slots first. */
+    g->slots = malloc((nslots ? nslots : 1) * sizeof *g->slots);
     if (!g->slots)
         goto nomem;
     {
@@ -834,8 +1021,9 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                                     : i == g->nobjects ? &g->roots
                                                        : &g->threads[i - g->nobjects - 1];
             /* Every kind this reader knows gets slots (none, for NONE): NULL marks the rest. */
-            r->f = known(r->kind, g->version) ? next : NULL;
-            next += kind_slots(r->kind, g->version);
+            r->f = slots_of[r->kind] >= 0 ? next : NULL;
+            if (slots_of[r->kind] > 0)
+                next += slots_of[r->kind];
             v.r = r;
             if (check_record(&v) < 0)
                 goto error;

@@ -85,6 +85,8 @@ struct pyhd_record {
     uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
     const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
     unsigned kind;
+    uint32_t class_index;  /* of a CLASS, TRUNCATED or REDACTED record (those that may
+                              stand for a class): 0, 1, 2, ... in id order; else 0 */
 };
 
 struct pyhd_decoded {
@@ -100,6 +102,10 @@ struct pyhd_decoded {
     uint64_t *slots;               /* every record's slots (struct pyhd_record's f) */
     size_t ntrailing;              /* records of known kinds with bytes after their last
                                       field (a newer writer's appended fields) */
+    size_t nclasses;               /* records with a class_index */
+    uint64_t *later_ids;           /* the ids of the MODULE, FRAME and EXCEPTION records,
+                                      in order: a rebuilder visits them again */
+    size_t nlater_ids;
 };
 
 /*
@@ -157,15 +163,26 @@ static inline struct pyhd_cursor pyhd__cursor(const struct pyhd_record *r)
     return c;
 }
 
+/* Most varints of a graph are one byte: read here, the rest by pyhd__varint_get(). */
+static inline int pyhd__varint_next(const unsigned char **p, const unsigned char *end,
+                                    uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return pyhd__varint_get(p, end, v);
+}
+
 static inline int pyhd__cur_varint(struct pyhd_cursor *c, uint64_t *v)
 {
-    return pyhd__varint_get(&c->p, c->end, v);
+    return pyhd__varint_next(&c->p, c->end, v);
 }
 
 static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
 {
     uint64_t u;
-    if (pyhd__varint_get(&c->p, c->end, &u) < 0)
+    if (pyhd__varint_next(&c->p, c->end, &u) < 0)
         return -1;
     *v = pyhd__unzigzag(u);
     return 0;
@@ -179,7 +196,7 @@ static inline int pyhd__cur_svarint(struct pyhd_cursor *c, int64_t *v)
 static inline int pyhd__cur_ref(struct pyhd_cursor *c, uint64_t *id)
 {
     uint64_t r;
-    if (pyhd__varint_get(&c->p, c->end, &r) < 0)
+    if (pyhd__varint_next(&c->p, c->end, &r) < 0)
         return -1;
     if (r == 1) {
         if (c->fresh_next >= c->fresh_end)
@@ -236,6 +253,10 @@ static inline struct pyhd_cursor pyhd__field_cursor(const struct pyhd_record *r,
                             r->first_fresh + r->nfresh};
     return c;
 }
+
+/* The CRC-32 of n bytes, as zlib's crc32() computes it (with the CPU's carry-less
+   multiply where it has one). */
+uint32_t pyhd__crc32(const unsigned char *p, size_t n);
 
 /* Whether DTYPE record dtype_id is an object dtype ("|O"): an NDARRAY of it holds ids. */
 int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id);

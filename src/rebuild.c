@@ -51,10 +51,13 @@ enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
 
 struct rb {
     const struct pyhd_decoded *g;
-    PyObject **objs;           /* objs[id]: a new reference, or NULL until made */
+    PyObject **objs;           /* objs[id]: a new reference once state[id] is MADE (not
+                                  set before: the array is not zeroed); objs[0] NULL */
     unsigned char *state;      /* per id: UNSEEN, EXPANDING, MADE */
-    PyObject **inst_cls;       /* per class id: the class its INSTANCEs are made with */
-    unsigned char *inst_mode;  /* per class id: INST_* */
+    /* Per class, by its record's class_index (CLASS records and the TRUNCATED and
+       REDACTED ones that may stand for a class; class_slot()): */
+    PyObject **inst_cls;       /* the class its INSTANCEs are made with */
+    unsigned char *inst_mode;  /* INST_* */
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
@@ -63,8 +66,9 @@ struct rb {
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
-    uint32_t *depth;           /* per id: nesting depth (bound_nesting) */
-    uint32_t *mro_len;         /* per class id: estimated MRO length (bound_class) */
+    uint32_t *depth;           /* per id: nesting depth (bound_nesting), set when made;
+                                  depth[0] 0 */
+    uint32_t *mro_len;         /* estimated MRO length (bound_class) */
     uint64_t class_work;       /* the estimated cost of every class made so far */
     int measuring;             /* push_dep only measures (bound_nesting) */
     uint32_t deps_depth;       /* what it measured: the deepest dependency */
@@ -84,6 +88,20 @@ static int dump_error(const struct pyhd_record *r, const char *what)
     return -1;
 }
 
+/* Whether id is a record that may stand for a class (it has a class_index). */
+static inline int is_class_like(const struct pyhd_decoded *g, uint64_t id)
+{
+    const struct pyhd_record *r = pyhd__decode_obj(g, id);
+    return r && (r->kind == PYHD_REC_CLASS || r->kind == PYHD_REC_TRUNCATED ||
+                 r->kind == PYHD_REC_REDACTED);
+}
+
+/* The index in the per-class arrays of id, a record is_class_like(). */
+static inline size_t class_slot(const struct rb *rb, uint64_t id)
+{
+    return rb->g->objects[id - 1].class_index;
+}
+
 /* The object of id (borrowed); None for 0. Only for ids already made. */
 static PyObject *ref(struct rb *rb, uint64_t id)
 {
@@ -100,11 +118,21 @@ static PyObject *ref(struct rb *rb, uint64_t id)
 #define SLOTS(r, kind, name) (&(r)->f[PYHD_S_##kind##_##name])
 
 /* The elements of a list field (items, pairs, dimensions) are read in order, through a cursor. */
-static uint64_t rd_id(struct pyhd_cursor *c)
+static inline uint64_t rd_id(struct pyhd_cursor *c)
 {
-    uint64_t id = 0;
-    pyhd__cur_ref(c, &id);  /* validated by pyhd__decode_open() */
-    return id;
+    uint64_t id = 0, r;
+    /* Validated by pyhd__decode_open(): the reference is there, and most take one byte
+       (absent, fresh, or an id below 127) or two (an id below 16383). */
+    if (*c->p < 0x80) {
+        r = *c->p++;
+    } else if (c->p[1] < 0x80) {
+        r = (uint64_t)(c->p[0] & 0x7F) | (uint64_t)c->p[1] << 7;
+        c->p += 2;
+    } else {
+        pyhd__cur_ref(c, &id);
+        return id;
+    }
+    return r == 1 ? c->fresh_next++ : r == 0 ? 0 : r - 1;
 }
 
 static uint64_t rd_varint(struct pyhd_cursor *c)
@@ -323,6 +351,14 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
 {
     PyObject *key = NULL, *wrapped;
     int rc;
+    if (!generic && !pyhd__census_active(census) && rb->depth[key_id] <= PYHD_MAX_HASH_DEPTH) {
+        /* Most keys: within the bounds without counting (bound_key() would make a new
+           reference to the key and return it), and hashable here. */
+        rc = PyDict_SetItem(d, ref(rb, key_id), value);
+        if (rc == 0 || !PyErr_ExceptionMatches(PyExc_TypeError))
+            return rc;
+        PyErr_Clear();
+    }
     if (bound_key(rb, key_id, census, &key) < 0)
         return -1;
     rc = generic ? PyObject_SetItem(d, key, value) : PyDict_SetItem(d, key, value);
@@ -340,21 +376,39 @@ static int dict_set(struct rb *rb, PyObject *d, uint64_t key_id, PyObject *value
     return rc;
 }
 
-/* The items (ITEMS slots s, made already) of a TUPLE as a tuple. */
+/*
+ * The items (ITEMS slots s, made already) of a TUPLE as a tuple; *depth
+ * receives the deepest nesting depth of its items (bound_nesting()), read
+ * in the same pass. A tuple of objects the collector does not track cannot
+ * be part of a cycle: the collector's next pass would stop tracking it (as
+ * it does every such tuple, _PyTuple_MaybeUntrack); untracked here, that
+ * pass, which walks every object made, has fewer to walk.
+ */
 static PyObject *decode_items_tuple(struct rb *rb, const struct pyhd_record *r,
-                                    const uint64_t *s, uint64_t *more)
+                                    const uint64_t *s, uint64_t *more, uint32_t *depth)
 {
     uint64_t orig = s[PYHD_SEQ_LENGTH], n = s[PYHD_SEQ_N];
     struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
+    uint32_t deepest = 0;
+    int untrack = 1;
     PyObject *t = PyTuple_New((Py_ssize_t)n);
     if (!t)
         return NULL;
     for (uint64_t i = 0; i < n; i++) {
-        PyObject *item = ref(rb, rd_id(&c));
+        uint64_t id = rd_id(&c);
+        PyObject *item = ref(rb, id);
+        if (rb->depth[id] > deepest)
+            deepest = rb->depth[id];
+        if (untrack && PyObject_IS_GC(item) &&
+            (!PyTuple_CheckExact(item) || PyObject_GC_IsTracked(item)))
+            untrack = 0;
         Py_INCREF(item);
         PyTuple_SET_ITEM(t, (Py_ssize_t)i, item);
     }
+    if (untrack)
+        PyObject_GC_UnTrack(t);
     *more = orig - n;
+    *depth = deepest;
     return t;
 }
 
@@ -392,6 +446,7 @@ static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsign
                               const uint64_t *f, uint64_t *more)
 {
     const uint64_t *d = f + PYHD_S_BYTES_data;  /* BYTEARRAY's is the same slot */
+    uint32_t depth;
     *more = 0;
     switch (kind) {
     case PYHD_REC_INT:
@@ -413,7 +468,7 @@ static PyObject *decode_value(struct rb *rb, const struct pyhd_record *r, unsign
                                       : PyByteArray_FromStringAndSize(p, n);
     }
     case PYHD_REC_TUPLE:
-        return decode_items_tuple(rb, r, f + PYHD_S_TUPLE_items, more);
+        return decode_items_tuple(rb, r, f + PYHD_S_TUPLE_items, more, &depth);
     case PYHD_REC_FROZENSET:
         return decode_frozenset(rb, r, f + PYHD_S_FROZENSET_items, more);
     default:
@@ -439,7 +494,7 @@ static const char *truncated_kind_name(unsigned kind)
 /* ------------------------------------------------------------------------ */
 /* Hard dependencies */
 
-static int push(struct rb *rb, uint64_t id)
+static inline int push(struct rb *rb, uint64_t id)
 {
     if (rb->nstack == rb->capstack) {
         size_t ncap = rb->capstack ? rb->capstack * 2 : 256;
@@ -563,6 +618,23 @@ static int push3(struct rb *rb, const struct pyhd_record *r, uint64_t a, uint64_
     return push_dep(rb, r, a) < 0 || push_dep(rb, r, b) < 0 || push_dep(rb, r, c) < 0 ? -1 : 0;
 }
 
+/* The kinds push_deps() pushes dependencies for: a kind added there is added here. */
+static inline int has_hard_deps(const struct pyhd_record *r)
+{
+    switch (r->f ? r->kind : 0) {
+    case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
+    case PYHD_REC_CLASS: case PYHD_REC_METHOD: case PYHD_REC_FUNCTION: case PYHD_REC_INSTANCE:
+    case PYHD_REC_WEAKREF: case PYHD_REC_BUFFER: case PYHD_REC_SUBCLASS:
+    case PYHD_REC_EXCEPTION: case PYHD_REC_REDUCED: case PYHD_REC_OPAQUE:
+    case PYHD_REC_PARTIAL: case PYHD_REC_MATCH: case PYHD_REC_LOCK: case PYHD_REC_FILE:
+    case PYHD_REC_FUTURE: case PYHD_REC_NDARRAY: case PYHD_REC_DTYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Push the ids r cannot exist without (has_hard_deps() lists the kinds that have some). */
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     const uint64_t *base;
@@ -649,23 +721,24 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 /* Decide, once per class, how its INSTANCE records are made. */
 static int instance_mode(struct rb *rb, uint64_t class_id)
 {
+    size_t cls_slot = class_slot(rb, class_id);
     PyObject *args[2] = {rb->objs[class_id], rb->trust ? Py_True : Py_False};
     PyObject *cls;
-    if (rb->inst_mode[class_id] != INST_UNKNOWN)
+    if (rb->inst_mode[cls_slot] != INST_UNKNOWN)
         return 0;
     cls = sur_call(rb, "instance_class", args, 2);
     if (!cls)
         return -1;
     if (cls == Py_None) {
         Py_DECREF(cls);
-        rb->inst_mode[class_id] = INST_ENUM;
+        rb->inst_mode[cls_slot] = INST_ENUM;
     } else if (!PyType_Check(cls)) {
         Py_DECREF(cls);
         PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.instance_class gave no class");
         return -1;
     } else {
-        rb->inst_cls[class_id] = cls;
-        rb->inst_mode[class_id] = INST_NEW_AND_DICT;
+        rb->inst_cls[cls_slot] = cls;
+        rb->inst_mode[cls_slot] = INST_NEW_AND_DICT;
     }
     return 0;
 }
@@ -681,17 +754,28 @@ static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 {
     uint64_t class_id = FLD(r, INSTANCE, class), dict_id = FLD(r, INSTANCE, dict), name_id;
+    size_t cls_slot = class_slot(rb, class_id);
     PyObject *args[2], *member, *cls;
 
     if (instance_mode(rb, class_id) < 0)
         return NULL;
-    if (rb->inst_mode[class_id] == INST_NEW_AND_DICT) {
-        PyTypeObject *type = (PyTypeObject *)rb->inst_cls[class_id];
+    if (rb->inst_mode[cls_slot] == INST_NEW_AND_DICT) {
+        PyTypeObject *type = (PyTypeObject *)rb->inst_cls[cls_slot];
         /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
            its own tp_new makes an empty one and runs no Python code. */
         if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_new &&
             type->tp_new != PyBaseObject_Type.tp_new)
             return type->tp_new(type, rb->empty, NULL);
+        /* The dumped __dict__ is about to become its own (fill_attrs()): object.__new__
+           would first give it empty attribute storage (3.11 and 3.12 do for a class
+           whose instances keep their attributes inline), which setting __dict__ then
+           turns into a dict and throws away. Allocated as object.__new__ does, without
+           that; an abstract class keeps object.__new__'s refusal. */
+        if ((type->tp_flags & Py_TPFLAGS_HEAPTYPE) && type->tp_alloc == PyType_GenericAlloc &&
+            type->tp_new == PyBaseObject_Type.tp_new && type->tp_dictoffset != 0 &&
+            !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT) && dict_id &&
+            rb->g->objects[dict_id - 1].kind == PYHD_REC_DICT)
+            return type->tp_alloc(type, 0);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
@@ -1194,7 +1278,6 @@ static PyObject *make(struct rb *rb, uint64_t id)
     case PYHD_REC_STR:
     case PYHD_REC_BYTES:
     case PYHD_REC_BYTEARRAY:
-    case PYHD_REC_TUPLE:
     case PYHD_REC_FROZENSET:
         value = decode_value(rb, r, r->kind, r->f, &more);
         if (!value || !more)
@@ -1202,6 +1285,17 @@ static PyObject *make(struct rb *rb, uint64_t id)
         result = make_truncated(rb, truncated_kind_name(r->kind), value, more);
         Py_DECREF(value);
         return result;
+    case PYHD_REC_TUPLE: {
+        /* Its nesting depth is read with its items (bound_nesting() leaves it here). */
+        uint32_t depth = 0;
+        value = decode_items_tuple(rb, r, SLOTS(r, TUPLE, items), &more, &depth);
+        rb->depth[id] = depth < UINT32_MAX - 1 ? depth + 1 : UINT32_MAX - 1;
+        if (!value || !more)
+            return value;
+        result = make_truncated(rb, "tuple", value, more);
+        Py_DECREF(value);
+        return result;
+    }
     case PYHD_REC_LIST:
     case PYHD_REC_SET:
     case PYHD_REC_DICT: {
@@ -1312,13 +1406,13 @@ static PyObject *make(struct rb *rb, uint64_t id)
  * The nesting depth of id, whose dependencies are made (rebuild_bounds.h):
  * tuples and slices (and subclasses of tuple) hash by recursing through
  * their items, so they carry their items' depth; every other object counts 1.
+ * A TUPLE's is set by make(), which reads its items anyway.
  */
 static int bound_nesting(struct rb *rb, uint64_t id)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
     uint32_t depth = 1;
-    if (r->kind == PYHD_REC_TUPLE || r->kind == PYHD_REC_SLICE ||
-        r->kind == PYHD_REC_SUBCLASS) {
+    if (r->kind == PYHD_REC_SLICE || r->kind == PYHD_REC_SUBCLASS) {
         rb->measuring = 1;
         rb->deps_depth = 0;
         push_deps(rb, r);  /* only measures: cannot fail */
@@ -1345,11 +1439,12 @@ static int bound_class(struct rb *rb, uint64_t id)
         k = SLOTS(t, TUPLE, items)[PYHD_SEQ_N];
         for (uint64_t i = 0; i < k && sum < PYHD_MRO_SATURATED; i++) {
             uint64_t base = rd_id(&b);
-            sum += base && rb->mro_len[base] ? rb->mro_len[base] : 1;
+            uint32_t known = is_class_like(rb->g, base) ? rb->mro_len[class_slot(rb, base)] : 0;
+            sum += known ? known : 1;
         }
     }
     rb->class_work += pyhd__class_work(sum, k, &len);
-    rb->mro_len[id] = (uint32_t)len;
+    rb->mro_len[class_slot(rb, id)] = (uint32_t)len;
     if (rb->class_work > PYHD_MAX_CLASS_WORK) {
         char what[200];
         snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
@@ -1357,6 +1452,22 @@ static int bound_class(struct rb *rb, uint64_t id)
                  (unsigned long long)k, (unsigned long long)len);
         return dump_error(r, what);
     }
+    return 0;
+}
+
+/* Make id, whose dependencies are made. */
+static int make_one(struct rb *rb, uint64_t id)
+{
+    PyObject *obj;
+    rb->current = id;
+    if (bound_nesting(rb, id) < 0 ||
+        (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+        return -1;
+    obj = make(rb, id);
+    if (!obj)
+        return -1;
+    rb->objs[id] = obj;
+    rb->state[id] = MADE;
     return 0;
 }
 
@@ -1368,9 +1479,19 @@ static int ensure(struct rb *rb, uint64_t root)
         return 0;
     if (push(rb, root) < 0)
         return -1;
+    if (rb->state[root] == UNSEEN) {
+        /* Most objects need nothing that is not made already (a str, a dict, an
+           instance of a class made before it): made at once, without the walk. */
+        rb->state[root] = EXPANDING;
+        if (push_deps(rb, &rb->g->objects[root - 1]) < 0)
+            goto error;
+        if (rb->nstack == base + 1) {
+            rb->nstack = base;
+            return make_one(rb, root);
+        }
+    }
     while (rb->nstack > base) {
         uint64_t id = rb->stack[rb->nstack - 1];
-        PyObject *obj;
         if (rb->state[id] == MADE) {
             rb->nstack--;
             continue;
@@ -1385,15 +1506,8 @@ static int ensure(struct rb *rb, uint64_t root)
         }
         /* Every dependency pushed above id has been made: make id. */
         rb->nstack--;
-        rb->current = id;
-        if (bound_nesting(rb, id) < 0 ||
-            (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
+        if (make_one(rb, id) < 0)
             goto error;
-        obj = make(rb, id);
-        if (!obj)
-            goto error;
-        rb->objs[id] = obj;
-        rb->state[id] = MADE;
     }
     return 0;
 error:
@@ -1442,9 +1556,12 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
 {
     uint64_t n = s[PYHD_SEQ_N];
     struct pyhd_cursor cur = ELEMS(r, s, PYHD_SEQ_AT), *c = &cur;
-    struct pyhd_hash_census census;
+    struct pyhd_hash_census census = {NULL, NULL, 0, 0};
     int rc = 0;
-    if (pyhd__census_init(&census, kind == PYHD_REC_LIST ? 0 : n) < 0) {
+    /* Most containers are too small to need a census (pyhd__census_init() makes no
+       table for them): no call at all then. */
+    if (kind != PYHD_REC_LIST && n > PYHD_MAX_COLLISIONS &&
+        pyhd__census_init(&census, n) < 0) {
         PyErr_NoMemory();
         return -1;
     }
@@ -1457,7 +1574,8 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
         else
             rc = dict_set(rb, obj, a, ref(rb, rd_id(c)), generic, &census);
     }
-    pyhd__census_free(&census);
+    if (pyhd__census_active(&census))
+        pyhd__census_free(&census);
     return rc;
 }
 
@@ -1564,7 +1682,7 @@ static int fill_instance(struct rb *rb, PyObject *obj, const struct pyhd_record 
     PyObject *args[3] = {NULL}, *res;
     int rc = -1;
 
-    if (rb->inst_mode[FLD(r, INSTANCE, class)] == INST_NEW_AND_DICT)
+    if (rb->inst_mode[class_slot(rb, FLD(r, INSTANCE, class))] == INST_NEW_AND_DICT)
         return fill_attrs(rb, obj, r);
     args[0] = obj;
     args[1] = ref(rb, FLD(r, INSTANCE, dict));
@@ -1743,6 +1861,30 @@ static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record
  * later from their contents (a deque from its list, a class's attributes
  * from their dict) sees them whole.
  */
+/*
+ * Whether fill_one() may have work for a record of kind in phase: most
+ * records (values, and containers after phase 0) have none, and are passed
+ * over without a call.
+ */
+static inline int fills_in(unsigned kind, int phase)
+{
+    switch (kind) {
+    case PYHD_REC_LIST:
+    case PYHD_REC_SET:
+    case PYHD_REC_DICT:
+        return phase == 0;
+    case PYHD_REC_SUBCLASS:
+        return 1;
+    case PYHD_REC_NONE: case PYHD_REC_FALSE: case PYHD_REC_TRUE: case PYHD_REC_ELLIPSIS:
+    case PYHD_REC_NOTIMPL: case PYHD_REC_INT: case PYHD_REC_BIGINT: case PYHD_REC_FLOAT:
+    case PYHD_REC_COMPLEX: case PYHD_REC_STR: case PYHD_REC_BYTES: case PYHD_REC_BYTEARRAY:
+    case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
+        return 0;
+    default:
+        return phase == 1;
+    }
+}
+
 static int fill_one(struct rb *rb, uint64_t id, int phase)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
@@ -1878,7 +2020,8 @@ static int patch_globals(struct rb *rb, PyObject *d)
  */
 static int make_modules(struct rb *rb)
 {
-    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+    for (size_t i = 0; i < rb->g->nlater_ids; i++) {
+        uint64_t id = rb->g->later_ids[i];
         const struct pyhd_record *r = &rb->g->objects[id - 1];
         uint64_t dict_id;
         PyObject *mod;
@@ -1892,6 +2035,7 @@ static int make_modules(struct rb *rb)
             !PyModule_Check(mod))
             continue;
         rb->objs[dict_id] = Py_NewRef(PyModule_GetDict(mod));
+        rb->depth[dict_id] = 1;
         rb->state[dict_id] = MADE;
     }
     return 0;
@@ -1908,11 +2052,20 @@ static int rebuild_all(struct rb *rb)
     if (make_modules(rb) < 0)
         return -1;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
-        if (ensure(rb, id) < 0)
+        if (rb->state[id] == MADE)
+            continue;
+        /* Most records (values, containers made empty) depend on nothing: made here. */
+        if (rb->state[id] == UNSEEN && !has_hard_deps(&g->objects[id - 1])) {
+            if (make_one(rb, id) < 0)
+                return -1;
+        } else if (ensure(rb, id) < 0) {
             return -1;
+        }
     }
     for (int phase = 0; phase < 2; phase++) {
         for (uint64_t id = 1; id <= g->nobjects; id++) {
+            if (!fills_in(g->objects[id - 1].kind, phase))
+                continue;
             rb->current = id;
             if (fill_one(rb, id, phase) < 0)
                 return -1;
@@ -1924,7 +2077,8 @@ static int rebuild_all(struct rb *rb)
     if (!res)
         return -1;
     Py_DECREF(res);
-    for (uint64_t id = 1; id <= g->nobjects; id++) {
+    for (size_t i = 0; i < g->nlater_ids; i++) {
+        uint64_t id = g->later_ids[i];
         const struct pyhd_record *r = &g->objects[id - 1];
         if (r->kind == PYHD_REC_MODULE && rb->objs[id] != rb->builtins) {
             if (patch_globals(rb, ref(rb, FLD(r, MODULE, dict))) < 0)
@@ -2018,7 +2172,8 @@ static PyObject *exceptions_list(struct rb *rb)
     PyObject *list = PyList_New(0);
     if (!list)
         return NULL;
-    for (uint64_t id = 1; id <= rb->g->nobjects; id++) {
+    for (size_t i = 0; i < rb->g->nlater_ids; i++) {
+        uint64_t id = rb->g->later_ids[i];
         const struct pyhd_record *r = &rb->g->objects[id - 1];
         PyObject *pair;
         int rc;
@@ -2124,22 +2279,26 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
 {
     struct rb rb;
     PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
-    size_t n = g->nobjects + 1;
+    size_t n = g->nobjects + 1, nclass = g->nclasses ? g->nclasses : 1;
     int gc_was_enabled, rc;
 
     memset(&rb, 0, sizeof rb);
     rb.g = g;
     rb.trust = trust;
-    rb.objs = PyMem_Calloc(n, sizeof *rb.objs);
+    /* objs and depth are written as each object is made, and read only once it is
+       (state says so): not zeroed first, which would write them all once more. */
+    rb.objs = PyMem_Malloc(n * sizeof *rb.objs);
     rb.state = PyMem_Calloc(n, 1);
-    rb.inst_cls = PyMem_Calloc(n, sizeof *rb.inst_cls);
-    rb.inst_mode = PyMem_Calloc(n, 1);
-    rb.depth = PyMem_Calloc(n, sizeof *rb.depth);
-    rb.mro_len = PyMem_Calloc(n, sizeof *rb.mro_len);
+    rb.inst_cls = PyMem_Calloc(nclass, sizeof *rb.inst_cls);
+    rb.inst_mode = PyMem_Calloc(nclass, 1);
+    rb.depth = PyMem_Malloc(n * sizeof *rb.depth);
+    rb.mro_len = PyMem_Calloc(nclass, sizeof *rb.mro_len);
     if (!rb.objs || !rb.state || !rb.inst_cls || !rb.inst_mode || !rb.depth || !rb.mro_len) {
         PyErr_NoMemory();
         goto done;
     }
+    rb.objs[0] = NULL;
+    rb.depth[0] = 0;
     rb.sur = PyImport_ImportModule("pyhd_surrogates");
     if (!rb.sur)
         goto done;
@@ -2189,12 +2348,14 @@ done:
     Py_XDECREF(roots);
     Py_XDECREF(threads);
     Py_XDECREF(excs);
-    if (rb.objs) {
-        for (size_t i = 0; i < n; i++)
-            Py_XDECREF(rb.objs[i]);
+    if (rb.objs && rb.state) {
+        for (size_t i = 1; i < n; i++) {
+            if (rb.state[i] == MADE)
+                Py_DECREF(rb.objs[i]);
+        }
     }
     if (rb.inst_cls) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < nclass; i++)
             Py_XDECREF(rb.inst_cls[i]);
     }
     PyMem_Free(rb.objs);
@@ -2376,6 +2537,57 @@ done:
     return ret;
 }
 
+PyDoc_STRVAR(module_table_doc,
+"module_table(modules, rebuilt) -> dict\n\n"
+"The dumped sys.modules: for each str name of modules (name -> file or None),\n"
+"the module of that name in rebuilt, else a new empty module of that name\n"
+"(with __file__ when the file is a str). Made in C: a dump holds the names of\n"
+"every module the program had, and each load makes them.");
+
+static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *table = NULL, *name, *file;  /* name, file: borrowed */
+    Py_ssize_t pos = 0;
+    (void)module;
+    if (nargs != 2 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "module_table(modules, rebuilt) takes two dicts");
+        return NULL;
+    }
+    table = PyDict_New();
+    if (!table)
+        return NULL;
+    while (PyDict_Next(args[0], &pos, &name, &file)) {
+        PyObject *mod;
+        int rc;
+        if (!PyUnicode_Check(name))
+            continue;
+        mod = PyDict_GetItemWithError(args[1], name);  /* borrowed */
+        if (mod) {
+            Py_INCREF(mod);
+        } else if (PyErr_Occurred()) {
+            goto error;
+        } else {
+            /* As types.ModuleType(name): __name__, and None for __doc__, __package__,
+               __loader__ and __spec__. */
+            mod = PyModule_NewObject(name);
+            if (!mod)
+                goto error;
+            if (PyUnicode_Check(file) && PyObject_SetAttrString(mod, "__file__", file) < 0) {
+                Py_DECREF(mod);
+                goto error;
+            }
+        }
+        rc = PyDict_SetItem(table, name, mod);
+        Py_DECREF(mod);
+        if (rc < 0)
+            goto error;
+    }
+    return table;
+error:
+    Py_DECREF(table);
+    return NULL;
+}
+
 PyDoc_STRVAR(trusted_class_doc,
 "trusted_class(module, qualname) -> (class, how) or None\n\n"
 "The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
@@ -2494,6 +2706,8 @@ static PyMethodDef pyhd_methods[] = {
     {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
      trusted_class_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
+    {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
+     module_table_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
      "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},

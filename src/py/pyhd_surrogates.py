@@ -1216,12 +1216,18 @@ def _version_info_repr(self):
     return "sys.version_info(%s)" % ", ".join("%s=%r" % p for p in zip(self._fields, self))
 
 
+_version_info_class = []  # the named tuple class, made by the first load that needs it
+
+
 def _version_info(values):
     """The dumped sys.version_info: a named tuple that prints as the real one."""
-    import collections
-    cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
-    cls.__repr__ = _version_info_repr
-    return cls(*values)
+    if not _version_info_class:
+        # Made once: namedtuple compiles source, a cost every load would pay again.
+        import collections
+        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+        cls.__repr__ = _version_info_repr
+        _version_info_class.append(cls)
+    return _version_info_class[0](*values)
 
 
 def finish_roots(roots, manifest):
@@ -1257,19 +1263,8 @@ def finish_roots(roots, manifest):
 
 def _module_table(modules):
     """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
-    import types
-    rebuilt = {name: module for name, module in _modules}
-    table = {}
-    for name, filename in modules.items():
-        if not isinstance(name, str):
-            continue
-        module = rebuilt.get(name)
-        if module is None:
-            module = types.ModuleType(name)
-            if isinstance(filename, str):
-                module.__file__ = filename
-        table[name] = module
-    return table
+    import _pyhd
+    return _pyhd.module_table(modules, {name: module for name, module in _modules})
 
 
 class FunctionStub:

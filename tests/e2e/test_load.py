@@ -459,7 +459,19 @@ class LoadTest(CrashTestCase):
                 'sys': [loc['mod'].argv, loc['mod'].platform, list(loc['mod'].version_info[:2])
                         == list(sys.version_info[:2]) or loc['mod'].version_info[0] == 3,
                         'os' in loc['mod'].modules, isinstance(loc['mod'].path, list),
-                        repr(loc['mod'])],
+                        repr(loc['mod']),
+                        # sys.modules: the rebuilt sys itself, and for a module not
+                        # rebuilt an empty module of its name and file (_pyhd.module_table).
+                        loc['mod'].modules['sys'] is loc['mod'],
+                        (lambda empty: [
+                            len(empty) > 5,
+                            all(type(m) is type(sys) and m.__name__ == n and m.__spec__ is None
+                                and m.__doc__ is None and m.__loader__ is None
+                                for n, m in empty),
+                            any(isinstance(vars(m).get('__file__'), str) for n, m in empty)])(
+                            [(n, m) for n, m in loc['mod'].modules.items()
+                             if set(vars(m)) <= {'__doc__', '__file__', '__loader__', '__name__',
+                                                 '__package__', '__spec__'}])],
                 'environ': [loc['environ'].environ['PYHD_TEST_VALUE'],
                             'environ({' in repr(loc['environ'].environ)],
                 'exec_builtins': type(inner.globals['__builtins__']).__name__,
@@ -507,6 +519,7 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["dataclass"], ["Item(name='bolt', qty=2)", ["name", "qty"], True])
         self.assertEqual(facts["sys"][:5], [["prog.py"], sys.platform, True, True, True])
         self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
+        self.assertEqual(facts["sys"][6:], [True, [True, True, True]])
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
         self.assertEqual(facts["exec_builtins"], "dict")
         # Only pure builtins are this interpreter's: a dumped callable never reaches exec.

@@ -286,11 +286,25 @@ static void test_open_compressed(void **state)
                          -1);
         assert_string_equal(err, "corrupt graph.z (4 bytes after the end of the zlib stream)");
     }
-    /* A corrupted byte in the deflated data: zlib's own check catches it. */
+    /* A damaged adler32 trailer over intact data: the graph's own CRC-32 vouches for
+       every byte, so zlib's second checksum is not computed (decode.c) and the graph
+       opens. */
     z[zlen - 2] ^= 0x55;
     assert_int_equal(pyhd__decode_open(&g, z, zlen, pyhd__decode_limit(zlen, 0), err,
-                                       sizeof err), -1);
-    assert_true(strncmp(err, "corrupt graph.z (zlib: ", 23) == 0);
+                                       sizeof err), 0);
+    assert_memory_equal(g.data, b.data, b.len);
+    pyhd__decode_free(&g);
+    z[zlen - 2] ^= 0x55;
+    /* A corrupted byte anywhere in the deflated data is still refused: by inflate, the
+       CRC-32 or the framing. */
+    for (uLongf at = 2; at < zlen - 4; at++) {
+        z[at] ^= 0x55;
+        err[0] = '\0';
+        assert_int_equal(pyhd__decode_open(&g, z, zlen, pyhd__decode_limit(zlen, 0), err,
+                                           sizeof err), -1);
+        assert_true(err[0] != '\0');
+        z[at] ^= 0x55;
+    }
     pyhd__buf_free(&b);
 }
 
@@ -706,11 +720,13 @@ static void test_out_of_memory(void **state)
     fail_inflate_init = 0;
     assert_string_equal(err, "cannot inflate graph.z: out of memory");
 
-    /* The first realloc indexing records (the object table) fails. */
+    /* The first realloc indexing records fails (which table that is depends on the
+       compiler: the object table is first sized from the stream's length, an allocation
+       it may make a malloc). */
     realloc_countdown = 1;
     assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), -1);
     realloc_countdown = -1;
-    assert_string_equal(err, "out of memory indexing the graph (2 records)");
+    assert_true(strncmp(err, "out of memory indexing the graph (", 34) == 0);
 
     /* Growing the inflate buffer fails: a big stream that compresses well. */
     {
@@ -732,6 +748,35 @@ static void test_out_of_memory(void **state)
         free(bz);
     }
     pyhd__buf_free(&b);
+}
+
+/* pyhd__crc32 (carry-less multiply where the CPU has it) is zlib's crc32, at every
+   length and alignment around its 64- and 16-byte steps, and on a large buffer. */
+static void test_crc32(void **state)
+{
+    size_t big = 3 << 20;
+    unsigned char *buf = malloc(big + 64);
+    uint32_t x = 2463534242u;
+    (void)state;
+    assert_non_null(buf);
+    for (size_t i = 0; i < big + 64; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t offset = 0; offset < 17; offset++) {
+        for (size_t n = 0; n < 400; n++)
+            assert_int_equal(pyhd__crc32(buf + offset, n),
+                             (uint32_t)crc32(0L, buf + offset, (uInt)n));
+    }
+    assert_int_equal(pyhd__crc32(buf + 3, big), (uint32_t)crc32(0L, buf + 3, (uInt)big));
+    /* Zeros and ones: a fold that drops a carry shows here first. */
+    memset(buf, 0, 4096);
+    assert_int_equal(pyhd__crc32(buf, 4096), (uint32_t)crc32(0L, buf, 4096));
+    memset(buf, 0xFF, 4096);
+    assert_int_equal(pyhd__crc32(buf, 4096), (uint32_t)crc32(0L, buf, 4096));
+    free(buf);
 }
 
 int main(void)
@@ -760,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_truncated_stands_for_any_kind),
         cmocka_unit_test(test_subclass_base_kind),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_crc32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
