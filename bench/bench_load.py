@@ -84,10 +84,9 @@ main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
 '''
 PROGRAMS = {"simple": SIMPLE + MAIN, "realistic": REALISTIC + MAIN}
 
-# Run inside pyhd-debug by a pdb command: prints one line of results.
-TIMER = r'''
-import gc, pickle, sys, time, zlib, _pyhd
-DUMP, PICKLE, REPEAT = sys.argv_bench
+# The program's classes, in the debugger's __main__, so that pickle can load
+# their instances (sys must be imported first).
+PICKLE_CLASSES = r'''
 class Item:
     pass
 class Record:
@@ -97,6 +96,13 @@ class Node:
 sys.modules["__main__"].Item = Item
 sys.modules["__main__"].Record = Record
 sys.modules["__main__"].Node = Node
+'''
+
+# Run inside pyhd-debug by a pdb command: prints one line of results.
+TIMER = r'''
+import gc, pickle, sys, time, zlib, _pyhd
+DUMP, PICKLE, REPEAT = sys.argv_bench
+''' + PICKLE_CLASSES + r'''
 with open(PICKLE, "rb") as f:
     raw = f.read()
 packed = zlib.compress(raw, 1)

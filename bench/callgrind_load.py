@@ -30,15 +30,7 @@ import bench_load  # noqa: E402  (the programs that build the objects)
 
 INNER = r'''
 import pickle, sys, _pyhd
-class Item:
-    pass
-class Record:
-    pass
-class Node:
-    pass
-sys.modules["__main__"].Item = Item
-sys.modules["__main__"].Record = Record
-sys.modules["__main__"].Node = Node
+''' + bench_load.PICKLE_CLASSES + r'''
 DUMP, PICKLE, ROUNDS = sys.argv_bench
 with open(PICKLE, "rb") as f:
     raw = f.read()
