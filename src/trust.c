@@ -53,9 +53,6 @@ static const struct trusted table[] = {
     /* A zone of this machine's tz database, by its key (checked by ZoneInfo:
        a relative path without ".."); importing zoneinfo reads no file. */
     {"zoneinfo", "ZoneInfo", NULL, REDUCED},
-    /* 3.13+: a Thread's handle, rebuilt as a stand-in that says whether the
-       thread was done and its ident (no thread of this process). */
-    {"_thread", "_ThreadHandle", NULL, REDUCED},
     /* A read-only view of the rebuilt mapping; getters of items or attribute names. */
     {"builtins", "mappingproxy", "types:MappingProxyType", REDUCED},
     {"builtins", "dict_keys", "_collections_abc:dict_keys", REDUCED},

@@ -40,8 +40,7 @@ enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
-    STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_THREAD_HANDLE,
-    STD_PATH_FIRST,
+    STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -70,8 +69,6 @@ static const struct {
     [STD_DICT_KEYS] = {"_collections_abc", "dict_keys"},
     [STD_DICT_VALUES] = {"_collections_abc", "dict_values"},
     [STD_DICT_ITEMS] = {"_collections_abc", "dict_items"},
-    /* 3.13+: a Thread's handle, which its __repr__ asks whether it is done. */
-    [STD_THREAD_HANDLE] = {"_thread", "_ThreadHandle"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2107,15 +2104,6 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_DICT_VALUES:
     case STD_DICT_ITEMS:
         return view_dict(o);
-    case STD_THREAD_HANDLE:
-        /* (ident, done): its C getter and C method, as Thread.__repr__ asks. */
-        a = c_attr(o, "ident");
-        b = a != NULL ? c_method(o, "is_done") : NULL;
-        if (b != NULL)
-            r = PyTuple_Pack(2, a, b);
-        Py_XDECREF(a);
-        Py_XDECREF(b);
-        return r;
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);

@@ -448,7 +448,6 @@ enum pyhd_kind {
  *                        reader to rebuild it: any other mapping's methods are a
  *                        program's)
  *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
- *   _thread._ThreadHandle (ident int or None, done bool)  3.13+, a Thread's handle
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone

@@ -1370,25 +1370,6 @@ def _named_subclass(stub, klass):
     return found[1]
 
 
-class ThreadHandleStub:
-    """A dumped thread's handle (3.13+'s _thread._ThreadHandle): its ident and
-    whether it was done, which Thread's methods ask; it stands for no thread
-    of this process, so it cannot be joined."""
-
-    def __init__(self, ident, done):
-        self.ident, self._done = ident, done
-
-    def is_done(self):
-        return self._done
-
-    def join(self, *args, **kwargs):
-        raise DumpedCodeError("a dumped thread cannot be joined")
-
-    def __repr__(self):
-        return "<rebuilt %s ident=%r done=%r>" % (_class_name(type(self)), self.ident,
-                                                 self._done)
-
-
 class TruncatedStub:
     """An object the dump left out because its size budget ran out."""
 
@@ -1560,9 +1541,6 @@ def make_reduced(cls, args):
     if _reducers is None:
         _reducers = _build_reducers()
     build = _reducers.get(cls) if isinstance(cls, type) else None
-    if build is None and cls is getattr(sys.modules.get("_thread"), "_ThreadHandle", None):
-        build = _reducers[cls] = lambda ident, done: _named_subclass(ThreadHandleStub, cls)(
-            _exact(ident, int, type(None)), _exact(done, bool))
     zoneinfo = sys.modules.get("zoneinfo")
     if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
         # zoneinfo is imported only once a dump names it (the trust table
