@@ -1,9 +1,13 @@
 /* decode.c: inflate graph.z and validate and index every record of the graph stream. */
+#define _POSIX_C_SOURCE 200809L  /* O_CLOEXEC */
 #include "decode.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -25,21 +29,38 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Inflating */
 
-/* MemAvailable of /proc/meminfo in bytes, else the physical memory, else no bound. */
+/* MemAvailable of /proc/meminfo in bytes, else the physical memory, else no bound.
+   Asked at every load: read with one read(2) and scanned in place (stdio's
+   buffering, fgets and sscanf per line cost more than the kernel's own text). */
 static uint64_t memory_available(void)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[128];
-    unsigned long long kib;
+    static const char key[] = "MemAvailable:";
+    char text[4096];
+    ssize_t n = -1;
     long pages, page;
-    if (f) {
-        while (fgets(line, sizeof line, f)) {
-            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
-                fclose(f);
-                return (uint64_t)kib * 1024;
+    int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        do
+            n = read(fd, text, sizeof text - 1);
+        while (n < 0 && errno == EINTR);
+        close(fd);
+    }
+    if (n > 0) {
+        const char *p;
+        text[n] = '\0';
+        for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+            if (!strncmp(p, key, sizeof key - 1)) {
+                uint64_t kib = 0;
+                int digits = 0;
+                for (p += sizeof key - 1; *p == ' '; p++)
+                    ;
+                for (; *p >= '0' && *p <= '9' && kib < UINT64_MAX / 1024 / 10; p++, digits++)
+                    kib = kib * 10 + (uint64_t)(*p - '0');
+                if (digits && !strncmp(p, " kB", 3))
+                    return kib * 1024;
+                break;
             }
         }
-        fclose(f);
     }
     pages = sysconf(_SC_PHYS_PAGES);
     page = sysconf(_SC_PAGESIZE);

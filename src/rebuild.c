@@ -45,6 +45,7 @@ enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
 
 /* More than the number of pyhd_surrogates functions rebuild.c calls. */
 #define SUR_FNS_MAX 48
+#define ATTR_NAMES_SIZE 128  /* a power of two, above the count of set_attr's names */
 
 /* How INSTANCE records of one class are made. */
 enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
@@ -79,6 +80,9 @@ struct rb {
     /* pyhd_surrogates' functions, looked up once per load by sur_call. */
     struct sur_fn { const char *name; PyObject *fn; } sur_fns[SUR_FNS_MAX];
     size_t nsur_fns;
+    /* Attribute names set from C (set_attr), interned once per load: by the address
+       of their string literal, open addressing. */
+    struct attr_name { const char *name; PyObject *str; } attr_names[ATTR_NAMES_SIZE];
 };
 
 static int dump_error(const struct pyhd_record *r, const char *what)
@@ -1518,34 +1522,50 @@ error:
 /* ------------------------------------------------------------------------ */
 /* Filling */
 
-static int set_attr(PyObject *obj, const char *name, PyObject *value)
+/* obj.name = value. name is a string literal: its interned str is made once per load
+   (PyObject_SetAttrString makes and interns it again at every call). */
+static int set_attr(struct rb *rb, PyObject *obj, const char *name, PyObject *value)
 {
-    return PyObject_SetAttrString(obj, name, value);
+    size_t i = ((uintptr_t)name >> 3) & (ATTR_NAMES_SIZE - 1);
+    for (size_t probes = 0; probes < ATTR_NAMES_SIZE; probes++) {
+        struct attr_name *slot = &rb->attr_names[i];
+        if (slot->name == name)
+            return PyObject_SetAttr(obj, slot->str, value);
+        if (!slot->name) {
+            slot->str = PyUnicode_InternFromString(name);
+            if (!slot->str)
+                return -1;
+            slot->name = name;
+            return PyObject_SetAttr(obj, slot->str, value);
+        }
+        i = (i + 1) & (ATTR_NAMES_SIZE - 1);
+    }
+    return PyObject_SetAttrString(obj, name, value);  /* a full table: not cached */
 }
 
 static int set_attr_id(struct rb *rb, PyObject *obj, const char *name, uint64_t id)
 {
-    return set_attr(obj, name, ref(rb, id));
+    return set_attr(rb, obj, name, ref(rb, id));
 }
 
-static int set_attr_position(PyObject *obj, const char *name, int64_t v)
+static int set_attr_position(struct rb *rb, PyObject *obj, const char *name, int64_t v)
 {
     PyObject *p = position(v);
     int rc;
     if (!p)
         return -1;
-    rc = set_attr(obj, name, p);
+    rc = set_attr(rb, obj, name, p);
     Py_DECREF(p);
     return rc;
 }
 
-static int set_attr_varint(PyObject *obj, const char *name, uint64_t v)
+static int set_attr_varint(struct rb *rb, PyObject *obj, const char *name, uint64_t v)
 {
     PyObject *p = PyLong_FromUnsignedLongLong(v);
     int rc;
     if (!p)
         return -1;
-    rc = set_attr(obj, name, p);
+    rc = set_attr(rb, obj, name, p);
     Py_DECREF(p);
     return rc;
 }
@@ -1775,7 +1795,7 @@ static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record
     if (!PyExceptionInstance_Check(obj))
         return 0;
     if (PyTuple_Check(args))
-        if (set_attr(obj, "args", args) < 0)
+        if (set_attr(rb, obj, "args", args) < 0)
             return -1;
     if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
         PyObject_SetAttr(obj, rb->dict_name, rb->objs[dict_id]) < 0)
@@ -1785,7 +1805,7 @@ static int fill_exception(struct rb *rb, PyObject *obj, const struct pyhd_record
         PyException_SetCause(obj, Py_NewRef(rb->objs[cause]));
     if (context && PyExceptionInstance_Check(rb->objs[context]))
         PyException_SetContext(obj, Py_NewRef(rb->objs[context]));
-    if (set_attr(obj, "__suppress_context__", suppress ? Py_True : Py_False) < 0)
+    if (set_attr(rb, obj, "__suppress_context__", suppress ? Py_True : Py_False) < 0)
         return -1;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t k = rd_id(&c), v = rd_id(&c);
@@ -1803,22 +1823,22 @@ static int fill_code(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
     return set_attr_id(rb, obj, "filename", FLD(r, CODE, filename)) < 0 ||
            set_attr_id(rb, obj, "name", FLD(r, CODE, name)) < 0 ||
            set_attr_id(rb, obj, "qualname", FLD(r, CODE, qualname)) < 0 ||
-           set_attr_varint(obj, "firstlineno", FLD(r, CODE, firstlineno)) < 0 ||
-           set_attr_varint(obj, "argcount", FLD(r, CODE, argcount)) < 0 ||
-           set_attr_varint(obj, "posonlyargcount", FLD(r, CODE, posonlyargcount)) < 0 ||
-           set_attr_varint(obj, "kwonlyargcount", FLD(r, CODE, kwonlyargcount)) < 0 ||
-           set_attr_varint(obj, "flags", FLD(r, CODE, flags)) < 0 ||
+           set_attr_varint(rb, obj, "firstlineno", FLD(r, CODE, firstlineno)) < 0 ||
+           set_attr_varint(rb, obj, "argcount", FLD(r, CODE, argcount)) < 0 ||
+           set_attr_varint(rb, obj, "posonlyargcount", FLD(r, CODE, posonlyargcount)) < 0 ||
+           set_attr_varint(rb, obj, "kwonlyargcount", FLD(r, CODE, kwonlyargcount)) < 0 ||
+           set_attr_varint(rb, obj, "flags", FLD(r, CODE, flags)) < 0 ||
            set_attr_id(rb, obj, "varnames", FLD(r, CODE, varnames)) < 0 ||
            set_attr_id(rb, obj, "cellvars", FLD(r, CODE, cellvars)) < 0 ||
            set_attr_id(rb, obj, "freevars", FLD(r, CODE, freevars)) < 0 ? -1 : 0;
 }
 
 /* The four SVARINT positions whose slots start at s (FRAME and TRACEBACK). */
-static int fill_positions(PyObject *obj, const uint64_t *s)
+static int fill_positions(struct rb *rb, PyObject *obj, const uint64_t *s)
 {
     static const char *const names[] = {"lineno", "end_lineno", "col", "end_col"};
     for (int i = 0; i < 4; i++) {
-        if (set_attr_position(obj, names[i], (int64_t)s[i]) < 0)
+        if (set_attr_position(rb, obj, names[i], (int64_t)s[i]) < 0)
             return -1;
     }
     return 0;
@@ -1828,27 +1848,27 @@ static int fill_frame(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
     /* The dumped builtins: this interpreter's stand in for them. */
     return set_attr_id(rb, obj, "code", FLD(r, FRAME, code)) < 0 ||
-           fill_positions(obj, SLOTS(r, FRAME, lineno)) < 0 ||
+           fill_positions(rb, obj, SLOTS(r, FRAME, lineno)) < 0 ||
            set_attr_id(rb, obj, "locals", FLD(r, FRAME, locals)) < 0 ||
            set_attr_id(rb, obj, "globals", FLD(r, FRAME, globals)) < 0 ||
-           set_attr(obj, "builtins", rb->builtins) < 0 ||
+           set_attr(rb, obj, "builtins", rb->builtins) < 0 ||
            set_attr_id(rb, obj, "back", FLD(r, FRAME, back)) < 0 ? -1 : 0;
 }
 
 static int fill_traceback(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
     return set_attr_id(rb, obj, "frame", FLD(r, TRACEBACK, frame)) < 0 ||
-           fill_positions(obj, SLOTS(r, TRACEBACK, lineno)) < 0 ||
+           fill_positions(rb, obj, SLOTS(r, TRACEBACK, lineno)) < 0 ||
            set_attr_id(rb, obj, "next", FLD(r, TRACEBACK, next)) < 0 ? -1 : 0;
 }
 
 static int fill_generator(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
 {
-    if (set_attr_varint(obj, "flavour", FLD(r, GENERATOR, flavour)) < 0 ||
+    if (set_attr_varint(rb, obj, "flavour", FLD(r, GENERATOR, flavour)) < 0 ||
         set_attr_id(rb, obj, "name", FLD(r, GENERATOR, name)) < 0 ||
         set_attr_id(rb, obj, "qualname", FLD(r, GENERATOR, qualname)) < 0 ||
         set_attr_id(rb, obj, "code", FLD(r, GENERATOR, code)) < 0 ||
-        set_attr_varint(obj, "state", FLD(r, GENERATOR, state)) < 0 ||
+        set_attr_varint(rb, obj, "state", FLD(r, GENERATOR, state)) < 0 ||
         set_attr_id(rb, obj, "frame", FLD(r, GENERATOR, frame)) < 0)
         return -1;
     /* Version 2: what it awaits. */
@@ -2373,6 +2393,8 @@ done:
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
+    for (size_t i = 0; i < ATTR_NAMES_SIZE; i++)
+        Py_XDECREF(rb.attr_names[i].str);
     return ret;
 }
 
@@ -2546,7 +2568,7 @@ PyDoc_STRVAR(module_table_doc,
 
 static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *table = NULL, *name, *file;  /* name, file: borrowed */
+    PyObject *table = NULL, *file_name = NULL, *name, *file;  /* name, file: borrowed */
     Py_ssize_t pos = 0;
     (void)module;
     if (nargs != 2 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
@@ -2554,8 +2576,10 @@ static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_s
         return NULL;
     }
     table = PyDict_New();
-    if (!table)
-        return NULL;
+    /* "__file__" interned once, not by PyObject_SetAttrString for every module. */
+    file_name = PyUnicode_InternFromString("__file__");
+    if (!table || !file_name)
+        goto error;
     while (PyDict_Next(args[0], &pos, &name, &file)) {
         PyObject *mod;
         int rc;
@@ -2572,7 +2596,7 @@ static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_s
             mod = PyModule_NewObject(name);
             if (!mod)
                 goto error;
-            if (PyUnicode_Check(file) && PyObject_SetAttrString(mod, "__file__", file) < 0) {
+            if (PyUnicode_Check(file) && PyObject_SetAttr(mod, file_name, file) < 0) {
                 Py_DECREF(mod);
                 goto error;
             }
@@ -2582,9 +2606,11 @@ static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_s
         if (rc < 0)
             goto error;
     }
+    Py_DECREF(file_name);
     return table;
 error:
-    Py_DECREF(table);
+    Py_XDECREF(table);
+    Py_XDECREF(file_name);
     return NULL;
 }
 
