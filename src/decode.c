@@ -279,12 +279,14 @@ static int bad(struct vctx *v, const char *fmt, ...) __attribute__((format(print
 static int bad(struct vctx *v, const char *fmt, ...)
 {
     char what[200];
+    size_t recno, offset;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    set_err(v->err, v->errlen, "bad record %zu (byte %zu): %s: %s", v->r->recno,
-            v->r->offset, pyhd__kind_name(v->r->kind), what);
+    pyhd__record_where(v->g, v->r, &recno, &offset);
+    set_err(v->err, v->errlen, "bad record %zu (byte %zu): %s: %s", recno, offset,
+            pyhd__kind_name(v->r->kind), what);
     return -1;
 }
 
@@ -847,6 +849,31 @@ void pyhd__decode_free(struct pyhd_decoded *g)
     memset(g, 0, sizeof *g);
 }
 
+void pyhd__record_where(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                        size_t *recno, size_t *offset)
+{
+    const unsigned char *p = g->data + g->first_record, *end = g->data + g->len;
+    size_t n = 0;
+    *recno = 0;
+    *offset = 0;
+    /* Pass 1 framed every record up to r: the varints are there and in bounds. */
+    while (p < end) {
+        const unsigned char *start = p;
+        uint64_t nfresh, plen;
+        p++;
+        if (pyhd__varint_next(&p, end, &nfresh) < 0 || pyhd__varint_next(&p, end, &plen) < 0 ||
+            plen > (uint64_t)(end - p))
+            return;
+        n++;
+        if (p == r->payload) {
+            *recno = n;
+            *offset = (size_t)(start - g->data);
+            return;
+        }
+        p += plen;
+    }
+}
+
 /* What the indexer notes of a record besides its framing, by kind. */
 enum { ROLE_CLASS = 1, ROLE_LATER = 2 };
 static const unsigned char kind_role[256] = {
@@ -889,9 +916,10 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     }
 
     kind_slots_table(g->version, slots_of);
+    g->first_record = (size_t)(p - data);
 
     /* Records are 8 to 16 bytes in most graphs: room for one per 8 bytes from the
-       start, so that the array (64 bytes a record) is seldom copied as it grows; the
+       start, so that the array (48 bytes a record) is seldom copied as it grows; the
        pages never written cost nothing. Without that much memory, it grows as it goes. */
     if (len / 8 < SIZE_MAX / sizeof *g->objects) {
         g->objects = malloc((len / 8 + 1) * sizeof *g->objects);
@@ -903,13 +931,14 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     while (!have_end) {
         struct pyhd_record *r;
         uint64_t plen;
+        size_t offset;
         if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof *g->objects) < 0)
             goto nomem;
         r = &g->objects[g->nobjects];
-        r->offset = (size_t)(p - data);
-        r->recno = ++recno;
+        offset = (size_t)(p - data);
+        ++recno;
         if (p >= end) {
-            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno, r->offset);
+            set_err(err, errlen, "truncated graph at record %zu (byte %zu)", recno, offset);
             goto error;
         }
         r->kind = *p++;
@@ -917,15 +946,15 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
-                        "of more than 64 bits", r->recno, r->offset);
+                        "of more than 64 bits", recno, offset);
             else
-                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", r->recno,
-                        r->offset);
+                set_err(err, errlen, "truncated graph at record %zu (byte %zu)", recno,
+                        offset);
             goto error;
         }
         if (plen > (uint64_t)(end - p)) {
             set_err(err, errlen, "truncated graph at record %zu (byte %zu): %s payload of %llu "
-                    "bytes, %zu left", r->recno, r->offset, pyhd__kind_name(r->kind),
+                    "bytes, %zu left", recno, offset, pyhd__kind_name(r->kind),
                     (unsigned long long)plen, (size_t)(end - p));
             goto error;
         }
@@ -935,7 +964,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
         if (r->nfresh > (uint64_t)(end - data)) {
             set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
-                    "bytes", r->recno, r->offset, (unsigned long long)r->nfresh, len);
+                    "bytes", recno, offset, (unsigned long long)r->nfresh, len);
             goto error;
         }
         r->first_fresh = next_fresh;
@@ -943,16 +972,16 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         r->f = NULL;
         if (slots_of[r->kind] > 0)
             nslots += (size_t)slots_of[r->kind];
-        if (r->recno == 1 && r->kind != PYHD_REC_ROOTS) {
+        if (recno == 1 && r->kind != PYHD_REC_ROOTS) {
             set_err(err, errlen, "bad record 1 (byte %zu): the first record is a %s, not ROOTS",
-                    r->offset, pyhd__kind_name(r->kind));
+                    offset, pyhd__kind_name(r->kind));
             goto error;
         }
         r->class_index = 0;
         if (kind_role[r->kind] == ROLE_CLASS) {
             if (g->nclasses == UINT32_MAX) {
                 set_err(err, errlen, "bad record %zu (byte %zu): more than %lu classes",
-                        r->recno, r->offset, (unsigned long)UINT32_MAX);
+                        recno, offset, (unsigned long)UINT32_MAX);
                 goto error;
             }
             r->class_index = (uint32_t)g->nclasses++;
@@ -970,7 +999,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         } else if (r->kind == PYHD_REC_ROOTS) {
             if (have_roots) {
                 set_err(err, errlen, "bad record %zu (byte %zu): a second ROOTS record",
-                        r->recno, r->offset);
+                        recno, offset);
                 goto error;
             }
             have_roots = 1;
@@ -984,17 +1013,17 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             const unsigned char *q;
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
-                        "(%zu bytes)", r->recno, r->offset, r->len);
+                        "(%zu bytes)", recno, offset, r->len);
                 goto error;
             }
             if (r->nfresh != 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END hands out %llu fresh ids",
-                        r->recno, r->offset, (unsigned long long)r->nfresh);
+                        recno, offset, (unsigned long long)r->nfresh);
                 goto error;
             }
             end_crc = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
                       (uint32_t)q[3] << 24;
-            end_offset = r->offset;
+            end_offset = offset;
             have_end = 1;
         } else {
             g->nunknown++;

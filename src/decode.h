@@ -76,11 +76,12 @@ PYHD_META_KINDS(PYHD__SLOTS)
    most this many times its size. */
 #define PYHD_GRAPH_INFLATE_RATIO 64
 
+/* 48 bytes: the rebuilder reads one per object, and at 10^4 objects and more the
+   table is out of the cache by then. Where a record is (its position and byte
+   offset), which only messages need, is found again by pyhd__record_where(). */
 struct pyhd_record {
     const unsigned char *payload;
     size_t len;       /* payload length */
-    size_t offset;    /* byte offset of the kind byte in the inflated stream */
-    size_t recno;     /* 1-based position among all records */
     uint64_t first_fresh;  /* the first of the ids handed out with this record */
     uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
     const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
@@ -106,6 +107,7 @@ struct pyhd_decoded {
     uint64_t *later_ids;           /* the ids of the MODULE, FRAME and EXCEPTION records,
                                       in order: a rebuilder visits them again */
     size_t nlater_ids;
+    size_t first_record;           /* the byte offset of the first record (ROOTS) */
 };
 
 /*
@@ -125,6 +127,14 @@ int pyhd__decode_inflate(const unsigned char *z, size_t zlen, uint64_t limit,
 /* Validate and index an inflated stream. g takes ownership of data in every case. */
 int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, char *err,
                       size_t errlen);
+
+/*
+ * Where r (a record of g, pyhd__decode_index() succeeded or is in its second
+ * pass) is: its 1-based position among all records and the byte offset of its
+ * kind byte in the inflated stream, for messages. Scans the framing again.
+ */
+void pyhd__record_where(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                        size_t *recno, size_t *offset);
 
 /* pyhd__decode_inflate() then pyhd__decode_index(). */
 int pyhd__decode_open(struct pyhd_decoded *g, const unsigned char *z, size_t zlen,

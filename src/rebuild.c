@@ -85,9 +85,12 @@ struct rb {
     struct attr_name { const char *name; PyObject *str; } attr_names[ATTR_NAMES_SIZE];
 };
 
-static int dump_error(const struct pyhd_record *r, const char *what)
+static int dump_error(const struct pyhd_decoded *g, const struct pyhd_record *r,
+                      const char *what)
 {
-    PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: %s", r->recno, r->offset,
+    size_t recno, offset;
+    pyhd__record_where(g, r, &recno, &offset);
+    PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: %s", recno, offset,
                  pyhd__kind_name(r->kind), what);
     return -1;
 }
@@ -286,7 +289,7 @@ static PyObject *decode_complex(const uint64_t *f)
 
 static int dump_error_here(struct rb *rb, const char *what)
 {
-    return dump_error(&rb->g->objects[rb->current - 1], what);
+    return dump_error(rb->g, &rb->g->objects[rb->current - 1], what);
 }
 
 /*
@@ -524,7 +527,7 @@ static int push_dep(struct rb *rb, const struct pyhd_record *r, uint64_t dep)
     if (dep == 0 || rb->state[dep] == MADE)
         return 0;
     if (rb->state[dep] == EXPANDING)
-        return dump_error(r, "a cycle of immutable objects (no Python program makes one)");
+        return dump_error(rb->g, r, "a cycle of immutable objects (no Python program makes one)");
     return push(rb, dep);
 }
 
@@ -1427,7 +1430,7 @@ static int bound_nesting(struct rb *rb, uint64_t id)
     if (r->kind == PYHD_REC_SLICE && depth > PYHD_MAX_SLICE_DEPTH) {
         char what[80];
         snprintf(what, sizeof what, "slices nested more than %u deep", PYHD_MAX_SLICE_DEPTH);
-        return dump_error(r, what);
+        return dump_error(rb->g, r, what);
     }
     return 0;
 }
@@ -1454,7 +1457,7 @@ static int bound_class(struct rb *rb, uint64_t id)
         snprintf(what, sizeof what, "the classes are too many, deep or wide to rebuild "
                  "(this one has %llu bases and about %llu classes in its MRO)",
                  (unsigned long long)k, (unsigned long long)len);
-        return dump_error(r, what);
+        return dump_error(rb->g, r, what);
     }
     return 0;
 }
@@ -2300,6 +2303,7 @@ static void blame_record(struct rb *rb)
 {
     PyObject *exc, *text = NULL;
     const struct pyhd_record *r = pyhd__decode_obj(rb->g, rb->current);
+    size_t recno, offset;
     if (!r || PyErr_ExceptionMatches(DumpError) || PyErr_ExceptionMatches(PyExc_MemoryError) ||
         PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
         return;
@@ -2310,9 +2314,10 @@ static void blame_record(struct rb *rb)
         PyErr_Clear();
         text = PyUnicode_FromString("?");
     }
+    pyhd__record_where(rb->g, r, &recno, &offset);
     if (text)
         PyErr_Format(DumpError, "bad record %zu (byte %zu): %s: cannot rebuild it: %s: %S",
-                     r->recno, r->offset, pyhd__kind_name(r->kind),
+                     recno, offset, pyhd__kind_name(r->kind),
                      exc ? Py_TYPE(exc)->tp_name : "error", text);
     Py_XDECREF(text);
     Py_XDECREF(exc);

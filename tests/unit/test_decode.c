@@ -193,7 +193,14 @@ static void test_minimal_stream(void **state)
     assert_int_equal(g.version, PYHD_FORMAT_VERSION);
     assert_int_equal(g.nobjects, 1);
     assert_int_equal(g.objects[0].kind, PYHD_REC_NONE);
-    assert_int_equal(g.objects[0].recno, 2);
+    {
+        size_t recno, offset;
+        pyhd__record_where(&g, &g.objects[0], &recno, &offset);
+        assert_int_equal(recno, 2);
+        assert_int_equal(offset, (size_t)(g.objects[0].payload - g.data) - 3);
+        pyhd__record_where(&g, &g.roots, &recno, &offset);
+        assert_int_equal(recno, 1);
+    }
     assert_int_equal(g.roots.kind, PYHD_REC_ROOTS);
     assert_int_equal(g.nthreads, 0);
     assert_ptr_equal(pyhd__decode_obj(&g, 1), &g.objects[0]);
