@@ -60,6 +60,8 @@ static const struct trusted table[] = {
     {"builtins", "dict_items", "_collections_abc:dict_items", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
+    {"itertools", "count", NULL, REDUCED},
+    {"itertools", "repeat", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},
