@@ -211,10 +211,10 @@ class _Evaluator:
         self.iterations = 0
 
     def eval(self, node):
-        method = getattr(self, "_" + type(node).__name__, None)
+        method = _NODES.get(type(node).__name__)
         if method is None:
             raise GiveUp()
-        return method(node)
+        return method(self, node)
 
     # Leaves and displays.
     def _Constant(self, node):
@@ -283,9 +283,12 @@ class _Evaluator:
             return _check_text(left % right)
         if isinstance(node.op, ast.Add) and type(left) is type(right) and \
                 type(left) in (str, int, float, list, tuple):
+            if type(left) in (list, tuple) and len(left) + len(right) > MAX_ITERATIONS:
+                raise GiveUp()
             return _check_text(left + right)
         if isinstance(node.op, ast.Mult) and type(left) in (str, list, tuple) and \
-                type(right) is int and 0 <= right * max(len(left), 1) <= MAX_TEXT:
+                type(right) is int and 0 <= right * max(len(left), 1) <= \
+                (MAX_TEXT if type(left) is str else MAX_ITERATIONS):
             return left * right
         if isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)) and \
                 type(left) in (int, float) and type(right) in (int, float) and \
@@ -451,6 +454,15 @@ class _BoundPure:
             items = args[0]
             if not isinstance(items, (list, tuple)) or any(type(i) is not str for i in items):
                 raise GiveUp()
+            # The same long str many times over is one object in the dump.
+            if sum(map(len, items)) + len(self.value) * len(items) > MAX_TEXT:
+                raise GiveUp()
+        elif self.name == "replace":
+            if len(args) < 2 or type(args[0]) is not str or type(args[1]) is not str:
+                raise GiveUp()
+            times = self.value.count(args[0]) if args[0] else len(self.value) + 1
+            if len(self.value) + times * len(args[1]) > MAX_TEXT:
+                raise GiveUp()
         elif self.name in ("ljust", "rjust", "center", "zfill"):
             if not args or type(args[0]) is not int or args[0] > MAX_WIDTH:
                 raise GiveUp()
@@ -602,6 +614,8 @@ def _call_pure(function, args, kwargs):
         return type(args[0])
     if function in (int, float, round, abs, bool, hex, oct, bin) and \
             all(type(a) in (int, float, bool) for a in args):
+        if function is round and len(args) == 2 and abs(args[1]) > MAX_WIDTH:
+            raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)
         return function(*args)
     raise GiveUp()
 
@@ -641,3 +655,9 @@ def _format(value, spec):
     if not _is_program_object(value) and _trusted_value(value, pyhd_surrogates):
         return _check_text(format(value, spec))
     raise GiveUp()
+
+
+# The syntax this module evaluates: ast node class name -> its method. Nothing else.
+_NODES = {name: getattr(_Evaluator, "_" + name) for name in (
+    "Constant", "Name", "Tuple", "List", "Dict", "JoinedStr", "BinOp", "UnaryOp", "BoolOp",
+    "IfExp", "Compare", "Attribute", "Subscript", "Call", "GeneratorExp", "ListComp")}

@@ -3,7 +3,8 @@ format over the object's attributes, and never run.
 
 The crash program's classes have __repr__ bodies that, run, would act on the
 debugging machine (delete a file, run a command, import, open, allocate a
-gigabyte) or read program code (a property, a method). pyhd-debug must print
+gigabyte, join one long str ten thousand times, compute 10**(10**9)) or read
+program code (a property, a method). pyhd-debug must print
 each as its dumped attributes and nothing may happen; the plain ones print as
 python printed them (tests/e2e/fidelity/program_reprs.py checks many forms).
 """
@@ -69,6 +70,16 @@ class Reads:
     def __repr__(self):
         return f"Reads({self.n})"
 
+class Joins:
+    def __init__(self):
+        self.items = ["x" * 5000] * 2000   # one str in the dump, 10 MB joined
+    def __repr__(self):
+        return ", ".join(self.items).replace("x", "yy")
+
+class Rounds:
+    def __repr__(self):
+        return str(round(10, -1000000000))
+
 class Node:
     def __init__(self, left, right):
         self.left, self.right = left, right
@@ -89,6 +100,7 @@ def main():
     unlinks = Unlinks(victim.resolve())
     imports, opens, execs = Imports(), Opens(), Execs()
     wide, big, calls, reads = Wide(), Big(), Calls(), Reads()
+    joins, rounds = Joins(), Rounds()
     shared = None
     for _ in range(40):
         shared = Node(shared, shared)
@@ -98,7 +110,8 @@ def main():
 main()
 '''
 
-HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads"]
+HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
+           "rounds"]
 
 
 class ReprExpr(unittest.TestCase):
