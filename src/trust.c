@@ -62,6 +62,9 @@ static const struct trusted table[] = {
     {"operator", "attrgetter", NULL, REDUCED},
     {"itertools", "count", NULL, REDUCED},
     {"itertools", "repeat", NULL, REDUCED},
+    {"types", "GenericAlias", NULL, REDUCED},
+    {"types", "UnionType", NULL, REDUCED},
+    {"typing", "Union", NULL, REDUCED},  /* 3.14's name of types.UnionType */
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},

@@ -1530,6 +1530,23 @@ class UnknownStub:
 _reducers = None
 
 
+def _a_class(value):
+    """A class of the rebuilt graph (a program's may have a metaclass: its __or__ and
+    __getitem__ are inert), for list[int] and int | None."""
+    if not isinstance(value, type):
+        raise TypeError("unexpected %s" % type(value).__name__)
+    return value
+
+
+def _an_alias_arg(value):
+    """An argument of a rebuilt list[int]: a class, another alias, a builtin value
+    (Literal-like strs and ints) or Ellipsis (tuple[int, ...])."""
+    import types
+    if isinstance(value, type) or type(value) in (types.GenericAlias, str, int, type(...)):
+        return value
+    raise TypeError("unexpected %s" % type(value).__name__)
+
+
 def _exact(value, *types):
     if type(value) not in types:
         raise TypeError("unexpected %s" % type(value).__name__)
@@ -1644,7 +1661,13 @@ def _build_reducers():
             _exact(start, *_COUNT_NUMBERS), _exact(step, *_COUNT_NUMBERS)),
         itertools.repeat: lambda element, *times: itertools.repeat(
             element, *(_exact(n, int) for n in times)),
+        types.GenericAlias: lambda origin, args: types.GenericAlias(
+            _a_class(origin), tuple(map(_an_alias_arg, _exact(args, tuple)))),
     }
+    if hasattr(types, "UnionType"):  # 3.10+
+        import functools
+        table[types.UnionType] = lambda *args: functools.reduce(
+            operator.or_, map(_an_alias_arg, args))
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
