@@ -116,6 +116,15 @@ static const struct trusted table[] = {
     {"dataclasses", "Field", NULL, INSTANCE},
     {"dataclasses", "_DataclassParams", NULL, INSTANCE},
     {"dataclasses", "InitVar", NULL, INSTANCE},
+    /* Call signatures: their methods format, compare and bind arguments, and
+       read only the signature's own parameters. */
+    {"inspect", "Signature", NULL, INSTANCE},
+    {"inspect", "Parameter", NULL, INSTANCE},
+    {"inspect", "BoundArguments", NULL, INSTANCE},
+    /* A finished process's record (check_returncode() raises from its own
+       fields); Popen, which signals and waits, stays a copy. */
+    {"subprocess", "CompletedProcess", NULL, INSTANCE},
+    {"statistics", "NormalDist", NULL, INSTANCE},  /* arithmetic on mu and sigma */
 
     /* Bases of program classes. */
     {"abc", "ABC", NULL, CLASS},
@@ -129,8 +138,12 @@ static const struct trusted table[] = {
     {"enum", "ReprEnum", NULL, CLASS},
     {"enum", "EnumMeta", NULL, CLASS},
     {"enum", "EnumType", NULL, CLASS},
+    /* inspect's sentinels, compared by identity (Parameter.empty). */
+    {"inspect", "_empty", NULL, CLASS},
+    {"inspect", "_void", NULL, CLASS},
 
     /* Standard-library enums: members come back by name or value. */
+    {"inspect", "_ParameterKind", NULL, ENUM},
     {"enum", "FlagBoundary", NULL, ENUM},
     {"http", "HTTPStatus", NULL, ENUM},
     {"http", "HTTPMethod", NULL, ENUM},

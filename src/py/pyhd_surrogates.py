@@ -17,6 +17,7 @@ import pyhd_reprlib
 
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
+CLASS_HEAPTYPE = 0x04
 
 
 # ---------------------------------------------------------------------------
@@ -169,6 +170,22 @@ def _slot_names(cls):
             if name not in ("__dict__", "__weakref__") and name not in names:
                 names.append(name)
     return names
+
+
+def _struct_sequence_repr(self):
+    """A struct sequence's repr: sys.version_info(major=3, minor=11, ...), its
+    visible items named by its fields (the dumped slots, in the members' order)."""
+    cls = type(self)
+    try:
+        attrs = object.__getattribute__(self, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if len(attrs) < len(self):  # not a struct sequence's fields
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+    name = cls.__qualname__ if cls.__module__ == "builtins" else \
+        "%s.%s" % (cls.__module__, cls.__qualname__)
+    return "%s(%s)" % (name, ", ".join(
+        "%s=%r" % (field, value) for field, value in zip(attrs, tuple.__iter__(self))))
 
 
 def _namedtuple_repr(self):
@@ -364,8 +381,13 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
     real = _numpy_scalar_class(module, qualname)
     if real is not None:
         return real
-    return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
-                      slots)
+    cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
+                     slots)
+    if not flags & CLASS_HEAPTYPE and cls.__bases__ == (tuple,):
+        # A C subclass of tuple not in the trust table: a struct sequence
+        # that cannot be made here (sys.version_info, sys.flags: no tp_new).
+        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
+    return cls
 
 
 # numpy's scalar types that extend a builtin (SUBCLASS records of FLOAT,
@@ -560,6 +582,10 @@ def _finish_class(cls, attrs):
             if isinstance(field, str):
                 type.__setattr__(cls, field, property(
                     operator.itemgetter(index), doc="Alias for field number %d" % index))
+    elif issubclass(cls, tuple) and ("n_sequence_fields" in attrs or
+                                     cls.__dict__.get("__repr__") is _struct_sequence_repr):
+        # A struct sequence (make_class's, or a heap type whose dict was dumped).
+        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
     elif own is not None and _stdlib_repr_of(own) is not None:
         type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
     elif own is not None:
@@ -700,8 +726,111 @@ def _incomplete_read_repr(self):
     return "%s(%i bytes read%s)" % (type(self).__name__, count, more)
 
 
+def _own_value(obj, name, default=None):
+    """An attribute of a rebuilt object, from its __dict__ or a slot of its
+    class: never a class attribute (an inert method or property)."""
+    try:
+        attrs = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if name in attrs:
+        return attrs[name]
+    if name in _slot_names(type(obj)):
+        try:
+            return object.__getattribute__(obj, name)
+        except AttributeError:
+            pass
+    return default
+
+
+# The names argparse's _get_kwargs lists, by the class that defines it: the
+# union over Python versions (Action's 'deprecated' is 3.13's); a name the
+# dumping Python did not have is not among the object's dumped attributes, and
+# is left out. _AttributeHolder's lists the whole __dict__.
+_ARGPARSE_KWARGS = {
+    "Action": ("option_strings", "dest", "nargs", "const", "default", "type", "choices",
+               "required", "help", "metavar", "deprecated"),
+    "ArgumentParser": ("prog", "usage", "description", "formatter_class",
+                       "conflict_handler", "add_help"),
+    "_AttributeHolder": None,
+}
+
+
+def _attribute_holder_repr(self):
+    """argparse._AttributeHolder.__repr__: ArgumentParser(prog='app', usage=None, ...),
+    what _get_kwargs lists.
+
+    A dump keeps only the printing attributes of argparse's own classes, so a
+    _get_kwargs or _get_args among a class's attributes is a program's, which
+    cannot run: its object shows the dumped attributes."""
+    names = False
+    for klass in type(self).__mro__:
+        if "_get_kwargs" in klass.__dict__ or "_get_args" in klass.__dict__:
+            break
+        if klass.__module__ == "argparse" and klass.__qualname__ in _ARGPARSE_KWARGS:
+            names = _ARGPARSE_KWARGS[klass.__qualname__]
+            break
+    if names is False:
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+    try:
+        attrs = object.__getattribute__(self, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if names is None:
+        items = list(attrs.items())
+    else:
+        items = [(name, attrs[name]) for name in names if name in attrs]
+    parts, star = [], {}
+    for name, value in items:
+        if isinstance(name, str) and name.isidentifier():
+            parts.append("%s=%r" % (name, value))
+        else:
+            star[name] = value
+    if star:
+        parts.append("**%r" % (star,))
+    return "%s(%s)" % (type(self).__name__, ", ".join(parts))
+
+
+def _environ_repr(self):
+    """os._Environ.__repr__: environ({'HOME': '/root', ...}), its _data decoded
+    as the program's decodekey and decodevalue would (the file system encoding)."""
+    import os
+    data = _own_value(self, "_data")
+    if not isinstance(data, dict):
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+
+    def decode(text):
+        if isinstance(text, bytes):
+            try:
+                return os.fsdecode(text)
+            except UnicodeError:
+                return text
+        return text
+    return "environ({%s})" % ", ".join("%r: %r" % (decode(k), decode(v))
+                                        for k, v in data.items())
+
+
+def _event_loop_repr(self):
+    """asyncio.BaseEventLoop.__repr__: <_UnixSelectorEventLoop running=False closed=True
+    debug=False> (is_running() is whether it has a thread id)."""
+    return "<%s running=%s closed=%s debug=%s>" % (
+        type(self).__name__, _own_value(self, "_thread_id") is not None,
+        _own_value(self, "_closed"), _own_value(self, "_debug"))
+
+
+def _frame_summary_repr(self):
+    """traceback.FrameSummary.__repr__: <FrameSummary file /app/x.py, line 76 in main>."""
+    return "<FrameSummary file {filename}, line {lineno} in {name}>".format(
+        filename=_own_value(self, "filename"), lineno=_own_value(self, "lineno"),
+        name=_own_value(self, "name"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 _STDLIB_REPRS = {
+    ("argparse", "_AttributeHolder.__repr__"): _attribute_holder_repr,
+    ("os", "_Environ.__repr__"): _environ_repr,
+    ("asyncio.base_events", "BaseEventLoop.__repr__"): _event_loop_repr,
+    ("traceback", "FrameSummary.__repr__"): _frame_summary_repr,
     ("logging", "Logger.__repr__"): _logger_repr,
     ("logging", "Handler.__repr__"): _handler_repr,
     ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
@@ -1501,9 +1630,10 @@ def _build_reducers():
         return re.compile(_exact(source, str, bytes), _exact(flags, int) & ~re.DEBUG)
 
     def proxy(mapping):
-        # A dict (the rebuilt one, filled after): any other mapping is a
-        # program's, whose methods the view would call.
-        return types.MappingProxyType(_exact(mapping, dict))
+        # A dict or an OrderedDict (inspect.Signature's parameters; the rebuilt
+        # one, filled after): any other mapping is a program's, whose methods
+        # the view would call.
+        return types.MappingProxyType(_exact(mapping, dict, collections.OrderedDict))
 
     def array_(typecode, data, order):
         result = array.array(_exact(typecode, str))

@@ -158,6 +158,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_copies(self):
         self.compare("stdlib_copies.py")
 
+    def test_stdlib_reprs(self):
+        self.compare("stdlib_reprs.py")
+
     def test_program_values(self):
         self.compare("program_values.py")
 

@@ -1,0 +1,44 @@
+"""Fidelity: standard-library objects whose reprs are written in Python (argparse,
+os.environ, an asyncio loop, traceback and inspect records, pure-data classes) and
+sys's struct sequences, in the crashing frame."""
+import argparse
+import asyncio
+import inspect
+import os
+import statistics
+import subprocess
+import sys
+import traceback
+
+
+def handler(path, *rest, limit: int = 3, **options) -> bool:
+    return False
+
+
+def crash(path):
+    parser = argparse.ArgumentParser(prog="app", description="demo")
+    action = parser.add_argument("--n", type=int, default=3)
+    flag = parser.add_argument("-v", "--verbose", action="store_true")
+    # The environment as python shows it (one without secrets: those are redacted).
+    os.environ.clear()
+    os.environ.update({"HOME": "/home/app", "LANG": "C.UTF-8", "APP_MODE": "t\u00e9st"})
+    env = os.environ
+    loop = asyncio.new_event_loop()
+    loop.close()
+    frame = traceback.extract_stack()[-1]
+    signature = inspect.signature(handler)
+    parameter = signature.parameters["limit"]
+    kind = parameter.kind
+    empty = inspect.Parameter.empty
+    done = subprocess.CompletedProcess(["ls", "-l"], 0, stdout=b"x")
+    dist = statistics.NormalDist(0.0, 1.0)
+    version = sys.version_info
+    floats = sys.float_info
+    hashes = sys.hash_info
+    ints = sys.int_info
+    threads = sys.thread_info
+    newer = sys.version_info >= (3, 8)
+    return open(path)
+
+
+crash("/nonexistent/pyhd-fidelity")
