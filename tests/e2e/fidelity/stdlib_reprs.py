@@ -11,6 +11,11 @@ import sys
 import traceback
 
 
+# sys.flags differs between the runs (the harness runs python with -I):
+# test_fidelity.test_stdlib_reprs_behave compares it with what this prints.
+FLAGS = sys.flags
+
+
 def handler(path, *rest, limit: int = 3, **options) -> bool:
     return False
 
@@ -38,6 +43,7 @@ def crash(path):
     ints = sys.int_info
     threads = sys.thread_info
     newer = sys.version_info >= (3, 8)
+    print("FLAGS: %r" % (FLAGS,))
     return open(path)
 
 
