@@ -125,6 +125,10 @@ static const struct trusted table[] = {
        fields); Popen, which signals and waits, stays a copy. */
     {"subprocess", "CompletedProcess", NULL, INSTANCE},
     {"statistics", "NormalDist", NULL, INSTANCE},  /* arithmetic on mu and sigma */
+    /* An archive member's header fields (from_file() stats a path the user
+       names; nothing writes). */
+    {"zipfile", "ZipInfo", NULL, INSTANCE},
+    {"wsgiref.headers", "Headers", NULL, INSTANCE},  /* a list of (name, value) pairs */
 
     /* Bases of program classes. */
     {"abc", "ABC", NULL, CLASS},

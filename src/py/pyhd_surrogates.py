@@ -594,6 +594,32 @@ def _finish_class(cls, attrs):
             issubclass(cls, BaseException) or _native_base(cls) is not object:
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
         type.__delattr__(cls, "__repr__")
+        inherited = _inherited_repr(cls)
+        if inherited is not None:
+            type.__setattr__(cls, "__repr__", inherited)
+    else:
+        _object_reprs.add(cls)
+
+
+# Rebuilt classes that define no __repr__ and inherit object's: theirs
+# (render_repr, the dumped attributes) stands for object's, which a class
+# later in a subclass's MRO overrides (typing.TypeVar: _Final, then
+# _BoundVarianceMixin's __repr__).
+_object_reprs = set()
+
+
+def _inherited_repr(cls):
+    """The __repr__ of cls's MRO as python resolves it, skipping the rebuilt
+    classes that only stand for object's; None when render_repr or a real
+    class's repr does anyway."""
+    for klass in cls.__mro__[1:]:
+        if klass in _object_reprs or "__repr__" not in klass.__dict__:
+            continue
+        found = klass.__dict__["__repr__"]
+        if is_surrogate(klass) and found is not pyhd_reprlib.render_repr:
+            return found
+        return None
+    return None
 
 
 # A rebuilt exception class -> its program's __str__ (an inert function).
@@ -825,8 +851,23 @@ def _frame_summary_repr(self):
         name=_own_value(self, "name"))
 
 
+def _type_var_repr(self):
+    """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
+    prefix = "+" if _own_value(self, "__covariant__") else \
+        "-" if _own_value(self, "__contravariant__") else "~"
+    return prefix + str(_own_value(self, "__name__"))
+
+
+def _new_type_repr(self):
+    """typing.NewType.__repr__: app.UserId."""
+    return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 _STDLIB_REPRS = {
+    ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
+    ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
+    ("typing", "NewType.__repr__"): _new_type_repr,
     ("argparse", "_AttributeHolder.__repr__"): _attribute_holder_repr,
     ("os", "_Environ.__repr__"): _environ_repr,
     ("asyncio.base_events", "BaseEventLoop.__repr__"): _event_loop_repr,
@@ -1223,6 +1264,7 @@ def begin():
     del _pending_annotations[:]
     del _pending_classes[:]
     del _modules[:]
+    _object_reprs.clear()
 
 
 def finish():
@@ -1240,7 +1282,8 @@ def finish():
     for cls, annotate in _pending_annotations:
         type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
     del _pending_annotations[:]
-    for cls, attrs in _pending_classes:
+    # Bases first (a base's MRO is shorter): a class's repr may be its bases' choice.
+    for cls, attrs in sorted(_pending_classes, key=lambda pair: len(pair[0].__mro__)):
         _finish_class(cls, attrs)
     del _pending_classes[:]
 
