@@ -148,6 +148,8 @@ static const struct trusted table[] = {
 
     /* Standard-library enums: members come back by name or value. */
     {"inspect", "_ParameterKind", NULL, ENUM},
+    {"calendar", "Day", NULL, ENUM},    /* 3.12 */
+    {"calendar", "Month", NULL, ENUM},  /* 3.12 */
     {"enum", "FlagBoundary", NULL, ENUM},
     {"http", "HTTPStatus", NULL, ENUM},
     {"http", "HTTPMethod", NULL, ENUM},
