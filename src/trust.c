@@ -129,6 +129,8 @@ static const struct trusted table[] = {
        names; nothing writes). */
     {"zipfile", "ZipInfo", NULL, INSTANCE},
     {"wsgiref.headers", "Headers", NULL, INSTANCE},  /* a list of (name, value) pairs */
+    {"email.headerregistry", "Address", NULL, INSTANCE},
+    {"email.headerregistry", "Group", NULL, INSTANCE},
 
     /* Bases of program classes. */
     {"abc", "ABC", NULL, CLASS},

@@ -679,10 +679,9 @@ def _level_name(level):
     return "Level %s" % (level,)
 
 
-def _logger_repr(self):
-    """logging.Logger.__repr__: <Logger app.db (WARNING)>, the level the
-    logger's parents give it (Logger.getEffectiveLevel)."""
-    logger, level, seen = self, 0, set()
+def _effective_level(logger):
+    """Logger.getEffectiveLevel over the dumped loggers: the level its parents give it."""
+    level, seen = 0, set()
     while logger is not None and id(logger) not in seen:
         seen.add(id(logger))
         own = _dumped_attr(logger, "level", 0)
@@ -690,7 +689,20 @@ def _logger_repr(self):
             level = own
             break
         logger = _dumped_attr(logger, "parent")
-    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"), _level_name(level))
+    return level
+
+
+def _logger_repr(self):
+    """logging.Logger.__repr__: <Logger app.db (WARNING)>."""
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"),
+                             _level_name(_effective_level(self)))
+
+
+def _logger_adapter_repr(self):
+    """logging.LoggerAdapter.__repr__: <LoggerAdapter app.db (WARNING)>, its logger's."""
+    logger = _dumped_attr(self, "logger")
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(logger, "name"),
+                             _level_name(_effective_level(logger)))
 
 
 def _handler_repr(self):
@@ -851,6 +863,27 @@ def _frame_summary_repr(self):
         name=_own_value(self, "name"))
 
 
+def _file_type_repr(self):
+    """argparse.FileType.__repr__: FileType('w', encoding='utf-8')."""
+    args = [_own_value(self, "_mode"), _own_value(self, "_bufsize")]
+    kwargs = [("encoding", _own_value(self, "_encoding")), ("errors", _own_value(self, "_errors"))]
+    return "%s(%s)" % (type(self).__name__, ", ".join(
+        [repr(arg) for arg in args if arg != -1] +
+        ["%s=%r" % (kw, arg) for kw, arg in kwargs if arg is not None]))
+
+
+def _popen_repr(self):
+    """subprocess.Popen.__repr__: <Popen: returncode: 0 args: ['true']>."""
+    text = "<%s: returncode: %s args: %r>" % (
+        type(self).__name__, _own_value(self, "returncode"), _own_value(self, "args"))
+    return text[:76] + "...>" if len(text) > 80 else text
+
+
+def _temporary_directory_repr(self):
+    """tempfile.TemporaryDirectory.__repr__: <TemporaryDirectory '/tmp/x'>."""
+    return "<%s %r>" % (type(self).__name__, _own_value(self, "name"))
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -873,7 +906,11 @@ _STDLIB_REPRS = {
     ("asyncio.base_events", "BaseEventLoop.__repr__"): _event_loop_repr,
     ("traceback", "FrameSummary.__repr__"): _frame_summary_repr,
     ("logging", "Logger.__repr__"): _logger_repr,
+    ("logging", "LoggerAdapter.__repr__"): _logger_adapter_repr,
     ("logging", "Handler.__repr__"): _handler_repr,
+    ("argparse", "FileType.__repr__"): _file_type_repr,
+    ("subprocess", "Popen.__repr__"): _popen_repr,
+    ("tempfile", "TemporaryDirectory.__repr__"): _temporary_directory_repr,
     ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
     ("logging", "FileHandler.__repr__"): _file_handler_repr,
     ("urllib.error", "HTTPError.__repr__"): _http_error_repr,

@@ -3,12 +3,18 @@ os.environ, an asyncio loop, traceback and inspect records, pure-data classes) a
 sys's struct sequences, in the crashing frame."""
 import argparse
 import asyncio
+import calendar
+import email.headerregistry
 import inspect
+import logging
 import os
 import statistics
 import subprocess
 import sys
 import traceback
+import typing
+import wsgiref.headers
+import zipfile
 
 
 # sys.flags differs between the runs (the harness runs python with -I):
@@ -43,6 +49,19 @@ def crash(path):
     ints = sys.int_info
     threads = sys.thread_info
     newer = sys.version_info >= (3, 8)
+    output = argparse.FileType("w", encoding="utf-8")
+    process = subprocess.Popen(["true"])
+    process.wait()
+    adapter = logging.LoggerAdapter(logging.getLogger("app.db"), {"user": "ann"})
+    address = email.headerregistry.Address("Ann", "ann", "example.com")
+    group = email.headerregistry.Group("team", [address])
+    member = zipfile.ZipInfo("data/report.csv", (2024, 1, 2, 3, 4, 6))
+    member.file_size, member.compress_size = 120, 80
+    member.compress_type = zipfile.ZIP_DEFLATED
+    headers = wsgiref.headers.Headers([("Content-Type", "text/plain")])
+    T = typing.TypeVar("T")
+    UserId = typing.NewType("UserId", int)
+    month = calendar.JANUARY
     print("FLAGS: %r" % (FLAGS,))
     return open(path)
 
