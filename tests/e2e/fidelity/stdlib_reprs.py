@@ -61,7 +61,7 @@ def crash(path):
     headers = wsgiref.headers.Headers([("Content-Type", "text/plain")])
     T = typing.TypeVar("T")
     UserId = typing.NewType("UserId", int)
-    month = calendar.JANUARY
+    weekday = calendar.MONDAY
     print("FLAGS: %r" % (FLAGS,))
     return open(path)
 
