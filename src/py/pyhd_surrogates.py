@@ -139,7 +139,12 @@ def _surrogate_render(self, out):
                 out.items(args, tuple)
         elif base in (list, tuple, set, frozenset, dict):
             out.write(cls.__qualname__ + " ")
-            out.items(self, base)
+            # items() marks the container itself (enter() has, for the stand-in).
+            out.active.discard(id(self))
+            try:
+                out.items(self, base)
+            finally:
+                out.active.add(id(self))
         elif base is not object:
             out.write(cls.__qualname__ + " " + base.__repr__(self))
         else:
