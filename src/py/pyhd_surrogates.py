@@ -576,6 +576,9 @@ def _finish_class(cls, attrs):
         _dumped_str[cls] = attrs["__str__"]
         type.__setattr__(cls, "__str__", _exception_str)
     own = attrs.get("__repr__")
+    if _stdlib_repr_of(own) is _environ_repr:
+        for name, method in _ENVIRON_METHODS.items():
+            type.__setattr__(cls, name, method)
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
     elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
@@ -834,23 +837,46 @@ def _attribute_holder_repr(self):
     return "%s(%s)" % (type(self).__name__, ", ".join(parts))
 
 
-def _environ_repr(self):
-    """os._Environ.__repr__: environ({'HOME': '/root', ...}), its _data decoded
-    as the program's decodekey and decodevalue would (the file system encoding)."""
+def _fs_decode(text):
+    """bytes of os.environ's _data as its decodekey and decodevalue make them
+    (the file system encoding); anything else (a redacted value) as it is."""
     import os
+    if isinstance(text, bytes):
+        try:
+            return os.fsdecode(text)
+        except UnicodeError:
+            return text
+    return text
+
+
+def _environ_items(self):
     data = _own_value(self, "_data")
     if not isinstance(data, dict):
-        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+        return {}
+    return {_fs_decode(k): _fs_decode(v) for k, v in data.items()}
 
-    def decode(text):
-        if isinstance(text, bytes):
-            try:
-                return os.fsdecode(text)
-            except UnicodeError:
-                return text
-        return text
-    return "environ({%s})" % ", ".join("%r: %r" % (decode(k), decode(v))
-                                        for k, v in data.items())
+
+def _environ_repr(self):
+    """os._Environ.__repr__: environ({'HOME': '/root', ...})."""
+    if not isinstance(_own_value(self, "_data"), dict):
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+    return "environ({%s})" % ", ".join("%r: %r" % pair for pair in _environ_items(self).items())
+
+
+# The reading methods of a copy of os._Environ (os.environ held by the
+# program): it reads like the mapping the program saw; writing stays refused
+# (the copy has no __setitem__).
+_ENVIRON_METHODS = {
+    "__getitem__": lambda self, key: _environ_items(self)[key],
+    "__iter__": lambda self: iter(list(_environ_items(self))),
+    "__len__": lambda self: len(_environ_items(self)),
+    "__contains__": lambda self, key: key in _environ_items(self),
+    "get": lambda self, key, default=None: _environ_items(self).get(key, default),
+    "keys": lambda self: _environ_items(self).keys(),
+    "values": lambda self: _environ_items(self).values(),
+    "items": lambda self: _environ_items(self).items(),
+    "copy": lambda self: _environ_items(self),
+}
 
 
 def _event_loop_repr(self):

@@ -166,7 +166,8 @@ class FidelityTest(unittest.TestCase):
 
     def test_stdlib_reprs_behave(self):
         """The stand-ins of stdlib_reprs.py act as python's: struct sequences are
-        tuples, signatures bind, parameters' kinds are inspect's own members."""
+        tuples, signatures bind, parameters' kinds are inspect's own members,
+        os.environ reads as a mapping."""
         path = os.path.join(PROGRAMS, "stdlib_reprs.py")
         with tempfile.TemporaryDirectory() as tmp:
             proc = subprocess.run([RUN, path], cwd=tmp, capture_output=True, text=True,
@@ -193,6 +194,8 @@ facts = {
     'real': [type(signature) is inspect.Signature, type(dist).__module__],
     'dist': [dist.mean, dist.stdev, round(dist.cdf(0.0), 3)],
     'done': [done.returncode, done.stdout.decode(), done.check_returncode()],
+    'environ': [env['HOME'], 'LANG' in env, 'NOPE' in env, sorted(env), len(env),
+                env.get('NOPE', 5), dict(env) == env.copy()],
 }
 print(%r + json.dumps(facts))
 """ % MARK)
@@ -213,6 +216,8 @@ print(%r + json.dumps(facts))
         self.assertEqual(facts["real"], [True, "statistics"])
         self.assertEqual(facts["dist"], [0.0, 1.0, 0.5])
         self.assertEqual(facts["done"], [0, "x", None])
+        self.assertEqual(facts["environ"], ["/home/app", True, False,
+                                            ["APP_MODE", "HOME", "LANG"], 3, 5, True])
 
     def test_program_values(self):
         self.compare("program_values.py")
