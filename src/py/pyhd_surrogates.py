@@ -564,6 +564,10 @@ def _finish_class(cls, attrs):
             if isinstance(field, dataclasses.Field):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
+        if _stdlib_repr_of(attrs.get("__repr__")) is _global_enum_repr and \
+                not issubclass(cls, enum.Flag):
+            # @enum.global_enum (a 3.12 calendar.Day opened where it does not exist).
+            type.__setattr__(cls, "__repr__", _global_enum_repr)
         return
     own_str = attrs.get("__str__")
     if own_str is not None and _stdlib_repr_of(own_str) is not None:
@@ -915,6 +919,23 @@ def _temporary_directory_repr(self):
     return "<%s %r>" % (type(self).__name__, _own_value(self, "name"))
 
 
+def _warning_message_str(self):
+    """warnings.WarningMessage.__str__: {message : 'msg', category : 'UserWarning', ...}."""
+    return "{message : %r, category : %r, filename : %r, lineno : %s, line : %r}" % tuple(
+        _own_value(self, name) for name in ("message", "_category_name", "filename",
+                                            "lineno", "line"))
+
+
+def _warning_message_repr(self):
+    """warnings.WarningMessage.__repr__ (3.14): <WarningMessage {message : 'msg', ...}>."""
+    return "<%s %s>" % (type(self).__qualname__, _warning_message_str(self))
+
+
+def _global_enum_repr(self):
+    """enum.global_enum_repr: calendar.MONDAY, the member as its module's global."""
+    return "%s.%s" % (type(self).__module__.split(".")[-1], self._name_)
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -932,6 +953,11 @@ _STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,
+    ("warnings", "WarningMessage.__str__"): _warning_message_str,
+    ("warnings", "WarningMessage.__repr__"): _warning_message_repr,
+    ("_py_warnings", "WarningMessage.__str__"): _warning_message_str,
+    ("_py_warnings", "WarningMessage.__repr__"): _warning_message_repr,
+    ("enum", "global_enum_repr"): _global_enum_repr,
     ("argparse", "_AttributeHolder.__repr__"): _attribute_holder_repr,
     ("os", "_Environ.__repr__"): _environ_repr,
     ("asyncio.base_events", "BaseEventLoop.__repr__"): _event_loop_repr,

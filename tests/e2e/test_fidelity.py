@@ -194,6 +194,7 @@ facts = {
     'real': [type(signature) is inspect.Signature, type(dist).__module__],
     'dist': [dist.mean, dist.stdev, round(dist.cdf(0.0), 3)],
     'done': [done.returncode, done.stdout.decode(), done.check_returncode()],
+    'warning': str(warning),
     'environ': [env['HOME'], 'LANG' in env, 'NOPE' in env, sorted(env), len(env),
                 env.get('NOPE', 5), dict(env) == env.copy()],
 }
@@ -216,6 +217,8 @@ print(%r + json.dumps(facts))
         self.assertEqual(facts["real"], [True, "statistics"])
         self.assertEqual(facts["dist"], [0.0, 1.0, 0.5])
         self.assertEqual(facts["done"], [0, "x", None])
+        self.assertEqual(facts["warning"], "{message : 'disk low', category : 'UserWarning', "
+                         "filename : 'app.py', lineno : 7, line : None}")
         self.assertEqual(facts["environ"], ["/home/app", True, False,
                                             ["APP_MODE", "HOME", "LANG"], 3, 5, True])
 

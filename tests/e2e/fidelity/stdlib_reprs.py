@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import calendar
 import email.headerregistry
+import enum
 import inspect
 import logging
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import traceback
 import typing
+import warnings
 import wsgiref.headers
 import zipfile
 
@@ -20,6 +22,15 @@ import zipfile
 # sys.flags differs between the runs (the harness runs python with -I):
 # test_fidelity.test_stdlib_reprs_behave compares it with what this prints.
 FLAGS = sys.flags
+
+
+class Mode(enum.Enum):
+    FAST = 1
+    SAFE = 2
+
+
+if hasattr(enum, "global_enum"):  # 3.11
+    Mode = enum.global_enum(Mode)
 
 
 def handler(path, *rest, limit: int = 3, **options) -> bool:
@@ -62,6 +73,8 @@ def crash(path):
     T = typing.TypeVar("T")
     UserId = typing.NewType("UserId", int)
     weekday = calendar.MONDAY
+    mode = Mode.SAFE
+    warning = warnings.WarningMessage("disk low", UserWarning, "app.py", 7)
     print("FLAGS: %r" % (FLAGS,))
     return open(path)
 
