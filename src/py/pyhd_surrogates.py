@@ -936,6 +936,29 @@ def _global_enum_repr(self):
     return "%s.%s" % (type(self).__module__.split(".")[-1], self._name_)
 
 
+def _zip_file_repr(self):
+    """zipfile.ZipFile.__repr__: <zipfile.ZipFile filename='a.zip' mode='r'>, or [closed]."""
+    cls = type(self)
+    text = "<%s.%s" % (cls.__module__, cls.__qualname__)
+    if _own_value(self, "fp") is not None:
+        if _own_value(self, "_filePassed"):
+            text += " file=%r" % (_own_value(self, "fp"),)
+        elif _own_value(self, "filename") is not None:
+            text += " filename=%r" % (_own_value(self, "filename"),)
+        text += " mode=%r" % (_own_value(self, "mode"),)
+    else:
+        text += " [closed]"
+    return text + ">"
+
+
+def _frame_traceback_repr(self):
+    """inspect.Traceback.__repr__ (3.11): Traceback(filename='x.py', ..., positions=...)."""
+    if len(self) != 5:
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+    return ("Traceback(filename=%r, lineno=%r, function=%r, code_context=%r, index=%r, "
+            "positions=%r)" % (tuple(tuple.__iter__(self))[:5] + (_own_value(self, "positions"),)))
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -953,6 +976,8 @@ _STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,
+    ("zipfile", "ZipFile.__repr__"): _zip_file_repr,
+    ("inspect", "Traceback.__repr__"): _frame_traceback_repr,
     ("warnings", "WarningMessage.__str__"): _warning_message_str,
     ("warnings", "WarningMessage.__repr__"): _warning_message_repr,
     ("_py_warnings", "WarningMessage.__str__"): _warning_message_str,

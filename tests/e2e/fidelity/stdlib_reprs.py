@@ -74,6 +74,10 @@ def crash(path):
     UserId = typing.NewType("UserId", int)
     weekday = calendar.MONDAY
     mode = Mode.SAFE
+    with zipfile.ZipFile("archive.zip", "w") as made:  # in the harness's temporary directory
+        made.writestr("report.csv", "a,b\n")
+    archive = zipfile.ZipFile("archive.zip")
+    where = inspect.getframeinfo(sys._getframe())
     warning = warnings.WarningMessage("disk low", UserWarning, "app.py", 7)
     print("FLAGS: %r" % (FLAGS,))
     return open(path)
