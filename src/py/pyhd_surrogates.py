@@ -1515,7 +1515,8 @@ def _version_info(values):
     if not _version_info_class:
         # Made once: namedtuple compiles source, a cost every load would pay again.
         import collections
-        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial",
+                                     module="sys")  # type() names it as python's
         cls.__repr__ = _version_info_repr
         _version_info_class.append(cls)
     return _version_info_class[0](*values)

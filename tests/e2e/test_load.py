@@ -462,6 +462,8 @@ class LoadTest(CrashTestCase):
                 'dataclass': [repr(loc['item']),
                               [f.name for f in dataclasses.fields(loc['item'])],
                               dataclasses.is_dataclass(loc['item'])],
+                'version_type': [type(loc['mod'].version_info).__module__,
+                                 type(loc['mod'].version_info).__qualname__],
                 'sys': [loc['mod'].argv, loc['mod'].platform, list(loc['mod'].version_info[:2])
                         == list(sys.version_info[:2]) or loc['mod'].version_info[0] == 3,
                         'os' in loc['mod'].modules, isinstance(loc['mod'].path, list),
@@ -524,6 +526,7 @@ class LoadTest(CrashTestCase):
                                          "<Color.GREEN: 2>", type(enum.Flag).__name__, True])
         self.assertEqual(facts["dataclass"], ["Item(name='bolt', qty=2)", ["name", "qty"], True])
         self.assertEqual(facts["sys"][:5], [["prog.py"], sys.platform, True, True, True])
+        self.assertEqual(facts["version_type"], ["sys", "version_info"])
         self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
         self.assertEqual(facts["sys"][6:], [True, [True, True, True]])
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
