@@ -2331,9 +2331,10 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!roots || !threads || !excs)
         goto done;
     {
-        /* The dumped sys and os modules get what the roots and MANIFEST say. */
-        PyObject *args[2] = {roots, PyDict_GetItemString(result, "manifest")};
-        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 2) : NULL;
+        /* The dumped sys and os modules get what the roots and MANIFEST say,
+           threads' handles whether their thread was alive. */
+        PyObject *args[3] = {roots, PyDict_GetItemString(result, "manifest"), threads};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 3) : NULL;
         if (!res)
             goto done;
         Py_DECREF(res);

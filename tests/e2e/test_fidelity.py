@@ -73,10 +73,6 @@ KNOWN_GAPS = {
     # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
     ("program_values.py", "point", "repr"): "the program's own __repr__",
 }
-if sys.version_info >= (3, 13):
-    # Thread.__repr__ asks its C thread handle (_thread._ThreadHandle), which the
-    # dump does not read yet (issue 9, readable C objects).
-    KNOWN_GAPS[("stdlib_values.py", "worker", "repr")] = "the thread's C handle is opaque"
 if sys.version_info >= (3, 12):
     # typing.TypeVar is a C type since 3.12, which the dump does not read yet.
     KNOWN_GAPS[("stdlib_reprs.py", "T", "repr")] = "typing.TypeVar is opaque"
