@@ -273,7 +273,7 @@ def _warning_message_repr(self):
 
 def global_enum_repr(self):
     """enum.global_enum_repr: calendar.MONDAY, the member as its module's global."""
-    return "%s.%s" % (type(self).__module__.split(".")[-1], self._name_)
+    return "%s.%s" % (type(self).__module__.split(".")[-1], _own_value(self, "_name_"))
 
 
 def _zip_file_repr(self):
