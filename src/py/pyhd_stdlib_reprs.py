@@ -299,6 +299,39 @@ def _frame_traceback_repr(self):
             "positions=%r)" % (tuple(tuple.__iter__(self))[:5] + (_own_value(self, "positions"),)))
 
 
+def _strclass(cls):
+    """unittest.util.strclass: module.qualname."""
+    return "%s.%s" % (cls.__module__, cls.__qualname__)
+
+
+def _test_case_repr(self):
+    """unittest.TestCase.__repr__: <tests.test_app.AppTest testMethod=test_login>."""
+    return "<%s testMethod=%s>" % (_strclass(type(self)), _own_value(self, "_testMethodName"))
+
+
+def _function_test_case_repr(self):
+    """unittest.FunctionTestCase.__repr__: <unittest.case.FunctionTestCase tec=...>."""
+    return "<%s tec=%s>" % (_strclass(type(self)), _own_value(self, "_testFunc"))
+
+
+def _test_suite_repr(self):
+    """unittest.TestSuite.__repr__: <unittest.suite.TestSuite tests=[...]>."""
+    tests = _own_value(self, "_tests")
+    return "<%s tests=%s>" % (_strclass(type(self)),
+                              list(tests) if isinstance(tests, list) else tests)
+
+
+def _test_result_repr(self):
+    """unittest.TestResult.__repr__: <unittest.result.TestResult run=3 errors=0 failures=1>."""
+    def count(name):
+        value = _own_value(self, name)
+        return len(value) if isinstance(value, list) else 0
+    run = _own_value(self, "testsRun")
+    return "<%s run=%i errors=%i failures=%i>" % (
+        _strclass(type(self)), run if type(run) is int else 0, count("errors"),
+        count("failures"))
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -316,6 +349,10 @@ STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,
+    ("unittest.case", "TestCase.__repr__"): _test_case_repr,
+    ("unittest.case", "FunctionTestCase.__repr__"): _function_test_case_repr,
+    ("unittest.suite", "BaseTestSuite.__repr__"): _test_suite_repr,
+    ("unittest.result", "TestResult.__repr__"): _test_result_repr,
     ("zipfile", "ZipFile.__repr__"): _zip_file_repr,
     ("inspect", "Traceback.__repr__"): _frame_traceback_repr,
     ("warnings", "WarningMessage.__str__"): _warning_message_str,

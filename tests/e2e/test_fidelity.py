@@ -160,6 +160,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_reprs(self):
         self.compare("stdlib_reprs.py")
 
+    def test_stdlib_testcase(self):
+        self.compare("stdlib_testcase.py")
+
     def test_stdlib_reprs_behave(self):
         """The stand-ins of stdlib_reprs.py act as python's: struct sequences are
         tuples, signatures bind, parameters' kinds are inspect's own members,
