@@ -927,7 +927,13 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    return sur_call(rb, "make_module", &name, 1);
+    /* Its file and origin decide its repr (fill sets __file__). */
+    uint64_t file_id = FLD(r, MODULE, file), origin_id = FLD(r, MODULE, origin);
+    if (ensure(rb, file_id) < 0 || ensure(rb, origin_id) < 0)
+        return NULL;
+    PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,
+                         origin_id ? rb->objs[origin_id] : Py_None};
+    return sur_call(rb, "make_module", args, 3);
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)

@@ -1690,20 +1690,43 @@ static PyObject *module_str(PyObject *dict, const char *key)  /* new reference o
     return v != NULL && PyUnicode_Check(v) ? Py_NewRef(v) : NULL;
 }
 
+/*
+ * Where a module came from when that is no file ("frozen", "built-in"), as
+ * python's repr says it: its __spec__'s origin, read from the spec's own
+ * attributes (no property runs) when the spec says it has no location.
+ */
+static PyObject *module_origin(PyObject *dict)  /* new reference or NULL, no exception */
+{
+    PyObject *spec = dict != NULL ? pyhd__dict_get_cstr(dict, "__spec__") : NULL;  /* borrowed */
+    PyObject *attrs = spec != NULL && spec != Py_None ? pyhd__instance_dict(spec) : NULL;
+    PyObject *origin = NULL;
+    if (attrs != NULL && PyDict_Check(attrs)) {
+        PyObject *located = pyhd__dict_get_cstr(attrs, "_set_fileattr");  /* borrowed */
+        PyObject *v = pyhd__dict_get_cstr(attrs, "origin");  /* borrowed */
+        if (located == Py_False && v != NULL && PyUnicode_CheckExact(v))
+            origin = Py_NewRef(v);
+    }
+    Py_XDECREF(attrs);
+    PyErr_Clear();
+    return origin;
+}
+
 static int w_module(struct walker *w, PyObject *o)
 {
     PyObject *dict = PyModule_GetDict(o);  /* borrowed */
     PyObject *name = module_str(dict, "__name__");
     PyObject *file = module_str(dict, "__file__");
+    PyObject *origin = module_origin(dict);
     int with_dict = 0;
     for (size_t i = 0; i < w->nglobals && !with_dict; i++)
         with_dict = w->globals[i] == dict;
     if (!with_dict && dict != NULL)
         with_dict = memo_find(w, dict) != 0;
     int rc = RECORD(w, MODULE, .name = NAME(name), .file = NAME(file),
-                    .dict = REF(with_dict ? dict : NULL));
+                    .dict = REF(with_dict ? dict : NULL), .v2 = 1, .origin = NAME(origin));
     Py_XDECREF(name);
     Py_XDECREF(file);
+    Py_XDECREF(origin);
     return rc;
 }
 

@@ -244,7 +244,9 @@ enum pyhd_kind {
                                     co_varnames), cellvars id, freevars id (TUPLE) */
     PYHD_REC_CELL = 0x1B,        /* contents id (0: empty cell) */
     PYHD_REC_MODULE = 0x1C,      /* name id, file id (0: none), dict id (0 unless the
-                                    module dict is some dumped frame's globals) */
+                                    module dict is some dumped frame's globals), then
+                                    (appended in version 2) origin id (STR: its spec's
+                                    origin when that is no file, as "frozen"; 0: none) */
     PYHD_REC_FRAME = 0x1D,       /* code id, svarint lineno (-1: unknown), svarint
                                     end_lineno, svarint col, svarint end_col (the
                                     current instruction's position, -1 unknown; cols
@@ -602,7 +604,10 @@ enum pyhd_kind {
 #define PYHD_FIELDS_MODULE(F) \
     F(MODULE, name, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
     F(MODULE, file, REF, PYHD_KM_ANY, 0) \
-    F(MODULE, dict, REF, PYHD_KM(DICT), 0)
+    F(MODULE, dict, REF, PYHD_KM(DICT), 0) \
+    F(MODULE, v2, SINCE, 2, 0)  /* appended: absent from earlier version 2 dumps */ \
+    F(MODULE, origin, REF, PYHD_KM(STR), 0)  /* "frozen", "built-in": its spec's
+                                                 origin when that is no file */
 #define PYHD_FIELDS_FRAME(F) \
     F(FRAME, code, REF, PYHD_KM(CODE), PYHD_FF_REQUIRED) \
     F(FRAME, lineno, SVARINT, 0, 0) \

@@ -1143,15 +1143,20 @@ def _class_sourcelines(cls):
     return None
 
 
-def make_module(name):
-    """A real module object named name; its repr is the program's."""
+def make_module(name, file=None, origin=None):
+    """A real module object named name; its repr is the program's. origin is where
+    it came from when that is no file ("frozen": <module 'os' (frozen)>); dumps
+    from before that field say nothing, and a module without a file that this
+    python has built in was built in there too."""
     import types
     module = types.ModuleType(name)
     _modules.append((name, module))
-    if name in sys.builtin_module_names:
-        # <module 'sys' (built-in)>, as python prints it.
-        from importlib.machinery import BuiltinImporter, ModuleSpec
-        module.__spec__ = ModuleSpec(name, BuiltinImporter, origin="built-in")
+    if origin is None and file is None and name in sys.builtin_module_names:
+        origin = "built-in"
+    if type(origin) is str:
+        from importlib.machinery import BuiltinImporter, FrozenImporter, ModuleSpec
+        loader = {"built-in": BuiltinImporter, "frozen": FrozenImporter}.get(origin)
+        module.__spec__ = ModuleSpec(name, loader, origin=origin)
     return module
 
 

@@ -230,6 +230,9 @@ print(%r + json.dumps(facts))
     def test_dataclass_values(self):
         self.compare("dataclass_values.py")
 
+    def test_module_level(self):
+        self.compare("module_level.py")
+
 
 if __name__ == "__main__":
     unittest.main()
