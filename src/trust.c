@@ -58,6 +58,10 @@ static const struct trusted table[] = {
     {"builtins", "dict_keys", "_collections_abc:dict_keys", REDUCED},
     {"builtins", "dict_values", "_collections_abc:dict_values", REDUCED},
     {"builtins", "dict_items", "_collections_abc:dict_items", REDUCED},
+    /* The types of the singletons (typing.Optional[str] holds NoneType). */
+    {"builtins", "NoneType", "types:NoneType", CLASS},
+    {"builtins", "NotImplementedType", "types:NotImplementedType", CLASS},
+    {"builtins", "ellipsis", "types:EllipsisType", CLASS},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
@@ -136,6 +140,7 @@ static const struct trusted table[] = {
     {"abc", "ABC", NULL, CLASS},
     {"abc", "ABCMeta", NULL, CLASS},
     {"typing", "Generic", NULL, CLASS},
+    {"typing", "Any", NULL, CLASS},  /* a class since 3.11 (its metaclass prints it) */
     {"enum", "Enum", NULL, CLASS},
     {"enum", "IntEnum", NULL, CLASS},
     {"enum", "Flag", NULL, CLASS},

@@ -332,6 +332,70 @@ def _test_result_repr(self):
         count("failures"))
 
 
+def _typing_type_repr(obj):
+    """typing._type_repr over rebuilt values: a class as module.qualname (builtins'
+    bare), ... as "...", a function by its name, anything else by its repr."""
+    import types
+    if isinstance(obj, type):
+        if obj.__module__ == "builtins":
+            return obj.__qualname__
+        return "%s.%s" % (obj.__module__, obj.__qualname__)
+    if obj is ...:
+        return "..."
+    if isinstance(obj, types.FunctionType):
+        return obj.__name__
+    return repr(obj)
+
+
+def _typing_args(self):
+    args = _own_value(self, "__args__", ())
+    return args if isinstance(args, tuple) else ()
+
+
+def _generic_alias_repr(self):
+    """typing._GenericAlias.__repr__: typing.List[int], typing.Literal['a', 'b']."""
+    name = _own_value(self, "_name")
+    head = "typing." + name if isinstance(name, str) and name else \
+        _typing_type_repr(_own_value(self, "__origin__"))
+    args = _typing_args(self)
+    return "%s[%s]" % (head, ", ".join(_typing_type_repr(a) for a in args) if args else "()")
+
+
+def _special_form_repr(self):
+    """typing._SpecialForm.__repr__ and _SpecialGenericAlias's: typing.Union, typing.List."""
+    return "typing.%s" % (_own_value(self, "_name"),)
+
+
+def _union_repr(self):
+    """typing._UnionGenericAlias.__repr__ (3.10 to 3.13): typing.Optional[str] for a
+    union with None, else typing.Union[int, str]."""
+    args = _typing_args(self)
+    if len(args) == 2 and type(None) in args:
+        return "typing.Optional[%s]" % _typing_type_repr(args[1] if args[0] is type(None)
+                                                         else args[0])
+    return _generic_alias_repr(self)
+
+
+def _callable_repr(self):
+    """typing._CallableGenericAlias.__repr__: typing.Callable[[int], str]."""
+    args = _typing_args(self)
+    first = args[0] if args else None
+    if not args or (len(args) == 2 and (
+            first is ... or isinstance(first, (tuple, list)) or
+            type(first).__qualname__ in ("ParamSpec", "_ConcatenateGenericAlias"))):
+        return _generic_alias_repr(self)
+    return "typing.Callable[[%s], %s]" % (", ".join(_typing_type_repr(a) for a in args[:-1]),
+                                         _typing_type_repr(args[-1]))
+
+
+def _annotated_repr(self):
+    """typing._AnnotatedAlias.__repr__: typing.Annotated[int, 'meta']."""
+    metadata = _own_value(self, "__metadata__", ())
+    return "typing.Annotated[%s, %s]" % (
+        _typing_type_repr(_own_value(self, "__origin__")),
+        ", ".join(repr(a) for a in (metadata if isinstance(metadata, tuple) else ())))
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -349,6 +413,12 @@ STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,
+    ("typing", "_GenericAlias.__repr__"): _generic_alias_repr,
+    ("typing", "_SpecialGenericAlias.__repr__"): _special_form_repr,
+    ("typing", "_SpecialForm.__repr__"): _special_form_repr,
+    ("typing", "_UnionGenericAlias.__repr__"): _union_repr,
+    ("typing", "_CallableGenericAlias.__repr__"): _callable_repr,
+    ("typing", "_AnnotatedAlias.__repr__"): _annotated_repr,
     ("unittest.case", "TestCase.__repr__"): _test_case_repr,
     ("unittest.case", "FunctionTestCase.__repr__"): _function_test_case_repr,
     ("unittest.suite", "BaseTestSuite.__repr__"): _test_suite_repr,

@@ -72,6 +72,14 @@ def crash(path):
     headers = wsgiref.headers.Headers([("Content-Type", "text/plain")])
     T = typing.TypeVar("T")
     UserId = typing.NewType("UserId", int)
+    alias = typing.List[int]
+    bare = typing.List
+    call = typing.Callable[[int], str]
+    anything = typing.Any
+    literal = typing.Literal["a", "b"]
+    annotated = typing.Annotated[int, "meta"]
+    optional = typing.Optional[str]
+    union = typing.Union[int, str]
     weekday = calendar.MONDAY
     mode = Mode.SAFE
     with zipfile.ZipFile("archive.zip", "w") as made:  # in the harness's temporary directory
