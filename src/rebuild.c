@@ -743,12 +743,17 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
     return 0;
 }
 
+/* id when it is a STR record's, else 0. */
+static uint64_t str_id(const struct pyhd_decoded *g, uint64_t id)
+{
+    const struct pyhd_record *s = pyhd__decode_obj(g, id);
+    return s && s->kind == PYHD_REC_STR ? id : 0;
+}
+
 /* The id of the value of key "_name_" in the DICT record dict_id, or 0. */
 static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
 {
-    uint64_t v = dict_value_id(g, dict_id, "_name_");
-    const struct pyhd_record *vr = pyhd__decode_obj(g, v);
-    return vr && vr->kind == PYHD_REC_STR ? v : 0;
+    return str_id(g, dict_value_id(g, dict_id, "_name_"));
 }
 
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
@@ -927,8 +932,10 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    /* Its file and origin decide its repr (fill sets __file__). */
-    uint64_t file_id = FLD(r, MODULE, file), origin_id = FLD(r, MODULE, origin);
+    /* Its file and origin decide its repr (fill sets __file__). Only STR
+       records: they depend on nothing, so no cycle can lead back here. */
+    uint64_t file_id = str_id(rb->g, FLD(r, MODULE, file));
+    uint64_t origin_id = str_id(rb->g, FLD(r, MODULE, origin));
     if (ensure(rb, file_id) < 0 || ensure(rb, origin_id) < 0)
         return NULL;
     PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,

@@ -64,6 +64,8 @@ static const struct trusted table[] = {
     {"builtins", "ellipsis", "types:EllipsisType", CLASS},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
+    {"itertools", "count", NULL, REDUCED},
+    {"itertools", "repeat", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},

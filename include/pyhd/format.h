@@ -452,6 +452,9 @@ enum pyhd_kind {
  *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
+ *   itertools.count     (start, step)    the next number and the step (int, float,
+ *                        complex, Decimal or Fraction; others a reader leaves opaque)
+ *   itertools.repeat    (element,) or (element, times left)
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
  *                        made from a file has none and is OPAQUE
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.

@@ -1490,7 +1490,9 @@ def _tzinfo(value):
 
 
 def _build_reducers():
-    import array, collections, datetime, decimal, fractions, operator, pathlib, re, types, uuid
+    import array, collections, datetime, decimal, fractions, itertools, operator, pathlib, re, \
+        types, uuid
+    _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
 
     def date(y, m, d):
         return datetime.date(_exact(y, int), _exact(m, int), _exact(d, int))
@@ -1554,6 +1556,11 @@ def _build_reducers():
         type({}.items()): lambda mapping: _exact(mapping, dict).items(),
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
+        # Numbers the rebuilt count adds with its own C code: the standard library's.
+        itertools.count: lambda start, step: itertools.count(
+            _exact(start, *_COUNT_NUMBERS), _exact(step, *_COUNT_NUMBERS)),
+        itertools.repeat: lambda element, *times: itertools.repeat(
+            element, *(_exact(n, int) for n in times)),
     }
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
