@@ -30,6 +30,9 @@ class _Cut(Exception):
     """The renderer's budget is spent: the repr ends here."""
 
 
+Cut = _Cut  # for renderers of other modules (pyhd_reprexpr)
+
+
 def _render_hook(obj):
     """The __pyhd_render__ of obj's class when its __repr__ is render_repr, else None.
 

@@ -14,6 +14,7 @@ import collections.abc
 import sys
 
 import pyhd_reprlib
+import pyhd_reprexpr
 
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
@@ -580,6 +581,9 @@ def _finish_class(cls, attrs):
     own_str = attrs.get("__str__")
     if own_str is not None and _stdlib_repr_of(own_str) is not None:
         type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
+    elif not issubclass(cls, BaseException) and _is_rebuilt_function(own_str) and \
+            pyhd_reprexpr.method_body(own_str) is not None:
+        type.__setattr__(cls, "__str__", _expression_str(pyhd_reprexpr.method_body(own_str)))
     elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
@@ -609,7 +613,12 @@ def _finish_class(cls, attrs):
     elif own is not None and _stdlib_repr_of(own) is not None:
         type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
     elif own is not None:
-        return  # the program's own __repr__ cannot run: the dumped attributes show
+        # The program's own __repr__ cannot run: pyhd_reprexpr evaluates its
+        # expression where it can, else the dumped attributes show.
+        body = pyhd_reprexpr.method_body(own) if _is_rebuilt_function(own) else None
+        if body is not None:
+            type.__setattr__(cls, "__pyhd_render__", _expression_render(body))
+        return
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
             issubclass(cls, BaseException) or _native_base(cls) is not object:
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
@@ -642,6 +651,30 @@ def _inherited_repr(cls):
     return None
 
 
+def _expression_render(body):
+    """__pyhd_render__ of a class whose __repr__ pyhd_reprexpr can evaluate: what
+    the program's repr returned, else the dumped attributes."""
+    def render(self, out):
+        try:
+            text = pyhd_reprexpr.evaluate(body, self)
+        except pyhd_reprexpr.GiveUp:
+            _surrogate_render(self, out)
+        else:
+            out.write(text)
+    return render
+
+
+def _expression_str(body):
+    """__str__ of a class whose __str__ pyhd_reprexpr can evaluate; else its repr,
+    as object.__str__ gives it."""
+    def __str__(self):
+        try:
+            return pyhd_reprexpr.evaluate(body, self)
+        except pyhd_reprexpr.GiveUp:
+            return repr(self)
+    return __str__
+
+
 # A rebuilt exception class -> its program's __str__ (an inert function).
 _dumped_str = {}
 # id(exception) -> (exception, the text python printed for it).
@@ -656,6 +689,12 @@ def _exception_str(self):
         return known[1]
     for klass in type(self).__mro__:
         if klass in _dumped_str:
+            body = pyhd_reprexpr.method_body(_dumped_str[klass])
+            if body is not None:
+                try:
+                    return pyhd_reprexpr.evaluate(body, self)
+                except pyhd_reprexpr.GiveUp:
+                    pass
             return _dumped_str[klass](self)
     return BaseException.__str__(self)
 

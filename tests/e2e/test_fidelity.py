@@ -68,11 +68,7 @@ runpy.run_path(_prog, run_name='__main__')
 DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
 
 # Locals that do not match yet, per program, and why.
-KNOWN_GAPS = {
-    # By design: a class's own __repr__ is program code, which a dump never runs;
-    # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
-    ("program_values.py", "point", "repr"): "the program's own __repr__",
-}
+KNOWN_GAPS = {}
 if sys.version_info >= (3, 12):
     # typing.TypeVar is a C type since 3.12, which the dump does not read yet.
     KNOWN_GAPS[("stdlib_reprs.py", "T", "repr")] = "typing.TypeVar is opaque"
@@ -236,6 +232,9 @@ print(%r + json.dumps(facts))
 
     def test_module_level(self):
         self.compare("module_level.py")
+
+    def test_program_reprs(self):
+        self.compare("program_reprs.py")
 
 
 if __name__ == "__main__":
