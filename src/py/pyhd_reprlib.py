@@ -176,6 +176,17 @@ def render_repr(obj):
     return renderer.text()
 
 
+def render_repr_with(obj, hook):
+    """render_repr written by hook(obj, renderer), whatever obj's class's __repr__ is."""
+    parent = getattr(_local, "current", None)
+    renderer = Renderer(parent.left if parent else float("inf"), parent)
+    try:
+        hook(obj, renderer)
+    except _Cut:
+        pass
+    return renderer.text()
+
+
 def cut_repr(obj, limit=VALUE_LIMIT):
     """repr(obj) cut to limit characters (ending in "...") while it is built; never raises."""
     renderer = Renderer(limit + 1, getattr(_local, "current", None))
