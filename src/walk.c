@@ -3676,6 +3676,56 @@ static int redact_argv(struct walker *w, const struct pyhd_roots *roots)
     return 0;
 }
 
+/* Mark o, when it is a dict, to be written as REDACTED. */
+static int mark_redacted_dict(struct walker *w, PyObject *o)
+{
+    if (o == NULL || !PyDict_Check(o))
+        return 0;
+    uint32_t id = memo_id(w, o);
+    if (id == 0 || marks_reserve(w, id) < 0)
+        return -1;
+    w->marks[id] |= MARK_REDACTED;
+    return 0;
+}
+
+/*
+ * --no-environ (and --privacy=triage) leave the environment out: not only the
+ * "environ" root but the program's own copy of it, posix.environ, which
+ * os.environ and os.environb keep as their _data, is written as a REDACTED
+ * dict wherever the program reaches it (env = os.environ in a frame). Found
+ * through module dicts and instance attributes, so no code runs.
+ */
+static int redact_environ(struct walker *w)
+{
+    if (w->o->keep_environ)
+        return 0;
+    PyObject *modules = PyImport_GetModuleDict();
+    static const char *const names[][2] = {
+        {"posix", "environ"}, {"nt", "environ"}, {"os", "environ"}, {"os", "environb"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        PyObject *mod = pyhd__dict_get_cstr(modules, names[i][0]);  /* borrowed */
+        PyObject *dict = mod != NULL && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL;
+        PyObject *v = dict != NULL ? pyhd__dict_get_cstr(dict, names[i][1]) : NULL;
+        PyErr_Clear();
+        if (v == NULL)
+            continue;
+        if (PyDict_Check(v)) {
+            if (mark_redacted_dict(w, v) < 0)
+                return -1;
+            continue;
+        }
+        PyObject *attrs = pyhd__instance_dict(v);  /* an _Environ: its _data */
+        PyObject *data = attrs != NULL ? pyhd__dict_get_cstr(attrs, "_data") : NULL;
+        PyErr_Clear();
+        int rc = mark_redacted_dict(w, data);
+        Py_XDECREF(attrs);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int setup(struct walker *w, const struct pyhd_roots *roots)
 {
     w->rules.extra = w->o->redact_patterns;
@@ -3727,7 +3777,7 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
         PyErr_NoMemory();
         return -1;
     }
-    if (collect_globals(w, roots) < 0 || redact_argv(w, roots) < 0)
+    if (collect_globals(w, roots) < 0 || redact_argv(w, roots) < 0 || redact_environ(w) < 0)
         return -1;
     if (pyhd__enc_init(&w->enc, &w->g->compressed, WALK_DEFLATE_LEVEL) < 0) {
         PyErr_Format(PyExc_MemoryError, "pyhd: %s", w->enc.err);

@@ -72,10 +72,6 @@ KNOWN_GAPS = {}
 if sys.version_info >= (3, 12):
     # typing.TypeVar is a C type since 3.12, which the dump does not read yet.
     KNOWN_GAPS[("stdlib_reprs.py", "T", "repr")] = "typing.TypeVar is opaque"
-if sys.version_info >= (3, 14):
-    # typing.Union is types.UnionType (C) since 3.14, which the dump does not read yet.
-    KNOWN_GAPS[("stdlib_reprs.py", "optional", "repr")] = "types.UnionType is opaque"
-    KNOWN_GAPS[("stdlib_reprs.py", "union", "repr")] = "types.UnionType is opaque"
 
 
 def has_address(text):

@@ -191,6 +191,26 @@ class Redaction(SecretsTestCase):
                 self.assertAbsent("marker-Visible-0010", blobs)
                 self.assertAbsent("AWS_SECRET_ACCESS_KEY", blobs)
 
+    def test_no_environ_held_by_the_program(self):
+        # os.environ (and os.environb, posix.environ: the same dict) in a frame.
+        with open(self.script, "w") as f:
+            f.write("import os, posix\n"
+                    "def main():\n"
+                    "    env, envb, raw = os.environ, os.environb, posix.environ\n"
+                    "    raise RuntimeError('failed')\n"
+                    "main()\n")
+        _, blobs = contents(self.dump())
+        self.assertPresent("marker-Visible-0010", blobs)
+        for options, env in ((["--no-environ"], {}), (["--privacy=triage"], {}),
+                             ([], {"PYHD_NO_ENVIRON": "1"})):
+            with self.subTest(options=options, env=env):
+                path = self.dump(*options, **env)
+                _, blobs = contents(path)
+                self.assertAbsent("marker-Visible-0010", blobs)
+                self.assertAbsent("PYHD_TEST_MARKER", blobs)
+                out = self.debug(path, "p envb._data, raw")
+                self.assertRegex(out, r"\(<redacted dict, \d+ items>, <redacted dict, \d+ items>\)")
+
     def test_no_sources(self):
         for options, env in ((["--no-sources"], {}), ([], {"PYHD_NO_SOURCES": "1"})):
             with self.subTest(options=options, env=env):

@@ -13,7 +13,7 @@ import time
 
 Vector = list[float]
 Table = dict[str, list[int]]
-Maybe = int | str
+Maybe = int | None
 settings = {"retries": 3, "path": os.path.join("var", "data")}
 names = collections.Counter("abracadabra")
 raise KeyError(settings["path"])
