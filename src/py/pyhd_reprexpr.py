@@ -81,8 +81,8 @@ _work = [0]    # characters made since the outermost evaluate() began
 
 
 def method_body(function):
-    """(first parameter name, statements) of function's dumped source when it is a
-    body this module evaluates, else None. Parsed once per function."""
+    """(first parameter name, statements, class name) of function's dumped source
+    when it is a body this module evaluates, else None. Parsed once per function."""
     found = _parsed.get(id(function))
     if found is not None and found[0] is function:
         return found[1]
@@ -107,7 +107,8 @@ def _read_body(function):
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
         node = node.value   # __repr__ = lambda self: ...
         params, statements = node.args, [ast.Return(node.body)]
-    elif isinstance(node, ast.FunctionDef) and not node.decorator_list:
+    elif isinstance(node, ast.FunctionDef) and not node.decorator_list and \
+            node.name == function.__name__:
         params, statements = node.args, list(node.body)
     else:
         raise GiveUp()
@@ -124,7 +125,9 @@ def _read_body(function):
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and
                 isinstance(statement.targets[0], ast.Name)):
             raise GiveUp()
-    return name, statements
+    # self.__x in a class body means self._Class__x (name mangling).
+    owner = function.__qualname__.rpartition(".")[0].rpartition(".")[2].lstrip("_")
+    return name, statements, owner
 
 
 def evaluate(body, obj):
@@ -138,9 +141,9 @@ def evaluate(body, obj):
         raise GiveUp()
     _active.append(id(obj))
     try:
-        name, statements = body
+        name, statements, owner = body
         scope = {name: obj}
-        evaluator = _Evaluator(scope)
+        evaluator = _Evaluator(scope, owner)
         for statement in statements[:-1]:
             scope[statement.targets[0].id] = evaluator.eval(statement.value)
         result = evaluator.eval(statements[-1].value)
@@ -206,8 +209,9 @@ def _is_program_object(value):
 
 
 class _Evaluator:
-    def __init__(self, scope):
+    def __init__(self, scope, owner):
         self.scope = scope
+        self.owner = owner    # the class the method was written in, for name mangling
         self.iterations = 0
 
     def eval(self, node):
@@ -348,7 +352,10 @@ class _Evaluator:
 
     # Attributes, subscripts, calls.
     def _Attribute(self, node):
-        return _attribute(self.eval(node.value), node.attr)
+        name = node.attr
+        if name.startswith("__") and not name.endswith("__") and self.owner:
+            name = "_%s%s" % (self.owner, name)
+        return _attribute(self.eval(node.value), name)
 
     def _Subscript(self, node):
         value = self.eval(node.value)

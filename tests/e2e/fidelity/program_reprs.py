@@ -34,6 +34,12 @@ class Gen:
         inner = ", ".join(f"{k}={v!r}" for k, v in sorted(self.d.items()))
         return self.__class__.__name__ + "(" + inner + ")"
 
+class _Private:
+    def __init__(self, secret_id):
+        self.__id = secret_id
+    def __repr__(self):
+        return f"_Private(id={self.__id})"
+
 class Cond:
     def __init__(self, v): self.v = v
     def __repr__(self): return "Cond(%s)" % ("big" if self.v > 10 else "small")
@@ -54,6 +60,7 @@ def main():
     o = Order(7, [1, 2, 3], datetime.date(2024, 1, 2))
     g = Gen({"b": 2, "a": [1]})
     c = Cond(50)
+    priv = _Private(9)
     m = Money(decimal.Decimal("1234.5"))
     m2 = Money(1234.5)
     s = str(a)
