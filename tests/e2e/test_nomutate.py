@@ -403,8 +403,12 @@ class NoProgramCodeRuns(NoMutateTestCase):
         raw = zlib.decompress(graphread.read_member(path, "graph.z"))
         self.assertNotIn(b"hunter2", raw)
         loc = self.innermost_locals(g)
-        for name in ("login", "greeting", "union", "evaluator"):
+        for name in ("login", "greeting", "evaluator"):
             self.assertEqual((g.kind(loc[name]), g[loc[name]].f["repr"]), ("OPAQUE", 0), name)
+        # A union is its classes (read from its C members), never its repr.
+        self.assertEqual(g.kind(loc["union"]), "REDUCED")
+        self.assertEqual([g.kind(i) for i in g[g[loc["union"]].f["args"]].f["items"]],
+                         ["CLASS", "CLASS"])
 
 
 # A key whose hash is a name's: a dict lookup of that name compares it with
