@@ -58,6 +58,13 @@ static const struct trusted table[] = {
     {"builtins", "dict_keys", "_collections_abc:dict_keys", REDUCED},
     {"builtins", "dict_values", "_collections_abc:dict_values", REDUCED},
     {"builtins", "dict_items", "_collections_abc:dict_items", REDUCED},
+    /* A builtin type's C method, slot wrapper, class method, getter or member:
+       the one its own __dict__ holds (the type is a builtins name). */
+    {"builtins", "method_descriptor", "types:MethodDescriptorType", REDUCED},
+    {"builtins", "wrapper_descriptor", "types:WrapperDescriptorType", REDUCED},
+    {"builtins", "classmethod_descriptor", "types:ClassMethodDescriptorType", REDUCED},
+    {"builtins", "getset_descriptor", "types:GetSetDescriptorType", REDUCED},
+    {"builtins", "member_descriptor", "types:MemberDescriptorType", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */

@@ -235,7 +235,12 @@ enum pyhd_kind {
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
                                     0), annotations id (0: none), doc id (0: none;
                                     pyhd-run writes 0: the dumped source has it),
-                                    closure id (TUPLE of CELL, or 0) */
+                                    closure id (TUPLE of CELL, or 0), then (absent from
+                                    dumps of pyhd 0.x before it, and from functions
+                                    with code) self id: a builtin function's
+                                    __self__ (its module, or the object or class a C
+                                    method is bound to; 0: none). A builtin function
+                                    written with it has the fields before it as 0 */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint
@@ -582,7 +587,9 @@ enum pyhd_kind {
     F(FUNCTION, kwdefaults, REF, PYHD_KM(DICT), 0) \
     F(FUNCTION, annotations, REF, PYHD_KM_ANY, 0) \
     F(FUNCTION, doc, REF, PYHD_KM_ANY, 0) \
-    F(FUNCTION, closure, REF, PYHD_KM(TUPLE), 0)  /* of CELL */
+    F(FUNCTION, closure, REF, PYHD_KM(TUPLE), 0)  /* of CELL */ \
+    F(FUNCTION, bound, SINCE, 2, 0)  /* builtin functions only */ \
+    F(FUNCTION, self, REF, PYHD_KM_ANY, 0)
 #define PYHD_FIELDS_METHOD(F) \
     F(METHOD, function, REF, PYHD_KM_ANY, 0) \
     F(METHOD, self, REF, PYHD_KM_ANY, 0)

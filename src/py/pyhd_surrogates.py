@@ -1034,14 +1034,81 @@ _PURE_BUILTINS = frozenset((
 ))
 
 
-def builtin_function(name, qualname, module):
-    """This interpreter's builtins.NAME when the dump names a pure one, else a stub."""
+def builtin_function(name, qualname, module, self=None, has_self=False):
+    """A dumped builtin function: this interpreter's own for a pure builtin or a C
+    method of a rebuilt object of a builtin type (_bound_builtin), else a real
+    builtin function of pyhd's that raises DumpedCodeError when called (a
+    FunctionStub when it cannot be one)."""
     import builtins
     if module == "builtins" and name in _PURE_BUILTINS:
         real = builtins.__dict__.get(name)
         if type(real) is type(len) and real.__qualname__ == qualname:
             return real
+    if has_self and self is not None and type(name) is str:
+        real = _bound_builtin(name, self)
+        if real is not None:
+            return real
+    if has_self and self is not None and not _is_module(self):
+        module = None  # a C method has no __module__
+    elif not has_self:
+        self = None
+    if type(name) is str and (module is None or type(module) is str):
+        import _pyhd
+        try:
+            return _pyhd.inert_builtin(name, self, module)
+        except ValueError:  # not a name, or past the cap on names
+            pass
     return FunctionStub()
+
+
+def _is_module(obj):
+    import types
+    return isinstance(obj, types.ModuleType)
+
+
+# The C types whose methods _bound_builtin may bind to a rebuilt object: those
+# of builtins (their methods act on the object and on their arguments), and
+# the C types of the trust table's reduced values (a deque's append, a date's
+# replace). A type is taken only when it is the class itself (not a program
+# class named alike) and static (a C type, not a class statement's).
+_HEAPTYPE = 1 << 9
+
+
+def _bindable_base(cls):
+    if not isinstance(cls, type) or cls.__flags__ & _HEAPTYPE:
+        return False
+    module, qualname = type.__dict__["__module__"].__get__(cls), cls.__qualname__
+    if module == "builtins":
+        return True
+    import _pyhd
+    found = _pyhd.trusted_class(module, qualname) if type(module) is str else None
+    return found is not None and found[0] is cls and found[1] == "reduced"
+
+
+def _bound_builtin(name, self):
+    """name bound to self as python binds it, when self is a rebuilt object (or class)
+    whose first C base in its mro defines name as a C method, class method or
+    builtin function bound to that class; else None. Attributes are read from
+    each type's own __dict__, never through the object."""
+    import types
+    cls = self if isinstance(self, type) else type(self)
+    for base in type.__dict__["__mro__"].__get__(cls):
+        if not _bindable_base(base):
+            continue
+        descr = type.__dict__["__dict__"].__get__(base).get(name)
+        try:
+            if type(descr) is types.MethodDescriptorType and not isinstance(self, type):
+                bound = descr.__get__(self, cls)
+            elif type(descr) is types.ClassMethodDescriptorType and isinstance(self, type):
+                bound = descr.__get__(None, self)
+            elif type(descr) is types.BuiltinFunctionType and descr.__self__ is self:
+                bound = descr  # a type's __new__
+            else:
+                return None
+        except TypeError:  # a stand-in, not an instance of base
+            return None
+        return bound if type(bound) is types.BuiltinFunctionType else None
+    return None
 
 
 def make_method(function, self):
@@ -1512,6 +1579,18 @@ def _build_reducers():
             result.byteswap()
         return result
 
+    def descriptor(kind):
+        # A builtin type's own attribute (the walker writes these for types that
+        # builtins names, which the trust table gives as the real ones).
+        def build(owner, name):
+            if type(owner) is not type or owner.__flags__ & _HEAPTYPE:
+                raise ValueError("not a builtin type")
+            found = type.__dict__["__dict__"].__get__(owner).get(_exact(name, str))
+            if type(found) is not kind:
+                raise ValueError("%s has no such attribute" % owner.__name__)
+            return found
+        return build
+
     table = {
         datetime.date: date, datetime.time: time, datetime.datetime: dt,
         datetime.timedelta: timedelta, datetime.timezone: timezone,
@@ -1527,6 +1606,10 @@ def _build_reducers():
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
     }
+    for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
+                 types.ClassMethodDescriptorType, types.GetSetDescriptorType,
+                 types.MemberDescriptorType):
+        table[kind] = descriptor(kind)
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
