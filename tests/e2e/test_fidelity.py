@@ -167,6 +167,9 @@ class FidelityTest(unittest.TestCase):
     def test_dataclass_values(self):
         self.compare("dataclass_values.py")
 
+    def test_builtin_callables(self):
+        self.compare("builtin_callables.py")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -523,12 +523,73 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
         self.assertEqual(facts["exec_builtins"], "dict")
         # Only pure builtins are this interpreter's: a dumped callable never reaches exec.
-        self.assertEqual(facts["builtins"][:3], ["<rebuilt builtin function print>",
-                                                 "<rebuilt builtin function exec>", True])
+        self.assertEqual(facts["builtins"][:3], ["<built-in function print>",
+                                                 "<built-in function exec>", True])
         self.assertEqual(facts["builtins"][3][0], "DumpedCodeError")
         self.assertEqual(facts["closure"], [["count"], [[5]], {"count": [5]}])
         self.assertEqual(facts["sources"], ["class Sale:", "@property", "class Line:",
                                             "@classmethod"])
+
+    def test_builtin_callables_are_real_and_inert(self):
+        dump = self.dump("""
+            import os
+            class Settings(dict):
+                pass
+            def main():
+                system, remove, printer = os.system, os.remove, print
+                items = [3, 1]
+                append, fromkeys = items.append, Settings.fromkeys
+                settings = Settings(debug=True)
+                lookup = settings.get
+                upper, join, init = 'abc'.upper, str.join, object.__init__
+                1 / 0
+            main()
+        """)
+        target = os.path.join(self.dir, "reached")
+        facts = self.check(dump, """
+            import os
+            tb = _pyhd.load(DUMP)['exceptions'][0][1]
+            while tb.frame.code.name != 'main':
+                tb = tb.next
+            loc = tb.frame.locals
+            def error(fn):
+                try:
+                    fn()
+                except TypeError as e:
+                    return [type(e).__name__, str(e)]
+                return 'no error'
+            system = loc['system']
+            facts = {
+                'types': sorted({type(loc[n]).__name__ for n in
+                                 ('system', 'remove', 'printer', 'append', 'fromkeys',
+                                  'lookup', 'upper')}),
+                'names': [system.__name__, system.__qualname__, system.__module__,
+                          repr(system), system.__self__.__name__],
+                'calls': [error(lambda: system('touch ' + TARGET)),
+                          error(lambda: loc['remove'](TARGET)),
+                          error(lambda: loc['printer']('printed')),
+                          error(lambda: type(system).__call__(system, 'touch ' + TARGET))],
+                'reached': os.path.exists(TARGET),
+                'bound': [loc['append'].__self__ is loc['items'],
+                          loc['lookup'].__self__ is loc['settings'], loc['lookup']('debug'),
+                          loc['upper'](), loc['fromkeys'].__self__ is type(loc['settings']),
+                          repr(loc['join']), loc['init'] is object.__init__],
+            }
+            loc['append'](5)
+            facts['bound'].append(loc['items'])
+        """.replace("TARGET", repr(target)))
+        self.assertEqual(facts["types"], ["builtin_function_or_method"])
+        self.assertEqual(facts["names"], ["system", "system", "posix", "<built-in function system>",
+                                          "posix"])
+        suffix = " is a builtin function of the dumped program; a dump does not run it"
+        self.assertEqual(facts["calls"], [
+            ["DumpedCodeError", "system" + suffix], ["DumpedCodeError", "remove" + suffix],
+            ["DumpedCodeError", "print" + suffix],
+            ["DumpedCodeError", "a builtin function of the dumped program; a dump does not run it"]])
+        self.assertFalse(facts["reached"])
+        self.assertFalse(os.path.exists(target))
+        self.assertEqual(facts["bound"], [True, True, True, "ABC", True,
+                                          "<method 'join' of 'str' objects>", True, [3, 1, 5]])
 
     def test_stdlib_classes_of_the_table_are_real_instances(self):
         dump = self.dump("""
