@@ -231,12 +231,13 @@ enum pyhd_kind {
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
                                     builtin function), then (version 2; absent from
-                                    earlier dumps and from builtin functions):
+                                    earlier dumps, and 0 or absent for builtin
+                                    functions):
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
                                     0), annotations id (0: none), doc id (0: none;
                                     pyhd-run writes 0: the dumped source has it),
                                     closure id (TUPLE of CELL, or 0), then (absent from
-                                    dumps of pyhd 0.x before it, and from functions
+                                    dumps of earlier writers, and from functions
                                     with code) self id: a builtin function's
                                     __self__ (its module, or the object or class a C
                                     method is bound to; 0: none). A builtin function
@@ -453,6 +454,10 @@ enum pyhd_kind {
  *                        reader to rebuild it: any other mapping's methods are a
  *                        program's)
  *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
+ *   builtins.method_descriptor, wrapper_descriptor, classmethod_descriptor,
+ *   getset_descriptor, member_descriptor (class, name)   an attribute of a
+ *                        builtin type (one that builtins names) as that type's own
+ *                        __dict__ holds it; a reader gives the one found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
