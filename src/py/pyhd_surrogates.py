@@ -1044,11 +1044,12 @@ def builtin_function(name, qualname, module, self=None, has_self=False):
         real = builtins.__dict__.get(name)
         if type(real) is type(len) and real.__qualname__ == qualname:
             return real
-    if has_self and self is not None and type(name) is str:
-        real = _bound_builtin(name, self)
+    if has_self and self is not None and not _is_module(self):
+        # A module's function is never bound here: the dumped builtins module is
+        # this interpreter's own, and its functions are the program's to call.
+        real = _bound_builtin(name, self) if type(name) is str else None
         if real is not None:
             return real
-    if has_self and self is not None and not _is_module(self):
         module = None  # a C method has no __module__
     elif not has_self:
         self = None
@@ -1085,29 +1086,35 @@ def _bindable_base(cls):
     return found is not None and found[0] is cls and found[1] == "reduced"
 
 
-def _bound_builtin(name, self):
-    """name bound to self as python binds it, when self is a rebuilt object (or class)
-    whose first C base in its mro defines name as a C method, class method or
-    builtin function bound to that class; else None. Attributes are read from
-    each type's own __dict__, never through the object."""
-    import types
-    cls = self if isinstance(self, type) else type(self)
+def _c_attribute(cls, name):
+    """name in the own __dict__ of the first class of cls's mro that _bindable_base
+    allows, or None (read from each type's __dict__, never through the class)."""
     for base in type.__dict__["__mro__"].__get__(cls):
-        if not _bindable_base(base):
-            continue
-        descr = type.__dict__["__dict__"].__get__(base).get(name)
-        try:
-            if type(descr) is types.MethodDescriptorType and not isinstance(self, type):
-                bound = descr.__get__(self, cls)
-            elif type(descr) is types.ClassMethodDescriptorType and isinstance(self, type):
+        if _bindable_base(base):
+            return type.__dict__["__dict__"].__get__(base).get(name)
+    return None
+
+
+def _bound_builtin(name, self):
+    """name bound to self as python binds it, when self is a rebuilt object (or
+    class) of a C type that _bindable_base allows and that type defines name as
+    a C method (a class's: a class method, its __new__, or a method of its
+    metaclass such as mro); else None."""
+    import types
+    try:
+        if isinstance(self, type):
+            descr = _c_attribute(self, name)
+            if type(descr) is types.ClassMethodDescriptorType:
                 bound = descr.__get__(None, self)
-            elif type(descr) is types.BuiltinFunctionType and descr.__self__ is self:
-                bound = descr  # a type's __new__
-            else:
-                return None
-        except TypeError:  # a stand-in, not an instance of base
-            return None
-        return bound if type(bound) is types.BuiltinFunctionType else None
+                return bound if type(bound) is types.BuiltinFunctionType else None
+            if type(descr) is types.BuiltinFunctionType:
+                return descr if descr.__self__ is self else None
+        descr = _c_attribute(type(self), name)
+        if type(descr) is types.MethodDescriptorType:
+            bound = descr.__get__(self, type(self))
+            return bound if type(bound) is types.BuiltinFunctionType else None
+    except TypeError:  # a stand-in, not an instance of that type
+        pass
     return None
 
 

@@ -2,6 +2,8 @@
 
 import math
 import os
+import random
+import sys
 import time
 
 
@@ -30,6 +32,11 @@ def crash():
     sub_fromkeys = Settings.fromkeys
     maketrans = str.maketrans
     new = object.__new__
+    sub_new = Settings.__new__
+    mro = Settings.mro
+    subclasses = int.__subclasses__
+    rand = random.random
+    write = sys.stderr.write
     settings = Settings(debug=True)
     setting = settings.get
     join = str.join
