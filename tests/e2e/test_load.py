@@ -691,6 +691,38 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["pair"], ["Pair(left=1, right=2)", 1])
         self.assertEqual(facts["func"], ["crash", "DumpedCodeError"])
 
+    def test_builtin_functions_of_older_dumps_still_open(self):
+        # tests/e2e/dumps/builtins-v2.dump was written, from dumps/builtins-v2.py, by
+        # pyhd-run before a builtin FUNCTION record kept its self: without it each
+        # builtin function is inert, a C method too (it is not bound to anything).
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "builtins-v2.dump")
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            def error(fn):
+                try:
+                    fn()
+                except TypeError as e:
+                    return [type(e).__name__, str(e)]
+                return 'no error'
+            facts = {
+                'version': r['format_version'],
+                'reprs': [repr(loc[n]) for n in ('pid', 'printer', 'append')],
+                'types': sorted({type(loc[n]).__name__ for n in ('pid', 'printer', 'append')}),
+                'self': [loc['pid'].__self__, loc['append'].__self__, loc['pid'].__module__],
+                'calls': [error(loc['pid']), error(lambda: loc['append'](1)), loc['items']],
+            }
+        """)
+        self.assertEqual(facts["version"], 2)
+        self.assertEqual(facts["reprs"], ["<built-in function getpid>", "<built-in function print>",
+                                          "<built-in function append>"])
+        self.assertEqual(facts["types"], ["builtin_function_or_method"])
+        self.assertEqual(facts["self"], [None, None, "posix"])
+        suffix = " is a builtin function of the dumped program; a dump does not run it"
+        self.assertEqual(facts["calls"], [["DumpedCodeError", "getpid" + suffix],
+                                          ["DumpedCodeError", "append" + suffix], [3, 1]])
+
     def test_truncated_values_say_so(self):
         dump = self.dump("""
             def f():
