@@ -101,8 +101,6 @@ static PyMethodDef *inert_def(PyObject *name)
         PyErr_SetString(PyExc_ValueError, "not a name of a builtin function");
         return NULL;
     }
-    if (!inert_defs && !(inert_defs = PyDict_New()))
-        return NULL;
     found = PyDict_GetItemWithError(inert_defs, name);
     if (!found) {
         if (PyErr_Occurred())
@@ -129,6 +127,16 @@ static PyMethodDef *inert_def(PyObject *name)
             return NULL;
     }
     return &((struct inert_def *)PyCapsule_GetPointer(found, INERT_CAPSULE))->def;
+}
+
+int pyhd__inert_builtin_init(void)
+{
+    /* Made once, before any thread can call pyhd__inert_builtin (free-threaded
+       builds run _pyhd without the GIL); entries are never removed, so the
+       borrowed references the table gives stay valid. */
+    if (!inert_defs && !(inert_defs = PyDict_New()))
+        return -1;
+    return 0;
 }
 
 PyObject *pyhd__inert_builtin(PyObject *name, PyObject *self, PyObject *module)

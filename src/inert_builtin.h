@@ -13,4 +13,8 @@
  */
 PyObject *pyhd__inert_builtin(PyObject *name, PyObject *self, PyObject *module);
 
+/* Makes the table of names pyhd__inert_builtin uses: call it once, from the
+   init of the module that exposes it. 0, or -1 with an exception. */
+int pyhd__inert_builtin_init(void);
+
 #endif /* PYHD_INERT_BUILTIN_H */

@@ -2754,6 +2754,8 @@ PyMODINIT_FUNC pyhd__init_module(void)
     /* load() keeps its state in its own call: threads may call it at once. */
     if (pyhd_module_gil_not_used(m) < 0)
         goto error;
+    if (pyhd__inert_builtin_init() < 0)
+        goto error;
     if (!DumpError) {
         DumpError = PyErr_NewExceptionWithDoc(
             "_pyhd.DumpError", "The file is not a pyhd dump, or is damaged.", NULL, NULL);
