@@ -1804,30 +1804,39 @@ static int w_builtin_function(struct walker *w, PyCFunctionObject *f)
     return rc;
 }
 
+/* Whether a reader can find owner's own descriptors: a class of builtins, or a
+   class statement's (its slots' members, its __dict__ and __weakref__ getters). */
+static int descriptor_owner_is_named(struct walker *w, PyTypeObject *owner)
+{
+    PyObject *builtins = PyEval_GetBuiltins();  /* borrowed */
+    PyObject *named = NULL;  /* borrowed */
+    if (is_python_class(w, owner))
+        return 1;
+    if ((owner->tp_flags & Py_TPFLAGS_HEAPTYPE) || strchr(owner->tp_name, '.') || !builtins)
+        return 0;
+    /* The builtins dict's own lookup of an exact str: no program code runs. */
+    named = pyhd__dict_get_cstr(builtins, owner->tp_name);
+    PyErr_Clear();
+    return named == (PyObject *)owner;
+}
+
 /*
  * A C method, slot wrapper, class method, getter or member of a builtin type
- * (list.append, object.__init__, dict.__dict__["fromkeys"]): REDUCED with its
- * type and name (PyDescr_TYPE, PyDescr_NAME: read, not looked up), which a
- * reader finds again in that type's own __dict__. Returns what RECORD does, or
- * 0 (nothing written) when the type is not one of builtins (a reader could
- * not name it): it is OPAQUE then.
+ * (list.append, object.__init__, dict.__dict__["fromkeys"]) or of a class
+ * statement's class (a slot's member): REDUCED with its type and name
+ * (PyDescr_TYPE, PyDescr_NAME: read, not looked up), which a reader finds again
+ * in that type's own __dict__. Returns what RECORD does, or 0 (nothing written)
+ * when a reader could not name the type: it is OPAQUE then.
  */
 static int w_c_descriptor(struct walker *w, PyObject *o)
 {
     PyTypeObject *owner = PyDescr_TYPE(o);
     PyObject *name = PyDescr_NAME(o);  /* borrowed */
-    PyObject *builtins = PyEval_GetBuiltins();  /* borrowed */
-    PyObject *named = NULL, *args = NULL;
+    PyObject *args = NULL;
     int rc = 0;
-    if (owner == NULL || (owner->tp_flags & Py_TPFLAGS_HEAPTYPE) || strchr(owner->tp_name, '.')
-        || name == NULL || !PyUnicode_CheckExact(name) || builtins == NULL)
+    if (owner == NULL || name == NULL || !PyUnicode_CheckExact(name)
+        || !descriptor_owner_is_named(w, owner))
         return 0;
-    /* The builtins dict's own lookup of an exact str: no program code runs. */
-    named = pyhd__dict_get_cstr(builtins, owner->tp_name);  /* borrowed */
-    if (named != (PyObject *)owner) {
-        PyErr_Clear();
-        return 0;
-    }
     args = PyTuple_Pack(2, (PyObject *)owner, name);
     if (args == NULL)
         return -1;

@@ -456,8 +456,10 @@ enum pyhd_kind {
  *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
  *   builtins.method_descriptor, wrapper_descriptor, classmethod_descriptor,
  *   getset_descriptor, member_descriptor (class, name)   an attribute of a
- *                        builtin type (one that builtins names) as that type's own
- *                        __dict__ holds it; a reader gives the one found there
+ *                        builtin type (one that builtins names) or of a class
+ *                        statement's class (a slot's member, its __dict__ getter)
+ *                        as that class's own __dict__ holds it; a reader gives the
+ *                        one of the same type found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone

@@ -1068,19 +1068,19 @@ def _is_module(obj):
 
 
 # The C types whose methods _bound_builtin may bind to a rebuilt object: those
-# of builtins (their methods act on the object and on their arguments), and
-# the C types of the trust table's reduced values (a deque's append, a date's
-# replace). A type is taken only when it is the class itself (not a program
-# class named alike) and static (a C type, not a class statement's).
+# of builtins (their methods act on the object and on their arguments; static,
+# not a class statement's named alike), and the classes of the trust table's
+# reduced values, when the class is the table's own (a deque's append, a
+# pattern's match; only C methods of their own __dict__ are ever bound).
 _HEAPTYPE = 1 << 9
 
 
 def _bindable_base(cls):
-    if not isinstance(cls, type) or cls.__flags__ & _HEAPTYPE:
+    if not isinstance(cls, type):
         return False
     module, qualname = type.__dict__["__module__"].__get__(cls), cls.__qualname__
     if module == "builtins":
-        return True
+        return not cls.__flags__ & _HEAPTYPE
     import _pyhd
     found = _pyhd.trusted_class(module, qualname) if type(module) is str else None
     return found is not None and found[0] is cls and found[1] == "reduced"
@@ -1106,13 +1106,14 @@ def _bound_builtin(name, self):
             descr = _c_attribute(self, name)
             if type(descr) is types.ClassMethodDescriptorType:
                 bound = descr.__get__(None, self)
-                return bound if type(bound) is types.BuiltinFunctionType else None
+                return bound if isinstance(bound, types.BuiltinFunctionType) else None
             if type(descr) is types.BuiltinFunctionType:
                 return descr if descr.__self__ is self else None
         descr = _c_attribute(type(self), name)
         if type(descr) is types.MethodDescriptorType:
             bound = descr.__get__(self, type(self))
-            return bound if type(bound) is types.BuiltinFunctionType else None
+            # builtin_method (a subclass) for a method given its defining class.
+            return bound if isinstance(bound, types.BuiltinFunctionType) else None
     except TypeError:  # a stand-in, not an instance of that type
         pass
     return None
@@ -1587,11 +1588,11 @@ def _build_reducers():
         return result
 
     def descriptor(kind):
-        # A builtin type's own attribute (the walker writes these for types that
-        # builtins names, which the trust table gives as the real ones).
+        # A class's own attribute: a type builtins names (the trust table gives the
+        # real one), or a class of the program rebuilt with its slots.
         def build(owner, name):
-            if type(owner) is not type or owner.__flags__ & _HEAPTYPE:
-                raise ValueError("not a builtin type")
+            if not isinstance(owner, type):
+                raise ValueError("not a class")
             found = type.__dict__["__dict__"].__get__(owner).get(_exact(name, str))
             if type(found) is not kind:
                 raise ValueError("%s has no such attribute" % owner.__name__)
