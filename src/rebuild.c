@@ -745,12 +745,17 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
     return 0;
 }
 
+/* id when it is a STR record's, else 0. */
+static uint64_t str_id(const struct pyhd_decoded *g, uint64_t id)
+{
+    const struct pyhd_record *s = pyhd__decode_obj(g, id);
+    return s && s->kind == PYHD_REC_STR ? id : 0;
+}
+
 /* The id of the value of key "_name_" in the DICT record dict_id, or 0. */
 static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
 {
-    uint64_t v = dict_value_id(g, dict_id, "_name_");
-    const struct pyhd_record *vr = pyhd__decode_obj(g, v);
-    return vr && vr->kind == PYHD_REC_STR ? v : 0;
+    return str_id(g, dict_value_id(g, dict_id, "_name_"));
 }
 
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
@@ -929,7 +934,15 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
     }
     if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
         return Py_NewRef(rb->builtins);
-    return sur_call(rb, "make_module", &name, 1);
+    /* Its file and origin decide its repr (fill sets __file__). Only STR
+       records: they depend on nothing, so no cycle can lead back here. */
+    uint64_t file_id = str_id(rb->g, FLD(r, MODULE, file));
+    uint64_t origin_id = str_id(rb->g, FLD(r, MODULE, origin));
+    if (ensure(rb, file_id) < 0 || ensure(rb, origin_id) < 0)
+        return NULL;
+    PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,
+                         origin_id ? rb->objs[origin_id] : Py_None};
+    return sur_call(rb, "make_module", args, 3);
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
@@ -2336,9 +2349,10 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!roots || !threads || !excs)
         goto done;
     {
-        /* The dumped sys and os modules get what the roots and MANIFEST say. */
-        PyObject *args[2] = {roots, PyDict_GetItemString(result, "manifest")};
-        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 2) : NULL;
+        /* The dumped sys and os modules get what the roots and MANIFEST say,
+           threads' handles whether their thread was alive. */
+        PyObject *args[3] = {roots, PyDict_GetItemString(result, "manifest"), threads};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 3) : NULL;
         if (!res)
             goto done;
         Py_DECREF(res);

@@ -67,6 +67,8 @@ static const struct trusted table[] = {
     {"builtins", "member_descriptor", "types:MemberDescriptorType", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
+    {"itertools", "count", NULL, REDUCED},
+    {"itertools", "repeat", NULL, REDUCED},
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},

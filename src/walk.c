@@ -40,7 +40,8 @@ enum stdlib_type {
     STD_DATE, STD_TIME, STD_DATETIME, STD_TIMEDELTA, STD_TIMEZONE,
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
-    STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_PATH_FIRST,
+    STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
+    STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -69,6 +70,8 @@ static const struct {
     [STD_DICT_KEYS] = {"_collections_abc", "dict_keys"},
     [STD_DICT_VALUES] = {"_collections_abc", "dict_values"},
     [STD_DICT_ITEMS] = {"_collections_abc", "dict_items"},
+    [STD_COUNT] = {"itertools", "count"},
+    [STD_REPEAT] = {"itertools", "repeat"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -478,7 +481,8 @@ static int triage_content(const struct walker *w, PyObject *o)
     for (int i = 0; i < STD_NTYPES; i++) {
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
-            || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS)
+            || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
+            || i == STD_REPEAT)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -1690,20 +1694,43 @@ static PyObject *module_str(PyObject *dict, const char *key)  /* new reference o
     return v != NULL && PyUnicode_Check(v) ? Py_NewRef(v) : NULL;
 }
 
+/*
+ * Where a module came from when that is no file ("frozen", "built-in"), as
+ * python's repr says it: its __spec__'s origin, read from the spec's own
+ * attributes (no property runs) when the spec says it has no location.
+ */
+static PyObject *module_origin(PyObject *dict)  /* new reference or NULL, no exception */
+{
+    PyObject *spec = dict != NULL ? pyhd__dict_get_cstr(dict, "__spec__") : NULL;  /* borrowed */
+    PyObject *attrs = spec != NULL && spec != Py_None ? pyhd__instance_dict(spec) : NULL;
+    PyObject *origin = NULL;
+    if (attrs != NULL && PyDict_Check(attrs)) {
+        PyObject *located = pyhd__dict_get_cstr(attrs, "_set_fileattr");  /* borrowed */
+        PyObject *v = pyhd__dict_get_cstr(attrs, "origin");  /* borrowed */
+        if (located == Py_False && v != NULL && PyUnicode_CheckExact(v))
+            origin = Py_NewRef(v);
+    }
+    Py_XDECREF(attrs);
+    PyErr_Clear();
+    return origin;
+}
+
 static int w_module(struct walker *w, PyObject *o)
 {
     PyObject *dict = PyModule_GetDict(o);  /* borrowed */
     PyObject *name = module_str(dict, "__name__");
     PyObject *file = module_str(dict, "__file__");
+    PyObject *origin = module_origin(dict);
     int with_dict = 0;
     for (size_t i = 0; i < w->nglobals && !with_dict; i++)
         with_dict = w->globals[i] == dict;
     if (!with_dict && dict != NULL)
         with_dict = memo_find(w, dict) != 0;
     int rc = RECORD(w, MODULE, .name = NAME(name), .file = NAME(file),
-                    .dict = REF(with_dict ? dict : NULL));
+                    .dict = REF(with_dict ? dict : NULL), .v2 = 1, .origin = NAME(origin));
     Py_XDECREF(name);
     Py_XDECREF(file);
+    Py_XDECREF(origin);
     return rc;
 }
 
@@ -2086,6 +2113,48 @@ static PyObject *proxy_mapping(PyObject *o)  /* new reference */
 }
 
 /*
+ * itertools.count and itertools.repeat, read where CPython keeps their state
+ * (countobject and repeatobject of Modules/itertoolsmodule.c, the same on
+ * 3.10 to 3.14): their reprs would show a count's numbers through their
+ * reprs, a program's number class's among them, and the pickling __reduce__
+ * is gone in 3.14.
+ */
+struct pyhd_count {
+    PyObject_HEAD
+    Py_ssize_t cnt;          /* the count while it fits, when long_cnt is NULL (step 1) */
+    PyObject *long_cnt;
+    PyObject *long_step;
+};
+
+struct pyhd_repeat {
+    PyObject_HEAD
+    PyObject *element;
+    Py_ssize_t cnt;          /* repeats left; -1: forever */
+};
+
+static PyObject *count_args(PyObject *o)  /* new reference: (start, step) */
+{
+    const struct pyhd_count *c = (const struct pyhd_count *)o;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *c) {
+        PyErr_SetString(PyExc_TypeError, "an itertools.count of an unknown layout");
+        return NULL;
+    }
+    if (c->long_cnt == NULL)
+        return Py_BuildValue("(ni)", c->cnt, 1);
+    return PyTuple_Pack(2, c->long_cnt, c->long_step);
+}
+
+static PyObject *repeat_args(PyObject *o)  /* new reference: (element,) or (element, times) */
+{
+    const struct pyhd_repeat *r = (const struct pyhd_repeat *)o;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *r) {
+        PyErr_SetString(PyExc_TypeError, "an itertools.repeat of an unknown layout");
+        return NULL;
+    }
+    return r->cnt < 0 ? PyTuple_Pack(1, r->element) : Py_BuildValue("(On)", r->element, r->cnt);
+}
+
+/*
  * The dict a dict view shows, read where CPython keeps it: _PyDictViewObject
  * of Objects/dictobject.c, the same on 3.10 to 3.14 (a public header's until
  * 3.12, an internal one's since), so no method of the view runs.
@@ -2147,6 +2216,10 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_DICT_VALUES:
     case STD_DICT_ITEMS:
         return view_dict(o);
+    case STD_COUNT:
+        return count_args(o);
+    case STD_REPEAT:
+        return repeat_args(o);
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);

@@ -250,7 +250,9 @@ enum pyhd_kind {
                                     co_varnames), cellvars id, freevars id (TUPLE) */
     PYHD_REC_CELL = 0x1B,        /* contents id (0: empty cell) */
     PYHD_REC_MODULE = 0x1C,      /* name id, file id (0: none), dict id (0 unless the
-                                    module dict is some dumped frame's globals) */
+                                    module dict is some dumped frame's globals), then
+                                    (appended in version 2) origin id (STR: its spec's
+                                    origin when that is no file, as "frozen"; 0: none) */
     PYHD_REC_FRAME = 0x1D,       /* code id, svarint lineno (-1: unknown), svarint
                                     end_lineno, svarint col, svarint end_col (the
                                     current instruction's position, -1 unknown; cols
@@ -462,6 +464,9 @@ enum pyhd_kind {
  *                        one of the same type found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
+ *   itertools.count     (start, step)    the next number and the step (int, float,
+ *                        complex, Decimal or Fraction; others a reader leaves opaque)
+ *   itertools.repeat    (element,) or (element, times left)
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
  *                        made from a file has none and is OPAQUE
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
@@ -616,7 +621,10 @@ enum pyhd_kind {
 #define PYHD_FIELDS_MODULE(F) \
     F(MODULE, name, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
     F(MODULE, file, REF, PYHD_KM_ANY, 0) \
-    F(MODULE, dict, REF, PYHD_KM(DICT), 0)
+    F(MODULE, dict, REF, PYHD_KM(DICT), 0) \
+    F(MODULE, v2, SINCE, 2, 0)  /* appended: absent from earlier version 2 dumps */ \
+    F(MODULE, origin, REF, PYHD_KM(STR), 0)  /* "frozen", "built-in": its spec's
+                                                 origin when that is no file */
 #define PYHD_FIELDS_FRAME(F) \
     F(FRAME, code, REF, PYHD_KM(CODE), PYHD_FF_REQUIRED) \
     F(FRAME, lineno, SVARINT, 0, 0) \

@@ -92,6 +92,14 @@ def _class_name(cls):
     return "%s.%s" % (module, qualname)
 
 
+def _names_of(cls):
+    """(module, qualname) of a class, read as _class_name reads them; None if not a class."""
+    if not isinstance(cls, type):
+        return None
+    return (type.__dict__["__module__"].__get__(cls),
+            type.__dict__["__qualname__"].__get__(cls))
+
+
 # Every class this module made for a dump's class: real classes (made by type()
 # or an enum metaclass) that hold the program's names, bases and attributes.
 SURROGATES = set()
@@ -1256,15 +1264,20 @@ def _class_sourcelines(cls):
     return None
 
 
-def make_module(name):
-    """A real module object named name; its repr is the program's."""
+def make_module(name, file=None, origin=None):
+    """A real module object named name; its repr is the program's. origin is where
+    it came from when that is no file ("frozen": <module 'os' (frozen)>); dumps
+    from before that field say nothing, and a module without a file that this
+    python has built in was built in there too."""
     import types
     module = types.ModuleType(name)
     _modules.append((name, module))
-    if name in sys.builtin_module_names:
-        # <module 'sys' (built-in)>, as python prints it.
-        from importlib.machinery import BuiltinImporter, ModuleSpec
-        module.__spec__ = ModuleSpec(name, BuiltinImporter, origin="built-in")
+    if origin is None and file is None and name in sys.builtin_module_names:
+        origin = "built-in"
+    if type(origin) is str:
+        from importlib.machinery import BuiltinImporter, FrozenImporter, ModuleSpec
+        loader = {"built-in": BuiltinImporter, "frozen": FrozenImporter}.get(origin)
+        module.__spec__ = ModuleSpec(name, loader, origin=origin)
     return module
 
 
@@ -1305,10 +1318,12 @@ def _version_info(values):
     return _version_info_class[0](*values)
 
 
-def finish_roots(roots, manifest):
+def finish_roots(roots, manifest, threads=None):
     """The dumped sys module gets argv, path, modules, version and platform; os its
-    environ: what the dump's roots and MANIFEST hold, as the program saw them."""
+    environ: what the dump's roots and MANIFEST hold, as the program saw them.
+    Thread handles learn from threads (the dump's live threads) whether they are done."""
     import os
+    _bind_thread_handles(threads)
     fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
     system = fields.get("Platform", "").split(" ")[0].lower()
     platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
@@ -1410,8 +1425,14 @@ class OpaqueStub:
 
     def __new__(cls, klass, size, repr_text, reason):
         if cls is OpaqueStub:
-            cls = _named_subclass(OpaqueStub, klass)
-        return object.__new__(cls)
+            stub = OpaqueStub
+            if _names_of(klass) == ("_thread", "_ThreadHandle"):
+                stub = ThreadHandleStub
+            cls = _named_subclass(stub, klass)
+        obj = object.__new__(cls)
+        if isinstance(obj, ThreadHandleStub):
+            _thread_handles.append(obj)
+        return obj
 
     def __init__(self, cls, size, repr_text, reason):
         self.cls, self.size, self.repr_text, self.reason = cls, size, repr_text, reason
@@ -1423,6 +1444,57 @@ class OpaqueStub:
         if self.repr_text is not None:
             return "<opaque %s: repr %s>" % (what, self.repr_text)
         return "<opaque %s, %s bytes>" % (what, self.size)
+
+
+class ThreadHandleStub(OpaqueStub):
+    """A thread's C handle (_thread._ThreadHandle, 3.13+), which the dump does not read:
+    asking it would take its mutex or join the thread. Thread's own methods ask
+    it whether the thread is done (repr, is_alive()); finish_roots() answers from
+    the dump's list of live threads and the owning Thread's _ident."""
+
+    ident = None
+    done = False
+
+    def is_done(self):
+        return self.done
+
+    def join(self, timeout=None):
+        # As the program's join would: a timeout runs out with the thread alive;
+        # without one it would wait for a thread that is not here.
+        if not self.done and timeout is None:
+            raise DumpedCodeError("thread %s was running in the dumped program; a dump "
+                                  "cannot wait for it" % self.ident)
+
+
+_thread_handles = []  # the ThreadHandleStubs of this load, for finish_roots()
+
+
+def _bind_thread_handles(threads):
+    """Give each thread handle of the load its thread's ident, and say it is done
+    when that thread had started and was no longer alive when the dump was made.
+    A thread is known by its ident and native id together: a thread started after
+    another ended often gets the ident (the pthread_t) the first one had."""
+    import gc
+    if not _thread_handles:
+        return
+    live = set()
+    for t in threads if isinstance(threads, list) else ():
+        if isinstance(t, dict):
+            live.add((t.get("ident"), t.get("native_id")))
+            live.add((t.get("ident"), None))
+    handles = {id(h): h for h in _thread_handles}
+    del _thread_handles[:]
+    for owner in gc.get_referrers(*handles.values()):
+        attrs = owner if type(owner) is dict else getattr(owner, "__dict__", None)
+        if type(attrs) is not dict:
+            continue
+        ident, native_id = attrs.get("_ident"), attrs.get("_native_id")
+        for key in ("_handle", "_os_thread_handle"):  # 3.13, 3.14
+            handle = handles.get(id(attrs.get(key)))
+            if handle is not None and type(ident) is int:
+                handle.ident = ident
+                handle.done = (ident, native_id if type(native_id) is int else None) \
+                    not in live
 
 
 # (stub class, id(dumped class)) -> (dumped class, its named subclass of the stub).
@@ -1538,7 +1610,9 @@ def _tzinfo(value):
 
 
 def _build_reducers():
-    import array, collections, datetime, decimal, fractions, operator, pathlib, re, types, uuid
+    import array, collections, datetime, decimal, fractions, itertools, operator, pathlib, re, \
+        types, uuid
+    _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
 
     def date(y, m, d):
         return datetime.date(_exact(y, int), _exact(m, int), _exact(d, int))
@@ -1613,6 +1687,11 @@ def _build_reducers():
         type({}.items()): lambda mapping: _exact(mapping, dict).items(),
         operator.itemgetter: operator.itemgetter,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
+        # Numbers the rebuilt count adds with its own C code: the standard library's.
+        itertools.count: lambda start, step: itertools.count(
+            _exact(start, *_COUNT_NUMBERS), _exact(step, *_COUNT_NUMBERS)),
+        itertools.repeat: lambda element, *times: itertools.repeat(
+            element, *(_exact(n, int) for n in times)),
     }
     for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
                  types.ClassMethodDescriptorType, types.GetSetDescriptorType,

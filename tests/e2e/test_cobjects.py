@@ -435,6 +435,55 @@ class AsyncioThreads(unittest.TestCase):
                 self.assertEqual(len(re.findall(r"^ +\d+ '", tasks, re.M)), 3, tasks)
 
 
+THREADS = """
+import threading
+
+def main():
+    stop = threading.Event()
+    done = threading.Thread(target=len, args=((),), name="done-1")
+    done.start()
+    done.join()
+    # Often gets the ident (pthread_t) that done had: the native id tells them apart.
+    live = threading.Thread(target=stop.wait, name="live-1", daemon=True)
+    live.start()
+    fresh = threading.Thread(target=print, name="fresh-1")
+    states = [(t.name, t.is_alive(), repr(t).split(", ")[1].split()[0])
+              for t in (done, live, fresh)]
+    handle = hasattr(done, "_handle") or hasattr(done, "_os_thread_handle")  # 3.13+
+    report(locals())
+    raise RuntimeError(states)
+
+main()
+"""
+
+
+class Threads(unittest.TestCase):
+    """Threads say whether they had started and ended, as python's do (on 3.13+ that
+    is their C handle's is_done(), which the dump does not read)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.program = Program(WORKDIR, "threads", THREADS)
+
+    def test_threads_know_whether_they_ran_and_ended(self):
+        states = self.program.python["states"][0]
+        self.assertEqual(states, "[('done-1', False, 'stopped'), ('live-1', True, 'started'), "
+                                 "('fresh-1', False, 'initial)>')]")
+        replies = self.program.replies([
+            "p [(t.name, t.is_alive(), repr(t).split(', ')[1].split()[0]) "
+            "for t in (done, live, fresh)]",
+            "p done.join(), live.join(0.01), live.is_alive()",
+        ])
+        self.assertEqual(replies, [states + "\n", "(None, None, True)\n"])
+
+    def test_joining_a_live_thread_says_why_it_cannot(self):
+        if self.program.python["handle"][0] != "True":
+            self.skipTest("before 3.13 join() waits on the thread's lock as python's does")
+        reply, = self.program.replies(["live.join()"])
+        self.assertRegex(reply, r"^\*\*\* pyhd_surrogates\.DumpedCodeError: thread \d+ was "
+                                r"running in the dumped program; a dump cannot wait for it\n$")
+
+
 class OlderDumps(unittest.TestCase):
     def test_format_version_1_dumps_still_open(self):
         seeds = os.path.join(SOURCE_DIR, "tests", "fuzz", "seeds")

@@ -73,10 +73,6 @@ KNOWN_GAPS = {
     # pyhd-debug shows the dumped attributes instead (<rebuilt Point x=1 y=2>).
     ("program_values.py", "point", "repr"): "the program's own __repr__",
 }
-if sys.version_info >= (3, 13):
-    # Thread.__repr__ asks its C thread handle (_thread._ThreadHandle), which the
-    # dump does not read yet (issue 9, readable C objects).
-    KNOWN_GAPS[("stdlib_values.py", "worker", "repr")] = "the thread's C handle is opaque"
 
 
 def has_address(text):
@@ -169,6 +165,9 @@ class FidelityTest(unittest.TestCase):
 
     def test_builtin_callables(self):
         self.compare("builtin_callables.py")
+
+    def test_module_level(self):
+        self.compare("module_level.py")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import decimal
 import fractions
 import http
 import ipaddress
+import itertools
 import json
 import pathlib
 import queue
@@ -45,6 +46,12 @@ def crash(path):
     done = threading.Event()
     cfg = configparser.ConfigParser()
     cfg.read_string("[db]\nhost = localhost\nport = 5432\n")
+    ids = itertools.count(1000)
+    next(ids)
+    ticks = itertools.count(0.5, 0.25)
+    cents = itertools.count(decimal.Decimal("0.01"), decimal.Decimal("0.01"))
+    fill = itertools.repeat("-", 3)
+    forever = itertools.repeat(None)
     try:
         json.loads("{bad json")
     except ValueError as exc:
