@@ -1071,8 +1071,14 @@ def builtin_function(name, qualname, module, self=None, has_self=False):
 
 
 def _is_module(obj):
+    # issubclass of the real types reads no attribute of a rebuilt object, where
+    # isinstance would look up its __class__.
     import types
-    return isinstance(obj, types.ModuleType)
+    return issubclass(type(obj), types.ModuleType)
+
+
+def _is_class(obj):
+    return issubclass(type(obj), type)
 
 
 # The C types whose methods _bound_builtin may bind to a rebuilt object: those
@@ -1084,7 +1090,7 @@ _HEAPTYPE = 1 << 9
 
 
 def _bindable_base(cls):
-    if not isinstance(cls, type):
+    if not _is_class(cls):
         return False
     module, qualname = type.__dict__["__module__"].__get__(cls), cls.__qualname__
     if module == "builtins":
@@ -1110,7 +1116,7 @@ def _bound_builtin(name, self):
     metaclass such as mro); else None."""
     import types
     try:
-        if isinstance(self, type):
+        if _is_class(self):
             descr = _c_attribute(self, name)
             if type(descr) is types.ClassMethodDescriptorType:
                 bound = descr.__get__(None, self)
@@ -1665,7 +1671,7 @@ def _build_reducers():
         # A class's own attribute: a type builtins names (the trust table gives the
         # real one), or a class of the program rebuilt with its slots.
         def build(owner, name):
-            if not isinstance(owner, type):
+            if not _is_class(owner):
                 raise ValueError("not a class")
             found = type.__dict__["__dict__"].__get__(owner).get(_exact(name, str))
             if type(found) is not kind:
