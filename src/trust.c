@@ -58,6 +58,10 @@ static const struct trusted table[] = {
     {"builtins", "dict_keys", "_collections_abc:dict_keys", REDUCED},
     {"builtins", "dict_values", "_collections_abc:dict_values", REDUCED},
     {"builtins", "dict_items", "_collections_abc:dict_items", REDUCED},
+    /* The types of the singletons (typing.Optional[str] holds NoneType). */
+    {"builtins", "NoneType", "types:NoneType", CLASS},
+    {"builtins", "NotImplementedType", "types:NotImplementedType", CLASS},
+    {"builtins", "ellipsis", "types:EllipsisType", CLASS},
     /* A builtin type's C method, slot wrapper, class method, getter or member:
        the one its own __dict__ holds (the type is a builtins name). */
     {"builtins", "method_descriptor", "types:MethodDescriptorType", REDUCED},
@@ -69,6 +73,9 @@ static const struct trusted table[] = {
     {"operator", "attrgetter", NULL, REDUCED},
     {"itertools", "count", NULL, REDUCED},
     {"itertools", "repeat", NULL, REDUCED},
+    {"types", "GenericAlias", NULL, REDUCED},
+    {"types", "UnionType", NULL, REDUCED},
+    {"typing", "Union", NULL, REDUCED},  /* 3.14's name of types.UnionType */
     /* pathlib moved its classes to pathlib._local in 3.13. */
     {"pathlib", "PurePath", NULL, REDUCED},
     {"pathlib", "PurePosixPath", NULL, REDUCED},
@@ -125,11 +132,27 @@ static const struct trusted table[] = {
     {"dataclasses", "Field", NULL, INSTANCE},
     {"dataclasses", "_DataclassParams", NULL, INSTANCE},
     {"dataclasses", "InitVar", NULL, INSTANCE},
+    /* Call signatures: their methods format, compare and bind arguments, and
+       read only the signature's own parameters. */
+    {"inspect", "Signature", NULL, INSTANCE},
+    {"inspect", "Parameter", NULL, INSTANCE},
+    {"inspect", "BoundArguments", NULL, INSTANCE},
+    /* A finished process's record (check_returncode() raises from its own
+       fields); Popen, which signals and waits, stays a copy. */
+    {"subprocess", "CompletedProcess", NULL, INSTANCE},
+    {"statistics", "NormalDist", NULL, INSTANCE},  /* arithmetic on mu and sigma */
+    /* An archive member's header fields (from_file() stats a path the user
+       names; nothing writes). */
+    {"zipfile", "ZipInfo", NULL, INSTANCE},
+    {"wsgiref.headers", "Headers", NULL, INSTANCE},  /* a list of (name, value) pairs */
+    {"email.headerregistry", "Address", NULL, INSTANCE},
+    {"email.headerregistry", "Group", NULL, INSTANCE},
 
     /* Bases of program classes. */
     {"abc", "ABC", NULL, CLASS},
     {"abc", "ABCMeta", NULL, CLASS},
     {"typing", "Generic", NULL, CLASS},
+    {"typing", "Any", NULL, CLASS},  /* a class since 3.11 (its metaclass prints it) */
     {"enum", "Enum", NULL, CLASS},
     {"enum", "IntEnum", NULL, CLASS},
     {"enum", "Flag", NULL, CLASS},
@@ -138,8 +161,14 @@ static const struct trusted table[] = {
     {"enum", "ReprEnum", NULL, CLASS},
     {"enum", "EnumMeta", NULL, CLASS},
     {"enum", "EnumType", NULL, CLASS},
+    /* inspect's sentinels, compared by identity (Parameter.empty). */
+    {"inspect", "_empty", NULL, CLASS},
+    {"inspect", "_void", NULL, CLASS},
 
     /* Standard-library enums: members come back by name or value. */
+    {"inspect", "_ParameterKind", NULL, ENUM},
+    {"calendar", "Day", NULL, ENUM},    /* 3.12 */
+    {"calendar", "Month", NULL, ENUM},  /* 3.12 */
     {"enum", "FlagBoundary", NULL, ENUM},
     {"http", "HTTPStatus", NULL, ENUM},
     {"http", "HTTPMethod", NULL, ENUM},

@@ -41,7 +41,7 @@ enum stdlib_type {
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
-    STD_PATH_FIRST,
+    STD_GENERIC_ALIAS, STD_UNION, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -72,6 +72,9 @@ static const struct {
     [STD_DICT_ITEMS] = {"_collections_abc", "dict_items"},
     [STD_COUNT] = {"itertools", "count"},
     [STD_REPEAT] = {"itertools", "repeat"},
+    /* list[int] and int | None (a C type of types until 3.14 made it typing.Union). */
+    [STD_GENERIC_ALIAS] = {"types", "GenericAlias"},
+    [STD_UNION] = {"types", "UnionType"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -482,7 +485,7 @@ static int triage_content(const struct walker *w, PyObject *o)
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
-            || i == STD_REPEAT)
+            || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2216,6 +2219,17 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_DICT_VALUES:
     case STD_DICT_ITEMS:
         return view_dict(o);
+    case STD_GENERIC_ALIAS:
+        /* Its C members (GenericAlias's getattr forwards other names to the origin). */
+        a = c_attr(o, "__origin__");
+        b = a != NULL ? c_attr(o, "__args__") : NULL;
+        if (b != NULL)
+            r = PyTuple_Pack(2, a, b);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
+    case STD_UNION:
+        return c_attr(o, "__args__");
     case STD_COUNT:
         return count_args(o);
     case STD_REPEAT:
@@ -3650,6 +3664,9 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         return t == &PyDictValues_Type;
     if (i == STD_DICT_ITEMS)
         return t == &PyDictItems_Type;
+    if (i == STD_UNION)  /* 3.14 named it typing.Union */
+        return !is_python_class(w, t) && (strcmp(t->tp_name, "types.UnionType") == 0
+                                          || strcmp(t->tp_name, "typing.Union") == 0);
     return !is_python_class(w, t) && strncmp(t->tp_name, module, mlen) == 0
            && t->tp_name[mlen] == '.' && strcmp(t->tp_name + mlen + 1, name) == 0;
 }

@@ -467,6 +467,9 @@ enum pyhd_kind {
  *   itertools.count     (start, step)    the next number and the step (int, float,
  *                        complex, Decimal or Fraction; others a reader leaves opaque)
  *   itertools.repeat    (element,) or (element, times left)
+ *   types.GenericAlias  (origin class, args tuple)   list[int], dict[str, list[int]]
+ *   types.UnionType     (class, class, ...)   int | None, as its __args__ (3.14 names
+ *                        the class typing.Union)
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
  *                        made from a file has none and is OPAQUE
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.

@@ -30,6 +30,9 @@ class _Cut(Exception):
     """The renderer's budget is spent: the repr ends here."""
 
 
+Cut = _Cut  # for renderers of other modules (pyhd_reprexpr)
+
+
 def _render_hook(obj):
     """The __pyhd_render__ of obj's class when its __repr__ is render_repr, else None.
 
@@ -168,6 +171,17 @@ def render_repr(obj):
     renderer = Renderer(parent.left if parent else float("inf"), parent)
     try:
         renderer.render(obj)
+    except _Cut:
+        pass
+    return renderer.text()
+
+
+def render_repr_with(obj, hook):
+    """render_repr written by hook(obj, renderer), whatever obj's class's __repr__ is."""
+    parent = getattr(_local, "current", None)
+    renderer = Renderer(parent.left if parent else float("inf"), parent)
+    try:
+        hook(obj, renderer)
     except _Cut:
         pass
     return renderer.text()

@@ -14,9 +14,11 @@ import collections.abc
 import sys
 
 import pyhd_reprlib
+import pyhd_reprexpr
 
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
+CLASS_HEAPTYPE = 0x04
 
 
 # ---------------------------------------------------------------------------
@@ -146,7 +148,12 @@ def _surrogate_render(self, out):
                 out.items(args, tuple)
         elif base in (list, tuple, set, frozenset, dict):
             out.write(cls.__qualname__ + " ")
-            out.items(self, base)
+            # items() marks the container itself (enter() has, for the stand-in).
+            out.active.discard(id(self))
+            try:
+                out.items(self, base)
+            finally:
+                out.active.add(id(self))
         elif base is not object:
             out.write(cls.__qualname__ + " " + base.__repr__(self))
         else:
@@ -177,6 +184,22 @@ def _slot_names(cls):
             if name not in ("__dict__", "__weakref__") and name not in names:
                 names.append(name)
     return names
+
+
+def _struct_sequence_repr(self):
+    """A struct sequence's repr: sys.version_info(major=3, minor=11, ...), its
+    visible items named by its fields (the dumped slots, in the members' order)."""
+    cls = type(self)
+    try:
+        attrs = object.__getattribute__(self, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if len(attrs) < len(self):  # not a struct sequence's fields
+        return pyhd_reprlib.render_repr_with(self, _surrogate_render)
+    name = cls.__qualname__ if cls.__module__ == "builtins" else \
+        "%s.%s" % (cls.__module__, cls.__qualname__)
+    return "%s(%s)" % (name, ", ".join(
+        "%s=%r" % (field, value) for field, value in zip(attrs, tuple.__iter__(self))))
 
 
 def _namedtuple_repr(self):
@@ -372,8 +395,13 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
     real = _numpy_scalar_class(module, qualname)
     if real is not None:
         return real
-    return _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
-                      slots)
+    cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
+                     slots)
+    if not flags & CLASS_HEAPTYPE and cls.__bases__ == (tuple,):
+        # A C subclass of tuple not in the trust table: a struct sequence
+        # that cannot be made here (sys.version_info, sys.flags: no tp_new).
+        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
+    return cls
 
 
 # numpy's scalar types that extend a builtin (SUBCLASS records of FLOAT,
@@ -545,10 +573,17 @@ def _finish_class(cls, attrs):
             if isinstance(field, dataclasses.Field):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
+        if _stdlib_repr_of(attrs.get("__repr__")) is _stdlib_reprs().global_enum_repr and \
+                not issubclass(cls, enum.Flag):
+            # @enum.global_enum (a 3.12 calendar.Day opened where it does not exist).
+            type.__setattr__(cls, "__repr__", _stdlib_reprs().global_enum_repr)
         return
     own_str = attrs.get("__str__")
     if own_str is not None and _stdlib_repr_of(own_str) is not None:
         type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
+    elif not issubclass(cls, BaseException) and _is_rebuilt_function(own_str) and \
+            pyhd_reprexpr.method_body(own_str) is not None:
+        type.__setattr__(cls, "__str__", _expression_str(pyhd_reprexpr.method_body(own_str)))
     elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
@@ -557,6 +592,9 @@ def _finish_class(cls, attrs):
         _dumped_str[cls] = attrs["__str__"]
         type.__setattr__(cls, "__str__", _exception_str)
     own = attrs.get("__repr__")
+    if _stdlib_repr_of(own) is _stdlib_reprs().environ_repr:
+        for name, method in _stdlib_reprs().ENVIRON_METHODS.items():
+            type.__setattr__(cls, name, method)
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
     elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
@@ -568,14 +606,73 @@ def _finish_class(cls, attrs):
             if isinstance(field, str):
                 type.__setattr__(cls, field, property(
                     operator.itemgetter(index), doc="Alias for field number %d" % index))
+    elif issubclass(cls, tuple) and ("n_sequence_fields" in attrs or
+                                     cls.__dict__.get("__repr__") is _struct_sequence_repr):
+        # A struct sequence (make_class's, or a heap type whose dict was dumped).
+        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
     elif own is not None and _stdlib_repr_of(own) is not None:
         type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
     elif own is not None:
-        return  # the program's own __repr__ cannot run: the dumped attributes show
+        # The program's own __repr__ cannot run: pyhd_reprexpr evaluates its
+        # expression where it can, else the dumped attributes show.
+        body = pyhd_reprexpr.method_body(own) if _is_rebuilt_function(own) else None
+        if body is not None:
+            type.__setattr__(cls, "__pyhd_render__", _expression_render(body))
+        return
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
             issubclass(cls, BaseException) or _native_base(cls) is not object:
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
         type.__delattr__(cls, "__repr__")
+        inherited = _inherited_repr(cls)
+        if inherited is not None:
+            type.__setattr__(cls, "__repr__", inherited)
+    else:
+        _object_reprs.add(cls)
+
+
+# Rebuilt classes that define no __repr__ and inherit object's: theirs
+# (render_repr, the dumped attributes) stands for object's, which a class
+# later in a subclass's MRO overrides (typing.TypeVar: _Final, then
+# _BoundVarianceMixin's __repr__).
+_object_reprs = set()
+
+
+def _inherited_repr(cls):
+    """The __repr__ of cls's MRO as python resolves it, skipping the rebuilt
+    classes that only stand for object's; None when render_repr or a real
+    class's repr does anyway."""
+    for klass in cls.__mro__[1:]:
+        if klass in _object_reprs or "__repr__" not in klass.__dict__:
+            continue
+        found = klass.__dict__["__repr__"]
+        if is_surrogate(klass) and found is not pyhd_reprlib.render_repr:
+            return found
+        return None
+    return None
+
+
+def _expression_render(body):
+    """__pyhd_render__ of a class whose __repr__ pyhd_reprexpr can evaluate: what
+    the program's repr returned, else the dumped attributes."""
+    def render(self, out):
+        try:
+            text = pyhd_reprexpr.evaluate(body, self)
+        except pyhd_reprexpr.GiveUp:
+            _surrogate_render(self, out)
+        else:
+            out.write(text)
+    return render
+
+
+def _expression_str(body):
+    """__str__ of a class whose __str__ pyhd_reprexpr can evaluate; else its repr,
+    as object.__str__ gives it."""
+    def __str__(self):
+        try:
+            return pyhd_reprexpr.evaluate(body, self)
+        except pyhd_reprexpr.GiveUp:
+            return repr(self)
+    return __str__
 
 
 # A rebuilt exception class -> its program's __str__ (an inert function).
@@ -592,6 +689,12 @@ def _exception_str(self):
         return known[1]
     for klass in type(self).__mro__:
         if klass in _dumped_str:
+            body = pyhd_reprexpr.method_body(_dumped_str[klass])
+            if body is not None:
+                try:
+                    return pyhd_reprexpr.evaluate(body, self)
+                except pyhd_reprexpr.GiveUp:
+                    pass
             return _dumped_str[klass](self)
     return BaseException.__str__(self)
 
@@ -610,127 +713,15 @@ def _native_base(cls):
     return next((b for b in cls.__mro__ if not is_surrogate(b)), object)
 
 
-# ---------------------------------------------------------------------------
-# The reprs of standard-library classes written in Python that are copies
-# here (their methods act on the world: a Logger's write through handlers),
-# written again over the dumped attributes: the copy has no methods to call.
-
-_LEVEL_NAMES = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG",
-                0: "NOTSET"}
-
-
-def _dumped_attr(obj, name, default=None):
-    """An attribute of a rebuilt object's own __dict__ (no lookup, no method)."""
-    try:
-        return object.__getattribute__(obj, "__dict__").get(name, default)
-    except AttributeError:
-        return default
-
-
-def _level_name(level):
-    """logging.getLevelName for the standard levels ("Level 5" for others,
-    as for a level the program named: its names are not in the dump)."""
-    if type(level) is int and level in _LEVEL_NAMES:
-        return _LEVEL_NAMES[level]
-    return "Level %s" % (level,)
-
-
-def _logger_repr(self):
-    """logging.Logger.__repr__: <Logger app.db (WARNING)>, the level the
-    logger's parents give it (Logger.getEffectiveLevel)."""
-    logger, level, seen = self, 0, set()
-    while logger is not None and id(logger) not in seen:
-        seen.add(id(logger))
-        own = _dumped_attr(logger, "level", 0)
-        if own:
-            level = own
-            break
-        logger = _dumped_attr(logger, "parent")
-    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"), _level_name(level))
-
-
-def _handler_repr(self):
-    """logging.Handler.__repr__: <Handler (NOTSET)>."""
-    return "<%s (%s)>" % (type(self).__name__, _level_name(_dumped_attr(self, "level", 0)))
-
-
-def _stream_handler_repr(self):
-    """logging.StreamHandler.__repr__: <StreamHandler <stderr> (NOTSET)>."""
-    name = ""
-    stream = _dumped_attr(self, "stream")
-    if stream is not None and not is_surrogate(type(stream)):
-        try:
-            name = getattr(stream, "name", "")
-        except Exception:
-            name = ""
-    name = name if isinstance(name, str) else repr(name)
-    if name:
-        name += " "
-    return "<%s %s(%s)>" % (type(self).__name__, name,
-                            _level_name(_dumped_attr(self, "level", 0)))
-
-
-def _file_handler_repr(self):
-    """logging.FileHandler.__repr__: <FileHandler /var/log/app.log (NOTSET)>."""
-    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "baseFilename"),
-                             _level_name(_dumped_attr(self, "level", 0)))
-
-
-def _http_error_repr(self):
-    """urllib.error.HTTPError.__repr__: <HTTPError 404: 'Not Found'>."""
-    return "<HTTPError %s: %r>" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
-
-
-def _http_error_str(self):
-    """urllib.error.HTTPError.__str__: HTTP Error 404: Not Found."""
-    return "HTTP Error %s: %s" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
-
-
-def _url_error_str(self):
-    """urllib.error.URLError.__str__: <urlopen error [Errno 111] Connection refused>."""
-    return "<urlopen error %s>" % (_dumped_attr(self, "reason"),)
-
-
-def _argument_error_str(self):
-    """argparse.ArgumentError.__str__: argument --n: invalid int value: 'x'."""
-    name = _dumped_attr(self, "argument_name")
-    message = _dumped_attr(self, "message")
-    if name is None:
-        return "%s" % (message,)
-    return "argument %s: %s" % (name, message)
-
-
-def _incomplete_read_repr(self):
-    """http.client.IncompleteRead.__repr__: IncompleteRead(5 bytes read, 3 more expected)."""
-    partial, expected = _dumped_attr(self, "partial", b""), _dumped_attr(self, "expected")
-    more = ", %i more expected" % expected if type(expected) is int else ""
-    count = len(partial) if isinstance(partial, (bytes, bytearray)) else 0
-    return "%s(%i bytes read%s)" % (type(self).__name__, count, more)
-
-
-# (module, qualname) of a standard-library method -> ours, over the dumped attributes.
-_STDLIB_REPRS = {
-    ("logging", "Logger.__repr__"): _logger_repr,
-    ("logging", "Handler.__repr__"): _handler_repr,
-    ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
-    ("logging", "FileHandler.__repr__"): _file_handler_repr,
-    ("urllib.error", "HTTPError.__repr__"): _http_error_repr,
-    ("urllib.error", "HTTPError.__str__"): _http_error_str,
-    ("urllib.error", "URLError.__str__"): _url_error_str,
-    ("argparse", "ArgumentError.__str__"): _argument_error_str,
-    ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
-}
+def _stdlib_reprs():
+    """pyhd_stdlib_reprs, imported once a class needs it (it imports this module)."""
+    import pyhd_stdlib_reprs
+    return pyhd_stdlib_reprs
 
 
 def _stdlib_repr_of(function):
-    """Ours for a rebuilt standard-library __repr__ or __str__ _STDLIB_REPRS
-    knows, else None."""
-    module = getattr(function, "__module__", None)
-    qualname = getattr(function, "__qualname__", None)
-    if not _is_rebuilt_function(function) or not isinstance(module, str) \
-            or not isinstance(qualname, str):
-        return None
-    return _STDLIB_REPRS.get((module, qualname))
+    """Ours for a rebuilt standard-library __repr__ or __str__ (pyhd_stdlib_reprs), else None."""
+    return _stdlib_reprs().repr_of(function)
 
 
 def _generated(function, modules):
@@ -1183,6 +1174,7 @@ def begin():
     del _pending_annotations[:]
     del _pending_classes[:]
     del _modules[:]
+    _object_reprs.clear()
 
 
 def finish():
@@ -1200,7 +1192,8 @@ def finish():
     for cls, annotate in _pending_annotations:
         type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
     del _pending_annotations[:]
-    for cls, attrs in _pending_classes:
+    # Bases first (a base's MRO is shorter): a class's repr may be its bases' choice.
+    for cls, attrs in sorted(_pending_classes, key=lambda pair: len(pair[0].__mro__)):
         _finish_class(cls, attrs)
     del _pending_classes[:]
 
@@ -1318,7 +1311,8 @@ def _version_info(values):
     if not _version_info_class:
         # Made once: namedtuple compiles source, a cost every load would pay again.
         import collections
-        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+        cls = collections.namedtuple("version_info", "major minor micro releaselevel serial",
+                                     module="sys")  # type() names it as python's
         cls.__repr__ = _version_info_repr
         _version_info_class.append(cls)
     return _version_info_class[0](*values)
@@ -1572,6 +1566,23 @@ class UnknownStub:
 _reducers = None
 
 
+def _a_class(value):
+    """A class of the rebuilt graph (a program's may have a metaclass: its __or__ and
+    __getitem__ are inert), for list[int] and int | None."""
+    if not isinstance(value, type):
+        raise TypeError("unexpected %s" % type(value).__name__)
+    return value
+
+
+def _an_alias_arg(value):
+    """An argument of a rebuilt list[int]: a class, another alias, a builtin value
+    (Literal-like strs and ints) or Ellipsis (tuple[int, ...])."""
+    import types
+    if isinstance(value, type) or type(value) in (types.GenericAlias, str, int, type(...)):
+        return value
+    raise TypeError("unexpected %s" % type(value).__name__)
+
+
 def _exact(value, *types):
     if type(value) not in types:
         raise TypeError("unexpected %s" % type(value).__name__)
@@ -1656,9 +1667,10 @@ def _build_reducers():
         return re.compile(_exact(source, str, bytes), _exact(flags, int) & ~re.DEBUG)
 
     def proxy(mapping):
-        # A dict (the rebuilt one, filled after): any other mapping is a
-        # program's, whose methods the view would call.
-        return types.MappingProxyType(_exact(mapping, dict))
+        # A dict or an OrderedDict (inspect.Signature's parameters; the rebuilt
+        # one, filled after): any other mapping is a program's, whose methods
+        # the view would call.
+        return types.MappingProxyType(_exact(mapping, dict, collections.OrderedDict))
 
     def array_(typecode, data, order):
         result = array.array(_exact(typecode, str))
@@ -1698,11 +1710,17 @@ def _build_reducers():
             _exact(start, *_COUNT_NUMBERS), _exact(step, *_COUNT_NUMBERS)),
         itertools.repeat: lambda element, *times: itertools.repeat(
             element, *(_exact(n, int) for n in times)),
+        types.GenericAlias: lambda origin, args: types.GenericAlias(
+            _a_class(origin), tuple(map(_an_alias_arg, _exact(args, tuple)))),
     }
     for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
                  types.ClassMethodDescriptorType, types.GetSetDescriptorType,
                  types.MemberDescriptorType):
         table[kind] = descriptor(kind)
+    if hasattr(types, "UnionType"):  # 3.10+
+        import functools
+        table[types.UnionType] = lambda *args: functools.reduce(
+            operator.or_, map(_an_alias_arg, args))
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):

@@ -165,6 +165,9 @@ class LoadTest(CrashTestCase):
                 pass
             class MyDict(dict):
                 pass
+            class Bag(list):
+                def __repr__(self):
+                    raise AssertionError('user code ran')
             class MyBytes(bytearray):
                 pass
             class MyStr(str):
@@ -185,6 +188,7 @@ class LoadTest(CrashTestCase):
                 s = Slotted(); s.a = 'A'; s.b = p
                 ml = MyList([1, 2]); ml.tag = 't'
                 md = MyDict(k=1)
+                bag = Bag([1, (2,)])
                 mb = MyBytes(b'raw')
                 ms = MyStr('text')
                 ms.note = 'n'
@@ -225,6 +229,7 @@ class LoadTest(CrashTestCase):
                 's_b_is_p': loc['s'].b is loc['p'],
                 'ml': [isinstance(loc['ml'], list), list(loc['ml']), loc['ml'].tag],
                 'md': [isinstance(loc['md'], dict), dict(loc['md'])],
+                'bag': repr(loc['bag']),
                 'mb': [type(loc['mb']).__name__, isinstance(loc['mb'], bytearray),
                        bytes(loc['mb']).decode()],
                 'ms': [type(loc['ms']).__name__, isinstance(loc['ms'], str), str(loc['ms']),
@@ -263,6 +268,7 @@ class LoadTest(CrashTestCase):
         self.assertTrue(facts["s_b_is_p"])
         self.assertEqual(facts["ml"], [True, [1, 2], "t"])
         self.assertEqual(facts["md"], [True, {"k": 1}])
+        self.assertEqual(facts["bag"], "<rebuilt Bag [1, (2,)]>")
         self.assertEqual(facts["mb"], ["MyBytes", True, "raw"])
         self.assertEqual(facts["ms"], ["MyStr", True, "text", "n", "'text'"])
         self.assertEqual(facts["color"], "<Color.RED: 1>")
@@ -461,6 +467,8 @@ class LoadTest(CrashTestCase):
                 'dataclass': [repr(loc['item']),
                               [f.name for f in dataclasses.fields(loc['item'])],
                               dataclasses.is_dataclass(loc['item'])],
+                'version_type': [type(loc['mod'].version_info).__module__,
+                                 type(loc['mod'].version_info).__qualname__],
                 'sys': [loc['mod'].argv, loc['mod'].platform, list(loc['mod'].version_info[:2])
                         == list(sys.version_info[:2]) or loc['mod'].version_info[0] == 3,
                         'os' in loc['mod'].modules, isinstance(loc['mod'].path, list),
@@ -526,6 +534,7 @@ class LoadTest(CrashTestCase):
                                          "<Color.GREEN: 2>", type(enum.Flag).__name__, True])
         self.assertEqual(facts["dataclass"], ["Item(name='bolt', qty=2)", ["name", "qty"], True])
         self.assertEqual(facts["sys"][:5], [["prog.py"], sys.platform, True, True, True])
+        self.assertEqual(facts["version_type"], ["sys", "version_info"])
         self.assertEqual(facts["sys"][5], "<module 'sys' (built-in)>")
         self.assertEqual(facts["sys"][6:], [True, [True, True, True]])
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])

@@ -383,12 +383,12 @@ class OnDemand(RobustTestCase):
     def test_dump_fork_child_is_bounded_by_its_alarm(self):
         # --repr-all runs this __repr__ in the forked child: it never returns.
         script = self.write("fork.py", """\
-            import itertools, time
+            import operator, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
-            stuck = itertools.repeat(Hang())
+            stuck = operator.methodcaller("f", Hang())
             print("ready", flush=True)
             time.sleep(4)
             print("finished", flush=True)
@@ -449,13 +449,13 @@ class FatalSignals(RobustTestCase):
 
     def test_heap_dump_after_a_crash_is_bounded_by_its_alarm(self):
         script = self.write("hang.py", """\
-            import ctypes, itertools, time
+            import ctypes, operator, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
             def crash_here():
-                stuck = itertools.repeat(Hang())
+                stuck = operator.methodcaller("f", Hang())
                 ctypes.string_at(0)
             crash_here()
             """)

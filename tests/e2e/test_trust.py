@@ -55,12 +55,15 @@ class TrustTest(CrashTestCase):
         for pair in [("argparse", "Namespace"), ("collections", "ChainMap"),
                      ("ipaddress", "IPv4Address"), ("queue", "Queue"),
                      ("threading", "Thread"), ("configparser", "ConfigParser"),
-                     ("types", "SimpleNamespace")]:
+                     ("types", "SimpleNamespace"), ("inspect", "Signature"),
+                     ("subprocess", "CompletedProcess"), ("statistics", "NormalDist")]:
             self.assertIn(pair, instances)
         # Classes that act on the world outside the object are not.
         names = {(row[0], row[1]) for row in rows}
         for pair in [("subprocess", "Popen"), ("socket", "socket"), ("os", "_wrap_close"),
-                     ("logging", "Logger"), ("logging", "FileHandler")]:
+                     ("logging", "Logger"), ("logging", "FileHandler"),
+                     ("argparse", "ArgumentParser"), ("os", "_Environ"),
+                     ("zipfile", "ZipFile"), ("tempfile", "TemporaryDirectory")]:
             self.assertNotIn(pair, names)
         for module in modules:
             cwd = tempfile.mkdtemp(dir=self.dir)

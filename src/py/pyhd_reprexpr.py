@@ -1,0 +1,663 @@
+"""pyhd_reprexpr: a program's __repr__ or __str__ shown as python showed it, without running it.
+
+A class's own __repr__ is program code, which a dump never runs. Most of them
+are one `return` of a format over the object's own attributes:
+
+    return f"Account({self.owner!r}, balance={self.balance:.2f})"
+    return "<Point %s,%s>" % (self.x, self.y)
+    return "Node({})".format(", ".join(repr(c) for c in self.children))
+
+Here such a body is read from the dumped source (ast.parse: nothing is
+compiled) and its expression evaluated by this module, which knows a closed
+set of operations and nothing else:
+
+- constants, the method's first parameter, names bound by assignments before
+  the return and by comprehensions;
+- f-strings, `%` and `str.format` on a str, `+` of strs and `*` of a str by a
+  small int, tuple, list and dict displays, conditional expressions,
+  comparisons and `and`/`or`/`not` of builtin values;
+- reading an attribute: of a rebuilt program object from its own __dict__ or
+  slots, or a plain class attribute (never a property, method or other
+  descriptor of the program, which are inert); `__class__`, and a class's
+  `__name__`, `__qualname__` and `__module__`; of a builtin or trust-table
+  value (a datetime's .year) through its own C or standard-library getter;
+- subscripts of builtin containers, iteration over builtin containers in
+  comprehensions;
+- calls of a few pure builtins (repr, str, format, len, type, int, float,
+  round, abs, sorted, min, max, sum, bool, hex, oct, bin, list, tuple) and of
+  a few methods of exact str, dict, list and tuple values (join, upper, items, ...).
+
+repr(), str() and format() of a nested value use that value's class: python's
+own for builtin and standard-library values, this module (or the dumped
+attributes) for the program's. Anything outside that set, an error, or a
+result past the size limits gives up: the caller shows the dumped attributes.
+"""
+
+import ast
+import builtins
+
+# No result, repeat count, width or number of iterations beyond these.
+MAX_TEXT = 100_000
+MAX_ITERATIONS = 10_000
+MAX_WIDTH = 1_000
+MAX_SOURCE = 20_000
+MAX_DEPTH = 24
+
+
+class GiveUp(Exception):
+    """The body is not one this module evaluates: show the dumped attributes."""
+
+
+_PURE_FUNCTIONS = {
+    name: getattr(builtins, name)
+    for name in ("repr", "str", "format", "len", "type", "int", "float", "round", "abs",
+                 "sorted", "min", "max", "sum", "bool", "hex", "oct", "bin", "list", "tuple")
+}
+
+# Methods of exact builtin values that compute from the value and their arguments only.
+_PURE_METHODS = {
+    str: {"join", "format", "upper", "lower", "strip", "lstrip", "rstrip", "title",
+          "capitalize", "replace", "ljust", "rjust", "center", "zfill", "startswith",
+          "endswith", "split", "rsplit", "splitlines", "count", "find", "casefold",
+          "removeprefix", "removesuffix", "partition", "rpartition", "isdigit", "isidentifier"},
+    dict: {"items", "keys", "values", "get"},
+    list: {"index", "count"},
+    tuple: {"index", "count"},
+}
+_SCALARS = (int, float, complex, str, bytes, bool, type(None))
+_CONTAINERS = (list, tuple, dict, set, frozenset, str, bytes, range,
+               type({}.keys()), type({}.values()), type({}.items()))
+_CLASS_NAMES = ("__name__", "__qualname__", "__module__")
+
+# All the text one top-level repr may make, nested reprs included: a graph that
+# shares objects (n = Node(n, n), 20 times) would make python's repr work for
+# ever; here it gives up, and the caller's renderer, which shows a shared object
+# once per line, takes over.
+MAX_WORK = 1_000_000
+
+_parsed = {}   # id(function) -> (function, (parameter name, statements) or None)
+_active = []   # ids of the objects being formatted: a cycle gives up
+_work = [0]    # characters made since the outermost evaluate() began
+
+
+def method_body(function):
+    """(first parameter name, statements) of function's dumped source when it is a
+    body this module evaluates, else None. Parsed once per function."""
+    found = _parsed.get(id(function))
+    if found is not None and found[0] is function:
+        return found[1]
+    body = None
+    try:
+        body = _read_body(function)
+    except (GiveUp, SyntaxError, ValueError, TypeError, OSError, MemoryError, RecursionError):
+        body = None
+    _parsed[id(function)] = (function, body)
+    return body
+
+
+def _read_body(function):
+    import inspect, textwrap
+    source = textwrap.dedent("".join(inspect.getsourcelines(function)[0]))
+    if len(source) > MAX_SOURCE:
+        raise GiveUp()
+    tree = ast.parse(source)
+    if len(tree.body) != 1:
+        raise GiveUp()
+    node = tree.body[0]
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+        node = node.value   # __repr__ = lambda self: ...
+        params, statements = node.args, [ast.Return(node.body)]
+    elif isinstance(node, ast.FunctionDef) and not node.decorator_list:
+        params, statements = node.args, list(node.body)
+    else:
+        raise GiveUp()
+    if params.posonlyargs + params.args == [] or params.vararg or params.kwarg:
+        raise GiveUp()
+    name = (params.posonlyargs + params.args)[0].arg
+    if statements and isinstance(statements[0], ast.Expr) and \
+            isinstance(statements[0].value, ast.Constant):
+        statements = statements[1:]  # the docstring
+    if not statements or not isinstance(statements[-1], ast.Return) or \
+            statements[-1].value is None:
+        raise GiveUp()
+    for statement in statements[:-1]:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and
+                isinstance(statement.targets[0], ast.Name)):
+            raise GiveUp()
+    return name, statements
+
+
+def evaluate(body, obj):
+    """The str the body returns for obj; GiveUp when it cannot be known without
+    running program code."""
+    if id(obj) in _active or len(_active) >= MAX_DEPTH:
+        raise GiveUp()
+    if not _active:
+        _work[0] = 0
+    elif _work[0] > MAX_WORK:
+        raise GiveUp()
+    _active.append(id(obj))
+    try:
+        name, statements = body
+        scope = {name: obj}
+        evaluator = _Evaluator(scope)
+        for statement in statements[:-1]:
+            scope[statement.targets[0].id] = evaluator.eval(statement.value)
+        result = evaluator.eval(statements[-1].value)
+    except GiveUp:
+        raise
+    except (Exception, RecursionError) as error:  # the program's inert code said no
+        raise GiveUp() from error
+    finally:
+        _active.pop()
+    if type(result) is not str:
+        raise GiveUp()
+    return _check_text(result)
+
+
+def _check_text(value):
+    if type(value) is str:
+        _work[0] += len(value)
+        if len(value) > MAX_TEXT or _work[0] > MAX_WORK:
+            raise GiveUp()
+    return value
+
+
+def _wrap(value):
+    """A value for str.format or %: builtin scalars as they are, others formatted here."""
+    return value if type(value) in _SCALARS else _Formatted(value)
+
+
+def _check_spec(spec):
+    """A format spec whose widths and precisions stay small."""
+    digits = 0
+    for ch in spec:
+        digits = digits + 1 if ch.isdigit() else 0
+        if digits > len(str(MAX_WIDTH)):
+            raise GiveUp()
+    return spec
+
+
+def _check_percent(template):
+    """A %-format string whose widths and precisions stay small."""
+    import re
+    for width, precision in re.findall(r"%[-#0 +]*(\d*)(?:\.(\d*))?", template):
+        _check_spec(width + "." + precision)
+    return template
+
+
+def _check_template(template):
+    """A str.format template whose replacement fields' specs stay small."""
+    import string
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        raise GiveUp()
+    for _, field, spec, _ in fields:
+        if field is not None and ("[" in field or "." in field):
+            raise GiveUp()  # {0.attr} and {0[key]} read what format() would
+        _check_spec(spec or "")
+    return template
+
+
+def _is_program_object(value):
+    import pyhd_surrogates
+    return pyhd_surrogates.is_surrogate(type(value))
+
+
+class _Evaluator:
+    def __init__(self, scope):
+        self.scope = scope
+        self.iterations = 0
+
+    def eval(self, node):
+        method = _NODES.get(type(node).__name__)
+        if method is None:
+            raise GiveUp()
+        return method(self, node)
+
+    # Leaves and displays.
+    def _Constant(self, node):
+        return node.value
+
+    def _Name(self, node):
+        if node.id in self.scope:
+            return self.scope[node.id]
+        if node.id in _PURE_FUNCTIONS:
+            return _PURE_FUNCTIONS[node.id]
+        if node.id in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.id]
+        raise GiveUp()
+
+    def _Tuple(self, node):
+        return tuple(self._elements(node.elts))
+
+    def _List(self, node):
+        return list(self._elements(node.elts))
+
+    def _elements(self, nodes):
+        if any(isinstance(n, ast.Starred) for n in nodes):
+            raise GiveUp()
+        return [self.eval(n) for n in nodes]
+
+    def _Dict(self, node):
+        if any(k is None for k in node.keys):
+            raise GiveUp()
+        keys = [self._hashable(self.eval(k)) for k in node.keys]
+        return dict(zip(keys, (self.eval(v) for v in node.values)))
+
+    def _hashable(self, value):
+        if type(value) not in _SCALARS:  # hash and == of others may be program code
+            raise GiveUp()
+        return value
+
+    # Formatting.
+    def _JoinedStr(self, node):
+        return _check_text("".join(self._part(v) for v in node.values))
+
+    def _part(self, node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if not isinstance(node, ast.FormattedValue):
+            raise GiveUp()
+        value = self.eval(node.value)
+        if node.conversion == ord("r"):
+            value = _repr(value)
+        elif node.conversion == ord("s"):
+            value = _str(value)
+        elif node.conversion == ord("a"):
+            value = _repr(value).encode("ascii", "backslashreplace").decode("ascii")
+        spec = self._JoinedStr(node.format_spec) if node.format_spec is not None else ""
+        return _format(value, spec)
+
+    def _BinOp(self, node):
+        left, right = self.eval(node.left), self.eval(node.right)
+        if isinstance(node.op, ast.Mod) and type(left) is str:
+            _check_percent(left)
+            if type(right) is tuple:
+                right = tuple(_wrap(v) for v in right)
+            elif type(right) is dict:
+                right = {k: _wrap(v) for k, v in right.items()}
+            else:
+                right = _wrap(right)
+            return _check_text(left % right)
+        if isinstance(node.op, ast.Add) and type(left) is type(right) and \
+                type(left) in (str, int, float, list, tuple):
+            if type(left) in (list, tuple) and len(left) + len(right) > MAX_ITERATIONS:
+                raise GiveUp()
+            return _check_text(left + right)
+        if isinstance(node.op, ast.Mult) and type(left) in (str, list, tuple) and \
+                type(right) is int and 0 <= right * max(len(left), 1) <= \
+                (MAX_TEXT if type(left) is str else MAX_ITERATIONS):
+            return left * right
+        if isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)) and \
+                type(left) in (int, float) and type(right) in (int, float) and \
+                abs(left) < 2 ** 64 and abs(right) < 2 ** 64:
+            return {ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+                    ast.Div: lambda a, b: a / b,
+                    ast.FloorDiv: lambda a, b: a // b}[type(node.op)](left, right)
+        raise GiveUp()
+
+    def _UnaryOp(self, node):
+        value = self.eval(node.operand)
+        if isinstance(node.op, ast.Not) and type(value) in _SCALARS:
+            return not value
+        if isinstance(node.op, ast.USub) and type(value) in (int, float):
+            return -value
+        raise GiveUp()
+
+    def _BoolOp(self, node):
+        value = None
+        for operand in node.values:
+            value = self.eval(operand)
+            if type(value) not in _SCALARS + (list, tuple, dict):
+                raise GiveUp()
+            if isinstance(node.op, ast.And) and not value:
+                return value
+            if isinstance(node.op, ast.Or) and value:
+                return value
+        return value
+
+    def _IfExp(self, node):
+        test = self.eval(node.test)
+        if type(test) not in _SCALARS + (list, tuple, dict):
+            raise GiveUp()
+        return self.eval(node.body if test else node.orelse)
+
+    def _Compare(self, node):
+        left = self.eval(node.left)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.eval(right_node)
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                ok = (left is right) == isinstance(op, ast.Is)
+            elif isinstance(op, (ast.In, ast.NotIn)):
+                # Membership compares the items: builtin values only.
+                if type(left) not in _SCALARS or type(right) not in (str, list, tuple, dict) or \
+                        (type(right) in (list, tuple) and
+                         any(type(i) not in _SCALARS for i in right)):
+                    raise GiveUp()
+                ok = (left in right) == isinstance(op, ast.In)
+            elif type(left) in _SCALARS and type(right) in _SCALARS:
+                ok = _COMPARISONS[type(op)](left, right)
+            else:
+                raise GiveUp()
+            if not ok:
+                return False
+            left = right
+        return True
+
+    # Attributes, subscripts, calls.
+    def _Attribute(self, node):
+        return _attribute(self.eval(node.value), node.attr)
+
+    def _Subscript(self, node):
+        value = self.eval(node.value)
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            key = slice(*(self.eval(p) if p is not None else None
+                          for p in (index.lower, index.upper, index.step)))
+            if any(type(p) not in (int, type(None)) for p in (key.start, key.stop, key.step)):
+                raise GiveUp()
+        else:
+            if type(index).__name__ == "Index":  # 3.8's wrapper
+                index = index.value
+            key = self.eval(index)
+        if type(value) in (list, tuple, str, bytes) and type(key) in (int, slice):
+            return value[key]
+        if type(value) is dict:
+            return value[self._hashable(key)]
+        raise GiveUp()
+
+    def _Call(self, node):
+        if any(isinstance(a, ast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            raise GiveUp()
+        function = self.eval(node.func)
+        args = [self.eval(a) for a in node.args]
+        kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
+        if isinstance(function, _BoundPure):
+            return function.call(args, kwargs)
+        if any(function is f for f in _PURE_FUNCTIONS.values()):
+            return _call_pure(function, args, kwargs)
+        raise GiveUp()
+
+    # Comprehensions: one or more `for` over builtin containers.
+    def _GeneratorExp(self, node):
+        return self._comprehension(node, lambda scope: [self.eval(node.elt)])
+
+    def _ListComp(self, node):
+        return self._comprehension(node, lambda scope: [self.eval(node.elt)])
+
+    def _comprehension(self, node, produce):
+        results = []
+        outer = self.scope
+        self.scope = dict(outer)  # the loop's names stay inside it, as in python 3
+        try:
+            self._loop(node.generators, 0, produce, results)
+        finally:
+            self.scope = outer
+        return results
+
+    def _loop(self, generators, i, produce, results):
+        if i == len(generators):
+            results.extend(produce(self.scope))
+            return
+        generator = generators[i]
+        if getattr(generator, "is_async", 0):
+            raise GiveUp()
+        iterable = self.eval(generator.iter)
+        if not isinstance(iterable, _CONTAINERS) or type(iterable).__module__ != "builtins":
+            raise GiveUp()
+        for item in iterable:
+            self.iterations += 1
+            if self.iterations > MAX_ITERATIONS:
+                raise GiveUp()
+            self._bind(generator.target, item)
+            if all(self._truth(self.eval(c)) for c in generator.ifs):
+                self._loop(generators, i + 1, produce, results)
+
+    def _truth(self, value):
+        if type(value) not in _SCALARS + (list, tuple, dict):
+            raise GiveUp()
+        return bool(value)
+
+    def _bind(self, target, value):
+        if isinstance(target, ast.Name):
+            self.scope[target.id] = value
+        elif isinstance(target, ast.Tuple) and type(value) is tuple and \
+                len(target.elts) == len(value):
+            for t, v in zip(target.elts, value):
+                self._bind(t, v)
+        else:
+            raise GiveUp()
+
+
+_COMPARISONS = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+                ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+                ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+class _BoundPure:
+    """A method of _PURE_METHODS bound to an exact builtin value."""
+
+    def __init__(self, value, name):
+        self.value, self.name = value, name
+
+    def call(self, args, kwargs):
+        if self.name == "format":
+            _check_template(self.value)
+            args = [_wrap(a) for a in args]
+            kwargs = {k: _wrap(v) for k, v in kwargs.items()}
+        elif self.name == "join":
+            if len(args) != 1 or kwargs:
+                raise GiveUp()
+            items = args[0]
+            if not isinstance(items, (list, tuple)) or any(type(i) is not str for i in items):
+                raise GiveUp()
+            # The same long str many times over is one object in the dump.
+            if sum(map(len, items)) + len(self.value) * len(items) > MAX_TEXT:
+                raise GiveUp()
+        elif self.name == "replace":
+            if len(args) < 2 or type(args[0]) is not str or type(args[1]) is not str:
+                raise GiveUp()
+            times = self.value.count(args[0]) if args[0] else len(self.value) + 1
+            if len(self.value) + times * len(args[1]) > MAX_TEXT:
+                raise GiveUp()
+        elif self.name in ("ljust", "rjust", "center", "zfill"):
+            if not args or type(args[0]) is not int or args[0] > MAX_WIDTH:
+                raise GiveUp()
+        elif self.name == "strftime":
+            if len(args) != 1 or kwargs or type(args[0]) is not str or len(args[0]) > MAX_WIDTH:
+                raise GiveUp()
+        for value in list(args) + list(kwargs.values()):
+            if not isinstance(value, _Formatted) and type(value) not in _SCALARS + (list, tuple):
+                raise GiveUp()
+        result = getattr(self.value, self.name)(*args, **kwargs)
+        return _check_text(result)
+
+
+class _Formatted:
+    """A value given to str.format or %: formatted by _format, _str and _repr."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __format__(self, spec):
+        return _format(self.value, _check_spec(spec))
+
+    def __str__(self):
+        return _str(self.value)
+
+    def __repr__(self):
+        return _repr(self.value)
+
+    def __int__(self):
+        if type(self.value) not in (int, float, bool):
+            raise GiveUp()
+        return int(self.value)
+
+    def __float__(self):
+        if type(self.value) not in (int, float, bool):
+            raise GiveUp()
+        return float(self.value)
+
+    def __index__(self):
+        if type(self.value) not in (int, bool):
+            raise GiveUp()
+        return self.value
+
+    def __getitem__(self, key):  # "%(name)s" % mapping is handled by dict itself
+        raise GiveUp()
+
+
+def _attribute(value, name):
+    if name == "__class__":
+        return type(value)
+    if isinstance(value, type):
+        if name in _CLASS_NAMES:
+            return type.__dict__[name].__get__(value)
+        raise GiveUp()
+    if _is_program_object(value):
+        return _program_attribute(value, name)
+    methods = _PURE_METHODS.get(type(value))
+    if methods is not None:
+        if name in methods:
+            return _BoundPure(value, name)
+        raise GiveUp()
+    if name.startswith("_") and name not in _CLASS_NAMES:
+        raise GiveUp()
+    # A builtin or standard-library value: its own getter (C or trust-table code).
+    import pyhd_surrogates
+    if not _trusted_value(value, pyhd_surrogates):
+        raise GiveUp()
+    if name in _VALUE_METHODS.get(type(value).__name__, ()) and \
+            type(value).__module__ == "datetime":
+        return _BoundPure(value, name)
+    result = getattr(value, name)
+    if callable(result):
+        raise GiveUp()  # other methods may act on the world (a Path's unlink)
+    return result
+
+
+# Methods of datetime values that format or compute from the value alone.
+_VALUE_METHODS = {
+    "date": ("isoformat", "strftime"),
+    "datetime": ("isoformat", "strftime", "date", "time", "timestamp"),
+    "time": ("isoformat", "strftime"),
+    "timedelta": ("total_seconds",),
+}
+
+
+def _trusted_value(value, pyhd_surrogates):
+    """Whether value's class runs no code of the program: a builtin or standard-library class."""
+    cls = type(value)
+    module = getattr(cls, "__module__", None)
+    if pyhd_surrogates.is_surrogate(cls) or not isinstance(module, str):
+        return False
+    import sys
+    return module.partition(".")[0] in sys.stdlib_module_names or module == "builtins"
+
+
+def _program_attribute(value, name):
+    """An attribute of a rebuilt program object: its own value, never a descriptor's."""
+    try:
+        attrs = object.__getattribute__(value, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if type(attrs) is dict and name in attrs:
+        return attrs[name]
+    for klass in type(value).__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            kind = type(found).__name__
+            if kind == "member_descriptor":   # a slot
+                try:
+                    return found.__get__(value, type(value))
+                except AttributeError:
+                    raise GiveUp()
+            if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
+                return found
+            raise GiveUp()  # a method, property or other descriptor: program code
+    raise GiveUp()
+
+
+def _plain(value, depth=0):
+    """Whether comparing or adding value runs only builtin code: a scalar, or a
+    tuple or list of them (the items of a dict's items(), say)."""
+    if type(value) in _SCALARS:
+        return True
+    return type(value) in (tuple, list) and depth < 3 and \
+        all(_plain(item, depth + 1) for item in value)
+
+
+def _builtin_container(value):
+    return isinstance(value, _CONTAINERS) and type(value).__module__ == "builtins"
+
+
+def _call_pure(function, args, kwargs):
+    if function in (sorted, min, max, sum, list, tuple, len):
+        if len(args) != 1 or not _builtin_container(args[0]) or \
+                set(kwargs) - ({"reverse"} if function is sorted else set()):
+            raise GiveUp()
+        if function in (sorted, min, max, sum) and not all(map(_plain, args[0])):
+            raise GiveUp()  # their order and sums are the items' own code
+        return function(*args, **kwargs)
+    if kwargs:
+        raise GiveUp()
+    if function is repr and len(args) == 1:
+        return _repr(args[0])
+    if function is str and len(args) == 1:
+        return _str(args[0])
+    if function is format and len(args) in (1, 2):
+        return _format(args[0], _check_spec(args[1]) if len(args) > 1 else "")
+    if function is type and len(args) == 1:
+        return type(args[0])
+    if function in (int, float, round, abs, bool, hex, oct, bin) and \
+            all(type(a) in (int, float, bool) for a in args):
+        if function is round and len(args) == 2 and abs(args[1]) > MAX_WIDTH:
+            raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)
+        return function(*args)
+    raise GiveUp()
+
+
+def _repr(value):
+    """repr(value) whole, as python writes it: a renderer of its own, so that an
+    object shown twice is written twice (the caller's line shows it once)."""
+    import pyhd_reprlib
+    renderer = pyhd_reprlib.Renderer(MAX_TEXT + 1)
+    try:
+        renderer.render(value)
+    except pyhd_reprlib.Cut:
+        raise GiveUp()
+    return _check_text(renderer.text())
+
+
+def _str(value):
+    if type(value) is str:
+        return value
+    if _is_program_object(value):
+        # The class's own __str__ is ours (this module's) or the program's inert one.
+        text = str(value)
+    elif type(value) in _SCALARS or isinstance(value, _CONTAINERS):
+        return _repr(value) if type(value) not in _SCALARS else str(value)
+    else:
+        text = str(value)
+    return _check_text(text)
+
+
+def _format(value, spec):
+    if spec == "":
+        return _str(value)
+    _check_spec(spec)
+    if type(value) in _SCALARS:
+        return format(value, spec)
+    import pyhd_surrogates
+    if not _is_program_object(value) and _trusted_value(value, pyhd_surrogates):
+        return _check_text(format(value, spec))
+    raise GiveUp()
+
+
+# The syntax this module evaluates: ast node class name -> its method. Nothing else.
+_NODES = {name: getattr(_Evaluator, "_" + name) for name in (
+    "Constant", "Name", "Tuple", "List", "Dict", "JoinedStr", "BinOp", "UnaryOp", "BoolOp",
+    "IfExp", "Compare", "Attribute", "Subscript", "Call", "GeneratorExp", "ListComp")}

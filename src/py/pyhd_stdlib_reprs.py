@@ -1,0 +1,461 @@
+"""pyhd_stdlib_reprs: the reprs of standard-library classes written in Python
+that pyhd-debug rebuilds as copies, written again over the dumped attributes.
+
+A copy has no methods to call (a Logger's would write through its handlers, a
+Popen's would signal its process), so where python's repr or str reads only
+the object's own fields, ours reads the same fields from the dump: never a
+function of the dump, never the program's code.
+"""
+
+import pyhd_reprlib
+import pyhd_surrogates as surrogates
+
+
+_LEVEL_NAMES = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG",
+                0: "NOTSET"}
+
+
+def _dumped_attr(obj, name, default=None):
+    """An attribute of a rebuilt object's own __dict__ (no lookup, no method)."""
+    try:
+        return object.__getattribute__(obj, "__dict__").get(name, default)
+    except AttributeError:
+        return default
+
+
+def _level_name(level):
+    """logging.getLevelName for the standard levels ("Level 5" for others,
+    as for a level the program named: its names are not in the dump)."""
+    if type(level) is int and level in _LEVEL_NAMES:
+        return _LEVEL_NAMES[level]
+    return "Level %s" % (level,)
+
+
+def _effective_level(logger):
+    """Logger.getEffectiveLevel over the dumped loggers: the level its parents give it."""
+    level, seen = 0, set()
+    while logger is not None and id(logger) not in seen:
+        seen.add(id(logger))
+        own = _dumped_attr(logger, "level", 0)
+        if own:
+            level = own
+            break
+        logger = _dumped_attr(logger, "parent")
+    return level
+
+
+def _logger_repr(self):
+    """logging.Logger.__repr__: <Logger app.db (WARNING)>."""
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "name"),
+                             _level_name(_effective_level(self)))
+
+
+def _logger_adapter_repr(self):
+    """logging.LoggerAdapter.__repr__: <LoggerAdapter app.db (WARNING)>, its logger's."""
+    logger = _dumped_attr(self, "logger")
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(logger, "name"),
+                             _level_name(_effective_level(logger)))
+
+
+def _handler_repr(self):
+    """logging.Handler.__repr__: <Handler (NOTSET)>."""
+    return "<%s (%s)>" % (type(self).__name__, _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _stream_handler_repr(self):
+    """logging.StreamHandler.__repr__: <StreamHandler <stderr> (NOTSET)>."""
+    name = ""
+    stream = _dumped_attr(self, "stream")
+    if stream is not None and not surrogates.is_surrogate(type(stream)):
+        try:
+            name = getattr(stream, "name", "")
+        except Exception:
+            name = ""
+    name = name if isinstance(name, str) else repr(name)
+    if name:
+        name += " "
+    return "<%s %s(%s)>" % (type(self).__name__, name,
+                            _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _file_handler_repr(self):
+    """logging.FileHandler.__repr__: <FileHandler /var/log/app.log (NOTSET)>."""
+    return "<%s %s (%s)>" % (type(self).__name__, _dumped_attr(self, "baseFilename"),
+                             _level_name(_dumped_attr(self, "level", 0)))
+
+
+def _http_error_repr(self):
+    """urllib.error.HTTPError.__repr__: <HTTPError 404: 'Not Found'>."""
+    return "<HTTPError %s: %r>" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _http_error_str(self):
+    """urllib.error.HTTPError.__str__: HTTP Error 404: Not Found."""
+    return "HTTP Error %s: %s" % (_dumped_attr(self, "code"), _dumped_attr(self, "msg"))
+
+
+def _url_error_str(self):
+    """urllib.error.URLError.__str__: <urlopen error [Errno 111] Connection refused>."""
+    return "<urlopen error %s>" % (_dumped_attr(self, "reason"),)
+
+
+def _argument_error_str(self):
+    """argparse.ArgumentError.__str__: argument --n: invalid int value: 'x'."""
+    name = _dumped_attr(self, "argument_name")
+    message = _dumped_attr(self, "message")
+    if name is None:
+        return "%s" % (message,)
+    return "argument %s: %s" % (name, message)
+
+
+def _incomplete_read_repr(self):
+    """http.client.IncompleteRead.__repr__: IncompleteRead(5 bytes read, 3 more expected)."""
+    partial, expected = _dumped_attr(self, "partial", b""), _dumped_attr(self, "expected")
+    more = ", %i more expected" % expected if type(expected) is int else ""
+    count = len(partial) if isinstance(partial, (bytes, bytearray)) else 0
+    return "%s(%i bytes read%s)" % (type(self).__name__, count, more)
+
+
+def _own_value(obj, name, default=None):
+    """An attribute of a rebuilt object, from its __dict__ or a slot of its
+    class: never a class attribute (an inert method or property)."""
+    try:
+        attrs = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if name in attrs:
+        return attrs[name]
+    if name in surrogates._slot_names(type(obj)):
+        try:
+            return object.__getattribute__(obj, name)
+        except AttributeError:
+            pass
+    return default
+
+
+# The names argparse's _get_kwargs lists, by the class that defines it: the
+# union over Python versions (Action's 'deprecated' is 3.13's); a name the
+# dumping Python did not have is not among the object's dumped attributes, and
+# is left out. _AttributeHolder's lists the whole __dict__.
+_ARGPARSE_KWARGS = {
+    "Action": ("option_strings", "dest", "nargs", "const", "default", "type", "choices",
+               "required", "help", "metavar", "deprecated"),
+    "ArgumentParser": ("prog", "usage", "description", "formatter_class",
+                       "conflict_handler", "add_help"),
+    "_AttributeHolder": None,
+}
+
+
+def _attribute_holder_repr(self):
+    """argparse._AttributeHolder.__repr__: ArgumentParser(prog='app', usage=None, ...),
+    what _get_kwargs lists.
+
+    A dump keeps only the printing attributes of argparse's own classes, so a
+    _get_kwargs or _get_args among a class's attributes is a program's, which
+    cannot run: its object shows the dumped attributes."""
+    names = False
+    for klass in type(self).__mro__:
+        if "_get_kwargs" in klass.__dict__ or "_get_args" in klass.__dict__:
+            break
+        if klass.__module__ == "argparse" and klass.__qualname__ in _ARGPARSE_KWARGS:
+            names = _ARGPARSE_KWARGS[klass.__qualname__]
+            break
+    if names is False:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    try:
+        attrs = object.__getattribute__(self, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if names is None:
+        items = list(attrs.items())
+    else:
+        items = [(name, attrs[name]) for name in names if name in attrs]
+    parts, star = [], {}
+    for name, value in items:
+        if isinstance(name, str) and name.isidentifier():
+            parts.append("%s=%r" % (name, value))
+        else:
+            star[name] = value
+    if star:
+        parts.append("**%r" % (star,))
+    return "%s(%s)" % (type(self).__name__, ", ".join(parts))
+
+
+def _fs_decode(text):
+    """bytes of os.environ's _data as its decodekey and decodevalue make them
+    (the file system encoding); anything else (a redacted value) as it is."""
+    import os
+    if isinstance(text, bytes):
+        try:
+            return os.fsdecode(text)
+        except UnicodeError:
+            return text
+    return text
+
+
+def _environ_items(self):
+    data = _own_value(self, "_data")
+    if not isinstance(data, dict):
+        return {}
+    return {_fs_decode(k): _fs_decode(v) for k, v in data.items()}
+
+
+def environ_repr(self):
+    """os._Environ.__repr__: environ({'HOME': '/root', ...})."""
+    if not isinstance(_own_value(self, "_data"), dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "environ({%s})" % ", ".join("%r: %r" % pair for pair in _environ_items(self).items())
+
+
+# The reading methods of a copy of os._Environ (os.environ held by the
+# program): it reads like the mapping the program saw; writing stays refused
+# (the copy has no __setitem__).
+ENVIRON_METHODS = {
+    "__getitem__": lambda self, key: _environ_items(self)[key],
+    "__iter__": lambda self: iter(list(_environ_items(self))),
+    "__len__": lambda self: len(_environ_items(self)),
+    "__contains__": lambda self, key: key in _environ_items(self),
+    "get": lambda self, key, default=None: _environ_items(self).get(key, default),
+    "keys": lambda self: _environ_items(self).keys(),
+    "values": lambda self: _environ_items(self).values(),
+    "items": lambda self: _environ_items(self).items(),
+    "copy": lambda self: _environ_items(self),
+}
+
+
+def _event_loop_repr(self):
+    """asyncio.BaseEventLoop.__repr__: <_UnixSelectorEventLoop running=False closed=True
+    debug=False> (is_running() is whether it has a thread id)."""
+    return "<%s running=%s closed=%s debug=%s>" % (
+        type(self).__name__, _own_value(self, "_thread_id") is not None,
+        _own_value(self, "_closed"), _own_value(self, "_debug"))
+
+
+def _frame_summary_repr(self):
+    """traceback.FrameSummary.__repr__: <FrameSummary file /app/x.py, line 76 in main>."""
+    return "<FrameSummary file {filename}, line {lineno} in {name}>".format(
+        filename=_own_value(self, "filename"), lineno=_own_value(self, "lineno"),
+        name=_own_value(self, "name"))
+
+
+def _file_type_repr(self):
+    """argparse.FileType.__repr__: FileType('w', encoding='utf-8')."""
+    args = [_own_value(self, "_mode"), _own_value(self, "_bufsize")]
+    kwargs = [("encoding", _own_value(self, "_encoding")), ("errors", _own_value(self, "_errors"))]
+    return "%s(%s)" % (type(self).__name__, ", ".join(
+        [repr(arg) for arg in args if arg != -1] +
+        ["%s=%r" % (kw, arg) for kw, arg in kwargs if arg is not None]))
+
+
+def _popen_repr(self):
+    """subprocess.Popen.__repr__: <Popen: returncode: 0 args: ['true']>."""
+    text = "<%s: returncode: %s args: %r>" % (
+        type(self).__name__, _own_value(self, "returncode"), _own_value(self, "args"))
+    return text[:76] + "...>" if len(text) > 80 else text
+
+
+def _temporary_directory_repr(self):
+    """tempfile.TemporaryDirectory.__repr__: <TemporaryDirectory '/tmp/x'>."""
+    return "<%s %r>" % (type(self).__name__, _own_value(self, "name"))
+
+
+def _warning_message_str(self):
+    """warnings.WarningMessage.__str__: {message : 'msg', category : 'UserWarning', ...}."""
+    return "{message : %r, category : %r, filename : %r, lineno : %s, line : %r}" % tuple(
+        _own_value(self, name) for name in ("message", "_category_name", "filename",
+                                            "lineno", "line"))
+
+
+def _warning_message_repr(self):
+    """warnings.WarningMessage.__repr__ (3.14): <WarningMessage {message : 'msg', ...}>."""
+    return "<%s %s>" % (type(self).__qualname__, _warning_message_str(self))
+
+
+def global_enum_repr(self):
+    """enum.global_enum_repr: calendar.MONDAY, the member as its module's global."""
+    return "%s.%s" % (type(self).__module__.split(".")[-1], _own_value(self, "_name_"))
+
+
+def _zip_file_repr(self):
+    """zipfile.ZipFile.__repr__: <zipfile.ZipFile filename='a.zip' mode='r'>, or [closed]."""
+    cls = type(self)
+    text = "<%s.%s" % (cls.__module__, cls.__qualname__)
+    if _own_value(self, "fp") is not None:
+        if _own_value(self, "_filePassed"):
+            text += " file=%r" % (_own_value(self, "fp"),)
+        elif _own_value(self, "filename") is not None:
+            text += " filename=%r" % (_own_value(self, "filename"),)
+        text += " mode=%r" % (_own_value(self, "mode"),)
+    else:
+        text += " [closed]"
+    return text + ">"
+
+
+def _frame_traceback_repr(self):
+    """inspect.Traceback.__repr__ (3.11): Traceback(filename='x.py', ..., positions=...)."""
+    if len(self) != 5:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return ("Traceback(filename=%r, lineno=%r, function=%r, code_context=%r, index=%r, "
+            "positions=%r)" % (tuple(tuple.__iter__(self))[:5] + (_own_value(self, "positions"),)))
+
+
+def _strclass(cls):
+    """unittest.util.strclass: module.qualname."""
+    return "%s.%s" % (cls.__module__, cls.__qualname__)
+
+
+def _test_case_repr(self):
+    """unittest.TestCase.__repr__: <tests.test_app.AppTest testMethod=test_login>."""
+    return "<%s testMethod=%s>" % (_strclass(type(self)), _own_value(self, "_testMethodName"))
+
+
+def _function_test_case_repr(self):
+    """unittest.FunctionTestCase.__repr__: <unittest.case.FunctionTestCase tec=...>."""
+    return "<%s tec=%s>" % (_strclass(type(self)), _own_value(self, "_testFunc"))
+
+
+def _test_suite_repr(self):
+    """unittest.TestSuite.__repr__: <unittest.suite.TestSuite tests=[...]>."""
+    tests = _own_value(self, "_tests")
+    return "<%s tests=%s>" % (_strclass(type(self)),
+                              list(tests) if isinstance(tests, list) else tests)
+
+
+def _test_result_repr(self):
+    """unittest.TestResult.__repr__: <unittest.result.TestResult run=3 errors=0 failures=1>."""
+    def count(name):
+        value = _own_value(self, name)
+        return len(value) if isinstance(value, list) else 0
+    run = _own_value(self, "testsRun")
+    return "<%s run=%i errors=%i failures=%i>" % (
+        _strclass(type(self)), run if type(run) is int else 0, count("errors"),
+        count("failures"))
+
+
+def _typing_type_repr(obj):
+    """typing._type_repr over rebuilt values: a class as module.qualname (builtins'
+    bare), ... as "...", a function by its name, anything else by its repr."""
+    import types
+    if isinstance(obj, type):
+        if obj.__module__ == "builtins":
+            return obj.__qualname__
+        return "%s.%s" % (obj.__module__, obj.__qualname__)
+    if obj is ...:
+        return "..."
+    if isinstance(obj, types.FunctionType):
+        return obj.__name__
+    return repr(obj)
+
+
+def _typing_args(self):
+    args = _own_value(self, "__args__", ())
+    return args if isinstance(args, tuple) else ()
+
+
+def _generic_alias_repr(self):
+    """typing._GenericAlias.__repr__: typing.List[int], typing.Literal['a', 'b']."""
+    name = _own_value(self, "_name")
+    head = "typing." + name if isinstance(name, str) and name else \
+        _typing_type_repr(_own_value(self, "__origin__"))
+    args = _typing_args(self)
+    return "%s[%s]" % (head, ", ".join(_typing_type_repr(a) for a in args) if args else "()")
+
+
+def _special_form_repr(self):
+    """typing._SpecialForm.__repr__ and _SpecialGenericAlias's: typing.Union, typing.List."""
+    return "typing.%s" % (_own_value(self, "_name"),)
+
+
+def _union_repr(self):
+    """typing._UnionGenericAlias.__repr__ (3.10 to 3.13): typing.Optional[str] for a
+    union with None, else typing.Union[int, str]."""
+    args = _typing_args(self)
+    if len(args) == 2 and type(None) in args:
+        return "typing.Optional[%s]" % _typing_type_repr(args[1] if args[0] is type(None)
+                                                         else args[0])
+    return _generic_alias_repr(self)
+
+
+def _callable_repr(self):
+    """typing._CallableGenericAlias.__repr__: typing.Callable[[int], str]."""
+    args = _typing_args(self)
+    first = args[0] if args else None
+    if not args or (len(args) == 2 and (
+            first is ... or isinstance(first, (tuple, list)) or
+            type(first).__qualname__ in ("ParamSpec", "_ConcatenateGenericAlias"))):
+        return _generic_alias_repr(self)
+    return "typing.Callable[[%s], %s]" % (", ".join(_typing_type_repr(a) for a in args[:-1]),
+                                         _typing_type_repr(args[-1]))
+
+
+def _annotated_repr(self):
+    """typing._AnnotatedAlias.__repr__: typing.Annotated[int, 'meta']."""
+    metadata = _own_value(self, "__metadata__", ())
+    return "typing.Annotated[%s, %s]" % (
+        _typing_type_repr(_own_value(self, "__origin__")),
+        ", ".join(repr(a) for a in (metadata if isinstance(metadata, tuple) else ())))
+
+
+def _type_var_repr(self):
+    """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
+    prefix = "+" if _own_value(self, "__covariant__") else \
+        "-" if _own_value(self, "__contravariant__") else "~"
+    return prefix + str(_own_value(self, "__name__"))
+
+
+def _new_type_repr(self):
+    """typing.NewType.__repr__: app.UserId."""
+    return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
+
+
+# (module, qualname) of a standard-library method -> ours, over the dumped attributes.
+STDLIB_REPRS = {
+    ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
+    ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
+    ("typing", "NewType.__repr__"): _new_type_repr,
+    ("typing", "_GenericAlias.__repr__"): _generic_alias_repr,
+    ("typing", "_SpecialGenericAlias.__repr__"): _special_form_repr,
+    ("typing", "_SpecialForm.__repr__"): _special_form_repr,
+    ("typing", "_UnionGenericAlias.__repr__"): _union_repr,
+    ("typing", "_CallableGenericAlias.__repr__"): _callable_repr,
+    ("typing", "_AnnotatedAlias.__repr__"): _annotated_repr,
+    ("unittest.case", "TestCase.__repr__"): _test_case_repr,
+    ("unittest.case", "FunctionTestCase.__repr__"): _function_test_case_repr,
+    ("unittest.suite", "BaseTestSuite.__repr__"): _test_suite_repr,
+    ("unittest.result", "TestResult.__repr__"): _test_result_repr,
+    ("zipfile", "ZipFile.__repr__"): _zip_file_repr,
+    ("inspect", "Traceback.__repr__"): _frame_traceback_repr,
+    ("warnings", "WarningMessage.__str__"): _warning_message_str,
+    ("warnings", "WarningMessage.__repr__"): _warning_message_repr,
+    ("_py_warnings", "WarningMessage.__str__"): _warning_message_str,
+    ("_py_warnings", "WarningMessage.__repr__"): _warning_message_repr,
+    ("enum", "global_enum_repr"): global_enum_repr,
+    ("argparse", "_AttributeHolder.__repr__"): _attribute_holder_repr,
+    ("os", "_Environ.__repr__"): environ_repr,
+    ("asyncio.base_events", "BaseEventLoop.__repr__"): _event_loop_repr,
+    ("traceback", "FrameSummary.__repr__"): _frame_summary_repr,
+    ("logging", "Logger.__repr__"): _logger_repr,
+    ("logging", "LoggerAdapter.__repr__"): _logger_adapter_repr,
+    ("logging", "Handler.__repr__"): _handler_repr,
+    ("argparse", "FileType.__repr__"): _file_type_repr,
+    ("subprocess", "Popen.__repr__"): _popen_repr,
+    ("tempfile", "TemporaryDirectory.__repr__"): _temporary_directory_repr,
+    ("logging", "StreamHandler.__repr__"): _stream_handler_repr,
+    ("logging", "FileHandler.__repr__"): _file_handler_repr,
+    ("urllib.error", "HTTPError.__repr__"): _http_error_repr,
+    ("urllib.error", "HTTPError.__str__"): _http_error_str,
+    ("urllib.error", "URLError.__str__"): _url_error_str,
+    ("argparse", "ArgumentError.__str__"): _argument_error_str,
+    ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
+}
+
+
+def repr_of(function):
+    """Ours for a rebuilt standard-library __repr__ or __str__ STDLIB_REPRS
+    knows, else None."""
+    module = getattr(function, "__module__", None)
+    qualname = getattr(function, "__qualname__", None)
+    if not surrogates._is_rebuilt_function(function) or not isinstance(module, str) \
+            or not isinstance(qualname, str):
+        return None
+    return STDLIB_REPRS.get((module, qualname))

@@ -1,0 +1,65 @@
+"""Fidelity: program classes whose own __repr__ and __str__ are one return of a format
+over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
+import datetime, decimal
+class Account:
+    def __init__(self, owner, balance):
+        self.owner = owner; self._balance = balance
+    def __repr__(self): return f"Account({self.owner!r}, balance={self._balance:.2f})"
+    def __str__(self): return "acct of %s" % self.owner
+
+class Point:
+    __slots__ = ("x", "y")
+    def __init__(self, x, y): self.x, self.y = x, y
+    def __repr__(self):
+        return "Point(%d, %d)" % (self.x, self.y)
+
+class Node:
+    def __init__(self, val, children=()):
+        self.val = val; self.children = list(children)
+    def __repr__(self):
+        return "Node({}, [{}])".format(self.val, ", ".join(repr(c) for c in self.children))
+
+class Order:
+    kind = "order"
+    def __init__(self, id, items, when):
+        self.id = id; self.items = items; self.when = when
+    def __repr__(self):
+        """Debug form."""
+        n = len(self.items)
+        return f"<{type(self).__name__} #{self.id} {self.kind} n={n} {self.when:%Y-%m-%d} total={sum(self.items)}>"
+
+class Gen:
+    def __init__(self, d): self.d = d
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in sorted(self.d.items()))
+        return self.__class__.__name__ + "(" + inner + ")"
+
+class Cond:
+    def __init__(self, v): self.v = v
+    def __repr__(self): return "Cond(%s)" % ("big" if self.v > 10 else "small")
+
+class Money:
+    def __init__(self, amt): self.amt = amt
+    def __repr__(self): return f"Money({self.amt})"
+    __str__ = lambda self: f"${self.amt:,.2f}"
+
+class BadErr(Exception):
+    def __init__(self, code): super().__init__(code); self.code = code
+    def __str__(self): return f"error code {self.code}"
+
+def main():
+    a = Account("ann", 10)
+    p = Point(1, 2)
+    tree = Node(1, [Node(2), Node(3, [Node(4)])])
+    o = Order(7, [1, 2, 3], datetime.date(2024, 1, 2))
+    g = Gen({"b": 2, "a": [1]})
+    c = Cond(50)
+    m = Money(decimal.Decimal("1234.5"))
+    m2 = Money(1234.5)
+    s = str(a)
+    pts = [Point(i, -i) for i in range(3)]
+    err = BadErr(5)
+    err_text = str(err)
+    m_text = str(m)
+    raise ValueError(a)
+main()

@@ -1,0 +1,166 @@
+"""A program's own __repr__ in pyhd-debug: evaluated by pyhd where it is a plain
+format over the object's attributes, and never run.
+
+The crash program's classes have __repr__ bodies that, run, would act on the
+debugging machine (delete a file, run a command, import, open, allocate a
+gigabyte, join one long str ten thousand times, compute 10**(10**9)) or read
+program code (a property, a method). pyhd-debug must print
+each as its dumped attributes and nothing may happen; the plain ones print as
+python printed them (tests/e2e/fidelity/program_reprs.py checks many forms).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import clean_env, run_pyhd  # noqa: E402
+
+DEBUG = os.environ["PYHD_DEBUG"]
+
+PROGRAM = '''
+import pathlib
+
+class Unlinks:
+    def __init__(self, path):
+        self.path = path
+    def __repr__(self):
+        return f"Unlinks({self.path.unlink()})"
+
+class Imports:
+    def __repr__(self):
+        return f"{__import__('os').system('touch pwned-import')}"
+
+class Opens:
+    def __repr__(self):
+        return "%s" % open("pwned-open", "w")
+
+class Execs:
+    def __repr__(self):
+        return str(exec("open('pwned-exec', 'w')"))
+
+class Wide:
+    def __repr__(self):
+        return f"{1:999999999}"
+
+class Big:
+    def __repr__(self):
+        return "x" * 10 ** 9
+
+class Calls:
+    def __init__(self):
+        self.n = 1
+    def total(self):
+        open("pwned-method", "w")
+        return 1
+    def __repr__(self):
+        return f"Calls({self.total()})"
+
+class Reads:
+    def __init__(self):
+        self._n = 2
+    @property
+    def n(self):
+        open("pwned-property", "w")
+        return self._n
+    def __repr__(self):
+        return f"Reads({self.n})"
+
+class Joins:
+    def __init__(self):
+        self.items = ["x" * 5000] * 2000   # one str in the dump, 10 MB joined
+    def __repr__(self):
+        return ", ".join(self.items).replace("x", "yy")
+
+class Rounds:
+    def __repr__(self):
+        return str(round(10, -1000000000))
+
+class Node:
+    def __init__(self, left, right):
+        self.left, self.right = left, right
+    def __repr__(self):
+        return f"Node({self.left!r}, {self.right!r})"
+
+class Plain:
+    def __init__(self, name, sizes):
+        self.name, self.sizes = name, sizes
+    def __repr__(self):
+        return "Plain(%s: %s)" % (self.name, ", ".join(str(s) for s in sorted(self.sizes)))
+    def __str__(self):
+        return f"plain {self.name}"
+
+def main():
+    victim = pathlib.Path("victim.txt")
+    victim.write_text("keep me")
+    unlinks = Unlinks(victim.resolve())
+    imports, opens, execs = Imports(), Opens(), Execs()
+    wide, big, calls, reads = Wide(), Big(), Calls(), Reads()
+    joins, rounds = Joins(), Rounds()
+    shared = None
+    for _ in range(40):
+        shared = Node(shared, shared)
+    plain = Plain("disk", [30, 10, 20])
+    raise RuntimeError("crash")
+
+main()
+'''
+
+HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
+           "rounds"]
+
+
+class ReprExpr(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pyhd-test-reprexpr-")
+        path = os.path.join(cls.dir, "prog.py")
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(PROGRAM))
+        proc, cls.dump = run_pyhd(["--dump-dir", cls.dir, path], cls.dir, text=True)
+        if cls.dump is None:
+            raise AssertionError("no dump:\n" + proc.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, True)
+
+    def debug(self, commands):
+        """What each pdb command printed, run in a fresh directory beside the victim."""
+        proc = subprocess.run([DEBUG, self.dump], input="".join(c + "\n" for c in commands),
+                              cwd=self.dir, env=clean_env(), capture_output=True, text=True,
+                              timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout.split("(Pdb) ")[1:-1]
+
+    def test_reprs_that_would_act_run_nothing(self):
+        replies = self.debug(["p %s" % name for name in HOSTILE] +
+                             ["p str(%s)" % name for name in HOSTILE])
+        for name, reply in zip(HOSTILE * 2, replies):
+            with self.subTest(name=name):
+                cls = name.capitalize()
+                # p str(x) prints the str's repr: quoted.
+                self.assertRegex(reply.lstrip("'\""), "^<rebuilt %s[ >]" % cls)
+        with open(os.path.join(self.dir, "victim.txt")) as f:
+            self.assertEqual(f.read(), "keep me")
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.startswith("pwned")), [])
+
+    def test_plain_reprs_and_strs_print_as_python_did(self):
+        replies = self.debug(["p plain", "p str(plain)", "p [plain]"])
+        self.assertEqual(replies, ["Plain(disk: 10, 20, 30)\n", "'plain disk'\n",
+                                   "[Plain(disk: 10, 20, 30)]\n"])
+
+    def test_a_shared_graph_prints_in_bounded_work(self):
+        # python's own repr of this graph would make 2^40 strings; pyhd gives up on
+        # evaluating it and shows each node once per line (the timeout is a hang guard).
+        reply, = self.debug(["p shared"])
+        self.assertTrue(reply.startswith("<rebuilt Node left="), reply[:200])
+        self.assertLess(len(reply), 100_000)
+
+
+if __name__ == "__main__":
+    unittest.main()
