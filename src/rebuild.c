@@ -9,6 +9,7 @@
 
 #include "container.h"
 #include "decode.h"
+#include "inert_builtin.h"
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
@@ -666,7 +667,8 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
                   FLD(r, FUNCTION, module)) < 0)
             return -1;
         function_closure(rb->g, r, &closure, &freevars);
-        return push_dep(rb, r, closure) < 0 || push_dep(rb, r, freevars) < 0 ? -1 : 0;
+        /* A builtin function is bound to its self when it is made. */
+        return push3(rb, r, closure, freevars, FLD(r, FUNCTION, self));
     }
     case PYHD_REC_INSTANCE:
         return push_dep(rb, r, FLD(r, INSTANCE, class));
@@ -1026,7 +1028,7 @@ static PyObject *make_range(struct rb *rb, const struct pyhd_record *r)
 /* A program's function (an inert real function, with its closure) or a builtin one. */
 static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
 {
-    PyObject *args[3];
+    PyObject *args[5];
     uint64_t closure, freevars;
     args[0] = ref(rb, FLD(r, FUNCTION, name));
     args[1] = ref(rb, FLD(r, FUNCTION, qualname));
@@ -1037,7 +1039,10 @@ static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
         args[1] = ref(rb, freevars);
         return sur_call(rb, "make_function", args, 2);
     }
-    return sur_call(rb, "builtin_function", args, 3);
+    /* Its self, and whether the dump has the field (older dumps do not). */
+    args[3] = ref(rb, FLD(r, FUNCTION, self));
+    args[4] = FLD(r, FUNCTION, bound) ? Py_True : Py_False;
+    return sur_call(rb, "builtin_function", args, 5);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2683,6 +2688,22 @@ static PyObject *pyhd_trusted_class(PyObject *module, PyObject *const *args, Py_
     return Py_BuildValue("(Ns)", cls, pyhd__trust_how_name(how));
 }
 
+PyDoc_STRVAR(inert_builtin_doc,
+"inert_builtin(name, self, module) -> builtin_function_or_method\n\n"
+"A builtin function named name, bound to self (None: none) with __module__\n"
+"module (None: none), that raises DumpedCodeError when called (inert_builtin.h).");
+
+static PyObject *pyhd_inert_builtin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "inert_builtin() takes name, self and module");
+        return NULL;
+    }
+    return pyhd__inert_builtin(args[0], args[1] == Py_None ? NULL : args[1],
+                               args[2] == Py_None ? NULL : args[2]);
+}
+
 PyDoc_STRVAR(read_members_doc,
 "read_members(path, names) -> dict\n\n"
 "The members of the dump archive at path whose names are in names, as\n"
@@ -2776,6 +2797,8 @@ static PyMethodDef pyhd_methods[] = {
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
     {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
      trusted_class_doc},
+    {"inert_builtin", (PyCFunction)(void (*)(void))pyhd_inert_builtin, METH_FASTCALL,
+     inert_builtin_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
      module_table_doc},
@@ -2801,6 +2824,8 @@ PyMODINIT_FUNC pyhd__init_module(void)
         return NULL;
     /* load() keeps its state in its own call: threads may call it at once. */
     if (pyhd_module_gil_not_used(m) < 0)
+        goto error;
+    if (pyhd__inert_builtin_init() < 0)
         goto error;
     if (!DumpError) {
         DumpError = PyErr_NewExceptionWithDoc(

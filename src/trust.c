@@ -62,6 +62,13 @@ static const struct trusted table[] = {
     {"builtins", "NoneType", "types:NoneType", CLASS},
     {"builtins", "NotImplementedType", "types:NotImplementedType", CLASS},
     {"builtins", "ellipsis", "types:EllipsisType", CLASS},
+    /* A builtin type's C method, slot wrapper, class method, getter or member:
+       the one its own __dict__ holds (the type is a builtins name). */
+    {"builtins", "method_descriptor", "types:MethodDescriptorType", REDUCED},
+    {"builtins", "wrapper_descriptor", "types:WrapperDescriptorType", REDUCED},
+    {"builtins", "classmethod_descriptor", "types:ClassMethodDescriptorType", REDUCED},
+    {"builtins", "getset_descriptor", "types:GetSetDescriptorType", REDUCED},
+    {"builtins", "member_descriptor", "types:MemberDescriptorType", REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
     {"itertools", "count", NULL, REDUCED},

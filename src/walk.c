@@ -1821,14 +1821,57 @@ static int w_builtin_function(struct walker *w, PyCFunctionObject *f)
     }
     PyObject *name = PyUnicode_InternFromString(f->m_ml->ml_name);
     int rc = -1;
-    /* A builtin function has no code, and none of the fields format version 2 added. */
+    /* A builtin function has no code, and none of the fields of a function that
+       format version 2 added; its self (m_self, read directly) is what a reader
+       binds the method to, or shows as __self__. */
     if (name != NULL && qualname != NULL)
         rc = RECORD(w, FUNCTION, .name = NAME(name), .qualname = NAME(qualname),
-                    .module = NAME(f->m_module), .code = REF(NULL), .v2 = 0,
+                    .module = NAME(f->m_module), .code = REF(NULL), .v2 = 1,
                     .defaults = REF(NULL), .kwdefaults = REF(NULL), .annotations = REF(NULL),
-                    .doc = REF(NULL), .closure = REF(NULL));
+                    .doc = REF(NULL), .closure = REF(NULL), .bound = 1, .self = REF(self));
     Py_XDECREF(name);
     Py_XDECREF(qualname);
+    return rc;
+}
+
+/* Whether a reader can find owner's own descriptors: a class of builtins, or a
+   class statement's (its slots' members, its __dict__ and __weakref__ getters). */
+static int descriptor_owner_is_named(struct walker *w, PyTypeObject *owner)
+{
+    PyObject *builtins = PyEval_GetBuiltins();  /* borrowed */
+    PyObject *named = NULL;  /* borrowed */
+    if (is_python_class(w, owner))
+        return 1;
+    if ((owner->tp_flags & Py_TPFLAGS_HEAPTYPE) || strchr(owner->tp_name, '.') || !builtins)
+        return 0;
+    /* The builtins dict's own lookup of an exact str: no program code runs. */
+    named = pyhd__dict_get_cstr(builtins, owner->tp_name);
+    PyErr_Clear();
+    return named == (PyObject *)owner;
+}
+
+/*
+ * A C method, slot wrapper, class method, getter or member of a builtin type
+ * (list.append, object.__init__, dict.__dict__["fromkeys"]) or of a class
+ * statement's class (a slot's member): REDUCED with its type and name
+ * (PyDescr_TYPE, PyDescr_NAME: read, not looked up), which a reader finds again
+ * in that type's own __dict__. Returns what RECORD does, or 0 (nothing written)
+ * when a reader could not name the type: it is OPAQUE then.
+ */
+static int w_c_descriptor(struct walker *w, PyObject *o)
+{
+    PyTypeObject *owner = PyDescr_TYPE(o);
+    PyObject *name = PyDescr_NAME(o);  /* borrowed */
+    PyObject *args = NULL;
+    int rc = 0;
+    if (owner == NULL || name == NULL || !PyUnicode_CheckExact(name)
+        || !descriptor_owner_is_named(w, owner))
+        return 0;
+    args = PyTuple_Pack(2, (PyObject *)owner, name);
+    if (args == NULL)
+        return -1;
+    rc = RECORD(w, REDUCED, .class = REF(Py_TYPE(o)), .args = REF(args));
+    Py_DECREF(args);
     return rc;
 }
 
@@ -3176,7 +3219,7 @@ static int w_object(struct walker *w, PyObject *o)
                       .module = NAME(f->func_module), .code = REF(f->func_code), .v2 = 1,
                       .defaults = REF(f->func_defaults), .kwdefaults = REF(f->func_kwdefaults),
                       .annotations = REF(f->func_annotations), .doc = REF(NULL),
-                      .closure = REF(f->func_closure));
+                      .closure = REF(f->func_closure), .bound = 0, .self = REF(NULL));
     }
     if (PyCFunction_Check(o))
         return w_builtin_function(w, (PyCFunctionObject *)o);
@@ -3188,6 +3231,12 @@ static int w_object(struct walker *w, PyObject *o)
         return RECORD(w, CELL, .contents = REF(PyCell_GET(o)));
     if (t == &PyProperty_Type || t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
         return w_descriptor(w, o);
+    if (t == &PyMethodDescr_Type || t == &PyWrapperDescr_Type || t == &PyClassMethodDescr_Type
+        || t == &PyGetSetDescr_Type || t == &PyMemberDescr_Type) {
+        int rc = w_c_descriptor(w, o);
+        if (rc != 0)
+            return rc;
+    }
     if (PyModule_Check(o))
         return w_module(w, o);
     if (PyGen_CheckExact(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o))

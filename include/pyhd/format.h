@@ -231,11 +231,17 @@ enum pyhd_kind {
                                     exceptions) */
     PYHD_REC_FUNCTION = 0x18,    /* name id, qualname id, module id, code id (0 for a
                                     builtin function), then (version 2; absent from
-                                    earlier dumps and from builtin functions):
+                                    earlier dumps, and 0 or absent for builtin
+                                    functions):
                                     defaults id (TUPLE or 0), kwdefaults id (DICT or
                                     0), annotations id (0: none), doc id (0: none;
                                     pyhd-run writes 0: the dumped source has it),
-                                    closure id (TUPLE of CELL, or 0) */
+                                    closure id (TUPLE of CELL, or 0), then (absent from
+                                    dumps of earlier writers, and from functions
+                                    with code) self id: a builtin function's
+                                    __self__ (its module, or the object or class a C
+                                    method is bound to; 0: none). A builtin function
+                                    written with it has the fields before it as 0 */
     PYHD_REC_METHOD = 0x19,      /* function id, self id */
     PYHD_REC_CODE = 0x1A,        /* filename id, name id, qualname id (STR), varint
                                     firstlineno, varint argcount, varint
@@ -450,6 +456,12 @@ enum pyhd_kind {
  *                        reader to rebuild it: any other mapping's methods are a
  *                        program's)
  *   builtins.dict_keys, dict_values, dict_items (dict,)   the dict the view shows
+ *   builtins.method_descriptor, wrapper_descriptor, classmethod_descriptor,
+ *   getset_descriptor, member_descriptor (class, name)   an attribute of a
+ *                        builtin type (one that builtins names) or of a class
+ *                        statement's class (a slot's member, its __dict__ getter)
+ *                        as that class's own __dict__ holds it; a reader gives the
+ *                        one of the same type found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
  *   itertools.count     (start, step)    the next number and the step (int, float,
@@ -590,7 +602,9 @@ enum pyhd_kind {
     F(FUNCTION, kwdefaults, REF, PYHD_KM(DICT), 0) \
     F(FUNCTION, annotations, REF, PYHD_KM_ANY, 0) \
     F(FUNCTION, doc, REF, PYHD_KM_ANY, 0) \
-    F(FUNCTION, closure, REF, PYHD_KM(TUPLE), 0)  /* of CELL */
+    F(FUNCTION, closure, REF, PYHD_KM(TUPLE), 0)  /* of CELL */ \
+    F(FUNCTION, bound, SINCE, 2, 0)  /* builtin functions only */ \
+    F(FUNCTION, self, REF, PYHD_KM_ANY, 0)
 #define PYHD_FIELDS_METHOD(F) \
     F(METHOD, function, REF, PYHD_KM_ANY, 0) \
     F(METHOD, self, REF, PYHD_KM_ANY, 0)

@@ -1033,14 +1033,95 @@ _PURE_BUILTINS = frozenset((
 ))
 
 
-def builtin_function(name, qualname, module):
-    """This interpreter's builtins.NAME when the dump names a pure one, else a stub."""
+def builtin_function(name, qualname, module, self=None, has_self=False):
+    """A dumped builtin function: this interpreter's own for a pure builtin or a C
+    method of a rebuilt object of a builtin type (_bound_builtin), else a real
+    builtin function of pyhd's that raises DumpedCodeError when called (a
+    FunctionStub when it cannot be one)."""
     import builtins
     if module == "builtins" and name in _PURE_BUILTINS:
         real = builtins.__dict__.get(name)
         if type(real) is type(len) and real.__qualname__ == qualname:
             return real
+    if has_self and self is not None and not _is_module(self):
+        # A module's function is never bound here: the dumped builtins module is
+        # this interpreter's own, and its functions are the program's to call.
+        real = _bound_builtin(name, self) if type(name) is str else None
+        if real is not None:
+            return real
+        module = None  # a C method has no __module__
+    elif not has_self:
+        self = None
+    if type(name) is str and (module is None or type(module) is str):
+        import _pyhd
+        try:
+            return _pyhd.inert_builtin(name, self, module)
+        except ValueError:  # not a name, or past the cap on names
+            pass
     return FunctionStub()
+
+
+def _is_module(obj):
+    # issubclass of the real types reads no attribute of a rebuilt object, where
+    # isinstance would look up its __class__.
+    import types
+    return issubclass(type(obj), types.ModuleType)
+
+
+def _is_class(obj):
+    return issubclass(type(obj), type)
+
+
+# The C types whose methods _bound_builtin may bind to a rebuilt object: those
+# of builtins (their methods act on the object and on their arguments; static,
+# not a class statement's named alike), and the classes of the trust table's
+# reduced values, when the class is the table's own (a deque's append, a
+# pattern's match; only C methods of their own __dict__ are ever bound).
+_HEAPTYPE = 1 << 9
+
+
+def _bindable_base(cls):
+    if not _is_class(cls):
+        return False
+    module, qualname = type.__dict__["__module__"].__get__(cls), cls.__qualname__
+    if module == "builtins":
+        return not cls.__flags__ & _HEAPTYPE
+    import _pyhd
+    found = _pyhd.trusted_class(module, qualname) if type(module) is str else None
+    return found is not None and found[0] is cls and found[1] == "reduced"
+
+
+def _c_attribute(cls, name):
+    """name in the own __dict__ of the first class of cls's mro that _bindable_base
+    allows, or None (read from each type's __dict__, never through the class)."""
+    for base in type.__dict__["__mro__"].__get__(cls):
+        if _bindable_base(base):
+            return type.__dict__["__dict__"].__get__(base).get(name)
+    return None
+
+
+def _bound_builtin(name, self):
+    """name bound to self as python binds it, when self is a rebuilt object (or
+    class) of a C type that _bindable_base allows and that type defines name as
+    a C method (a class's: a class method, its __new__, or a method of its
+    metaclass such as mro); else None."""
+    import types
+    try:
+        if _is_class(self):
+            descr = _c_attribute(self, name)
+            if type(descr) is types.ClassMethodDescriptorType:
+                bound = descr.__get__(None, self)
+                return bound if isinstance(bound, types.BuiltinFunctionType) else None
+            if type(descr) is types.BuiltinFunctionType:
+                return descr if descr.__self__ is self else None
+        descr = _c_attribute(type(self), name)
+        if type(descr) is types.MethodDescriptorType:
+            bound = descr.__get__(self, type(self))
+            # builtin_method (a subclass) for a method given its defining class.
+            return bound if isinstance(bound, types.BuiltinFunctionType) else None
+    except TypeError:  # a stand-in, not an instance of that type
+        pass
+    return None
 
 
 def make_method(function, self):
@@ -1598,6 +1679,18 @@ def _build_reducers():
             result.byteswap()
         return result
 
+    def descriptor(kind):
+        # A class's own attribute: a type builtins names (the trust table gives the
+        # real one), or a class of the program rebuilt with its slots.
+        def build(owner, name):
+            if not _is_class(owner):
+                raise ValueError("not a class")
+            found = type.__dict__["__dict__"].__get__(owner).get(_exact(name, str))
+            if type(found) is not kind:
+                raise ValueError("%s has no such attribute" % owner.__name__)
+            return found
+        return build
+
     table = {
         datetime.date: date, datetime.time: time, datetime.datetime: dt,
         datetime.timedelta: timedelta, datetime.timezone: timezone,
@@ -1620,6 +1713,10 @@ def _build_reducers():
         types.GenericAlias: lambda origin, args: types.GenericAlias(
             _a_class(origin), tuple(map(_an_alias_arg, _exact(args, tuple)))),
     }
+    for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
+                 types.ClassMethodDescriptorType, types.GetSetDescriptorType,
+                 types.MemberDescriptorType):
+        table[kind] = descriptor(kind)
     if hasattr(types, "UnionType"):  # 3.10+
         import functools
         table[types.UnionType] = lambda *args: functools.reduce(

@@ -195,6 +195,8 @@ def _fields(kind, r):
         f = {"name": v(), "qualname": v(), "module": v(), "code": v()}
         if r.pos < len(r.data):  # format version 2 appends these
             f.update(defaults=v(), kwdefaults=v(), annotations=v(), doc=v(), closure=v())
+        if r.pos < len(r.data):  # then a builtin function's self
+            f["self"] = v()
         return f
     if kind == "DESCRIPTOR":
         return {"flavour": DESCR_FLAVOURS[r.u8()], "function": v(), "setter": v(),

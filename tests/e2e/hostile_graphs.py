@@ -10,8 +10,8 @@ import zlib
 
 NONE, INT, BIGINT, FLOAT, STR, BYTES, TUPLE, LIST, SET, FROZENSET, DICT = (
     0x01, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
-SLICE, CLASS, INSTANCE, EXCEPTION, CODE, FRAME, TRACEBACK = (
-    0x13, 0x14, 0x15, 0x17, 0x1A, 0x1D, 0x1E)
+SLICE, CLASS, INSTANCE, EXCEPTION, FUNCTION, CODE, MODULE, FRAME, TRACEBACK = (
+    0x13, 0x14, 0x15, 0x17, 0x18, 0x1A, 0x1C, 0x1D, 0x1E)
 ROOTS, THREAD, END = 0xC0, 0xC1, 0xFF
 CLASS_STDLIB, CLASS_EXCEPTION, CLASS_HEAPTYPE = 0x01, 0x02, 0x04
 
@@ -109,11 +109,19 @@ class Graph:
         return self.add(EXCEPTION, self.ref(cls) + self.ref(args) + b"\x00" + self.ref(cause)
                         + self.ref(context) + b"\x00" + self.ref(tb) + b"\x00")
 
+    def module(self, name):
+        return self.add(MODULE, self.ref(self.str(name)) + b"\x00\x00")
+
+    def builtin_function(self, name, module, self_id):
+        """A builtin function (no code) with its self: a version 2 stream's field."""
+        return self.add(FUNCTION, self.refs((name, name, module, 0)) + b"\x00" * 5
+                        + self.ref(self_id))
+
     # -- the stream -----------------------------------------------------------
 
-    def stream(self, roots):
+    def stream(self, roots, version=1):
         """The inflated graph: ROOTS {key: id}, the records, THREADs, END."""
-        out = bytearray(b"PYHDGRPH\x01")
+        out = bytearray(b"PYHDGRPH" + varint(version))
         body = varint(len(roots)) + b"".join(text(k) + self.ref(v) for k, v in roots.items())
         out += bytes([ROOTS]) + b"\x00" + varint(len(body)) + body
         for kind, payload in self.records + self.meta:

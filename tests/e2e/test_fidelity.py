@@ -226,6 +226,9 @@ print(%r + json.dumps(facts))
     def test_dataclass_values(self):
         self.compare("dataclass_values.py")
 
+    def test_builtin_callables(self):
+        self.compare("builtin_callables.py")
+
     def test_module_level(self):
         self.compare("module_level.py")
 

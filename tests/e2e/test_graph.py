@@ -211,6 +211,36 @@ class GraphTestCase(unittest.TestCase):
         self.assertEqual((view.kind_name, view.f["value"], view.f["readonly"]),
                          ("BUFFER", b"xyz", 0))
 
+    def test_builtin_functions_keep_their_self(self):
+        g, _ = self.crash("""
+            import os
+            def f():
+                pid, printer = os.getpid, print
+                items = []
+                append, fromkeys = items.append, dict.fromkeys
+                join, init = str.join, object.__init__
+                raise KeyError('builtins')
+            f()
+            """)
+        loc = g.innermost_locals()
+
+        def function(name):
+            r = g[loc[name]]
+            self.assertEqual(r.kind_name, "FUNCTION")
+            return g.str(r.f["name"]), g[r.f["self"]].kind_name, r.f["self"]
+        self.assertEqual(function("pid")[:2], ("getpid", "MODULE"))
+        self.assertEqual(g.str(g[function("pid")[2]].f["name"]), "posix")
+        self.assertEqual(function("printer")[:2], ("print", "MODULE"))
+        self.assertEqual(function("append"), ("append", "LIST", loc["items"]))
+        self.assertEqual(function("fromkeys")[:2], ("fromkeys", "CLASS"))
+        for name, cls, owner, attr in (("join", "method_descriptor", "str", "join"),
+                                       ("init", "wrapper_descriptor", "object", "__init__")):
+            r = g[loc[name]]
+            self.assertEqual(r.kind_name, "REDUCED")
+            self.assertEqual(g.class_name(r.id), "builtins." + cls)
+            args = g.value(r.f["args"])
+            self.assertEqual([g.class_name(args[0].id), args[1]], ["builtins." + owner, attr])
+
     def test_numpy_arrays_as_ndarray_records(self):
         try:
             import numpy

@@ -50,10 +50,11 @@ class HostileTest(unittest.TestCase):
     def tearDownClass(cls):
         cls._tmp.cleanup()
 
-    def save(self, name, graph, roots):
+    def save(self, name, graph, roots, version=1):
         path = os.path.join(self.dir, name)
         with open(path, "wb") as f:
-            f.write(hg.dump_bytes(graph.stream(roots), self.manifest, self.traceback_txt))
+            f.write(hg.dump_bytes(graph.stream(roots, version), self.manifest,
+                                  self.traceback_txt))
         return path
 
     def refused(self, path, *options):
@@ -365,6 +366,43 @@ class HostileTest(unittest.TestCase):
         self.assertEqual(proc.stdout.count("Stack (most recent call last):"), 1000)
         self.assertEqual(proc.stdout.count("(stack not rebuilt: pyhd-debug rebuilds at most "
                                            "1000 threads' stacks)"), 2000)
+
+    def test_builtin_functions_a_dump_names_stay_inert(self):
+        # A builtin function is bound only to a rebuilt non-module self, through
+        # the C method its builtin type defines: never a module's own function
+        # (the dumped builtins module is this interpreter's), and names past the
+        # cap of the table of names become FunctionStubs, not memory.
+        g = hg.Graph()
+        builtins_module, items = g.module("builtins"), g.list([g.int(1)])
+        builtins_name = g.str("builtins")
+        named = [g.builtin_function(g.str(n), builtins_name, builtins_module)
+                 for n in ("__init__", "__setattr__", "exec", "a\x00b")]
+        named.append(g.builtin_function(g.str("append"), 0, items))
+        named.append(g.builtin_function(g.str("getpid"), g.int(1), 0))
+        many = g.list([g.builtin_function(g.str("f%d" % i), builtins_name, 0)
+                       for i in range(5000)])
+        path = self.save("builtins.dump", g, {"named": g.list(named), "many": many}, version=2)
+        out = self.inspect(path, (
+            "import builtins\n"
+            "named, many = r['roots']['named'], r['roots']['many']\n"
+            "def call(f, *args):\n"
+            "    try:\n"
+            "        f(*args)\n"
+            "    except TypeError as e:\n"
+            "        return type(e).__name__\n"
+            "    return 'ran'\n"
+            "print('NAMED', [type(f).__name__ for f in named])\n"
+            "print('CALLS', [call(f, 'x') for f in named[:3]], builtins.__name__)\n"
+            "print('BOUND', list(named[4].__self__), call(named[4], 2), named[4].__self__)\n"
+            "kinds = [type(f).__name__ for f in many]\n"
+            "print('MANY', kinds[0], kinds[-1], len(set(kinds)))"))
+        self.assertIn("NAMED ['builtin_function_or_method', 'builtin_function_or_method', "
+                      "'builtin_function_or_method', 'FunctionStub', "
+                      "'builtin_function_or_method', 'FunctionStub']", out)
+        self.assertIn("CALLS ['DumpedCodeError', 'DumpedCodeError', 'DumpedCodeError'] builtins",
+                      out)
+        self.assertIn("BOUND [1] ran [1, 2]", out)
+        self.assertIn("MANY builtin_function_or_method FunctionStub 2", out)
 
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the

@@ -475,6 +475,8 @@ class LoadTest(CrashTestCase):
                         repr(loc['mod']),
                         # sys.modules: the rebuilt sys itself, and for a module not
                         # rebuilt an empty module of its name and file (_pyhd.module_table).
+                        # Modules the dump holds (a builtin function's __self__, such as
+                        # _io of open) are rebuilt ones, whose spec gives their repr.
                         loc['mod'].modules['sys'] is loc['mod'],
                         (lambda empty: [
                             len(empty) > 5,
@@ -484,7 +486,8 @@ class LoadTest(CrashTestCase):
                             any(isinstance(vars(m).get('__file__'), str) for n, m in empty)])(
                             [(n, m) for n, m in loc['mod'].modules.items()
                              if set(vars(m)) <= {'__doc__', '__file__', '__loader__', '__name__',
-                                                 '__package__', '__spec__'}])],
+                                                 '__package__', '__spec__'}
+                             and repr(m) != "<module %r (built-in)>" % n])],
                 'environ': [loc['environ'].environ['PYHD_TEST_VALUE'],
                             'environ({' in repr(loc['environ'].environ)],
                 'exec_builtins': type(inner.globals['__builtins__']).__name__,
@@ -537,12 +540,73 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["environ"], ["visible", True, "read-only"])
         self.assertEqual(facts["exec_builtins"], "dict")
         # Only pure builtins are this interpreter's: a dumped callable never reaches exec.
-        self.assertEqual(facts["builtins"][:3], ["<rebuilt builtin function print>",
-                                                 "<rebuilt builtin function exec>", True])
+        self.assertEqual(facts["builtins"][:3], ["<built-in function print>",
+                                                 "<built-in function exec>", True])
         self.assertEqual(facts["builtins"][3][0], "DumpedCodeError")
         self.assertEqual(facts["closure"], [["count"], [[5]], {"count": [5]}])
         self.assertEqual(facts["sources"], ["class Sale:", "@property", "class Line:",
                                             "@classmethod"])
+
+    def test_builtin_callables_are_real_and_inert(self):
+        dump = self.dump("""
+            import os
+            class Settings(dict):
+                pass
+            def main():
+                system, remove, printer = os.system, os.remove, print
+                items = [3, 1]
+                append, fromkeys = items.append, Settings.fromkeys
+                settings = Settings(debug=True)
+                lookup = settings.get
+                upper, join, init = 'abc'.upper, str.join, object.__init__
+                1 / 0
+            main()
+        """)
+        target = os.path.join(self.dir, "reached")
+        facts = self.check(dump, """
+            import os
+            tb = _pyhd.load(DUMP)['exceptions'][0][1]
+            while tb.frame.code.name != 'main':
+                tb = tb.next
+            loc = tb.frame.locals
+            def error(fn):
+                try:
+                    fn()
+                except TypeError as e:
+                    return [type(e).__name__, str(e)]
+                return 'no error'
+            system = loc['system']
+            facts = {
+                'types': sorted({type(loc[n]).__name__ for n in
+                                 ('system', 'remove', 'printer', 'append', 'fromkeys',
+                                  'lookup', 'upper')}),
+                'names': [system.__name__, system.__qualname__, system.__module__,
+                          repr(system), system.__self__.__name__],
+                'calls': [error(lambda: system('touch ' + TARGET)),
+                          error(lambda: loc['remove'](TARGET)),
+                          error(lambda: loc['printer']('printed')),
+                          error(lambda: type(system).__call__(system, 'touch ' + TARGET))],
+                'reached': os.path.exists(TARGET),
+                'bound': [loc['append'].__self__ is loc['items'],
+                          loc['lookup'].__self__ is loc['settings'], loc['lookup']('debug'),
+                          loc['upper'](), loc['fromkeys'].__self__ is type(loc['settings']),
+                          repr(loc['join']), loc['init'] is object.__init__],
+            }
+            loc['append'](5)
+            facts['bound'].append(loc['items'])
+        """.replace("TARGET", repr(target)))
+        self.assertEqual(facts["types"], ["builtin_function_or_method"])
+        self.assertEqual(facts["names"], ["system", "system", "posix", "<built-in function system>",
+                                          "posix"])
+        suffix = " is a builtin function of the dumped program; a dump does not run it"
+        self.assertEqual(facts["calls"], [
+            ["DumpedCodeError", "system" + suffix], ["DumpedCodeError", "remove" + suffix],
+            ["DumpedCodeError", "print" + suffix],
+            ["DumpedCodeError", "a builtin function of the dumped program; a dump does not run it"]])
+        self.assertFalse(facts["reached"])
+        self.assertFalse(os.path.exists(target))
+        self.assertEqual(facts["bound"], [True, True, True, "ABC", True,
+                                          "<method 'join' of 'str' objects>", True, [3, 1, 5]])
 
     def test_stdlib_classes_of_the_table_are_real_instances(self):
         dump = self.dump("""
@@ -640,6 +704,38 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["color"], ["<Color.RED: 1>", "RED"])
         self.assertEqual(facts["pair"], ["Pair(left=1, right=2)", 1])
         self.assertEqual(facts["func"], ["crash", "DumpedCodeError"])
+
+    def test_builtin_functions_of_older_dumps_still_open(self):
+        # tests/e2e/dumps/builtins-v2.dump was written, from dumps/builtins-v2.py, by
+        # pyhd-run before a builtin FUNCTION record kept its self: without it each
+        # builtin function is inert, a C method too (it is not bound to anything).
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "builtins-v2.dump")
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            def error(fn):
+                try:
+                    fn()
+                except TypeError as e:
+                    return [type(e).__name__, str(e)]
+                return 'no error'
+            facts = {
+                'version': r['format_version'],
+                'reprs': [repr(loc[n]) for n in ('pid', 'printer', 'append')],
+                'types': sorted({type(loc[n]).__name__ for n in ('pid', 'printer', 'append')}),
+                'self': [loc['pid'].__self__, loc['append'].__self__, loc['pid'].__module__],
+                'calls': [error(loc['pid']), error(lambda: loc['append'](1)), loc['items']],
+            }
+        """)
+        self.assertEqual(facts["version"], 2)
+        self.assertEqual(facts["reprs"], ["<built-in function getpid>", "<built-in function print>",
+                                          "<built-in function append>"])
+        self.assertEqual(facts["types"], ["builtin_function_or_method"])
+        self.assertEqual(facts["self"], [None, None, "posix"])
+        suffix = " is a builtin function of the dumped program; a dump does not run it"
+        self.assertEqual(facts["calls"], [["DumpedCodeError", "getpid" + suffix],
+                                          ["DumpedCodeError", "append" + suffix], [3, 1]])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""
