@@ -104,17 +104,22 @@ class FidelityTest(unittest.TestCase):
                                   timeout=120)
             dumps = glob.glob(os.path.join(tmp, "*.dump"))
             self.assertEqual(len(dumps), 1, proc.stderr)
-            probe = os.path.join(tmp, "probe.py")
-            with open(probe, "w", encoding="utf-8") as f:
-                f.write(DEBUG_SIDE)
-            proc = subprocess.run(
-                [DEBUG, "-c", "!exec(open(%r).read(), {'L': dict(locals())})" % probe,
-                 "-c", "q", dumps[0]],
-                cwd=tmp, capture_output=True, text=True, timeout=120,
-                stdin=subprocess.DEVNULL)
-            got = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
-            self.assertEqual(len(got), 1, proc.stdout + proc.stderr)
-        return json.loads(want[0][len(MARK):]), json.loads(got[0][len(MARK):])
+            got = self.probe(dumps[0], DEBUG_SIDE, "{'L': dict(locals())}")
+        return json.loads(want[0][len(MARK):]), got
+
+    def probe(self, dump, source, namespace):
+        """What source, run by pyhd-debug at the dump's frame with namespace (a
+        Python expression there), printed after MARK, as JSON."""
+        probe = os.path.join(os.path.dirname(dump), "probe.py")
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write(source)
+        proc = subprocess.run(
+            [DEBUG, "-c", "!exec(open(%r).read(), %s)" % (probe, namespace), "-c", "q", dump],
+            cwd=os.path.dirname(dump), capture_output=True, text=True, timeout=120,
+            stdin=subprocess.DEVNULL)
+        got = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
+        self.assertEqual(len(got), 1, proc.stdout + proc.stderr)
+        return json.loads(got[0][len(MARK):])
 
     def compare(self, program):
         want, got = self.observe(program)
@@ -172,9 +177,7 @@ class FidelityTest(unittest.TestCase):
             self.assertEqual(len(flags), 1, proc.stdout + proc.stderr)
             dumps = glob.glob(os.path.join(tmp, "*.dump"))
             self.assertEqual(len(dumps), 1, proc.stderr)
-            probe = os.path.join(tmp, "probe.py")
-            with open(probe, "w", encoding="utf-8") as f:
-                f.write("""
+            facts = self.probe(dumps[0], """
 import inspect, json
 facts = {
     'flags': repr(FLAGS),
@@ -194,15 +197,7 @@ facts = {
                 env.get('NOPE', 5), dict(env) == env.copy()],
 }
 print(%r + json.dumps(facts))
-""" % MARK)
-            proc = subprocess.run(
-                [DEBUG, "-c", "!exec(open(%r).read(), dict(globals(), **locals()))" % probe,
-                 "-c", "q", dumps[0]],
-                cwd=tmp, capture_output=True, text=True, timeout=120,
-                stdin=subprocess.DEVNULL)
-            got = [l for l in proc.stdout.splitlines() if l.startswith(MARK)]
-            self.assertEqual(len(got), 1, proc.stdout + proc.stderr)
-        facts = json.loads(got[0][len(MARK):])
+""" % MARK, "dict(globals(), **locals())")
         self.assertEqual(facts["flags"], flags[0])
         self.assertEqual(facts["flags_type"], ["sys", "flags"])
         self.assertEqual(facts["tuple"], [True, 5, list(sys.version_info[:2]), True, False,
