@@ -82,10 +82,14 @@ _work = [0]    # characters made since the outermost evaluate() began
 
 def method_body(function):
     """(first parameter name, statements, class name) of function's dumped source
-    when it is a body this module evaluates, else None. Parsed once per function."""
+    when it is a body this module evaluates, else None. Parsed once per function,
+    when first needed: the debugger puts the dumped sources in linecache after
+    the load."""
     found = _parsed.get(id(function))
     if found is not None and found[0] is function:
         return found[1]
+    if not _dumped_source(function):
+        return None  # not known yet, or not in the dump: asked again next time
     body = None
     try:
         body = _read_body(function)
@@ -93,6 +97,18 @@ def method_body(function):
         body = None
     _parsed[id(function)] = (function, body)
     return body
+
+
+def _dumped_source(function):
+    """Whether linecache holds the dump's own text of function's file. Only that
+    is read: a file of this machine may be another version of it, or a device
+    (/dev/zero) that a hostile dump names."""
+    import linecache
+    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
+    entry = linecache.cache.get(filename) if isinstance(filename, str) else None
+    # pyhd_debug.frames.register_sources' entries: (size, None, lines, path).
+    return isinstance(entry, tuple) and len(entry) == 4 and entry[1] is None and \
+        bool(entry[2])
 
 
 def _read_body(function):

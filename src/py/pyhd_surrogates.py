@@ -581,9 +581,8 @@ def _finish_class(cls, attrs):
     own_str = attrs.get("__str__")
     if own_str is not None and _stdlib_repr_of(own_str) is not None:
         type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
-    elif not issubclass(cls, BaseException) and _is_rebuilt_function(own_str) and \
-            pyhd_reprexpr.method_body(own_str) is not None:
-        type.__setattr__(cls, "__str__", _expression_str(pyhd_reprexpr.method_body(own_str)))
+    elif not issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
+        type.__setattr__(cls, "__str__", _expression_str(own_str))
     elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
@@ -615,9 +614,8 @@ def _finish_class(cls, attrs):
     elif own is not None:
         # The program's own __repr__ cannot run: pyhd_reprexpr evaluates its
         # expression where it can, else the dumped attributes show.
-        body = pyhd_reprexpr.method_body(own) if _is_rebuilt_function(own) else None
-        if body is not None:
-            type.__setattr__(cls, "__pyhd_render__", _expression_render(body))
+        if _is_rebuilt_function(own):
+            type.__setattr__(cls, "__pyhd_render__", _expression_render(own))
         return
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
             issubclass(cls, BaseException) or _native_base(cls) is not object:
@@ -651,11 +649,15 @@ def _inherited_repr(cls):
     return None
 
 
-def _expression_render(body):
-    """__pyhd_render__ of a class whose __repr__ pyhd_reprexpr can evaluate: what
-    the program's repr returned, else the dumped attributes."""
+def _expression_render(function):
+    """__pyhd_render__ of a class with the program's own __repr__ (an inert
+    function): what it returned, where pyhd_reprexpr can evaluate its dumped
+    source, else the dumped attributes."""
     def render(self, out):
+        body = pyhd_reprexpr.method_body(function)
         try:
+            if body is None:
+                raise pyhd_reprexpr.GiveUp()
             text = pyhd_reprexpr.evaluate(body, self)
         except pyhd_reprexpr.GiveUp:
             _surrogate_render(self, out)
@@ -664,11 +666,14 @@ def _expression_render(body):
     return render
 
 
-def _expression_str(body):
-    """__str__ of a class whose __str__ pyhd_reprexpr can evaluate; else its repr,
-    as object.__str__ gives it."""
+def _expression_str(function):
+    """__str__ of a class with the program's own __str__: what it returned, where
+    pyhd_reprexpr can evaluate it; else the repr, as object.__str__ gives it."""
     def __str__(self):
+        body = pyhd_reprexpr.method_body(function)
         try:
+            if body is None:
+                raise pyhd_reprexpr.GiveUp()
             return pyhd_reprexpr.evaluate(body, self)
         except pyhd_reprexpr.GiveUp:
             return repr(self)

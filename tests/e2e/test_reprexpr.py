@@ -154,6 +154,33 @@ class ReprExpr(unittest.TestCase):
         self.assertEqual(replies, ["Plain(disk: 10, 20, 30)\n", "'plain disk'\n",
                                    "[Plain(disk: 10, 20, 30)]\n"])
 
+    def test_the_dumped_source_is_evaluated_not_this_machines(self):
+        # As on another machine: the program file changed (or is gone) after the dump.
+        path = os.path.join(self.dir, "prog.py")
+        with open(path) as f:
+            original = f.read()
+        try:
+            with open(path, "w") as f:
+                f.write(original.replace('return "Plain(%s: %s)"', 'return "Local(%s: %s)"'))
+            replies = self.debug(["p plain"])
+            os.remove(path)
+            replies += self.debug(["p plain"])
+        finally:
+            with open(path, "w") as f:
+                f.write(original)
+        self.assertEqual(replies, ["Plain(disk: 10, 20, 30)\n"] * 2)
+
+    def test_without_dumped_sources_the_attributes_show(self):
+        # --no-sources: no text to evaluate (this machine's file is not read).
+        path = os.path.join(self.dir, "prog.py")
+        proc, dump = run_pyhd(["--dump-dir", self.dir, "--no-sources", path], self.dir,
+                              text=True)
+        self.assertIsNotNone(dump, proc.stderr)
+        proc = subprocess.run([DEBUG, dump], input="p plain\n", cwd=self.dir,
+                              env=clean_env(), capture_output=True, text=True, timeout=300)
+        os.remove(dump)
+        self.assertIn("<rebuilt Plain name='disk' sizes=[30, 10, 20]>", proc.stdout)
+
     def test_a_shared_graph_prints_in_bounded_work(self):
         # python's own repr of this graph would make 2^40 strings; pyhd gives up on
         # evaluating it and shows each node once per line (the timeout is a hang guard).
