@@ -63,7 +63,8 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
-    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: the classes it made */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES.data: weak references
+                                  to the classes it made */
     PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
@@ -829,9 +830,22 @@ static PyTypeObject *base_type(unsigned kind)
     }
 }
 
+/* Whether cls is a class pyhd_surrogates made. SURROGATES is a WeakSet (a load's
+   classes go with its graph); its data set holds weak references, which hash
+   and compare as what they refer to. */
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    return PySet_Contains(rb->surrogates, cls) > 0;
+    PyObject *ref = PyWeakref_NewRef(cls, NULL);
+    int rc;
+    if (!ref) {
+        PyErr_Clear();  /* a class that cannot be weakly referred to is none of ours */
+        return 0;
+    }
+    rc = PySet_Contains(rb->surrogates, ref);
+    Py_DECREF(ref);
+    if (rc < 0)
+        PyErr_Clear();
+    return rc > 0;
 }
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
@@ -1622,7 +1636,7 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
 {
-    return PySet_Contains(rb->surrogates, (PyObject *)Py_TYPE(obj)) > 0;
+    return is_surrogate_class(rb, (PyObject *)Py_TYPE(obj));
 }
 
 /*
@@ -2370,6 +2384,8 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!rb.sur)
         goto done;
     rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
+    if (rb.surrogates)
+        Py_SETREF(rb.surrogates, PyObject_GetAttrString(rb.surrogates, "data"));
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
@@ -2379,7 +2395,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
         !rb.dict_name) {
         if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a set");
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a WeakSet");
         goto done;
     }
     /* Rebuilding makes no garbage, only many objects: the collector would

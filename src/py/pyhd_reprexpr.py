@@ -34,6 +34,7 @@ result past the size limits gives up: the caller shows the dumped attributes.
 """
 
 import ast
+import weakref
 import builtins
 
 # No result, repeat count, width or number of iterations beyond these.
@@ -75,7 +76,7 @@ _CLASS_NAMES = ("__name__", "__qualname__", "__module__")
 # once per line, takes over.
 MAX_WORK = 1_000_000
 
-_parsed = {}   # id(function) -> (function, (parameter name, statements) or None)
+_parsed = weakref.WeakKeyDictionary()   # function -> (parameter name, statements) or None
 _active = []   # ids of the objects being formatted: a cycle gives up
 _work = [0]    # characters made since the outermost evaluate() began
 
@@ -85,9 +86,10 @@ def method_body(function):
     when it is a body this module evaluates, else None. Parsed once per function,
     when first needed: the debugger puts the dumped sources in linecache after
     the load."""
-    found = _parsed.get(id(function))
-    if found is not None and found[0] is function:
-        return found[1]
+    try:
+        return _parsed[function]
+    except (KeyError, TypeError):  # TypeError: not weakly referable (never cached)
+        pass
     if not _dumped_source(function):
         return None  # not known yet, or not in the dump: asked again next time
     body = None
@@ -95,7 +97,10 @@ def method_body(function):
         body = _read_body(function)
     except (GiveUp, SyntaxError, ValueError, TypeError, OSError, MemoryError, RecursionError):
         body = None
-    _parsed[id(function)] = (function, body)
+    try:
+        _parsed[function] = body
+    except TypeError:
+        pass
     return body
 
 

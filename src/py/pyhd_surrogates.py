@@ -12,6 +12,7 @@ and a standard-library value is rebuilt only from the fixed table of format.h
 
 import collections.abc
 import sys
+import weakref
 
 import pyhd_reprlib
 import pyhd_reprexpr
@@ -104,7 +105,8 @@ def _names_of(cls):
 
 # Every class this module made for a dump's class: real classes (made by type()
 # or an enum metaclass) that hold the program's names, bases and attributes.
-SURROGATES = set()
+# Weak: a load's classes go with its graph, not at exit.
+SURROGATES = weakref.WeakSet()
 
 
 def is_surrogate(cls):
@@ -681,7 +683,7 @@ def _expression_str(function):
 
 
 # A rebuilt exception class -> its program's __str__ (an inert function).
-_dumped_str = {}
+_dumped_str = weakref.WeakKeyDictionary()
 # id(exception) -> (exception, the text python printed for it).
 _exception_texts = {}
 
@@ -916,7 +918,7 @@ _CO_VARKEYWORDS = 0x08
 _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
-_raisers = {}          # rebuilt function -> its _Inert
+_raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
 _pending_functions = []
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
@@ -1503,14 +1505,20 @@ def _bind_thread_handles(threads):
 
 
 # (stub class, id(dumped class)) -> (dumped class, its named subclass of the stub).
-_named_subclasses = {}
+# dumped class -> {stub class: its named subclass of the stub}; weak, as the
+# subclass holds no reference to the dumped class.
+_named_subclasses = weakref.WeakKeyDictionary()
 
 
 def _named_subclass(stub, klass):
     """A subclass of stub with klass's names (module, qualname), made once per class."""
     if not isinstance(klass, type):
         return stub
-    found = _named_subclasses.get((stub, id(klass)))
+    try:
+        subs = _named_subclasses.setdefault(klass, {})
+    except TypeError:  # a class that cannot be weakly referred to: not kept
+        subs = {}
+    found = subs.get(stub)
     if found is None:
         module = type.__dict__["__module__"].__get__(klass)
         qualname = type.__dict__["__qualname__"].__get__(klass)
@@ -1518,8 +1526,8 @@ def _named_subclass(stub, klass):
         if not (type(module) is str and type(qualname) is str and type(name) is str):
             return stub
         sub = type(name, (stub,), {"__module__": module, "__qualname__": qualname})
-        found = _named_subclasses[(stub, id(klass))] = (klass, sub)
-    return found[1]
+        found = subs[stub] = sub
+    return found
 
 
 class TruncatedStub:
