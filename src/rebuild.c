@@ -63,8 +63,8 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
-    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES.data: weak references
-                                  to the classes it made */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: id -> weak reference
+                                  of each class it made */
     PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
@@ -830,19 +830,18 @@ static PyTypeObject *base_type(unsigned kind)
     }
 }
 
-/* Whether cls is a class pyhd_surrogates made. SURROGATES is a WeakSet (a load's
-   classes go with its graph); its data set holds weak references, which hash
-   and compare as what they refer to. */
+/* Whether cls is a class pyhd_surrogates made: SURROGATES maps their ids to weak
+   references, whose callbacks remove them as the classes die. */
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    PyObject *ref = PyWeakref_NewRef(cls, NULL);
+    PyObject *key = PyLong_FromVoidPtr(cls);
     int rc;
-    if (!ref) {
-        PyErr_Clear();  /* a class that cannot be weakly referred to is none of ours */
+    if (!key) {
+        PyErr_Clear();
         return 0;
     }
-    rc = PySet_Contains(rb->surrogates, ref);
-    Py_DECREF(ref);
+    rc = PyDict_Contains(rb->surrogates, key);
+    Py_DECREF(key);
     if (rc < 0)
         PyErr_Clear();
     return rc > 0;
@@ -2384,18 +2383,16 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!rb.sur)
         goto done;
     rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
-    if (rb.surrogates)
-        Py_SETREF(rb.surrogates, PyObject_GetAttrString(rb.surrogates, "data"));
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
-    if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
+    if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
         !rb.dict_name) {
         if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a WeakSet");
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a dict");
         goto done;
     }
     /* Rebuilding makes no garbage, only many objects: the collector would
