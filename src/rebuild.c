@@ -66,6 +66,7 @@ struct rb {
     PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: id -> weak reference
                                   of each class it made */
     PyObject *cob;             /* the pyhd_cobjects module */
+    PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
@@ -717,6 +718,21 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[0] = ref(rb, FLD(r, CLASS, name));
     args[1] = ref(rb, FLD(r, CLASS, qualname));
     args[2] = ref(rb, FLD(r, CLASS, module));
+    /* The trust table first, as pyhd_surrogates.make_class does, but without a call
+       into Python: most classes a dump names are builtins or the standard library's. */
+    {
+        enum pyhd_trust_how how;
+        PyObject *cls = pyhd__trust_resolve(args[2], args[1], &how), *name;
+        if (cls) {
+            name = PyUnicode_InternFromString(pyhd__trust_how_name(how));
+            if (!name || PyDict_SetItem(rb->how, cls, name) < 0)
+                Py_CLEAR(cls);
+            Py_XDECREF(name);
+            return cls;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
     args[3] = ref(rb, FLD(r, CLASS, bases));
     args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
@@ -2383,6 +2399,12 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!rb.sur)
         goto done;
     rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
+    rb.how = rb.surrogates ? PyObject_GetAttrString(rb.sur, "_how") : NULL;
+    if (!rb.how || !PyDict_Check(rb.how)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._how is not a dict");
+        goto done;
+    }
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
@@ -2453,6 +2475,7 @@ done:
     Py_XDECREF(rb.sur);
     Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);
+    Py_XDECREF(rb.how);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
