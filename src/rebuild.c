@@ -49,7 +49,8 @@ enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
 #define ATTR_NAMES_SIZE 128  /* a power of two, above the count of set_attr's names */
 
 /* How INSTANCE records of one class are made. */
-enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
+enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2,
+       INST_NEW_NAMED = 3 /* INST_NEW_AND_DICT, and its _name_ first: a program enum's member */ };
 
 struct rb {
     const struct pyhd_decoded *g;
@@ -67,9 +68,14 @@ struct rb {
                                   of each class it made */
     PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
+    PyObject *enum_meta;       /* enum.EnumMeta */
+    PyObject *enum_hash;       /* enum.Enum.__hash__: hash(self._name_) */
+    PyObject *member_hash;     /* pyhd_surrogates._enum_member_hash, the same for a
+                                  program's enum */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
+    PyObject *name_name;       /* "_name_" */
     uint32_t *depth;           /* per id: nesting depth (bound_nesting), set when made;
                                   depth[0] 0 */
     uint32_t *mro_len;         /* estimated MRO length (bound_class) */
@@ -347,11 +353,22 @@ static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census
  */
 static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
 {
-    if (PyLong_CheckExact(item) || PyFloat_CheckExact(item) || PyBool_Check(item) ||
-        item == Py_None)
-        return 1;
-    if (PyUnicode_CheckExact(item) || PyBytes_CheckExact(item))
-        return rb->seeded;
+    hashfunc h = Py_TYPE(item)->tp_hash;
+    PyObject *found;
+    int named;
+    if (h == PyLong_Type.tp_hash || h == PyFloat_Type.tp_hash || item == Py_None)
+        return 1;  /* ints, bools, floats and their subclasses (IntEnum, IntFlag) */
+    if (h == PyUnicode_Type.tp_hash || h == PyBytes_Type.tp_hash)
+        return rb->seeded;  /* strs, bytes and their subclasses (StrEnum) */
+    if (rb->seeded && PyObject_TypeCheck(item, (PyTypeObject *)rb->enum_meta) == 0 &&
+        PyObject_TypeCheck((PyObject *)Py_TYPE(item), (PyTypeObject *)rb->enum_meta)) {
+        /* An enum member hashed by its name: Enum's own hash, or ours for a program's. */
+        found = PyObject_GetAttrString((PyObject *)Py_TYPE(item), "__hash__");
+        named = found == rb->enum_hash || found == rb->member_hash;
+        Py_XDECREF(found);
+        PyErr_Clear();
+        return named;
+    }
     if (PyTuple_CheckExact(item) && depth < 2) {
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(item); i++)
             if (!hashes_as_dumped(rb, PyTuple_GET_ITEM(item, i), depth + 1))
@@ -856,7 +873,10 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
         return -1;
     } else {
         rb->inst_cls[cls_slot] = cls;
-        rb->inst_mode[cls_slot] = INST_NEW_AND_DICT;
+        /* A program enum's members hash by their name (_enum_member_hash): it is
+           theirs from the start, before anything can hash them. */
+        rb->inst_mode[cls_slot] = PyObject_TypeCheck(cls, (PyTypeObject *)rb->enum_meta)
+                                  ? INST_NEW_NAMED : INST_NEW_AND_DICT;
     }
     return 0;
 }
@@ -882,6 +902,15 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 
     if (instance_mode(rb, class_id) < 0)
         return NULL;
+    if (rb->inst_mode[cls_slot] == INST_NEW_NAMED) {
+        PyObject *obj = PyBaseObject_Type.tp_new((PyTypeObject *)rb->inst_cls[cls_slot],
+                                                 rb->empty, NULL);
+        name_id = enum_name_id(rb->g, dict_id);
+        if (obj && name_id && (ensure(rb, name_id) < 0 ||
+                               PyObject_GenericSetAttr(obj, rb->name_name, rb->objs[name_id]) < 0))
+            Py_CLEAR(obj);
+        return obj;
+    }
     if (rb->inst_mode[cls_slot] == INST_NEW_AND_DICT) {
         PyTypeObject *type = (PyTypeObject *)rb->inst_cls[cls_slot];
         /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
@@ -2500,14 +2529,27 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
             PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._how is not a dict");
         goto done;
     }
+    {
+        PyObject *enum_module = PyImport_ImportModule("enum"), *enum_class = NULL;
+        rb.enum_meta = enum_module ? PyObject_GetAttrString(enum_module, "EnumMeta") : NULL;
+        enum_class = rb.enum_meta ? PyObject_GetAttrString(enum_module, "Enum") : NULL;
+        rb.enum_hash = enum_class ? PyObject_GetAttrString(enum_class, "__hash__") : NULL;
+        rb.member_hash = rb.enum_hash ? PyObject_GetAttrString(rb.sur, "_enum_member_hash")
+                                      : NULL;
+        Py_XDECREF(enum_module);
+        Py_XDECREF(enum_class);
+        if (!rb.member_hash || !PyType_Check(rb.enum_meta))
+            goto done;
+    }
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
+    rb.name_name = PyUnicode_InternFromString("_name_");
     if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
-        !rb.dict_name) {
+        !rb.dict_name || !rb.name_name) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a dict");
         goto done;
@@ -2574,6 +2616,10 @@ done:
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
+    Py_XDECREF(rb.name_name);
+    Py_XDECREF(rb.enum_meta);
+    Py_XDECREF(rb.enum_hash);
+    Py_XDECREF(rb.member_hash);
     for (size_t i = 0; i < ATTR_NAMES_SIZE; i++)
         Py_XDECREF(rb.attr_names[i].str);
     return ret;

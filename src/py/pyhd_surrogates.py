@@ -277,12 +277,28 @@ def _is_enum_base(base):
             and not base.__dict__.get("_member_map_"))
 
 
+def _enum_member_hash(self):
+    """Enum's hash, hash(self._name_), of a member of a program's enum: rebuild.c
+    gives a member its _name_ when it makes it, before anything can hash it."""
+    name = object.__getattribute__(self, "__dict__").get("_name_")
+    return hash(name) if type(name) is str else object.__hash__(self)
+
+
+def _is_plain_enum(bases):
+    """Whether an enum of these bases has no data type (str, int, ...): its
+    members hash by their names, as Enum's."""
+    return all(k is object or isinstance(k, enum.EnumMeta) or is_surrogate(k)
+               for b in bases for k in b.__mro__)
+
+
 def _new_enum_class(name, bases, namespace):
     """A program's enum: a real enum class (its metaclass is the stdlib's), made
     without members; class_attrs gives it the dumped members.
 
-    Its members compare and hash by identity, so no member's attributes are
-    needed before they are filled in.
+    Its members compare by identity, as Enum's do, and hash by their name as
+    Enum's do (rebuild.c names them when it makes them); those of an enum with
+    a data type by identity, so that no member's value is needed before it is
+    filled in.
     """
     # The enum metaclass of the bases (a data type such as str may come first).
     meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
@@ -290,7 +306,7 @@ def _new_enum_class(name, bases, namespace):
     for key, value in namespace.items():
         if key != "__repr__":
             classdict[key] = value
-    classdict["__hash__"] = object.__hash__
+    classdict["__hash__"] = _enum_member_hash if _is_plain_enum(bases) else object.__hash__
     classdict["__eq__"] = object.__eq__
     return meta(name, bases, classdict)
 

@@ -23,6 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import CrashTestCase, crash_program, manifest, run_debug  # noqa: E402
 
 SETS = """
+import enum, http, uuid
+class Color(enum.Enum):
+    RED = 1; GREEN = 2; BLUE = 3; CYAN = 4; MAGENTA = 5; YELLOW = 6
 words = "the quick brown fox jumps over the lazy dog and keeps running far away".split()
 sets = {
     "s": set(words),
@@ -33,12 +36,15 @@ sets = {
     "pairs": set((w, len(w)) for w in words),
     "nums": {1000003, 7, 2 ** 40 + 5, 64, 31, -9},
     "ints": {100, 36, 4, 68, 5, 12},
+    "colors": {Color.BLUE, Color.RED, Color.CYAN, Color.GREEN, Color.YELLOW},
+    "statuses": {http.HTTPStatus.NOT_FOUND, http.HTTPStatus.OK, http.HTTPStatus.GONE},
+    "safety": {uuid.SafeUUID.unsafe, uuid.SafeUUID.safe, uuid.SafeUUID.unknown},
 }
 """
 
 PROGRAM = SETS + """
 def main():
-    s, upper, lit, fs, b, pairs, nums, ints = sets.values()
+    s, upper, lit, fs, b, pairs, nums, ints, colors, statuses, safety = sets.values()
     for name, value in sets.items():
         print(name, repr(value))
     raise RuntimeError("crash")
@@ -85,7 +91,7 @@ class HashSeedTest(CrashTestCase):
                 if line.split()[1] == "True"]
 
     def test_sets_iterate_as_the_program_printed_them(self):
-        given_back = 0
+        given_back, names = 0, set()
         for seed in ("4242", "0", "4294967295", "7", "99"):
             with self.subTest(seed=seed):
                 dump, fields, printed = self.crash(seed)
@@ -94,9 +100,13 @@ class HashSeedTest(CrashTestCase):
                 rebuilt = self.rebuilt(dump, expected)
                 self.assertEqual(rebuilt, {name: printed[name] for name in expected})
                 given_back += len(expected)
-        print("hashseed: %d of 40 sets given back" % given_back)
-        # Most of the 40 sets come back (25 with these seeds); of the strs', none did before.
-        self.assertGreaterEqual(given_back, 20)
+                names.update(expected)
+        print("hashseed: %d of 55 sets given back" % given_back)
+        # Most of the 55 sets come back; of the strs' and enums', none did before.
+        self.assertGreaterEqual(given_back, 30)
+        # Each kind of item comes back with some seed: a program's enum members
+        # too (they hash by name, as Enum's, since rebuild.c names them first).
+        self.assertTrue({"s", "colors", "safety", "statuses", "pairs"} <= names, names)
 
     def test_a_random_seed_is_not_named(self):
         dump, fields, printed = self.crash(None)
