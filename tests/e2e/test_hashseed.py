@@ -26,6 +26,10 @@ SETS = """
 import enum, http, uuid
 class Color(enum.Enum):
     RED = 1; GREEN = 2; BLUE = 3; CYAN = 4; MAGENTA = 5; YELLOW = 6
+class Level(enum.IntEnum):
+    LOW = 1; MID = 5; HIGH = 9; TOP = 33; MAX = 17
+class Mode(str, enum.Enum):
+    READ = "r"; WRITE = "w"; APPEND = "a"; X = "x"; Y = "y"
 words = "the quick brown fox jumps over the lazy dog and keeps running far away".split()
 sets = {
     "s": set(words),
@@ -39,12 +43,15 @@ sets = {
     "colors": {Color.BLUE, Color.RED, Color.CYAN, Color.GREEN, Color.YELLOW},
     "statuses": {http.HTTPStatus.NOT_FOUND, http.HTTPStatus.OK, http.HTTPStatus.GONE},
     "safety": {uuid.SafeUUID.unsafe, uuid.SafeUUID.safe, uuid.SafeUUID.unknown},
+    "levels": {Level.TOP, Level.LOW, Level.MAX, Level.MID, Level.HIGH},
+    "modes": {Mode.WRITE, Mode.READ, Mode.X, Mode.APPEND, Mode.Y},
 }
 """
 
 PROGRAM = SETS + """
 def main():
-    s, upper, lit, fs, b, pairs, nums, ints, colors, statuses, safety = sets.values()
+    s, upper, lit, fs, b, pairs, nums, ints, colors, statuses, safety, levels, modes = \
+        sets.values()
     for name, value in sets.items():
         print(name, repr(value))
     raise RuntimeError("crash")
@@ -101,12 +108,13 @@ class HashSeedTest(CrashTestCase):
                 self.assertEqual(rebuilt, {name: printed[name] for name in expected})
                 given_back += len(expected)
                 names.update(expected)
-        print("hashseed: %d of 55 sets given back" % given_back)
-        # Most of the 55 sets come back; of the strs' and enums', none did before.
+        print("hashseed: %d of 65 sets given back" % given_back)
+        # Most of the 65 sets come back; of the strs' and enums', none did before.
         self.assertGreaterEqual(given_back, 30)
         # Each kind of item comes back with some seed: a program's enum members
         # too (they hash by name, as Enum's, since rebuild.c names them first).
-        self.assertTrue({"s", "colors", "safety", "statuses", "pairs"} <= names, names)
+        self.assertTrue({"s", "colors", "safety", "statuses", "pairs", "levels", "modes"} <= names,
+                        names)
 
     def test_a_random_seed_is_not_named(self):
         dump, fields, printed = self.crash(None)
