@@ -14,6 +14,7 @@
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
 #include "rebuild_values.h"
+#include "set_order.h"
 #include "trust.h"
 
 /*
@@ -341,15 +342,10 @@ static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census
 }
 
 /*
- * A set iterates in the order of its table: its items' hashes, the table's
- * size and, where hashes collide, the order the items came in. Added one by
- * one in the dumped (iteration) order, colliding items may take each other's
- * places as the table grows, and a program's set made at its full size at
- * once (a literal of constants, set(other_set)) has a table of another size.
- * Where the items hash here as in the program (ints and floats; strs and
- * bytes too when this interpreter has the dump's hash seed, rb->seeded),
- * set_in_dumped_order() tries the set made at its full size at once from the
- * dumped order, and keeps it when it iterates in that order.
+ * Whether item hashes here as it did in the program, so that a set of such
+ * items can iterate in the dumped order (set_order.h): ints and floats; strs,
+ * bytes and enum members (which hash by their names) when this interpreter has
+ * the dump's hash seed (rb->seeded); tuples of those.
  */
 static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
 {
@@ -378,65 +374,29 @@ static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
     return 0;
 }
 
-/* 1 when set iterates as the ids at cursor c (n of them), 0 when not, -1 on error. */
-static int iterates_as(struct rb *rb, PyObject *set, struct pyhd_cursor c, uint64_t n)
-{
-    PyObject *it = PyObject_GetIter(set), *item;
-    uint64_t i = 0;
-    int same = 1;
-    if (!it)
-        return -1;
-    while (same && (item = PyIter_Next(it)) != NULL) {
-        same = i < n && item == ref(rb, rd_id(&c));
-        Py_DECREF(item);
-        i++;
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred())
-        return -1;
-    return same && i == n;
-}
-
-/* *set (a set, or a frozenset no one else holds yet, which may be replaced)
-   remade in the dumped order where that gives it (see above). 0, or -1. */
+/* *set (a set, or a frozenset no one else holds yet, which may be replaced) made
+   again in the dumped order where its items allow it (set_order.h). 0, or -1. */
 static int set_in_dumped_order(struct rb *rb, PyObject **set, const struct pyhd_record *r,
                                const uint64_t *s)
 {
     uint64_t n = s[PYHD_SEQ_N];
-    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT), each = c;
-    PyObject *order = NULL, *remade = NULL;
-    int rc;
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
+    PyObject **order;
+    int rc = 0;
     if (n < 2 || s[PYHD_SEQ_LENGTH] != n || PySet_GET_SIZE(*set) != (Py_ssize_t)n)
-        return 0;
-    for (uint64_t i = 0; i < n; i++)
-        if (!hashes_as_dumped(rb, ref(rb, rd_id(&each)), 0))
-            return 0;
-    rc = iterates_as(rb, *set, c, n);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    /* A dict of the items in the dumped order: set.update() of a dict sizes the
-       table for all of them first. */
-    order = PyDict_New();
-    each = c;
-    for (uint64_t i = 0; order && i < n; i++)
-        if (PyDict_SetItem(order, ref(rb, rd_id(&each)), Py_None) < 0)
-            Py_CLEAR(order);
-    if (!order)
+        return 0;  /* cut short, or items that went in wrapped (UnhashableKey) */
+    order = PyMem_New(PyObject *, (size_t)n);
+    if (!order) {
+        PyErr_NoMemory();
         return -1;
-    remade = PyFrozenSet_CheckExact(*set) ? PyFrozenSet_New(order) : PySet_New(order);
-    rc = remade ? iterates_as(rb, remade, c, n) : -1;
-    if (rc > 0 && PyFrozenSet_CheckExact(*set)) {
-        Py_SETREF(*set, remade);
-        remade = NULL;
-    } else if (rc > 0) {
-        /* Others may hold this set already: it is emptied and filled again. */
-        PyObject *done = NULL;
-        if (PySet_Clear(*set) < 0 || (done = PyObject_CallMethod(*set, "update", "O", order)) == NULL)
-            rc = -1;
-        Py_XDECREF(done);
     }
-    Py_XDECREF(remade);
-    Py_DECREF(order);
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        order[i] = ref(rb, rd_id(&c));  /* borrowed: rb->objs holds them */
+        if (!hashes_as_dumped(rb, order[i], 0))
+            rc = 1;
+    }
+    rc = rc ? 0 : pyhd__set_in_order(set, order, (Py_ssize_t)n);
+    PyMem_Free(order);
     return rc < 0 ? -1 : 0;
 }
 
