@@ -386,17 +386,18 @@ static int set_in_dumped_order(struct rb *rb, PyObject **set, const struct pyhd_
     int rc = 0;
     if (n < 2 || s[PYHD_SEQ_LENGTH] != n || PySet_GET_SIZE(*set) != (Py_ssize_t)n)
         return 0;  /* cut short, or items that went in wrapped (UnhashableKey) */
+    for (uint64_t i = 0; i < n; i++)
+        if (!hashes_as_dumped(rb, ref(rb, rd_id(&c)), 0))
+            return 0;  /* most sets (of strs, without the dump's seed) stop at once */
+    c = ELEMS(r, s, PYHD_SEQ_AT);
     order = PyMem_New(PyObject *, (size_t)n);
     if (!order) {
         PyErr_NoMemory();
         return -1;
     }
-    for (uint64_t i = 0; i < n && rc == 0; i++) {
+    for (uint64_t i = 0; i < n; i++)
         order[i] = ref(rb, rd_id(&c));  /* borrowed: rb->objs holds them */
-        if (!hashes_as_dumped(rb, order[i], 0))
-            rc = 1;
-    }
-    rc = rc ? 0 : pyhd__set_in_order(set, order, (Py_ssize_t)n, &rb->set_order_work);
+    rc = pyhd__set_in_order(set, order, (Py_ssize_t)n, &rb->set_order_work);
     PyMem_Free(order);
     return rc < 0 ? -1 : 0;
 }
