@@ -2411,6 +2411,28 @@ static int put_buffer_data(struct walker *w, void *arg)
     return put_blob_as_is(w, data->data, data->n);
 }
 
+/*
+ * numpy's datetime64 and timedelta64 scalars export their value as 8 bytes
+ * ("B", shape (8,)): the unit is not in the buffer. Their dtype's str (such
+ * as "<M8[m]") is, read by numpy's C getters as w_dtype reads it. Only the
+ * exact static types: a program's subclass could define dtype in Python.
+ */
+static PyObject *numpy_time_typestr(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) != 0
+        || (strcmp(t->tp_name, "numpy.datetime64") != 0
+            && strcmp(t->tp_name, "numpy.timedelta64") != 0))
+        return NULL;
+    PyObject *dtype = PyObject_GetAttrString(o, "dtype");
+    PyObject *typestr = dtype != NULL ? PyObject_GetAttrString(dtype, "str") : NULL;
+    Py_XDECREF(dtype);
+    if (typestr == NULL || !PyUnicode_Check(typestr))
+        Py_CLEAR(typestr);
+    PyErr_Clear();
+    return typestr;
+}
+
 static int w_buffer(struct walker *w, PyObject *o)
 {
     Py_buffer view;
@@ -2419,6 +2441,16 @@ static int w_buffer(struct walker *w, PyObject *o)
     if (PyObject_GetBuffer(o, &view, PyBUF_FULL_RO) < 0)
         return -1;
     const char *format = view.format ? view.format : "B";
+    /* A numpy time scalar: a 0-d buffer of its dtype (readers make it with numpy.dtype). */
+    PyObject *typestr = numpy_time_typestr(o);
+    const char *text = typestr != NULL ? PyUnicode_AsUTF8(typestr) : NULL;
+    Py_buffer scalar = view;
+    if (text != NULL && view.len == 8) {
+        format = text;
+        scalar.ndim = 0;
+        scalar.itemsize = 8;
+    }
+    PyErr_Clear();
     struct rec_blob data = {view.buf, (size_t)view.len};
     if (!PyBuffer_IsContiguous(&view, 'C')) {
         copy = PyMem_Malloc(data.n ? data.n : 1);
@@ -2431,10 +2463,11 @@ static int w_buffer(struct walker *w, PyObject *o)
         data.data = copy;
     }
     rc = RECORD(w, BUFFER, .class = REF(Py_TYPE(o)), .format = TEXT(format, strlen(format)),
-                .itemsize = (uint64_t)view.itemsize,
-                .shape = BODY(DIMS, put_buffer_shape, &view), .readonly = view.readonly ? 1 : 0,
-                .data = BODY(BYTESDATA, put_buffer_data, &data));
+                .itemsize = (uint64_t)scalar.itemsize,
+                .shape = BODY(DIMS, put_buffer_shape, &scalar),
+                .readonly = view.readonly ? 1 : 0, .data = BODY(BYTESDATA, put_buffer_data, &data));
 done:
+    Py_XDECREF(typestr);
     PyMem_Free(copy);
     PyBuffer_Release(&view);
     return rc;

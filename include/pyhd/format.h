@@ -274,7 +274,9 @@ enum pyhd_kind {
     PYHD_REC_BUFFER = 0x22,      /* a buffer-protocol object: class id, text format
                                     (struct syntax), varint itemsize, varint ndim,
                                     ndim x varint shape, u8 readonly, varint original
-                                    byte length, stored bytes (C-contiguous; the rest) */
+                                    byte length, stored bytes (C-contiguous; the rest).
+                                    A numpy datetime64/timedelta64 scalar: ndim 0 and
+                                    its dtype's str ("<M8[m]") as format */
     PYHD_REC_OPAQUE = 0x23,      /* an object pyhd does not rebuild: class id, varint
                                     size in bytes, repr id (STR or 0), reason id (STR or
                                     0: why it is opaque, e.g. an error while walking) */
