@@ -7,6 +7,8 @@ the object's own fields, ours reads the same fields from the dump: never a
 function of the dump, never the program's code.
 """
 
+import datetime
+
 import pyhd_reprlib
 import pyhd_surrogates as surrogates
 
@@ -408,6 +410,177 @@ def _new_type_repr(self):
     return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
 
 
+# ---------------------------------------------------------------------------
+# Widely used libraries (Flask's werkzeug, Django, numpy): the same rule, their
+# reprs written again over the dumped attributes. Nothing of theirs runs.
+
+def _class_value(obj, name, default=None):
+    """An attribute of a rebuilt object, or a plain value (int, str, None) its
+    class holds: never a method, property or other descriptor."""
+    value = _own_value(obj, name, _MISSING)
+    if value is not _MISSING:
+        return value
+    for klass in type(obj).__mro__:
+        value = klass.__dict__.get(name, _MISSING)
+        if value is not _MISSING:
+            return value if value is None or type(value) in _PLAIN_CLASS_VALUES else default
+    return default
+
+
+_MISSING = object()
+_PLAIN_CLASS_VALUES = (int, str, bool, datetime.timedelta)
+
+
+def _multi_dict_repr(self):
+    """werkzeug's MultiDict.__repr__: MultiDict([('a', '1'), ('a', '2')]), each value
+    of each key's list."""
+    pairs = [(key, value) for key, values in dict.items(self)
+             for value in (values if isinstance(values, list) else [values])]
+    return "%s(%r)" % (type(self).__name__, pairs)
+
+
+def _headers_repr(self):
+    """werkzeug's Headers.__repr__: Headers([('Host', 'localhost')]), its _list."""
+    pairs = _own_value(self, "_list")
+    if not isinstance(pairs, list):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%r)" % (type(self).__name__, pairs)
+
+
+def _multi_value_dict_repr(self):
+    """django's MultiValueDict.__repr__: <QueryDict: {'a': ['1', '2']}>."""
+    return "<%s: %s>" % (type(self).__name__, dict.__repr__(self))
+
+
+def _case_insensitive_mapping_repr(self):
+    """django's CaseInsensitiveMapping.__repr__: {'Content-Type': 'text/html'}."""
+    store = _own_value(self, "_store")
+    if not isinstance(store, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return repr({pair[0]: pair[1] for pair in store.values()
+                 if isinstance(pair, tuple) and len(pair) == 2})
+
+
+def _django_options_repr(self):
+    """django's Options.__repr__: <Options for Customer>."""
+    return "<Options for %s>" % (_own_value(self, "object_name"),)
+
+
+def _django_form_repr(self):
+    """django's BaseForm.__repr__: <SignupForm bound=True, valid=False, fields=(name;age)>."""
+    errors = _own_value(self, "_errors")
+    bound = _own_value(self, "is_bound")
+    valid = "Unknown" if errors is None else bound and not errors
+    fields = _own_value(self, "fields", {})
+    return "<%s bound=%s, valid=%s, fields=(%s)>" % (
+        type(self).__name__, bound, valid,
+        ";".join(str(name) for name in (fields if isinstance(fields, dict) else ())))
+
+
+def _django_content_type(self):
+    """HttpResponseBase._content_type_for_repr: ', "text/html"' from its headers."""
+    headers = _own_value(self, "headers")
+    store = _own_value(headers, "_store") if headers is not None else \
+        _own_value(self, "_headers")  # Django before 3.2 kept a dict of pairs
+    pair = store.get("content-type") if isinstance(store, dict) else None
+    if isinstance(pair, tuple) and len(pair) == 2:
+        return ', "%s"' % (pair[1],)
+    return ""
+
+
+def _django_response_repr(self):
+    """django's HttpResponse.__repr__: <HttpResponse status_code=200, "text/html; charset=utf-8">."""
+    code = _class_value(self, "status_code")
+    if type(code) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s status_code=%d%s>" % (type(self).__name__, code, _django_content_type(self))
+
+
+def _django_redirect_repr(self):
+    """django's HttpResponseRedirectBase.__repr__: <... status_code=302, "...", url="/next">."""
+    code = _class_value(self, "status_code")
+    headers = _own_value(self, "headers")
+    store = _own_value(headers, "_store") if headers is not None else _own_value(self, "_headers")
+    pair = store.get("location") if isinstance(store, dict) else None
+    if type(code) is not int or not (isinstance(pair, tuple) and len(pair) == 2):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return '<%s status_code=%d%s, url="%s">' % (type(self).__name__, code,
+                                               _django_content_type(self), pair[1])
+
+
+def _django_request_repr(self):
+    """django's HttpRequest.__repr__: <HttpRequest: GET '/path?q=1'>, get_full_path
+    from path and META's QUERY_STRING quoted as django's escape_uri_path and iri_to_uri do."""
+    from urllib.parse import quote
+    method, path = _own_value(self, "method"), _own_value(self, "path")
+    meta = _own_value(self, "META")
+    query = meta.get("QUERY_STRING", "") if isinstance(meta, dict) else ""
+    if not isinstance(path, str) or not isinstance(query, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    full = quote(path, safe="/:@&+$,-_.!~*'()") + (
+        "?" + quote(query, safe="/#%[]=:;$&()+,!?*@'~") if query else "")
+    if method is None or not full:
+        return "<%s>" % type(self).__name__
+    return "<%s: %s %r>" % (type(self).__name__, method, full)
+
+
+def _django_model_repr(self):
+    """django's Model.__repr__: <Customer: str(customer)>."""
+    return "<%s: %s>" % (type(self).__name__, self)
+
+
+def _django_model_str(self):
+    """django's Model.__str__: Customer object (3), its primary key's attribute."""
+    meta = _class_value(self, "_meta")
+    meta = type(self).__dict__.get("_meta") if meta is None else meta
+    for klass in type(self).__mro__:
+        if meta is not None:
+            break
+        meta = klass.__dict__.get("_meta")
+    pk = _own_value(meta, "pk") if meta is not None else None
+    attname = _own_value(pk, "attname") if pk is not None else None
+    if not isinstance(attname, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s object (%s)" % (type(self).__name__, _own_value(self, attname))
+
+
+def _numpy_finfo_repr(self):
+    """numpy's finfo.__repr__: finfo(resolution=1e-06, min=-3.4e+38, max=3.4e+38, dtype=float32)."""
+    return "%s(resolution=%s, min=-%s, max=%s, dtype=%s)" % (
+        type(self).__name__, _own_value(self, "resolution"), _own_value(self, "_str_max"),
+        _own_value(self, "_str_max"), _own_value(self, "dtype"))
+
+
+def _numpy_iinfo_repr(self):
+    """numpy's iinfo.__repr__: iinfo(min=-32768, max=32767, dtype=int16), from kind and bits."""
+    kind, bits = _own_value(self, "kind"), _own_value(self, "bits")
+    if kind not in ("i", "u") or type(bits) is not int or not 0 < bits <= 1024:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    low, high = (0, (1 << bits) - 1) if kind == "u" else \
+        (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return "%s(min=%s, max=%s, dtype=%s)" % (type(self).__name__, low, high,
+                                            _own_value(self, "dtype"))
+
+
+def _pytz_fixed_offset_repr(self):
+    """pytz's FixedOffset.__repr__: pytz.FixedOffset(120)."""
+    minutes = _class_value(self, "_minutes")
+    if type(minutes) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "pytz.FixedOffset(%d)" % minutes
+
+
+def _pytz_dst_repr(self):
+    """pytz's DstTzInfo.__repr__: <DstTzInfo 'Europe/Berlin' CET+1:00:00 STD>."""
+    offset = _class_value(self, "_utcoffset")
+    if not isinstance(offset, datetime.timedelta):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<DstTzInfo %r %s%s%s %s>" % (
+        _class_value(self, "zone"), _class_value(self, "_tzname"),
+        "+" if offset > datetime.timedelta(0) else "", offset,
+        "DST" if _class_value(self, "_dst") else "STD")
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -447,6 +620,31 @@ STDLIB_REPRS = {
     ("urllib.error", "URLError.__str__"): _url_error_str,
     ("argparse", "ArgumentError.__str__"): _argument_error_str,
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
+    # Not the standard library's: the libraries crashing programs use most.
+    ("werkzeug.datastructures", "MultiDict.__repr__"): _multi_dict_repr,
+    ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
+    ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
+    ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("django.utils.datastructures", "MultiValueDict.__repr__"): _multi_value_dict_repr,
+    ("django.utils.datastructures", "CaseInsensitiveMapping.__repr__"):
+        _case_insensitive_mapping_repr,
+    ("django.db.models.options", "Options.__repr__"): _django_options_repr,
+    ("django.forms.forms", "BaseForm.__repr__"): _django_form_repr,
+    ("django.http.response", "HttpResponse.__repr__"): _django_response_repr,
+    ("django.http.response", "HttpResponseRedirectBase.__repr__"): _django_redirect_repr,
+    ("django.http.request", "HttpRequest.__repr__"): _django_request_repr,
+    ("django.db.models.base", "Model.__repr__"): _django_model_repr,
+    ("django.db.models.base", "Model.__str__"): _django_model_str,
+    ("pytz", "UTC.__repr__"): lambda self: "<UTC>",
+    ("pytz", "UTC.__str__"): lambda self: "UTC",
+    ("pytz", "_FixedOffset.__repr__"): _pytz_fixed_offset_repr,
+    ("pytz.tzinfo", "StaticTzInfo.__repr__"):
+        lambda self: "<StaticTzInfo %r>" % (_class_value(self, "zone"),),
+    ("pytz.tzinfo", "DstTzInfo.__repr__"): _pytz_dst_repr,
+    ("numpy.core.getlimits", "finfo.__repr__"): _numpy_finfo_repr,
+    ("numpy.core.getlimits", "iinfo.__repr__"): _numpy_iinfo_repr,
+    ("numpy._core.getlimits", "finfo.__repr__"): _numpy_finfo_repr,
+    ("numpy._core.getlimits", "iinfo.__repr__"): _numpy_iinfo_repr,
 }
 
 

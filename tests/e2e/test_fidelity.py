@@ -164,6 +164,17 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_testcase(self):
         self.compare("stdlib_testcase.py")
 
+    def test_library_reprs(self):
+        """werkzeug's, Django's, pytz's and numpy's own reprs (Python code of theirs)."""
+        missing = subprocess.run(
+            [PYTHON, "-I", "-c", "import django, numpy, pytz, werkzeug"],
+            capture_output=True).returncode
+        if missing:
+            print("\nDjango, numpy, pytz or werkzeug is not installed for %s: "
+                  "library_reprs.py is not run" % PYTHON, file=sys.stderr)
+            self.skipTest("Django, numpy, pytz or werkzeug is not installed")
+        self.compare("library_reprs.py")
+
     def test_stdlib_reprs_behave(self):
         """The stand-ins of stdlib_reprs.py act as python's: struct sequences are
         tuples, signatures bind, parameters' kinds are inspect's own members,

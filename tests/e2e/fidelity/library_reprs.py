@@ -1,0 +1,82 @@
+"""Values of werkzeug (Flask), Django, pytz and numpy whose reprs are their library's
+Python code: pyhd-debug writes them again over the dumped attributes."""
+import datetime
+
+import django
+from django.conf import settings
+
+settings.configure(SECRET_KEY="x", ALLOWED_HOSTS=["*"], USE_TZ=True,
+                   INSTALLED_APPS=["django.contrib.contenttypes"],
+                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
+                                          "NAME": ":memory:"}})
+django.setup()
+
+import numpy as np
+import pytz
+from django import forms
+from django.db import models
+from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
+                         QueryDict)
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        app_label = "shop"
+
+
+class Named(models.Model):
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        app_label = "shop"
+
+    def __str__(self):
+        return self.name
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(max_length=10)
+    age = forms.IntegerField(min_value=18)
+
+
+def main():
+    multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
+    frozen = ImmutableMultiDict({"qty": "12"})
+    headers = Headers([("Host", "localhost"), ("X-Id", "7")])
+    query = QueryDict("name=ann&tag=a&tag=b")
+    empty_query = QueryDict(mutable=True)
+    request = HttpRequest()
+    request.method = "POST"
+    request.path = "/sign up/"
+    request.META["QUERY_STRING"] = "next=/home&x=é"
+    bare_request = HttpRequest()
+    response = HttpResponse("ok", status=201)
+    json_response = JsonResponse({"a": 1})
+    redirect = HttpResponseRedirect("/next?x=1")
+    response_headers = response.headers if hasattr(response, "headers") else None
+    customer = Customer(name="ann")
+    saved = Customer(id=3, name="bob")
+    named = Named(name="cy")
+    meta = Customer._meta
+    bound = SignupForm({"name": "annabelle-long", "age": "12"})
+    bound.is_valid()
+    unbound = SignupForm()
+    unchecked = SignupForm({"name": "a", "age": "20"})
+    utc = pytz.utc
+    berlin = pytz.timezone("Europe/Berlin")
+    new_york = pytz.timezone("America/New_York")
+    summer = berlin.localize(datetime.datetime(2024, 7, 1, 12)).tzinfo
+    fixed = pytz.FixedOffset(120)
+    behind = pytz.FixedOffset(-300)
+    static = pytz.timezone("EST")
+    floats = np.finfo(np.float32)
+    doubles = np.finfo(np.float64)
+    shorts = np.iinfo(np.int16)
+    bytes_ = np.iinfo(np.uint8)
+    raise RuntimeError("library values")
+
+
+main()
