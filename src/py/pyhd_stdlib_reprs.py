@@ -581,6 +581,151 @@ def _pytz_dst_repr(self):
         "DST" if _class_value(self, "_dst") else "STD")
 
 
+class _Text:
+    """A computed repr standing in a container, so the container's repr prints it."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _approx_scalar_text(expected, rel, abs_):
+    """pytest's ApproxScalar.__repr__ for expected, rel and abs: 1.25 ± 1.2e-06."""
+    import decimal
+    import math
+    import numbers
+    if not isinstance(expected, (numbers.Complex, decimal.Decimal)) or \
+            math.isinf(abs(expected)):
+        return str(expected)
+    decimal_ = isinstance(expected, decimal.Decimal)
+    default_abs = decimal.Decimal("1e-12") if decimal_ else 1e-12
+    default_rel = decimal.Decimal("1e-6") if decimal_ else 1e-6
+    try:
+        absolute = abs_ if abs_ is not None else default_abs
+        if absolute < 0 or math.isnan(absolute):
+            raise ValueError(absolute)
+        if rel is None and abs_ is not None:
+            tolerance = absolute
+        else:
+            relative = (rel if rel is not None else default_rel) * abs(expected)
+            if relative < 0 or math.isnan(relative):
+                raise ValueError(relative)
+            tolerance = max(relative, absolute)
+        text = f"{tolerance:.1e}"
+        if isinstance(expected, numbers.Complex) and expected.imag and \
+                not math.isinf(tolerance):
+            text += " ∠ ±180°"
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        text = "???"
+    return f"{expected} ± {text}"
+
+
+def _approx_parts(self):
+    return (_own_value(self, "expected"), _own_value(self, "rel"), _own_value(self, "abs"))
+
+
+def _approx_scalar_repr(self):
+    """pytest's ApproxScalar.__repr__: 1.25 ± 1.2e-06."""
+    return _approx_scalar_text(*_approx_parts(self))
+
+
+def _approx_mapping_repr(self):
+    """pytest's ApproxMapping.__repr__: approx({'a': 1.25 ± 1.2e-06})."""
+    expected, rel, abs_ = _approx_parts(self)
+    if not isinstance(expected, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "approx({!r})".format(
+        {k: _Text(_approx_scalar_text(v, rel, abs_)) for k, v in expected.items()})
+
+
+def _approx_sequence_repr(self):
+    """pytest's ApproxSequenceLike.__repr__: approx([1.25 ± 1.2e-06, 0.8 ± 8.0e-07])."""
+    expected, rel, abs_ = _approx_parts(self)
+    if not isinstance(expected, (list, tuple)):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    kind = type(expected) if type(expected) in (tuple, list) else list
+    return "approx({!r})".format(kind(_Text(_approx_scalar_text(x, rel, abs_))
+                                      for x in expected))
+
+
+def _approx_numpy_repr(self):
+    """pytest's ApproxNumpy.__repr__: approx([[1.0 ± 1.0e-06, ...]]), over expected.tolist()."""
+    expected, rel, abs_ = _approx_parts(self)
+    tolist = getattr(expected, "tolist", None)
+    if type(expected).__module__ != "numpy" or tolist is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+
+    def walk(x):
+        if isinstance(x, (list, tuple)):
+            return type(x)(walk(item) for item in x)
+        return _Text(_approx_scalar_text(x, rel, abs_))
+    return "approx({!r})".format(walk(tolist()))
+
+
+def _traceback_length(tb):
+    count, seen = 0, set()
+    while tb is not None and id(tb) not in seen:
+        seen.add(id(tb))
+        count += 1
+        tb = getattr(tb, "tb_next", None)
+    return count
+
+
+def _exception_info_repr(self):
+    """pytest's ExceptionInfo.__repr__: <ExceptionInfo ValueError('x') tblen=1>, the
+    exception's repr cut to 240 characters as saferepr cuts it."""
+    info = _own_value(self, "_excinfo")
+    if info is None:
+        return "<ExceptionInfo for raises contextmanager>"
+    entries = _own_value(self, "_traceback")
+    if not (isinstance(info, tuple) and len(info) == 3 and isinstance(info[1], BaseException)):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    length = len(entries) if isinstance(entries, list) else _traceback_length(info[2])
+    text = repr(info[1])
+    if len(text) > 240:
+        i = (240 - 3) // 2
+        text = text[:i] + "..." + text[len(text) - (240 - 3 - i):]
+    return "<%s %s tblen=%d>" % (type(self).__name__, text, length)
+
+
+def attrs_repr(self):
+    """The repr attrs generates: Mark(name='slow', args=(), kwargs={}), the fields of
+    __attrs_attrs__ whose repr is True. A field with a repr function of its own
+    (program code) or a value the dump lacks shows the dumped attributes."""
+    key = (id(self), "attrs")
+    if key in surrogates._repr_active:
+        return "..."
+    fields = type(self).__dict__.get("__attrs_attrs__")
+    for klass in type(self).__mro__:
+        if fields is not None:
+            break
+        fields = klass.__dict__.get("__attrs_attrs__")
+    if not isinstance(fields, tuple):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    surrogates._repr_active.add(key)
+    try:
+        parts = []
+        for field in tuple.__iter__(fields):
+            show, name = _own_value(field, "repr", True), _own_value(field, "name")
+            if show is False:
+                continue
+            value = _own_value(self, name, _MISSING) if isinstance(name, str) else _MISSING
+            if show is not True or value is _MISSING:
+                return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+            parts.append("%s=%r" % (name, value))
+        return "%s(%s)" % (type(self).__qualname__.rsplit(">.", 1)[-1], ", ".join(parts))
+    finally:
+        surrogates._repr_active.discard(key)
+
+
+def is_attrs_repr(function):
+    """Whether a rebuilt __repr__ is one attrs generated (its code's file name says so)."""
+    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
+    return isinstance(filename, str) and filename.startswith("<attrs generated repr")
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -635,6 +780,12 @@ STDLIB_REPRS = {
     ("django.http.request", "HttpRequest.__repr__"): _django_request_repr,
     ("django.db.models.base", "Model.__repr__"): _django_model_repr,
     ("django.db.models.base", "Model.__str__"): _django_model_str,
+    ("_pytest.python_api", "ApproxScalar.__repr__"): _approx_scalar_repr,
+    ("_pytest.python_api", "ApproxMapping.__repr__"): _approx_mapping_repr,
+    ("_pytest.python_api", "ApproxSequenceLike.__repr__"): _approx_sequence_repr,
+    ("_pytest.python_api", "ApproxSequencelike.__repr__"): _approx_sequence_repr,
+    ("_pytest.python_api", "ApproxNumpy.__repr__"): _approx_numpy_repr,
+    ("_pytest._code.code", "ExceptionInfo.__repr__"): _exception_info_repr,
     ("pytz", "UTC.__repr__"): lambda self: "<UTC>",
     ("pytz", "UTC.__str__"): lambda self: "UTC",
     ("pytz", "_FixedOffset.__repr__"): _pytz_fixed_offset_repr,

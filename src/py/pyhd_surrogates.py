@@ -596,6 +596,8 @@ def _finish_class(cls, attrs):
             type.__setattr__(cls, name, method)
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
+    elif own is not None and _stdlib_reprs().is_attrs_repr(own):
+        type.__setattr__(cls, "__repr__", _stdlib_reprs().attrs_repr)
     elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
             (own is None or _generated(own, ("collections",))):
         # A namedtuple (a version 1 dump has no __repr__ among the attributes).

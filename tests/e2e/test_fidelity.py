@@ -175,6 +175,15 @@ class FidelityTest(unittest.TestCase):
             self.skipTest("Django, numpy, pytz or werkzeug is not installed")
         self.compare("library_reprs.py")
 
+    def test_library_pytest(self):
+        """pytest's approx, ExceptionInfo and marks; attrs' generated reprs."""
+        if subprocess.run([PYTHON, "-I", "-c", "import attr, pytest"],
+                          capture_output=True).returncode:
+            print("\npytest or attrs is not installed for %s: library_pytest.py is not run"
+                  % PYTHON, file=sys.stderr)
+            self.skipTest("pytest or attrs is not installed")
+        self.compare("library_pytest.py")
+
     def test_stdlib_reprs_behave(self):
         """The stand-ins of stdlib_reprs.py act as python's: struct sequences are
         tuples, signatures bind, parameters' kinds are inspect's own members,
