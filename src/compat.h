@@ -325,4 +325,42 @@ typedef struct { int unused; } pyhd_mutex;
 #define pyhd_mutex_unlock(m) ((void)(m))
 #endif
 
+/* ------------------------------------------------------------------------ */
+/* The str hash seed */
+
+/*
+ * 1 and *seed when the interpreter hashes str and bytes with a fixed seed
+ * (PYTHONHASHSEED=N, 0 included), 0 when its secret is random (the default).
+ * The seed decides the order in which a set of strs iterates, so a dump
+ * names it and pyhd-debug starts with it. 3.14 says it through PyConfig_Get();
+ * before, the running config is _Py_GetConfig(), exported by libpython 3.10
+ * to 3.14 and declared in the internal headers from 3.13.
+ */
+#if PY_VERSION_HEX >= 0x030E0000
+static inline int pyhd_hash_seed(unsigned long *seed)
+{
+    PyObject *use = PyConfig_Get("use_hash_seed"), *value = NULL;
+    int fixed = use != NULL && PyObject_IsTrue(use) == 1;
+    if (fixed) {
+        value = PyConfig_Get("hash_seed");
+        *seed = value != NULL ? PyLong_AsUnsignedLong(value) : (unsigned long)-1;
+        fixed = value != NULL && !(*seed == (unsigned long)-1 && PyErr_Occurred());
+    }
+    Py_XDECREF(use);
+    Py_XDECREF(value);
+    PyErr_Clear();
+    return fixed;
+}
+#else
+PyAPI_FUNC(const PyConfig *) _Py_GetConfig(void);
+static inline int pyhd_hash_seed(unsigned long *seed)
+{
+    const PyConfig *config = _Py_GetConfig();
+    if (config == NULL || !config->use_hash_seed)
+        return 0;
+    *seed = config->hash_seed;
+    return 1;
+}
+#endif
+
 #endif /* PYHD_COMPAT_H */

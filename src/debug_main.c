@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "compat.h"
+#include "container.h"
 #include "embedded_import.h"
+#include "manifest.h"
+#include "pyhd/format.h"
 #include "rebuild.h"
 
 /* Exit statuses besides the debugger's own: an internal error (a Python
@@ -17,32 +20,94 @@
  * Stage 1: --trust on the command line starts a normal interpreter;
  * otherwise it is isolated, so that no PYTHON* variable, user site or file in
  * the current directory can put code into the process that reads the dump.
- * The debugger parses the options properly (argparse, in pyhd_debugger.py);
- * this scan only decides how to start, and reads argv as that parser will:
- * options may follow the file, "--" ends them, and the word after an option
- * that takes a value is that value, not an option.
+ * The dump's MANIFEST may name the str hash seed to start with. The debugger
+ * parses the options properly (pyhd_debug/cli.py); these scans only decide how
+ * to start, and read argv as that parser will: options may follow the file,
+ * "--" ends them, and the word after an option that takes a value is that
+ * value, not an option.
  */
+
+/* Options that take a value, as the next word or attached (--list=DIR, -cq). */
+static const char *const with_value[] = {"-c", "--command", "--debugger", "--list", "--attach",
+                                         "--program", "--fingerprint", "--since", "--frame",
+                                         "--thread", "--html", "--listen"};
+
+static int takes_value(const char *arg)
+{
+    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+        if (!strcmp(arg, with_value[k]))
+            return 1;
+    return 0;
+}
+
 static int wants_trust(int argc, char **argv)
 {
-    static const char *const with_value[] = {"-c", "--command", "--debugger", "--list",
-                                              "--program", "--fingerprint", "--since",
-                                              "--frame", "--thread", "--html", "--listen"};
     for (int i = 1; i < argc; i++) {
-        int takes_value = 0;
         if (!strcmp(argv[i], "--"))
             return 0;
         if (!strcmp(argv[i], "--trust"))
             return 1;
-        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-            takes_value |= !strcmp(argv[i], with_value[k]);
-        if (takes_value)
+        if (takes_value(argv[i]))
             i++;
     }
     return 0;
 }
 
-/* Stage 2: the interpreter, with _pyhd built in. Returns 0 or -1 (message printed). */
-static int init_python(int argc, char **argv, int trust)
+/* The dump operand, the first word that is no option or option value; NULL: none. */
+static const char *dump_operand(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            return i + 1 < argc ? argv[i + 1] : NULL;
+        if (argv[i][0] != '-' || !strcmp(argv[i], "-"))
+            return argv[i];
+        if (takes_value(argv[i]))
+            i++;
+    }
+    return NULL;
+}
+
+/*
+ * The str hash seed the dumped program ran with (its MANIFEST's Hash-Seed,
+ * written when PYTHONHASHSEED fixed it): 1 and *seed, or 0 (a random secret,
+ * an older dump, no dump operand, a file that is no dump). The seed decides the
+ * order in which a set of strs iterates, so the rebuilt sets show the program's
+ * order when the debugger hashes as the program did. Only the MANIFEST is read.
+ */
+static int dump_hash_seed(const char *path, unsigned long *seed)
+{
+    static const char *const wanted[] = {PYHD_MEMBER_MANIFEST};
+    struct pyhd_dump_file file = {NULL, 0};
+    struct pyhd_manifest manifest = {NULL, 0};
+    const struct pyhd_archive_member *m;
+    const char *value;
+    char err[256], *end;
+    int found = 0;
+
+    if (path == NULL ||
+        pyhd__ar_load_some(path, (size_t)1 << 20, wanted, 1, &file, err, sizeof err) < 0)
+        return 0;
+    m = pyhd__ar_find(&file, PYHD_MEMBER_MANIFEST);
+    if (m != NULL &&
+        pyhd__manifest_parse((const char *)m->data, m->len, &manifest, err, sizeof err) == 0) {
+        value = pyhd__manifest_get(&manifest, PYHD_MANIFEST_HASH_SEED);
+        /* PYTHONHASHSEED's range: decimal digits, at most 4294967295. */
+        if (value != NULL && value[0] >= '0' && value[0] <= '9' && strlen(value) <= 10) {
+            unsigned long long n = strtoull(value, &end, 10);
+            if (*end == '\0' && n <= 4294967295ULL) {
+                *seed = (unsigned long)n;
+                found = 1;
+            }
+        }
+        pyhd__manifest_free(&manifest);
+    }
+    pyhd__ar_free(&file);
+    return found;
+}
+
+/* Stage 2: the interpreter, with _pyhd built in, hashing strs with seed when
+   has_seed. Returns 0 or -1 (message printed). */
+static int init_python(int argc, char **argv, int trust, int has_seed, unsigned long seed)
 {
     PyConfig config;
     PyStatus status;
@@ -78,6 +143,10 @@ static int init_python(int argc, char **argv, int trust)
     status = PyConfig_SetBytesString(&config, &config.executable, PYHD_PYTHON_EXECUTABLE);
     if (PyStatus_Exception(status))
         goto error;
+    if (has_seed) {
+        config.use_hash_seed = 1;
+        config.hash_seed = seed;
+    }
     status = Py_InitializeFromConfig(&config);
     if (PyStatus_Exception(status))
         goto error;
@@ -144,8 +213,9 @@ done:
 
 int main(int argc, char **argv)
 {
-    int status;
-    if (init_python(argc, argv, wants_trust(argc, argv)) < 0)
+    unsigned long seed = 0;
+    int status, has_seed = dump_hash_seed(dump_operand(argc, argv), &seed);
+    if (init_python(argc, argv, wants_trust(argc, argv), has_seed, seed) < 0)
         return EXIT_INTERNAL;
     status = run_debugger();
     /* Output that cannot be flushed at exit is an error, as for python. */

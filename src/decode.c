@@ -69,10 +69,19 @@ static uint64_t memory_available(void)
     return UINT64_MAX;
 }
 
+/* Below this, a limit is not compared with the memory available: a machine that
+   cannot spare it cannot run the debugger's Python either, and reading
+   /proc/meminfo costs more than inflating a small dump (a tenth of a 10^4-object
+   load's fixed cost). */
+#define LIMIT_WITHOUT_MEMINFO ((uint64_t)64 << 20)
+
 uint64_t pyhd__decode_limit(size_t zlen, uint64_t declared)
 {
     uint64_t limit = declared ? declared : (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
-    uint64_t memory = memory_available();
+    uint64_t memory;
+    if (limit <= LIMIT_WITHOUT_MEMINFO)
+        return limit;
+    memory = memory_available();
     return limit < memory ? limit : memory;
 }
 

@@ -113,8 +113,8 @@ struct pyhd_decoded {
 /*
  * The most a graph.z of zlen bytes may inflate to: declared, the size its
  * MANIFEST gives (Graph-Size; 0 when it gives none, then
- * PYHD_GRAPH_INFLATE_RATIO times zlen), and never more than the memory
- * available on this machine. A dump compresses as well as its data does (a
+ * PYHD_GRAPH_INFLATE_RATIO times zlen), and, past 64 MiB, never more than the
+ * memory available on this machine. A dump compresses as well as its data does (a
  * bytes(300000) makes a graph of a few hundred deflated bytes), so no fixed
  * ratio fits; the declared size is checked against what inflates.
  */

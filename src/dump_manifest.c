@@ -317,6 +317,7 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
     struct pyhd_buf argv;
     PyObject *msg = NULL;
     const char *version = Py_GetVersion();
+    unsigned long seed = 0;
     int rc = -1;
 
     pyhd__buf_init(&argv);
@@ -347,6 +348,7 @@ int pyhd__dump_build_manifest(struct dump *d, const struct timespec *t0)
                  pyhd__dump_utf8_or(PySys_GetObject("abiflags"), "")) < 0
         || field(d, PYHD_MANIFEST_GIL, "%s", gil_names[pyhd__world_gil_enabled() + 1]) < 0
         || field(d, PYHD_MANIFEST_PLATFORM, "%s %s %s", u.sysname, u.release, u.machine) < 0
+        || (pyhd_hash_seed(&seed) && field(d, PYHD_MANIFEST_HASH_SEED, "%lu", seed) < 0)
         || field(d, PYHD_MANIFEST_TRIGGER, "%s", trigger_name(d->trigger)) < 0
         || (d->reason != NULL && field(d, PYHD_MANIFEST_REASON, "%s", d->reason) < 0))
         goto nomem;

@@ -63,8 +63,10 @@ struct rb {
     uint64_t *stack;
     size_t nstack, capstack;
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
-    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: the classes it made */
+    PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: id -> weak reference
+                                  of each class it made */
     PyObject *cob;             /* the pyhd_cobjects module */
+    PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
@@ -75,6 +77,7 @@ struct rb {
     int measuring;             /* push_dep only measures (bound_nesting) */
     uint32_t deps_depth;       /* what it measured: the deepest dependency */
     int trust;
+    int seeded;                /* strs and bytes hash here as in the dumped program */
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
     struct pyhd_values values; /* REDUCED values made in C (rebuild_values.h) */
@@ -331,6 +334,95 @@ static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census
     return 0;
 }
 
+/*
+ * A set iterates in the order of its table: its items' hashes, the table's
+ * size and, where hashes collide, the order the items came in. Added one by
+ * one in the dumped (iteration) order, colliding items may take each other's
+ * places as the table grows, and a program's set made at its full size at
+ * once (a literal of constants, set(other_set)) has a table of another size.
+ * Where the items hash here as in the program (ints and floats; strs and
+ * bytes too when this interpreter has the dump's hash seed, rb->seeded),
+ * set_in_dumped_order() tries the set made at its full size at once from the
+ * dumped order, and keeps it when it iterates in that order.
+ */
+static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
+{
+    if (PyLong_CheckExact(item) || PyFloat_CheckExact(item) || PyBool_Check(item) ||
+        item == Py_None)
+        return 1;
+    if (PyUnicode_CheckExact(item) || PyBytes_CheckExact(item))
+        return rb->seeded;
+    if (PyTuple_CheckExact(item) && depth < 2) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(item); i++)
+            if (!hashes_as_dumped(rb, PyTuple_GET_ITEM(item, i), depth + 1))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 when set iterates as the ids at cursor c (n of them), 0 when not, -1 on error. */
+static int iterates_as(struct rb *rb, PyObject *set, struct pyhd_cursor c, uint64_t n)
+{
+    PyObject *it = PyObject_GetIter(set), *item;
+    uint64_t i = 0;
+    int same = 1;
+    if (!it)
+        return -1;
+    while (same && (item = PyIter_Next(it)) != NULL) {
+        same = i < n && item == ref(rb, rd_id(&c));
+        Py_DECREF(item);
+        i++;
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return -1;
+    return same && i == n;
+}
+
+/* *set (a set, or a frozenset no one else holds yet, which may be replaced)
+   remade in the dumped order where that gives it (see above). 0, or -1. */
+static int set_in_dumped_order(struct rb *rb, PyObject **set, const struct pyhd_record *r,
+                               const uint64_t *s)
+{
+    uint64_t n = s[PYHD_SEQ_N];
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT), each = c;
+    PyObject *order = NULL, *remade = NULL;
+    int rc;
+    if (n < 2 || s[PYHD_SEQ_LENGTH] != n || PySet_GET_SIZE(*set) != (Py_ssize_t)n)
+        return 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (!hashes_as_dumped(rb, ref(rb, rd_id(&each)), 0))
+            return 0;
+    rc = iterates_as(rb, *set, c, n);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    /* A dict of the items in the dumped order: set.update() of a dict sizes the
+       table for all of them first. */
+    order = PyDict_New();
+    each = c;
+    for (uint64_t i = 0; order && i < n; i++)
+        if (PyDict_SetItem(order, ref(rb, rd_id(&each)), Py_None) < 0)
+            Py_CLEAR(order);
+    if (!order)
+        return -1;
+    remade = PyFrozenSet_CheckExact(*set) ? PyFrozenSet_New(order) : PySet_New(order);
+    rc = remade ? iterates_as(rb, remade, c, n) : -1;
+    if (rc > 0 && PyFrozenSet_CheckExact(*set)) {
+        Py_SETREF(*set, remade);
+        remade = NULL;
+    } else if (rc > 0) {
+        /* Others may hold this set already: it is emptied and filled again. */
+        PyObject *done = NULL;
+        if (PySet_Clear(*set) < 0 || (done = PyObject_CallMethod(*set, "update", "O", order)) == NULL)
+            rc = -1;
+        Py_XDECREF(done);
+    }
+    Py_XDECREF(remade);
+    Py_DECREF(order);
+    return rc < 0 ? -1 : 0;
+}
+
 /* Add item id to a set or frozenset; an item that cannot be hashed here gets wrapped. */
 static int set_add(struct rb *rb, PyObject *set, uint64_t id, struct pyhd_hash_census *census)
 {
@@ -441,6 +533,8 @@ static PyObject *decode_frozenset(struct rb *rb, const struct pyhd_record *r,
         }
     }
     pyhd__census_free(&census);
+    if (fs && set_in_dumped_order(rb, &fs, r, s) < 0)
+        Py_CLEAR(fs);
     *more = orig - n;
     return fs;
 }
@@ -716,6 +810,21 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[0] = ref(rb, FLD(r, CLASS, name));
     args[1] = ref(rb, FLD(r, CLASS, qualname));
     args[2] = ref(rb, FLD(r, CLASS, module));
+    /* The trust table first, as pyhd_surrogates.make_class does, but without a call
+       into Python: most classes a dump names are builtins or the standard library's. */
+    {
+        enum pyhd_trust_how how;
+        PyObject *cls = pyhd__trust_resolve(args[2], args[1], &how), *name;
+        if (cls) {
+            name = PyUnicode_InternFromString(pyhd__trust_how_name(how));
+            if (!name || PyDict_SetItem(rb->how, cls, name) < 0)
+                Py_CLEAR(cls);
+            Py_XDECREF(name);
+            return cls;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
     args[3] = ref(rb, FLD(r, CLASS, bases));
     args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
@@ -829,9 +938,21 @@ static PyTypeObject *base_type(unsigned kind)
     }
 }
 
+/* Whether cls is a class pyhd_surrogates made: SURROGATES maps their ids to weak
+   references, whose callbacks remove them as the classes die. */
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    return PySet_Contains(rb->surrogates, cls) > 0;
+    PyObject *key = PyLong_FromVoidPtr(cls);
+    int rc;
+    if (!key) {
+        PyErr_Clear();
+        return 0;
+    }
+    rc = PyDict_Contains(rb->surrogates, key);
+    Py_DECREF(key);
+    if (rc < 0)
+        PyErr_Clear();
+    return rc > 0;
 }
 
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
@@ -1617,12 +1738,14 @@ static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
     }
     if (pyhd__census_active(&census))
         pyhd__census_free(&census);
+    if (rc == 0 && kind == PYHD_REC_SET && PySet_CheckExact(obj))
+        rc = set_in_dumped_order(rb, &obj, r, s);
     return rc;
 }
 
 static int is_surrogate(struct rb *rb, PyObject *obj)
 {
-    return PySet_Contains(rb->surrogates, (PyObject *)Py_TYPE(obj)) > 0;
+    return is_surrogate_class(rb, (PyObject *)Py_TYPE(obj));
 }
 
 /*
@@ -2342,7 +2465,7 @@ static void blame_record(struct rb *rb)
 }
 
 /* Rebuild every object of g and build load()'s dict around them. */
-static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *result)
+static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, PyObject *result)
 {
     struct rb rb;
     PyObject *roots = NULL, *threads = NULL, *excs = NULL, *ret = NULL;
@@ -2352,6 +2475,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     memset(&rb, 0, sizeof rb);
     rb.g = g;
     rb.trust = trust;
+    rb.seeded = seeded;
     /* objs and depth are written as each object is made, and read only once it is
        (state says so): not zeroed first, which would write them all once more. */
     rb.objs = PyMem_Malloc(n * sizeof *rb.objs);
@@ -2370,16 +2494,22 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, PyObject *resu
     if (!rb.sur)
         goto done;
     rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
+    rb.how = rb.surrogates ? PyObject_GetAttrString(rb.sur, "_how") : NULL;
+    if (!rb.how || !PyDict_Check(rb.how)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._how is not a dict");
+        goto done;
+    }
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
-    if (!rb.surrogates || !PySet_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
+    if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
         !rb.dict_name) {
         if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a set");
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a dict");
         goto done;
     }
     /* Rebuilding makes no garbage, only many objects: the collector would
@@ -2440,6 +2570,7 @@ done:
     Py_XDECREF(rb.sur);
     Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);
+    Py_XDECREF(rb.how);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
@@ -2528,6 +2659,19 @@ static int declared_graph_size(const struct pyhd_manifest *manifest, uint64_t *s
     return 0;
 }
 
+/* Whether this interpreter hashes strs with the seed the dumped program had
+   (the MANIFEST's Hash-Seed, which pyhd-debug starts with). */
+static int same_hash_seed(const struct pyhd_manifest *manifest)
+{
+    const char *value = pyhd__manifest_get(manifest, PYHD_MANIFEST_HASH_SEED);
+    unsigned long ours;
+    char text[32];
+    if (value == NULL || !pyhd_hash_seed(&ours))
+        return 0;
+    snprintf(text, sizeof text, "%lu", ours);
+    return !strcmp(text, value);
+}
+
 static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "trust", NULL};
@@ -2598,7 +2742,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     m = pyhd__ar_find(&file, PYHD_MEMBER_ASYNCIO);
     if (set_item_steal(result, "asyncio_json", m ? text_obj(m->data, m->len) : Py_NewRef(Py_None)) < 0)
         goto done;
-    ret = rebuild(&graph, trust, result);
+    ret = rebuild(&graph, trust, same_hash_seed(&manifest), result);
 done:
     Py_XDECREF(result);
     Py_XDECREF(path_bytes);

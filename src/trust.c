@@ -1,6 +1,8 @@
 /* trust.c: the reviewed table of classes a dump may name and get as real classes. */
 #include "trust.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -231,11 +233,43 @@ static const struct trusted table[] = {
 
 static const size_t table_len = sizeof table / sizeof table[0];
 
+/* The table's entries by (module, qualname), sorted once: a load asks for every
+   CLASS record of the dump (a Django app has hundreds), and most are not here. */
+static const struct trusted *by_name[sizeof table / sizeof table[0]];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int compare_names(const char *module, const char *qualname, const struct trusted *t)
+{
+    int c = strcmp(module, t->module);
+    return c ? c : strcmp(qualname, t->qualname);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const struct trusted *x = *(const struct trusted *const *)a;
+    return compare_names(x->module, x->qualname, *(const struct trusted *const *)b);
+}
+
+static void sort_by_name(void)
+{
+    for (size_t i = 0; i < table_len; i++)
+        by_name[i] = &table[i];
+    qsort(by_name, table_len, sizeof by_name[0], compare_entries);
+}
+
 static const struct trusted *find(const char *module, const char *qualname)
 {
-    for (size_t i = 0; i < table_len; i++) {
-        if (!strcmp(table[i].module, module) && !strcmp(table[i].qualname, qualname))
-            return &table[i];
+    size_t lo = 0, hi = table_len;
+    pthread_once(&by_name_once, sort_by_name);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = compare_names(module, qualname, by_name[mid]);
+        if (!c)
+            return by_name[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return NULL;
 }

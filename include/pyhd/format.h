@@ -119,6 +119,10 @@
 #define PYHD_MANIFEST_GIL "Gil"                      /* on, off (a free-threaded
                                                         build running without it)
                                                         or unknown */
+#define PYHD_MANIFEST_HASH_SEED "Hash-Seed"          /* the str hash seed, when fixed
+                                                        (PYTHONHASHSEED=N); absent when
+                                                        random. pyhd-debug starts with it,
+                                                        so sets of strs iterate as they did */
 #define PYHD_MANIFEST_PLATFORM "Platform"            /* uname: sysname release machine */
 #define PYHD_MANIFEST_TRIGGER "Trigger"              /* uncaught-exception,
                                                         thread-exception, signal, api */

@@ -21,6 +21,7 @@ import socket
 import sys
 import traceback
 
+import pyhd_reprexpr
 import pyhd_values
 from pyhd_debug.common import PROG
 from pyhd_debug.frames import RebuildError, _local_file_differs, _source_lines
@@ -200,6 +201,7 @@ class Session:
             self.handle(message)
 
     def handle(self, request):
+        pyhd_reprexpr.new_command()  # the reprs of one request share a budget
         command = request.get("command")
         args = request.get("arguments")
         if not isinstance(args, dict):

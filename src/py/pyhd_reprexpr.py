@@ -17,8 +17,9 @@ set of operations and nothing else:
   small int, tuple, list and dict displays, conditional expressions,
   comparisons and `and`/`or`/`not` of builtin values;
 - reading an attribute: of a rebuilt program object from its own __dict__ or
-  slots, or a plain class attribute (never a property, method or other
-  descriptor of the program, which are inert); `__class__`, and a class's
+  slots, or a plain class attribute; a property (or functools.cached_property)
+  whose getter is itself such a body, evaluated the same way (never a method
+  or other descriptor of the program, which are inert); `__class__`, and a class's
   `__name__`, `__qualname__` and `__module__`; of a builtin or trust-table
   value (a datetime's .year) through its own C or standard-library getter;
 - subscripts of builtin containers, iteration over builtin containers in
@@ -34,6 +35,7 @@ result past the size limits gives up: the caller shows the dumped attributes.
 """
 
 import ast
+import weakref
 import builtins
 
 # No result, repeat count, width or number of iterations beyond these.
@@ -75,28 +77,56 @@ _CLASS_NAMES = ("__name__", "__qualname__", "__module__")
 # once per line, takes over.
 MAX_WORK = 1_000_000
 
-_parsed = {}   # id(function) -> (function, (parameter name, statements) or None)
-_active = []   # ids of the objects being formatted: a cycle gives up
-_work = [0]    # characters made since the outermost evaluate() began
+_parsed = weakref.WeakKeyDictionary()   # function -> (parameter name, statements) or None
+_parsed_getters = weakref.WeakKeyDictionary()  # the same, of property getters
+_active = []   # (id of object, id of body) being evaluated: a cycle gives up
+_work = [0]    # characters made since the outermost evaluate() began, and
+               # NODE_WORK for each node evaluated (properties reading properties
+               # may compute much without making text)
+NODE_WORK = 10
+_limit = [MAX_WORK]  # what the outermost evaluation may spend
+# What the evaluations of one debugger command may spend together: each repr
+# may spend MAX_WORK, but not a list of thousands of them (new_command()).
+COMMAND_WORK = 5_000_000
+_command_left = [COMMAND_WORK]
 
 
-def method_body(function):
+def new_command():
+    """A debugger command (or DAP request) begins: its reprs get a fresh budget."""
+    _command_left[0] = COMMAND_WORK
+
+
+def method_body(function, getter=False):
     """(first parameter name, statements, class name) of function's dumped source
-    when it is a body this module evaluates, else None. Parsed once per function,
-    when first needed: the debugger puts the dumped sources in linecache after
-    the load."""
-    found = _parsed.get(id(function))
-    if found is not None and found[0] is function:
-        return found[1]
+    when it is a body this module evaluates, else None. getter: function is a
+    property's, so its source may start with `@property` (or
+    `@functools.cached_property`). Parsed once per function, when first needed:
+    the debugger puts the dumped sources in linecache after the load."""
+    cache = _parsed_getters if getter else _parsed
+    try:
+        return cache[function]
+    except (KeyError, TypeError):  # TypeError: not weakly referable (never cached)
+        pass
     if not _dumped_source(function):
         return None  # not known yet, or not in the dump: asked again next time
     body = None
     try:
-        body = _read_body(function)
+        body = _read_body(function, getter)
     except (GiveUp, SyntaxError, ValueError, TypeError, OSError, MemoryError, RecursionError):
         body = None
-    _parsed[id(function)] = (function, body)
+    try:
+        cache[function] = body
+    except TypeError:
+        pass
     return body
+
+
+def _getter_decorator(node):
+    """Whether a decorator is `property`, `cached_property` or `functools.cached_property`."""
+    if isinstance(node, ast.Name):
+        return node.id in ("property", "cached_property")
+    return isinstance(node, ast.Attribute) and node.attr == "cached_property" and \
+        isinstance(node.value, ast.Name) and node.value.id == "functools"
 
 
 def _dumped_source(function):
@@ -111,7 +141,7 @@ def _dumped_source(function):
         bool(entry[2])
 
 
-def _read_body(function):
+def _read_body(function, getter=False):
     import inspect, textwrap
     source = textwrap.dedent("".join(inspect.getsourcelines(function)[0]))
     if len(source) > MAX_SOURCE:
@@ -123,8 +153,9 @@ def _read_body(function):
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
         node = node.value   # __repr__ = lambda self: ...
         params, statements = node.args, [ast.Return(node.body)]
-    elif isinstance(node, ast.FunctionDef) and not node.decorator_list and \
-            node.name == function.__name__:
+    elif isinstance(node, ast.FunctionDef) and node.name == function.__name__ and \
+            (not node.decorator_list or getter and len(node.decorator_list) == 1 and
+             _getter_decorator(node.decorator_list[0])):
         params, statements = node.args, list(node.body)
     else:
         raise GiveUp()
@@ -149,35 +180,49 @@ def _read_body(function):
 def evaluate(body, obj):
     """The str the body returns for obj; GiveUp when it cannot be known without
     running program code."""
-    if id(obj) in _active or len(_active) >= MAX_DEPTH:
+    outermost = not _active
+    if outermost:
+        _limit[0] = min(MAX_WORK, _command_left[0])
+    try:
+        result = _run(body, obj)
+    finally:
+        if outermost:
+            _command_left[0] -= _work[0]
+    if type(result) is not str:
+        raise GiveUp()
+    return _check_text(result)
+
+
+def _run(body, obj):
+    """What the body returns for obj (its first parameter), by this module's
+    operations; GiveUp past the bounds or outside them."""
+    key = (id(obj), id(body))
+    if key in _active or len(_active) >= MAX_DEPTH:
         raise GiveUp()
     if not _active:
         _work[0] = 0
-    elif _work[0] > MAX_WORK:
+    if _work[0] > _limit[0]:
         raise GiveUp()
-    _active.append(id(obj))
+    _active.append(key)
     try:
         name, statements, owner = body
         scope = {name: obj}
         evaluator = _Evaluator(scope, owner)
         for statement in statements[:-1]:
             scope[statement.targets[0].id] = evaluator.eval(statement.value)
-        result = evaluator.eval(statements[-1].value)
+        return evaluator.eval(statements[-1].value)
     except GiveUp:
         raise
     except (Exception, RecursionError) as error:  # the program's inert code said no
         raise GiveUp() from error
     finally:
         _active.pop()
-    if type(result) is not str:
-        raise GiveUp()
-    return _check_text(result)
 
 
 def _check_text(value):
     if type(value) is str:
         _work[0] += len(value)
-        if len(value) > MAX_TEXT or _work[0] > MAX_WORK:
+        if len(value) > MAX_TEXT or _work[0] > _limit[0]:
             raise GiveUp()
     return value
 
@@ -233,6 +278,9 @@ class _Evaluator:
     def eval(self, node):
         method = _NODES.get(type(node).__name__)
         if method is None:
+            raise GiveUp()
+        _work[0] += NODE_WORK
+        if _work[0] > _limit[0]:
             raise GiveUp()
         return method(self, node)
 
@@ -351,8 +399,11 @@ class _Evaluator:
             if isinstance(op, (ast.Is, ast.IsNot)):
                 ok = (left is right) == isinstance(op, ast.Is)
             elif isinstance(op, (ast.In, ast.NotIn)):
-                # Membership compares the items: builtin values only.
-                if type(left) not in _SCALARS or type(right) not in (str, list, tuple, dict) or \
+                # Membership compares the items: builtin values only (a set's or
+                # dict's keys are compared only on equal hashes; a program key's
+                # __eq__ is inert and gives up).
+                if type(left) not in _SCALARS or \
+                        type(right) not in (str, list, tuple, dict, set, frozenset) or \
                         (type(right) in (list, tuple) and
                          any(type(i) not in _SCALARS for i in right)):
                     raise GiveUp()
@@ -600,7 +651,35 @@ def _program_attribute(value, name):
                     raise GiveUp()
             if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
                 return found
-            raise GiveUp()  # a method, property or other descriptor: program code
+            return _getter_value(found, value)
+    raise GiveUp()
+
+
+def _getter_value(descriptor, obj):
+    """A property's (or functools.cached_property's) value for obj, when its getter
+    is a body this module evaluates; GiveUp for any other descriptor or method:
+    program code."""
+    import pyhd_surrogates
+    kind = type(descriptor)
+    if kind is property:
+        getter = descriptor.fget
+    elif type.__dict__["__module__"].__get__(kind) == "functools" and \
+            type.__dict__["__qualname__"].__get__(kind) == "cached_property":
+        # The real class, or its inert copy (a dump of a Python whose functools
+        # differs): its func, read from its own dict either way.
+        try:
+            attrs = object.__getattribute__(descriptor, "__dict__")
+        except AttributeError:
+            raise GiveUp()
+        getter = attrs.get("func") if type(attrs) is dict else None
+    else:
+        raise GiveUp()
+    if not pyhd_surrogates._is_rebuilt_function(getter):
+        raise GiveUp()
+    body = method_body(getter, getter=True)
+    if body is None:
+        raise GiveUp()
+    return _run(body, obj)
     raise GiveUp()
 
 

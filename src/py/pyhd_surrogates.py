@@ -10,8 +10,16 @@ and a standard-library value is rebuilt only from the fixed table of format.h
 (REDUCED).
 """
 
+import builtins
+import collections
 import collections.abc
+import enum
+import os
 import sys
+import types
+import weakref
+
+import _pyhd
 
 import pyhd_reprlib
 import pyhd_reprexpr
@@ -104,11 +112,19 @@ def _names_of(cls):
 
 # Every class this module made for a dump's class: real classes (made by type()
 # or an enum metaclass) that hold the program's names, bases and attributes.
-SURROGATES = set()
+# id(class) -> a weak reference to it, whose callback removes the entry as the
+# class dies (before its id can be another object's): a load's classes go with
+# its graph, and asking is one dict lookup (rebuild.c asks for every instance).
+SURROGATES = {}
+
+
+def _add_surrogate(cls):
+    key = id(cls)
+    SURROGATES[key] = weakref.ref(cls, lambda _ref, key=key: SURROGATES.pop(key, None))
 
 
 def is_surrogate(cls):
-    return cls in SURROGATES
+    return id(cls) in SURROGATES
 
 
 # Objects whose generated repr (dataclasses) is being written: a cycle shows "...".
@@ -177,7 +193,7 @@ def _slot_names(cls):
     """The slot names the surrogate classes of cls's MRO define, in MRO order."""
     names = []
     for klass in reversed(cls.__mro__):
-        if klass not in SURROGATES:
+        if not is_surrogate(klass):
             continue
         slots = klass.__dict__.get("__slots__", ())
         for name in (slots,) if isinstance(slots, str) else slots:
@@ -250,13 +266,11 @@ def _usable_real_base(base):
         return True
     if _how.get(base) == "instance":
         return True
-    import collections
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
 
 
 def _is_enum_base(base):
     """A real standard-library enum class without members (Enum, IntEnum, Flag, ...)."""
-    import enum
     return (isinstance(base, enum.EnumMeta) and not is_surrogate(base)
             and not base.__dict__.get("_member_map_"))
 
@@ -268,7 +282,6 @@ def _new_enum_class(name, bases, namespace):
     Its members compare and hash by identity, so no member's attributes are
     needed before they are filled in.
     """
-    import enum
     # The enum metaclass of the bases (a data type such as str may come first).
     meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
     classdict = meta.__prepare__(name, bases)
@@ -307,11 +320,10 @@ def _new_class(name, qualname, module, bases, exception, slots=None):
     # type() refuses NUL in names; a damaged dump may have one.
     name = name.replace("\0", "\\0")
     namespace["__qualname__"] = namespace["__qualname__"].replace("\0", "\\0")
-    import enum
     if any(isinstance(b, enum.EnumMeta) for b in bases):
         try:
             cls = _new_enum_class(name, bases, namespace)
-            SURROGATES.add(cls)
+            _add_surrogate(cls)
             return cls
         except Exception:
             bases = tuple(b if not _is_enum_base(b) else mirror_class(b) for b in bases)
@@ -331,10 +343,10 @@ def _new_class(name, qualname, module, bases, exception, slots=None):
                 cls = type(name, candidate, ns)
             except Exception:  # a metaclass of the bases may refuse in its own way
                 continue
-            SURROGATES.add(cls)
+            _add_surrogate(cls)
             return cls
     cls = type("?", (), namespace)
-    SURROGATES.add(cls)
+    _add_surrogate(cls)
     return cls
 
 
@@ -380,7 +392,6 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
     compares the names and imports only what the table names), or --trust.
     Any argument may be a TruncatedStub (the walker's size budget ran out).
     """
-    import _pyhd
     if not isinstance(bases, tuple):
         bases = ()
     found = _pyhd.trusted_class(module, qualname)
@@ -445,7 +456,6 @@ def class_attrs(cls, attrs):
     nested classes, data); finish() completes enums, dataclasses and namedtuples."""
     if not is_surrogate(cls) or not isinstance(attrs, dict):
         return
-    import enum
     if isinstance(cls, enum.EnumMeta):
         _enum_attrs(cls, attrs)
     else:
@@ -458,13 +468,11 @@ def class_attrs(cls, attrs):
         annotate = attrs.get("__annotate_func__")
         cache = attrs.get("__annotations_cache__")
         if isinstance(cache, dict) and "__annotations__" not in attrs:
-            import sys
             if sys.version_info < (3, 14):
                 # Computed in a 3.14 program: an older Python reads only __annotations__.
                 type.__setattr__(cls, "__annotations__", cache)
         if annotate is not None and "__annotations_cache__" not in attrs \
                 and "__annotations__" not in attrs:
-            import sys
             if sys.version_info >= (3, 14):
                 type.__setattr__(cls, "__annotate__", _source_annotate(annotate))
             else:
@@ -536,7 +544,6 @@ def _function_source_annotate(function):
 def _enum_attrs(cls, attrs):
     """The members, member maps and flag masks of an enum, and the program's own
     attributes; the stdlib's machinery stays the real one."""
-    import enum
     for name, value in attrs.items():
         if not isinstance(name, str):
             continue
@@ -566,9 +573,9 @@ def _is_stdlib_function(value):
 
 def _finish_class(cls, attrs):
     """Decide a rebuilt class's repr, and point dataclass fields at the real sentinels."""
-    import dataclasses, enum
     fields = attrs.get("__dataclass_fields__")
     if isinstance(fields, dict):
+        import dataclasses
         for field in fields.values():
             if isinstance(field, dataclasses.Field):
                 _fix_field(field)
@@ -683,7 +690,7 @@ def _expression_str(function):
 
 
 # A rebuilt exception class -> its program's __str__ (an inert function).
-_dumped_str = {}
+_dumped_str = weakref.WeakKeyDictionary()
 # id(exception) -> (exception, the text python printed for it).
 _exception_texts = {}
 
@@ -734,7 +741,6 @@ def _stdlib_repr_of(function):
 def _generated(function, modules):
     """Whether a rebuilt function was generated by one of the stdlib modules: defined
     in one (a wrapper such as reprlib.recursive_repr's) or exec'd by one."""
-    import os
     code = getattr(function, "__code__", None)
     filename = getattr(code, "co_filename", None)
     return (getattr(function, "__module__", None) in modules or filename == "<string>"
@@ -769,7 +775,6 @@ def _instantiable(cls):
 
 def instance_class(cls, trust):
     """The class to make INSTANCE records of cls with object.__new__, or None for enums."""
-    import enum
     if not isinstance(cls, type):  # a TruncatedStub in place of the class
         return _new_class("truncated", "truncated", "?", (), False)
     if not is_surrogate(cls) and isinstance(cls, enum.EnumMeta):
@@ -814,7 +819,6 @@ def real_subclass_value(cls, value):
     A standard-library enum gives its member of that value; anything else is
     made by the builtin's own constructor, so no __new__ of the class runs.
     """
-    import enum
     if isinstance(cls, enum.EnumMeta):
         try:
             return cls._value2member_map_[value]
@@ -918,7 +922,7 @@ _CO_VARKEYWORDS = 0x08
 _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
-_raisers = {}          # rebuilt function -> its _Inert
+_raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
 _pending_functions = []
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
@@ -982,7 +986,6 @@ def make_function(closure=None, freevars=None):
     """A real function object that raises DumpedCodeError when called, with the dumped
     closure cells; fill_function names it and finish() gives it the dumped code's
     file, line and parameters."""
-    import types
     raiser = _Inert()
     code = _code_with(raiser)
     cells = None
@@ -1045,7 +1048,6 @@ def builtin_function(name, qualname, module, self=None, has_self=False):
     method of a rebuilt object of a builtin type (_bound_builtin), else a real
     builtin function of pyhd's that raises DumpedCodeError when called (a
     FunctionStub when it cannot be one)."""
-    import builtins
     if module == "builtins" and name in _PURE_BUILTINS:
         real = builtins.__dict__.get(name)
         if type(real) is type(len) and real.__qualname__ == qualname:
@@ -1060,7 +1062,6 @@ def builtin_function(name, qualname, module, self=None, has_self=False):
     elif not has_self:
         self = None
     if type(name) is str and (module is None or type(module) is str):
-        import _pyhd
         try:
             return _pyhd.inert_builtin(name, self, module)
         except ValueError:  # not a name, or past the cap on names
@@ -1071,7 +1072,6 @@ def builtin_function(name, qualname, module, self=None, has_self=False):
 def _is_module(obj):
     # issubclass of the real types reads no attribute of a rebuilt object, where
     # isinstance would look up its __class__.
-    import types
     return issubclass(type(obj), types.ModuleType)
 
 
@@ -1093,7 +1093,6 @@ def _bindable_base(cls):
     module, qualname = type.__dict__["__module__"].__get__(cls), cls.__qualname__
     if module == "builtins":
         return not cls.__flags__ & _HEAPTYPE
-    import _pyhd
     found = _pyhd.trusted_class(module, qualname) if type(module) is str else None
     return found is not None and found[0] is cls and found[1] == "reduced"
 
@@ -1112,7 +1111,6 @@ def _bound_builtin(name, self):
     class) of a C type that _bindable_base allows and that type defines name as
     a C method (a class's: a class method, its __new__, or a method of its
     metaclass such as mro); else None."""
-    import types
     try:
         if _is_class(self):
             descr = _c_attribute(self, name)
@@ -1133,7 +1131,6 @@ def _bound_builtin(name, self):
 
 def make_method(function, self):
     """A bound method of a rebuilt function (MethodStub when it cannot be one)."""
-    import types
     if callable(function) and self is not None:
         try:
             return types.MethodType(function, self)
@@ -1186,7 +1183,6 @@ def begin():
 
 def finish():
     """After every record is filled: functions get their code, classes their repr."""
-    import os
     for function, record in _pending_functions:
         raiser = _raisers[function]
         if isinstance(record.filename, str) and type(record.firstlineno) is int:
@@ -1211,7 +1207,7 @@ _modules = []  # (name, module) of this load, for finish_roots()
 def sourcelines(obj):
     """(lines, first line) of the dumped source of a rebuilt property, classmethod,
     staticmethod or class of the program, or None (inspect finds the rest)."""
-    import inspect, types
+    import inspect
     if isinstance(obj, property):
         obj = obj.fget
     elif isinstance(obj, (classmethod, staticmethod, types.MethodType)):
@@ -1224,7 +1220,6 @@ def sourcelines(obj):
 
 
 def _is_rebuilt_function(obj):
-    import types
     return type(obj) is types.FunctionType and obj in _raisers
 
 
@@ -1275,7 +1270,6 @@ def make_module(name, file=None, origin=None):
     it came from when that is no file ("frozen": <module 'os' (frozen)>); dumps
     from before that field say nothing, and a module without a file that this
     python has built in was built in there too."""
-    import types
     module = types.ModuleType(name)
     _modules.append((name, module))
     if origin is None and file is None and name in sys.builtin_module_names:
@@ -1317,7 +1311,6 @@ def _version_info(values):
     """The dumped sys.version_info: a named tuple that prints as the real one."""
     if not _version_info_class:
         # Made once: namedtuple compiles source, a cost every load would pay again.
-        import collections
         cls = collections.namedtuple("version_info", "major minor micro releaselevel serial",
                                      module="sys")  # type() names it as python's
         cls.__repr__ = _version_info_repr
@@ -1329,7 +1322,6 @@ def finish_roots(roots, manifest, threads=None):
     """The dumped sys module gets argv, path, modules, version and platform; os its
     environ: what the dump's roots and MANIFEST hold, as the program saw them.
     Thread handles learn from threads (the dump's live threads) whether they are done."""
-    import os
     _bind_thread_handles(threads)
     fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
     system = fields.get("Platform", "").split(" ")[0].lower()
@@ -1360,7 +1352,6 @@ def finish_roots(roots, manifest, threads=None):
 
 def _module_table(modules):
     """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
-    import _pyhd
     return _pyhd.module_table(modules, {name: module for name, module in _modules})
 
 
@@ -1505,14 +1496,20 @@ def _bind_thread_handles(threads):
 
 
 # (stub class, id(dumped class)) -> (dumped class, its named subclass of the stub).
-_named_subclasses = {}
+# dumped class -> {stub class: its named subclass of the stub}; weak, as the
+# subclass holds no reference to the dumped class.
+_named_subclasses = weakref.WeakKeyDictionary()
 
 
 def _named_subclass(stub, klass):
     """A subclass of stub with klass's names (module, qualname), made once per class."""
     if not isinstance(klass, type):
         return stub
-    found = _named_subclasses.get((stub, id(klass)))
+    try:
+        subs = _named_subclasses.setdefault(klass, {})
+    except TypeError:  # a class that cannot be weakly referred to: not kept
+        subs = {}
+    found = subs.get(stub)
     if found is None:
         module = type.__dict__["__module__"].__get__(klass)
         qualname = type.__dict__["__qualname__"].__get__(klass)
@@ -1520,8 +1517,8 @@ def _named_subclass(stub, klass):
         if not (type(module) is str and type(qualname) is str and type(name) is str):
             return stub
         sub = type(name, (stub,), {"__module__": module, "__qualname__": qualname})
-        found = _named_subclasses[(stub, id(klass))] = (klass, sub)
-    return found[1]
+        found = subs[stub] = sub
+    return found
 
 
 class TruncatedStub:
@@ -1584,7 +1581,6 @@ def _a_class(value):
 def _an_alias_arg(value):
     """An argument of a rebuilt list[int]: a class, another alias, a builtin value
     (Literal-like strs and ints) or Ellipsis (tuple[int, ...])."""
-    import types
     if isinstance(value, type) or type(value) in (types.GenericAlias, str, int, type(...)):
         return value
     raise TypeError("unexpected %s" % type(value).__name__)
@@ -1758,7 +1754,6 @@ def make_reduced(cls, args):
 
 def fill_reduced(obj, args):
     """Second step of a REDUCED value: a deque's items (they may refer back to it)."""
-    import collections
     if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
 

@@ -762,6 +762,48 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["items"][:2], [True, 10])
         self.assertTrue(facts["items"][2].endswith("... <truncated: 4990 more>"), facts["items"])
 
+    def test_a_load_leaves_nothing_behind(self):
+        # Once a load's graph is dropped, its classes, functions and their
+        # bookkeeping (pyhd_surrogates' tables) go too: loading again and again
+        # keeps the number of live objects level (it grew by about 50 a load).
+        dump = self.dump("""
+            import enum
+            class Color(enum.Enum):
+                RED = 1
+            class Sale:
+                def __init__(self, amount):
+                    self.amount = amount
+                def __repr__(self):
+                    return f"Sale({self.amount!r})"
+                @property
+                def double(self):
+                    return self.amount * 2
+            class Oops(Exception):
+                def __str__(self):
+                    return "oops %s" % (self.args,)
+            def main():
+                sale, color = Sale(3), Color.RED
+                raise Oops(sale)
+            main()
+        """)
+        facts = self.check(dump, """
+            import gc, pyhd_surrogates
+            counts = []
+            for _ in range(6):
+                r = _pyhd.load(DUMP)
+                loc = innermost_locals(r)
+                text = repr(loc['sale'])
+                del r, loc
+                gc.collect()
+                counts.append((len(gc.get_objects()), len(pyhd_surrogates.SURROGATES)))
+            facts = {'counts': counts, 'text': text}
+        """)
+        self.assertEqual(facts["text"], "Sale(3)")
+        counts = facts["counts"]
+        # The first loads may fill caches of the debugger's own modules (the
+        # mirrors of real classes, made once).
+        self.assertEqual(counts[3:], [counts[2]] * 3, counts)
+
     def test_size_budget_leaves_objects_out(self):
         dump = self.dump("""
             def f():

@@ -4,7 +4,8 @@ format over the object's attributes, and never run.
 The crash program's classes have __repr__ bodies that, run, would act on the
 debugging machine (delete a file, run a command, import, open, allocate a
 gigabyte, join one long str ten thousand times, compute 10**(10**9)) or read
-program code (a property, a method). pyhd-debug must print
+program code (a method, a property that acts or reads itself, properties
+reading properties 3**20 times). pyhd-debug must print
 each as its dumped attributes and nothing may happen; the plain ones print as
 python printed them (tests/e2e/fidelity/program_reprs.py checks many forms).
 """
@@ -80,6 +81,29 @@ class Rounds:
     def __repr__(self):
         return str(round(10, -1000000000))
 
+class Selfread:   # a property that reads itself
+    @property
+    def me(self):
+        return self.me
+    def __repr__(self):
+        return f"Selfread({self.me})"
+
+class Fan:   # each level reads the one below three times: 3**20 evaluations
+    def __init__(self, below):
+        self.below = below
+    @property
+    def weight(self):
+        return 1 if self.below is None else self.below.weight + self.below.weight + self.below.weight
+    def __repr__(self):
+        return f"Fan({self.weight})"
+
+class Opensprop:   # a property whose body acts: it is not evaluated
+    @property
+    def handle(self):
+        return open("pwned-getter", "w")
+    def __repr__(self):
+        return f"Opensprop({self.handle})"
+
 class Node:
     def __init__(self, left, right):
         self.left, self.right = left, right
@@ -105,13 +129,16 @@ def main():
     for _ in range(40):
         shared = Node(shared, shared)
     plain = Plain("disk", [30, 10, 20])
+    selfread, opensprop, fan = Selfread(), Opensprop(), None
+    for _ in range(20):
+        fan = Fan(fan)
     raise RuntimeError("crash")
 
 main()
 '''
 
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
-           "rounds"]
+           "rounds", "selfread", "fan", "opensprop"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -129,11 +156,11 @@ class ReprExpr(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.dir, True)
 
-    def debug(self, commands):
+    def debug(self, commands, timeout=300):
         """What each pdb command printed, run in a fresh directory beside the victim."""
         proc = subprocess.run([DEBUG, self.dump], input="".join(c + "\n" for c in commands),
                               cwd=self.dir, env=clean_env(), capture_output=True, text=True,
-                              timeout=300)
+                              timeout=timeout)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc.stdout.split("(Pdb) ")[1:-1]
 
@@ -187,6 +214,15 @@ class ReprExpr(unittest.TestCase):
         reply, = self.debug(["p shared"])
         self.assertTrue(reply.startswith("<rebuilt Node left="), reply[:200])
         self.assertLess(len(reply), 100_000)
+
+    def test_one_command_spends_a_bounded_budget(self):
+        # Each Fan's repr may spend pyhd_reprexpr's bound for one repr (about 60 ms
+        # here); a list of a thousand of them would spend a minute, and printed
+        # whole (no list is cut by pdb's p) took that long. One command's reprs
+        # share a budget; the next command has its own (the timeout is a hang guard).
+        replies = self.debug(["p [fan] * 1000", "p plain"], timeout=60)
+        self.assertTrue(replies[0].startswith("[<rebuilt Fan below="), replies[0][:200])
+        self.assertEqual(replies[1].strip(), "Plain(disk: 10, 20, 30)")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,39 @@ class TrustTest(CrashTestCase):
             self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, "", ""),
                              "importing %s" % module)
 
+    def test_every_entry_is_found_and_nothing_else(self):
+        # trust.c finds a name by binary search over the table sorted once:
+        # each entry is found as itself, and names next to entries are not.
+        dump = self.dump("1 / 0\n")
+        facts, _ = self.debug(dump, """
+            import importlib
+            found, absent, near = [], [], []
+            for module, qualname, where, how in _pyhd.TRUSTED:
+                got = _pyhd.trusted_class(module, qualname)
+                try:
+                    real = getattr(importlib.import_module(where), qualname)
+                except (ImportError, AttributeError):
+                    real = None  # not in this Python (StrEnum before 3.11), or renamed
+                if not isinstance(real, type):
+                    real = None  # no class here (typing.Union before 3.14)
+                if got is None:
+                    absent.append([module, qualname, real is None])
+                else:
+                    found.append([module, qualname, got[1] == how and
+                                  (real is None or got[0] is real)])
+                for m, q in ((module, qualname + 'x'), (module, qualname[:-1]),
+                             (module + 'x', qualname), (module[:-1], qualname),
+                             (module, '_' + qualname)):
+                    if m not in ('builtins', '') and _pyhd.trusted_class(m, q) is not None \
+                            and (m, q) not in {(r[0], r[1]) for r in _pyhd.TRUSTED}:
+                        near.append([m, q])
+            facts = {'found': found, 'absent': absent, 'near': near}
+        """)
+        self.assertGreater(len(facts["found"]), 100)
+        self.assertEqual([row for row in facts["found"] if not row[2]], [])
+        self.assertEqual([row for row in facts["absent"] if not row[2]], [])
+        self.assertEqual(facts["near"], [])
+
     def test_dump_names_outside_the_table_are_never_imported(self):
         # Each class claims to be defined by a module that would run something
         # when imported; the fake module in sys.modules makes pyhd-run flag it as

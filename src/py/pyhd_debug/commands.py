@@ -6,6 +6,7 @@ import pdb
 import sys
 import traceback
 
+import pyhd_reprexpr
 import pyhd_tasks
 
 from .frames import RebuildError
@@ -69,6 +70,7 @@ class DumpCommands(pyhd_tasks.TaskCommands):
         whose repr recurses past the limit, as a deep linked structure does),
         which would end the session, and the dump with it.
         """
+        pyhd_reprexpr.new_command()
         try:
             return super().onecmd(line)
         except (bdb.BdbQuit, KeyboardInterrupt, SystemExit):

@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal
+import datetime, decimal, functools
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -53,6 +53,29 @@ class BadErr(Exception):
     def __init__(self, code): super().__init__(code); self.code = code
     def __str__(self): return f"error code {self.code}"
 
+class User:
+    def __init__(self, first, last, roles):
+        self.first, self.last, self.roles = first, last, roles
+    @property
+    def full_name(self):
+        return f"{self.first} {self.last}"
+    @property
+    def admin(self):
+        """Whether the user may do anything."""
+        return "admin" in self.roles
+    def __repr__(self):
+        return f"<User {self.full_name} admin={self.admin}>"
+
+class Cart:
+    def __init__(self, prices): self.prices = prices
+    @functools.cached_property
+    def total(self):
+        return sum(self.prices)
+    def _get_count(self):
+        return len(self.prices)
+    count = property(_get_count)
+    def __repr__(self): return f"Cart(total={self.total}, count={self.count})"
+
 def main():
     a = Account("ann", 10)
     p = Point(1, 2)
@@ -68,5 +91,9 @@ def main():
     err = BadErr(5)
     err_text = str(err)
     m_text = str(m)
+    user = User("Ada", "Lovelace", {"admin", "dev"})
+    cart_seen = Cart([1.5, 2.25])
+    print(cart_seen)  # computes and caches total
+    cart = Cart([3, 4])
     raise ValueError(a)
 main()
