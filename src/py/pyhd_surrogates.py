@@ -1164,11 +1164,12 @@ def fill_descriptor(obj, first, second, third, doc):
                           doc if isinstance(doc, str) else None)
     elif callable(first):
         type(obj).__init__(obj, first)
-    raiser = _raisers.get(first)
-    if raiser is not None:
-        raiser.role = role
+    # Only rebuilt functions are _raisers' keys: a descriptor's function may be a
+    # C callable that takes no weak reference (attrs' fields: operator.itemgetter).
+    if _is_rebuilt_function(first):
+        _raisers[first].role = role
     for setter, suffix in ((second, " setter"), (third, " deleter")):
-        if setter in _raisers:
+        if _is_rebuilt_function(setter):
             _raisers[setter].role = role + suffix
 
 
