@@ -726,6 +726,42 @@ def is_attrs_repr(function):
     return isinstance(filename, str) and filename.startswith("<attrs generated repr")
 
 
+def _flask_scaffold_repr(self):
+    """Flask's Scaffold.__repr__ (an app, a blueprint): <Flask 'shop'>, its name: the
+    dumped one, else the import name (an app run as __main__ is named after its file,
+    which the dump does not say: its attributes show)."""
+    name = _own_value(self, "name")
+    if not isinstance(name, str):
+        name = _own_value(self, "import_name")
+        if not isinstance(name, str) or name == "__main__":
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r>" % (type(self).__name__, name)
+
+
+def _flask_config_repr(self):
+    """Flask's Config.__repr__: <Config {'DEBUG': False, ...}>."""
+    return "<%s %s>" % (type(self).__name__, dict.__repr__(self))
+
+
+def _werkzeug_status_repr(self):
+    """werkzeug's sansio Response.__repr__: <Response [200 OK]>."""
+    return "<%s [%s]>" % (type(self).__name__, _own_value(self, "_status"))
+
+
+def _werkzeug_response_repr(self):
+    """werkzeug's Response.__repr__: <Response 12 bytes [200 OK]>, the body's length
+    when it is a list or tuple of bytes or str (encoded as werkzeug encodes them)."""
+    body = _own_value(self, "response")
+    if isinstance(body, (list, tuple)):
+        if not all(isinstance(item, (bytes, str)) for item in body):
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+        info = "%d bytes" % sum(len(item.encode() if isinstance(item, str) else item)
+                                for item in body)
+    else:
+        info = "likely-streamed" if hasattr(type(body), "__len__") else "streamed"
+    return "<%s %s [%s]>" % (type(self).__name__, info, _own_value(self, "_status"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -770,6 +806,11 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("werkzeug.sansio.response", "Response.__repr__"): _werkzeug_status_repr,
+    ("werkzeug.wrappers.response", "Response.__repr__"): _werkzeug_response_repr,
+    ("flask.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,
+    ("flask.sansio.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,
+    ("flask.config", "Config.__repr__"): _flask_config_repr,
     ("django.utils.datastructures", "MultiValueDict.__repr__"): _multi_value_dict_repr,
     ("django.utils.datastructures", "CaseInsensitiveMapping.__repr__"):
         _case_insensitive_mapping_repr,

@@ -1,4 +1,4 @@
-"""Values of werkzeug (Flask), Django, pytz and numpy whose reprs are their library's
+"""Values of Flask, werkzeug, Django, pytz and numpy whose reprs are their library's
 Python code: pyhd-debug writes them again over the dumped attributes."""
 import datetime
 
@@ -11,6 +11,7 @@ settings.configure(SECRET_KEY="x", ALLOWED_HOSTS=["*"], USE_TZ=True,
                                           "NAME": ":memory:"}})
 django.setup()
 
+import flask
 import numpy as np
 import pytz
 from django import forms
@@ -43,6 +44,11 @@ class SignupForm(forms.Form):
 
 
 def main():
+    app = flask.Flask("shop", root_path="/srv/app")
+    blueprint = flask.Blueprint("inventory", __name__, root_path="/srv/app")
+    config = flask.Config("/srv/app", {"DEBUG": True, "NAME": "shop"})
+    flask_response = flask.Response("héllo", 201)
+    streamed = flask.Response(iter([b"a"]))
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
