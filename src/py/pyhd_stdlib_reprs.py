@@ -762,6 +762,53 @@ def _werkzeug_response_repr(self):
     return "<%s %s [%s]>" % (type(self).__name__, info, _own_value(self, "_status"))
 
 
+# What werkzeug's url quoting and uri_to_iri leave as they are: a request URL
+# made of these prints as its parts joined (others show the attributes).
+_URL_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                       "-._~/:@!$&'()*+,;=")
+
+
+def _werkzeug_request_url(self):
+    """werkzeug's Request.url (get_current_url over scheme, host, root_path, path and
+    query string; host from the Host header or the server, its default port dropped),
+    or None where quoting would change a part or trusted_hosts would check the host."""
+    url = _own_value(self, "url")
+    if isinstance(url, str):
+        return url  # the cached_property was read by the program
+    scheme, root, path = (_own_value(self, name) for name in ("scheme", "root_path", "path"))
+    query, server = _own_value(self, "query_string"), _own_value(self, "server")
+    headers = _own_value(self, "headers")
+    environ = _own_value(headers, "environ") if headers is not None else None
+    host = environ.get("HTTP_HOST") if isinstance(environ, dict) else None
+    if host is None and isinstance(server, tuple) and len(server) == 2 and \
+            isinstance(server[0], str):
+        host = server[0] if server[1] is None else "%s:%s" % server
+    if not (isinstance(scheme, str) and isinstance(host, str) and isinstance(root, str)
+            and isinstance(path, str) and isinstance(query, bytes)) or \
+            _class_value(self, "trusted_hosts", False) is not None:
+        return None
+    if scheme in ("http", "ws") and host.endswith(":80"):
+        host = host[:-3]
+    elif scheme in ("https", "wss") and host.endswith(":443"):
+        host = host[:-4]
+    try:
+        query = query.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if not all(c in _URL_PLAIN for c in root + path + query.replace("?", "")):
+        return None
+    url = "%s://%s%s/%s" % (scheme, host, root.rstrip("/"), path.lstrip("/"))
+    return url + "?" + query if query else url
+
+
+def _werkzeug_request_repr(self):
+    """werkzeug's Request.__repr__: <Request 'http://localhost/a?b=1' [POST]>."""
+    url = _werkzeug_request_url(self)
+    if url is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r [%s]>" % (type(self).__name__, url, _own_value(self, "method"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -806,6 +853,7 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("werkzeug.sansio.request", "Request.__repr__"): _werkzeug_request_repr,
     ("werkzeug.sansio.response", "Response.__repr__"): _werkzeug_status_repr,
     ("werkzeug.wrappers.response", "Response.__repr__"): _werkzeug_response_repr,
     ("flask.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,

@@ -18,6 +18,7 @@ from django import forms
 from django.db import models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
                          QueryDict)
+from werkzeug.test import EnvironBuilder
 from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
 
@@ -49,6 +50,10 @@ def main():
     config = flask.Config("/srv/app", {"DEBUG": True, "NAME": "shop"})
     flask_response = flask.Response("héllo", 201)
     streamed = flask.Response(iter([b"a"]))
+    flask_request = flask.Request(EnvironBuilder("/inv/buy/pear", query_string="n=1&x=a+b",
+                                                 method="POST").get_environ())
+    on_port = flask.Request(EnvironBuilder("/", base_url="https://api.example.org:8443/v1"
+                                           ).get_environ())
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
