@@ -38,10 +38,12 @@ class _Record:
     _fields = ()
 
     def __init__(self, **fields):
-        for name in self._fields:
-            setattr(self, name, fields.pop(name, None))
-        if fields:
-            raise TypeError("unknown fields: " + ", ".join(sorted(fields)))
+        values = dict.fromkeys(self._fields)   # in the order of _fields
+        values.update(fields)
+        if len(values) != len(self._fields):
+            raise TypeError("unknown fields: " +
+                            ", ".join(sorted(set(fields) - set(self._fields))))
+        self.__dict__.update(values)
 
     def __repr__(self):
         return "<%s %s>" % (type(self).__name__, self._where())
@@ -923,6 +925,16 @@ _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
 _raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
+
+
+def _raiser_of(obj):
+    """The _Inert of a rebuilt function, else None (for any other object: an
+    operator.itemgetter, which cannot be weakly referred to, as a namedtuple's
+    property's getter)."""
+    try:
+        return _raisers.get(obj)
+    except TypeError:
+        return None
 _pending_functions = []
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
@@ -1164,13 +1176,13 @@ def fill_descriptor(obj, first, second, third, doc):
                           doc if isinstance(doc, str) else None)
     elif callable(first):
         type(obj).__init__(obj, first)
-    # Only rebuilt functions are _raisers' keys: a descriptor's function may be a
-    # C callable that takes no weak reference (attrs' fields: operator.itemgetter).
-    if _is_rebuilt_function(first):
-        _raisers[first].role = role
+    raiser = _raiser_of(first)
+    if raiser is not None:
+        raiser.role = role
     for setter, suffix in ((second, " setter"), (third, " deleter")):
-        if _is_rebuilt_function(setter):
-            _raisers[setter].role = role + suffix
+        raiser = _raiser_of(setter)
+        if raiser is not None:
+            raiser.role = role + suffix
 
 
 def begin():
