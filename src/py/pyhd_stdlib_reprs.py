@@ -809,6 +809,35 @@ def _werkzeug_request_repr(self):
     return "<%s %r [%s]>" % (type(self).__name__, url, _own_value(self, "method"))
 
 
+def _werkzeug_rule_repr(self):
+    """werkzeug's Rule.__repr__: <Rule '/items/<id>' (GET, HEAD) -> items>, its _trace
+    joined, its methods (a set: in this process's order, as python's own differs by
+    hash seed) and endpoint."""
+    if _own_value(self, "map") is None:
+        return "<%s (unbound)>" % type(self).__name__
+    trace, methods = _own_value(self, "_trace"), _own_value(self, "methods")
+    if not isinstance(trace, list) or not all(
+            isinstance(step, tuple) and len(step) == 2 and isinstance(step[1], str)
+            for step in trace) or not isinstance(methods, (set, frozenset, type(None))):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    parts = "".join("<%s>" % data if dynamic else data for dynamic, data in trace).lstrip("|")
+    shown = " (%s)" % ", ".join(methods) if methods is not None else ""
+    return "<%s %r%s -> %s>" % (type(self).__name__, parts, shown, _own_value(self, "endpoint"))
+
+
+def _werkzeug_map_repr(self):
+    """werkzeug's Map.__repr__: Map([<Rule ...>, ...]), its rules pretty-printed."""
+    import pprint
+    rules = _own_value(self, "_rules")  # a list before werkzeug 2.2
+    by_endpoint = _own_value(self, "_rules_by_endpoint")  # 2.2 on: _rules is a property
+    if not isinstance(rules, list) and isinstance(by_endpoint, dict) and \
+            all(isinstance(group, list) for group in by_endpoint.values()):
+        rules = [rule for group in by_endpoint.values() for rule in group]
+    if not isinstance(rules, list):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%s)" % (type(self).__name__, pprint.pformat(list(rules)))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -854,6 +883,10 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
     ("werkzeug.sansio.request", "Request.__repr__"): _werkzeug_request_repr,
+    ("werkzeug.routing.rules", "Rule.__repr__"): _werkzeug_rule_repr,
+    ("werkzeug.routing", "Rule.__repr__"): _werkzeug_rule_repr,
+    ("werkzeug.routing.map", "Map.__repr__"): _werkzeug_map_repr,
+    ("werkzeug.routing", "Map.__repr__"): _werkzeug_map_repr,
     ("werkzeug.sansio.response", "Response.__repr__"): _werkzeug_status_repr,
     ("werkzeug.wrappers.response", "Response.__repr__"): _werkzeug_response_repr,
     ("flask.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,

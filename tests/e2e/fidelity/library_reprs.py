@@ -18,6 +18,7 @@ from django import forms
 from django.db import models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
                          QueryDict)
+from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
@@ -54,6 +55,10 @@ def main():
                                                  method="POST").get_environ())
     on_port = flask.Request(EnvironBuilder("/", base_url="https://api.example.org:8443/v1"
                                            ).get_environ())
+    url_map = Map([Rule("/items/<int:id>", methods=["POST"], endpoint="items"),
+                   Rule("/", endpoint="index", methods=["PUT"])])
+    rule = next(url_map.iter_rules("items"))
+    free_rule = Rule("/free")
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
