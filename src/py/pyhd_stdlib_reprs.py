@@ -838,6 +838,22 @@ def _werkzeug_map_repr(self):
     return "%s(%s)" % (type(self).__name__, pprint.pformat(list(rules)))
 
 
+def _requests_repr(field):
+    """requests' Request, PreparedRequest and Response reprs: <Response [404]>."""
+    def render(self):
+        return "<%s [%s]>" % (type(self).__name__, _own_value(self, field))
+    return render
+
+
+def _requests_case_insensitive_repr(self):
+    """requests' CaseInsensitiveDict.__repr__: {'Content-Type': 'text/html'}, from _store."""
+    store = _own_value(self, "_store")
+    if not isinstance(store, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return str({pair[0]: pair[1] for pair in store.values()
+                if isinstance(pair, tuple) and len(pair) == 2})
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -882,6 +898,12 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("requests.models", "Request.__repr__"): _requests_repr("method"),
+    ("requests.models", "PreparedRequest.__repr__"): _requests_repr("method"),
+    ("requests.models", "Response.__repr__"): _requests_repr("status_code"),
+    ("requests.structures", "CaseInsensitiveDict.__repr__"): _requests_case_insensitive_repr,
+    ("requests.structures", "LookupDict.__repr__"):
+        lambda self: "<lookup '%s'>" % (_own_value(self, "name"),),
     ("werkzeug.sansio.request", "Request.__repr__"): _werkzeug_request_repr,
     ("werkzeug.routing.rules", "Rule.__repr__"): _werkzeug_rule_repr,
     ("werkzeug.routing", "Rule.__repr__"): _werkzeug_rule_repr,

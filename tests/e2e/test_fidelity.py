@@ -165,14 +165,16 @@ class FidelityTest(unittest.TestCase):
         self.compare("stdlib_testcase.py")
 
     def test_library_reprs(self):
-        """Flask's, werkzeug's, Django's, pytz's and numpy's own reprs (Python code of theirs)."""
+        """Flask's, werkzeug's, Django's, requests', pytz's and numpy's own reprs (Python
+        code of theirs)."""
         missing = subprocess.run(
-            [PYTHON, "-I", "-c", "import django, flask, numpy, pytz, werkzeug"],
+            [PYTHON, "-I", "-c", "import django, flask, numpy, pytz, requests, werkzeug"],
             capture_output=True).returncode
         if missing:
-            print("\nDjango, Flask, numpy, pytz or werkzeug is not installed for %s: "
-                  "library_reprs.py is not run" % PYTHON, file=sys.stderr)
-            self.skipTest("Django, Flask, numpy, pytz or werkzeug is not installed")
+            libraries = "Django, Flask, numpy, pytz, requests or werkzeug"
+            print("\n%s is not installed for %s: library_reprs.py is not run"
+                  % (libraries, PYTHON), file=sys.stderr)
+            self.skipTest(libraries + " is not installed")
         self.compare("library_reprs.py")
 
     def test_library_pytest(self):

@@ -1,4 +1,4 @@
-"""Values of Flask, werkzeug, Django, pytz and numpy whose reprs are their library's
+"""Values of Flask, werkzeug, Django, requests, pytz and numpy whose reprs are their library's
 Python code: pyhd-debug writes them again over the dumped attributes."""
 import datetime
 
@@ -14,6 +14,8 @@ django.setup()
 import flask
 import numpy as np
 import pytz
+import requests
+from requests.structures import CaseInsensitiveDict
 from django import forms
 from django.db import models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
@@ -59,6 +61,13 @@ def main():
                    Rule("/", endpoint="index", methods=["PUT"])])
     rule = next(url_map.iter_rules("items"))
     free_rule = Rule("/free")
+    http_request = requests.Request("GET", "http://example.org/a", params={"q": 1})
+    prepared = http_request.prepare()
+    http_response = requests.Response()
+    http_response.status_code = 404
+    http_response.headers = CaseInsensitiveDict({"Content-Type": "text/html", "X-Id": "7"})
+    http_headers = http_response.headers
+    codes = requests.codes
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
