@@ -854,6 +854,97 @@ def _requests_case_insensitive_repr(self):
                 if isinstance(pair, tuple) and len(pair) == 2})
 
 
+def _name_repr(pattern, field):
+    """A repr that is pattern % (class name, the object's own field)."""
+    def render(self):
+        return pattern % (type(self).__name__, _own_value(self, field))
+    return render
+
+
+def _jinja_template_repr(self):
+    """jinja2's Template.__repr__: <Template 'page.html'> (memory:<id> for a nameless one,
+    as python's, whose address differs anyway)."""
+    name = _own_value(self, "name")
+    return "<%s %s>" % (type(self).__name__,
+                        "memory:%x" % id(self) if name is None else repr(name))
+
+
+def _dateutil_tzoffset_repr(self):
+    """dateutil's tzoffset.__repr__: tzoffset('CET', 3600)."""
+    offset = _own_value(self, "_offset")
+    if not isinstance(offset, datetime.timedelta):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%r, %s)" % (type(self).__name__, _own_value(self, "_name"),
+                           int(offset.total_seconds()))
+
+
+def _relativedelta_repr(self):
+    """dateutil's relativedelta.__repr__: relativedelta(months=+1, day=31)."""
+    parts = []
+    for name in ("years", "months", "days", "leapdays", "hours", "minutes", "seconds",
+                 "microseconds"):
+        value = _own_value(self, name)
+        if not isinstance(value, (int, float)):
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+        if value:
+            parts.append("%s=%s" % (name, format(value, "+g")))
+    for name in ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond"):
+        value = _own_value(self, name)
+        if value is not None:
+            parts.append("%s=%r" % (name, value))
+    return "%s(%s)" % (type(self).__name__, ", ".join(parts))
+
+
+def _dateutil_weekday_repr(self):
+    """dateutil's weekday.__repr__: MO, or FR(-1)."""
+    day, n = _own_value(self, "weekday"), _own_value(self, "n")
+    if type(day) is not int or not 0 <= day < 7:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    name = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day]
+    return "%s(%+d)" % (name, n) if n else name
+
+
+def _packaging_version_str(self):
+    """packaging's Version.__str__: 1.2.3rc1, from its _Version parts."""
+    v = _own_value(self, "_version")
+    if not isinstance(v, tuple) or len(v) != 6:
+        return None
+    epoch, release, dev, pre, post, local = tuple(tuple.__iter__(v))
+    parts = ["%s!" % epoch] if epoch != 0 else []
+    parts.append(".".join(str(x) for x in release))
+    if pre is not None:
+        parts.append("".join(str(x) for x in pre))
+    if post:
+        parts.append(".post%s" % (post[1],))
+    if dev:
+        parts.append(".dev%s" % (dev[1],))
+    if local:
+        parts.append("+" + ".".join(str(x) for x in local))
+    return "".join(parts)
+
+
+def _packaging_version_repr(self):
+    """packaging's Version.__repr__: <Version('1.2.3rc1')>."""
+    text = _packaging_version_str(self)
+    if text is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<Version('%s')>" % text
+
+
+def _urllib3_retry_repr(self):
+    """urllib3's Retry.__repr__: Retry(total=3, connect=None, read=None, redirect=None, status=None)."""
+    return "%s(total=%s, connect=%s, read=%s, redirect=%s, status=%s)" % (
+        (type(self).__name__,) + tuple(_own_value(self, name) for name in
+                                       ("total", "connect", "read", "redirect", "status")))
+
+
+def _urllib3_timeout_repr(self):
+    """urllib3's Timeout.__repr__: Timeout(connect=2.0, read=5.0, total=None)."""
+    return "%s(connect=%r, read=%r, total=%r)" % (
+        type(self).__name__, _own_value(self, "_connect"), _own_value(self, "_read"),
+        _own_value(self, "total"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -898,6 +989,22 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("markupsafe", "Markup.__repr__"):
+        lambda self: "%s(%s)" % (type(self).__name__, str.__repr__(self)),
+    ("click.core", "BaseCommand.__repr__"): _name_repr("<%s %s>", "name"),
+    ("click.core", "Command.__repr__"): _name_repr("<%s %s>", "name"),
+    ("click.core", "Parameter.__repr__"): _name_repr("<%s %s>", "name"),
+    ("jinja2.environment", "Template.__repr__"): _jinja_template_repr,
+    ("dateutil.tz.tz", "tzutc.__repr__"): lambda self: "%s()" % type(self).__name__,
+    ("dateutil.tz.tz", "tzlocal.__repr__"): lambda self: "%s()" % type(self).__name__,
+    ("dateutil.tz.tz", "tzoffset.__repr__"): _dateutil_tzoffset_repr,
+    ("dateutil.tz.tz", "tzfile.__repr__"): _name_repr("%s(%r)", "_filename"),
+    ("dateutil.tz.tz", "tzstr.__repr__"): _name_repr("%s(%r)", "_s"),
+    ("dateutil.relativedelta", "relativedelta.__repr__"): _relativedelta_repr,
+    ("dateutil._common", "weekday.__repr__"): _dateutil_weekday_repr,
+    ("packaging.version", "Version.__repr__"): _packaging_version_repr,
+    ("urllib3.util.retry", "Retry.__repr__"): _urllib3_retry_repr,
+    ("urllib3.util.timeout", "Timeout.__repr__"): _urllib3_timeout_repr,
     ("requests.models", "Request.__repr__"): _requests_repr("method"),
     ("requests.models", "PreparedRequest.__repr__"): _requests_repr("method"),
     ("requests.models", "Response.__repr__"): _requests_repr("status_code"),

@@ -165,13 +165,15 @@ class FidelityTest(unittest.TestCase):
         self.compare("stdlib_testcase.py")
 
     def test_library_reprs(self):
-        """Flask's, werkzeug's, Django's, requests', pytz's and numpy's own reprs (Python
-        code of theirs)."""
+        """Flask's, werkzeug's, Django's, requests', dateutil's, pytz's, numpy's (...) own
+        reprs (Python code of theirs)."""
         missing = subprocess.run(
-            [PYTHON, "-I", "-c", "import django, flask, numpy, pytz, requests, werkzeug"],
+            [PYTHON, "-I", "-c", "import click, dateutil, django, flask, jinja2, markupsafe, "
+             "numpy, packaging, pytz, requests, urllib3, werkzeug"],
             capture_output=True).returncode
         if missing:
-            libraries = "Django, Flask, numpy, pytz, requests or werkzeug"
+            libraries = ("click, dateutil, Django, Flask, jinja2, markupsafe, numpy, "
+                         "packaging, pytz, requests, urllib3 or werkzeug")
             print("\n%s is not installed for %s: library_reprs.py is not run"
                   % (libraries, PYTHON), file=sys.stderr)
             self.skipTest(libraries + " is not installed")

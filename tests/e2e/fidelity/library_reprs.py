@@ -1,4 +1,5 @@
-"""Values of Flask, werkzeug, Django, requests, pytz and numpy whose reprs are their library's
+"""Values of Flask, werkzeug, jinja2, markupsafe, click, Django, requests, urllib3,
+dateutil, packaging, pytz and numpy whose reprs are their library's
 Python code: pyhd-debug writes them again over the dumped attributes."""
 import datetime
 
@@ -11,10 +12,17 @@ settings.configure(SECRET_KEY="x", ALLOWED_HOSTS=["*"], USE_TZ=True,
                                           "NAME": ":memory:"}})
 django.setup()
 
+import click
+import dateutil.relativedelta
+import dateutil.tz
 import flask
+import jinja2
+import markupsafe
 import numpy as np
+import packaging.version
 import pytz
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 from django import forms
 from django.db import models
@@ -68,6 +76,23 @@ def main():
     http_response.headers = CaseInsensitiveDict({"Content-Type": "text/html", "X-Id": "7"})
     http_headers = http_response.headers
     codes = requests.codes
+    env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": "hi {{ x }}"}))
+    template = env.get_template("page.html")
+    markup = markupsafe.Markup("<b>%s</b>") % "x&y"
+    command = click.Command("serve")
+    group = click.Group("cli")
+    option = click.Option(["--n"])
+    tz_utc = dateutil.tz.tzutc()
+    tz_offset = dateutil.tz.tzoffset("X", 3600)
+    tz_string = dateutil.tz.tzstr("EST5EDT")
+    delta = dateutil.relativedelta.relativedelta(months=+1, days=-2)
+    last_friday = dateutil.relativedelta.relativedelta(day=31, hours=1.5,
+                                                       weekday=dateutil.relativedelta.FR(-1))
+    monday = dateutil.relativedelta.MO
+    version = packaging.version.Version("1.2.3rc1")
+    full_version = packaging.version.Version("1!2.0.post3.dev4+abc.5")
+    retry = urllib3.util.Retry(total=3)
+    timeout = urllib3.util.Timeout(connect=2.0, read=5.0)
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
