@@ -989,6 +989,8 @@ STDLIB_REPRS = {
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
     ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("yaml.nodes", "Node.__repr__"): lambda self: "%s(tag=%r, value=%r)" % (
+        type(self).__name__, _own_value(self, "tag"), _own_value(self, "value")),
     ("markupsafe", "Markup.__repr__"):
         lambda self: "%s(%s)" % (type(self).__name__, str.__repr__(self)),
     ("click.core", "BaseCommand.__repr__"): _name_repr("<%s %s>", "name"),

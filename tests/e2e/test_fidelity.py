@@ -169,11 +169,11 @@ class FidelityTest(unittest.TestCase):
         reprs (Python code of theirs)."""
         missing = subprocess.run(
             [PYTHON, "-I", "-c", "import click, dateutil, django, flask, jinja2, markupsafe, "
-             "numpy, packaging, pytz, requests, urllib3, werkzeug"],
+             "numpy, packaging, pytz, requests, urllib3, werkzeug, yaml"],
             capture_output=True).returncode
         if missing:
             libraries = ("click, dateutil, Django, Flask, jinja2, markupsafe, numpy, "
-                         "packaging, pytz, requests, urllib3 or werkzeug")
+                         "packaging, pytz, PyYAML, requests, urllib3 or werkzeug")
             print("\n%s is not installed for %s: library_reprs.py is not run"
                   % (libraries, PYTHON), file=sys.stderr)
             self.skipTest(libraries + " is not installed")

@@ -1,5 +1,5 @@
 """Values of Flask, werkzeug, jinja2, markupsafe, click, Django, requests, urllib3,
-dateutil, packaging, pytz and numpy whose reprs are their library's
+dateutil, packaging, PyYAML, pytz and numpy whose reprs are their library's
 Python code: pyhd-debug writes them again over the dumped attributes."""
 import datetime
 
@@ -23,6 +23,7 @@ import packaging.version
 import pytz
 import requests
 import urllib3
+import yaml
 from requests.structures import CaseInsensitiveDict
 from django import forms
 from django.db import models
@@ -93,6 +94,7 @@ def main():
     full_version = packaging.version.Version("1!2.0.post3.dev4+abc.5")
     retry = urllib3.util.Retry(total=3)
     timeout = urllib3.util.Timeout(connect=2.0, read=5.0)
+    yaml_node = yaml.compose("a: [1, b]")
     multi = MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
     frozen = ImmutableMultiDict({"qty": "12"})
     headers = Headers([("Host", "localhost"), ("X-Id", "7")])
