@@ -431,6 +431,23 @@ _MISSING = object()
 _PLAIN_CLASS_VALUES = (int, str, bool, datetime.timedelta)
 
 
+def _guarded(render):
+    """render, printing "..." where an object's repr reaches itself again (a dump can
+    make any structure cyclic): as reprlib.recursive_repr does."""
+    def guarded(self):
+        key = (id(self), "library")
+        if key in surrogates._repr_active:
+            return "..."
+        surrogates._repr_active.add(key)
+        try:
+            return render(self)
+        finally:
+            surrogates._repr_active.discard(key)
+    guarded.__doc__ = render.__doc__
+    return guarded
+
+
+@_guarded
 def _multi_dict_repr(self):
     """werkzeug's MultiDict.__repr__: MultiDict([('a', '1'), ('a', '2')]), each value
     of each key's list."""
@@ -439,6 +456,7 @@ def _multi_dict_repr(self):
     return "%s(%r)" % (type(self).__name__, pairs)
 
 
+@_guarded
 def _headers_repr(self):
     """werkzeug's Headers.__repr__: Headers([('Host', 'localhost')]), its _list."""
     pairs = _own_value(self, "_list")
@@ -452,6 +470,7 @@ def _multi_value_dict_repr(self):
     return "<%s: %s>" % (type(self).__name__, dict.__repr__(self))
 
 
+@_guarded
 def _case_insensitive_mapping_repr(self):
     """django's CaseInsensitiveMapping.__repr__: {'Content-Type': 'text/html'}."""
     store = _own_value(self, "_store")
@@ -524,6 +543,7 @@ def _django_request_repr(self):
     return "<%s: %s %r>" % (type(self).__name__, method, full)
 
 
+@_guarded
 def _django_model_repr(self):
     """django's Model.__repr__: <Customer: str(customer)>."""
     return "<%s: %s>" % (type(self).__name__, self)
@@ -631,6 +651,7 @@ def _approx_scalar_repr(self):
     return _approx_scalar_text(*_approx_parts(self))
 
 
+@_guarded
 def _approx_mapping_repr(self):
     """pytest's ApproxMapping.__repr__: approx({'a': 1.25 ± 1.2e-06})."""
     expected, rel, abs_ = _approx_parts(self)
@@ -640,6 +661,7 @@ def _approx_mapping_repr(self):
         {k: _Text(_approx_scalar_text(v, rel, abs_)) for k, v in expected.items()})
 
 
+@_guarded
 def _approx_sequence_repr(self):
     """pytest's ApproxSequenceLike.__repr__: approx([1.25 ± 1.2e-06, 0.8 ± 8.0e-07])."""
     expected, rel, abs_ = _approx_parts(self)
@@ -650,6 +672,7 @@ def _approx_sequence_repr(self):
                                       for x in expected))
 
 
+@_guarded
 def _approx_numpy_repr(self):
     """pytest's ApproxNumpy.__repr__: approx([[1.0 ± 1.0e-06, ...]]), over expected.tolist()."""
     expected, rel, abs_ = _approx_parts(self)
@@ -673,6 +696,7 @@ def _traceback_length(tb):
     return count
 
 
+@_guarded
 def _exception_info_repr(self):
     """pytest's ExceptionInfo.__repr__: <ExceptionInfo ValueError('x') tblen=1>, the
     exception's repr cut to 240 characters as saferepr cuts it."""
@@ -809,6 +833,7 @@ def _werkzeug_request_repr(self):
     return "<%s %r [%s]>" % (type(self).__name__, url, _own_value(self, "method"))
 
 
+@_guarded
 def _werkzeug_rule_repr(self):
     """werkzeug's Rule.__repr__: <Rule '/items/<id>' (GET, HEAD) -> items>, its _trace
     joined, its methods (a set: in this process's order, as python's own differs by
@@ -825,6 +850,7 @@ def _werkzeug_rule_repr(self):
     return "<%s %r%s -> %s>" % (type(self).__name__, parts, shown, _own_value(self, "endpoint"))
 
 
+@_guarded
 def _werkzeug_map_repr(self):
     """werkzeug's Map.__repr__: Map([<Rule ...>, ...]), its rules pretty-printed."""
     import pprint
@@ -845,6 +871,7 @@ def _requests_repr(field):
     return render
 
 
+@_guarded
 def _requests_case_insensitive_repr(self):
     """requests' CaseInsensitiveDict.__repr__: {'Content-Type': 'text/html'}, from _store."""
     store = _own_value(self, "_store")
@@ -878,6 +905,7 @@ def _dateutil_tzoffset_repr(self):
                            int(offset.total_seconds()))
 
 
+@_guarded
 def _relativedelta_repr(self):
     """dateutil's relativedelta.__repr__: relativedelta(months=+1, day=31)."""
     parts = []
