@@ -41,7 +41,7 @@ enum stdlib_type {
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
-    STD_GENERIC_ALIAS, STD_UNION, STD_PATH_FIRST,
+    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -75,6 +75,8 @@ static const struct {
     /* list[int] and int | None (a C type of types until 3.14 made it typing.Union). */
     [STD_GENERIC_ALIAS] = {"types", "GenericAlias"},
     [STD_UNION] = {"types", "UnionType"},
+    [STD_CONTEXT] = {"decimal", "Context"},
+    [STD_METHODCALLER] = {"operator", "methodcaller"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -485,7 +487,8 @@ static int triage_content(const struct walker *w, PyObject *o)
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
-            || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION)
+            || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
+            || i == STD_METHODCALLER)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2190,6 +2193,28 @@ static PyObject *getter_args(PyObject *o)  /* new reference */
     return args;
 }
 
+/*
+ * The args of a C type's own __reduce__ when it is (type, args tuple of n
+ * items, or of any length when n is -1): a decimal.Context's (prec, rounding,
+ * Emin, Emax, capitals, clamp, flags, traps) and an operator.methodcaller's
+ * (name, *args). A methodcaller with keyword arguments reduces to a partial:
+ * it stays opaque.
+ */
+static PyObject *own_reduce_args(PyObject *o, Py_ssize_t n)  /* new reference */
+{
+    PyObject *r = c_method(o, "__reduce__"), *args = NULL;
+    if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2
+        && PyTuple_GET_ITEM(r, 0) == (PyObject *)Py_TYPE(o)
+        && PyTuple_CheckExact(PyTuple_GET_ITEM(r, 1))
+        && (n < 0 || PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == n))
+        args = Py_NewRef(PyTuple_GET_ITEM(r, 1));
+    else if (r != NULL)
+        PyErr_Format(PyExc_TypeError, "a %s whose __reduce__ is not (type, args)",
+                     Py_TYPE(o)->tp_name);
+    Py_XDECREF(r);
+    return args;
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2237,6 +2262,10 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
+    case STD_CONTEXT:
+        return own_reduce_args(o, 8);
+    case STD_METHODCALLER:
+        return own_reduce_args(o, -1);
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */

@@ -470,6 +470,11 @@ enum pyhd_kind {
  *                        one of the same type found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
+ *   operator.methodcaller (name str, arg, ...)   as its __reduce__ gives them (one
+ *                        with keyword arguments is OPAQUE)
+ *   decimal.Context     (prec, rounding str, Emin, Emax, capitals, clamp, flags list,
+ *                        traps list)   as its __reduce__ gives them; the lists hold
+ *                        decimal's signal classes (InvalidOperation, Inexact, ...)
  *   itertools.count     (start, step)    the next number and the step (int, float,
  *                        complex, Decimal or Fraction; others a reader leaves opaque)
  *   itertools.repeat    (element,) or (element, times left)

@@ -410,6 +410,17 @@ def _new_type_repr(self):
     return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
 
 
+def _partialmethod_repr(self):
+    """functools.partialmethod.__repr__: functools.partialmethod(<function f>, 1, k=2)."""
+    args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
+    if not isinstance(args, tuple) or not isinstance(keywords, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "{module}.{cls}({func}, {args}, {keywords})".format(
+        module=type(self).__module__, cls=type(self).__qualname__,
+        func=repr(_own_value(self, "func")), args=", ".join(map(repr, args)),
+        keywords=", ".join("{}={!r}".format(k, v) for k, v in keywords.items()))
+
+
 # ---------------------------------------------------------------------------
 # Widely used libraries (Flask's werkzeug, Django, numpy): the same rule, their
 # reprs written again over the dumped attributes. Nothing of theirs runs.
@@ -1012,6 +1023,7 @@ STDLIB_REPRS = {
     ("urllib.error", "URLError.__str__"): _url_error_str,
     ("argparse", "ArgumentError.__str__"): _argument_error_str,
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
+    ("functools", "partialmethod.__repr__"): _partialmethod_repr,
     # Not the standard library's: the libraries crashing programs use most.
     ("werkzeug.datastructures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,

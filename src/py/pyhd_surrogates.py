@@ -1707,6 +1707,13 @@ def _build_reducers():
             return found
         return build
 
+    def context(prec, rounding, emin, emax, capitals, clamp, flags, traps):
+        # decimal checks every value. The lists of signals are filled after this
+        # (fill_reduced): a context starts with none set.
+        return decimal.Context(_exact(prec, int), _exact(rounding, str), _exact(emin, int),
+                               _exact(emax, int), _exact(capitals, int), _exact(clamp, int),
+                               [], [])
+
     table = {
         datetime.date: date, datetime.time: time, datetime.datetime: dt,
         datetime.timedelta: timedelta, datetime.timezone: timezone,
@@ -1720,6 +1727,9 @@ def _build_reducers():
         type({}.values()): lambda mapping: _exact(mapping, dict).values(),
         type({}.items()): lambda mapping: _exact(mapping, dict).items(),
         operator.itemgetter: operator.itemgetter,
+        operator.methodcaller: lambda name, *args: operator.methodcaller(_exact(name, str),
+                                                                         *args),
+        decimal.Context: context,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
         # Numbers the rebuilt count adds with its own C code: the standard library's.
         itertools.count: lambda start, step: itertools.count(
@@ -1766,9 +1776,19 @@ def make_reduced(cls, args):
 
 
 def fill_reduced(obj, args):
-    """Second step of a REDUCED value: a deque's items (they may refer back to it)."""
+    """Second step of a REDUCED value: a deque's items (they may refer back to it), a
+    decimal context's flags and traps (lists filled after the context was made)."""
     if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and type(obj) is decimal.Context and isinstance(args, tuple) \
+            and len(args) == 8:
+        for signals, mapping in ((args[6], obj.flags), (args[7], obj.traps)):
+            for signal in signals if type(signals) is list else ():
+                try:
+                    mapping[signal] = True  # decimal's own signal classes only (KeyError)
+                except (KeyError, TypeError):
+                    pass
 
 
 # ---------------------------------------------------------------------------
