@@ -411,7 +411,8 @@ def _new_type_repr(self):
 
 
 def _partialmethod_repr(self):
-    """functools.partialmethod.__repr__: functools.partialmethod(<function f>, 1, k=2)."""
+    """functools.partialmethod.__repr__ (to 3.13): functools.partialmethod(<function f>,
+    1, k=2), with ", " after the arguments even where there are no keywords."""
     args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
     if not isinstance(args, tuple) or not isinstance(keywords, dict):
         return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
@@ -419,6 +420,17 @@ def _partialmethod_repr(self):
         module=type(self).__module__, cls=type(self).__qualname__,
         func=repr(_own_value(self, "func")), args=", ".join(map(repr, args)),
         keywords=", ".join("{}={!r}".format(k, v) for k, v in keywords.items()))
+
+
+def _partial_repr(self):
+    """functools._partial_repr (3.14's partialmethod.__repr__): functools.partialmethod(
+    <function f>, 1, k=2)."""
+    args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
+    if not isinstance(args, tuple) or not isinstance(keywords, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    parts = [repr(_own_value(self, "func"))] + [repr(a) for a in args] + \
+        ["%s=%r" % (k, v) for k, v in keywords.items()]
+    return "%s.%s(%s)" % (type(self).__module__, type(self).__qualname__, ", ".join(parts))
 
 
 # ---------------------------------------------------------------------------
@@ -1024,6 +1036,7 @@ STDLIB_REPRS = {
     ("argparse", "ArgumentError.__str__"): _argument_error_str,
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
     ("functools", "partialmethod.__repr__"): _partialmethod_repr,
+    ("functools", "_partial_repr"): _partial_repr,
     # Not the standard library's: the libraries crashing programs use most.
     ("werkzeug.datastructures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
