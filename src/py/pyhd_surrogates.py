@@ -277,12 +277,36 @@ def _is_enum_base(base):
             and not base.__dict__.get("_member_map_"))
 
 
+def _enum_member_hash(self):
+    """Enum's hash, hash(self._name_), of a member of a program's enum: rebuild.c
+    gives a member its _name_ when it makes it, before anything can hash it."""
+    name = object.__getattribute__(self, "__dict__").get("_name_")
+    return hash(name) if type(name) is str else object.__hash__(self)
+
+
+_ENUM_DATA_TYPES = (int, str, bytes, float, complex)
+
+
+def _enum_hash(bases):
+    """How the members of an enum of these bases hash, as in the program: by
+    their value when it has a builtin data type (IntEnum, IntFlag, (str, Enum):
+    the value is theirs when they are made), by their name when it has none;
+    by identity when it has another data type."""
+    for k in (k for b in bases for k in b.__mro__):
+        if k in _ENUM_DATA_TYPES:
+            return k.__hash__
+        if not (k is object or isinstance(k, enum.EnumMeta) or is_surrogate(k)):
+            return object.__hash__
+    return _enum_member_hash
+
+
 def _new_enum_class(name, bases, namespace):
     """A program's enum: a real enum class (its metaclass is the stdlib's), made
     without members; class_attrs gives it the dumped members.
 
-    Its members compare and hash by identity, so no member's attributes are
-    needed before they are filled in.
+    Its members compare by identity, and hash as the program's did
+    (_enum_hash): rebuild.c gives each its name or value when it makes it,
+    before anything can hash it.
     """
     # The enum metaclass of the bases (a data type such as str may come first).
     meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
@@ -290,7 +314,7 @@ def _new_enum_class(name, bases, namespace):
     for key, value in namespace.items():
         if key != "__repr__":
             classdict[key] = value
-    classdict["__hash__"] = object.__hash__
+    classdict["__hash__"] = _enum_hash(bases)
     classdict["__eq__"] = object.__eq__
     return meta(name, bases, classdict)
 
