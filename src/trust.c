@@ -71,6 +71,23 @@ static const struct trusted table[] = {
     {"builtins", "classmethod_descriptor", "types:ClassMethodDescriptorType", REDUCED},
     {"builtins", "getset_descriptor", "types:GetSetDescriptorType", REDUCED},
     {"builtins", "member_descriptor", "types:MemberDescriptorType", REDUCED},
+    /* A decimal context from its __reduce__'s args (numbers, a rounding name,
+       lists of the signal classes below); the signals are decimal's exception
+       classes (C types with no Python methods). */
+    {"decimal", "Context", NULL, REDUCED},
+    {"decimal", "Clamped", NULL, CLASS},
+    {"decimal", "DecimalException", NULL, CLASS},
+    {"decimal", "DivisionByZero", NULL, CLASS},
+    {"decimal", "FloatOperation", NULL, CLASS},
+    {"decimal", "Inexact", NULL, CLASS},
+    {"decimal", "InvalidOperation", NULL, CLASS},
+    {"decimal", "Overflow", NULL, CLASS},
+    {"decimal", "Rounded", NULL, CLASS},
+    {"decimal", "Subnormal", NULL, CLASS},
+    {"decimal", "Underflow", NULL, CLASS},
+    /* Calls the method of that name on what it is given, as the user typing
+       obj.name(*args) would: on a rebuilt object, an inert method. */
+    {"operator", "methodcaller", NULL, REDUCED},
     {"operator", "itemgetter", NULL, REDUCED},
     {"operator", "attrgetter", NULL, REDUCED},
     {"itertools", "count", NULL, REDUCED},

@@ -41,7 +41,7 @@ enum stdlib_type {
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
-    STD_GENERIC_ALIAS, STD_UNION, STD_PATH_FIRST,
+    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -75,6 +75,8 @@ static const struct {
     /* list[int] and int | None (a C type of types until 3.14 made it typing.Union). */
     [STD_GENERIC_ALIAS] = {"types", "GenericAlias"},
     [STD_UNION] = {"types", "UnionType"},
+    [STD_CONTEXT] = {"decimal", "Context"},
+    [STD_METHODCALLER] = {"operator", "methodcaller"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -485,7 +487,8 @@ static int triage_content(const struct walker *w, PyObject *o)
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
-            || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION)
+            || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
+            || i == STD_METHODCALLER)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2190,6 +2193,28 @@ static PyObject *getter_args(PyObject *o)  /* new reference */
     return args;
 }
 
+/*
+ * The args of a C type's own __reduce__ when it is (type, args tuple of n
+ * items, or of any length when n is -1): a decimal.Context's (prec, rounding,
+ * Emin, Emax, capitals, clamp, flags, traps) and an operator.methodcaller's
+ * (name, *args). A methodcaller with keyword arguments reduces to a partial:
+ * it stays opaque.
+ */
+static PyObject *own_reduce_args(PyObject *o, Py_ssize_t n)  /* new reference */
+{
+    PyObject *r = c_method(o, "__reduce__"), *args = NULL;
+    if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2
+        && PyTuple_GET_ITEM(r, 0) == (PyObject *)Py_TYPE(o)
+        && PyTuple_CheckExact(PyTuple_GET_ITEM(r, 1))
+        && (n < 0 || PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == n))
+        args = Py_NewRef(PyTuple_GET_ITEM(r, 1));
+    else if (r != NULL)
+        PyErr_Format(PyExc_TypeError, "a %s whose __reduce__ is not (type, args)",
+                     Py_TYPE(o)->tp_name);
+    Py_XDECREF(r);
+    return args;
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2237,6 +2262,10 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_ITEMGETTER:
     case STD_ATTRGETTER:
         return getter_args(o);
+    case STD_CONTEXT:
+        return own_reduce_args(o, 8);
+    case STD_METHODCALLER:
+        return own_reduce_args(o, -1);
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */
@@ -2411,6 +2440,28 @@ static int put_buffer_data(struct walker *w, void *arg)
     return put_blob_as_is(w, data->data, data->n);
 }
 
+/*
+ * numpy's datetime64 and timedelta64 scalars export their value as 8 bytes
+ * ("B", shape (8,)): the unit is not in the buffer. Their dtype's str (such
+ * as "<M8[m]") is, read by numpy's C getters as w_dtype reads it. Only the
+ * exact static types: a program's subclass could define dtype in Python.
+ */
+static PyObject *numpy_time_typestr(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) != 0
+        || (strcmp(t->tp_name, "numpy.datetime64") != 0
+            && strcmp(t->tp_name, "numpy.timedelta64") != 0))
+        return NULL;
+    PyObject *dtype = PyObject_GetAttrString(o, "dtype");
+    PyObject *typestr = dtype != NULL ? PyObject_GetAttrString(dtype, "str") : NULL;
+    Py_XDECREF(dtype);
+    if (typestr == NULL || !PyUnicode_Check(typestr))
+        Py_CLEAR(typestr);
+    PyErr_Clear();
+    return typestr;
+}
+
 static int w_buffer(struct walker *w, PyObject *o)
 {
     Py_buffer view;
@@ -2419,6 +2470,16 @@ static int w_buffer(struct walker *w, PyObject *o)
     if (PyObject_GetBuffer(o, &view, PyBUF_FULL_RO) < 0)
         return -1;
     const char *format = view.format ? view.format : "B";
+    /* A numpy time scalar: a 0-d buffer of its dtype (readers make it with numpy.dtype). */
+    PyObject *typestr = numpy_time_typestr(o);
+    const char *text = typestr != NULL ? PyUnicode_AsUTF8(typestr) : NULL;
+    Py_buffer scalar = view;
+    if (text != NULL && view.len == 8) {
+        format = text;
+        scalar.ndim = 0;
+        scalar.itemsize = 8;
+    }
+    PyErr_Clear();
     struct rec_blob data = {view.buf, (size_t)view.len};
     if (!PyBuffer_IsContiguous(&view, 'C')) {
         copy = PyMem_Malloc(data.n ? data.n : 1);
@@ -2431,10 +2492,11 @@ static int w_buffer(struct walker *w, PyObject *o)
         data.data = copy;
     }
     rc = RECORD(w, BUFFER, .class = REF(Py_TYPE(o)), .format = TEXT(format, strlen(format)),
-                .itemsize = (uint64_t)view.itemsize,
-                .shape = BODY(DIMS, put_buffer_shape, &view), .readonly = view.readonly ? 1 : 0,
-                .data = BODY(BYTESDATA, put_buffer_data, &data));
+                .itemsize = (uint64_t)scalar.itemsize,
+                .shape = BODY(DIMS, put_buffer_shape, &scalar),
+                .readonly = view.readonly ? 1 : 0, .data = BODY(BYTESDATA, put_buffer_data, &data));
 done:
+    Py_XDECREF(typestr);
     PyMem_Free(copy);
     PyBuffer_Release(&view);
     return rc;

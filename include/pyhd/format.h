@@ -278,7 +278,9 @@ enum pyhd_kind {
     PYHD_REC_BUFFER = 0x22,      /* a buffer-protocol object: class id, text format
                                     (struct syntax), varint itemsize, varint ndim,
                                     ndim x varint shape, u8 readonly, varint original
-                                    byte length, stored bytes (C-contiguous; the rest) */
+                                    byte length, stored bytes (C-contiguous; the rest).
+                                    A numpy datetime64/timedelta64 scalar: ndim 0 and
+                                    its dtype's str ("<M8[m]") as format */
     PYHD_REC_OPAQUE = 0x23,      /* an object pyhd does not rebuild: class id, varint
                                     size in bytes, repr id (STR or 0), reason id (STR or
                                     0: why it is opaque, e.g. an error while walking) */
@@ -468,6 +470,11 @@ enum pyhd_kind {
  *                        one of the same type found there
  *   operator.itemgetter (item, ...)      as its __reduce__ gives them
  *   operator.attrgetter (name str, ...)  dotted names as given
+ *   operator.methodcaller (name str, arg, ...)   as its __reduce__ gives them (one
+ *                        with keyword arguments is OPAQUE)
+ *   decimal.Context     (prec, rounding str, Emin, Emax, capitals, clamp, flags list,
+ *                        traps list)   as its __reduce__ gives them; the lists hold
+ *                        decimal's signal classes (InvalidOperation, Inexact, ...)
  *   itertools.count     (start, step)    the next number and the step (int, float,
  *                        complex, Decimal or Fraction; others a reader leaves opaque)
  *   itertools.repeat    (element,) or (element, times left)

@@ -7,6 +7,8 @@ the object's own fields, ours reads the same fields from the dump: never a
 function of the dump, never the program's code.
 """
 
+import datetime
+
 import pyhd_reprlib
 import pyhd_surrogates as surrogates
 
@@ -408,6 +410,592 @@ def _new_type_repr(self):
     return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
 
 
+def _partialmethod_repr(self):
+    """functools.partialmethod.__repr__ (to 3.13): functools.partialmethod(<function f>,
+    1, k=2), with ", " after the arguments even where there are no keywords."""
+    args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
+    if not isinstance(args, tuple) or not isinstance(keywords, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "{module}.{cls}({func}, {args}, {keywords})".format(
+        module=type(self).__module__, cls=type(self).__qualname__,
+        func=repr(_own_value(self, "func")), args=", ".join(map(repr, args)),
+        keywords=", ".join("{}={!r}".format(k, v) for k, v in keywords.items()))
+
+
+def _partial_repr(self):
+    """functools._partial_repr (3.14's partialmethod.__repr__): functools.partialmethod(
+    <function f>, 1, k=2)."""
+    args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
+    if not isinstance(args, tuple) or not isinstance(keywords, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    parts = [repr(_own_value(self, "func"))] + [repr(a) for a in args] + \
+        ["%s=%r" % (k, v) for k, v in keywords.items()]
+    return "%s.%s(%s)" % (type(self).__module__, type(self).__qualname__, ", ".join(parts))
+
+
+# ---------------------------------------------------------------------------
+# Widely used libraries (Flask's werkzeug, Django, numpy): the same rule, their
+# reprs written again over the dumped attributes. Nothing of theirs runs.
+
+def _class_value(obj, name, default=None):
+    """An attribute of a rebuilt object, or a plain value (int, str, None) its
+    class holds: never a method, property or other descriptor."""
+    value = _own_value(obj, name, _MISSING)
+    if value is not _MISSING:
+        return value
+    for klass in type(obj).__mro__:
+        value = klass.__dict__.get(name, _MISSING)
+        if value is not _MISSING:
+            return value if value is None or type(value) in _PLAIN_CLASS_VALUES else default
+    return default
+
+
+_MISSING = object()
+_PLAIN_CLASS_VALUES = (int, str, bool, datetime.timedelta)
+
+
+def _guarded(render):
+    """render, printing "..." where an object's repr reaches itself again (a dump can
+    make any structure cyclic): as reprlib.recursive_repr does."""
+    def guarded(self):
+        key = (id(self), "library")
+        if key in surrogates._repr_active:
+            return "..."
+        surrogates._repr_active.add(key)
+        try:
+            return render(self)
+        finally:
+            surrogates._repr_active.discard(key)
+    guarded.__doc__ = render.__doc__
+    return guarded
+
+
+@_guarded
+def _multi_dict_repr(self):
+    """werkzeug's MultiDict.__repr__: MultiDict([('a', '1'), ('a', '2')]), each value
+    of each key's list."""
+    pairs = [(key, value) for key, values in dict.items(self)
+             for value in (values if isinstance(values, list) else [values])]
+    return "%s(%r)" % (type(self).__name__, pairs)
+
+
+@_guarded
+def _headers_repr(self):
+    """werkzeug's Headers.__repr__: Headers([('Host', 'localhost')]), its _list."""
+    pairs = _own_value(self, "_list")
+    if not isinstance(pairs, list):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%r)" % (type(self).__name__, pairs)
+
+
+def _multi_value_dict_repr(self):
+    """django's MultiValueDict.__repr__: <QueryDict: {'a': ['1', '2']}>."""
+    return "<%s: %s>" % (type(self).__name__, dict.__repr__(self))
+
+
+@_guarded
+def _case_insensitive_mapping_repr(self):
+    """django's CaseInsensitiveMapping.__repr__: {'Content-Type': 'text/html'}."""
+    store = _own_value(self, "_store")
+    if not isinstance(store, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return repr({pair[0]: pair[1] for pair in store.values()
+                 if isinstance(pair, tuple) and len(pair) == 2})
+
+
+def _django_options_repr(self):
+    """django's Options.__repr__: <Options for Customer>."""
+    return "<Options for %s>" % (_own_value(self, "object_name"),)
+
+
+def _django_form_repr(self):
+    """django's BaseForm.__repr__: <SignupForm bound=True, valid=False, fields=(name;age)>."""
+    errors = _own_value(self, "_errors")
+    bound = _own_value(self, "is_bound")
+    valid = "Unknown" if errors is None else bound and not errors
+    fields = _own_value(self, "fields", {})
+    return "<%s bound=%s, valid=%s, fields=(%s)>" % (
+        type(self).__name__, bound, valid,
+        ";".join(str(name) for name in (fields if isinstance(fields, dict) else ())))
+
+
+def _django_content_type(self):
+    """HttpResponseBase._content_type_for_repr: ', "text/html"' from its headers."""
+    headers = _own_value(self, "headers")
+    store = _own_value(headers, "_store") if headers is not None else \
+        _own_value(self, "_headers")  # Django before 3.2 kept a dict of pairs
+    pair = store.get("content-type") if isinstance(store, dict) else None
+    if isinstance(pair, tuple) and len(pair) == 2:
+        return ', "%s"' % (pair[1],)
+    return ""
+
+
+def _django_response_repr(self):
+    """django's HttpResponse.__repr__: <HttpResponse status_code=200, "text/html; charset=utf-8">."""
+    code = _class_value(self, "status_code")
+    if type(code) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s status_code=%d%s>" % (type(self).__name__, code, _django_content_type(self))
+
+
+def _django_redirect_repr(self):
+    """django's HttpResponseRedirectBase.__repr__: <... status_code=302, "...", url="/next">."""
+    code = _class_value(self, "status_code")
+    headers = _own_value(self, "headers")
+    store = _own_value(headers, "_store") if headers is not None else _own_value(self, "_headers")
+    pair = store.get("location") if isinstance(store, dict) else None
+    if type(code) is not int or not (isinstance(pair, tuple) and len(pair) == 2):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return '<%s status_code=%d%s, url="%s">' % (type(self).__name__, code,
+                                               _django_content_type(self), pair[1])
+
+
+def _django_request_repr(self):
+    """django's HttpRequest.__repr__: <HttpRequest: GET '/path?q=1'>, get_full_path
+    from path and META's QUERY_STRING quoted as django's escape_uri_path and iri_to_uri do."""
+    from urllib.parse import quote
+    method, path = _own_value(self, "method"), _own_value(self, "path")
+    meta = _own_value(self, "META")
+    query = meta.get("QUERY_STRING", "") if isinstance(meta, dict) else ""
+    if not isinstance(path, str) or not isinstance(query, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    full = quote(path, safe="/:@&+$,-_.!~*'()") + (
+        "?" + quote(query, safe="/#%[]=:;$&()+,!?*@'~") if query else "")
+    if method is None or not full:
+        return "<%s>" % type(self).__name__
+    return "<%s: %s %r>" % (type(self).__name__, method, full)
+
+
+@_guarded
+def _django_model_repr(self):
+    """django's Model.__repr__: <Customer: str(customer)>."""
+    return "<%s: %s>" % (type(self).__name__, self)
+
+
+def _django_model_str(self):
+    """django's Model.__str__: Customer object (3), its primary key's attribute."""
+    meta = _class_value(self, "_meta")
+    meta = type(self).__dict__.get("_meta") if meta is None else meta
+    for klass in type(self).__mro__:
+        if meta is not None:
+            break
+        meta = klass.__dict__.get("_meta")
+    pk = _own_value(meta, "pk") if meta is not None else None
+    attname = _own_value(pk, "attname") if pk is not None else None
+    if not isinstance(attname, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s object (%s)" % (type(self).__name__, _own_value(self, attname))
+
+
+def _numpy_finfo_repr(self):
+    """numpy's finfo.__repr__: finfo(resolution=1e-06, min=-3.4e+38, max=3.4e+38, dtype=float32)."""
+    return "%s(resolution=%s, min=-%s, max=%s, dtype=%s)" % (
+        type(self).__name__, _own_value(self, "resolution"), _own_value(self, "_str_max"),
+        _own_value(self, "_str_max"), _own_value(self, "dtype"))
+
+
+def _numpy_iinfo_repr(self):
+    """numpy's iinfo.__repr__: iinfo(min=-32768, max=32767, dtype=int16), from kind and bits."""
+    kind, bits = _own_value(self, "kind"), _own_value(self, "bits")
+    if kind not in ("i", "u") or type(bits) is not int or not 0 < bits <= 1024:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    low, high = (0, (1 << bits) - 1) if kind == "u" else \
+        (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return "%s(min=%s, max=%s, dtype=%s)" % (type(self).__name__, low, high,
+                                            _own_value(self, "dtype"))
+
+
+def _pytz_fixed_offset_repr(self):
+    """pytz's FixedOffset.__repr__: pytz.FixedOffset(120)."""
+    minutes = _class_value(self, "_minutes")
+    if type(minutes) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "pytz.FixedOffset(%d)" % minutes
+
+
+def _pytz_dst_repr(self):
+    """pytz's DstTzInfo.__repr__: <DstTzInfo 'Europe/Berlin' CET+1:00:00 STD>."""
+    offset = _class_value(self, "_utcoffset")
+    if not isinstance(offset, datetime.timedelta):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<DstTzInfo %r %s%s%s %s>" % (
+        _class_value(self, "zone"), _class_value(self, "_tzname"),
+        "+" if offset > datetime.timedelta(0) else "", offset,
+        "DST" if _class_value(self, "_dst") else "STD")
+
+
+class _Text:
+    """A computed repr standing in a container, so the container's repr prints it."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _approx_scalar_text(expected, rel, abs_):
+    """pytest's ApproxScalar.__repr__ for expected, rel and abs: 1.25 ± 1.2e-06."""
+    import decimal
+    import math
+    import numbers
+    if not isinstance(expected, (numbers.Complex, decimal.Decimal)) or \
+            math.isinf(abs(expected)):
+        return str(expected)
+    decimal_ = isinstance(expected, decimal.Decimal)
+    default_abs = decimal.Decimal("1e-12") if decimal_ else 1e-12
+    default_rel = decimal.Decimal("1e-6") if decimal_ else 1e-6
+    try:
+        absolute = abs_ if abs_ is not None else default_abs
+        if absolute < 0 or math.isnan(absolute):
+            raise ValueError(absolute)
+        if rel is None and abs_ is not None:
+            tolerance = absolute
+        else:
+            relative = (rel if rel is not None else default_rel) * abs(expected)
+            if relative < 0 or math.isnan(relative):
+                raise ValueError(relative)
+            tolerance = max(relative, absolute)
+        text = f"{tolerance:.1e}"
+        if isinstance(expected, numbers.Complex) and expected.imag and \
+                not math.isinf(tolerance):
+            text += " ∠ ±180°"
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        text = "???"
+    return f"{expected} ± {text}"
+
+
+def _approx_parts(self):
+    return (_own_value(self, "expected"), _own_value(self, "rel"), _own_value(self, "abs"))
+
+
+def _approx_scalar_repr(self):
+    """pytest's ApproxScalar.__repr__: 1.25 ± 1.2e-06."""
+    return _approx_scalar_text(*_approx_parts(self))
+
+
+@_guarded
+def _approx_mapping_repr(self):
+    """pytest's ApproxMapping.__repr__: approx({'a': 1.25 ± 1.2e-06})."""
+    expected, rel, abs_ = _approx_parts(self)
+    if not isinstance(expected, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "approx({!r})".format(
+        {k: _Text(_approx_scalar_text(v, rel, abs_)) for k, v in expected.items()})
+
+
+@_guarded
+def _approx_sequence_repr(self):
+    """pytest's ApproxSequenceLike.__repr__: approx([1.25 ± 1.2e-06, 0.8 ± 8.0e-07])."""
+    expected, rel, abs_ = _approx_parts(self)
+    if not isinstance(expected, (list, tuple)):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    kind = type(expected) if type(expected) in (tuple, list) else list
+    return "approx({!r})".format(kind(_Text(_approx_scalar_text(x, rel, abs_))
+                                      for x in expected))
+
+
+@_guarded
+def _approx_numpy_repr(self):
+    """pytest's ApproxNumpy.__repr__: approx([[1.0 ± 1.0e-06, ...]]), over expected.tolist()."""
+    expected, rel, abs_ = _approx_parts(self)
+    tolist = getattr(expected, "tolist", None)
+    if type(expected).__module__ != "numpy" or tolist is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+
+    def walk(x):
+        if isinstance(x, (list, tuple)):
+            return type(x)(walk(item) for item in x)
+        return _Text(_approx_scalar_text(x, rel, abs_))
+    return "approx({!r})".format(walk(tolist()))
+
+
+def _traceback_length(tb):
+    count, seen = 0, set()
+    while tb is not None and id(tb) not in seen:
+        seen.add(id(tb))
+        count += 1
+        tb = getattr(tb, "tb_next", None)
+    return count
+
+
+@_guarded
+def _exception_info_repr(self):
+    """pytest's ExceptionInfo.__repr__: <ExceptionInfo ValueError('x') tblen=1>, the
+    exception's repr cut to 240 characters as saferepr cuts it."""
+    info = _own_value(self, "_excinfo")
+    if info is None:
+        return "<ExceptionInfo for raises contextmanager>"
+    entries = _own_value(self, "_traceback")
+    if not (isinstance(info, tuple) and len(info) == 3 and isinstance(info[1], BaseException)):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    length = len(entries) if isinstance(entries, list) else _traceback_length(info[2])
+    text = repr(info[1])
+    if len(text) > 240:
+        i = (240 - 3) // 2
+        text = text[:i] + "..." + text[len(text) - (240 - 3 - i):]
+    return "<%s %s tblen=%d>" % (type(self).__name__, text, length)
+
+
+def attrs_repr(self):
+    """The repr attrs generates: Mark(name='slow', args=(), kwargs={}), the fields of
+    __attrs_attrs__ whose repr is True. A field with a repr function of its own
+    (program code) or a value the dump lacks shows the dumped attributes."""
+    key = (id(self), "attrs")
+    if key in surrogates._repr_active:
+        return "..."
+    fields = type(self).__dict__.get("__attrs_attrs__")
+    for klass in type(self).__mro__:
+        if fields is not None:
+            break
+        fields = klass.__dict__.get("__attrs_attrs__")
+    if not isinstance(fields, tuple):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    surrogates._repr_active.add(key)
+    try:
+        parts = []
+        for field in tuple.__iter__(fields):
+            show, name = _own_value(field, "repr", True), _own_value(field, "name")
+            if show is False:
+                continue
+            value = _own_value(self, name, _MISSING) if isinstance(name, str) else _MISSING
+            if show is not True or value is _MISSING:
+                return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+            parts.append("%s=%r" % (name, value))
+        return "%s(%s)" % (type(self).__qualname__.rsplit(">.", 1)[-1], ", ".join(parts))
+    finally:
+        surrogates._repr_active.discard(key)
+
+
+def is_attrs_repr(function):
+    """Whether a rebuilt __repr__ is one attrs generated (its code's file name says so)."""
+    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
+    return isinstance(filename, str) and filename.startswith("<attrs generated repr")
+
+
+def _flask_scaffold_repr(self):
+    """Flask's Scaffold.__repr__ (an app, a blueprint): <Flask 'shop'>, its name: the
+    dumped one, else the import name (an app run as __main__ is named after its file,
+    which the dump does not say: its attributes show)."""
+    name = _own_value(self, "name")
+    if not isinstance(name, str):
+        name = _own_value(self, "import_name")
+        if not isinstance(name, str) or name == "__main__":
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r>" % (type(self).__name__, name)
+
+
+def _flask_config_repr(self):
+    """Flask's Config.__repr__: <Config {'DEBUG': False, ...}>."""
+    return "<%s %s>" % (type(self).__name__, dict.__repr__(self))
+
+
+def _werkzeug_status_repr(self):
+    """werkzeug's sansio Response.__repr__: <Response [200 OK]>."""
+    return "<%s [%s]>" % (type(self).__name__, _own_value(self, "_status"))
+
+
+def _werkzeug_response_repr(self):
+    """werkzeug's Response.__repr__: <Response 12 bytes [200 OK]>, the body's length
+    when it is a list or tuple of bytes or str (encoded as werkzeug encodes them)."""
+    body = _own_value(self, "response")
+    if isinstance(body, (list, tuple)):
+        if not all(isinstance(item, (bytes, str)) for item in body):
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+        info = "%d bytes" % sum(len(item.encode() if isinstance(item, str) else item)
+                                for item in body)
+    else:
+        info = "likely-streamed" if hasattr(type(body), "__len__") else "streamed"
+    return "<%s %s [%s]>" % (type(self).__name__, info, _own_value(self, "_status"))
+
+
+# What werkzeug's url quoting and uri_to_iri leave as they are: a request URL
+# made of these prints as its parts joined (others show the attributes).
+_URL_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                       "-._~/:@!$&'()*+,;=")
+
+
+def _werkzeug_request_url(self):
+    """werkzeug's Request.url (get_current_url over scheme, host, root_path, path and
+    query string; host from the Host header or the server, its default port dropped),
+    or None where quoting would change a part or trusted_hosts would check the host."""
+    url = _own_value(self, "url")
+    if isinstance(url, str):
+        return url  # the cached_property was read by the program
+    scheme, root, path = (_own_value(self, name) for name in ("scheme", "root_path", "path"))
+    query, server = _own_value(self, "query_string"), _own_value(self, "server")
+    headers = _own_value(self, "headers")
+    environ = _own_value(headers, "environ") if headers is not None else None
+    host = environ.get("HTTP_HOST") if isinstance(environ, dict) else None
+    if host is None and isinstance(server, tuple) and len(server) == 2 and \
+            isinstance(server[0], str):
+        host = server[0] if server[1] is None else "%s:%s" % server
+    if not (isinstance(scheme, str) and isinstance(host, str) and isinstance(root, str)
+            and isinstance(path, str) and isinstance(query, bytes)) or \
+            _class_value(self, "trusted_hosts", False) is not None:
+        return None
+    if scheme in ("http", "ws") and host.endswith(":80"):
+        host = host[:-3]
+    elif scheme in ("https", "wss") and host.endswith(":443"):
+        host = host[:-4]
+    try:
+        query = query.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if not all(c in _URL_PLAIN for c in root + path + query.replace("?", "")):
+        return None
+    url = "%s://%s%s/%s" % (scheme, host, root.rstrip("/"), path.lstrip("/"))
+    return url + "?" + query if query else url
+
+
+def _werkzeug_request_repr(self):
+    """werkzeug's Request.__repr__: <Request 'http://localhost/a?b=1' [POST]>."""
+    url = _werkzeug_request_url(self)
+    if url is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r [%s]>" % (type(self).__name__, url, _own_value(self, "method"))
+
+
+@_guarded
+def _werkzeug_rule_repr(self):
+    """werkzeug's Rule.__repr__: <Rule '/items/<id>' (GET, HEAD) -> items>, its _trace
+    joined, its methods (a set: in this process's order, as python's own differs by
+    hash seed) and endpoint."""
+    if _own_value(self, "map") is None:
+        return "<%s (unbound)>" % type(self).__name__
+    trace, methods = _own_value(self, "_trace"), _own_value(self, "methods")
+    if not isinstance(trace, list) or not all(
+            isinstance(step, tuple) and len(step) == 2 and isinstance(step[1], str)
+            for step in trace) or not isinstance(methods, (set, frozenset, type(None))):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    parts = "".join("<%s>" % data if dynamic else data for dynamic, data in trace).lstrip("|")
+    shown = " (%s)" % ", ".join(methods) if methods is not None else ""
+    return "<%s %r%s -> %s>" % (type(self).__name__, parts, shown, _own_value(self, "endpoint"))
+
+
+@_guarded
+def _werkzeug_map_repr(self):
+    """werkzeug's Map.__repr__: Map([<Rule ...>, ...]), its rules pretty-printed."""
+    import pprint
+    rules = _own_value(self, "_rules")  # a list before werkzeug 2.2
+    by_endpoint = _own_value(self, "_rules_by_endpoint")  # 2.2 on: _rules is a property
+    if not isinstance(rules, list) and isinstance(by_endpoint, dict) and \
+            all(isinstance(group, list) for group in by_endpoint.values()):
+        rules = [rule for group in by_endpoint.values() for rule in group]
+    if not isinstance(rules, list):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%s)" % (type(self).__name__, pprint.pformat(list(rules)))
+
+
+def _requests_repr(field):
+    """requests' Request, PreparedRequest and Response reprs: <Response [404]>."""
+    def render(self):
+        return "<%s [%s]>" % (type(self).__name__, _own_value(self, field))
+    return render
+
+
+@_guarded
+def _requests_case_insensitive_repr(self):
+    """requests' CaseInsensitiveDict.__repr__: {'Content-Type': 'text/html'}, from _store."""
+    store = _own_value(self, "_store")
+    if not isinstance(store, dict):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return str({pair[0]: pair[1] for pair in store.values()
+                if isinstance(pair, tuple) and len(pair) == 2})
+
+
+def _name_repr(pattern, field):
+    """A repr that is pattern % (class name, the object's own field)."""
+    def render(self):
+        return pattern % (type(self).__name__, _own_value(self, field))
+    return render
+
+
+def _jinja_template_repr(self):
+    """jinja2's Template.__repr__: <Template 'page.html'> (memory:<id> for a nameless one,
+    as python's, whose address differs anyway)."""
+    name = _own_value(self, "name")
+    return "<%s %s>" % (type(self).__name__,
+                        "memory:%x" % id(self) if name is None else repr(name))
+
+
+def _dateutil_tzoffset_repr(self):
+    """dateutil's tzoffset.__repr__: tzoffset('CET', 3600)."""
+    offset = _own_value(self, "_offset")
+    if not isinstance(offset, datetime.timedelta):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "%s(%r, %s)" % (type(self).__name__, _own_value(self, "_name"),
+                           int(offset.total_seconds()))
+
+
+@_guarded
+def _relativedelta_repr(self):
+    """dateutil's relativedelta.__repr__: relativedelta(months=+1, day=31)."""
+    parts = []
+    for name in ("years", "months", "days", "leapdays", "hours", "minutes", "seconds",
+                 "microseconds"):
+        value = _own_value(self, name)
+        if not isinstance(value, (int, float)):
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+        if value:
+            parts.append("%s=%s" % (name, format(value, "+g")))
+    for name in ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond"):
+        value = _own_value(self, name)
+        if value is not None:
+            parts.append("%s=%r" % (name, value))
+    return "%s(%s)" % (type(self).__name__, ", ".join(parts))
+
+
+def _dateutil_weekday_repr(self):
+    """dateutil's weekday.__repr__: MO, or FR(-1)."""
+    day, n = _own_value(self, "weekday"), _own_value(self, "n")
+    if type(day) is not int or not 0 <= day < 7:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    name = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day]
+    return "%s(%+d)" % (name, n) if n else name
+
+
+def _packaging_version_str(self):
+    """packaging's Version.__str__: 1.2.3rc1, from its _Version parts."""
+    v = _own_value(self, "_version")
+    if not isinstance(v, tuple) or len(v) != 6:
+        return None
+    epoch, release, dev, pre, post, local = tuple(tuple.__iter__(v))
+    parts = ["%s!" % epoch] if epoch != 0 else []
+    parts.append(".".join(str(x) for x in release))
+    if pre is not None:
+        parts.append("".join(str(x) for x in pre))
+    if post:
+        parts.append(".post%s" % (post[1],))
+    if dev:
+        parts.append(".dev%s" % (dev[1],))
+    if local:
+        parts.append("+" + ".".join(str(x) for x in local))
+    return "".join(parts)
+
+
+def _packaging_version_repr(self):
+    """packaging's Version.__repr__: <Version('1.2.3rc1')>."""
+    text = _packaging_version_str(self)
+    if text is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<Version('%s')>" % text
+
+
+def _urllib3_retry_repr(self):
+    """urllib3's Retry.__repr__: Retry(total=3, connect=None, read=None, redirect=None, status=None)."""
+    return "%s(total=%s, connect=%s, read=%s, redirect=%s, status=%s)" % (
+        (type(self).__name__,) + tuple(_own_value(self, name) for name in
+                                       ("total", "connect", "read", "redirect", "status")))
+
+
+def _urllib3_timeout_repr(self):
+    """urllib3's Timeout.__repr__: Timeout(connect=2.0, read=5.0, total=None)."""
+    return "%s(connect=%r, read=%r, total=%r)" % (
+        type(self).__name__, _own_value(self, "_connect"), _own_value(self, "_read"),
+        _own_value(self, "total"))
+
+
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
 STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
@@ -447,6 +1035,73 @@ STDLIB_REPRS = {
     ("urllib.error", "URLError.__str__"): _url_error_str,
     ("argparse", "ArgumentError.__str__"): _argument_error_str,
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
+    ("functools", "partialmethod.__repr__"): _partialmethod_repr,
+    ("functools", "_partial_repr"): _partial_repr,
+    # Not the standard library's: the libraries crashing programs use most.
+    ("werkzeug.datastructures", "MultiDict.__repr__"): _multi_dict_repr,
+    ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,
+    ("werkzeug.datastructures", "Headers.__repr__"): _headers_repr,
+    ("werkzeug.datastructures.headers", "Headers.__repr__"): _headers_repr,
+    ("yaml.nodes", "Node.__repr__"): lambda self: "%s(tag=%r, value=%r)" % (
+        type(self).__name__, _own_value(self, "tag"), _own_value(self, "value")),
+    ("markupsafe", "Markup.__repr__"):
+        lambda self: "%s(%s)" % (type(self).__name__, str.__repr__(self)),
+    ("click.core", "BaseCommand.__repr__"): _name_repr("<%s %s>", "name"),
+    ("click.core", "Command.__repr__"): _name_repr("<%s %s>", "name"),
+    ("click.core", "Parameter.__repr__"): _name_repr("<%s %s>", "name"),
+    ("jinja2.environment", "Template.__repr__"): _jinja_template_repr,
+    ("dateutil.tz.tz", "tzutc.__repr__"): lambda self: "%s()" % type(self).__name__,
+    ("dateutil.tz.tz", "tzlocal.__repr__"): lambda self: "%s()" % type(self).__name__,
+    ("dateutil.tz.tz", "tzoffset.__repr__"): _dateutil_tzoffset_repr,
+    ("dateutil.tz.tz", "tzfile.__repr__"): _name_repr("%s(%r)", "_filename"),
+    ("dateutil.tz.tz", "tzstr.__repr__"): _name_repr("%s(%r)", "_s"),
+    ("dateutil.relativedelta", "relativedelta.__repr__"): _relativedelta_repr,
+    ("dateutil._common", "weekday.__repr__"): _dateutil_weekday_repr,
+    ("packaging.version", "Version.__repr__"): _packaging_version_repr,
+    ("urllib3.util.retry", "Retry.__repr__"): _urllib3_retry_repr,
+    ("urllib3.util.timeout", "Timeout.__repr__"): _urllib3_timeout_repr,
+    ("requests.models", "Request.__repr__"): _requests_repr("method"),
+    ("requests.models", "PreparedRequest.__repr__"): _requests_repr("method"),
+    ("requests.models", "Response.__repr__"): _requests_repr("status_code"),
+    ("requests.structures", "CaseInsensitiveDict.__repr__"): _requests_case_insensitive_repr,
+    ("requests.structures", "LookupDict.__repr__"):
+        lambda self: "<lookup '%s'>" % (_own_value(self, "name"),),
+    ("werkzeug.sansio.request", "Request.__repr__"): _werkzeug_request_repr,
+    ("werkzeug.routing.rules", "Rule.__repr__"): _werkzeug_rule_repr,
+    ("werkzeug.routing", "Rule.__repr__"): _werkzeug_rule_repr,
+    ("werkzeug.routing.map", "Map.__repr__"): _werkzeug_map_repr,
+    ("werkzeug.routing", "Map.__repr__"): _werkzeug_map_repr,
+    ("werkzeug.sansio.response", "Response.__repr__"): _werkzeug_status_repr,
+    ("werkzeug.wrappers.response", "Response.__repr__"): _werkzeug_response_repr,
+    ("flask.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,
+    ("flask.sansio.scaffold", "Scaffold.__repr__"): _flask_scaffold_repr,
+    ("flask.config", "Config.__repr__"): _flask_config_repr,
+    ("django.utils.datastructures", "MultiValueDict.__repr__"): _multi_value_dict_repr,
+    ("django.utils.datastructures", "CaseInsensitiveMapping.__repr__"):
+        _case_insensitive_mapping_repr,
+    ("django.db.models.options", "Options.__repr__"): _django_options_repr,
+    ("django.forms.forms", "BaseForm.__repr__"): _django_form_repr,
+    ("django.http.response", "HttpResponse.__repr__"): _django_response_repr,
+    ("django.http.response", "HttpResponseRedirectBase.__repr__"): _django_redirect_repr,
+    ("django.http.request", "HttpRequest.__repr__"): _django_request_repr,
+    ("django.db.models.base", "Model.__repr__"): _django_model_repr,
+    ("django.db.models.base", "Model.__str__"): _django_model_str,
+    ("_pytest.python_api", "ApproxScalar.__repr__"): _approx_scalar_repr,
+    ("_pytest.python_api", "ApproxMapping.__repr__"): _approx_mapping_repr,
+    ("_pytest.python_api", "ApproxSequenceLike.__repr__"): _approx_sequence_repr,
+    ("_pytest.python_api", "ApproxSequencelike.__repr__"): _approx_sequence_repr,
+    ("_pytest.python_api", "ApproxNumpy.__repr__"): _approx_numpy_repr,
+    ("_pytest._code.code", "ExceptionInfo.__repr__"): _exception_info_repr,
+    ("pytz", "UTC.__repr__"): lambda self: "<UTC>",
+    ("pytz", "UTC.__str__"): lambda self: "UTC",
+    ("pytz", "_FixedOffset.__repr__"): _pytz_fixed_offset_repr,
+    ("pytz.tzinfo", "StaticTzInfo.__repr__"):
+        lambda self: "<StaticTzInfo %r>" % (_class_value(self, "zone"),),
+    ("pytz.tzinfo", "DstTzInfo.__repr__"): _pytz_dst_repr,
+    ("numpy.core.getlimits", "finfo.__repr__"): _numpy_finfo_repr,
+    ("numpy.core.getlimits", "iinfo.__repr__"): _numpy_iinfo_repr,
+    ("numpy._core.getlimits", "finfo.__repr__"): _numpy_finfo_repr,
+    ("numpy._core.getlimits", "iinfo.__repr__"): _numpy_iinfo_repr,
 }
 
 

@@ -629,6 +629,8 @@ def _finish_class(cls, attrs):
             type.__setattr__(cls, name, method)
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
+    elif own is not None and _stdlib_reprs().is_attrs_repr(own):
+        type.__setattr__(cls, "__repr__", _stdlib_reprs().attrs_repr)
     elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
             (own is None or _generated(own, ("collections",))):
         # A namedtuple (a version 1 dump has no __repr__ among the attributes).
@@ -1202,8 +1204,9 @@ def fill_descriptor(obj, first, second, third, doc):
     if raiser is not None:
         raiser.role = role
     for setter, suffix in ((second, " setter"), (third, " deleter")):
-        if setter in _raisers:
-            _raisers[setter].role = role + suffix
+        raiser = _raiser_of(setter)
+        if raiser is not None:
+            raiser.role = role + suffix
 
 
 def begin():
@@ -1728,6 +1731,13 @@ def _build_reducers():
             return found
         return build
 
+    def context(prec, rounding, emin, emax, capitals, clamp, flags, traps):
+        # decimal checks every value. The lists of signals are filled after this
+        # (fill_reduced): a context starts with none set.
+        return decimal.Context(_exact(prec, int), _exact(rounding, str), _exact(emin, int),
+                               _exact(emax, int), _exact(capitals, int), _exact(clamp, int),
+                               [], [])
+
     table = {
         datetime.date: date, datetime.time: time, datetime.datetime: dt,
         datetime.timedelta: timedelta, datetime.timezone: timezone,
@@ -1741,6 +1751,9 @@ def _build_reducers():
         type({}.values()): lambda mapping: _exact(mapping, dict).values(),
         type({}.items()): lambda mapping: _exact(mapping, dict).items(),
         operator.itemgetter: operator.itemgetter,
+        operator.methodcaller: lambda name, *args: operator.methodcaller(_exact(name, str),
+                                                                         *args),
+        decimal.Context: context,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
         # Numbers the rebuilt count adds with its own C code: the standard library's.
         itertools.count: lambda start, step: itertools.count(
@@ -1787,9 +1800,19 @@ def make_reduced(cls, args):
 
 
 def fill_reduced(obj, args):
-    """Second step of a REDUCED value: a deque's items (they may refer back to it)."""
+    """Second step of a REDUCED value: a deque's items (they may refer back to it), a
+    decimal context's flags and traps (lists filled after the context was made)."""
     if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and type(obj) is decimal.Context and isinstance(args, tuple) \
+            and len(args) == 8:
+        for signals, mapping in ((args[6], obj.flags), (args[7], obj.traps)):
+            for signal in signals if type(signals) is list else ():
+                try:
+                    mapping[signal] = True  # decimal's own signal classes only (KeyError)
+                except (KeyError, TypeError):
+                    pass
 
 
 # ---------------------------------------------------------------------------

@@ -194,6 +194,9 @@ def main():
     small = np.float32(1.5)
     twin = np.complex128(1 + 2j)
     word = np.str_("w")
+    # datetime64 and timedelta64 scalars: their unit is in their dtype, not their buffer.
+    day = np.datetime64("2024-03-01T12:00")
+    gap = np.timedelta64(3, "h")
     view_of_bytes = memoryview(b"abcdef")
     report(locals())
     raise ValueError("bad data")

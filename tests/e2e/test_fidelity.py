@@ -164,6 +164,30 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_testcase(self):
         self.compare("stdlib_testcase.py")
 
+    def test_library_reprs(self):
+        """Flask's, werkzeug's, Django's, requests', dateutil's, pytz's, numpy's (...) own
+        reprs (Python code of theirs)."""
+        missing = subprocess.run(
+            [PYTHON, "-I", "-c", "import click, dateutil, django, flask, jinja2, markupsafe, "
+             "numpy, packaging, pytz, requests, urllib3, werkzeug, yaml"],
+            capture_output=True).returncode
+        if missing:
+            libraries = ("click, dateutil, Django, Flask, jinja2, markupsafe, numpy, "
+                         "packaging, pytz, PyYAML, requests, urllib3 or werkzeug")
+            print("\n%s is not installed for %s: library_reprs.py is not run"
+                  % (libraries, PYTHON), file=sys.stderr)
+            self.skipTest(libraries + " is not installed")
+        self.compare("library_reprs.py")
+
+    def test_library_pytest(self):
+        """pytest's approx, ExceptionInfo and marks; attrs' generated reprs."""
+        if subprocess.run([PYTHON, "-I", "-c", "import attr, pytest"],
+                          capture_output=True).returncode:
+            print("\npytest or attrs is not installed for %s: library_pytest.py is not run"
+                  % PYTHON, file=sys.stderr)
+            self.skipTest("pytest or attrs is not installed")
+        self.compare("library_pytest.py")
+
     def test_stdlib_reprs_behave(self):
         """The stand-ins of stdlib_reprs.py act as python's: struct sequences are
         tuples, signatures bind, parameters' kinds are inspect's own members,

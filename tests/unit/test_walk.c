@@ -660,7 +660,7 @@ static void test_opaque_repr(void **state)
     struct pyhd_graph g;
     pyhd__options_init(&o);
     PyObject *ns = new_namespace();
-    run(ns, "import threading, operator\n"
+    run(ns, "import threading, contextvars\n"
             "ran = []\n"
             "class Local(threading.local):\n"
             "    def __repr__(self): ran.append('repr'); return 'custom ' + 'x' * 500\n"
@@ -668,7 +668,7 @@ static void test_opaque_repr(void **state)
             "    def __repr__(self): ran.append('item'); return 'item'\n"
             "import types, datetime\n"
             "class MyDate(datetime.date): pass\n"
-            "obj = [Local(), operator.methodcaller('f', Item()), threading.Lock(),\n"
+            "obj = [Local(), contextvars.ContextVar('v', default=Item()), threading.Lock(),\n"
             "       types.SimpleNamespace(a=1), MyDate(2020, 1, 1)]\n");
     walk_into(ns, &o, &g);
     run(ns, "loc, rep, lock, ns_, mine = g[root].f['items']\n"

@@ -2,6 +2,7 @@
 import abc
 import collections
 import json
+import operator
 import typing
 
 
@@ -60,6 +61,12 @@ class Square(Shape):
 T = typing.TypeVar("T")
 
 
+class Record(tuple):
+    """A tuple with named fields made by hand: properties over operator.itemgetter."""
+    name = property(operator.itemgetter(0))
+    size = property(operator.itemgetter(1))
+
+
 class Box(typing.Generic[T]):
     def __init__(self, item):
         self.item = item
@@ -81,6 +88,7 @@ def crash():
     abstract = Shape
     square = Square(3)
     box = Box(1)
+    record = Record(("bolt", 3))
     box_class = Box
     mod = json
     method = sale.summary

@@ -1,6 +1,8 @@
 """Fidelity: standard-library records in the crashing frame (named tuples, struct
-sequences, read-only views)."""
+sequences, read-only views, decimal contexts, method callers)."""
+import decimal
 import difflib
+import functools
 import operator
 import os
 import time
@@ -17,6 +19,13 @@ def crash(path):
     proxy = types.MappingProxyType({"k": 1, "j": [2]})
     getter = operator.itemgetter(1, 0)
     names = operator.attrgetter("real", "imag.real")
+    caller = operator.methodcaller("split", ",", 1)
+    context = decimal.getcontext()
+    money = decimal.Context(prec=6, rounding=decimal.ROUND_DOWN, Emin=-99, Emax=99,
+                            capitals=0, clamp=1, traps=[decimal.Inexact, decimal.Rounded])
+    money.flags[decimal.Subnormal] = True
+    money.flags[decimal.FloatOperation] = True
+    later = functools.partialmethod(print, 1, sep="-")
     return open(path)
 
 
