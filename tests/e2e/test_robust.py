@@ -383,12 +383,13 @@ class OnDemand(RobustTestCase):
     def test_dump_fork_child_is_bounded_by_its_alarm(self):
         # --repr-all runs this __repr__ in the forked child: it never returns.
         script = self.write("fork.py", """\
-            import operator, time
+            import contextvars, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
-            stuck = operator.methodcaller("f", Hang())
+            # An opaque object whose repr shows its default's (methodcaller is read now).
+            stuck = contextvars.ContextVar("v", default=Hang())
             print("ready", flush=True)
             time.sleep(4)
             print("finished", flush=True)
@@ -449,13 +450,13 @@ class FatalSignals(RobustTestCase):
 
     def test_heap_dump_after_a_crash_is_bounded_by_its_alarm(self):
         script = self.write("hang.py", """\
-            import ctypes, operator, time
+            import contextvars, ctypes, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
             def crash_here():
-                stuck = operator.methodcaller("f", Hang())
+                stuck = contextvars.ContextVar("v", default=Hang())
                 ctypes.string_at(0)
             crash_here()
             """)
