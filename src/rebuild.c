@@ -14,6 +14,7 @@
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
 #include "rebuild_values.h"
+#include "set_order.h"
 #include "trust.h"
 
 /*
@@ -49,7 +50,8 @@ enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
 #define ATTR_NAMES_SIZE 128  /* a power of two, above the count of set_attr's names */
 
 /* How INSTANCE records of one class are made. */
-enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2 };
+enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2,
+       INST_NEW_NAMED = 3 /* INST_NEW_AND_DICT, and its _name_ first: a program enum's member */ };
 
 struct rb {
     const struct pyhd_decoded *g;
@@ -67,9 +69,14 @@ struct rb {
                                   of each class it made */
     PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
+    PyObject *enum_meta;       /* enum.EnumMeta */
+    PyObject *enum_hash;       /* enum.Enum.__hash__: hash(self._name_) */
+    PyObject *member_hash;     /* pyhd_surrogates._enum_member_hash, the same for a
+                                  program's enum */
     PyObject *empty;           /* () */
     PyObject *builtins;        /* this interpreter's builtins module */
     PyObject *dict_name;       /* "__dict__" */
+    PyObject *name_name;       /* "_name_" */
     uint32_t *depth;           /* per id: nesting depth (bound_nesting), set when made;
                                   depth[0] 0 */
     uint32_t *mro_len;         /* estimated MRO length (bound_class) */
@@ -335,23 +342,29 @@ static int bound_key(struct rb *rb, uint64_t id, struct pyhd_hash_census *census
 }
 
 /*
- * A set iterates in the order of its table: its items' hashes, the table's
- * size and, where hashes collide, the order the items came in. Added one by
- * one in the dumped (iteration) order, colliding items may take each other's
- * places as the table grows, and a program's set made at its full size at
- * once (a literal of constants, set(other_set)) has a table of another size.
- * Where the items hash here as in the program (ints and floats; strs and
- * bytes too when this interpreter has the dump's hash seed, rb->seeded),
- * set_in_dumped_order() tries the set made at its full size at once from the
- * dumped order, and keeps it when it iterates in that order.
+ * Whether item hashes here as it did in the program, so that a set of such
+ * items can iterate in the dumped order (set_order.h): ints and floats; strs,
+ * bytes and enum members (which hash by their names) when this interpreter has
+ * the dump's hash seed (rb->seeded); tuples of those.
  */
 static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
 {
-    if (PyLong_CheckExact(item) || PyFloat_CheckExact(item) || PyBool_Check(item) ||
-        item == Py_None)
-        return 1;
-    if (PyUnicode_CheckExact(item) || PyBytes_CheckExact(item))
-        return rb->seeded;
+    hashfunc h = Py_TYPE(item)->tp_hash;
+    PyObject *found;
+    int named;
+    if (h == PyLong_Type.tp_hash || h == PyFloat_Type.tp_hash || item == Py_None)
+        return 1;  /* ints, bools, floats and their subclasses (IntEnum, IntFlag) */
+    if (h == PyUnicode_Type.tp_hash || h == PyBytes_Type.tp_hash)
+        return rb->seeded;  /* strs, bytes and their subclasses (StrEnum) */
+    if (rb->seeded && PyObject_TypeCheck(item, (PyTypeObject *)rb->enum_meta) == 0 &&
+        PyObject_TypeCheck((PyObject *)Py_TYPE(item), (PyTypeObject *)rb->enum_meta)) {
+        /* An enum member hashed by its name: Enum's own hash, or ours for a program's. */
+        found = PyObject_GetAttrString((PyObject *)Py_TYPE(item), "__hash__");
+        named = found == rb->enum_hash || found == rb->member_hash;
+        Py_XDECREF(found);
+        PyErr_Clear();
+        return named;
+    }
     if (PyTuple_CheckExact(item) && depth < 2) {
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(item); i++)
             if (!hashes_as_dumped(rb, PyTuple_GET_ITEM(item, i), depth + 1))
@@ -361,65 +374,29 @@ static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
     return 0;
 }
 
-/* 1 when set iterates as the ids at cursor c (n of them), 0 when not, -1 on error. */
-static int iterates_as(struct rb *rb, PyObject *set, struct pyhd_cursor c, uint64_t n)
-{
-    PyObject *it = PyObject_GetIter(set), *item;
-    uint64_t i = 0;
-    int same = 1;
-    if (!it)
-        return -1;
-    while (same && (item = PyIter_Next(it)) != NULL) {
-        same = i < n && item == ref(rb, rd_id(&c));
-        Py_DECREF(item);
-        i++;
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred())
-        return -1;
-    return same && i == n;
-}
-
-/* *set (a set, or a frozenset no one else holds yet, which may be replaced)
-   remade in the dumped order where that gives it (see above). 0, or -1. */
+/* *set (a set, or a frozenset no one else holds yet, which may be replaced) made
+   again in the dumped order where its items allow it (set_order.h). 0, or -1. */
 static int set_in_dumped_order(struct rb *rb, PyObject **set, const struct pyhd_record *r,
                                const uint64_t *s)
 {
     uint64_t n = s[PYHD_SEQ_N];
-    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT), each = c;
-    PyObject *order = NULL, *remade = NULL;
-    int rc;
+    struct pyhd_cursor c = ELEMS(r, s, PYHD_SEQ_AT);
+    PyObject **order;
+    int rc = 0;
     if (n < 2 || s[PYHD_SEQ_LENGTH] != n || PySet_GET_SIZE(*set) != (Py_ssize_t)n)
-        return 0;
-    for (uint64_t i = 0; i < n; i++)
-        if (!hashes_as_dumped(rb, ref(rb, rd_id(&each)), 0))
-            return 0;
-    rc = iterates_as(rb, *set, c, n);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    /* A dict of the items in the dumped order: set.update() of a dict sizes the
-       table for all of them first. */
-    order = PyDict_New();
-    each = c;
-    for (uint64_t i = 0; order && i < n; i++)
-        if (PyDict_SetItem(order, ref(rb, rd_id(&each)), Py_None) < 0)
-            Py_CLEAR(order);
-    if (!order)
+        return 0;  /* cut short, or items that went in wrapped (UnhashableKey) */
+    order = PyMem_New(PyObject *, (size_t)n);
+    if (!order) {
+        PyErr_NoMemory();
         return -1;
-    remade = PyFrozenSet_CheckExact(*set) ? PyFrozenSet_New(order) : PySet_New(order);
-    rc = remade ? iterates_as(rb, remade, c, n) : -1;
-    if (rc > 0 && PyFrozenSet_CheckExact(*set)) {
-        Py_SETREF(*set, remade);
-        remade = NULL;
-    } else if (rc > 0) {
-        /* Others may hold this set already: it is emptied and filled again. */
-        PyObject *done = NULL;
-        if (PySet_Clear(*set) < 0 || (done = PyObject_CallMethod(*set, "update", "O", order)) == NULL)
-            rc = -1;
-        Py_XDECREF(done);
     }
-    Py_XDECREF(remade);
-    Py_DECREF(order);
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        order[i] = ref(rb, rd_id(&c));  /* borrowed: rb->objs holds them */
+        if (!hashes_as_dumped(rb, order[i], 0))
+            rc = 1;
+    }
+    rc = rc ? 0 : pyhd__set_in_order(set, order, (Py_ssize_t)n);
+    PyMem_Free(order);
     return rc < 0 ? -1 : 0;
 }
 
@@ -857,7 +834,10 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
         return -1;
     } else {
         rb->inst_cls[cls_slot] = cls;
-        rb->inst_mode[cls_slot] = INST_NEW_AND_DICT;
+        /* A program enum's members hash by their name (_enum_member_hash): it is
+           theirs from the start, before anything can hash them. */
+        rb->inst_mode[cls_slot] = PyObject_TypeCheck(cls, (PyTypeObject *)rb->enum_meta)
+                                  ? INST_NEW_NAMED : INST_NEW_AND_DICT;
     }
     return 0;
 }
@@ -883,6 +863,15 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 
     if (instance_mode(rb, class_id) < 0)
         return NULL;
+    if (rb->inst_mode[cls_slot] == INST_NEW_NAMED) {
+        PyObject *obj = PyBaseObject_Type.tp_new((PyTypeObject *)rb->inst_cls[cls_slot],
+                                                 rb->empty, NULL);
+        name_id = enum_name_id(rb->g, dict_id);
+        if (obj && name_id && (ensure(rb, name_id) < 0 ||
+                               PyObject_GenericSetAttr(obj, rb->name_name, rb->objs[name_id]) < 0))
+            Py_CLEAR(obj);
+        return obj;
+    }
     if (rb->inst_mode[cls_slot] == INST_NEW_AND_DICT) {
         PyTypeObject *type = (PyTypeObject *)rb->inst_cls[cls_slot];
         /* A C type of the trust table (types.SimpleNamespace) refuses object.__new__:
@@ -2510,14 +2499,27 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
             PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._how is not a dict");
         goto done;
     }
+    {
+        PyObject *enum_module = PyImport_ImportModule("enum"), *enum_class = NULL;
+        rb.enum_meta = enum_module ? PyObject_GetAttrString(enum_module, "EnumMeta") : NULL;
+        enum_class = rb.enum_meta ? PyObject_GetAttrString(enum_module, "Enum") : NULL;
+        rb.enum_hash = enum_class ? PyObject_GetAttrString(enum_class, "__hash__") : NULL;
+        rb.member_hash = rb.enum_hash ? PyObject_GetAttrString(rb.sur, "_enum_member_hash")
+                                      : NULL;
+        Py_XDECREF(enum_module);
+        Py_XDECREF(enum_class);
+        if (!rb.member_hash || !PyType_Check(rb.enum_meta))
+            goto done;
+    }
     rb.cob = PyImport_ImportModule("pyhd_cobjects");
     if (!rb.cob)
         goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
+    rb.name_name = PyUnicode_InternFromString("_name_");
     if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
-        !rb.dict_name) {
+        !rb.dict_name || !rb.name_name) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "pyhd_surrogates.SURROGATES is not a dict");
         goto done;
@@ -2584,6 +2586,10 @@ done:
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
+    Py_XDECREF(rb.name_name);
+    Py_XDECREF(rb.enum_meta);
+    Py_XDECREF(rb.enum_hash);
+    Py_XDECREF(rb.member_hash);
     for (size_t i = 0; i < ATTR_NAMES_SIZE; i++)
         Py_XDECREF(rb.attr_names[i].str);
     return ret;

@@ -38,10 +38,12 @@ class _Record:
     _fields = ()
 
     def __init__(self, **fields):
-        for name in self._fields:
-            setattr(self, name, fields.pop(name, None))
-        if fields:
-            raise TypeError("unknown fields: " + ", ".join(sorted(fields)))
+        values = dict.fromkeys(self._fields)   # in the order of _fields
+        values.update(fields)
+        if len(values) != len(self._fields):
+            raise TypeError("unknown fields: " +
+                            ", ".join(sorted(set(fields) - set(self._fields))))
+        self.__dict__.update(values)
 
     def __repr__(self):
         return "<%s %s>" % (type(self).__name__, self._where())
@@ -275,12 +277,36 @@ def _is_enum_base(base):
             and not base.__dict__.get("_member_map_"))
 
 
+def _enum_member_hash(self):
+    """Enum's hash, hash(self._name_), of a member of a program's enum: rebuild.c
+    gives a member its _name_ when it makes it, before anything can hash it."""
+    name = object.__getattribute__(self, "__dict__").get("_name_")
+    return hash(name) if type(name) is str else object.__hash__(self)
+
+
+_ENUM_DATA_TYPES = (int, str, bytes, float, complex)
+
+
+def _enum_hash(bases):
+    """How the members of an enum of these bases hash, as in the program: by
+    their value when it has a builtin data type (IntEnum, IntFlag, (str, Enum):
+    the value is theirs when they are made), by their name when it has none;
+    by identity when it has another data type."""
+    for k in (k for b in bases for k in b.__mro__):
+        if k in _ENUM_DATA_TYPES:
+            return k.__hash__
+        if not (k is object or isinstance(k, enum.EnumMeta) or is_surrogate(k)):
+            return object.__hash__
+    return _enum_member_hash
+
+
 def _new_enum_class(name, bases, namespace):
     """A program's enum: a real enum class (its metaclass is the stdlib's), made
     without members; class_attrs gives it the dumped members.
 
-    Its members compare and hash by identity, so no member's attributes are
-    needed before they are filled in.
+    Its members compare by identity, and hash as the program's did
+    (_enum_hash): rebuild.c gives each its name or value when it makes it,
+    before anything can hash it.
     """
     # The enum metaclass of the bases (a data type such as str may come first).
     meta = next(type(b) for b in bases if isinstance(b, enum.EnumMeta))
@@ -288,7 +314,7 @@ def _new_enum_class(name, bases, namespace):
     for key, value in namespace.items():
         if key != "__repr__":
             classdict[key] = value
-    classdict["__hash__"] = object.__hash__
+    classdict["__hash__"] = _enum_hash(bases)
     classdict["__eq__"] = object.__eq__
     return meta(name, bases, classdict)
 
@@ -921,6 +947,16 @@ _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
 _INERT_GLOBALS = {}
 _raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
+
+
+def _raiser_of(obj):
+    """The _Inert of a rebuilt function, else None (for any other object: an
+    operator.itemgetter, which cannot be weakly referred to, as a namedtuple's
+    property's getter)."""
+    try:
+        return _raisers.get(obj)
+    except TypeError:
+        return None
 _pending_functions = []
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
@@ -1162,7 +1198,7 @@ def fill_descriptor(obj, first, second, third, doc):
                           doc if isinstance(doc, str) else None)
     elif callable(first):
         type(obj).__init__(obj, first)
-    raiser = _raisers.get(first)
+    raiser = _raiser_of(first)
     if raiser is not None:
         raiser.role = role
     for setter, suffix in ((second, " setter"), (third, " deleter")):

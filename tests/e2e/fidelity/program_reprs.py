@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal, functools
+import datetime, decimal, functools, operator
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -76,6 +76,9 @@ class Cart:
     count = property(_get_count)
     def __repr__(self): return f"Cart(total={self.total}, count={self.count})"
 
+class Pair(tuple):   # a property whose getter is a C callable, not a function
+    first = property(operator.itemgetter(0))
+
 def main():
     a = Account("ann", 10)
     p = Point(1, 2)
@@ -95,5 +98,7 @@ def main():
     cart_seen = Cart([1.5, 2.25])
     print(cart_seen)  # computes and caches total
     cart = Cart([3, 4])
+    pair = Pair((1, 2))
+    first = pair.first
     raise ValueError(a)
 main()
