@@ -58,8 +58,10 @@ static const char *dump_operand(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--"))
-            return i + 1 < argc ? argv[i + 1] : NULL;
-        if (argv[i][0] != '-' || !strcmp(argv[i], "-"))
+            return i + 1 < argc && strcmp(argv[i + 1], "-") ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "-"))
+            return NULL;  /* standard input: not read before the debugger reads it */
+        if (argv[i][0] != '-')
             return argv[i];
         if (takes_value(argv[i]))
             i++;

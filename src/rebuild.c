@@ -85,6 +85,7 @@ struct rb {
     uint32_t deps_depth;       /* what it measured: the deepest dependency */
     int trust;
     int seeded;                /* strs and bytes hash here as in the dumped program */
+    size_t set_order_work;     /* what set_order.c may still spend (set_order.h) */
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
     struct pyhd_values values; /* REDUCED values made in C (rebuild_values.h) */
@@ -385,17 +386,18 @@ static int set_in_dumped_order(struct rb *rb, PyObject **set, const struct pyhd_
     int rc = 0;
     if (n < 2 || s[PYHD_SEQ_LENGTH] != n || PySet_GET_SIZE(*set) != (Py_ssize_t)n)
         return 0;  /* cut short, or items that went in wrapped (UnhashableKey) */
+    for (uint64_t i = 0; i < n; i++)
+        if (!hashes_as_dumped(rb, ref(rb, rd_id(&c)), 0))
+            return 0;  /* most sets (of strs, without the dump's seed) stop at once */
+    c = ELEMS(r, s, PYHD_SEQ_AT);
     order = PyMem_New(PyObject *, (size_t)n);
     if (!order) {
         PyErr_NoMemory();
         return -1;
     }
-    for (uint64_t i = 0; i < n && rc == 0; i++) {
+    for (uint64_t i = 0; i < n; i++)
         order[i] = ref(rb, rd_id(&c));  /* borrowed: rb->objs holds them */
-        if (!hashes_as_dumped(rb, order[i], 0))
-            rc = 1;
-    }
-    rc = rc ? 0 : pyhd__set_in_order(set, order, (Py_ssize_t)n);
+    rc = pyhd__set_in_order(set, order, (Py_ssize_t)n, &rb->set_order_work);
     PyMem_Free(order);
     return rc < 0 ? -1 : 0;
 }
@@ -2475,6 +2477,9 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     rb.g = g;
     rb.trust = trust;
     rb.seeded = seeded;
+    /* Sets made again to iterate in the dumped order: at most 16 items added per
+       object of the dump, over the load (a program's sets cost far less). */
+    rb.set_order_work = 16 * (size_t)g->nobjects + 100000;
     /* objs and depth are written as each object is made, and read only once it is
        (state says so): not zeroed first, which would write them all once more. */
     rb.objs = PyMem_Malloc(n * sizeof *rb.objs);

@@ -6,7 +6,7 @@
 /* Moves of the item found in another's place, per way of filling, and the
    largest set they are spent on (each is one more set made). */
 #define REPAIRS 6
-#define MAX_REPAIRED 10000
+#define MAX_REPAIRED 1000
 
 /*
  * The table sizes of CPython 3.10 to 3.14 (Objects/setobject.c), as masks:
@@ -194,7 +194,7 @@ static int repair(PyObject **o, Py_ssize_t n, PyObject *x, PyObject *y, enum rep
     return 0;
 }
 
-int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n)
+int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n, size_t *work)
 {
     int frozen = PyFrozenSet_CheckExact(*set), found = 0, at_once = 0;
     PyObject **o, *made = NULL, *intruder = NULL;
@@ -209,10 +209,10 @@ int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n)
         PyErr_NoMemory();
         return -1;
     }
-    /* Per way of filling: the dumped order; then, with the items that must have
-       jumped last, each repair in turn, a few times. */
-    for (at_once = 0; at_once < 2 && !found; at_once++) {
-        for (int plan = 0; plan < 3 && !found; plan++) {
+    /* The dumped order, filled each way; then, with the items that must have
+       jumped last, each repair in turn, a few times, each way. */
+    for (int plan = 0; plan < 3 && !found; plan++) {
+        for (at_once = 0; at_once < 2 && !found; at_once++) {
             if (plan == 0)
                 memcpy(o, order, (size_t)n * sizeof *o);
             else if (jumped_last(order, o, n, at_once ? presized_mask(n) : grown_mask(n)) < 0)
@@ -222,6 +222,9 @@ int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n)
                                     repair(o, n, order[at], intruder,
                                            plan == 1 ? MOVE_LAST : MOVE_BY_X) < 0))
                     break;
+                if (*work < (size_t)n)
+                    goto out;  /* the load's budget is spent: the set stays as it is */
+                *work -= (size_t)n;
                 Py_CLEAR(made);
                 made = made_from(o, n, at_once, frozen);
                 at = made ? misplaced(made, order, n, &intruder) : -2;
@@ -231,6 +234,7 @@ int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n)
             }
         }
     }
+out:
     if (found && frozen) {
         Py_SETREF(*set, made);
         made = NULL;

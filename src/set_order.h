@@ -23,9 +23,11 @@
  *
  * *set is a set, filled again in place (others may hold it already), or a
  * frozenset no one else holds yet, which may be replaced (a new reference
- * in *set). Returns 1 when *set iterates as order, 0 when not, -1 with an
- * exception set.
+ * in *set). *work is what may still be spent, in items added to candidate
+ * sets, over a whole load: a hostile dump's sets cost at most that much more
+ * than filling them once. Returns 1 when *set iterates as order, 0 when not,
+ * -1 with an exception set.
  */
-int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n);
+int pyhd__set_in_order(PyObject **set, PyObject *const *order, Py_ssize_t n, size_t *work);
 
 #endif

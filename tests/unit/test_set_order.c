@@ -44,6 +44,7 @@ static int iterates_as(PyObject *set, PyObject *order)
    and checks the set's items are still all there. */
 static int given_back(const char *program, int frozen, int *was_in_order)
 {
+    size_t work = 1000000;
     PyObject *original = eval(program), *order = PySequence_List(original);
     PyObject *set = frozen ? PyFrozenSet_New(NULL) : PySet_New(NULL), *before;
     PyObject **items;
@@ -62,7 +63,7 @@ static int given_back(const char *program, int frozen, int *was_in_order)
     *was_in_order = iterates_as(set, order);
     before = set;
     Py_INCREF(before);
-    rc = pyhd__set_in_order(&set, items, n);
+    rc = pyhd__set_in_order(&set, items, n, &work);
     assert_int_not_equal(rc, -1);
     assert_int_equal(rc, iterates_as(set, order));
     /* A set is filled again in place (others may hold it); a frozenset may be new. */
@@ -118,6 +119,33 @@ static void test_many_collisions(void **state)
                                 "(set())", 0, &was), 1);
 }
 
+static void test_the_work_is_bounded(void **state)
+{
+    PyObject *original = eval("{1000003, 7, 2 ** 40 + 5, 64, 31, -9}");
+    PyObject *order = PySequence_List(original), *set = PySet_New(NULL);
+    PyObject *items[6];
+    size_t work = 5;  /* less than one candidate of 6 items */
+    (void)state;
+    assert_non_null(order);
+    for (Py_ssize_t i = 0; i < 6; i++) {
+        items[i] = PyList_GET_ITEM(order, i);
+        assert_int_equal(PySet_Add(set, items[i]), 0);
+    }
+    assert_false(iterates_as(set, order));
+    assert_int_equal(pyhd__set_in_order(&set, items, 6, &work), 0);
+    assert_int_equal(work, 5);
+    assert_false(iterates_as(set, order));
+    work = 1000;
+    assert_int_equal(pyhd__set_in_order(&set, items, 6, &work), 1);
+    assert_true(iterates_as(set, order));
+    /* Six items per candidate set, and the plain two ways did not do. */
+    assert_int_equal((1000 - work) % 6, 0);
+    assert_true(1000 - work >= 18);
+    Py_DECREF(set);
+    Py_DECREF(order);
+    Py_DECREF(original);
+}
+
 static void test_a_set_that_shrank_keeps_its_items(void **state)
 {
     int was;
@@ -136,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_made_at_full_size),
         cmocka_unit_test(test_an_item_that_jumped),
         cmocka_unit_test(test_many_collisions),
+        cmocka_unit_test(test_the_work_is_bounded),
         cmocka_unit_test(test_a_set_that_shrank_keeps_its_items),
     };
     int failed;
