@@ -383,6 +383,52 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
 }
 
 /*
+ * get_id() for one REF field, inlined into each check_KIND with the field's
+ * mask a constant: a one- or two-byte reference that passes get_id()'s checks
+ * is taken here (most do: an instance's class and dict, a REDUCED's class and
+ * args); any other is read again by get_id(), which says what is wrong with it.
+ */
+static inline __attribute__((always_inline)) int get_ref(struct vctx *v, const char *field,
+                                                         uint64_t mask, int zero_ok,
+                                                         uint64_t *out)
+{
+    const unsigned char *q = v->c.p;
+    uint64_t r, id;
+    if (q < v->c.end && *q < 0x80) {
+        r = *q++;
+    } else if (v->c.end - q >= 2 && q[1] < 0x80) {
+        r = (uint64_t)(q[0] & 0x7F) | (uint64_t)q[1] << 7;
+        q += 2;
+    } else {
+        return get_id(v, field, mask, zero_ok, out);
+    }
+    if (r == 1) {
+        if (v->c.fresh_next >= v->c.fresh_end)
+            return get_id(v, field, mask, zero_ok, out);
+        id = v->c.fresh_next;
+    } else if (r == 0) {
+        if (!zero_ok)
+            return get_id(v, field, mask, zero_ok, out);
+        id = 0;
+    } else {
+        id = r - 1;
+    }
+    if (id > v->g->nobjects)
+        return get_id(v, field, mask, zero_ok, out);
+    if (id && mask != ANY_KIND) {
+        unsigned kind = v->g->objects[id - 1].kind;
+        if (kind != PYHD_REC_TRUNCATED && kind != PYHD_REC_REDACTED &&
+            (kind >= 64 || !(mask & K(kind))))
+            return get_id(v, field, mask, zero_ok, out);
+    }
+    if (r == 1)
+        v->c.fresh_next++;
+    v->c.p = q;
+    *out = id;
+    return 0;
+}
+
+/*
  * nrefs references of any kind at v->c, the even ones (a key) not absent when
  * keys is set: the checks of get_id() for ANY_KIND. The hot loop of the
  * validator (the items of every tuple, list, set and dict), so the checks are
@@ -708,7 +754,7 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
 
     switch (fd->type) {
     case PYHD_FT_REF:
-        return get_id(v, fd->name, fd->arg, !(fd->flags & PYHD_FF_REQUIRED), s);
+        return get_ref(v, fd->name, fd->arg, !(fd->flags & PYHD_FF_REQUIRED), s);
     case PYHD_FT_U8:
         if (get_u8(v, &u) < 0)
             return -1;

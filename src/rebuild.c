@@ -700,9 +700,9 @@ static int push3(struct rb *rb, const struct pyhd_record *r, uint64_t a, uint64_
 }
 
 /* The kinds push_deps() pushes dependencies for: a kind added there is added here. */
-static inline int has_hard_deps(const struct pyhd_record *r)
+static inline int kind_has_hard_deps(unsigned kind)
 {
-    switch (r->f ? r->kind : 0) {
+    switch (kind) {
     case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
     case PYHD_REC_CLASS: case PYHD_REC_METHOD: case PYHD_REC_FUNCTION: case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF: case PYHD_REC_BUFFER: case PYHD_REC_SUBCLASS:
@@ -715,7 +715,8 @@ static inline int has_hard_deps(const struct pyhd_record *r)
     }
 }
 
-/* Push the ids r cannot exist without (has_hard_deps() lists the kinds that have some). */
+/* Push the ids r cannot exist without (kind_has_hard_deps() lists the kinds that have
+   some; a record of a kind without slots has none). */
 static int push_deps(struct rb *rb, const struct pyhd_record *r)
 {
     const uint64_t *base;
@@ -2204,12 +2205,19 @@ static int rebuild_all(struct rb *rb)
        64-byte record twice (at 10^4 objects and more the record table is out of the
        cache by then, and those two scans were a third of the load's cache misses). */
     unsigned char *phases = PyMem_Malloc(g->nobjects + 1);
+    /* Per kind, what the loops below ask of every record (fills_in(),
+       kind_has_hard_deps()): one load per record, not a switch per question. */
+    enum { FILL0 = 1, FILL1 = 2, HARD_DEPS = 4 };
+    unsigned char kind_flags[256];
     PyObject *res;
     int rc = -1;
     if (!phases) {
         PyErr_NoMemory();
         return -1;
     }
+    for (unsigned k = 0; k < 256; k++)
+        kind_flags[k] = (unsigned char)(fills_in(k, 0) * FILL0 | fills_in(k, 1) * FILL1 |
+                                        kind_has_hard_deps(k) * HARD_DEPS);
     /* What an earlier load left half done (it failed) is forgotten. */
     res = sur_call(rb, "begin", NULL, 0);
     if (!res)
@@ -2219,11 +2227,13 @@ static int rebuild_all(struct rb *rb)
         goto done;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
-        phases[id] = (unsigned char)(fills_in(r->kind, 0) | fills_in(r->kind, 1) << 1);
+        /* A kind without slots (unknown here) depends on nothing. */
+        unsigned flags = kind_flags[r->kind & 0xFF] & (r->f ? 0xFF : FILL0 | FILL1);
+        phases[id] = (unsigned char)(flags & (FILL0 | FILL1));
         if (rb->state[id] == MADE)
             continue;
         /* Most records (values, containers made empty) depend on nothing: made here. */
-        if (rb->state[id] == UNSEEN && !has_hard_deps(r)) {
+        if (rb->state[id] == UNSEEN && !(flags & HARD_DEPS)) {
             if (make_one(rb, id) < 0)
                 goto done;
         } else if (ensure(rb, id) < 0) {

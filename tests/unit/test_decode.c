@@ -523,6 +523,58 @@ static void test_wrong_kind(void **state)
                      "object is required");
 }
 
+/*
+ * REF fields (an instance's class, a frame's code, ...) are read inline when
+ * their reference is one or two bytes and passes every check, and by get_id()
+ * otherwise: each refusal keeps its message, in both encodings.
+ */
+static void test_ref_fields(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    /* Out of range, in one byte and in two (0xC9 0x01: 201, id 200). */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRACEBACK, BYTES(10, 0, 0, 1, 1, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 13): TRACEBACK: frame id 9 out of range (the graph has "
+                     "1 objects)");
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRACEBACK, BYTES(0xC9, 0x01, 0, 0, 1, 1, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 13): TRACEBACK: frame id 200 out of range (the graph "
+                     "has 1 objects)");
+    /* Of a kind the field does not take, in two bytes (0x82 0x00: 2, id 1 written long). */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
+    rec(&b, PYHD_REC_FRAME, BYTES(0x82, 0x00, 0, 0, 1, 1, 0, 0, 0, 0));
+    finish(&b, 2);
+    expect_error(&b, "bad record 3 (byte 19): FRAME: code id 1 is a STR, not a CODE");
+    /* Absent where required, in two bytes (0x80 0x00). */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRACEBACK, BYTES(0x80, 0x00, 0, 0, 1, 1, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 13): TRACEBACK: frame id is 0 (absent) where an "
+                     "object is required");
+    /* A fresh id the record does not hand out. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_TRACEBACK, BYTES(1, 0, 0, 1, 1, 0));
+    finish(&b, 1);
+    expect_error(&b, "bad record 2 (byte 13): TRACEBACK: frame refers to a fresh id, but the "
+                     "record's 0 are used up");
+    /* A three-byte reference (0x82 0x80 0x00: 2, id 1 written longer), of the wrong kind. */
+    begin(&b, 1);
+    roots(&b);
+    rec(&b, PYHD_REC_STR, BYTES(1, 1, 'f'));
+    rec(&b, PYHD_REC_FRAME, BYTES(0x82, 0x80, 0x00, 0, 0, 1, 1, 0, 0, 0, 0));
+    finish(&b, 2);
+    expect_error(&b, "bad record 3 (byte 19): FRAME: code id 1 is a STR, not a CODE");
+}
+
 static void test_payload_past_end(void **state)
 {
     struct pyhd_buf b;
@@ -804,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_trailing_data),
         cmocka_unit_test(test_id_out_of_range),
         cmocka_unit_test(test_wrong_kind),
+        cmocka_unit_test(test_ref_fields),
         cmocka_unit_test(test_payload_past_end),
         cmocka_unit_test(test_short_payloads),
         cmocka_unit_test(test_huge_varints),
