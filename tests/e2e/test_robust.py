@@ -381,14 +381,14 @@ class OnDemand(RobustTestCase):
         self.assertEqual(self.dumps(), [path])
 
     def test_dump_fork_child_is_bounded_by_its_alarm(self):
-        # --repr-all runs this __repr__ in the forked child: it never returns.
+        # --repr-all runs this __repr__ in the forked child (through the repr of
+        # a ContextVar, which the dump does not read): it never returns.
         script = self.write("fork.py", """\
             import contextvars, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
-            # An opaque object whose repr shows its default's (methodcaller is read now).
             stuck = contextvars.ContextVar("v", default=Hang())
             print("ready", flush=True)
             time.sleep(4)
