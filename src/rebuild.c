@@ -2549,8 +2549,8 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     {
         /* The dumped sys and os modules get what the roots and MANIFEST say,
            threads' handles whether their thread was alive. */
-        PyObject *args[3] = {roots, PyDict_GetItemString(result, "manifest"), threads};
-        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 3) : NULL;
+        PyObject *args[4] = {roots, PyDict_GetItemString(result, "manifest"), threads, excs};
+        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 4) : NULL;
         if (!res)
             goto done;
         Py_DECREF(res);

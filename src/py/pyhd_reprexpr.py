@@ -12,7 +12,9 @@ compiled) and its expression evaluated by this module, which knows a closed
 set of operations and nothing else:
 
 - constants, the method's first parameter, names bound by assignments before
-  the return and by comprehensions;
+  the return and by comprehensions; the module's classes and builtin values
+  (globals of the dumped frames of its module: an enum's members), and the
+  builtin classes, whose own __repr__ and __str__ may be called on the object;
 - f-strings, `%` and `str.format` on a str, `+` of strs and `*` of a str by a
   small int, tuple, list and dict displays, conditional expressions,
   comparisons and `and`/`or`/`not` of builtin values;
@@ -67,6 +69,11 @@ _PURE_METHODS = {
     tuple: {"index", "count"},
 }
 _SCALARS = (int, float, complex, str, bytes, bool, type(None))
+
+# Builtin classes a body may name, for their own __repr__ or __str__ of the
+# object (dict.__repr__(self) in a dict subclass), and in comparisons.
+_TYPES = {name: getattr(builtins, name) for name in (
+    "dict", "list", "tuple", "set", "frozenset", "str", "int", "float", "bool", "object")}
 _CONTAINERS = (list, tuple, dict, set, frozenset, str, bytes, range,
                type({}.keys()), type({}.values()), type({}.items()))
 _CLASS_NAMES = ("__name__", "__qualname__", "__module__")
@@ -174,7 +181,8 @@ def _read_body(function, getter=False):
             raise GiveUp()
     # self.__x in a class body means self._Class__x (name mangling).
     owner = function.__qualname__.rpartition(".")[0].rpartition(".")[2].lstrip("_")
-    return name, statements, owner
+    module = function.__module__ if isinstance(function.__module__, str) else None
+    return name, statements, owner, module
 
 
 def evaluate(body, obj):
@@ -205,9 +213,9 @@ def _run(body, obj):
         raise GiveUp()
     _active.append(key)
     try:
-        name, statements, owner = body
+        name, statements, owner, module = body
         scope = {name: obj}
-        evaluator = _Evaluator(scope, owner)
+        evaluator = _Evaluator(scope, owner, module)
         for statement in statements[:-1]:
             scope[statement.targets[0].id] = evaluator.eval(statement.value)
         return evaluator.eval(statements[-1].value)
@@ -270,9 +278,10 @@ def _is_program_object(value):
 
 
 class _Evaluator:
-    def __init__(self, scope, owner):
+    def __init__(self, scope, owner, module=None):
         self.scope = scope
         self.owner = owner    # the class the method was written in, for name mangling
+        self.module = module  # the name of the module it was written in: its globals
         self.iterations = 0
 
     def eval(self, node):
@@ -293,9 +302,11 @@ class _Evaluator:
             return self.scope[node.id]
         if node.id in _PURE_FUNCTIONS:
             return _PURE_FUNCTIONS[node.id]
+        if node.id in _TYPES:
+            return _TYPES[node.id]
         if node.id in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[node.id]
-        raise GiveUp()
+        return _global(self.module, node.id)
 
     def _Tuple(self, node):
         return tuple(self._elements(node.elts))
@@ -436,7 +447,9 @@ class _Evaluator:
             if type(index).__name__ == "Index":  # 3.8's wrapper
                 index = index.value
             key = self.eval(index)
-        if type(value) in (list, tuple, str, bytes) and type(key) in (int, slice):
+        if type(key) in (int, slice) and (type(value) in (list, tuple, str, bytes) or (
+                isinstance(value, (list, tuple)) and
+                type(value).__getitem__ in (list.__getitem__, tuple.__getitem__))):
             return value[key]
         if type(value) is dict:
             return value[self._hashable(key)]
@@ -449,7 +462,7 @@ class _Evaluator:
         function = self.eval(node.func)
         args = [self.eval(a) for a in node.args]
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
-        if isinstance(function, _BoundPure):
+        if isinstance(function, (_BoundPure, _TypeMethod)):
             return function.call(args, kwargs)
         if any(function is f for f in _PURE_FUNCTIONS.values()):
             return _call_pure(function, args, kwargs)
@@ -509,6 +522,38 @@ class _Evaluator:
 _COMPARISONS = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
                 ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
                 ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+def _global(module_name, name):
+    """A global of the method's module, from the dump: a class (an enum's, for
+    its members), or a builtin value; GiveUp for anything else (a function is
+    program code) or when the module's globals were not dumped."""
+    import pyhd_surrogates
+    found = pyhd_surrogates.module_globals(module_name)
+    if found is None or name not in found:
+        raise GiveUp()
+    value = found[name]
+    if isinstance(value, type) or type(value) in _SCALARS:
+        return value
+    raise GiveUp()
+
+
+class _TypeMethod:
+    """A builtin class's own __repr__ or __str__ (dict.__repr__), for one instance of it."""
+
+    def __init__(self, cls, name):
+        self.cls, self.name = cls, name
+
+    def call(self, args, kwargs):
+        if kwargs or len(args) != 1 or not isinstance(args[0], self.cls):
+            raise GiveUp()
+        value = args[0]
+        if self.cls in (dict, list, tuple, set, frozenset, str) and \
+                self.cls.__len__(value) > MAX_ITERATIONS:
+            raise GiveUp()
+        # C code of the builtin class: the items' reprs are their classes' own
+        # (this module's, for the program's objects).
+        return _check_text(getattr(self.cls, self.name)(value))
 
 
 class _BoundPure:
@@ -590,6 +635,11 @@ def _attribute(value, name):
     if isinstance(value, type):
         if name in _CLASS_NAMES:
             return type.__dict__[name].__get__(value)
+        if value in _TYPES.values() and name in ("__repr__", "__str__"):
+            return _TypeMethod(value, name)
+        members = value.__dict__.get("_member_map_")
+        if type(members) is dict and name in members:
+            return members[name]  # an enum's member (Kind.DEBIT)
         raise GiveUp()
     if _is_program_object(value):
         return _program_attribute(value, name)

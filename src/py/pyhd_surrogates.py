@@ -1239,6 +1239,35 @@ def finish():
 
 
 _modules = []  # (name, module) of this load, for finish_roots()
+# module name -> the globals its frames had, of the newest load's threads
+# (pyhd_reprexpr reads a method's globals there).
+_globals_by_name = {}
+
+
+def module_globals(name):
+    """The dumped globals of module name (a dict), or None."""
+    return _globals_by_name.get(name) if isinstance(name, str) else None
+
+
+def _note_globals(threads, exceptions):
+    """_globals_by_name from the frames of the load: every thread's, and those of
+    the tracebacks of the exceptions (a failed thread's stack is its traceback's)."""
+    _globals_by_name.clear()
+    frames = [t.get("frame") for t in threads if isinstance(t, dict)] \
+        if isinstance(threads, list) else []
+    for pair in exceptions if isinstance(exceptions, list) else ():
+        tb, depth = pair[1] if isinstance(pair, tuple) and len(pair) == 2 else None, 0
+        while isinstance(tb, TracebackRecord) and depth < 10000:
+            frames.append(tb.frame)
+            tb, depth = tb.next, depth + 1
+    seen = set()  # a chain already walked stops there: linear in the frames
+    for frame in frames:
+        while isinstance(frame, FrameRecord) and id(frame) not in seen:
+            seen.add(id(frame))
+            g = frame.globals
+            if type(g) is dict and isinstance(g.get("__name__"), str):
+                _globals_by_name.setdefault(g["__name__"], g)
+            frame = frame.back
 
 
 def sourcelines(obj):
@@ -1355,11 +1384,12 @@ def _version_info(values):
     return _version_info_class[0](*values)
 
 
-def finish_roots(roots, manifest, threads=None):
+def finish_roots(roots, manifest, threads=None, exceptions=None):
     """The dumped sys module gets argv, path, modules, version and platform; os its
     environ: what the dump's roots and MANIFEST hold, as the program saw them.
     Thread handles learn from threads (the dump's live threads) whether they are done."""
     _bind_thread_handles(threads)
+    _note_globals(threads, exceptions)
     fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
     system = fields.get("Platform", "").split(" ")[0].lower()
     platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)

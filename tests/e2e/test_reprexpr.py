@@ -104,6 +104,18 @@ class Opensprop:   # a property whose body acts: it is not evaluated
     def __repr__(self):
         return f"Opensprop({self.handle})"
 
+def helper():
+    open("pwned-global", "w")
+    return 1
+
+class Globals:   # a module global that is a function: program code
+    def __repr__(self):
+        return f"Globals({helper()})"
+
+class Biglist(list):   # the builtin class's repr of 100,000 items: past the bound
+    def __repr__(self):
+        return "Biglist(%s)" % list.__repr__(self)
+
 class Node:
     def __init__(self, left, right):
         self.left, self.right = left, right
@@ -130,6 +142,7 @@ def main():
         shared = Node(shared, shared)
     plain = Plain("disk", [30, 10, 20])
     selfread, opensprop, fan = Selfread(), Opensprop(), None
+    globals_, biglist = Globals(), Biglist(range(100000))
     for _ in range(20):
         fan = Fan(fan)
     raise RuntimeError("crash")
@@ -138,7 +151,7 @@ main()
 '''
 
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
-           "rounds", "selfread", "fan", "opensprop"]
+           "rounds", "selfread", "fan", "opensprop", "globals_", "biglist"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -169,7 +182,7 @@ class ReprExpr(unittest.TestCase):
                              ["p str(%s)" % name for name in HOSTILE])
         for name, reply in zip(HOSTILE * 2, replies):
             with self.subTest(name=name):
-                cls = name.capitalize()
+                cls = name.rstrip("_").capitalize()
                 # p str(x) prints the str's repr: quoted.
                 self.assertRegex(reply.lstrip("'\""), "^<rebuilt %s[ >]" % cls)
         with open(os.path.join(self.dir, "victim.txt")) as f:

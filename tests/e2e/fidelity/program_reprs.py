@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal, functools, operator
+import datetime, decimal, enum, functools, operator
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -76,6 +76,25 @@ class Cart:
     count = property(_get_count)
     def __repr__(self): return f"Cart(total={self.total}, count={self.count})"
 
+class Kind(enum.Enum):
+    DEBIT = "D"
+    CREDIT = "C"
+
+class Entry:   # a module global (an enum's member) and a date method in the repr
+    def __init__(self, amount, kind, when):
+        self.amount, self.kind, self.when = amount, kind, when
+    def __repr__(self):
+        sign = "-" if self.kind is Kind.DEBIT else "+"
+        return "<Entry %s%s on %s>" % (sign, self.amount, self.when.isoformat())
+
+class Couple(tuple):   # its items read by index
+    def __repr__(self):
+        return "Couple(%r, %r)" % (self[0], self[1])
+
+class Settings(dict):   # the builtin class's own repr of the object
+    def __repr__(self):
+        return "Settings(%s)" % dict.__repr__(self)
+
 class Pair(tuple):   # a property whose getter is a C callable, not a function
     first = property(operator.itemgetter(0))
 
@@ -99,6 +118,10 @@ def main():
     print(cart_seen)  # computes and caches total
     cart = Cart([3, 4])
     pair = Pair((1, 2))
+    debit = Entry(decimal.Decimal("45.50"), Kind.DEBIT, datetime.date(2024, 4, 30))
+    credit = Entry(3, Kind.CREDIT, datetime.date(2024, 5, 1))
+    couple = Couple(("a", Account("bo", 2)))
+    settings = Settings(debug=True, owner=Account("cy", 1))
     first = pair.first
     raise ValueError(a)
 main()
