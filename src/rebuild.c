@@ -67,6 +67,8 @@ struct rb {
     PyObject *sur;             /* the pyhd_surrogates module (borrowed from sys.modules) */
     PyObject *surrogates;      /* pyhd_surrogates.SURROGATES: id -> weak reference
                                   of each class it made */
+    PyObject *last_class;      /* is_surrogate_class()'s last question */
+    int last_class_is_surrogate;
     PyObject *cob;             /* the pyhd_cobjects module */
     PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
     PyObject *enum_meta;       /* enum.EnumMeta */
@@ -934,8 +936,13 @@ static PyTypeObject *base_type(unsigned kind)
    references, whose callbacks remove them as the classes die. */
 static int is_surrogate_class(struct rb *rb, PyObject *cls)
 {
-    PyObject *key = PyLong_FromVoidPtr(cls);
+    PyObject *key;
     int rc;
+    /* Instances of one class come together: the last answer is kept (a class
+       does not become one of them, or stop being one, during a load). */
+    if (cls == rb->last_class)
+        return rb->last_class_is_surrogate;
+    key = PyLong_FromVoidPtr(cls);
     if (!key) {
         PyErr_Clear();
         return 0;
@@ -944,6 +951,8 @@ static int is_surrogate_class(struct rb *rb, PyObject *cls)
     Py_DECREF(key);
     if (rc < 0)
         PyErr_Clear();
+    Py_XSETREF(rb->last_class, Py_NewRef(cls));  /* held: its address is not reused */
+    rb->last_class_is_surrogate = rc > 0;
     return rc > 0;
 }
 
@@ -2588,6 +2597,7 @@ done:
     Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);
     Py_XDECREF(rb.how);
+    Py_XDECREF(rb.last_class);
     Py_XDECREF(rb.empty);
     Py_XDECREF(rb.builtins);
     Py_XDECREF(rb.dict_name);
