@@ -84,7 +84,7 @@ _CLASS_NAMES = ("__name__", "__qualname__", "__module__")
 # once per line, takes over.
 MAX_WORK = 1_000_000
 
-_parsed = weakref.WeakKeyDictionary()   # function -> (parameter name, statements) or None
+_parsed = weakref.WeakKeyDictionary()   # function -> method_body()'s answer
 _parsed_getters = weakref.WeakKeyDictionary()  # the same, of property getters
 _active = []   # (id of object, id of body) being evaluated: a cycle gives up
 _work = [0]    # characters made since the outermost evaluate() began, and
@@ -104,8 +104,8 @@ def new_command():
 
 
 def method_body(function, getter=False):
-    """(first parameter name, statements, class name) of function's dumped source
-    when it is a body this module evaluates, else None. getter: function is a
+    """(first parameter name, statements, class name, module name) of function's
+    dumped source when it is a body this module evaluates, else None. getter: function is a
     property's, so its source may start with `@property` (or
     `@functools.cached_property`). Parsed once per function, when first needed:
     the debugger puts the dumped sources in linecache after the load."""
