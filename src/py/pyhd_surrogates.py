@@ -1239,14 +1239,18 @@ def finish():
 
 
 _modules = []  # (name, module) of this load, for finish_roots()
-# module name -> the globals its frames had, of the newest load's threads
-# (pyhd_reprexpr reads a method's globals there).
+# module name -> a weak reference to a frame of the newest load whose globals
+# are that module's (pyhd_reprexpr reads a method's globals there). Weak: the
+# load's objects go with its graph (a struct sequence that outlived its type's
+# dict at exit made 3.12 print "Exception ignored in tp_clear").
 _globals_by_name = {}
 
 
 def module_globals(name):
     """The dumped globals of module name (a dict), or None."""
-    return _globals_by_name.get(name) if isinstance(name, str) else None
+    ref = _globals_by_name.get(name) if isinstance(name, str) else None
+    frame = ref() if ref is not None else None
+    return frame.globals if frame is not None and type(frame.globals) is dict else None
 
 
 def _note_globals(threads, exceptions):
@@ -1265,8 +1269,9 @@ def _note_globals(threads, exceptions):
         while isinstance(frame, FrameRecord) and id(frame) not in seen:
             seen.add(id(frame))
             g = frame.globals
-            if type(g) is dict and isinstance(g.get("__name__"), str):
-                _globals_by_name.setdefault(g["__name__"], g)
+            if type(g) is dict and isinstance(g.get("__name__"), str) and \
+                    g["__name__"] not in _globals_by_name:
+                _globals_by_name[g["__name__"]] = weakref.ref(frame)
             frame = frame.back
 
 
