@@ -151,11 +151,10 @@ static int jumped_last(PyObject *const *order, PyObject **to, Py_ssize_t n, size
     return 0;
 }
 
-/* Move y in o (n items) to index to, shifting those between. */
-static void move_to(PyObject **o, Py_ssize_t n, Py_ssize_t from, Py_ssize_t to)
+/* Move the item at from in o to index to, shifting those between. */
+static void move_to(PyObject **o, Py_ssize_t from, Py_ssize_t to)
 {
     PyObject *y = o[from];
-    (void)n;
     if (from < to)
         memmove(&o[from], &o[from + 1], (size_t)(to - from) * sizeof *o);
     else
@@ -185,12 +184,9 @@ static int repair(PyObject **o, Py_ssize_t n, PyObject *x, PyObject *y, enum rep
     Py_ssize_t yi = index_of(o, n, y), xi = index_of(o, n, x);
     if (yi < 0 || xi < 0)
         return -1;
-    if (how == MOVE_LAST)
-        move_to(o, n, yi, n - 1);
-    else if (yi < xi)
-        move_to(o, n, yi, xi);       /* x shifts down one: y lands right after it */
-    else
-        move_to(o, n, yi, xi);       /* y lands at x's index, x right after it */
+    /* To x's index: from before x, x shifts down one and y lands right after it;
+       from after x, y lands there and x right after it. */
+    move_to(o, yi, how == MOVE_LAST ? n - 1 : xi);
     return 0;
 }
 
