@@ -69,7 +69,7 @@ struct rb {
                                   of each class it made */
     PyObject *last_class;      /* is_surrogate_class()'s last question */
     int last_class_is_surrogate;
-    PyObject *cob;             /* the pyhd_cobjects module */
+    PyObject *cob;             /* the pyhd_cobjects module, once cob_call needs it */
     PyObject *how;             /* pyhd_surrogates._how: real class -> how it is rebuilt */
     PyObject *enum_meta;       /* enum.EnumMeta */
     PyObject *enum_hash;       /* enum.Enum.__hash__: hash(self._name_) */
@@ -1172,8 +1172,12 @@ static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
 
 static PyObject *cob_call(struct rb *rb, const char *name, PyObject *const *args, size_t n)
 {
-    PyObject *fn = PyObject_GetAttrString(rb->cob, name);
-    PyObject *result;
+    PyObject *fn, *result;
+    /* Imported by the first record that needs it: most dumps hold none, and
+       every start of pyhd-debug would pay for the import. */
+    if (!rb->cob && !(rb->cob = PyImport_ImportModule("pyhd_cobjects")))
+        return NULL;
+    fn = PyObject_GetAttrString(rb->cob, name);
     if (!fn)
         return NULL;
     result = PyObject_Vectorcall(fn, args, n, NULL);
@@ -2525,9 +2529,6 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
         if (!rb.member_hash || !PyType_Check(rb.enum_meta))
             goto done;
     }
-    rb.cob = PyImport_ImportModule("pyhd_cobjects");
-    if (!rb.cob)
-        goto done;
     rb.empty = PyTuple_New(0);
     rb.builtins = PyImport_ImportModule("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");

@@ -767,12 +767,6 @@ def attrs_repr(self):
         surrogates._repr_active.discard(key)
 
 
-def is_attrs_repr(function):
-    """Whether a rebuilt __repr__ is one attrs generated (its code's file name says so)."""
-    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
-    return isinstance(filename, str) and filename.startswith("<attrs generated repr")
-
-
 def _flask_scaffold_repr(self):
     """Flask's Scaffold.__repr__ (an app, a blueprint): <Flask 'shop'>, its name: the
     dumped one, else the import name (an app run as __main__ is named after its file,

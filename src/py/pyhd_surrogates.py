@@ -22,7 +22,6 @@ import weakref
 import _pyhd
 
 import pyhd_reprlib
-import pyhd_reprexpr
 
 CLASS_STDLIB = 0x01
 CLASS_EXCEPTION = 0x02
@@ -606,7 +605,8 @@ def _finish_class(cls, attrs):
             if isinstance(field, dataclasses.Field):
                 _fix_field(field)
     if isinstance(cls, enum.EnumMeta):
-        if _stdlib_repr_of(attrs.get("__repr__")) is _stdlib_reprs().global_enum_repr and \
+        ours = _stdlib_repr_of(attrs.get("__repr__"))
+        if ours is not None and ours is _stdlib_reprs().global_enum_repr and \
                 not issubclass(cls, enum.Flag):
             # @enum.global_enum (a 3.12 calendar.Day opened where it does not exist).
             type.__setattr__(cls, "__repr__", _stdlib_reprs().global_enum_repr)
@@ -624,12 +624,13 @@ def _finish_class(cls, attrs):
         _dumped_str[cls] = attrs["__str__"]
         type.__setattr__(cls, "__str__", _exception_str)
     own = attrs.get("__repr__")
-    if _stdlib_repr_of(own) is _stdlib_reprs().environ_repr:
+    ours = _stdlib_repr_of(own)
+    if ours is not None and ours is _stdlib_reprs().environ_repr:
         for name, method in _stdlib_reprs().ENVIRON_METHODS.items():
             type.__setattr__(cls, name, method)
     if own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
-    elif own is not None and _stdlib_reprs().is_attrs_repr(own):
+    elif own is not None and _is_attrs_repr(own):
         type.__setattr__(cls, "__repr__", _stdlib_reprs().attrs_repr)
     elif issubclass(cls, tuple) and isinstance(attrs.get("_fields"), tuple) and \
             (own is None or _generated(own, ("collections",))):
@@ -644,8 +645,8 @@ def _finish_class(cls, attrs):
                                      cls.__dict__.get("__repr__") is _struct_sequence_repr):
         # A struct sequence (make_class's, or a heap type whose dict was dumped).
         type.__setattr__(cls, "__repr__", _struct_sequence_repr)
-    elif own is not None and _stdlib_repr_of(own) is not None:
-        type.__setattr__(cls, "__repr__", _stdlib_repr_of(own))
+    elif ours is not None:
+        type.__setattr__(cls, "__repr__", ours)
     elif own is not None:
         # The program's own __repr__ cannot run: pyhd_reprexpr evaluates its
         # expression where it can, else the dumped attributes show.
@@ -689,6 +690,7 @@ def _expression_render(function):
     function): what it returned, where pyhd_reprexpr can evaluate its dumped
     source, else the dumped attributes."""
     def render(self, out):
+        import pyhd_reprexpr
         body = pyhd_reprexpr.method_body(function)
         try:
             if body is None:
@@ -705,6 +707,7 @@ def _expression_str(function):
     """__str__ of a class with the program's own __str__: what it returned, where
     pyhd_reprexpr can evaluate it; else the repr, as object.__str__ gives it."""
     def __str__(self):
+        import pyhd_reprexpr
         body = pyhd_reprexpr.method_body(function)
         try:
             if body is None:
@@ -729,6 +732,7 @@ def _exception_str(self):
         return known[1]
     for klass in type(self).__mro__:
         if klass in _dumped_str:
+            import pyhd_reprexpr
             body = pyhd_reprexpr.method_body(_dumped_str[klass])
             if body is not None:
                 try:
@@ -760,8 +764,19 @@ def _stdlib_reprs():
 
 
 def _stdlib_repr_of(function):
-    """Ours for a rebuilt standard-library __repr__ or __str__ (pyhd_stdlib_reprs), else None."""
+    """Ours for a rebuilt standard-library __repr__ or __str__ (pyhd_stdlib_reprs), else None.
+    pyhd_stdlib_reprs is imported only for a rebuilt function: a class without
+    its own __repr__ or __str__ (__main__'s loader, most dumps' only classes)
+    does not make every start of pyhd-debug pay for it."""
+    if function is None or not _is_rebuilt_function(function):
+        return None
     return _stdlib_reprs().repr_of(function)
+
+
+def _is_attrs_repr(function):
+    """Whether a rebuilt __repr__ is one attrs generated (its code's file name says so)."""
+    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
+    return isinstance(filename, str) and filename.startswith("<attrs generated repr")
 
 
 def _generated(function, modules):

@@ -10,8 +10,7 @@ suspended frames of a generator, coroutine or task.
 """
 
 import os
-
-import pyhd_cobjects
+import sys
 
 # format.h's PYHD_GEN_* flavours and PYHD_GENSTATE_* states.
 _FLAVOURS = ("generator", "coroutine", "async_generator")
@@ -49,9 +48,24 @@ def _frames_of(tb):
     return frames
 
 
+def _cobjects():
+    """pyhd_cobjects, imported the first time it is needed: most dumps hold
+    none of its objects, and every start of pyhd-debug would pay for it."""
+    import pyhd_cobjects
+    return pyhd_cobjects
+
+
+def _is_task(obj):
+    """Whether obj is a rebuilt asyncio task or future. Only pyhd_cobjects
+    makes them, so none exists before a load has imported it."""
+    cobjects = sys.modules.get("pyhd_cobjects")
+    return cobjects is not None and cobjects.is_task(obj)
+
+
 def _inert(self, *args, **kwargs):
-    raise pyhd_cobjects.DumpStateError(
-        f"{type(self).__name__} {self.qualname or self.name}: {pyhd_cobjects._NOT_RUN}")
+    cobjects = _cobjects()
+    raise cobjects.DumpStateError(
+        f"{type(self).__name__} {self.qualname or self.name}: {cobjects._NOT_RUN}")
 
 
 class GeneratorStub:
@@ -155,7 +169,7 @@ def is_generator(obj):
 
 def await_chain(obj):
     """The generators of obj's await chain, outermost first (obj a task or generator)."""
-    if pyhd_cobjects.is_task(obj):
+    if _is_task(obj):
         obj = obj._coro
     chain = []
     seen = set()
@@ -217,7 +231,7 @@ def _held_tasks(dump):
     held = []
     for exc in dump.exceptions:
         for frame in _frames_of(exc.__traceback__):
-            held += [v for v in frame.f_locals.values() if pyhd_cobjects.is_task(v)]
+            held += [v for v in frame.f_locals.values() if _is_task(v)]
     return held
 
 
@@ -226,12 +240,12 @@ def dump_tasks(dump):
     exceptions' frames hold, then any a task awaits."""
     tasks, seen = [], set()
     for task in list(dump.roots.get("tasks") or []) + _held_tasks(dump):
-        if pyhd_cobjects.is_task(task) and id(task) not in seen:
+        if _is_task(task) and id(task) not in seen:
             seen.add(id(task))
             tasks.append(task)
     for task in tasks:
         for other in awaited_futures(task):
-            if pyhd_cobjects.is_task(other) and id(other) not in seen:
+            if _is_task(other) and id(other) not in seen:
                 seen.add(id(other))
                 tasks.append(other)
     return sorted(tasks, key=_name_key)
@@ -259,7 +273,7 @@ def format_tasks(tasks):
             lines.append(f"      {_location(gen)}")
         waiting = awaited_futures(task)
         if waiting:
-            names = ", ".join(repr(w.get_name()) if pyhd_cobjects.is_task(w) else
+            names = ", ".join(repr(w.get_name()) if _is_task(w) else
                               type(w).__name__ for w in waiting)
             lines.append(f"      awaits {names}")
         if awaited_by[id(task)]:
@@ -317,7 +331,7 @@ class TaskCommands:
             obj = self._getval(arg)
         except BaseException:
             return
-        if not (is_generator(obj) or pyhd_cobjects.is_task(obj)):
+        if not (is_generator(obj) or _is_task(obj)):
             self.error(f"{arg} is not a generator, coroutine or task of the dump")
             return
         self._enter(obj, arg)

@@ -6,7 +6,6 @@ import pdb
 import sys
 import traceback
 
-import pyhd_reprexpr
 import pyhd_tasks
 
 from .frames import RebuildError
@@ -70,7 +69,11 @@ class DumpCommands(pyhd_tasks.TaskCommands):
         whose repr recurses past the limit, as a deep linked structure does),
         which would end the session, and the dump with it.
         """
-        pyhd_reprexpr.new_command()
+        # The reprs of one command share a budget (pyhd_reprexpr is imported
+        # by the first repr that needs it, so before that none was spent).
+        reprexpr = sys.modules.get("pyhd_reprexpr")
+        if reprexpr is not None:
+            reprexpr.new_command()
         try:
             return super().onecmd(line)
         except (bdb.BdbQuit, KeyboardInterrupt, SystemExit):

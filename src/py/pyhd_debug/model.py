@@ -104,13 +104,14 @@ def _walk_tb(tb):
     return entries
 
 
-# The lines python prints between two exceptions of a chain.
-CHAIN_SEPARATORS = re.compile(
+# The lines python prints between two exceptions of a chain (compiled by
+# printed_messages when it needs them, not at every start).
+CHAIN_SEPARATORS = (
     r"\n\nThe above exception was the direct cause of the following exception:\n\n"
     r"|\n\nDuring handling of the above exception, another exception occurred:\n\n")
 
 
-OTHER_THREADS = re.compile(r"\n\n(?:Current thread|Thread) 0x[0-9a-fA-F]+ ")
+OTHER_THREADS = r"\n\n(?:Current thread|Thread) 0x[0-9a-fA-F]+ "
 
 
 def printed_names(cls):
@@ -140,8 +141,8 @@ def printed_messages(path, chain):
     except Exception:
         return
     # Other threads' stacks follow a thread's failure, as faulthandler prints them.
-    text = OTHER_THREADS.split(text, 1)[0]
-    sections = CHAIN_SEPARATORS.split(text.rstrip("\n"))
+    text = re.split(OTHER_THREADS, text, maxsplit=1)[0]
+    sections = re.split(CHAIN_SEPARATORS, text.rstrip("\n"))
     if len(sections) != len(chain):
         return
     for exc, section in zip(chain, sections):

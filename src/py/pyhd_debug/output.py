@@ -277,10 +277,10 @@ def _json_strings(text):
     """json.loads(text) for a JSON list of strings, as Argv is.
 
     Importing json compiles five regular expressions (about 5 M
-    instructions, 2% of start-up); _json's scanner reads the strings alike.
-    Anything else goes to json.loads itself.
+    instructions, 2% of start-up); a string without a backslash is its own
+    text, and _json's scanner (an extension module to load) reads the others
+    alike. Anything else goes to json.loads itself.
     """
-    import _json
     words, end = [], 1
     if text[:1] == "[":
         while True:
@@ -290,12 +290,19 @@ def _json_strings(text):
                 return words
             if text[end:end + 1] != '"':
                 break
-            try:
-                word, end = _json.scanstring(text, end + 1, True)
-            except (ValueError, SystemError):
-                # Before json.decoder is imported, 3.11's scanstring fails
-                # on an unterminated string without setting an exception.
-                break
+            close = text.find('"', end + 1)
+            word = text[end + 1:close]
+            if close > 0 and "\\" not in word and \
+                    all(c >= " " for c in word):
+                end = close + 1
+            else:
+                import _json
+                try:
+                    word, end = _json.scanstring(text, end + 1, True)
+                except (ValueError, SystemError):
+                    # Before json.decoder is imported, 3.11's scanstring fails
+                    # on an unterminated string without setting an exception.
+                    break
             words.append(word)
             while text[end:end + 1] in (" ", "\t", "\n", "\r") and end < len(text):
                 end += 1
