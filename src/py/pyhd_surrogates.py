@@ -770,7 +770,17 @@ def _stdlib_repr_of(function):
     does not make every start of pyhd-debug pay for it."""
     if function is None or not _is_rebuilt_function(function):
         return None
+    module = getattr(function, "__module__", None)
+    if not isinstance(module, str) or module.partition(".")[0] not in _STDLIB_REPR_ROOTS:
+        return None  # the program's own (a class of __main__): none of ours
     return _stdlib_reprs().repr_of(function)
+
+
+# The top-level packages of pyhd_stdlib_reprs.STDLIB_REPRS' modules: a function of
+# any other cannot be one of its keys (test_debug checks that this covers them).
+_STDLIB_REPR_ROOTS = frozenset(sys.stdlib_module_names) | frozenset((
+    "_py_warnings", "_pytest", "click", "dateutil", "django", "flask", "jinja2",
+    "markupsafe", "numpy", "packaging", "pytz", "requests", "urllib3", "werkzeug", "yaml"))
 
 
 def _is_attrs_repr(function):

@@ -98,6 +98,36 @@ class Session(DebugTestCase):
         out = self.session(crash, "")
         self.assertIn("Program:   %s\n" % shlex.join([CRASH_LOCALS, *args]), out)
 
+    def test_start_imports_only_what_the_dump_needs(self):
+        """A start pays for no module the dump does not need: C objects
+        (pyhd_cobjects), the program's reprs (pyhd_reprexpr), the standard
+        library's (pyhd_stdlib_reprs) and json are imported when a value asks."""
+        program = os.path.join(WORKDIR, "start_imports.py")
+        with open(program, "w") as f:
+            f.write("class Account:\n"
+                    "    def __init__(self, owner):\n"
+                    "        self.owner = owner\n"
+                    "    def __repr__(self):\n"
+                    "        return f'Account({self.owner!r})'\n"
+                    "def fail(n, words):\n"
+                    "    account = Account('ada')\n"
+                    "    raise ValueError(n)\n"
+                    "fail(3, ['a', 'b'])\n")
+        crash = Crash(WORKDIR, program)
+        lazy = ("pyhd_cobjects", "pyhd_reprexpr", "pyhd_stdlib_reprs", "json", "_json")
+        show = "!print('LOADED', [m for m in %r if m in __import__('sys').modules])\n" % (lazy,)
+        # pyhd_surrogates imports pyhd_stdlib_reprs only for a function of a
+        # package it knows: every package of its table.
+        roots = ("!import pyhd_stdlib_reprs, pyhd_surrogates; print('UNKNOWN', sorted("
+                 "{m.partition('.')[0] for m, _ in pyhd_stdlib_reprs.STDLIB_REPRS} - "
+                 "pyhd_surrogates._STDLIB_REPR_ROOTS))\n")
+        out = self.session(crash, show + "p n, words\n" + show + "p account\n" + show + roots)
+        self.assertEqual(re.findall(r"LOADED (.*)", out),
+                         ["[]", "[]", "['pyhd_reprexpr']"], out)
+        self.assertIn("UNKNOWN []\n", out)
+        self.assertIn("(3, ['a', 'b'])\n", out)
+        self.assertIn("Account('ada')\n", out)
+
     def test_start(self):
         out = self.session(LOCALS, "")
         self.assertIn(f"Dump:      {LOCALS.dump}\n", out)
