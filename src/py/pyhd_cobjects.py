@@ -537,11 +537,29 @@ def make_dtype(typestr, itemsize, aligned, fields, sub_base, sub_shape):
         return DtypeStub(typestr, itemsize, fields, (sub_base, sub_shape) if sub_base else None)
 
 
+# numpy's own subclasses of ndarray whose arrays come back as themselves: a view
+# as that class runs numpy's __array_finalize__ (the code of the library that
+# makes the array here), never a program's.
+_NUMPY_SUBCLASSES = frozenset(("recarray", "matrix"))
+
+
+def _numpy_subclass(numpy, cls):
+    """numpy's real class for the dumped class cls when it is one of _NUMPY_SUBCLASSES."""
+    qualname = getattr(cls, "__qualname__", None)
+    if getattr(cls, "__module__", None) != "numpy" or qualname not in _NUMPY_SUBCLASSES:
+        return None
+    real = getattr(numpy, qualname, None)
+    if isinstance(real, type) and issubclass(real, numpy.ndarray) and real.__module__ == "numpy":
+        return real
+    return None
+
+
 def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more):
     """A real numpy array: a view of its rebuilt base where it was one, else a copy.
 
-    An instance of a subclass (numpy's recarray or matrix, a program's class)
-    comes back as a plain ndarray: a subclass's code is not run here.
+    numpy's recarray and matrix come back as themselves; an instance of another
+    subclass (np.ma's masked array, a program's class) as a plain ndarray: a
+    subclass's code is not run here.
 
     data is the elements' bytes in C order, or for an object dtype their count
     (fill_ndarray brings the elements); more is how many the dump left out.
@@ -587,6 +605,13 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
         array.flags.writeable = bool(writeable)
     except ValueError:
         pass
+    subclass = _numpy_subclass(numpy, cls)
+    if subclass is not None and not dtype.hasobject:
+        # (Not an object array: fill_ndarray fills a plain array's flat view.)
+        try:
+            array = array.view(subclass)
+        except Exception:
+            pass
     return array
 
 

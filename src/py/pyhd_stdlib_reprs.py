@@ -433,6 +433,86 @@ def _partial_repr(self):
     return "%s.%s(%s)" % (type(self).__module__, type(self).__qualname__, ", ".join(parts))
 
 
+# http.cookies.Morsel._reserved and _flags (3.14 adds "partitioned"): where
+# the dumped class lacks them.
+_MORSEL_RESERVED = {"expires": "expires", "path": "Path", "comment": "Comment",
+                    "domain": "Domain", "max-age": "Max-Age", "secure": "Secure",
+                    "httponly": "HttpOnly", "version": "Version", "samesite": "SameSite",
+                    "partitioned": "Partitioned"}
+_MORSEL_FLAGS = frozenset(("secure", "httponly", "partitioned"))
+
+
+def _class_data(obj, name, kind, default):
+    """A plain container of kind that obj's class (or a base) holds as data."""
+    for klass in type(obj).__mro__:
+        value = klass.__dict__.get(name, _MISSING)
+        if value is not _MISSING:
+            return value if isinstance(value, kind) else default
+    return default
+
+
+def _morsel_output(self):
+    """http.cookies.Morsel.OutputString: key=value; Path=/; Secure (its set attributes)."""
+    reserved = _class_data(self, "_reserved", dict, _MORSEL_RESERVED)
+    flags = _class_data(self, "_flags", (set, frozenset), _MORSEL_FLAGS)
+    result = ["%s=%s" % (_own_value(self, "_key"), _own_value(self, "_coded_value"))]
+    items = dict.items(self) if isinstance(self, dict) else ()
+    for key, value in sorted(items):
+        if value == "" or key not in reserved:
+            continue
+        if key == "expires" and isinstance(value, int):
+            # Relative to the time it is printed, as python's (_getdate).
+            from http.cookies import _getdate
+            result.append("%s=%s" % (reserved[key], _getdate(value)))
+        elif key == "max-age" and isinstance(value, int):
+            result.append("%s=%d" % (reserved[key], value))
+        elif key == "comment" and isinstance(value, str):
+            from http.cookies import _quote
+            result.append("%s=%s" % (reserved[key], _quote(value)))
+        elif key in flags:
+            if value:
+                result.append(str(reserved[key]))
+        else:
+            result.append("%s=%s" % (reserved[key], value))
+    return "; ".join(result)
+
+
+def _morsel_repr(self):
+    """http.cookies.Morsel.__repr__: <Morsel: lang=en; Path=/>."""
+    return "<%s: %s>" % (type(self).__name__, _morsel_output(self))
+
+
+def _cookie_repr(self):
+    """http.cookies.BaseCookie.__repr__: <SimpleCookie: lang='en' theme='dark'>."""
+    items = sorted(dict.items(self)) if isinstance(self, dict) else []
+    return "<%s: %s>" % (type(self).__name__, " ".join(
+        "%s=%r" % (key, _own_value(value, "_value")) for key, value in items))
+
+
+def _task_group_repr(self):
+    """asyncio.TaskGroup.__repr__: <TaskGroup tasks=2 errors=1 cancelling>."""
+    info = [""]
+    tasks, errors = _own_value(self, "_tasks"), _own_value(self, "_errors")
+    if tasks:
+        info.append("tasks=%d" % len(tasks))
+    if errors:
+        info.append("errors=%d" % len(errors))
+    if _own_value(self, "_aborting"):
+        info.append("cancelling")
+    elif _own_value(self, "_entered"):
+        info.append("entered")
+    return "<TaskGroup%s>" % " ".join(info)
+
+
+def _character_data_repr(self):
+    """xml.dom.minidom.CharacterData.__repr__: <DOM Text node "'Hello, wor'...">."""
+    data = _own_value(self, "_data")
+    if not isinstance(data, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return '<DOM %s node "%r%s">' % (type(self).__name__, data[0:10],
+                                     "..." if len(data) > 10 else "")
+
+
 # ---------------------------------------------------------------------------
 # Widely used libraries (Flask's werkzeug, Django, numpy): the same rule, their
 # reprs written again over the dumped attributes. Nothing of theirs runs.
@@ -1031,6 +1111,16 @@ STDLIB_REPRS = {
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
     ("functools", "partialmethod.__repr__"): _partialmethod_repr,
     ("functools", "_partial_repr"): _partial_repr,
+    ("http.cookies", "Morsel.__repr__"): _morsel_repr,
+    # Their __str__ is output(), with its default header.
+    ("http.cookies", "Morsel.output"): lambda self: "Set-Cookie: " + _morsel_output(self),
+    ("http.cookies", "BaseCookie.output"): lambda self: "\r\n".join(
+        "Set-Cookie: " + _morsel_output(value)
+        for _, value in sorted(dict.items(self) if isinstance(self, dict) else ())),
+    ("http.cookies", "BaseCookie.__repr__"): _cookie_repr,
+    ("asyncio.taskgroups", "TaskGroup.__repr__"): _task_group_repr,
+    ("xml.etree.ElementTree", "QName.__repr__"): _name_repr("<%s %r>", "text"),
+    ("xml.dom.minidom", "CharacterData.__repr__"): _character_data_repr,
     # Not the standard library's: the libraries crashing programs use most.
     ("werkzeug.datastructures", "MultiDict.__repr__"): _multi_dict_repr,
     ("werkzeug.datastructures.structures", "MultiDict.__repr__"): _multi_dict_repr,

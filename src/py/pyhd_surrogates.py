@@ -261,11 +261,13 @@ def _usable_real_base(base):
     import abc, typing
     if base is abc.ABC or base is typing.Generic:
         return _how.get(base) == "class"
+    if _how.get(base) == "instance" and type(base) in (type, abc.ABCMeta):
+        # UserDict, UserList, UserString and ChainMap are collections.abc's
+        # (ABCMeta): deriving from them runs abc's own class set-up only.
+        return True
     if type(base) is not type:
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
-        return True
-    if _how.get(base) == "instance":
         return True
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
 
@@ -434,10 +436,32 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
     cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
                      slots)
     if not flags & CLASS_HEAPTYPE and cls.__bases__ == (tuple,):
-        # A C subclass of tuple not in the trust table: a struct sequence
-        # that cannot be made here (sys.version_info, sys.flags: no tp_new).
-        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
+        fields = _NAMED_C_TUPLES.get((module, qualname))
+        if fields is not None:
+            _name_items(cls, fields)
+        else:
+            # A C subclass of tuple not in the trust table: a struct sequence
+            # that cannot be made here (sys.version_info, sys.flags: no tp_new).
+            type.__setattr__(cls, "__repr__", _struct_sequence_repr)
     return cls
+
+
+# C subclasses of tuple that are no struct sequence, by their items' names: the
+# trust table cannot name them (datetime does not export IsoCalendarDate).
+_NAMED_C_TUPLES = {("datetime", "IsoCalendarDate"): ("year", "week", "weekday")}
+
+
+def _name_items(cls, fields):
+    """Give a copy of a C tuple subclass its items' names and its C repr,
+    module.Name(year=2024, week=18, weekday=3)."""
+    import operator
+
+    def __repr__(self):
+        return "%s.%s(%s)" % (type(self).__module__, type(self).__qualname__, ", ".join(
+            "%s=%r" % pair for pair in zip(fields, tuple.__iter__(self))))
+    type.__setattr__(cls, "__repr__", __repr__)
+    for index, field in enumerate(fields):
+        type.__setattr__(cls, field, property(operator.itemgetter(index)))
 
 
 # numpy's scalar types that extend a builtin (SUBCLASS records of FLOAT,
