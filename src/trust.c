@@ -171,6 +171,8 @@ static const struct trusted table[] = {
     {"abc", "ABC", NULL, CLASS},
     {"abc", "ABCMeta", NULL, CLASS},
     {"typing", "Generic", NULL, CLASS},
+    /* Its metaclass and __init_subclass__ check and mark the new class only. */
+    {"typing", "Protocol", NULL, CLASS},
     {"typing", "Any", NULL, CLASS},  /* a class since 3.11 (its metaclass prints it) */
     {"enum", "Enum", NULL, CLASS},
     {"enum", "IntEnum", NULL, CLASS},

@@ -256,10 +256,10 @@ def _field_kind(field):
 
 def _usable_real_base(base):
     """Whether a real class may be a surrogate's base: builtins, exceptions, dict flavours,
-    and the trust table's classes whose instances are real; abc.ABC and typing.Generic,
-    whose metaclass and __init_subclass__ are the standard library's."""
+    and the trust table's classes whose instances are real; abc.ABC, typing.Generic
+    and typing.Protocol, whose metaclass and __init_subclass__ are the standard library's."""
     import abc, typing
-    if base is abc.ABC or base is typing.Generic:
+    if base is abc.ABC or base is typing.Generic or base is typing.Protocol:
         return _how.get(base) == "class"
     if _how.get(base) == "instance" and type(base) in (type, abc.ABCMeta):
         # UserDict, UserList, UserString and ChainMap are collections.abc's
@@ -435,24 +435,27 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
         return real
     cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
                      slots)
-    if not flags & CLASS_HEAPTYPE and cls.__bases__ == (tuple,):
-        fields = _NAMED_C_TUPLES.get((module, qualname))
-        if fields is not None:
-            _name_items(cls, fields)
-        else:
-            # A C subclass of tuple not in the trust table: a struct sequence
-            # that cannot be made here (sys.version_info, sys.flags: no tp_new).
-            type.__setattr__(cls, "__repr__", _struct_sequence_repr)
+    fields = _NAMED_C_TUPLES.get((module, qualname)) if cls.__bases__ == (tuple,) else None
+    if fields is not None:
+        _named_items[cls] = fields
+        _name_items(cls, fields)
+    elif not flags & CLASS_HEAPTYPE and cls.__bases__ == (tuple,):
+        # A C subclass of tuple not in the trust table: a struct sequence
+        # that cannot be made here (sys.version_info, sys.flags: no tp_new).
+        type.__setattr__(cls, "__repr__", _struct_sequence_repr)
     return cls
 
 
 # C subclasses of tuple that are no struct sequence, by their items' names: the
-# trust table cannot name them (datetime does not export IsoCalendarDate).
+# trust table cannot name them (datetime does not export IsoCalendarDate; a heap
+# type since 3.13).
 _NAMED_C_TUPLES = {("datetime", "IsoCalendarDate"): ("year", "week", "weekday")}
+_named_items = weakref.WeakKeyDictionary()
 
 
 def _name_items(cls, fields):
-    """Give a copy of a C tuple subclass its items' names and its C repr,
+    """Give a copy of a C tuple subclass its items' names (again after
+    class_attrs, over the dumped getters) and its C repr,
     module.Name(year=2024, week=18, weekday=3)."""
     import operator
 
@@ -488,9 +491,14 @@ _SKIPPED_ATTRS = frozenset((
     "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
     "__repr__", "__str__", "__format__", "__bool__", "__len__", "__dir__", "__sizeof__",
     "__class__", "__new__", "__init_subclass__", "__set_name__", "__class_getitem__",
-    "__abstractmethods__", "__instancecheck__", "__subclasscheck__", "__mro_entries__",
+    "__abstractmethods__", "__instancecheck__", "__subclasscheck__", "__subclasshook__",
+    "__mro_entries__",
     "__prepare__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__iter__", "__contains__", "__getitem__",
+    # abc's own state of the class (ABCMeta made a new one; the dumped one is
+    # an opaque copy that abc's subclass checks refuse).
+    "_abc_impl", "_abc_registry", "_abc_cache", "_abc_negative_cache",
+    "_abc_negative_cache_version",
 ))
 
 # Plain-data attributes of an enum class that its stdlib machinery reads.
@@ -528,6 +536,8 @@ def class_attrs(cls, attrs):
                 # A 3.14 dump opened by an older Python, which never calls
                 # __annotate__: the text, once annotate has its code (finish()).
                 _pending_annotations.append((cls, annotate))
+    if cls in _named_items:
+        _name_items(cls, _named_items[cls])
     _pending_classes.append((cls, attrs))
 
 

@@ -48,12 +48,25 @@ def _describe(L):
     return out
 """
 
-# Under plain python: run the program with a hook that describes its innermost frame.
+# Under plain python: run the program with a hook that describes its innermost
+# frame, in the traceback pyhd-debug starts in (an exception group's first leaf
+# that has one, as pyhd_debug.model's leaf_exception picks it).
 PYTHON_SIDE = DESCRIBE + r"""
-import runpy, sys
+import builtins, runpy, sys
 _prog = sys.argv[1]
 sys.argv = sys.argv[1:]
+_GROUP = getattr(builtins, 'BaseExceptionGroup', ())
+def _leaf(exc):
+    seen = set()
+    while isinstance(exc, _GROUP) and exc.exceptions and id(exc) not in seen:
+        seen.add(id(exc))
+        exc = next((m for m in exc.exceptions if m.__traceback__ is not None),
+                   exc.exceptions[0])
+    return exc
 def _hook(t, v, tb):
+    leaf = _leaf(v)
+    if leaf is not v and leaf.__traceback__ is not None:
+        tb = leaf.__traceback__
     frame = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == _prog:
@@ -160,6 +173,12 @@ class FidelityTest(unittest.TestCase):
 
     def test_stdlib_reprs(self):
         self.compare("stdlib_reprs.py")
+
+    def test_stdlib_documents(self):
+        self.compare("stdlib_documents.py")
+
+    def test_stdlib_raised(self):
+        self.compare("stdlib_raised.py")
 
     def test_stdlib_testcase(self):
         self.compare("stdlib_testcase.py")

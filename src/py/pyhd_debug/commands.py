@@ -48,7 +48,14 @@ class DumpCommands(pyhd_tasks.TaskCommands):
             self._start_frame = start.frame
 
     def setup(self, f, tb):
-        """pdb's setup, then the chosen start frame, once."""
+        """pdb's setup, then the chosen start frame, once; then the -c commands.
+
+        3.10-3.12's pdb.setup runs the -c commands itself, before the start
+        frame is chosen: they are held back and run once it is (3.13's queues
+        them for its command loop)."""
+        held = []
+        if sys.version_info < (3, 13):
+            held, self.rcLines = self.rcLines, []
         result = super().setup(f, tb)
         frame, self._start_frame = self._start_frame, None
         index = next((i for i, (entry, _) in enumerate(self.stack) if entry is frame), None)
@@ -56,6 +63,9 @@ class DumpCommands(pyhd_tasks.TaskCommands):
             self.curindex = index
             self.curframe = frame
             self.curframe_locals = frame.f_locals
+        if held:
+            self.rcLines = held
+            return self.execRcLines()
         return result
 
     def _show(self, tb):

@@ -128,6 +128,9 @@ def main():
     doubles = np.finfo(np.float64)
     shorts = np.iinfo(np.int16)
     bytes_ = np.iinfo(np.uint8)
+    readings = np.array([("t1", 20.5), ("t2", 21.0)], dtype=[("sensor", "U4"), ("value", "<f8")])
+    records = readings.view(np.recarray)
+    grid = np.matrix([[1, 2], [3, 4]])
     raise RuntimeError("library values")
 
 
