@@ -208,6 +208,9 @@ static const struct trusted table[] = {
     {"os", "terminal_size", NULL, CLASS},
     {"os", "times_result", NULL, CLASS},
     {"os", "uname_result", NULL, CLASS},
+    /* os.times() and os.uname() give posix's names. */
+    {"posix", "times_result", "os", CLASS},
+    {"posix", "uname_result", "os", CLASS},
     {"time", "struct_time", NULL, CLASS},
     {"pwd", "struct_passwd", NULL, CLASS},
     {"grp", "struct_group", NULL, CLASS},

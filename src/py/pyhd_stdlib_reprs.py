@@ -513,6 +513,68 @@ def _character_data_repr(self):
                                      "..." if len(data) > 10 else "")
 
 
+def _catch_warnings_repr(self):
+    """warnings.catch_warnings.__repr__: catch_warnings(record=True), and the module
+    it patches when that is not warnings."""
+    args = []
+    if _own_value(self, "_record"):
+        args.append("record=True")
+    module = _own_value(self, "_module")
+    if getattr(module, "__name__", "warnings") != "warnings":
+        args.append("module=%r" % (module,))
+    return "%s(%s)" % (type(self).__name__, ", ".join(args))
+
+
+def _policy_repr(self):
+    """email._policybase._PolicyBase.__repr__: EmailPolicy(utf8=True), its own attributes."""
+    try:
+        attrs = object.__getattribute__(self, "__dict__")
+    except AttributeError:
+        attrs = {}
+    return "%s(%s)" % (type(self).__name__,
+                       ", ".join("%s=%r" % (name, value) for name, value in attrs.items()))
+
+
+def _charset_repr(self):
+    """email.charset.Charset.__repr__: utf-8, its input charset."""
+    name = _own_value(self, "input_charset")
+    if not isinstance(name, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return name.lower()
+
+
+def _forward_ref_repr(self):
+    """typing.ForwardRef.__repr__ (3.10-3.13): ForwardRef('Node', module='app')."""
+    module = _own_value(self, "__forward_module__")
+    return "ForwardRef(%r%s)" % (_own_value(self, "__forward_arg__"),
+                                 "" if module is None else ", module=%r" % (module,))
+
+
+def _annotationlib_forward_ref_repr(self):
+    """annotationlib.ForwardRef.__repr__ (3.14): ForwardRef('Node', is_class=True, owner=...)."""
+    text = _own_value(self, "__resolved_str_cache__")
+    if not isinstance(text, str):
+        if _own_value(self, "__extra_names__"):
+            # Rewritten with the names' values by annotationlib's code: not here.
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+        text = _own_value(self, "__arg__")
+    extra = []
+    if _own_value(self, "__forward_module__") is not None:
+        extra.append(", module=%r" % (_own_value(self, "__forward_module__"),))
+    if _own_value(self, "__forward_is_class__"):
+        extra.append(", is_class=True")
+    if _own_value(self, "__owner__") is not None:
+        extra.append(", owner=%r" % (_own_value(self, "__owner__"),))
+    return "ForwardRef(%r%s)" % (text, "".join(extra))
+
+
+def _zip_path_repr(self):
+    """zipfile.Path.__repr__: Path('app.zip', 'docs/'), its archive's file name."""
+    root = _own_value(self, "root")
+    return "%s(%r, %r)" % (type(self).__name__, _own_value(root, "filename"),
+                           _own_value(self, "at"))
+
+
 # ---------------------------------------------------------------------------
 # Widely used libraries (Flask's werkzeug, Django, numpy): the same rule, their
 # reprs written again over the dumped attributes. Nothing of theirs runs.
@@ -1111,6 +1173,24 @@ STDLIB_REPRS = {
     ("http.client", "IncompleteRead.__repr__"): _incomplete_read_repr,
     ("functools", "partialmethod.__repr__"): _partialmethod_repr,
     ("functools", "_partial_repr"): _partial_repr,
+    ("warnings", "catch_warnings.__repr__"): _catch_warnings_repr,
+    ("_py_warnings", "catch_warnings.__repr__"): _catch_warnings_repr,
+    ("email._policybase", "_PolicyBase.__repr__"): _policy_repr,
+    ("email.charset", "Charset.__repr__"): _charset_repr,
+    ("importlib.metadata", "EntryPoint.__repr__"): lambda self: \
+        "EntryPoint(name=%r, value=%r, group=%r)" % tuple(
+            _own_value(self, name) for name in ("name", "value", "group")),
+    ("typing", "ForwardRef.__repr__"): _forward_ref_repr,
+    ("annotationlib", "ForwardRef.__repr__"): _annotationlib_forward_ref_repr,
+    ("collections.abc", "MappingView.__repr__"): lambda self: "%s(%r)" % (
+        type(self).__name__, _own_value(self, "_mapping")),
+    ("xmlrpc.client", "Fault.__repr__"): lambda self: "<%s %s: %r>" % (
+        type(self).__name__, _own_value(self, "faultCode"), _own_value(self, "faultString")),
+    ("xmlrpc.client", "ProtocolError.__repr__"): lambda self: "<%s for %s: %s %s>" % (
+        type(self).__name__, _own_value(self, "url"), _own_value(self, "errcode"),
+        _own_value(self, "errmsg")),
+    ("zipfile", "Path.__repr__"): _zip_path_repr,
+    ("zipfile._path", "Path.__repr__"): _zip_path_repr,
     ("http.cookies", "Morsel.__repr__"): _morsel_repr,
     # Their __str__ is output(), with its default header.
     ("http.cookies", "Morsel.output"): lambda self: "Set-Cookie: " + _morsel_output(self),

@@ -177,6 +177,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_documents(self):
         self.compare("stdlib_documents.py")
 
+    def test_stdlib_facts(self):
+        self.compare("stdlib_facts.py")
+
     def test_stdlib_raised(self):
         self.compare("stdlib_raised.py")
 
