@@ -713,9 +713,12 @@ def _inherited_repr(cls):
         if klass in _object_reprs or "__repr__" not in klass.__dict__:
             continue
         found = klass.__dict__["__repr__"]
-        if is_surrogate(klass) and found is not pyhd_reprlib.render_repr:
-            return found
-        return None
+        if is_surrogate(klass):
+            return found if found is not pyhd_reprlib.render_repr else None
+        # A real class's (str's for email's header classes, whose rebuilt
+        # bases between stand for object's repr): set on cls, or the MRO
+        # would find those bases' render_repr first.
+        return found if klass is not object else None
     return None
 
 

@@ -1,7 +1,10 @@
 """Fidelity: more standard-library objects written in Python with reprs of their
 own fields (warnings, email policies and charsets, entry points, forward
-references, mapping views, XML-RPC faults, zip paths) and posix's uname record."""
+references, mapping views, XML-RPC faults, zip paths), the header strings of
+email's registry (str subclasses behind rebuilt classes with no repr of their
+own) and posix's uname record."""
 import collections.abc
+import email
 import email.charset
 import email.policy
 import importlib.metadata
@@ -30,6 +33,10 @@ def crash(archive):
     refused = xmlrpc.client.ProtocolError("example.org/RPC2", 503, "Unavailable", {})
     docs = zipfile.Path(zipfile.ZipFile(archive), "docs/")
     system = os.uname()
+    message = email.message_from_string("Subject: Weekly report\nTo: Bob <bob@example.org>\n\nhi",
+                                        policy=email.policy.default)
+    subject = message["Subject"]
+    to = message["To"]
     return mapping["c"]
 
 
