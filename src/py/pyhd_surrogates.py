@@ -816,8 +816,9 @@ def _stdlib_repr_of(function):
 # The top-level packages of pyhd_stdlib_reprs.STDLIB_REPRS' modules: a function of
 # any other cannot be one of its keys (test_debug checks that this covers them).
 _STDLIB_REPR_ROOTS = frozenset(sys.stdlib_module_names) | frozenset((
-    "_py_warnings", "_pytest", "click", "dateutil", "django", "flask", "jinja2",
-    "markupsafe", "numpy", "packaging", "pytz", "requests", "urllib3", "werkzeug", "yaml"))
+    "_py_warnings", "_pytest", "annotationlib", "click", "dateutil", "django", "flask",
+    "jinja2", "markupsafe", "numpy", "packaging", "pytz", "requests", "urllib3", "werkzeug",
+    "yaml"))
 
 
 def _is_attrs_repr(function):
