@@ -734,7 +734,8 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
     case PYHD_REC_CLASS:
         return push3(rb, r, FLD(r, CLASS, name), FLD(r, CLASS, qualname), FLD(r, CLASS, module))
                        < 0 ||
-               push3(rb, r, FLD(r, CLASS, bases), class_slots_id(rb->g, r), 0) < 0 ? -1 : 0;
+               push3(rb, r, FLD(r, CLASS, bases), class_slots_id(rb->g, r),
+                     FLD(r, CLASS, metaclass)) < 0 ? -1 : 0;
     case PYHD_REC_METHOD:
         return push3(rb, r, FLD(r, METHOD, function), FLD(r, METHOD, self), 0);
     case PYHD_REC_FUNCTION: {
@@ -787,7 +788,7 @@ static int ensure(struct rb *rb, uint64_t id);
 
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
-    PyObject *args[7] = {NULL};
+    PyObject *args[8] = {NULL};
     PyObject *result;
     args[0] = ref(rb, FLD(r, CLASS, name));
     args[1] = ref(rb, FLD(r, CLASS, qualname));
@@ -811,9 +812,10 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
     args[6] = ref(rb, class_slots_id(rb->g, r));
+    args[7] = ref(rb, FLD(r, CLASS, metaclass));
     if (!args[4])
         return NULL;
-    result = sur_call(rb, "make_class", args, 7);
+    result = sur_call(rb, "make_class", args, 8);
     Py_DECREF(args[4]);
     return result;
 }

@@ -1481,13 +1481,17 @@ static int w_class(struct walker *w, PyTypeObject *t)
     }
     /* A class's names are not contents. */
     PyObject *bases = t == &PyBaseObject_Type ? NULL : t->tp_bases;  /* borrowed */
+    /* Its metaclass (ABCMeta, a program's, a library's such as Django's
+       ModelBase) decides what type(cls) reads: a class, read as any other. */
+    PyObject *meta = Py_IS_TYPE(t, &PyType_Type) ? NULL : (PyObject *)Py_TYPE(t);  /* borrowed */
     if (RECORD(w, CLASS, .name = NAME(name), .qualname = NAME(qualname), .module = NAME(module),
-               .bases = REF(bases), .flags = (unsigned)flags, .attrs = REF(attrs)) < 0)
+               .bases = REF(bases), .flags = (unsigned)flags, .attrs = REF(attrs), .v2 = 1,
+               .metaclass = REF(meta)) < 0)
         goto done;
     if (w->out_of_budget
         && (exempt_mark(w, name) < 0 || exempt_mark(w, qualname) < 0
             || exempt_mark(w, module) < 0
-            || exempt_mark(w, bases) < 0))
+            || exempt_mark(w, bases) < 0 || exempt_mark(w, meta) < 0))
         goto done;
     rc = PYHD_REC_CLASS;
 done:

@@ -209,7 +209,10 @@ enum pyhd_kind {
                                     and _fields, possibly none: an empty DICT;
                                     0 for a STDLIB C type). Version 1 kept only
                                     values of exact types None, bool, int, float,
-                                    complex, str, bytes, and tuples of those) */
+                                    complex, str, bytes, and tuples of those),
+                                    then (appended in version 2; absent from
+                                    earlier version 2 dumps) metaclass id (the
+                                    CLASS of type(cls), 0: type) */
     PYHD_REC_INSTANCE = 0x15,    /* class id, dict id (0: none), varint n,
                                     n x (slot name id, value id) */
     PYHD_REC_SUBCLASS = 0x16,    /* an instance of a subclass of a builtin type:
@@ -584,7 +587,9 @@ enum pyhd_kind {
     F(CLASS, module, REF, PYHD_KM(STR), PYHD_FF_REQUIRED) \
     F(CLASS, bases, REF, PYHD_KM(TUPLE), 0)  /* of CLASS ids; 0 for object */ \
     F(CLASS, flags, U8, 255, 0)  /* PYHD_CLASS_* */ \
-    F(CLASS, attrs, REF, PYHD_KM(DICT), 0)
+    F(CLASS, attrs, REF, PYHD_KM(DICT), 0) \
+    F(CLASS, v2, SINCE, 2, 0)  /* appended: absent from earlier version 2 dumps */ \
+    F(CLASS, metaclass, REF, PYHD_KM(CLASS), 0)  /* type(cls); 0: type */
 #define PYHD_FIELDS_INSTANCE(F) \
     F(INSTANCE, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
     F(INSTANCE, dict, REF, PYHD_KM(DICT), 0) \

@@ -330,7 +330,21 @@ def _valid_slots(slots):
     return tuple(slots)
 
 
-def _new_class(name, qualname, module, bases, exception, slots=None):
+def _metaclass_maker(metaclass):
+    """How a class of metaclass is made here, or None to let its bases decide
+    (type(), as before a dump recorded metaclasses): abc.ABCMeta runs its own
+    set-up (the standard library's); a rebuilt metaclass (a program's, Django's
+    ModelBase, typing's _TypedDictMeta) only gives the class its type, through
+    type.__new__: none of its methods runs."""
+    import abc
+    if metaclass is abc.ABCMeta:
+        return metaclass
+    if isinstance(metaclass, type) and is_surrogate(metaclass) and issubclass(metaclass, type):
+        return lambda name, bases, namespace: type.__new__(metaclass, name, bases, namespace)
+    return None
+
+
+def _new_class(name, qualname, module, bases, exception, slots=None, metaclass=None):
     bases = tuple(b for b in bases if isinstance(b, type) and b is not object)
     bases = tuple(b if is_surrogate(b) or _usable_real_base(b) or _is_enum_base(b)
                   else mirror_class(b) for b in bases)
@@ -361,17 +375,22 @@ def _new_class(name, qualname, module, bases, exception, slots=None):
     # originals may have resolved it with real code): drop slots, then bases,
     # until type() agrees.
     candidates = [bases, bases[:1], builtin_bases, fallback]
+    if any(issubclass(b, type) for b in bases):
+        # A metaclass: its instances are classes, which print as classes.
+        del namespace["__repr__"], namespace["__pyhd_render__"]
+    makers = [m for m in (_metaclass_maker(metaclass), type) if m is not None]
     for candidate in candidates:
         for with_slots in ((True, False) if slots is not None else (False,)):
-            ns = dict(namespace)
-            if with_slots:
-                ns["__slots__"] = slots
-            try:
-                cls = type(name, candidate, ns)
-            except Exception:  # a metaclass of the bases may refuse in its own way
-                continue
-            _add_surrogate(cls)
-            return cls
+            for maker in makers:
+                ns = dict(namespace)
+                if with_slots:
+                    ns["__slots__"] = slots
+                try:
+                    cls = maker(name, candidate, ns)
+                except Exception:  # a metaclass of the bases may refuse in its own way
+                    continue
+                _add_surrogate(cls)
+                return cls
     cls = type("?", (), namespace)
     _add_surrogate(cls)
     return cls
@@ -412,7 +431,7 @@ def _trusted_import(module, qualname):
     return obj if isinstance(obj, type) else None
 
 
-def make_class(name, qualname, module, bases, flags, trust, slots=None):
+def make_class(name, qualname, module, bases, flags, trust, slots=None, metaclass=None):
     """The class of a CLASS record: the real one when allowed, else a surrogate.
 
     Allowed means listed in the trust table of src/trust.c (_pyhd.trusted_class
@@ -434,7 +453,7 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None):
     if real is not None:
         return real
     cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
-                     slots)
+                     slots, metaclass)
     fields = _NAMED_C_TUPLES.get((module, qualname)) if cls.__bases__ == (tuple,) else None
     if fields is not None:
         _named_items[cls] = fields
@@ -690,7 +709,8 @@ def _finish_class(cls, attrs):
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
             issubclass(cls, BaseException) or _native_base(cls) is not object:
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
-        type.__delattr__(cls, "__repr__")
+        if "__repr__" in cls.__dict__:  # (a metaclass has none of render_repr)
+            type.__delattr__(cls, "__repr__")
         inherited = _inherited_repr(cls)
         if inherited is not None:
             type.__setattr__(cls, "__repr__", inherited)

@@ -273,6 +273,27 @@ print(%r + json.dumps(facts))
     def test_module_level(self):
         self.compare("module_level.py")
 
+    def test_program_metaclasses(self):
+        self.compare("program_metaclasses.py")
+
+    def test_program_metaclasses_behave(self):
+        """A class keeps its rebuilt metaclass (whose methods stay inert) and
+        its own attributes; its instances are its instances."""
+        path = os.path.join(PROGRAMS, "program_metaclasses.py")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([RUN, path], cwd=tmp, capture_output=True, timeout=120)
+            dumps = glob.glob(os.path.join(tmp, "*.dump"))
+            self.assertEqual(len(dumps), 1)
+            facts = self.probe(dumps[0], """
+import json
+facts = [isinstance(plugin_class, metaclass), issubclass(plugin_class, base_class),
+         type(exporter) is plugin_class, plugin_class.kind, repr(metaclass),
+         repr(plugin_class), type(metaclass).__name__, isinstance(store_class, type)]
+print(%r + json.dumps(facts))
+""" % MARK, "dict(globals(), **locals())")
+        self.assertEqual(facts, [True, True, True, "export", "<class '__main__.Registry'>",
+                                 "<class '__main__.Exporter'>", "type", True])
+
     def test_program_reprs(self):
         self.compare("program_reprs.py")
 
