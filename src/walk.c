@@ -41,7 +41,7 @@ enum stdlib_type {
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
-    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_PATH_FIRST,
+    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -77,6 +77,8 @@ static const struct {
     [STD_UNION] = {"types", "UnionType"},
     [STD_CONTEXT] = {"decimal", "Context"},
     [STD_METHODCALLER] = {"operator", "methodcaller"},
+    /* A C type since 3.12 (before, a class written in Python, walked as such). */
+    [STD_TYPEVAR] = {"typing", "TypeVar"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2219,6 +2221,35 @@ static PyObject *own_reduce_args(PyObject *o, Py_ssize_t n)  /* new reference */
     return args;
 }
 
+/*
+ * A typing.TypeVar's (name, covariant, contravariant, infer_variance,
+ * module): C members of a final type (3.12+), and the __module__ its
+ * constructor put in its dict. Not its bound, constraints or default: their
+ * getters evaluate a lazily defined one (`class A[T: int]`), program code.
+ */
+static PyObject *typevar_args(PyObject *o)  /* new reference */
+{
+    static const char *const names[] = {"__name__", "__covariant__", "__contravariant__",
+                                        "__infer_variance__", "__module__"};
+    PyObject *args = PyTuple_New(5);
+    if (args == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < 5; i++) {
+        PyObject *v = c_attr(o, names[i]);
+        if (v == NULL) {
+            Py_DECREF(args);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(args, i, v);
+    }
+    if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0))) {
+        Py_DECREF(args);
+        PyErr_SetString(PyExc_TypeError, "a TypeVar whose name is not a str");
+        return NULL;
+    }
+    return args;
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2270,6 +2301,8 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         return own_reduce_args(o, 8);
     case STD_METHODCALLER:
         return own_reduce_args(o, -1);
+    case STD_TYPEVAR:
+        return typevar_args(o);
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */

@@ -486,6 +486,13 @@ enum pyhd_kind {
  *                        the class typing.Union)
  *   zoneinfo.ZoneInfo   (key str,)       the zone's key in the tz database; a zone
  *                        made from a file has none and is OPAQUE
+ *   typing.TypeVar      (name str, covariant bool, contravariant bool,
+ *                        infer_variance bool, module)   a C type's (3.12+); not its
+ *                        bound, constraints or default (a lazily defined one's
+ *                        getter runs program code). Before 3.12 a TypeVar is an
+ *                        INSTANCE of a class written in Python; so that those stay
+ *                        copies, a reader knows this one by its class's names
+ *                        (the trust table does not list it)
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

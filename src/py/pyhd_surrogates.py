@@ -1786,8 +1786,22 @@ def _tzinfo(value):
 
 def _build_reducers():
     import array, collections, datetime, decimal, fractions, itertools, operator, pathlib, re, \
-        types, uuid
+        types, typing, uuid
     _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
+
+    def typevar(name, covariant, contravariant, infer_variance, module):
+        # A variance this python's TypeVar lacks (infer_variance before 3.12) is left out.
+        kwargs = {"covariant": _exact(covariant, bool),
+                  "contravariant": _exact(contravariant, bool)}
+        if _exact(infer_variance, bool) and sys.version_info >= (3, 12):
+            kwargs["infer_variance"] = True
+        var = typing.TypeVar(_exact(name, str), **kwargs)
+        if type(module) is str:
+            try:
+                var.__module__ = module
+            except (AttributeError, TypeError):
+                pass
+        return var
 
     def date(y, m, d):
         return datetime.date(_exact(y, int), _exact(m, int), _exact(d, int))
@@ -1880,6 +1894,10 @@ def _build_reducers():
             element, *(_exact(n, int) for n in times)),
         types.GenericAlias: lambda origin, args: types.GenericAlias(
             _a_class(origin), tuple(map(_an_alias_arg, _exact(args, tuple)))),
+        # By name (_reducers_by_name): the trust table does not list it, so that a
+        # TypeVar of a python before 3.12 (a class written in Python, an INSTANCE
+        # record) stays the copy it always was.
+        ("typing", "TypeVar"): typevar,
     }
     for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
                  types.ClassMethodDescriptorType, types.GetSetDescriptorType,
@@ -1903,6 +1921,9 @@ def make_reduced(cls, args):
     if _reducers is None:
         _reducers = _build_reducers()
     build = _reducers.get(cls) if isinstance(cls, type) else None
+    if build is None and is_surrogate(cls):
+        # A C type of the dumping python that this table knows by its names.
+        build = _reducers.get((cls.__module__, cls.__qualname__))
     zoneinfo = sys.modules.get("zoneinfo")
     if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
         # zoneinfo is imported only once a dump names it (the trust table

@@ -82,9 +82,6 @@ DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
 
 # Locals that do not match yet, per program, and why.
 KNOWN_GAPS = {}
-if sys.version_info >= (3, 12):
-    # typing.TypeVar is a C type since 3.12, which the dump does not read yet.
-    KNOWN_GAPS[("stdlib_reprs.py", "T", "repr")] = "typing.TypeVar is opaque"
 
 
 def has_address(text):

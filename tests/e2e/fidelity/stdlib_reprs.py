@@ -71,6 +71,11 @@ def crash(path):
     member.compress_type = zipfile.ZIP_DEFLATED
     headers = wsgiref.headers.Headers([("Content-Type", "text/plain")])
     T = typing.TypeVar("T")
+    T_co = typing.TypeVar("T_co", covariant=True)
+    T_contra = typing.TypeVar("T_contra", bound=int, contravariant=True)
+    # Python 3.12's: a variance inferred by type checkers (printed with no sign).
+    T_infer = typing.TypeVar("T_infer", infer_variance=True) if sys.version_info >= (3, 12) \
+        else typing.TypeVar("T_infer")
     UserId = typing.NewType("UserId", int)
     alias = typing.List[int]
     bare = typing.List
