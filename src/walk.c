@@ -41,7 +41,8 @@ enum stdlib_type {
     STD_DECIMAL, STD_FRACTION, STD_UUID, STD_DEQUE, STD_PATTERN, STD_ARRAY,
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
-    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PATH_FIRST,
+    STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
+    STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -79,6 +80,10 @@ static const struct {
     [STD_METHODCALLER] = {"operator", "methodcaller"},
     /* A C type since 3.12 (before, a class written in Python, walked as such). */
     [STD_TYPEVAR] = {"typing", "TypeVar"},
+    [STD_PARAMSPEC] = {"typing", "ParamSpec"},
+    [STD_TYPEVARTUPLE] = {"typing", "TypeVarTuple"},
+    [STD_PARAMSPEC_ARGS] = {"typing", "ParamSpecArgs"},
+    [STD_PARAMSPEC_KWARGS] = {"typing", "ParamSpecKwargs"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -490,7 +495,7 @@ static int triage_content(const struct walker *w, PyObject *o)
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
             || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
-            || i == STD_METHODCALLER)
+            || i == STD_METHODCALLER || i == STD_PARAMSPEC_ARGS || i == STD_PARAMSPEC_KWARGS)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2222,20 +2227,22 @@ static PyObject *own_reduce_args(PyObject *o, Py_ssize_t n)  /* new reference */
 }
 
 /*
- * A typing.TypeVar's (name, covariant, contravariant, infer_variance,
- * module): C members of a final type (3.12+), and the __module__ its
- * constructor put in its dict. Not its bound, constraints or default: their
- * getters evaluate a lazily defined one (`class A[T: int]`), program code.
+ * A typing.TypeVar's or ParamSpec's (name, covariant, contravariant,
+ * infer_variance, module) (n 5), a TypeVarTuple's (name, module) (n 2): C
+ * members of final types (3.12+), and the __module__ their constructor put in
+ * their dict. Not a bound, constraints or default: their getters evaluate a
+ * lazily defined one (`class A[T: int]`), program code.
  */
-static PyObject *typevar_args(PyObject *o)  /* new reference */
+static PyObject *typevar_args(PyObject *o, Py_ssize_t n)  /* new reference */
 {
     static const char *const names[] = {"__name__", "__covariant__", "__contravariant__",
                                         "__infer_variance__", "__module__"};
-    PyObject *args = PyTuple_New(5);
+    static const char *const tuple_names[] = {"__name__", "__module__"};
+    PyObject *args = PyTuple_New(n);
     if (args == NULL)
         return NULL;
-    for (Py_ssize_t i = 0; i < 5; i++) {
-        PyObject *v = c_attr(o, names[i]);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = c_attr(o, n == 5 ? names[i] : tuple_names[i]);
         if (v == NULL) {
             Py_DECREF(args);
             return NULL;
@@ -2302,7 +2309,15 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_METHODCALLER:
         return own_reduce_args(o, -1);
     case STD_TYPEVAR:
-        return typevar_args(o);
+    case STD_PARAMSPEC:
+        return typevar_args(o, 5);
+    case STD_TYPEVARTUPLE:
+        return typevar_args(o, 2);
+    case STD_PARAMSPEC_ARGS:
+    case STD_PARAMSPEC_KWARGS:
+        /* P.args, P.kwargs: the ParamSpec, a C member. */
+        a = c_attr(o, "__origin__");
+        return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */

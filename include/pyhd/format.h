@@ -492,7 +492,11 @@ enum pyhd_kind {
  *                        getter runs program code). Before 3.12 a TypeVar is an
  *                        INSTANCE of a class written in Python; so that those stay
  *                        copies, a reader knows this one by its class's names
- *                        (the trust table does not list it)
+ *                        (the trust table does not list it), as the next three
+ *   typing.ParamSpec    as typing.TypeVar (3.12+)
+ *   typing.TypeVarTuple (name str, module)   (3.12+)
+ *   typing.ParamSpecArgs, typing.ParamSpecKwargs (ParamSpec,)   P.args, P.kwargs
+ *                        (3.12+)
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

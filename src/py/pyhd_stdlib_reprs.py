@@ -405,6 +405,18 @@ def _type_var_repr(self):
     return prefix + str(_own_value(self, "__name__"))
 
 
+def _type_var_tuple_repr(self):
+    """typing.TypeVarTuple.__repr__ (3.11; a C type since 3.12): Ts."""
+    return str(_own_value(self, "__name__"))
+
+
+def _param_spec_part_repr(suffix):
+    """typing.ParamSpecArgs/ParamSpecKwargs.__repr__ (3.10, 3.11): P.args, P.kwargs."""
+    def __repr__(self):
+        return "%s.%s" % (_own_value(_own_value(self, "__origin__"), "__name__", "?"), suffix)
+    return __repr__
+
+
 def _new_type_repr(self):
     """typing.NewType.__repr__: app.UserId."""
     return "%s.%s" % (_own_value(self, "__module__"), _own_value(self, "__qualname__"))
@@ -1137,6 +1149,9 @@ STDLIB_REPRS = {
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,
+    ("typing", "TypeVarTuple.__repr__"): _type_var_tuple_repr,
+    ("typing", "ParamSpecArgs.__repr__"): _param_spec_part_repr("args"),
+    ("typing", "ParamSpecKwargs.__repr__"): _param_spec_part_repr("kwargs"),
     ("typing", "_GenericAlias.__repr__"): _generic_alias_repr,
     ("typing", "_SpecialGenericAlias.__repr__"): _special_form_repr,
     ("typing", "_SpecialForm.__repr__"): _special_form_repr,

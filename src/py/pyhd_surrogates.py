@@ -1789,19 +1789,27 @@ def _build_reducers():
         types, typing, uuid
     _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
 
-    def typevar(name, covariant, contravariant, infer_variance, module):
-        # A variance this python's TypeVar lacks (infer_variance before 3.12) is left out.
-        kwargs = {"covariant": _exact(covariant, bool),
-                  "contravariant": _exact(contravariant, bool)}
-        if _exact(infer_variance, bool) and sys.version_info >= (3, 12):
-            kwargs["infer_variance"] = True
-        var = typing.TypeVar(_exact(name, str), **kwargs)
+    def named(var, module):
         if type(module) is str:
             try:
                 var.__module__ = module
             except (AttributeError, TypeError):
                 pass
         return var
+
+    def typevar(kind):
+        def make(name, covariant, contravariant, infer_variance, module):
+            # A variance this python lacks (infer_variance before 3.12) is left out.
+            kwargs = {"covariant": _exact(covariant, bool),
+                      "contravariant": _exact(contravariant, bool)}
+            if _exact(infer_variance, bool) and sys.version_info >= (3, 12):
+                kwargs["infer_variance"] = True
+            return named(kind(_exact(name, str), **kwargs), module)
+        return make
+
+    def paramspec_part(kind):
+        # P.args, P.kwargs of a rebuilt ParamSpec (a real one: a REDUCED value).
+        return lambda origin: kind(_exact(origin, typing.ParamSpec))
 
     def date(y, m, d):
         return datetime.date(_exact(y, int), _exact(m, int), _exact(d, int))
@@ -1897,8 +1905,14 @@ def _build_reducers():
         # By name (_reducers_by_name): the trust table does not list it, so that a
         # TypeVar of a python before 3.12 (a class written in Python, an INSTANCE
         # record) stays the copy it always was.
-        ("typing", "TypeVar"): typevar,
+        ("typing", "TypeVar"): typevar(typing.TypeVar),
+        ("typing", "ParamSpec"): typevar(typing.ParamSpec),
+        ("typing", "ParamSpecArgs"): paramspec_part(typing.ParamSpecArgs),
+        ("typing", "ParamSpecKwargs"): paramspec_part(typing.ParamSpecKwargs),
     }
+    if hasattr(typing, "TypeVarTuple"):  # 3.11+
+        table[("typing", "TypeVarTuple")] = lambda name, module: named(
+            typing.TypeVarTuple(_exact(name, str)), module)
     for kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
                  types.ClassMethodDescriptorType, types.GetSetDescriptorType,
                  types.MemberDescriptorType):

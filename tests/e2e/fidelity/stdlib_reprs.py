@@ -76,6 +76,11 @@ def crash(path):
     # Python 3.12's: a variance inferred by type checkers (printed with no sign).
     T_infer = typing.TypeVar("T_infer", infer_variance=True) if sys.version_info >= (3, 12) \
         else typing.TypeVar("T_infer")
+    P = typing.ParamSpec("P")
+    P_co = typing.ParamSpec("P_co", covariant=True)
+    P_args, P_kwargs = P.args, P.kwargs
+    if sys.version_info >= (3, 11):
+        Ts = typing.TypeVarTuple("Ts")
     UserId = typing.NewType("UserId", int)
     alias = typing.List[int]
     bare = typing.List
