@@ -132,21 +132,27 @@ def run(argv, cwd, check=True, **kw):
     return proc
 
 
-def bench(pyhd_run, pyhd_debug, mix, n, repeat, workdir):
-    prog = os.path.join(workdir, "prog.py")
+def crash(pyhd_run, workdir, label, source, *args):
+    """Write source to workdir/label.py, crash it under pyhd-run with args:
+    (the program's path, its dump's path, the environment both ran with)."""
+    prog = os.path.join(workdir, label + ".py")
     with open(prog, "w") as f:
-        f.write(PROGRAMS[mix])
-    pickle_path = os.path.join(workdir, "data.pickle")
+        f.write(source)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYHD_")}
     env["PYHD_QUIET"] = "1"
-    dumpdir = os.path.join(workdir, "dumps-%d" % n)
+    dumpdir = os.path.join(workdir, "dumps-" + label)
     os.makedirs(dumpdir)
-    run([pyhd_run, "--dump-dir", dumpdir, prog, str(n), "dump", "-"], workdir, check=False,
-        env=env)
+    run([pyhd_run, "--dump-dir", dumpdir, prog, *args], workdir, check=False, env=env)
     dumps = os.listdir(dumpdir)
     if len(dumps) != 1:
-        sys.exit("bench: no dump for n=%d" % n)
-    dump = os.path.join(dumpdir, dumps[0])
+        sys.exit("bench: no dump of %s" % label)
+    return prog, os.path.join(dumpdir, dumps[0]), env
+
+
+def bench(pyhd_run, pyhd_debug, mix, n, repeat, workdir):
+    prog, dump, env = crash(pyhd_run, workdir, "prog-%d" % n, PROGRAMS[mix], str(n), "dump",
+                            "-")
+    pickle_path = os.path.join(workdir, "data.pickle")
     run([sys.executable, prog, str(n), "save", pickle_path], workdir, env=env)
     timer = os.path.join(workdir, "timer.py")
     with open(timer, "w") as f:
@@ -178,18 +184,6 @@ def startup(argvs, workdir, repeat):
     return [min(t) * 1000 for t in times]
 
 
-def small_dump(pyhd_run, workdir):
-    prog = os.path.join(workdir, "small.py")
-    with open(prog, "w") as f:
-        f.write(SMALL)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYHD_")}
-    env["PYHD_QUIET"] = "1"
-    dumpdir = os.path.join(workdir, "dumps-small")
-    os.makedirs(dumpdir)
-    run([pyhd_run, "--dump-dir", dumpdir, prog], workdir, check=False, env=env)
-    return os.path.join(dumpdir, os.listdir(dumpdir)[0])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pyhd-run", required=True)
@@ -205,7 +199,7 @@ def main():
         # For scale: the same python starting isolated and importing pdb, nothing else.
         small, baseline = startup(
             [[os.path.abspath(args.pyhd_debug), "-c", "q",
-              small_dump(os.path.abspath(args.pyhd_run), workdir)],
+              crash(os.path.abspath(args.pyhd_run), workdir, "small", SMALL)[1]],
              [sys.executable, "-I", "-c", "import pdb"]], workdir, max(args.repeat, 21))
     finally:
         shutil.rmtree(workdir, True)
