@@ -2480,6 +2480,40 @@ static void blame_record(struct rb *rb)
     Py_XDECREF(exc);
 }
 
+/* The objects made by a load live as long as the session: let the collector take
+   them as old ones. Made while it was paused, every one still counts in the
+   youngest generation, whose first collection after the pause walks them all
+   (0.15 ms at 10^4 objects, 2 ms at 10^5). gc.freeze() + gc.unfreeze() move
+   every tracked object to the oldest generation and clear the young count,
+   without walking any: two list splices. Not where the collector is not
+   generational (free-threaded builds: freeze walks the whole heap there), nor
+   where something else froze objects (unfreeze would release them). */
+static int settle_new_objects(void)
+{
+#ifdef Py_GIL_DISABLED
+    return 0;
+#else
+    PyObject *gc = PyImport_ImportModule("gc"), *res = NULL;
+    long frozen = -1;
+    if (!gc)
+        return -1;
+    res = PyObject_CallMethod(gc, "get_freeze_count", NULL);
+    if (res) {
+        frozen = PyLong_AsLong(res);
+        Py_CLEAR(res);
+    }
+    if (frozen == 0) {
+        res = PyObject_CallMethod(gc, "freeze", NULL);
+        Py_XSETREF(res, res ? PyObject_CallMethod(gc, "unfreeze", NULL) : NULL);
+    }
+    Py_DECREF(gc);
+    if (frozen < 0 || (frozen == 0 && !res))
+        return -1;
+    Py_XDECREF(res);
+    return 0;
+#endif
+}
+
 /* Rebuild every object of g and build load()'s dict around them. */
 static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, PyObject *result)
 {
@@ -2547,12 +2581,17 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     rc = rebuild_all(&rb);
     if (rc == 0)
         rc = finish_all(&rb);
-    if (gc_was_enabled)
-        PyGC_Enable();
     if (rc < 0) {
+        if (gc_was_enabled)
+            PyGC_Enable();
         blame_record(&rb);
         goto done;
     }
+    rc = gc_was_enabled ? settle_new_objects() : 0;
+    if (gc_was_enabled)
+        PyGC_Enable();
+    if (rc < 0)
+        goto done;
     roots = roots_dict(&rb);
     threads = threads_list(&rb);
     excs = exceptions_list(&rb);

@@ -804,6 +804,47 @@ class LoadTest(CrashTestCase):
         # mirrors of real classes, made once).
         self.assertEqual(counts[3:], [counts[2]] * 3, counts)
 
+    def test_a_loaded_graph_is_old_to_the_collector(self):
+        # The rebuilt objects live as long as the session: a load hands them to
+        # the collector's oldest generation, so that its first young collection
+        # does not walk them all (they were made with the collector paused,
+        # and all counted as young). Objects the caller froze stay frozen.
+        import sysconfig
+        if sysconfig.get_config_var("Py_GIL_DISABLED"):
+            self.skipTest("free-threaded build: its collector has no generations")
+        dump = self.dump("""
+            def main():
+                rows = [[i] for i in range(50)]
+                raise ValueError(len(rows))
+            main()
+        """)
+        facts = self.check(dump, """
+            import gc
+            gc.collect()
+            r = _pyhd.load(DUMP)
+            rows = innermost_locals(r)['rows']
+            old = gc.get_objects(generation=2)
+            facts = {
+                'rows_old': any(o is rows for o in old),
+                'row_old': any(o is rows[7] for o in old),
+                'young': gc.get_count()[0],
+                'frozen': gc.get_freeze_count(),
+            }
+            del old, rows, r
+            gc.collect()
+            keep = [[] for _ in range(10)]
+            gc.freeze()
+            r = _pyhd.load(DUMP)
+            facts['kept_frozen'] = gc.get_freeze_count() > 0 and not any(
+                o is keep[3] for o in gc.get_objects())
+            gc.unfreeze()
+        """)
+        self.assertTrue(facts["rows_old"], facts)
+        self.assertTrue(facts["row_old"], facts)
+        self.assertLess(facts["young"], 700, facts)
+        self.assertEqual(facts["frozen"], 0)
+        self.assertTrue(facts["kept_frozen"], facts)
+
     def test_size_budget_leaves_objects_out(self):
         dump = self.dump("""
             def f():
