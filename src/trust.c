@@ -216,6 +216,20 @@ static const struct trusted table[] = {
     {"grp", "struct_group", NULL, CLASS},
     {"resource", "struct_rusage", NULL, CLASS},
 
+    /* The import system's loaders: every program's __main__.__loader__ is a
+       SourceFileLoader. The real classes, for names, isinstance and bases; their
+       instances stay inert copies (the methods read files and run modules),
+       mirrors made once per process rather than copies of the dumped classes
+       made again at each load. */
+    {"_frozen_importlib_external", "_LoaderBasics", NULL, CLASS},
+    {"_frozen_importlib_external", "SourceLoader", NULL, CLASS},
+    {"_frozen_importlib_external", "FileLoader", NULL, CLASS},
+    {"_frozen_importlib_external", "SourceFileLoader", NULL, CLASS},
+    {"_frozen_importlib_external", "SourcelessFileLoader", NULL, CLASS},
+    {"_frozen_importlib_external", "ExtensionFileLoader", NULL, CLASS},
+    {"_frozen_importlib", "BuiltinImporter", NULL, CLASS},
+    {"_frozen_importlib", "FrozenImporter", NULL, CLASS},
+
     /* Standard-library exceptions whose __str__ reads only their own fields. */
     {"json.decoder", "JSONDecodeError", "json", CLASS},
     {"subprocess", "SubprocessError", NULL, CLASS},
