@@ -42,7 +42,8 @@ enum stdlib_type {
     STD_ORDEREDDICT, STD_DEFAULTDICT, STD_MAPPINGPROXY, STD_ITEMGETTER, STD_ATTRGETTER,
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
-    STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_PATH_FIRST,
+    STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
+    STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -84,6 +85,9 @@ static const struct {
     [STD_TYPEVARTUPLE] = {"typing", "TypeVarTuple"},
     [STD_PARAMSPEC_ARGS] = {"typing", "ParamSpecArgs"},
     [STD_PARAMSPEC_KWARGS] = {"typing", "ParamSpecKwargs"},
+    /* C objects read through their members: os.scandir()'s entries, super(). */
+    [STD_DIRENTRY] = {"posix", "DirEntry"},
+    [STD_SUPER] = {"builtins", "super"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -495,7 +499,8 @@ static int triage_content(const struct walker *w, PyObject *o)
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
             || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
-            || i == STD_METHODCALLER || i == STD_PARAMSPEC_ARGS || i == STD_PARAMSPEC_KWARGS)
+            || i == STD_METHODCALLER || i == STD_PARAMSPEC_ARGS || i == STD_PARAMSPEC_KWARGS
+            || i == STD_SUPER)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2318,6 +2323,32 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         /* P.args, P.kwargs: the ParamSpec, a C member. */
         a = c_attr(o, "__origin__");
         return a ? Py_BuildValue("(N)", a) : NULL;
+    case STD_DIRENTRY:
+        /* Its name and path, C members (str, or bytes when scandir was given bytes);
+           not its cached d_type and stat, which is_dir() and stat() may fill in. */
+        a = slot_value(o, "name");
+        b = a != NULL ? slot_value(o, "path") : NULL;
+        if (b != NULL && Py_TYPE(a) == Py_TYPE(b)
+            && (PyUnicode_CheckExact(a) || PyBytes_CheckExact(a)))
+            r = PyTuple_Pack(2, a, b);
+        else
+            PyErr_SetString(PyExc_ValueError, "a DirEntry without a name and path");
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
+    case STD_SUPER:
+        /* (__thisclass__, __self__): C members, read without super's getattr (which
+           looks names up along the MRO, program classes included); __self__ is None
+           for an unbound super. */
+        a = slot_value(o, "__thisclass__");
+        b = a != NULL ? slot_value(o, "__self__") : NULL;
+        if (b != NULL && PyType_Check(a))
+            r = PyTuple_Pack(2, a, b);
+        else
+            PyErr_SetString(PyExc_ValueError, "a super without __thisclass__");
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return r;
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */
@@ -3778,6 +3809,8 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
         return t == &PyDictValues_Type;
     if (i == STD_DICT_ITEMS)
         return t == &PyDictItems_Type;
+    if (i == STD_SUPER)
+        return t == &PySuper_Type;
     if (i == STD_UNION)  /* 3.14 named it typing.Union */
         return !is_python_class(w, t) && (strcmp(t->tp_name, "types.UnionType") == 0
                                           || strcmp(t->tp_name, "typing.Union") == 0);

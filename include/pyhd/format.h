@@ -497,6 +497,11 @@ enum pyhd_kind {
  *   typing.TypeVarTuple (name str, module)   (3.12+)
  *   typing.ParamSpecArgs, typing.ParamSpecKwargs (ParamSpec,)   P.args, P.kwargs
  *                        (3.12+)
+ *   posix.DirEntry      (name, path)     os.scandir()'s entry: its C members, both
+ *                        str or both bytes; not its cached type or stat. The type
+ *                        cannot be made: a reader knows it by its class's names
+ *                        and makes a look-alike
+ *   builtins.super      (thisclass, self)   its C members; self None when unbound
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

@@ -1910,6 +1910,11 @@ def _build_reducers():
         ("typing", "ParamSpecArgs"): paramspec_part(typing.ParamSpecArgs),
         ("typing", "ParamSpecKwargs"): paramspec_part(typing.ParamSpecKwargs),
     }
+    # os.scandir()'s entries: the real type cannot be made; a look-alike (by name,
+    # as TypeVar) holds the dumped name and path.
+    table[("posix", "DirEntry")] = lambda name, path: _dir_entry(
+        _exact(name, str, bytes), _exact(path, type(name)))
+    table[super] = _super
     if hasattr(typing, "TypeVarTuple"):  # 3.11+
         table[("typing", "TypeVarTuple")] = lambda name, module: named(
             typing.TypeVarTuple(_exact(name, str)), module)
@@ -1927,6 +1932,43 @@ def _build_reducers():
         cls = getattr(pathlib, name)
         table[cls] = path(cls)
     return table
+
+
+def _super(thisclass, obj):
+    """super(thisclass, obj) of the rebuilt class and object; unbound (obj None)."""
+    _a_class(thisclass)
+    return super(thisclass) if obj is None else super(thisclass, obj)
+
+
+_DirEntry = None
+
+
+def _dir_entry(name, path):
+    """A dumped os.DirEntry: its name and path, printed as python prints it. Its
+    other methods would read this machine's files (or caches the dump lacks)."""
+    global _DirEntry
+    if _DirEntry is None:
+        class DirEntry:
+            __slots__ = ("name", "path")
+
+            def __repr__(self):
+                return "<DirEntry %r>" % (self.name,)
+
+            def __fspath__(self):
+                return self.path
+
+            def _unknown(self, *args, **kwargs):
+                raise DumpedCodeError(
+                    "a dumped DirEntry holds only its name and path: is_dir(), is_file(), "
+                    "stat() and inode() would read this machine's files")
+
+            is_dir = is_file = is_symlink = is_junction = stat = inode = _unknown
+
+        DirEntry.__module__, DirEntry.__qualname__ = "posix", "DirEntry"
+        _DirEntry = DirEntry
+    entry = object.__new__(_DirEntry)
+    entry.name, entry.path = name, path
+    return entry
 
 
 def make_reduced(cls, args):

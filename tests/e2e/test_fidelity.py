@@ -183,6 +183,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_testcase(self):
         self.compare("stdlib_testcase.py")
 
+    def test_stdlib_cmembers(self):
+        self.compare("stdlib_cmembers.py")
+
     def test_library_reprs(self):
         """Flask's, werkzeug's, Django's, requests', dateutil's, pytz's, numpy's (...) own
         reprs (Python code of theirs)."""
