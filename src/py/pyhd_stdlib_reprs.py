@@ -398,6 +398,19 @@ def _annotated_repr(self):
         ", ".join(repr(a) for a in (metadata if isinstance(metadata, tuple) else ())))
 
 
+_ABSENT = object()
+
+
+def _unpack_repr(self):
+    """typing._UnpackGenericAlias.__repr__: *Ts on 3.11 (whose aliases keep
+    _paramspec_tvars), typing.Unpack[Ts] since 3.12."""
+    args = _typing_args(self)
+    arg = args[0] if args else None
+    if _own_value(self, "_paramspec_tvars", _ABSENT) is not _ABSENT:
+        return "*" + repr(arg)
+    return "typing.Unpack[%s]" % _typing_type_repr(arg)
+
+
 def _type_var_repr(self):
     """typing.TypeVar.__repr__ (Python 3.10 and 3.11; a C type since 3.12): ~T, +T_co, -T_contra."""
     prefix = "+" if _own_value(self, "__covariant__") else \
@@ -1158,6 +1171,7 @@ STDLIB_REPRS = {
     ("typing", "_UnionGenericAlias.__repr__"): _union_repr,
     ("typing", "_CallableGenericAlias.__repr__"): _callable_repr,
     ("typing", "_AnnotatedAlias.__repr__"): _annotated_repr,
+    ("typing", "_UnpackGenericAlias.__repr__"): _unpack_repr,
     ("unittest.case", "TestCase.__repr__"): _test_case_repr,
     ("unittest.case", "FunctionTestCase.__repr__"): _function_test_case_repr,
     ("unittest.suite", "BaseTestSuite.__repr__"): _test_suite_repr,

@@ -81,6 +81,9 @@ def crash(path):
     P_args, P_kwargs = P.args, P.kwargs
     if sys.version_info >= (3, 11):
         Ts = typing.TypeVarTuple("Ts")
+        # *Ts on 3.11, typing.Unpack[Ts] since 3.12.
+        unpacked = typing.Unpack[Ts]
+        variadic = typing.Tuple[typing.Unpack[Ts]]
     UserId = typing.NewType("UserId", int)
     alias = typing.List[int]
     bare = typing.List
