@@ -121,11 +121,14 @@ static int init_python(int argc, char **argv, int trust, int has_seed, unsigned 
         fprintf(stderr, "pyhd-debug: cannot register the _pyhd modules\n");
         return -1;
     }
-    /* As python does: under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
+    /* As python -I does: LC_CTYPE from the environment (readline reads what the
+       user types in it: under the "C" locale it mangles every non-ASCII
+       character), and under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
     if (trust) {
         PyPreConfig_InitPythonConfig(&preconfig);
     } else {
         PyPreConfig_InitIsolatedConfig(&preconfig);
+        preconfig.configure_locale = 1;
         preconfig.utf8_mode = -1;
         preconfig.coerce_c_locale = -1;
     }

@@ -135,6 +135,21 @@ class Session(DebugTestCase):
         self.assertIn("(3, ['a', 'b'])\n", out)
         self.assertIn("Account('ada')\n", out)
 
+    def test_locale_and_utf8_mode_are_python_Is(self):
+        # The C library's LC_CTYPE comes from the environment as under python -I
+        # (readline mangles every non-ASCII character typed under "C"), and
+        # UTF-8 mode is on exactly where python turns it on.
+        show = ("import sys, locale; print('LOCALE', locale.setlocale(locale.LC_CTYPE), "
+                "sys.flags.utf8_mode, sys.stdout.encoding)")
+        for lang in ("C.UTF-8", "C", "POSIX"):
+            env = clean_env(LANG=lang)
+            env.pop("LC_ALL", None)
+            env.pop("LC_CTYPE", None)
+            out = debug(LOCALS.dump, commands="!" + show + "\n", env=env).stdout
+            python = subprocess.run([os.environ["PYHD_PYTHON"], "-I", "-c", show], env=env,
+                                    capture_output=True, text=True, check=True).stdout
+            self.assertEqual(re.findall(r"LOCALE .*", out), [python.strip()], (lang, out))
+
     def test_start(self):
         out = self.session(LOCALS, "")
         self.assertIn(f"Dump:      {LOCALS.dump}\n", out)
