@@ -175,6 +175,10 @@ static int run_debugger(void)
     PyObject *surrogates = NULL, *debugger = NULL, *argv = NULL, *args = NULL, *rc = NULL;
     int status = EXIT_INTERNAL;
 
+    /* The start (our modules, the dump's objects) makes long-lived objects and
+       little garbage: the collector would walk them again and again for
+       nothing. pyhd_debug.cli resumes it before the session. */
+    pyhd__pause_collector();
     if (pyhd__install_embedded_importer() < 0)
         goto error;
     surrogates = PyImport_ImportModule("pyhd_surrogates");

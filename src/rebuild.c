@@ -3010,7 +3010,40 @@ static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
     return ret;
 }
 
+/* Set by pyhd__pause_collector(): the start of pyhd-debug runs without the
+   collector, until resume_collector(). */
+static int collector_paused;
+
+void pyhd__pause_collector(void)
+{
+    collector_paused = PyGC_Disable();
+}
+
+PyDoc_STRVAR(resume_collector_doc,
+"resume_collector()\n\n"
+"Resume the cyclic garbage collector that pyhd-debug paused for its start\n"
+"(importing its modules and loading the dump make objects that live as long as\n"
+"the session, and little garbage): the objects made since go to its oldest\n"
+"generation without being walked, then it runs again. Called before the\n"
+"session starts; does nothing when it was not paused, or a second time.");
+
+static PyObject *pyhd_resume_collector(PyObject *module, PyObject *unused)
+{
+    int rc;
+    (void)module;
+    (void)unused;
+    if (!collector_paused)
+        Py_RETURN_NONE;
+    collector_paused = 0;
+    rc = settle_new_objects();
+    PyGC_Enable();
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef pyhd_methods[] = {
+    {"resume_collector", pyhd_resume_collector, METH_NOARGS, resume_collector_doc},
     {"load", (PyCFunction)(void (*)(void))pyhd_load, METH_VARARGS | METH_KEYWORDS, load_doc},
     {"trusted_class", (PyCFunction)(void (*)(void))pyhd_trusted_class, METH_FASTCALL,
      trusted_class_doc},

@@ -19,4 +19,11 @@
  */
 PyMODINIT_FUNC pyhd__init_module(void);
 
+/*
+ * Pause the cyclic garbage collector for pyhd-debug's start, after
+ * Py_Initialize; the debugger's Python code resumes it with
+ * _pyhd.resume_collector() before its session.
+ */
+void pyhd__pause_collector(void);
+
 #endif /* PYHD_REBUILD_H */

@@ -135,6 +135,24 @@ class Session(DebugTestCase):
         self.assertIn("(3, ['a', 'b'])\n", out)
         self.assertIn("Account('ada')\n", out)
 
+    def test_start_runs_no_collection(self):
+        # Importing the debugger and loading the dump make long-lived objects:
+        # the collector is paused from the end of python's own start to the
+        # session, which finds it running. python -I has run as many
+        # collections by the time it runs a command (its site).
+        show = ("import gc; print('GC', gc.isenabled(), "
+                "[s['collections'] for s in gc.get_stats()])")
+        out = self.session(LOCALS, "!" + show + "\n")
+        python = subprocess.run([os.environ["PYHD_PYTHON"], "-I", "-c", show],
+                                capture_output=True, text=True, check=True).stdout
+        ours = re.findall(r"GC (\w+) \[(.*)\]", out)
+        theirs = re.findall(r"GC (\w+) \[(.*)\]", python)
+        self.assertEqual([enabled for enabled, _ in ours], ["True"], out)
+        counts = [int(n) for n in ours[0][1].split(",")]
+        expected = [int(n) for n in theirs[0][1].split(",")]
+        self.assertTrue(all(c <= e for c, e in zip(counts, expected)) and counts,
+                        (counts, expected))
+
     def test_locale_and_utf8_mode_are_python_Is(self):
         # The C library's LC_CTYPE comes from the environment as under python -I
         # (readline mangles every non-ASCII character typed under "C"), and
