@@ -1457,8 +1457,11 @@ static PyObject *make(struct rb *rb, uint64_t id)
         uint64_t orig = items[PYHD_SEQ_LENGTH], n = items[PYHD_SEQ_N];
         if (n < orig)
             return make_truncated(rb, truncated_kind_name(r->kind), NULL, orig - n);
+        /* A dict of more than five items sized once for all of them (n is bounded
+           by the record's bytes), not grown as they are added. */
         return r->kind == PYHD_REC_LIST ? PyList_New(0)
-               : r->kind == PYHD_REC_SET ? PySet_New(NULL) : PyDict_New();
+               : r->kind == PYHD_REC_SET ? PySet_New(NULL)
+                                         : _PyDict_NewPresized((Py_ssize_t)n);
     }
     case PYHD_REC_RANGE:
         return make_range(rb, r);
