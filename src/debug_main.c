@@ -227,6 +227,7 @@ int main(int argc, char **argv)
     if (init_python(argc, argv, wants_trust(argc, argv), has_seed, seed) < 0)
         return EXIT_INTERNAL;
     status = run_debugger();
+    pyhd__freeze_for_exit();
     /* Output that cannot be flushed at exit is an error, as for python. */
     if (Py_FinalizeEx() < 0 && status == 0)
         status = 120;

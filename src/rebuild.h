@@ -26,4 +26,10 @@ PyMODINIT_FUNC pyhd__init_module(void);
  */
 void pyhd__pause_collector(void);
 
+/*
+ * Before Py_FinalizeEx: every object the session made is the collector's
+ * permanent generation, which finalization's collections do not walk.
+ */
+void pyhd__freeze_for_exit(void);
+
 #endif /* PYHD_REBUILD_H */

@@ -153,6 +153,18 @@ class Session(DebugTestCase):
         self.assertTrue(all(c <= e for c, e in zip(counts, expected)) and counts,
                         (counts, expected))
 
+    def test_exit_runs_atexit_and_flushes_files(self):
+        # Finalization leaves the session's objects to the process's exit (the
+        # collector does not walk them): atexit functions still run, and a file
+        # left open is still flushed when its module is cleared.
+        path = os.path.join(WORKDIR, "left-open.txt")
+        out = self.session(LOCALS, "!import atexit; atexit.register(print, 'BYE')\n"
+                                   "!import builtins; builtins.kept = open(%r, 'w')\n"
+                                   "!kept.write('unflushed')\n" % path)
+        self.assertTrue(out.endswith("BYE\n"), out[-200:])
+        with open(path) as f:
+            self.assertEqual(f.read(), "unflushed")
+
     def test_locale_and_utf8_mode_are_python_Is(self):
         # The C library's LC_CTYPE comes from the environment as under python -I
         # (readline mangles every non-ASCII character typed under "C"), and
