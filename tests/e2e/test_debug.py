@@ -141,15 +141,20 @@ class Session(DebugTestCase):
         # session, which finds it running. python -I has run as many
         # collections by the time it runs a command (its site).
         show = ("import gc; print('GC', gc.isenabled(), "
-                "[s['collections'] for s in gc.get_stats()])")
+                "[s['collections'] for s in gc.get_stats()], gc.get_freeze_count())")
         out = self.session(LOCALS, "!" + show + "\n")
         python = subprocess.run([os.environ["PYHD_PYTHON"], "-I", "-c", show],
                                 capture_output=True, text=True, check=True).stdout
-        ours = re.findall(r"GC (\w+) \[(.*)\]", out)
-        theirs = re.findall(r"GC (\w+) \[(.*)\]", python)
-        self.assertEqual([enabled for enabled, _ in ours], ["True"], out)
+        ours = re.findall(r"GC (\w+) \[(.*)\] (\d+)", out)
+        theirs = re.findall(r"GC (\w+) \[(.*)\] (\d+)", python)
+        self.assertEqual([enabled for enabled, _, _ in ours], ["True"], out)
         counts = [int(n) for n in ours[0][1].split(",")]
         expected = [int(n) for n in theirs[0][1].split(",")]
+        if int(theirs[0][2]):
+            # CPython 3.12 starts with objects of its own frozen, which the
+            # resumed collector must leave so: what the start made stays young,
+            # and one young collection walks it.
+            expected[0] += 1
         self.assertTrue(all(c <= e for c, e in zip(counts, expected)) and counts,
                         (counts, expected))
 
