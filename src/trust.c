@@ -263,6 +263,27 @@ static const struct trusted table[] = {
     {"csv", "Error", NULL, CLASS},
     {"re", "error", NULL, CLASS},
     {"re", "PatternError", NULL, CLASS},
+    /* ctypes' number and character types (not its pointers: c_char_p, c_wchar_p,
+       c_void_p and py_object hold an address of the dumped process). A dumped
+       value is a BUFFER record of its bytes; pyhd_surrogates.make_buffer makes it
+       again with from_buffer_copy, which copies bytes and runs no code. Importing
+       ctypes loads _ctypes and libffi: no output, files or threads. */
+    {"ctypes", "c_bool", NULL, CLASS},
+    {"ctypes", "c_byte", NULL, CLASS},
+    {"ctypes", "c_char", NULL, CLASS},
+    {"ctypes", "c_double", NULL, CLASS},
+    {"ctypes", "c_float", NULL, CLASS},
+    {"ctypes", "c_int", NULL, CLASS},
+    {"ctypes", "c_long", NULL, CLASS},
+    {"ctypes", "c_longdouble", NULL, CLASS},
+    {"ctypes", "c_longlong", NULL, CLASS},
+    {"ctypes", "c_short", NULL, CLASS},
+    {"ctypes", "c_ubyte", NULL, CLASS},
+    {"ctypes", "c_uint", NULL, CLASS},
+    {"ctypes", "c_ulong", NULL, CLASS},
+    {"ctypes", "c_ulonglong", NULL, CLASS},
+    {"ctypes", "c_ushort", NULL, CLASS},
+    {"ctypes", "c_wchar", NULL, CLASS},
 };
 
 #undef REDUCED
