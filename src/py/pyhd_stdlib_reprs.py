@@ -1216,14 +1216,32 @@ def _module_spec_repr(self):
     return "%s(%s)" % (type(self).__name__, ", ".join(args))
 
 
+# symtable's _flags (3.13, 3.14) and scope names, for Symbol.__repr__ since 3.13.
+_SYMBOL_FLAGS_313 = (("USE", 16), ("DEF_GLOBAL", 1), ("DEF_NONLOCAL", 8), ("DEF_LOCAL", 2),
+                     ("DEF_PARAM", 4))
+_SYMBOL_FLAGS = {
+    (3, 13): _SYMBOL_FLAGS_313 + (("DEF_IMPORT", 128), ("DEF_BOUND", 134), ("DEF_ANNOT", 256)),
+    (3, 14): _SYMBOL_FLAGS_313 + (("DEF_TYPE_PARAM", 1024), ("DEF_FREE_CLASS", 64),
+                                  ("DEF_IMPORT", 128), ("DEF_BOUND", 134), ("DEF_ANNOT", 256),
+                                  ("DEF_COMP_ITER", 512), ("DEF_COMP_CELL", 2048)),
+}
+_SYMBOL_SCOPES = {1: "LOCAL", 2: "GLOBAL_EXPLICIT", 3: "GLOBAL_IMPLICIT", 4: "FREE", 5: "CELL"}
+
+
 def _symbol_repr(self):
-    """symtable.Symbol.__repr__ up to 3.12: <symbol 'LIMIT'> (since 3.13 it adds the
-    scope and flags, named by _symtable's constants: left to the generic repr)."""
+    """symtable.Symbol.__repr__: <symbol 'LIMIT'> up to 3.12; since 3.13 with its
+    scope and flags, named as the dumping python's symtable names them."""
     version = surrogates.dumped_version()
     name = _own_value(self, "_Symbol__name", _MISSING)
-    if name is _MISSING or version is None or version >= (3, 13):
+    flags, scope = _own_value(self, "_Symbol__flags"), _own_value(self, "_Symbol__scope")
+    if name is _MISSING or version is None or version > (3, 14):
         return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
-    return "<symbol %r>" % (name,)
+    if version < (3, 13):
+        return "<symbol %r>" % (name,)
+    if type(flags) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    names = "|".join(flag for flag, value in _SYMBOL_FLAGS[version] if flags & value == value)
+    return "<symbol %r: %s, %s>" % (name, _SYMBOL_SCOPES.get(scope) or str(scope), names)
 
 
 def _mock_name(self):

@@ -26,7 +26,7 @@ import urllib3
 import yaml
 from requests.structures import CaseInsensitiveDict
 from django import forms
-from django.db import models
+from django.db import connection, models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
                          QueryDict)
 from werkzeug.routing import Map, Rule
@@ -131,6 +131,17 @@ def main():
     readings = np.array([("t1", 20.5), ("t2", 21.0)], dtype=[("sensor", "U4"), ("value", "<f8")])
     records = readings.view(np.recarray)
     grid = np.matrix([[1, 2], [3, 4]])
+    choice = click.Choice(["txt", "html"])
+    test_client = app.test_client()
+    name_field = Customer._meta.get_field("name")
+    either = models.Q(name="ann") | ~models.Q(id__gt=models.F("id"))
+    lazy_settings = settings
+    no_customers = Customer.objects.none()
+    with connection.schema_editor() as editor:
+        editor.create_model(Named)
+    Named.objects.create(name="dee")
+    evaluated = Named.objects.all()
+    len(evaluated)
     raise RuntimeError("library values")
 
 
