@@ -1798,7 +1798,7 @@ def _tzinfo(value):
 
 def _build_reducers():
     import array, collections, datetime, decimal, fractions, itertools, operator, pathlib, re, \
-        types, typing, uuid
+        types, typing, uuid, _struct
     _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
 
     def named(var, module):
@@ -1906,6 +1906,7 @@ def _build_reducers():
         operator.methodcaller: lambda name, *args: operator.methodcaller(_exact(name, str),
                                                                          *args),
         decimal.Context: context,
+        _struct.Struct: lambda fmt: _struct.Struct(_exact(fmt, str)),
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
         # Numbers the rebuilt count adds with its own C code: the standard library's.
         itertools.count: lambda start, step: itertools.count(

@@ -266,22 +266,30 @@ print(%r + json.dumps(facts))
         self.compare("stdlib_tools.py")
 
     def test_stdlib_tools_behave(self):
-        """Mocks print as python's (with the rebuilt mock's id); ctypes values are
-        real ones with their values; a program's Structure has its fields."""
+        """ast nodes are real ones (ast.dump and unparse read them as python's);
+        a Struct is a real one; mocks print as python's (with the rebuilt mock's
+        id); ctypes values are real ones with their values; a program's
+        Structure has its fields."""
         path = os.path.join(PROGRAMS, "stdlib_tools.py")
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([RUN, path], cwd=tmp, capture_output=True, timeout=120)
             dumps = glob.glob(os.path.join(tmp, "*.dump"))
             self.assertEqual(len(dumps), 1)
             facts = self.probe(dumps[0], """
-import ctypes, json, re
+import ctypes, json, re, struct
 mocks = [re.sub(r"id='[0-9]+'", "id=N", repr(m)) for m in (box.gateway, box.spec, box.child)]
-facts = [mocks, word.value, type(word) is ctypes.c_uint32, buffer.raw.decode(),
+import ast as ast_module
+facts = [ast_module.dump(tree, include_attributes=True) == dumped,
+         type(function) is ast_module.FunctionDef, ast_module.unparse(call),
+         layout.size, layout.unpack(b"PYHD\\x02\\x00\\x01\\x00\\x00\\x00")[1:],
+         type(layout) is struct.Struct]
+facts += [mocks, word.value, type(word) is ctypes.c_uint32, buffer.raw.decode(),
          list(numbers), type(numbers).__name__, type(numbers).__module__,
          {k: repr(v) for k, v in vars(header).items()}, vars(wire), wide.value]
 print(%r + json.dumps(facts))
 """ % MARK, "dict(globals(), **locals())")
         self.assertEqual(facts, [
+            True, True, "f(x, *rest, key=1)", 10, [2, 1], True,
             ["<Mock name='gateway' id=N>", "<Mock name='header' spec='Header' id=N>",
              "<Mock name='gateway.refund.post().json' id=N>"],
             0xDEADBEEF, True, "abc\x00\x00\x00", [1, -2, 3], "c_int_Array_3", "__main__",

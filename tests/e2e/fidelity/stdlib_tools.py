@@ -1,10 +1,13 @@
-"""Fidelity: values of code tools and test doubles: tokenize's tokens (their
-type named as the dumping python names it), import specs, symtable symbols,
-unittest.mock's call records; ctypes numbers, characters, arrays and a
-program's Structure (made again from their bytes)."""
+"""Fidelity: values of code tools and test doubles: ast nodes (real ones),
+tokenize's tokens (their type named as the dumping python names it), import
+specs, symtable symbols, unittest.mock's call records; struct.Struct, ctypes
+numbers, characters, arrays and a program's Structure (made again from their
+bytes)."""
+import ast
 import ctypes
 import importlib
 import io
+import struct
 import symtable
 import tokenize
 from unittest import mock
@@ -26,6 +29,13 @@ class Wire(ctypes.BigEndianStructure):
 
 
 def crash():
+    tree = ast.parse(SOURCE)
+    function = tree.body[2]
+    call = ast.parse("f(x, *rest, key=1)", mode="eval").body
+    constant = ast.Constant(value=42)
+    dumped = ast.dump(tree, include_attributes=True)
+    layout = struct.Struct("<4sHI")
+    wire_layout = struct.Struct(">hIf")
     tokens = list(tokenize.generate_tokens(io.StringIO(SOURCE).readline))
     names = [t for t in tokens if t.type in (tokenize.NAME, tokenize.OP, tokenize.COMMENT)]
     first, last = tokens[0], tokens[-1]
@@ -33,7 +43,7 @@ def crash():
     table = symtable.symtable(SOURCE, "<tools>", "exec")
     limit = table.lookup("LIMIT")
     imported = table.lookup("os")
-    scan_path = table.get_children()[0].lookup("path")
+    scan = table.lookup("scan")
     gateway = mock.Mock(name="gateway")
     gateway.charge("acct-1", 250)
     gateway.refund.post("/ledger", json={"cents": 1})
