@@ -1937,8 +1937,17 @@ def _build_reducers():
         table[kind] = descriptor(kind)
     if hasattr(types, "UnionType"):  # 3.10+
         import functools
-        table[types.UnionType] = lambda *args: functools.reduce(
-            operator.or_, map(_an_alias_arg, args))
+
+        def union(*args):
+            try:
+                return functools.reduce(operator.or_, map(_an_alias_arg, args))
+            except TypeError:
+                if types.UnionType is not getattr(typing, "Union", None) or len(args) < 2:
+                    raise
+            # Since 3.14 a Union holds any object: typing.List[int], a copy of
+            # typing's _GenericAlias (its repr is pyhd_stdlib_reprs').
+            return typing.Union[args]
+        table[types.UnionType] = union
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
