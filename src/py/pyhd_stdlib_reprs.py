@@ -1305,6 +1305,30 @@ def _mock_call_list_repr(self):
     return pprint.pformat(list(self))
 
 
+def _click_range_repr(self):
+    """click's _NumberRangeBase.__repr__: <IntRange 0<=x<=10>, <FloatRange x<1.5 clamped>."""
+    low, high = _own_value(self, "min"), _own_value(self, "max")
+    low_open, high_open = _own_value(self, "min_open"), _own_value(self, "max_open")
+    if low is None:
+        text = "x%s%s" % ("<" if high_open else "<=", high)
+    elif high is None:
+        text = "x%s%s" % (">" if low_open else ">=", low)
+    else:
+        text = "%s%sx%s%s" % (low, "<" if low_open else "<=", "<" if high_open else "<=", high)
+    return "<%s %s%s>" % (type(self).__name__, text,
+                          " clamped" if _own_value(self, "clamp") else "")
+
+
+def _flask_request_context_repr(self):
+    """Flask's RequestContext.__repr__: <RequestContext 'http://localhost/a' [POST] of app>."""
+    request, app = _own_value(self, "request"), _own_value(self, "app")
+    url = _werkzeug_request_url(request) if request is not None else None
+    if url is None or app is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r [%s] of %s>" % (type(self).__name__, url, _own_value(request, "method"),
+                                   _own_value(app, "name"))
+
+
 def _werkzeug_client_repr(self):
     """werkzeug's test Client.__repr__ (Flask's FlaskClient): <FlaskClient <Flask 'app'>>."""
     return "<%s %r>" % (type(self).__name__, _own_value(self, "application"))
@@ -1376,6 +1400,15 @@ STDLIB_REPRS = {
     ("unittest.mock", "_CallList.__repr__"): _mock_call_list_repr,
     ("werkzeug.test", "Client.__repr__"): _werkzeug_client_repr,
     ("click.types", "Choice.__repr__"): _click_choice_repr,
+    ("click.types", "_NumberRangeBase.__repr__"): _click_range_repr,
+    ("click.types", "UnprocessedParamType.__repr__"): lambda self: "UNPROCESSED",
+    ("click.types", "StringParamType.__repr__"): lambda self: "STRING",
+    ("click.types", "DateTime.__repr__"): lambda self: "DateTime",
+    ("click.types", "IntParamType.__repr__"): lambda self: "INT",
+    ("click.types", "FloatParamType.__repr__"): lambda self: "FLOAT",
+    ("click.types", "BoolParamType.__repr__"): lambda self: "BOOL",
+    ("click.types", "UUIDParameterType.__repr__"): lambda self: "UUID",
+    ("flask.ctx", "RequestContext.__repr__"): _flask_request_context_repr,
     ("django.db.models.fields", "Field.__repr__"): _django_field_repr,
     ("django.utils.tree", "Node.__str__"): _django_node_str,
     ("django.utils.tree", "Node.__repr__"): lambda self: "<%s: %s>" % (type(self).__name__, self),

@@ -132,6 +132,12 @@ def main():
     records = readings.view(np.recarray)
     grid = np.matrix([[1, 2], [3, 4]])
     choice = click.Choice(["txt", "html"])
+    int_type = click.INT
+    param_types = [click.STRING, click.FLOAT, click.BOOL, click.UUID, click.UNPROCESSED]
+    int_range = click.IntRange(0, 10)
+    open_range = click.FloatRange(max=1.5, max_open=True)
+    clamped = click.IntRange(min=1, clamp=True)
+    request_context = app.test_request_context("/items/7?x=1", method="POST")
     test_client = app.test_client()
     name_field = Customer._meta.get_field("name")
     either = models.Q(name="ann") | ~models.Q(id__gt=models.F("id"))
