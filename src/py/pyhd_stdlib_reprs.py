@@ -1357,6 +1357,53 @@ def _django_node_str(self):
                        ", ".join(str(c) for c in (children if isinstance(children, list) else ())))
 
 
+def _django_func_repr(self):
+    """django's Func.__repr__ (an Aggregate's adds distinct and filter): Count(F(id)),
+    Sum(F(total), filter=(AND: ('paid', True)))."""
+    sources = _own_value(self, "source_expressions")
+    extra = _own_value(self, "extra")
+    joiner = _class_value(self, "arg_joiner", ", ")
+    if not isinstance(sources, list) or not isinstance(extra, dict) or \
+            not isinstance(joiner, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    extra = dict(extra)
+    if any(k.__name__ == "Aggregate" and k.__module__ == "django.db.models.aggregates"
+           for k in type(self).__mro__):
+        for name in ("distinct", "filter"):
+            if _own_value(self, name):
+                extra[name] = _own_value(self, name)
+    args = joiner.join(str(arg) for arg in sources)
+    if extra:
+        return "%s(%s, %s)" % (type(self).__name__, args, ", ".join(
+            str(key) + "=" + str(value) for key, value in sorted(extra.items())))
+    return "%s(%s)" % (type(self).__name__, args)
+
+
+def _django_messages(errors):
+    """The messages of django ValidationErrors (each one's error_list, params applied)."""
+    messages = []
+    for error in errors if isinstance(errors, list) else ():
+        inner = _own_value(error, "error_list")
+        for sub in inner if isinstance(inner, list) else [error]:
+            message, params = _own_value(sub, "message"), _own_value(sub, "params")
+            if params:
+                values = params.values() if isinstance(params, dict) else params
+                if not isinstance(message, str) or not isinstance(params, (dict, tuple)) or \
+                        not all(type(v) in (str, int, float, bool) for v in values):
+                    raise TypeError("a message with params of the program's")
+                message = message % params
+            messages.append(str(message))
+    return messages
+
+
+def _django_validation_error_str(self):
+    """django's ValidationError.__str__: {'field': ['message']} or ['message']."""
+    error_dict = _own_value(self, "error_dict", _MISSING)
+    if isinstance(error_dict, dict):
+        return repr({field: _django_messages(errors) for field, errors in error_dict.items()})
+    return repr(_django_messages(_own_value(self, "error_list")))
+
+
 def _django_lazy_settings_repr(self):
     """django's LazySettings.__repr__: <LazySettings "mysite.settings">, or "None" for
     settings.configure()'s holder; [Unevaluated] before the settings were read."""
@@ -1414,6 +1461,18 @@ STDLIB_REPRS = {
     ("django.utils.tree", "Node.__repr__"): lambda self: "<%s: %s>" % (type(self).__name__, self),
     ("django.db.models.expressions", "F.__repr__"): _name_repr("%s(%s)", "name"),
     ("django.conf", "LazySettings.__repr__"): _django_lazy_settings_repr,
+    ("django.db.models.expressions", "Value.__repr__"): lambda self: "%s(%s)" % (
+        type(self).__name__, _own_value(self, "value")),
+    ("django.db.models.expressions", "CombinedExpression.__repr__"):
+        lambda self: "<%s: %s>" % (type(self).__name__, self),
+    ("django.db.models.expressions", "CombinedExpression.__str__"): lambda self: "%s %s %s" % (
+        _own_value(self, "lhs"), _own_value(self, "connector"), _own_value(self, "rhs")),
+    ("django.db.models.expressions", "Func.__repr__"): _django_func_repr,
+    ("django.db.models.expressions", "OrderBy.__repr__"): lambda self: "%s(%s, descending=%s)" % (
+        type(self).__name__, _own_value(self, "expression"), _own_value(self, "descending")),
+    ("django.core.exceptions", "ValidationError.__str__"): _django_validation_error_str,
+    ("django.core.exceptions", "ValidationError.__repr__"):
+        lambda self: "ValidationError(%s)" % (_django_validation_error_str(self),),
     ("django.db.models.query", "QuerySet.__repr__"): _django_queryset_repr,
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,

@@ -26,6 +26,7 @@ import urllib3
 import yaml
 from requests.structures import CaseInsensitiveDict
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
                          QueryDict)
@@ -142,6 +143,14 @@ def main():
     name_field = Customer._meta.get_field("name")
     either = models.Q(name="ann") | ~models.Q(id__gt=models.F("id"))
     lazy_settings = settings
+    combined = models.F("id") + 1
+    value = models.Value(3)
+    counted = models.Count("id", distinct=True)
+    summed = models.Sum("id", filter=models.Q(name="ann"))
+    ordered = models.F("id").desc()
+    message_error = ValidationError("under %(limit)s", code="min", params={"limit": 1})
+    list_error = ValidationError(["a", ValidationError("b")])
+    dict_error = ValidationError({"name": ["too long", "taken"]})
     no_customers = Customer.objects.none()
     with connection.schema_editor() as editor:
         editor.create_model(Named)
