@@ -1441,6 +1441,8 @@ STDLIB_REPRS = {
     ("tokenize", "TokenInfo.__repr__"): _token_info_repr,
     ("importlib._bootstrap", "ModuleSpec.__repr__"): _module_spec_repr,
     ("_frozen_importlib", "ModuleSpec.__repr__"): _module_spec_repr,
+    ("importlib._bootstrap_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
+    ("_frozen_importlib_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
     ("symtable", "Symbol.__repr__"): _symbol_repr,
     ("unittest.mock", "NonCallableMock.__repr__"): _mock_repr,
     ("unittest.mock", "_Call.__repr__"): _mock_call_repr,

@@ -7,6 +7,8 @@ import ast
 import ctypes
 import importlib
 import io
+import os
+import pkgutil
 import struct
 import symtable
 import tokenize
@@ -40,6 +42,9 @@ def crash():
     names = [t for t in tokens if t.type in (tokenize.NAME, tokenize.OP, tokenize.COMMENT)]
     first, last = tokens[0], tokens[-1]
     math_spec = importlib.import_module("math").__spec__
+    here = os.path.dirname(os.path.abspath(__file__))
+    finder = pkgutil.get_importer(here)
+    module_info = next(m for m in pkgutil.iter_modules([here]) if m.name == "stdlib_tools")
     table = symtable.symtable(SOURCE, "<tools>", "exec")
     limit = table.lookup("LIMIT")
     imported = table.lookup("os")
