@@ -1180,6 +1180,9 @@ _TOKEN_NAMES_TAIL = {
 }
 
 
+_token_names = {}  # version key -> list of names, made once
+
+
 def _token_name(number):
     """token.tok_name[number] of the python that dumped (this one's when the dump
     does not say which it was)."""
@@ -1188,7 +1191,10 @@ def _token_name(number):
     if not tails:
         import token
         return token.tok_name.get(number, "?") if type(number) is int else "?"
-    names = (_TOKEN_NAMES_HEAD + _TOKEN_NAMES_TAIL[tails[-1]]).split()
+    names = _token_names.get(tails[-1])
+    if names is None:
+        names = (_TOKEN_NAMES_HEAD + _TOKEN_NAMES_TAIL[tails[-1]]).split()
+        _token_names[tails[-1]] = names
     if number == 256:
         return "NT_OFFSET"
     return names[number] if type(number) is int and 0 <= number < len(names) else "?"
