@@ -121,11 +121,14 @@ static int init_python(int argc, char **argv, int trust, int has_seed, unsigned 
         fprintf(stderr, "pyhd-debug: cannot register the _pyhd modules\n");
         return -1;
     }
-    /* As python does: under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
+    /* As python -I does: LC_CTYPE from the environment (readline reads what the
+       user types in it: under the "C" locale it mangles every non-ASCII
+       character), and under the C or POSIX locale, UTF-8 mode (dumps are UTF-8). */
     if (trust) {
         PyPreConfig_InitPythonConfig(&preconfig);
     } else {
         PyPreConfig_InitIsolatedConfig(&preconfig);
+        preconfig.configure_locale = 1;
         preconfig.utf8_mode = -1;
         preconfig.coerce_c_locale = -1;
     }
@@ -172,6 +175,10 @@ static int run_debugger(void)
     PyObject *surrogates = NULL, *debugger = NULL, *argv = NULL, *args = NULL, *rc = NULL;
     int status = EXIT_INTERNAL;
 
+    /* The start (our modules, the dump's objects) makes long-lived objects and
+       little garbage: the collector would walk them again and again for
+       nothing. pyhd_debug.cli resumes it before the session. */
+    pyhd__pause_collector();
     if (pyhd__install_embedded_importer() < 0)
         goto error;
     surrogates = PyImport_ImportModule("pyhd_surrogates");
@@ -220,6 +227,7 @@ int main(int argc, char **argv)
     if (init_python(argc, argv, wants_trust(argc, argv), has_seed, seed) < 0)
         return EXIT_INTERNAL;
     status = run_debugger();
+    pyhd__freeze_for_exit();
     /* Output that cannot be flushed at exit is an error, as for python. */
     if (Py_FinalizeEx() < 0 && status == 0)
         status = 120;

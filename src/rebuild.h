@@ -19,4 +19,17 @@
  */
 PyMODINIT_FUNC pyhd__init_module(void);
 
+/*
+ * Pause the cyclic garbage collector for pyhd-debug's start, after
+ * Py_Initialize; the debugger's Python code resumes it with
+ * _pyhd.resume_collector() before its session.
+ */
+void pyhd__pause_collector(void);
+
+/*
+ * Before Py_FinalizeEx: every object the session made is the collector's
+ * permanent generation, which finalization's collections do not walk.
+ */
+void pyhd__freeze_for_exit(void);
+
 #endif /* PYHD_REBUILD_H */

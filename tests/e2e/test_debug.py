@@ -135,6 +135,51 @@ class Session(DebugTestCase):
         self.assertIn("(3, ['a', 'b'])\n", out)
         self.assertIn("Account('ada')\n", out)
 
+    def test_start_runs_no_collection(self):
+        # Importing the debugger and loading the dump make long-lived objects:
+        # the collector is paused from the end of python's own start to the
+        # session, which finds it running. python -I has run as many
+        # collections by the time it runs a command (its site).
+        show = ("import gc; print('GC', gc.isenabled(), "
+                "[s['collections'] for s in gc.get_stats()])")
+        out = self.session(LOCALS, "!" + show + "\n")
+        python = subprocess.run([os.environ["PYHD_PYTHON"], "-I", "-c", show],
+                                capture_output=True, text=True, check=True).stdout
+        ours = re.findall(r"GC (\w+) \[(.*)\]", out)
+        theirs = re.findall(r"GC (\w+) \[(.*)\]", python)
+        self.assertEqual([enabled for enabled, _ in ours], ["True"], out)
+        counts = [int(n) for n in ours[0][1].split(",")]
+        expected = [int(n) for n in theirs[0][1].split(",")]
+        self.assertTrue(all(c <= e for c, e in zip(counts, expected)) and counts,
+                        (counts, expected))
+
+    def test_exit_runs_atexit_and_flushes_files(self):
+        # Finalization leaves the session's objects to the process's exit (the
+        # collector does not walk them): atexit functions still run, and a file
+        # left open is still flushed when its module is cleared.
+        path = os.path.join(WORKDIR, "left-open.txt")
+        out = self.session(LOCALS, "!import atexit; atexit.register(print, 'BYE')\n"
+                                   "!import builtins; builtins.kept = open(%r, 'w')\n"
+                                   "!kept.write('unflushed')\n" % path)
+        self.assertTrue(out.endswith("BYE\n"), out[-200:])
+        with open(path) as f:
+            self.assertEqual(f.read(), "unflushed")
+
+    def test_locale_and_utf8_mode_are_python_Is(self):
+        # The C library's LC_CTYPE comes from the environment as under python -I
+        # (readline mangles every non-ASCII character typed under "C"), and
+        # UTF-8 mode is on exactly where python turns it on.
+        show = ("import sys, locale; print('LOCALE', locale.setlocale(locale.LC_CTYPE), "
+                "sys.flags.utf8_mode, sys.stdout.encoding)")
+        for lang in ("C.UTF-8", "C", "POSIX"):
+            env = clean_env(LANG=lang)
+            env.pop("LC_ALL", None)
+            env.pop("LC_CTYPE", None)
+            out = debug(LOCALS.dump, commands="!" + show + "\n", env=env).stdout
+            python = subprocess.run([os.environ["PYHD_PYTHON"], "-I", "-c", show], env=env,
+                                    capture_output=True, text=True, check=True).stdout
+            self.assertEqual(re.findall(r"LOCALE .*", out), [python.strip()], (lang, out))
+
     def test_start(self):
         out = self.session(LOCALS, "")
         self.assertIn(f"Dump:      {LOCALS.dump}\n", out)

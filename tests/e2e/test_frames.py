@@ -531,6 +531,9 @@ class FakePyhd(types.ModuleType):
 
     FORMAT_VERSION = 1
 
+    def resume_collector(self):
+        """pyhd-debug's start paused the collector; this process did not."""
+
     def load(self, path, trust=False):
         if path != self.data["path"]:
             raise self.DumpError("not a pyhd dump (bad magic)")

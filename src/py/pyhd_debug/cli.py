@@ -381,6 +381,8 @@ def _run_debugger(args, dump, out, module):
         out.write("The dump has no frame to debug.\n")
         return 0
     _lend_main_file(start.tb)
+    import _pyhd
+    _pyhd.resume_collector()
     run_session(args.debugger, module, dump, start,
                 _rc_lines(args.trust) + args.command, out)
     return 0
@@ -413,6 +415,16 @@ def _lend_main_file(tb):
 
 def main(argv):
     """pyhd-debug's entry point: returns the exit status."""
+    import _pyhd
+    try:
+        return _main(argv)
+    finally:
+        # debug_main.c paused the collector for the start; a session resumes it
+        # before it begins (_run_debugger, --dap), any other path here.
+        _pyhd.resume_collector()
+
+
+def _main(argv):
     try:
         args = parse_args(argv)
     except UsageError as error:
@@ -448,7 +460,9 @@ def main(argv):
         _error(error)
         return 2
     if args.dap:
+        import _pyhd
         import pyhd_dap
+        _pyhd.resume_collector()
         return pyhd_dap.run(args)
     report = args.html is not None or args.json
     # Only the names in DEBUGGERS are ever imported here.
