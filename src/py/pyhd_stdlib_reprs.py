@@ -637,6 +637,18 @@ def _guarded(render):
     return guarded
 
 
+def _or_generic(render):
+    """render, or the generic repr of the dumped attributes where a dump holds what
+    the library would not (a crafted or cut dump: a str where a list was)."""
+    def checked(self):
+        try:
+            return render(self)
+        except Exception:
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    checked.__doc__ = render.__doc__
+    return checked
+
+
 @_guarded
 def _multi_dict_repr(self):
     """werkzeug's MultiDict.__repr__: MultiDict([('a', '1'), ('a', '2')]), each value
@@ -1200,6 +1212,7 @@ def _token_name(number):
     return names[number] if type(number) is int and 0 <= number < len(names) else "?"
 
 
+@_or_generic
 def _token_info_repr(self):
     """tokenize.TokenInfo.__repr__: TokenInfo(type=1 (NAME), string='x', start=(1, 0), ...)."""
     if not isinstance(self, tuple) or len(self) != 5:
@@ -1210,6 +1223,7 @@ def _token_info_repr(self):
         string, start, end, line)
 
 
+@_or_generic
 def _module_spec_repr(self):
     """importlib's ModuleSpec.__repr__: ModuleSpec(name='math', loader=..., origin='built-in')."""
     args = ["name=%r" % (_own_value(self, "name"),), "loader=%r" % (_own_value(self, "loader"),)]
@@ -1234,6 +1248,7 @@ _SYMBOL_FLAGS = {
 _SYMBOL_SCOPES = {1: "LOCAL", 2: "GLOBAL_EXPLICIT", 3: "GLOBAL_IMPLICIT", 4: "FREE", 5: "CELL"}
 
 
+@_or_generic
 def _symbol_repr(self):
     """symtable.Symbol.__repr__: <symbol 'LIMIT'> up to 3.12; since 3.13 with its
     scope and flags, named as the dumping python's symtable names them."""
@@ -1271,6 +1286,7 @@ def _mock_name(self):
     return "".join(str(n) for n in names)
 
 
+@_or_generic
 def _mock_repr(self):
     """unittest.mock's NonCallableMock.__repr__: <Mock name='gateway' spec='Gateway'
     id='...'> (the id is the rebuilt mock's, as python's is its own)."""
@@ -1284,6 +1300,7 @@ def _mock_repr(self):
     return "<%s%s%s id='%s'>" % (type(self).__name__, name_string, spec_string, id(self))
 
 
+@_or_generic
 def _mock_call_repr(self):
     """unittest.mock's _Call.__repr__: call('acct', 250), call.post('/x', json=...)."""
     if not isinstance(self, tuple):
@@ -1305,12 +1322,14 @@ def _mock_call_repr(self):
     return "%s(%s)" % (name, formatted)
 
 
+@_or_generic
 def _mock_call_list_repr(self):
     """unittest.mock's _CallList.__repr__: pprint.pformat of its calls."""
     import pprint
     return pprint.pformat(list(self))
 
 
+@_or_generic
 def _click_range_repr(self):
     """click's _NumberRangeBase.__repr__: <IntRange 0<=x<=10>, <FloatRange x<1.5 clamped>."""
     low, high = _own_value(self, "min"), _own_value(self, "max")
@@ -1325,6 +1344,7 @@ def _click_range_repr(self):
                           " clamped" if _own_value(self, "clamp") else "")
 
 
+@_or_generic
 def _flask_request_context_repr(self):
     """Flask's RequestContext.__repr__: <RequestContext 'http://localhost/a' [POST] of app>."""
     request, app = _own_value(self, "request"), _own_value(self, "app")
@@ -1335,11 +1355,13 @@ def _flask_request_context_repr(self):
                                    _own_value(app, "name"))
 
 
+@_or_generic
 def _werkzeug_client_repr(self):
     """werkzeug's test Client.__repr__ (Flask's FlaskClient): <FlaskClient <Flask 'app'>>."""
     return "<%s %r>" % (type(self).__name__, _own_value(self, "application"))
 
 
+@_or_generic
 def _click_choice_repr(self):
     """click's Choice.__repr__: Choice(['txt', 'html'])."""
     choices = _own_value(self, "choices")
@@ -1348,6 +1370,7 @@ def _click_choice_repr(self):
     return "Choice(%r)" % (list(choices),)
 
 
+@_or_generic
 def _django_field_repr(self):
     """django's Field.__repr__: <django.db.models.fields.CharField: status>."""
     path = "%s.%s" % (type(self).__module__, type(self).__qualname__)
@@ -1355,6 +1378,7 @@ def _django_field_repr(self):
     return "<%s>" % path if name is None else "<%s: %s>" % (path, name)
 
 
+@_or_generic
 def _django_node_str(self):
     """django's tree.Node.__str__: (OR: ('status', 'new'), ('n__gt', F(id)))."""
     children = _own_value(self, "children")
@@ -1363,6 +1387,7 @@ def _django_node_str(self):
                        ", ".join(str(c) for c in (children if isinstance(children, list) else ())))
 
 
+@_or_generic
 def _django_func_repr(self):
     """django's Func.__repr__ (an Aggregate's adds distinct and filter): Count(F(id)),
     Sum(F(total), filter=(AND: ('paid', True)))."""
@@ -1402,6 +1427,7 @@ def _django_messages(errors):
     return messages
 
 
+@_or_generic
 def _django_validation_error_str(self):
     """django's ValidationError.__str__: {'field': ['message']} or ['message']."""
     error_dict = _own_value(self, "error_dict", _MISSING)
@@ -1410,6 +1436,7 @@ def _django_validation_error_str(self):
     return repr(_django_messages(_own_value(self, "error_list")))
 
 
+@_or_generic
 def _django_lazy_settings_repr(self):
     """django's LazySettings.__repr__: <LazySettings "mysite.settings">, or "None" for
     settings.configure()'s holder; [Unevaluated] before the settings were read."""
@@ -1428,6 +1455,7 @@ def _django_query_is_empty(query):
         for c in children)
 
 
+@_or_generic
 @_guarded
 def _django_queryset_repr(self):
     """django's QuerySet.__repr__ of an evaluated QuerySet, from its result cache, or

@@ -2103,7 +2103,7 @@ def _ctypes_type(cls, fmt, shape):
     # (its module is where the program multiplied).
     import ctypes
     return type(ctypes.Array)(name, (ctypes.Array,), {
-        "_type_": real, "_length_": shape[0], "__module__": cls.__module__})
+        "_type_": real, "_length_": shape[0], "__module__": str(cls.__module__)})
 
 
 def _ctypes_kind(cls, *names):
@@ -2184,9 +2184,9 @@ def _ctypes_fields(cls, fmt, data):
         if ctypes.sizeof(layout) != len(data) or memoryview(layout()).format != fmt:
             return None
         values = layout.from_buffer_copy(data)
+        return {name: getattr(values, name) for name, _ in real_fields}
     except Exception:
         return None
-    return {name: getattr(values, name) for name, _ in real_fields}
 
 
 def _ctypes_value(cls, fmt, shape, data):
@@ -2198,13 +2198,18 @@ def _ctypes_value(cls, fmt, shape, data):
         return None
     if _ctypes_kind(cls, "Structure", "Union"):
         return _ctypes_record(cls, fmt, data) if not shape else None
-    real = _ctypes_type(cls, fmt, tuple(shape))
-    if real is None:
+    shape = tuple(shape)
+    if len(shape) > 1 or (shape and (type(shape[0]) is not int or shape[0] < 1
+                                     or len(data) % shape[0])):
         return None
-    import ctypes
-    if ctypes.sizeof(real) != len(data):
-        return None
-    return real.from_buffer_copy(data)
+    try:
+        real = _ctypes_type(cls, fmt, shape)
+        import ctypes
+        if real is None or ctypes.sizeof(real) != len(data):
+            return None
+        return real.from_buffer_copy(data)
+    except (TypeError, ValueError, OverflowError, MemoryError, AttributeError):
+        return None  # a layout this ctypes cannot make: the bytes stay a memoryview
 
 
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
