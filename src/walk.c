@@ -43,7 +43,7 @@ enum stdlib_type {
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
     STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
-    STD_PATH_FIRST,
+    STD_STRUCT, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -88,6 +88,8 @@ static const struct {
     /* C objects read through their members: os.scandir()'s entries, super(). */
     [STD_DIRENTRY] = {"posix", "DirEntry"},
     [STD_SUPER] = {"builtins", "super"},
+    /* struct.Struct: its format (a C getter), all a Struct holds. */
+    [STD_STRUCT] = {"_struct", "Struct"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -914,6 +916,15 @@ static PyTypeObject *native_base(const struct walker *w, PyTypeObject *t)
     while (t->tp_base != NULL && is_python_class(w, t))
         t = t->tp_base;
     return t;
+}
+
+/* ast.AST, the C base of the ast node classes: its only field is the instance dict,
+   which holds all of a node's state (its fields, positions). */
+static int is_ast_base(const PyTypeObject *t)
+{
+    return t->tp_dictoffset == (Py_ssize_t)sizeof(PyObject)
+           && t->tp_basicsize == (Py_ssize_t)(sizeof(PyObject) + sizeof(PyObject *))
+           && t->tp_itemsize == 0 && strcmp(t->tp_name, "ast.AST") == 0;
 }
 
 /* A C type's name and module from its tp_name "module.Name" ("builtins" without a dot). */
@@ -2349,6 +2360,14 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         Py_XDECREF(a);
         Py_XDECREF(b);
         return r;
+    case STD_STRUCT:
+        /* Its format, read by its C getter (a str since 3.7). */
+        a = c_attr(o, "format");
+        if (a != NULL && !PyUnicode_CheckExact(a)) {
+            Py_CLEAR(a);
+            PyErr_SetString(PyExc_ValueError, "a Struct without a str format");
+        }
+        return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */
@@ -3406,7 +3425,8 @@ static int w_object(struct walker *w, PyObject *o)
        so does an instance of a C base with no fields of its own (typing.Generic
        since 3.12). */
     if (base == &PyBaseObject_Type || strcmp(base->tp_name, "types.SimpleNamespace") == 0
-        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0))
+        || (base->tp_basicsize == (Py_ssize_t)sizeof(PyObject) && base->tp_itemsize == 0)
+        || is_ast_base(base))
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);

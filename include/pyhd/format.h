@@ -502,6 +502,7 @@ enum pyhd_kind {
  *                        cannot be made: a reader knows it by its class's names
  *                        and makes a look-alike
  *   builtins.super      (thisclass, self)   its C members; self None when unbound
+ *   _struct.Struct      (format str,)    struct.Struct's format, by its C getter
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

@@ -637,6 +637,18 @@ def _guarded(render):
     return guarded
 
 
+def _or_generic(render):
+    """render, or the generic repr of the dumped attributes where a dump holds what
+    the library would not (a crafted or cut dump: a str where a list was)."""
+    def checked(self):
+        try:
+            return render(self)
+        except Exception:
+            return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    checked.__doc__ = render.__doc__
+    return checked
+
+
 @_guarded
 def _multi_dict_repr(self):
     """werkzeug's MultiDict.__repr__: MultiDict([('a', '1'), ('a', '2')]), each value
@@ -1158,7 +1170,346 @@ def _urllib3_timeout_repr(self):
 
 
 # (module, qualname) of a standard-library method -> ours, over the dumped attributes.
+# token.tok_name of each Python that dumps (the numbers moved in 3.12, 3.13 and
+# 3.14): a TokenInfo prints its type's name as the dumping python named it.
+_TOKEN_NAMES_HEAD = (
+    "ENDMARKER NAME NUMBER STRING NEWLINE INDENT DEDENT LPAR RPAR LSQB RSQB COLON COMMA "
+    "SEMI PLUS MINUS STAR SLASH VBAR AMPER LESS GREATER EQUAL DOT PERCENT LBRACE RBRACE "
+    "EQEQUAL NOTEQUAL LESSEQUAL GREATEREQUAL TILDE CIRCUMFLEX LEFTSHIFT RIGHTSHIFT DOUBLESTAR "
+    "PLUSEQUAL MINEQUAL STAREQUAL SLASHEQUAL PERCENTEQUAL AMPEREQUAL VBAREQUAL CIRCUMFLEXEQUAL "
+    "LEFTSHIFTEQUAL RIGHTSHIFTEQUAL DOUBLESTAREQUAL DOUBLESLASH DOUBLESLASHEQUAL AT ATEQUAL "
+    "RARROW ELLIPSIS COLONEQUAL ")
+_TOKEN_NAMES_TAIL = {
+    (3, 10): "OP AWAIT ASYNC TYPE_IGNORE TYPE_COMMENT SOFT_KEYWORD ERRORTOKEN COMMENT NL "
+             "ENCODING N_TOKENS",
+    (3, 12): "EXCLAMATION OP AWAIT ASYNC TYPE_IGNORE TYPE_COMMENT SOFT_KEYWORD FSTRING_START "
+             "FSTRING_MIDDLE FSTRING_END COMMENT NL ERRORTOKEN ENCODING N_TOKENS",
+    (3, 13): "EXCLAMATION OP TYPE_IGNORE TYPE_COMMENT SOFT_KEYWORD FSTRING_START FSTRING_MIDDLE "
+             "FSTRING_END COMMENT NL ERRORTOKEN ENCODING N_TOKENS",
+    (3, 14): "EXCLAMATION OP TYPE_IGNORE TYPE_COMMENT SOFT_KEYWORD FSTRING_START FSTRING_MIDDLE "
+             "FSTRING_END TSTRING_START TSTRING_MIDDLE TSTRING_END COMMENT NL ERRORTOKEN "
+             "ENCODING N_TOKENS",
+}
+
+
+_token_names = {}  # version key -> list of names, made once
+
+
+def _token_name(number):
+    """token.tok_name[number] of the python that dumped (this one's when the dump
+    does not say which it was)."""
+    version = surrogates.dumped_version()
+    tails = [key for key in sorted(_TOKEN_NAMES_TAIL) if version is not None and key <= version]
+    if not tails:
+        import token
+        return token.tok_name.get(number, "?") if type(number) is int else "?"
+    names = _token_names.get(tails[-1])
+    if names is None:
+        names = (_TOKEN_NAMES_HEAD + _TOKEN_NAMES_TAIL[tails[-1]]).split()
+        _token_names[tails[-1]] = names
+    if number == 256:
+        return "NT_OFFSET"
+    return names[number] if type(number) is int and 0 <= number < len(names) else "?"
+
+
+@_or_generic
+def _token_info_repr(self):
+    """tokenize.TokenInfo.__repr__: TokenInfo(type=1 (NAME), string='x', start=(1, 0), ...)."""
+    if not isinstance(self, tuple) or len(self) != 5:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    kind, string, start, end, line = tuple.__getitem__(self, slice(None))
+    return "TokenInfo(type=%s, string=%r, start=%r, end=%r, line=%r)" % (
+        "%d (%s)" % (kind, _token_name(kind)) if type(kind) is int else repr(kind),
+        string, start, end, line)
+
+
+@_or_generic
+def _module_spec_repr(self):
+    """importlib's ModuleSpec.__repr__: ModuleSpec(name='math', loader=..., origin='built-in')."""
+    args = ["name=%r" % (_own_value(self, "name"),), "loader=%r" % (_own_value(self, "loader"),)]
+    origin = _own_value(self, "origin")
+    if origin is not None:
+        args.append("origin=%r" % (origin,))
+    locations = _own_value(self, "submodule_search_locations")
+    if locations is not None:
+        args.append("submodule_search_locations=%s" % (locations,))
+    return "%s(%s)" % (type(self).__name__, ", ".join(args))
+
+
+# symtable's _flags (3.13, 3.14) and scope names, for Symbol.__repr__ since 3.13.
+_SYMBOL_FLAGS_313 = (("USE", 16), ("DEF_GLOBAL", 1), ("DEF_NONLOCAL", 8), ("DEF_LOCAL", 2),
+                     ("DEF_PARAM", 4))
+_SYMBOL_FLAGS = {
+    (3, 13): _SYMBOL_FLAGS_313 + (("DEF_IMPORT", 128), ("DEF_BOUND", 134), ("DEF_ANNOT", 256)),
+    (3, 14): _SYMBOL_FLAGS_313 + (("DEF_TYPE_PARAM", 1024), ("DEF_FREE_CLASS", 64),
+                                  ("DEF_IMPORT", 128), ("DEF_BOUND", 134), ("DEF_ANNOT", 256),
+                                  ("DEF_COMP_ITER", 512), ("DEF_COMP_CELL", 2048)),
+}
+_SYMBOL_SCOPES = {1: "LOCAL", 2: "GLOBAL_EXPLICIT", 3: "GLOBAL_IMPLICIT", 4: "FREE", 5: "CELL"}
+
+
+@_or_generic
+def _symbol_repr(self):
+    """symtable.Symbol.__repr__: <symbol 'LIMIT'> up to 3.12; since 3.13 with its
+    scope and flags, named as the dumping python's symtable names them."""
+    version = surrogates.dumped_version()
+    name = _own_value(self, "_Symbol__name", _MISSING)
+    flags, scope = _own_value(self, "_Symbol__flags"), _own_value(self, "_Symbol__scope")
+    if name is _MISSING or version is None or version > (3, 14):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    if version < (3, 13):
+        return "<symbol %r>" % (name,)
+    if type(flags) is not int:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    names = "|".join(flag for flag, value in _SYMBOL_FLAGS[version] if flags & value == value)
+    return "<symbol %r: %s, %s>" % (name, _SYMBOL_SCOPES.get(scope) or str(scope), names)
+
+
+def _mock_name(self):
+    """unittest.mock's NonCallableMock._extract_mock_name over the dumped parents."""
+    names = [_own_value(self, "_mock_new_name")]
+    parent = _own_value(self, "_mock_new_parent")
+    last, seen = self, {id(self)}
+    dot = "" if names == ["()"] else "."
+    while parent is not None and id(parent) not in seen:
+        seen.add(id(parent))
+        last = parent
+        new_name = _own_value(parent, "_mock_new_name")
+        names.append("%s%s" % (new_name, dot))
+        dot = "" if new_name == "()" else "."
+        parent = _own_value(parent, "_mock_new_parent")
+    names.reverse()
+    first = _own_value(last, "_mock_name") or "mock"
+    if len(names) > 1 and names[1] not in ("()", "()."):
+        first += "."
+    names[0] = first
+    return "".join(str(n) for n in names)
+
+
+@_or_generic
+def _mock_repr(self):
+    """unittest.mock's NonCallableMock.__repr__: <Mock name='gateway' spec='Gateway'
+    id='...'> (the id is the rebuilt mock's, as python's is its own)."""
+    name = _mock_name(self)
+    name_string = "" if name in ("mock", "mock.") else " name=%r" % (name,)
+    spec_string = ""
+    spec_class = _own_value(self, "_spec_class")
+    if spec_class is not None:
+        spec_string = (" spec_set=%r" if _own_value(self, "_spec_set") else " spec=%r") % (
+            getattr(spec_class, "__name__", "?"),)
+    return "<%s%s%s id='%s'>" % (type(self).__name__, name_string, spec_string, id(self))
+
+
+@_or_generic
+def _mock_call_repr(self):
+    """unittest.mock's _Call.__repr__: call('acct', 250), call.post('/x', json=...)."""
+    if not isinstance(self, tuple):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    if not _own_value(self, "_mock_from_kall"):
+        name = _own_value(self, "_mock_name") or "call"
+        return "call%s" % name if isinstance(name, str) and name.startswith("()") else str(name)
+    items = tuple.__getitem__(self, slice(None))
+    if len(items) == 2:
+        name, (args, kwargs) = "call", items
+    elif len(items) == 3:
+        name, args, kwargs = items
+        name = "call" if not name else "call%s" % name if name.startswith("()") \
+            else "call.%s" % name
+    else:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    formatted = ", ".join([repr(arg) for arg in args] +
+                          ["%s=%r" % pair for pair in dict(kwargs).items()])
+    return "%s(%s)" % (name, formatted)
+
+
+@_or_generic
+def _mock_call_list_repr(self):
+    """unittest.mock's _CallList.__repr__: pprint.pformat of its calls."""
+    import pprint
+    return pprint.pformat(list(self))
+
+
+@_or_generic
+def _click_range_repr(self):
+    """click's _NumberRangeBase.__repr__: <IntRange 0<=x<=10>, <FloatRange x<1.5 clamped>."""
+    low, high = _own_value(self, "min"), _own_value(self, "max")
+    low_open, high_open = _own_value(self, "min_open"), _own_value(self, "max_open")
+    if low is None:
+        text = "x%s%s" % ("<" if high_open else "<=", high)
+    elif high is None:
+        text = "x%s%s" % (">" if low_open else ">=", low)
+    else:
+        text = "%s%sx%s%s" % (low, "<" if low_open else "<=", "<" if high_open else "<=", high)
+    return "<%s %s%s>" % (type(self).__name__, text,
+                          " clamped" if _own_value(self, "clamp") else "")
+
+
+@_or_generic
+def _flask_request_context_repr(self):
+    """Flask's RequestContext.__repr__: <RequestContext 'http://localhost/a' [POST] of app>."""
+    request, app = _own_value(self, "request"), _own_value(self, "app")
+    url = _werkzeug_request_url(request) if request is not None else None
+    if url is None or app is None:
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "<%s %r [%s] of %s>" % (type(self).__name__, url, _own_value(request, "method"),
+                                   _own_value(app, "name"))
+
+
+@_or_generic
+def _werkzeug_client_repr(self):
+    """werkzeug's test Client.__repr__ (Flask's FlaskClient): <FlaskClient <Flask 'app'>>."""
+    return "<%s %r>" % (type(self).__name__, _own_value(self, "application"))
+
+
+@_or_generic
+def _click_choice_repr(self):
+    """click's Choice.__repr__: Choice(['txt', 'html'])."""
+    choices = _own_value(self, "choices")
+    if not isinstance(choices, (list, tuple)):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    return "Choice(%r)" % (list(choices),)
+
+
+@_or_generic
+def _django_field_repr(self):
+    """django's Field.__repr__: <django.db.models.fields.CharField: status>."""
+    path = "%s.%s" % (type(self).__module__, type(self).__qualname__)
+    name = _own_value(self, "name")
+    return "<%s>" % path if name is None else "<%s: %s>" % (path, name)
+
+
+@_or_generic
+def _django_node_str(self):
+    """django's tree.Node.__str__: (OR: ('status', 'new'), ('n__gt', F(id)))."""
+    children = _own_value(self, "children")
+    template = "(NOT (%s: %s))" if _own_value(self, "negated") else "(%s: %s)"
+    return template % (_own_value(self, "connector"),
+                       ", ".join(str(c) for c in (children if isinstance(children, list) else ())))
+
+
+@_or_generic
+def _django_func_repr(self):
+    """django's Func.__repr__ (an Aggregate's adds distinct and filter): Count(F(id)),
+    Sum(F(total), filter=(AND: ('paid', True)))."""
+    sources = _own_value(self, "source_expressions")
+    extra = _own_value(self, "extra")
+    joiner = _class_value(self, "arg_joiner", ", ")
+    if not isinstance(sources, list) or not isinstance(extra, dict) or \
+            not isinstance(joiner, str):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    extra = dict(extra)
+    if any(k.__name__ == "Aggregate" and k.__module__ == "django.db.models.aggregates"
+           for k in type(self).__mro__):
+        for name in ("distinct", "filter"):
+            if _own_value(self, name):
+                extra[name] = _own_value(self, name)
+    args = joiner.join(str(arg) for arg in sources)
+    if extra:
+        return "%s(%s, %s)" % (type(self).__name__, args, ", ".join(
+            str(key) + "=" + str(value) for key, value in sorted(extra.items())))
+    return "%s(%s)" % (type(self).__name__, args)
+
+
+def _django_messages(errors):
+    """The messages of django ValidationErrors (each one's error_list, params applied)."""
+    messages = []
+    for error in errors if isinstance(errors, list) else ():
+        inner = _own_value(error, "error_list")
+        for sub in inner if isinstance(inner, list) else [error]:
+            message, params = _own_value(sub, "message"), _own_value(sub, "params")
+            if params:
+                values = params.values() if isinstance(params, dict) else params
+                if not isinstance(message, str) or not isinstance(params, (dict, tuple)) or \
+                        not all(type(v) in (str, int, float, bool) for v in values):
+                    raise TypeError("a message with params of the program's")
+                message = message % params
+            messages.append(str(message))
+    return messages
+
+
+@_or_generic
+def _django_validation_error_str(self):
+    """django's ValidationError.__str__: {'field': ['message']} or ['message']."""
+    error_dict = _own_value(self, "error_dict", _MISSING)
+    if isinstance(error_dict, dict):
+        return repr({field: _django_messages(errors) for field, errors in error_dict.items()})
+    return repr(_django_messages(_own_value(self, "error_list")))
+
+
+@_or_generic
+def _django_lazy_settings_repr(self):
+    """django's LazySettings.__repr__: <LazySettings "mysite.settings">, or "None" for
+    settings.configure()'s holder; [Unevaluated] before the settings were read."""
+    wrapped = _own_value(self, "_wrapped")
+    if type(wrapped).__name__ not in ("Settings", "UserSettingsHolder"):
+        return "<LazySettings [Unevaluated]>"
+    return '<LazySettings "%s">' % (_class_value(wrapped, "SETTINGS_MODULE"),)
+
+
+def _django_query_is_empty(query):
+    """django's Query.is_empty: its where clause holds a NothingNode (QuerySet.none())."""
+    where = _own_value(query, "where")
+    children = _own_value(where, "children") if where is not None else None
+    return isinstance(children, list) and any(
+        type(c).__name__ == "NothingNode" and type(c).__module__ == "django.db.models.sql.where"
+        for c in children)
+
+
+@_or_generic
+@_guarded
+def _django_queryset_repr(self):
+    """django's QuerySet.__repr__ of an evaluated QuerySet, from its result cache, or
+    of QuerySet.none() (python's evaluates any other: a dump runs no query)."""
+    cache = _own_value(self, "_result_cache")
+    if cache is None and _django_query_is_empty(_own_value(self, "_query")):
+        cache = []
+    if not isinstance(cache, list):
+        return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
+    data = cache[:21]
+    if len(data) > 20:
+        data[-1] = "...(remaining elements truncated)..."
+    return "<%s %r>" % (type(self).__name__, data)
+
+
 STDLIB_REPRS = {
+    ("tokenize", "TokenInfo.__repr__"): _token_info_repr,
+    ("importlib._bootstrap", "ModuleSpec.__repr__"): _module_spec_repr,
+    ("_frozen_importlib", "ModuleSpec.__repr__"): _module_spec_repr,
+    ("importlib._bootstrap_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
+    ("_frozen_importlib_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
+    ("symtable", "Symbol.__repr__"): _symbol_repr,
+    ("unittest.mock", "NonCallableMock.__repr__"): _mock_repr,
+    ("unittest.mock", "_Call.__repr__"): _mock_call_repr,
+    ("unittest.mock", "_CallList.__repr__"): _mock_call_list_repr,
+    ("werkzeug.test", "Client.__repr__"): _werkzeug_client_repr,
+    ("click.types", "Choice.__repr__"): _click_choice_repr,
+    ("click.types", "_NumberRangeBase.__repr__"): _click_range_repr,
+    ("click.types", "UnprocessedParamType.__repr__"): lambda self: "UNPROCESSED",
+    ("click.types", "StringParamType.__repr__"): lambda self: "STRING",
+    ("click.types", "DateTime.__repr__"): lambda self: "DateTime",
+    ("click.types", "IntParamType.__repr__"): lambda self: "INT",
+    ("click.types", "FloatParamType.__repr__"): lambda self: "FLOAT",
+    ("click.types", "BoolParamType.__repr__"): lambda self: "BOOL",
+    ("click.types", "UUIDParameterType.__repr__"): lambda self: "UUID",
+    ("flask.ctx", "RequestContext.__repr__"): _flask_request_context_repr,
+    ("django.db.models.fields", "Field.__repr__"): _django_field_repr,
+    ("django.utils.tree", "Node.__str__"): _django_node_str,
+    ("django.utils.tree", "Node.__repr__"): lambda self: "<%s: %s>" % (type(self).__name__, self),
+    ("django.db.models.expressions", "F.__repr__"): _name_repr("%s(%s)", "name"),
+    ("django.conf", "LazySettings.__repr__"): _django_lazy_settings_repr,
+    ("django.db.models.expressions", "Value.__repr__"): lambda self: "%s(%s)" % (
+        type(self).__name__, _own_value(self, "value")),
+    ("django.db.models.expressions", "CombinedExpression.__repr__"):
+        lambda self: "<%s: %s>" % (type(self).__name__, self),
+    ("django.db.models.expressions", "CombinedExpression.__str__"): lambda self: "%s %s %s" % (
+        _own_value(self, "lhs"), _own_value(self, "connector"), _own_value(self, "rhs")),
+    ("django.db.models.expressions", "Func.__repr__"): _django_func_repr,
+    ("django.db.models.expressions", "OrderBy.__repr__"): lambda self: "%s(%s, descending=%s)" % (
+        type(self).__name__, _own_value(self, "expression"), _own_value(self, "descending")),
+    ("django.core.exceptions", "ValidationError.__str__"): _django_validation_error_str,
+    ("django.core.exceptions", "ValidationError.__repr__"):
+        lambda self: "ValidationError(%s)" % (_django_validation_error_str(self),),
+    ("django.db.models.query", "QuerySet.__repr__"): _django_queryset_repr,
     ("typing", "_TypeVarLike.__repr__"): _type_var_repr,
     ("typing", "_BoundVarianceMixin.__repr__"): _type_var_repr,
     ("typing", "NewType.__repr__"): _new_type_repr,

@@ -1472,16 +1472,28 @@ def _version_info(values):
     return _version_info_class[0](*values)
 
 
+_dumped_version = []  # (major, minor) of the python that dumped, once finish_roots saw it
+
+
+def dumped_version():
+    """(major, minor) of the python that wrote the dump being read, or None."""
+    return _dumped_version[0] if _dumped_version else None
+
+
 def finish_roots(roots, manifest, threads=None, exceptions=None):
     """The dumped sys module gets argv, path, modules, version and platform; os its
     environ: what the dump's roots and MANIFEST hold, as the program saw them.
     Thread handles learn from threads (the dump's live threads) whether they are done."""
     _bind_thread_handles(threads)
     _note_globals(threads, exceptions)
+    finish_ctypes_records()
     fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
     system = fields.get("Platform", "").split(" ")[0].lower()
     platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
     modules = roots.get("modules")
+    info = roots.get("version_info")
+    if isinstance(info, tuple) and len(info) == 5 and all(type(n) is int for n in info[:2]):
+        _dumped_version[:] = [tuple(info[:2])]
     for name, module in _modules:
         if name == "sys":
             for key in ("argv", "path", "orig_argv"):
@@ -1786,7 +1798,7 @@ def _tzinfo(value):
 
 def _build_reducers():
     import array, collections, datetime, decimal, fractions, itertools, operator, pathlib, re, \
-        types, typing, uuid
+        types, typing, uuid, _struct
     _COUNT_NUMBERS = (int, float, complex, decimal.Decimal, fractions.Fraction)
 
     def named(var, module):
@@ -1894,6 +1906,7 @@ def _build_reducers():
         operator.methodcaller: lambda name, *args: operator.methodcaller(_exact(name, str),
                                                                          *args),
         decimal.Context: context,
+        _struct.Struct: lambda fmt: _struct.Struct(_exact(fmt, str)),
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
         # Numbers the rebuilt count adds with its own C code: the standard library's.
         itertools.count: lambda start, step: itertools.count(
@@ -1924,8 +1937,17 @@ def _build_reducers():
         table[kind] = descriptor(kind)
     if hasattr(types, "UnionType"):  # 3.10+
         import functools
-        table[types.UnionType] = lambda *args: functools.reduce(
-            operator.or_, map(_an_alias_arg, args))
+
+        def union(*args):
+            try:
+                return functools.reduce(operator.or_, map(_an_alias_arg, args))
+            except TypeError:
+                if types.UnionType is not getattr(typing, "Union", None) or len(args) < 2:
+                    raise
+            # Since 3.14 a Union holds any object: typing.List[int], a copy of
+            # typing's _GenericAlias (its repr is pyhd_stdlib_reprs').
+            return typing.Union[args]
+        table[types.UnionType] = union
 
     for name in ("PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath",
                  "WindowsPath"):
@@ -2040,6 +2062,156 @@ class BufferStub:
             _class_name(self.cls), self.format, self.shape, len(self.data), note)
 
 
+# ctypes' number and character types (src/trust.c has them as real classes): a
+# dumped value of one, or an array of one, is made again from its bytes.
+_CTYPES_SCALARS = frozenset((
+    "c_bool", "c_byte", "c_char", "c_double", "c_float", "c_int", "c_long", "c_longdouble",
+    "c_longlong", "c_short", "c_ubyte", "c_uint", "c_ulong", "c_ulonglong", "c_ushort",
+    "c_wchar"))
+
+
+def _ctypes_scalar(name, fmt):
+    """The real ctypes type named name whose buffer format here is fmt (the dumping
+    machine's size and byte order), else None."""
+    if name not in _CTYPES_SCALARS:
+        return None
+    import ctypes
+    real = getattr(ctypes, name, None)
+    if not isinstance(real, type) or real.__name__ != name:
+        return None
+    return real if memoryview(real()).format == fmt else None
+
+
+def _ctypes_type(cls, fmt, shape):
+    """The real ctypes type of a dumped ctypes value of class cls: cls itself when it
+    is one of ctypes' number types, an array of one (c_char_Array_6) made again
+    here; None for any other (a Structure of the program's, a pointer)."""
+    name = getattr(cls, "__qualname__", None)
+    if not isinstance(name, str):
+        return None
+    if not shape:
+        real = _ctypes_scalar(name, fmt)
+        return real if real is not None and real is cls else None
+    base, sep, count = name.rpartition("_Array_")
+    if not sep or len(shape) != 1 or not count.isdigit() or int(count) != shape[0] \
+            or not _ctypes_kind(cls, "Array"):
+        return None
+    real = _ctypes_scalar(base, fmt)
+    if real is None:
+        return None
+    # A type of its own, not ctypes' cached c_char * 6: it is named as the program's
+    # (its module is where the program multiplied).
+    import ctypes
+    return type(ctypes.Array)(name, (ctypes.Array,), {
+        "_type_": real, "_length_": shape[0], "__module__": str(cls.__module__)})
+
+
+def _ctypes_kind(cls, *names):
+    """Which of _ctypes' base classes names (Array, Structure, Union) cls derives from."""
+    mro = getattr(cls, "__mro__", ())
+    return next((k.__name__ for k in mro if getattr(k, "__module__", None) == "_ctypes"
+                 and getattr(k, "__name__", None) in names), None)
+
+
+def _ctypes_field_type(kind):
+    """The real type of a field of a dumped Structure: a ctypes number type, or an
+    array of one (the dump's copy of c_char_Array_4 names it); else None."""
+    name = getattr(kind, "__qualname__", None)
+    if not isinstance(name, str):
+        return None
+    if name in _CTYPES_SCALARS:
+        import ctypes
+        return kind if kind is getattr(ctypes, name, None) else None
+    base, sep, count = name.rpartition("_Array_")
+    if sep and count.isdigit() and base in _CTYPES_SCALARS and _ctypes_kind(kind, "Array"):
+        import ctypes
+        return getattr(ctypes, base) * int(count)
+    return None
+
+
+_ctypes_records = []  # (instance, format, bytes) of the Structures made by this load
+
+
+def _ctypes_record(cls, fmt, data):
+    """An instance of the program's Structure or Union cls (an inert copy); its
+    fields become its attributes when the load is done (finish_ctypes_records:
+    the class's _fields_ are not filled in yet)."""
+    try:
+        obj = object.__new__(cls)
+    except Exception:
+        return None
+    _ctypes_records.append((obj, fmt, data))
+    return obj
+
+
+def finish_ctypes_records():
+    """Give each Structure made by this load its fields, read from the dumped bytes."""
+    for obj, fmt, data in _ctypes_records:
+        fields = _ctypes_fields(type(obj), fmt, data)
+        if fields is not None:
+            obj.__dict__.update(fields)
+    del _ctypes_records[:]
+
+
+def _ctypes_fields(cls, fmt, data):
+    """The fields of a Structure or Union of the program's class cls, read from the
+    dumped bytes through a ctypes type laid out as the program's (its _fields_ of
+    ctypes numbers and arrays of them, its byte order) as python reads them, as a
+    dict; None for any other layout."""
+    kind = _ctypes_kind(cls, "Structure", "Union")
+    owners = [k for k in getattr(cls, "__mro__", ()) if "_fields_" in getattr(k, "__dict__", {})]
+    if kind is None or len(owners) != 1 or any(
+            ("_pack_" in k.__dict__ or "_anonymous_" in k.__dict__) for k in cls.__mro__):
+        return None
+    fields = owners[0].__dict__["_fields_"]
+    if not isinstance(fields, (list, tuple)):
+        return None
+    real_fields = []
+    for field in fields:
+        if not isinstance(field, tuple) or len(field) != 2 or not isinstance(field[0], str):
+            return None
+        real = _ctypes_field_type(field[1])
+        if real is None:
+            return None
+        real_fields.append((field[0], real))
+    import ctypes
+    names = {k.__name__ for k in cls.__mro__}
+    order = "BigEndian" if "BigEndian" + kind in names else \
+        "LittleEndian" if "LittleEndian" + kind in names else ""
+    try:
+        base = getattr(ctypes, order + kind)
+        layout = type(base)(cls.__name__, (base,), {"_fields_": real_fields})
+        if ctypes.sizeof(layout) != len(data) or memoryview(layout()).format != fmt:
+            return None
+        values = layout.from_buffer_copy(data)
+        return {name: getattr(values, name) for name, _ in real_fields}
+    except Exception:
+        return None
+
+
+def _ctypes_value(cls, fmt, shape, data):
+    """A ctypes number, character or array of them, made from the dumped bytes by
+    from_buffer_copy (a copy: no code of the dump runs); a Structure of the
+    program's with its fields; or None."""
+    if not isinstance(fmt, str) or not _ctypes_kind(cls, "_SimpleCData", "Array",
+                                                    "Structure", "Union"):
+        return None
+    if _ctypes_kind(cls, "Structure", "Union"):
+        return _ctypes_record(cls, fmt, data) if not shape else None
+    shape = tuple(shape)
+    if len(shape) > 1 or (shape and (type(shape[0]) is not int or shape[0] < 1
+                                     or len(data) % shape[0])):
+        return None
+    try:
+        real = _ctypes_type(cls, fmt, shape)
+        import ctypes
+        if real is None or ctypes.sizeof(real) != len(data):
+            return None
+        return real.from_buffer_copy(data)
+    except (TypeError, ValueError, OverflowError, MemoryError, AttributeError):
+        return None  # a layout this ctypes cannot make: the bytes stay a memoryview
+
+
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
     """A memoryview cast to format and shape (numpy's buffers: numpy arrays when numpy is here)."""
     if more:
@@ -2051,6 +2223,9 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
         view = None
     # A memoryview stays one; numpy's own buffers (its scalars) become numpy values.
     module = getattr(cls, "__module__", None)
+    made = _ctypes_value(cls, fmt, shape, data)
+    if made is not None:
+        return made
     numpy = _import_numpy() if isinstance(module, str) and module.partition(".")[0] == "numpy" \
         else None
     if numpy:

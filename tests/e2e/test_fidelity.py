@@ -81,7 +81,11 @@ runpy.run_path(_prog, run_name='__main__')
 DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
 
 # Locals that do not match yet, per program, and why.
-KNOWN_GAPS = {}
+KNOWN_GAPS = {
+    # SymbolTable.__repr__ reads its _table, a C "symtable entry" whose members
+    # (name, type, lineno, children) no record holds yet: it stays opaque.
+    ("stdlib_tools.py", "table", "repr"): "a symtable entry is opaque",
+}
 
 
 def has_address(text):
@@ -257,6 +261,40 @@ print(%r + json.dumps(facts))
                          "filename : 'app.py', lineno : 7, line : None}")
         self.assertEqual(facts["environ"], ["/home/app", True, False,
                                             ["APP_MODE", "HOME", "LANG"], 3, 5, True])
+
+    def test_stdlib_tools(self):
+        self.compare("stdlib_tools.py")
+
+    def test_stdlib_tools_behave(self):
+        """ast nodes are real ones (ast.dump and unparse read them as python's);
+        a Struct is a real one; mocks print as python's (with the rebuilt mock's
+        id); ctypes values are real ones with their values; a program's
+        Structure has its fields."""
+        path = os.path.join(PROGRAMS, "stdlib_tools.py")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([RUN, path], cwd=tmp, capture_output=True, timeout=120)
+            dumps = glob.glob(os.path.join(tmp, "*.dump"))
+            self.assertEqual(len(dumps), 1)
+            facts = self.probe(dumps[0], """
+import ctypes, json, re, struct
+mocks = [re.sub(r"id='[0-9]+'", "id=N", repr(m)) for m in (box.gateway, box.spec, box.child)]
+import ast as ast_module
+facts = [ast_module.dump(tree, include_attributes=True) == dumped,
+         type(function) is ast_module.FunctionDef, ast_module.unparse(call),
+         layout.size, layout.unpack(b"PYHD\\x02\\x00\\x01\\x00\\x00\\x00")[1:],
+         type(layout) is struct.Struct]
+facts += [mocks, word.value, type(word) is ctypes.c_uint32, buffer.raw.decode(),
+         list(numbers), type(numbers).__name__, type(numbers).__module__,
+         {k: repr(v) for k, v in vars(header).items()}, vars(wire), wide.value]
+print(%r + json.dumps(facts))
+""" % MARK, "dict(globals(), **locals())")
+        self.assertEqual(facts, [
+            True, True, "f(x, *rest, key=1)", 10, [2, 1], True,
+            ["<Mock name='gateway' id=N>", "<Mock name='header' spec='Header' id=N>",
+             "<Mock name='gateway.refund.post().json' id=N>"],
+            0xDEADBEEF, True, "abc\x00\x00\x00", [1, -2, 3], "c_int_Array_3", "__main__",
+            {"magic": "b'PYHD'", "version": "2", "crc": str(0xCAFE)},
+            {"kind": 7, "length": 1024}, "\u00e9"])
 
     def test_program_values(self):
         self.compare("program_values.py")

@@ -26,7 +26,8 @@ import urllib3
 import yaml
 from requests.structures import CaseInsensitiveDict
 from django import forms
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.http import (HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse,
                          QueryDict)
 from werkzeug.routing import Map, Rule
@@ -131,6 +132,31 @@ def main():
     readings = np.array([("t1", 20.5), ("t2", 21.0)], dtype=[("sensor", "U4"), ("value", "<f8")])
     records = readings.view(np.recarray)
     grid = np.matrix([[1, 2], [3, 4]])
+    choice = click.Choice(["txt", "html"])
+    int_type = click.INT
+    param_types = [click.STRING, click.FLOAT, click.BOOL, click.UUID, click.UNPROCESSED]
+    int_range = click.IntRange(0, 10)
+    open_range = click.FloatRange(max=1.5, max_open=True)
+    clamped = click.IntRange(min=1, clamp=True)
+    request_context = app.test_request_context("/items/7?x=1", method="POST")
+    test_client = app.test_client()
+    name_field = Customer._meta.get_field("name")
+    either = models.Q(name="ann") | ~models.Q(id__gt=models.F("id"))
+    lazy_settings = settings
+    combined = models.F("id") + 1
+    value = models.Value(3)
+    counted = models.Count("id", distinct=True)
+    summed = models.Sum("id", filter=models.Q(name="ann"))
+    ordered = models.F("id").desc()
+    message_error = ValidationError("under %(limit)s", code="min", params={"limit": 1})
+    list_error = ValidationError(["a", ValidationError("b")])
+    dict_error = ValidationError({"name": ["too long", "taken"]})
+    no_customers = Customer.objects.none()
+    with connection.schema_editor() as editor:
+        editor.create_model(Named)
+    Named.objects.create(name="dee")
+    evaluated = Named.objects.all()
+    len(evaluated)
     raise RuntimeError("library values")
 
 

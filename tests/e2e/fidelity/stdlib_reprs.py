@@ -93,6 +93,7 @@ def crash(path):
     annotated = typing.Annotated[int, "meta"]
     optional = typing.Optional[str]
     union = typing.Union[int, str]
+    nested_optional = typing.Optional[typing.List[int]]  # 3.14: a Union holding a typing alias
     weekday = calendar.MONDAY
     mode = Mode.SAFE
     with zipfile.ZipFile("archive.zip", "w") as made:  # in the harness's temporary directory
