@@ -2125,7 +2125,10 @@ def _ctypes_field_type(kind):
     base, sep, count = name.rpartition("_Array_")
     if sep and count.isdigit() and base in _CTYPES_SCALARS and _ctypes_kind(kind, "Array"):
         import ctypes
-        return getattr(ctypes, base) * int(count)
+        try:
+            return getattr(ctypes, base) * int(count)
+        except (ValueError, OverflowError, MemoryError):
+            return None  # a count no array has (a damaged or crafted class name)
     return None
 
 
@@ -2147,7 +2150,10 @@ def _ctypes_record(cls, fmt, data):
 def finish_ctypes_records():
     """Give each Structure made by this load its fields, read from the dumped bytes."""
     for obj, fmt, data in _ctypes_records:
-        fields = _ctypes_fields(type(obj), fmt, data)
+        try:
+            fields = _ctypes_fields(type(obj), fmt, data)
+        except Exception:  # a layout this ctypes refuses: the copy keeps no fields
+            fields = None
         if fields is not None:
             obj.__dict__.update(fields)
     del _ctypes_records[:]

@@ -879,6 +879,39 @@ class LoadTest(CrashTestCase):
         """)
         self.assertEqual(facts["made"], ["__main__.Sale"])
 
+    def test_ctypes_structures_with_impossible_field_types_still_load(self):
+        # A Structure's fields are read through a ctypes type laid out from its
+        # _fields_, whose array types the dump names: a name counting more items
+        # than any array holds leaves the copy without fields, and the load goes on.
+        dump = self.dump("""
+            import ctypes
+            Pair = ctypes.c_int * 2
+            Pair.__qualname__ = Pair.__name__ = "c_int_Array_4611686018427387904"
+            Digits = ctypes.c_int * 1
+            Digits.__qualname__ = Digits.__name__ = "c_int_Array_" + "9" * 5000
+            class P(ctypes.Structure):
+                _fields_ = [("x", ctypes.c_int), ("y", Pair)]
+            class Q(ctypes.Structure):
+                _fields_ = [("x", ctypes.c_int), ("y", Digits)]
+            class Fine(ctypes.Structure):  # (ctypes.c_int * 2 is Pair: ctypes keeps it)
+                _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_short * 2)]
+            def main():
+                p, q, fine = P(1, Pair(2, 3)), Q(4, Digits(5)), Fine(6, (ctypes.c_short * 2)(7, 8))
+                raise ValueError(p)
+            main()
+        """)
+        facts = self.check(dump, """
+            loc = innermost_locals(_pyhd.load(DUMP))
+            facts = {
+                'types': [type(loc[n]).__qualname__ for n in ('p', 'q', 'fine')],
+                'fields': [sorted(vars(loc[n])) for n in ('p', 'q')],
+                'fine': [loc['fine'].x, list(loc['fine'].y)],
+            }
+        """)
+        self.assertEqual(facts["types"], ["P", "Q", "Fine"])
+        self.assertEqual(facts["fields"], [[], []])
+        self.assertEqual(facts["fine"], [6, [7, 8]])
+
     def test_size_budget_leaves_objects_out(self):
         dump = self.dump("""
             def f():
