@@ -1449,6 +1449,17 @@ static PyObject *slot_value(PyObject *o, const char *name)  /* new reference */
     return NULL;
 }
 
+/* The tuple (the slot first, the slot second), or NULL (an exception set only
+   when the tuple could not be made) when either is unset or absent. */
+static PyObject *slot_pair(PyObject *o, const char *first, const char *second)
+{
+    PyObject *a = slot_value(o, first), *b = a != NULL ? slot_value(o, second) : NULL;
+    PyObject *r = b != NULL ? PyTuple_Pack(2, a, b) : NULL;
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    return r;
+}
+
 /* ---------------------------------------------------------------------------
  * Record writers. Each builds w->p through RECORD and returns the kind, or
  * -1 with an exception set (w->fatal tells whether the whole dump must stop).
@@ -2337,28 +2348,23 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
     case STD_DIRENTRY:
         /* Its name and path, C members (str, or bytes when scandir was given bytes);
            not its cached d_type and stat, which is_dir() and stat() may fill in. */
-        a = slot_value(o, "name");
-        b = a != NULL ? slot_value(o, "path") : NULL;
-        if (b != NULL && Py_TYPE(a) == Py_TYPE(b)
-            && (PyUnicode_CheckExact(a) || PyBytes_CheckExact(a)))
-            r = PyTuple_Pack(2, a, b);
-        else
+        r = slot_pair(o, "name", "path");
+        if (r != NULL && (Py_TYPE(PyTuple_GET_ITEM(r, 0)) != Py_TYPE(PyTuple_GET_ITEM(r, 1))
+                          || !(PyUnicode_CheckExact(PyTuple_GET_ITEM(r, 0))
+                               || PyBytes_CheckExact(PyTuple_GET_ITEM(r, 0)))))
+            Py_CLEAR(r);
+        if (r == NULL && !PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "a DirEntry without a name and path");
-        Py_XDECREF(a);
-        Py_XDECREF(b);
         return r;
     case STD_SUPER:
         /* (__thisclass__, __self__): C members, read without super's getattr (which
            looks names up along the MRO, program classes included); __self__ is None
            for an unbound super. */
-        a = slot_value(o, "__thisclass__");
-        b = a != NULL ? slot_value(o, "__self__") : NULL;
-        if (b != NULL && PyType_Check(a))
-            r = PyTuple_Pack(2, a, b);
-        else
+        r = slot_pair(o, "__thisclass__", "__self__");
+        if (r != NULL && !PyType_Check(PyTuple_GET_ITEM(r, 0)))
+            Py_CLEAR(r);
+        if (r == NULL && !PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "a super without __thisclass__");
-        Py_XDECREF(a);
-        Py_XDECREF(b);
         return r;
     case STD_STRUCT:
         /* Its format, read by its C getter (a str since 3.7). */
@@ -2381,14 +2387,9 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_FRACTION:
-        a = slot_value(o, "_numerator");
-        b = slot_value(o, "_denominator");
-        if (a != NULL && b != NULL)
-            r = PyTuple_Pack(2, a, b);
-        else
+        r = slot_pair(o, "_numerator", "_denominator");
+        if (r == NULL && !PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "Fraction without _numerator/_denominator");
-        Py_XDECREF(a);
-        Py_XDECREF(b);
         return r;
     case STD_UUID:
         a = slot_value(o, "int");

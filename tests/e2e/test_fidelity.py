@@ -121,6 +121,16 @@ class FidelityTest(unittest.TestCase):
             got = self.probe(dumps[0], DEBUG_SIDE, "{'L': dict(locals())}")
         return json.loads(want[0][len(MARK):]), got
 
+    def probe_program(self, program, source):
+        """probe() on the dump of program (of PROGRAMS) crashed under pyhd-run, at
+        its frame's globals and locals."""
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([RUN, os.path.join(PROGRAMS, program)], cwd=tmp,
+                           capture_output=True, timeout=120)
+            dumps = glob.glob(os.path.join(tmp, "*.dump"))
+            self.assertEqual(len(dumps), 1)
+            return self.probe(dumps[0], source, "dict(globals(), **locals())")
+
     def probe(self, dump, source, namespace):
         """What source, run by pyhd-debug at the dump's frame with namespace (a
         Python expression there), printed after MARK, as JSON."""
@@ -270,12 +280,7 @@ print(%r + json.dumps(facts))
         a Struct is a real one; mocks print as python's (with the rebuilt mock's
         id); ctypes values are real ones with their values; a program's
         Structure has its fields."""
-        path = os.path.join(PROGRAMS, "stdlib_tools.py")
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([RUN, path], cwd=tmp, capture_output=True, timeout=120)
-            dumps = glob.glob(os.path.join(tmp, "*.dump"))
-            self.assertEqual(len(dumps), 1)
-            facts = self.probe(dumps[0], """
+        facts = self.probe_program("stdlib_tools.py", """
 import ctypes, json, re, struct
 mocks = [re.sub(r"id='[0-9]+'", "id=N", repr(m)) for m in (box.gateway, box.spec, box.child)]
 import ast as ast_module
@@ -287,7 +292,7 @@ facts += [mocks, word.value, type(word) is ctypes.c_uint32, buffer.raw.decode(),
          list(numbers), type(numbers).__name__, type(numbers).__module__,
          {k: repr(v) for k, v in vars(header).items()}, vars(wire), wide.value]
 print(%r + json.dumps(facts))
-""" % MARK, "dict(globals(), **locals())")
+""" % MARK)
         self.assertEqual(facts, [
             True, True, "f(x, *rest, key=1)", 10, [2, 1], True,
             ["<Mock name='gateway' id=N>", "<Mock name='header' spec='Header' id=N>",
@@ -317,18 +322,13 @@ print(%r + json.dumps(facts))
     def test_program_metaclasses_behave(self):
         """A class keeps its rebuilt metaclass (whose methods stay inert) and
         its own attributes; its instances are its instances."""
-        path = os.path.join(PROGRAMS, "program_metaclasses.py")
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([RUN, path], cwd=tmp, capture_output=True, timeout=120)
-            dumps = glob.glob(os.path.join(tmp, "*.dump"))
-            self.assertEqual(len(dumps), 1)
-            facts = self.probe(dumps[0], """
+        facts = self.probe_program("program_metaclasses.py", """
 import json
 facts = [isinstance(plugin_class, metaclass), issubclass(plugin_class, base_class),
          type(exporter) is plugin_class, plugin_class.kind, repr(metaclass),
          repr(plugin_class), type(metaclass).__name__, isinstance(store_class, type)]
 print(%r + json.dumps(facts))
-""" % MARK, "dict(globals(), **locals())")
+""" % MARK)
         self.assertEqual(facts, [True, True, True, "export", "<class '__main__.Registry'>",
                                  "<class '__main__.Exporter'>", "type", True])
 
