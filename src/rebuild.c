@@ -10,6 +10,7 @@
 #include "container.h"
 #include "decode.h"
 #include "inert_builtin.h"
+#include "instance_dict.h"
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
@@ -44,6 +45,10 @@ static PyObject *DumpError;  /* _pyhd.DumpError, made once by the module's init 
 #define MAX_MEMBER ((size_t)1 << 32)
 
 enum { UNSEEN = 0, EXPANDING = 1, MADE = 2 };
+
+/* rb->phases: the fill phases of an id (fills_in()), and a DICT record filled when its
+   instance was made (take_own_dict()). */
+enum { FILL0 = 1, FILL1 = 2, PREFILLED = 4 };
 
 /* More than the number of pyhd_surrogates functions rebuild.c calls. */
 #define SUR_FNS_MAX 48
@@ -90,6 +95,12 @@ struct rb {
     size_t set_order_work;     /* what set_order.c may still spend (set_order.h) */
     int truncated;             /* some object was cut or left out */
     uint64_t current;          /* the id being made or filled, for messages */
+    int making;                /* make() calls under way (make_one) */
+    int taking;                /* take_own_dict() is making an instance's items */
+    uint64_t own_dict;         /* the INSTANCE make_one() just made takes this DICT
+                                  record as its own __dict__ (take_own_dict()); or 0 */
+    unsigned char *phases;     /* per id, while rebuild_all runs: the fill phases it
+                                  takes part in, and PREFILLED */
     struct pyhd_values values; /* REDUCED values made in C (rebuild_values.h) */
     /* pyhd_surrogates' functions, looked up once per load by sur_call. */
     struct sur_fn { const char *name; PyObject *fn; } sur_fns[SUR_FNS_MAX];
@@ -861,6 +872,31 @@ static uint64_t enum_name_id(const struct pyhd_decoded *g, uint64_t dict_id)
     return str_id(g, dict_value_id(g, dict_id, "_name_"));
 }
 
+/*
+ * Whether the INSTANCE being made takes DICT record dict_id, whole and made by
+ * nothing yet, as its own __dict__: made by object.__new__ and then filled at
+ * once (take_own_dict()), as python fills an instance's attributes right after
+ * making it, so that the dict shares its class's keys (PEP 412) as the
+ * program's did, at about half the memory of a dict of its own. Only for an
+ * instance that make_one() makes at the top, with nothing else on the way
+ * (being made, or waiting on the stack): the items it makes then cannot meet
+ * an object half made. Not for an instance among those items: a chain of
+ * instances would take as deep a C recursion as it is long.
+ */
+static int own_dict_wanted(struct rb *rb, uint64_t dict_id)
+{
+    const uint64_t *items;
+    if (!rb->phases || rb->making != 1 || rb->nstack != 0 || rb->taking ||
+        rb->state[dict_id] != UNSEEN)
+        return 0;
+    items = SLOTS(&rb->g->objects[dict_id - 1], DICT, items);
+    /* A dict cut short is made as a stand-in (make()). */
+    if (items[PYHD_SEQ_N] < items[PYHD_SEQ_LENGTH])
+        return 0;
+    rb->own_dict = dict_id;
+    return 1;
+}
+
 static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
 {
     uint64_t class_id = FLD(r, INSTANCE, class), dict_id = FLD(r, INSTANCE, dict), name_id;
@@ -894,7 +930,8 @@ static PyObject *make_instance(struct rb *rb, const struct pyhd_record *r)
             type->tp_new == PyBaseObject_Type.tp_new && type->tp_dictoffset != 0 &&
             !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT) && dict_id &&
             rb->g->objects[dict_id - 1].kind == PYHD_REC_DICT)
-            return type->tp_alloc(type, 0);
+            return own_dict_wanted(rb, dict_id) ? PyBaseObject_Type.tp_new(type, rb->empty, NULL)
+                                                : type->tp_alloc(type, 0);
         /* object.__new__: no __init__, no code of the program's. */
         return PyBaseObject_Type.tp_new(type, rb->empty, NULL);
     }
@@ -1611,6 +1648,57 @@ static int bound_class(struct rb *rb, uint64_t id)
     return 0;
 }
 
+static int fill_container(struct rb *rb, unsigned kind, PyObject *obj,
+                          const struct pyhd_record *r, const uint64_t *s, int generic);
+static int make_one(struct rb *rb, uint64_t id);
+
+/*
+ * obj, an INSTANCE just made (own_dict_wanted()), and MADE: its own empty
+ * __dict__ becomes DICT record dict_id's object, and is filled now, its keys and
+ * values made first. Without such a dict to give (a type that makes none), the
+ * record is made and filled later as any dict, and fill_attrs() sets it.
+ */
+static int take_own_dict(struct rb *rb, PyObject *obj, uint64_t dict_id)
+{
+    const struct pyhd_record *dr = &rb->g->objects[dict_id - 1];
+    const uint64_t *items = SLOTS(dr, DICT, items);
+    struct pyhd_cursor c = ELEMS(dr, items, PYHD_SEQ_AT);
+    PyObject *d = PyObject_GenericGetDict(obj, NULL);
+    if (!d) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    if (!PyDict_CheckExact(d) || PyDict_GET_SIZE(d) != 0) {
+        Py_DECREF(d);
+        return 0;
+    }
+    rb->objs[dict_id] = d;
+    rb->depth[dict_id] = 1;
+    rb->state[dict_id] = MADE;
+    rb->taking = 1;
+    for (uint64_t i = 0; i < 2 * items[PYHD_SEQ_N]; i++) {
+        uint64_t id = rd_id(&c);
+        const struct pyhd_record *r;
+        if (id == 0 || rb->state[id] == MADE)
+            continue;
+        r = &rb->g->objects[id - 1];
+        /* As rebuild_all(): most need nothing else made first. */
+        if (rb->state[id] == UNSEEN && !(r->f && kind_has_hard_deps(r->kind)) ? make_one(rb, id) < 0
+                                                                             : ensure(rb, id) < 0) {
+            rb->taking = 0;
+            return -1;
+        }
+    }
+    rb->taking = 0;
+    rb->current = dict_id;
+    if (fill_container(rb, PYHD_REC_DICT, d, dr, items, 0) < 0)
+        return -1;
+    rb->phases[dict_id] = PREFILLED;
+    return 0;
+}
+
 /* Make id, whose dependencies are made. */
 static int make_one(struct rb *rb, uint64_t id)
 {
@@ -1619,11 +1707,20 @@ static int make_one(struct rb *rb, uint64_t id)
     if (bound_nesting(rb, id) < 0 ||
         (rb->g->objects[id - 1].kind == PYHD_REC_CLASS && bound_class(rb, id) < 0))
         return -1;
+    rb->making++;
     obj = make(rb, id);
-    if (!obj)
+    rb->making--;
+    if (!obj) {
+        rb->own_dict = 0;
         return -1;
+    }
     rb->objs[id] = obj;
     rb->state[id] = MADE;
+    if (rb->own_dict) {
+        uint64_t dict_id = rb->own_dict;
+        rb->own_dict = 0;
+        return take_own_dict(rb, obj, dict_id);
+    }
     return 0;
 }
 
@@ -1828,6 +1925,17 @@ static int set_slot(PyObject *obj, PyObject *name, PyObject *value)
     return rc;
 }
 
+/* Whether d is obj's __dict__ already (take_own_dict()): read, not made. */
+static int has_own_dict(PyObject *obj, PyObject *d)
+{
+    struct pyhd_attrs a;
+    if (pyhd__instance_attrs(obj, &a) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return a.dict == d;
+}
+
 /*
  * Give obj (made with object.__new__ or a builtin tp_new) its dumped
  * __dict__ (the dumped dict itself, so identity holds) and slot values.
@@ -1838,7 +1946,7 @@ static int fill_attrs(struct rb *rb, PyObject *obj, const struct pyhd_record *r)
     uint64_t dict_id = FLD(r, INSTANCE, dict);
     const uint64_t *slots = SLOTS(r, INSTANCE, slot);
     struct pyhd_cursor c = ELEMS(r, slots, PYHD_LIST_AT);
-    if (dict_id && PyDict_Check(rb->objs[dict_id]) &&
+    if (dict_id && PyDict_Check(rb->objs[dict_id]) && !has_own_dict(obj, rb->objs[dict_id]) &&
         set_instance_dict(rb, obj, rb->objs[dict_id]) < 0)
         return -1;
     for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
@@ -2222,10 +2330,10 @@ static int rebuild_all(struct rb *rb)
        loop has its record at hand: the fill loops then scan these bytes, not every
        64-byte record twice (at 10^4 objects and more the record table is out of the
        cache by then, and those two scans were a third of the load's cache misses). */
-    unsigned char *phases = PyMem_Malloc(g->nobjects + 1);
+    unsigned char *phases = PyMem_Calloc(g->nobjects + 1, 1);
     /* Per kind, what the loops below ask of every record (fills_in(),
        kind_has_hard_deps()): one load per record, not a switch per question. */
-    enum { FILL0 = 1, FILL1 = 2, HARD_DEPS = 4 };
+    enum { HARD_DEPS = 8 };
     unsigned char kind_flags[256];
     PyObject *res;
     int rc = -1;
@@ -2233,6 +2341,7 @@ static int rebuild_all(struct rb *rb)
         PyErr_NoMemory();
         return -1;
     }
+    rb->phases = phases;
     for (unsigned k = 0; k < 256; k++)
         kind_flags[k] = (unsigned char)(fills_in(k, 0) * FILL0 | fills_in(k, 1) * FILL1 |
                                         kind_has_hard_deps(k) * HARD_DEPS);
@@ -2247,7 +2356,9 @@ static int rebuild_all(struct rb *rb)
         const struct pyhd_record *r = &g->objects[id - 1];
         /* A kind without slots (unknown here) depends on nothing. */
         unsigned flags = kind_flags[r->kind & 0xFF] & (r->f ? 0xFF : FILL0 | FILL1);
-        phases[id] = (unsigned char)(flags & (FILL0 | FILL1));
+        /* A DICT filled with its instance (take_own_dict()) is filled in no phase. */
+        if (!(phases[id] & PREFILLED))
+            phases[id] = (unsigned char)(flags & (FILL0 | FILL1));
         if (rb->state[id] == MADE)
             continue;
         /* Most records (values, containers made empty) depend on nothing: made here. */
@@ -2269,6 +2380,7 @@ static int rebuild_all(struct rb *rb)
     }
     rc = 0;
 done:
+    rb->phases = NULL;
     PyMem_Free(phases);
     return rc;
 }

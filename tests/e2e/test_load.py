@@ -879,6 +879,80 @@ class LoadTest(CrashTestCase):
         """)
         self.assertEqual(facts["made"], ["__main__.Sale"])
 
+    def test_instance_dicts_share_their_class_keys_as_in_the_program(self):
+        # python keeps an instance's attributes in a dict that shares its class's
+        # keys (PEP 412): a few slots per instance once the class has learnt
+        # them. A rebuilt instance's __dict__ is made and filled the same way,
+        # so it takes the memory the program's took, not a dict of its own.
+        # The items that make it up are made with it, even those that need the
+        # instance itself first (a bound method, a tuple holding it), and a
+        # __dict__ that something else refers to stays that one dict.
+        dump = self.dump("""
+            import sys
+            class Point:
+                def __init__(self, i):
+                    self.x, self.y, self.z, self.name = i, -i, i * 2, 'p%d' % i
+                    self.tags, self.meta, self.w, self.v = ('a', i), {'i': i}, 0.5, [i]
+                def norm(self):
+                    return self.x
+            class Node(Point):
+                pass
+            class Link:
+                pass
+            def main():
+                points = [Point(i) for i in range(40)]
+                sizes = [sys.getsizeof(vars(p)) for p in points]
+                a, b = Node(100), Node(101)
+                pair = (a, b)
+                a.pair = pair
+                b.method = b.norm
+                b.own = vars(b)
+                held = [vars(a)]
+                chain = None
+                for i in range(100000):
+                    link = Link()
+                    link.next = chain
+                    chain = link
+                raise ValueError(len(points))
+            main()
+        """)
+        facts = self.check(dump, """
+            import sys
+            def chain_length(link):
+                n = 0
+                while link is not None:
+                    n, link = n + 1, link.next
+                return n
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            a, b = loc['a'], loc['b']
+            facts = {
+                'sizes': [sys.getsizeof(vars(p)) for p in loc['points']],
+                'dumped': loc['sizes'],
+                'values': [(p.x, p.y, p.name, p.tags) for p in loc['points'][:3]],
+                'pair': a.pair is loc['pair'] and loc['pair'][0] is a,
+                'method': b.method.__self__ is b,
+                'own': b.own is vars(b) and b.__dict__['own'] is b.__dict__,
+                'held': loc['held'][0] is vars(a) and vars(a)['pair'][1] is b,
+                'version': list(sys.version_info[:2]),
+                'chain': chain_length(loc['chain']),
+            }
+        """)
+        if facts["version"] >= [3, 11]:
+            self.assertEqual(facts["sizes"], facts["dumped"])
+        # 3.10 keeps a dict split only when attributes are set one by one
+        # (setattr, which a load never calls): its rebuilt dicts are dicts of
+        # their own, as before.
+        self.assertEqual(facts["values"], [[0, 0, "p0", ["a", 0]], [1, -1, "p1", ["a", 1]],
+                                           [2, -2, "p2", ["a", 2]]])
+        self.assertTrue(facts["pair"])
+        self.assertTrue(facts["method"])
+        self.assertTrue(facts["own"])
+        self.assertTrue(facts["held"])
+        # Each link's dict holds the next link: made one after the other, not
+        # by a C recursion as deep as the chain is long.
+        self.assertEqual(facts["chain"], 100000)
+
     def test_ctypes_structures_with_impossible_field_types_still_load(self):
         # A Structure's fields are read through a ctypes type laid out from its
         # _fields_, whose array types the dump names: a name counting more items
