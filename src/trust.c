@@ -171,6 +171,23 @@ static const struct trusted table[] = {
     {"wsgiref.headers", "Headers", NULL, INSTANCE},  /* a list of (name, value) pairs */
     {"email.headerregistry", "Address", NULL, INSTANCE},
     {"email.headerregistry", "Group", NULL, INSTANCE},
+    /* Text tools: their methods compute from the object's own fields and return
+       new values (ratio(), wrap(), format()). difflib's Differ and HtmlDiff are
+       not here: they call their charjunk, a function, which a dump keeps inert. */
+    {"difflib", "SequenceMatcher", NULL, INSTANCE},
+    {"textwrap", "TextWrapper", NULL, INSTANCE},
+    {"string", "Formatter", NULL, INSTANCE},
+    /* encode() builds text from its own options; decode() calls its scanner, a C
+       object a dump keeps opaque, and fails there. */
+    {"json.decoder", "JSONDecoder", NULL, INSTANCE},
+    {"json.encoder", "JSONEncoder", NULL, INSTANCE},
+    /* feed() parses into the parser's own fields and calls its handle_* methods
+       (a program's subclass's are inert). */
+    {"html.parser", "HTMLParser", NULL, INSTANCE},
+    /* A message catalog already read: lookups in its own dict (and its fallback). */
+    {"gettext", "NullTranslations", NULL, INSTANCE},
+    {"gettext", "GNUTranslations", NULL, INSTANCE},
+    {"optparse", "Values", NULL, INSTANCE},  /* parsed options, as attributes */
 
     /* Bases of program classes. */
     {"abc", "ABC", NULL, CLASS},

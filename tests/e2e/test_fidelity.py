@@ -301,6 +301,34 @@ print(%r + json.dumps(facts))
             {"magic": "b'PYHD'", "version": "2", "crc": str(0xCAFE)},
             {"kind": 7, "length": 1024}, "\u00e9"])
 
+    def test_stdlib_text(self):
+        self.compare("stdlib_text.py")
+
+    def test_stdlib_text_behave(self):
+        """difflib's matcher, textwrap, string, json, html.parser, gettext and optparse
+        objects are real ones: their methods answer as in the program; a
+        program's parser subclass keeps its own (inert) handler."""
+        facts = self.probe_program("stdlib_text.py", """
+import json
+facts = [round(matcher.ratio(), 4), matcher.get_opcodes()[0],
+         wrapper.wrap("the rebuilt crash should look like the program"),
+         formatter.format("{0}-{name}", 1, name="z"),
+         encoder.encode({"b": 1, "a": [2]}), decoder.strict, parser.get_starttag_text(),
+         parser.feed("<b>x</b>") or parser.getpos(), collector.links, catalog.gettext("Save"),
+         options.level, str(options)]
+try:
+    collector.handle_starttag("a", [])
+except Exception as e:
+    facts.append(type(e).__name__)
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [
+            0.9032, ["equal", 0, 12, 0, 12],
+            ["* the rebuilt crash", "  should look like the", "  program"], "1-z",
+            '{\n  "a": [\n    2\n  ],\n  "b": 1\n}', False, "<p class='x'>", [1, 25],
+            ["/docs"], "Save", 3, "{'verbose': True, 'level': 3}",
+            "DumpedCodeError"])
+
     def test_program_values(self):
         self.compare("program_values.py")
 
