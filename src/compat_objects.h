@@ -227,4 +227,58 @@ struct pyhd_odict {
     struct pyhd_odict_node *od_last;
 };
 
+
+/* ---------------------------------------------------------------------------
+ * In-memory files: _io.StringIO and _io.BytesIO (Modules/_io/stringio.c and
+ * bytesio.c). Their getvalue() may rework their buffers, and a walk changes
+ * nothing: what they hold is read from these fields. A StringIO keeps its
+ * text in a UCS4 buffer ("realized") or, while it is written at its end
+ * ("accumulating"), in lists of str (_PyAccu, 3.10 and 3.11), in an embedded
+ * _PyUnicodeWriter (3.12, 3.13) or in one it points to (3.14). Read only when
+ * the type's size is this struct's: another layout is left opaque.
+ */
+#define PYHD_STRINGIO_REALIZED 1
+#define PYHD_STRINGIO_ACCUMULATING 2
+
+struct pyhd_stringio {
+    PyObject_HEAD
+    Py_UCS4 *buf;
+    Py_ssize_t pos;
+    Py_ssize_t string_size;
+    size_t buf_size;
+    int state;
+#if PY_VERSION_HEX < 0x030C0000
+    struct { PyObject *large, *small; } accu;  /* lists of str, or NULL */
+#elif PY_VERSION_HEX < 0x030E0000
+    _PyUnicodeWriter writer;
+#else
+    _PyUnicodeWriter *writer;
+#endif
+    char ok;
+    char closed;
+    char readuniversal;
+    char readtranslate;
+    PyObject *decoder;
+    PyObject *readnl;
+    PyObject *writenl;
+    PyObject *dict;
+    PyObject *weakreflist;
+#if PY_VERSION_HEX >= 0x030C0000
+    void *module_state;
+#endif
+};
+
+struct pyhd_bytesio {
+    PyObject_HEAD
+    PyObject *buf;              /* bytes; NULL once closed */
+    Py_ssize_t pos;
+    Py_ssize_t string_size;
+    PyObject *dict;
+    PyObject *weakreflist;
+    Py_ssize_t exports;
+#if PY_VERSION_HEX >= 0x030E0000 && defined(Py_GIL_DISABLED)
+    int buf_shared;
+#endif
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

@@ -53,6 +53,9 @@ static const struct trusted table[] = {
     {"re", "Pattern", NULL, REDUCED},
     /* A struct.Struct made again from its format string (parsed by struct, no code). */
     {"_struct", "Struct", NULL, REDUCED},
+    /* In-memory files made again from their text or bytes and position. */
+    {"_io", "StringIO", NULL, REDUCED},
+    {"_io", "BytesIO", NULL, REDUCED},
     {"array", "array", NULL, REDUCED},
     /* A zone of this machine's tz database, by its key (checked by ZoneInfo:
        a relative path without ".."); importing zoneinfo reads no file. */

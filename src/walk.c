@@ -43,7 +43,7 @@ enum stdlib_type {
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
     STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
-    STD_STRUCT, STD_PATH_FIRST,
+    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -90,6 +90,9 @@ static const struct {
     [STD_SUPER] = {"builtins", "super"},
     /* struct.Struct: its format (a C getter), all a Struct holds. */
     [STD_STRUCT] = {"_struct", "Struct"},
+    /* In-memory files: what they hold, read from their fields (compat_objects.h). */
+    [STD_STRINGIO] = {"_io", "StringIO"},
+    [STD_BYTESIO] = {"_io", "BytesIO"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2284,6 +2287,87 @@ static PyObject *typevar_args(PyObject *o, Py_ssize_t n)  /* new reference */
     return args;
 }
 
+/*
+ * An io.StringIO's (text, newline, position, closed): what its getvalue()
+ * would give, its newline argument (None or a str), tell(), and whether it is
+ * closed (its text then ""). Read from its fields, not through getvalue(),
+ * which reworks the buffer of one being written (compat_objects.h).
+ */
+static PyObject *stringio_args(PyObject *o)  /* new reference */
+{
+    const struct pyhd_stringio *s = (const struct pyhd_stringio *)o;
+    PyObject *text = NULL;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *s || s->ok <= 0
+        || (s->readnl != NULL && !PyUnicode_CheckExact(s->readnl)) || s->pos < 0) {
+        PyErr_SetString(PyExc_ValueError, "a StringIO of a layout pyhd does not know");
+        return NULL;
+    }
+    if (s->closed) {
+        text = PyUnicode_New(0, 0);
+    } else if (s->state == PYHD_STRINGIO_REALIZED) {
+        text = s->buf != NULL || s->string_size == 0
+                   ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s->buf, s->string_size)
+                   : NULL;
+    } else if (s->state == PYHD_STRINGIO_ACCUMULATING) {
+#if PY_VERSION_HEX < 0x030C0000
+        /* The large pieces, then the small ones not yet joined to them. */
+        PyObject *parts[2] = {s->accu.large, s->accu.small};
+        text = PyUnicode_New(0, 0);
+        for (int k = 0; k < 2 && text != NULL; k++) {
+            if (parts[k] == NULL)
+                continue;
+            for (Py_ssize_t i = 0; PyList_CheckExact(parts[k]) && i < PyList_GET_SIZE(parts[k]);
+                 i++) {
+                PyObject *piece = PyList_GET_ITEM(parts[k], i);
+                if (!PyUnicode_CheckExact(piece)) {
+                    Py_CLEAR(text);
+                    break;
+                }
+                PyUnicode_Append(&text, piece);
+                if (text == NULL)
+                    break;
+            }
+        }
+#else
+# if PY_VERSION_HEX < 0x030E0000
+        const _PyUnicodeWriter *wr = &s->writer;
+# else
+        const _PyUnicodeWriter *wr = s->writer;
+# endif
+        if (wr == NULL || wr->buffer == NULL)
+            text = PyUnicode_New(0, 0);
+        else if (PyUnicode_CheckExact(wr->buffer) && wr->pos >= 0
+                 && wr->pos <= PyUnicode_GET_LENGTH(wr->buffer))
+            text = PyUnicode_Substring(wr->buffer, 0, wr->pos);
+#endif
+    }
+    if (text == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "a StringIO of a layout pyhd does not know");
+        return NULL;
+    }
+    return Py_BuildValue("(NOnO)", text, s->readnl != NULL ? s->readnl : Py_None, s->pos,
+                         s->closed ? Py_True : Py_False);
+}
+
+/* An io.BytesIO's (bytes, position, closed), read from its fields as stringio_args. */
+static PyObject *bytesio_args(PyObject *o)  /* new reference */
+{
+    const struct pyhd_bytesio *b = (const struct pyhd_bytesio *)o;
+    PyObject *data;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *b || b->pos < 0
+        || (b->buf != NULL && (!PyBytes_CheckExact(b->buf) || b->string_size < 0
+                               || b->string_size > PyBytes_GET_SIZE(b->buf)))) {
+        PyErr_SetString(PyExc_ValueError, "a BytesIO of a layout pyhd does not know");
+        return NULL;
+    }
+    data = b->buf != NULL ? PyBytes_FromStringAndSize(PyBytes_AS_STRING(b->buf), b->string_size)
+                          : PyBytes_FromStringAndSize(NULL, 0);
+    if (data == NULL)
+        return NULL;
+    return Py_BuildValue("(NnO)", data, b->pos, b->buf == NULL ? Py_True : Py_False);
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2374,6 +2458,10 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
             PyErr_SetString(PyExc_ValueError, "a Struct without a str format");
         }
         return a ? Py_BuildValue("(N)", a) : NULL;
+    case STD_STRINGIO:
+        return stringio_args(o);
+    case STD_BYTESIO:
+        return bytesio_args(o);
     case STD_ZONEINFO:
         /* Its key, a C member; a zone made from a file (ZoneInfo.from_file)
            has none and stays opaque. */

@@ -503,6 +503,10 @@ enum pyhd_kind {
  *                        and makes a look-alike
  *   builtins.super      (thisclass, self)   its C members; self None when unbound
  *   _struct.Struct      (format str,)    struct.Struct's format, by its C getter
+ *   _io.StringIO        (text str, newline str or None, position int, closed bool)
+ *                        what its getvalue() would give, read from its buffer (which
+ *                        getvalue() may rework); its text "" once closed
+ *   _io.BytesIO         (bytes, position int, closed bool)   read as a StringIO's
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

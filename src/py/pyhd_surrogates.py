@@ -14,6 +14,7 @@ import builtins
 import collections
 import collections.abc
 import enum
+import io
 import os
 import sys
 import types
@@ -1907,6 +1908,7 @@ def _build_reducers():
                                                                          *args),
         decimal.Context: context,
         _struct.Struct: lambda fmt: _struct.Struct(_exact(fmt, str)),
+        io.StringIO: _stringio, io.BytesIO: _bytesio,
         operator.attrgetter: lambda *names: operator.attrgetter(*(_exact(n, str) for n in names)),
         # Numbers the rebuilt count adds with its own C code: the standard library's.
         itertools.count: lambda start, step: itertools.count(
@@ -1991,6 +1993,29 @@ def _dir_entry(name, path):
     entry = object.__new__(_DirEntry)
     entry.name, entry.path = name, path
     return entry
+
+
+def _stringio(text, newline, position, closed):
+    """An io.StringIO holding the dumped text at the dumped position. __setstate__
+    (io's C code) takes the text as it is: passed to the constructor, it would
+    have its newlines translated a second time."""
+    newline = newline if newline is None else _exact(newline, str)
+    stream = io.StringIO(newline=newline)
+    if _exact(closed, bool):
+        stream.close()
+    else:
+        stream.__setstate__((_exact(text, str), newline, _exact(position, int), None))
+    return stream
+
+
+def _bytesio(data, position, closed):
+    """An io.BytesIO holding the dumped bytes at the dumped position."""
+    stream = io.BytesIO(_exact(data, bytes))
+    if _exact(closed, bool):
+        stream.close()
+    else:
+        stream.seek(_exact(position, int))
+    return stream
 
 
 def make_reduced(cls, args):

@@ -329,6 +329,26 @@ print(%r + json.dumps(facts))
             ["/docs"], "Save", 3, "{'verbose': True, 'level': 3}",
             "DumpedCodeError"])
 
+    def test_stdlib_memfiles(self):
+        self.compare("stdlib_memfiles.py")
+
+    def test_stdlib_memfiles_behave(self):
+        """StringIO and BytesIO are real ones: getvalue(), tell() and read() answer
+        as in the program, and they can be read on and written to."""
+        facts = self.probe_program("stdlib_memfiles.py", """
+import io, json
+facts = [report.getvalue(), report.tell(), lines.tell(), lines.read(),
+         raw_newlines.getvalue(), raw_newlines.tell(), accents.getvalue(),
+         packet.tell(), packet.read().decode(), built.getvalue().decode(), built.tell(),
+         finished.closed, released.closed, type(report) is io.StringIO,
+         type(packet) is io.BytesIO, report.write("pear,1\\n"), report.getvalue()[-7:]]
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [
+            "name,qty\napple,3\r\n", 18, 6, "second\nthird\n", "a\r\nb", 2,
+            "caf\u00e9 \u20ac \U0001F600", 2, "payload", "abcabcabc", 9, True, True, True,
+            True, 7, "pear,1\n"])
+
     def test_program_values(self):
         self.compare("program_values.py")
 
