@@ -281,4 +281,30 @@ struct pyhd_bytesio {
 #endif
 };
 
+/* ---------------------------------------------------------------------------
+ * xml.etree.ElementTree.Element, _elementtree's C type (ElementObject and
+ * ElementObjectExtra, Modules/_elementtree.c: the same in 3.10 to 3.14). Its
+ * text and tail are tagged pointers: with the low bit set, a list the tree
+ * builder left to be joined, which the getters join and store. Read here
+ * without joining in place; only when the type's size is this struct's.
+ */
+struct pyhd_element_extra {
+    PyObject *attrib;           /* a dict, or NULL: none yet */
+    Py_ssize_t length;
+    Py_ssize_t allocated;
+    PyObject **children;
+};
+
+struct pyhd_element {
+    PyObject_HEAD
+    PyObject *tag;
+    PyObject *text;             /* tagged */
+    PyObject *tail;             /* tagged */
+    struct pyhd_element_extra *extra;
+    PyObject *weakreflist;
+};
+
+#define PYHD_JOIN_GET(p) ((uintptr_t)(p) & 1)
+#define PYHD_JOIN_OBJ(p) ((PyObject *)((uintptr_t)(p) & ~(uintptr_t)1))
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

@@ -145,8 +145,10 @@ PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args
 int pyhd__values_fill_wanted(PyObject *obj)
 {
     /* collections.deque's name (a static type before 3.13, a heap type
-       since) and decimal.Context's (its flags and traps come in lists filled
-       after it); fill_reduced checks that it is the class itself. */
+       since), decimal.Context's (its flags and traps come in lists filled
+       after it) and an XML element's (its attributes and children);
+       fill_reduced checks that it is the class itself. */
     return !strcmp(Py_TYPE(obj)->tp_name, "collections.deque")
-           || !strcmp(Py_TYPE(obj)->tp_name, "decimal.Context");
+           || !strcmp(Py_TYPE(obj)->tp_name, "decimal.Context")
+           || !strcmp(Py_TYPE(obj)->tp_name, "xml.etree.ElementTree.Element");
 }

@@ -43,7 +43,7 @@ enum stdlib_type {
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
     STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
-    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_PATH_FIRST,
+    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_ELEMENT, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -93,6 +93,8 @@ static const struct {
     /* In-memory files: what they hold, read from their fields (compat_objects.h). */
     [STD_STRINGIO] = {"_io", "StringIO"},
     [STD_BYTESIO] = {"_io", "BytesIO"},
+    /* An XML element: _elementtree's C type, read from its fields. */
+    [STD_ELEMENT] = {"xml.etree.ElementTree", "Element"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -505,7 +507,7 @@ static int triage_content(const struct walker *w, PyObject *o)
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
             || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
             || i == STD_METHODCALLER || i == STD_PARAMSPEC_ARGS || i == STD_PARAMSPEC_KWARGS
-            || i == STD_SUPER)
+            || i == STD_SUPER || i == STD_ELEMENT)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2368,6 +2370,59 @@ static PyObject *bytesio_args(PyObject *o)  /* new reference */
     return Py_BuildValue("(NnO)", data, b->pos, b->buf == NULL ? Py_True : Py_False);
 }
 
+/* An element's text or tail: the object, or the list the tree builder left to be
+   joined (the tagged pointer's low bit), joined here, not in place. */
+static PyObject *element_text(PyObject *p)  /* new reference */
+{
+    PyObject *o = PYHD_JOIN_OBJ(p), *empty, *r;
+    if (o == NULL)
+        return Py_NewRef(Py_None);
+    if (!PYHD_JOIN_GET(p) || !PyList_CheckExact(o))
+        return Py_NewRef(o);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(o, i))) {
+            PyErr_SetString(PyExc_ValueError, "an element's text of pieces not str");
+            return NULL;
+        }
+    empty = PyUnicode_New(0, 0);
+    r = empty != NULL ? PyUnicode_Join(empty, o) : NULL;
+    Py_XDECREF(empty);
+    return r;
+}
+
+/*
+ * An xml.etree.ElementTree.Element's (tag, attrib, text, tail, children): its
+ * C fields (compat_objects.h); attrib None when it has none yet, children a
+ * new list of its children.
+ */
+static PyObject *element_args(PyObject *o)  /* new reference */
+{
+    const struct pyhd_element *e = (const struct pyhd_element *)o;
+    const struct pyhd_element_extra *x = e->extra;
+    PyObject *text, *tail, *children;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *e || e->tag == NULL
+        || (x != NULL && (x->length < 0 || (x->length > 0 && x->children == NULL)
+                          || (x->attrib != NULL && !PyDict_Check(x->attrib))))) {
+        PyErr_SetString(PyExc_ValueError, "an Element of a layout pyhd does not know");
+        return NULL;
+    }
+    children = PyList_New(x != NULL ? x->length : 0);
+    if (children == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; x != NULL && i < x->length; i++)
+        PyList_SET_ITEM(children, i, Py_NewRef(x->children[i]));
+    text = element_text(e->text);
+    tail = text != NULL ? element_text(e->tail) : NULL;
+    if (tail == NULL) {
+        Py_XDECREF(text);
+        Py_DECREF(children);
+        return NULL;
+    }
+    return Py_BuildValue("(ONNNN)", e->tag,
+                         Py_NewRef(x != NULL && x->attrib != NULL ? x->attrib : Py_None),
+                         text, tail, children);
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2458,6 +2513,8 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
             PyErr_SetString(PyExc_ValueError, "a Struct without a str format");
         }
         return a ? Py_BuildValue("(N)", a) : NULL;
+    case STD_ELEMENT:
+        return element_args(o);
     case STD_STRINGIO:
         return stringio_args(o);
     case STD_BYTESIO:

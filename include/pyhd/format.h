@@ -507,6 +507,11 @@ enum pyhd_kind {
  *                        what its getvalue() would give, read from its buffer (which
  *                        getvalue() may rework); its text "" once closed
  *   _io.BytesIO         (bytes, position int, closed bool)   read as a StringIO's
+ *   xml.etree.ElementTree.Element (tag, attrib DICT or None, text, tail, children
+ *                        LIST)   its C fields; text and tail joined when the tree
+ *                        builder left them in pieces. A reader makes it from its tag,
+ *                        text and tail and gives it its attributes and children once
+ *                        they are filled
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

@@ -2018,6 +2018,14 @@ def _bytesio(data, position, closed):
     return stream
 
 
+def _element(tag, attrib, text, tail, children):
+    """An XML element of the dumped tag, text and tail; its attributes and
+    children come in fill_reduced (they are filled after it is made)."""
+    element = sys.modules["xml.etree.ElementTree"].Element(tag)
+    element.text, element.tail = text, tail
+    return element
+
+
 def make_reduced(cls, args):
     """A standard-library value from its REDUCED record, or an opaque stub."""
     global _reducers
@@ -2028,6 +2036,10 @@ def make_reduced(cls, args):
         # A C type of the dumping python that this table knows by its names.
         build = _reducers.get((cls.__module__, cls.__qualname__))
     zoneinfo = sys.modules.get("zoneinfo")
+    etree = sys.modules.get("xml.etree.ElementTree")
+    if build is None and etree is not None and cls is etree.Element:
+        # Imported only once a dump names it (the trust table resolved cls).
+        build = _reducers[cls] = _element
     if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
         # zoneinfo is imported only once a dump names it (the trust table
         # resolved cls). The key is checked by ZoneInfo (a relative path, no
@@ -2046,6 +2058,16 @@ def fill_reduced(obj, args):
     decimal context's flags and traps (lists filled after the context was made)."""
     if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
+    etree = sys.modules.get("xml.etree.ElementTree")
+    if etree is not None and type(obj) is etree.Element and isinstance(args, tuple) \
+            and len(args) == 5:
+        if type(args[1]) is dict:
+            obj.attrib = args[1]
+        # Elements only (append() refuses anything else): a child not rebuilt is left
+        # out, and so is the element itself (a crafted dump's: iter() would not end).
+        for child in args[4] if type(args[4]) is list else ():
+            if type(child) is etree.Element and child is not obj:
+                obj.append(child)
     decimal = sys.modules.get("decimal")
     if decimal is not None and type(obj) is decimal.Context and isinstance(args, tuple) \
             and len(args) == 8:

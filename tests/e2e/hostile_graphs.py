@@ -12,6 +12,7 @@ NONE, INT, BIGINT, FLOAT, STR, BYTES, TUPLE, LIST, SET, FROZENSET, DICT = (
     0x01, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
 SLICE, CLASS, INSTANCE, EXCEPTION, FUNCTION, CODE, MODULE, FRAME, TRACEBACK = (
     0x13, 0x14, 0x15, 0x17, 0x18, 0x1A, 0x1C, 0x1D, 0x1E)
+REDUCED = 0x21
 ROOTS, THREAD, END = 0xC0, 0xC1, 0xFF
 CLASS_STDLIB, CLASS_EXCEPTION, CLASS_HEAPTYPE = 0x01, 0x02, 0x04
 
@@ -101,6 +102,11 @@ class Graph:
         bases_id = self.tuple(list(bases)) if bases else 0
         return self.add(CLASS, self.ref(name_id) + self.ref(name_id) + self.ref(self.str(module))
                         + self.ref(bases_id) + bytes([flags]) + self.ref(attrs))
+
+    def reduced(self, module, qualname, args):
+        """A REDUCED record of the standard-library class module.qualname."""
+        cls = self.klass(qualname, module, flags=CLASS_STDLIB)
+        return self.add(REDUCED, self.ref(cls) + self.ref(self.tuple(args)))
 
     def instance(self, cls, attrs=0):
         return self.add(INSTANCE, self.ref(cls) + self.ref(attrs) + b"\x00")

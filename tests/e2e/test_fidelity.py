@@ -349,6 +349,24 @@ print(%r + json.dumps(facts))
             "caf\u00e9 \u20ac \U0001F600", 2, "payload", "abcabcabc", 9, True, True, True,
             True, 7, "pear,1\n"])
 
+    def test_stdlib_xml(self):
+        self.compare("stdlib_xml.py")
+
+    def test_stdlib_xml_behave(self):
+        """Elements are real ones: ElementTree serializes and searches them as in
+        the program."""
+        facts = self.probe_program("stdlib_xml.py", """
+import json, xml.etree.ElementTree as real
+facts = [real.tostring(root).decode(), real.tostring(built).decode(), joined.text,
+         entry.attrib, entry[0].tail, [e.get("id") for e in root.iter("entry")],
+         root.find("entry/b").text, type(root) is real.Element, len(root)]
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [
+            '<feed version="2"><entry id="1">first<b>bold</b>after</entry><entry id="2" />'
+            '</feed>', '<item k="v"><child>x</child></item>', "piece1piece2", {"id": "1"},
+            "after", ["1", "2"], "bold", True, 2])
+
     def test_program_values(self):
         self.compare("program_values.py")
 

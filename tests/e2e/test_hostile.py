@@ -404,6 +404,50 @@ class HostileTest(unittest.TestCase):
         self.assertIn("BOUND [1] ran [1, 2]", out)
         self.assertIn("MANY builtin_function_or_method FunctionStub 2", out)
 
+    def test_crafted_memory_files_and_elements_load(self):
+        # REDUCED StringIO, BytesIO and XML element records whose arguments no
+        # program's could hold (wrong types, negative or huge positions, a
+        # newline python refuses, an element among its own children) load:
+        # each is a real one or a stand-in saying why, and nothing else fails.
+        g = hg.Graph()
+        none, true, false = g.none(), g.add(0x03), g.add(0x02)
+        text, data, tag = g.str("abc"), g.bytes_(b"abc"), g.str("e")
+        values = [
+            g.reduced("_io", "StringIO", [text, none, g.int(1), false]),
+            g.reduced("_io", "StringIO", [text, g.str("x"), g.int(0), false]),
+            g.reduced("_io", "StringIO", [text, none, g.int(-5), false]),
+            g.reduced("_io", "StringIO", [text, none, g.bigint(2 ** 80), false]),
+            g.reduced("_io", "StringIO", [data, none, g.int(0), false]),
+            g.reduced("_io", "StringIO", [text]),
+            g.reduced("_io", "BytesIO", [data, g.int(2), false]),
+            g.reduced("_io", "BytesIO", [data, g.int(-1), false]),
+            g.reduced("_io", "BytesIO", [text, g.int(0), true]),
+        ]
+        # An element whose children list holds itself and a str; one whose
+        # attrib is a list.
+        children = g.list([])
+        element = g.reduced("xml.etree.ElementTree", "Element",
+                            [tag, g.dict([(g.str("k"), text)]), text, none, children])
+        g.records[children - 1] = (hg.LIST, hg.varint(2) + hg.varint(2)
+                                   + g.refs([element, text]))
+        values.append(element)
+        values.append(g.reduced("xml.etree.ElementTree", "Element",
+                                [g.int(3), g.list([text]), g.int(4), none, g.list([])]))
+        path = self.save("memfiles.dump", g, {"values": g.list(values)})
+        out = self.inspect(path, (
+            "import io, xml.etree.ElementTree as ET\n"
+            "vals = r['roots']['values']\n"
+            "print('REAL', [type(v) in (io.StringIO, io.BytesIO, ET.Element) for v in vals])\n"
+            "print('FIRST', vals[0].getvalue(), vals[0].tell(), vals[6].read())\n"
+            "e = vals[9]\n"
+            "print('ELEMENT', e.tag, e.attrib, len(e), [x.tag for x in e.iter()])\n"
+            "print('ODD', vals[10].tag, vals[10].attrib, vals[10].text)"))
+        self.assertIn("REAL [True, False, False, False, False, False, True, False, False, "
+                      "True, True]", out)
+        self.assertIn("FIRST abc 1 b'c'", out)
+        self.assertIn("ELEMENT e {'k': 'abc'} 0 ['e']", out)
+        self.assertIn("ODD 3 {} 4", out)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.
