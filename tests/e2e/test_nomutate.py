@@ -195,6 +195,34 @@ class InstancesKeepTheirLayout(NoMutateTestCase):
         # The task set was read all the same: the running task is in the dump.
         self.assertTrue(any(g.class_name(r.id) == "_asyncio.Task" for r in g.by_kind("FUTURE")))
 
+    def test_xml_text_in_pieces_is_not_joined(self):
+        """An element's text that the tree builder left in pieces is joined by
+        its getter, which stores the result: a dump joins a copy. (The
+        element's referents show which it holds.)"""
+        p = self.run_program("""\
+            import gc, json, pyhd
+            import xml.etree.ElementTree as ET
+            builder = ET.TreeBuilder()
+            builder.start("a", {})
+            builder.data("piece1")
+            builder.data("piece2")
+            builder.end("a")
+            joined = builder.close()
+            def held(e):
+                return sorted(type(r).__name__ for r in gc.get_referents(e))
+            before = held(joined)
+            pyhd.dump()
+            print(json.dumps([before, held(joined)]))
+            """)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        before, after = json.loads(p.stdout.decode().splitlines()[-1])
+        self.assertIn("list", before)
+        self.assertEqual(after, before)
+        [path] = self.dumps()
+        g = graphread.read_archive(path)
+        self.assertIn("piece1piece2", [g.value(r.id) for r in g.by_kind("STR")])
+
+
 class NoProgramCodeRuns(NoMutateTestCase):
     def test_rebound_stdlib_class_is_not_trusted(self):
         """datetime.timezone rebound to another C type: its __getinitargs__ is not called."""
