@@ -43,7 +43,7 @@ enum stdlib_type {
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
     STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
-    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_ELEMENT, STD_PATH_FIRST,
+    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_ELEMENT, STD_RANDOM, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -95,6 +95,8 @@ static const struct {
     [STD_BYTESIO] = {"_io", "BytesIO"},
     /* An XML element: _elementtree's C type, read from its fields. */
     [STD_ELEMENT] = {"xml.etree.ElementTree", "Element"},
+    /* random.Random, a class written in Python on _random's C generator: its state. */
+    [STD_RANDOM] = {"random", "Random"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -2423,6 +2425,52 @@ static PyObject *element_args(PyObject *o)  /* new reference */
                          text, tail, children);
 }
 
+/*
+ * A random.Random's (state, gauss_next): its generator's state as the C
+ * getstate() of _random.Random gives it (it only reads), called as that type
+ * defines it (not through the class, whose getstate is Python), and the
+ * gauss_next attribute it keeps in its own attributes (None or a float).
+ */
+static PyObject *random_args(PyObject *o)  /* new reference */
+{
+    PyTypeObject *base = Py_TYPE(o)->tp_base;
+    PyObject *state = NULL, *gauss = Py_None;
+    struct pyhd_attrs a;
+    if (base == NULL || strcmp(base->tp_name, "_random.Random") != 0) {
+        PyErr_SetString(PyExc_ValueError, "a Random without _random's generator");
+        return NULL;
+    }
+    for (PyMethodDef *m = base->tp_methods; m != NULL && m->ml_name != NULL; m++)
+        if (strcmp(m->ml_name, "getstate") == 0 && m->ml_flags == METH_NOARGS) {
+            state = m->ml_meth(o, NULL);
+            break;
+        }
+    if (state == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "_random.Random has no C getstate");
+        return NULL;
+    }
+    if (pyhd__instance_attrs(o, &a) < 0) {
+        Py_DECREF(state);
+        return NULL;
+    }
+    if (a.dict != NULL) {
+        PyObject *g = pyhd__dict_get_cstr(a.dict, "gauss_next");  /* borrowed */
+        if (g == NULL && PyErr_Occurred()) {
+            Py_DECREF(state);
+            return NULL;
+        }
+        gauss = g != NULL ? g : Py_None;
+    } else {
+        for (size_t k = 0; k < a.count; k++)
+            if (PyUnicode_CompareWithASCIIString(a.keys[k], "gauss_next") == 0)
+                gauss = a.values[k];
+    }
+    if (gauss != Py_None && !PyFloat_CheckExact(gauss))
+        gauss = Py_None;
+    return Py_BuildValue("(NO)", state, gauss);
+}
+
 static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new reference */
 {
     static const char *const date[] = {"year", "month", "day"};
@@ -2515,6 +2563,8 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_ELEMENT:
         return element_args(o);
+    case STD_RANDOM:
+        return random_args(o);
     case STD_STRINGIO:
         return stringio_args(o);
     case STD_BYTESIO:
@@ -3561,8 +3611,8 @@ static int w_object(struct walker *w, PyObject *o)
     int std = stdlib_kind(w, t);
     /* C-implemented stdlib types only: a pure-Python fallback module is walked as such. */
     if (std >= 0 && std != STD_ORDEREDDICT && std != STD_DEFAULTDICT
-        && (std == STD_FRACTION || std == STD_UUID || std >= STD_PATH_FIRST
-            || !is_python_class(w, t)))
+        && (std == STD_FRACTION || std == STD_UUID || std == STD_RANDOM
+            || std >= STD_PATH_FIRST || !is_python_class(w, t)))
         return w_reduced(w, o, std);
     if (is_builtin_value_type(o))
         return w_subclass(w, o);
@@ -3953,7 +4003,7 @@ static int stdlib_type_is_real(const struct walker *w, int i, PyTypeObject *t)
 {
     const char *module = stdlib_type_names[i].module, *name = stdlib_type_names[i].name;
     size_t mlen = strlen(module);
-    if (i == STD_FRACTION || i == STD_UUID || i >= STD_PATH_FIRST) {
+    if (i == STD_FRACTION || i == STD_UUID || i == STD_RANDOM || i >= STD_PATH_FIRST) {
         if (!is_python_class(w, t))
             return 0;
         PyHeapTypeObject *ht = (PyHeapTypeObject *)t;

@@ -512,6 +512,8 @@ enum pyhd_kind {
  *                        builder left them in pieces. A reader makes it from its tag,
  *                        text and tail and gives it its attributes and children once
  *                        they are filled
+ *   random.Random       (state tuple, gauss_next float or None)   the generator's state
+ *                        as _random.Random's C getstate() gives it (625 ints)
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

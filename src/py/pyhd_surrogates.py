@@ -2018,6 +2018,16 @@ def _bytesio(data, position, closed):
     return stream
 
 
+def _random(state, gauss_next):
+    """A random.Random in the dumped state (seeded with 0 first, not from this
+    machine's entropy): it draws what the program's would have drawn next."""
+    generator = sys.modules["random"].Random(0)
+    if gauss_next is not None:
+        _exact(gauss_next, float)
+    generator.setstate((3, _exact(state, tuple), gauss_next))
+    return generator
+
+
 def _element(tag, attrib, text, tail, children):
     """An XML element of the dumped tag, text and tail; its attributes and
     children come in fill_reduced (they are filled after it is made)."""
@@ -2036,6 +2046,9 @@ def make_reduced(cls, args):
         # A C type of the dumping python that this table knows by its names.
         build = _reducers.get((cls.__module__, cls.__qualname__))
     zoneinfo = sys.modules.get("zoneinfo")
+    random = sys.modules.get("random")
+    if build is None and random is not None and cls is random.Random:
+        build = _reducers[cls] = _random
     etree = sys.modules.get("xml.etree.ElementTree")
     if build is None and etree is not None and cls is etree.Element:
         # Imported only once a dump names it (the trust table resolved cls).

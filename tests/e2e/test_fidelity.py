@@ -367,6 +367,19 @@ print(%r + json.dumps(facts))
             '</feed>', '<item k="v"><child>x</child></item>', "piece1piece2", {"id": "1"},
             "after", ["1", "2"], "bold", True, 2])
 
+    def test_stdlib_random(self):
+        self.compare("stdlib_random.py")
+
+    def test_stdlib_random_behave(self):
+        """A random.Random draws next what the program's would have drawn."""
+        facts = self.probe_program("stdlib_random.py", """
+import json, random
+facts = [type(rng) is random.Random, [rng.random() for _ in range(3)] == upcoming,
+         [normal.gauss(0.0, 1.0) for _ in range(2)] == upcoming_gauss]
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [True, True, True])
+
     def test_program_values(self):
         self.compare("program_values.py")
 

@@ -405,7 +405,7 @@ class HostileTest(unittest.TestCase):
         self.assertIn("MANY builtin_function_or_method FunctionStub 2", out)
 
     def test_crafted_memory_files_and_elements_load(self):
-        # REDUCED StringIO, BytesIO and XML element records whose arguments no
+        # REDUCED StringIO, BytesIO, XML element and Random records whose arguments no
         # program's could hold (wrong types, negative or huge positions, a
         # newline python refuses, an element among its own children) load:
         # each is a real one or a stand-in saying why, and nothing else fails.
@@ -433,17 +433,23 @@ class HostileTest(unittest.TestCase):
         values.append(element)
         values.append(g.reduced("xml.etree.ElementTree", "Element",
                                 [g.int(3), g.list([text]), g.int(4), none, g.list([])]))
+        # A generator state of the wrong length, and one with a str for gauss_next.
+        values.append(g.reduced("random", "Random", [g.tuple([g.int(1)] * 3), none]))
+        values.append(g.reduced("random", "Random",
+                                [g.tuple([g.int(5)] * 624 + [g.int(624)]), text]))
         path = self.save("memfiles.dump", g, {"values": g.list(values)})
         out = self.inspect(path, (
             "import io, xml.etree.ElementTree as ET\n"
             "vals = r['roots']['values']\n"
-            "print('REAL', [type(v) in (io.StringIO, io.BytesIO, ET.Element) for v in vals])\n"
+            "import random\n"
+            "real = (io.StringIO, io.BytesIO, ET.Element, random.Random)\n"
+            "print('REAL', [type(v) in real for v in vals])\n"
             "print('FIRST', vals[0].getvalue(), vals[0].tell(), vals[6].read())\n"
             "e = vals[9]\n"
             "print('ELEMENT', e.tag, e.attrib, len(e), [x.tag for x in e.iter()])\n"
             "print('ODD', vals[10].tag, vals[10].attrib, vals[10].text)"))
         self.assertIn("REAL [True, False, False, False, False, False, True, False, False, "
-                      "True, True]", out)
+                      "True, True, False, False]", out)
         self.assertIn("FIRST abc 1 b'c'", out)
         self.assertIn("ELEMENT e {'k': 'abc'} 0 ['e']", out)
         self.assertIn("ODD 3 {} 4", out)
