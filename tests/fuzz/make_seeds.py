@@ -7,7 +7,8 @@ seeds/dump-0.dump around a crafted graph) and its inflated graph
 for -max_len=65536: a tuple key nested
 past the hash bound, slices nested past theirs, a class chain and a wide
 class, keys that hash alike, a long exception chain with tracebacks, stand-ins
-that share their attributes, standard-library names, and control characters
+that share their attributes, standard-library names, REDUCED values the reader
+makes in Python (StringIO, BytesIO, an XML element, a Random), and control characters
 in names, messages and the MANIFEST.
 """
 
@@ -100,6 +101,20 @@ def seeds():
              ("queue", "Queue"), ("argparse", "Namespace"), ("builtins", "object")]
     classes = [g.klass(q, m, flags=hg.CLASS_STDLIB | hg.CLASS_HEAPTYPE) for m, q in names]
     yield "stdlib-names", g, {"x": g.list([g.instance(c) for c in classes])}
+
+    # Values the reader makes in Python from REDUCED records: in-memory files, an
+    # XML element among its own children, a random generator's state.
+    g = hg.Graph()
+    none, text, false = g.none(), g.str("abc"), g.add(0x02)
+    children = g.list([])
+    element = g.reduced("xml.etree.ElementTree", "Element",
+                        [g.str("e"), g.dict([(g.str("k"), text)]), text, none, children])
+    g.records[children - 1] = (hg.LIST, hg.varint(1) + hg.varint(1) + g.refs([element]))
+    values = [g.reduced("_io", "StringIO", [text, none, g.int(1), false]),
+              g.reduced("_io", "BytesIO", [g.bytes_(b"abc"), g.int(2), false]),
+              element,
+              g.reduced("random", "Random", [g.tuple([g.int(5)] * 624 + [g.int(624)]), none])]
+    yield "reduced-values", g, {"x": g.list(values)}
 
     g = hg.Graph()
     evil = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]0;title\x07\r\x00\x7f\x9b"
