@@ -307,4 +307,16 @@ struct pyhd_element {
 #define PYHD_JOIN_GET(p) ((uintptr_t)(p) & 1)
 #define PYHD_JOIN_OBJ(p) ((PyObject *)((uintptr_t)(p) & ~(uintptr_t)1))
 
+/* ---------------------------------------------------------------------------
+ * The iterators of list, reversed list, tuple, str and bytes: an index and
+ * the sequence (NULL once exhausted), the same two fields in 3.10 to 3.14
+ * (listiterobject, listreviterobject, tupleiterobject, unicodeiterobject,
+ * striterobject). Read only when the type's size is this struct's.
+ */
+struct pyhd_seqiter {
+    PyObject_HEAD
+    Py_ssize_t it_index;
+    PyObject *it_seq;
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

@@ -146,9 +146,16 @@ int pyhd__values_fill_wanted(PyObject *obj)
 {
     /* collections.deque's name (a static type before 3.13, a heap type
        since), decimal.Context's (its flags and traps come in lists filled
-       after it) and an XML element's (its attributes and children);
-       fill_reduced checks that it is the class itself. */
-    return !strcmp(Py_TYPE(obj)->tp_name, "collections.deque")
-           || !strcmp(Py_TYPE(obj)->tp_name, "decimal.Context")
-           || !strcmp(Py_TYPE(obj)->tp_name, "xml.etree.ElementTree.Element");
+       after it), an XML element's (its attributes and children) and the
+       sequence iterators'; fill_reduced checks that it is the class itself. */
+    static const char *const names[] = {
+        "collections.deque", "decimal.Context", "xml.etree.ElementTree.Element",
+        /* Sequence iterators: their index, set once the sequence is filled. */
+        "list_iterator", "list_reverseiterator", "tuple_iterator", "str_iterator",
+        "str_ascii_iterator", "bytes_iterator",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(Py_TYPE(obj)->tp_name, names[i]))
+            return 1;
+    return 0;
 }

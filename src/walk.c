@@ -2629,6 +2629,41 @@ static int stdlib_kind(const struct walker *w, PyTypeObject *t)
     return -1;
 }
 
+/* Whether t is one of the sequence iterators of struct pyhd_seqiter. */
+static int is_seq_iterator(PyTypeObject *t)
+{
+    return (t == &PyListIter_Type || t == &PyListRevIter_Type || t == &PyTupleIter_Type
+            || t == &PyUnicodeIter_Type || t == &PyBytesIter_Type
+            || (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && strcmp(t->tp_name, "str_ascii_iterator") == 0))
+           && t->tp_basicsize == (Py_ssize_t)sizeof(struct pyhd_seqiter);
+}
+
+/*
+ * A builtin iterator as a REDUCED record (format.h): a sequence iterator's
+ * (sequence or None once exhausted, index), read from its fields; an
+ * enumerate's, zip's, map's or filter's arguments as their own C __reduce__
+ * gives them (it only packs their fields). 0 when o is none of these.
+ */
+static int w_iterator(struct walker *w, PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    PyObject *args;
+    int rc;
+    if (is_seq_iterator(t)) {
+        const struct pyhd_seqiter *it = (const struct pyhd_seqiter *)o;
+        args = Py_BuildValue("(On)", it->it_seq != NULL ? it->it_seq : Py_None, it->it_index);
+    } else if (t == &PyEnum_Type || t == &PyZip_Type || t == &PyMap_Type || t == &PyFilter_Type) {
+        args = own_reduce_args(o, -1);
+    } else {
+        return 0;
+    }
+    if (args == NULL)
+        return -1;
+    rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
+    Py_DECREF(args);
+    return rc;
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
     PyObject *args = reduce_args(w, o, which);
@@ -3608,6 +3643,9 @@ static int w_object(struct walker *w, PyObject *o)
         return w_weakref(w, o);
     if (PyExceptionInstance_Check(o))
         return w_exception(w, o);
+    int iterator = w_iterator(w, o);
+    if (iterator != 0)
+        return iterator;
     int std = stdlib_kind(w, t);
     /* C-implemented stdlib types only: a pure-Python fallback module is walked as such. */
     if (std >= 0 && std != STD_ORDEREDDICT && std != STD_DEFAULTDICT

@@ -512,6 +512,13 @@ enum pyhd_kind {
  *                        builder left them in pieces. A reader makes it from its tag,
  *                        text and tail and gives it its attributes and children once
  *                        they are filled
+ *   builtins.list_iterator, list_reverseiterator, tuple_iterator, str_iterator,
+ *   str_ascii_iterator, bytes_iterator (sequence or None, index)   the sequence it
+ *                        walks (None once exhausted) and its index, read from its
+ *                        fields; a reader sets the index once the sequence is filled
+ *   builtins.enumerate, zip, map, filter   the args their C __reduce__ gives:
+ *                        (iterator, count), (iterator, ...), (function, iterator, ...),
+ *                        (function or None, iterator)
  *   random.Random       (state tuple, gauss_next float or None)   the generator's state
  *                        as _random.Random's C getstate() gives it (625 ints)
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.

@@ -1917,6 +1917,17 @@ def _build_reducers():
             element, *(_exact(n, int) for n in times)),
         types.GenericAlias: lambda origin, args: types.GenericAlias(
             _a_class(origin), tuple(map(_an_alias_arg, _exact(args, tuple)))),
+        # Builtin iterators: made over the rebuilt sequence, their index set once it
+        # is filled (fill_reduced); by name, as the sequence iterators are no name of
+        # builtins.
+        ("builtins", "list_iterator"): _seq_iterator(iter, list),
+        ("builtins", "list_reverseiterator"): _seq_iterator(reversed, list),
+        ("builtins", "tuple_iterator"): _seq_iterator(iter, tuple),
+        ("builtins", "str_iterator"): _seq_iterator(iter, str),
+        ("builtins", "str_ascii_iterator"): _seq_iterator(iter, str),
+        ("builtins", "bytes_iterator"): _seq_iterator(iter, bytes),
+        enumerate: lambda iterable, start: enumerate(iterable, _exact(start, int)),
+        zip: zip, map: map, filter: filter,
         # By name (_reducers_by_name): the trust table does not list it, so that a
         # TypeVar of a python before 3.12 (a class written in Python, an INSTANCE
         # record) stays the copy it always was.
@@ -2018,6 +2029,20 @@ def _bytesio(data, position, closed):
     return stream
 
 
+# The real sequence iterator types (a stand-in's class may bear their names).
+_SEQ_ITERATORS = frozenset(map(type, (iter([]), reversed([]), iter(()), iter(""),
+                                      iter("\u00e9"), iter(b""))))
+
+
+def _seq_iterator(make, sequence_type):
+    """An iterator over the rebuilt sequence (an exhausted one over an empty one);
+    fill_reduced moves it to the dumped index once the sequence is filled."""
+    def build(sequence, index):
+        _exact(index, int)
+        return make(sequence_type() if sequence is None else _exact(sequence, sequence_type))
+    return build
+
+
 def _random(state, gauss_next):
     """A random.Random in the dumped state (seeded with 0 first, not from this
     machine's entropy): it draws what the program's would have drawn next."""
@@ -2071,6 +2096,12 @@ def fill_reduced(obj, args):
     decimal context's flags and traps (lists filled after the context was made)."""
     if type(obj) is collections.deque and isinstance(args, tuple) and isinstance(args[0], list):
         obj.extend(args[0])
+    if type(obj) in _SEQ_ITERATORS and isinstance(args, tuple) and len(args) == 2 \
+            and args[0] is not None and type(args[1]) is int:
+        try:
+            obj.__setstate__(args[1])  # clamped to the sequence by the iterator itself
+        except (OverflowError, TypeError):
+            pass
     etree = sys.modules.get("xml.etree.ElementTree")
     if etree is not None and type(obj) is etree.Element and isinstance(args, tuple) \
             and len(args) == 5:

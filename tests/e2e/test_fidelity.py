@@ -380,6 +380,26 @@ print(%r + json.dumps(facts))
 """ % MARK)
         self.assertEqual(facts, [True, True, True])
 
+    def test_builtin_iterators(self):
+        self.compare("builtin_iterators.py")
+
+    def test_builtin_iterators_behave(self):
+        """Iterators come back where they were: what is left is what the program
+        had left, and a list iterator walks the rebuilt list itself."""
+        facts = self.probe_program("builtin_iterators.py", """
+import json
+facts = [list(cursor), list(backwards), list(digits), list(word), list(plain),
+         list(octets), list(spent), list(numbered), list(pairs), list(sizes),
+         list(nonzero), type(cursor).__name__]
+rows.append("late")
+print(%r + json.dumps(facts + [list(iter(rows))[-1]]))
+""" % MARK)
+        self.assertEqual(facts, [
+            [[1, "ann"], [2, "bob"], [3, "cy"]], [[2, "bob"], [1, "ann"], ["id", "name"]],
+            [2, 3], ["\u00e9", "l", "l", "o"], ["b", "c"], [121, 122], [],
+            [[11, "y"], [12, "z"]], [[2, "b"], [3, "c"]], [2, 3], [2], "list_iterator",
+            "late"])
+
     def test_program_values(self):
         self.compare("program_values.py")
 

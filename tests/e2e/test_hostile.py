@@ -405,7 +405,7 @@ class HostileTest(unittest.TestCase):
         self.assertIn("MANY builtin_function_or_method FunctionStub 2", out)
 
     def test_crafted_memory_files_and_elements_load(self):
-        # REDUCED StringIO, BytesIO, XML element and Random records whose arguments no
+        # REDUCED StringIO, BytesIO, XML element, Random and iterator records whose arguments no
         # program's could hold (wrong types, negative or huge positions, a
         # newline python refuses, an element among its own children) load:
         # each is a real one or a stand-in saying why, and nothing else fails.
@@ -437,19 +437,25 @@ class HostileTest(unittest.TestCase):
         values.append(g.reduced("random", "Random", [g.tuple([g.int(1)] * 3), none]))
         values.append(g.reduced("random", "Random",
                                 [g.tuple([g.int(5)] * 624 + [g.int(624)]), text]))
+        # An iterator over a dict, and one at an index no list reaches.
+        values.append(g.reduced("builtins", "list_iterator", [g.dict([]), g.int(0)]))
+        values.append(g.reduced("builtins", "list_iterator",
+                                [g.list([text]), g.bigint(2 ** 80)]))
         path = self.save("memfiles.dump", g, {"values": g.list(values)})
         out = self.inspect(path, (
             "import io, xml.etree.ElementTree as ET\n"
             "vals = r['roots']['values']\n"
             "import random\n"
-            "real = (io.StringIO, io.BytesIO, ET.Element, random.Random)\n"
+            "real = (io.StringIO, io.BytesIO, ET.Element, random.Random, type(iter([])))\n"
             "print('REAL', [type(v) in real for v in vals])\n"
             "print('FIRST', vals[0].getvalue(), vals[0].tell(), vals[6].read())\n"
             "e = vals[9]\n"
             "print('ELEMENT', e.tag, e.attrib, len(e), [x.tag for x in e.iter()])\n"
-            "print('ODD', vals[10].tag, vals[10].attrib, vals[10].text)"))
+            "print('ODD', vals[10].tag, vals[10].attrib, vals[10].text)\n"
+            "print('ITER', list(vals[14]))"))
         self.assertIn("REAL [True, False, False, False, False, False, True, False, False, "
-                      "True, True, False, False]", out)
+                      "True, True, False, False, False, True]", out)
+        self.assertIn("ITER ['abc']", out)
         self.assertIn("FIRST abc 1 b'c'", out)
         self.assertIn("ELEMENT e {'k': 'abc'} 0 ['e']", out)
         self.assertIn("ODD 3 {} 4", out)
