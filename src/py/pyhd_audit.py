@@ -72,7 +72,7 @@ class Audit:
 
     def _children(self, path, obj):
         t = type(obj)
-        if t is pyhd_surrogates.RedactedStub:
+        if issubclass(t, pyhd_surrogates.RedactedStub):
             self.redacted.append((path, repr(obj)))
             return ()
         if isinstance(obj, (str, bytes)):

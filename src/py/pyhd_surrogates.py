@@ -1689,7 +1689,29 @@ def _named_subclass(stub, klass):
     return found
 
 
-class TruncatedStub:
+class _NamedAtFill:
+    """A stand-in whose class comes only when its record is filled (it may stand
+    where a class's own parts are, so its class is no dependency of it): setting
+    cls makes it an instance of a subclass named as that class (_named_subclass),
+    so that type(x).__module__ and __qualname__ read as in the program."""
+
+    _cls = None
+
+    @property
+    def cls(self):
+        return self._cls
+
+    @cls.setter
+    def cls(self, klass):
+        self._cls = klass
+        base = type(self)
+        if base is TruncatedStub or base is RedactedStub:
+            named = _named_subclass(base, klass)
+            if named is not base:
+                self.__class__ = named
+
+
+class TruncatedStub(_NamedAtFill):
     """An object the dump left out because its size budget ran out."""
 
     def __init__(self, cls):
@@ -1699,11 +1721,13 @@ class TruncatedStub:
         return "<truncated %s: left out of the dump>" % _class_name(self.cls)
 
 
-class RedactedStub:
-    """A value pyhd-run left out of the dump: bound to a sensitive name, or by --privacy."""
+class RedactedStub(_NamedAtFill):
+    """A value pyhd-run left out of the dump: bound to a sensitive name, or by --privacy.
+    Its class reads as the value's (_NamedAtFill); what it prints says it was left out."""
 
     # format.h's PYHD_REDACTED_* measures, as the repr words them.
     _UNITS = {1: "chars", 2: "bytes", 3: "items"}
+
 
     def __init__(self, cls, measure, length, keyed_hash=None):
         self.cls = cls

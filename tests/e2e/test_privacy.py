@@ -243,6 +243,38 @@ class KeyedHash(PrivacyTestCase):
         self.assertRegex(out, r"<redacted str, %d chars, #[0-9a-f]{8}>" % len(RANDOM))
 
 
+class RedactedTypes(PrivacyTestCase):
+    def test_redacted_and_cut_values_read_as_their_class(self):
+        # A value left out (a sensitive name) or cut (the size budget) prints
+        # as left out, and its type reads as the program's value's did.
+        script = os.path.join(self.dir, "kinds.py")
+        with open(script, "w") as f:
+            f.write("import http.cookies\n"
+                    "def f():\n"
+                    "    session_token = 'abc123'\n"
+                    "    cookie = http.cookies.SimpleCookie()\n"
+                    "    cookie['a'] = '1'\n"
+                    "    rows = [[i] for i in range(5000)]\n"
+                    "    raise ValueError(len(rows))\n"
+                    "f()\n")
+        status, out, err = self.debug(self.dump(script=script), commands=[
+            "p type(session_token).__module__, type(session_token).__qualname__",
+            "p type(cookie).__module__, type(cookie).__qualname__, repr(cookie)",
+            "import pyhd_surrogates",
+            "p isinstance(cookie, pyhd_surrogates.RedactedStub)"])
+        self.assertEqual(status, 0, err)
+        self.assertIn("('builtins', 'str')", out)
+        self.assertIn("('http.cookies', 'SimpleCookie', "
+                      "'<redacted http.cookies.SimpleCookie, 1 items>')", out)
+        self.assertIn("True", out)
+        status, out, err = self.debug(self.dump("--max-size=20000", script=script), commands=[
+            "import pyhd_surrogates",
+            "p sorted({type(r).__qualname__ for r in rows}), "
+            "isinstance(rows[-1], pyhd_surrogates.TruncatedStub)"])
+        self.assertEqual(status, 0, err)
+        self.assertIn("(['list'], True)", out)
+
+
 class Audit(PrivacyTestCase):
     def test_full_dump_fails_the_audit(self):
         status, out, err = self.debug(self.dump("--privacy=full"), "--audit")
