@@ -2085,6 +2085,28 @@ def _element(tag, attrib, text, tail, children):
     return element
 
 
+def _zoneinfo(key):
+    """The key is checked by ZoneInfo (a relative path, no ".."); a zone this
+    machine lacks makes a stand-in naming it."""
+    return sys.modules["zoneinfo"].ZoneInfo(_exact(key, str))
+
+
+# Classes of modules imported only once a dump names them (the trust table
+# resolved the class): found in sys.modules then, not imported for the table.
+_LAZY_REDUCERS = (("zoneinfo", "ZoneInfo", _zoneinfo), ("random", "Random", _random),
+                  ("xml.etree.ElementTree", "Element", _element))
+
+
+def _lazy_reducer(cls):
+    """The builder of _LAZY_REDUCERS for cls, kept in _reducers once found, or None."""
+    for module_name, name, build in _LAZY_REDUCERS:
+        module = sys.modules.get(module_name)
+        if module is not None and cls is module.__dict__.get(name):
+            _reducers[cls] = build
+            return build
+    return None
+
+
 def make_reduced(cls, args):
     """A standard-library value from its REDUCED record, or an opaque stub."""
     global _reducers
@@ -2094,19 +2116,8 @@ def make_reduced(cls, args):
     if build is None and is_surrogate(cls):
         # A C type of the dumping python that this table knows by its names.
         build = _reducers.get((cls.__module__, cls.__qualname__))
-    zoneinfo = sys.modules.get("zoneinfo")
-    random = sys.modules.get("random")
-    if build is None and random is not None and cls is random.Random:
-        build = _reducers[cls] = _random
-    etree = sys.modules.get("xml.etree.ElementTree")
-    if build is None and etree is not None and cls is etree.Element:
-        # Imported only once a dump names it (the trust table resolved cls).
-        build = _reducers[cls] = _element
-    if build is None and zoneinfo is not None and cls is zoneinfo.ZoneInfo:
-        # zoneinfo is imported only once a dump names it (the trust table
-        # resolved cls). The key is checked by ZoneInfo (a relative path, no
-        # ".."); a zone this machine lacks makes a stand-in naming it.
-        build = _reducers[cls] = lambda key: zoneinfo.ZoneInfo(_exact(key, str))
+    if build is None and isinstance(cls, type):
+        build = _lazy_reducer(cls)
     if build is None:
         return OpaqueStub(cls, 0, None, "not a value pyhd rebuilds")
     try:
