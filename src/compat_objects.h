@@ -319,4 +319,32 @@ struct pyhd_seqiter {
     PyObject *it_seq;
 };
 
+/* ---------------------------------------------------------------------------
+ * functools.lru_cache's wrapper (lru_cache_object and lru_list_elem,
+ * Modules/_functoolsmodule.c): the same fields in 3.10 to 3.14. maxsize is -1
+ * for an unbounded cache. Read only when the type's size is this struct's.
+ */
+struct pyhd_lru_list_elem {
+    PyObject_HEAD
+    void *prev, *next;
+    Py_hash_t hash;
+    PyObject *key, *result;
+};
+
+struct pyhd_lru_cache {
+    struct pyhd_lru_list_elem root;
+    void *wrapper;
+    int typed;
+    PyObject *cache;            /* a dict: its size is cache_info()'s currsize */
+    Py_ssize_t hits;
+    PyObject *func;
+    Py_ssize_t maxsize;
+    Py_ssize_t misses;
+    PyObject *kwd_mark;
+    PyTypeObject *lru_list_elem_type;
+    PyObject *cache_info_type;
+    PyObject *dict;
+    PyObject *weakreflist;
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

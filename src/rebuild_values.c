@@ -150,6 +150,8 @@ int pyhd__values_fill_wanted(PyObject *obj)
        sequence iterators'; fill_reduced checks that it is the class itself. */
     static const char *const names[] = {
         "collections.deque", "decimal.Context", "xml.etree.ElementTree.Element",
+        /* An lru_cache wrapper's __dict__ (__wrapped__, __name__, ...). */
+        "functools._lru_cache_wrapper",
         /* Sequence iterators: their index, set once the sequence is filled. */
         "list_iterator", "list_reverseiterator", "tuple_iterator", "str_iterator",
         "str_ascii_iterator", "bytes_iterator",

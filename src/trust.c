@@ -61,6 +61,9 @@ static const struct trusted table[] = {
     /* A generator made again in the dumped state: it draws what the program would
        have drawn next (random.Random(0), then setstate()). */
     {"random", "Random", NULL, REDUCED},
+    /* functools.lru_cache's wrapper, made again around the rebuilt function (inert
+       unless --trust): calling it misses its empty cache and calls that function. */
+    {"functools", "_lru_cache_wrapper", NULL, REDUCED},
     {"array", "array", NULL, REDUCED},
     /* A zone of this machine's tz database, by its key (checked by ZoneInfo:
        a relative path without ".."); importing zoneinfo reads no file. */

@@ -43,7 +43,7 @@ enum stdlib_type {
     STD_ZONEINFO, STD_DICT_KEYS, STD_DICT_VALUES, STD_DICT_ITEMS, STD_COUNT, STD_REPEAT,
     STD_GENERIC_ALIAS, STD_UNION, STD_CONTEXT, STD_METHODCALLER, STD_TYPEVAR, STD_PARAMSPEC,
     STD_TYPEVARTUPLE, STD_PARAMSPEC_ARGS, STD_PARAMSPEC_KWARGS, STD_DIRENTRY, STD_SUPER,
-    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_ELEMENT, STD_RANDOM, STD_PATH_FIRST,
+    STD_STRUCT, STD_STRINGIO, STD_BYTESIO, STD_ELEMENT, STD_RANDOM, STD_LRU_CACHE, STD_PATH_FIRST,
     STD_NTYPES = STD_PATH_FIRST + 6
 };
 
@@ -97,6 +97,9 @@ static const struct {
     [STD_ELEMENT] = {"xml.etree.ElementTree", "Element"},
     /* random.Random, a class written in Python on _random's C generator: its state. */
     [STD_RANDOM] = {"random", "Random"},
+    /* functools.lru_cache's and cache's wrappers: the function, the cache's
+       parameters and counts, read from their fields, and the wrapper's __dict__. */
+    [STD_LRU_CACHE] = {"functools", "_lru_cache_wrapper"},
     [STD_PATH_FIRST] = {"pathlib", "PurePath"},
     [STD_PATH_FIRST + 1] = {"pathlib", "PurePosixPath"},
     [STD_PATH_FIRST + 2] = {"pathlib", "PureWindowsPath"},
@@ -509,7 +512,7 @@ static int triage_content(const struct walker *w, PyObject *o)
             || i == STD_DICT_KEYS || i == STD_DICT_VALUES || i == STD_DICT_ITEMS
             || i == STD_REPEAT || i == STD_GENERIC_ALIAS || i == STD_UNION
             || i == STD_METHODCALLER || i == STD_PARAMSPEC_ARGS || i == STD_PARAMSPEC_KWARGS
-            || i == STD_SUPER || i == STD_ELEMENT)
+            || i == STD_SUPER || i == STD_ELEMENT || i == STD_LRU_CACHE)
             continue;  /* containers: their items decide */
         if (w->stdlib_types[i] != NULL && PyType_Check(w->stdlib_types[i])
             && PyObject_TypeCheck(o, (PyTypeObject *)w->stdlib_types[i]))
@@ -2426,6 +2429,32 @@ static PyObject *element_args(PyObject *o)  /* new reference */
 }
 
 /*
+ * A functools.lru_cache wrapper's (function, maxsize, typed, hits, misses,
+ * currsize, __dict__), read from its fields (compat_objects.h): cache_info()
+ * would build its answer by calling functools._CacheInfo, Python code. maxsize
+ * is None for an unbounded cache (the C field's -1); __dict__ (None when it
+ * has none) holds what functools.update_wrapper copied: __wrapped__, __name__,
+ * __qualname__, __doc__, and cache_parameters.
+ */
+static PyObject *lru_cache_args(PyObject *o)  /* new reference */
+{
+    const struct pyhd_lru_cache *c = (const struct pyhd_lru_cache *)o;
+    PyObject *maxsize;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *c || c->func == NULL
+        || c->cache == NULL || !PyDict_CheckExact(c->cache) || c->hits < 0 || c->misses < 0
+        || c->maxsize < -1 || (c->dict != NULL && !PyDict_CheckExact(c->dict))) {
+        PyErr_SetString(PyExc_ValueError, "an lru_cache wrapper of a layout pyhd does not know");
+        return NULL;
+    }
+    maxsize = c->maxsize == -1 ? Py_NewRef(Py_None) : PyLong_FromSsize_t(c->maxsize);
+    if (maxsize == NULL)
+        return NULL;
+    return Py_BuildValue("(ONOnnnO)", c->func, maxsize, c->typed ? Py_True : Py_False,
+                         c->hits, c->misses, PyDict_GET_SIZE(c->cache),
+                         c->dict != NULL ? c->dict : Py_None);
+}
+
+/*
  * A random.Random's (state, gauss_next): its generator's state as the C
  * getstate() of _random.Random gives it (it only reads), called as that type
  * defines it (not through the class, whose getstate is Python), and the
@@ -2565,6 +2594,8 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         return element_args(o);
     case STD_RANDOM:
         return random_args(o);
+    case STD_LRU_CACHE:
+        return lru_cache_args(o);
     case STD_STRINGIO:
         return stringio_args(o);
     case STD_BYTESIO:

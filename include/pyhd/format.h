@@ -521,6 +521,12 @@ enum pyhd_kind {
  *                        (function or None, iterator)
  *   random.Random       (state tuple, gauss_next float or None)   the generator's state
  *                        as _random.Random's C getstate() gives it (625 ints)
+ *   functools._lru_cache_wrapper (function, maxsize int or None, typed bool, hits,
+ *                        misses, currsize, __dict__ DICT or None)   lru_cache's and
+ *                        cache's wrapper: its C fields (currsize, its cache's size)
+ *                        and its __dict__ (__wrapped__, __name__, ...). A reader wraps
+ *                        the rebuilt function again, with an empty cache, and gives
+ *                        it the __dict__ once filled
  *   enum members are INSTANCEs of their class, whose bases lead to enum.Enum.
  *   collections.OrderedDict, defaultdict, Counter are SUBCLASS records of DICT.
  *   namedtuple instances are SUBCLASS records of TUPLE; the class attrs hold _fields.

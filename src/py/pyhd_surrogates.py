@@ -1965,6 +1965,9 @@ def _build_reducers():
     table[("posix", "DirEntry")] = lambda name, path: _dir_entry(
         _exact(name, str, bytes), _exact(path, type(name)))
     table[super] = _super
+    import functools
+    if isinstance(getattr(functools, "_lru_cache_wrapper", None), type):
+        table[functools._lru_cache_wrapper] = _lru_cache
     if hasattr(typing, "TypeVarTuple"):  # 3.11+
         table[("typing", "TypeVarTuple")] = lambda name, module: named(
             typing.TypeVarTuple(_exact(name, str)), module)
@@ -1997,6 +2000,35 @@ def _super(thisclass, obj):
     """super(thisclass, obj) of the rebuilt class and object; unbound (obj None)."""
     _a_class(thisclass)
     return super(thisclass) if obj is None else super(thisclass, obj)
+
+
+def _lru_cache(function, maxsize, typed, hits, misses, currsize, attrs):
+    """A functools.lru_cache wrapper of the rebuilt function, with an empty cache:
+    calling it calls the function (inert unless --trust). fill_reduced gives it its
+    dumped __dict__ (__wrapped__, __name__, ...) and a cache_info() of the dumped
+    counts."""
+    import functools
+    if not callable(function):
+        raise TypeError("its function was not rebuilt")
+    for n in (hits, misses, currsize):
+        _exact(n, int)
+    return functools._lru_cache_wrapper(function, None if maxsize is None else _exact(maxsize, int),
+                                        _exact(typed, bool), functools._CacheInfo)
+
+
+def _fill_lru_cache(wrapper, args):
+    """The dumped __dict__ of an lru_cache wrapper (str keys only), its cache_info()
+    answering the dumped counts, and its cache_parameters() the dumped parameters
+    (functools' own lambda would be an inert copy)."""
+    import functools
+    function, maxsize, typed, hits, misses, currsize, attrs = args
+    own = wrapper.__dict__
+    for key, value in attrs.items() if type(attrs) is dict else ():
+        if type(key) is str:
+            own[key] = value
+    own["cache_info"] = functools.partial(functools._CacheInfo, hits, misses, maxsize, currsize)
+    if "cache_parameters" in own:
+        own["cache_parameters"] = functools.partial(dict, typed=typed, maxsize=maxsize)
 
 
 _DirEntry = None
@@ -2147,6 +2179,10 @@ def fill_reduced(obj, args):
         for child in args[4] if type(args[4]) is list else ():
             if type(child) is etree.Element and child is not obj:
                 obj.append(child)
+    functools = sys.modules.get("functools")
+    if functools is not None and type(obj) is getattr(functools, "_lru_cache_wrapper", None) \
+            and isinstance(args, tuple) and len(args) == 7:
+        _fill_lru_cache(obj, args)
     decimal = sys.modules.get("decimal")
     if decimal is not None and type(obj) is decimal.Context and isinstance(args, tuple) \
             and len(args) == 8:

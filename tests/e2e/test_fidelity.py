@@ -380,6 +380,31 @@ print(%r + json.dumps(facts))
 """ % MARK)
         self.assertEqual(facts, [True, True, True])
 
+    def test_stdlib_caches(self):
+        self.compare("stdlib_caches.py")
+
+    def test_stdlib_caches_behave(self):
+        """An lru_cache wrapper is a real one of the rebuilt function: the program's
+        counts, parameters, names and source; a call raises one line."""
+        facts = self.probe_program("stdlib_caches.py", """
+import functools, inspect, json
+facts = [type(memo) is functools._lru_cache_wrapper,
+         [memo.cache_info(), unbounded.cache_info(), method.cache_info()] == list(counts),
+         [memo.cache_parameters(), method.cache_parameters()] == list(parameters),
+         memo.__wrapped__.__name__, memo.__name__, memo.__qualname__, memo.__doc__,
+         method.__qualname__, inspect.getsource(memo).splitlines()[:2]]
+try:
+    memo(3)
+except Exception as exc:
+    facts.append(str(exc))
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts[:9], [
+            True, True, True, "fib", "fib", "fib", "Fibonacci, memoized.", "Shape.area",
+            ["@functools.lru_cache(maxsize=32)", "def fib(n):"]])
+        self.assertEqual(facts[9:], [
+            "fib is a function (stdlib_caches.py:8); a dump does not run program code"])
+
     def test_builtin_iterators(self):
         self.compare("builtin_iterators.py")
 

@@ -460,6 +460,40 @@ class HostileTest(unittest.TestCase):
         self.assertIn("ELEMENT e {'k': 'abc'} 0 ['e']", out)
         self.assertIn("ODD 3 {} 4", out)
 
+    def test_crafted_lru_caches_load(self):
+        # REDUCED lru_cache wrappers whose arguments no program's could hold (a
+        # function that is no callable, a maxsize no C size holds, counts of the
+        # wrong type, too few arguments, a __dict__ that is a list or has a key
+        # that is no str) load: each is a real wrapper or a stand-in, and nothing
+        # else fails.
+        g = hg.Graph()
+        none, false = g.none(), g.add(0x02)
+        func = g.builtin_function(g.str("len"), g.str("builtins"), 0)
+        attrs = g.dict([(g.str("__name__"), g.str("memo")), (g.int(5), g.str("odd"))])
+
+        def lru(*args):
+            return g.reduced("functools", "_lru_cache_wrapper", list(args))
+        zero = g.int(0)
+        values = [
+            lru(func, g.int(8), false, g.int(2), g.int(3), g.int(1), attrs),
+            lru(g.int(7), g.int(8), false, zero, zero, zero, none),
+            lru(func, g.str("8"), false, zero, zero, zero, none),
+            lru(func, g.bigint(2 ** 80), false, zero, zero, zero, none),
+            lru(func, none, false, g.str("2"), zero, zero, none),
+            lru(func, none, false),
+            lru(func, none, false, zero, zero, zero, g.list([g.str("x")])),
+        ]
+        path = self.save("caches.dump", g, {"values": g.list(values)})
+        out = self.inspect(path, (
+            "import functools\n"
+            "vals = r['roots']['values']\n"
+            "print('REAL', [type(v) is functools._lru_cache_wrapper for v in vals])\n"
+            "print('FIRST', vals[0].cache_info(), vals[0].__name__, vals[0]('abc'))\n"
+            "print('PLAIN', vals[6].cache_info(), vals[6]('xy'))"))
+        self.assertIn("REAL [True, False, False, False, False, False, True]", out)
+        self.assertIn("FIRST CacheInfo(hits=2, misses=3, maxsize=8, currsize=1) memo 3", out)
+        self.assertIn("PLAIN CacheInfo(hits=0, misses=0, maxsize=None, currsize=0) 2", out)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.
