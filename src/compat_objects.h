@@ -347,4 +347,22 @@ struct pyhd_lru_cache {
     PyObject *weakreflist;
 };
 
+/* ---------------------------------------------------------------------------
+ * contextvars.ContextVar (struct _pycontextvarobject, Include/internal/
+ * pycore_context.h): its name (a member) and default (none) are the first two
+ * fields in 3.10 to 3.14; the cache after them is not in free-threaded builds.
+ * Read only when the type's size is this struct's.
+ */
+struct pyhd_contextvar {
+    PyObject_HEAD
+    PyObject *name;
+    PyObject *deflt;            /* NULL: none */
+#ifndef Py_GIL_DISABLED
+    PyObject *cached;
+    uint64_t cached_tsid;
+    uint64_t cached_tsver;
+#endif
+    Py_hash_t hash;
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

@@ -138,6 +138,17 @@ static int add_thread(struct dump *d, unsigned long ident, PyObject *frame, int 
         }
     }
     t->frame = frame;
+    /* The dumping thread's contextvars.Context, read from its state (asking for
+       it through the C API would make one for a thread that has none). Only
+       its own: another thread's state may be freed while it is read. */
+    if (current) {
+        PyThreadState *ts = PyThreadState_Get();
+        if (ts->context != NULL && PyContext_CheckExact(ts->context)) {
+            if (pyhd__dump_keep(d, ts->context) < 0)
+                return pyhd__dump_fail_py(d, "reading the thread's context");
+            t->context = ts->context;
+        }
+    }
     t->ident = ident;
     if (ident == main_ident)
         t->flags |= PYHD_THREAD_MAIN;

@@ -2468,11 +2468,13 @@ static PyObject *threads_list(struct rb *rb)
         nameobj = text_obj(r->payload + name[PYHD_TEXT_AT], (size_t)name[PYHD_TEXT_LEN]);
         if (!nameobj)
             goto error;
-        t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O}", "ident",
+        t = Py_BuildValue("{s:K,s:K,s:N,s:I,s:O,s:O}", "ident",
                           (unsigned long long)FLD(r, THREAD, ident), "native_id",
                           (unsigned long long)FLD(r, THREAD, native_id), "name", nameobj,
                           "flags", (unsigned)FLD(r, THREAD, flags), "frame",
-                          record_or_none(rb, FLD(r, THREAD, frame), PYHD_REC_FRAME));
+                          record_or_none(rb, FLD(r, THREAD, frame), PYHD_REC_FRAME),
+                          "context",
+                          record_or_none(rb, FLD(r, THREAD, context), PYHD_REC_REDUCED));
         if (!t)
             goto error;
         rc = PyList_Append(list, t);

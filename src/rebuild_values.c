@@ -152,6 +152,8 @@ int pyhd__values_fill_wanted(PyObject *obj)
         "collections.deque", "decimal.Context", "xml.etree.ElementTree.Element",
         /* An lru_cache wrapper's __dict__ (__wrapped__, __name__, ...). */
         "functools._lru_cache_wrapper",
+        /* A context's variables and values. */
+        "_contextvars.Context",
         /* Sequence iterators: their index, set once the sequence is filled. */
         "list_iterator", "list_reverseiterator", "tuple_iterator", "str_iterator",
         "str_ascii_iterator", "bytes_iterator",

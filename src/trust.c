@@ -64,6 +64,10 @@ static const struct trusted table[] = {
     /* functools.lru_cache's wrapper, made again around the rebuilt function (inert
        unless --trust): calling it misses its empty cache and calls that function. */
     {"functools", "_lru_cache_wrapper", NULL, REDUCED},
+    /* A context variable of the dumped name and default, and a context holding
+       the dumped values of such variables (contextvars' C types, no code). */
+    {"_contextvars", "ContextVar", NULL, REDUCED},
+    {"_contextvars", "Context", NULL, REDUCED},
     {"array", "array", NULL, REDUCED},
     /* A zone of this machine's tz database, by its key (checked by ZoneInfo:
        a relative path without ".."); importing zoneinfo reads no file. */

@@ -2695,6 +2695,51 @@ static int w_iterator(struct walker *w, PyObject *o)
     return rc;
 }
 
+/*
+ * A contextvars.ContextVar as a REDUCED record of (name,) or (name, default),
+ * read from its fields; a Context as one of ((var, value), ...), its items
+ * read by its C mapping (a lookup compares ContextVars, which have no
+ * comparison of their own: no code runs). 0 when o is neither.
+ */
+static int w_context_object(struct walker *w, PyObject *o)
+{
+    PyObject *args = NULL, *it, *var;
+    int rc;
+    if (Py_IS_TYPE(o, &PyContextVar_Type)) {
+        const struct pyhd_contextvar *v = (const struct pyhd_contextvar *)o;
+        if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *v || v->name == NULL
+            || !PyUnicode_Check(v->name)) {
+            PyErr_SetString(PyExc_ValueError, "a ContextVar of a layout pyhd does not know");
+            return -1;
+        }
+        args = v->deflt != NULL ? PyTuple_Pack(2, v->name, v->deflt) : PyTuple_Pack(1, v->name);
+    } else if (Py_IS_TYPE(o, &PyContext_Type)) {
+        PyObject *pairs = PyList_New(0);
+        it = pairs != NULL ? PyObject_GetIter(o) : NULL;
+        while (it != NULL && (var = PyIter_Next(it)) != NULL) {
+            PyObject *value = PyObject_GetItem(o, var);
+            PyObject *pair = value != NULL ? PyTuple_Pack(2, var, value) : NULL;
+            rc = pair != NULL ? PyList_Append(pairs, pair) : -1;
+            Py_XDECREF(pair);
+            Py_XDECREF(value);
+            Py_DECREF(var);
+            if (rc < 0)
+                break;
+        }
+        if (it != NULL && !PyErr_Occurred())
+            args = Py_BuildValue("(N)", PyList_AsTuple(pairs));
+        Py_XDECREF(it);
+        Py_XDECREF(pairs);
+    } else {
+        return 0;
+    }
+    if (args == NULL)
+        return -1;
+    rc = RECORD(w, REDUCED, .class = REF(Py_TYPE(o)), .args = REF(args));
+    Py_DECREF(args);
+    return rc;
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
     PyObject *args = reduce_args(w, o, which);
@@ -3674,6 +3719,9 @@ static int w_object(struct walker *w, PyObject *o)
         return w_weakref(w, o);
     if (PyExceptionInstance_Check(o))
         return w_exception(w, o);
+    int context = w_context_object(w, o);
+    if (context != 0)
+        return context;
     int iterator = w_iterator(w, o);
     if (iterator != 0)
         return iterator;
@@ -4311,7 +4359,7 @@ static int write_roots(struct walker *w, const struct pyhd_roots *roots)
         payload_reset(w);
         if (RECORD(w, THREAD, .ident = t->ident, .native_id = t->native_id,
                    .name = TEXT(name, (size_t)len), .flags = (unsigned)t->flags & 0xFF,
-                   .frame = REF(t->frame)) < 0
+                   .frame = REF(t->frame), .v2 = 1, .context = REF(t->context)) < 0
             || write_record(w, PYHD_REC_THREAD) < 0)
             return -1;
     }

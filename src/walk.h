@@ -14,6 +14,7 @@ struct pyhd_thread_root {
     PyObject *name;             /* borrowed str, or NULL */
     int flags;                  /* PYHD_THREAD_* */
     PyObject *frame;            /* borrowed innermost frame, or NULL */
+    PyObject *context;          /* borrowed current contextvars.Context, or NULL */
 };
 
 /* A named root object: ("argv", sys.argv), ("path", sys.path), ... */

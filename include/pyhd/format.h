@@ -365,7 +365,10 @@ enum pyhd_kind {
     PYHD_REC_THREAD = 0xC1,      /* varint ident, varint native_id (0: unknown), text
                                     name, u8 flags (PYHD_THREAD_*), frame id (the
                                     innermost frame of its current stack; 0 when the
-                                    stack is only in the exception's traceback) */
+                                    stack is only in the exception's traceback),
+                                    then (appended) the id of its current
+                                    contextvars.Context (the dumping thread's only;
+                                    0: none) */
     PYHD_REC_END = 0xFF,         /* varint object count, u32 little-endian CRC-32 */
 };
 
@@ -521,6 +524,9 @@ enum pyhd_kind {
  *                        (function or None, iterator)
  *   random.Random       (state tuple, gauss_next float or None)   the generator's state
  *                        as _random.Random's C getstate() gives it (625 ints)
+ *   _contextvars.ContextVar (name str,) or (name str, default)   read from its fields
+ *   _contextvars.Context ((ContextVar, value), ...)   its items, read through its C
+ *                        mapping; a reader sets them in an empty context once filled
  *   functools._lru_cache_wrapper (function, maxsize int or None, typed bool, hits,
  *                        misses, currsize, __dict__ DICT or None)   lru_cache's and
  *                        cache's wrapper: its C fields (currsize, its cache's size)
@@ -800,7 +806,9 @@ enum pyhd_kind {
     F(THREAD, native_id, VARINT, 0, 0) \
     F(THREAD, name, TEXT, 0, 0) \
     F(THREAD, flags, U8, 255, 0) \
-    F(THREAD, frame, REF, PYHD_KM(FRAME), 0)
+    F(THREAD, frame, REF, PYHD_KM(FRAME), 0) \
+    F(THREAD, v2, SINCE, 2, 0)  /* appended: absent from earlier version 2 dumps */ \
+    F(THREAD, context, REF, PYHD_KM(REDUCED), 0)  /* its contextvars.Context */
 
 #define PYHD_OBJECT_KINDS(K) \
     K(NONE, 1) K(FALSE, 1) K(TRUE, 1) K(ELLIPSIS, 1) K(NOTIMPL, 1) K(INT, 1) K(BIGINT, 1) \

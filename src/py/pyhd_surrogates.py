@@ -1965,6 +1965,10 @@ def _build_reducers():
     table[("posix", "DirEntry")] = lambda name, path: _dir_entry(
         _exact(name, str, bytes), _exact(path, type(name)))
     table[super] = _super
+    import contextvars
+    table[contextvars.ContextVar] = lambda name, *default: contextvars.ContextVar(
+        _exact(name, str), **({"default": default[0]} if default else {}))
+    table[contextvars.Context] = lambda pairs: contextvars.Context()
     import functools
     if isinstance(getattr(functools, "_lru_cache_wrapper", None), type):
         table[functools._lru_cache_wrapper] = _lru_cache
@@ -2014,6 +2018,15 @@ def _lru_cache(function, maxsize, typed, hits, misses, currsize, attrs):
         _exact(n, int)
     return functools._lru_cache_wrapper(function, None if maxsize is None else _exact(maxsize, int),
                                         _exact(typed, bool), functools._CacheInfo)
+
+
+def set_context_values(pairs):
+    """Set each (ContextVar, value) of pairs in the current context; a pair that is
+    not one (a crafted dump's, a variable not rebuilt) is left out."""
+    import contextvars
+    for pair in pairs:
+        if type(pair) is tuple and len(pair) == 2 and type(pair[0]) is contextvars.ContextVar:
+            pair[0].set(pair[1])
 
 
 def _fill_lru_cache(wrapper, args):
@@ -2179,6 +2192,10 @@ def fill_reduced(obj, args):
         for child in args[4] if type(args[4]) is list else ():
             if type(child) is etree.Element and child is not obj:
                 obj.append(child)
+    contextvars = sys.modules.get("contextvars")
+    if contextvars is not None and type(obj) is contextvars.Context and isinstance(args, tuple) \
+            and len(args) == 1 and type(args[0]) is tuple:
+        obj.run(set_context_values, args[0])
     functools = sys.modules.get("functools")
     if functools is not None and type(obj) is getattr(functools, "_lru_cache_wrapper", None) \
             and isinstance(args, tuple) and len(args) == 7:

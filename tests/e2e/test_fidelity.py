@@ -405,6 +405,26 @@ print(%r + json.dumps(facts))
         self.assertEqual(facts[9:], [
             "fib is a function (stdlib_caches.py:8); a dump does not run program code"])
 
+    def test_stdlib_contexts(self):
+        self.compare("stdlib_contexts.py")
+
+    def test_stdlib_contexts_behave(self):
+        """ContextVars and Contexts are real ones holding the program's values, and
+        the session runs with the crashing thread's context variables set."""
+        facts = self.probe_program("stdlib_contexts.py", """
+import contextvars, json
+facts = [type(current) is contextvars.ContextVar, current.name, unset.name,
+         current.get(), user.get(), unset.get("no value"),
+         type(snapshot) is contextvars.Context, sorted((v.name, x) for v, x in snapshot.items()
+                                                     if v.name == "request_id"),
+         snapshot[user], other.run(user.get), other.get(request_id, "unset here")]
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [
+            True, "request_id", "unset", "req-42", {"name": "ann", "roles": ["admin"]},
+            "no value", True, [["request_id", "req-42"]], {"name": "ann", "roles": ["admin"]},
+            "bob", "unset here"])
+
     def test_builtin_iterators(self):
         self.compare("builtin_iterators.py")
 

@@ -494,6 +494,39 @@ class HostileTest(unittest.TestCase):
         self.assertIn("FIRST CacheInfo(hits=2, misses=3, maxsize=8, currsize=1) memo 3", out)
         self.assertIn("PLAIN CacheInfo(hits=0, misses=0, maxsize=None, currsize=0) 2", out)
 
+    def test_crafted_contexts_load(self):
+        # REDUCED ContextVars and Contexts no program could hold (a name that is
+        # no str, pairs that are no (ContextVar, value), a Context of a str) and a
+        # THREAD whose context holds them load: real ones or stand-ins; entering
+        # the thread's context sets only real variables.
+        g = hg.Graph()
+        name = g.str("rid")
+        var = g.reduced("_contextvars", "ContextVar", [name, g.str("default")])
+        bare = g.reduced("_contextvars", "ContextVar", [name])
+        odd = g.reduced("_contextvars", "ContextVar", [g.int(3)])
+        ctx = g.reduced("_contextvars", "Context", [g.tuple([
+            g.tuple([var, g.str("v1")]), g.tuple([g.int(1), g.str("x")]), g.str("loose"),
+            g.tuple([bare]), g.tuple([odd, g.str("y")])])])
+        plain = g.reduced("_contextvars", "Context", [g.str("x")])
+        g.meta.append((hg.THREAD, hg.varint(1) + b"\x00" + hg.text("MainThread")
+                       + bytes([0x0C]) + g.ref(0) + g.ref(ctx)))
+        path = self.save("contexts.dump", g,
+                         {"values": g.list([var, bare, odd, ctx, plain])}, version=2)
+        out = self.inspect(path, (
+            "import contextvars\n"
+            "from pyhd_debug.model import enter_dumped_context\n"
+            "vals = r['roots']['values']\n"
+            "real = (contextvars.ContextVar, contextvars.Context)\n"
+            "print('REAL', [type(v) in real for v in vals])\n"
+            "print('ITEMS', [(v.name, x) for v, x in vals[3].items()], len(vals[4]))\n"
+            "print('BEFORE', vals[0].get(), vals[1].get('unset'))\n"
+            "enter_dumped_context(r['threads'])\n"
+            "print('AFTER', vals[0].get(), vals[1].get('unset'))"))
+        self.assertIn("REAL [True, True, False, True, True]", out)
+        self.assertIn("ITEMS [('rid', 'v1')] 0", out)
+        self.assertIn("BEFORE default unset", out)
+        self.assertIn("AFTER v1 unset", out)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.

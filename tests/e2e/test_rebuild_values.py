@@ -187,9 +187,12 @@ class RebuildValuesTest(unittest.TestCase):
         for key, want in expected.items():
             self.assertEqual(facts["values"][key], want, key)
         # Made in C: make_reduced was called for the Decimal, the ZoneInfo and
-        # the datetime in a program's zone only.
+        # the datetime in a program's zone only, and for the crashing thread's
+        # contextvars.Context and its one variable (decimal keeps its current
+        # context there).
         self.assertEqual(facts["make_reduced"],
-                         ["Decimal"] + (["ZoneInfo"] if "zone" in expected else []) + ["datetime"])
+                         ["Context", "ContextVar", "Decimal"]
+                         + (["ZoneInfo"] if "zone" in expected else []) + ["datetime"])
         self.assertTrue(facts["shared"])
         self.assertTrue(facts["utc_singleton"])
         self.assertTrue(facts["zone_shared"])

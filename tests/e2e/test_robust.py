@@ -382,14 +382,15 @@ class OnDemand(RobustTestCase):
 
     def test_dump_fork_child_is_bounded_by_its_alarm(self):
         # --repr-all runs this __repr__ in the forked child (through the repr of
-        # a ContextVar, which the dump does not read): it never returns.
+        # a contextvars.Token, which the dump does not read: its variable's repr
+        # holds the default's): it never returns.
         script = self.write("fork.py", """\
             import contextvars, time
             class Hang:
                 def __repr__(self):
                     time.sleep(3600)
                     return "never"
-            stuck = contextvars.ContextVar("v", default=Hang())
+            stuck = contextvars.ContextVar("v", default=Hang()).set(1)
             print("ready", flush=True)
             time.sleep(4)
             print("finished", flush=True)
@@ -456,7 +457,7 @@ class FatalSignals(RobustTestCase):
                     time.sleep(3600)
                     return "never"
             def crash_here():
-                stuck = contextvars.ContextVar("v", default=Hang())
+                stuck = contextvars.ContextVar("v", default=Hang()).set(1)
                 ctypes.string_at(0)
             crash_here()
             """)

@@ -668,7 +668,7 @@ static void test_opaque_repr(void **state)
             "    def __repr__(self): ran.append('item'); return 'item'\n"
             "import types, datetime\n"
             "class MyDate(datetime.date): pass\n"
-            "obj = [Local(), contextvars.ContextVar('v', default=Item()), threading.Lock(),\n"
+            "obj = [Local(), contextvars.ContextVar('v', default=Item()).set(1), threading.Lock(),\n"
             "       types.SimpleNamespace(a=1), MyDate(2020, 1, 1)]\n");
     walk_into(ns, &o, &g);
     run(ns, "loc, rep, lock, ns_, mine = g[root].f['items']\n"

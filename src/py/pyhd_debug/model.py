@@ -5,6 +5,7 @@ import collections
 import inspect
 import linecache
 import re
+import sys
 
 import pyhd_limits
 
@@ -184,6 +185,19 @@ class Start:
         self.label = label
 
 
+def enter_dumped_context(threads):
+    """Give the rebuilt context variables the values the dumping thread's context
+    held, in this thread's context: `request_id.get()` then answers what the
+    program's would have (the program's variables are rebuilt objects of their
+    own, so nothing else here sees them)."""
+    import pyhd_surrogates
+    contextvars = sys.modules.get("contextvars")  # imported by a load that made one
+    for thread in threads if contextvars is not None else ():
+        context = thread.get("context")
+        if type(context) is contextvars.Context:
+            pyhd_surrogates.set_context_values(tuple(context.items()))
+
+
 class Dump:
     """A loaded dump with its stacks rebuilt as real frames.
 
@@ -204,6 +218,7 @@ class Dump:
         if frames:
             self.notes += register_sources(data.get("sources") or {})
             self.notes += rebuild_exceptions(data.get("exceptions") or [], self.builder)
+            enter_dumped_context(self.threads)
         trigger = self.roots.get("exception")
         self.exception = trigger if isinstance(trigger, BaseException) else None
         if self.exception is not None:
