@@ -167,6 +167,12 @@ static const struct trusted table[] = {
     {"threading", "BoundedSemaphore", NULL, INSTANCE},
     {"threading", "Barrier", NULL, INSTANCE},
     {"string", "Template", NULL, INSTANCE},
+    /* A symbol table over its dumped entries (a look-alike of the C entry):
+       lookup(), get_children() and the rest read the entries only. */
+    {"symtable", "SymbolTable", NULL, INSTANCE},
+    {"symtable", "Function", NULL, INSTANCE},
+    {"symtable", "Class", NULL, INSTANCE},
+    {"symtable", "Symbol", NULL, INSTANCE},
     {"logging", "LogRecord", NULL, INSTANCE},
     {"dataclasses", "Field", NULL, INSTANCE},
     {"dataclasses", "_DataclassParams", NULL, INSTANCE},

@@ -2740,6 +2740,42 @@ static int w_context_object(struct walker *w, PyObject *o)
     return rc;
 }
 
+/*
+ * A symtable entry (the C object behind symtable.SymbolTable) as a REDUCED
+ * record of its members (id, name, symbols, varnames, children, nested, type,
+ * lineno), read by their PyMemberDefs; type and the symbols' flags are numbered
+ * as the dumping python numbers them. 0 when o is none.
+ */
+static int w_symtable_entry(struct walker *w, PyObject *o)
+{
+    static const char *const names[] = {"id", "name", "symbols", "varnames", "children",
+                                        "nested", "type", "lineno"};
+    PyTypeObject *t = Py_TYPE(o);
+    PyObject *args;
+    int rc;
+    if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) || strcmp(t->tp_name, "symtable entry") != 0)
+        return 0;
+    args = PyTuple_New(8);
+    for (Py_ssize_t i = 0; args != NULL && i < 8; i++) {
+        PyObject *v = NULL;
+        for (PyMemberDef *m = t->tp_members; m != NULL && m->name != NULL && v == NULL; m++)
+            if (strcmp(m->name, names[i]) == 0)
+                v = PyMember_GetOne((const char *)o, m);
+        if (v == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "a symtable entry without %s", names[i]);
+            Py_CLEAR(args);
+            break;
+        }
+        PyTuple_SET_ITEM(args, i, v);
+    }
+    if (args == NULL)
+        return -1;
+    rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
+    Py_DECREF(args);
+    return rc;
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
     PyObject *args = reduce_args(w, o, which);
@@ -3722,6 +3758,9 @@ static int w_object(struct walker *w, PyObject *o)
     int context = w_context_object(w, o);
     if (context != 0)
         return context;
+    int entry = w_symtable_entry(w, o);
+    if (entry != 0)
+        return entry;
     int iterator = w_iterator(w, o);
     if (iterator != 0)
         return iterator;

@@ -524,6 +524,12 @@ enum pyhd_kind {
  *                        (function or None, iterator)
  *   random.Random       (state tuple, gauss_next float or None)   the generator's state
  *                        as _random.Random's C getstate() gives it (625 ints)
+ *   builtins.symtable entry (id, name, symbols DICT, varnames LIST, children LIST,
+ *                        nested, type, lineno)   the C object behind a
+ *                        symtable.SymbolTable: its members (type and the symbols'
+ *                        flags numbered as the dumping python numbers them). The type
+ *                        cannot be made: a reader knows it by its names and makes a
+ *                        look-alike
  *   _contextvars.ContextVar (name str,) or (name str, default)   read from its fields
  *   _contextvars.Context ((ContextVar, value), ...)   its items, read through its C
  *                        mapping; a reader sets them in an empty context once filled

@@ -1965,6 +1965,8 @@ def _build_reducers():
     table[("posix", "DirEntry")] = lambda name, path: _dir_entry(
         _exact(name, str, bytes), _exact(path, type(name)))
     table[super] = _super
+    # The C object behind a symtable.SymbolTable: a look-alike (by name, as DirEntry).
+    table[("builtins", "symtable entry")] = _symtable_entry
     import contextvars
     table[contextvars.ContextVar] = lambda name, *default: contextvars.ContextVar(
         _exact(name, str), **({"default": default[0]} if default else {}))
@@ -2042,6 +2044,32 @@ def _fill_lru_cache(wrapper, args):
     own["cache_info"] = functools.partial(functools._CacheInfo, hits, misses, maxsize, currsize)
     if "cache_parameters" in own:
         own["cache_parameters"] = functools.partial(dict, typed=typed, maxsize=maxsize)
+
+
+_SymtableEntry = None
+
+
+def _symtable_entry(ident, name, symbols, varnames, children, nested, kind, lineno):
+    """A dumped symtable entry: its members, which symtable.SymbolTable reads, and
+    its repr (type and symbol flags as the dumping python numbered them)."""
+    global _SymtableEntry
+    if _SymtableEntry is None:
+        class SymtableEntry:
+            __slots__ = ("id", "name", "symbols", "varnames", "children", "nested", "type",
+                         "lineno")
+
+            def __repr__(self):
+                return "<symtable entry %s(%s), line %s>" % (self.name, self.id, self.lineno)
+
+        SymtableEntry.__module__ = "builtins"
+        SymtableEntry.__name__ = SymtableEntry.__qualname__ = "symtable entry"
+        _SymtableEntry = SymtableEntry
+    entry = object.__new__(_SymtableEntry)
+    entry.id, entry.name, entry.nested = _exact(ident, int), _exact(name, str), _exact(nested, int)
+    entry.type, entry.lineno = _exact(kind, int), _exact(lineno, int)
+    entry.symbols, entry.varnames = _exact(symbols, dict), _exact(varnames, list)
+    entry.children = _exact(children, list)
+    return entry
 
 
 _DirEntry = None

@@ -82,9 +82,6 @@ DEBUG_SIDE = DESCRIBE + "print(%r + _json.dumps(_describe(L)))\n" % MARK
 
 # Locals that do not match yet, per program, and why.
 KNOWN_GAPS = {
-    # SymbolTable.__repr__ reads its _table, a C "symtable entry" whose members
-    # (name, type, lineno, children) no record holds yet: it stays opaque.
-    ("stdlib_tools.py", "table", "repr"): "a symtable entry is opaque",
 }
 
 
@@ -274,6 +271,26 @@ print(%r + json.dumps(facts))
 
     def test_stdlib_tools(self):
         self.compare("stdlib_tools.py")
+
+    def test_stdlib_symtable_behave(self):
+        """A symtable.SymbolTable is a real one over look-alikes of its C entries:
+        its methods answer as python's."""
+        facts = self.probe_program("stdlib_tools.py", """
+import json, symtable
+child = table.get_children()[0]
+facts = [type(table) is symtable.SymbolTable, type(table._table).__qualname__,
+         repr(table._table).split("(")[0] + repr(table._table).split(")")[1],
+         str(table.get_type()),
+         table.get_name(), sorted(table.get_identifiers()), repr(child), type(child).__name__,
+         child.get_parameters(), table.lookup("scan").is_local(), type(limit) is symtable.Symbol,
+         limit.is_assigned(), imported.is_imported()]
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts[:3], [True, "symtable entry", "<symtable entry top, line 0>"])
+        self.assertIn(facts[3], ("module", "SymbolTableType.MODULE"))
+        self.assertEqual(facts[4:], [
+            "top", ["LIMIT", "os", "scan"], "<Function SymbolTable for scan in <tools>>",
+            "Function", ["path"], True, True, True, True])
 
     def test_stdlib_tools_behave(self):
         """ast nodes are real ones (ast.dump and unparse read them as python's);

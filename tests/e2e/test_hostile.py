@@ -527,6 +527,30 @@ class HostileTest(unittest.TestCase):
         self.assertIn("BEFORE default unset", out)
         self.assertIn("AFTER v1 unset", out)
 
+    def test_crafted_symtable_entries_load(self):
+        # Symtable entries (a by-name look-alike) whose members no python's could
+        # hold (a name that is no str, children that are no list, too few) load
+        # as stand-ins; a well-formed one, among its own children, loads.
+        g = hg.Graph()
+
+        def entry(name, children, *more):
+            return g.reduced("builtins", "symtable entry",
+                             [g.int(7), name, g.dict([(g.str("x"), g.int(2))]),
+                              g.list([]), children, g.int(0), g.int(2), g.int(1), *more][:8])
+        kids = g.list([])
+        good = entry(g.str("top"), kids)
+        g.records[kids - 1] = (hg.LIST, hg.varint(1) + hg.varint(1) + g.refs([good]))
+        values = [good, entry(g.int(5), g.list([])), entry(g.str("f"), g.str("no list")),
+                  g.reduced("builtins", "symtable entry", [g.int(1), g.str("f")])]
+        path = self.save("symtables.dump", g, {"values": g.list(values)})
+        out = self.inspect(path, (
+            "import pyhd_surrogates\n"
+            "vals = r['roots']['values']\n"
+            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
+            "print('GOOD', repr(vals[0]), vals[0].children[0] is vals[0], vals[0].symbols)"))
+        self.assertIn("STUBS [False, True, True, True]", out)
+        self.assertIn("GOOD <symtable entry top(7), line 1> True {'x': 2}", out)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.
