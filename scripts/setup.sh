@@ -19,6 +19,10 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 # the 60-second run of the dump reader under libFuzzer.
 packages+=(python3-numpy python3-flask python3-django python3-ipdb python3-pudb tmux
            clang libclang-rt-14-dev binutils)
+# The libraries whose own reprs tests/e2e/fidelity/library_reprs.py prints
+# (the test is skipped, with a line, where one is missing).
+packages+=(python3-requests python3-urllib3 python3-dateutil python3-tz python3-yaml
+           python3-packaging python3-click python3-jinja2 python3-markupsafe)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
