@@ -365,4 +365,16 @@ struct pyhd_contextvar {
     Py_hash_t hash;
 };
 
+/* ---------------------------------------------------------------------------
+ * sqlite3.Row (pysqlite_Row, Modules/_sqlite/row.h: the same in 3.10 to 3.14):
+ * the row's values and its cursor's description (None, or a tuple of 7-tuples
+ * whose first items are the column names). Read only when the type's size is
+ * this struct's.
+ */
+struct pyhd_sqlite_row {
+    PyObject_HEAD
+    PyObject *data;
+    PyObject *description;
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

@@ -2776,6 +2776,55 @@ static int w_symtable_entry(struct walker *w, PyObject *o)
     return rc;
 }
 
+/* The column names of a sqlite3.Row's description: a tuple of str, or None. */
+static PyObject *row_columns(PyObject *description)  /* new reference */
+{
+    PyObject *names;
+    if (description == Py_None)
+        return Py_NewRef(Py_None);
+    if (!PyTuple_Check(description))
+        return NULL;
+    names = PyTuple_New(PyTuple_GET_SIZE(description));
+    for (Py_ssize_t i = 0; names != NULL && i < PyTuple_GET_SIZE(description); i++) {
+        PyObject *d = PyTuple_GET_ITEM(description, i);
+        if (!PyTuple_Check(d) || PyTuple_GET_SIZE(d) < 1 || !PyUnicode_Check(PyTuple_GET_ITEM(d, 0))) {
+            Py_CLEAR(names);
+            break;
+        }
+        PyTuple_SET_ITEM(names, i, Py_NewRef(PyTuple_GET_ITEM(d, 0)));
+    }
+    return names;
+}
+
+/*
+ * A sqlite3.Row as a REDUCED record of (values tuple, column names tuple or
+ * None), read from its fields (compat_objects.h). 0 when o is none.
+ */
+static int w_sqlite_row(struct walker *w, PyObject *o)
+{
+    const struct pyhd_sqlite_row *row = (const struct pyhd_sqlite_row *)o;
+    PyTypeObject *t = Py_TYPE(o);
+    PyObject *names, *args;
+    int rc;
+    if (strcmp(t->tp_name, "sqlite3.Row") != 0 || !(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || is_python_class(w, t))
+        return 0;
+    names = t->tp_basicsize == (Py_ssize_t)sizeof *row && row->data != NULL
+                    && PyTuple_Check(row->data) && row->description != NULL
+                ? row_columns(row->description) : NULL;
+    if (names == NULL) {
+        PyErr_SetString(PyExc_ValueError, "a sqlite3.Row of a layout pyhd does not know");
+        return -1;
+    }
+    args = PyTuple_Pack(2, row->data, names);
+    Py_DECREF(names);
+    if (args == NULL)
+        return -1;
+    rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
+    Py_DECREF(args);
+    return rc;
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
     PyObject *args = reduce_args(w, o, which);
@@ -3761,6 +3810,9 @@ static int w_object(struct walker *w, PyObject *o)
     int entry = w_symtable_entry(w, o);
     if (entry != 0)
         return entry;
+    int row = w_sqlite_row(w, o);
+    if (row != 0)
+        return row;
     int iterator = w_iterator(w, o);
     if (iterator != 0)
         return iterator;

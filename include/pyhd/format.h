@@ -530,6 +530,10 @@ enum pyhd_kind {
  *                        flags numbered as the dumping python numbers them). The type
  *                        cannot be made: a reader knows it by its names and makes a
  *                        look-alike
+ *   sqlite3.Row         (values tuple, column names tuple of str or None)   its
+ *                        fields (the names are its cursor description's first items).
+ *                        The type cannot be made without a cursor: a reader knows it
+ *                        by its names and makes a look-alike
  *   _contextvars.ContextVar (name str,) or (name str, default)   read from its fields
  *   _contextvars.Context ((ContextVar, value), ...)   its items, read through its C
  *                        mapping; a reader sets them in an empty context once filled

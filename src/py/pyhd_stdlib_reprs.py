@@ -1478,6 +1478,8 @@ STDLIB_REPRS = {
     ("importlib._bootstrap_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
     ("_frozen_importlib_external", "FileFinder.__repr__"): _name_repr("%s(%r)", "path"),
     ("symtable", "Symbol.__repr__"): _symbol_repr,
+    # repr(self.data): the set of weak references, as the dump holds it.
+    ("_weakrefset", "WeakSet.__repr__"): _or_generic(lambda self: repr(_own_value(self, "data"))),
     ("unittest.mock", "NonCallableMock.__repr__"): _mock_repr,
     ("unittest.mock", "_Call.__repr__"): _mock_call_repr,
     ("unittest.mock", "_CallList.__repr__"): _mock_call_list_repr,

@@ -1967,6 +1967,9 @@ def _build_reducers():
     table[super] = _super
     # The C object behind a symtable.SymbolTable: a look-alike (by name, as DirEntry).
     table[("builtins", "symtable entry")] = _symtable_entry
+    # A row of sqlite3's Row factory: a look-alike (its type cannot be made without
+    # a cursor of a connection).
+    table[("sqlite3", "Row")] = _sqlite_row
     import contextvars
     table[contextvars.ContextVar] = lambda name, *default: contextvars.ContextVar(
         _exact(name, str), **({"default": default[0]} if default else {}))
@@ -2044,6 +2047,64 @@ def _fill_lru_cache(wrapper, args):
     own["cache_info"] = functools.partial(functools._CacheInfo, hits, misses, maxsize, currsize)
     if "cache_parameters" in own:
         own["cache_parameters"] = functools.partial(dict, typed=typed, maxsize=maxsize)
+
+
+_SqliteRow = None
+
+
+def _sqlite_row(data, names):
+    """A dumped sqlite3.Row: its values, looked up by index, slice or column name
+    (ASCII letters in any case) as python's, with its keys(), length, equality and
+    hash."""
+    global _SqliteRow
+    if _SqliteRow is None:
+        def ascii_fold(text):
+            return text.lower() if text.isascii() else None
+
+        class Row:
+            __slots__ = ("_data", "_description")
+
+            def keys(self):
+                return [d[0] for d in self._description or ()]
+
+            def __len__(self):
+                return len(self._data)
+
+            def __iter__(self):
+                return iter(self._data)
+
+            def __getitem__(self, key):
+                if isinstance(key, int):
+                    index = key + len(self._data) if key < 0 else key
+                    if not 0 <= index < len(self._data):
+                        raise IndexError("tuple index out of range")
+                    return self._data[index]
+                if isinstance(key, str):
+                    for i, column in enumerate(self.keys()):
+                        if column == key or (ascii_fold(key) is not None
+                                             and ascii_fold(key) == ascii_fold(column)):
+                            return self._data[i]
+                    raise IndexError("No item with that key")
+                if isinstance(key, slice):
+                    return self._data[key]
+                raise IndexError("Index must be int or string")
+
+            def __eq__(self, other):
+                if type(other) is not type(self):
+                    return NotImplemented
+                return (self._description, self._data) == (other._description, other._data)
+
+            def __hash__(self):
+                return hash(self._description) ^ hash(self._data)
+
+        Row.__module__, Row.__qualname__ = "sqlite3", "Row"
+        _SqliteRow = Row
+    if names is not None and not all(type(n) is str for n in _exact(names, tuple)):
+        raise TypeError("column names that are not str")
+    row = object.__new__(_SqliteRow)
+    row._data = _exact(data, tuple)
+    row._description = None if names is None else tuple((n,) + (None,) * 6 for n in names)
+    return row
 
 
 _SymtableEntry = None

@@ -442,6 +442,28 @@ print(%r + json.dumps(facts))
             "no value", True, [["request_id", "req-42"]], {"name": "ann", "roles": ["admin"]},
             "bob", "unset here"])
 
+    def test_stdlib_rows(self):
+        self.compare("stdlib_rows.py")
+
+    def test_stdlib_rows_behave(self):
+        """A sqlite3.Row answers by index, slice and column name (any case) with the
+        program's values, and compares and hashes as python's."""
+        facts = self.probe_program("stdlib_rows.py", """
+import json
+facts = [type(row).__module__, type(row).__qualname__, row["NAME"], row[0], row[-1],
+         list(row[0:2]), len(row), row.keys(), row == rows[0], row != rows[1],
+         hash(row) == hash(rows[0]), [tuple(r) for r in rows]]
+try:
+    row["missing"]
+except IndexError as exc:
+    facts.append(str(exc))
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts, [
+            "sqlite3", "Row", "ann", 1, None, [1, "ann"], 3, ["id", "Name", "email"], True,
+            True, True, [[1, "ann", None], [2, "bob", "bob@example.org"]],
+            "No item with that key"])
+
     def test_builtin_iterators(self):
         self.compare("builtin_iterators.py")
 

@@ -551,6 +551,26 @@ class HostileTest(unittest.TestCase):
         self.assertIn("STUBS [False, True, True, True]", out)
         self.assertIn("GOOD <symtable entry top(7), line 1> True {'x': 2}", out)
 
+    def test_crafted_sqlite_rows_load(self):
+        # sqlite3.Row look-alikes whose values are no tuple or whose column names
+        # are no str load as stand-ins; a row with no description has no keys.
+        g = hg.Graph()
+        none = g.none()
+        values = [
+            g.reduced("sqlite3", "Row", [g.tuple([g.int(1)]), g.tuple([g.str("A")])]),
+            g.reduced("sqlite3", "Row", [g.tuple([g.int(1)]), none]),
+            g.reduced("sqlite3", "Row", [g.list([g.int(1)]), none]),
+            g.reduced("sqlite3", "Row", [g.tuple([]), g.tuple([g.int(3)])]),
+        ]
+        path = self.save("rows.dump", g, {"values": g.list(values)})
+        out = self.inspect(path, (
+            "import pyhd_surrogates\n"
+            "vals = r['roots']['values']\n"
+            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
+            "print('ROWS', vals[0]['a'], vals[1].keys(), list(vals[1]))"))
+        self.assertIn("STUBS [False, False, True, True]", out)
+        self.assertIn("ROWS 1 [] [1]", out)
+
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the
         # fixed 64:1 inflate bound refused the dump.
