@@ -97,6 +97,8 @@ struct rb {
     uint64_t current;          /* the id being made or filled, for messages */
     int making;                /* make() calls under way (make_one) */
     int taking;                /* take_own_dict() is making an instance's items */
+    PyTypeObject *fill_type;   /* borrowed: the type fill_wanted was last asked for */
+    int fill_wanted;           /* pyhd__values_fill_wanted() of an object of fill_type */
     uint64_t own_dict;         /* the INSTANCE make_one() just made takes this DICT
                                   record as its own __dict__ (take_own_dict()); or 0 */
     unsigned char *phases;     /* per id, while rebuild_all runs: the fill phases it
@@ -2254,7 +2256,12 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     case PYHD_REC_DTYPE:
         return fill_c_object(rb, obj, r);
     case PYHD_REC_REDUCED:
-        if (!pyhd__values_fill_wanted(obj))
+        /* Asked once per run of records of one type (the datetimes of a list). */
+        if (Py_TYPE(obj) != rb->fill_type) {
+            rb->fill_type = Py_TYPE(obj);
+            rb->fill_wanted = pyhd__values_fill_wanted(obj);
+        }
+        if (!rb->fill_wanted)
             return 0;
         args[0] = obj;
         args[1] = rb->objs[FLD(r, REDUCED, args)];

@@ -142,6 +142,8 @@ struct walker {
     int fatal;                    /* a whole-dump failure: an exception is set */
     int out_of_budget;            /* max_size spent: only TRUNCATED records follow, and
                                      the CLASS records they name */
+    PyObject *modules_root;       /* borrowed: the "modules" root (module name -> file):
+                                     its values are paths, redacted by no key's name */
     uint8_t *exempt;              /* bitmap by id: parts of a CLASS record written after
                                      the budget ran out (its names and bases) */
     size_t exempt_bytes;
@@ -1265,9 +1267,16 @@ static int put_dict_pairs(struct walker *w, void *arg)
     PyObject *k, *v;  /* borrowed */
     if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
         return -1;
-    for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++)
-        if (put_pair(w, k, v) < 0)
+    for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++) {
+        if (o == w->modules_root) {
+            /* A module named "secrets" or "token" is no secret, nor is its file. */
+            uint32_t key_id = memo_id(w, k);
+            if (key_id == 0 || put_id(w, key_id) < 0 || put_ref(w, v) < 0)
+                return -1;
+        } else if (put_pair(w, k, v) < 0) {
             return -1;
+        }
+    }
     return 0;
 }
 
@@ -4350,6 +4359,9 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
 {
     w->rules.extra = w->o->redact_patterns;
     w->rules.keep = w->o->keep_names;
+    for (size_t i = 0; i < roots->nnamed; i++)
+        if (strcmp(roots->named[i].key, "modules") == 0)
+            w->modules_root = roots->named[i].value;
     w->triage = w->o->privacy == PYHD_PRIVACY_TRIAGE;
     if (w->o->redact && w->o->redact_hash) {
         char err[256];

@@ -275,6 +275,27 @@ class RedactedTypes(PrivacyTestCase):
         self.assertIn("(['list'], True)", out)
 
 
+class ModuleNames(PrivacyTestCase):
+    def test_modules_named_like_secrets_keep_their_files(self):
+        # A module named "secrets" or "token" is no secret: its repr keeps its
+        # file (the dumped sys.modules names it under its name), while a str
+        # under a sensitive name is still left out.
+        script = os.path.join(self.dir, "mods.py")
+        with open(script, "w") as f:
+            f.write("import secrets, token\n"
+                    "def f():\n"
+                    "    mod, tok = secrets, token\n"
+                    "    api_token = 'abcd1234abcd1234abcd1234'\n"
+                    "    raise ValueError(mod.__name__)\n"
+                    "f()\n")
+        status, out, err = self.debug(self.dump(script=script), commands=[
+            "p mod", "p tok", "p api_token"])
+        self.assertEqual(status, 0, err)
+        self.assertRegex(out, r"<module 'secrets' from '/[^'<>]*secrets\.py'>")
+        self.assertRegex(out, r"<module 'token' from '/[^'<>]*token\.py'>")
+        self.assertIn("<redacted str, 24 chars>", out)
+
+
 class Audit(PrivacyTestCase):
     def test_full_dump_fails_the_audit(self):
         status, out, err = self.debug(self.dump("--privacy=full"), "--audit")
