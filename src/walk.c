@@ -806,8 +806,9 @@ static int put_named_ref(struct walker *w, uint32_t name_id, PyObject *name, PyO
     return put_id(w, id);
 }
 
-/* A dict entry: the key, then its value, redacted when the key is a sensitive name. */
-static int put_pair(struct walker *w, PyObject *key, PyObject *value)
+/* A dict entry: the key, then its value, redacted when by_name and the key is a
+   sensitive name. */
+static int put_pair_as(struct walker *w, PyObject *key, PyObject *value, int by_name)
 {
     uint32_t key_id = memo_id(w, key);
     if (key_id == 0)
@@ -816,7 +817,12 @@ static int put_pair(struct walker *w, PyObject *key, PyObject *value)
         return -1;
     if (put_id(w, key_id) < 0)
         return -1;
-    return put_named_ref(w, key_id, key, value);
+    return by_name ? put_named_ref(w, key_id, key, value) : put_ref(w, value);
+}
+
+static int put_pair(struct walker *w, PyObject *key, PyObject *value)
+{
+    return put_pair_as(w, key, value, 1);
 }
 
 /* Start a record's payload afresh (also after a failed attempt was discarded). */
@@ -1267,16 +1273,10 @@ static int put_dict_pairs(struct walker *w, void *arg)
     PyObject *k, *v;  /* borrowed */
     if (put_varint(w, (uint64_t)len) < 0 || put_varint(w, n) < 0)
         return -1;
-    for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++) {
-        if (o == w->modules_root) {
-            /* A module named "secrets" or "token" is no secret, nor is its file. */
-            uint32_t key_id = memo_id(w, k);
-            if (key_id == 0 || put_id(w, key_id) < 0 || put_ref(w, v) < 0)
-                return -1;
-        } else if (put_pair(w, k, v) < 0) {
+    /* A module named "secrets" or "token" is no secret, nor is its file. */
+    for (size_t i = 0; i < n && PyDict_Next(o, &pos, &k, &v); i++)
+        if (put_pair_as(w, k, v, o != w->modules_root) < 0)
             return -1;
-        }
-    }
     return 0;
 }
 
