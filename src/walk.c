@@ -2694,6 +2694,22 @@ static int w_iterator(struct walker *w, PyObject *o)
         args = Py_BuildValue("(On)", it->it_seq != NULL ? it->it_seq : Py_None, it->it_index);
     } else if (t == &PyEnum_Type || t == &PyZip_Type || t == &PyMap_Type || t == &PyFilter_Type) {
         args = own_reduce_args(o, -1);
+    } else if (t == &PyRangeIter_Type || t == &PyLongRangeIter_Type) {
+        /* (range, index): its C __reduce__ gives (iter, (range,), index), made of its
+           fields (a range object is made, nothing else runs). */
+        PyObject *r = c_method(o, "__reduce__");
+        args = r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 3
+                       && PyTuple_Check(PyTuple_GET_ITEM(r, 1))
+                       && PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == 1
+                       && PyRange_Check(PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0))
+                       && PyLong_CheckExact(PyTuple_GET_ITEM(r, 2))
+                   ? PyTuple_Pack(2, PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0),
+                                  PyTuple_GET_ITEM(r, 2))
+                   : NULL;
+        if (r != NULL && args == NULL && !PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "a range iterator whose __reduce__ is not "
+                                             "(iter, (range,), index)");
+        Py_XDECREF(r);
     } else {
         return 0;
     }

@@ -519,6 +519,8 @@ enum pyhd_kind {
  *   str_ascii_iterator, bytes_iterator (sequence or None, index)   the sequence it
  *                        walks (None once exhausted) and its index, read from its
  *                        fields; a reader sets the index once the sequence is filled
+ *   builtins.range_iterator, longrange_iterator (range, index)   as its C __reduce__
+ *                        gives them
  *   builtins.enumerate, zip, map, filter   the args their C __reduce__ gives:
  *                        (iterator, count), (iterator, ...), (function, iterator, ...),
  *                        (function or None, iterator)

@@ -1950,6 +1950,8 @@ def _build_reducers():
         ("builtins", "str_iterator"): _seq_iterator(iter, str),
         ("builtins", "str_ascii_iterator"): _seq_iterator(iter, str),
         ("builtins", "bytes_iterator"): _seq_iterator(iter, bytes),
+        ("builtins", "range_iterator"): _range_iterator,
+        ("builtins", "longrange_iterator"): _range_iterator,
         enumerate: lambda iterable, start: enumerate(iterable, _exact(start, int)),
         zip: zip, map: map, filter: filter,
         # By name (_reducers_by_name): the trust table does not list it, so that a
@@ -2162,6 +2164,14 @@ def _dir_entry(name, path):
     entry = object.__new__(_DirEntry)
     entry.name, entry.path = name, path
     return entry
+
+
+def _range_iterator(sequence, index):
+    """An iterator over the rebuilt range, at the dumped index (clamped by the
+    iterator itself)."""
+    iterator = iter(_exact(sequence, range))
+    iterator.__setstate__(_exact(index, int))
+    return iterator
 
 
 def _stringio(text, newline, position, closed):

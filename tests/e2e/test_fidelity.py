@@ -474,7 +474,8 @@ print(%r + json.dumps(facts))
 import json
 facts = [list(cursor), list(backwards), list(digits), list(word), list(plain),
          list(octets), list(spent), list(numbered), list(pairs), list(sizes),
-         list(nonzero), type(cursor).__name__]
+         list(nonzero), type(cursor).__name__, list(counter), list(huge),
+         type(counter).__name__, type(huge).__name__]
 rows.append("late")
 print(%r + json.dumps(facts + [list(iter(rows))[-1]]))
 """ % MARK)
@@ -482,7 +483,8 @@ print(%r + json.dumps(facts + [list(iter(rows))[-1]]))
             [[1, "ann"], [2, "bob"], [3, "cy"]], [[2, "bob"], [1, "ann"], ["id", "name"]],
             [2, 3], ["\u00e9", "l", "l", "o"], ["b", "c"], [121, 122], [],
             [[11, "y"], [12, "z"]], [[2, "b"], [3, "c"]], [2, 3], [2], "list_iterator",
-            "late"])
+            [13, 16, 19], [2 ** 70 + 2, 2 ** 70 + 3, 2 ** 70 + 4], "range_iterator",
+            "longrange_iterator", "late"])
 
     def test_program_values(self):
         self.compare("program_values.py")

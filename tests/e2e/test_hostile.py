@@ -551,6 +551,26 @@ class HostileTest(unittest.TestCase):
         self.assertIn("STUBS [False, True, True, True]", out)
         self.assertIn("GOOD <symtable entry top(7), line 1> True {'x': 2}", out)
 
+    def test_crafted_range_iterators_load(self):
+        # Range iterators over no range, or at an index past any range, load as a
+        # stand-in or a real iterator clamped to its range.
+        g = hg.Graph()
+        rng = g.add(0x12, g.refs([g.int(0), g.int(5), g.int(1)]))
+        values = [
+            g.reduced("builtins", "range_iterator", [rng, g.int(2)]),
+            g.reduced("builtins", "range_iterator", [g.list([g.int(1)]), g.int(0)]),
+            g.reduced("builtins", "range_iterator", [rng, g.bigint(2 ** 80)]),
+            g.reduced("builtins", "longrange_iterator", [rng, g.int(-3)]),
+        ]
+        path = self.save("ranges.dump", g, {"values": g.list(values)})
+        out = self.inspect(path, (
+            "import pyhd_surrogates\n"
+            "vals = r['roots']['values']\n"
+            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
+            "print('LEFT', list(vals[0]))"))
+        self.assertIn("STUBS [False, True, True, False]", out)
+        self.assertIn("LEFT [2, 3, 4]", out)
+
     def test_crafted_sqlite_rows_load(self):
         # sqlite3.Row look-alikes whose values are no tuple or whose column names
         # are no str load as stand-ins; a row with no description has no keys.

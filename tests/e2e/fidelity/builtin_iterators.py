@@ -1,6 +1,6 @@
 """Fidelity: builtin iterators part way through: over a list (forwards and
-reversed), a tuple, a str (ASCII or not), bytes; an exhausted one; enumerate,
-zip, map and filter. Each comes back where it was: what is left to iterate is
+reversed), a tuple, a str (ASCII or not), bytes, a range (small or past a C
+long); an exhausted one; enumerate, zip, map and filter. Each comes back where it was: what is left to iterate is
 what the program had left."""
 
 
@@ -18,6 +18,11 @@ def crash():
     next(plain)
     octets = iter(b"xyz")
     next(octets)
+    counter = iter(range(10, 20, 3))
+    next(counter)
+    huge = iter(range(2 ** 70, 2 ** 70 + 5))
+    next(huge)
+    next(huge)
     spent = iter([1])
     for _ in spent:
         pass
