@@ -8,8 +8,10 @@ for -max_len=65536: a tuple key nested
 past the hash bound, slices nested past theirs, a class chain and a wide
 class, keys that hash alike, a long exception chain with tracebacks, stand-ins
 that share their attributes, standard-library names, REDUCED values the reader
-makes in Python (StringIO, BytesIO, an XML element, a Random), and control characters
-in names, messages and the MANIFEST.
+makes in Python (StringIO, BytesIO, an XML element, a Random; an lru_cache
+wrapper, ContextVars and a Context also named by a THREAD record, a symtable
+entry among its own children, sqlite3 rows, range iterators), and control
+characters in names, messages and the MANIFEST.
 """
 
 import os
@@ -116,6 +118,31 @@ def seeds():
               g.reduced("random", "Random", [g.tuple([g.int(5)] * 624 + [g.int(624)]), none])]
     yield "reduced-values", g, {"x": g.list(values)}
 
+    # More of them: an lru_cache wrapper, context variables and a context (which a
+    # THREAD record names as its own), a symtable entry among its own children,
+    # sqlite3 rows, range iterators.
+    g = hg.Graph()
+    none, false, zero, name = g.none(), g.add(0x02), g.int(0), g.str("rid")
+    var = g.reduced("_contextvars", "ContextVar", [name, g.str("d")])
+    ctx = g.reduced("_contextvars", "Context", [g.tuple([g.tuple([var, g.str("v")]),
+                                                         g.tuple([g.int(1), none])])])
+    kids = g.list([])
+    entry = g.reduced("builtins", "symtable entry",
+                      [g.int(7), g.str("top"), g.dict([(g.str("x"), g.int(2))]), g.list([]),
+                       kids, zero, g.int(2), g.int(1)])
+    g.records[kids - 1] = (hg.LIST, hg.varint(1) + hg.varint(1) + g.refs([entry]))
+    rng = g.add(0x12, g.refs([zero, g.int(5), g.int(1)]))
+    values = [g.reduced("functools", "_lru_cache_wrapper",
+                        [g.builtin_function(g.str("len"), g.str("builtins"), 0), g.int(8),
+                         false, g.int(2), g.int(3), g.int(1),
+                         g.dict([(g.str("__name__"), g.str("memo"))])]),
+              var, ctx, entry,
+              g.reduced("sqlite3", "Row", [g.tuple([g.int(1)]), g.tuple([g.str("A")])]),
+              g.reduced("builtins", "range_iterator", [rng, g.int(2)])]
+    g.meta.append((hg.THREAD, hg.varint(1) + b"\x00" + hg.text("MainThread") + bytes([0x0C])
+                   + g.ref(0) + g.ref(ctx)))
+    yield "reduced-values-2", g, {"x": g.list(values)}, 2  # the THREAD's context: version 2
+
     g = hg.Graph()
     evil = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]0;title\x07\r\x00\x7f\x9b"
     cls = g.klass("E" + evil, "m" + evil, flags=hg.CLASS_EXCEPTION | hg.CLASS_HEAPTYPE)
@@ -127,11 +154,11 @@ def seeds():
 def main():
     manifest, traceback_txt = base()
     evil = "\\x1b]0;title\\x07\\x1b[2J"
-    for name, graph, roots in seeds():
+    for name, graph, roots, *version in seeds():
         m = manifest
         if name == "escapes":
             m = hg.manifest_with(manifest, Exception_Message=evil, Hostname=evil)
-        stream = graph.stream(roots)
+        stream = graph.stream(roots, *version)
         data = hg.dump_bytes(stream, m, traceback_txt)
         with open(os.path.join(SEEDS, "crafted-%s.dump" % name), "wb") as f:
             f.write(data)
