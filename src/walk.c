@@ -2696,16 +2696,19 @@ static int w_iterator(struct walker *w, PyObject *o)
         args = own_reduce_args(o, -1);
     } else if (t == &PyRangeIter_Type || t == &PyLongRangeIter_Type) {
         /* (range, index): its C __reduce__ gives (iter, (range,), index), made of its
-           fields (a range object is made, nothing else runs). */
-        PyObject *r = c_method(o, "__reduce__");
-        args = r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 3
+           fields (a range object is made, nothing else runs); since 3.12 the range
+           starts where the iterator is and the index is None: 0. */
+        PyObject *r = c_method(o, "__reduce__"), *index = NULL;
+        if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 3)
+            index = PyTuple_GET_ITEM(r, 2) == Py_None ? PyLong_FromLong(0)
+                                                      : Py_NewRef(PyTuple_GET_ITEM(r, 2));
+        args = index != NULL && PyLong_CheckExact(index)
                        && PyTuple_Check(PyTuple_GET_ITEM(r, 1))
                        && PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == 1
                        && PyRange_Check(PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0))
-                       && PyLong_CheckExact(PyTuple_GET_ITEM(r, 2))
-                   ? PyTuple_Pack(2, PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0),
-                                  PyTuple_GET_ITEM(r, 2))
+                   ? PyTuple_Pack(2, PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0), index)
                    : NULL;
+        Py_XDECREF(index);
         if (r != NULL && args == NULL && !PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "a range iterator whose __reduce__ is not "
                                              "(iter, (range,), index)");

@@ -520,7 +520,7 @@ enum pyhd_kind {
  *                        walks (None once exhausted) and its index, read from its
  *                        fields; a reader sets the index once the sequence is filled
  *   builtins.range_iterator, longrange_iterator (range, index)   as its C __reduce__
- *                        gives them
+ *                        gives them (since 3.12: the range left, and 0)
  *   builtins.enumerate, zip, map, filter   the args their C __reduce__ gives:
  *                        (iterator, count), (iterator, ...), (function, iterator, ...),
  *                        (function or None, iterator)
