@@ -2678,44 +2678,11 @@ static int is_seq_iterator(PyTypeObject *t)
            && t->tp_basicsize == (Py_ssize_t)sizeof(struct pyhd_seqiter);
 }
 
-/*
- * A builtin iterator as a REDUCED record (format.h): a sequence iterator's
- * (sequence or None once exhausted, index), read from its fields; an
- * enumerate's, zip's, map's or filter's arguments as their own C __reduce__
- * gives them (it only packs their fields). 0 when o is none of these.
- */
-static int w_iterator(struct walker *w, PyObject *o)
+/* A REDUCED record of class t with args (a new reference it consumes; NULL: -1,
+   the exception set). */
+static int reduced_record(struct walker *w, PyTypeObject *t, PyObject *args)
 {
-    PyTypeObject *t = Py_TYPE(o);
-    PyObject *args;
     int rc;
-    if (is_seq_iterator(t)) {
-        const struct pyhd_seqiter *it = (const struct pyhd_seqiter *)o;
-        args = Py_BuildValue("(On)", it->it_seq != NULL ? it->it_seq : Py_None, it->it_index);
-    } else if (t == &PyEnum_Type || t == &PyZip_Type || t == &PyMap_Type || t == &PyFilter_Type) {
-        args = own_reduce_args(o, -1);
-    } else if (t == &PyRangeIter_Type || t == &PyLongRangeIter_Type) {
-        /* (range, index): its C __reduce__ gives (iter, (range,), index), made of its
-           fields (a range object is made, nothing else runs); since 3.12 the range
-           starts where the iterator is and the index is None: 0. */
-        PyObject *r = c_method(o, "__reduce__"), *index = NULL;
-        if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 3)
-            index = PyTuple_GET_ITEM(r, 2) == Py_None ? PyLong_FromLong(0)
-                                                      : Py_NewRef(PyTuple_GET_ITEM(r, 2));
-        args = index != NULL && PyLong_CheckExact(index)
-                       && PyTuple_Check(PyTuple_GET_ITEM(r, 1))
-                       && PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == 1
-                       && PyRange_Check(PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0))
-                   ? PyTuple_Pack(2, PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0), index)
-                   : NULL;
-        Py_XDECREF(index);
-        if (r != NULL && args == NULL && !PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "a range iterator whose __reduce__ is not "
-                                             "(iter, (range,), index)");
-        Py_XDECREF(r);
-    } else {
-        return 0;
-    }
     if (args == NULL)
         return -1;
     rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
@@ -2724,66 +2691,100 @@ static int w_iterator(struct walker *w, PyObject *o)
 }
 
 /*
- * A contextvars.ContextVar as a REDUCED record of (name,) or (name, default),
- * read from its fields; a Context as one of ((var, value), ...), its items
- * read by its C mapping (a lookup compares ContextVars, which have no
- * comparison of their own: no code runs). 0 when o is neither.
+ * A range iterator's (range, index): its C __reduce__ gives (iter, (range,),
+ * index), made of its fields (a range object is made, nothing else runs);
+ * since 3.12 the range starts where the iterator is and the index is None: 0.
  */
-static int w_context_object(struct walker *w, PyObject *o)
+static PyObject *range_iterator_args(PyObject *o)  /* new reference */
 {
-    PyObject *args = NULL, *it, *var;
-    int rc;
-    if (Py_IS_TYPE(o, &PyContextVar_Type)) {
-        const struct pyhd_contextvar *v = (const struct pyhd_contextvar *)o;
-        if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *v || v->name == NULL
-            || !PyUnicode_Check(v->name)) {
-            PyErr_SetString(PyExc_ValueError, "a ContextVar of a layout pyhd does not know");
-            return -1;
-        }
-        args = v->deflt != NULL ? PyTuple_Pack(2, v->name, v->deflt) : PyTuple_Pack(1, v->name);
-    } else if (Py_IS_TYPE(o, &PyContext_Type)) {
-        PyObject *pairs = PyList_New(0);
-        it = pairs != NULL ? PyObject_GetIter(o) : NULL;
-        while (it != NULL && (var = PyIter_Next(it)) != NULL) {
-            PyObject *value = PyObject_GetItem(o, var);
-            PyObject *pair = value != NULL ? PyTuple_Pack(2, var, value) : NULL;
-            rc = pair != NULL ? PyList_Append(pairs, pair) : -1;
-            Py_XDECREF(pair);
-            Py_XDECREF(value);
-            Py_DECREF(var);
-            if (rc < 0)
-                break;
-        }
-        if (it != NULL && !PyErr_Occurred())
-            args = Py_BuildValue("(N)", PyList_AsTuple(pairs));
-        Py_XDECREF(it);
-        Py_XDECREF(pairs);
-    } else {
-        return 0;
-    }
-    if (args == NULL)
-        return -1;
-    rc = RECORD(w, REDUCED, .class = REF(Py_TYPE(o)), .args = REF(args));
-    Py_DECREF(args);
-    return rc;
+    PyObject *r = c_method(o, "__reduce__"), *index = NULL, *args;
+    if (r != NULL && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 3)
+        index = PyTuple_GET_ITEM(r, 2) == Py_None ? PyLong_FromLong(0)
+                                                  : Py_NewRef(PyTuple_GET_ITEM(r, 2));
+    args = index != NULL && PyLong_CheckExact(index) && PyTuple_Check(PyTuple_GET_ITEM(r, 1))
+                   && PyTuple_GET_SIZE(PyTuple_GET_ITEM(r, 1)) == 1
+                   && PyRange_Check(PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0))
+               ? PyTuple_Pack(2, PyTuple_GET_ITEM(PyTuple_GET_ITEM(r, 1), 0), index)
+               : NULL;
+    Py_XDECREF(index);
+    if (r != NULL && args == NULL && !PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "a range iterator whose __reduce__ is not "
+                                         "(iter, (range,), index)");
+    Py_XDECREF(r);
+    return args;
 }
 
 /*
- * A symtable entry (the C object behind symtable.SymbolTable) as a REDUCED
- * record of its members (id, name, symbols, varnames, children, nested, type,
- * lineno), read by their PyMemberDefs; type and the symbols' flags are numbered
- * as the dumping python numbers them. 0 when o is none.
+ * A builtin iterator as a REDUCED record (format.h): a sequence iterator's
+ * (sequence or None once exhausted, index), read from its fields; an
+ * enumerate's, zip's, map's or filter's arguments as their own C __reduce__
+ * gives them (it only packs their fields); a range iterator's (range, index).
+ * 0 when o is none of these.
  */
-static int w_symtable_entry(struct walker *w, PyObject *o)
+static int w_iterator(struct walker *w, PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    PyObject *args;
+    if (is_seq_iterator(t)) {
+        const struct pyhd_seqiter *it = (const struct pyhd_seqiter *)o;
+        args = Py_BuildValue("(On)", it->it_seq != NULL ? it->it_seq : Py_None, it->it_index);
+    } else if (t == &PyEnum_Type || t == &PyZip_Type || t == &PyMap_Type || t == &PyFilter_Type) {
+        args = own_reduce_args(o, -1);
+    } else if (t == &PyRangeIter_Type || t == &PyLongRangeIter_Type) {
+        args = range_iterator_args(o);
+    } else {
+        return 0;
+    }
+    return reduced_record(w, t, args);
+}
+
+/* A contextvars.ContextVar's (name,) or (name, default), read from its fields. */
+static PyObject *contextvar_args(PyObject *o)  /* new reference */
+{
+    const struct pyhd_contextvar *v = (const struct pyhd_contextvar *)o;
+    if (Py_TYPE(o)->tp_basicsize != (Py_ssize_t)sizeof *v || v->name == NULL
+        || !PyUnicode_Check(v->name)) {
+        PyErr_SetString(PyExc_ValueError, "a ContextVar of a layout pyhd does not know");
+        return NULL;
+    }
+    return v->deflt != NULL ? PyTuple_Pack(2, v->name, v->deflt) : PyTuple_Pack(1, v->name);
+}
+
+/* A contextvars.Context's (((var, value), ...),), read by its C mapping (a lookup
+   compares ContextVars, which have no comparison of their own: no code runs). */
+static PyObject *context_args(PyObject *o)  /* new reference */
+{
+    PyObject *pairs = PyList_New(0), *it, *var, *args = NULL;
+    it = pairs != NULL ? PyObject_GetIter(o) : NULL;
+    while (it != NULL && (var = PyIter_Next(it)) != NULL) {
+        PyObject *value = PyObject_GetItem(o, var);
+        PyObject *pair = value != NULL ? PyTuple_Pack(2, var, value) : NULL;
+        int rc = pair != NULL ? PyList_Append(pairs, pair) : -1;
+        Py_XDECREF(pair);
+        Py_XDECREF(value);
+        Py_DECREF(var);
+        if (rc < 0)
+            break;
+    }
+    if (it != NULL && !PyErr_Occurred())
+        args = Py_BuildValue("(N)", PyList_AsTuple(pairs));
+    Py_XDECREF(it);
+    Py_XDECREF(pairs);
+    return args;
+}
+
+/*
+ * A symtable entry's (the C object behind symtable.SymbolTable) members (id,
+ * name, symbols, varnames, children, nested, type, lineno), read by their
+ * PyMemberDefs; type and the symbols' flags are numbered as the dumping python
+ * numbers them.
+ */
+static PyObject *symtable_entry_args(PyObject *o)  /* new reference */
 {
     static const char *const names[] = {"id", "name", "symbols", "varnames", "children",
                                         "nested", "type", "lineno"};
     PyTypeObject *t = Py_TYPE(o);
-    PyObject *args;
-    int rc;
-    if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) || strcmp(t->tp_name, "symtable entry") != 0)
-        return 0;
-    args = PyTuple_New(8);
+    PyObject *args = PyTuple_New(8);
     for (Py_ssize_t i = 0; args != NULL && i < 8; i++) {
         PyObject *v = NULL;
         for (PyMemberDef *m = t->tp_members; m != NULL && m->name != NULL && v == NULL; m++)
@@ -2797,11 +2798,7 @@ static int w_symtable_entry(struct walker *w, PyObject *o)
         }
         PyTuple_SET_ITEM(args, i, v);
     }
-    if (args == NULL)
-        return -1;
-    rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
-    Py_DECREF(args);
-    return rc;
+    return args;
 }
 
 /* The column names of a sqlite3.Row's description: a tuple of str, or None. */
@@ -2824,43 +2821,45 @@ static PyObject *row_columns(PyObject *description)  /* new reference */
     return names;
 }
 
-/*
- * A sqlite3.Row as a REDUCED record of (values tuple, column names tuple or
- * None), read from its fields (compat_objects.h). 0 when o is none.
- */
-static int w_sqlite_row(struct walker *w, PyObject *o)
+/* A sqlite3.Row's (values tuple, column names tuple or None), read from its fields. */
+static PyObject *sqlite_row_args(PyObject *o)  /* new reference */
 {
     const struct pyhd_sqlite_row *row = (const struct pyhd_sqlite_row *)o;
-    PyTypeObject *t = Py_TYPE(o);
-    PyObject *names, *args;
-    int rc;
-    if (strcmp(t->tp_name, "sqlite3.Row") != 0 || !(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
-        || is_python_class(w, t))
-        return 0;
-    names = t->tp_basicsize == (Py_ssize_t)sizeof *row && row->data != NULL
-                    && PyTuple_Check(row->data) && row->description != NULL
-                ? row_columns(row->description) : NULL;
-    if (names == NULL) {
+    PyObject *names = Py_TYPE(o)->tp_basicsize == (Py_ssize_t)sizeof *row && row->data != NULL
+                              && PyTuple_Check(row->data) && row->description != NULL
+                          ? row_columns(row->description) : NULL;
+    PyObject *args = names != NULL ? PyTuple_Pack(2, row->data, names) : NULL;
+    if (names == NULL && !PyErr_Occurred())
         PyErr_SetString(PyExc_ValueError, "a sqlite3.Row of a layout pyhd does not know");
-        return -1;
-    }
-    args = PyTuple_Pack(2, row->data, names);
-    Py_DECREF(names);
-    if (args == NULL)
-        return -1;
-    rc = RECORD(w, REDUCED, .class = REF(t), .args = REF(args));
-    Py_DECREF(args);
-    return rc;
+    Py_XDECREF(names);
+    return args;
+}
+
+/*
+ * The REDUCED args of the C objects read through their fields or members
+ * (format.h): ContextVar, Context, a symtable entry, sqlite3.Row. NULL with
+ * *mine 0 when o is none of them; with *mine 1, NULL is an error.
+ */
+static PyObject *member_reduced_args(struct walker *w, PyObject *o, int *mine)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    *mine = 1;
+    if (t == &PyContextVar_Type)
+        return contextvar_args(o);
+    if (t == &PyContext_Type)
+        return context_args(o);
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && strcmp(t->tp_name, "symtable entry") == 0)
+        return symtable_entry_args(o);
+    if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) && !is_python_class(w, t)
+        && strcmp(t->tp_name, "sqlite3.Row") == 0)
+        return sqlite_row_args(o);
+    *mine = 0;
+    return NULL;
 }
 
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
-    PyObject *args = reduce_args(w, o, which);
-    if (args == NULL)
-        return -1;
-    int rc = RECORD(w, REDUCED, .class = REF(Py_TYPE(o)), .args = REF(args));
-    Py_DECREF(args);
-    return rc;
+    return reduced_record(w, Py_TYPE(o), reduce_args(w, o, which));
 }
 
 /*
@@ -3832,15 +3831,10 @@ static int w_object(struct walker *w, PyObject *o)
         return w_weakref(w, o);
     if (PyExceptionInstance_Check(o))
         return w_exception(w, o);
-    int context = w_context_object(w, o);
-    if (context != 0)
-        return context;
-    int entry = w_symtable_entry(w, o);
-    if (entry != 0)
-        return entry;
-    int row = w_sqlite_row(w, o);
-    if (row != 0)
-        return row;
+    int mine;
+    PyObject *member_args = member_reduced_args(w, o, &mine);
+    if (mine)
+        return reduced_record(w, t, member_args);
     int iterator = w_iterator(w, o);
     if (iterator != 0)
         return iterator;
