@@ -1987,8 +1987,6 @@ def _build_reducers():
                  types.MemberDescriptorType):
         table[kind] = descriptor(kind)
     if hasattr(types, "UnionType"):  # 3.10+
-        import functools
-
         def union(*args):
             try:
                 return functools.reduce(operator.or_, map(_an_alias_arg, args))

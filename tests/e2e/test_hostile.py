@@ -88,6 +88,15 @@ class HostileTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
         return proc.stdout
 
+    def inspect_values(self, path, code):
+        """inspect() with vals, the dump's "values" root, and a first line "STUBS
+        [...]": which of them are stand-ins (OpaqueStub), not rebuilt values."""
+        return self.inspect(path, (
+            "import pyhd_surrogates\n"
+            "vals = r['roots']['values']\n"
+            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
+            + code))
+
     # -- nesting ----------------------------------------------------------------
 
     def test_deeply_nested_tuple_as_key_is_kept_unhashed(self):
@@ -543,11 +552,8 @@ class HostileTest(unittest.TestCase):
         values = [good, entry(g.int(5), g.list([])), entry(g.str("f"), g.str("no list")),
                   g.reduced("builtins", "symtable entry", [g.int(1), g.str("f")])]
         path = self.save("symtables.dump", g, {"values": g.list(values)})
-        out = self.inspect(path, (
-            "import pyhd_surrogates\n"
-            "vals = r['roots']['values']\n"
-            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
-            "print('GOOD', repr(vals[0]), vals[0].children[0] is vals[0], vals[0].symbols)"))
+        out = self.inspect_values(
+            path, "print('GOOD', repr(vals[0]), vals[0].children[0] is vals[0], vals[0].symbols)")
         self.assertIn("STUBS [False, True, True, True]", out)
         self.assertIn("GOOD <symtable entry top(7), line 1> True {'x': 2}", out)
 
@@ -563,11 +569,8 @@ class HostileTest(unittest.TestCase):
             g.reduced("builtins", "longrange_iterator", [rng, g.int(-3)]),
         ]
         path = self.save("ranges.dump", g, {"values": g.list(values)})
-        out = self.inspect(path, (
-            "import pyhd_surrogates\n"
-            "vals = r['roots']['values']\n"
-            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
-            "print('LEFT', list(vals[0]))"))
+        out = self.inspect_values(
+            path, "print('LEFT', list(vals[0]))")
         self.assertIn("STUBS [False, True, True, False]", out)
         self.assertIn("LEFT [2, 3, 4]", out)
 
@@ -583,11 +586,8 @@ class HostileTest(unittest.TestCase):
             g.reduced("sqlite3", "Row", [g.tuple([]), g.tuple([g.int(3)])]),
         ]
         path = self.save("rows.dump", g, {"values": g.list(values)})
-        out = self.inspect(path, (
-            "import pyhd_surrogates\n"
-            "vals = r['roots']['values']\n"
-            "print('STUBS', [isinstance(v, pyhd_surrogates.OpaqueStub) for v in vals])\n"
-            "print('ROWS', vals[0]['a'], vals[1].keys(), list(vals[1]))"))
+        out = self.inspect_values(
+            path, "print('ROWS', vals[0]['a'], vals[1].keys(), list(vals[1]))")
         self.assertIn("STUBS [False, False, True, True]", out)
         self.assertIn("ROWS 1 [] [1]", out)
 
