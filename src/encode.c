@@ -7,13 +7,11 @@
 #include "pyhd/format.h"
 
 /*
- * Add bytes to the CRC and deflate them into e->out. flush is Z_NO_FLUSH
+ * Deflate bytes, already counted in the CRC, into e->out. flush is Z_NO_FLUSH
  * while records are coming and Z_FINISH for the last piece.
  */
-static int enc_deflate(struct pyhd_enc *e, const unsigned char *p, size_t n, int flush)
+static int enc_z(struct pyhd_enc *e, const unsigned char *p, size_t n, int flush)
 {
-    e->crc = (uint32_t)crc32_z(e->crc, p, n);
-    e->raw_bytes += n;
     e->zs.next_in = (Bytef *)p;
     e->zs.avail_in = 0;
     for (;;) {
@@ -53,6 +51,50 @@ static int enc_deflate(struct pyhd_enc *e, const unsigned char *p, size_t n, int
     }
 }
 
+/*
+ * Start deflate at level, and hand it the bytes held back so far. A graph
+ * that ends within PYHD_ENC_STORE_BELOW bytes starts at level 0 (stored).
+ */
+static int enc_start(struct pyhd_enc *e, int level)
+{
+    int rc = deflateInit(&e->zs, level);
+    if (rc != Z_OK) {
+        snprintf(e->err, sizeof e->err, "starting the graph stream: deflateInit error %d", rc);
+        return -1;
+    }
+    e->zs_ready = 1;
+    rc = enc_z(e, e->head.data, e->head.len, Z_NO_FLUSH);
+    pyhd__buf_free(&e->head);
+    return rc;
+}
+
+/*
+ * Add bytes to the CRC and deflate them into e->out, or, while the graph is
+ * still smaller than PYHD_ENC_STORE_BELOW, hold them back in e->head: a graph
+ * that small is stored rather than compressed (see encode.h). flush is
+ * Z_NO_FLUSH while records are coming and Z_FINISH for the last piece.
+ */
+static int enc_deflate(struct pyhd_enc *e, const unsigned char *p, size_t n, int flush)
+{
+    e->crc = (uint32_t)crc32_z(e->crc, p, n);
+    e->raw_bytes += n;
+    if (!e->zs_ready) {
+        int small = e->raw_bytes <= PYHD_ENC_STORE_BELOW;
+        if (small && flush == Z_NO_FLUSH) {
+            if (pyhd__buf_append(&e->head, p, n) < 0) {
+                snprintf(e->err, sizeof e->err,
+                         "writing the graph: out of memory at inflated byte %llu",
+                         (unsigned long long)e->raw_bytes);
+                return -1;
+            }
+            return 0;
+        }
+        if (enc_start(e, small ? 0 : e->level) < 0)
+            return -1;
+    }
+    return enc_z(e, p, n, flush);
+}
+
 static int enc_flush_chunk(struct pyhd_enc *e)
 {
     if (e->chunk_len == 0)
@@ -90,12 +132,8 @@ int pyhd__enc_init(struct pyhd_enc *e, struct pyhd_buf *out, int level)
         snprintf(e->err, sizeof e->err, "starting the graph stream: out of memory");
         return -1;
     }
-    int rc = deflateInit(&e->zs, level);
-    if (rc != Z_OK) {
-        snprintf(e->err, sizeof e->err, "starting the graph stream: deflateInit error %d", rc);
-        return -1;
-    }
-    e->zs_ready = 1;
+    e->level = level;
+    pyhd__buf_init(&e->head);
     unsigned char head[PYHD_GRAPH_MAGIC_LEN + PYHD_VARINT_MAX];
     memcpy(head, PYHD_GRAPH_MAGIC, PYHD_GRAPH_MAGIC_LEN);
     size_t n = PYHD_GRAPH_MAGIC_LEN + pyhd__varint_put(head + PYHD_GRAPH_MAGIC_LEN,
@@ -152,6 +190,7 @@ void pyhd__enc_free(struct pyhd_enc *e)
     if (e->zs_ready)
         deflateEnd(&e->zs);
     e->zs_ready = 0;
+    pyhd__buf_free(&e->head);
     free(e->chunk);
     e->chunk = NULL;
 }

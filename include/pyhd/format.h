@@ -8,7 +8,8 @@
  *   MANIFEST          RFC 822-style "Key: value" lines (see PYHD_MANIFEST_*).
  *   traceback.txt     The traceback as python's default hook prints it, then
  *                     every other thread's stack in the same style.
- *   graph.z           The object graph: one zlib (RFC 1950) stream.
+ *   graph.z           The object graph: one zlib (RFC 1950) stream (stored
+ *                     blocks for a graph of at most 1 MiB: encode.h).
  *   sources/PATH      The bytes of every source file a dumped frame executes,
  *                     PATH being the absolute path without its leading "/".
  *

@@ -210,7 +210,8 @@ static void test_chunked_round_trip(void **state)
     }
     pyhd__buf_init(&out);
     assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
-    const int small = 50000;
+    /* Past PYHD_ENC_STORE_BELOW, so that the graph is compressed. */
+    const int small = 400000;
     for (int i = 0; i < small; i++) {
         unsigned char b[PYHD_VARINT_MAX];
         size_t n = pyhd__varint_put(b, (uint64_t)i * 977);
@@ -259,8 +260,9 @@ static void test_deflate_failure(void **state)
     assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
     deflate_fail_after = 0;
     int rc = 0;
-    /* Records are buffered: the failure shows when a chunk is handed to deflate. */
-    for (int i = 0; i < 200 && rc == 0; i++)
+    /* Records are buffered: the failure shows when a chunk is handed to deflate,
+       once the graph is past PYHD_ENC_STORE_BELOW (before, nothing is deflated). */
+    for (int i = 0; i < 2 * (int)(PYHD_ENC_STORE_BELOW / sizeof payload) && rc == 0; i++)
         rc = pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload, sizeof payload);
     deflate_fail_after = -1;
     assert_int_equal(rc, -1);
@@ -281,25 +283,79 @@ static void test_deflate_failure(void **state)
     pyhd__buf_free(&out);
 }
 
-/* When the compressed output cannot grow, the error says so and where. */
+/* When the compressed output, or the bytes held back before it, cannot grow, the
+   error says so and where. */
 static void test_output_out_of_memory(void **state)
 {
     (void)state;
     struct pyhd_buf out;
     struct pyhd_enc e;
-    const size_t big = 2 * PYHD_ENC_CHUNK;
-    unsigned char *payload = calloc(1, big);
-    assert_non_null(payload);
-    pyhd__buf_init(&out);
-    assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
-    realloc_fails = 1;
-    int rc = pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload, big);
-    realloc_fails = 0;
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(e.err, "out of memory at output byte"));
-    pyhd__enc_free(&e);
-    pyhd__buf_free(&out);
-    free(payload);
+    /* The second graph is past PYHD_ENC_STORE_BELOW (deflate started, its output
+       grown for it) before the record that cannot be written. */
+    const size_t sizes[2] = {2 * PYHD_ENC_CHUNK, 4 * PYHD_ENC_STORE_BELOW};
+    const char *const wants[2] = {"writing the graph: out of memory at inflated byte",
+                                  "compressing the graph: out of memory at output byte"};
+    for (int i = 0; i < 2; i++) {
+        unsigned char *payload = calloc(1, sizes[i]);
+        assert_non_null(payload);
+        pyhd__buf_init(&out);
+        assert_int_equal(pyhd__enc_init(&e, &out, 1), 0);
+        if (i == 1)
+            assert_int_equal(pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload,
+                                              PYHD_ENC_STORE_BELOW + 1), 0);
+        realloc_fails = 1;
+        int rc = pyhd__enc_record(&e, PYHD_REC_BYTES, 0, payload, sizes[i]);
+        realloc_fails = 0;
+        assert_int_equal(rc, -1);
+        assert_non_null(strstr(e.err, wants[i]));
+        pyhd__enc_free(&e);
+        pyhd__buf_free(&out);
+        free(payload);
+    }
+}
+
+/* The first deflate block's type (RFC 1951: BTYPE, bits 1-2 of its first byte,
+   after zlib's two-byte header): 0 stored, 1 fixed, 2 dynamic Huffman codes. */
+static unsigned first_block_type(const struct pyhd_buf *z)
+{
+    assert_true(z->len > 3);
+    return (z->data[2] >> 1) & 3;
+}
+
+/* A graph of at most PYHD_ENC_STORE_BELOW bytes is stored, whatever the level; a
+   larger one is compressed at the level asked for. Both inflate to what was written. */
+static void test_small_graph_stored(void **state)
+{
+    (void)state;
+    const uint64_t counts[2] = {PYHD_ENC_STORE_BELOW / 64, 2 * PYHD_ENC_STORE_BELOW / 8};
+    unsigned char payload[6] = "abcabc";
+    for (int t = 0; t < 2; t++) {
+        struct pyhd_buf out;
+        struct pyhd_enc e;
+        size_t len;
+        pyhd__buf_init(&out);
+        assert_int_equal(pyhd__enc_init(&e, &out, 6), 0);
+        for (uint64_t i = 0; i < counts[t]; i++)
+            assert_int_equal(pyhd__enc_record(&e, PYHD_REC_STR, 0, payload, sizeof payload), 0);
+        assert_int_equal(pyhd__enc_finish(&e, counts[t]), 0);
+        if (t == 0) {
+            assert_true(e.raw_bytes <= PYHD_ENC_STORE_BELOW);
+            assert_int_equal(first_block_type(&out), 0);
+            assert_true(out.len > e.raw_bytes);
+        } else {
+            assert_true(e.raw_bytes > PYHD_ENC_STORE_BELOW);
+            assert_int_not_equal(first_block_type(&out), 0);
+            assert_true(out.len < e.raw_bytes / 10);
+        }
+        unsigned char *raw = inflate_all(&out, &len);
+        assert_int_equal(len, e.raw_bytes);
+        assert_memory_equal(raw, PYHD_GRAPH_MAGIC, PYHD_GRAPH_MAGIC_LEN);
+        /* magic, version, then records of 3 + 6 bytes each, then END. */
+        assert_int_equal(raw[PYHD_GRAPH_MAGIC_LEN + 1 + 9 * counts[t]], PYHD_REC_END);
+        free(raw);
+        pyhd__enc_free(&e);
+        pyhd__buf_free(&out);
+    }
 }
 
 int main(void)
@@ -311,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_chunked_round_trip),
         cmocka_unit_test(test_deflate_failure),
         cmocka_unit_test(test_output_out_of_memory),
+        cmocka_unit_test(test_small_graph_stored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
