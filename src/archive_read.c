@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libarchive reports "not this format" with ARCHIVE_ERRNO_FILE_FORMAT, which
    its public header leaves undefined; its platform header makes it EILSEQ on
@@ -87,32 +89,35 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
     struct archive *a = NULL;
     struct archive_entry *e;
     const char *last = NULL;
+    int fd = -1;
     size_t cap = 0;
     struct stat st;
 
     out->members = NULL;
     out->nmembers = 0;
-    if (stat(path, &st) < 0) {
+    /* Opened once and read through its descriptor: the path is looked up once. */
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
+        goto error;
     }
     if (S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
-        return -1;
+        goto error;
     }
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
         snprintf(err, errlen, "%s: not a pyhd dump (empty file)", path);
-        return -1;
+        goto error;
     }
     a = archive_read_new();
     if (a == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        goto error;
     }
     /* Plain tar only: a dump is never compressed as a whole (graph.z is), so
        anything else is not a dump. */
     if (archive_read_support_format_tar(a) != ARCHIVE_OK
-        || archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
         const char *why = archive_error_string(a);
         if (archive_errno(a) == PYHD_ERRNO_FILE_FORMAT || why == NULL)
             snprintf(err, errlen, "%s: not a pyhd dump (not a tar archive)", path);
@@ -178,10 +183,14 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
         goto error;
     }
     archive_read_free(a);
+    close(fd);
     return 0;
 
 error:
-    archive_read_free(a);
+    if (a != NULL)
+        archive_read_free(a);
+    if (fd >= 0)
+        close(fd);
     pyhd__ar_free(out);
     return -1;
 }

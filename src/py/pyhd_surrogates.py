@@ -1031,6 +1031,7 @@ _CO_VARKEYWORDS = 0x08
 
 _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
+_UNFILLED = _Inert()  # the raiser of a function not yet given its code (make_function)
 _INERT_GLOBALS = {}
 _raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
 
@@ -1048,7 +1049,8 @@ _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
 
 def _template():
-    """The code every rebuilt function starts from: it calls its _Inert, a constant."""
+    """The code every rebuilt function starts from: it calls its _Inert, a constant
+    (_UNFILLED until _code_with() puts the function's own there)."""
     global _TEMPLATE
     if _TEMPLATE is None:
         import warnings
@@ -1057,16 +1059,21 @@ def _template():
             warnings.simplefilter("ignore")  # "'str' object is not callable"
             namespace = {}
             exec(compile(source, "<pyhd>", "exec"), namespace)
-        _TEMPLATE = namespace["_rebuilt"].__code__
+        code = namespace["_rebuilt"].__code__
+        _TEMPLATE = code.replace(co_consts=tuple(
+            _UNFILLED if c == _RAISER_MARK else c for c in code.co_consts))
     return _TEMPLATE
 
 
-def _code_with(raiser, record=None):
-    """A template code object calling raiser, with the names, file, first line and
-    parameters of a dumped code record (the bytecode is always the template's)."""
+def _code_with(raiser, record=None, freevars=()):
+    """A template code object calling raiser, with the free variables freevars and the
+    names, file, first line and parameters of a dumped code record (the bytecode is
+    always the template's): made by one code.replace()."""
     template = _template()
-    consts = tuple(raiser if c == _RAISER_MARK else c for c in template.co_consts)
+    consts = tuple(raiser if c is _UNFILLED else c for c in template.co_consts)
     fields = {"co_consts": consts}
+    if freevars:
+        fields["co_freevars"] = freevars
     if isinstance(record, CodeRecord):
         if isinstance(record.filename, str):
             fields["co_filename"] = record.filename
@@ -1080,7 +1087,7 @@ def _code_with(raiser, record=None):
     try:
         return template.replace(**fields)
     except (TypeError, ValueError):
-        return template.replace(co_consts=consts)
+        return template.replace(co_consts=consts, co_freevars=freevars)
 
 
 def _parameters(record, template):
@@ -1107,17 +1114,22 @@ def make_function(closure=None, freevars=None):
     closure cells; fill_function names it and finish() gives it the dumped code's
     file, line and parameters."""
     raiser = _Inert()
-    code = _code_with(raiser)
     cells = None
     if isinstance(closure, tuple) and isinstance(freevars, tuple) and \
             len(closure) == len(freevars) and closure and \
             all(type(c) is types.CellType for c in closure) and \
             all(type(n) is str and n.isidentifier() for n in freevars):
+        cells = closure
+    else:
+        freevars = ()
+    # Its own code comes once, from fill_function() or finish(), which know the dumped
+    # code record: until then it shares the template's, which calls _UNFILLED.
+    code = _template()
+    if freevars:
         try:
             code = code.replace(co_freevars=freevars)
-            cells = closure
         except (TypeError, ValueError):
-            pass
+            cells = None
     function = types.FunctionType(code, _INERT_GLOBALS, None, None, cells)
     _raisers[function] = raiser
     return function
@@ -1149,7 +1161,9 @@ def fill_function(function, name, qualname, module, code, defaults=None, kwdefau
     elif annotations is None and hasattr(function, "__annotate__"):
         function.__annotate__ = _function_source_annotate(function)
     if isinstance(code, CodeRecord):
-        _pending_functions.append((function, code))
+        _pending_functions.append((function, code))  # finish() gives it its code
+    else:
+        function.__code__ = _code_with(raiser, None, function.__code__.co_freevars)
 
 
 # Builtin functions a dump may name and get as this interpreter's own: the ones
@@ -1308,10 +1322,7 @@ def finish():
         raiser = _raisers[function]
         if isinstance(record.filename, str) and type(record.firstlineno) is int:
             raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
-        code = _code_with(raiser, record)
-        if function.__code__.co_freevars:
-            code = code.replace(co_freevars=function.__code__.co_freevars)
-        function.__code__ = code
+        function.__code__ = _code_with(raiser, record, function.__code__.co_freevars)
     del _pending_functions[:]
     for cls, annotate in _pending_annotations:
         type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
