@@ -39,6 +39,9 @@ class _Record:
 
     def __init__(self, **fields):
         values = dict.fromkeys(self._fields)   # in the order of _fields
+        if not fields:  # as rebuild.c makes them: filled later
+            self.__dict__.update(values)
+            return
         values.update(fields)
         if len(values) != len(self._fields):
             raise TypeError("unknown fields: " +
@@ -1448,10 +1451,22 @@ def make_module(name, file=None, origin=None):
 
 
 class _Environ(collections.abc.Mapping):
-    """The dumped os.environ: a read-only mapping (redacted values stay redacted)."""
+    """The dumped os.environ: a read-only mapping (redacted values stay redacted).
+    Its names and values, bytes in the dump, are decoded when it is first read,
+    not at every load."""
 
-    def __init__(self, data):
-        self._data = data
+    def __init__(self, raw):
+        self._raw = raw
+        self._decoded = None
+
+    @property
+    def _data(self):
+        if self._decoded is None:
+            self._decoded = {
+                os.fsdecode(k) if isinstance(k, bytes) else k:
+                    os.fsdecode(v) if isinstance(v, bytes) else v
+                for k, v in self._raw.items()}
+        return self._decoded
 
     def __getitem__(self, key):
         return self._data[key]
@@ -1499,8 +1514,9 @@ def finish_roots(roots, manifest, threads=None, exceptions=None):
     _bind_thread_handles(threads)
     _note_globals(threads, exceptions)
     finish_ctypes_records()
-    fields = dict(pair for pair in manifest if isinstance(pair, tuple) and len(pair) == 2)
-    system = fields.get("Platform", "").split(" ")[0].lower()
+    system = next((pair[1] for pair in manifest if type(pair) is tuple and len(pair) == 2
+                   and pair[0] == "Platform" and isinstance(pair[1], str)), "")
+    system = system.split(" ")[0].lower()
     platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
     modules = roots.get("modules")
     info = roots.get("version_info")
@@ -1522,10 +1538,7 @@ def finish_roots(roots, manifest, threads=None, exceptions=None):
             if isinstance(modules, dict):
                 module.modules = _module_table(modules)
         elif name == "os" and isinstance(roots.get("environ"), dict):
-            module.environ = _Environ({
-                os.fsdecode(k) if isinstance(k, bytes) else k:
-                    os.fsdecode(v) if isinstance(v, bytes) else v
-                for k, v in roots["environ"].items()})
+            module.environ = _Environ(roots["environ"])
     del _modules[:]
 
 
