@@ -139,6 +139,33 @@ class ArchiveTestCase(unittest.TestCase):
         import zlib
         self.assertEqual(zlib.decompress(dump.data["graph.z"])[:8], b"PYHDGRPH")
 
+    def test_small_graph_stored_large_compressed(self):
+        """A graph of at most 1 MiB is in stored deflate blocks (inflating it would
+        cost more than its bytes); a larger one is compressed."""
+        import zlib
+        for label, count in (("small", 10), ("large", 200000)):
+            script = self.write("g%s.py" % label, """\
+                def crash(n):
+                    rows = [("row", i, i * 0.5) for i in range(n)]
+                    raise ValueError(len(rows))
+                crash(%d)
+                """ % count)
+            dump, _ = self.crash([script])
+            z = dump.data["graph.z"]
+            size = int(dump.manifest["Graph-Size"])
+            self.assertEqual(len(zlib.decompress(z)), size)
+            # RFC 1951: BTYPE, bits 1-2 of the first block's first byte, after
+            # zlib's two-byte header: 0 for stored blocks.
+            with self.subTest(graph=label, size=size):
+                if label == "small":
+                    self.assertLess(size, 1 << 20)
+                    self.assertEqual(z[2] >> 1 & 3, 0)
+                    self.assertGreater(len(z), size)
+                else:
+                    self.assertGreater(size, 1 << 20)
+                    self.assertNotEqual(z[2] >> 1 & 3, 0)
+                    self.assertLess(len(z), size // 3)
+
     def test_manifest_keys_and_values(self):
         script = self.write("keys.py", """\
             import sys
