@@ -707,7 +707,10 @@ def _finish_class(cls, attrs):
     elif own is not None:
         # The program's own __repr__ cannot run: pyhd_reprexpr evaluates its
         # expression where it can, else the dumped attributes show.
-        if _is_rebuilt_function(own):
+        if _is_rebuilt_function(own) and issubclass(cls, type):
+            # A metaclass's: the repr of its classes (render_repr is for instances).
+            type.__setattr__(cls, "__repr__", _metaclass_repr(own))
+        elif _is_rebuilt_function(own):
             type.__setattr__(cls, "__pyhd_render__", _expression_render(own))
         return
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
@@ -762,6 +765,22 @@ def _expression_render(function):
         else:
             out.write(text)
     return render
+
+
+def _metaclass_repr(function):
+    """__repr__ of a metaclass with the program's own (an inert function): what it
+    returned for the class, where pyhd_reprexpr can evaluate its dumped source, else
+    type's repr."""
+    def __repr__(cls):
+        import pyhd_reprexpr
+        body = pyhd_reprexpr.method_body(function)
+        try:
+            if body is None:
+                raise pyhd_reprexpr.GiveUp()
+            return pyhd_reprexpr.evaluate(body, cls)
+        except pyhd_reprexpr.GiveUp:
+            return type.__repr__(cls)
+    return __repr__
 
 
 def _expression_str(function):

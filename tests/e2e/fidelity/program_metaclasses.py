@@ -1,7 +1,8 @@
 """Fidelity: classes whose type is not type (a program's metaclass, abc.ABCMeta
 through a library's base, typing's TypedDict and Protocol metaclasses) held as
 locals in the crashing frame, with instances of them: type(cls) reads as in
-the program."""
+the program, and a class whose metaclass has its own __repr__ prints as that
+__repr__ printed it."""
 import abc
 import collections.abc
 import typing
@@ -28,6 +29,15 @@ class Exporter(Plugin):
 
     def __init__(self, target):
         self.target = target
+
+
+class Tagged(type):
+    def __repr__(cls):
+        return "<model %s.%s>" % (cls.__module__, cls.__qualname__)
+
+
+class Model(metaclass=Tagged):
+    pass
 
 
 class Store(collections.abc.Mapping):
@@ -68,6 +78,8 @@ def crash(name):
     limits = Limits(cpu=2)
     protocol = Sized
     abstract = Base
+    model_class = Model
+    models = [Model, Tagged]
     return plugin_class.describe(exporter.target)
 
 
