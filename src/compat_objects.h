@@ -377,4 +377,24 @@ struct pyhd_sqlite_row {
     PyObject *description;
 };
 
+/* ---------------------------------------------------------------------------
+ * _socket.socket (PySocketSockObject, Modules/socketmodule.h, on POSIX): the
+ * descriptor, family, type and protocol, then a function pointer and the
+ * timeout in nanoseconds (-1: none); 3.12 appends the module's state. Read only
+ * when the type's size is this struct's (Windows adds a field; SOCKET_T is an
+ * int on POSIX). Checked with ctypes: 3.10 to 3.14, 3.14t.
+ */
+struct pyhd_socket {
+    PyObject_HEAD
+    int sock_fd;
+    int sock_family;
+    int sock_type;
+    int sock_proto;
+    PyObject *(*errorhandler)(void);
+    int64_t sock_timeout;
+#if PY_VERSION_HEX >= 0x030C0000
+    void *state;
+#endif
+};
+
 #endif /* PYHD_COMPAT_OBJECTS_H */

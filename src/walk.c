@@ -1,8 +1,12 @@
 /* walk.c: the graph walker: Python state in, the graph.z member out. */
 #include "walk.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <structmember.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "compat_objects.h"
@@ -2836,13 +2840,114 @@ static PyObject *sqlite_row_args(PyObject *o)  /* new reference */
 }
 
 /*
+ * A socket address of getsockname() or getpeername() (len bytes of ss, which
+ * was zeroed first) as socket's makesockaddr() makes it, for the families
+ * whose repr python shows: (host, port) for AF_INET, (host, port, flowinfo,
+ * scope_id) for AF_INET6, the path (str; bytes in Linux's abstract namespace)
+ * for AF_UNIX; None for any other.
+ */
+static PyObject *sockaddr_value(const struct sockaddr_storage *ss, socklen_t len)
+{
+    char host[INET6_ADDRSTRLEN];
+    if (len == 0)
+        Py_RETURN_NONE;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        if (inet_ntop(AF_INET, &a->sin_addr, host, sizeof host) != NULL)
+            return Py_BuildValue("(si)", host, (int)ntohs(a->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        if (inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host) != NULL)
+            return Py_BuildValue("(siII)", host, (int)ntohs(a->sin6_port),
+                                 (unsigned)ntohl(a->sin6_flowinfo), (unsigned)a->sin6_scope_id);
+    } else if (ss->ss_family == AF_UNIX) {
+        const struct sockaddr_un *a = (const struct sockaddr_un *)ss;
+        size_t at = offsetof(struct sockaddr_un, sun_path);
+        size_t n = len > at ? (size_t)len - at : 0;
+        if (n > sizeof a->sun_path)
+            n = sizeof a->sun_path;
+        if (n > 0 && a->sun_path[0] == '\0')
+            return PyBytes_FromStringAndSize(a->sun_path, (Py_ssize_t)n);
+        return PyUnicode_DecodeFSDefaultAndSize(a->sun_path, (Py_ssize_t)strnlen(a->sun_path, n));
+    }
+    Py_RETURN_NONE;
+}
+
+/* The local (peer 0) or peer (peer 1) address of descriptor fd, or None. */
+static PyObject *socket_address(int fd, int peer)  /* new reference */
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int rc;
+    memset(&ss, 0, sizeof ss);
+    rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+              : getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (rc < 0)
+        Py_RETURN_NONE;  /* not bound, not connected, not a socket any more */
+    return sockaddr_value(&ss, len > sizeof ss ? (socklen_t)sizeof ss : len);
+}
+
+/*
+ * A socket.socket's (fd, family, type, proto, closed, local address, peer
+ * address, timeout), read from its C base's fields, its _closed slot and the
+ * descriptor's getsockname() and getpeername(): what its repr and getters
+ * show. Those two calls only read the kernel's state of the descriptor.
+ */
+static PyObject *socket_args(PyObject *o, PyTypeObject *base)  /* new reference */
+{
+    const struct pyhd_socket *s = (const struct pyhd_socket *)o;
+    PyObject *descr = pyhd__dict_get_cstr(Py_TYPE(o)->tp_dict, "_closed");  /* borrowed */
+    PyObject *laddr, *raddr, *timeout;
+    int closed = 0;
+    if (base->tp_basicsize != (Py_ssize_t)sizeof *s) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "a socket of a layout pyhd does not know");
+        return NULL;
+    }
+    /* socket.socket's __slots__ member _closed, read at its offset: True once closed. */
+    if (descr != NULL && Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        const PyMemberDef *m = ((PyMemberDescrObject *)descr)->d_member;
+        if (m->type == T_OBJECT_EX && m->offset > 0
+            && m->offset <= Py_TYPE(o)->tp_basicsize - (Py_ssize_t)sizeof(PyObject *))
+            closed = *(PyObject **)((char *)o + m->offset) == Py_True;
+    }
+    laddr = !closed && s->sock_fd >= 0 ? socket_address(s->sock_fd, 0) : Py_NewRef(Py_None);
+    raddr = !closed && s->sock_fd >= 0 ? socket_address(s->sock_fd, 1) : Py_NewRef(Py_None);
+    timeout = s->sock_timeout < 0 ? Py_NewRef(Py_None)
+                                  : PyFloat_FromDouble((double)s->sock_timeout / 1e9);
+    if (laddr == NULL || raddr == NULL || timeout == NULL) {
+        Py_XDECREF(laddr);
+        Py_XDECREF(raddr);
+        Py_XDECREF(timeout);
+        return NULL;
+    }
+    return Py_BuildValue("(iiiiONNN)", s->sock_fd, s->sock_family, s->sock_type, s->sock_proto,
+                         closed ? Py_True : Py_False, laddr, raddr, timeout);
+}
+
+/* Whether t is the standard library's socket.socket (Lib/socket.py's class over
+   _socket.socket), with base its C base. */
+static int is_stdlib_socket(const struct walker *w, PyTypeObject *t, PyTypeObject **base)
+{
+    PyObject *module;
+    if (!is_python_class(w, t) || strcmp(t->tp_name, "socket") != 0)
+        return 0;
+    *base = native_base(w, t);
+    if (*base != t->tp_base || strcmp((*base)->tp_name, "_socket.socket") != 0)
+        return 0;
+    module = pyhd__dict_get_cstr(t->tp_dict, "__module__");  /* borrowed */
+    return module != NULL && PyUnicode_Check(module)
+           && PyUnicode_CompareWithASCIIString(module, "socket") == 0;
+}
+
+/*
  * The REDUCED args of the C objects read through their fields or members
- * (format.h): ContextVar, Context, a symtable entry, sqlite3.Row. NULL with
- * *mine 0 when o is none of them; with *mine 1, NULL is an error.
+ * (format.h): ContextVar, Context, a symtable entry, sqlite3.Row, socket.socket.
+ * NULL with *mine 0 when o is none of them; with *mine 1, NULL is an error.
  */
 static PyObject *member_reduced_args(struct walker *w, PyObject *o, int *mine)
 {
-    PyTypeObject *t = Py_TYPE(o);
+    PyTypeObject *t = Py_TYPE(o), *base;
     *mine = 1;
     if (t == &PyContextVar_Type)
         return contextvar_args(o);
@@ -2853,6 +2958,14 @@ static PyObject *member_reduced_args(struct walker *w, PyObject *o, int *mine)
     if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) && !is_python_class(w, t)
         && strcmp(t->tp_name, "sqlite3.Row") == 0)
         return sqlite_row_args(o);
+    if (is_stdlib_socket(w, t, &base)) {
+        PyObject *args = socket_args(o, base);
+        if (args == NULL && PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_MemoryError)) {
+            PyErr_Clear();
+            *mine = 0;  /* walked as before: opaque, its C base not read */
+        }
+        return args;
+    }
     *mine = 0;
     return NULL;
 }

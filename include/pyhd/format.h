@@ -537,6 +537,13 @@ enum pyhd_kind {
  *                        fields (the names are its cursor description's first items).
  *                        The type cannot be made without a cursor: a reader knows it
  *                        by its names and makes a look-alike
+ *   socket.socket       (fd, family, type, proto ints, closed bool, local address,
+ *                        peer address, timeout float or None)   the fields of its C
+ *                        base _socket.socket, its _closed slot, and what
+ *                        getsockname() and getpeername() report for the
+ *                        descriptor (a (host, port[, flowinfo, scope_id]) tuple, a
+ *                        str or bytes path, or None). A reader makes a look-alike
+ *                        that reaches no socket of its machine
  *   _contextvars.ContextVar (name str,) or (name str, default)   read from its fields
  *   _contextvars.Context ((ContextVar, value), ...)   its items, read through its C
  *                        mapping; a reader sets them in an empty context once filled

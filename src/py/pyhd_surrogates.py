@@ -2015,6 +2015,9 @@ def _build_reducers():
     # A row of sqlite3's Row factory: a look-alike (its type cannot be made without
     # a cursor of a connection).
     table[("sqlite3", "Row")] = _sqlite_row
+    # A socket.socket: a look-alike that reaches no socket here (by name: the class
+    # is a copy, as the trust table keeps classes that act on the world outside).
+    table[("socket", "socket")] = _socket
     import contextvars
     table[contextvars.ContextVar] = lambda name, *default: contextvars.ContextVar(
         _exact(name, str), **({"default": default[0]} if default else {}))
@@ -2148,6 +2151,102 @@ def _sqlite_row(data, names):
     row._data = _exact(data, tuple)
     row._description = None if names is None else tuple((n,) + (None,) * 6 for n in names)
     return row
+
+
+_Socket = None
+
+# What a socket does to the world: a rebuilt one does none of it.
+_SOCKET_ACTIONS = (
+    "accept", "bind", "close", "connect", "connect_ex", "detach", "dup", "getsockopt",
+    "listen", "makefile", "recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg",
+    "recvmsg_into", "send", "sendall", "sendfile", "sendmsg", "sendto", "setblocking",
+    "setsockopt", "settimeout", "shutdown", "set_inheritable", "get_inheritable",
+    "getblocking")
+
+
+def _socket(fd, family, kind, proto, closed, laddr, raddr, timeout):
+    """A dumped socket.socket: a look-alike with the program's descriptor number,
+    family, type, protocol, addresses and timeout, whose repr is python's. It
+    reaches no socket of this machine: sending, receiving, connecting, closing
+    raise a one-line DumpedCodeError."""
+    global _Socket
+    if _Socket is None:
+        import socket as real
+
+        def as_enum(value, enum_class):
+            try:
+                return enum_class(value)
+            except ValueError:
+                return value
+
+        class Socket:
+            __slots__ = ("_fd", "_family", "_type", "_proto", "_closed", "_laddr", "_raddr",
+                         "_timeout")
+
+            family = property(lambda self: as_enum(self._family, real.AddressFamily),
+                              doc="the socket family")
+            type = property(lambda self: as_enum(self._type, real.SocketKind),
+                            doc="the socket type")
+            proto = property(lambda self: self._proto, doc="the socket protocol")
+            timeout = property(lambda self: self._timeout, doc="the socket timeout")
+
+            def fileno(self):
+                return self._fd
+
+            def gettimeout(self):
+                return self._timeout
+
+            def getsockname(self):
+                if self._laddr is None:
+                    raise OSError("the dump holds no local address of this socket")
+                return self._laddr
+
+            def getpeername(self):
+                if self._raddr is None:
+                    raise OSError(107, "Transport endpoint is not connected")
+                return self._raddr
+
+            def __repr__(self):
+                # Lib/socket.py's socket.__repr__, from the dumped values.
+                text = "<socket.socket%s fd=%i, family=%s, type=%s, proto=%i" % (
+                    " [closed]" if self._closed else "", self._fd, self.family, self.type,
+                    self._proto)
+                if not self._closed:
+                    if self._laddr:
+                        text += ", laddr=%s" % str(self._laddr)
+                    if self._raddr:
+                        text += ", raddr=%s" % str(self._raddr)
+                return text + ">"
+
+        def action(name):
+            def act(self, *args, **kwargs):
+                raise DumpedCodeError("%s is a method of socket.socket; a rebuilt socket "
+                                      "reaches no socket of this machine" % name)
+            act.__name__ = act.__qualname__ = name
+            return act
+
+        for name in _SOCKET_ACTIONS:
+            setattr(Socket, name, action(name))
+        Socket.__module__, Socket.__qualname__, Socket.__name__ = "socket", "socket", "socket"
+        _Socket = Socket
+
+    def address(value):
+        if value is None or type(value) in (str, bytes):
+            return value
+        if type(value) is tuple and 2 <= len(value) <= 4 and type(value[0]) is str and \
+                all(type(v) is int for v in value[1:]):
+            return value
+        raise TypeError("an address pyhd does not know")
+
+    for value in (fd, family, kind, proto):
+        if not -2 ** 31 <= _exact(value, int) < 2 ** 31:  # C ints in the program
+            raise ValueError("a socket field out of range")
+    sock = object.__new__(_Socket)
+    sock._fd, sock._family, sock._type, sock._proto = fd, family, kind, proto
+    sock._closed = _exact(closed, bool)
+    sock._laddr, sock._raddr = address(laddr), address(raddr)
+    sock._timeout = None if timeout is None else _exact(timeout, float)
+    return sock
 
 
 _SymtableEntry = None

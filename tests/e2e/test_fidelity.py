@@ -464,6 +464,38 @@ print(%r + json.dumps(facts))
             True, True, [[1, "ann", None], [2, "bob", "bob@example.org"]],
             "No item with that key"])
 
+    def test_stdlib_sockets(self):
+        self.compare("stdlib_sockets.py")
+
+    def test_stdlib_sockets_behave(self):
+        """A socket answers its getters as python's, and whatever would reach a
+        socket raises one line."""
+        facts = self.probe_program("stdlib_sockets.py", """
+import json, socket
+facts = [type(tcp).__module__, type(tcp).__qualname__, tcp.family == socket.AF_INET,
+         tcp.type == socket.SOCK_STREAM, tcp.gettimeout(), tcp.getsockname(),
+         listener.getsockname(), udp6.family == socket.AF_INET6, done.fileno(),
+         left.fileno() >= 0, isinstance(left.getpeername(), str)]
+for action in (lambda: tcp.connect(("127.0.0.1", 9)), lambda: left.send(b"x"),
+               lambda: listener.accept(), lambda: left.close()):
+    try:
+        action()
+    except Exception as exc:
+        facts.append(type(exc).__name__ + ": " + str(exc))
+try:
+    tcp.getpeername()
+except OSError as exc:
+    facts.append(exc.errno)
+print(%r + json.dumps(facts))
+""" % MARK)
+        self.assertEqual(facts[:11], [
+            "socket", "socket", True, True, 2.5, ["0.0.0.0", 0], "fidelity.sock", True, -1,
+            True, True])
+        self.assertEqual(facts[11:], [
+            "DumpedCodeError: %s is a method of socket.socket; a rebuilt socket reaches no "
+            "socket of this machine" % name for name in ("connect", "send", "accept", "close")]
+            + [107])
+
     def test_builtin_iterators(self):
         self.compare("builtin_iterators.py")
 

@@ -10,6 +10,7 @@ measures those).
 
 import glob
 import os
+import struct
 import subprocess
 import sys
 import tarfile
@@ -590,6 +591,41 @@ class HostileTest(unittest.TestCase):
             path, "print('ROWS', vals[0]['a'], vals[1].keys(), list(vals[1]))")
         self.assertIn("STUBS [False, False, True, True]", out)
         self.assertIn("ROWS 1 [] [1]", out)
+
+    def test_crafted_sockets_load(self):
+        # socket.socket look-alikes: a well-formed one answers its getters; fields
+        # of the wrong type or past a C int, or an address of no known shape, load
+        # as stand-ins; nothing reaches a socket.
+        g = hg.Graph()
+        none, true, false = g.none(), g.add(0x03), g.add(0x02)
+        f = g.add(hg.FLOAT, struct.pack("<d", 1.5))
+
+        def sock(fd, closed=false, laddr=None, timeout=None):
+            return g.reduced("socket", "socket", [
+                fd, g.int(2), g.int(1), g.int(0), closed,
+                laddr if laddr is not None else none, none,
+                timeout if timeout is not None else none])
+        values = [
+            sock(g.int(7), laddr=g.tuple([g.str("10.0.0.1"), g.int(80)]), timeout=f),
+            sock(g.str("7")),
+            sock(g.int(2 ** 40)),
+            sock(g.int(3), laddr=g.tuple([g.int(1), g.int(2)])),
+            sock(g.int(-1), closed=true),
+            sock(g.int(4), closed=g.int(1)),
+        ]
+        path = self.save("sockets.dump", g, {"values": g.list(values)})
+        out = self.inspect_values(path, (
+            "print('SOCK', repr(vals[0]), vals[0].getsockname(), vals[0].gettimeout(), "
+            "repr(vals[4]))\n"
+            "try:\n"
+            "    vals[0].sendall(b'x')\n"
+            "except Exception as exc:\n"
+            "    print('SEND', type(exc).__name__)\n"))
+        self.assertIn("STUBS [False, True, True, True, False, True]", out)
+        self.assertIn("SOCK <socket.socket fd=7, family=2, type=1, proto=0, "
+                      "laddr=('10.0.0.1', 80)> ('10.0.0.1', 80) 1.5 "
+                      "<socket.socket [closed] fd=-1, family=2, type=1, proto=0>", out)
+        self.assertIn("SEND DumpedCodeError", out)
 
     def test_very_long_names(self):
         # A name of two million characters compresses a thousand to one: the

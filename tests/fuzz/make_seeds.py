@@ -10,7 +10,7 @@ class, keys that hash alike, a long exception chain with tracebacks, stand-ins
 that share their attributes, standard-library names, REDUCED values the reader
 makes in Python (StringIO, BytesIO, an XML element, a Random; an lru_cache
 wrapper, ContextVars and a Context also named by a THREAD record, a symtable
-entry among its own children, sqlite3 rows, range iterators), and control
+entry among its own children, sqlite3 rows, range iterators, sockets), and control
 characters in names, messages and the MANIFEST.
 """
 
@@ -120,7 +120,7 @@ def seeds():
 
     # More of them: an lru_cache wrapper, context variables and a context (which a
     # THREAD record names as its own), a symtable entry among its own children,
-    # sqlite3 rows, range iterators.
+    # sqlite3 rows, range iterators, sockets.
     g = hg.Graph()
     none, false, zero, name = g.none(), g.add(0x02), g.int(0), g.str("rid")
     var = g.reduced("_contextvars", "ContextVar", [name, g.str("d")])
@@ -138,7 +138,9 @@ def seeds():
                          g.dict([(g.str("__name__"), g.str("memo"))])]),
               var, ctx, entry,
               g.reduced("sqlite3", "Row", [g.tuple([g.int(1)]), g.tuple([g.str("A")])]),
-              g.reduced("builtins", "range_iterator", [rng, g.int(2)])]
+              g.reduced("builtins", "range_iterator", [rng, g.int(2)]),
+              g.reduced("socket", "socket", [g.int(5), g.int(1), g.int(1), zero, false,
+                                             g.str("/tmp/s"), g.bytes_(b"\0abstract"), none])]
     g.meta.append((hg.THREAD, hg.varint(1) + b"\x00" + hg.text("MainThread") + bytes([0x0C])
                    + g.ref(0) + g.ref(ctx)))
     yield "reduced-values-2", g, {"x": g.list(values)}, 2  # the THREAD's context: version 2
