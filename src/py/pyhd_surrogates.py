@@ -749,18 +749,26 @@ def _inherited_repr(cls):
     return None
 
 
+def _evaluated(function, obj):
+    """What function (the program's __repr__ or __str__, an inert function)
+    returned for obj, where pyhd_reprexpr can evaluate its dumped source; else None."""
+    import pyhd_reprexpr
+    body = pyhd_reprexpr.method_body(function)
+    if body is None:
+        return None
+    try:
+        return pyhd_reprexpr.evaluate(body, obj)
+    except pyhd_reprexpr.GiveUp:
+        return None
+
+
 def _expression_render(function):
     """__pyhd_render__ of a class with the program's own __repr__ (an inert
     function): what it returned, where pyhd_reprexpr can evaluate its dumped
     source, else the dumped attributes."""
     def render(self, out):
-        import pyhd_reprexpr
-        body = pyhd_reprexpr.method_body(function)
-        try:
-            if body is None:
-                raise pyhd_reprexpr.GiveUp()
-            text = pyhd_reprexpr.evaluate(body, self)
-        except pyhd_reprexpr.GiveUp:
+        text = _evaluated(function, self)
+        if text is None:
             _surrogate_render(self, out)
         else:
             out.write(text)
@@ -772,14 +780,8 @@ def _metaclass_repr(function):
     returned for the class, where pyhd_reprexpr can evaluate its dumped source, else
     type's repr."""
     def __repr__(cls):
-        import pyhd_reprexpr
-        body = pyhd_reprexpr.method_body(function)
-        try:
-            if body is None:
-                raise pyhd_reprexpr.GiveUp()
-            return pyhd_reprexpr.evaluate(body, cls)
-        except pyhd_reprexpr.GiveUp:
-            return type.__repr__(cls)
+        text = _evaluated(function, cls)
+        return type.__repr__(cls) if text is None else text
     return __repr__
 
 
@@ -787,14 +789,8 @@ def _expression_str(function):
     """__str__ of a class with the program's own __str__: what it returned, where
     pyhd_reprexpr can evaluate it; else the repr, as object.__str__ gives it."""
     def __str__(self):
-        import pyhd_reprexpr
-        body = pyhd_reprexpr.method_body(function)
-        try:
-            if body is None:
-                raise pyhd_reprexpr.GiveUp()
-            return pyhd_reprexpr.evaluate(body, self)
-        except pyhd_reprexpr.GiveUp:
-            return repr(self)
+        text = _evaluated(function, self)
+        return repr(self) if text is None else text
     return __str__
 
 
@@ -812,14 +808,8 @@ def _exception_str(self):
         return known[1]
     for klass in type(self).__mro__:
         if klass in _dumped_str:
-            import pyhd_reprexpr
-            body = pyhd_reprexpr.method_body(_dumped_str[klass])
-            if body is not None:
-                try:
-                    return pyhd_reprexpr.evaluate(body, self)
-                except pyhd_reprexpr.GiveUp:
-                    pass
-            return _dumped_str[klass](self)
+            text = _evaluated(_dumped_str[klass], self)
+            return _dumped_str[klass](self) if text is None else text
     return BaseException.__str__(self)
 
 
