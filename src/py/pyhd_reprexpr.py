@@ -7,9 +7,11 @@ are one `return` of a format over the object's own attributes:
     return "<Point %s,%s>" % (self.x, self.y)
     return "Node({})".format(", ".join(repr(c) for c in self.children))
 
-Here such a body is read from the dumped source (ast.parse: nothing is
-compiled) and its expression evaluated by this module, which knows a closed
-set of operations and nothing else:
+Others choose between such returns with `if`/`elif`/`else`, or build the
+text in a local first (`text += ...`). Here such a body is read from the dumped
+source (ast.parse: nothing is compiled) and run by this module, which knows
+`name = value`, `name += value`, `if`/`elif`/`else` and `return value` (no
+loops), and evaluates a closed set of operations and nothing else:
 
 - constants, the method's first parameter, names bound by assignments before
   the return and by comprehensions; the module's classes and builtin values
@@ -104,8 +106,9 @@ def new_command():
 
 
 def method_body(function, getter=False):
-    """(first parameter name, statements, class name, module name) of function's
-    dumped source when it is a body this module evaluates, else None. getter: function is a
+    """(first parameter name, statements, class name, module name, names the
+    statements bind) of function's dumped source when it is a body this module
+    evaluates, else None. getter: function is a
     property's, so its source may start with `@property` (or
     `@functools.cached_property`). Parsed once per function, when first needed:
     the debugger puts the dumped sources in linecache after the load."""
@@ -172,17 +175,37 @@ def _read_body(function, getter=False):
     if statements and isinstance(statements[0], ast.Expr) and \
             isinstance(statements[0].value, ast.Constant):
         statements = statements[1:]  # the docstring
-    if not statements or not isinstance(statements[-1], ast.Return) or \
-            statements[-1].value is None:
+    assigned = set()
+    if not statements or not _check_block(statements, assigned):
         raise GiveUp()
-    for statement in statements[:-1]:
-        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and
-                isinstance(statement.targets[0], ast.Name)):
-            raise GiveUp()
     # self.__x in a class body means self._Class__x (name mangling).
     owner = function.__qualname__.rpartition(".")[0].rpartition(".")[2].lstrip("_")
     module = function.__module__ if isinstance(function.__module__, str) else None
-    return name, statements, owner, module
+    return name, statements, owner, module, frozenset(assigned)
+
+
+def _check_block(statements, assigned):
+    """Whether statements are made only of what _execute() runs: `name = value`,
+    `name += value`, `if`/`elif`/`else` and `return value`. assigned gets the
+    names they bind (locals of the method: read before they are bound, python
+    raises UnboundLocalError, and so does not this module read a global)."""
+    for statement in statements:
+        if isinstance(statement, ast.Return):
+            if statement.value is None:
+                return False
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
+                isinstance(statement.targets[0], ast.Name):
+            assigned.add(statement.targets[0].id)
+        elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name) \
+                and isinstance(statement.op, ast.Add):
+            assigned.add(statement.target.id)
+        elif isinstance(statement, ast.If):
+            if not _check_block(statement.body, assigned) or \
+                    not _check_block(statement.orelse, assigned):
+                return False
+        else:
+            return False
+    return True
 
 
 def evaluate(body, obj):
@@ -213,18 +236,46 @@ def _run(body, obj):
         raise GiveUp()
     _active.append(key)
     try:
-        name, statements, owner, module = body
+        name, statements, owner, module, assigned = body
         scope = {name: obj}
-        evaluator = _Evaluator(scope, owner, module)
-        for statement in statements[:-1]:
-            scope[statement.targets[0].id] = evaluator.eval(statement.value)
-        return evaluator.eval(statements[-1].value)
+        evaluator = _Evaluator(scope, owner, module, assigned)
+        result = _execute(evaluator, statements)
+        if result is _FELL_THROUGH:
+            raise GiveUp()  # python: the method returned None, and repr() raised
+        return result
     except GiveUp:
         raise
     except (Exception, RecursionError) as error:  # the program's inert code said no
         raise GiveUp() from error
     finally:
         _active.pop()
+
+
+_FELL_THROUGH = object()
+
+
+def _execute(evaluator, statements):
+    """Run a block _check_block() accepted: the value of the `return` it reaches,
+    or _FELL_THROUGH when it runs off its end. No loops: at most one evaluation
+    per statement of the body."""
+    for statement in statements:
+        if isinstance(statement, ast.Return):
+            return evaluator.eval(statement.value)
+        if isinstance(statement, ast.Assign):
+            evaluator.scope[statement.targets[0].id] = evaluator.eval(statement.value)
+        elif isinstance(statement, ast.AugAssign):
+            # As `name = name + value`, with _BinOp's + (str, int, float, list, tuple).
+            target = statement.target.id
+            evaluator.scope[target] = evaluator.eval(ast.BinOp(
+                left=ast.Name(id=target, ctx=ast.Load()), op=statement.op,
+                right=statement.value))
+        else:  # ast.If
+            test = evaluator.eval(statement.test)
+            result = _execute(evaluator, statement.body if evaluator._truth(test)
+                              else statement.orelse)
+            if result is not _FELL_THROUGH:
+                return result
+    return _FELL_THROUGH
 
 
 def _check_text(value):
@@ -278,8 +329,9 @@ def _is_program_object(value):
 
 
 class _Evaluator:
-    def __init__(self, scope, owner, module=None):
+    def __init__(self, scope, owner, module=None, assigned=frozenset()):
         self.scope = scope
+        self.assigned = assigned  # the method's locals other than its parameter
         self.owner = owner    # the class the method was written in, for name mangling
         self.module = module  # the name of the module it was written in: its globals
         self.iterations = 0
@@ -300,6 +352,8 @@ class _Evaluator:
     def _Name(self, node):
         if node.id in self.scope:
             return self.scope[node.id]
+        if node.id in self.assigned:
+            raise GiveUp()  # python: UnboundLocalError
         if node.id in _PURE_FUNCTIONS:
             return _PURE_FUNCTIONS[node.id]
         if node.id in _TYPES:
@@ -379,8 +433,8 @@ class _Evaluator:
 
     def _UnaryOp(self, node):
         value = self.eval(node.operand)
-        if isinstance(node.op, ast.Not) and type(value) in _SCALARS:
-            return not value
+        if isinstance(node.op, ast.Not):
+            return not self._truth(value)
         if isinstance(node.op, ast.USub) and type(value) in (int, float):
             return -value
         raise GiveUp()

@@ -116,6 +116,38 @@ class Biglist(list):   # the builtin class's repr of 100,000 items: past the bou
     def __repr__(self):
         return "Biglist(%s)" % list.__repr__(self)
 
+class Branches:   # a branch that acts: the if is evaluated, its call is not
+    def __init__(self):
+        self.flag = True
+    def __repr__(self):
+        if self.flag:
+            return "%s" % open("pwned-branch", "w")
+        return "Branches()"
+
+class Doubles:   # += past the bound on text (2**40 characters)
+    def __repr__(self):
+        text = "xx"
+        if text:
+            text += text
+            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n        return text
+
+class Unbound:   # a local read before it is bound is no global: python raises
+    def __init__(self):
+        self.big = False
+    def __repr__(self):
+        if self.big:
+            helper = "big"
+        return "Unbound(%s)" % helper
+
+class Loops:   # a statement this module does not run (a loop): attributes shown
+    def __init__(self):
+        self.items = [1, 2]
+    def __repr__(self):
+        text = ""
+        for item in self.items:
+            text += str(open("pwned-loop", "w"))
+        return text
+
 class Node:
     def __init__(self, left, right):
         self.left, self.right = left, right
@@ -130,6 +162,21 @@ class Plain:
     def __str__(self):
         return f"plain {self.name}"
 
+class Guarded:   # if/elif/else, a local bound on one path, +=: as python prints it
+    def __init__(self, items, note=None):
+        self.items, self.note = items, note
+    def __repr__(self):
+        name = type(self).__name__
+        if not self.items:
+            return "<%s empty>" % name
+        elif len(self.items) > 3:
+            text = "<%s %d items" % (name, len(self.items))
+        else:
+            text = "<%s %r" % (name, self.items)
+        if self.note is not None:
+            text += " note=" + repr(self.note)
+        return text + ">"
+
 def main():
     victim = pathlib.Path("victim.txt")
     victim.write_text("keep me")
@@ -141,6 +188,8 @@ def main():
     for _ in range(40):
         shared = Node(shared, shared)
     plain = Plain("disk", [30, 10, 20])
+    guarded = [Guarded([]), Guarded([1, 2, 3, 4]), Guarded([1], "n"), Guarded("ab")]
+    branches, doubles, unbound, loops = Branches(), Doubles(), Unbound(), Loops()
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
     for _ in range(20):
@@ -151,7 +200,8 @@ main()
 '''
 
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
-           "rounds", "selfread", "fan", "opensprop", "globals_", "biglist"]
+           "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
+           "doubles", "unbound", "loops"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -193,6 +243,12 @@ class ReprExpr(unittest.TestCase):
         replies = self.debug(["p plain", "p str(plain)", "p [plain]"])
         self.assertEqual(replies, ["Plain(disk: 10, 20, 30)\n", "'plain disk'\n",
                                    "[Plain(disk: 10, 20, 30)]\n"])
+
+    def test_branches_and_locals_print_as_python_did(self):
+        # if/elif/else, a local bound in one branch, += on a local.
+        reply, = self.debug(["p guarded"])
+        self.assertEqual(reply, "[<Guarded empty>, <Guarded 4 items>, <Guarded [1] note='n'>, "
+                                "<Guarded 'ab'>]\n")
 
     def test_the_dumped_source_is_evaluated_not_this_machines(self):
         # As on another machine: the program file changed (or is gone) after the dump.

@@ -44,6 +44,25 @@ class Cond:
     def __init__(self, v): self.v = v
     def __repr__(self): return "Cond(%s)" % ("big" if self.v > 10 else "small")
 
+class Lexer:   # if/else statements, as pygments' lexers choose their repr
+    def __init__(self, **options): self.options = options
+    def __repr__(self):
+        if self.options:
+            return '<lexers.%s with %r>' % (self.__class__.__name__, self.options)
+        else:
+            return '<lexers.%s>' % self.__class__.__name__
+
+class Span:   # an early return, then a text built with +=
+    def __init__(self, start, end=None): self.start, self.end = start, end
+    def __repr__(self):
+        if self.end is None:
+            return f"Span({self.start}, open)"
+        text = f"Span({self.start}"
+        if self.end - self.start > 1:
+            text += f"..{self.end}"
+        text += ")"
+        return text
+
 class Money:
     def __init__(self, amt): self.amt = amt
     def __repr__(self): return f"Money({self.amt})"
@@ -105,6 +124,8 @@ def main():
     o = Order(7, [1, 2, 3], datetime.date(2024, 1, 2))
     g = Gen({"b": 2, "a": [1]})
     c = Cond(50)
+    lexer, lexer_opts = Lexer(), Lexer(stripnl=False)
+    spans = [Span(1), Span(1, 2), Span(1, 5)]
     priv = _Private(9)
     m = Money(decimal.Decimal("1234.5"))
     m2 = Money(1234.5)
