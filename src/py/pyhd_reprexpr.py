@@ -10,26 +10,31 @@ are one `return` of a format over the object's own attributes:
 Others choose between such returns with `if`/`elif`/`else`, or build the
 text in a local first (`text += ...`). Here such a body is read from the dumped
 source (ast.parse: nothing is compiled) and run by this module, which knows
-`name = value`, `name += value`, `if`/`elif`/`else` and `return value` (no
-loops), and evaluates a closed set of operations and nothing else:
+`name = value`, `name += value`, `if`/`elif`/`else`, `for` over a builtin
+container, `parts.append(value)` to a list the body made, and `return value`,
+and evaluates a closed set of operations and nothing else:
 
-- constants, the method's first parameter, names bound by assignments before
-  the return and by comprehensions; the module's classes and builtin values
+- constants, the method's first parameter, names the body binds (read before
+  they are bound, python raises and this module gives up) and comprehensions bind; the module's classes and builtin values
   (globals of the dumped frames of its module: an enum's members), and the
   builtin classes, whose own __repr__ and __str__ may be called on the object;
-- f-strings, `%` and `str.format` on a str, `+` of strs and `*` of a str by a
+- f-strings, `%` and `str.format` on a str (its fields may read attributes and
+  items, `{0.name}`, `{0[key]}`, as the expression would), `+` of strs and `*` of a str by a
   small int, tuple, list and dict displays, conditional expressions,
   comparisons and `and`/`or`/`not` of builtin values;
 - reading an attribute: of a rebuilt program object from its own __dict__ or
   slots, or a plain class attribute; a property (or functools.cached_property)
   whose getter is itself such a body, evaluated the same way (never a method
-  or other descriptor of the program, which are inert); `__class__`, and a class's
+  or other descriptor of the program, which are inert); `__class__`, `__dict__`
+  (the dumped attributes, as vars() gives them), and a class's
   `__name__`, `__qualname__` and `__module__`; of a builtin or trust-table
   value (a datetime's .year) through its own C or standard-library getter;
 - subscripts of builtin containers, iteration over builtin containers in
-  comprehensions;
+  comprehensions and `for` loops (MAX_ITERATIONS in all);
 - calls of a few pure builtins (repr, str, format, len, type, int, float,
-  round, abs, sorted, min, max, sum, bool, hex, oct, bin, list, tuple) and of
+  round, abs, sorted, min, max, sum, bool, hex, oct, bin, list, tuple; vars and
+  getattr read as `__dict__` and `.name` do; map of one of these over a builtin
+  container) and of
   a few methods of exact str, dict, list and tuple values (join, upper, items, ...).
 
 repr(), str() and format() of a nested value use that value's class: python's
@@ -57,7 +62,8 @@ class GiveUp(Exception):
 _PURE_FUNCTIONS = {
     name: getattr(builtins, name)
     for name in ("repr", "str", "format", "len", "type", "int", "float", "round", "abs",
-                 "sorted", "min", "max", "sum", "bool", "hex", "oct", "bin", "list", "tuple")
+                 "sorted", "min", "max", "sum", "bool", "hex", "oct", "bin", "list", "tuple",
+                 "vars", "getattr", "map")
 }
 
 # Methods of exact builtin values that compute from the value and their arguments only.
@@ -203,9 +209,30 @@ def _check_block(statements, assigned):
             if not _check_block(statement.body, assigned) or \
                     not _check_block(statement.orelse, assigned):
                 return False
+        elif isinstance(statement, ast.For) and not statement.orelse:
+            if not _check_target(statement.target, assigned) or \
+                    not _check_block(statement.body, assigned):
+                return False
+        elif isinstance(statement, ast.Expr):
+            # name.append(value): a list the body made itself (checked when it runs).
+            call = statement.value
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and
+                    call.func.attr == "append" and isinstance(call.func.value, ast.Name) and
+                    len(call.args) == 1 and not call.keywords and
+                    not isinstance(call.args[0], ast.Starred)):
+                return False
         else:
             return False
     return True
+
+
+def _check_target(target, assigned):
+    """Whether a for loop's target is a name or a tuple of names (bound in assigned)."""
+    if isinstance(target, ast.Name):
+        assigned.add(target.id)
+        return True
+    return isinstance(target, ast.Tuple) and \
+        all(_check_target(t, assigned) for t in target.elts)
 
 
 def evaluate(body, obj):
@@ -256,8 +283,9 @@ _FELL_THROUGH = object()
 
 def _execute(evaluator, statements):
     """Run a block _check_block() accepted: the value of the `return` it reaches,
-    or _FELL_THROUGH when it runs off its end. No loops: at most one evaluation
-    per statement of the body."""
+    or _FELL_THROUGH when it runs off its end. Its `for` loops share the
+    evaluation's MAX_ITERATIONS with its comprehensions, and every expression the
+    bound of work."""
     for statement in statements:
         if isinstance(statement, ast.Return):
             return evaluator.eval(statement.value)
@@ -269,12 +297,31 @@ def _execute(evaluator, statements):
             evaluator.scope[target] = evaluator.eval(ast.BinOp(
                 left=ast.Name(id=target, ctx=ast.Load()), op=statement.op,
                 right=statement.value))
-        else:  # ast.If
+        elif isinstance(statement, ast.If):
             test = evaluator.eval(statement.test)
             result = _execute(evaluator, statement.body if evaluator._truth(test)
                               else statement.orelse)
             if result is not _FELL_THROUGH:
                 return result
+        elif isinstance(statement, ast.For):
+            # Over a builtin container, as a comprehension's for: MAX_ITERATIONS in all.
+            iterable = evaluator.eval(statement.iter)
+            if not isinstance(iterable, _CONTAINERS) or type(iterable).__module__ != "builtins":
+                raise GiveUp()
+            for item in iterable:
+                evaluator.iterations += 1
+                if evaluator.iterations > MAX_ITERATIONS:
+                    raise GiveUp()
+                evaluator._bind(statement.target, item)
+                result = _execute(evaluator, statement.body)
+                if result is not _FELL_THROUGH:
+                    return result
+        else:  # ast.Expr: name.append(value)
+            call = statement.value
+            target = evaluator.scope.get(call.func.value.id)
+            if type(target) is not list or id(target) not in evaluator.own_lists:
+                raise GiveUp()  # a list of the dump, or not a list: never changed
+            target.append(evaluator.eval(call.args[0]))
     return _FELL_THROUGH
 
 
@@ -309,18 +356,60 @@ def _check_percent(template):
     return template
 
 
-def _check_template(template):
-    """A str.format template whose replacement fields' specs stay small."""
-    import string
+def _format_template(template, args, kwargs):
+    """template.format(*args, **kwargs) by this module: each field's value read as
+    the expression `args[0].name[key]` would be ({0.name}, {self.x}, {0[key]}),
+    converted (!r, !s) and formatted by _repr, _str and _format. Nested fields in a
+    spec ({:{width}}) and !a give up."""
+    import string, _string
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError:
         raise GiveUp()
-    for _, field, spec, _ in fields:
-        if field is not None and ("[" in field or "." in field):
-            raise GiveUp()  # {0.attr} and {0[key]} read what format() would
-        _check_spec(spec or "")
-    return template
+    out, auto, numbering = [], 0, None
+    for literal, field, spec, conversion in fields:
+        out.append(literal)
+        if field is None:
+            continue
+        if spec and "{" in spec or conversion not in (None, "r", "s"):
+            raise GiveUp()
+        try:
+            first, rest = _string.formatter_field_name_split(field)
+            rest = list(rest)
+        except ValueError:
+            raise GiveUp()
+        if first == "" or type(first) is int:
+            # python refuses a template that numbers some fields and not others
+            if numbering not in (None, first == ""):
+                raise GiveUp()
+            numbering = first == ""
+            if first == "":
+                first, auto = auto, auto + 1
+        if type(first) is int:
+            if not 0 <= first < len(args):
+                raise GiveUp()
+            value = args[first]
+        elif first in kwargs:
+            value = kwargs[first]
+        else:
+            raise GiveUp()
+        for is_attribute, key in rest:
+            if is_attribute:
+                value = _attribute(value, key)
+            elif type(value) is dict and type(key) in (int, str) and key in value:
+                value = value[key]
+            elif type(value) in (list, tuple) and type(key) is int and \
+                    -len(value) <= key < len(value):
+                value = value[key]
+            else:
+                raise GiveUp()
+        if conversion == "r":
+            value = _repr(value)
+        elif conversion == "s":
+            value = _str(value)
+        out.append(_format(value, spec or ""))
+        _check_text(out[-1])
+    return "".join(out)
 
 
 def _is_program_object(value):
@@ -332,6 +421,7 @@ class _Evaluator:
     def __init__(self, scope, owner, module=None, assigned=frozenset()):
         self.scope = scope
         self.assigned = assigned  # the method's locals other than its parameter
+        self.own_lists = {}       # id -> a list this evaluation made (_own)
         self.owner = owner    # the class the method was written in, for name mangling
         self.module = module  # the name of the module it was written in: its globals
         self.iterations = 0
@@ -366,7 +456,13 @@ class _Evaluator:
         return tuple(self._elements(node.elts))
 
     def _List(self, node):
-        return list(self._elements(node.elts))
+        return self._own(list(self._elements(node.elts)))
+
+    def _own(self, made):
+        """A list this evaluation made (a display, a comprehension): the body may
+        append to it; never to a list of the dump."""
+        self.own_lists[id(made)] = made  # held: its id is not reused while we run
+        return made
 
     def _elements(self, nodes):
         if any(isinstance(n, ast.Starred) for n in nodes):
@@ -527,7 +623,7 @@ class _Evaluator:
         return self._comprehension(node, lambda scope: [self.eval(node.elt)])
 
     def _ListComp(self, node):
-        return self._comprehension(node, lambda scope: [self.eval(node.elt)])
+        return self._own(self._comprehension(node, lambda scope: [self.eval(node.elt)]))
 
     def _comprehension(self, node, produce):
         results = []
@@ -618,10 +714,8 @@ class _BoundPure:
 
     def call(self, args, kwargs):
         if self.name == "format":
-            _check_template(self.value)
-            args = [_wrap(a) for a in args]
-            kwargs = {k: _wrap(v) for k, v in kwargs.items()}
-        elif self.name == "join":
+            return _check_text(_format_template(self.value, args, kwargs))
+        if self.name == "join":
             if len(args) != 1 or kwargs:
                 raise GiveUp()
             items = args[0]
@@ -696,6 +790,8 @@ def _attribute(value, name):
             return members[name]  # an enum's member (Kind.DEBIT)
         raise GiveUp()
     if _is_program_object(value):
+        if name == "__dict__":
+            return _own_dict(value)
         return _program_attribute(value, name)
     methods = _PURE_METHODS.get(type(value))
     if methods is not None:
@@ -734,6 +830,20 @@ def _trusted_value(value, pyhd_surrogates):
         return False
     import sys
     return module.partition(".")[0] in sys.stdlib_module_names or module == "builtins"
+
+
+def _own_dict(value):
+    """vars(value) and value.__dict__ of a rebuilt program object: its dumped
+    attributes (the dict itself: nothing here changes it)."""
+    if not _is_program_object(value):
+        raise GiveUp()
+    try:
+        attrs = object.__getattribute__(value, "__dict__")
+    except AttributeError:
+        raise GiveUp()
+    if type(attrs) is not dict:
+        raise GiveUp()
+    return attrs
 
 
 def _program_attribute(value, name):
@@ -809,6 +919,20 @@ def _call_pure(function, args, kwargs):
             raise GiveUp()  # their order and sums are the items' own code
         return function(*args, **kwargs)
     if kwargs:
+        raise GiveUp()
+    if function is vars and len(args) == 1:
+        return _own_dict(args[0])
+    if function is getattr and len(args) == 2 and type(args[1]) is str:
+        return _attribute(args[0], args[1])  # as obj.name; the 3-argument form gives up
+    if function is map and len(args) == 2 and _builtin_container(args[1]):
+        # A list, not an iterator: what join, list, tuple and sorted take from it.
+        mapped = args[0]
+        if len(args[1]) > MAX_ITERATIONS:
+            raise GiveUp()
+        if isinstance(mapped, (_BoundPure, _TypeMethod)):
+            return [mapped.call([item], {}) for item in args[1]]
+        if any(mapped is f for f in _PURE_FUNCTIONS.values()) and mapped is not map:
+            return [_call_pure(mapped, [item], {}) for item in args[1]]
         raise GiveUp()
     if function is repr and len(args) == 1:
         return _repr(args[0])

@@ -124,12 +124,14 @@ class Branches:   # a branch that acts: the if is evaluated, its call is not
             return "%s" % open("pwned-branch", "w")
         return "Branches()"
 
-class Doubles:   # += past the bound on text (2**40 characters)
+class Doubles:   # += past the bound on text (2**41 characters)
+    def __init__(self):
+        self.steps = list(range(40))
     def __repr__(self):
         text = "xx"
-        if text:
+        for step in self.steps:
             text += text
-            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n            text += text\n        return text
+        return text
 
 class Unbound:   # a local read before it is bound is no global: python raises
     def __init__(self):
@@ -139,7 +141,7 @@ class Unbound:   # a local read before it is bound is no global: python raises
             helper = "big"
         return "Unbound(%s)" % helper
 
-class Loops:   # a statement this module does not run (a loop): attributes shown
+class Loops:   # a loop whose body acts: the loop runs, the call does not
     def __init__(self):
         self.items = [1, 2]
     def __repr__(self):
@@ -147,6 +149,66 @@ class Loops:   # a statement this module does not run (a loop): attributes shown
         for item in self.items:
             text += str(open("pwned-loop", "w"))
         return text
+
+class Appends:   # appending to a list of the dump would change it: never done
+    def __init__(self):
+        self.items = [1, 2]
+    def __repr__(self):
+        items = self.items
+        items.append(3)
+        return "Appends(%r)" % items
+
+class Spins:   # a loop past the bound of iterations
+    def __init__(self):
+        self.items = list(range(100000))
+    def __repr__(self):
+        parts = []
+        for a in self.items:
+            for b in self.items:
+                parts.append(a)
+        return "Spins(%d)" % len(parts)
+
+class Getattrs:   # getattr of a property whose getter acts
+    @property
+    def handle(self):
+        return open("pwned-getattr", "w")
+    def __repr__(self):
+        return "Getattrs(%s)" % getattr(self, "handle")
+
+class Formats:   # a format field that reads that property
+    @property
+    def handle(self):
+        return open("pwned-format", "w")
+    def __repr__(self):
+        return "Formats({0.handle})".format(self)
+
+class Generic:   # vars(self), as generic reprs read every attribute
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+    def __repr__(self):
+        return f"{self.__class__.__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+class Listed:   # a for loop appending to a list the body made
+    def __init__(self, items):
+        self.items = items
+    def __repr__(self):
+        parts = []
+        for key, value in self.items.items():
+            parts.append("%s=%s" % (key, value))
+        return "Listed(" + ", ".join(parts) + ")"
+
+class Slotted:   # getattr over __slots__, map of a builtin
+    __slots__ = ("a", "b")
+    def __init__(self):
+        self.a, self.b = 1, [2]
+    def __repr__(self):
+        return "Slotted(%s)" % ",".join(map(repr, (getattr(self, n) for n in self.__slots__)))
+
+class Named:   # str.format fields that read attributes and __dict__
+    def __init__(self, name):
+        self.name = name
+    def __repr__(self):
+        return "<{0.__class__.__name__} {0.name!r} {1}>".format(self, sorted(self.__dict__))
 
 class Node:
     def __init__(self, left, right):
@@ -190,6 +252,8 @@ def main():
     plain = Plain("disk", [30, 10, 20])
     guarded = [Guarded([]), Guarded([1, 2, 3, 4]), Guarded([1], "n"), Guarded("ab")]
     branches, doubles, unbound, loops = Branches(), Doubles(), Unbound(), Loops()
+    appends, spins, getattrs, formats = Appends(), Spins(), Getattrs(), Formats()
+    generic = [Generic(1, "b"), Listed({"a": 1, "b": 2}), Slotted(), Named("nm")]
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
     for _ in range(20):
@@ -201,7 +265,7 @@ main()
 
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
-           "doubles", "unbound", "loops"]
+           "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -249,6 +313,12 @@ class ReprExpr(unittest.TestCase):
         reply, = self.debug(["p guarded"])
         self.assertEqual(reply, "[<Guarded empty>, <Guarded 4 items>, <Guarded [1] note='n'>, "
                                 "<Guarded 'ab'>]\n")
+
+    def test_generic_reprs_print_as_python_did(self):
+        # vars(self), self.__dict__, getattr, map, a for loop, format fields.
+        reply, = self.debug(["p generic"])
+        self.assertEqual(reply, "[Generic(x=1, y='b'), Listed(a=1, b=2), Slotted(1,[2]), "
+                                "<Named 'nm' ['name']>]\n")
 
     def test_the_dumped_source_is_evaluated_not_this_machines(self):
         # As on another machine: the program file changed (or is gone) after the dump.
