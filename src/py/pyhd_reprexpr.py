@@ -30,7 +30,10 @@ and evaluates a closed set of operations and nothing else:
   `__name__`, `__qualname__` and `__module__`; of a builtin or trust-table
   value (a datetime's .year) through its own C or standard-library getter;
 - subscripts of builtin containers, iteration over builtin containers in
-  comprehensions and `for` loops (MAX_ITERATIONS in all);
+  comprehensions and `for` loops (MAX_ITERATIONS in all), `f(*pair)` of a
+  builtin tuple or list; sorted, min and max of builtin values, or of tuples
+  whose distinct str (or int) first items decide the order alone (a dict's
+  sorted items);
 - calls of a few pure builtins (repr, str, format, len, type, int, float,
   round, abs, sorted, min, max, sum, bool, hex, oct, bin, list, tuple; vars and
   getattr read as `__dict__` and `.name` do; map of one of these over a builtin
@@ -606,11 +609,19 @@ class _Evaluator:
         raise GiveUp()
 
     def _Call(self, node):
-        if any(isinstance(a, ast.Starred) for a in node.args) or \
-                any(k.arg is None for k in node.keywords):
+        if any(k.arg is None for k in node.keywords):
             raise GiveUp()
         function = self.eval(node.func)
-        args = [self.eval(a) for a in node.args]
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                # f(*pair): the items of a builtin tuple or list, as python passes them.
+                value = self.eval(a.value)
+                if type(value) not in (tuple, list) or len(value) > MAX_ITERATIONS:
+                    raise GiveUp()
+                args.extend(value)
+            else:
+                args.append(self.eval(a))
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
         if isinstance(function, (_BoundPure, _TypeMethod)):
             return function.call(args, kwargs)
@@ -906,6 +917,19 @@ def _plain(value, depth=0):
         all(_plain(item, depth + 1) for item in value)
 
 
+def _keyed(items):
+    """Whether items are tuples whose first elements are distinct strs (or ints):
+    sorting them compares those alone (a dict's items(), sorted), never what
+    follows, which may be any object."""
+    firsts = []
+    for item in items:
+        if type(item) is not tuple or not item:
+            return False
+        firsts.append(item[0])
+    kinds = set(map(type, firsts))
+    return len(kinds) <= 1 and kinds <= {str, int} and len(set(firsts)) == len(firsts)
+
+
 def _builtin_container(value):
     return isinstance(value, _CONTAINERS) and type(value).__module__ == "builtins"
 
@@ -915,7 +939,8 @@ def _call_pure(function, args, kwargs):
         if len(args) != 1 or not _builtin_container(args[0]) or \
                 set(kwargs) - ({"reverse"} if function is sorted else set()):
             raise GiveUp()
-        if function in (sorted, min, max, sum) and not all(map(_plain, args[0])):
+        if function in (sorted, min, max, sum) and not all(map(_plain, args[0])) and \
+                not (function is not sum and _keyed(args[0])):
             raise GiveUp()  # their order and sums are the items' own code
         return function(*args, **kwargs)
     if kwargs:

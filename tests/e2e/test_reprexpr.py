@@ -204,6 +204,13 @@ class Slotted:   # getattr over __slots__, map of a builtin
     def __repr__(self):
         return "Slotted(%s)" % ",".join(map(repr, (getattr(self, n) for n in self.__slots__)))
 
+class Pairs:   # sorted items whose values are program objects; f(*pair)
+    def __init__(self):
+        self.b, self.a = Plain("p", [1]), [1]
+    def __repr__(self):
+        return "Pairs({})".format(", ".join("{}={!r}".format(*kv)
+                                            for kv in sorted(vars(self).items())))
+
 class Named:   # str.format fields that read attributes and __dict__
     def __init__(self, name):
         self.name = name
@@ -253,7 +260,7 @@ def main():
     guarded = [Guarded([]), Guarded([1, 2, 3, 4]), Guarded([1], "n"), Guarded("ab")]
     branches, doubles, unbound, loops = Branches(), Doubles(), Unbound(), Loops()
     appends, spins, getattrs, formats = Appends(), Spins(), Getattrs(), Formats()
-    generic = [Generic(1, "b"), Listed({"a": 1, "b": 2}), Slotted(), Named("nm")]
+    generic = [Generic(1, "b"), Listed({"a": 1, "b": 2}), Slotted(), Named("nm"), Pairs()]
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
     for _ in range(20):
@@ -318,7 +325,7 @@ class ReprExpr(unittest.TestCase):
         # vars(self), self.__dict__, getattr, map, a for loop, format fields.
         reply, = self.debug(["p generic"])
         self.assertEqual(reply, "[Generic(x=1, y='b'), Listed(a=1, b=2), Slotted(1,[2]), "
-                                "<Named 'nm' ['name']>]\n")
+                                "<Named 'nm' ['name']>, Pairs(a=[1], b=Plain(p: 1))]\n")
 
     def test_the_dumped_source_is_evaluated_not_this_machines(self):
         # As on another machine: the program file changed (or is gone) after the dump.
