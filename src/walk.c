@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <structmember.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -160,6 +161,8 @@ struct walker {
     uint32_t rec_first_fresh;     /* the first id handed out for the record being built */
     uint32_t fresh_used;          /* its fresh ids the payload has referenced as "1" */
     PyObject *filename_set;       /* co_filenames already in g->filenames */
+    unsigned repr_sources;        /* files noted for a library class's __repr__ or __str__ */
+    uint64_t repr_sources_size;   /* and their bytes */
     PyObject **globals;           /* strong: every traceback/thread frame's globals */
     size_t nglobals, globals_cap;
     PyObject *builtins_module;    /* strong, or NULL */
@@ -1488,6 +1491,59 @@ static PyObject *slot_pair(PyObject *o, const char *first, const char *second)
  * -1 with an exception set (w->fatal tells whether the whole dump must stop).
  */
 
+static int note_filename(struct walker *w, PyObject *filename);
+
+/*
+ * The file of a class's own __repr__ and __str__ (functions of its dict), for
+ * the dump's sources/: a reader prints a copy of an instance as python did by
+ * reading that source (pyhd_reprexpr), not by running it. A class of the
+ * program is often in a file of its frames already; one of a library, or a
+ * program module no frame is in (a Django app's models.py), is not. Bounded by
+ * PYHD_MAX_REPR_SOURCES files and PYHD_MAX_REPR_SOURCES_SIZE bytes a dump.
+ * t's dict is an exact dict and the keys exact strs: looking them up runs no code.
+ */
+static int note_printing_sources(struct walker *w, PyTypeObject *t)
+{
+    static const char *const names[] = {"__repr__", "__str__"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        PyObject *v = PyDict_GetItemString(t->tp_dict, names[i]);  /* borrowed */
+        if (v == NULL || !PyFunction_Check(v))
+            continue;
+        PyObject *file = ((PyCodeObject *)PyFunction_GET_CODE(v))->co_filename;  /* borrowed */
+        PyObject *module = ((PyFunctionObject *)v)->func_module;  /* borrowed */
+        if (!PyUnicode_CheckExact(file) || w->repr_sources >= PYHD_MAX_REPR_SOURCES)
+            continue;
+        /* One the standard library wrote (a named tuple's): its readers know it. */
+        int std = module != NULL && PyUnicode_CheckExact(module) ? is_stdlib_module(w, module)
+                                                                : 0;
+        int known = std ? 0 : PySet_Contains(w->filename_set, file);
+        if (std < 0 || known < 0)
+            return -1;
+        if (std || known)
+            continue;
+        /* As dump_sources.c names it (a str's cached UTF-8 would be a change to it). */
+        PyObject *fsname = PyUnicode_EncodeFSDefault(file);  /* new reference */
+        struct stat st;
+        if (fsname == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        /* Only a regular file of at most PYHD_MAX_REPR_SOURCE bytes, and at most
+           PYHD_MAX_REPR_SOURCES_SIZE of them in all: a dump stays about its size. */
+        int fits = stat(PyBytes_AS_STRING(fsname), &st) == 0 && S_ISREG(st.st_mode)
+                   && (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCE
+                   && w->repr_sources_size + (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCES_SIZE;
+        Py_DECREF(fsname);
+        if (!fits)
+            continue;
+        w->repr_sources++;
+        w->repr_sources_size += (uint64_t)st.st_size;
+        if (note_filename(w, file) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int w_class(struct walker *w, PyTypeObject *t)
 {
     PyObject *name = NULL, *qualname = NULL, *module = NULL, *attrs = NULL;
@@ -1535,6 +1591,8 @@ static int w_class(struct walker *w, PyTypeObject *t)
             if (PyDict_SetItem(attrs, k, v) < 0)
                 goto done;
         }
+        if (!std && note_printing_sources(w, t) < 0)
+            goto done;
     }
     /* A class's names are not contents. */
     PyObject *bases = t == &PyBaseObject_Type ? NULL : t->tp_bases;  /* borrowed */

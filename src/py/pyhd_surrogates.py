@@ -718,6 +718,10 @@ def _finish_class(cls, attrs):
         # What the program inherited: a rebuilt base's choice, or a real base's repr.
         if "__repr__" in cls.__dict__:  # (a metaclass has none of render_repr)
             type.__delattr__(cls, "__repr__")
+        if cls.__dict__.get("__pyhd_render__") is _surrogate_render:
+            # The base whose __repr__ python calls renders it (its own __repr__
+            # evaluated): render_repr takes the first hook of the MRO.
+            type.__delattr__(cls, "__pyhd_render__")
         inherited = _inherited_repr(cls)
         if inherited is not None:
             type.__setattr__(cls, "__repr__", inherited)

@@ -371,5 +371,63 @@ class ReprExpr(unittest.TestCase):
         self.assertEqual(replies[1].strip(), "Plain(disk: 10, 20, 30)")
 
 
+# A library of the program (not the standard library) whose classes' reprs are
+# its own code, in files no frame of the crash is in: their sources go into the
+# dump (up to a bound), so that those reprs print as python printed them.
+LIBRARY = {
+    "shapes.py": """
+class Shape:
+    def __init__(self, side):
+        self.side = side
+    def __repr__(self):
+        if self.side > 10:
+            return "<%s big>" % type(self).__name__
+        return "<%s side=%d>" % (type(self).__name__, self.side)
+
+class Square(Shape):
+    pass
+""",
+    # Past the bound on one file's size: its class prints its attributes.
+    "huge.py": "class Huge:\n    def __init__(self):\n        self.n = 1\n"
+               "    def __repr__(self):\n        return 'Huge(%d)' % self.n\n" +
+               "#" * (140 << 10) + "\n",
+}
+
+LIBRARY_PROGRAM = """
+import sys
+sys.path.insert(0, "lib")
+import huge, shapes
+
+def main():
+    square, small, huge_one = shapes.Square(12), shapes.Shape(3), huge.Huge()
+    raise KeyError("crash")
+
+main()
+"""
+
+
+class LibrarySources(unittest.TestCase):
+    def test_library_reprs_print_as_python_did(self):
+        with tempfile.TemporaryDirectory(prefix="pyhd-test-reprlib-") as tmp:
+            os.mkdir(os.path.join(tmp, "lib"))
+            for name, text in LIBRARY.items():
+                with open(os.path.join(tmp, "lib", name), "w") as f:
+                    f.write(textwrap.dedent(text))
+            with open(os.path.join(tmp, "prog.py"), "w") as f:
+                f.write(LIBRARY_PROGRAM)
+            proc, dump = run_pyhd(["prog.py"], tmp, text=True)
+            self.assertIsNotNone(dump, proc.stderr)
+            members = subprocess.run(["tar", "tf", dump], capture_output=True, text=True,
+                                     check=True).stdout.split()
+            proc = subprocess.run([DEBUG, "-c", "p square", "-c", "p small", "-c",
+                                   "p huge_one", "-c", "q", dump], cwd=tmp, env=clean_env(),
+                                  capture_output=True, text=True, timeout=300)
+        self.assertIn("sources" + os.path.realpath(tmp) + "/lib/shapes.py", members)
+        self.assertFalse([m for m in members if m.endswith("/huge.py")], members)
+        lines = proc.stdout.splitlines()
+        self.assertEqual(lines[-3:], ["<Square big>", "<Shape side=3>", "<rebuilt Huge n=1>"],
+                         proc.stdout[-2000:])
+
+
 if __name__ == "__main__":
     unittest.main()

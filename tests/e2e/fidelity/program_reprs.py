@@ -63,6 +63,17 @@ class Span:   # an early return, then a text built with +=
         text += ")"
         return text
 
+class Shape:   # subclasses inherit its __repr__, as python calls it for them
+    def __init__(self, side): self.side = side
+    def __repr__(self): return f"{type(self).__name__}(side={self.side})"
+
+class Square(Shape):
+    pass
+
+class Cube(Square):
+    def __init__(self, side, depth): super().__init__(side); self.depth = depth
+    def __str__(self): return "cube"
+
 class Money:
     def __init__(self, amt): self.amt = amt
     def __repr__(self): return f"Money({self.amt})"
@@ -126,6 +137,8 @@ def main():
     c = Cond(50)
     lexer, lexer_opts = Lexer(), Lexer(stripnl=False)
     spans = [Span(1), Span(1, 2), Span(1, 5)]
+    shapes = [Shape(1), Square(2), Cube(3, 4)]
+    cube_text = str(shapes[2])
     priv = _Private(9)
     m = Money(decimal.Decimal("1234.5"))
     m2 = Money(1234.5)
