@@ -1494,54 +1494,49 @@ static PyObject *slot_pair(PyObject *o, const char *first, const char *second)
 static int note_filename(struct walker *w, PyObject *filename);
 
 /*
- * The file of a class's own __repr__ and __str__ (functions of its dict), for
- * the dump's sources/: a reader prints a copy of an instance as python did by
- * reading that source (pyhd_reprexpr), not by running it. A class of the
- * program is often in a file of its frames already; one of a library, or a
- * program module no frame is in (a Django app's models.py), is not. Bounded by
- * PYHD_MAX_REPR_SOURCES files and PYHD_MAX_REPR_SOURCES_SIZE bytes a dump.
- * t's dict is an exact dict and the keys exact strs: looking them up runs no code.
+ * The file of a class's own __repr__ or __str__ (name and value, an entry of
+ * its dict), for the dump's sources/: a reader prints a copy of an instance as
+ * python did by reading that source (pyhd_reprexpr), not by running it. A class
+ * of the program is often in a file of its frames already; one of a library,
+ * or of a program module no frame is in (a Django app's models.py), is not.
+ * Bounded by PYHD_MAX_REPR_SOURCES files and PYHD_MAX_REPR_SOURCES_SIZE bytes
+ * a dump. name is an exact str (is_class_attr): comparing it runs no code.
  */
-static int note_printing_sources(struct walker *w, PyTypeObject *t)
+static int note_printing_source(struct walker *w, PyObject *name, PyObject *value)
 {
-    static const char *const names[] = {"__repr__", "__str__"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        PyObject *v = PyDict_GetItemString(t->tp_dict, names[i]);  /* borrowed */
-        if (v == NULL || !PyFunction_Check(v))
-            continue;
-        PyObject *file = ((PyCodeObject *)PyFunction_GET_CODE(v))->co_filename;  /* borrowed */
-        PyObject *module = ((PyFunctionObject *)v)->func_module;  /* borrowed */
-        if (!PyUnicode_CheckExact(file) || w->repr_sources >= PYHD_MAX_REPR_SOURCES)
-            continue;
-        /* One the standard library wrote (a named tuple's): its readers know it. */
-        int std = module != NULL && PyUnicode_CheckExact(module) ? is_stdlib_module(w, module)
-                                                                : 0;
-        int known = std ? 0 : PySet_Contains(w->filename_set, file);
-        if (std < 0 || known < 0)
-            return -1;
-        if (std || known)
-            continue;
-        /* As dump_sources.c names it (a str's cached UTF-8 would be a change to it). */
-        PyObject *fsname = PyUnicode_EncodeFSDefault(file);  /* new reference */
-        struct stat st;
-        if (fsname == NULL) {
-            PyErr_Clear();
-            continue;
-        }
-        /* Only a regular file of at most PYHD_MAX_REPR_SOURCE bytes, and at most
-           PYHD_MAX_REPR_SOURCES_SIZE of them in all: a dump stays about its size. */
-        int fits = stat(PyBytes_AS_STRING(fsname), &st) == 0 && S_ISREG(st.st_mode)
-                   && (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCE
-                   && w->repr_sources_size + (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCES_SIZE;
-        Py_DECREF(fsname);
-        if (!fits)
-            continue;
-        w->repr_sources++;
-        w->repr_sources_size += (uint64_t)st.st_size;
-        if (note_filename(w, file) < 0)
-            return -1;
+    if (!PyFunction_Check(value)
+        || (PyUnicode_CompareWithASCIIString(name, "__repr__") != 0
+            && PyUnicode_CompareWithASCIIString(name, "__str__") != 0))
+        return 0;
+    PyObject *file = ((PyCodeObject *)PyFunction_GET_CODE(value))->co_filename;  /* borrowed */
+    PyObject *module = ((PyFunctionObject *)value)->func_module;  /* borrowed */
+    if (!PyUnicode_CheckExact(file) || w->repr_sources >= PYHD_MAX_REPR_SOURCES)
+        return 0;
+    /* One the standard library wrote (a named tuple's): its readers know it. */
+    int std = module != NULL && PyUnicode_CheckExact(module) ? is_stdlib_module(w, module) : 0;
+    int known = std ? 0 : PySet_Contains(w->filename_set, file);
+    if (std < 0 || known < 0)
+        return -1;
+    if (std || known)
+        return 0;
+    /* As dump_sources.c names it (a str's cached UTF-8 would be a change to it). */
+    PyObject *fsname = PyUnicode_EncodeFSDefault(file);  /* new reference */
+    struct stat st;
+    if (fsname == NULL) {
+        PyErr_Clear();
+        return 0;
     }
-    return 0;
+    /* Only a regular file of at most PYHD_MAX_REPR_SOURCE bytes, and at most
+       PYHD_MAX_REPR_SOURCES_SIZE of them in all: a dump stays about its size. */
+    int fits = stat(PyBytes_AS_STRING(fsname), &st) == 0 && S_ISREG(st.st_mode)
+               && (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCE
+               && w->repr_sources_size + (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCES_SIZE;
+    Py_DECREF(fsname);
+    if (!fits)
+        return 0;
+    w->repr_sources++;
+    w->repr_sources_size += (uint64_t)st.st_size;
+    return note_filename(w, file);
 }
 
 static int w_class(struct walker *w, PyTypeObject *t)
@@ -1582,17 +1577,18 @@ static int w_class(struct walker *w, PyTypeObject *t)
         if (printing_only && (attrs = PyDict_New()) == NULL)
             goto done;
         while (PyDict_Next(t->tp_dict, &pos, &k, &v)) {
-            if (!is_class_attr(k, v)
-                || (printing_only && !(is_printing_attr(k)
-                                       && (PyFunction_Check(v) || PyTuple_CheckExact(v)))))
+            if (!is_class_attr(k, v))
+                continue;
+            if (!std && note_printing_source(w, k, v) < 0)
+                goto done;
+            if (printing_only && !(is_printing_attr(k)
+                                   && (PyFunction_Check(v) || PyTuple_CheckExact(v))))
                 continue;
             if (attrs == NULL && (attrs = PyDict_New()) == NULL)
                 goto done;
             if (PyDict_SetItem(attrs, k, v) < 0)
                 goto done;
         }
-        if (!std && note_printing_sources(w, t) < 0)
-            goto done;
     }
     /* A class's names are not contents. */
     PyObject *bases = t == &PyBaseObject_Type ? NULL : t->tp_bases;  /* borrowed */
