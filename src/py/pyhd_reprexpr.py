@@ -195,7 +195,8 @@ def _read_body(function, getter=False):
 
 def _check_block(statements, assigned):
     """Whether statements are made only of what _execute() runs: `name = value`,
-    `name += value`, `if`/`elif`/`else` and `return value`. assigned gets the
+    `name += value`, `if`/`elif`/`else`, `for` (without `else`) over names,
+    `name.append(value)` and `return value`. assigned gets the
     names they bind (locals of the method: read before they are bound, python
     raises UnboundLocalError, and so does not this module read a global)."""
     for statement in statements:
@@ -625,6 +626,8 @@ class _Evaluator:
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
         if isinstance(function, (_BoundPure, _TypeMethod)):
             return function.call(args, kwargs)
+        if function is list:
+            return self._own(_call_pure(function, args, kwargs))  # a new list
         if any(function is f for f in _PURE_FUNCTIONS.values()):
             return _call_pure(function, args, kwargs)
         raise GiveUp()

@@ -211,6 +211,14 @@ class Pairs:   # sorted items whose values are program objects; f(*pair)
         return "Pairs({})".format(", ".join("{}={!r}".format(*kv)
                                             for kv in sorted(vars(self).items())))
 
+class Copied:   # list() of a dumped list is a new list: appending to it changes nothing
+    def __init__(self):
+        self.items = [1, 2]
+    def __repr__(self):
+        out = list(self.items)
+        out.append(0)
+        return "Copied(%r, %r)" % (out, self.items)
+
 class Named:   # str.format fields that read attributes and __dict__
     def __init__(self, name):
         self.name = name
@@ -260,7 +268,8 @@ def main():
     guarded = [Guarded([]), Guarded([1, 2, 3, 4]), Guarded([1], "n"), Guarded("ab")]
     branches, doubles, unbound, loops = Branches(), Doubles(), Unbound(), Loops()
     appends, spins, getattrs, formats = Appends(), Spins(), Getattrs(), Formats()
-    generic = [Generic(1, "b"), Listed({"a": 1, "b": 2}), Slotted(), Named("nm"), Pairs()]
+    generic = [Generic(1, "b"), Listed({"a": 1, "b": 2}), Slotted(), Named("nm"), Pairs(),
+               Copied()]
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
     for _ in range(20):
@@ -325,7 +334,8 @@ class ReprExpr(unittest.TestCase):
         # vars(self), self.__dict__, getattr, map, a for loop, format fields.
         reply, = self.debug(["p generic"])
         self.assertEqual(reply, "[Generic(x=1, y='b'), Listed(a=1, b=2), Slotted(1,[2]), "
-                                "<Named 'nm' ['name']>, Pairs(a=[1], b=Plain(p: 1))]\n")
+                                "<Named 'nm' ['name']>, Pairs(a=[1], b=Plain(p: 1)), "
+                                "Copied([1, 2, 0], [1, 2])]\n")
 
     def test_the_dumped_source_is_evaluated_not_this_machines(self):
         # As on another machine: the program file changed (or is gone) after the dump.
