@@ -308,15 +308,7 @@ def _execute(evaluator, statements):
             if result is not _FELL_THROUGH:
                 return result
         elif isinstance(statement, ast.For):
-            # Over a builtin container, as a comprehension's for: MAX_ITERATIONS in all.
-            iterable = evaluator.eval(statement.iter)
-            if not isinstance(iterable, _CONTAINERS) or type(iterable).__module__ != "builtins":
-                raise GiveUp()
-            for item in iterable:
-                evaluator.iterations += 1
-                if evaluator.iterations > MAX_ITERATIONS:
-                    raise GiveUp()
-                evaluator._bind(statement.target, item)
+            for _ in evaluator._items(statement.iter, statement.target):
                 result = _execute(evaluator, statement.body)
                 if result is not _FELL_THROUGH:
                     return result
@@ -656,16 +648,22 @@ class _Evaluator:
         generator = generators[i]
         if getattr(generator, "is_async", 0):
             raise GiveUp()
-        iterable = self.eval(generator.iter)
+        for _ in self._items(generator.iter, generator.target):
+            if all(self._truth(self.eval(c)) for c in generator.ifs):
+                self._loop(generators, i + 1, produce, results)
+
+    def _items(self, iter_node, target):
+        """Bind target to each item of a builtin container in turn (a comprehension's
+        for, or a for statement's): MAX_ITERATIONS in all of one evaluation."""
+        iterable = self.eval(iter_node)
         if not isinstance(iterable, _CONTAINERS) or type(iterable).__module__ != "builtins":
             raise GiveUp()
         for item in iterable:
             self.iterations += 1
             if self.iterations > MAX_ITERATIONS:
                 raise GiveUp()
-            self._bind(generator.target, item)
-            if all(self._truth(self.eval(c)) for c in generator.ifs):
-                self._loop(generators, i + 1, produce, results)
+            self._bind(target, item)
+            yield
 
     def _truth(self, value):
         if type(value) not in _SCALARS + (list, tuple, dict):
