@@ -53,7 +53,7 @@ static const char usage_text[] =
     "                    case-insensitive, whole name; repeatable or comma-separated)\n"
     "  --keep=NAME       do not redact NAME (case-insensitive; repeatable)\n"
     "  --no-environ      leave the environment variables out of the dump\n"
-    "  --no-sources      leave the program's source files out of the dump\n"
+    "  --no-sources      leave every source file out of the dump\n"
     "  --max-dumps=N     keep at most N pyhd dumps in the dump directory (default:\n"
     "                    100), deleting the oldest after writing one; 0: no limit\n"
     "  --max-use=SIZE    let them use at most SIZE bytes (default: 1G); 0: no limit\n"
