@@ -161,6 +161,7 @@ struct walker {
     uint32_t rec_first_fresh;     /* the first id handed out for the record being built */
     uint32_t fresh_used;          /* its fresh ids the payload has referenced as "1" */
     PyObject *filename_set;       /* co_filenames already in g->filenames */
+    PyObject *repr_skipped;       /* files of a __repr__ or __str__ left out (too large) */
     unsigned repr_sources;        /* files noted for a library class's __repr__ or __str__ */
     uint64_t repr_sources_size;   /* and their bytes */
     PyObject **globals;           /* strong: every traceback/thread frame's globals */
@@ -1514,7 +1515,10 @@ static int note_printing_source(struct walker *w, PyObject *name, PyObject *valu
         return 0;
     /* One the standard library wrote (a named tuple's): its readers know it. */
     int std = module != NULL && PyUnicode_CheckExact(module) ? is_stdlib_module(w, module) : 0;
+    /* Looked at once: noted (then in filename_set) or left out (repr_skipped). */
     int known = std ? 0 : PySet_Contains(w->filename_set, file);
+    if (known == 0 && !std)
+        known = PySet_Contains(w->repr_skipped, file);
     if (std < 0 || known < 0)
         return -1;
     if (std || known)
@@ -1533,7 +1537,7 @@ static int note_printing_source(struct walker *w, PyObject *name, PyObject *valu
                && w->repr_sources_size + (uint64_t)st.st_size <= PYHD_MAX_REPR_SOURCES_SIZE;
     Py_DECREF(fsname);
     if (!fits)
-        return 0;
+        return PySet_Add(w->repr_skipped, file);
     w->repr_sources++;
     w->repr_sources_size += (uint64_t)st.st_size;
     return note_filename(w, file);
@@ -4581,9 +4585,10 @@ static int setup(struct walker *w, const struct pyhd_roots *roots)
                                       c_object_type_names[i].name);
     w->str_dot = PyUnicode_InternFromString(".");
     w->filename_set = PySet_New(NULL);
+    w->repr_skipped = PySet_New(NULL);
     w->g->filenames = PyList_New(0);
     if (w->str_module == NULL || w->str_dot == NULL || w->filename_set == NULL
-        || w->g->filenames == NULL)
+        || w->repr_skipped == NULL || w->g->filenames == NULL)
         return -1;
     if (memo_grow(w) < 0) {
         PyErr_NoMemory();
@@ -4662,6 +4667,7 @@ static void walker_free(struct walker *w)
         Py_DECREF(w->globals[i]);
     free(w->globals);
     Py_XDECREF(w->filename_set);
+    Py_XDECREF(w->repr_skipped);
     Py_XDECREF(w->str_module);
     Py_XDECREF(w->str_dot);
     Py_XDECREF(w->builtins_module);

@@ -3,7 +3,7 @@
 #define PYHD_WALK_H
 
 /* Files a dump stores for classes' own __repr__ and __str__ beyond its frames'
-   files (the walker's note_printing_sources()): how many, each file's size and
+   files (the walker's note_printing_source()): how many, each file's size and
    their size in all. */
 #define PYHD_MAX_REPR_SOURCES 32
 #define PYHD_MAX_REPR_SOURCE ((uint64_t)64 << 10)
