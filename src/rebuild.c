@@ -721,8 +721,8 @@ static inline int kind_has_hard_deps(unsigned kind)
     case PYHD_REC_TUPLE: case PYHD_REC_FROZENSET: case PYHD_REC_RANGE: case PYHD_REC_SLICE:
     case PYHD_REC_CLASS: case PYHD_REC_METHOD: case PYHD_REC_FUNCTION: case PYHD_REC_INSTANCE:
     case PYHD_REC_WEAKREF: case PYHD_REC_BUFFER: case PYHD_REC_SUBCLASS:
-    case PYHD_REC_EXCEPTION: case PYHD_REC_REDUCED: case PYHD_REC_OPAQUE:
-    case PYHD_REC_PARTIAL: case PYHD_REC_MATCH: case PYHD_REC_LOCK: case PYHD_REC_FILE:
+    case PYHD_REC_EXCEPTION: case PYHD_REC_REDUCED: case PYHD_REC_DATETIME:
+    case PYHD_REC_OPAQUE: case PYHD_REC_PARTIAL: case PYHD_REC_MATCH: case PYHD_REC_LOCK: case PYHD_REC_FILE:
     case PYHD_REC_FUTURE: case PYHD_REC_NDARRAY: case PYHD_REC_DTYPE:
         return 1;
     default:
@@ -779,6 +779,8 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
                      exception_field(rb->g, r, "exceptions"));
     case PYHD_REC_REDUCED:
         return push3(rb, r, FLD(r, REDUCED, class), FLD(r, REDUCED, args), 0);
+    case PYHD_REC_DATETIME:
+        return push3(rb, r, FLD(r, DATETIME, class), FLD(r, DATETIME, tzinfo), 0);
     case PYHD_REC_OPAQUE:
         return push3(rb, r, FLD(r, OPAQUE, class), FLD(r, OPAQUE, repr), FLD(r, OPAQUE, reason));
     case PYHD_REC_PARTIAL:
@@ -1113,6 +1115,30 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
     PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,
                          origin_id ? rb->objs[origin_id] : Py_None};
     return sur_call(rb, "make_module", args, 3);
+}
+
+_Static_assert(PYHD_S_DATETIME_fold - PYHD_S_DATETIME_year == PYHD_DTF_FOLD &&
+                   PYHD_S_DATETIME_microsecond - PYHD_S_DATETIME_year == PYHD_DTF_MICROSECOND,
+               "rebuild_values.h's PYHD_DTF_* follow PYHD_FIELDS_DATETIME");
+
+/* A DATETIME record's value: made in C (rebuild_values.c), or by make_reduced from
+   the REDUCED args version 2 wrote, which gives a stand-in naming what it refused. */
+static PyObject *make_datetime(struct rb *rb, const struct pyhd_record *r)
+{
+    const uint64_t *fields = SLOTS(r, DATETIME, year);
+    uint64_t tz_id = FLD(r, DATETIME, tzinfo);
+    PyObject *args[2], *result;
+    args[0] = rb->objs[FLD(r, DATETIME, class)];
+    result = pyhd__values_make_datetime(&rb->values, args[0], fields,
+                                        tz_id ? rb->objs[tz_id] : NULL);
+    if (result)
+        return result;
+    args[1] = pyhd__values_datetime_args(args[0], fields, tz_id ? rb->objs[tz_id] : NULL);
+    if (!args[1])
+        return NULL;
+    result = sur_call(rb, "make_reduced", args, 2);
+    Py_DECREF(args[1]);
+    return result;
 }
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
@@ -1551,6 +1577,8 @@ static PyObject *make(struct rb *rb, uint64_t id)
         result = pyhd__values_make(&rb->values, args[0], args[1]);
         return result ? result : sur_call(rb, "make_reduced", args, 2);
     }
+    case PYHD_REC_DATETIME:
+        return make_datetime(rb, r);
     case PYHD_REC_BUFFER:
         return make_buffer(rb, r);
     case PYHD_REC_OPAQUE:

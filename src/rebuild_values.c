@@ -1,4 +1,4 @@
-/* rebuild_values.c: standard-library values of REDUCED records made in C (the datetime types). */
+/* rebuild_values.c: standard-library values of REDUCED and DATETIME records made in C (the datetime types). */
 #include "rebuild_values.h"
 
 #include <limits.h>
@@ -121,11 +121,9 @@ static int names_datetime(PyObject *cls)
            !strncmp(t->tp_name, "datetime.", 9);
 }
 
-PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args)
+/* Whether the datetime C API is there: 1, else 0 (make_reduced does the work). */
+static int have_datetime_api(struct pyhd_values *v)
 {
-    PyObject *value;
-    if (!PyTuple_CheckExact(args) || !names_datetime(cls))
-        return NULL;
     if (!v->datetime_api) {
         /* Once per load (a cheap look-up: the trust table imported datetime
            to resolve cls). Without its C part, make_reduced does the work. */
@@ -134,7 +132,70 @@ PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args
         if (!PyDateTimeAPI)
             PyErr_Clear();
     }
-    if (v->datetime_api < 0)
+    return v->datetime_api > 0;
+}
+
+PyObject *pyhd__values_make_datetime(struct pyhd_values *v, PyObject *cls, const uint64_t *fields,
+                                     PyObject *tzinfo)
+{
+    PyObject *value = NULL, *tz;
+    int f[PYHD_DTF_COUNT];
+    if (!names_datetime(cls) || !have_datetime_api(v))
+        return NULL;
+    /* Past an int, no constructor takes them: make_reduced says which was out of range. */
+    for (int i = 0; i < PYHD_DTF_COUNT; i++) {
+        if (fields[i] > INT_MAX)
+            return NULL;
+        f[i] = (int)fields[i];
+    }
+    tz = tzinfo_or_none(tzinfo ? tzinfo : Py_None);
+    if (cls == (PyObject *)PyDateTimeAPI->DateTimeType && tz)
+        value = PyDateTimeAPI->DateTime_FromDateAndTimeAndFold(
+            f[PYHD_DTF_YEAR], f[PYHD_DTF_MONTH], f[PYHD_DTF_DAY], f[PYHD_DTF_HOUR],
+            f[PYHD_DTF_MINUTE], f[PYHD_DTF_SECOND], f[PYHD_DTF_MICROSECOND], tz, f[PYHD_DTF_FOLD],
+            PyDateTimeAPI->DateTimeType);
+    else if (cls == (PyObject *)PyDateTimeAPI->DateType)
+        value = PyDateTimeAPI->Date_FromDate(f[PYHD_DTF_YEAR], f[PYHD_DTF_MONTH],
+                                             f[PYHD_DTF_DAY], PyDateTimeAPI->DateType);
+    else if (cls == (PyObject *)PyDateTimeAPI->TimeType && tz)
+        value = PyDateTimeAPI->Time_FromTimeAndFold(f[PYHD_DTF_HOUR], f[PYHD_DTF_MINUTE],
+                                                    f[PYHD_DTF_SECOND], f[PYHD_DTF_MICROSECOND],
+                                                    tz, f[PYHD_DTF_FOLD], PyDateTimeAPI->TimeType);
+    if (!value)
+        PyErr_Clear();
+    return value;
+}
+
+PyObject *pyhd__values_datetime_args(PyObject *cls, const uint64_t *fields, PyObject *tzinfo)
+{
+    const char *name = PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : "";
+    const char *dot = strrchr(name, '.');
+    PyObject *tz = tzinfo ? tzinfo : Py_None;
+    name = dot ? dot + 1 : name;
+    if (!strcmp(name, "date"))
+        return Py_BuildValue("(KKK)", (unsigned long long)fields[PYHD_DTF_YEAR],
+                             (unsigned long long)fields[PYHD_DTF_MONTH],
+                             (unsigned long long)fields[PYHD_DTF_DAY]);
+    if (!strcmp(name, "time"))
+        return Py_BuildValue("(KKKKOK)", (unsigned long long)fields[PYHD_DTF_HOUR],
+                             (unsigned long long)fields[PYHD_DTF_MINUTE],
+                             (unsigned long long)fields[PYHD_DTF_SECOND],
+                             (unsigned long long)fields[PYHD_DTF_MICROSECOND], tz,
+                             (unsigned long long)fields[PYHD_DTF_FOLD]);
+    return Py_BuildValue("(KKKKKKKOK)", (unsigned long long)fields[PYHD_DTF_YEAR],
+                         (unsigned long long)fields[PYHD_DTF_MONTH],
+                         (unsigned long long)fields[PYHD_DTF_DAY],
+                         (unsigned long long)fields[PYHD_DTF_HOUR],
+                         (unsigned long long)fields[PYHD_DTF_MINUTE],
+                         (unsigned long long)fields[PYHD_DTF_SECOND],
+                         (unsigned long long)fields[PYHD_DTF_MICROSECOND], tz,
+                         (unsigned long long)fields[PYHD_DTF_FOLD]);
+}
+
+PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args)
+{
+    PyObject *value;
+    if (!PyTuple_CheckExact(args) || !names_datetime(cls) || !have_datetime_api(v))
         return NULL;
     value = make_datetime_value(cls, args);
     if (!value)

@@ -1,6 +1,8 @@
-/* rebuild_values.h: standard-library values of REDUCED records made in C (the datetime types). */
+/* rebuild_values.h: standard-library values of REDUCED and DATETIME records made in C (the datetime types). */
 #ifndef PYHD_REBUILD_VALUES_H
 #define PYHD_REBUILD_VALUES_H
+
+#include <stdint.h>
 
 #include "compat.h"
 
@@ -22,6 +24,12 @@ struct pyhd_values {
     int datetime_api;  /* 0: not imported yet; 1: imported; -1: this Python has none */
 };
 
+/* The fields of a DATETIME record, in the order of its slots after the class. */
+enum {
+    PYHD_DTF_YEAR, PYHD_DTF_MONTH, PYHD_DTF_DAY, PYHD_DTF_HOUR, PYHD_DTF_MINUTE,
+    PYHD_DTF_SECOND, PYHD_DTF_MICROSECOND, PYHD_DTF_FOLD, PYHD_DTF_COUNT
+};
+
 /*
  * The value of a REDUCED record of class cls with args (both borrowed): a new
  * reference, or NULL with no exception set when make_reduced is to make it.
@@ -29,6 +37,26 @@ struct pyhd_values {
  * called next, meets it again and says what it was.
  */
 PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args);
+
+/*
+ * The value of a DATETIME record (format.h) of class cls (borrowed), from its
+ * fields: year, month, day, hour, minute, second, microsecond, fold, then
+ * tzinfo (borrowed; NULL: None). A new reference, or NULL with no exception
+ * set when make_reduced is to make it, from the args
+ * pyhd__values_datetime_args() gives: cls is not this Python's own date,
+ * time or datetime, the tzinfo is no tzinfo (a program's, a stand-in), or the
+ * constructor refuses a field.
+ */
+PyObject *pyhd__values_make_datetime(struct pyhd_values *v, PyObject *cls, const uint64_t *fields,
+                                     PyObject *tzinfo);
+
+/*
+ * The REDUCED args of a DATETIME record of class cls (format.h's "Reduced
+ * values" table: (year, month, day), (hour, ..., tzinfo, fold) or all nine),
+ * chosen by cls's name ("date", "time", anything else: "datetime"): a new
+ * reference, NULL with an exception set on failure. tzinfo as above.
+ */
+PyObject *pyhd__values_datetime_args(PyObject *cls, const uint64_t *fields, PyObject *tzinfo);
 
 /*
  * Whether a REDUCED record's object needs its second step

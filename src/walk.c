@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compat_objects.h"
+#include "datetime_fields.h"
 #include "dict_exact.h"
 #include "encode.h"
 #include "instance_dict.h"
@@ -3028,8 +3029,30 @@ static PyObject *member_reduced_args(struct walker *w, PyObject *o, int *mine)
     return NULL;
 }
 
+/* A date, time or datetime of the C datetime module as a DATETIME record: 0 when its
+   layout is not the one this build knows (then a REDUCED record, as before). */
+static int w_datetime(struct walker *w, PyObject *o, int which)
+{
+    struct pyhd_datetime_fields f;
+    enum pyhd_datetime_which dt = which == STD_DATE   ? PYHD_DT_DATE
+                                  : which == STD_TIME ? PYHD_DT_TIME
+                                                      : PYHD_DT_DATETIME;
+    if (pyhd__datetime_fields(o, dt, &f) < 0)
+        return 0;
+    return RECORD(w, DATETIME, .class = REF(Py_TYPE(o)), .year = (uint64_t)f.year,
+                  .month = (unsigned)f.month, .day = (unsigned)f.day, .hour = (unsigned)f.hour,
+                  .minute = (unsigned)f.minute, .second = (unsigned)f.second,
+                  .microsecond = (uint64_t)f.microsecond, .fold = (unsigned)f.fold,
+                  .tzinfo = REF(f.tzinfo));
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
+    if (which == STD_DATE || which == STD_TIME || which == STD_DATETIME) {
+        int rc = w_datetime(w, o, which);
+        if (rc != 0)
+            return rc;
+    }
     return reduced_record(w, Py_TYPE(o), reduce_args(w, o, which));
 }
 

@@ -68,9 +68,11 @@
  * crc32()) of every inflated byte before END's kind byte, magic included.
  *
  * Versioning rule: PYHD_FORMAT_VERSION is bumped when a change makes old
- * readers misread a dump (a payload layout changes, a kind is renumbered).
- * Adding a kind, or appending fields at the end of a payload (readers ignore
- * trailing bytes of a payload), does not bump it. Readers refuse versions
+ * readers misread a dump (a payload layout changes, a kind is renumbered),
+ * and when a kind is added (its line in PYHD_OBJECT_KINDS names the version:
+ * a reader takes a record of a kind newer than the dump's version for an
+ * unknown one). Appending fields at the end of a payload (readers ignore
+ * trailing bytes of a payload) does not bump it. Readers refuse versions
  * greater than the one they know.
  *
  * When adding a kind: see "The field table" below.
@@ -84,9 +86,12 @@
  * would take a namedtuple's field getters, now OPAQUE records, for plain class
  * attributes), FUNCTION records append their defaults, kwdefaults,
  * annotations, doc and closure, and DESCRIPTOR records (0x26) appear. Readers
- * of version 2 still read version 1.
+ * of version 2 still read version 1. 3: DATETIME records (0x27) for the datetime
+ * module's date, time and datetime, which version 2 wrote as REDUCED records
+ * with a TUPLE of INTs (three records where one does, and the slowest values
+ * to load). Readers of version 3 still read versions 1 and 2.
  */
-#define PYHD_FORMAT_VERSION 2
+#define PYHD_FORMAT_VERSION 3
 
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
@@ -304,6 +309,13 @@ enum pyhd_kind {
                                     (PYHD_DESCR_*), then 4 ids (0: absent): a property's
                                     fget, fset, fdel, doc; the function a classmethod
                                     or staticmethod wraps, then 0, 0, 0 */
+    PYHD_REC_DATETIME = 0x27,    /* (version 3) a datetime.date, time or datetime of
+                                    the C datetime module, exact type: class id (a
+                                    CLASS with PYHD_CLASS_STDLIB), varint year, u8
+                                    month, u8 day (0, 0, 0 for a time), u8 hour, u8
+                                    minute, u8 second, varint microsecond (0 for a
+                                    date), u8 fold, tzinfo id (0: None). Version 2
+                                    wrote these as REDUCED records */
 
     /* Readable C objects (version 2): state read through C members and getters
        of the exact standard-library (or numpy) type; see "Readable C objects". */
@@ -452,6 +464,8 @@ enum pyhd_kind {
  *   datetime.date       (year, month, day)
  *   datetime.time       (hour, minute, second, microsecond, tzinfo, fold)
  *   datetime.datetime   (year, month, day, hour, minute, second, microsecond, tzinfo, fold)
+ *     (these three are DATETIME records from version 3; a reader falls back on
+ *     these args for a DATETIME it cannot make)
  *   datetime.timedelta  (days, seconds, microseconds)
  *   datetime.timezone   (offset timedelta,) or (offset, name)
  *   decimal.Decimal     (str,)
@@ -743,6 +757,17 @@ enum pyhd_kind {
 #define PYHD_FIELDS_REDUCED(F) \
     F(REDUCED, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
     F(REDUCED, args, REF, PYHD_KM(TUPLE), PYHD_FF_REQUIRED)
+#define PYHD_FIELDS_DATETIME(F) \
+    F(DATETIME, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
+    F(DATETIME, year, VARINT, 0, 0) \
+    F(DATETIME, month, U8, 12, 0) \
+    F(DATETIME, day, U8, 31, 0) \
+    F(DATETIME, hour, U8, 23, 0) \
+    F(DATETIME, minute, U8, 59, 0) \
+    F(DATETIME, second, U8, 59, 0) \
+    F(DATETIME, microsecond, VARINT, 0, 0) \
+    F(DATETIME, fold, U8, 1, 0) \
+    F(DATETIME, tzinfo, REF, PYHD_KM_ANY, 0)
 #define PYHD_FIELDS_BUFFER(F) \
     F(BUFFER, class, REF, PYHD_KM(CLASS), PYHD_FF_REQUIRED) \
     F(BUFFER, format, TEXT, 0, 0) \
@@ -837,7 +862,8 @@ enum pyhd_kind {
     K(SUBCLASS, 1) K(EXCEPTION, 1) K(FUNCTION, 1) K(METHOD, 1) K(CODE, 1) K(CELL, 1) \
     K(MODULE, 1) K(FRAME, 1) K(TRACEBACK, 1) K(GENERATOR, 1) K(WEAKREF, 1) K(REDUCED, 1) \
     K(BUFFER, 1) K(OPAQUE, 1) K(TRUNCATED, 1) K(REDACTED, 1) K(DESCRIPTOR, 2) \
-    K(PARTIAL, 2) K(MATCH, 2) K(LOCK, 2) K(FILE, 2) K(FUTURE, 2) K(NDARRAY, 2) K(DTYPE, 2)
+    K(PARTIAL, 2) K(MATCH, 2) K(LOCK, 2) K(FILE, 2) K(FUTURE, 2) K(NDARRAY, 2) K(DTYPE, 2) \
+    K(DATETIME, 3)
 #define PYHD_META_KINDS(K) K(ROOTS, 1) K(THREAD, 1)
 
 /* The field types of the field table above. */

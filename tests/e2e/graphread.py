@@ -14,7 +14,7 @@ import tarfile
 import zlib
 
 MAGIC = b"PYHDGRPH"
-VERSION = 2
+VERSION = 3
 
 KINDS = {
     0x01: "NONE", 0x02: "FALSE", 0x03: "TRUE", 0x04: "ELLIPSIS", 0x05: "NOTIMPL",
@@ -25,6 +25,7 @@ KINDS = {
     0x19: "METHOD", 0x1A: "CODE", 0x1B: "CELL", 0x1C: "MODULE", 0x1D: "FRAME",
     0x1E: "TRACEBACK", 0x1F: "GENERATOR", 0x20: "WEAKREF", 0x21: "REDUCED",
     0x22: "BUFFER", 0x23: "OPAQUE", 0x24: "TRUNCATED", 0x25: "REDACTED", 0x26: "DESCRIPTOR",
+    0x27: "DATETIME",
     0x30: "PARTIAL", 0x31: "MATCH", 0x32: "LOCK", 0x33: "FILE", 0x34: "FUTURE",
     0x35: "NDARRAY", 0x36: "DTYPE",
     0xC0: "ROOTS", 0xC1: "THREAD", 0xFF: "END",
@@ -254,6 +255,10 @@ def _fields(kind, r):
         return {"cls": v(), "referent": v()}
     if kind == "REDUCED":
         return {"cls": v(), "args": v()}
+    if kind == "DATETIME":
+        return {"cls": v(), "year": n(), "month": r.u8(), "day": r.u8(), "hour": r.u8(),
+                "minute": r.u8(), "second": r.u8(), "microsecond": n(), "fold": r.u8(),
+                "tzinfo": v()}
     if kind == "BUFFER":
         f = {"cls": v(), "format": r.text(), "itemsize": n()}
         f["shape"] = [n() for _ in range(n())]

@@ -13,6 +13,7 @@ NONE, INT, BIGINT, FLOAT, STR, BYTES, TUPLE, LIST, SET, FROZENSET, DICT = (
 SLICE, CLASS, INSTANCE, EXCEPTION, FUNCTION, CODE, MODULE, FRAME, TRACEBACK = (
     0x13, 0x14, 0x15, 0x17, 0x18, 0x1A, 0x1C, 0x1D, 0x1E)
 REDUCED = 0x21
+DATETIME = 0x27  # format version 3
 ROOTS, THREAD, END = 0xC0, 0xC1, 0xFF
 CLASS_STDLIB, CLASS_EXCEPTION, CLASS_HEAPTYPE = 0x01, 0x02, 0x04
 
@@ -107,6 +108,14 @@ class Graph:
         """A REDUCED record of the standard-library class module.qualname."""
         cls = self.klass(qualname, module, flags=CLASS_STDLIB)
         return self.add(REDUCED, self.ref(cls) + self.ref(self.tuple(args)))
+
+    def datetime(self, module, qualname, year=0, month=0, day=0, hour=0, minute=0, second=0,
+                 microsecond=0, fold=0, tzinfo=0, cls=0):
+        """A DATETIME record (format version 3) of module.qualname, or of class id cls."""
+        cls = cls or self.klass(qualname, module, flags=CLASS_STDLIB)
+        return self.add(DATETIME, self.ref(cls) + varint(year)
+                        + bytes([month, day, hour, minute, second]) + varint(microsecond)
+                        + bytes([fold]) + self.ref(tzinfo))
 
     def instance(self, cls, attrs=0):
         return self.add(INSTANCE, self.ref(cls) + self.ref(attrs) + b"\x00")

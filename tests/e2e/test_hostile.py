@@ -470,6 +470,68 @@ class HostileTest(unittest.TestCase):
         self.assertIn("ELEMENT e {'k': 'abc'} 0 ['e']", out)
         self.assertIn("ODD 3 {} 4", out)
 
+    def test_crafted_datetimes_load(self):
+        # DATETIME records (format version 3) no program could write: fields
+        # out of range for their class, a year past any C int, a tzinfo that is
+        # no tzinfo or is the value itself, a class that is no datetime class.
+        # Each is a real value or a stand-in saying why; nothing else fails.
+        g = hg.Graph()
+        utc = g.reduced("datetime", "timezone",
+                        [g.reduced("datetime", "timedelta", [g.int(0), g.int(0), g.int(0)])])
+        values = [
+            g.datetime("datetime", "datetime", 2020, 1, 2, 3, 4, 5, 6, fold=1, tzinfo=utc),
+            g.datetime("datetime", "date", 2021, 2, 29),
+            g.datetime("datetime", "datetime", 0, 1, 1),
+            g.datetime("datetime", "datetime", 2 ** 40, 1, 1),
+            g.datetime("datetime", "time", hour=1, microsecond=10 ** 6),
+            g.datetime("datetime", "time", hour=1, tzinfo=g.list([g.int(1)])),
+            g.datetime("builtins", "dict", 2020, 1, 1),
+            g.datetime("__main__", "Stamp", 2020, 1, 1),
+            g.datetime("datetime", "date", 2024, 2, 29, hour=5),
+        ]
+        path = self.save("datetimes.dump", g, {"values": g.list(values)}, version=3)
+        out = self.inspect(path, (
+            "vals = r['roots']['values']\n"
+            "print('TYPES', [type(v).__name__ for v in vals])\n"
+            "print('FIRST', repr(vals[0]), vals[0].fold)\n"
+            "print('LEAP', repr(vals[8]))\n"
+            "import datetime\n"
+            "real = (datetime.date, datetime.time, datetime.datetime)\n"
+            "print('REAL', [type(v) in real for v in vals])\n"
+            "for v in vals[1:8]: print('STANDIN', repr(v))"))
+        self.assertIn("TYPES ['datetime', 'date', 'datetime', 'datetime', 'time', 'time', "
+                      "'dict', 'Stamp', 'date']", out)
+        self.assertIn("FIRST datetime.datetime(2020, 1, 2, 3, 4, 5, 6, fold=1, "
+                      "tzinfo=datetime.timezone.utc) 1", out)
+        # A date's time fields are not its own: the date is made of the rest.
+        self.assertIn("LEAP datetime.date(2024, 2, 29)", out)
+        self.assertIn("REAL [True, False, False, False, False, True, False, False, True]", out)
+        for why in ("datetime.date (cannot rebuild: day is out of range for month)",
+                    "datetime.datetime (cannot rebuild: year 0 is out of range)",
+                    "datetime.datetime (cannot rebuild: signed integer is greater than maximum)",
+                    "datetime.time (cannot rebuild: microsecond must be in 0..999999)",
+                    "dict (not a value pyhd rebuilds)",
+                    "__main__.Stamp (not a value pyhd rebuilds)"):
+            self.assertIn("STANDIN <opaque %s, 0 bytes>" % why, out)
+        # A tzinfo that is no tzinfo is kept, wrapped, as for version 2's REDUCED records.
+        self.assertIn("STANDIN datetime.time(1, 0, tzinfo=[1])", out)
+
+    def test_datetime_that_is_its_own_tzinfo_is_refused(self):
+        g = hg.Graph()
+        value = g.datetime("datetime", "datetime", 2020, 1, 1)
+        payload = g.records[value - 1][1]
+        g.records[value - 1] = (hg.DATETIME, payload[:-1] + g.ref(value))
+        path = self.save("selfish.dump", g, {"value": value}, version=3)
+        self.assertIn("DATETIME: a cycle of immutable objects", self.refused(path))
+
+    def test_datetime_fields_out_of_their_range_refuse_the_dump(self):
+        # The u8 fields have their range in the format (month 12, second 59,
+        # fold 1): a record past it is a damaged dump, refused with one line.
+        g = hg.Graph()
+        value = g.datetime("datetime", "date", 2020, 13, 1)
+        path = self.save("month13.dump", g, {"value": value}, version=3)
+        self.assertIn("month 13 unknown", self.refused(path))
+
     def test_crafted_lru_caches_load(self):
         # REDUCED lru_cache wrappers whose arguments no program's could hold (a
         # function that is no callable, a maxsize no C size holds, counts of the

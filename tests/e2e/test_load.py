@@ -83,7 +83,7 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
         self.assertFalse(facts["truncated"])
         self.assertTrue(facts["objects"])
-        self.assertEqual(facts["format_version"], 2)
+        self.assertEqual(facts["format_version"], 3)
 
     def test_stdlib_values_are_real(self):
         dump = self.dump("""
@@ -741,6 +741,34 @@ class LoadTest(CrashTestCase):
         suffix = " is a builtin function of the dumped program; a dump does not run it"
         self.assertEqual(facts["calls"], [["DumpedCodeError", "getpid" + suffix],
                                           ["DumpedCodeError", "append" + suffix], [3, 1]])
+
+    def test_datetimes_of_version_2_dumps_still_open(self):
+        # tests/e2e/dumps/datetimes-v2.dump was written, from dumps/datetimes-v2.py, by
+        # pyhd-run before DATETIME records (format version 3): its date, time and
+        # datetimes are REDUCED records, rebuilt as the same real values.
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "datetimes-v2.dump")
+        facts = self.check(dump, """
+            import datetime
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            facts = {
+                'version': r['format_version'],
+                'reprs': [repr(loc[n]) for n in ('day', 'alarm', 'stamps')],
+                'real': [type(loc['day']) is datetime.date,
+                         type(loc['alarm']) is datetime.time,
+                         [type(s) is datetime.datetime for s in loc['stamps']]],
+                'utc': loc['alarm'].tzinfo is datetime.timezone.utc,
+            }
+        """)
+        self.assertEqual(facts["version"], 2)
+        self.assertEqual(facts["reprs"], [
+            "datetime.date(2026, 11, 30)",
+            "datetime.time(7, 30, 0, 5, tzinfo=datetime.timezone.utc, fold=1)",
+            "[datetime.datetime(2026, 11, 30, 9, 33, 27, 123456), "
+            "datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)]"])
+        self.assertEqual(facts["real"], [True, True, [True, True]])
+        self.assertTrue(facts["utc"])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""

@@ -1,7 +1,8 @@
 """e2e: the datetime values rebuilt in C (src/rebuild_values.c) are those Python would make.
 
-pyhd-debug makes datetime.date, time, datetime, timedelta and timezone
-values of REDUCED records through the datetime C API instead of calling
+pyhd-debug makes datetime.date, time and datetime values of DATETIME records,
+and timedelta and timezone values of REDUCED records (dates, times and
+datetimes too in version 2 dumps), through the datetime C API instead of calling
 pyhd_surrogates.make_reduced for each. These tests hold the two to the same
 results: a program's values (aware, folded, named zones, extremes) print and
 type as in the program without make_reduced being called for them, and for

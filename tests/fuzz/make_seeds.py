@@ -145,6 +145,19 @@ def seeds():
                    + g.ref(0) + g.ref(ctx)))
     yield "reduced-values-2", g, {"x": g.list(values)}, 2  # the THREAD's context: version 2
 
+    # DATETIME records (version 3): valid ones, fields out of range for their class,
+    # a tzinfo that is no tzinfo, a class that is no datetime class.
+    g = hg.Graph()
+    utc = g.reduced("datetime", "timezone",
+                    [g.reduced("datetime", "timedelta", [g.int(0), g.int(0), g.int(0)])])
+    values = [g.datetime("datetime", "datetime", 2020, 1, 2, 3, 4, 5, 6, fold=1, tzinfo=utc),
+              g.datetime("datetime", "date", 2021, 2, 29),
+              g.datetime("datetime", "time", hour=23, microsecond=10 ** 6),
+              g.datetime("datetime", "time", hour=1, tzinfo=g.list([utc])),
+              g.datetime("datetime", "datetime", 2 ** 40, 12, 31),
+              g.datetime("builtins", "dict", 2020, 1, 1)]
+    yield "datetimes", g, {"x": g.list(values)}, 3
+
     g = hg.Graph()
     evil = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]0;title\x07\r\x00\x7f\x9b"
     cls = g.klass("E" + evil, "m" + evil, flags=hg.CLASS_EXCEPTION | hg.CLASS_HEAPTYPE)

@@ -417,11 +417,11 @@ static void test_versions(void **state)
     begin(&b, 7);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 2)");
+    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 3)");
     begin(&b, 0);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 2)");
+    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 3)");
 }
 
 static void test_bad_crc(void **state)
