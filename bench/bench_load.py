@@ -11,8 +11,9 @@ nested dicts with str keys, and a cyclic tree (each node's parent and its
 list of children). --mix simple: the objects of bench_dump.py (dicts, lists,
 str, int, float and small class instances).
 the same program under plain python pickles the same objects (protocol 5) to
-a file instead. Then, in one pyhd-debug process, a pdb command times (best
-of --repeat, garbage collector on as usual):
+a file instead. Then, in one pyhd-debug process, a pdb command times the
+three taking turns, one run of each per round (best of --repeat rounds,
+garbage collector on as usual):
   load      _pyhd.load(dump): reading the archive, inflating and checking
             graph.z, rebuilding every object (the program's classes as
             surrogates) and the frames' records;
@@ -107,18 +108,19 @@ DUMP, PICKLE, REPEAT = sys.argv_bench
 with open(PICKLE, "rb") as f:
     raw = f.read()
 packed = zlib.compress(raw, 1)
-def best(fn):
-    times = []
-    for _ in range(REPEAT):
+# The three alternate, one run of each per round, so that a slower stretch of the
+# machine (another process, frequency) weighs on all three alike.
+fns = (lambda: _pyhd.load(DUMP), lambda: pickle.loads(raw),
+       lambda: pickle.loads(zlib.decompress(packed)))
+times = ([], [], [])
+for _ in range(REPEAT):
+    for fn, acc in zip(fns, times):
         t0 = time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - t0)
+        acc.append(time.perf_counter() - t0)
         del result
         gc.collect()
-    return min(times) * 1000
-load_ms = best(lambda: _pyhd.load(DUMP))
-pickle_ms = best(lambda: pickle.loads(raw))
-zpickle_ms = best(lambda: pickle.loads(zlib.decompress(packed)))
+load_ms, pickle_ms, zpickle_ms = (min(acc) * 1000 for acc in times)
 objects = _pyhd.load(DUMP)["objects"]
 print("BENCH %d %.2f %.2f %.2f" % (objects, load_ms, pickle_ms, zpickle_ms))
 '''

@@ -81,6 +81,15 @@ static int is_wanted(const char *name, const char *const *wanted, size_t nwanted
     return 0;
 }
 
+/* libarchive's read size: a small dump (most are) in one read(2), at most 1 MiB a read. */
+static size_t read_block(const struct stat *st)
+{
+    const size_t least = 65536, most = 1 << 20;
+    if (!S_ISREG(st->st_mode) || st->st_size <= (off_t)least)
+        return least;
+    return st->st_size >= (off_t)most ? most : ((size_t)st->st_size + 511) / 512 * 512;
+}
+
 /* pyhd__ar_load and pyhd__ar_load_some: read the members named in wanted
    (all when wanted is NULL), stopping once each has been read. */
 static int ar_read(const char *path, size_t max_member, const char *const *wanted,
@@ -117,7 +126,7 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
     /* Plain tar only: a dump is never compressed as a whole (graph.z is), so
        anything else is not a dump. */
     if (archive_read_support_format_tar(a) != ARCHIVE_OK
-        || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+        || archive_read_open_fd(a, fd, read_block(&st)) != ARCHIVE_OK) {
         const char *why = archive_error_string(a);
         if (archive_errno(a) == PYHD_ERRNO_FILE_FORMAT || why == NULL)
             snprintf(err, errlen, "%s: not a pyhd dump (not a tar archive)", path);

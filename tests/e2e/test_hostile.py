@@ -506,13 +506,14 @@ class HostileTest(unittest.TestCase):
         # A date's time fields are not its own: the date is made of the rest.
         self.assertIn("LEAP datetime.date(2024, 2, 29)", out)
         self.assertIn("REAL [True, False, False, False, False, True, False, False, True]", out)
-        for why in ("datetime.date (cannot rebuild: day is out of range for month)",
-                    "datetime.datetime (cannot rebuild: year 0 is out of range)",
-                    "datetime.datetime (cannot rebuild: signed integer is greater than maximum)",
-                    "datetime.time (cannot rebuild: microsecond must be in 0..999999)",
-                    "dict (not a value pyhd rebuilds)",
-                    "__main__.Stamp (not a value pyhd rebuilds)"):
-            self.assertIn("STANDIN <opaque %s, 0 bytes>" % why, out)
+        # (The constructors' messages differ between Python versions.)
+        for why in (r"datetime\.date \(cannot rebuild: day .*month.*\)",
+                    r"datetime\.datetime \(cannot rebuild: year .*\)",
+                    r"datetime\.datetime \(cannot rebuild: signed integer is greater .*\)",
+                    r"datetime\.time \(cannot rebuild: microsecond must be in 0\.\.999999.*\)",
+                    r"dict \(not a value pyhd rebuilds\)",
+                    r"__main__\.Stamp \(not a value pyhd rebuilds\)"):
+            self.assertRegex(out, r"STANDIN <opaque %s, 0 bytes>\n" % why)
         # A tzinfo that is no tzinfo is kept, wrapped, as for version 2's REDUCED records.
         self.assertIn("STANDIN datetime.time(1, 0, tzinfo=[1])", out)
 
