@@ -12,8 +12,8 @@ list of children). --mix simple: the objects of bench_dump.py (dicts, lists,
 str, int, float and small class instances).
 the same program under plain python pickles the same objects (protocol 5) to
 a file instead. Then, in one pyhd-debug process, a pdb command times the
-three taking turns, one run of each per round (best of --repeat rounds,
-garbage collector on as usual):
+three taking turns, one run of each per round (best of --repeat rounds, and
+at small sizes of more: 201 at 10^4, 20 at 10^5; garbage collector on as usual):
   load      _pyhd.load(dump): reading the archive, inflating and checking
             graph.z, rebuilding every object (the program's classes as
             surrogates) and the frames' records;
@@ -151,6 +151,13 @@ def crash(pyhd_run, workdir, label, source, *args):
     return prog, os.path.join(dumpdir, dumps[0]), env
 
 
+def rounds(repeat, n):
+    """--repeat, and at small sizes more: a 10^4 load takes under a millisecond and
+    its times spread by a fifth (the allocator's state, the machine), so the best
+    of a few is chance. About two million objects' worth of rounds, at most 201."""
+    return max(repeat, min(201, 2000000 // max(n, 1)))
+
+
 def bench(pyhd_run, pyhd_debug, mix, n, repeat, workdir):
     prog, dump, env = crash(pyhd_run, workdir, "prog-%d" % n, PROGRAMS[mix], str(n), "dump",
                             "-")
@@ -192,12 +199,14 @@ def main():
     ap.add_argument("--pyhd-debug", required=True)
     ap.add_argument("--mix", choices=sorted(PROGRAMS), default="realistic")
     ap.add_argument("--sizes", default="10000,100000,1000000")
-    ap.add_argument("--repeat", type=int, default=3, help="timings per size; the best is shown")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds per size (more at small sizes); the best is shown")
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="pyhd-bench-load-")
     try:
         rows = [bench(os.path.abspath(args.pyhd_run), os.path.abspath(args.pyhd_debug),
-                      args.mix, n, args.repeat, workdir) for n in map(int, args.sizes.split(","))]
+                      args.mix, n, rounds(args.repeat, n), workdir)
+               for n in map(int, args.sizes.split(","))]
         # For scale: the same python starting isolated and importing pdb, nothing else.
         small, baseline = startup(
             [[os.path.abspath(args.pyhd_debug), "-c", "q",
