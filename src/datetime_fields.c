@@ -5,23 +5,42 @@
 
 #include <datetime.h>
 
+int pyhd__datetime_layout(PyTypeObject *layout, enum pyhd_datetime_which which)
+{
+    Py_ssize_t size = layout->tp_basicsize;
+    (void)PyDateTimeAPI;  /* datetime.h's, unused: nothing here calls the API */
+    switch (which) {
+    case PYHD_DT_DATE:
+        return size == (Py_ssize_t)sizeof(PyDateTime_Date);
+    case PYHD_DT_TIME:
+        return size == (Py_ssize_t)sizeof(PyDateTime_Time);
+    case PYHD_DT_DATETIME:
+        return size == (Py_ssize_t)sizeof(PyDateTime_DateTime);
+    }
+    return 0;
+}
+
+/* The C class of t's instances' layout: t itself, or the nearest static base. */
+static PyTypeObject *c_layout(PyTypeObject *t)
+{
+    while (t->tp_base != NULL && (t->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        t = t->tp_base;
+    return t;
+}
+
 int pyhd__datetime_fields(PyObject *o, enum pyhd_datetime_which which,
                           struct pyhd_datetime_fields *f)
 {
-    Py_ssize_t size = Py_TYPE(o)->tp_basicsize;
-    (void)PyDateTimeAPI;  /* datetime.h's, unused: nothing here calls the API */
     memset(f, 0, sizeof *f);
+    if (!pyhd__datetime_layout(c_layout(Py_TYPE(o)), which))
+        return -1;
     switch (which) {
     case PYHD_DT_DATE:
-        if (size != (Py_ssize_t)sizeof(PyDateTime_Date))
-            return -1;
         f->year = PyDateTime_GET_YEAR(o);
         f->month = PyDateTime_GET_MONTH(o);
         f->day = PyDateTime_GET_DAY(o);
         return 0;
     case PYHD_DT_DATETIME:
-        if (size != (Py_ssize_t)sizeof(PyDateTime_DateTime))
-            return -1;
         f->year = PyDateTime_GET_YEAR(o);
         f->month = PyDateTime_GET_MONTH(o);
         f->day = PyDateTime_GET_DAY(o);
@@ -35,8 +54,6 @@ int pyhd__datetime_fields(PyObject *o, enum pyhd_datetime_which which,
             f->tzinfo = ((PyDateTime_DateTime *)o)->tzinfo;
         return 0;
     case PYHD_DT_TIME:
-        if (size != (Py_ssize_t)sizeof(PyDateTime_Time))
-            return -1;
         f->hour = PyDateTime_TIME_GET_HOUR(o);
         f->minute = PyDateTime_TIME_GET_MINUTE(o);
         f->second = PyDateTime_TIME_GET_SECOND(o);

@@ -12,8 +12,8 @@
  * import, no allocation, nothing run.
  *
  * The caller has checked that o's type is the datetime C module's own class
- * for `which` (exact, not a subclass: src/walk.c's stdlib table);
- * pyhd__datetime_fields() checks the struct size once more.
+ * for `which`, or a Python subclass of it (src/walk.c's stdlib table);
+ * pyhd__datetime_fields() checks the struct size of that class once more.
  */
 enum pyhd_datetime_which { PYHD_DT_DATE, PYHD_DT_TIME, PYHD_DT_DATETIME };
 
@@ -24,7 +24,14 @@ struct pyhd_datetime_fields {
     PyObject *tzinfo;                      /* borrowed; NULL: none (a date, a naive value) */
 };
 
-/* 0 with *f filled; -1 (no exception set) when o's type has another layout. */
+/*
+ * Whether layout (the datetime C module's class for which, or the C base of
+ * a Python subclass of it) is the struct this build knows: 1, else 0.
+ */
+int pyhd__datetime_layout(PyTypeObject *layout, enum pyhd_datetime_which which);
+
+/* 0 with *f filled; -1 (no exception set) when o's type has another layout. The
+   fields of a Python subclass's instance are those of its C base. */
 int pyhd__datetime_fields(PyObject *o, enum pyhd_datetime_which which,
                           struct pyhd_datetime_fields *f);
 

@@ -725,16 +725,26 @@ static int check_base(struct vctx *v, uint64_t *s)
     unsigned kind = 0;
     if (get_u8(v, &kind) < 0)
         return -1;
+    _Static_assert(PYHD_NS_STR <= PYHD_NSLOTS_BASE - 1 && PYHD_NS_BYTES <= PYHD_NSLOTS_BASE - 1 &&
+                       PYHD_NS_TUPLE <= PYHD_NSLOTS_BASE - 1 &&
+                       PYHD_NS_DICT <= PYHD_NSLOTS_BASE - 1 &&
+                       PYHD_NS_DATETIME <= PYHD_NSLOTS_BASE - 1,
+                   "a BASE holds the slots of any kind it may be");
     switch (kind) {
+    case PYHD_REC_DATETIME:
+        /* (version 3) A Python subclass of datetime's date, time or datetime. */
+        if (v->g->version < 3)
+            break;
+        /* fall through */
     case PYHD_REC_STR: case PYHD_REC_BYTES: case PYHD_REC_BYTEARRAY: case PYHD_REC_INT:
     case PYHD_REC_BIGINT: case PYHD_REC_FLOAT: case PYHD_REC_COMPLEX: case PYHD_REC_TUPLE:
     case PYHD_REC_LIST: case PYHD_REC_SET: case PYHD_REC_FROZENSET: case PYHD_REC_DICT:
         s[PYHD_BASE_KIND] = kind;
         return kinds[kind].check(v, s + PYHD_BASE_FIELDS);
     default:
-        return bad(v, "base kind 0x%02x (%s) cannot be subclassed", kind,
-                   pyhd__kind_name(kind));
+        break;
     }
+    return bad(v, "base kind 0x%02x (%s) cannot be subclassed", kind, pyhd__kind_name(kind));
 }
 
 /*

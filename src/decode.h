@@ -47,7 +47,8 @@ enum {
     PYHD_NSLOTS_SHAPE = 2,     /* PYHD_DIMS_*: the shape, then the strides */
     PYHD_NSLOTS_ELEMENTS = 5,  /* PYHD_ELEM_* */
     PYHD_NSLOTS_DTFIELDS = 3,  /* PYHD_LIST_* */
-    PYHD_NSLOTS_BASE = 5,      /* the base kind, then the slots of its fields */
+    PYHD_NSLOTS_BASE = 11,     /* the base kind, then the slots of its fields (at most
+                                  DATETIME's 10: check_base() asserts it) */
     PYHD_NSLOTS_HASH = 2,      /* PYHD_HASH_* */
     PYHD_NSLOTS_ROOTLIST = 3,  /* PYHD_LIST_* */
     PYHD_NSLOTS_SINCE = 1,     /* 1 when the fields after it are present, else 0 */

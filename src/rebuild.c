@@ -772,6 +772,9 @@ static int push_deps(struct rb *rb, const struct pyhd_record *r)
         base = SLOTS(r, SUBCLASS, base);
         if (base[PYHD_BASE_KIND] == PYHD_REC_TUPLE || base[PYHD_BASE_KIND] == PYHD_REC_FROZENSET)
             return push_items(rb, r, base + PYHD_BASE_FIELDS + PYHD_S_TUPLE_items);
+        if (base[PYHD_BASE_KIND] == PYHD_REC_DATETIME)
+            return push3(rb, r, base[PYHD_BASE_FIELDS + PYHD_S_DATETIME_class],
+                         base[PYHD_BASE_FIELDS + PYHD_S_DATETIME_tzinfo], 0);
         return 0;
     case PYHD_REC_EXCEPTION:
         /* An exception group cannot exist without its message and exceptions. */
@@ -999,6 +1002,27 @@ static int is_surrogate_class(struct rb *rb, PyObject *cls)
     return rc > 0;
 }
 
+/* The value of a DATETIME payload at f (a record's slots, or a SUBCLASS's base): made in
+   C (rebuild_values.c), or by make_reduced from the REDUCED args version 2 wrote, which
+   gives a stand-in naming what it refused. */
+static PyObject *datetime_value(struct rb *rb, const uint64_t *f)
+{
+    const uint64_t *fields = f + PYHD_S_DATETIME_year;
+    uint64_t tz_id = f[PYHD_S_DATETIME_tzinfo];
+    PyObject *args[2], *result;
+    args[0] = rb->objs[f[PYHD_S_DATETIME_class]];
+    result = pyhd__values_make_datetime(&rb->values, args[0], fields,
+                                        tz_id ? rb->objs[tz_id] : NULL);
+    if (result)
+        return result;
+    args[1] = pyhd__values_datetime_args(args[0], fields, tz_id ? rb->objs[tz_id] : NULL);
+    if (!args[1])
+        return NULL;
+    result = sur_call(rb, "make_reduced", args, 2);
+    Py_DECREF(args[1]);
+    return result;
+}
+
 static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
 {
     PyObject *cls = rb->objs[FLD(r, SUBCLASS, class)];
@@ -1007,6 +1031,28 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
     PyTypeObject *base;
     unsigned kind = (unsigned)b[PYHD_BASE_KIND];
     uint64_t more = 0;
+
+    if (kind == PYHD_REC_DATETIME) {
+        /* A Python subclass of date, time or datetime: made by the C base's own
+           constructor (never the class's __new__) with the value's fields. */
+        value = datetime_value(rb, items);
+        if (!value || !PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, Py_TYPE(value)))
+            return value;
+        if (!is_surrogate_class(rb, cls)) {
+            PyObject *pair[2] = {cls, value};
+            obj = sur_call(rb, "real_subclass_value", pair, 2);
+            Py_DECREF(value);
+            return obj;
+        }
+        obj = pyhd__values_datetime_as(&rb->values, cls, value);
+        if (obj) {
+            Py_DECREF(value);
+            return obj;
+        }
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        return value;  /* not made as the subclass: keep the value */
+    }
 
     base = base_type(kind);
     if (kind == PYHD_REC_LIST || kind == PYHD_REC_SET || kind == PYHD_REC_DICT) {
@@ -1120,26 +1166,6 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
 _Static_assert(PYHD_S_DATETIME_fold - PYHD_S_DATETIME_year == PYHD_DTF_FOLD &&
                    PYHD_S_DATETIME_microsecond - PYHD_S_DATETIME_year == PYHD_DTF_MICROSECOND,
                "rebuild_values.h's PYHD_DTF_* follow PYHD_FIELDS_DATETIME");
-
-/* A DATETIME record's value: made in C (rebuild_values.c), or by make_reduced from
-   the REDUCED args version 2 wrote, which gives a stand-in naming what it refused. */
-static PyObject *make_datetime(struct rb *rb, const struct pyhd_record *r)
-{
-    const uint64_t *fields = SLOTS(r, DATETIME, year);
-    uint64_t tz_id = FLD(r, DATETIME, tzinfo);
-    PyObject *args[2], *result;
-    args[0] = rb->objs[FLD(r, DATETIME, class)];
-    result = pyhd__values_make_datetime(&rb->values, args[0], fields,
-                                        tz_id ? rb->objs[tz_id] : NULL);
-    if (result)
-        return result;
-    args[1] = pyhd__values_datetime_args(args[0], fields, tz_id ? rb->objs[tz_id] : NULL);
-    if (!args[1])
-        return NULL;
-    result = sur_call(rb, "make_reduced", args, 2);
-    Py_DECREF(args[1]);
-    return result;
-}
 
 static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
 {
@@ -1578,7 +1604,7 @@ static PyObject *make(struct rb *rb, uint64_t id)
         return result ? result : sur_call(rb, "make_reduced", args, 2);
     }
     case PYHD_REC_DATETIME:
-        return make_datetime(rb, r);
+        return datetime_value(rb, r->f);
     case PYHD_REC_BUFFER:
         return make_buffer(rb, r);
     case PYHD_REC_OPAQUE:

@@ -192,6 +192,42 @@ PyObject *pyhd__values_datetime_args(PyObject *cls, const uint64_t *fields, PyOb
                          (unsigned long long)fields[PYHD_DTF_FOLD]);
 }
 
+PyObject *pyhd__values_datetime_as(struct pyhd_values *v, PyObject *cls, PyObject *value)
+{
+    PyTypeObject *type = Py_TYPE(value);
+    PyObject *args = NULL, *kwargs = NULL, *obj = NULL;
+    if (!have_datetime_api(v) || !PyType_Check(cls) ||
+        !PyType_IsSubtype((PyTypeObject *)cls, type)) {
+        PyErr_SetString(PyExc_TypeError, "not a subclass of the value's type");
+        return NULL;
+    }
+    if (type == PyDateTimeAPI->DateType) {
+        args = Py_BuildValue("(iii)", PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
+                             PyDateTime_GET_DAY(value));
+    } else if (type == PyDateTimeAPI->DateTimeType) {
+        args = Py_BuildValue(
+            "(iiiiiiiO)", PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
+            PyDateTime_GET_DAY(value), PyDateTime_DATE_GET_HOUR(value),
+            PyDateTime_DATE_GET_MINUTE(value), PyDateTime_DATE_GET_SECOND(value),
+            PyDateTime_DATE_GET_MICROSECOND(value), PyDateTime_DATE_GET_TZINFO(value));
+        kwargs = Py_BuildValue("{si}", "fold", PyDateTime_DATE_GET_FOLD(value));
+    } else if (type == PyDateTimeAPI->TimeType) {
+        args = Py_BuildValue("(iiiiO)", PyDateTime_TIME_GET_HOUR(value),
+                             PyDateTime_TIME_GET_MINUTE(value), PyDateTime_TIME_GET_SECOND(value),
+                             PyDateTime_TIME_GET_MICROSECOND(value),
+                             PyDateTime_TIME_GET_TZINFO(value));
+        kwargs = Py_BuildValue("{si}", "fold", PyDateTime_TIME_GET_FOLD(value));
+    } else {
+        PyErr_SetString(PyExc_TypeError, "not a date, time or datetime");
+        return NULL;
+    }
+    if (args && (kwargs || type == PyDateTimeAPI->DateType))
+        obj = type->tp_new((PyTypeObject *)cls, args, kwargs);
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    return obj;
+}
+
 PyObject *pyhd__values_make(struct pyhd_values *v, PyObject *cls, PyObject *args)
 {
     PyObject *value;

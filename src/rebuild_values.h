@@ -59,6 +59,15 @@ PyObject *pyhd__values_make_datetime(struct pyhd_values *v, PyObject *cls, const
 PyObject *pyhd__values_datetime_args(PyObject *cls, const uint64_t *fields, PyObject *tzinfo);
 
 /*
+ * value (an exact date, time or datetime) as an instance of cls, a subclass
+ * of its type: made by its type's own constructor (tp_new with value's fields;
+ * never cls's __new__, which is the program's), so no code of the dump runs.
+ * A new reference, or NULL with an exception set (a tzinfo the constructor
+ * refuses, memory).
+ */
+PyObject *pyhd__values_datetime_as(struct pyhd_values *v, PyObject *cls, PyObject *value);
+
+/*
  * Whether a REDUCED record's object needs its second step
  * (pyhd_surrogates.fill_reduced), which fills a deque and nothing else.
  */

@@ -3029,27 +3029,50 @@ static PyObject *member_reduced_args(struct walker *w, PyObject *o, int *mine)
     return NULL;
 }
 
-/* A date, time or datetime of the C datetime module as a DATETIME record: 0 when its
-   layout is not the one this build knows (then a REDUCED record, as before). */
-static int w_datetime(struct walker *w, PyObject *o, int which)
+static enum pyhd_datetime_which datetime_which(int which)
+{
+    return which == STD_DATE ? PYHD_DT_DATE : which == STD_TIME ? PYHD_DT_TIME : PYHD_DT_DATETIME;
+}
+
+/*
+ * A date, time or datetime of the C datetime module (exact, or the C base of a
+ * Python subclass: class is that base then) as a DATETIME record: 0 when its
+ * layout is not the one this build knows (then a REDUCED record, as before).
+ */
+static int w_datetime(struct walker *w, PyObject *o, int which, PyTypeObject *class)
 {
     struct pyhd_datetime_fields f;
-    enum pyhd_datetime_which dt = which == STD_DATE   ? PYHD_DT_DATE
-                                  : which == STD_TIME ? PYHD_DT_TIME
-                                                      : PYHD_DT_DATETIME;
-    if (pyhd__datetime_fields(o, dt, &f) < 0)
+    if (pyhd__datetime_fields(o, datetime_which(which), &f) < 0)
         return 0;
-    return RECORD(w, DATETIME, .class = REF(Py_TYPE(o)), .year = (uint64_t)f.year,
+    return RECORD(w, DATETIME, .class = REF(class), .year = (uint64_t)f.year,
                   .month = (unsigned)f.month, .day = (unsigned)f.day, .hour = (unsigned)f.hour,
                   .minute = (unsigned)f.minute, .second = (unsigned)f.second,
                   .microsecond = (uint64_t)f.microsecond, .fold = (unsigned)f.fold,
                   .tzinfo = REF(f.tzinfo));
 }
 
+/*
+ * For a Python subclass of the datetime C module's date, time or datetime whose
+ * layout this build knows (a SUBCLASS record with a DATETIME base): STD_DATE,
+ * STD_TIME or STD_DATETIME; else -1.
+ */
+static int datetime_subclass(const struct walker *w, PyTypeObject *t)
+{
+    static const int which[] = {STD_DATE, STD_TIME, STD_DATETIME};
+    PyTypeObject *base;
+    if (!is_python_class(w, t))
+        return -1;
+    base = native_base(w, t);
+    for (size_t i = 0; i < sizeof which / sizeof which[0]; i++)
+        if (w->stdlib_types[which[i]] == (PyObject *)base && !is_python_class(w, base))
+            return pyhd__datetime_layout(base, datetime_which(which[i])) ? which[i] : -1;
+    return -1;
+}
+
 static int w_reduced(struct walker *w, PyObject *o, int which)
 {
     if (which == STD_DATE || which == STD_TIME || which == STD_DATETIME) {
-        int rc = w_datetime(w, o, which);
+        int rc = w_datetime(w, o, which, Py_TYPE(o));
         if (rc != 0)
             return rc;
     }
@@ -3088,6 +3111,9 @@ static int w_base_value(struct walker *w, PyObject *o)
         Py_complex c = ((PyComplexObject *)o)->cval;
         return RECORD(w, COMPLEX, .real = c.real, .imag = c.imag);
     }
+    int which = datetime_subclass(w, Py_TYPE(o));
+    if (which >= 0)
+        return w_datetime(w, o, which, native_base(w, Py_TYPE(o)));
     return 0;
 }
 
@@ -4038,7 +4064,7 @@ static int w_object(struct walker *w, PyObject *o)
         && (std == STD_FRACTION || std == STD_UUID || std == STD_RANDOM
             || std >= STD_PATH_FIRST || !is_python_class(w, t)))
         return w_reduced(w, o, std);
-    if (is_builtin_value_type(o))
+    if (is_builtin_value_type(o) || datetime_subclass(w, t) >= 0)
         return w_subclass(w, o);
     PyTypeObject *base = native_base(w, t);
     /* A SimpleNamespace keeps all its state in its __dict__, like a Python instance;

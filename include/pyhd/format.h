@@ -614,7 +614,9 @@ enum pyhd_kind {
  *   DTFIELDS varint n, n x (name id (STR), dtype id (DTYPE), varint offset,
  *            title id (0: none)).
  *   BASE     u8 base kind (STR, BYTES, BYTEARRAY, INT, BIGINT, FLOAT, COMPLEX,
- *            TUPLE, LIST, SET, FROZENSET or DICT), then that kind's payload.
+ *            TUPLE, LIST, SET, FROZENSET or DICT; version 3: DATETIME, whose
+ *            class names the datetime module's class the subclass derives
+ *            from), then that kind's payload.
  *   HASH     nothing, or 8 bytes little-endian (REDACTED with --redact-hash).
  *   ROOTLIST varint n, n x (text key, id).
  *   SINCE    no bytes: the fields after it came with format version arg and

@@ -273,6 +273,11 @@ def _usable_real_base(base):
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
         return True
+    # date, time and datetime: their values are made by their C constructor
+    # (rebuild_values.c), the subclass's instances too (a SUBCLASS record).
+    datetime = sys.modules.get("datetime")
+    if datetime is not None and base in (datetime.date, datetime.time, datetime.datetime):
+        return _how.get(base) == "reduced"
     return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
 
 

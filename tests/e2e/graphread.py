@@ -167,6 +167,8 @@ def _base_fields(kind, r):
         return _seq_fields(r)
     if kind == "DICT":
         return _dict_fields(r)
+    if kind == "DATETIME":  # version 3
+        return _fields(kind, r)
     r.fail("kind %s cannot be a SUBCLASS base" % kind)
 
 

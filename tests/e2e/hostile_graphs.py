@@ -12,6 +12,7 @@ NONE, INT, BIGINT, FLOAT, STR, BYTES, TUPLE, LIST, SET, FROZENSET, DICT = (
     0x01, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
 SLICE, CLASS, INSTANCE, EXCEPTION, FUNCTION, CODE, MODULE, FRAME, TRACEBACK = (
     0x13, 0x14, 0x15, 0x17, 0x18, 0x1A, 0x1C, 0x1D, 0x1E)
+SUBCLASS = 0x16
 REDUCED = 0x21
 DATETIME = 0x27  # format version 3
 ROOTS, THREAD, END = 0xC0, 0xC1, 0xFF
@@ -116,6 +117,15 @@ class Graph:
         return self.add(DATETIME, self.ref(cls) + varint(year)
                         + bytes([month, day, hour, minute, second]) + varint(microsecond)
                         + bytes([fold]) + self.ref(tzinfo))
+
+    def datetime_subclass(self, cls, base_module, base_qualname, year=0, month=0, day=0,
+                          attrs=0):
+        """A SUBCLASS record (version 3) of class id cls whose base is a DATETIME."""
+        base = self.klass(base_qualname, base_module, flags=CLASS_STDLIB)
+        payload = (self.ref(base) + varint(year) + bytes([month, day, 0, 0, 0]) + varint(0)
+                   + bytes([0]) + self.ref(0))
+        return self.add(SUBCLASS, self.ref(cls) + self.ref(attrs) + varint(0)
+                        + bytes([DATETIME]) + payload)
 
     def instance(self, cls, attrs=0):
         return self.add(INSTANCE, self.ref(cls) + self.ref(attrs) + b"\x00")

@@ -517,6 +517,40 @@ class HostileTest(unittest.TestCase):
         # A tzinfo that is no tzinfo is kept, wrapped, as for version 2's REDUCED records.
         self.assertIn("STANDIN datetime.time(1, 0, tzinfo=[1])", out)
 
+    def test_crafted_datetime_subclasses_load(self):
+        # SUBCLASS records with a DATETIME base (version 3): of a program's class
+        # deriving from date, of a class deriving from nothing, of a program's
+        # date subclass whose base record names datetime (not date), and
+        # with a day past its month. Each is a value, a stand-in or the plain value.
+        g = hg.Graph()
+        date_cls = g.klass("date", "datetime", flags=hg.CLASS_STDLIB)
+        mine = g.klass("MyDate", bases=[date_cls],
+                       attrs=g.dict([(g.str("__module__"), g.str("__main__"))]))
+        plain = g.klass("Plain")
+        attrs = g.dict([(g.str("label"), g.str("x"))])
+        values = [g.datetime_subclass(mine, "datetime", "date", 2020, 1, 2, attrs=attrs),
+                  g.datetime_subclass(plain, "datetime", "date", 2020, 1, 2),
+                  g.datetime_subclass(mine, "datetime", "datetime", 2020, 1, 2),
+                  g.datetime_subclass(mine, "datetime", "date", 2021, 2, 30)]
+        path = self.save("dtsub.dump", g, {"values": g.list(values)}, version=3)
+        out = self.inspect(path, (
+            "vals = r['roots']['values']\n"
+            "print('TYPES', [type(v).__qualname__ for v in vals])\n"
+            "print('REPRS', [repr(v) for v in vals[:3]])\n"
+            "print('LABEL', vals[0].label)\n"
+            "print('LAST', repr(vals[3]))"))
+        self.assertIn("TYPES ['MyDate', 'date', 'datetime', 'date']", out)
+        self.assertIn("REPRS ['MyDate(2020, 1, 2)', 'datetime.date(2020, 1, 2)', "
+                      "'datetime.datetime(2020, 1, 2, 0, 0)']", out)
+        self.assertIn("LABEL x", out)
+        self.assertRegex(out, r"LAST <opaque datetime\.date \(cannot rebuild: day .*\), 0 bytes>")
+
+    def test_datetime_base_in_a_version_2_stream_is_refused(self):
+        g = hg.Graph()
+        value = g.datetime_subclass(g.klass("MyDate"), "datetime", "date", 2020, 1, 2)
+        path = self.save("dtsub2.dump", g, {"value": value}, version=2)
+        self.assertIn("base kind 0x27 (DATETIME) cannot be subclassed", self.refused(path))
+
     def test_datetime_that_is_its_own_tzinfo_is_refused(self):
         g = hg.Graph()
         value = g.datetime("datetime", "datetime", 2020, 1, 1)

@@ -35,6 +35,10 @@ import datetime as dt, decimal, json, sys
 class MyDate(dt.date):
     pass
 
+class Stamp(dt.datetime):
+    def __new__(cls, *args, **kwargs):
+        raise AssertionError("the program's __new__ ran")
+
 class Zone(dt.tzinfo):
     def utcoffset(self, d):
         return dt.timedelta(hours=1)
@@ -64,9 +68,12 @@ def main():
         v["dt_zoneinfo"] = dt.datetime(2024, 7, 1, 12, tzinfo=v["zone"])
     except Exception:
         pass
-    # Values a dump keeps but cannot rebuild as they were: a program's date
-    # subclass and a datetime in a program's zone.
-    odd = {"mydate": MyDate(2020, 1, 2), "own_zone": dt.datetime(2020, 5, 5, tzinfo=Zone())}
+    # A program's date subclass, a datetime subclass (its own __new__, an attribute),
+    # and a datetime in a program's zone, which a dump keeps but cannot rebuild as it was.
+    stamp = dt.datetime.__new__(Stamp, 2020, 1, 2, 3, 4, 5, 6, tzinfo=plus2, fold=1)
+    stamp.label = "build"
+    odd = {"mydate": MyDate(2020, 1, 2), "own_zone": dt.datetime(2020, 5, 5, tzinfo=Zone()),
+           "stamp": stamp}
     with open(sys.argv[1], "w") as f:
         json.dump({k: [type(x).__module__, type(x).__qualname__, repr(x)]
                    for k, x in v.items()}, f)
@@ -96,7 +103,10 @@ facts = {
     "utc_singleton": v["tz_utc"] is datetime.timezone.utc and
                      v["dt_utc"].tzinfo is datetime.timezone.utc,
     "zone_shared": v["dt_named"].tzinfo is v["tz_named"] is v["t_aware"].tzinfo,
-    "mydate": [type(odd["mydate"]).__module__, isinstance(odd["mydate"], datetime.date)],
+    "mydate": [type(odd["mydate"]).__module__, isinstance(odd["mydate"], datetime.date),
+               repr(odd["mydate"])],
+    "stamp": [type(odd["stamp"]).__qualname__, repr(odd["stamp"]), odd["stamp"].label,
+              odd["stamp"].tzinfo is v["tz_named"], str(odd["stamp"].utcoffset())],
     "own_zone": [repr(odd["own_zone"]), type(odd["own_zone"]).__qualname__],
 }
 try:
@@ -197,10 +207,15 @@ class RebuildValuesTest(unittest.TestCase):
         self.assertTrue(facts["shared"])
         self.assertTrue(facts["utc_singleton"])
         self.assertTrue(facts["zone_shared"])
-        # A program's date subclass stays a stand-in of the program's class,
-        # not a real date; a datetime in a program's zone stays aware, its
-        # zone a tzinfo standing for the dumped one (its offsets unknown).
-        self.assertEqual(facts["mydate"], ["__main__", False])
+        # A program's date and datetime subclasses are real dates of the rebuilt
+        # classes (made by date's and datetime's own constructors: the program's
+        # __new__ does not run), with their attributes; a datetime in a
+        # program's zone stays aware, its zone a tzinfo standing for the dumped
+        # one (its offsets unknown).
+        self.assertEqual(facts["mydate"], ["__main__", True, "MyDate(2020, 1, 2)"])
+        self.assertEqual(facts["stamp"], [
+            "Stamp", "Stamp(2020, 1, 2, 3, 4, 5, 6, fold=1, tzinfo=datetime.timezone("
+            "datetime.timedelta(seconds=7200), 'Zürich ✓'))", "build", True, "2:00:00"])
         self.assertEqual(facts["own_zone"],
                          ["datetime.datetime(2020, 5, 5, 0, 0, tzinfo=<rebuilt Zone>)",
                           "datetime", "DumpedCodeError"])

@@ -156,6 +156,10 @@ def seeds():
               g.datetime("datetime", "time", hour=1, tzinfo=g.list([utc])),
               g.datetime("datetime", "datetime", 2 ** 40, 12, 31),
               g.datetime("builtins", "dict", 2020, 1, 1)]
+    date_cls = g.klass("date", "datetime", flags=hg.CLASS_STDLIB)
+    mine = g.klass("MyDate", bases=[date_cls])
+    values += [g.datetime_subclass(mine, "datetime", "date", 2020, 1, 2),
+               g.datetime_subclass(mine, "datetime", "time", 2020, 1, 2)]
     yield "datetimes", g, {"x": g.list(values)}, 3
 
     g = hg.Graph()
