@@ -170,6 +170,9 @@ class FidelityTest(unittest.TestCase):
     def test_stdlib_values(self):
         self.compare("stdlib_values.py")
 
+    def test_stdlib_datetimes(self):
+        self.compare("stdlib_datetimes.py")
+
     def test_stdlib_records(self):
         self.compare("stdlib_records.py")
 
