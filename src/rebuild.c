@@ -1038,7 +1038,9 @@ static PyObject *make_subclass(struct rb *rb, const struct pyhd_record *r)
         value = datetime_value(rb, items);
         if (!value || !PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, Py_TYPE(value)))
             return value;
-        if (!is_surrogate_class(rb, cls)) {
+        if (PyObject_TypeCheck(cls, (PyTypeObject *)rb->enum_meta) &&
+            !is_surrogate_class(rb, cls)) {
+            /* A real enum's member (a standard-library enum, or --trust's): its own. */
             PyObject *pair[2] = {cls, value};
             obj = sur_call(rb, "real_subclass_value", pair, 2);
             Py_DECREF(value);

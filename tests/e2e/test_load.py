@@ -1162,6 +1162,52 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["methods"], [14, 3.5, "A"])
         self.assertEqual(facts["inits"], 0)
 
+    def test_date_subclasses_with_and_without_trust(self):
+        # A program's date subclass (a SUBCLASS record with a DATETIME base) is a real
+        # date of the rebuilt class; with --trust, of the program's own class,
+        # made by date's constructor (its __new__, which counts, does not run).
+        write(os.path.join(self.dir, "days.py"), """
+            import datetime
+            NEWS = []
+            class Day(datetime.date):
+                def __new__(cls, *args):
+                    NEWS.append(args)
+                    return super().__new__(cls, *args)
+                def weekend(self):
+                    return self.weekday() >= 5
+        """)
+        dump = self.dump("""
+            import days
+            day = days.Day(2026, 1, 3)
+            day.note = 'launch'
+            raise ValueError(day)
+        """)
+        checker = """
+            r = _pyhd.load(DUMP, trust=TRUST)
+            day = r['roots']['exception'].args[0]
+            def run(fn):
+                try:
+                    return fn()
+                except Exception as e:
+                    return type(e).__name__
+            facts = {
+                'repr': repr(day), 'type': type(day).__module__ + '.' + type(day).__qualname__,
+                'date': isinstance(day, __import__('datetime').date),
+                'note': getattr(day, 'note', None),
+                'weekend': run(day.weekend),
+                'news': len(sys.modules['days'].NEWS) if 'days' in sys.modules else None,
+            }
+        """
+        env = {"PYTHONPATH": self.dir}
+        facts = self.check(dump, checker, env=env)
+        self.assertEqual(facts, {"repr": "Day(2026, 1, 3)", "type": "days.Day", "date": True,
+                                 "note": "launch", "weekend": "DumpedCodeError", "news": None})
+        # (With --trust a SUBCLASS record of the program's class gets no attributes, for
+        # a str subclass as for a date one: only the known slots of real classes.)
+        facts = self.check(dump, checker, trust=True, env=env)
+        self.assertEqual(facts, {"repr": "Day(2026, 1, 3)", "type": "days.Day", "date": True,
+                                 "note": None, "weekend": True, "news": 0})
+
 
 if __name__ == "__main__":
     if not RUN or not DEBUG:
