@@ -20,19 +20,11 @@ int pyhd__datetime_layout(PyTypeObject *layout, enum pyhd_datetime_which which)
     return 0;
 }
 
-/* The C class of t's instances' layout: t itself, or the nearest static base. */
-static PyTypeObject *c_layout(PyTypeObject *t)
-{
-    while (t->tp_base != NULL && (t->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        t = t->tp_base;
-    return t;
-}
-
-int pyhd__datetime_fields(PyObject *o, enum pyhd_datetime_which which,
+int pyhd__datetime_fields(PyObject *o, PyTypeObject *layout, enum pyhd_datetime_which which,
                           struct pyhd_datetime_fields *f)
 {
     memset(f, 0, sizeof *f);
-    if (!pyhd__datetime_layout(c_layout(Py_TYPE(o)), which))
+    if (!pyhd__datetime_layout(layout, which))
         return -1;
     switch (which) {
     case PYHD_DT_DATE:

@@ -30,9 +30,9 @@ struct pyhd_datetime_fields {
  */
 int pyhd__datetime_layout(PyTypeObject *layout, enum pyhd_datetime_which which);
 
-/* 0 with *f filled; -1 (no exception set) when o's type has another layout. The
-   fields of a Python subclass's instance are those of its C base. */
-int pyhd__datetime_fields(PyObject *o, enum pyhd_datetime_which which,
+/* The fields of o, whose C class is layout (its type, or the C base of a Python
+   subclass): 0 with *f filled; -1 (no exception set) when layout is another struct. */
+int pyhd__datetime_fields(PyObject *o, PyTypeObject *layout, enum pyhd_datetime_which which,
                           struct pyhd_datetime_fields *f);
 
 #endif /* PYHD_DATETIME_FIELDS_H */

@@ -3042,7 +3042,7 @@ static enum pyhd_datetime_which datetime_which(int which)
 static int w_datetime(struct walker *w, PyObject *o, int which, PyTypeObject *class)
 {
     struct pyhd_datetime_fields f;
-    if (pyhd__datetime_fields(o, datetime_which(which), &f) < 0)
+    if (pyhd__datetime_fields(o, class, datetime_which(which), &f) < 0)
         return 0;
     return RECORD(w, DATETIME, .class = REF(class), .year = (uint64_t)f.year,
                   .month = (unsigned)f.month, .day = (unsigned)f.day, .hour = (unsigned)f.hour,
