@@ -75,10 +75,9 @@ done:
     return why;
 }
 
-/* Append co_filename of frame's code to names unless it is there. */
-static int add_frame_filename(PyObject *names, PyFrameObject *frame)
+/* Append co's co_filename to names unless it is there. */
+static int add_code_filename(PyObject *names, PyCodeObject *co)
 {
-    PyCodeObject *co = PyFrame_GetCode(frame);  /* new reference */
     int rc = 0;
     if (PyUnicode_CheckExact(co->co_filename)) {
         /* Exact str against exact str: comparing runs no program code. */
@@ -86,8 +85,16 @@ static int add_frame_filename(PyObject *names, PyFrameObject *frame)
         if (rc == 0)
             rc = PyList_Append(names, co->co_filename);
     }
-    Py_DECREF(co);
     return rc < 0 ? -1 : 0;
+}
+
+/* Append co_filename of frame's code to names unless it is there. */
+static int add_frame_filename(PyObject *names, PyFrameObject *frame)
+{
+    PyCodeObject *co = PyFrame_GetCode(frame);  /* new reference */
+    int rc = add_code_filename(names, co);
+    Py_DECREF(co);
+    return rc;
 }
 
 /*
@@ -128,15 +135,16 @@ static PyObject *source_filenames(struct dump *d)  /* new reference */
         Py_XDECREF(next);
         exc = next;
     }
-    for (size_t i = 0; i < d->nthreads; i++) {
-        PyFrameObject *f = (PyFrameObject *)d->threads[i].frame;
-        Py_XINCREF(f);
-        while (f != NULL) {
-            if (add_frame_filename(names, f) < 0) {
-                Py_DECREF(f);
+    /* The threads' stacks as pyhd__dump_snapshot_stacks() read them while every
+       other thread was paused: walking their frames again now would follow
+       frames those threads have since left (a free-threaded build runs them
+       again before this). */
+    for (Py_ssize_t i = 0; d->stacks != NULL && i < PyList_GET_SIZE(d->stacks); i++) {
+        PyObject *frames = PyList_GET_ITEM(d->stacks, i);  /* borrowed: (code, line)s */
+        for (Py_ssize_t j = 0; PyList_Check(frames) && j < PyList_GET_SIZE(frames); j++) {
+            PyObject *entry = PyList_GET_ITEM(frames, j);
+            if (add_code_filename(names, (PyCodeObject *)PyTuple_GET_ITEM(entry, 0)) < 0)
                 goto error;
-            }
-            Py_SETREF(f, PyFrame_GetBack(f));
         }
     }
     return names;
