@@ -616,7 +616,7 @@ class _Evaluator:
             else:
                 args.append(self.eval(a))
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
-        if isinstance(function, (_BoundPure, _TypeMethod)):
+        if isinstance(function, (_BoundPure, _TypeMethod, _BoundMethod)):
             return function.call(args, kwargs)
         if function is list:
             return self._own(_call_pure(function, args, kwargs))  # a new list
@@ -755,6 +755,34 @@ class _BoundPure:
         return _check_text(result)
 
 
+class _BoundMethod:
+    """A method of a rebuilt program class bound to its instance, as self.name
+    reads it: called without arguments (self.get_username()), its dumped body is
+    evaluated as a __repr__'s is, when it takes self alone. Anything else done
+    with it (printed, compared, tested) gives up."""
+
+    _VARIADIC = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
+
+    def __init__(self, value, function):
+        self.value, self.function = value, function
+
+    def call(self, args, kwargs):
+        code = self.function.__code__
+        if args or kwargs or code.co_argcount != 1 or code.co_kwonlyargcount or \
+                code.co_flags & self._VARIADIC:
+            raise GiveUp()
+        body = method_body(self.function)
+        if body is None:
+            raise GiveUp()
+        return _run(body, self.value)
+
+    def _give_up(self, *args):
+        raise GiveUp()
+
+    __repr__ = __str__ = __format__ = __bool__ = __eq__ = __hash__ = __iter__ = _give_up
+    __lt__ = __le__ = __gt__ = __ge__ = __len__ = __contains__ = _give_up
+
+
 class _Formatted:
     """A value given to str.format or %: formatted by _format, _str and _repr."""
 
@@ -877,6 +905,9 @@ def _program_attribute(value, name):
                     raise GiveUp()
             if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
                 return found
+            import pyhd_surrogates
+            if pyhd_surrogates._is_rebuilt_function(found):
+                return _BoundMethod(value, found)  # self.name(), evaluated when called
             return _getter_value(found, value)
     raise GiveUp()
 

@@ -215,6 +215,15 @@ class FidelityTest(unittest.TestCase):
             self.skipTest(libraries + " is not installed")
         self.compare("library_reprs.py")
 
+    def test_library_django(self):
+        """A Django view's locals: models and User, whose __str__ calls a method."""
+        if subprocess.run([PYTHON, "-I", "-c", "import django"],
+                          capture_output=True).returncode:
+            print("\nDjango is not installed for %s: library_django.py is not run" % PYTHON,
+                  file=sys.stderr)
+            self.skipTest("Django is not installed")
+        self.compare("library_django.py")
+
     def test_library_pytest(self):
         """pytest's approx, ExceptionInfo and marks; attrs' generated reprs."""
         if subprocess.run([PYTHON, "-I", "-c", "import attr, pytest"],

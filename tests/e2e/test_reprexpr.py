@@ -254,6 +254,41 @@ class Guarded:   # if/elif/else, a local bound on one path, +=: as python prints
             text += " note=" + repr(self.note)
         return text + ">"
 
+class Account:   # Django's Model.__repr__: "%s" of self, whose __str__ calls a method
+    kind = "user"
+    def __init__(self, name):
+        self.name = name
+    def __repr__(self):
+        return "<%s: %s>" % (self.__class__.__name__, self)
+    def __str__(self):
+        return self.label()
+    def label(self):
+        return getattr(self, "name") + "@" + self.kind
+
+class Admin(Account):   # the method found through the class's bases, and overridden
+    def label(self):
+        return "admin " + self.name
+
+class Delegates:   # a method called from __repr__ whose body acts
+    def __repr__(self):
+        return "Delegates(%s)" % self.act()
+    def act(self):
+        return open("pwned-method", "w")
+
+class Recurses:   # a method that calls itself
+    def __repr__(self):
+        return self.again()
+    def again(self):
+        return self.again()
+
+class Argued:   # a method called with an argument, or taking more than self
+    def __repr__(self):
+        return self.fmt(1) + self.two()
+    def fmt(self, n):
+        return str(n)
+    def two(self, m=2):
+        return str(m)
+
 def main():
     victim = pathlib.Path("victim.txt")
     victim.write_text("keep me")
@@ -272,6 +307,8 @@ def main():
                Copied()]
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
+    accounts = [Account("ann"), Admin("bob")]
+    delegates, recurses, argued = Delegates(), Recurses(), Argued()
     for _ in range(20):
         fan = Fan(fan)
     raise RuntimeError("crash")
@@ -281,7 +318,8 @@ main()
 
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
-           "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats"]
+           "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
+           "delegates", "recurses", "argued"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -329,6 +367,12 @@ class ReprExpr(unittest.TestCase):
         reply, = self.debug(["p guarded"])
         self.assertEqual(reply, "[<Guarded empty>, <Guarded 4 items>, <Guarded [1] note='n'>, "
                                 "<Guarded 'ab'>]\n")
+
+    def test_methods_called_by_reprs_print_as_python_did(self):
+        # self.label() from __str__, itself read by __repr__'s "%s" (Django's Model
+        # and its User); the method found along the MRO.
+        reply, = self.debug(["p accounts"])
+        self.assertEqual(reply, "[<Account: ann@user>, <Admin: admin bob>]\n")
 
     def test_generic_reprs_print_as_python_did(self):
         # vars(self), self.__dict__, getattr, map, a for loop, format fields.
