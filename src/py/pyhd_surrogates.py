@@ -2635,6 +2635,20 @@ def _ctypes_value(cls, fmt, shape, data):
         return None  # a layout this ctypes cannot make: the bytes stay a memoryview
 
 
+# PEP 3118's complex codes, which numpy's scalars export (numpy.complex64: "Zf")
+# and numpy.dtype() does not read.
+_PEP3118_COMPLEX = {"Zf": "complex64", "Zd": "complex128", "Zg": "clongdouble"}
+
+
+def _numpy_buffer_dtype(numpy, fmt):
+    """numpy's dtype for a buffer format (struct's codes, numpy's, PEP 3118's complex)."""
+    order, code = (fmt[0], fmt[1:]) if fmt[:1] in ("@", "=", "<", ">", "!") else ("=", fmt)
+    if code in _PEP3118_COMPLEX:
+        return numpy.dtype(_PEP3118_COMPLEX[code]).newbyteorder(
+            {"@": "=", "!": ">"}.get(order, order))
+    return numpy.dtype(fmt)
+
+
 def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
     """A memoryview cast to format and shape (numpy's buffers: numpy arrays when numpy is here)."""
     if more:
@@ -2653,7 +2667,8 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
         else None
     if numpy:
         try:
-            array = numpy.frombuffer(data, dtype=numpy.dtype(fmt)).reshape(shape).copy()
+            array = numpy.frombuffer(data, dtype=_numpy_buffer_dtype(numpy, fmt)
+                                     ).reshape(shape).copy()
             array.flags.writeable = not readonly
             if not shape:
                 # A numpy scalar (numpy.int64, bool_, float32): its own type

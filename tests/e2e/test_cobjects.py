@@ -193,6 +193,9 @@ def main():
     flag = grid[0, 0] == 0
     small = np.float32(1.5)
     twin = np.complex128(1 + 2j)
+    # complex64's buffer format is PEP 3118's "Zf", which numpy.dtype() does not read.
+    pair = np.complex64(1 + 2j)
+    wide_pair = np.clongdouble(3 - 1j)
     word = np.str_("w")
     # datetime64 and timedelta64 scalars: their unit is in their dtype, not their buffer.
     day = np.datetime64("2024-03-01T12:00")
