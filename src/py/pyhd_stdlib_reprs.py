@@ -1471,6 +1471,15 @@ def _django_queryset_repr(self):
     return "<%s %r>" % (type(self).__name__, data)
 
 
+@_or_generic
+def _mock_sentinel_repr(self):
+    """unittest.mock's _SentinelObject.__repr__: sentinel.token."""
+    name = _own_value(self, "name")
+    if type(name) is not str:
+        raise TypeError("not a sentinel's name")
+    return "sentinel.%s" % name
+
+
 STDLIB_REPRS = {
     ("tokenize", "TokenInfo.__repr__"): _token_info_repr,
     ("importlib._bootstrap", "ModuleSpec.__repr__"): _module_spec_repr,
@@ -1483,6 +1492,8 @@ STDLIB_REPRS = {
     ("unittest.mock", "NonCallableMock.__repr__"): _mock_repr,
     ("unittest.mock", "_Call.__repr__"): _mock_call_repr,
     ("unittest.mock", "_CallList.__repr__"): _mock_call_list_repr,
+    ("unittest.mock", "_ANY.__repr__"): lambda self: "<ANY>",
+    ("unittest.mock", "_SentinelObject.__repr__"): _mock_sentinel_repr,
     ("werkzeug.test", "Client.__repr__"): _werkzeug_client_repr,
     ("click.types", "Choice.__repr__"): _click_choice_repr,
     ("click.types", "_NumberRangeBase.__repr__"): _click_range_repr,
