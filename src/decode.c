@@ -762,6 +762,9 @@ static inline __attribute__((always_inline)) int check_field(struct vctx *v,
     uint64_t x = 0;
     unsigned u = 0;
 
+    /* A field a newer version put in the middle: 0 (its slots are zeroed) before. */
+    if ((fd->flags >> 8) > v->g->version)
+        return 0;
     switch (fd->type) {
     case PYHD_FT_REF:
         return get_ref(v, fd->name, fd->arg, !(fd->flags & PYHD_FF_REQUIRED), s);

@@ -1488,16 +1488,18 @@ static int fill_c_object(struct rb *rb, PyObject *obj, const struct pyhd_record 
     case PYHD_REC_NDARRAY: {
         const uint64_t *elems = SLOTS(r, NDARRAY, elements);
         struct pyhd_cursor c = ELEMS(r, elems, PYHD_ELEM_AT);
-        if (!elems[PYHD_ELEM_OBJECT]) {
+        /* The elements of an object array, and a subclass instance's attributes. */
+        if (!elems[PYHD_ELEM_OBJECT] && !FLD(r, NDARRAY, dict)) {
             Py_DECREF(args[0]);
             return 0;
         }
         fn = "fill_ndarray";
-        args[n] = PyList_New(0);
-        for (uint64_t i = 0; args[n] && i < elems[PYHD_ELEM_N]; i++)
+        args[n] = elems[PYHD_ELEM_OBJECT] ? PyList_New(0) : Py_NewRef(Py_None);
+        for (uint64_t i = 0; elems[PYHD_ELEM_OBJECT] && args[n] && i < elems[PYHD_ELEM_N]; i++)
             if (PyList_Append(args[n], ref(rb, rd_id(&c))) < 0)
                 Py_CLEAR(args[n]);
         n++;
+        args[n++] = new_ref_id(rb, FLD(r, NDARRAY, dict));
         break;
     }
     default:  /* LOCK, DTYPE: whole when made */

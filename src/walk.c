@@ -515,8 +515,8 @@ static int triage_content(const struct walker *w, PyObject *o)
     if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyFloat_Check(o)
         || PyComplex_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyMemoryView_Check(o)
         || (w->c_types[COB_NDARRAY] != NULL
-            && (PyObject *)Py_TYPE(o) == w->c_types[COB_NDARRAY]))
-        return 1;
+            && PyType_IsSubtype(Py_TYPE(o), (PyTypeObject *)w->c_types[COB_NDARRAY])))
+        return 1;  /* an ndarray subclass's too (a masked array): its elements are contents */
     for (int i = 0; i < STD_NTYPES; i++) {
         if (i == STD_DEQUE || i == STD_ORDEREDDICT || i == STD_DEFAULTDICT
             || i == STD_MAPPINGPROXY || i == STD_ITEMGETTER || i == STD_ATTRGETTER
@@ -3931,10 +3931,15 @@ static int w_ndarray(struct walker *w, PyObject *o)
     if (base != NULL && (PyObject *)Py_TYPE(base) == w->c_types[COB_NDARRAY])
         offset = (int64_t)(a->data - ((const struct np_array_head *)base)->data);
     struct ndarray_elements elements = {a, count, (size_t)itemsize, objects};
+    /* A class statement's subclass (np.ma's masked array, a program's array with
+       units): its instance's attributes, as an instance's (numpy's own arrays
+       have no __dict__). */
+    int subclass = is_python_class(w, Py_TYPE(o));
     return RECORD(w, NDARRAY, .class = REF(Py_TYPE(o)), .dtype = REF(dtype),
                   .shape = BODY(SHAPE, put_ndarray_shape, a), .base = REF(base),
                   .offset = offset,
                   .flags = a->flags & NP_ARRAY_WRITEABLE ? PYHD_NDARRAY_WRITEABLE : 0,
+                  .dict = subclass ? ATTRS(o) : REF(NULL),
                   .elements = BODY(ELEMENTS, put_ndarray_elements, &elements));
 }
 

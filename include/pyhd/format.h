@@ -89,9 +89,12 @@
  * of version 2 still read version 1. 3: DATETIME records (0x27) for the datetime
  * module's date, time and datetime, which version 2 wrote as REDUCED records
  * with a TUPLE of INTs (three records where one does, and the slowest values
- * to load). Readers of version 3 still read versions 1 and 2.
+ * to load). Readers of version 3 still read versions 1 and 2. 4: NDARRAY records
+ * hold the __dict__ of an instance of a Python subclass of numpy.ndarray (a
+ * dict id before the elements, which run to the end of the payload: no field
+ * can be appended after them). Readers of version 4 still read versions 1 to 3.
  */
-#define PYHD_FORMAT_VERSION 3
+#define PYHD_FORMAT_VERSION 4
 
 #define PYHD_MEMBER_MANIFEST "MANIFEST"
 #define PYHD_MEMBER_TRACEBACK "traceback.txt"
@@ -346,13 +349,14 @@ enum pyhd_kind {
                                     coro id (its coroutine), waiter id (the future it
                                     awaits, 0: none); 0 ids for a plain future */
     PYHD_REC_NDARRAY = 0x35,     /* a numpy.ndarray or an instance of a Python
-                                    subclass of it (the class id says which; its
-                                    __dict__ is not written): class id, dtype id
-                                    (DTYPE), varint ndim, ndim x varint shape, ndim x
-                                    svarint strides (bytes, as the array had them),
-                                    base id (0: none), svarint offset (of its data
-                                    from its base's data when the base is an ndarray,
-                                    else 0), u8 flags (PYHD_NDARRAY_*), then the
+                                    subclass of it (the class id says which): class
+                                    id, dtype id (DTYPE), varint ndim, ndim x varint
+                                    shape, ndim x svarint strides (bytes, as the array
+                                    had them), base id (0: none), svarint offset (of
+                                    its data from its base's data when the base is an
+                                    ndarray, else 0), u8 flags (PYHD_NDARRAY_*), from
+                                    version 4 a dict id (DICT: a subclass instance's
+                                    __dict__; 0: none), then the
                                     elements in C order: for an object dtype varint
                                     original count, varint n, n ids (0: NULL); else
                                     varint original byte length, stored bytes (the
@@ -594,7 +598,8 @@ enum pyhd_kind {
  * Field types (PYHD_FT_*), with their arg:
  *   REF      an id (see "Ids"); arg: the kinds it may name (PYHD_KM_*; a
  *            TRUNCATED or REDACTED record may stand for any of them); flags
- *            PYHD_FF_REQUIRED: 0 (absent) is refused.
+ *            PYHD_FF_REQUIRED: 0 (absent) is refused. Any field's flags may
+ *            hold PYHD_FF_SINCE(v): it is absent from dumps older than v.
  *   U8       one byte; arg: its largest valid value.
  *   VARINT, SVARINT, F64, TEXT (see "Encodings").
  *   BLOB     varint n, n bytes (a BIGINT's magnitude).
@@ -636,6 +641,10 @@ enum pyhd_kind {
 #define PYHD_KM_INTS (PYHD_KM(INT) | PYHD_KM(BIGINT))
 
 #define PYHD_FF_REQUIRED 0x01
+/* A field in the middle of a payload that came with format version v: absent
+   (read as 0) from dumps of older versions. Fields at the end come after a
+   SINCE instead. */
+#define PYHD_FF_SINCE(v) ((unsigned)(v) << 8)
 
 #define PYHD_FIELDS_NONE(F)
 #define PYHD_FIELDS_FALSE(F)
@@ -839,6 +848,7 @@ enum pyhd_kind {
     F(NDARRAY, base, REF, PYHD_KM_ANY, 0) \
     F(NDARRAY, offset, SVARINT, 0, 0) \
     F(NDARRAY, flags, U8, 255, 0) \
+    F(NDARRAY, dict, REF, PYHD_KM(DICT), PYHD_FF_SINCE(4)) \
     F(NDARRAY, elements, ELEMENTS, PYHD_S_NDARRAY_dtype, 0)
 #define PYHD_FIELDS_DTYPE(F) \
     F(DTYPE, typestr, TEXT, 0, 0) \

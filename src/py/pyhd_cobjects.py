@@ -11,6 +11,7 @@ would act (read, write, cancel, ...) raise one line saying so.
 """
 
 import functools
+import sys
 import io
 
 # format.h's PYHD_FILE_*, PYHD_FUTURE_* and PYHD_FUTURESTATE_*.
@@ -539,18 +540,42 @@ def make_dtype(typestr, itemsize, aligned, fields, sub_base, sub_shape):
 
 # numpy's own subclasses of ndarray whose arrays come back as themselves: a view
 # as that class runs numpy's __array_finalize__ (the code of the library that
-# makes the array here), never a program's.
-_NUMPY_SUBCLASSES = frozenset(("recarray", "matrix"))
+# makes the array here), never a program's; fill_ndarray gives it its dumped
+# attributes (a masked array's mask and fill value). (module, qualname) -> where
+# numpy has it.
+_NUMPY_SUBCLASSES = {
+    ("numpy", "recarray"): ("numpy", "recarray"),
+    ("numpy", "matrix"): ("numpy", "matrix"),
+    ("numpy.ma.core", "MaskedArray"): ("numpy.ma", "MaskedArray"),
+}
 
 
 def _numpy_subclass(numpy, cls):
     """numpy's real class for the dumped class cls when it is one of _NUMPY_SUBCLASSES."""
-    qualname = getattr(cls, "__qualname__", None)
-    if getattr(cls, "__module__", None) != "numpy" or qualname not in _NUMPY_SUBCLASSES:
+    names = (getattr(cls, "__module__", None), getattr(cls, "__qualname__", None))
+    where = _NUMPY_SUBCLASSES.get(names)
+    if where is None:
         return None
-    real = getattr(numpy, qualname, None)
-    if isinstance(real, type) and issubclass(real, numpy.ndarray) and real.__module__ == "numpy":
+    try:
+        if where[0] == "numpy.ma":
+            import numpy.ma  # numpy's own module (a fixed name, not the dump's)
+        real = getattr(sys.modules.get(where[0]), where[1], None)
+    except Exception:
+        return None
+    if isinstance(real, type) and issubclass(real, numpy.ndarray) and \
+            (real.__module__, real.__qualname__) == names:
         return real
+    return None
+
+
+def _rebuilt_array_class(numpy, cls):
+    """cls when it is the rebuilt copy of a Python subclass of numpy.ndarray (np.ma's
+    MaskedArray, a program's class), whose base is the real ndarray: a view as it
+    runs only ndarray's code (pyhd_surrogates leaves out the class's numpy hooks)."""
+    import pyhd_surrogates
+    if isinstance(cls, type) and pyhd_surrogates.is_surrogate(cls) and \
+            issubclass(cls, numpy.ndarray):
+        return cls
     return None
 
 
@@ -558,8 +583,10 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
     """A real numpy array: a view of its rebuilt base where it was one, else a copy.
 
     numpy's recarray and matrix come back as themselves; an instance of another
-    subclass (np.ma's masked array, a program's class) as a plain ndarray: a
-    subclass's code is not run here.
+    subclass (np.ma's masked array, a program's class) as an instance of the
+    rebuilt copy of that class (fill_ndarray gives it its attributes), whose
+    methods, __array_finalize__ included, are inert: a subclass's code is not
+    run here.
 
     data is the elements' bytes in C order, or for an object dtype their count
     (fill_ndarray brings the elements); more is how many the dump left out.
@@ -605,7 +632,7 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
         array.flags.writeable = bool(writeable)
     except ValueError:
         pass
-    subclass = _numpy_subclass(numpy, cls)
+    subclass = _numpy_subclass(numpy, cls) or _rebuilt_array_class(numpy, cls)
     if subclass is not None and not dtype.hasobject:
         # (Not an object array: fill_ndarray fills a plain array's flat view.)
         try:
@@ -615,10 +642,22 @@ def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more
     return array
 
 
-def fill_ndarray(array, elements):
-    """The elements of an object array: references to rebuilt objects."""
+def fill_ndarray(array, elements, attrs=None):
+    """The elements of an object array (None for other dtypes): references to
+    rebuilt objects; and the attributes of an instance of a subclass (None:
+    none), as its dumped __dict__ holds them."""
     numpy = _numpy()
     if numpy is None or not isinstance(array, numpy.ndarray):
+        return
+    if isinstance(attrs, dict) and type(array) is not numpy.ndarray:
+        # The class make_ndarray chose: a rebuilt copy, or numpy's own (a masked array).
+        try:
+            own = object.__getattribute__(array, "__dict__")
+        except AttributeError:
+            own = None
+        if type(own) is dict:
+            own.update(attrs)
+    if elements is None:
         return
     writeable = array.flags.writeable
     array.flags.writeable = True

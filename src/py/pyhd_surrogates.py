@@ -278,7 +278,12 @@ def _usable_real_base(base):
     datetime = sys.modules.get("datetime")
     if datetime is not None and base in (datetime.date, datetime.time, datetime.datetime):
         return _how.get(base) == "reduced"
-    return base in (collections.OrderedDict, collections.defaultdict, collections.Counter)
+    if base in (collections.OrderedDict, collections.defaultdict, collections.Counter):
+        return True
+    # numpy's array: a copy of a Python subclass (np.ma's MaskedArray) is one, made
+    # by a view (pyhd_cobjects.make_ndarray), its numpy hooks left out (class_attrs).
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and base is getattr(numpy, "ndarray", None)
 
 
 def _is_enum_base(base):
@@ -458,7 +463,7 @@ def make_class(name, qualname, module, bases, flags, trust, slots=None, metaclas
         if real is not None:
             _how.setdefault(real, "trusted")
             return real
-    real = _numpy_scalar_class(module, qualname)
+    real = _numpy_scalar_class(module, qualname) or _numpy_array_class(module, qualname)
     if real is not None:
         return real
     cls = _new_class(name, qualname, module, bases or (), bool(flags & CLASS_EXCEPTION),
@@ -501,6 +506,15 @@ def _name_items(cls, fields):
 _NUMPY_SCALARS = frozenset(("float64", "complex128", "str_", "bytes_"))
 
 
+def _numpy_array_class(module, qualname):
+    """numpy.ndarray itself, when numpy can be imported here (its arrays are real)."""
+    if module != "numpy" or qualname != "ndarray":
+        return None
+    numpy = _import_numpy()
+    real = getattr(numpy, "ndarray", None) if numpy else None
+    return real if isinstance(real, type) and real.__module__ == "numpy" else None
+
+
 def _numpy_scalar_class(module, qualname):
     if module != "numpy" or qualname not in _NUMPY_SCALARS:
         return None
@@ -529,6 +543,16 @@ _SKIPPED_ATTRS = frozenset((
     "_abc_negative_cache_version",
 ))
 
+# What numpy calls on an array of a subclass without being asked (a view, a
+# ufunc, printing): a copy of a subclass of numpy.ndarray keeps ndarray's.
+_NUMPY_HOOKS = frozenset((
+    "__array_finalize__", "__array_wrap__", "__array_prepare__", "__array_ufunc__",
+    "__array_function__", "__array__", "__array_interface__", "__array_struct__",
+    "__array_priority__", "__getitem__", "__setitem__", "__getattribute__",
+    "__setattr__", "__len__", "__iter__", "__reduce__", "__reduce_ex__",
+    "__setstate__", "__copy__", "__deepcopy__", "__str__", "__format__",
+))
+
 # Plain-data attributes of an enum class that its stdlib machinery reads.
 _ENUM_DATA = ("_flag_mask_", "_singles_mask_", "_all_bits_", "_boundary_", "_inverted_")
 
@@ -544,8 +568,12 @@ def class_attrs(cls, attrs):
     if isinstance(cls, enum.EnumMeta):
         _enum_attrs(cls, attrs)
     else:
+        skipped = _SKIPPED_ATTRS
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and issubclass(cls, getattr(numpy, "ndarray", ())):
+            skipped = _SKIPPED_ATTRS | _NUMPY_HOOKS
         for name, value in attrs.items():
-            if isinstance(name, str) and name not in _SKIPPED_ATTRS:
+            if isinstance(name, str) and name not in skipped:
                 type.__setattr__(cls, name, value)
         # 3.14 computes a class's annotations only when asked, by calling its
         # __annotate__: the program's code, rebuilt inert. Unless the program

@@ -14,7 +14,7 @@ import tarfile
 import zlib
 
 MAGIC = b"PYHDGRPH"
-VERSION = 3
+VERSION = 4
 
 KINDS = {
     0x01: "NONE", 0x02: "FALSE", 0x03: "TRUE", 0x04: "ELLIPSIS", 0x05: "NOTIMPL",
@@ -56,6 +56,7 @@ class Reader:
         self.where = where
         self.fresh_next = first_fresh
         self.fresh_end = first_fresh + nfresh
+        self.version = VERSION  # the stream's, set by the reader of the stream
 
     def fail(self, what):
         raise FormatError("%s: %s at payload byte %d" % (self.where, what, self.pos))
@@ -247,6 +248,8 @@ def _fields(kind, r):
         f["shape"] = [n() for _ in range(ndim)]
         f["strides"] = [r.svarint() for _ in range(ndim)]
         f.update(base=v(), offset=r.svarint(), flags=r.u8())
+        if r.version >= 4:
+            f["dict"] = v()  # a subclass instance's __dict__ (0: none)
         return f
     if kind == "DTYPE":
         f = {"typestr": r.text(), "itemsize": n(), "flags": r.u8()}
@@ -432,6 +435,7 @@ def parse(data):
             next_id += 1
         where = "record %d (%s at byte %d)" % (len(g.records) + 1, rec.kind_name, start)
         reader = Reader(rec.payload, where, next_fresh, fresh)
+        reader.version = g.version
         rec.f = _fields(rec.kind_name, reader)
         if rec.kind_name == "NDARRAY":
             # Its elements are read once its dtype is known (the dtype may come later).

@@ -178,7 +178,7 @@ class ArchiveTestCase(unittest.TestCase):
         # In the documented order (Source-Unavailable may come between).
         self.assertEqual([k for k in keys if k in MANIFEST_KEYS], MANIFEST_KEYS)
         m = dump.manifest
-        self.assertEqual(m["Format-Version"], "3")
+        self.assertEqual(m["Format-Version"], "4")
         self.assertRegex(m["Created"], r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
         self.assertEqual(m["Cwd"], self.dir)
         self.assertEqual(json.loads(m["Argv"]), [script, "arg one", "caf\u00e9"])

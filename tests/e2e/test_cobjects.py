@@ -171,6 +171,14 @@ main()
 NUMPY = '''
 import numpy as np
 
+class Tagged(np.ndarray):   # a program's subclass: its attributes ride on the array
+    def __new__(cls, data, unit):
+        obj = np.asarray(data).view(cls)
+        obj.unit = unit
+        return obj
+    def __array_finalize__(self, obj):
+        self.unit = getattr(obj, "unit", None)
+
 def main():
     grid = np.arange(12, dtype=np.int32).reshape(3, 4)
     view = grid[:, 1::2]
@@ -201,6 +209,9 @@ def main():
     day = np.datetime64("2024-03-01T12:00")
     gap = np.timedelta64(3, "h")
     view_of_bytes = memoryview(b"abcdef")
+    # Subclasses: numpy's masked array (its mask is in its __dict__), a program's.
+    masked = np.ma.masked_array([1, 2, 3], mask=[0, 1, 0])
+    lengths = Tagged([1.5, 2.5], "cm")
     report(locals())
     raise ValueError("bad data")
 
@@ -591,6 +602,17 @@ class Numpy(Fidelity, unittest.TestCase):
             "(True, True)\n",
             "('memoryview', b'abcdef')\n",
             "(66, 506)\n"])
+
+    def test_subclass_instances_keep_their_class_and_attributes(self):
+        # A masked array is numpy's own again, its mask the dumped one; a program's
+        # subclass is its rebuilt copy, whose __array_finalize__ (inert) is not called.
+        replies = self.program.replies([
+            "p type(masked).__module__, masked.mask.tolist(), masked.sum(), masked.filled(0)",
+            "p type(lengths).__qualname__, lengths.unit, lengths * 2, isinstance(lengths, type(grid))",
+        ])
+        self.assertEqual(replies, [
+            "('numpy.ma.core', [False, True, False], 4, array([1, 0, 3]))\n",
+            "('Tagged', 'cm', Tagged([3., 5.]), True)\n"])
 
     def test_triage_keeps_no_array_contents(self):
         program = Program(WORKDIR, "arrays_triage", NUMPY, ["--privacy=triage"])

@@ -369,7 +369,7 @@ class Session(DebugTestCase):
 
     def test_dumpinfo(self):
         info, = self.replies(LOCALS, ["dumpinfo"])
-        self.assertTrue(info.startswith("Format-Version: 3\n"), info)
+        self.assertTrue(info.startswith("Format-Version: 4\n"), info)
         self.assertIn("\nTrigger: ", info)
         self.assertIn('\nArgv: ["' + CRASH_LOCALS + '", "10"]\n', info)
 
@@ -524,7 +524,7 @@ class Reports(DebugTestCase):
     def test_info(self):
         proc = debug("--info", LOCALS.dump)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
-        self.assertTrue(proc.stdout.startswith("Format-Version: 3\n"))
+        self.assertTrue(proc.stdout.startswith("Format-Version: 4\n"))
         self.assertRegex(proc.stdout, r"\nPid: \d+\n")
 
 

@@ -71,7 +71,7 @@ class Ipdb(unittest.TestCase):
         self.assertRegex(replies[2], r"(?m)^>   0 ZeroDivisionError\('%s'\)$"
                          % re.escape(FLOAT_DIVISION))
         self.assertIn("crash_locals.py(29)average()", replies[3])
-        self.assertIn("Format-Version: 3\n", replies[4])
+        self.assertIn("Format-Version: 4\n", replies[4])
         self.assertRegex(replies[5], r"^\*\*\* next: a dump cannot run forward")
         self.assertRegex(replies[6], r"^\*\*\* continue: a dump cannot run forward")
         self.assertIn("List every thread in the dump", replies[7])

@@ -179,7 +179,7 @@ class ListTestCase(unittest.TestCase):
         self.assertRegex(value["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
         for field in ("number", "pid", "size", "crash_line", "format_version", "redacted"):
             self.assertIs(type(value[field]), int, field)
-        self.assertEqual(value["format_version"], 3)
+        self.assertEqual(value["format_version"], 4)
         self.assertEqual(sum(1 for e in entries if "damaged" in e), 2)
 
     def test_group(self):
@@ -251,7 +251,7 @@ class ListTestCase(unittest.TestCase):
         os.mkdir(newer)
         path = os.path.join(newer, "pyhd-future-1-20991231T000000Z.dump")
         rewrite_manifest(self.paths[-2], path,
-                         lambda text: text.replace("Format-Version: 3\n", "Format-Version: 7\n")
+                         lambda text: text.replace("Format-Version: 4\n", "Format-Version: 7\n")
                          .replace("Pyhd-Version: ", "Pyhd-Version: 9."))
         rc, out, err = self.debug("--info", path)
         self.assertEqual((rc, err), (0, ""))
@@ -265,7 +265,7 @@ class ListTestCase(unittest.TestCase):
         rc, out, err = self.debug(path)
         self.assertEqual((rc, out), (2, ""))
         self.assertRegex(err, r"^pyhd-debug: .*: format version 7 is newer than this "
-                              r"pyhd-debug .* reads \(version 3\); install pyhd 9\.\S+ or later")
+                              r"pyhd-debug .* reads \(version 4\); install pyhd 9\.\S+ or later")
 
     def test_usage_errors(self):
         rc, _, err = self.debug("--list", os.path.join(self.dir, "nowhere"))

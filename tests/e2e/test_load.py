@@ -83,7 +83,7 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["exception"], "ZeroDivisionError('division by zero')")
         self.assertFalse(facts["truncated"])
         self.assertTrue(facts["objects"])
-        self.assertEqual(facts["format_version"], 3)
+        self.assertEqual(facts["format_version"], 4)
 
     def test_stdlib_values_are_real(self):
         dump = self.dump("""
@@ -769,6 +769,35 @@ class LoadTest(CrashTestCase):
             "datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)]"])
         self.assertEqual(facts["real"], [True, True, [True, True]])
         self.assertTrue(facts["utc"])
+
+    def test_arrays_of_version_3_dumps_still_open(self):
+        # tests/e2e/dumps/arrays-v3.dump was written, from dumps/arrays-v3.py, by pyhd-run
+        # before NDARRAY records held a dict id (format version 4): their elements are
+        # read whole, and the subclasses' instances are of their classes again.
+        python = os.environ["PYHD_PYTHON"]  # the python pyhd-debug embeds
+        if subprocess.run([python, "-I", "-c", "import numpy"],
+                          capture_output=True).returncode:
+            print("\nnumpy is not installed for %s: version 3 arrays are not opened"
+                  % python, file=sys.stderr)
+            self.skipTest("numpy is not installed")
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dumps",
+                            "arrays-v3.dump")
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            grid, masked, tagged = loc['grid'], loc['masked'], loc['tagged']
+            facts = {
+                'version': r['format_version'],
+                'grid': [repr(grid), grid.sum().item()],
+                'classes': [type(a).__module__ + '.' + type(a).__qualname__
+                            for a in (masked, tagged)],
+                'data': [masked.data.tolist(), tagged.tolist()],
+            }
+        """)
+        self.assertEqual(facts["version"], 3)
+        self.assertEqual(facts["grid"], ["array([[0, 1, 2],\n       [3, 4, 5]], dtype=int16)", 15])
+        self.assertEqual(facts["classes"], ["numpy.ma.core.MaskedArray", "__main__.Tagged"])
+        self.assertEqual(facts["data"], [[1, 2, 3], [1.5, 2.5]])
 
     def test_truncated_values_say_so(self):
         dump = self.dump("""

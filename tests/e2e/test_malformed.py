@@ -140,7 +140,7 @@ class MalformedTest(unittest.TestCase):
         raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))
         raw[8] = 7  # the version varint follows the 8-byte magic
         path = self.write("v7.dump", self.with_graph(zlib.compress(bytes(raw))))
-        self.refused(path, "unsupported format version 7 (this pyhd-debug reads 3)")
+        self.refused(path, "unsupported format version 7 (this pyhd-debug reads 4)")
 
     def test_bad_checksum(self):
         raw = bytearray(zlib.decompress(dict(self.members)["graph.z"]))

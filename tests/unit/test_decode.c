@@ -417,11 +417,11 @@ static void test_versions(void **state)
     begin(&b, 7);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 3)");
+    expect_error(&b, "unsupported format version 7 (this pyhd-debug reads 4)");
     begin(&b, 0);
     roots(&b);
     finish(&b, 0);
-    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 3)");
+    expect_error(&b, "unsupported format version 0 (this pyhd-debug reads 4)");
 }
 
 static void test_bad_crc(void **state)
@@ -748,6 +748,42 @@ static void test_truncated_stands_for_any_kind(void **state)
     pyhd__buf_free(&b);
 }
 
+/*
+ * A field put in the middle of a payload by a newer version (PYHD_FF_SINCE):
+ * version 4 NDARRAY records hold a dict id before their elements, version 3
+ * ones do not, and both read their elements whole.
+ */
+static void test_field_since_version(void **state)
+{
+    (void)state;
+    for (uint64_t version = 3; version <= 4; version++) {
+        struct pyhd_buf b;
+        struct pyhd_decoded g;
+        char err[256] = "";
+        unsigned char array[] = {3, 4, 1, 2, 16, 0, 0, 0, 5, 16,
+                                 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+        size_t skip = version == 4 ? 0 : 1;  /* version 3: no dict id (the 5) */
+        begin(&b, version);
+        roots(&b);
+        rec(&b, PYHD_REC_TRUNCATED, BYTES(3));                        /* 1 */
+        rec(&b, PYHD_REC_CLASS, BYTES(2, 2, 2, 0, 0, 0));             /* 2 */
+        rec(&b, PYHD_REC_DTYPE, BYTES(3, '<', 'f', '8', 8, 0, 0, 0, 0)); /* 3 */
+        rec(&b, PYHD_REC_DICT, BYTES(0, 0));                          /* 4 */
+        if (skip)
+            memmove(array + 8, array + 9, sizeof array - 9);
+        rec(&b, PYHD_REC_NDARRAY, array, sizeof array - skip);        /* 5 */
+        finish(&b, 5);
+        assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
+        const uint64_t *f = g.objects[4].f;
+        assert_int_equal(f[PYHD_S_NDARRAY_dict], version == 4 ? 4 : 0);
+        assert_int_equal(f[PYHD_S_NDARRAY_elements + PYHD_ELEM_LENGTH], 16);
+        assert_int_equal(f[PYHD_S_NDARRAY_elements + PYHD_ELEM_N], 16);
+        assert_int_equal(g.ntrailing, 0);
+        pyhd__decode_free(&g);
+        pyhd__buf_free(&b);
+    }
+}
+
 static void test_subclass_base_kind(void **state)
 {
     struct pyhd_buf b;
@@ -850,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_flipped_bytes),
         cmocka_unit_test(test_wrong_magic),
         cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_field_since_version),
         cmocka_unit_test(test_bad_crc),
         cmocka_unit_test(test_end_count),
         cmocka_unit_test(test_roots_rules),
