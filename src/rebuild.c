@@ -2105,6 +2105,15 @@ static int fill_subclass(struct rb *rb, PyObject *obj, const struct pyhd_record 
 
     if (is_surrogate(rb, obj))
         return fill_attrs(rb, obj, r);
+    /* --trust's own class of the program (a str or date subclass of its own): its
+       dumped attributes, as an instance of it gets them (the user trusts its code). */
+    if (rb->trust) {
+        PyObject *how = PyDict_GetItemWithError(rb->how, (PyObject *)Py_TYPE(obj));  /* borrowed */
+        if (how == NULL && PyErr_Occurred())
+            return -1;
+        if (how != NULL && PyUnicode_Check(how) && PyUnicode_CompareWithASCIIString(how, "trusted") == 0)
+            return fill_attrs(rb, obj, r);
+    }
     /* A real class (OrderedDict, defaultdict, Counter, a struct sequence): only its
        known slots. */
     for (uint64_t i = 0; i < slots[PYHD_LIST_N]; i++) {
