@@ -301,7 +301,7 @@ static int bad(struct vctx *v, const char *fmt, ...)
 
 static int short_payload(struct vctx *v)
 {
-    return bad(v, "payload ends early (%zu bytes)", pyhd__rec_len(v->r));
+    return bad(v, "payload ends early (%zu bytes)", v->r->len);
 }
 
 static int bad_varint(struct vctx *v)
@@ -352,7 +352,7 @@ static int get_id(struct vctx *v, const char *field, uint64_t mask, int zero_ok,
     int rc = pyhd__cur_ref(&v->c, &id);
     if (rc == -2)
         return bad(v, "%s refers to a fresh id, but the record's %llu are used up", field,
-                   (unsigned long long)pyhd__rec_nfresh(v->r));
+                   (unsigned long long)v->r->nfresh);
     if (rc < 0) {
         if (pyhd__cur_left(&v->c) >= PYHD_VARINT_MAX)
             return bad(v, "a varint of more than 64 bits at payload byte %zu",
@@ -870,7 +870,7 @@ PYHD_META_KINDS(CHECK)
 int pyhd__dtype_is_object(const struct pyhd_decoded *g, uint64_t dtype_id)
 {
     const struct pyhd_record *d = pyhd__decode_obj(g, dtype_id);
-    return d != NULL && d->kind == PYHD_REC_DTYPE && pyhd__rec_len(d) >= 3 && d->payload[0] == 2
+    return d != NULL && d->kind == PYHD_REC_DTYPE && d->len >= 3 && d->payload[0] == 2
            && d->payload[2] == 'O';
 }
 
@@ -987,7 +987,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
     g->first_record = (size_t)(p - data);
 
     /* Records are 8 to 16 bytes in most graphs: room for one per 8 bytes from the
-       start, so that the array (32 bytes a record) is seldom copied as it grows; the
+       start, so that the array (48 bytes a record) is seldom copied as it grows; the
        pages never written cost nothing. Without that much memory, it grows as it goes. */
     if (len / 8 < SIZE_MAX / sizeof *g->objects) {
         g->objects = malloc((len / 8 + 1) * sizeof *g->objects);
@@ -998,7 +998,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
        the object table's next entry (most records are objects: no copy then). */
     while (!have_end) {
         struct pyhd_record *r;
-        uint64_t plen, nfresh;
+        uint64_t plen;
         size_t offset;
         if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof *g->objects) < 0)
             goto nomem;
@@ -1010,7 +1010,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             goto error;
         }
         r->kind = *p++;
-        if (pyhd__varint_next(&p, end, &nfresh) < 0
+        if (pyhd__varint_next(&p, end, &r->nfresh) < 0
             || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
@@ -1026,17 +1026,17 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
                     (unsigned long long)plen, (size_t)(end - p));
             goto error;
         }
-        r->framing = (unsigned char)(p - (data + offset) - 1);  /* at most 20 */
         r->payload = p;
+        r->len = (size_t)plen;
         p += plen;
         /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
-        if (nfresh > (uint64_t)(end - data)) {
+        if (r->nfresh > (uint64_t)(end - data)) {
             set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
-                    "bytes", recno, offset, (unsigned long long)nfresh, len);
+                    "bytes", recno, offset, (unsigned long long)r->nfresh, len);
             goto error;
         }
         r->first_fresh = next_fresh;
-        next_fresh += nfresh;
+        next_fresh += r->nfresh;
         r->f = NULL;
         if (slots_of[r->kind] > 0)
             nslots += (size_t)slots_of[r->kind];
@@ -1081,12 +1081,12 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             const unsigned char *q;
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
-                        "(%zu bytes)", recno, offset, (size_t)plen);
+                        "(%zu bytes)", recno, offset, r->len);
                 goto error;
             }
-            if (nfresh != 0) {
+            if (r->nfresh != 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END hands out %llu fresh ids",
-                        recno, offset, (unsigned long long)nfresh);
+                        recno, offset, (unsigned long long)r->nfresh);
                 goto error;
             }
             end_crc = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |

@@ -77,23 +77,19 @@ PYHD_META_KINDS(PYHD__SLOTS)
    most this many times its size. */
 #define PYHD_GRAPH_INFLATE_RATIO 64
 
-/* 32 bytes: the rebuilder reads one per object, and at 10^4 objects and more the
-   table is out of the cache by then (each pass over it, from the index to the
-   last fill, missed the cache on every line at 48 bytes a record). What only a
-   cursor or a message needs is read again from the stream: the fresh-id count
-   and the payload length are the two framing varints just before the payload
-   (pyhd__rec_framing()), where a record is by pyhd__record_where(). */
+/* 48 bytes: the rebuilder reads one per object, and at 10^4 objects and more the
+   table is out of the cache by then. Where a record is (its position and byte
+   offset), which only messages need, is found again by pyhd__record_where(). */
 struct pyhd_record {
     const unsigned char *payload;
-    const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
+    size_t len;       /* payload length */
     uint64_t first_fresh;  /* the first of the ids handed out with this record */
+    uint64_t nfresh;       /* how many (format.h, "Fresh ids") */
+    const uint64_t *f;     /* the slots of its fields (above); NULL for an unknown kind */
+    unsigned kind;
     uint32_t class_index;  /* of a CLASS, TRUNCATED or REDACTED record (those that may
                               stand for a class): 0, 1, 2, ... in id order; else 0 */
-    unsigned char kind;
-    unsigned char framing; /* bytes of its two framing varints (2 to 20) */
 };
-_Static_assert(sizeof(void *) != 8 || sizeof(struct pyhd_record) == 32,
-               "two records to a cache line");
 
 struct pyhd_decoded {
     unsigned char *data;           /* the inflated stream (owned) */
@@ -171,45 +167,10 @@ struct pyhd_cursor {
     uint64_t fresh_end;    /* one past the record's last fresh id */
 };
 
-/*
- * A record's fresh-id count (format.h, "Fresh ids") and payload length, read
- * again from its framing, which pyhd__decode_index() checked: most records
- * have both in one byte each.
- */
-static inline void pyhd__rec_framing(const struct pyhd_record *r, uint64_t *nfresh,
-                                     uint64_t *len)
-{
-    const unsigned char *p = r->payload - r->framing;
-    if (r->framing == 2) {
-        *nfresh = p[0];
-        *len = p[1];
-        return;
-    }
-    if (pyhd__varint_get(&p, r->payload, nfresh) < 0 ||
-        pyhd__varint_get(&p, r->payload, len) < 0)
-        *nfresh = *len = 0;  /* not reached: framed by pyhd__decode_index() */
-}
-
-static inline size_t pyhd__rec_len(const struct pyhd_record *r)
-{
-    uint64_t nfresh, len;
-    pyhd__rec_framing(r, &nfresh, &len);
-    return (size_t)len;
-}
-
-static inline uint64_t pyhd__rec_nfresh(const struct pyhd_record *r)
-{
-    uint64_t nfresh, len;
-    pyhd__rec_framing(r, &nfresh, &len);
-    return nfresh;
-}
-
 static inline struct pyhd_cursor pyhd__cursor(const struct pyhd_record *r)
 {
-    uint64_t nfresh, len;
-    pyhd__rec_framing(r, &nfresh, &len);
-    struct pyhd_cursor c = {r->payload, r->payload + len, r->first_fresh,
-                            r->first_fresh + nfresh};
+    struct pyhd_cursor c = {r->payload, r->payload + r->len, r->first_fresh,
+                            r->first_fresh + r->nfresh};
     return c;
 }
 
@@ -299,10 +260,8 @@ static inline size_t pyhd__cur_left(const struct pyhd_cursor *c)
 static inline struct pyhd_cursor pyhd__field_cursor(const struct pyhd_record *r,
                                                     const uint64_t *at)
 {
-    uint64_t nfresh, len;
-    pyhd__rec_framing(r, &nfresh, &len);
-    struct pyhd_cursor c = {r->payload + at[0], r->payload + len, at[1],
-                            r->first_fresh + nfresh};
+    struct pyhd_cursor c = {r->payload + at[0], r->payload + r->len, at[1],
+                            r->first_fresh + r->nfresh};
     return c;
 }
 

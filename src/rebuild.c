@@ -189,9 +189,7 @@ static int64_t rd_svarint(struct pyhd_cursor *c)
 
 /* An F64 slot (its IEEE 754 bits) as a double: where doubles are IEEE 754's
    binary64 (every platform CPython 3.11 and later builds on), the same bits;
-   elsewhere through CPython's unpacker. Writing the 8 bytes one by one for
-   the unpacker to read back whole cost about 60 cycles a float here (a stalled
-   store-to-load forward), more than making the float object. */
+   elsewhere through CPython's unpacker, from the 8 bytes one by one. */
 static double slot_double(uint64_t bits)
 {
 #if FLT_RADIX == 2 && DBL_MANT_DIG == 53 && DBL_MAX_EXP == 1024 && DBL_MIN_EXP == -1021
@@ -648,7 +646,7 @@ static int str_is(const struct pyhd_decoded *g, uint64_t id, const char *name)
 {
     const struct pyhd_record *s = pyhd__decode_obj(g, id);
     size_t n = strlen(name);
-    return s && s->kind == PYHD_REC_STR && pyhd__rec_len(s) == n + 2 && s->payload[0] == 1 &&
+    return s && s->kind == PYHD_REC_STR && s->len == n + 2 && s->payload[0] == 1 &&
            s->payload[1] == n && !memcmp(s->payload + 2, name, n);
 }
 
@@ -1185,7 +1183,7 @@ static PyObject *make_buffer(struct rb *rb, const struct pyhd_record *r)
 {
     const uint64_t *fmt = SLOTS(r, BUFFER, format), *dims = SLOTS(r, BUFFER, shape);
     const uint64_t *data = SLOTS(r, BUFFER, data);
-    struct pyhd_cursor c = {r->payload + dims[PYHD_DIMS_AT], r->payload + pyhd__rec_len(r), 0, 0};
+    struct pyhd_cursor c = {r->payload + dims[PYHD_DIMS_AT], r->payload + r->len, 0, 0};
     PyObject *args[7] = {NULL};
     PyObject *result = NULL;
 
@@ -1361,7 +1359,7 @@ static PyObject *make_dtype(struct rb *rb, const struct pyhd_record *r)
 static PyObject *make_ndarray(struct rb *rb, const struct pyhd_record *r)
 {
     const uint64_t *shape = SLOTS(r, NDARRAY, shape), *elems = SLOTS(r, NDARRAY, elements);
-    struct pyhd_cursor c = {r->payload + shape[PYHD_DIMS_AT], r->payload + pyhd__rec_len(r), 0, 0};
+    struct pyhd_cursor c = {r->payload + shape[PYHD_DIMS_AT], r->payload + r->len, 0, 0};
     uint64_t ndim = shape[PYHD_DIMS_N], count = elems[PYHD_ELEM_LENGTH];
     uint64_t stored = elems[PYHD_ELEM_N];
     PyObject *args[9] = {NULL};
@@ -2414,7 +2412,7 @@ static int rebuild_all(struct rb *rb)
     const struct pyhd_decoded *g = rb->g;
     /* Per id, the fill phases it takes part in (bit 0, bit 1), noted while the make
        loop has its record at hand: the fill loops then scan these bytes, not every
-       32-byte record twice (at 10^4 objects and more the record table is out of the
+       64-byte record twice (at 10^4 objects and more the record table is out of the
        cache by then, and those two scans were a third of the load's cache misses). */
     unsigned char *phases = PyMem_Calloc(g->nobjects + 1, 1);
     /* Per kind, what the loops below ask of every record (fills_in(),

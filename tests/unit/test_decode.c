@@ -694,7 +694,7 @@ static void test_fresh_references(void **state)
     assert_int_equal(index_copy(b.data, b.len, &g, err, sizeof err), 0);
     assert_int_equal(g.roots.first_fresh, 1);
     assert_int_equal(g.objects[0].first_fresh, 2);
-    assert_int_equal(pyhd__rec_nfresh(&g.objects[0]), 3);
+    assert_int_equal(g.objects[0].nfresh, 3);
     assert_int_equal(g.objects[2].first_fresh, 5);
     c = pyhd__cursor(&g.objects[0]);
     uint64_t orig, n, want[] = {2, 3, 1, 4};
