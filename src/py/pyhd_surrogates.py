@@ -2507,6 +2507,33 @@ class BufferStub:
             _class_name(self.cls), self.format, self.shape, len(self.data), note)
 
 
+class ForeignBufferStub(BufferStub):
+    """The buffer of a class this reader does not make again (mmap.mmap, a C
+    extension's object): its bytes, in an instance of a subclass named as that
+    class, so that type(x) reads as in the program. It reads like a bytes
+    object (len, indexing, bytes()); nothing of the class runs."""
+
+    def __new__(cls, klass, *args):
+        if cls is ForeignBufferStub:
+            cls = _named_subclass(ForeignBufferStub, klass)
+        return object.__new__(cls)
+
+    def __repr__(self):
+        return "<rebuilt %s: %d bytes>" % (_class_name(self.cls), len(self.data))
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        return self.data[index]
+
+    def __bytes__(self):
+        return bytes(self.data)
+
+    def tobytes(self):
+        return bytes(self.data)
+
+
 # ctypes' number and character types (src/trust.c has them as real classes): a
 # dumped value of one, or an array of one, is made again from its bytes.
 _CTYPES_SCALARS = frozenset((
@@ -2707,6 +2734,14 @@ def make_buffer(cls, fmt, itemsize, shape, readonly, data, more):
             return array
         except Exception:
             pass
+    if not _is_memoryview_class(cls):
+        # mmap.mmap, pickle.PickleBuffer, a C extension's object: not a memoryview.
+        return ForeignBufferStub(cls, fmt, itemsize, shape, data, 0)
     if view is not None:
         return view
     return memoryview(data)
+
+
+def _is_memoryview_class(cls):
+    """Whether the dumped class of a buffer is memoryview (or unknown: a cut dump)."""
+    return cls is memoryview or not isinstance(cls, type)

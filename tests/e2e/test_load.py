@@ -799,6 +799,32 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["classes"], ["numpy.ma.core.MaskedArray", "__main__.Tagged"])
         self.assertEqual(facts["data"], [[1, 2, 3], [1.5, 2.5]])
 
+    def test_buffers_of_other_classes_keep_their_class(self):
+        # An mmap exports a buffer, as a memoryview does: its bytes come back in a
+        # stand-in named as its class, not as a memoryview (0857ebb's).
+        dump = self.dump("""
+            import mmap
+            def f():
+                mapped = mmap.mmap(-1, 8)
+                mapped.write(b"pyhd")
+                view = memoryview(b"ab")
+                raise ValueError(len(mapped))
+            f()
+        """)
+        facts = self.check(dump, """
+            r = _pyhd.load(DUMP)
+            loc = innermost_locals(r)
+            mapped, view = loc['mapped'], loc['view']
+            facts = {
+                'types': [type(x).__module__ + '.' + type(x).__qualname__ for x in (mapped, view)],
+                'bytes': [bytes(mapped)[:4].decode(), len(mapped), mapped[0], view.tobytes().decode()],
+                'repr': repr(mapped),
+            }
+        """)
+        self.assertEqual(facts["types"], ["mmap.mmap", "builtins.memoryview"])
+        self.assertEqual(facts["bytes"], ["pyhd", 8, ord("p"), "ab"])
+        self.assertEqual(facts["repr"], "<rebuilt mmap.mmap: 8 bytes>")
+
     def test_truncated_values_say_so(self):
         dump = self.dump("""
             def f():
