@@ -190,7 +190,11 @@ def _read_body(function, getter=False):
     # self.__x in a class body means self._Class__x (name mangling).
     owner = function.__qualname__.rpartition(".")[0].rpartition(".")[2].lstrip("_")
     module = function.__module__ if isinstance(function.__module__, str) else None
-    return name, statements, owner, module, frozenset(assigned)
+    # Every positional parameter's name, when there are no others: a descriptor's
+    # __get__(self, obj, objtype) is evaluated with all three bound.
+    positional = () if params.kwonlyargs else \
+        tuple(a.arg for a in params.posonlyargs + params.args)
+    return name, statements, owner, module, frozenset(assigned), positional
 
 
 def _check_block(statements, assigned):
@@ -255,10 +259,11 @@ def evaluate(body, obj):
     return _check_text(result)
 
 
-def _run(body, obj):
-    """What the body returns for obj (its first parameter), by this module's
-    operations; GiveUp past the bounds or outside them."""
-    key = (id(obj), id(body))
+def _run(body, obj, more=None):
+    """What the body returns for obj (its first parameter) and the values of
+    more (its other parameters, by name), by this module's operations; GiveUp
+    past the bounds or outside them."""
+    key = (id(obj), id(body)) + tuple(map(id, more.values())) if more else (id(obj), id(body))
     if key in _active or len(_active) >= MAX_DEPTH:
         raise GiveUp()
     if not _active:
@@ -267,8 +272,10 @@ def _run(body, obj):
         raise GiveUp()
     _active.append(key)
     try:
-        name, statements, owner, module, assigned = body
+        name, statements, owner, module, assigned = body[:5]
         scope = {name: obj}
+        if more:
+            scope.update(more)
         evaluator = _Evaluator(scope, owner, module, assigned)
         result = _execute(evaluator, statements)
         if result is _FELL_THROUGH:
@@ -908,8 +915,45 @@ def _program_attribute(value, name):
             import pyhd_surrogates
             if pyhd_surrogates._is_rebuilt_function(found):
                 return _BoundMethod(value, found)  # self.name(), evaluated when called
+            if _is_program_object(found) and not _is_cached_property(type(found)):
+                return _descriptor_value(found, value)
             return _getter_value(found, value)
     raise GiveUp()
+
+
+def _is_cached_property(kind):
+    """Whether kind is functools.cached_property, or its inert copy (a dump of a
+    Python whose functools differs), by its names."""
+    return type.__dict__["__module__"].__get__(kind) == "functools" and \
+        type.__dict__["__qualname__"].__get__(kind) == "cached_property"
+
+
+def _descriptor_value(found, obj):
+    """A class attribute of obj's class that is an instance of a program class:
+    itself, when its class has no __get__ (a default kept on the class); what
+    its __get__(self, obj, objtype) returns, when that is a body this module
+    evaluates (a descriptor such as `return getattr(obj, self.name)`); else GiveUp."""
+    import pyhd_surrogates
+    getter = None
+    for klass in type(found).__mro__:
+        if "__get__" in klass.__dict__:
+            getter = klass.__dict__["__get__"]
+            break
+    else:
+        return found
+    if not pyhd_surrogates._is_rebuilt_function(getter):
+        raise GiveUp()
+    code = getter.__code__
+    if code.co_argcount not in (2, 3) or code.co_kwonlyargcount or \
+            code.co_flags & _BoundMethod._VARIADIC:
+        raise GiveUp()
+    body = method_body(getter)
+    if body is None or len(body[5]) != code.co_argcount:
+        raise GiveUp()
+    more = {body[5][1]: obj}
+    if len(body[5]) == 3:
+        more[body[5][2]] = type(obj)
+    return _run(body, found, more)
 
 
 def _getter_value(descriptor, obj):
@@ -920,8 +964,7 @@ def _getter_value(descriptor, obj):
     kind = type(descriptor)
     if kind is property:
         getter = descriptor.fget
-    elif type.__dict__["__module__"].__get__(kind) == "functools" and \
-            type.__dict__["__qualname__"].__get__(kind) == "cached_property":
+    elif _is_cached_property(kind):
         # The real class, or its inert copy (a dump of a Python whose functools
         # differs): its func, read from its own dict either way.
         try:

@@ -269,6 +269,37 @@ class Admin(Account):   # the method found through the class's bases, and overri
     def label(self):
         return "admin " + self.name
 
+class Stored:   # a descriptor of the program: __get__ reads the instance's own attribute
+    def __set_name__(self, owner, name):
+        self.name = "_" + name
+    def __get__(self, obj, objtype=None):
+        return getattr(obj, self.name)
+    def __set__(self, obj, value):
+        setattr(obj, self.name, value)
+
+class Unit:
+    def __init__(self, symbol):
+        self.symbol = symbol
+    def __repr__(self):
+        return "Unit(%r)" % self.symbol
+
+class Balance:   # the descriptor's value, and a program object kept on the class
+    amount = Stored()
+    unit = Unit("EUR")
+    def __init__(self, amount):
+        self.amount = amount
+    def __repr__(self):
+        return "Balance(%r, %r)" % (self.amount, self.unit)
+
+class Fetching:   # a descriptor whose __get__ acts
+    def __get__(self, obj, objtype=None):
+        return open("pwned-descriptor", "w")
+
+class Described:
+    handle = Fetching()
+    def __repr__(self):
+        return "Described(%s)" % self.handle
+
 class Delegates:   # a method called from __repr__ whose body acts
     def __repr__(self):
         return "Delegates(%s)" % self.act()
@@ -309,6 +340,7 @@ def main():
     globals_, biglist = Globals(), Biglist(range(100000))
     accounts = [Account("ann"), Admin("bob")]
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
+    balance, described = Balance(10), Described()
     for _ in range(20):
         fan = Fan(fan)
     raise RuntimeError("crash")
@@ -319,7 +351,7 @@ main()
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
-           "delegates", "recurses", "argued"]
+           "delegates", "recurses", "argued", "described"]
 
 
 class ReprExpr(unittest.TestCase):
@@ -373,6 +405,12 @@ class ReprExpr(unittest.TestCase):
         # and its User); the method found along the MRO.
         reply, = self.debug(["p accounts"])
         self.assertEqual(reply, "[<Account: ann@user>, <Admin: admin bob>]\n")
+
+    def test_descriptors_read_by_reprs_print_as_python_did(self):
+        # A descriptor's __get__ evaluated with self, obj and objtype bound; a program
+        # object kept on the class is itself.
+        reply, = self.debug(["p balance"])
+        self.assertEqual(reply, "Balance(10, Unit('EUR'))\n")
 
     def test_generic_reprs_print_as_python_did(self):
         # vars(self), self.__dict__, getattr, map, a for loop, format fields.
