@@ -11,8 +11,8 @@ would act (read, write, cancel, ...) raise one line saying so.
 """
 
 import functools
-import sys
 import io
+import sys
 
 # format.h's PYHD_FILE_*, PYHD_FUTURE_* and PYHD_FUTURESTATE_*.
 FILE_CLOSED = 0x01
@@ -569,9 +569,9 @@ def _numpy_subclass(numpy, cls):
 
 
 def _rebuilt_array_class(numpy, cls):
-    """cls when it is the rebuilt copy of a Python subclass of numpy.ndarray (np.ma's
-    MaskedArray, a program's class), whose base is the real ndarray: a view as it
-    runs only ndarray's code (pyhd_surrogates leaves out the class's numpy hooks)."""
+    """cls when it is the rebuilt copy of a Python subclass of numpy.ndarray (a
+    program's class), whose base is the real ndarray: a view as it runs only
+    ndarray's code (pyhd_surrogates leaves out the class's numpy hooks)."""
     import pyhd_surrogates
     if isinstance(cls, type) and pyhd_surrogates.is_surrogate(cls) and \
             issubclass(cls, numpy.ndarray):
@@ -582,11 +582,11 @@ def _rebuilt_array_class(numpy, cls):
 def make_ndarray(cls, dtype, shape, strides, base, offset, writeable, data, more):
     """A real numpy array: a view of its rebuilt base where it was one, else a copy.
 
-    numpy's recarray and matrix come back as themselves; an instance of another
-    subclass (np.ma's masked array, a program's class) as an instance of the
-    rebuilt copy of that class (fill_ndarray gives it its attributes), whose
-    methods, __array_finalize__ included, are inert: a subclass's code is not
-    run here.
+    numpy's recarray, matrix and masked array come back as themselves; an
+    instance of another subclass (a program's class) as an instance of the
+    rebuilt copy of that class, whose methods, __array_finalize__ included, are
+    inert: a subclass's code is not run here. fill_ndarray gives either its
+    dumped attributes.
 
     data is the elements' bytes in C order, or for an object dtype their count
     (fill_ndarray brings the elements); more is how many the dump left out.

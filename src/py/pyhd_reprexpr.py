@@ -762,21 +762,26 @@ class _BoundPure:
         return _check_text(result)
 
 
+def _variadic(code):
+    """Whether a rebuilt function's code takes more than positional parameters
+    (keyword-only ones, *args, **kwargs): its body is not evaluated then."""
+    import pyhd_surrogates
+    return bool(code.co_kwonlyargcount or code.co_flags & (
+        pyhd_surrogates._CO_VARARGS | pyhd_surrogates._CO_VARKEYWORDS))
+
+
 class _BoundMethod:
     """A method of a rebuilt program class bound to its instance, as self.name
     reads it: called without arguments (self.get_username()), its dumped body is
     evaluated as a __repr__'s is, when it takes self alone. Anything else done
     with it (printed, compared, tested) gives up."""
 
-    _VARIADIC = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
-
     def __init__(self, value, function):
         self.value, self.function = value, function
 
     def call(self, args, kwargs):
         code = self.function.__code__
-        if args or kwargs or code.co_argcount != 1 or code.co_kwonlyargcount or \
-                code.co_flags & self._VARIADIC:
+        if args or kwargs or code.co_argcount != 1 or _variadic(code):
             raise GiveUp()
         body = method_body(self.function)
         if body is None:
@@ -944,8 +949,7 @@ def _descriptor_value(found, obj):
     if not pyhd_surrogates._is_rebuilt_function(getter):
         raise GiveUp()
     code = getter.__code__
-    if code.co_argcount not in (2, 3) or code.co_kwonlyargcount or \
-            code.co_flags & _BoundMethod._VARIADIC:
+    if code.co_argcount not in (2, 3) or _variadic(code):
         raise GiveUp()
     body = method_body(getter)
     if body is None or len(body[5]) != code.co_argcount:

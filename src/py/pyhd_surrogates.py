@@ -280,8 +280,8 @@ def _usable_real_base(base):
         return _how.get(base) == "reduced"
     if base in (collections.OrderedDict, collections.defaultdict, collections.Counter):
         return True
-    # numpy's array: a copy of a Python subclass (np.ma's MaskedArray) is one, made
-    # by a view (pyhd_cobjects.make_ndarray), its numpy hooks left out (class_attrs).
+    # numpy's array: a copy of a program's subclass of it is one, made by a view
+    # (pyhd_cobjects.make_ndarray), its numpy hooks left out (class_attrs).
     numpy = sys.modules.get("numpy")
     return numpy is not None and base is getattr(numpy, "ndarray", None)
 
