@@ -1409,6 +1409,7 @@ def _note_globals(threads, exceptions):
             frames.append(tb.frame)
             tb, depth = tb.next, depth + 1
     seen = set()  # a chain already walked stops there: linear in the frames
+    namespaces = {}  # id -> a frame's locals or globals, each once
     for frame in frames:
         while isinstance(frame, FrameRecord) and id(frame) not in seen:
             seen.add(id(frame))
@@ -1416,7 +1417,36 @@ def _note_globals(threads, exceptions):
             if type(g) is dict and isinstance(g.get("__name__"), str) and \
                     g["__name__"] not in _globals_by_name:
                 _globals_by_name[g["__name__"]] = weakref.ref(frame)
+            for namespace in (frame.locals, g):
+                if type(namespace) is dict:
+                    namespaces[id(namespace)] = namespace
             frame = frame.back
+    _real_code_values(namespaces.values())
+
+
+def _real_code_values(namespaces):
+    """A code object the program held in a variable (code = f.__code__) is a
+    real code object, as its functions' are: one made from the dumped record's
+    names, file, line and parameters, whose body raises DumpedCodeError. The
+    records themselves stay what frames and functions are rebuilt from."""
+    made = {}
+    for namespace in namespaces:
+        for name, value in namespace.items():
+            if type(value) is CodeRecord:
+                code = made.get(id(value))
+                if code is None:
+                    code = made[id(value)] = _real_code(value)
+                namespace[name] = code
+
+
+def _real_code(record):
+    raiser = _Inert()
+    raiser.name = record.name if isinstance(record.name, str) else None
+    raiser.qualname = record.qualname if isinstance(record.qualname, str) else None
+    raiser.role = "code object"
+    if isinstance(record.filename, str) and type(record.firstlineno) is int:
+        raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+    return _code_with(raiser, record)
 
 
 def sourcelines(obj):

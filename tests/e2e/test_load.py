@@ -613,6 +613,52 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts["bound"], [True, True, True, "ABC", True,
                                           "<method 'join' of 'str' objects>", True, [3, 1, 5]])
 
+    def test_code_objects_the_program_held_are_real_and_inert(self):
+        dump = self.dump("""
+            def helper(a, b=1, *rest, key, **more):
+                pass
+            def tidy():
+                pass
+            def main():
+                code = helper.__code__
+                plain = tidy.__code__
+                again = helper.__code__
+                1 / 0
+            main()
+        """)
+        facts = self.check(dump, """
+            import types
+            tb = _pyhd.load(DUMP)['exceptions'][0][1]
+            while tb.frame.code.name != 'main':
+                tb = tb.next
+            loc = tb.frame.locals
+            code = loc['code']
+            try:
+                exec(loc['plain'], {})
+                ran = 'no error'
+            except Exception as e:
+                ran = [type(e).__name__, str(e)]
+            facts = {
+                'type': type(code) is types.CodeType,
+                'fields': [code.co_name, getattr(code, 'co_qualname', code.co_name),
+                           code.co_firstlineno,
+                           code.co_argcount, code.co_kwonlyargcount, list(code.co_varnames)],
+                'file': code.co_filename.endswith('prog.py'),
+                'shared': loc['again'] is code,
+                'ran': ran,
+                'frame_code': type(tb.frame.code).__name__,
+            }
+        """)
+        self.assertTrue(facts["type"])
+        self.assertEqual(facts["fields"], ["helper", "helper", 2, 2, 1,
+                                           ["a", "b", "key", "rest", "more"]])
+        self.assertTrue(facts["file"])
+        self.assertTrue(facts["shared"])
+        self.assertEqual(facts["ran"], ["DumpedCodeError", "tidy is a code object "
+                                        "(prog.py:4); a dump does not run program code"])
+        # The frame's own code stays the record that real frames are made from.
+        self.assertEqual(facts["frame_code"], "CodeRecord")
+
     def test_stdlib_classes_of_the_table_are_real_instances(self):
         dump = self.dump("""
             import argparse, collections, configparser, ipaddress, queue, threading, types

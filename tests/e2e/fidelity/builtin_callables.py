@@ -66,6 +66,7 @@ def crash():
     queue_append = queue.append
     now = datetime.datetime.now
     match = re.compile("a+").match
+    code = crash.__code__
     raise RuntimeError("crash with builtin callables")
 
 
