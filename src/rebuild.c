@@ -1,6 +1,9 @@
 /* rebuild.c: a dump's records back into Python objects, and the builtin module _pyhd. */
 #include "rebuild.h"
 #include <structmember.h>
+#if PY_VERSION_HEX < 0x030D0000
+#include <frameobject.h>  /* PyFrame_LocalsToFast(), before 3.13's write-through f_locals */
+#endif
 #include "redact_py.h"
 
 #include <float.h>
@@ -3082,6 +3085,47 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(set_frame_local_doc,
+"set_frame_local(frame, name, value)\n\n"
+"Bind name to value among a frame's locals, its fast locals included, as\n"
+"`frame.f_locals[name] = value` does from 3.13 on. pyhd-debug gives its own\n"
+"rebuilt frames, once built, the frames and tracebacks a local held.");
+
+static PyObject *pyhd_set_frame_local(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *locals;
+    int rc;
+    (void)module;
+    if (nargs != 3 || !PyFrame_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "set_frame_local(frame, name, value) takes a frame "
+                                         "and a str");
+        return NULL;
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    /* A write-through proxy of the fast locals (PEP 667). */
+    locals = PyFrame_GetLocals((PyFrameObject *)args[0]);
+    if (!locals)
+        return NULL;
+    rc = PyObject_SetItem(locals, args[1], args[2]);
+    Py_DECREF(locals);
+    if (rc < 0)
+        return NULL;
+#else
+    /* f_locals is a snapshot of the fast locals: set it, then copy it back. */
+    locals = PyObject_GetAttrString(args[0], "f_locals");
+    if (!locals)
+        return NULL;
+    rc = PyObject_SetItem(locals, args[1], args[2]);
+    Py_DECREF(locals);
+    if (rc < 0)
+        return NULL;
+    PyFrame_LocalsToFast((PyFrameObject *)args[0], 0);
+    if (PyErr_Occurred())
+        return NULL;
+#endif
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(trusted_class_doc,
 "trusted_class(module, qualname) -> (class, how) or None\n\n"
 "The real class a dump may name as module.qualname, from pyhd's reviewed table\n"
@@ -3269,6 +3313,8 @@ static PyMethodDef pyhd_methods[] = {
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
      module_table_doc},
+    {"set_frame_local", (PyCFunction)(void (*)(void))pyhd_set_frame_local, METH_FASTCALL,
+     set_frame_local_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
     {"scan_secrets", pyhd__py_scan_secrets, METH_O,
      "scan_secrets(text) -> [(rule, start, end)]: secret-shaped parts (redact.h)"},

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 
 from e2e_util import clean_env
@@ -428,6 +429,41 @@ class ModuleLevel(DebugTestCase):
         self.assertTrue(up.startswith("> " + os.path.join(tmp, "shapes.py") + "(2)<module>()"))
         self.assertEqual(module_names, "['SIDES']\n")
         self.assertEqual(same, "True\n")
+
+
+class HeldFrames(DebugTestCase):
+    """Frames and tracebacks the program held in variables are the real ones
+    pyhd-debug built for those records, as pdb, traceback and inspect expect."""
+
+    def test_held_frames_and_tracebacks_are_real(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            script = os.path.join(tmp, "held.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write(textwrap.dedent("""\
+                    import sys
+                    def main():
+                        here = sys._getframe()
+                        try:
+                            {}["k"]
+                        except KeyError as e:
+                            err, tb, info = e, e.__traceback__, sys.exc_info()
+                        raise RuntimeError("held")
+                    try:
+                        main()
+                    except RuntimeError:
+                        module_tb = sys.exc_info()[2]
+                        raise
+                    """))
+            crash = Crash(tmp, script)
+            types_, lines, same, up, module = self.replies(crash, [
+                "p [type(x).__name__ for x in (here, tb, info[2])]",
+                "p here.f_code.co_name, here.f_lineno, tb.tb_lineno, tb.tb_frame.f_code.co_name",
+                "p err.__traceback__ is tb is info[2], type(info)",
+                "up", "p type(module_tb).__name__, module_tb.tb_frame.f_code.co_name"])
+        self.assertEqual(types_, "['frame', 'traceback', 'traceback']\n")
+        self.assertEqual(lines, "('main', 8, 5, 'main')\n")
+        self.assertEqual(same, "(True, <class 'tuple'>)\n")
+        self.assertEqual(module, "('traceback', '<module>')\n")
 
 
 class PdbRc(DebugTestCase):

@@ -324,6 +324,12 @@ class StackBuilder:
     def __init__(self):
         self._templates = {}
         self.notes = []  # what pyhd_limits left out, for the header
+        # id(record) -> (the FrameRecord or TracebackRecord, the real frame or
+        # traceback built for it first); and (FrameRecord, real frame) of every
+        # frame built: a local the program held that is one of those records
+        # becomes the real object (_bind_held).
+        self._real = {}
+        self._built = []
 
     def _template(self, shape, pos):
         if shape.optimized:
@@ -442,7 +448,54 @@ class StackBuilder:
             walk = walk.tb_next
         if count != len(entries):
             raise RebuildError(f"rebuilt {count} frames of {len(entries)}")
+        walk = tb
+        for frame_rec, pos_rec in entries:
+            if pos_rec is not frame_rec:
+                self._real.setdefault(id(pos_rec), (pos_rec, walk))
+            self._real.setdefault(id(frame_rec), (frame_rec, walk.tb_frame))
+            self._built.append((frame_rec, walk.tb_frame))
+            walk = walk.tb_next
+        self._bind_held()
         return tb
+
+    def _bind_held(self):
+        """The program's locals that held a frame or traceback (here =
+        sys._getframe(), tb = e.__traceback__) get the real one built for
+        that record, once it is built: the frames are built before they can
+        be referred to, so a frame built earlier is given it now."""
+        import pyhd_surrogates
+        import _pyhd
+        kinds = (pyhd_surrogates.FrameRecord, pyhd_surrogates.TracebackRecord)
+        for frame_rec, frame in self._built:
+            held = getattr(frame_rec, "locals", None)
+            if type(held) is not dict:
+                continue
+            for name, value in list(held.items()):
+                real = self._real_of(value, kinds)
+                if real is None:
+                    continue
+                if frame.f_code.co_flags & _CO_OPTIMIZED and type(name) is str:
+                    _pyhd.set_frame_local(frame, name, real)
+                held[name] = real  # a module's or class body's: the frame's own dict
+
+    def _real_of(self, value, kinds):
+        """The real frame or traceback built for value, a record; for a tuple
+        or list holding such records (sys.exc_info()), one holding the real
+        ones (the list itself, changed); else None."""
+        if type(value) in kinds:
+            pair = self._real.get(id(value))
+            return pair[1] if pair is not None and pair[0] is value else None
+        if type(value) not in (tuple, list) or len(value) > 16:
+            return None
+        items = [self._real_of(item, kinds) if type(item) in kinds else None
+                 for item in value]
+        if not any(item is not None for item in items):
+            return None
+        items = [new if new is not None else old for new, old in zip(items, value)]
+        if type(value) is list:
+            value[:] = items
+            return value
+        return tuple(items)
 
 
 class _Carrier(BaseException):
