@@ -463,9 +463,10 @@ class StackBuilder:
         sys._getframe(), tb = e.__traceback__) get the real one built for
         that record, once it is built: the frames are built before they can
         be referred to, so a frame built earlier is given it now."""
-        import pyhd_surrogates
-        import _pyhd
-        kinds = (pyhd_surrogates.FrameRecord, pyhd_surrogates.TracebackRecord)
+        surrogates = sys.modules.get("pyhd_surrogates")
+        if surrogates is None:  # no _pyhd.load() in this process: no records of its kinds
+            return
+        kinds = (surrogates.FrameRecord, surrogates.TracebackRecord)
         for frame_rec, frame in self._built:
             held = getattr(frame_rec, "locals", None)
             if type(held) is not dict:
@@ -475,6 +476,7 @@ class StackBuilder:
                 if real is None:
                     continue
                 if frame.f_code.co_flags & _CO_OPTIMIZED and type(name) is str:
+                    import _pyhd  # records come from _pyhd.load(): it is there
                     _pyhd.set_frame_local(frame, name, real)
                 held[name] = real  # a module's or class body's: the frame's own dict
 
