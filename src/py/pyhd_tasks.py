@@ -27,17 +27,30 @@ def build_stack(frame_records):
     pyhd-debug's real-frames machinery (pyhd_debug.frames) builds it; it is
     imported here, not at the top, because pyhd_debug imports this module.
     """
-    global _builder
-    from pyhd_debug.frames import RebuildError, StackBuilder
+    from pyhd_debug.frames import RebuildError
     records = [r for r in frame_records if r is not None]
     if not records:
         return None
-    if _builder is None:
-        _builder = StackBuilder()
     try:
-        return _builder.build([(r, r) for r in records])
+        return _stack_builder().build([(r, r) for r in records])
     except RebuildError:
         return None
+
+
+def _stack_builder():
+    """The StackBuilder of the session's dump (use_builder), else one of this
+    module's: a generator's frame is then the one a held local refers to."""
+    global _builder
+    if _builder is None:
+        from pyhd_debug.frames import StackBuilder
+        _builder = StackBuilder()
+    return _builder
+
+
+def use_builder(builder):
+    """Build frames with builder (pyhd_debug.model.Dump's)."""
+    global _builder
+    _builder = builder
 
 
 def _frames_of(tb):
@@ -117,8 +130,7 @@ class GeneratorStub:
         if self.frame is None:
             return None
         if self._real is None:
-            frames = _frames_of(build_stack([self.frame]))
-            self._real = frames[-1] if frames else None
+            self._real = _stack_builder().real_frame(self.frame)
         return self._real
 
     def _code(self):

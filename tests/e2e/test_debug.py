@@ -441,8 +441,15 @@ class HeldFrames(DebugTestCase):
             with open(script, "w", encoding="utf-8") as f:
                 f.write(textwrap.dedent("""\
                     import sys
+                    def helper():
+                        return sys._getframe()
+                    def gen():
+                        yield 1
                     def main():
                         here = sys._getframe()
+                        caller = helper()
+                        g = gen(); next(g)
+                        suspended = g.gi_frame
                         try:
                             {}["k"]
                         except KeyError as e:
@@ -455,14 +462,18 @@ class HeldFrames(DebugTestCase):
                         raise
                     """))
             crash = Crash(tmp, script)
-            types_, lines, same, up, module = self.replies(crash, [
-                "p [type(x).__name__ for x in (here, tb, info[2])]",
+            types_, lines, same, alone, up, module = self.replies(crash, [
+                "p [type(x).__name__ for x in (here, tb, info[2], caller, suspended)]",
                 "p here.f_code.co_name, here.f_lineno, tb.tb_lineno, tb.tb_frame.f_code.co_name",
                 "p err.__traceback__ is tb is info[2], type(info)",
+                "p caller.f_code.co_name, caller.f_back.f_code.co_name, "
+                "suspended is g.gi_frame, suspended.f_lineno, suspended.f_back",
                 "up", "p type(module_tb).__name__, module_tb.tb_frame.f_code.co_name"])
-        self.assertEqual(types_, "['frame', 'traceback', 'traceback']\n")
-        self.assertEqual(lines, "('main', 8, 5, 'main')\n")
+        self.assertEqual(types_, "['frame', 'traceback', 'traceback', 'frame', 'frame']\n")
+        self.assertEqual(lines, "('main', 15, 12, 'main')\n")
         self.assertEqual(same, "(True, <class 'tuple'>)\n")
+        # A finished frame keeps its f_back; a suspended generator's has none.
+        self.assertEqual(alone, "('helper', 'main', True, 5, None)\n")
         self.assertEqual(module, "('traceback', '<module>')\n")
 
 

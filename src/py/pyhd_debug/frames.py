@@ -39,6 +39,10 @@ _CO_VARKEYWORDS = 0x0008
 # every Python-to-Python call also recurses in C.
 _DEEP_STACK = 500
 
+# The most stacks a StackBuilder builds for one frame (a generator's suspended
+# frame, a frame a local held that no stack has): each is a thread's run.
+_MAX_ALONE = 256
+
 
 class RebuildError(Exception):
     """A stack could not be rebuilt as real frames; str is one line."""
@@ -325,11 +329,13 @@ class StackBuilder:
         self._templates = {}
         self.notes = []  # what pyhd_limits left out, for the header
         # id(record) -> (the FrameRecord or TracebackRecord, the real frame or
-        # traceback built for it first); and (FrameRecord, real frame) of every
-        # frame built: a local the program held that is one of those records
-        # becomes the real object (_bind_held).
+        # traceback built for it first): a local the program held that is one
+        # of those records becomes the real object (_bind_held).
         self._real = {}
-        self._built = []
+        self._alone = 0  # frames built alone by real_frame()
+        # (FrameRecord, real frame) whose locals hold a traceback not built yet
+        # (an exception's that rebuild_exceptions reaches later).
+        self._waiting = []
 
     def _template(self, shape, pos):
         if shape.optimized:
@@ -448,43 +454,80 @@ class StackBuilder:
             walk = walk.tb_next
         if count != len(entries):
             raise RebuildError(f"rebuilt {count} frames of {len(entries)}")
+        built = []
         walk = tb
         for frame_rec, pos_rec in entries:
             if pos_rec is not frame_rec:
                 self._real.setdefault(id(pos_rec), (pos_rec, walk))
             self._real.setdefault(id(frame_rec), (frame_rec, walk.tb_frame))
-            self._built.append((frame_rec, walk.tb_frame))
+            built.append((frame_rec, walk.tb_frame))
             walk = walk.tb_next
-        self._bind_held()
+        self._bind_held(built)
         return tb
 
-    def _bind_held(self):
-        """The program's locals that held a frame or traceback (here =
-        sys._getframe(), tb = e.__traceback__) get the real one built for
-        that record, once it is built: the frames are built before they can
-        be referred to, so a frame built earlier is given it now."""
+    def real_frame(self, frame_rec):
+        """The real frame of frame_rec: the one built in a stack already, else
+        one built with the frames below it (a finished frame keeps its f_back;
+        a suspended generator's has none); None when it cannot be built."""
+        pair = self._real.get(id(frame_rec))
+        if pair is not None and pair[0] is frame_rec:
+            return pair[1]
+        if self._alone >= _MAX_ALONE:
+            return None
+        self._alone += 1
+        try:
+            tb = self.build(stack_entries(frame_rec))
+        except RebuildError:
+            return None
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        return tb.tb_frame
+
+    def _bind_held(self, built):
+        """The locals of the frames just built [(FrameRecord, real frame)]
+        that held a frame or traceback (here = sys._getframe(), tb =
+        e.__traceback__) get the real one of that record: a frame a stack
+        built has, else one built alone (real_frame)."""
         surrogates = sys.modules.get("pyhd_surrogates")
         if surrogates is None:  # no _pyhd.load() in this process: no records of its kinds
             return
         kinds = (surrogates.FrameRecord, surrogates.TracebackRecord)
-        for frame_rec, frame in self._built:
-            held = getattr(frame_rec, "locals", None)
-            if type(held) is not dict:
-                continue
+        frames, self._waiting = built + self._waiting, []
+        for frame_rec, frame in frames:
+            # What the real frame holds: a function's fast locals (a snapshot
+            # before 3.13), or the dict a module or class body ran in. The
+            # record's own dict is left as dumped: the frames of several
+            # stacks may be built from one record.
+            optimized = frame.f_code.co_flags & _CO_OPTIMIZED
+            held = frame.f_locals
+            waits = False
             for name, value in list(held.items()):
                 real = self._real_of(value, kinds)
                 if real is None:
-                    continue
-                if frame.f_code.co_flags & _CO_OPTIMIZED and type(name) is str:
+                    waits = waits or self._holds(value, kinds[1])
+                elif optimized and type(name) is str:
                     import _pyhd  # records come from _pyhd.load(): it is there
                     _pyhd.set_frame_local(frame, name, real)
-                held[name] = real  # a module's or class body's: the frame's own dict
+                elif not optimized:
+                    held[name] = real
+            if waits:
+                self._waiting.append((frame_rec, frame))
+
+    @staticmethod
+    def _holds(value, kind):
+        """Whether value is a kind record, or a short tuple or list holding one."""
+        if type(value) is kind:
+            return True
+        return type(value) in (tuple, list) and len(value) <= 16 and \
+            any(type(item) is kind for item in value)
 
     def _real_of(self, value, kinds):
         """The real frame or traceback built for value, a record; for a tuple
         or list holding such records (sys.exc_info()), one holding the real
         ones (the list itself, changed); else None."""
-        if type(value) in kinds:
+        if type(value) is kinds[0]:
+            return self.real_frame(value)
+        if type(value) is kinds[1]:
             pair = self._real.get(id(value))
             return pair[1] if pair is not None and pair[0] is value else None
         if type(value) not in (tuple, list) or len(value) > 16:

@@ -8,6 +8,7 @@ import re
 import sys
 
 import pyhd_limits
+import pyhd_tasks
 
 from .frames import (RebuildError, StackBuilder, rebuild_exceptions, register_sources,
                      stack_entries)
@@ -214,6 +215,7 @@ class Dump:
         self.threads = sorted(data.get("threads") or [],
                               key=lambda t: not t.get("flags", 0) & THREAD_MAIN)
         self.builder = StackBuilder()
+        pyhd_tasks.use_builder(self.builder)
         self.notes = []
         if frames:
             self.notes += register_sources(data.get("sources") or {})
