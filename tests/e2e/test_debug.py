@@ -445,8 +445,13 @@ class HeldFrames(DebugTestCase):
                         return sys._getframe()
                     def gen():
                         yield 1
+                    class Report:
+                        def __init__(self):
+                            self.tb = None
+                            self.seen = []
                     def main():
                         here = sys._getframe()
+                        report = Report()
                         caller = helper()
                         g = gen(); next(g)
                         suspended = g.gi_frame
@@ -454,6 +459,8 @@ class HeldFrames(DebugTestCase):
                             {}["k"]
                         except KeyError as e:
                             err, tb, info = e, e.__traceback__, sys.exc_info()
+                            report.tb = tb
+                            report.seen.append(sys.exc_info())
                         raise RuntimeError("held")
                     try:
                         main()
@@ -462,18 +469,21 @@ class HeldFrames(DebugTestCase):
                         raise
                     """))
             crash = Crash(tmp, script)
-            types_, lines, same, alone, up, module = self.replies(crash, [
+            types_, lines, same, alone, kept, up, module = self.replies(crash, [
                 "p [type(x).__name__ for x in (here, tb, info[2], caller, suspended)]",
                 "p here.f_code.co_name, here.f_lineno, tb.tb_lineno, tb.tb_frame.f_code.co_name",
                 "p err.__traceback__ is tb is info[2], type(info)",
                 "p caller.f_code.co_name, caller.f_back.f_code.co_name, "
                 "suspended is g.gi_frame, suspended.f_lineno, suspended.f_back",
+                "p report.tb is tb, report.seen[0][2] is tb",
                 "up", "p type(module_tb).__name__, module_tb.tb_frame.f_code.co_name"])
         self.assertEqual(types_, "['frame', 'traceback', 'traceback', 'frame', 'frame']\n")
-        self.assertEqual(lines, "('main', 15, 12, 'main')\n")
+        self.assertEqual(lines, "('main', 22, 17, 'main')\n")
         self.assertEqual(same, "(True, <class 'tuple'>)\n")
         # A finished frame keeps its f_back; a suspended generator's has none.
         self.assertEqual(alone, "('helper', 'main', True, 5, None)\n")
+        # Held in an instance's attributes, and in a list there, too.
+        self.assertEqual(kept, "(True, True)\n")
         self.assertEqual(module, "('traceback', '<module>')\n")
 
 

@@ -484,14 +484,14 @@ class StackBuilder:
         return tb.tb_frame
 
     def _bind_held(self, built):
-        """The locals of the frames just built [(FrameRecord, real frame)]
-        that held a frame or traceback (here = sys._getframe(), tb =
-        e.__traceback__) get the real one of that record: a frame a stack
-        built has, else one built alone (real_frame)."""
+        """The frames just built [(FrameRecord, real frame)] whose locals held
+        a frame or traceback (here = sys._getframe(), tb = e.__traceback__,
+        sys.exc_info(), self.tb = ...) get the real one of that record: a
+        frame a stack built has, else one built with the frames below it
+        (real_frame); a traceback once its exception's is built."""
         surrogates = sys.modules.get("pyhd_surrogates")
         if surrogates is None:  # no _pyhd.load() in this process: no records of its kinds
             return
-        kinds = (surrogates.FrameRecord, surrogates.TracebackRecord)
         frames, self._waiting = built + self._waiting, []
         for frame_rec, frame in frames:
             # What the real frame holds: a function's fast locals (a snapshot
@@ -500,47 +500,89 @@ class StackBuilder:
             # stacks may be built from one record.
             optimized = frame.f_code.co_flags & _CO_OPTIMIZED
             held = frame.f_locals
-            waits = False
+            walk = _HeldWalk(self, surrogates)
             for name, value in list(held.items()):
-                real = self._real_of(value, kinds)
+                real = walk.real(value)
                 if real is None:
-                    waits = waits or self._holds(value, kinds[1])
-                elif optimized and type(name) is str:
+                    continue
+                if optimized and type(name) is str:
                     import _pyhd  # records come from _pyhd.load(): it is there
                     _pyhd.set_frame_local(frame, name, real)
                 elif not optimized:
                     held[name] = real
-            if waits:
+            if walk.waits:
                 self._waiting.append((frame_rec, frame))
 
-    @staticmethod
-    def _holds(value, kind):
-        """Whether value is a kind record, or a short tuple or list holding one."""
-        if type(value) is kind:
-            return True
-        return type(value) in (tuple, list) and len(value) <= 16 and \
-            any(type(item) is kind for item in value)
 
-    def _real_of(self, value, kinds):
-        """The real frame or traceback built for value, a record; for a tuple
-        or list holding such records (sys.exc_info()), one holding the real
-        ones (the list itself, changed); else None."""
-        if type(value) is kinds[0]:
-            return self.real_frame(value)
-        if type(value) is kinds[1]:
-            pair = self._real.get(id(value))
-            return pair[1] if pair is not None and pair[0] is value else None
-        if type(value) not in (tuple, list) or len(value) > 16:
+# How far _HeldWalk looks from a frame's locals: containers deep (a list in an
+# instance's __dict__ holding sys.exc_info()), and items in all.
+_HELD_DEPTH = 4
+_HELD_ITEMS = 5000
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
+
+
+class _HeldWalk:
+    """One frame's locals, walked for the frame and traceback records they
+    hold: in dicts, lists and tuples, and in the __dict__ of instances of the
+    program's rebuilt classes and of the standard library's real ones (never
+    in pyhd's own objects, whose records are what they are built from)."""
+
+    def __init__(self, builder, surrogates):
+        self.builder = builder
+        self.surrogates = surrogates
+        self.kinds = (surrogates.FrameRecord, surrogates.TracebackRecord)
+        self.seen = set()
+        self.items = _HELD_ITEMS
+        self.waits = False  # a traceback record whose exception's is not built yet
+
+    def real(self, value, depth=0):
+        """What replaces value: the real frame or traceback of a record, a
+        new tuple for a tuple that holds one; else None. Records held in
+        dicts, lists and instances' __dict__ are replaced where they are."""
+        kind = type(value)
+        if kind is self.kinds[0]:
+            return self.builder.real_frame(value)
+        if kind is self.kinds[1]:
+            pair = self.builder._real.get(id(value))
+            if pair is not None and pair[0] is value:
+                return pair[1]
+            self.waits = True
             return None
-        items = [self._real_of(item, kinds) if type(item) in kinds else None
-                 for item in value]
-        if not any(item is not None for item in items):
+        if depth >= _HELD_DEPTH or self.items <= 0 or id(value) in self.seen:
             return None
-        items = [new if new is not None else old for new, old in zip(items, value)]
-        if type(value) is list:
-            value[:] = items
-            return value
-        return tuple(items)
+        if kind is tuple or kind is list:
+            self.seen.add(id(value))
+            items = value[:self.items]
+            self.items -= len(items)
+            new = [self.real(item, depth + 1) for item in items]
+            if kind is list:
+                for i, item in enumerate(new):
+                    if item is not None and i < len(value) and value[i] is items[i]:
+                        value[i] = item
+                return None
+            if all(item is None for item in new):
+                return None
+            return tuple(n if n is not None else old for n, old in zip(new, items)) + \
+                value[len(items):]
+        if kind is dict:
+            self.seen.add(id(value))
+            for key, item in list(value.items())[:self.items]:
+                self.items -= 1
+                new = self.real(item, depth + 1)
+                if new is not None:
+                    value[key] = new
+            return None
+        if kind.__flags__ & _HEAPTYPE:
+            try:
+                if not (self.surrogates.is_surrogate(kind) or kind in self.surrogates._how):
+                    return None
+                attrs = object.__getattribute__(value, "__dict__")
+            except Exception:  # a metaclass's hash; an object without __dict__
+                return None
+            if type(attrs) is dict:
+                self.seen.add(id(value))
+                self.real(attrs, depth + 1)
+        return None
 
 
 class _Carrier(BaseException):
