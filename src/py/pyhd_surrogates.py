@@ -1363,6 +1363,7 @@ def begin():
     del _pending_classes[:]
     del _modules[:]
     _object_reprs.clear()
+    _real_codes.clear()
 
 
 def finish():
@@ -1429,17 +1430,25 @@ def _real_code_values(namespaces):
     real code object, as its functions' are: one made from the dumped record's
     names, file, line and parameters, whose body raises DumpedCodeError. The
     records themselves stay what frames and functions are rebuilt from."""
-    made = {}
     for namespace in namespaces:
         for name, value in namespace.items():
             if type(value) is CodeRecord:
-                code = made.get(id(value))
-                if code is None:
-                    code = made[id(value)] = _real_code(value)
-                namespace[name] = code
+                namespace[name] = real_code(value)
 
 
-def _real_code(record):
+# id(CodeRecord) -> (the record, its real code object), for the newest load.
+_real_codes = {}
+
+
+def real_code(record):
+    """The real code object of a CodeRecord: one per record and load."""
+    pair = _real_codes.get(id(record))
+    if pair is None or pair[0] is not record:
+        pair = _real_codes[id(record)] = (record, _new_code(record))
+    return pair[1]
+
+
+def _new_code(record):
     raiser = _Inert()
     raiser.name = record.name if isinstance(record.name, str) else None
     raiser.qualname = record.qualname if isinstance(record.qualname, str) else None

@@ -449,6 +449,7 @@ class HeldFrames(DebugTestCase):
                         def __init__(self):
                             self.tb = None
                             self.seen = []
+                            self.code = helper.__code__
                     def main():
                         here = sys._getframe()
                         report = Report()
@@ -475,15 +476,15 @@ class HeldFrames(DebugTestCase):
                 "p err.__traceback__ is tb is info[2], type(info)",
                 "p caller.f_code.co_name, caller.f_back.f_code.co_name, "
                 "suspended is g.gi_frame, suspended.f_lineno, suspended.f_back",
-                "p report.tb is tb, report.seen[0][2] is tb",
+                "p report.tb is tb, report.seen[0][2] is tb, type(report.code).__name__",
                 "up", "p type(module_tb).__name__, module_tb.tb_frame.f_code.co_name"])
         self.assertEqual(types_, "['frame', 'traceback', 'traceback', 'frame', 'frame']\n")
-        self.assertEqual(lines, "('main', 22, 17, 'main')\n")
+        self.assertEqual(lines, "('main', 23, 18, 'main')\n")
         self.assertEqual(same, "(True, <class 'tuple'>)\n")
         # A finished frame keeps its f_back; a suspended generator's has none.
         self.assertEqual(alone, "('helper', 'main', True, 5, None)\n")
         # Held in an instance's attributes, and in a list there, too.
-        self.assertEqual(kept, "(True, True)\n")
+        self.assertEqual(kept, "(True, True, 'code')\n")
         self.assertEqual(module, "('traceback', '<module>')\n")
 
 

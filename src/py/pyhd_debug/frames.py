@@ -522,8 +522,8 @@ _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
 
 
 class _HeldWalk:
-    """One frame's locals, walked for the frame and traceback records they
-    hold: in dicts, lists and tuples, and in the __dict__ of instances of the
+    """One frame's locals, walked for the frame, traceback and code records
+    they hold: in dicts, lists and tuples, and in the __dict__ of instances of the
     program's rebuilt classes and of the standard library's real ones (never
     in pyhd's own objects, whose records are what they are built from)."""
 
@@ -542,6 +542,8 @@ class _HeldWalk:
         kind = type(value)
         if kind is self.kinds[0]:
             return self.builder.real_frame(value)
+        if kind is self.surrogates.CodeRecord:
+            return self.surrogates.real_code(value)
         if kind is self.kinds[1]:
             pair = self.builder._real.get(id(value))
             if pair is not None and pair[0] is value:
