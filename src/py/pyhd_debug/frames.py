@@ -41,7 +41,8 @@ _DEEP_STACK = 500
 
 # The most stacks a StackBuilder builds for one frame (a generator's suspended
 # frame, a frame a local held that no stack has): each is a thread's run.
-_MAX_ALONE = 256
+_MAX_ALONE = 64
+_ALONE_FRAMES = 5000  # and the frames of them all, as a crafted dump could ask for more
 
 
 class RebuildError(Exception):
@@ -332,7 +333,8 @@ class StackBuilder:
         # traceback built for it first): a local the program held that is one
         # of those records becomes the real object (_bind_held).
         self._real = {}
-        self._alone = 0  # frames built alone by real_frame()
+        self._alone = 0  # stacks built by real_frame()
+        self._alone_frames = _ALONE_FRAMES  # frames they may still have
         # (FrameRecord, real frame) whose locals hold a traceback not built yet
         # (an exception's that rebuild_exceptions reaches later).
         self._waiting = []
@@ -472,11 +474,15 @@ class StackBuilder:
         pair = self._real.get(id(frame_rec))
         if pair is not None and pair[0] is frame_rec:
             return pair[1]
-        if self._alone >= _MAX_ALONE:
+        if self._alone >= _MAX_ALONE or self._alone_frames <= 0:
             return None
+        entries = stack_entries(frame_rec)
+        if len(entries) > self._alone_frames:
+            entries = entries[-1:]  # the frame alone, without those below it
         self._alone += 1
+        self._alone_frames -= len(entries)
         try:
-            tb = self.build(stack_entries(frame_rec))
+            tb = self.build(entries)
         except RebuildError:
             return None
         while tb.tb_next is not None:
@@ -493,6 +499,7 @@ class StackBuilder:
         if surrogates is None:  # no _pyhd.load() in this process: no records of its kinds
             return
         frames, self._waiting = built + self._waiting, []
+        walk = _HeldWalk(self, surrogates)  # one budget for all the frames
         for frame_rec, frame in frames:
             # What the real frame holds: a function's fast locals (a snapshot
             # before 3.13), or the dict a module or class body ran in. The
@@ -500,7 +507,7 @@ class StackBuilder:
             # stacks may be built from one record.
             optimized = frame.f_code.co_flags & _CO_OPTIMIZED
             held = frame.f_locals
-            walk = _HeldWalk(self, surrogates)
+            walk.waits = False
             for name, value in list(held.items()):
                 real = walk.real(value)
                 if real is None:
@@ -514,10 +521,11 @@ class StackBuilder:
                 self._waiting.append((frame_rec, frame))
 
 
-# How far _HeldWalk looks from a frame's locals: containers deep (a list in an
-# instance's __dict__ holding sys.exc_info()), and items in all.
+# How far _HeldWalk looks from the locals of the frames of one build:
+# containers deep (a list in an instance's __dict__ holding sys.exc_info()),
+# and items in all (a crafted dump's 10,000 frames of big locals stay fast).
 _HELD_DEPTH = 4
-_HELD_ITEMS = 5000
+_HELD_ITEMS = 50000
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
 
 
@@ -532,6 +540,7 @@ class _HeldWalk:
         self.surrogates = surrogates
         self.kinds = (surrogates.FrameRecord, surrogates.TracebackRecord)
         self.seen = set()
+        self.tuples = {}  # id -> (tuple, its replacement or None)
         self.items = _HELD_ITEMS
         self.waits = False  # a traceback record whose exception's is not built yet
 
@@ -550,6 +559,8 @@ class _HeldWalk:
                 return pair[1]
             self.waits = True
             return None
+        if kind is tuple and id(value) in self.tuples:
+            return self.tuples[id(value)][1]  # a tuple held twice gets one new tuple
         if depth >= _HELD_DEPTH or self.items <= 0 or id(value) in self.seen:
             return None
         if kind is tuple or kind is list:
@@ -562,10 +573,12 @@ class _HeldWalk:
                     if item is not None and i < len(value) and value[i] is items[i]:
                         value[i] = item
                 return None
-            if all(item is None for item in new):
-                return None
-            return tuple(n if n is not None else old for n, old in zip(new, items)) + \
-                value[len(items):]
+            result = None
+            if any(item is not None for item in new):
+                result = tuple(n if n is not None else old for n, old in zip(new, items)) + \
+                    value[len(items):]
+            self.tuples[id(value)] = (value, result)  # value kept: its id stays its own
+            return result
         if kind is dict:
             self.seen.add(id(value))
             for key, item in list(value.items())[:self.items]:
