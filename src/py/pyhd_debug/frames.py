@@ -21,6 +21,7 @@ import builtins
 import codecs
 import functools
 import io
+import itertools
 import linecache
 import os
 import stat
@@ -530,10 +531,11 @@ _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
 
 
 class _HeldWalk:
-    """One frame's locals, walked for the frame, traceback and code records
-    they hold: in dicts, lists and tuples, and in the __dict__ of instances of the
-    program's rebuilt classes and of the standard library's real ones (never
-    in pyhd's own objects, whose records are what they are built from)."""
+    """The locals of the frames of one build, walked for the frame, traceback
+    and code records they hold: in dicts, lists and tuples, and in the
+    __dict__ of instances of the program's rebuilt classes and of the standard
+    library's real ones (never in pyhd's own objects, whose records are what
+    they are built from)."""
 
     def __init__(self, builder, surrogates):
         self.builder = builder
@@ -581,7 +583,7 @@ class _HeldWalk:
             return result
         if kind is dict:
             self.seen.add(id(value))
-            for key, item in list(value.items())[:self.items]:
+            for key, item in list(itertools.islice(value.items(), self.items)):
                 self.items -= 1
                 new = self.real(item, depth + 1)
                 if new is not None:
