@@ -1432,7 +1432,7 @@ def _real_code_values(namespaces):
     records themselves stay what frames and functions are rebuilt from."""
     for namespace in namespaces:
         for name, value in namespace.items():
-            if type(value) is CodeRecord:
+            if type(value) is CodeRecord and type(name) is str:
                 namespace[name] = real_code(value)
 
 

@@ -488,6 +488,40 @@ class HeldFrames(DebugTestCase):
         self.assertEqual(module, "('traceback', '<module>')\n")
 
 
+    def test_trusted_program_objects_are_not_read_for_held_frames(self):
+        # Under --trust the program's own classes are real: the search for
+        # held frames does not read their instances' __dict__, which a
+        # property of the program could compute.
+        with tempfile.TemporaryDirectory() as tmp:
+            marker = os.path.join(tmp, "ran")
+            with open(os.path.join(tmp, "boxes.py"), "w", encoding="utf-8") as f:
+                f.write(textwrap.dedent("""\
+                    class Box:
+                        @property
+                        def __dict__(self):
+                            open(%r, "w").close()
+                            return {}
+                    """ % marker))
+            script = os.path.join(tmp, "main.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write(textwrap.dedent("""\
+                    import sys, boxes
+                    def main():
+                        box = boxes.Box()
+                        box.tb = sys._getframe()
+                        raise RuntimeError("boxed")
+                    main()
+                    """))
+            crash = Crash(tmp, script)
+            proc = debug(crash.dump, "--trust", commands="p type(box).__module__, "
+                         "type(type(box).__dict__['__dict__']).__name__\n", cwd=tmp,
+                         env=dict(clean_env(), PYTHONPATH=tmp))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            # boxes.Box is the program's real class, its property included.
+            self.assertIn("('boxes', 'property')", proc.stdout)
+            self.assertFalse(os.path.exists(marker))
+
+
 class PdbRc(DebugTestCase):
     def test_home_pdbrc_and_trusted_current_directory(self):
         with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as cwd:

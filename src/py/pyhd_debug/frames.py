@@ -586,15 +586,20 @@ class _HeldWalk:
             for key, item in list(itertools.islice(value.items(), self.items)):
                 self.items -= 1
                 new = self.real(item, depth + 1)
-                if new is not None:
-                    value[key] = new
+                if new is not None and type(key) in (str, int):
+                    value[key] = new  # hashing the key runs nothing of the program
             return None
         if kind.__flags__ & _HEAPTYPE:
-            try:
-                if not (self.surrogates.is_surrogate(kind) or kind in self.surrogates._how):
+            # The program's rebuilt classes, and the trust table's real ones
+            # (not --trust's: reading a program class's __dict__ could run a
+            # property of it).
+            if not self.surrogates.is_surrogate(kind):
+                if type(kind).__hash__ is not type.__hash__ or \
+                        self.surrogates._how.get(kind) in (None, "trusted"):
                     return None
+            try:
                 attrs = object.__getattribute__(value, "__dict__")
-            except Exception:  # a metaclass's hash; an object without __dict__
+            except Exception:  # an object without __dict__
                 return None
             if type(attrs) is dict:
                 self.seen.add(id(value))
