@@ -440,7 +440,7 @@ class HeldFrames(DebugTestCase):
             script = os.path.join(tmp, "held.py")
             with open(script, "w", encoding="utf-8") as f:
                 f.write(textwrap.dedent("""\
-                    import sys
+                    import inspect, sys
                     def helper():
                         return sys._getframe()
                     def gen():
@@ -456,6 +456,7 @@ class HeldFrames(DebugTestCase):
                         caller = helper()
                         g = gen(); next(g)
                         suspended = g.gi_frame
+                        stack = inspect.stack()
                         try:
                             {}["k"]
                         except KeyError as e:
@@ -476,15 +477,17 @@ class HeldFrames(DebugTestCase):
                 "p err.__traceback__ is tb is info[2], type(info)",
                 "p caller.f_code.co_name, caller.f_back.f_code.co_name, "
                 "suspended is g.gi_frame, suspended.f_lineno, suspended.f_back",
-                "p report.tb is tb, report.seen[0][2] is tb, type(report.code).__name__",
+                "p report.tb is tb, report.seen[0][2] is tb, type(report.code).__name__, "
+                "type(stack[0]).__name__, stack[0].frame is here, stack[0].function",
                 "up", "p type(module_tb).__name__, module_tb.tb_frame.f_code.co_name"])
         self.assertEqual(types_, "['frame', 'traceback', 'traceback', 'frame', 'frame']\n")
-        self.assertEqual(lines, "('main', 23, 18, 'main')\n")
+        self.assertEqual(lines, "('main', 24, 19, 'main')\n")
         self.assertEqual(same, "(True, <class 'tuple'>)\n")
         # A finished frame keeps its f_back; a suspended generator's has none.
         self.assertEqual(alone, "('helper', 'main', True, 5, None)\n")
         # Held in an instance's attributes, and in a list there, too.
-        self.assertEqual(kept, "(True, True, 'code')\n")
+        # inspect.stack()'s FrameInfo, a named tuple, is made again around the real frame.
+        self.assertEqual(kept, "(True, True, 'code', 'FrameInfo', True, 'main')\n")
         self.assertEqual(module, "('traceback', '<module>')\n")
 
 

@@ -561,24 +561,32 @@ class _HeldWalk:
                 return pair[1]
             self.waits = True
             return None
-        if kind is tuple and id(value) in self.tuples:
+        if id(value) in self.tuples:
             return self.tuples[id(value)][1]  # a tuple held twice gets one new tuple
         if depth >= _HELD_DEPTH or self.items <= 0 or id(value) in self.seen:
             return None
-        if kind is tuple or kind is list:
+        if kind is list:
             self.seen.add(id(value))
             items = value[:self.items]
             self.items -= len(items)
+            for i, item in enumerate(items):
+                new = self.real(item, depth + 1)
+                if new is not None and i < len(value) and value[i] is item:
+                    value[i] = new
+            return None
+        if kind is tuple or (tuple in kind.__mro__ and self._readable(kind)):
+            # A named tuple (inspect.FrameInfo, the program's) is made again
+            # as tuple.__new__ makes it, with its __dict__: no code of its class.
+            self.seen.add(id(value))
+            items = tuple.__getitem__(value, slice(0, self.items))
+            self.items -= len(items)
             new = [self.real(item, depth + 1) for item in items]
-            if kind is list:
-                for i, item in enumerate(new):
-                    if item is not None and i < len(value) and value[i] is items[i]:
-                        value[i] = item
-                return None
             result = None
             if any(item is not None for item in new):
                 result = tuple(n if n is not None else old for n, old in zip(new, items)) + \
-                    value[len(items):]
+                    tuple.__getitem__(value, slice(len(items), None))
+                if kind is not tuple:
+                    result = self._retyped(value, result)
             self.tuples[id(value)] = (value, result)  # value kept: its id stays its own
             return result
         if kind is dict:
@@ -589,22 +597,46 @@ class _HeldWalk:
                 if new is not None and type(key) in (str, int):
                     value[key] = new  # hashing the key runs nothing of the program
             return None
-        if kind.__flags__ & _HEAPTYPE:
-            # The program's rebuilt classes, and the trust table's real ones
-            # (not --trust's: reading a program class's __dict__ could run a
-            # property of it).
-            if not self.surrogates.is_surrogate(kind):
-                if type(kind).__hash__ is not type.__hash__ or \
-                        self.surrogates._how.get(kind) in (None, "trusted"):
-                    return None
-            try:
-                attrs = object.__getattribute__(value, "__dict__")
-            except Exception:  # an object without __dict__
-                return None
-            if type(attrs) is dict:
+        if self._readable(kind):
+            attrs = self._attrs(value)
+            if attrs is not None:
                 self.seen.add(id(value))
                 self.real(attrs, depth + 1)
         return None
+
+    def _readable(self, kind):
+        """Whether the instances of kind are read: the program's rebuilt
+        classes, and the trust table's real ones (not --trust's: reading a
+        program class's __dict__ could run a property of it)."""
+        if not kind.__flags__ & _HEAPTYPE:
+            return False
+        if self.surrogates.is_surrogate(kind):
+            return True
+        return type(kind).__hash__ is type.__hash__ and \
+            self.surrogates._how.get(kind) not in (None, "trusted")
+
+    @staticmethod
+    def _attrs(value):
+        try:
+            attrs = object.__getattribute__(value, "__dict__")
+        except Exception:  # an object without __dict__
+            return None
+        return attrs if type(attrs) is dict else None
+
+    def _retyped(self, value, items):
+        """A tuple of value's class holding items, with value's attributes;
+        None when its class cannot be made so."""
+        try:
+            result = tuple.__new__(type(value), items)
+        except TypeError:
+            return None
+        attrs = self._attrs(value)
+        if attrs:
+            new_attrs = self._attrs(result)
+            if new_attrs is None:
+                return None
+            new_attrs.update(attrs)
+        return result
 
 
 class _Carrier(BaseException):
