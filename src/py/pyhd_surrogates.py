@@ -1370,8 +1370,7 @@ def finish():
     """After every record is filled: functions get their code, classes their repr."""
     for function, record in _pending_functions:
         raiser = _raisers[function]
-        if isinstance(record.filename, str) and type(record.firstlineno) is int:
-            raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+        raiser.where = _short_where(record) or raiser.where
         function.__code__ = _code_with(raiser, record, function.__code__.co_freevars)
     del _pending_functions[:]
     for cls, annotate in _pending_annotations:
@@ -1453,9 +1452,15 @@ def _new_code(record):
     raiser.name = record.name if isinstance(record.name, str) else None
     raiser.qualname = record.qualname if isinstance(record.qualname, str) else None
     raiser.role = "code object"
-    if isinstance(record.filename, str) and type(record.firstlineno) is int:
-        raiser.where = "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+    raiser.where = _short_where(record)
     return _code_with(raiser, record)
+
+
+def _short_where(record):
+    """file:line of a CodeRecord, the file's base name only, or None."""
+    if isinstance(record.filename, str) and type(record.firstlineno) is int:
+        return "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+    return None
 
 
 def sourcelines(obj):

@@ -130,7 +130,7 @@ class GeneratorStub:
         if self.frame is None:
             return None
         if self._real is None:
-            self._real = _stack_builder().real_frame(self.frame)
+            self._real = _stack_builder().real_frame(self.frame, held=False)
         return self._real
 
     def _code(self):

@@ -468,20 +468,25 @@ class StackBuilder:
         self._bind_held(built)
         return tb
 
-    def real_frame(self, frame_rec):
+    def real_frame(self, frame_rec, held=True):
         """The real frame of frame_rec: the one built in a stack already, else
-        one built with the frames below it (a finished frame keeps its f_back;
-        a suspended generator's has none); None when it cannot be built."""
+        a new one; None when it cannot be built. For a frame a program held
+        (held), the new one has the frames below it (a finished call's frame
+        keeps its f_back), within _MAX_ALONE and _ALONE_FRAMES; a generator's
+        or coroutine's frame (not held) is built alone, as pyhd_tasks asks
+        for each it shows."""
         pair = self._real.get(id(frame_rec))
         if pair is not None and pair[0] is frame_rec:
             return pair[1]
-        if self._alone >= _MAX_ALONE or self._alone_frames <= 0:
-            return None
-        entries = stack_entries(frame_rec)
-        if len(entries) > self._alone_frames:
-            entries = entries[-1:]  # the frame alone, without those below it
-        self._alone += 1
-        self._alone_frames -= len(entries)
+        entries = [(frame_rec, frame_rec)]
+        if held:
+            if self._alone >= _MAX_ALONE or self._alone_frames <= 0:
+                return None
+            entries = stack_entries(frame_rec)
+            if len(entries) > self._alone_frames:
+                entries = entries[-1:]  # the frame alone, without those below it
+            self._alone += 1
+            self._alone_frames -= len(entries)
         try:
             tb = self.build(entries)
         except RebuildError:
