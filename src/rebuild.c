@@ -3101,17 +3101,8 @@ static PyObject *pyhd_set_frame_local(PyObject *module, PyObject *const *args, P
                                          "and a str");
         return NULL;
     }
-#if PY_VERSION_HEX >= 0x030D0000
-    /* A write-through proxy of the fast locals (PEP 667). */
-    locals = PyFrame_GetLocals((PyFrameObject *)args[0]);
-    if (!locals)
-        return NULL;
-    rc = PyObject_SetItem(locals, args[1], args[2]);
-    Py_DECREF(locals);
-    if (rc < 0)
-        return NULL;
-#else
-    /* f_locals is a snapshot of the fast locals: set it, then copy it back. */
+    /* From 3.13 f_locals is a write-through proxy of the fast locals (PEP 667);
+       before, a snapshot, copied back below. */
     locals = PyObject_GetAttrString(args[0], "f_locals");
     if (!locals)
         return NULL;
@@ -3119,6 +3110,7 @@ static PyObject *pyhd_set_frame_local(PyObject *module, PyObject *const *args, P
     Py_DECREF(locals);
     if (rc < 0)
         return NULL;
+#if PY_VERSION_HEX < 0x030D0000
     PyFrame_LocalsToFast((PyFrameObject *)args[0], 0);
     if (PyErr_Occurred())
         return NULL;
