@@ -39,33 +39,93 @@ static struct pyhd_archive_member *member_new(struct pyhd_dump_file *f, size_t *
     return m;
 }
 
-/* Read the current member's len bytes into m->data. */
+/* Read the current member's len bytes into m: as a pointer into whole (the file
+   read whole, which libarchive reads from memory and hands back in place) when
+   libarchive gives them in one block from there, else copied block by block. */
 static int member_read(struct archive *a, struct pyhd_archive_member *m, size_t len,
-                       const char *path, char *err, size_t errlen)
+                       const struct pyhd_dump_file *f, const char *path, char *err,
+                       size_t errlen)
 {
-    /* One spare byte, so a text member can be used as a C string. */
-    m->data = malloc(len + 1);
-    if (m->data == NULL) {
-        snprintf(err, errlen, "%s: out of memory reading member %s (%zu bytes)", path,
-                 m->name, len);
-        return -1;
-    }
-    while (m->len < len) {
-        la_ssize_t n = archive_read_data(a, m->data + m->len, len - m->len);
-        if (n < 0) {
+    const unsigned char *lo = f->whole, *hi = lo != NULL ? lo + f->whole_len : NULL;
+    for (;;) {
+        const void *block;
+        size_t n;
+        la_int64_t offset;
+        int rc = archive_read_data_block(a, &block, &n, &offset);
+        if (rc == ARCHIVE_EOF)
+            break;
+        if (rc < ARCHIVE_WARN) {
             const char *why = archive_error_string(a);
             snprintf(err, errlen, "%s: truncated archive in member %s (%s)", path, m->name,
                      why ? why : "read error");
             return -1;
         }
-        if (n == 0) {
-            snprintf(err, errlen, "%s: truncated archive in member %s (%zu of %zu bytes)",
-                     path, m->name, m->len, len);
+        /* Sparse members are refused before: blocks follow each other. */
+        if (offset < 0 || (uint64_t)offset != m->len || n > len - m->len) {
+            snprintf(err, errlen, "%s: damaged archive in member %s (a block at %lld of "
+                     "%zu bytes)", path, m->name, (long long)offset, len);
             return -1;
         }
-        m->len += (size_t)n;
+        if (n == 0)
+            continue;
+        if (m->len == 0 && n == len && lo != NULL && (const unsigned char *)block >= lo &&
+            (size_t)(hi - (const unsigned char *)block) >= n) {
+            m->data = (unsigned char *)(uintptr_t)block;
+            m->len = n;
+            continue;
+        }
+        if (m->data == NULL && (m->data = malloc(len)) == NULL) {
+            snprintf(err, errlen, "%s: out of memory reading member %s (%zu bytes)", path,
+                     m->name, len);
+            return -1;
+        }
+        memcpy(m->data + m->len, block, n);
+        m->len += n;
     }
-    m->data[len] = '\0';
+    if (m->len < len) {
+        snprintf(err, errlen, "%s: truncated archive in member %s (%zu of %zu bytes)", path,
+                 m->name, m->len, len);
+        return -1;
+    }
+    /* An empty member's data is still an address (memchr and the like take it). */
+    if (m->data == NULL && (m->data = malloc(1)) == NULL) {
+        snprintf(err, errlen, "%s: out of memory reading member %s", path, m->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether p lies in f's whole file (then it is not freed on its own). */
+static int in_whole(const struct pyhd_dump_file *f, const unsigned char *p)
+{
+    return f->whole != NULL && p >= f->whole && p < f->whole + f->whole_len;
+}
+
+/* Read the regular file fd of size bytes whole into out->whole; 0, or -1 with
+   err. A file that shrinks meanwhile is read as far as it goes (the archive
+   reader then finds it truncated). */
+static int read_whole(int fd, size_t size, struct pyhd_dump_file *out, const char *path,
+                      char *err, size_t errlen)
+{
+    size_t got = 0;
+    out->whole = malloc(size ? size : 1);
+    if (out->whole == NULL) {
+        snprintf(err, errlen, "%s: out of memory reading it (%zu bytes)", path, size);
+        return -1;
+    }
+    while (got < size) {
+        ssize_t n = read(fd, out->whole + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    out->whole_len = got;
     return 0;
 }
 
@@ -90,6 +150,11 @@ static size_t read_block(const struct stat *st)
     return st->st_size >= (off_t)most ? most : ((size_t)st->st_size + 511) / 512 * 512;
 }
 
+/* The largest file read whole (a larger one is read a block at a time, its
+   members copied out): a dump is almost all members, so whole or not it is in
+   memory once, but a file may also hold entries that are skipped. */
+#define WHOLE_MAX ((off_t)64 << 20)
+
 /* pyhd__ar_load and pyhd__ar_load_some: read the members named in wanted
    (all when wanted is NULL), stopping once each has been read. */
 static int ar_read(const char *path, size_t max_member, const char *const *wanted,
@@ -104,6 +169,8 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
 
     out->members = NULL;
     out->nmembers = 0;
+    out->whole = NULL;
+    out->whole_len = 0;
     /* Opened once and read through its descriptor: the path is looked up once. */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0) {
@@ -123,10 +190,16 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
         snprintf(err, errlen, "%s: out of memory", path);
         goto error;
     }
+    /* Every member of a regular file that is not too large: read whole, once,
+       with no copy of its members after (pyhd_load's graph.z is most of it). */
+    if (wanted == NULL && S_ISREG(st.st_mode) && st.st_size <= WHOLE_MAX &&
+        read_whole(fd, (size_t)st.st_size, out, path, err, errlen) < 0)
+        goto error;
     /* Plain tar only: a dump is never compressed as a whole (graph.z is), so
        anything else is not a dump. */
     if (archive_read_support_format_tar(a) != ARCHIVE_OK
-        || archive_read_open_fd(a, fd, read_block(&st)) != ARCHIVE_OK) {
+        || (out->whole != NULL ? archive_read_open_memory(a, out->whole, out->whole_len)
+                               : archive_read_open_fd(a, fd, read_block(&st))) != ARCHIVE_OK) {
         const char *why = archive_error_string(a);
         if (archive_errno(a) == PYHD_ERRNO_FILE_FORMAT || why == NULL)
             snprintf(err, errlen, "%s: not a pyhd dump (not a tar archive)", path);
@@ -182,7 +255,7 @@ static int ar_read(const char *path, size_t max_member, const char *const *wante
             goto error;
         }
         last = m->name;
-        if (member_read(a, m, (size_t)size, path, err, errlen) < 0)
+        if (member_read(a, m, (size_t)size, out, path, err, errlen) < 0)
             goto error;
         if (wanted != NULL && out->nmembers == nwanted)
             break;
@@ -230,9 +303,13 @@ void pyhd__ar_free(struct pyhd_dump_file *f)
 {
     for (size_t i = 0; i < f->nmembers; i++) {
         free(f->members[i].name);
-        free(f->members[i].data);
+        if (!in_whole(f, f->members[i].data))
+            free(f->members[i].data);
     }
     free(f->members);
+    free(f->whole);
     f->members = NULL;
     f->nmembers = 0;
+    f->whole = NULL;
+    f->whole_len = 0;
 }

@@ -26,6 +26,7 @@ int pyhd__aw_commit(struct pyhd_archive_writer *w, char *path, size_t pathlen,
 /* Remove the temporary file and free w. */
 void pyhd__aw_abort(struct pyhd_archive_writer *w);
 
+/* A member's len bytes of data, with no terminator after them. */
 struct pyhd_archive_member {
     char *name;
     unsigned char *data;
@@ -35,10 +36,14 @@ struct pyhd_archive_member {
 struct pyhd_dump_file {
     struct pyhd_archive_member *members;
     size_t nmembers;
+    unsigned char *whole;  /* the file, when read whole: members' data point into it */
+    size_t whole_len;
 };
 
 /* Read every member of the dump at path into memory; a member larger than
-   max_member bytes is an error. */
+   max_member bytes is an error. A regular file is read whole in one read(2)
+   and its members are not copied: their data point into it (tar stores each
+   member's bytes as they are). */
 int pyhd__ar_load(const char *path, size_t max_member, struct pyhd_dump_file *out,
                   char *err, size_t errlen);
 /* Read only the members named in wanted (nwanted distinct names), stopping

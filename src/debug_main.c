@@ -82,7 +82,7 @@ static const char *dump_operand(int argc, char **argv)
 static int dump_hash_seed(const char *path, unsigned long *seed)
 {
     static const char *const wanted[] = {PYHD_MEMBER_MANIFEST};
-    struct pyhd_dump_file file = {NULL, 0};
+    struct pyhd_dump_file file = {0};
     struct pyhd_manifest manifest = {NULL, 0};
     const struct pyhd_archive_member *m;
     const char *value;

@@ -2953,7 +2953,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "trust", NULL};
     PyObject *path_bytes = NULL, *path_str = NULL, *result = NULL, *ret = NULL;
-    struct pyhd_dump_file file = {NULL, 0};
+    struct pyhd_dump_file file = {0};
     struct pyhd_decoded graph;
     struct pyhd_manifest manifest = {NULL, 0};
     const struct pyhd_archive_member *m, *graph_member;
@@ -3168,7 +3168,7 @@ PyDoc_STRVAR(read_members_doc,
 static PyObject *pyhd_read_members(PyObject *module, PyObject *args)
 {
     PyObject *path_bytes = NULL, *names = NULL, *seq = NULL, *result = NULL, *ret = NULL;
-    struct pyhd_dump_file file = {NULL, 0};
+    struct pyhd_dump_file file = {0};
     const char **wanted = NULL;
     Py_ssize_t n;
     char err[512];

@@ -259,8 +259,12 @@ static void test_round_trip(void **state)
     assert_memory_equal(f.members[2].data, fx->graph, sizeof fx->graph);
     assert_int_equal(f.members[3].len, strlen(source));
     assert_memory_equal(f.members[3].data, source, strlen(source));
-    /* Members come back NUL-terminated, usable as text. */
-    assert_int_equal(f.members[0].data[f.members[0].len], '\0');
+    /* The file was read whole: its members are not copied out of it. */
+    assert_non_null(f.whole);
+    assert_int_equal(f.whole_len, size);
+    for (size_t i = 0; i < f.nmembers; i++)
+        assert_true(f.members[i].data >= f.whole &&
+                    f.members[i].data + f.members[i].len <= f.whole + f.whole_len);
     assert_ptr_equal(pyhd__ar_find(&f, "graph.z"), &f.members[2]);
     assert_null(pyhd__ar_find(&f, "graph"));
     pyhd__ar_free(&f);
