@@ -663,7 +663,7 @@ class _Evaluator:
         """Bind target to each item of a builtin container in turn (a comprehension's
         for, or a for statement's): MAX_ITERATIONS in all of one evaluation."""
         iterable = self.eval(iter_node)
-        if not isinstance(iterable, _CONTAINERS) or type(iterable).__module__ != "builtins":
+        if not _builtin_container(iterable):
             raise GiveUp()
         for item in iterable:
             self.iterations += 1
@@ -1010,7 +1010,16 @@ def _keyed(items):
 
 
 def _builtin_container(value):
-    return isinstance(value, _CONTAINERS) and type(value).__module__ == "builtins"
+    """Whether value is a builtin container, or a program's subclass of one
+    (class Matrix(list)) that leaves its length and items to the builtin: then
+    len(self) and sorted(self) in its __repr__ run only the builtin's code.
+    A subclass that defined any of them (its own code, not run) is not one."""
+    import pyhd_surrogates
+    if not isinstance(value, _CONTAINERS):
+        return False
+    cls = type(value)
+    return cls.__module__ == "builtins" or (
+        pyhd_surrogates.is_surrogate(cls) and not pyhd_surrogates.own_container_protocol(cls))
 
 
 def _call_pure(function, args, kwargs):

@@ -543,6 +543,20 @@ _SKIPPED_ATTRS = frozenset((
     "_abc_negative_cache_version",
 ))
 
+# A container's length and items: a class of the program that defined any of
+# them (skipped above: a debugger's len() or iteration of a rebuilt list must
+# work) is in _own_protocol, so that its builtin base's are never taken for
+# what the program computed (pyhd_reprexpr).
+_CONTAINER_PROTOCOL = frozenset(("__len__", "__iter__", "__getitem__", "__contains__"))
+_own_protocol = weakref.WeakSet()
+
+
+def own_container_protocol(cls):
+    """Whether the program's cls or a base of it defined __len__, __iter__,
+    __getitem__ or __contains__ (rebuilt classes keep their builtin base's)."""
+    return any(klass in _own_protocol for klass in cls.__mro__)
+
+
 # What numpy calls on an array of a subclass without being asked (a view, a
 # ufunc, printing): a copy of a subclass of numpy.ndarray keeps ndarray's.
 _NUMPY_HOOKS = frozenset((
@@ -575,6 +589,8 @@ def class_attrs(cls, attrs):
         for name, value in attrs.items():
             if isinstance(name, str) and name not in skipped:
                 type.__setattr__(cls, name, value)
+        if not _CONTAINER_PROTOCOL.isdisjoint(attrs):
+            _own_protocol.add(cls)
         # 3.14 computes a class's annotations only when asked, by calling its
         # __annotate__: the program's code, rebuilt inert. Unless the program
         # had asked (__annotations_cache__), they are the source's text.

@@ -116,6 +116,20 @@ class Biglist(list):   # the builtin class's repr of 100,000 items: past the bou
     def __repr__(self):
         return "Biglist(%s)" % list.__repr__(self)
 
+class Measures(list):   # len(self) of a list whose own __len__ acts: not run
+    def __len__(self):
+        open("pwned-len", "w")
+        return 99
+    def __repr__(self):
+        return "Measures(%d)" % len(self)
+
+class Iterates(dict):   # sorted(self) of a dict whose own __iter__ acts: not run
+    def __iter__(self):
+        open("pwned-iter", "w")
+        return iter(())
+    def __repr__(self):
+        return "Iterates(%s)" % ", ".join(sorted(self))
+
 class Branches:   # a branch that acts: the if is evaluated, its call is not
     def __init__(self):
         self.flag = True
@@ -338,6 +352,7 @@ def main():
                Copied()]
     selfread, opensprop, fan = Selfread(), Opensprop(), None
     globals_, biglist = Globals(), Biglist(range(100000))
+    measures, iterates = Measures([1]), Iterates(a=1)
     accounts = [Account("ann"), Admin("bob")]
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
     balance, described = Balance(10), Described()
@@ -351,7 +366,7 @@ main()
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
-           "delegates", "recurses", "argued", "described"]
+           "delegates", "recurses", "argued", "described", "measures", "iterates"]
 
 
 class ReprExpr(unittest.TestCase):

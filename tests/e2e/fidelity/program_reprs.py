@@ -125,6 +125,18 @@ class Settings(dict):   # the builtin class's own repr of the object
     def __repr__(self):
         return "Settings(%s)" % dict.__repr__(self)
 
+class Matrix(list):   # len() and sorted() of the object itself: the builtin's own
+    def __repr__(self):
+        return "Matrix(%d rows)" % len(self)
+
+class Registry(dict):
+    def __repr__(self):
+        return "Registry(%s)" % ", ".join(sorted(self))
+
+class Bag(list):   # a comprehension over the object
+    def __repr__(self):
+        return "Bag<%s>" % "|".join([str(x) for x in self])
+
 class Pair(tuple):   # a property whose getter is a C callable, not a function
     first = property(operator.itemgetter(0))
 
@@ -157,5 +169,8 @@ def main():
     couple = Couple(("a", Account("bo", 2)))
     settings = Settings(debug=True, owner=Account("cy", 1))
     first = pair.first
+    matrix = Matrix([[1, 2], [3, 4]])
+    registry = Registry(b=1, a=2)
+    bag = Bag([3, 1])
     raise ValueError(a)
 main()
