@@ -918,12 +918,26 @@ def _program_attribute(value, name):
             if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
                 return found
             import pyhd_surrogates
+            if _pure_base_method(klass, name, pyhd_surrogates):
+                # Inherited from the real builtin or datetime base (Stamp(datetime)'s
+                # self.isoformat(), Registry(dict)'s self.items()): its C code.
+                return _BoundPure(value, name)
             if pyhd_surrogates._is_rebuilt_function(found):
                 return _BoundMethod(value, found)  # self.name(), evaluated when called
             if _is_program_object(found) and not _is_cached_property(type(found)):
                 return _descriptor_value(found, value)
             return _getter_value(found, value)
     raise GiveUp()
+
+
+def _pure_base_method(klass, name, pyhd_surrogates):
+    """Whether name, found in klass's own dict, is a method of _PURE_METHODS or
+    _VALUE_METHODS of the real builtin or datetime class klass."""
+    if pyhd_surrogates.is_surrogate(klass):
+        return False
+    if name in _PURE_METHODS.get(klass, ()):
+        return True
+    return klass.__module__ == "datetime" and name in _VALUE_METHODS.get(klass.__name__, ())
 
 
 def _is_cached_property(kind):

@@ -137,6 +137,14 @@ class Bag(list):   # a comprehension over the object
     def __repr__(self):
         return "Bag<%s>" % "|".join([str(x) for x in self])
 
+class Stamp(datetime.datetime):   # a method of the real base class on self
+    def __repr__(self):
+        return "Stamp(%s)" % self.isoformat()
+
+class Ledger(dict):   # the builtin base's items() on self
+    def __repr__(self):
+        return "Ledger(%s)" % ", ".join("%s=%s" % kv for kv in sorted(self.items()))
+
 class Pair(tuple):   # a property whose getter is a C callable, not a function
     first = property(operator.itemgetter(0))
 
@@ -172,5 +180,7 @@ def main():
     matrix = Matrix([[1, 2], [3, 4]])
     registry = Registry(b=1, a=2)
     bag = Bag([3, 1])
+    stamp = Stamp(2024, 1, 2, 3, 4)
+    ledger = Ledger(rent=2, food=1)
     raise ValueError(a)
 main()
