@@ -1070,11 +1070,23 @@ def _call_pure(function, args, kwargs):
     if function is type and len(args) == 1:
         return type(args[0])
     if function in (int, float, round, abs, bool, hex, oct, bin) and \
-            all(type(a) in (int, float, bool) for a in args):
+            all(type(a) in (int, float, bool) or _number_of_program(a, function)
+                for a in args):
         if function is round and len(args) == 2 and abs(args[1]) > MAX_WIDTH:
             raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)
         return function(*args)
     raise GiveUp()
+
+
+def _number_of_program(value, function):
+    """Whether value is an instance of a program's subclass of int or float
+    (float(self) in class Celsius(float)'s __repr__), which function reads as
+    the builtin would: through the number methods of its class, the builtin's
+    unless the program defined them (then they are inert and raise, and the
+    evaluation gives up). Not bool(): a rebuilt class keeps the builtin's
+    __bool__ whatever the program's was."""
+    return function is not bool and isinstance(value, (int, float)) and \
+        _is_program_object(value)
 
 
 def _repr(value):

@@ -130,6 +130,13 @@ class Iterates(dict):   # sorted(self) of a dict whose own __iter__ acts: not ru
     def __repr__(self):
         return "Iterates(%s)" % ", ".join(sorted(self))
 
+class Converts(float):   # float(self) of a number whose own __float__ acts: not run
+    def __float__(self):
+        open("pwned-float", "w")
+        return 1.0
+    def __repr__(self):
+        return "Converts(%s)" % float(self)
+
 class ActingZone(datetime.tzinfo):   # its utcoffset acts: isoformat() would call it
     def utcoffset(self, dt):
         open("pwned-zone", "w")
@@ -363,6 +370,7 @@ def main():
     globals_, biglist = Globals(), Biglist(range(100000))
     measures, iterates = Measures([1]), Iterates(a=1)
     zoned = Zoned(2024, 1, 2, tzinfo=ActingZone())
+    converts = Converts(2.5)
     accounts = [Account("ann"), Admin("bob")]
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
     balance, described = Balance(10), Described()
@@ -376,7 +384,7 @@ main()
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
-           "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned"]
+           "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned", "converts"]
 # str() of these is not their __repr__: a datetime's own __str__, which asks the
 # time zone for its offset (the program's code, not run: an error says so).
 STR_OF_BASE = {"zoned"}

@@ -145,6 +145,10 @@ class Ledger(dict):   # the builtin base's items() on self
     def __repr__(self):
         return "Ledger(%s)" % ", ".join("%s=%s" % kv for kv in sorted(self.items()))
 
+class Celsius(float):   # float(self): the builtin's conversion of the number
+    def __repr__(self):
+        return f"{float(self):.1f}°C"
+
 class Pair(tuple):   # a property whose getter is a C callable, not a function
     first = property(operator.itemgetter(0))
 
@@ -181,6 +185,7 @@ def main():
     registry = Registry(b=1, a=2)
     bag = Bag([3, 1])
     stamp = Stamp(2024, 1, 2, 3, 4)
+    temp = Celsius(21.456)
     ledger = Ledger(rent=2, food=1)
     raise ValueError(a)
 main()
