@@ -5,9 +5,9 @@
 /* Files a dump stores for classes' own __repr__ and __str__ beyond its frames'
    files (the walker's note_printing_source()): how many, each file's size and
    their size in all. */
-#define PYHD_MAX_REPR_SOURCES 32
+#define PYHD_MAX_REPR_SOURCES 64
 #define PYHD_MAX_REPR_SOURCE ((uint64_t)64 << 10)
-#define PYHD_MAX_REPR_SOURCES_SIZE ((uint64_t)192 << 10)
+#define PYHD_MAX_REPR_SOURCES_SIZE ((uint64_t)512 << 10)
 
 #include "compat.h"
 #include "buf.h"

@@ -305,6 +305,29 @@ class ArchiveTestCase(unittest.TestCase):
                     self.assertEqual(dump.source(main), f.read())
                 self.assertEqual(dump.data["traceback.txt"], stderr)
 
+    def test_printing_sources_are_bounded(self):
+        # Ten library modules of about 60 KiB, each defining a class's __repr__,
+        # no frame in them: the dump keeps as many of those files as 512 KiB
+        # holds (eight), each byte for byte, and no more.
+        pad = "#" * 99 + "\n"
+        mods = []
+        for i in range(10):
+            mods.append(self.write("lib%d.py" % i, "class C%d:\n    def __repr__(self):\n"
+                                   "        return 'C%d()'\n" % (i, i) + pad * 600))
+        main = self.write("main.py", """\
+            import %s
+            objs = [%s]
+            raise ValueError("many")
+            """ % (", ".join("lib%d" % i for i in range(10)),
+                   ", ".join("lib%d.C%d()" % (i, i) for i in range(10))))
+        dump, _ = self.crash([main])
+        kept = [m for m in mods if "sources/" + m.lstrip("/") in dump.names]
+        self.assertEqual(len(kept), 8)
+        self.assertLessEqual(sum(os.path.getsize(m) for m in kept), 512 << 10)
+        for path in kept:
+            with open(path, "rb") as f:
+                self.assertEqual(dump.source(path), f.read())
+
     def test_string_frames_are_unavailable(self):
         dump, stderr = self.crash(["-c", "def f():\n    1/0\nf()\n"])
         self.assertIn("<string>: not a file name", dump.all("Source-Unavailable"))
