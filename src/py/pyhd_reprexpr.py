@@ -542,18 +542,15 @@ class _Evaluator:
         value = None
         for operand in node.values:
             value = self.eval(operand)
-            if type(value) not in _SCALARS + (list, tuple, dict):
-                raise GiveUp()
-            if isinstance(node.op, ast.And) and not value:
+            truth = self._truth(value)
+            if isinstance(node.op, ast.And) and not truth:
                 return value
-            if isinstance(node.op, ast.Or) and value:
+            if isinstance(node.op, ast.Or) and truth:
                 return value
         return value
 
     def _IfExp(self, node):
-        test = self.eval(node.test)
-        if type(test) not in _SCALARS + (list, tuple, dict):
-            raise GiveUp()
+        test = self._truth(self.eval(node.test))
         return self.eval(node.body if test else node.orelse)
 
     def _Compare(self, node):
@@ -601,7 +598,7 @@ class _Evaluator:
                 index = index.value
             key = self.eval(index)
         if type(key) in (int, slice) and (type(value) in (list, tuple, str, bytes) or (
-                isinstance(value, (list, tuple)) and
+                isinstance(value, (list, tuple)) and _builtin_container(value, _INDEX) and
                 type(value).__getitem__ in (list.__getitem__, tuple.__getitem__))):
             return value[key]
         if type(value) is dict:
@@ -663,7 +660,7 @@ class _Evaluator:
         """Bind target to each item of a builtin container in turn (a comprehension's
         for, or a for statement's): MAX_ITERATIONS in all of one evaluation."""
         iterable = self.eval(iter_node)
-        if not _builtin_container(iterable):
+        if not _builtin_container(iterable, _ITEMS):
             raise GiveUp()
         for item in iterable:
             self.iterations += 1
@@ -673,7 +670,8 @@ class _Evaluator:
             yield
 
     def _truth(self, value):
-        if type(value) not in _SCALARS + (list, tuple, dict):
+        if type(value) not in _SCALARS + (list, tuple, dict) and \
+                not (_is_program_object(value) and _builtin_container(value, _TRUTH)):
             raise GiveUp()
         return bool(value)
 
@@ -738,11 +736,15 @@ class _BoundPure:
             if len(args) != 1 or kwargs:
                 raise GiveUp()
             items = args[0]
-            if not isinstance(items, (list, tuple)) or any(type(i) is not str for i in items):
+            if not isinstance(items, (list, tuple)) or not _builtin_container(items, _ITEMS) or \
+                    any(type(i) is not str for i in items):
                 raise GiveUp()
             # The same long str many times over is one object in the dump.
             if sum(map(len, items)) + len(self.value) * len(items) > MAX_TEXT:
                 raise GiveUp()
+            # Its items as a list: a program's subclass (checked above) passes
+            # the str check below as the builtin it is made of.
+            return _check_text(self.value.join(list(items)))
         elif self.name == "replace":
             if len(args) < 2 or type(args[0]) is not str or type(args[1]) is not str:
                 raise GiveUp()
@@ -1023,22 +1025,32 @@ def _keyed(items):
     return len(kinds) <= 1 and kinds <= {str, int} and len(set(firsts)) == len(firsts)
 
 
-def _builtin_container(value):
+# What each use of a container calls of its class.
+_LENGTH = ("__len__",)
+_TRUTH = ("__bool__", "__len__")
+_ITEMS = ("__iter__",)
+_INDEX = ("__getitem__",)
+
+
+def _builtin_container(value, uses=_LENGTH + _TRUTH + _ITEMS + _INDEX):
     """Whether value is a builtin container, or a program's subclass of one
-    (class Matrix(list)) that leaves its length and items to the builtin: then
-    len(self) and sorted(self) in its __repr__ run only the builtin's code.
-    A subclass that defined any of them (its own code, not run) is not one."""
+    (class Matrix(list)) that leaves what uses calls (its length, truth, items
+    or index) to the builtin: then len(self) and sorted(self) in its __repr__
+    run only the builtin's code. A subclass that defined one of them (its own
+    code, not run) is not one."""
     import pyhd_surrogates
     if not isinstance(value, _CONTAINERS):
         return False
     cls = type(value)
     return cls.__module__ == "builtins" or (
-        pyhd_surrogates.is_surrogate(cls) and not pyhd_surrogates.own_container_protocol(cls))
+        pyhd_surrogates.is_surrogate(cls) and
+        not pyhd_surrogates.own_container_protocol(cls, uses))
 
 
 def _call_pure(function, args, kwargs):
     if function in (sorted, min, max, sum, list, tuple, len):
-        if len(args) != 1 or not _builtin_container(args[0]) or \
+        if len(args) != 1 or \
+                not _builtin_container(args[0], _LENGTH if function is len else _ITEMS) or \
                 set(kwargs) - ({"reverse"} if function is sorted else set()):
             raise GiveUp()
         if function in (sorted, min, max, sum) and not all(map(_plain, args[0])) and \
@@ -1051,7 +1063,7 @@ def _call_pure(function, args, kwargs):
         return _own_dict(args[0])
     if function is getattr and len(args) == 2 and type(args[1]) is str:
         return _attribute(args[0], args[1])  # as obj.name; the 3-argument form gives up
-    if function is map and len(args) == 2 and _builtin_container(args[1]):
+    if function is map and len(args) == 2 and _builtin_container(args[1], _ITEMS):
         # A list, not an iterator: what join, list, tuple and sorted take from it.
         mapped = args[0]
         if len(args[1]) > MAX_ITERATIONS:

@@ -543,18 +543,21 @@ _SKIPPED_ATTRS = frozenset((
     "_abc_negative_cache_version",
 ))
 
-# A container's length and items: a class of the program that defined any of
-# them (skipped above: a debugger's len() or iteration of a rebuilt list must
-# work) is in _own_protocol, so that its builtin base's are never taken for
-# what the program computed (pyhd_reprexpr).
-_CONTAINER_PROTOCOL = frozenset(("__len__", "__iter__", "__getitem__", "__contains__"))
-_own_protocol = weakref.WeakSet()
+# A container's length, truth and items: a class of the program that defined
+# any of them (skipped above: a debugger's len() or iteration of a rebuilt list
+# must work) is in _own_protocol with their names, so that its builtin base's
+# are never taken for what the program computed (pyhd_reprexpr).
+_CONTAINER_PROTOCOL = frozenset(("__len__", "__bool__", "__iter__", "__getitem__",
+                                 "__contains__"))
+_own_protocol = weakref.WeakKeyDictionary()  # class -> the names of those it defined
 
 
-def own_container_protocol(cls):
-    """Whether the program's cls or a base of it defined __len__, __iter__,
-    __getitem__ or __contains__ (rebuilt classes keep their builtin base's)."""
-    return any(klass in _own_protocol for klass in cls.__mro__)
+def own_container_protocol(cls, names=_CONTAINER_PROTOCOL):
+    """Whether the program's cls or a base of it defined one of names (of
+    __len__, __bool__, __iter__, __getitem__ and __contains__): rebuilt classes
+    keep their builtin base's."""
+    return any(not _own_protocol[klass].isdisjoint(names)
+               for klass in cls.__mro__ if klass in _own_protocol)
 
 
 # What numpy calls on an array of a subclass without being asked (a view, a
@@ -589,8 +592,9 @@ def class_attrs(cls, attrs):
         for name, value in attrs.items():
             if isinstance(name, str) and name not in skipped:
                 type.__setattr__(cls, name, value)
-        if not _CONTAINER_PROTOCOL.isdisjoint(attrs):
-            _own_protocol.add(cls)
+        own = _CONTAINER_PROTOCOL.intersection(attrs)
+        if own:
+            _own_protocol[cls] = frozenset(own)
         # 3.14 computes a class's annotations only when asked, by calling its
         # __annotate__: the program's code, rebuilt inert. Unless the program
         # had asked (__annotations_cache__), they are the source's text.

@@ -137,6 +137,27 @@ class Converts(float):   # float(self) of a number whose own __float__ acts: not
     def __repr__(self):
         return "Converts(%s)" % float(self)
 
+class Indexes(tuple):   # self[0] of a tuple whose own __getitem__ acts: not run
+    def __getitem__(self, i):
+        open("pwned-getitem", "w")
+        return 0
+    def __repr__(self):
+        return "Indexes(%r)" % (self[0],)
+
+class Joins2(tuple):   # join of a tuple whose own __iter__ acts: not run
+    def __iter__(self):
+        open("pwned-join", "w")
+        return iter(("x",))
+    def __repr__(self):
+        return "Joins2(" + ".".join(self) + ")"
+
+class Truth(list):   # a list whose own __bool__ acts, tested: not run
+    def __bool__(self):
+        open("pwned-bool", "w")
+        return False
+    def __repr__(self):
+        return "Truth(%s)" % ("full" if self else "empty")
+
 class ActingZone(datetime.tzinfo):   # its utcoffset acts: isoformat() would call it
     def utcoffset(self, dt):
         open("pwned-zone", "w")
@@ -371,6 +392,7 @@ def main():
     measures, iterates = Measures([1]), Iterates(a=1)
     zoned = Zoned(2024, 1, 2, tzinfo=ActingZone())
     converts = Converts(2.5)
+    indexes, joins2, truth = Indexes((1,)), Joins2(("a", "b")), Truth([1])
     accounts = [Account("ann"), Admin("bob")]
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
     balance, described = Balance(10), Described()
@@ -384,7 +406,8 @@ main()
 HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "reads", "joins",
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
-           "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned", "converts"]
+           "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned", "converts",
+           "indexes", "joins2", "truth"]
 # str() of these is not their __repr__: a datetime's own __str__, which asks the
 # time zone for its offset (the program's code, not run: an error says so).
 STR_OF_BASE = {"zoned"}

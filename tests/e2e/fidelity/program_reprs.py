@@ -145,6 +145,12 @@ class Ledger(dict):   # the builtin base's items() on self
     def __repr__(self):
         return "Ledger(%s)" % ", ".join("%s=%s" % kv for kv in sorted(self.items()))
 
+class Dotted(tuple):   # pygments' token type: truth and join of the object itself,
+    def __contains__(self, other):   # and an own __contains__, which neither calls
+        return other in tuple(self)
+    def __repr__(self):
+        return 'Token' + (self and '.' or '') + '.'.join(self)
+
 class Celsius(float):   # float(self): the builtin's conversion of the number
     def __repr__(self):
         return f"{float(self):.1f}°C"
@@ -186,6 +192,7 @@ def main():
     bag = Bag([3, 1])
     stamp = Stamp(2024, 1, 2, 3, 4)
     temp = Celsius(21.456)
+    tokens = [Dotted(), Dotted(("Name", "Class"))]
     ledger = Ledger(rent=2, food=1)
     raise ValueError(a)
 main()
