@@ -920,6 +920,13 @@ def _program_attribute(value, name):
             if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
                 return found
             import pyhd_surrogates
+            if type(found) is property and not pyhd_surrogates.is_surrogate(klass) and \
+                    pyhd_surrogates._how.get(klass) in ("reduced", "instance"):
+                # A property of a real trust-table base (Fraction's numerator): its
+                # code is this machine's standard library's, reviewed to touch
+                # only the object (src/trust.c); what it calls of the program's
+                # class is inert and gives up.
+                return found.__get__(value, type(value))
             if _pure_base_method(klass, name, pyhd_surrogates):
                 # Inherited from the real builtin or datetime base (Stamp(datetime)'s
                 # self.isoformat(), Registry(dict)'s self.items()): its C code.

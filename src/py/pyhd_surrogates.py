@@ -269,6 +269,15 @@ def _usable_real_base(base):
         # UserDict, UserList, UserString and ChainMap are collections.abc's
         # (ABCMeta): deriving from them runs abc's own class set-up only.
         return True
+    # Classes written in Python whose values are rebuilt from their reduced form,
+    # and whose __slots__ are those every Python pyhd reads gives them: a
+    # program's subclass of one (class Money(Fraction)) derives from the real
+    # class, its instances take the dumped slots through their member
+    # descriptors, and the base's own repr and arithmetic work on them.
+    if _how.get(base) == "reduced" and type(base) in (type, abc.ABCMeta) and \
+            _SLOTTED_REDUCED.get((base.__module__, base.__qualname__)) == \
+            tuple(base.__dict__.get("__slots__", ())):
+        return True
     if type(base) is not type:
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
@@ -284,6 +293,13 @@ def _usable_real_base(base):
     # (pyhd_cobjects.make_ndarray), its numpy hooks left out (class_attrs).
     numpy = sys.modules.get("numpy")
     return numpy is not None and base is getattr(numpy, "ndarray", None)
+
+
+# (module, qualname) of those classes, and their slots (3.8 to 3.14).
+_SLOTTED_REDUCED = {
+    ("fractions", "Fraction"): ("_numerator", "_denominator"),
+    ("uuid", "UUID"): ("int", "is_safe", "__weakref__"),
+}
 
 
 def _is_enum_base(base):

@@ -1,9 +1,11 @@
 """Fidelity: the program's own classes, functions and modules in the crashing frame."""
 import abc
 import collections
+import fractions
 import json
 import operator
 import typing
+import uuid
 
 
 class Sale:
@@ -72,6 +74,19 @@ class Box(typing.Generic[T]):
         self.item = item
 
 
+class Money(fractions.Fraction):   # subclasses of the standard library's slotted
+    pass                             # Python classes: the real base's repr and
+
+
+class Ratio(fractions.Fraction):     # properties (numerator) on the dumped slots
+    def __repr__(self):
+        return "Ratio(%s/%s)" % (self.numerator, self.denominator)
+
+
+class RequestId(uuid.UUID):
+    pass
+
+
 def helper(a, b=2, *rest, key=None, **extra):
     return a
 
@@ -92,6 +107,9 @@ def crash():
     box_class = Box
     mod = json
     method = sale.summary
+    money = Money(3, 4)
+    ratio = Ratio(1, 3)
+    request = RequestId("12345678-1234-5678-1234-567812345678")
     return 1 / 0
 
 
