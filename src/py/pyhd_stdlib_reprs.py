@@ -436,8 +436,12 @@ def _new_type_repr(self):
 
 
 def _partialmethod_repr(self):
-    """functools.partialmethod.__repr__ (to 3.13): functools.partialmethod(<function f>,
-    1, k=2), with ", " after the arguments even where there are no keywords."""
+    """functools.partialmethod.__repr__ (to 3.12): functools.partialmethod(<function f>,
+    1, k=2), with ", " after the arguments even where there are no keywords; 3.13's,
+    of the same name, is 3.14's _partial_repr."""
+    version = surrogates.dumped_version()
+    if version is not None and version >= (3, 13):
+        return _partial_repr(self)
     args, keywords = _own_value(self, "args"), _own_value(self, "keywords")
     if not isinstance(args, tuple) or not isinstance(keywords, dict):
         return pyhd_reprlib.render_repr_with(self, surrogates._surrogate_render)
