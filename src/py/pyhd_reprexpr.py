@@ -598,7 +598,7 @@ class _Evaluator:
                 index = index.value
             key = self.eval(index)
         if type(key) in (int, slice) and (type(value) in (list, tuple, str, bytes) or (
-                isinstance(value, (list, tuple)) and _builtin_container(value, _INDEX) and
+                isinstance(value, (list, tuple)) and not _program_defined(value, _INDEX) and
                 type(value).__getitem__ in (list.__getitem__, tuple.__getitem__))):
             return value[key]
         if type(value) is dict:
@@ -736,7 +736,7 @@ class _BoundPure:
             if len(args) != 1 or kwargs:
                 raise GiveUp()
             items = args[0]
-            if not isinstance(items, (list, tuple)) or not _builtin_container(items, _ITEMS) or \
+            if not isinstance(items, (list, tuple)) or _program_defined(items, _ITEMS) or \
                     any(type(i) is not str for i in items):
                 raise GiveUp()
             # The same long str many times over is one object in the dump.
@@ -1039,19 +1039,23 @@ _ITEMS = ("__iter__",)
 _INDEX = ("__getitem__",)
 
 
+def _program_defined(value, uses):
+    """Whether value's class is the program's and defined one of uses (its own
+    code, not run): rebuilt classes keep their builtin base's in its place."""
+    import pyhd_surrogates
+    cls = type(value)
+    return pyhd_surrogates.is_surrogate(cls) and pyhd_surrogates.own_container_protocol(cls, uses)
+
+
 def _builtin_container(value, uses=_LENGTH + _TRUTH + _ITEMS + _INDEX):
     """Whether value is a builtin container, or a program's subclass of one
     (class Matrix(list)) that leaves what uses calls (its length, truth, items
     or index) to the builtin: then len(self) and sorted(self) in its __repr__
-    run only the builtin's code. A subclass that defined one of them (its own
-    code, not run) is not one."""
-    import pyhd_surrogates
+    run only the builtin's code."""
     if not isinstance(value, _CONTAINERS):
         return False
-    cls = type(value)
-    return cls.__module__ == "builtins" or (
-        pyhd_surrogates.is_surrogate(cls) and
-        not pyhd_surrogates.own_container_protocol(cls, uses))
+    return type(value).__module__ == "builtins" or (
+        _is_program_object(value) and not _program_defined(value, uses))
 
 
 def _call_pure(function, args, kwargs):

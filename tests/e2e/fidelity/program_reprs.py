@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal, enum, functools, operator
+import datetime, decimal, enum, functools, operator, time
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -151,6 +151,11 @@ class Dotted(tuple):   # pygments' token type: truth and join of the object itse
     def __repr__(self):
         return 'Token' + (self and '.' or '') + '.'.join(self)
 
+class Moment:   # the items of a real struct sequence (time.struct_time), indexed
+    def __init__(self, when): self.when = when
+    def __repr__(self):
+        return "Moment(%d)" % self.when[0]
+
 class Celsius(float):   # float(self): the builtin's conversion of the number
     def __repr__(self):
         return f"{float(self):.1f}°C"
@@ -192,6 +197,7 @@ def main():
     bag = Bag([3, 1])
     stamp = Stamp(2024, 1, 2, 3, 4)
     temp = Celsius(21.456)
+    moment = Moment(time.gmtime(0))
     tokens = [Dotted(), Dotted(("Name", "Class"))]
     ledger = Ledger(rent=2, food=1)
     raise ValueError(a)
