@@ -79,6 +79,8 @@ uint64_t pyhd__decode_limit(size_t zlen, uint64_t declared)
 {
     uint64_t limit = declared ? declared : (uint64_t)zlen * PYHD_GRAPH_INFLATE_RATIO + 4096;
     uint64_t memory;
+    if (limit > PYHD_GRAPH_MAX)
+        limit = PYHD_GRAPH_MAX;  /* pyhd__decode_index() reads no larger graph */
     if (limit <= LIMIT_WITHOUT_MEMINFO)
         return limit;
     memory = memory_available();
@@ -301,7 +303,7 @@ static int bad(struct vctx *v, const char *fmt, ...)
 
 static int short_payload(struct vctx *v)
 {
-    return bad(v, "payload ends early (%zu bytes)", v->r->len);
+    return bad(v, "payload ends early (%zu bytes)", (size_t)v->r->len);
 }
 
 static int bad_varint(struct vctx *v)
@@ -983,6 +985,11 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         goto error;
     }
 
+    if ((uint64_t)len > PYHD_GRAPH_MAX) {
+        set_err(err, errlen, "a graph of %zu bytes: this reader reads graphs of at most "
+                "%llu bytes", len, (unsigned long long)PYHD_GRAPH_MAX);
+        goto error;
+    }
     kind_slots_table(g->version, slots_of);
     g->first_record = (size_t)(p - data);
 
@@ -998,7 +1005,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
        the object table's next entry (most records are objects: no copy then). */
     while (!have_end) {
         struct pyhd_record *r;
-        uint64_t plen;
+        uint64_t plen, nfresh;
         size_t offset;
         if (grow((void **)&g->objects, &objcap, g->nobjects + 1, sizeof *g->objects) < 0)
             goto nomem;
@@ -1010,7 +1017,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             goto error;
         }
         r->kind = *p++;
-        if (pyhd__varint_next(&p, end, &r->nfresh) < 0
+        if (pyhd__varint_next(&p, end, &nfresh) < 0
             || pyhd__varint_next(&p, end, &plen) < 0) {
             if (end - p >= PYHD_VARINT_MAX)
                 set_err(err, errlen, "bad record %zu (byte %zu): a framing varint "
@@ -1027,16 +1034,18 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             goto error;
         }
         r->payload = p;
-        r->len = (size_t)plen;
+        r->len = (uint32_t)plen;  /* at most len, below PYHD_GRAPH_MAX */
         p += plen;
         /* Each fresh id gets a record of at least 3 bytes: more is a lie. */
-        if (r->nfresh > (uint64_t)(end - data)) {
+        if (nfresh > (uint64_t)(end - data)) {
             set_err(err, errlen, "bad record %zu (byte %zu): %llu fresh ids in a graph of %zu "
-                    "bytes", recno, offset, (unsigned long long)r->nfresh, len);
+                    "bytes", recno, offset, (unsigned long long)nfresh, len);
             goto error;
         }
-        r->first_fresh = next_fresh;
-        next_fresh += r->nfresh;
+        r->nfresh = (uint32_t)nfresh;
+        /* Below len + 1 (END checks it), so 32 bits while len is. */
+        r->first_fresh = next_fresh > UINT32_MAX ? UINT32_MAX : (uint32_t)next_fresh;
+        next_fresh += nfresh;
         r->f = NULL;
         if (slots_of[r->kind] > 0)
             nslots += (size_t)slots_of[r->kind];
@@ -1047,12 +1056,12 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
         }
         r->class_index = 0;
         if (kind_role[r->kind] == ROLE_CLASS) {
-            if (g->nclasses == UINT32_MAX) {
-                set_err(err, errlen, "bad record %zu (byte %zu): more than %lu classes",
-                        recno, offset, (unsigned long)UINT32_MAX);
+            if (g->nclasses == PYHD_CLASSES_MAX) {
+                set_err(err, errlen, "bad record %zu (byte %zu): more than %zu classes",
+                        recno, offset, PYHD_CLASSES_MAX);
                 goto error;
             }
-            r->class_index = (uint32_t)g->nclasses++;
+            r->class_index = (unsigned)g->nclasses++ & 0xFFFFFFu;
         }
         if (r->kind < PYHD_KIND_META_FIRST) {
             g->nobjects++;
@@ -1081,7 +1090,7 @@ int pyhd__decode_index(struct pyhd_decoded *g, unsigned char *data, size_t len, 
             const unsigned char *q;
             if (pyhd__cur_varint(&c, &end_count) < 0 || pyhd__cur_bytes(&c, 4, &q) < 0) {
                 set_err(err, errlen, "bad record %zu (byte %zu): END: payload ends early "
-                        "(%zu bytes)", recno, offset, r->len);
+                        "(%zu bytes)", recno, offset, (size_t)r->len);
                 goto error;
             }
             if (r->nfresh != 0) {

@@ -28,7 +28,8 @@ static const char usage_text[] =
     "                    pyhd-PROGRAM-PID-YYYYmmddTHHMMSSZ.dump); NAME has no \"/\"\n"
     "  --no-dump         write no dump: run exactly as python\n"
     "  --quiet           print no \"pyhd:\" line when a dump was written\n"
-    "  --max-size=SIZE   record at most SIZE bytes of objects (default: 1G)\n"
+    "  --max-size=SIZE   record at most SIZE bytes of objects, 3G or less\n"
+    "                    (default: 1G)\n"
     "  --max-string=N    keep at most N characters or bytes of each str, bytes\n"
     "                    or buffer (default: 1048576)\n"
     "  --max-items=N     keep at most N items of each container (default: 10000000)\n"
@@ -489,6 +490,8 @@ static int apply(struct pyhd_options *o, const struct option_spec *spec, const c
                       "or G)", what, value);
             return -1;
         }
+        if (o->max_size > PYHD_MAX_MAX_SIZE)
+            o->max_size = PYHD_MAX_MAX_SIZE;
         return 0;
     case OPT_MAX_STRING:
     case OPT_MAX_ITEMS:

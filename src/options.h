@@ -7,6 +7,9 @@
 
 /* Default budgets of the graph walker (see pyhd-run(1), "Budgets"). */
 #define PYHD_DEFAULT_MAX_SIZE ((uint64_t)1 << 30)    /* uncompressed record bytes */
+#define PYHD_MAX_MAX_SIZE ((uint64_t)3 << 30)        /* a larger --max-size counts as this:
+                                                        the graph stays below the 4 GiB that
+                                                        pyhd-debug reads (decode.h) */
 #define PYHD_DEFAULT_MAX_STRING ((uint64_t)1 << 20)  /* code points / bytes per object */
 #define PYHD_DEFAULT_MAX_ITEMS ((uint64_t)10000000)  /* items per container */
 /* Default retention (see pyhd-run(1), "Retention"). */

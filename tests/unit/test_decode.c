@@ -447,6 +447,23 @@ static void test_end_count(void **state)
     expect_error(&b, "bad END record: object count 2, but the graph has 1 objects");
 }
 
+/*
+ * A record's class_index is 24 bits (decode.h's 32-byte record): a graph with
+ * more classes than that is refused while it is framed, before any payload is
+ * read (each class record here is the 3 bytes of an empty CLASS).
+ */
+static void test_class_count_bound(void **state)
+{
+    struct pyhd_buf b;
+    (void)state;
+    begin(&b, 1);
+    roots(&b);
+    for (size_t i = 0; i <= PYHD_CLASSES_MAX; i++)
+        rec(&b, PYHD_REC_CLASS, NULL, 0);
+    finish(&b, PYHD_CLASSES_MAX + 1);
+    expect_error(&b, "bad record 16777218 (byte 50331661): more than 16777216 classes");
+}
+
 static void test_roots_rules(void **state)
 {
     struct pyhd_buf b;
@@ -889,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_field_since_version),
         cmocka_unit_test(test_bad_crc),
         cmocka_unit_test(test_end_count),
+        cmocka_unit_test(test_class_count_bound),
         cmocka_unit_test(test_roots_rules),
         cmocka_unit_test(test_trailing_data),
         cmocka_unit_test(test_id_out_of_range),

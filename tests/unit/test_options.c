@@ -191,6 +191,18 @@ static void test_every_option_separate_form(void **state)
     assert_true(p->o.max_items == 0);
 }
 
+/* A --max-size above 3G counts as 3G: the graph must stay below the 4 GiB that
+   pyhd-debug reads (decode.h); an error instead would stop the program from running. */
+static void test_max_size_bound(void **state)
+{
+    struct parsed *p = *state;
+
+    parse(p, NULL, "--max-size=8G", "x.py", NULL);
+    assert_int_equal(p->result, PYHD_PARSE_RUN);
+    assert_true(p->o.max_size == PYHD_MAX_MAX_SIZE);
+    assert_true(p->o.max_size == (uint64_t)3 << 30);
+}
+
 static void test_separate_value_may_look_like_an_option(void **state)
 {
     struct parsed *p = *state;
@@ -684,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_parse_size),
         cmocka_unit_test_setup_teardown(test_privacy_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_resets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_size_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_dump_dir, setup, teardown),
         cmocka_unit_test(test_python_executable),
         cmocka_unit_test(test_python_executable_unusable_venv),
