@@ -148,6 +148,19 @@ def _getter_decorator(node):
         isinstance(node.value, ast.Name) and node.value.id == "functools"
 
 
+def _recursive_repr_decorator(node):
+    """Whether a decorator is `reprlib.recursive_repr(...)` or `recursive_repr(...)`:
+    pyhd_surrogates found the function it wraps in the wrapper's closure, and
+    stands in for the wrapper's guard against recursion."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id == "recursive_repr"
+    return isinstance(func, ast.Attribute) and func.attr == "recursive_repr" and \
+        isinstance(func.value, ast.Name) and func.value.id == "reprlib"
+
+
 def _dumped_source(function):
     """Whether linecache holds the dump's own text of function's file. Only that
     is read: a file of this machine may be another version of it, or a device
@@ -173,8 +186,9 @@ def _read_body(function, getter=False):
         node = node.value   # __repr__ = lambda self: ...
         params, statements = node.args, [ast.Return(node.body)]
     elif isinstance(node, ast.FunctionDef) and node.name == function.__name__ and \
-            (not node.decorator_list or getter and len(node.decorator_list) == 1 and
-             _getter_decorator(node.decorator_list[0])):
+            (not node.decorator_list or len(node.decorator_list) == 1 and
+             (getter and _getter_decorator(node.decorator_list[0]) or
+              not getter and _recursive_repr_decorator(node.decorator_list[0]))):
         params, statements = node.args, list(node.body)
     else:
         raise GiveUp()
@@ -908,6 +922,10 @@ def _program_attribute(value, name):
         attrs = {}
     if type(attrs) is dict and name in attrs:
         return attrs[name]
+    if name in ("name", "value") and type(attrs) is dict and "_" + name + "_" in attrs:
+        import enum
+        if isinstance(value, enum.Enum) and _enum_property(type(value), name):
+            return attrs["_" + name + "_"]  # a member's self.name: enum's own getter's
     for klass in type(value).__mro__:
         if name in klass.__dict__:
             found = klass.__dict__[name]
@@ -937,6 +955,16 @@ def _program_attribute(value, name):
                 return _descriptor_value(found, value)
             return _getter_value(found, value)
     raise GiveUp()
+
+
+def _enum_property(cls, name):
+    """Whether name ("name" or "value") of a member of the enum cls resolves to the
+    enum module's own property, which returns the member's _name_ or _value_."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__module__ == "enum" and \
+                type(klass.__dict__[name]).__name__ in ("property", "DynamicClassAttribute")
+    return False
 
 
 def _pure_base_method(klass, name, pyhd_surrogates):

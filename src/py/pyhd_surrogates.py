@@ -736,6 +736,13 @@ def _finish_class(cls, attrs):
                 not issubclass(cls, enum.Flag):
             # @enum.global_enum (a 3.12 calendar.Day opened where it does not exist).
             type.__setattr__(cls, "__repr__", _stdlib_reprs().global_enum_repr)
+        elif ours is None:
+            # The program's own __repr__ and __str__ of its enum (_enum_attrs
+            # leaves dunders to the real enum machinery): evaluated, else the
+            # enum base's.
+            for name in ("__repr__", "__str__"):
+                if _is_rebuilt_function(attrs.get(name)):
+                    type.__setattr__(cls, name, _enum_expression(cls, attrs[name], name))
         return
     own_str = attrs.get("__str__")
     if own_str is not None and _stdlib_repr_of(own_str) is not None:
@@ -754,7 +761,12 @@ def _finish_class(cls, attrs):
     if ours is not None and ours is _stdlib_reprs().environ_repr:
         for name, method in _stdlib_reprs().ENVIRON_METHODS.items():
             type.__setattr__(cls, name, method)
-    if own is not None and _generated(own, ("dataclasses", "reprlib")):
+    wrapped = _recursive_repr_parts(own)
+    if wrapped is not None:
+        # The program's own __repr__ under @reprlib.recursive_repr(): evaluated,
+        # with the wrapper's fill value where it would recurse.
+        type.__setattr__(cls, "__pyhd_render__", _expression_render(*wrapped))
+    elif own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
     elif own is not None and _is_attrs_repr(own):
         type.__setattr__(cls, "__repr__", _stdlib_reprs().attrs_repr)
@@ -835,17 +847,70 @@ def _evaluated(function, obj):
         return None
 
 
-def _expression_render(function):
+def _expression_render(function, fillvalue=None):
     """__pyhd_render__ of a class with the program's own __repr__ (an inert
     function): what it returned, where pyhd_reprexpr can evaluate its dumped
-    source, else the dumped attributes."""
+    source, else the dumped attributes. fillvalue: the function was wrapped by
+    reprlib.recursive_repr(fillvalue), so an object whose repr is already being
+    made in this thread prints as fillvalue."""
     def render(self, out):
-        text = _evaluated(function, self)
+        if fillvalue is not None:
+            running = _running_reprs()
+            key = id(self)
+            if key in running:
+                out.write(fillvalue)
+                return
+            running.add(key)
+        try:
+            text = _evaluated(function, self)
+        finally:
+            if fillvalue is not None:
+                running.discard(key)
         if text is None:
             _surrogate_render(self, out)
         else:
             out.write(text)
     return render
+
+
+def _running_reprs():
+    """The ids of the objects whose recursive_repr-wrapped repr this thread is making."""
+    state = pyhd_reprlib._local
+    running = getattr(state, "recursive_reprs", None)
+    if running is None:
+        running = state.recursive_reprs = set()
+    return running
+
+
+def _recursive_repr_parts(function):
+    """(the program's function, fill value) of a reprlib.recursive_repr wrapper
+    around the program's own __repr__, read from its dumped closure; None for
+    anything else, a dataclass's generated __repr__ included."""
+    code = getattr(function, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    if not isinstance(filename, str) or os.path.basename(filename) != "reprlib.py":
+        return None
+    try:
+        cells = dict(zip(code.co_freevars, function.__closure__ or ()))
+        user, fill = cells["user_function"].cell_contents, cells["fillvalue"].cell_contents
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+    if type(fill) is not str or not _is_rebuilt_function(user) or \
+            _generated(user, ("dataclasses",)):
+        return None
+    return user, fill
+
+
+def _enum_expression(cls, function, name):
+    """__repr__ or __str__ (name) of a program's enum cls with its own (an inert
+    function): what it returned for the member, where pyhd_reprexpr can evaluate
+    its dumped source, else what the enum base's gives."""
+    def method(self):
+        text = _evaluated(function, self)
+        return getattr(super(cls, self), name)() if text is None else text
+    method.__name__ = name
+    method.__qualname__ = cls.__qualname__ + "." + name
+    return method
 
 
 def _metaclass_repr(function):

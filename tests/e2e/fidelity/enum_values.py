@@ -24,7 +24,20 @@ class Perm(enum.IntFlag):
     X = 1
 
 
+class Kind(enum.Enum):
+    CIRCLE = 1
+    SQUARE = 2
+
+    def __repr__(self):
+        return f"Kind.{self.name}"
+
+    def __str__(self):
+        return "%s=%r" % (self.name.lower(), self.value)
+
+
 def crash():
+    kinds = [Kind.CIRCLE, Kind.SQUARE]
+    kind_text = str(Kind.SQUARE)
     status = Status.IN_STOCK
     priority = Priority.HIGH
     color = Color.RED

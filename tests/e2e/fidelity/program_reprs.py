@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal, enum, functools, operator, time
+import datetime, decimal, enum, functools, operator, reprlib, time
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -163,6 +163,17 @@ class Celsius(float):   # float(self): the builtin's conversion of the number
 class Pair(tuple):   # a property whose getter is a C callable, not a function
     first = property(operator.itemgetter(0))
 
+
+class Tree:
+    """Its own __repr__ under reprlib's guard: python prints [...] where it recurses."""
+    def __init__(self, name):
+        self.name = name
+        self.kids = []
+
+    @reprlib.recursive_repr()
+    def __repr__(self):
+        return "Tree(%s, %r)" % (self.name, self.kids)
+
 def main():
     a = Account("ann", 10)
     p = Point(1, 2)
@@ -200,5 +211,8 @@ def main():
     moment = Moment(time.gmtime(0))
     tokens = [Dotted(), Dotted(("Name", "Class"))]
     ledger = Ledger(rent=2, food=1)
+    tree = Tree("root")
+    tree.kids.append(tree)
+    tree.kids.append(Tree("leaf"))
     raise ValueError(a)
 main()
