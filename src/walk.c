@@ -4081,6 +4081,18 @@ static int w_object(struct walker *w, PyObject *o)
         return w_instance(w, o);
     if (has_c_buffer(w, t))
         return w_buffer(w, o);
+    if (base != t && (PyObject *)base == w->stdlib_types[STD_DECIMAL] && base->tp_str != NULL) {
+        /* A program's subclass of the C decimal.Decimal (class Money(Decimal)): a
+           REDUCED record of its class with the value as the base's own C str gives
+           it (not the class's __str__, which may be the program's). Its __dict__,
+           rarely used, is not kept. */
+        PyObject *text = base->tp_str(o);
+        if (text != NULL && !PyUnicode_CheckExact(text))
+            Py_CLEAR(text);
+        if (text != NULL)
+            return reduced_record(w, t, Py_BuildValue("(N)", text));
+        PyErr_Clear();
+    }
     if (base != t) {
         /* Say why a Python class's instance is opaque: its C base is not read. */
         PyObject *reason = PyUnicode_FromFormat("state of the C base class %s is not read",

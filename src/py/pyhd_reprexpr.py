@@ -66,7 +66,7 @@ _PURE_FUNCTIONS = {
     name: getattr(builtins, name)
     for name in ("repr", "str", "format", "len", "type", "int", "float", "round", "abs",
                  "sorted", "min", "max", "sum", "bool", "hex", "oct", "bin", "list", "tuple",
-                 "vars", "getattr", "map")
+                 "vars", "getattr", "map", "hasattr", "isinstance")
 }
 
 # Methods of exact builtin values that compute from the value and their arguments only.
@@ -208,7 +208,9 @@ def _read_body(function, getter=False):
     # __get__(self, obj, objtype) is evaluated with all three bound.
     positional = () if params.kwonlyargs else \
         tuple(a.arg for a in params.posonlyargs + params.args)
-    return name, statements, owner, module, frozenset(assigned), positional
+    # The class it was written in, by qualified name, for super().
+    defined_in = function.__qualname__.rpartition(".")[0]
+    return name, statements, owner, module, frozenset(assigned), positional, defined_in
 
 
 def _check_block(statements, assigned):
@@ -291,6 +293,7 @@ def _run(body, obj, more=None):
         if more:
             scope.update(more)
         evaluator = _Evaluator(scope, owner, module, assigned)
+        evaluator.self_name, evaluator.defined_in = name, body[6]
         result = _execute(evaluator, statements)
         if result is _FELL_THROUGH:
             raise GiveUp()  # python: the method returned None, and repr() raised
@@ -442,6 +445,8 @@ class _Evaluator:
         self.owner = owner    # the class the method was written in, for name mangling
         self.module = module  # the name of the module it was written in: its globals
         self.iterations = 0
+        self.self_name = None   # the method's first parameter, and the qualified
+        self.defined_in = None  # name of its class (_run): for super()
 
     def eval(self, node):
         method = _NODES.get(type(node).__name__)
@@ -620,8 +625,9 @@ class _Evaluator:
         raise GiveUp()
 
     def _Call(self, node):
-        if any(k.arg is None for k in node.keywords):
-            raise GiveUp()
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and \
+                "super" not in self.scope and not node.args and not node.keywords:
+            return self._super()
         function = self.eval(node.func)
         args = []
         for a in node.args:
@@ -633,14 +639,46 @@ class _Evaluator:
                 args.extend(value)
             else:
                 args.append(self.eval(a))
-        kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
-        if isinstance(function, (_BoundPure, _TypeMethod, _BoundMethod)):
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is not None:
+                kwargs[k.arg] = self.eval(k.value)
+                continue
+            # f(**mapping): a builtin dict's str keys, as python passes them.
+            mapping = self.eval(k.value)
+            if type(mapping) is not dict or any(type(key) is not str for key in mapping) \
+                    or len(mapping) > MAX_ITERATIONS:
+                raise GiveUp()
+            kwargs.update(mapping)
+        if isinstance(function, (_BoundPure, _TypeMethod, _BoundMethod, _SuperMethod)):
             return function.call(args, kwargs)
         if function is list:
             return self._own(_call_pure(function, args, kwargs))  # a new list
         if any(function is f for f in _PURE_FUNCTIONS.values()):
             return _call_pure(function, args, kwargs)
         raise GiveUp()
+
+    def _super(self):
+        """super() in a method of a program class: the next class of the
+        instance's MRO after the one the method was written in."""
+        obj = self.scope.get(self.self_name)
+        if self.defined_in is None or obj is None or not _is_program_object(obj):
+            raise GiveUp()
+        mro = type(obj).__mro__
+        for i, klass in enumerate(mro):
+            if klass.__qualname__ == self.defined_in and \
+                    klass.__module__ == self.module:
+                return _Super(obj, mro[i + 1:])
+        raise GiveUp()
+
+    def _Lambda(self, node):
+        """A lambda of one positional parameter, evaluated here when called (a
+        sort key): it sees the method's names as python's closure would."""
+        params = node.args
+        if params.posonlyargs or params.kwonlyargs or params.vararg or params.kwarg or \
+                params.defaults or len(params.args) != 1:
+            raise GiveUp()
+        return _Lambda(self, params.args[0].arg, node.body)
 
     # Comprehensions: one or more `for` over builtin containers.
     def _GeneratorExp(self, node):
@@ -684,6 +722,8 @@ class _Evaluator:
             yield
 
     def _truth(self, value):
+        if _plain_program_object(value):
+            return True  # neither __bool__ nor __len__ anywhere in its classes
         if type(value) not in _SCALARS + (list, tuple, dict) and \
                 not (_is_program_object(value) and _builtin_container(value, _TRUTH)):
             raise GiveUp()
@@ -811,6 +851,103 @@ class _BoundMethod:
     __lt__ = __le__ = __gt__ = __ge__ = __len__ = __contains__ = _give_up
 
 
+class _Inert:
+    """What the body holds but may only call: anything else done with it gives up."""
+
+    def _give_up(self, *args):
+        raise GiveUp()
+
+    __repr__ = __str__ = __format__ = __bool__ = __eq__ = __hash__ = __iter__ = _give_up
+    __lt__ = __le__ = __gt__ = __ge__ = __len__ = __contains__ = _give_up
+
+
+class _Super(_Inert):
+    """super() in a program's method: obj, and the classes of its MRO after the
+    method's own."""
+
+    def __init__(self, obj, mro):
+        self.obj, self.mro = obj, mro
+
+
+class _SuperMethod(_Inert):
+    """super().__repr__ or super().__str__: what the next class of the MRO that
+    defines it returns, its body evaluated when the program wrote it."""
+
+    def __init__(self, sup, name):
+        self.sup, self.name = sup, name
+
+    def call(self, args, kwargs):
+        if args or kwargs:
+            raise GiveUp()
+        import pyhd_reprlib, pyhd_surrogates
+        obj = self.sup.obj
+        for klass in self.sup.mro:
+            own = pyhd_surrogates.program_method(klass, self.name)
+            if own is not None:
+                body = method_body(own)
+                if body is None or len(body[5]) != 1:
+                    raise GiveUp()
+                result = _run(body, obj)
+                if type(result) is not str:
+                    raise GiveUp()
+                return result
+            if klass is object:
+                if self.name == "__str__":
+                    return _repr(obj)  # object.__str__ is repr(self)
+                raise GiveUp()  # object.__repr__: an address
+            if any(klass is m for m in pyhd_surrogates._mirrors.values()):
+                raise GiveUp()  # stands for a real class, whose code is not known here
+            found = klass.__dict__.get(self.name)
+            if found is None or found is pyhd_reprlib.render_repr:
+                continue  # defined by none of the program's code: the next class's
+            if not pyhd_surrogates.is_surrogate(klass):
+                if klass in _TYPES.values():
+                    return _TypeMethod(klass, self.name).call([obj], {})
+                raise GiveUp()
+            if pyhd_surrogates._is_rebuilt_function(found):
+                raise GiveUp()  # the program's code
+            if self.name == "__repr__":
+                return _check_text(found(obj))  # ours: a generated repr's rendering
+            raise GiveUp()
+        raise GiveUp()
+
+
+class _Lambda(_Inert):
+    """A lambda of the body (a sort key): its expression evaluated for one
+    argument, in the body's names."""
+
+    def __init__(self, evaluator, param, body):
+        self.evaluator, self.param, self.body = evaluator, param, body
+
+    def call(self, args, kwargs):
+        if len(args) != 1 or kwargs:
+            raise GiveUp()
+        evaluator = self.evaluator
+        outer = evaluator.scope
+        evaluator.scope = dict(outer)
+        evaluator.scope[self.param] = args[0]
+        try:
+            return evaluator.eval(self.body)
+        finally:
+            evaluator.scope = outer
+
+
+def _plain_program_object(value):
+    """Whether value is an instance of a program's class whose truth is python's
+    default, True: its classes are all the program's (rebuilt), and none defined
+    __bool__ or __len__."""
+    if not _is_program_object(value):
+        return False
+    import pyhd_surrogates
+    cls = type(value)
+    # A mirror stands for a real class whose own __len__ or __bool__ is not
+    # recorded (class Rows(collections.UserList)): not known then.
+    mirrors = pyhd_surrogates._mirrors.values()
+    return all(pyhd_surrogates.is_surrogate(k) and not any(k is m for m in mirrors)
+               for k in cls.__mro__[:-1]) and \
+        not pyhd_surrogates.own_container_protocol(cls, _TRUTH)
+
+
 class _Formatted:
     """A value given to str.format or %: formatted by _format, _str and _repr."""
 
@@ -846,6 +983,10 @@ class _Formatted:
 
 
 def _attribute(value, name):
+    if isinstance(value, _Super):
+        if name in ("__repr__", "__str__"):
+            return _SuperMethod(value, name)
+        raise GiveUp()
     if name == "__class__":
         return type(value)
     if isinstance(value, type):
@@ -937,6 +1078,14 @@ def _program_attribute(value, name):
                     raise GiveUp()
             if type(found) in _SCALARS + (list, tuple, dict) or isinstance(found, type):
                 return found
+            import operator
+            if type(found) is property and type(found.fget) is operator.itemgetter and \
+                    isinstance(value, tuple):
+                # A namedtuple's field (pyhd_surrogates gives a rebuilt one these).
+                index = found.fget.__reduce__()[1]
+                if len(index) == 1 and type(index[0]) is int:
+                    return tuple.__getitem__(value, index[0])
+                raise GiveUp()
             import pyhd_surrogates
             if type(found) is property and not pyhd_surrogates.is_surrogate(klass) and \
                     pyhd_surrogates._how.get(klass) in ("reduced", "instance"):
@@ -1087,6 +1236,8 @@ def _builtin_container(value, uses=_LENGTH + _TRUTH + _ITEMS + _INDEX):
 
 
 def _call_pure(function, args, kwargs):
+    if function in (sorted, min, max) and "key" in kwargs:
+        return _keyed_call(function, args, kwargs)
     if function in (sorted, min, max, sum, list, tuple, len):
         if len(args) != 1 or \
                 not _builtin_container(args[0], _LENGTH if function is len else _ITEMS) or \
@@ -1101,7 +1252,19 @@ def _call_pure(function, args, kwargs):
     if function is vars and len(args) == 1:
         return _own_dict(args[0])
     if function is getattr and len(args) == 2 and type(args[1]) is str:
-        return _attribute(args[0], args[1])  # as obj.name; the 3-argument form gives up
+        return _attribute(args[0], args[1])  # as obj.name
+    if function in (getattr, hasattr) and len(args) == (3 if function is getattr else 2) \
+            and type(args[1]) is str:
+        present = _has_attribute(args[0], args[1])
+        if present:
+            value = _attribute(args[0], args[1])  # gives up where python would compute
+            return value if function is getattr else True
+        return args[2] if function is getattr else False
+    if function is isinstance and len(args) == 2:
+        classes = args[1] if type(args[1]) is tuple else (args[1],)
+        if not all(isinstance(c, type) and type(c) is type for c in classes):
+            raise GiveUp()  # a metaclass's __instancecheck__ may be program code
+        return issubclass(type(args[0]), classes)
     if function is map and len(args) == 2 and _builtin_container(args[1], _ITEMS):
         # A list, not an iterator: what join, list, tuple and sorted take from it.
         mapped = args[0]
@@ -1127,6 +1290,69 @@ def _call_pure(function, args, kwargs):
             raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)
         return function(*args)
     raise GiveUp()
+
+
+def _keyed_call(function, args, kwargs):
+    """sorted, min or max of a builtin container with key= (a lambda of the
+    body, or a pure function): the keys must be plain values, compared by their
+    builtin code; ties keep the items' order, as python's sort does."""
+    key = kwargs["key"]
+    if len(args) != 1 or not _builtin_container(args[0], _ITEMS) or \
+            set(kwargs) - ({"key", "reverse"} if function is sorted else {"key"}) or \
+            len(args[0]) > MAX_ITERATIONS:
+        raise GiveUp()
+    items = list(args[0])
+    if isinstance(key, _Lambda):
+        keys = [key.call([item], {}) for item in items]
+    elif isinstance(key, (_BoundPure, _TypeMethod)):
+        keys = [key.call([item], {}) for item in items]
+    elif any(key is f for f in _PURE_FUNCTIONS.values()) and key is not map:
+        keys = [_call_pure(key, [item], {}) for item in items]
+    else:
+        raise GiveUp()
+    if not all(map(_plain, keys)):
+        raise GiveUp()
+    if not items and function is not sorted:
+        raise GiveUp()  # python: ValueError
+    if function is sorted:
+        order = sorted(range(len(items)), key=keys.__getitem__,
+                       reverse=bool(kwargs.get("reverse", False)))
+        return [items[i] for i in order]
+    return items[function(range(len(items)), key=keys.__getitem__)]
+
+
+def _has_attribute(value, name):
+    """Whether value has the attribute name, as hasattr() would say, known
+    without running code: True, False; GiveUp when only code could tell (a
+    program's __getattr__, a value of another class)."""
+    if type(value) in _SCALARS or type(value) in _CONTAINERS:
+        return hasattr(value, name)  # the builtin's own C attributes
+    if not _is_program_object(value):
+        raise GiveUp()
+    try:
+        attrs = object.__getattribute__(value, "__dict__")
+    except AttributeError:
+        attrs = {}
+    if type(attrs) is dict and name in attrs:
+        return True
+    import pyhd_surrogates
+    if pyhd_surrogates.own_container_protocol(type(value), ("__getattr__",
+                                                            "__getattribute__")):
+        raise GiveUp()  # the program's code would decide
+    for klass in type(value).__mro__[:-1]:
+        if "__getattr__" in klass.__dict__ or "__getattribute__" in klass.__dict__ or \
+                any(klass is m for m in pyhd_surrogates._mirrors.values()):
+            raise GiveUp()  # another class's code would decide
+    for klass in type(value).__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            if type(found).__name__ == "member_descriptor":  # a slot: set or not
+                try:
+                    found.__get__(value, type(value))
+                except AttributeError:
+                    return False
+            return True
+    return False
 
 
 def _number_of_program(value, function):
@@ -1180,4 +1406,5 @@ def _format(value, spec):
 # The syntax this module evaluates: ast node class name -> its method. Nothing else.
 _NODES = {name: getattr(_Evaluator, "_" + name) for name in (
     "Constant", "Name", "Tuple", "List", "Dict", "JoinedStr", "BinOp", "UnaryOp", "BoolOp",
-    "IfExp", "Compare", "Attribute", "Subscript", "Call", "GeneratorExp", "ListComp")}
+    "IfExp", "Compare", "Attribute", "Subscript", "Call", "GeneratorExp", "ListComp",
+    "Lambda")}

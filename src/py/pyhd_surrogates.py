@@ -282,6 +282,10 @@ def _usable_real_base(base):
         return False
     if base.__module__ == "builtins" or issubclass(base, BaseException):
         return True
+    if _is_decimal(base):
+        # A program's subclass of it is made by Decimal.__new__ from the dumped
+        # value (make_reduced): its repr, str and arithmetic are Decimal's.
+        return True
     # date, time and datetime: their values are made by their C constructor
     # (rebuild_values.c), the subclass's instances too (a SUBCLASS record).
     datetime = sys.modules.get("datetime")
@@ -293,6 +297,13 @@ def _usable_real_base(base):
     # (pyhd_cobjects.make_ndarray), its numpy hooks left out (class_attrs).
     numpy = sys.modules.get("numpy")
     return numpy is not None and base is getattr(numpy, "ndarray", None)
+
+
+def _is_decimal(cls):
+    """Whether cls is this interpreter's decimal.Decimal, as the trust table has it."""
+    decimal = sys.modules.get("decimal")
+    return decimal is not None and cls is getattr(decimal, "Decimal", None) and \
+        _how.get(cls) == "reduced"
 
 
 # (module, qualname) of those classes, and their slots (3.8 to 3.14).
@@ -564,14 +575,15 @@ _SKIPPED_ATTRS = frozenset((
 # must work) is in _own_protocol with their names, so that its builtin base's
 # are never taken for what the program computed (pyhd_reprexpr).
 _CONTAINER_PROTOCOL = frozenset(("__len__", "__bool__", "__iter__", "__getitem__",
-                                 "__contains__"))
+                                 "__contains__", "__getattr__", "__getattribute__"))
 _own_protocol = weakref.WeakKeyDictionary()  # class -> the names of those it defined
 
 
 def own_container_protocol(cls, names=_CONTAINER_PROTOCOL):
     """Whether the program's cls or a base of it defined one of names (of
-    __len__, __bool__, __iter__, __getitem__ and __contains__): rebuilt classes
-    keep their builtin base's."""
+    __len__, __bool__, __iter__, __getitem__, __contains__, and __getattr__ and
+    __getattribute__, which decide what hasattr() says): rebuilt classes keep
+    their builtin base's, and object's attribute lookup."""
     return any(not _own_protocol[klass].isdisjoint(names)
                for klass in cls.__mro__ if klass in _own_protocol)
 
@@ -741,7 +753,9 @@ def _finish_class(cls, attrs):
             # leaves dunders to the real enum machinery): evaluated, else the
             # enum base's.
             for name in ("__repr__", "__str__"):
-                if _is_rebuilt_function(attrs.get(name)):
+                # (3.11 and later copy Enum's own into a class with a data type.)
+                if _is_rebuilt_function(attrs.get(name)) and \
+                        not _is_stdlib_function(attrs[name]):
                     type.__setattr__(cls, name, _enum_expression(cls, attrs[name], name))
         return
     own_str = attrs.get("__str__")
@@ -749,6 +763,7 @@ def _finish_class(cls, attrs):
         type.__setattr__(cls, "__str__", _stdlib_repr_of(own_str))
     elif not issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         type.__setattr__(cls, "__str__", _expression_str(own_str))
+        _program_methods.setdefault(cls, {})["__str__"] = own_str
     elif issubclass(cls, BaseException) and _is_rebuilt_function(own_str):
         # The program's __str__ cannot run; BaseException's would print its
         # args instead, not what the program printed. The text python printed
@@ -766,6 +781,7 @@ def _finish_class(cls, attrs):
         # The program's own __repr__ under @reprlib.recursive_repr(): evaluated,
         # with the wrapper's fill value where it would recurse.
         type.__setattr__(cls, "__pyhd_render__", _expression_render(*wrapped))
+        _program_methods.setdefault(cls, {})["__repr__"] = wrapped[0]
     elif own is not None and _generated(own, ("dataclasses", "reprlib")):
         type.__setattr__(cls, "__repr__", _dataclass_repr)
     elif own is not None and _is_attrs_repr(own):
@@ -793,6 +809,7 @@ def _finish_class(cls, attrs):
             type.__setattr__(cls, "__repr__", _metaclass_repr(own))
         elif _is_rebuilt_function(own):
             type.__setattr__(cls, "__pyhd_render__", _expression_render(own))
+            _program_methods.setdefault(cls, {})["__repr__"] = own
         return
     elif any(is_surrogate(b) and "__repr__" in b.__dict__ for b in cls.__mro__[1:]) or \
             issubclass(cls, BaseException) or _native_base(cls) is not object:
@@ -844,6 +861,19 @@ def _evaluated(function, obj):
     try:
         return pyhd_reprexpr.evaluate(body, obj)
     except pyhd_reprexpr.GiveUp:
+        return None
+
+
+# A rebuilt class -> {"__repr__" or "__str__": the program's own (an inert
+# function)}, for super().__repr__() in a subclass's (pyhd_reprexpr).
+_program_methods = weakref.WeakKeyDictionary()
+
+
+def program_method(cls, name):
+    """The program's own __repr__ or __str__ (name) written in cls, or None."""
+    try:
+        return _program_methods.get(cls, {}).get(name)
+    except TypeError:  # not weakly referable: not a rebuilt class
         return None
 
 
@@ -2572,6 +2602,16 @@ def make_reduced(cls, args):
     if build is None and is_surrogate(cls):
         # A C type of the dumping python that this table knows by its names.
         build = _reducers.get((cls.__module__, cls.__qualname__))
+    if build is None and is_surrogate(cls) and isinstance(args, tuple) and len(args) == 1 \
+            and type(args[0]) is str:
+        # A program's subclass of decimal.Decimal (walk.c): Decimal's own
+        # constructor, never the class's __new__ or __init__.
+        base = next((k for k in cls.__mro__ if _is_decimal(k)), None)
+        if base is not None:
+            try:
+                return base.__new__(cls, args[0])
+            except Exception as exc:
+                return OpaqueStub(cls, 0, None, "cannot rebuild: %s" % exc)
     if build is None and isinstance(cls, type):
         build = _lazy_reducer(cls)
     if build is None:

@@ -371,6 +371,49 @@ class Argued:   # a method called with an argument, or taking more than self
     def two(self, m=2):
         return str(m)
 
+class Hasattrs:   # attribute lookups that the program's __getattr__ would answer
+    def __getattr__(self, name):
+        return open("pwned-getattr", "w")
+    def __repr__(self):
+        return "Hasattrs(%s, %s)" % (hasattr(self, "x"), getattr(self, "y", 0))
+
+class Meta(type):
+    def __instancecheck__(cls, obj):
+        return open("pwned-instancecheck", "w")
+    def __subclasscheck__(cls, sub):
+        return open("pwned-subclasscheck", "w")
+
+class Marker(metaclass=Meta):
+    pass
+
+class Checks:   # isinstance() against a class whose metaclass would act
+    def __repr__(self):
+        return "Checks(%s)" % isinstance(self, Marker)
+
+class Weighed:
+    def weight(self):
+        return open("pwned-key", "w")
+
+class Keyed:   # a sort key that calls a method whose body acts
+    def __init__(self):
+        self.items = [Weighed(), Weighed()]
+    def __repr__(self):
+        return "Keyed(%s)" % len(sorted(self.items, key=lambda i: i.weight()))
+
+class Acting:
+    def __repr__(self):
+        return open("pwned-super", "w").name
+
+class Supers(Acting):   # super().__repr__() whose body acts
+    def __repr__(self):
+        return "Supers<" + super().__repr__() + ">"
+
+class Truthy:   # its truth is its own __bool__, which acts
+    def __bool__(self):
+        return bool(open("pwned-bool", "w"))
+    def __repr__(self):
+        return "Truthy(%s)" % ("yes" if self else "no")
+
 def main():
     victim = pathlib.Path("victim.txt")
     victim.write_text("keep me")
@@ -396,6 +439,7 @@ def main():
     accounts = [Account("ann"), Admin("bob")]
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
     balance, described = Balance(10), Described()
+    hasattrs, checks, keyed, supers, truthy = Hasattrs(), Checks(), Keyed(), Supers(), Truthy()
     for _ in range(20):
         fan = Fan(fan)
     raise RuntimeError("crash")
@@ -407,7 +451,7 @@ HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "read
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
            "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned", "converts",
-           "indexes", "joins2", "truth"]
+           "indexes", "joins2", "truth", "hasattrs", "checks", "keyed", "supers", "truthy"]
 # str() of these is not their __repr__: a datetime's own __str__, which asks the
 # time zone for its offset (the program's code, not run: an error says so).
 STR_OF_BASE = {"zoned"}

@@ -1,4 +1,5 @@
 """Fidelity: enums in the crashing frame."""
+import datetime
 import enum
 
 
@@ -35,7 +36,14 @@ class Kind(enum.Enum):
         return "%s=%r" % (self.name.lower(), self.value)
 
 
+class Holiday(datetime.date, enum.Enum):
+    """3.11 and later copy Enum's own __repr__ into a class with a data type."""
+    NEW_YEAR = (2026, 1, 1)
+    XMAS = (2026, 12, 25)
+
+
 def crash():
+    holidays = list(Holiday)
     kinds = [Kind.CIRCLE, Kind.SQUARE]
     kind_text = str(Kind.SQUARE)
     status = Status.IN_STOCK

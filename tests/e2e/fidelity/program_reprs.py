@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import datetime, decimal, enum, functools, operator, reprlib, time
+import collections, datetime, decimal, enum, functools, operator, reprlib, time
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -174,6 +174,54 @@ class Tree:
     def __repr__(self):
         return "Tree(%s, %r)" % (self.name, self.kids)
 
+
+class Described:
+    """A base __repr__ over vars(self), and a subclass that calls super()'s."""
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+class Wrapped(Described):
+    def __repr__(self):
+        return "Wrapped<" + super().__repr__() + ">"
+
+
+class Probe:
+    """getattr() with a default, hasattr(), isinstance() and str.format(**vars(self))."""
+    def __init__(self, value):
+        self.value = value
+    def __repr__(self):
+        kind = "number" if isinstance(self.value, (int, float)) else "other"
+        return "Probe({value}, {0}, {1}, {2})".format(
+            kind, getattr(self, "unit", "none"), hasattr(self, "value"), **vars(self))
+
+
+class Link:
+    """The truth of a program object (a plain one is true) in a conditional."""
+    def __init__(self, value, nxt=None):
+        self.value, self.nxt = value, nxt
+    def __repr__(self):
+        return f"{self.value} -> {self.nxt!r}" if self.nxt else f"{self.value}"
+
+
+class Ranked:
+    """sorted() with a lambda key."""
+    def __init__(self, scores):
+        self.scores = scores
+    def __repr__(self):
+        best = sorted(self.scores, key=lambda name: -self.scores[name])
+        return "Ranked(%s)" % ", ".join(best)
+
+
+class Coord(collections.namedtuple("Coord", "lat lon")):
+    """A namedtuple subclass whose own __repr__ reads its fields."""
+    __slots__ = ()
+    def __repr__(self):
+        return f"Coord<{self.lat}|{self.lon}>"
+
 def main():
     a = Account("ann", 10)
     p = Point(1, 2)
@@ -214,5 +262,11 @@ def main():
     tree = Tree("root")
     tree.kids.append(tree)
     tree.kids.append(Tree("leaf"))
+    wrapped = Wrapped(z=2, name="w")
+    described = Described(a=1)
+    probes = [Probe(2.5), Probe("x")]
+    chain = Link(1, Link(2, Link(3)))
+    ranked = Ranked({"ann": 3, "bob": 9, "cy": 5})
+    coord = Coord(52.5, 13.4)
     raise ValueError(a)
 main()

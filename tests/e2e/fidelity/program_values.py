@@ -1,6 +1,7 @@
 """Fidelity: the program's own classes, functions and modules in the crashing frame."""
 import abc
 import collections
+import decimal
 import fractions
 import json
 import operator
@@ -87,6 +88,15 @@ class RequestId(uuid.UUID):
     pass
 
 
+class Cents(decimal.Decimal):       # a C base: Decimal's own repr and arithmetic
+    pass
+
+
+class Amount(decimal.Decimal):
+    def __repr__(self):
+        return f"Amount({self})"
+
+
 def helper(a, b=2, *rest, key=None, **extra):
     return a
 
@@ -110,6 +120,9 @@ def crash():
     money = Money(3, 4)
     ratio = Ratio(1, 3)
     request = RequestId("12345678-1234-5678-1234-567812345678")
+    cents = Cents("19.99")
+    amount = Amount("-0.5")
+    total = cents + amount
     return 1 / 0
 
 
