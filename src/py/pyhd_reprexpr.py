@@ -895,7 +895,7 @@ class _SuperMethod(_Inert):
                 if self.name == "__str__":
                     return _repr(obj)  # object.__str__ is repr(self)
                 raise GiveUp()  # object.__repr__: an address
-            if any(klass is m for m in pyhd_surrogates._mirrors.values()):
+            if pyhd_surrogates.is_mirror(klass):
                 raise GiveUp()  # stands for a real class, whose code is not known here
             found = klass.__dict__.get(self.name)
             if found is None or found is pyhd_reprlib.render_repr:
@@ -942,8 +942,7 @@ def _plain_program_object(value):
     cls = type(value)
     # A mirror stands for a real class whose own __len__ or __bool__ is not
     # recorded (class Rows(collections.UserList)): not known then.
-    mirrors = pyhd_surrogates._mirrors.values()
-    return all(pyhd_surrogates.is_surrogate(k) and not any(k is m for m in mirrors)
+    return all(pyhd_surrogates.is_surrogate(k) and not pyhd_surrogates.is_mirror(k)
                for k in cls.__mro__[:-1]) and \
         not pyhd_surrogates.own_container_protocol(cls, _TRUTH)
 
@@ -1341,7 +1340,7 @@ def _has_attribute(value, name):
         raise GiveUp()  # the program's code would decide
     for klass in type(value).__mro__[:-1]:
         if "__getattr__" in klass.__dict__ or "__getattribute__" in klass.__dict__ or \
-                any(klass is m for m in pyhd_surrogates._mirrors.values()):
+                pyhd_surrogates.is_mirror(klass):
             raise GiveUp()  # another class's code would decide
     for klass in type(value).__mro__:
         if name in klass.__dict__:

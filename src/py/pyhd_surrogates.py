@@ -438,6 +438,7 @@ def _new_class(name, qualname, module, bases, exception, slots=None, metaclass=N
 
 
 _mirrors = {}
+_mirror_ids = set()  # id() of each class in _mirrors' values (they live as long)
 
 
 def mirror_class(cls):
@@ -447,7 +448,14 @@ def mirror_class(cls):
         mirror = _new_class(cls.__name__, cls.__qualname__, cls.__module__, cls.__bases__,
                             issubclass(cls, BaseException))
         _mirrors[cls] = mirror
+        _mirror_ids.add(id(mirror))
     return mirror
+
+
+def is_mirror(cls):
+    """Whether cls is a mirror_class(): it stands for a real class whose own
+    methods are not recorded."""
+    return id(cls) in _mirror_ids
 
 
 # How each real class that make_class gave is rebuilt: "class", "reduced",
