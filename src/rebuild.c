@@ -1283,7 +1283,7 @@ static PyObject *cob_call(struct rb *rb, const char *name, PyObject *const *args
     PyObject *fn, *result;
     /* Imported by the first record that needs it: most dumps hold none, and
        every start of pyhd-debug would pay for the import. */
-    if (!rb->cob && !(rb->cob = PyImport_ImportModule("pyhd_cobjects")))
+    if (!rb->cob && !(rb->cob = pyhd_import("pyhd_cobjects")))
         return NULL;
     fn = PyObject_GetAttrString(rb->cob, name);
     if (!fn)
@@ -2697,7 +2697,7 @@ static int settle_new_objects(void)
 #ifdef Py_GIL_DISABLED
     return 0;
 #else
-    PyObject *gc = PyImport_ImportModule("gc"), *res = NULL;
+    PyObject *gc = pyhd_import("gc"), *res = NULL;
     long frozen = -1;
     if (!gc)
         return -1;
@@ -2747,7 +2747,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     }
     rb.objs[0] = NULL;
     rb.depth[0] = 0;
-    rb.sur = PyImport_ImportModule("pyhd_surrogates");
+    rb.sur = pyhd_import("pyhd_surrogates");
     if (!rb.sur)
         goto done;
     rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
@@ -2758,7 +2758,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
         goto done;
     }
     {
-        PyObject *enum_module = PyImport_ImportModule("enum"), *enum_class = NULL;
+        PyObject *enum_module = pyhd_import("enum"), *enum_class = NULL;
         rb.enum_meta = enum_module ? PyObject_GetAttrString(enum_module, "EnumMeta") : NULL;
         enum_class = rb.enum_meta ? PyObject_GetAttrString(enum_module, "Enum") : NULL;
         rb.enum_hash = enum_class ? PyObject_GetAttrString(enum_class, "__hash__") : NULL;
@@ -2770,7 +2770,7 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
             goto done;
     }
     rb.empty = PyTuple_New(0);
-    rb.builtins = PyImport_ImportModule("builtins");
+    rb.builtins = pyhd_import("builtins");
     rb.dict_name = PyUnicode_InternFromString("__dict__");
     rb.name_name = PyUnicode_InternFromString("_name_");
     if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
@@ -3046,7 +3046,8 @@ static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_s
         PyErr_SetString(PyExc_TypeError, "module_table(modules, rebuilt) takes two dicts");
         return NULL;
     }
-    table = PyDict_New();
+    /* Sized once for every name (a program has hundreds), not grown as they come. */
+    table = _PyDict_NewPresized(PyDict_GET_SIZE(args[0]));
     /* "__file__" interned once, not by PyObject_SetAttrString for every module. */
     file_name = PyUnicode_InternFromString("__file__");
     if (!table || !file_name)
@@ -3264,7 +3265,7 @@ void pyhd__pause_collector(void)
 void pyhd__freeze_for_exit(void)
 {
 #ifndef Py_GIL_DISABLED
-    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *gc = pyhd_import("gc");
     PyObject *res = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
     Py_XDECREF(res);
     Py_XDECREF(gc);

@@ -542,7 +542,7 @@ static PyObject *entry_class(const struct trusted *t)
 {
     char module[64];
     const char *name = import_names(t, module, sizeof module);
-    PyObject *mod = PyImport_ImportModule(module), *obj;
+    PyObject *mod = pyhd_import(module), *obj;
     if (!mod)
         return NULL;
     obj = PyObject_GetAttrString(mod, name);

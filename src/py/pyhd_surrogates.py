@@ -386,6 +386,15 @@ def _metaclass_maker(metaclass):
 
 
 def _new_class(name, qualname, module, bases, exception, slots=None, metaclass=None):
+    if not exception and slots is None and metaclass is None and \
+            type(name) is str and type(qualname) is str and type(module) is str and \
+            (bases == () or bases == (object,)) and "\0" not in name and "\0" not in qualname:
+        # Most classes of a program: a plain class of its own (one type() call).
+        cls = type(name, (), {"__module__": module, "__qualname__": qualname, "__doc__": None,
+                              "__repr__": pyhd_reprlib.render_repr,
+                              "__pyhd_render__": _surrogate_render})
+        _add_surrogate(cls)
+        return cls
     bases = tuple(b for b in bases if isinstance(b, type) and b is not object)
     bases = tuple(b if is_surrogate(b) or _usable_real_base(b) or _is_enum_base(b)
                   else mirror_class(b) for b in bases)
@@ -1258,41 +1267,59 @@ def _code_with(raiser, record=None, freevars=()):
     names, file, first line and parameters of a dumped code record (the bytecode is
     always the template's): made by one code.replace()."""
     template = _template()
-    consts = tuple(raiser if c is _UNFILLED else c for c in template.co_consts)
-    fields = {"co_consts": consts}
-    if freevars:
-        fields["co_freevars"] = freevars
-    if isinstance(record, CodeRecord):
-        if isinstance(record.filename, str):
-            fields["co_filename"] = record.filename
-        if isinstance(record.name, str):
-            fields["co_name"] = record.name
-        if isinstance(record.qualname, str) and sys.version_info >= (3, 11):
-            fields["co_qualname"] = record.qualname
-        if type(record.firstlineno) is int and 0 < record.firstlineno < 2 ** 31:
-            fields["co_firstlineno"] = record.firstlineno
-        fields.update(_parameters(record, template))
+    consts = _template_consts(raiser)
+    if type(record) is not CodeRecord:
+        return template.replace(co_consts=consts, co_freevars=freevars)
+    filename, name, qualname, line = \
+        record.filename, record.name, record.qualname, record.firstlineno
     try:
-        return template.replace(**fields)
+        return template.replace(
+            co_consts=consts, co_freevars=freevars,
+            co_filename=filename if type(filename) is str else template.co_filename,
+            co_name=name if type(name) is str else template.co_name,
+            co_firstlineno=line if type(line) is int and 0 < line < 2 ** 31
+            else template.co_firstlineno,
+            **_parameters(record, template),
+            **({"co_qualname": qualname} if type(qualname) is str and _HAS_QUALNAME else {}))
     except (TypeError, ValueError):
         return template.replace(co_consts=consts, co_freevars=freevars)
 
 
+_HAS_QUALNAME = sys.version_info >= (3, 11)
+_CONSTS_AT = []  # where the template's co_consts has _UNFILLED, found once
+
+
+def _template_consts(raiser):
+    """The template's co_consts with raiser for _UNFILLED."""
+    if not _CONSTS_AT:
+        _CONSTS_AT.append([i for i, c in enumerate(_template().co_consts) if c is _UNFILLED])
+    consts = list(_TEMPLATE.co_consts)
+    for i in _CONSTS_AT[0]:
+        consts[i] = raiser
+    return tuple(consts)
+
+
 def _parameters(record, template):
     """code.replace() fields giving the template the dumped parameters, or {}."""
-    counts = (record.argcount, record.posonlyargcount, record.kwonlyargcount, record.flags)
-    names = record.varnames
-    if any(type(n) is not int or not 0 <= n < 2 ** 31 for n in counts) or \
-            not isinstance(names, tuple) or not all(type(n) is str for n in names):
+    argcount, posonly, kwonly, flags, names = record.argcount, record.posonlyargcount, \
+        record.kwonlyargcount, record.flags, record.varnames
+    if type(argcount) is not int or type(posonly) is not int or \
+            type(kwonly) is not int or type(flags) is not int or type(names) is not tuple:
         return {}
-    argcount, posonly, kwonly, flags = counts
+    if not (0 <= argcount < 2 ** 31 and 0 <= posonly < 2 ** 31 and
+            0 <= kwonly < 2 ** 31 and 0 <= flags < 2 ** 31):
+        return {}
     star = flags & (_CO_VARARGS | _CO_VARKEYWORDS)
     n = argcount + kwonly + bool(flags & _CO_VARARGS) + \
         bool(flags & _CO_VARKEYWORDS)
     if posonly > argcount or n > len(names) or n > 255:
         return {}
+    names = names[:n]
+    for name in names:
+        if type(name) is not str:
+            return {}
     return {"co_argcount": argcount, "co_posonlyargcount": posonly,
-            "co_kwonlyargcount": kwonly, "co_varnames": names[:n], "co_nlocals": n,
+            "co_kwonlyargcount": kwonly, "co_varnames": names, "co_nlocals": n,
             "co_flags": template.co_flags & ~(_CO_VARARGS |
                                               _CO_VARKEYWORDS) | star}
 
@@ -1597,8 +1624,10 @@ def _new_code(record):
 
 def _short_where(record):
     """file:line of a CodeRecord, the file's base name only, or None."""
-    if isinstance(record.filename, str) and type(record.firstlineno) is int:
-        return "%s:%d" % (os.path.basename(record.filename), record.firstlineno)
+    filename, line = record.filename, record.firstlineno
+    if type(filename) is str and type(line) is int:
+        # os.path.basename() of POSIX, without its calls (one per function of a load).
+        return "%s:%d" % (filename[filename.rfind("/") + 1:], line)
     return None
 
 
@@ -1893,9 +1922,9 @@ def _bind_thread_handles(threads):
     when that thread had started and was no longer alive when the dump was made.
     A thread is known by its ident and native id together: a thread started after
     another ended often gets the ident (the pthread_t) the first one had."""
-    import gc
     if not _thread_handles:
         return
+    import gc
     live = set()
     for t in threads if isinstance(threads, list) else ():
         if isinstance(t, dict):
