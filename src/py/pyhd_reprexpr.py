@@ -81,6 +81,44 @@ _PURE_METHODS = {
 }
 _SCALARS = (int, float, complex, str, bytes, bool, type(None))
 
+# The arithmetic a body may do (+ of str, list and tuple and % of str are apart).
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+               ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+               ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+               ast.Pow: lambda a, b: a ** b}
+
+
+def _numbers():
+    """The value classes whose arithmetic is the standard library's own, pure code:
+    the builtin numbers, Decimal and Fraction, dates, times and their differences."""
+    if not _NUMBERS:
+        import datetime
+        import decimal
+        import fractions
+        _NUMBERS.extend((int, float, complex, bool, decimal.Decimal, fractions.Fraction,
+                         datetime.date, datetime.datetime, datetime.timedelta))
+    return _NUMBERS
+
+
+_NUMBERS = []
+MAX_NUMBER = 2 ** 64  # an int operand's bound, and a Fraction's terms'
+
+
+def _operand(value):
+    """Whether value may be an operand of the body's arithmetic: a value of
+    _numbers() (exactly), or an instance of a program's subclass of int or
+    float or Decimal (class Percent(float)), whose operators are the builtin's
+    or, where the program defined them, inert."""
+    cls = type(value)
+    if cls in _numbers():
+        if cls is int:
+            return abs(value) < MAX_NUMBER
+        if cls.__name__ == "Fraction":
+            return abs(value.numerator) < MAX_NUMBER and value.denominator < MAX_NUMBER
+        return True
+    return isinstance(value, (int, float, _numbers()[4])) and _is_program_object(value) \
+        and abs(int.__index__(value) if isinstance(value, int) else 0) < MAX_NUMBER
+
 # Builtin classes a body may name, for their own __repr__ or __str__ of the
 # object (dict.__repr__(self) in a dict subclass), and in comparisons.
 _TYPES = {name: getattr(builtins, name) for name in (
@@ -541,20 +579,23 @@ class _Evaluator:
                 type(right) is int and 0 <= right * max(len(left), 1) <= \
                 (MAX_TEXT if type(left) is str else MAX_ITERATIONS):
             return left * right
-        if isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)) and \
-                type(left) in (int, float) and type(right) in (int, float) and \
-                abs(left) < 2 ** 64 and abs(right) < 2 ** 64:
-            return {ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-                    ast.Div: lambda a, b: a / b,
-                    ast.FloorDiv: lambda a, b: a // b}[type(node.op)](left, right)
+        operation = _ARITHMETIC.get(type(node.op))
+        if operation is not None and _operand(left) and _operand(right):
+            if isinstance(node.op, ast.Pow) and \
+                    (type(right) is not int or abs(right) > 64 or isinstance(left, str)):
+                raise GiveUp()  # 10 ** 10 ** 9 would compute for ever
+            # The builtin's or the standard library's own arithmetic (a program's
+            # number class that defined the operator has an inert one: it raises,
+            # and the evaluation gives up).
+            return operation(left, right)
         raise GiveUp()
 
     def _UnaryOp(self, node):
         value = self.eval(node.operand)
         if isinstance(node.op, ast.Not):
             return not self._truth(value)
-        if isinstance(node.op, ast.USub) and type(value) in (int, float):
-            return -value
+        if isinstance(node.op, (ast.USub, ast.UAdd)) and _operand(value):
+            return -value if isinstance(node.op, ast.USub) else +value
         raise GiveUp()
 
     def _BoolOp(self, node):
@@ -588,7 +629,8 @@ class _Evaluator:
                          any(type(i) not in _SCALARS for i in right)):
                     raise GiveUp()
                 ok = (left in right) == isinstance(op, ast.In)
-            elif type(left) in _SCALARS and type(right) in _SCALARS:
+            elif type(left) in _SCALARS and type(right) in _SCALARS or \
+                    _operand(left) and _operand(right):
                 ok = _COMPARISONS[type(op)](left, right)
             else:
                 raise GiveUp()
@@ -650,7 +692,8 @@ class _Evaluator:
                     or len(mapping) > MAX_ITERATIONS:
                 raise GiveUp()
             kwargs.update(mapping)
-        if isinstance(function, (_BoundPure, _TypeMethod, _BoundMethod, _SuperMethod)):
+        if isinstance(function, (_BoundPure, _TypeMethod, _BoundMethod, _SuperMethod,
+                                 _LibraryFunction)):
             return function.call(args, kwargs)
         if function is list:
             return self._own(_call_pure(function, args, kwargs))  # a new list
@@ -725,6 +768,7 @@ class _Evaluator:
         if _plain_program_object(value):
             return True  # neither __bool__ nor __len__ anywhere in its classes
         if type(value) not in _SCALARS + (list, tuple, dict) and \
+                type(value) not in _numbers() and \
                 not (_is_program_object(value) and _builtin_container(value, _TRUTH)):
             raise GiveUp()
         return bool(value)
@@ -756,11 +800,22 @@ def _global(module_name, name):
     value = found[name]
     if isinstance(value, type) or type(value) in _SCALARS:
         return value
+    if type(value).__name__ == "module" and isinstance(value.__name__, str) and \
+            value.__name__ in _LIBRARY_FUNCTIONS:
+        return _LibraryModule(value.__name__)  # pprint, of pprint.pformat(...)
+    where = (getattr(value, "__module__", None), getattr(value, "__qualname__", None))
+    if callable(value) and where[1] in _LIBRARY_FUNCTIONS.get(where[0], ()):
+        return _LibraryFunction(*where)  # from reprlib import repr
     raise GiveUp()
 
 
+# Builtin classes whose own __len__ a body may call on self (list.__len__(self)).
+_SIZED_TYPES = (dict, list, tuple, set, frozenset, str)
+
+
 class _TypeMethod:
-    """A builtin class's own __repr__ or __str__ (dict.__repr__), for one instance of it."""
+    """A builtin class's own __repr__, __str__ or __len__ (dict.__repr__), for one
+    instance of it."""
 
     def __init__(self, cls, name):
         self.cls, self.name = cls, name
@@ -769,6 +824,8 @@ class _TypeMethod:
         if kwargs or len(args) != 1 or not isinstance(args[0], self.cls):
             raise GiveUp()
         value = args[0]
+        if self.name == "__len__":
+            return self.cls.__len__(value)  # the C length of the builtin's own storage
         if self.cls in (dict, list, tuple, set, frozenset, str) and \
                 self.cls.__len__(value) > MAX_ITERATIONS:
             raise GiveUp()
@@ -859,6 +916,67 @@ class _Inert:
 
     __repr__ = __str__ = __format__ = __bool__ = __eq__ = __hash__ = __iter__ = _give_up
     __lt__ = __le__ = __gt__ = __ge__ = __len__ = __contains__ = _give_up
+
+
+# Functions of the standard library a body may call, by module: they format
+# what they are given and touch nothing else. This interpreter's own (the names
+# are this table's, never the dump's).
+_LIBRARY_FUNCTIONS = {
+    "pprint": ("pformat", "saferepr"),
+    "reprlib": ("repr",),
+    "textwrap": ("shorten", "fill", "wrap", "indent", "dedent"),
+}
+
+
+class _LibraryModule(_Inert):
+    """A module of _LIBRARY_FUNCTIONS named in a body: only its functions are read."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+class _LibraryFunction(_Inert):
+    """A function of _LIBRARY_FUNCTIONS, called by the body on values it bounds."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def call(self, args, kwargs):
+        import importlib
+        if any(type(v) not in (int, str, bool, type(None)) for v in kwargs.values()):
+            raise GiveUp()
+        if self.module == "textwrap":
+            # Text in, text out: bounded by the text.
+            if not args or any(type(a) not in (str, int) for a in args) or \
+                    type(args[0]) is not str or len(args[0]) > MAX_TEXT:
+                raise GiveUp()
+        elif len(args) != 1 or not _small(args[0]):
+            raise GiveUp()  # pprint writes the whole of what it is given
+        function = getattr(importlib.import_module(self.module), self.name)
+        result = function(*args, **kwargs)
+        return _check_text(result) if type(result) is str else \
+            [_check_text(line) for line in result]
+
+
+def _small(value, budget=None):
+    """Whether value, walked through builtin containers, has at most
+    MAX_ITERATIONS items (what pprint may write at once); the reprs of other
+    objects are bounded by their renderer."""
+    budget = budget if budget is not None else [MAX_ITERATIONS]
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if type(item) in (list, tuple, set, frozenset):
+            todo.extend(item)
+        elif type(item) is dict:
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif type(item) in (str, bytes) and len(item) > MAX_TEXT:
+            return False
+    return True
 
 
 class _Super(_Inert):
@@ -982,6 +1100,10 @@ class _Formatted:
 
 
 def _attribute(value, name):
+    if isinstance(value, _LibraryModule):
+        if name in _LIBRARY_FUNCTIONS[value.name]:
+            return _LibraryFunction(value.name, name)
+        raise GiveUp()
     if isinstance(value, _Super):
         if name in ("__repr__", "__str__"):
             return _SuperMethod(value, name)
@@ -991,7 +1113,8 @@ def _attribute(value, name):
     if isinstance(value, type):
         if name in _CLASS_NAMES:
             return type.__dict__[name].__get__(value)
-        if value in _TYPES.values() and name in ("__repr__", "__str__"):
+        if value in _TYPES.values() and name in ("__repr__", "__str__") or \
+                name == "__len__" and value in _SIZED_TYPES:
             return _TypeMethod(value, name)
         members = value.__dict__.get("_member_map_")
         if type(members) is dict and name in members:
@@ -1189,7 +1312,7 @@ def _getter_value(descriptor, obj):
 def _plain(value, depth=0):
     """Whether comparing or adding value runs only builtin code: a scalar, or a
     tuple or list of them (the items of a dict's items(), say)."""
-    if type(value) in _SCALARS:
+    if type(value) in _SCALARS or type(value) in _numbers():
         return True
     return type(value) in (tuple, list) and depth < 3 and \
         all(_plain(item, depth + 1) for item in value)
@@ -1283,7 +1406,8 @@ def _call_pure(function, args, kwargs):
     if function is type and len(args) == 1:
         return type(args[0])
     if function in (int, float, round, abs, bool, hex, oct, bin) and \
-            all(type(a) in (int, float, bool) or _number_of_program(a, function)
+            all(type(a) in (int, float, bool) or _number_of_program(a, function) or
+                function is not bool and type(a) in _numbers() and _operand(a)
                 for a in args):
         if function is round and len(args) == 2 and abs(args[1]) > MAX_WIDTH:
             raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)

@@ -24,7 +24,7 @@ from e2e_util import clean_env, run_pyhd  # noqa: E402
 DEBUG = os.environ["PYHD_DEBUG"]
 
 PROGRAM = '''
-import datetime, pathlib
+import datetime, decimal, pathlib, pprint
 
 class Unlinks:
     def __init__(self, path):
@@ -166,6 +166,39 @@ class ActingZone(datetime.tzinfo):   # its utcoffset acts: isoformat() would cal
 class Zoned(datetime.datetime):   # the base's isoformat() on self, with that zone
     def __repr__(self):
         return "Zoned(%s)" % self.isoformat()
+
+class Multiplies(float):   # self * 100 of a number whose own __mul__ acts: not run
+    def __mul__(self, other):
+        open("pwned-mul", "w")
+        return 1.0
+    def __repr__(self):
+        return "Multiplies(%s)" % (self * 100)
+
+class Adds(decimal.Decimal):   # self + 1 of a Decimal whose own __add__ acts: not run
+    def __add__(self, other):
+        open("pwned-add", "w")
+        return 1
+    def __repr__(self):
+        return "Adds(%s)" % (self + 1)
+
+class Powers:   # 10 ** 10 ** 9 would compute for ever: past the bound
+    def __init__(self):
+        self.n = 10
+    def __repr__(self):
+        return "Powers(%s)" % (self.n ** 10 ** 9)
+
+class Pformats:   # pprint of 100,000 items writes them all: past the bound
+    def __init__(self):
+        self.items = list(range(100000))
+    def __repr__(self):
+        return "Pformats(%s)" % pprint.pformat(self.items)
+
+class Differs:   # the difference of datetimes asks their zones (which act) for offsets
+    def __init__(self):
+        self.a = datetime.datetime(2024, 1, 1, tzinfo=ActingZone())
+        self.b = datetime.datetime(2024, 1, 2, tzinfo=ActingZone())
+    def __repr__(self):
+        return "Differs(%s)" % (self.b - self.a)
 
 class Branches:   # a branch that acts: the if is evaluated, its call is not
     def __init__(self):
@@ -440,6 +473,8 @@ def main():
     delegates, recurses, argued = Delegates(), Recurses(), Argued()
     balance, described = Balance(10), Described()
     hasattrs, checks, keyed, supers, truthy = Hasattrs(), Checks(), Keyed(), Supers(), Truthy()
+    multiplies, adds, powers, pformats = Multiplies(2.5), Adds("1.5"), Powers(), Pformats()
+    differs = Differs()
     for _ in range(20):
         fan = Fan(fan)
     raise RuntimeError("crash")
@@ -451,10 +486,13 @@ HOSTILE = ["unlinks", "imports", "opens", "execs", "wide", "big", "calls", "read
            "rounds", "selfread", "fan", "opensprop", "globals_", "biglist", "branches",
            "doubles", "unbound", "loops", "appends", "spins", "getattrs", "formats",
            "delegates", "recurses", "argued", "described", "measures", "iterates", "zoned", "converts",
-           "indexes", "joins2", "truth", "hasattrs", "checks", "keyed", "supers", "truthy"]
+           "indexes", "joins2", "truth", "hasattrs", "checks", "keyed", "supers", "truthy",
+           "multiplies", "adds", "powers", "pformats", "differs"]
 # str() of these is not their __repr__: a datetime's own __str__, which asks the
 # time zone for its offset (the program's code, not run: an error says so).
 STR_OF_BASE = {"zoned"}
+# str() of these is their builtin base's own __str__, of the value (Decimal's).
+STR_OF_VALUE = {"adds": "1.5"}
 
 
 class ReprExpr(unittest.TestCase):
@@ -489,6 +527,9 @@ class ReprExpr(unittest.TestCase):
                 if i >= len(HOSTILE) and name in STR_OF_BASE:
                     self.assertRegex(reply, "^\\*\\*\\* pyhd_surrogates.DumpedCodeError: .*"
                                             "a dump does not run program code")
+                    continue
+                if i >= len(HOSTILE) and name in STR_OF_VALUE:
+                    self.assertEqual(reply.strip(), repr(STR_OF_VALUE[name]))
                     continue
                 # p str(x) prints the str's repr: quoted.
                 self.assertRegex(reply.lstrip("'\""), "^<rebuilt %s[ >]" % cls)

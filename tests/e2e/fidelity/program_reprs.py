@@ -1,6 +1,6 @@
 """Fidelity: program classes whose own __repr__ and __str__ are one return of a format
 over their attributes (pyhd_reprexpr evaluates them; no program code runs)."""
-import collections, datetime, decimal, enum, functools, operator, reprlib, time
+import collections, datetime, decimal, enum, functools, operator, pprint, reprlib, textwrap, time
 class Account:
     def __init__(self, owner, balance):
         self.owner = owner; self._balance = balance
@@ -137,6 +137,49 @@ class Bag(list):   # a comprehension over the object
     def __repr__(self):
         return "Bag<%s>" % "|".join([str(x) for x in self])
 
+class Stack(list):   # the builtin base's own length, called on self
+    def __repr__(self):
+        return "Stack(%d)" % list.__len__(self)
+
+class Table(dict):
+    def __repr__(self):
+        return "<Table of %s rows>" % dict.__len__(self)
+
+class Tally:   # a method summing Decimals, an enum's value, arithmetic and comparisons
+    def __init__(self, amounts):
+        self.amounts = [decimal.Decimal(a) for a in amounts]
+        self.kind = Kind.DEBIT
+    def total(self):
+        return sum(a for a in self.amounts)
+    def __repr__(self):
+        state = "overdrawn" if self.total() < 0 else "ok"
+        return "Tally(%s, %s, %s, avg=%.2f)" % (self.total(), state, self.kind.value,
+                                               float(self.total() / len(self.amounts)))
+
+class Percent(float):   # arithmetic on self: float's own
+    def __repr__(self):
+        return f"{self * 100:.1f}%"
+
+class Geometry:   # int and float mixed, powers, remainders, negation
+    def __init__(self, side, turns):
+        self.side, self.turns = side, turns
+    def __repr__(self):
+        return "Geometry(area=%s, half=%s, mod=%s, neg=%s)" % (
+            self.side ** 2, self.side + 0.5, self.turns % 360, -self.turns)
+
+class Period:   # dates and their difference
+    def __init__(self, start, end):
+        self.start, self.end = start, end
+    def __repr__(self):
+        return f"Period({self.start:%d.%m} +{(self.end - self.start).days}d, {-(self.end - self.start)})"
+
+class Pretty:   # pprint, reprlib and textwrap of the standard library
+    def __init__(self, d, text):
+        self.d, self.text = d, text
+    def __repr__(self):
+        return "Pretty(%s | %s | %s)" % (pprint.pformat(self.d, width=20), reprlib.repr(self.text),
+                                          textwrap.shorten(self.text, 12))
+
 class Stamp(datetime.datetime):   # a method of the real base class on self
     def __repr__(self):
         return "Stamp(%s)" % self.isoformat()
@@ -268,5 +311,12 @@ def main():
     chain = Link(1, Link(2, Link(3)))
     ranked = Ranked({"ann": 3, "bob": 9, "cy": 5})
     coord = Coord(52.5, 13.4)
+    stack = Stack([1, 2, 3])
+    tally = Tally(["10.50", "-20.25", "3"])
+    pct = Percent(0.256)
+    geometry = Geometry(3, 725)
+    period = Period(datetime.date(2024, 2, 27), datetime.date(2024, 3, 2))
+    pretty = Pretty({"alpha": [1, 2, 3], "beta": {"g": 1}}, "lorem ipsum dolor sit amet" * 3)
+    table = Table(a=1)
     raise ValueError(a)
 main()
