@@ -753,6 +753,11 @@ def _is_stdlib_function(value):
 
 def _finish_class(cls, attrs):
     """Decide a rebuilt class's repr, and point dataclass fields at the real sentinels."""
+    if cls.__bases__ == (object,) and type(cls) is type and "__repr__" not in attrs and \
+            "__str__" not in attrs and "__dataclass_fields__" not in attrs:
+        # Most classes of a program: object's repr, which the rest decides at length.
+        _object_reprs.add(cls)
+        return
     fields = attrs.get("__dataclass_fields__")
     if isinstance(fields, dict):
         import dataclasses
@@ -1088,6 +1093,8 @@ def instance_class(cls, trust):
         return None
     if _how.get(cls) == "instance":
         return cls  # the trust table's: object.__new__ (or its C tp_new) and its state
+    if type(cls) is type and cls.__bases__ == (object,) and is_surrogate(cls):
+        return cls  # a plain class of the program: object.__new__ makes its instances
     candidates = []
     if is_surrogate(cls):
         candidates.append(cls)
