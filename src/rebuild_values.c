@@ -194,11 +194,26 @@ PyObject *pyhd__values_datetime_args(PyObject *cls, const uint64_t *fields, PyOb
 
 PyObject *pyhd__values_datetime_as(struct pyhd_values *v, PyObject *cls, PyObject *value)
 {
-    PyTypeObject *type = Py_TYPE(value);
+    PyTypeObject *type = Py_TYPE(value), *layout;
     PyObject *args = NULL, *kwargs = NULL, *obj = NULL;
     if (!have_datetime_api(v) || !PyType_Check(cls) ||
         !PyType_IsSubtype((PyTypeObject *)cls, type)) {
         PyErr_SetString(PyExc_TypeError, "not a subclass of the value's type");
+        return NULL;
+    }
+    /* cls's instances must have the memory of the value's own type, or type's
+       constructor would fill another's (date's, a datetime's: datetime derives
+       from date, with a time and a time zone flag date never sets). As Python's
+       date.__new__(datetime) refuses: every class from cls down to type is a
+       Python class (of the program, rebuilt or --trust's), none a C type or
+       another of the datetime module's. */
+    for (layout = (PyTypeObject *)cls; layout && layout != type; layout = layout->tp_base) {
+        if (!(layout->tp_flags & Py_TPFLAGS_HEAPTYPE) || layout == PyDateTimeAPI->DateType ||
+            layout == PyDateTimeAPI->DateTimeType || layout == PyDateTimeAPI->TimeType)
+            break;
+    }
+    if (layout != type) {
+        PyErr_SetString(PyExc_TypeError, "a subclass of another C type than the value's");
         return NULL;
     }
     if (type == PyDateTimeAPI->DateType) {

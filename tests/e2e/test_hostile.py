@@ -545,6 +545,28 @@ class HostileTest(unittest.TestCase):
         self.assertIn("LABEL x", out)
         self.assertRegex(out, r"LAST <opaque datetime\.date \(cannot rebuild: day .*\), 0 bytes>")
 
+    def test_datetime_subclass_of_another_layout_is_not_made(self):
+        # A SUBCLASS record whose class derives from the value's C type through
+        # another C type of its own layout (datetime.datetime, or a program's
+        # subclass of it, over a date; the fuzzer's find): date's constructor
+        # would fill a datetime's memory as a date's and leave its time zone
+        # flag unset, which its repr then reads. The plain value is kept.
+        g = hg.Graph()
+        datetime_cls = g.klass("datetime", "datetime", flags=hg.CLASS_STDLIB)
+        mine = g.klass("MyStamp", bases=[datetime_cls])
+        values = [g.datetime_subclass(datetime_cls, "datetime", "date", 2020, 1, 2),
+                  g.datetime_subclass(mine, "datetime", "date", 2020, 1, 2),
+                  g.datetime_subclass(datetime_cls, "datetime", "time")]
+        path = self.save("dtlayout.dump", g, {"values": g.list(values)}, version=3)
+        out = self.inspect(path, (
+            "vals = r['roots']['values']\n"
+            "import gc; gc.collect()\n"
+            "print('TYPES', [type(v).__qualname__ for v in vals])\n"
+            "print('REPRS', [repr(v) for v in vals])"))
+        self.assertIn("TYPES ['date', 'date', 'time']", out)
+        self.assertIn("REPRS ['datetime.date(2020, 1, 2)', 'datetime.date(2020, 1, 2)', "
+                      "'datetime.time(0, 0)']", out)
+
     def test_datetime_base_in_a_version_2_stream_is_refused(self):
         g = hg.Graph()
         value = g.datetime_subclass(g.klass("MyDate"), "datetime", "date", 2020, 1, 2)
