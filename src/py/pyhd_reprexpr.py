@@ -95,12 +95,13 @@ def _numbers():
         import datetime
         import decimal
         import fractions
-        _NUMBERS.extend((int, float, complex, bool, decimal.Decimal, fractions.Fraction,
-                         datetime.date, datetime.datetime, datetime.timedelta))
+        _NUMBERS.update(decimal=decimal.Decimal, fraction=fractions.Fraction, all=(
+            int, float, complex, bool, decimal.Decimal, fractions.Fraction,
+            datetime.date, datetime.datetime, datetime.timedelta))
     return _NUMBERS
 
 
-_NUMBERS = []
+_NUMBERS = {}
 MAX_NUMBER = 2 ** 64  # an int operand's bound, and a Fraction's terms'
 
 
@@ -109,15 +110,16 @@ def _operand(value):
     _numbers() (exactly), or an instance of a program's subclass of int or
     float or Decimal (class Percent(float)), whose operators are the builtin's
     or, where the program defined them, inert."""
-    cls = type(value)
-    if cls in _numbers():
+    cls, numbers = type(value), _numbers()
+    if cls in numbers["all"]:
         if cls is int:
             return abs(value) < MAX_NUMBER
-        if cls.__name__ == "Fraction":
+        if cls is numbers["fraction"]:
             return abs(value.numerator) < MAX_NUMBER and value.denominator < MAX_NUMBER
         return True
-    return isinstance(value, (int, float, _numbers()[4])) and _is_program_object(value) \
+    return isinstance(value, (int, float, numbers["decimal"])) and _is_program_object(value) \
         and abs(int.__index__(value) if isinstance(value, int) else 0) < MAX_NUMBER
+
 
 # Builtin classes a body may name, for their own __repr__ or __str__ of the
 # object (dict.__repr__(self) in a dict subclass), and in comparisons.
@@ -768,7 +770,7 @@ class _Evaluator:
         if _plain_program_object(value):
             return True  # neither __bool__ nor __len__ anywhere in its classes
         if type(value) not in _SCALARS + (list, tuple, dict) and \
-                type(value) not in _numbers() and \
+                type(value) not in _numbers()["all"] and \
                 not (_is_program_object(value) and _builtin_container(value, _TRUTH)):
             raise GiveUp()
         return bool(value)
@@ -800,12 +802,14 @@ def _global(module_name, name):
     value = found[name]
     if isinstance(value, type) or type(value) in _SCALARS:
         return value
-    if type(value).__name__ == "module" and isinstance(value.__name__, str) and \
-            value.__name__ in _LIBRARY_FUNCTIONS:
-        return _LibraryModule(value.__name__)  # pprint, of pprint.pformat(...)
-    where = (getattr(value, "__module__", None), getattr(value, "__qualname__", None))
-    if callable(value) and where[1] in _LIBRARY_FUNCTIONS.get(where[0], ()):
-        return _LibraryFunction(*where)  # from reprlib import repr
+    if type(value).__name__ == "module":
+        module = _library_module(value.__name__)
+        if module is not None:
+            return _LibraryModule(module)  # pprint, of pprint.pformat(...)
+    elif type(value).__name__ == "function":  # a rebuilt one: from reprlib import repr
+        module = _library_module(value.__module__)
+        if module is not None and value.__qualname__ in _LIBRARY_FUNCTIONS[module]:
+            return _LibraryFunction(module, value.__qualname__)
     raise GiveUp()
 
 
@@ -928,6 +932,13 @@ _LIBRARY_FUNCTIONS = {
 }
 
 
+def _library_module(name):
+    """The key of _LIBRARY_FUNCTIONS equal to name (a dumped module's name), or None:
+    what is imported is always the table's own name."""
+    return next((key for key in _LIBRARY_FUNCTIONS if key == name), None) \
+        if type(name) is str else None
+
+
 class _LibraryModule(_Inert):
     """A module of _LIBRARY_FUNCTIONS named in a body: only its functions are read."""
 
@@ -958,16 +969,16 @@ class _LibraryFunction(_Inert):
             [_check_text(line) for line in result]
 
 
-def _small(value, budget=None):
+def _small(value):
     """Whether value, walked through builtin containers, has at most
     MAX_ITERATIONS items (what pprint may write at once); the reprs of other
     objects are bounded by their renderer."""
-    budget = budget if budget is not None else [MAX_ITERATIONS]
+    budget = MAX_ITERATIONS
     todo = [value]
     while todo:
         item = todo.pop()
-        budget[0] -= 1
-        if budget[0] < 0:
+        budget -= 1
+        if budget < 0:
             return False
         if type(item) in (list, tuple, set, frozenset):
             todo.extend(item)
@@ -1312,7 +1323,7 @@ def _getter_value(descriptor, obj):
 def _plain(value, depth=0):
     """Whether comparing or adding value runs only builtin code: a scalar, or a
     tuple or list of them (the items of a dict's items(), say)."""
-    if type(value) in _SCALARS or type(value) in _numbers():
+    if type(value) in _SCALARS or type(value) in _numbers()["all"]:
         return True
     return type(value) in (tuple, list) and depth < 3 and \
         all(_plain(item, depth + 1) for item in value)
@@ -1407,7 +1418,7 @@ def _call_pure(function, args, kwargs):
         return type(args[0])
     if function in (int, float, round, abs, bool, hex, oct, bin) and \
             all(type(a) in (int, float, bool) or _number_of_program(a, function) or
-                function is not bool and type(a) in _numbers() and _operand(a)
+                function is not bool and type(a) in _numbers()["all"] and _operand(a)
                 for a in args):
         if function is round and len(args) == 2 and abs(args[1]) > MAX_WIDTH:
             raise GiveUp()  # round(n, -10**9) would compute 10**(10**9)
