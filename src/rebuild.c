@@ -18,6 +18,7 @@
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
+#include "rebuild_code.h"
 #include "rebuild_values.h"
 #include "set_order.h"
 #include "trust.h"
@@ -241,6 +242,34 @@ static PyObject *sur_call(struct rb *rb, const char *name, PyObject *const *args
 {
     PyObject *fn = sur_fn(rb, name);
     return fn ? PyObject_Vectorcall(fn, args, n, NULL) : NULL;
+}
+
+/* A pyhd_surrogates record (CodeRecord, FrameRecord, TracebackRecord) as its
+   class's __init__ makes it with no arguments, every field of its _fields None
+   until its fill sets them all (fill_code, fill_frame, fill_traceback), without
+   a Python frame: object.__new__, then the fields in C. */
+static PyObject *new_record(struct rb *rb, const char *name)
+{
+    PyObject *cls = sur_fn(rb, name), *fields, *obj;
+    if (!cls)
+        return NULL;
+    if (!PyType_Check(cls) || ((PyTypeObject *)cls)->tp_new != PyBaseObject_Type.tp_new) {
+        PyErr_Format(PyExc_TypeError, "pyhd_surrogates.%s is not a plain class", name);
+        return NULL;
+    }
+    fields = PyObject_GetAttrString(cls, "_fields");
+    if (!fields)
+        return NULL;
+    obj = PyTuple_Check(fields) ? PyBaseObject_Type.tp_new((PyTypeObject *)cls, rb->empty, NULL)
+                                : NULL;
+    if (!obj && !PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError, "pyhd_surrogates.%s._fields is not a tuple", name);
+    for (Py_ssize_t i = 0; obj && i < PyTuple_GET_SIZE(fields); i++) {
+        if (PyObject_SetAttr(obj, PyTuple_GET_ITEM(fields, i), Py_None) < 0)
+            Py_CLEAR(obj);
+    }
+    Py_DECREF(fields);
+    return obj;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1600,15 +1629,15 @@ static PyObject *make(struct rb *rb, uint64_t id)
         Py_DECREF(value);
         return result;
     case PYHD_REC_CODE:
-        return sur_call(rb, "CodeRecord", NULL, 0);
+        return new_record(rb, "CodeRecord");
     case PYHD_REC_CELL:
         return PyCell_New(NULL);
     case PYHD_REC_MODULE:
         return make_module(rb, r);
     case PYHD_REC_FRAME:
-        return sur_call(rb, "FrameRecord", NULL, 0);
+        return new_record(rb, "FrameRecord");
     case PYHD_REC_TRACEBACK:
-        return sur_call(rb, "TracebackRecord", NULL, 0);
+        return new_record(rb, "TracebackRecord");
     case PYHD_REC_GENERATOR:
         return sur_call(rb, "GeneratorStub", NULL, 0);
     case PYHD_REC_WEAKREF:
@@ -3068,7 +3097,10 @@ static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_s
             mod = PyModule_NewObject(name);
             if (!mod)
                 goto error;
-            if (PyUnicode_Check(file) && PyObject_SetAttr(mod, file_name, file) < 0) {
+            /* Into its dict: what setting the attribute does, without the look-up
+               of "__file__" along the module type's MRO. */
+            if (PyUnicode_Check(file) &&
+                PyDict_SetItem(PyModule_GetDict(mod), file_name, file) < 0) {
                 Py_DECREF(mod);
                 goto error;
             }
@@ -3306,6 +3338,9 @@ static PyMethodDef pyhd_methods[] = {
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
      module_table_doc},
+    {"code_with", (PyCFunction)(void (*)(void))pyhd__code_with, METH_FASTCALL,
+     "code_with(template, marker, raiser, record, freevars) -> code: a rebuilt\n"
+     "function's code (src/rebuild_code.h)"},
     {"set_frame_local", (PyCFunction)(void (*)(void))pyhd_set_frame_local, METH_FASTCALL,
      set_frame_local_doc},
     {"parse_manifest", pyhd_parse_manifest, METH_O, parse_manifest_doc},
@@ -3331,7 +3366,7 @@ PyMODINIT_FUNC pyhd__init_module(void)
     /* load() keeps its state in its own call: threads may call it at once. */
     if (pyhd_module_gil_not_used(m) < 0)
         goto error;
-    if (pyhd__inert_builtin_init() < 0)
+    if (pyhd__inert_builtin_init() < 0 || pyhd__code_init() < 0)
         goto error;
     if (!DumpError) {
         DumpError = PyErr_NewExceptionWithDoc(

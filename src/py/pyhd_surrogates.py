@@ -1248,7 +1248,9 @@ def _raiser_of(obj):
         return _raisers.get(obj)
     except TypeError:
         return None
-_pending_functions = []
+_pending_functions = []  # (function, its CodeRecord, its _Inert): finish() gives it its code
+# 3.14 keeps a function's annotations unevaluated, behind __annotate__ (PEP 649).
+_LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
 
@@ -1272,63 +1274,9 @@ def _template():
 def _code_with(raiser, record=None, freevars=()):
     """A template code object calling raiser, with the free variables freevars and the
     names, file, first line and parameters of a dumped code record (the bytecode is
-    always the template's): made by one code.replace()."""
-    template = _template()
-    consts = _template_consts(raiser)
-    if type(record) is not CodeRecord:
-        return template.replace(co_consts=consts, co_freevars=freevars)
-    filename, name, qualname, line = \
-        record.filename, record.name, record.qualname, record.firstlineno
-    try:
-        return template.replace(
-            co_consts=consts, co_freevars=freevars,
-            co_filename=filename if type(filename) is str else template.co_filename,
-            co_name=name if type(name) is str else template.co_name,
-            co_firstlineno=line if type(line) is int and 0 < line < 2 ** 31
-            else template.co_firstlineno,
-            **_parameters(record, template),
-            **({"co_qualname": qualname} if type(qualname) is str and _HAS_QUALNAME else {}))
-    except (TypeError, ValueError):
-        return template.replace(co_consts=consts, co_freevars=freevars)
-
-
-_HAS_QUALNAME = sys.version_info >= (3, 11)
-_CONSTS_AT = []  # where the template's co_consts has _UNFILLED, found once
-
-
-def _template_consts(raiser):
-    """The template's co_consts with raiser for _UNFILLED."""
-    if not _CONSTS_AT:
-        _CONSTS_AT.append([i for i, c in enumerate(_template().co_consts) if c is _UNFILLED])
-    consts = list(_TEMPLATE.co_consts)
-    for i in _CONSTS_AT[0]:
-        consts[i] = raiser
-    return tuple(consts)
-
-
-def _parameters(record, template):
-    """code.replace() fields giving the template the dumped parameters, or {}."""
-    argcount, posonly, kwonly, flags, names = record.argcount, record.posonlyargcount, \
-        record.kwonlyargcount, record.flags, record.varnames
-    if type(argcount) is not int or type(posonly) is not int or \
-            type(kwonly) is not int or type(flags) is not int or type(names) is not tuple:
-        return {}
-    if not (0 <= argcount < 2 ** 31 and 0 <= posonly < 2 ** 31 and
-            0 <= kwonly < 2 ** 31 and 0 <= flags < 2 ** 31):
-        return {}
-    star = flags & (_CO_VARARGS | _CO_VARKEYWORDS)
-    n = argcount + kwonly + bool(flags & _CO_VARARGS) + \
-        bool(flags & _CO_VARKEYWORDS)
-    if posonly > argcount or n > len(names) or n > 255:
-        return {}
-    names = names[:n]
-    for name in names:
-        if type(name) is not str:
-            return {}
-    return {"co_argcount": argcount, "co_posonlyargcount": posonly,
-            "co_kwonlyargcount": kwonly, "co_varnames": names, "co_nlocals": n,
-            "co_flags": template.co_flags & ~(_CO_VARARGS |
-                                              _CO_VARKEYWORDS) | star}
+    always the template's): made by one code.replace(), in C (src/rebuild_code.c)."""
+    return _pyhd.code_with(_template(), _UNFILLED, raiser,
+                           record if type(record) is CodeRecord else None, freevars)
 
 
 def make_function(closure=None, freevars=None):
@@ -1360,11 +1308,11 @@ def make_function(closure=None, freevars=None):
 def fill_function(function, name, qualname, module, code, defaults=None, kwdefaults=None,
                   annotations=None, doc=None):
     """Name a rebuilt function and give it its dumped defaults, annotations and doc."""
-    if function not in _raisers:
+    raiser = _raiser_of(function)
+    if raiser is None:
         if isinstance(function, FunctionStub):  # a builtin function not found here
             function.name, function.qualname, function.module = name, qualname, module
         return
-    raiser = _raisers[function]
     if isinstance(name, str):
         function.__name__ = raiser.name = name
     if isinstance(qualname, str):
@@ -1380,10 +1328,10 @@ def fill_function(function, name, qualname, module, code, defaults=None, kwdefau
         annotations = dict(zip(annotations[::2], annotations[1::2]))
     if isinstance(annotations, dict):
         function.__annotations__ = annotations
-    elif annotations is None and hasattr(function, "__annotate__"):
+    elif annotations is None and _LAZY_ANNOTATIONS:
         function.__annotate__ = _function_source_annotate(function)
     if isinstance(code, CodeRecord):
-        _pending_functions.append((function, code))  # finish() gives it its code
+        _pending_functions.append((function, code, raiser))  # finish() gives it its code
     else:
         function.__code__ = _code_with(raiser, None, function.__code__.co_freevars)
 
@@ -1541,10 +1489,11 @@ def begin():
 
 def finish():
     """After every record is filled: functions get their code, classes their repr."""
-    for function, record in _pending_functions:
-        raiser = _raisers[function]
+    code_with, template = _pyhd.code_with, _template()
+    for function, record, raiser in _pending_functions:
         raiser.where = _short_where(record) or raiser.where
-        function.__code__ = _code_with(raiser, record, function.__code__.co_freevars)
+        function.__code__ = code_with(template, _UNFILLED, raiser, record,
+                                      function.__code__.co_freevars)
     del _pending_functions[:]
     for cls, annotate in _pending_annotations:
         type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
