@@ -846,6 +846,39 @@ static int ensure(struct rb *rb, uint64_t id);
 /* ------------------------------------------------------------------------ */
 /* Making each kind */
 
+/* Whether a dumped str has no NUL (type() refuses one in a name). */
+static int str_without_nul(PyObject *s)
+{
+    Py_ssize_t n;
+    if (!PyUnicode_CheckExact(s))
+        return 0;
+    n = PyUnicode_GET_LENGTH(s);
+    return PyUnicode_FindChar(s, 0, 0, n, 1) == -1;
+}
+
+/*
+ * Whether the CLASS record r (args: its name, qualname, module and bases,
+ * rebuilt; not in the trust table) is a plain class of the program, which
+ * pyhd_surrogates.make_class would make with one type() call: no --trust,
+ * a heap type that is no exception, without __slots__ or a metaclass,
+ * whose bases are () or (object,), named by str without NUL, of a module
+ * other than numpy (whose ndarray and scalars are real when numpy imports).
+ */
+static int is_plain_class(struct rb *rb, const struct pyhd_record *r, PyObject *const *args)
+{
+    PyObject *bases = args[3];
+    if (rb->trust || (FLD(r, CLASS, flags) & PYHD_CLASS_EXCEPTION) ||
+        FLD(r, CLASS, metaclass) != 0 || class_slots_id(rb->g, r) != 0)
+        return 0;
+    if (!PyTuple_CheckExact(bases) || PyTuple_GET_SIZE(bases) > 1 ||
+        (PyTuple_GET_SIZE(bases) == 1 &&
+         PyTuple_GET_ITEM(bases, 0) != (PyObject *)&PyBaseObject_Type))
+        return 0;
+    if (!str_without_nul(args[0]) || !str_without_nul(args[1]) || !PyUnicode_CheckExact(args[2]))
+        return 0;
+    return PyUnicode_CompareWithASCIIString(args[2], "numpy") != 0;
+}
+
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
     PyObject *args[8] = {NULL};
@@ -869,6 +902,17 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
             return NULL;
     }
     args[3] = ref(rb, FLD(r, CLASS, bases));
+    if (is_plain_class(rb, r, args)) {
+        /* Most classes of a program: pyhd_surrogates.plain_class, which is what
+           make_class would come to, and its instances are made by object.__new__,
+           which is what instance_class would say (instance_mode() asks no more). */
+        result = sur_call(rb, "plain_class", args, 3);
+        if (result && PyType_Check(result)) {
+            rb->inst_cls[r->class_index] = Py_NewRef(result);
+            rb->inst_mode[r->class_index] = INST_NEW_AND_DICT;
+        }
+        return result;
+    }
     args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
     args[6] = ref(rb, class_slots_id(rb->g, r));
@@ -2296,7 +2340,9 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
     switch (kind) {
     case PYHD_REC_CLASS:
         a = FLD(r, CLASS, attrs);
-        if (!a)
+        /* class_attrs gives only the classes pyhd_surrogates made their attributes:
+           the real ones (the trust table's) are left as they are, without a call. */
+        if (!a || !PyType_Check(obj) || !is_surrogate_class(rb, obj))
             return 0;
         args[0] = obj;
         args[1] = rb->objs[a];

@@ -385,16 +385,23 @@ def _metaclass_maker(metaclass):
     return None
 
 
+def plain_class(name, qualname, module):
+    """A plain class of the program (its bases object; no slots, metaclass or
+    exception): one type() call. rebuild.c calls it for such a CLASS record
+    (is_plain_class()), without make_class's questions."""
+    cls = type(name, (), {"__module__": module, "__qualname__": qualname, "__doc__": None,
+                          "__repr__": pyhd_reprlib.render_repr,
+                          "__pyhd_render__": _surrogate_render})
+    _add_surrogate(cls)
+    return cls
+
+
 def _new_class(name, qualname, module, bases, exception, slots=None, metaclass=None):
     if not exception and slots is None and metaclass is None and \
             type(name) is str and type(qualname) is str and type(module) is str and \
             (bases == () or bases == (object,)) and "\0" not in name and "\0" not in qualname:
         # Most classes of a program: a plain class of its own (one type() call).
-        cls = type(name, (), {"__module__": module, "__qualname__": qualname, "__doc__": None,
-                              "__repr__": pyhd_reprlib.render_repr,
-                              "__pyhd_render__": _surrogate_render})
-        _add_surrogate(cls)
-        return cls
+        return plain_class(name, qualname, module)
     bases = tuple(b for b in bases if isinstance(b, type) and b is not object)
     bases = tuple(b if is_surrogate(b) or _usable_real_base(b) or _is_enum_base(b)
                   else mirror_class(b) for b in bases)
