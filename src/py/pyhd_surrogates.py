@@ -664,7 +664,7 @@ def class_attrs(cls, attrs):
                 # A 3.14 dump opened by an older Python, which never calls
                 # __annotate__: the text, once annotate has its code (finish()).
                 _pending_annotations.append((cls, annotate))
-    if cls in _named_items:
+    if cls.__bases__ == (tuple,) and cls in _named_items:  # (make_class names only those)
         _name_items(cls, _named_items[cls])
     _pending_classes.append((cls, attrs))
 
