@@ -109,6 +109,7 @@ struct rb {
     unsigned char *phases;     /* per id, while rebuild_all runs: the fill phases it
                                   takes part in, and PREFILLED */
     struct pyhd_values values; /* REDUCED values made in C (rebuild_values.h) */
+    struct pyhd_functions fx;  /* FUNCTION records made in C (rebuild_code.h) */
     /* pyhd_surrogates' functions, looked up once per load by sur_call. */
     struct sur_fn { const char *name; PyObject *fn; } sur_fns[SUR_FNS_MAX];
     size_t nsur_fns;
@@ -856,27 +857,42 @@ static int str_without_nul(PyObject *s)
     return PyUnicode_FindChar(s, 0, 0, n, 1) == -1;
 }
 
+static int is_surrogate_class(struct rb *rb, PyObject *cls);
+
 /*
  * Whether the CLASS record r (args: its name, qualname, module and bases,
  * rebuilt; not in the trust table) is a plain class of the program, which
- * pyhd_surrogates.make_class would make with one type() call: no --trust,
- * a heap type that is no exception, without __slots__ or a metaclass,
- * whose bases are () or (object,), named by str without NUL, of a module
- * other than numpy (whose ndarray and scalars are real when numpy imports).
+ * pyhd_surrogates.make_class would make with one type() call of those bases:
+ * no --trust, no __slots__ or metaclass, named by str without NUL, of a
+ * module other than numpy (whose ndarray and scalars are real when numpy
+ * imports), and its bases () or (object,) (PLAIN_OBJECT), or classes this
+ * load made that type() made, none a metaclass (PLAIN_SUBCLASS), one of them
+ * an exception if the class is one (make_class would add Exception).
  */
+enum { NOT_PLAIN = 0, PLAIN_OBJECT = 1, PLAIN_SUBCLASS = 2 };
+
 static int is_plain_class(struct rb *rb, const struct pyhd_record *r, PyObject *const *args)
 {
     PyObject *bases = args[3];
-    if (rb->trust || (FLD(r, CLASS, flags) & PYHD_CLASS_EXCEPTION) ||
-        FLD(r, CLASS, metaclass) != 0 || class_slots_id(rb->g, r) != 0)
-        return 0;
-    if (!PyTuple_CheckExact(bases) || PyTuple_GET_SIZE(bases) > 1 ||
-        (PyTuple_GET_SIZE(bases) == 1 &&
-         PyTuple_GET_ITEM(bases, 0) != (PyObject *)&PyBaseObject_Type))
-        return 0;
-    if (!str_without_nul(args[0]) || !str_without_nul(args[1]) || !PyUnicode_CheckExact(args[2]))
-        return 0;
-    return PyUnicode_CompareWithASCIIString(args[2], "numpy") != 0;
+    Py_ssize_t n;
+    int exception = (FLD(r, CLASS, flags) & PYHD_CLASS_EXCEPTION) != 0, has_exception = 0;
+    if (rb->trust || FLD(r, CLASS, metaclass) != 0 || class_slots_id(rb->g, r) != 0)
+        return NOT_PLAIN;
+    if (!str_without_nul(args[0]) || !str_without_nul(args[1]) || !PyUnicode_CheckExact(args[2]) ||
+        PyUnicode_CompareWithASCIIString(args[2], "numpy") == 0 || !PyTuple_CheckExact(bases))
+        return NOT_PLAIN;
+    n = PyTuple_GET_SIZE(bases);
+    if (n == 0 || (n == 1 && PyTuple_GET_ITEM(bases, 0) == (PyObject *)&PyBaseObject_Type))
+        return exception ? NOT_PLAIN : PLAIN_OBJECT;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *b = PyTuple_GET_ITEM(bases, i);
+        if (!PyType_Check(b) || Py_TYPE(b) != &PyType_Type ||
+            PyType_IsSubtype((PyTypeObject *)b, &PyType_Type) || !is_surrogate_class(rb, b))
+            return NOT_PLAIN;
+        has_exception |= PyType_IsSubtype((PyTypeObject *)b,
+                                          (PyTypeObject *)PyExc_BaseException);
+    }
+    return exception && !has_exception ? NOT_PLAIN : PLAIN_SUBCLASS;
 }
 
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
@@ -902,7 +918,8 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
             return NULL;
     }
     args[3] = ref(rb, FLD(r, CLASS, bases));
-    if (is_plain_class(rb, r, args)) {
+    switch (is_plain_class(rb, r, args)) {
+    case PLAIN_OBJECT:
         /* Most classes of a program: pyhd_surrogates.plain_class, which is what
            make_class would come to, and its instances are made by object.__new__,
            which is what instance_class would say (instance_mode() asks no more). */
@@ -912,6 +929,16 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
             rb->inst_mode[r->class_index] = INST_NEW_AND_DICT;
         }
         return result;
+    case PLAIN_SUBCLASS:
+        /* A subclass of the program's classes; bases type() refuses (their
+           layouts or MROs conflict) are make_class's to settle. */
+        result = sur_call(rb, "plain_class", args, 4);
+        if (result || !PyErr_ExceptionMatches(PyExc_TypeError))
+            return result;
+        PyErr_Clear();
+        break;
+    default:
+        break;
     }
     args[4] = PyLong_FromLong((long)FLD(r, CLASS, flags));
     args[5] = rb->trust ? Py_True : Py_False;
@@ -1338,9 +1365,8 @@ static PyObject *make_function(struct rb *rb, const struct pyhd_record *r)
     args[2] = ref(rb, FLD(r, FUNCTION, module));
     if (FLD(r, FUNCTION, code)) {
         function_closure(rb->g, r, &closure, &freevars);
-        args[0] = ref(rb, closure);
-        args[1] = ref(rb, freevars);
-        return sur_call(rb, "make_function", args, 2);
+        rb->fx.sur = rb->sur;
+        return pyhd__function_make(&rb->fx, ref(rb, closure), ref(rb, freevars));
     }
     /* Its self, and whether the dump has the field (older dumps do not). */
     args[3] = ref(rb, FLD(r, FUNCTION, self));
@@ -2367,9 +2393,8 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
                               ref(rb, FLD(r, FUNCTION, kwdefaults)),
                               ref(rb, FLD(r, FUNCTION, annotations)),
                               ref(rb, FLD(r, FUNCTION, doc))};
-        res = sur_call(rb, "fill_function", fargs, 9);
-        Py_XDECREF(res);
-        return res ? 0 : -1;
+        rb->fx.sur = rb->sur;
+        return pyhd__function_fill(&rb->fx, fargs);
     }
     case PYHD_REC_DESCRIPTOR: {
         PyObject *dargs[5] = {obj, ref(rb, FLD(r, DESCRIPTOR, function)),
@@ -2554,6 +2579,8 @@ static int finish_all(struct rb *rb)
     PyObject *res;
     /* Functions get their code objects once every code record is filled. */
     rb->current = 0;
+    if (pyhd__functions_finish(&rb->fx) < 0)
+        return -1;
     res = sur_call(rb, "finish", NULL, 0);
     if (!res)
         return -1;
@@ -2914,6 +2941,7 @@ done:
     PyMem_Free(rb.stack);
     for (size_t i = 0; i < rb.nsur_fns; i++)
         Py_DECREF(rb.sur_fns[i].fn);
+    pyhd__functions_end(&rb.fx);
     Py_XDECREF(rb.sur);
     Py_XDECREF(rb.surrogates);
     Py_XDECREF(rb.cob);
@@ -3164,6 +3192,42 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(class_setattrs_doc,
+"class_setattrs(cls, attrs, skipped)\n\n"
+"type.__setattr__(cls, name, value) for every item of the dict attrs whose\n"
+"name is a str not in the set skipped, in the dict's order: the loop of\n"
+"pyhd_surrogates.class_attrs, without a Python frame per attribute.");
+
+static PyObject *pyhd_class_setattrs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *name, *value;
+    Py_ssize_t pos = 0;
+    (void)module;
+    if (nargs != 3 || !PyType_Check(args[0]) || !PyDict_Check(args[1]) ||
+        !PyAnySet_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "class_setattrs(cls, attrs, skipped) takes a class, "
+                                         "a dict and a set");
+        return NULL;
+    }
+    while (PyDict_Next(args[1], &pos, &name, &value)) {
+        int skip;
+        if (!PyUnicode_Check(name))
+            continue;
+        skip = PySet_Contains(args[2], name);
+        if (skip < 0)
+            return NULL;
+        /* Held across the call: setting an attribute may change the dict. */
+        Py_INCREF(name);
+        Py_INCREF(value);
+        skip = skip ? 0 : PyType_Type.tp_setattro(args[0], name, value);
+        Py_DECREF(name);
+        Py_DECREF(value);
+        if (skip < 0)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(set_frame_local_doc,
 "set_frame_local(frame, name, value)\n\n"
 "Bind name to value among a frame's locals, its fast locals included, as\n"
@@ -3384,6 +3448,8 @@ static PyMethodDef pyhd_methods[] = {
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
     {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
      module_table_doc},
+    {"class_setattrs", (PyCFunction)(void (*)(void))pyhd_class_setattrs, METH_FASTCALL,
+     class_setattrs_doc},
     {"code_with", (PyCFunction)(void (*)(void))pyhd__code_with, METH_FASTCALL,
      "code_with(template, marker, raiser, record, freevars) -> code: a rebuilt\n"
      "function's code (src/rebuild_code.h)"},

@@ -10,6 +10,8 @@
  */
 #include "rebuild_code.h"
 
+#include <stddef.h>
+
 /* The co_flags bits a rebuilt function takes from the dump (inspect.CO_VARARGS,
    inspect.CO_VARKEYWORDS). */
 #define CO_STAR_ARGS 0x04
@@ -24,6 +26,8 @@ enum {
     N_CO_NLOCALS, N_CO_FLAGS, N_CO_QUALNAME,
     N_FILENAME, N_NAME, N_QUALNAME, N_FIRSTLINENO, N_ARGCOUNT, N_POSONLYARGCOUNT,
     N_KWONLYARGCOUNT, N_FLAGS, N_VARNAMES,
+    N_WHERE, N_ROLE, N_DUNDER_NAME, N_DUNDER_QUALNAME, N_DUNDER_MODULE, N_DUNDER_DOC,
+    N_DUNDER_DEFAULTS, N_DUNDER_KWDEFAULTS, N_DUNDER_ANNOTATIONS, N_DUNDER_CODE,
     N_COUNT
 };
 static const char *const name_text[N_COUNT] = {
@@ -33,6 +37,8 @@ static const char *const name_text[N_COUNT] = {
     "co_nlocals", "co_flags", "co_qualname",
     "filename", "name", "qualname", "firstlineno", "argcount", "posonlyargcount",
     "kwonlyargcount", "flags", "varnames",
+    "where", "role", "__name__", "__qualname__", "__module__", "__doc__",
+    "__defaults__", "__kwdefaults__", "__annotations__", "__code__",
 };
 static PyObject *names[N_COUNT];
 
@@ -253,4 +259,336 @@ error:
 done:
     Py_DECREF(consts);
     return res;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rebuilt functions */
+
+void pyhd__functions_end(struct pyhd_functions *fx)
+{
+    Py_CLEAR(fx->template);
+    fx->ready = 0;
+}
+
+/* Look up, once per load, what the functions of pyhd_surrogates used. */
+static int functions_ready(struct pyhd_functions *fx)
+{
+    static const struct { const char *name; size_t offset; } attrs[] = {
+        {"_UNFILLED", offsetof(struct pyhd_functions, marker)},
+        {"_Inert", offsetof(struct pyhd_functions, inert)},
+        {"_INERT_GLOBALS", offsetof(struct pyhd_functions, globals)},
+        {"_RAISERS", offsetof(struct pyhd_functions, raisers)},
+        {"_forget_raiser", offsetof(struct pyhd_functions, forget)},
+        {"_pending_functions", offsetof(struct pyhd_functions, pending)},
+        {"FunctionStub", offsetof(struct pyhd_functions, stub)},
+        {"CodeRecord", offsetof(struct pyhd_functions, code_record)},
+    };
+    PyObject *dict, *template;
+    if (fx->ready)
+        return 0;
+    if (names[0] == NULL && pyhd__code_init() < 0)
+        return -1;
+    dict = PyModule_GetDict(fx->sur);  /* borrowed */
+    if (!dict)
+        return -1;
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        PyObject *v = PyDict_GetItemString(dict, attrs[i].name);  /* borrowed */
+        if (!v) {
+            PyErr_Format(PyExc_SystemError, "pyhd_surrogates has no %s", attrs[i].name);
+            return -1;
+        }
+        *(PyObject **)((char *)fx + attrs[i].offset) = v;
+    }
+    if (!PyType_Check(fx->inert) || !PyDict_Check(fx->raisers) || !PyList_Check(fx->pending) ||
+        !PyDict_Check(fx->globals)) {
+        PyErr_SetString(PyExc_SystemError, "pyhd_surrogates' function helpers are not as "
+                                           "rebuild_code.c expects");
+        return -1;
+    }
+    template = PyObject_CallMethod(fx->sur, "_template", NULL);
+    if (!template)
+        return -1;
+    if (!PyCode_Check(template)) {
+        Py_DECREF(template);
+        PyErr_SetString(PyExc_SystemError, "pyhd_surrogates._template() gave no code object");
+        return -1;
+    }
+    fx->template = template;
+    fx->ready = 1;
+    return 0;
+}
+
+/* An _Inert with every field None, as _Inert() makes it, without its __init__ frame. */
+static PyObject *new_inert(struct pyhd_functions *fx)
+{
+    static const int fields[] = {N_NAME, N_QUALNAME, N_WHERE, N_ROLE};
+    PyObject *empty = PyTuple_New(0), *raiser;
+    raiser = empty ? PyBaseObject_Type.tp_new((PyTypeObject *)fx->inert, empty, NULL) : NULL;
+    Py_XDECREF(empty);
+    for (size_t i = 0; raiser && i < sizeof fields / sizeof fields[0]; i++) {
+        if (PyObject_SetAttr(raiser, names[fields[i]], Py_None) < 0)
+            Py_CLEAR(raiser);
+    }
+    return raiser;
+}
+
+/* Whether closure (a tuple of cells) and freevars (a tuple of identifiers) go
+   together: the same non-zero length. */
+static int closure_fits(PyObject *closure, PyObject *freevars)
+{
+    Py_ssize_t n;
+    if (!PyTuple_Check(closure) || !PyTuple_Check(freevars))
+        return 0;
+    n = PyTuple_GET_SIZE(closure);
+    if (n == 0 || n != PyTuple_GET_SIZE(freevars))
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(freevars, i);
+        if (!PyCell_Check(PyTuple_GET_ITEM(closure, i)) || !PyUnicode_CheckExact(name) ||
+            !PyUnicode_IsIdentifier(name))
+            return 0;
+    }
+    return 1;
+}
+
+PyObject *pyhd__function_make(struct pyhd_functions *fx, PyObject *closure, PyObject *freevars)
+{
+    PyObject *raiser = NULL, *code = NULL, *function = NULL, *ref = NULL;
+    int cells;
+    if (functions_ready(fx) < 0)
+        return NULL;
+    raiser = new_inert(fx);
+    if (!raiser)
+        return NULL;
+    /* Its own code comes once, from fill or finish, which know the dumped code
+       record: until then it shares the template's (which calls _UNFILLED), with
+       the closure's free variables. */
+    cells = closure_fits(closure, freevars);
+    code = Py_NewRef(fx->template);
+    if (cells) {
+        PyObject *args[2] = {fx->template, freevars}, *kwnames = PyTuple_Pack(1, names[N_CO_FREEVARS]);
+        PyObject *with = kwnames ? PyObject_VectorcallMethod(names[N_REPLACE], args,
+                                                             1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                                             kwnames)
+                                 : NULL;
+        Py_XDECREF(kwnames);
+        if (with) {
+            Py_SETREF(code, with);
+        } else if (PyErr_ExceptionMatches(PyExc_TypeError) ||
+                   PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyErr_Clear();
+            cells = 0;
+        } else {
+            goto error;
+        }
+    }
+    function = PyFunction_New(code, fx->globals);
+    if (!function || (cells && PyFunction_SetClosure(function, closure) < 0))
+        goto error;
+    /* _RAISERS: by a weak reference to the function, which a WeakKeyDictionary
+       would make; its callback forgets the entry when the function dies. */
+    ref = PyWeakref_NewRef(function, fx->forget);
+    if (!ref || PyDict_SetItem(fx->raisers, ref, raiser) < 0)
+        goto error;
+    Py_DECREF(ref);
+    Py_DECREF(code);
+    Py_DECREF(raiser);
+    return function;
+error:
+    Py_XDECREF(ref);
+    Py_XDECREF(function);
+    Py_XDECREF(code);
+    Py_DECREF(raiser);
+    return NULL;
+}
+
+/* The _Inert of function (borrowed), or NULL with no exception set when it is
+   no rebuilt function. */
+static PyObject *raiser_of(struct pyhd_functions *fx, PyObject *function)
+{
+    PyObject *ref, *raiser;
+    if (!PyFunction_Check(function))
+        return NULL;
+    ref = PyWeakref_NewRef(function, NULL);
+    if (!ref) {
+        PyErr_Clear();
+        return NULL;
+    }
+    raiser = PyDict_GetItemWithError(fx->raisers, ref);
+    Py_DECREF(ref);
+    if (!raiser)
+        PyErr_Clear();
+    return raiser;
+}
+
+/* Set obj.name = value; 0 or -1. */
+static int set(PyObject *obj, int name, PyObject *value)
+{
+    return PyObject_SetAttr(obj, names[name], value);
+}
+
+/* (name, value, ...) as python keeps a function's annotations until they are
+   first read: a dict. A new reference, NULL with an exception set, or NULL
+   with none when annotations is no such tuple. */
+static PyObject *annotations_dict(PyObject *annotations)
+{
+    PyObject *d;
+    Py_ssize_t n;
+    if (!PyTuple_Check(annotations) || PyTuple_GET_SIZE(annotations) % 2)
+        return NULL;
+    n = PyTuple_GET_SIZE(annotations);
+    d = PyDict_New();
+    for (Py_ssize_t i = 0; d && i < n; i += 2) {
+        if (PyDict_SetItem(d, PyTuple_GET_ITEM(annotations, i),
+                           PyTuple_GET_ITEM(annotations, i + 1)) < 0)
+            Py_CLEAR(d);
+    }
+    return d;
+}
+
+int pyhd__function_fill(struct pyhd_functions *fx, PyObject *const *args)
+{
+    PyObject *function = args[0], *name = args[1], *qualname = args[2], *module = args[3];
+    PyObject *code = args[4], *defaults = args[5], *kwdefaults = args[6];
+    PyObject *annotations = args[7], *doc = args[8], *raiser, *d;
+    if (functions_ready(fx) < 0)
+        return -1;
+    raiser = raiser_of(fx, function);
+    if (!raiser) {
+        if (PyObject_TypeCheck(function, (PyTypeObject *)fx->stub)) {
+            /* A builtin function not found here. */
+            if (set(function, N_NAME, name) < 0 || set(function, N_QUALNAME, qualname) < 0 ||
+                PyObject_SetAttrString(function, "module", module) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    Py_INCREF(raiser);
+    if (PyUnicode_Check(name) && (set(function, N_DUNDER_NAME, name) < 0 ||
+                                  set(raiser, N_NAME, name) < 0))
+        goto error;
+    if (PyUnicode_Check(qualname) && (set(function, N_DUNDER_QUALNAME, qualname) < 0 ||
+                                      set(raiser, N_QUALNAME, qualname) < 0))
+        goto error;
+    if (set(function, N_DUNDER_MODULE, PyUnicode_Check(module) ? module : Py_None) < 0 ||
+        set(function, N_DUNDER_DOC, PyUnicode_Check(doc) ? doc : Py_None) < 0)
+        goto error;
+    if (PyTuple_Check(defaults) && set(function, N_DUNDER_DEFAULTS, defaults) < 0)
+        goto error;
+    if (PyDict_Check(kwdefaults) && set(function, N_DUNDER_KWDEFAULTS, kwdefaults) < 0)
+        goto error;
+    d = PyDict_Check(annotations) ? Py_NewRef(annotations) : annotations_dict(annotations);
+    if (d) {
+        int rc = set(function, N_DUNDER_ANNOTATIONS, d);
+        Py_DECREF(d);
+        if (rc < 0)
+            goto error;
+    } else if (PyErr_Occurred()) {
+        goto error;
+    }
+#if PY_VERSION_HEX >= 0x030E0000
+    else if (annotations == Py_None) {
+        /* 3.14 keeps annotations unevaluated until asked: the dump may hold none
+           although the def has some; they are read from the dumped source. */
+        PyObject *annotate = PyObject_CallMethod(fx->sur, "_function_source_annotate", "O",
+                                                 function);
+        int rc = annotate ? PyObject_SetAttrString(function, "__annotate__", annotate) : -1;
+        Py_XDECREF(annotate);
+        if (rc < 0)
+            goto error;
+    }
+#endif
+    if (PyObject_TypeCheck(code, (PyTypeObject *)fx->code_record)) {
+        /* finish gives it its code, once every code record is filled. */
+        PyObject *entry = PyTuple_Pack(3, function, code, raiser);
+        int rc = entry ? PyList_Append(fx->pending, entry) : -1;
+        Py_XDECREF(entry);
+        if (rc < 0)
+            goto error;
+    } else {
+        PyObject *fcode = PyFunction_GetCode(function), *freevars, *cargs[5], *with;  /* borrowed */
+        freevars = fcode ? PyObject_GetAttr(fcode, names[N_CO_FREEVARS]) : NULL;
+        if (!freevars)
+            goto error;
+        cargs[0] = fx->template;
+        cargs[1] = fx->marker;
+        cargs[2] = raiser;
+        cargs[3] = Py_None;
+        cargs[4] = freevars;
+        with = PyTuple_Check(freevars) ? pyhd__code_with(NULL, cargs, 5) : NULL;
+        Py_DECREF(freevars);
+        if (!with || set(function, N_DUNDER_CODE, with) < 0) {
+            Py_XDECREF(with);
+            goto error;
+        }
+        Py_DECREF(with);
+    }
+    Py_DECREF(raiser);
+    return 0;
+error:
+    Py_DECREF(raiser);
+    return -1;
+}
+
+/* "file:line" of a CodeRecord, the file's base name only (as _short_where), or
+   NULL with no exception set when it has no str file and int line. */
+static PyObject *short_where(PyObject *record)
+{
+    PyObject *file = PyObject_GetAttr(record, names[N_FILENAME]), *line = NULL, *where = NULL;
+    if (file && PyUnicode_CheckExact(file) &&
+        (line = PyObject_GetAttr(record, names[N_FIRSTLINENO])) != NULL && PyLong_CheckExact(line)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(file);
+        Py_ssize_t slash = PyUnicode_FindChar(file, '/', 0, n, -1);
+        PyObject *base = slash >= -1 ? PyUnicode_Substring(file, slash + 1, n) : NULL;
+        where = base ? PyUnicode_FromFormat("%U:%S", base, line) : NULL;
+        Py_XDECREF(base);
+    }
+    Py_XDECREF(file);
+    Py_XDECREF(line);
+    if (!where)
+        PyErr_Clear();
+    return where;
+}
+
+int pyhd__functions_finish(struct pyhd_functions *fx)
+{
+    Py_ssize_t n;
+    if (!fx->ready)
+        return 0;  /* no function was made */
+    n = PyList_GET_SIZE(fx->pending);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(fx->pending, i), *function, *record, *raiser;
+        PyObject *where, *fcode, *freevars, *code, *cargs[5];
+        int rc;
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3)
+            continue;
+        function = PyTuple_GET_ITEM(entry, 0);
+        record = PyTuple_GET_ITEM(entry, 1);
+        raiser = PyTuple_GET_ITEM(entry, 2);
+        if (!PyFunction_Check(function))
+            continue;
+        where = short_where(record);
+        if (where) {
+            rc = set(raiser, N_WHERE, where);
+            Py_DECREF(where);
+            if (rc < 0)
+                return -1;
+        }
+        fcode = PyFunction_GetCode(function);  /* borrowed */
+        freevars = PyObject_GetAttr(fcode, names[N_CO_FREEVARS]);
+        if (!freevars)
+            return -1;
+        cargs[0] = fx->template;
+        cargs[1] = fx->marker;
+        cargs[2] = raiser;
+        cargs[3] = record;
+        cargs[4] = freevars;
+        code = PyTuple_Check(freevars) ? pyhd__code_with(NULL, cargs, 5) : NULL;
+        Py_DECREF(freevars);
+        rc = code ? set(function, N_DUNDER_CODE, code) : -1;
+        Py_XDECREF(code);
+        if (rc < 0)
+            return -1;
+    }
+    return PyList_SetSlice(fx->pending, 0, n, NULL);
 }

@@ -26,3 +26,38 @@ PyObject *pyhd__code_with(PyObject *module, PyObject *const *args, Py_ssize_t na
 int pyhd__code_init(void);
 
 #endif /* PYHD_REBUILD_CODE_H */
+
+/*
+ * Rebuilt functions made and filled in C (rebuild.c's FUNCTION records), as
+ * pyhd_surrogates' make_function, fill_function and finish() did in Python:
+ * a real function object whose code calls its own _Inert, registered in
+ * pyhd_surrogates._RAISERS (a weak reference to the function -> its _Inert).
+ * struct pyhd_functions holds what they use of pyhd_surrogates, looked up by
+ * pyhd__functions_begin() once per load (borrowed: the module holds them).
+ */
+struct pyhd_functions {
+    PyObject *sur;          /* the pyhd_surrogates module (borrowed) */
+    int ready;              /* the fields below are looked up */
+    PyObject *template;     /* _template(): the code every rebuilt function starts from */
+    PyObject *marker;       /* _UNFILLED, the template's constant */
+    PyObject *inert;        /* the _Inert class */
+    PyObject *globals;      /* _INERT_GLOBALS */
+    PyObject *raisers;      /* _RAISERS */
+    PyObject *forget;       /* _forget_raiser: the weak references' callback */
+    PyObject *pending;      /* _pending_functions: (function, CodeRecord, _Inert) */
+    PyObject *stub;         /* FunctionStub */
+    PyObject *code_record;  /* CodeRecord */
+};
+
+/* Release what pyhd__function_make looked up (the template is a new reference). */
+void pyhd__functions_end(struct pyhd_functions *fx);
+
+/* make_function(closure, freevars): a new reference, or NULL with an exception set. */
+PyObject *pyhd__function_make(struct pyhd_functions *fx, PyObject *closure, PyObject *freevars);
+
+/* fill_function(function, name, qualname, module, code, defaults, kwdefaults,
+   annotations, doc), args those nine: 0, or -1 with an exception set. */
+int pyhd__function_fill(struct pyhd_functions *fx, PyObject *const *args);
+
+/* Give every function filled with a CodeRecord its code (finish()): 0 or -1. */
+int pyhd__functions_finish(struct pyhd_functions *fx);

@@ -385,13 +385,14 @@ def _metaclass_maker(metaclass):
     return None
 
 
-def plain_class(name, qualname, module):
-    """A plain class of the program (its bases object; no slots, metaclass or
-    exception): one type() call. rebuild.c calls it for such a CLASS record
-    (is_plain_class()), without make_class's questions."""
-    cls = type(name, (), {"__module__": module, "__qualname__": qualname, "__doc__": None,
-                          "__repr__": pyhd_reprlib.render_repr,
-                          "__pyhd_render__": _surrogate_render})
+def plain_class(name, qualname, module, bases=()):
+    """A plain class of the program (no slots or metaclass; its bases object, or
+    classes made here by type(), none a metaclass): one type() call. rebuild.c
+    calls it for such a CLASS record (is_plain_class()), without make_class's
+    questions, and asks make_class when type() refuses the bases."""
+    cls = type(name, bases, {"__module__": module, "__qualname__": qualname, "__doc__": None,
+                             "__repr__": pyhd_reprlib.render_repr,
+                             "__pyhd_render__": _surrogate_render})
     _add_surrogate(cls)
     return cls
 
@@ -641,9 +642,8 @@ def class_attrs(cls, attrs):
         numpy = sys.modules.get("numpy")
         if numpy is not None and issubclass(cls, getattr(numpy, "ndarray", ())):
             skipped = _SKIPPED_ATTRS | _NUMPY_HOOKS
-        for name, value in attrs.items():
-            if isinstance(name, str) and name not in skipped:
-                type.__setattr__(cls, name, value)
+        # type.__setattr__ for each str name not skipped, in C (a class has many).
+        _pyhd.class_setattrs(cls, attrs, skipped)
         own = _CONTAINER_PROTOCOL.intersection(attrs)
         if own:
             _own_protocol[cls] = frozenset(own)
@@ -1242,22 +1242,32 @@ _CO_VARKEYWORDS = 0x08
 
 _TEMPLATE = None
 _RAISER_MARK = "pyhd: the inert body"
-_UNFILLED = _Inert()  # the raiser of a function not yet given its code (make_function)
+_UNFILLED = _Inert()  # the raiser of a function not yet given its code (rebuild_code.c)
 _INERT_GLOBALS = {}
-_raisers = weakref.WeakKeyDictionary()  # rebuilt function -> its _Inert (which does not hold it)
+# Rebuilt function -> its _Inert (which does not hold it), written by rebuild_code.c:
+# keyed by a weak reference to the function, as a WeakKeyDictionary keeps its keys
+# (a live reference hashes and compares as its function), whose callback forgets
+# the entry when the function dies.
+_RAISERS = {}
+
+
+def _forget_raiser(ref):
+    _RAISERS.pop(ref, None)
 
 
 def _raiser_of(obj):
     """The _Inert of a rebuilt function, else None (for any other object: an
     operator.itemgetter, which cannot be weakly referred to, as a namedtuple's
     property's getter)."""
-    try:
-        return _raisers.get(obj)
-    except TypeError:
+    if type(obj) is not types.FunctionType:
         return None
-_pending_functions = []  # (function, its CodeRecord, its _Inert): finish() gives it its code
-# 3.14 keeps a function's annotations unevaluated, behind __annotate__ (PEP 649).
-_LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
+    return _RAISERS.get(weakref.ref(obj))
+
+
+def _rebuilt_functions():
+    """Every rebuilt function alive, oldest first."""
+    return [f for f in (ref() for ref in list(_RAISERS)) if f is not None]
+_pending_functions = []  # (function, its CodeRecord, its _Inert): rebuild_code.c gives it its code
 _pending_annotations = []  # (class, annotate) of a 3.14 dump in an older Python
 
 
@@ -1286,61 +1296,11 @@ def _code_with(raiser, record=None, freevars=()):
                            record if type(record) is CodeRecord else None, freevars)
 
 
-def make_function(closure=None, freevars=None):
-    """A real function object that raises DumpedCodeError when called, with the dumped
-    closure cells; fill_function names it and finish() gives it the dumped code's
-    file, line and parameters."""
-    raiser = _Inert()
-    cells = None
-    if isinstance(closure, tuple) and isinstance(freevars, tuple) and \
-            len(closure) == len(freevars) and closure and \
-            all(type(c) is types.CellType for c in closure) and \
-            all(type(n) is str and n.isidentifier() for n in freevars):
-        cells = closure
-    else:
-        freevars = ()
-    # Its own code comes once, from fill_function() or finish(), which know the dumped
-    # code record: until then it shares the template's, which calls _UNFILLED.
-    code = _template()
-    if freevars:
-        try:
-            code = code.replace(co_freevars=freevars)
-        except (TypeError, ValueError):
-            cells = None
-    function = types.FunctionType(code, _INERT_GLOBALS, None, None, cells)
-    _raisers[function] = raiser
-    return function
-
-
-def fill_function(function, name, qualname, module, code, defaults=None, kwdefaults=None,
-                  annotations=None, doc=None):
-    """Name a rebuilt function and give it its dumped defaults, annotations and doc."""
-    raiser = _raiser_of(function)
-    if raiser is None:
-        if isinstance(function, FunctionStub):  # a builtin function not found here
-            function.name, function.qualname, function.module = name, qualname, module
-        return
-    if isinstance(name, str):
-        function.__name__ = raiser.name = name
-    if isinstance(qualname, str):
-        function.__qualname__ = raiser.qualname = qualname
-    function.__module__ = module if isinstance(module, str) else None
-    function.__doc__ = doc if isinstance(doc, str) else None
-    if isinstance(defaults, tuple):
-        function.__defaults__ = defaults
-    if isinstance(kwdefaults, dict):
-        function.__kwdefaults__ = kwdefaults
-    if isinstance(annotations, tuple) and len(annotations) % 2 == 0:
-        # Python keeps (name, value, ...) until __annotations__ is first read.
-        annotations = dict(zip(annotations[::2], annotations[1::2]))
-    if isinstance(annotations, dict):
-        function.__annotations__ = annotations
-    elif annotations is None and _LAZY_ANNOTATIONS:
-        function.__annotate__ = _function_source_annotate(function)
-    if isinstance(code, CodeRecord):
-        _pending_functions.append((function, code, raiser))  # finish() gives it its code
-    else:
-        function.__code__ = _code_with(raiser, None, function.__code__.co_freevars)
+# A FUNCTION record is made and filled in C (src/rebuild_code.c): a real function
+# object with the dumped closure cells, whose code, the template's, calls its own
+# _Inert (registered in _RAISERS); named, with its dumped defaults, annotations and
+# doc; given the dumped code's file, line and parameters once every code record is
+# filled (finish()), the 3.14 __annotate__ by _function_source_annotate.
 
 
 # Builtin functions a dump may name and get as this interpreter's own: the ones
@@ -1496,12 +1456,7 @@ def begin():
 
 def finish():
     """After every record is filled: functions get their code, classes their repr."""
-    code_with, template = _pyhd.code_with, _template()
-    for function, record, raiser in _pending_functions:
-        raiser.where = _short_where(record) or raiser.where
-        function.__code__ = code_with(template, _UNFILLED, raiser, record,
-                                      function.__code__.co_freevars)
-    del _pending_functions[:]
+    # (rebuild.c gave the functions their code first: rebuild_code.c.)
     for cls, annotate in _pending_annotations:
         type.__setattr__(cls, "__annotations__", _source_annotate(annotate)(1))
     del _pending_annotations[:]
@@ -1610,7 +1565,7 @@ def sourcelines(obj):
 
 
 def _is_rebuilt_function(obj):
-    return type(obj) is types.FunctionType and obj in _raisers
+    return type(obj) is types.FunctionType and weakref.ref(obj) in _RAISERS
 
 
 def _class_sourcelines(cls):
@@ -1627,7 +1582,7 @@ def _class_sourcelines(cls):
             break
     else:
         # A class without methods: the file of any function of its module.
-        for function in _raisers:
+        for function in _rebuilt_functions():
             name = function.__code__.co_filename
             if function.__module__ == cls.__module__ and not name.startswith("<"):
                 filename = name
