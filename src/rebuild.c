@@ -249,6 +249,8 @@ static PyObject *sur_call(struct rb *rb, const char *name, PyObject *const *args
    class's __init__ makes it with no arguments, every field of its _fields None
    until its fill sets them all (fill_code, fill_frame, fill_traceback), without
    a Python frame: object.__new__, then the fields in C. */
+static PyObject *attr_str(struct rb *rb, const char *name);
+
 static PyObject *new_record(struct rb *rb, const char *name)
 {
     PyObject *cls = sur_fn(rb, name), *fields, *obj;
@@ -258,7 +260,9 @@ static PyObject *new_record(struct rb *rb, const char *name)
         PyErr_Format(PyExc_TypeError, "pyhd_surrogates.%s is not a plain class", name);
         return NULL;
     }
-    fields = PyObject_GetAttrString(cls, "_fields");
+    fields = attr_str(rb, "_fields");
+    fields = fields ? PyObject_GetAttr(cls, fields)
+                    : PyErr_Occurred() ? NULL : PyObject_GetAttrString(cls, "_fields");
     if (!fields)
         return NULL;
     obj = PyTuple_Check(fields) ? PyBaseObject_Type.tp_new((PyTypeObject *)cls, rb->empty, NULL)
@@ -705,6 +709,53 @@ static uint64_t exception_field(const struct pyhd_decoded *g, const struct pyhd_
 {
     const uint64_t *s = SLOTS(r, EXCEPTION, field);
     return pair_value(g, r, s, PYHD_LIST_AT, s[PYHD_LIST_N], name);
+}
+
+/*
+ * Whether the locals or globals of some FRAME record hold a CODE record as a
+ * value (a variable bound to a code object): only then does finish_roots
+ * look through the frames' namespaces for one to make a real code object.
+ * Each DICT is read once (seen: a bit per id), so the answer costs at most a
+ * pass over the graph's namespaces. -1 with an exception set when out of memory.
+ */
+static int frames_hold_code(const struct rb *rb)
+{
+    const struct pyhd_decoded *g = rb->g;
+    unsigned char *seen = NULL;
+    int found = 0;
+    for (size_t i = 0; i < g->nlater_ids && !found; i++) {
+        const struct pyhd_record *r = &g->objects[g->later_ids[i] - 1];
+        uint64_t ns[2];
+        if (r->kind != PYHD_REC_FRAME || !r->f)
+            continue;
+        if (!seen && !(seen = PyMem_Calloc(g->nobjects / 8 + 1, 1))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        ns[0] = FLD(r, FRAME, locals);
+        ns[1] = FLD(r, FRAME, globals);
+        for (int k = 0; k < 2 && !found; k++) {
+            const struct pyhd_record *d = pyhd__decode_obj(g, ns[k]);
+            const uint64_t *sl;
+            struct pyhd_cursor c;
+            if (!d || d->kind != PYHD_REC_DICT || !d->f || (seen[ns[k] / 8] & (1u << ns[k] % 8)))
+                continue;
+            seen[ns[k] / 8] |= (unsigned char)(1u << ns[k] % 8);
+            sl = SLOTS(d, DICT, items);
+            c = ELEMS(d, sl, PYHD_SEQ_AT);
+            for (uint64_t j = 0; j < sl[PYHD_SEQ_N]; j++) {
+                const struct pyhd_record *v;
+                (void)rd_id(&c);
+                v = pyhd__decode_obj(g, rd_id(&c));
+                if (v && v->kind == PYHD_REC_CODE) {
+                    found = 1;
+                    break;
+                }
+            }
+        }
+    }
+    PyMem_Free(seen);
+    return found;
 }
 
 /* The id of the value of key name in the DICT record dict_id, or 0. */
@@ -1275,6 +1326,24 @@ static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
         return NULL;
     PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,
                          origin_id ? rb->objs[origin_id] : Py_None};
+    if (file_id && !origin_id) {
+        /* A module from a file, most of a program's: what make_module makes of it,
+           a new module (the file set by fill) noted in pyhd_surrogates._modules
+           for finish_roots, without a call into Python. */
+        PyObject *modules = sur_fn(rb, "_modules"), *mod, *pair;
+        if (!modules)
+            return NULL;
+        if (!PyList_Check(modules)) {
+            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._modules is not a list");
+            return NULL;
+        }
+        mod = PyModule_NewObject(name);
+        pair = mod ? PyTuple_Pack(2, name, mod) : NULL;
+        if (!pair || PyList_Append(modules, pair) < 0)
+            Py_CLEAR(mod);
+        Py_XDECREF(pair);
+        return mod;
+    }
     return sur_call(rb, "make_module", args, 3);
 }
 
@@ -1945,22 +2014,35 @@ error:
 
 /* obj.name = value. name is a string literal: its interned str is made once per load
    (PyObject_SetAttrString makes and interns it again at every call). */
-static int set_attr(struct rb *rb, PyObject *obj, const char *name, PyObject *value)
+/* The interned str of name, a string literal (borrowed: rb holds it until the end
+   of the load), or NULL when the table is full (with no exception set) or with
+   an exception set. */
+static PyObject *attr_str(struct rb *rb, const char *name)
 {
     size_t i = ((uintptr_t)name >> 3) & (ATTR_NAMES_SIZE - 1);
     for (size_t probes = 0; probes < ATTR_NAMES_SIZE; probes++) {
         struct attr_name *slot = &rb->attr_names[i];
         if (slot->name == name)
-            return PyObject_SetAttr(obj, slot->str, value);
+            return slot->str;
         if (!slot->name) {
             slot->str = PyUnicode_InternFromString(name);
             if (!slot->str)
-                return -1;
+                return NULL;
             slot->name = name;
-            return PyObject_SetAttr(obj, slot->str, value);
+            return slot->str;
         }
         i = (i + 1) & (ATTR_NAMES_SIZE - 1);
     }
+    return NULL;
+}
+
+static int set_attr(struct rb *rb, PyObject *obj, const char *name, PyObject *value)
+{
+    PyObject *str = attr_str(rb, name);
+    if (str)
+        return PyObject_SetAttr(obj, str, value);
+    if (PyErr_Occurred())
+        return -1;
     return PyObject_SetAttrString(obj, name, value);  /* a full table: not cached */
 }
 
@@ -2710,16 +2792,21 @@ static PyObject *manifest_list(const struct pyhd_manifest *m)
     if (!list)
         return NULL;
     for (size_t i = 0; i < m->nfields; i++) {
-        PyObject *pair = Py_BuildValue("(ss)", m->fields[i].key, m->fields[i].value);
-        if (!pair) {
+        const char *key = m->fields[i].key, *value = m->fields[i].value;
+        size_t klen = strlen(key), vlen = strlen(value);
+        PyObject *k = PyUnicode_DecodeUTF8(key, (Py_ssize_t)klen, NULL), *v, *pair = NULL;
+        v = k ? PyUnicode_DecodeUTF8(value, (Py_ssize_t)vlen, NULL) : NULL;
+        if (!v) {
             /* A key or value that is not UTF-8: decode it leniently instead. */
             PyErr_Clear();
-            pair = Py_BuildValue("(NN)",
-                                 text_obj((const unsigned char *)m->fields[i].key,
-                                          strlen(m->fields[i].key)),
-                                 text_obj((const unsigned char *)m->fields[i].value,
-                                          strlen(m->fields[i].value)));
+            Py_XDECREF(k);
+            k = text_obj((const unsigned char *)key, klen);
+            v = k ? text_obj((const unsigned char *)value, vlen) : NULL;
         }
+        if (k && v)
+            pair = PyTuple_Pack(2, k, v);
+        Py_XDECREF(k);
+        Py_XDECREF(v);
         if (!pair) {
             Py_DECREF(list);
             return NULL;
@@ -2906,8 +2993,13 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     {
         /* The dumped sys and os modules get what the roots and MANIFEST say,
            threads' handles whether their thread was alive. */
-        PyObject *args[4] = {roots, PyDict_GetItemString(result, "manifest"), threads, excs};
-        PyObject *res = args[1] ? sur_call(&rb, "finish_roots", args, 4) : NULL;
+        PyObject *args[5] = {roots, PyDict_GetItemString(result, "manifest"), threads, excs,
+                             NULL};
+        PyObject *res = NULL;
+        int code_values = frames_hold_code(&rb);
+        args[4] = code_values ? Py_True : Py_False;
+        if (code_values >= 0 && args[1])
+            res = sur_call(&rb, "finish_roots", args, 5);
         if (!res)
             goto done;
         Py_DECREF(res);

@@ -1474,21 +1474,49 @@ _modules = []  # (name, module) of this load, for finish_roots()
 _globals_by_name = {}
 
 
+_globals_roots = []  # weak references to where module_globals() finds frames, until it walks
+
+
 def module_globals(name):
     """The dumped globals of module name (a dict), or None."""
+    if _globals_roots:
+        starts = [ref() for ref in _globals_roots]
+        del _globals_roots[:]
+        _walk_globals([s for s in starts if s is not None], False)
     ref = _globals_by_name.get(name) if isinstance(name, str) else None
     frame = ref() if ref is not None else None
     return frame.globals if frame is not None and type(frame.globals) is dict else None
 
 
-def _note_globals(threads, exceptions):
+def _note_globals(threads, exceptions, code_values=True):
     """_globals_by_name from the frames of the load: every thread's, and those of
-    the tracebacks of the exceptions (a failed thread's stack is its traceback's)."""
+    the tracebacks of the exceptions (a failed thread's stack is its traceback's).
+    Walked now when a frame's namespace may hold a code record (code_values,
+    rebuild.c's frames_hold_code()), which becomes a real code object; else when
+    module_globals() is first asked."""
     _globals_by_name.clear()
-    frames = [t.get("frame") for t in threads if isinstance(t, dict)] \
+    del _globals_roots[:]
+    starts = [t.get("frame") for t in threads if isinstance(t, dict)] \
         if isinstance(threads, list) else []
     for pair in exceptions if isinstance(exceptions, list) else ():
-        tb, depth = pair[1] if isinstance(pair, tuple) and len(pair) == 2 else None, 0
+        if isinstance(pair, tuple) and len(pair) == 2:
+            starts.append(pair[1])
+    if code_values:
+        _walk_globals(starts, True)
+    else:
+        _globals_roots[:] = [weakref.ref(s) for s in starts
+                             if isinstance(s, (FrameRecord, TracebackRecord))]
+
+
+def _walk_globals(starts, convert):
+    """_globals_by_name from the frames starts (FrameRecords, and TracebackRecords
+    whose frames count) and those below them; their code values made real
+    code objects when convert."""
+    frames = []
+    for start in starts:
+        tb, depth = start, 0
+        if not isinstance(tb, TracebackRecord):
+            frames.append(start)
         while isinstance(tb, TracebackRecord) and depth < 10000:
             frames.append(tb.frame)
             tb, depth = tb.next, depth + 1
@@ -1505,7 +1533,8 @@ def _note_globals(threads, exceptions):
                 if type(namespace) is dict:
                     namespaces[id(namespace)] = namespace
             frame = frame.back
-    _real_code_values(namespaces.values())
+    if convert:
+        _real_code_values(namespaces.values())
 
 
 def _real_code_values(namespaces):
@@ -1620,9 +1649,12 @@ def make_module(name, file=None, origin=None):
     if origin is None and file is None and name in sys.builtin_module_names:
         origin = "built-in"
     if type(origin) is str:
-        from importlib.machinery import BuiltinImporter, FrozenImporter, ModuleSpec
-        loader = {"built-in": BuiltinImporter, "frozen": FrozenImporter}.get(origin)
-        module.__spec__ = ModuleSpec(name, loader, origin=origin)
+        machinery = sys.modules.get("importlib.machinery")
+        if machinery is None:  # (pdb's inspect has imported it: no import statement)
+            import importlib.machinery as machinery
+        loader = {"built-in": machinery.BuiltinImporter,
+                  "frozen": machinery.FrozenImporter}.get(origin)
+        module.__spec__ = machinery.ModuleSpec(name, loader, origin=origin)
     return module
 
 
@@ -1683,12 +1715,13 @@ def dumped_version():
     return _dumped_version[0] if _dumped_version else None
 
 
-def finish_roots(roots, manifest, threads=None, exceptions=None):
+def finish_roots(roots, manifest, threads=None, exceptions=None, code_values=True):
     """The dumped sys module gets argv, path, modules, version and platform; os its
     environ: what the dump's roots and MANIFEST hold, as the program saw them.
-    Thread handles learn from threads (the dump's live threads) whether they are done."""
+    Thread handles learn from threads (the dump's live threads) whether they are done.
+    code_values: whether a frame's namespace may hold a code record (_note_globals)."""
     _bind_thread_handles(threads)
-    _note_globals(threads, exceptions)
+    _note_globals(threads, exceptions, code_values)
     finish_ctypes_records()
     system = next((pair[1] for pair in manifest if type(pair) is tuple and len(pair) == 2
                    and pair[0] == "Platform" and isinstance(pair[1], str)), "")

@@ -1308,6 +1308,111 @@ class LoadTest(CrashTestCase):
         self.assertEqual(facts, {"repr": "Day(2026, 1, 3)", "type": "days.Day", "date": True,
                                  "note": "launch", "weekend": True, "news": 0})
 
+    # ----------------------------------------------------------------------
+    # Rebuilt functions made in C (src/rebuild_code.c)
+
+    def test_code_with_takes_only_what_fits(self):
+        """_pyhd.code_with gives a rebuilt function's code the record's names, line
+        and parameters; a field of the wrong type or range is the template's, and
+        parameters that do not fit are all left out (as the Python it replaced)."""
+        dump = self.dump("""
+            def f(a, b=2, /, c=3, *rest, d=4, **options):
+                raise ValueError(a)
+            f(1)
+        """)
+        facts = self.check(dump, """
+            import pyhd_surrogates as S
+            facts = {}
+            _pyhd.load(DUMP)
+            template, marker = S._template(), S._UNFILLED
+            def code(**fields):
+                record = S.CodeRecord()
+                for k, v in fields.items():
+                    setattr(record, k, v)
+                raiser = S._Inert()
+                c = _pyhd.code_with(template, marker, raiser, record, ())
+                return [c.co_filename, c.co_name, c.co_firstlineno, c.co_argcount,
+                        c.co_posonlyargcount, c.co_kwonlyargcount, list(c.co_varnames),
+                        c.co_flags & 12, raiser in c.co_consts, marker in c.co_consts,
+                        c.co_code == template.co_code]
+            good = dict(filename="/x/p.py", name="g", qualname="K.g", firstlineno=7,
+                        argcount=2, posonlyargcount=1, kwonlyargcount=1, flags=12,
+                        varnames=("a", "b", "k", "args", "kw", "local"))
+            facts["good"] = code(**good)
+            facts["bool_line"] = code(**dict(good, firstlineno=True))[2]
+            facts["zero_line"] = code(**dict(good, firstlineno=0))[2]
+            facts["huge_line"] = code(**dict(good, firstlineno=2 ** 40))[2]
+            facts["bytes_name"] = code(**dict(good, filename=b"/x", name=b"g"))[:2]
+            facts["posonly_past"] = code(**dict(good, posonlyargcount=3))[3:7]
+            facts["few_names"] = code(**dict(good, varnames=("a", "b")))[3:7]
+            facts["bad_name"] = code(**dict(good, varnames=("a", 1, "k", "args", "kw")))[3:7]
+            facts["negative"] = code(**dict(good, kwonlyargcount=-1))[3:7]
+            facts["over_255"] = code(**dict(good, argcount=300,
+                                            varnames=tuple("v%d" % i for i in range(400))))[3]
+            facts["none"] = _pyhd.code_with(template, marker, S._Inert(), None, ()).co_name
+            try:
+                _pyhd.code_with(template, marker)
+            except TypeError as e:
+                facts["nargs"] = "TypeError"
+        """)
+        self.assertEqual(facts["good"], ["/x/p.py", "g", 7, 2, 1, 1, ["a", "b", "k", "args", "kw"],
+                                         12, True, False, True])
+        template_line = facts["bool_line"]
+        self.assertEqual(facts["zero_line"], template_line)
+        self.assertEqual(facts["huge_line"], template_line)
+        self.assertNotEqual(facts["bytes_name"][1], "g")
+        self.assertNotEqual(facts["bytes_name"][0], "/x")
+        for key in ("posonly_past", "few_names", "bad_name", "negative"):
+            # The template's own parameters: (*args, **kwargs).
+            self.assertEqual(facts[key], [0, 0, 0, ["args", "kwargs"]], key)
+        self.assertEqual(facts["over_255"], 0)
+        self.assertEqual(facts["none"], "_rebuilt")
+        self.assertEqual(facts["nargs"], "TypeError")
+
+    def test_rebuilt_functions_keep_what_the_dump_says(self):
+        """Functions made and filled in C: names, defaults, keyword defaults,
+        annotations, closures and the code's parameters; calling one raises."""
+        dump = self.dump("""
+            import functools
+            def make(n=5):
+                def add(x, *, scale: int = 2) -> int:
+                    return (x + n) * scale
+                return add
+            def helper(a, b=2, /, c=3, *rest, d=4, **options):
+                return a
+            @functools.lru_cache(maxsize=None)
+            def cached(key: str) -> int:
+                return len(key)
+            def f():
+                add, h, c = make(), helper, cached
+                raise ValueError(1)
+            f()
+        """)
+        facts = self.check(dump, """
+            import inspect, pyhd_surrogates as S
+            facts = {}
+            loc = innermost_locals(_pyhd.load(DUMP))
+            add, h, c = loc["add"], loc["h"], loc["c"]
+            facts["add"] = [add.__qualname__, add.__module__, add.__kwdefaults__,
+                            str(inspect.signature(add)), add.__code__.co_freevars,
+                            [cell.cell_contents for cell in add.__closure__],
+                            S._is_rebuilt_function(add), add.__code__.co_name]
+            facts["helper"] = [h.__name__, h.__defaults__, str(inspect.signature(h)),
+                               h.__code__.co_firstlineno]
+            facts["cached"] = [c.__wrapped__.__qualname__, str(inspect.signature(c.__wrapped__))]
+            try:
+                add(1)
+            except Exception as e:
+                facts["call"] = [type(e).__name__, str(e)]
+        """)
+        self.assertEqual(facts["add"], ["make.<locals>.add", "__main__", {"scale": 2},
+                                        "(x, *, scale: int = 2) -> int", ["n"], [5], True, "add"])
+        self.assertEqual(facts["helper"], ["helper", [2, 3],
+                                           "(a, b=2, /, c=3, *rest, d=4, **options)", 7])
+        self.assertEqual(facts["cached"], ["cached", "(key: str) -> int"])
+        self.assertEqual(facts["call"][0], "DumpedCodeError")
+        self.assertIn("add is a function", facts["call"][1])
+
 
 if __name__ == "__main__":
     if not RUN or not DEBUG:
