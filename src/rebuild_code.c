@@ -446,6 +446,29 @@ static PyObject *annotations_dict(PyObject *annotations)
     return d;
 }
 
+/* function.__code__ = the template's code calling raiser, with function's free
+   variables and record's names (a CodeRecord, or None): 0, or -1 with an
+   exception set. */
+static int give_code(struct pyhd_functions *fx, PyObject *function, PyObject *raiser,
+                     PyObject *record)
+{
+    PyObject *fcode = PyFunction_GetCode(function);  /* borrowed */
+    PyObject *freevars = PyObject_GetAttr(fcode, names[N_CO_FREEVARS]), *cargs[5], *code;
+    int rc;
+    if (!freevars)
+        return -1;
+    cargs[0] = fx->template;
+    cargs[1] = fx->marker;
+    cargs[2] = raiser;
+    cargs[3] = record;
+    cargs[4] = freevars;
+    code = pyhd__code_with(NULL, cargs, 5);  /* (it refuses freevars that are no tuple) */
+    Py_DECREF(freevars);
+    rc = code ? PyObject_SetAttr(function, names[N_DUNDER_CODE], code) : -1;
+    Py_XDECREF(code);
+    return rc;
+}
+
 int pyhd__function_fill(struct pyhd_functions *fx, PyObject *const *args)
 {
     PyObject *function = args[0], *name = args[1], *qualname = args[2], *module = args[3];
@@ -505,23 +528,8 @@ int pyhd__function_fill(struct pyhd_functions *fx, PyObject *const *args)
         Py_XDECREF(entry);
         if (rc < 0)
             goto error;
-    } else {
-        PyObject *fcode = PyFunction_GetCode(function), *freevars, *cargs[5], *with;  /* borrowed */
-        freevars = fcode ? PyObject_GetAttr(fcode, names[N_CO_FREEVARS]) : NULL;
-        if (!freevars)
-            goto error;
-        cargs[0] = fx->template;
-        cargs[1] = fx->marker;
-        cargs[2] = raiser;
-        cargs[3] = Py_None;
-        cargs[4] = freevars;
-        with = PyTuple_Check(freevars) ? pyhd__code_with(NULL, cargs, 5) : NULL;
-        Py_DECREF(freevars);
-        if (!with || set(function, N_DUNDER_CODE, with) < 0) {
-            Py_XDECREF(with);
-            goto error;
-        }
-        Py_DECREF(with);
+    } else if (give_code(fx, function, raiser, Py_None) < 0) {
+        goto error;
     }
     Py_DECREF(raiser);
     return 0;
@@ -558,7 +566,7 @@ int pyhd__functions_finish(struct pyhd_functions *fx)
     n = PyList_GET_SIZE(fx->pending);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *entry = PyList_GET_ITEM(fx->pending, i), *function, *record, *raiser;
-        PyObject *where, *fcode, *freevars, *code, *cargs[5];
+        PyObject *where;
         int rc;
         if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3)
             continue;
@@ -574,20 +582,7 @@ int pyhd__functions_finish(struct pyhd_functions *fx)
             if (rc < 0)
                 return -1;
         }
-        fcode = PyFunction_GetCode(function);  /* borrowed */
-        freevars = PyObject_GetAttr(fcode, names[N_CO_FREEVARS]);
-        if (!freevars)
-            return -1;
-        cargs[0] = fx->template;
-        cargs[1] = fx->marker;
-        cargs[2] = raiser;
-        cargs[3] = record;
-        cargs[4] = freevars;
-        code = PyTuple_Check(freevars) ? pyhd__code_with(NULL, cargs, 5) : NULL;
-        Py_DECREF(freevars);
-        rc = code ? set(function, N_DUNDER_CODE, code) : -1;
-        Py_XDECREF(code);
-        if (rc < 0)
+        if (give_code(fx, function, raiser, record) < 0)
             return -1;
     }
     return PyList_SetSlice(fx->pending, 0, n, NULL);
