@@ -1787,7 +1787,7 @@ class MethodStub:
 
 
 # Generators, coroutines and async generators: look-alikes whose frames are real (pyhd_tasks).
-from pyhd_tasks import GeneratorStub  # noqa: E402  (rebuild.c calls it by this name)
+from pyhd_tasks import GeneratorStub  # noqa: E402,F401  (rebuild.c calls it by this name)
 
 
 class WeakrefStub:
