@@ -24,9 +24,11 @@ stand beside it: it pickles functions and classes by name.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_load import run  # noqa: E402  (the benches' one way to run a command)
 
 CLASSES = 10
 FUNCTIONS = 20
@@ -141,14 +143,6 @@ print("EXEC %.3f" % (best * 1000))
 '''
 
 
-def run(argv, cwd, env=None, check=True):
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, env=env)
-    if check and proc.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (argv[0], proc.returncode, proc.stderr))
-    return proc
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pyhd-run", required=True)
@@ -173,7 +167,7 @@ def main():
         dumps = os.path.join(workdir, "dumps")
         os.makedirs(dumps)
         run([os.path.abspath(args.pyhd_run), "--dump-dir", dumps, prog, workdir,
-             str(args.modules)], workdir, env, check=False)
+             str(args.modules)], workdir, check=False, env=env)
         found = os.listdir(dumps)
         if len(found) != 1:
             sys.exit("bench: no dump of the program")
@@ -190,7 +184,7 @@ def main():
             sys.exit("bench: no result from pyhd-debug:\n" + out)
         objects, load_ms = int(line[0].split()[1]), float(line[0].split()[2])
         exec_out = run([sys.executable, "-c", EXEC_TIMER, workdir, str(args.modules),
-                        str(args.repeat)], workdir, env).stdout
+                        str(args.repeat)], workdir, env=env).stdout
         exec_ms = float([l for l in exec_out.splitlines() if l.startswith("EXEC ")][0].split()[1])
         size = os.path.getsize(dump)
     finally:
