@@ -19,6 +19,7 @@
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
 #include "rebuild_code.h"
+#include "rebuild_roots.h"
 #include "rebuild_values.h"
 #include "set_order.h"
 #include "trust.h"
@@ -2430,12 +2431,77 @@ static inline int fills_in(unsigned kind, int phase)
     }
 }
 
+/* type.__setattr__(cls, name, value) for each item of the dict attrs whose name
+   is a str not in the set skipped, in the dict's order: 0 or -1. */
+static int class_setattrs(PyObject *cls, PyObject *attrs, PyObject *skipped)
+{
+    PyObject *name, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(attrs, &pos, &name, &value)) {
+        int skip;
+        if (!PyUnicode_Check(name))
+            continue;
+        skip = PySet_Contains(skipped, name);
+        if (skip < 0)
+            return -1;
+        /* Held across the call: setting an attribute may change the dict. */
+        Py_INCREF(name);
+        Py_INCREF(value);
+        skip = skip ? 0 : PyType_Type.tp_setattro(cls, name, value);
+        Py_DECREF(name);
+        Py_DECREF(value);
+        if (skip < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * A surrogate class made by type() of (object,) whose dumped attributes
+ * (attrs) name nothing pyhd_surrogates.class_attrs and _finish_class decide
+ * anything about (its repr and str, dataclass fields, container protocol,
+ * 3.14 annotations): most classes of a program. What those two would do,
+ * without a Python frame: the attributes set (class_setattrs, skipping
+ * _SKIPPED_ATTRS), and the class noted in _object_reprs (it prints as
+ * object's repr does, render_repr deciding). 1 if done, 0 if the class is
+ * not one of those, -1 with an exception set.
+ */
+static int plain_class_attrs(struct rb *rb, PyObject *cls, PyObject *attrs)
+{
+    static const char *const decided[] = {
+        "__repr__", "__str__", "__dataclass_fields__", "__annotate_func__",
+        "__annotations_cache__", "__len__", "__bool__", "__iter__", "__getitem__",
+        "__contains__", "__getattr__", "__getattribute__"};
+    PyObject *bases = ((PyTypeObject *)cls)->tp_bases, *skipped, *reprs;
+    if (Py_TYPE(cls) != &PyType_Type || !bases || !PyTuple_Check(bases) ||
+        PyTuple_GET_SIZE(bases) != 1 || PyTuple_GET_ITEM(bases, 0) != (PyObject *)&PyBaseObject_Type ||
+        !PyDict_CheckExact(attrs))
+        return 0;
+    for (size_t i = 0; i < sizeof decided / sizeof decided[0]; i++) {
+        PyObject *name = attr_str(rb, decided[i]);
+        int has = name ? PyDict_Contains(attrs, name) : -1;
+        if (has != 0)
+            return has < 0 ? -1 : 0;
+    }
+    skipped = sur_fn(rb, "_SKIPPED_ATTRS");
+    reprs = sur_fn(rb, "_object_reprs");
+    if (!skipped || !reprs)
+        return -1;
+    if (!PyAnySet_Check(skipped) || !PySet_Check(reprs)) {
+        PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._SKIPPED_ATTRS or _object_reprs "
+                                         "is not a set");
+        return -1;
+    }
+    return class_setattrs(cls, attrs, skipped) < 0 || PySet_Add(reprs, cls) < 0 ? -1 : 1;
+}
+
 static int fill_one(struct rb *rb, uint64_t id, int phase)
 {
     const struct pyhd_record *r = &rb->g->objects[id - 1];
     PyObject *obj = rb->objs[id], *res, *args[2];
     unsigned kind = r->f ? r->kind : 0;  /* 0: a kind without slots, a placeholder */
     uint64_t a;
+    int rc;
 
     if (phase == 0) {
         /* LIST, SET and DICT keep their ITEMS or MAP slots in the same place. */
@@ -2452,6 +2518,9 @@ static int fill_one(struct rb *rb, uint64_t id, int phase)
            the real ones (the trust table's) are left as they are, without a call. */
         if (!a || !PyType_Check(obj) || !is_surrogate_class(rb, obj))
             return 0;
+        rc = plain_class_attrs(rb, obj, rb->objs[a]);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
         args[0] = obj;
         args[1] = rb->objs[a];
         res = sur_call(rb, "class_attrs", args, 2);
@@ -2604,7 +2673,6 @@ static int rebuild_all(struct rb *rb)
        kind_has_hard_deps()): one load per record, not a switch per question. */
     enum { HARD_DEPS = 8 };
     unsigned char kind_flags[256];
-    PyObject *res;
     int rc = -1;
     if (!phases) {
         PyErr_NoMemory();
@@ -2615,11 +2683,7 @@ static int rebuild_all(struct rb *rb)
         kind_flags[k] = (unsigned char)(fills_in(k, 0) * FILL0 | fills_in(k, 1) * FILL1 |
                                         kind_has_hard_deps(k) * HARD_DEPS);
     /* What an earlier load left half done (it failed) is forgotten. */
-    res = sur_call(rb, "begin", NULL, 0);
-    if (!res)
-        goto done;
-    Py_DECREF(res);
-    if (make_modules(rb) < 0)
+    if (pyhd__surrogates_begin(rb->sur) < 0 || make_modules(rb) < 0)
         goto done;
     for (uint64_t id = 1; id <= g->nobjects; id++) {
         const struct pyhd_record *r = &g->objects[id - 1];
@@ -2658,15 +2722,24 @@ done:
 static int finish_all(struct rb *rb)
 {
     const struct pyhd_decoded *g = rb->g;
-    PyObject *res;
+    PyObject *res, *pending[2];
     /* Functions get their code objects once every code record is filled. */
     rb->current = 0;
     if (pyhd__functions_finish(&rb->fx) < 0)
         return -1;
-    res = sur_call(rb, "finish", NULL, 0);
-    if (!res)
+    /* finish() has work only when a class is not plain (plain_class_attrs) or a
+       3.14 dump's class annotations are read in an older python. */
+    pending[0] = sur_fn(rb, "_pending_classes");
+    pending[1] = pending[0] ? sur_fn(rb, "_pending_annotations") : NULL;
+    if (!pending[1])
         return -1;
-    Py_DECREF(res);
+    if (!PyList_Check(pending[0]) || !PyList_Check(pending[1]) ||
+        PyList_GET_SIZE(pending[0]) > 0 || PyList_GET_SIZE(pending[1]) > 0) {
+        res = sur_call(rb, "finish", NULL, 0);
+        if (!res)
+            return -1;
+        Py_DECREF(res);
+    }
     for (size_t i = 0; i < g->nlater_ids; i++) {
         uint64_t id = g->later_ids[i];
         const struct pyhd_record *r = &g->objects[id - 1];
@@ -2993,16 +3066,12 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     {
         /* The dumped sys and os modules get what the roots and MANIFEST say,
            threads' handles whether their thread was alive. */
-        PyObject *args[5] = {roots, PyDict_GetItemString(result, "manifest"), threads, excs,
-                             NULL};
-        PyObject *res = NULL;
+        PyObject *manifest = PyDict_GetItemString(result, "manifest");
         int code_values = frames_hold_code(&rb);
-        args[4] = code_values ? Py_True : Py_False;
-        if (code_values >= 0 && args[1])
-            res = sur_call(&rb, "finish_roots", args, 5);
-        if (!res)
+        if (code_values < 0 ||
+            pyhd__finish_roots(rb.sur, roots, manifest ? manifest : Py_None, threads, excs,
+                               code_values) < 0)
             goto done;
-        Py_DECREF(res);
     }
     if (PyDict_SetItemString(result, "roots", roots) < 0 ||
         PyDict_SetItemString(result, "threads", threads) < 0 ||
@@ -3225,65 +3294,6 @@ done:
     return ret;
 }
 
-PyDoc_STRVAR(module_table_doc,
-"module_table(modules, rebuilt) -> dict\n\n"
-"The dumped sys.modules: for each str name of modules (name -> file or None),\n"
-"the module of that name in rebuilt, else a new empty module of that name\n"
-"(with __file__ when the file is a str). Made in C: a dump holds the names of\n"
-"every module the program had, and each load makes them.");
-
-static PyObject *pyhd_module_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    PyObject *table = NULL, *file_name = NULL, *name, *file;  /* name, file: borrowed */
-    Py_ssize_t pos = 0;
-    (void)module;
-    if (nargs != 2 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "module_table(modules, rebuilt) takes two dicts");
-        return NULL;
-    }
-    /* Sized once for every name (a program has hundreds), not grown as they come. */
-    table = _PyDict_NewPresized(PyDict_GET_SIZE(args[0]));
-    /* "__file__" interned once, not by PyObject_SetAttrString for every module. */
-    file_name = PyUnicode_InternFromString("__file__");
-    if (!table || !file_name)
-        goto error;
-    while (PyDict_Next(args[0], &pos, &name, &file)) {
-        PyObject *mod;
-        int rc;
-        if (!PyUnicode_Check(name))
-            continue;
-        mod = PyDict_GetItemWithError(args[1], name);  /* borrowed */
-        if (mod) {
-            Py_INCREF(mod);
-        } else if (PyErr_Occurred()) {
-            goto error;
-        } else {
-            /* As types.ModuleType(name): __name__, and None for __doc__, __package__,
-               __loader__ and __spec__. */
-            mod = PyModule_NewObject(name);
-            if (!mod)
-                goto error;
-            /* Into its dict: what setting the attribute does, without the look-up
-               of "__file__" along the module type's MRO. */
-            if (PyUnicode_Check(file) &&
-                PyDict_SetItem(PyModule_GetDict(mod), file_name, file) < 0) {
-                Py_DECREF(mod);
-                goto error;
-            }
-        }
-        rc = PyDict_SetItem(table, name, mod);
-        Py_DECREF(mod);
-        if (rc < 0)
-            goto error;
-    }
-    Py_DECREF(file_name);
-    return table;
-error:
-    Py_XDECREF(table);
-    Py_XDECREF(file_name);
-    return NULL;
-}
-
 PyDoc_STRVAR(class_setattrs_doc,
 "class_setattrs(cls, attrs, skipped)\n\n"
 "type.__setattr__(cls, name, value) for every item of the dict attrs whose\n"
@@ -3292,8 +3302,6 @@ PyDoc_STRVAR(class_setattrs_doc,
 
 static PyObject *pyhd_class_setattrs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *name, *value;
-    Py_ssize_t pos = 0;
     (void)module;
     if (nargs != 3 || !PyType_Check(args[0]) || !PyDict_Check(args[1]) ||
         !PyAnySet_Check(args[2])) {
@@ -3301,22 +3309,8 @@ static PyObject *pyhd_class_setattrs(PyObject *module, PyObject *const *args, Py
                                          "a dict and a set");
         return NULL;
     }
-    while (PyDict_Next(args[1], &pos, &name, &value)) {
-        int skip;
-        if (!PyUnicode_Check(name))
-            continue;
-        skip = PySet_Contains(args[2], name);
-        if (skip < 0)
-            return NULL;
-        /* Held across the call: setting an attribute may change the dict. */
-        Py_INCREF(name);
-        Py_INCREF(value);
-        skip = skip ? 0 : PyType_Type.tp_setattro(args[0], name, value);
-        Py_DECREF(name);
-        Py_DECREF(value);
-        if (skip < 0)
-            return NULL;
-    }
+    if (class_setattrs(args[0], args[1], args[2]) < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -3538,8 +3532,6 @@ static PyMethodDef pyhd_methods[] = {
     {"inert_builtin", (PyCFunction)(void (*)(void))pyhd_inert_builtin, METH_FASTCALL,
      inert_builtin_doc},
     {"read_members", pyhd_read_members, METH_VARARGS, read_members_doc},
-    {"module_table", (PyCFunction)(void (*)(void))pyhd_module_table, METH_FASTCALL,
-     module_table_doc},
     {"class_setattrs", (PyCFunction)(void (*)(void))pyhd_class_setattrs, METH_FASTCALL,
      class_setattrs_doc},
     {"code_with", (PyCFunction)(void (*)(void))pyhd__code_with, METH_FASTCALL,

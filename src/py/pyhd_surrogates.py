@@ -1444,14 +1444,9 @@ def fill_descriptor(obj, first, second, third, doc):
             raiser.role = role + suffix
 
 
-def begin():
-    """Before a load: nothing is pending from an earlier one that failed."""
-    del _pending_functions[:]
-    del _pending_annotations[:]
-    del _pending_classes[:]
-    del _modules[:]
-    _object_reprs.clear()
-    _real_codes.clear()
+# Before each load, src/rebuild_roots.c empties this load's state here (the
+# _pending_ lists, _modules, _object_reprs, _real_codes); after it, gives the
+# dumped sys and os what the dump's roots say (finish_roots).
 
 
 def finish():
@@ -1466,7 +1461,7 @@ def finish():
     del _pending_classes[:]
 
 
-_modules = []  # (name, module) of this load, for finish_roots()
+_modules = []  # (name, module) of this load, for finish_roots (src/rebuild_roots.c)
 # module name -> a weak reference to a frame of the newest load whose globals
 # are that module's (pyhd_reprexpr reads a method's globals there). Weak: the
 # load's objects go with its graph (a struct sequence that outlived its type's
@@ -1488,12 +1483,13 @@ def module_globals(name):
     return frame.globals if frame is not None and type(frame.globals) is dict else None
 
 
-def _note_globals(threads, exceptions, code_values=True):
+def _note_globals(threads, exceptions):
     """_globals_by_name from the frames of the load: every thread's, and those of
-    the tracebacks of the exceptions (a failed thread's stack is its traceback's).
-    Walked now when a frame's namespace may hold a code record (code_values,
-    rebuild.c's frames_hold_code()), which becomes a real code object; else when
-    module_globals() is first asked."""
+    the tracebacks of the exceptions (a failed thread's stack is its traceback's),
+    their code values made real code objects. rebuild_roots.c calls it when a
+    frame's namespace may hold a code record (rebuild.c's frames_hold_code());
+    else it notes the frames in _globals_roots, walked when module_globals()
+    is first asked."""
     _globals_by_name.clear()
     del _globals_roots[:]
     starts = [t.get("frame") for t in threads if isinstance(t, dict)] \
@@ -1501,11 +1497,7 @@ def _note_globals(threads, exceptions, code_values=True):
     for pair in exceptions if isinstance(exceptions, list) else ():
         if isinstance(pair, tuple) and len(pair) == 2:
             starts.append(pair[1])
-    if code_values:
-        _walk_globals(starts, True)
-    else:
-        _globals_roots[:] = [weakref.ref(s) for s in starts
-                             if isinstance(s, (FrameRecord, TracebackRecord))]
+    _walk_globals(starts, True)
 
 
 def _walk_globals(starts, convert):
@@ -1697,7 +1689,8 @@ _version_info_class = []  # the named tuple class, made by the first load that n
 
 
 def _version_info(values):
-    """The dumped sys.version_info: a named tuple that prints as the real one."""
+    """The dumped sys.version_info: a named tuple that prints as the real one.
+    (rebuild_roots.c calls it for the first load's; later loads' are made in C.)"""
     if not _version_info_class:
         # Made once: namedtuple compiles source, a cost every load would pay again.
         cls = collections.namedtuple("version_info", "major minor micro releaselevel serial",
@@ -1707,53 +1700,13 @@ def _version_info(values):
     return _version_info_class[0](*values)
 
 
-_dumped_version = []  # (major, minor) of the python that dumped, once finish_roots saw it
+# (major, minor) of the python that dumped, once finish_roots (rebuild_roots.c) saw it
+_dumped_version = []
 
 
 def dumped_version():
     """(major, minor) of the python that wrote the dump being read, or None."""
     return _dumped_version[0] if _dumped_version else None
-
-
-def finish_roots(roots, manifest, threads=None, exceptions=None, code_values=True):
-    """The dumped sys module gets argv, path, modules, version and platform; os its
-    environ: what the dump's roots and MANIFEST hold, as the program saw them.
-    Thread handles learn from threads (the dump's live threads) whether they are done.
-    code_values: whether a frame's namespace may hold a code record (_note_globals)."""
-    _bind_thread_handles(threads)
-    _note_globals(threads, exceptions, code_values)
-    finish_ctypes_records()
-    system = next((pair[1] for pair in manifest if type(pair) is tuple and len(pair) == 2
-                   and pair[0] == "Platform" and isinstance(pair[1], str)), "")
-    system = system.split(" ")[0].lower()
-    platform = {"windows": "win32", "cygwin": "cygwin"}.get(system, system)
-    modules = roots.get("modules")
-    info = roots.get("version_info")
-    if isinstance(info, tuple) and len(info) == 5 and all(type(n) is int for n in info[:2]):
-        _dumped_version[:] = [tuple(info[:2])]
-    for name, module in _modules:
-        if name == "sys":
-            for key in ("argv", "path", "orig_argv"):
-                if isinstance(roots.get(key), list):
-                    setattr(module, key, roots[key])
-            for key in ("executable", "version"):
-                if isinstance(roots.get(key), str):
-                    setattr(module, key, roots[key])
-            info = roots.get("version_info")
-            if isinstance(info, tuple) and len(info) == 5:
-                module.version_info = _version_info(info)
-            if platform:
-                module.platform = platform
-            if isinstance(modules, dict):
-                module.modules = _module_table(modules)
-        elif name == "os" and isinstance(roots.get("environ"), dict):
-            module.environ = _Environ(roots["environ"])
-    del _modules[:]
-
-
-def _module_table(modules):
-    """sys.modules of the dump: name -> the rebuilt module, or a new empty one."""
-    return _pyhd.module_table(modules, {name: module for name, module in _modules})
 
 
 class FunctionStub:
@@ -1848,8 +1801,8 @@ class OpaqueStub:
 class ThreadHandleStub(OpaqueStub):
     """A thread's C handle (_thread._ThreadHandle, 3.13+), which the dump does not read:
     asking it would take its mutex or join the thread. Thread's own methods ask
-    it whether the thread is done (repr, is_alive()); finish_roots() answers from
-    the dump's list of live threads and the owning Thread's _ident."""
+    it whether the thread is done (repr, is_alive()); finish_roots (rebuild_roots.c)
+    answers from the dump's list of live threads and the owning Thread's _ident."""
 
     ident = None
     done = False
@@ -1865,7 +1818,7 @@ class ThreadHandleStub(OpaqueStub):
                                   "cannot wait for it" % self.ident)
 
 
-_thread_handles = []  # the ThreadHandleStubs of this load, for finish_roots()
+_thread_handles = []  # the ThreadHandleStubs of this load, for finish_roots (rebuild_roots.c)
 
 
 def _bind_thread_handles(threads):
