@@ -363,22 +363,4 @@ static inline int pyhd_hash_seed(unsigned long *seed)
 }
 #endif
 
-/*
- * PyImport_ImportModule(name), without its call of builtins.__import__ when
- * sys.modules has the module already: that call goes through importlib's Python
- * code (about 37,000 instructions for a dotted name, on 3.11), and a load asks
- * for the same few modules each time. New reference, or NULL with an exception.
- */
-static inline PyObject *pyhd_import(const char *name)
-{
-    PyObject *key = PyUnicode_FromString(name), *mod;
-    if (!key)
-        return NULL;
-    mod = PyImport_GetModule(key);
-    Py_DECREF(key);
-    if (mod || PyErr_Occurred())
-        return mod;
-    return PyImport_ImportModule(name);
-}
-
 #endif /* PYHD_COMPAT_H */

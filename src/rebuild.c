@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "inert_builtin.h"
 #include "instance_dict.h"
+#include "interned.h"
 #include "manifest.h"
 #include "pyhd/format.h"
 #include "rebuild_bounds.h"
@@ -58,7 +59,6 @@ enum { FILL0 = 1, FILL1 = 2, PREFILLED = 4 };
 
 /* More than the number of pyhd_surrogates functions rebuild.c calls. */
 #define SUR_FNS_MAX 48
-#define ATTR_NAMES_SIZE 128  /* a power of two, above the count of set_attr's names */
 
 /* How INSTANCE records of one class are made. */
 enum { INST_UNKNOWN = 0, INST_NEW_AND_DICT = 1, INST_ENUM = 2,
@@ -116,7 +116,6 @@ struct rb {
     size_t nsur_fns;
     /* Attribute names set from C (set_attr), interned once per load: by the address
        of their string literal, open addressing. */
-    struct attr_name { const char *name; PyObject *str; } attr_names[ATTR_NAMES_SIZE];
 };
 
 static int dump_error(const struct pyhd_decoded *g, const struct pyhd_record *r,
@@ -232,7 +231,7 @@ static PyObject *sur_fn(struct rb *rb, const char *name)
                      SUR_FNS_MAX);
         return NULL;
     }
-    rb->sur_fns[i].fn = PyObject_GetAttrString(rb->sur, name);
+    rb->sur_fns[i].fn = pyhd__getattr(rb->sur, name);
     if (!rb->sur_fns[i].fn)
         return NULL;
     rb->sur_fns[i].name = name;
@@ -250,8 +249,6 @@ static PyObject *sur_call(struct rb *rb, const char *name, PyObject *const *args
    class's __init__ makes it with no arguments, every field of its _fields None
    until its fill sets them all (fill_code, fill_frame, fill_traceback), without
    a Python frame: object.__new__, then the fields in C. */
-static PyObject *attr_str(struct rb *rb, const char *name);
-
 static PyObject *new_record(struct rb *rb, const char *name)
 {
     PyObject *cls = sur_fn(rb, name), *fields, *obj;
@@ -261,9 +258,7 @@ static PyObject *new_record(struct rb *rb, const char *name)
         PyErr_Format(PyExc_TypeError, "pyhd_surrogates.%s is not a plain class", name);
         return NULL;
     }
-    fields = attr_str(rb, "_fields");
-    fields = fields ? PyObject_GetAttr(cls, fields)
-                    : PyErr_Occurred() ? NULL : PyObject_GetAttrString(cls, "_fields");
+    fields = pyhd__getattr(cls, "_fields");
     if (!fields)
         return NULL;
     obj = PyTuple_Check(fields) ? PyBaseObject_Type.tp_new((PyTypeObject *)cls, rb->empty, NULL)
@@ -423,7 +418,7 @@ static int hashes_as_dumped(struct rb *rb, PyObject *item, int depth)
     if (rb->seeded && PyObject_TypeCheck(item, (PyTypeObject *)rb->enum_meta) == 0 &&
         PyObject_TypeCheck((PyObject *)Py_TYPE(item), (PyTypeObject *)rb->enum_meta)) {
         /* An enum member hashed by its name: Enum's own hash, or ours for a program's. */
-        found = PyObject_GetAttrString((PyObject *)Py_TYPE(item), "__hash__");
+        found = pyhd__getattr((PyObject *)Py_TYPE(item), "__hash__");
         named = found == rb->enum_hash || found == rb->member_hash;
         Py_XDECREF(found);
         PyErr_Clear();
@@ -1454,7 +1449,7 @@ static PyObject *cob_call(struct rb *rb, const char *name, PyObject *const *args
        every start of pyhd-debug would pay for the import. */
     if (!rb->cob && !(rb->cob = pyhd_import("pyhd_cobjects")))
         return NULL;
-    fn = PyObject_GetAttrString(rb->cob, name);
+    fn = pyhd__getattr(rb->cob, name);
     if (!fn)
         return NULL;
     result = PyObject_Vectorcall(fn, args, n, NULL);
@@ -2013,33 +2008,10 @@ error:
 /* ------------------------------------------------------------------------ */
 /* Filling */
 
-/* obj.name = value. name is a string literal: its interned str is made once per load
-   (PyObject_SetAttrString makes and interns it again at every call). */
-/* The interned str of name, a string literal (borrowed: rb holds it until the end
-   of the load), or NULL when the table is full (with no exception set) or with
-   an exception set. */
-static PyObject *attr_str(struct rb *rb, const char *name)
-{
-    size_t i = ((uintptr_t)name >> 3) & (ATTR_NAMES_SIZE - 1);
-    for (size_t probes = 0; probes < ATTR_NAMES_SIZE; probes++) {
-        struct attr_name *slot = &rb->attr_names[i];
-        if (slot->name == name)
-            return slot->str;
-        if (!slot->name) {
-            slot->str = PyUnicode_InternFromString(name);
-            if (!slot->str)
-                return NULL;
-            slot->name = name;
-            return slot->str;
-        }
-        i = (i + 1) & (ATTR_NAMES_SIZE - 1);
-    }
-    return NULL;
-}
-
+/* obj.name = value, name a string literal (pyhd__interned()). */
 static int set_attr(struct rb *rb, PyObject *obj, const char *name, PyObject *value)
 {
-    PyObject *str = attr_str(rb, name);
+    PyObject *str = pyhd__interned(name);
     if (str)
         return PyObject_SetAttr(obj, str, value);
     if (PyErr_Occurred())
@@ -2478,7 +2450,7 @@ static int plain_class_attrs(struct rb *rb, PyObject *cls, PyObject *attrs)
         !PyDict_CheckExact(attrs))
         return 0;
     for (size_t i = 0; i < sizeof decided / sizeof decided[0]; i++) {
-        PyObject *name = attr_str(rb, decided[i]);
+        PyObject *name = pyhd__interned(decided[i]);
         int has = name ? PyDict_Contains(attrs, name) : -1;
         if (has != 0)
             return has < 0 ? -1 : 0;
@@ -3012,8 +2984,8 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     rb.sur = pyhd_import("pyhd_surrogates");
     if (!rb.sur)
         goto done;
-    rb.surrogates = PyObject_GetAttrString(rb.sur, "SURROGATES");
-    rb.how = rb.surrogates ? PyObject_GetAttrString(rb.sur, "_how") : NULL;
+    rb.surrogates = pyhd__getattr(rb.sur, "SURROGATES");
+    rb.how = rb.surrogates ? pyhd__getattr(rb.sur, "_how") : NULL;
     if (!rb.how || !PyDict_Check(rb.how)) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._how is not a dict");
@@ -3021,10 +2993,10 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     }
     {
         PyObject *enum_module = pyhd_import("enum"), *enum_class = NULL;
-        rb.enum_meta = enum_module ? PyObject_GetAttrString(enum_module, "EnumMeta") : NULL;
-        enum_class = rb.enum_meta ? PyObject_GetAttrString(enum_module, "Enum") : NULL;
-        rb.enum_hash = enum_class ? PyObject_GetAttrString(enum_class, "__hash__") : NULL;
-        rb.member_hash = rb.enum_hash ? PyObject_GetAttrString(rb.sur, "_enum_member_hash")
+        rb.enum_meta = enum_module ? pyhd__getattr(enum_module, "EnumMeta") : NULL;
+        enum_class = rb.enum_meta ? pyhd__getattr(enum_module, "Enum") : NULL;
+        rb.enum_hash = enum_class ? pyhd__getattr(enum_class, "__hash__") : NULL;
+        rb.member_hash = rb.enum_hash ? pyhd__getattr(rb.sur, "_enum_member_hash")
                                       : NULL;
         Py_XDECREF(enum_module);
         Py_XDECREF(enum_class);
@@ -3033,8 +3005,8 @@ static PyObject *rebuild(const struct pyhd_decoded *g, int trust, int seeded, Py
     }
     rb.empty = PyTuple_New(0);
     rb.builtins = pyhd_import("builtins");
-    rb.dict_name = PyUnicode_InternFromString("__dict__");
-    rb.name_name = PyUnicode_InternFromString("_name_");
+    rb.dict_name = Py_XNewRef(pyhd__interned("__dict__"));
+    rb.name_name = Py_XNewRef(pyhd__interned("_name_"));
     if (!rb.surrogates || !PyDict_Check(rb.surrogates) || !rb.empty || !rb.builtins ||
         !rb.dict_name || !rb.name_name) {
         if (!PyErr_Occurred())
@@ -3115,8 +3087,6 @@ done:
     Py_XDECREF(rb.enum_meta);
     Py_XDECREF(rb.enum_hash);
     Py_XDECREF(rb.member_hash);
-    for (size_t i = 0; i < ATTR_NAMES_SIZE; i++)
-        Py_XDECREF(rb.attr_names[i].str);
     return ret;
 }
 

@@ -8,13 +8,15 @@
  */
 #include "rebuild_roots.h"
 
+#include "interned.h"
+
 #include <string.h>
 
 /* pyhd_surrogates.name, checked to be of type: a new reference, or NULL with
    an exception set. */
 static PyObject *state_of(PyObject *sur, const char *name, PyTypeObject *type)
 {
-    PyObject *value = PyObject_GetAttrString(sur, name);
+    PyObject *value = pyhd__getattr(sur, name);
     if (value && !PyObject_TypeCheck(value, type)) {
         PyErr_Format(PyExc_TypeError, "pyhd_surrogates.%s is not a %s", name, type->tp_name);
         Py_CLEAR(value);
@@ -31,7 +33,7 @@ static int clear_list(PyObject *list)
 /* pyhd_surrogates.name(arg), its result dropped: 0 or -1. */
 static int call_one(PyObject *sur, const char *name, PyObject *arg)
 {
-    PyObject *fn = PyObject_GetAttrString(sur, name), *res;
+    PyObject *fn = pyhd__getattr(sur, name), *res;
     if (!fn)
         return -1;
     res = arg ? PyObject_CallOneArg(fn, arg) : PyObject_CallNoArgs(fn);
@@ -160,7 +162,7 @@ static PyObject *version_info(PyObject *sur, PyObject *info)
     cls = PyList_GET_SIZE(classes) ? PyList_GET_ITEM(classes, 0) : NULL;
     if (!cls || !PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
         Py_DECREF(classes);
-        args = PyObject_GetAttrString(sur, "_version_info");
+        args = pyhd__getattr(sur, "_version_info");
         vi = args ? PyObject_CallOneArg(args, info) : NULL;
         Py_XDECREF(args);
         return vi;
@@ -311,7 +313,7 @@ int pyhd__finish_roots(PyObject *sur, PyObject *roots, PyObject *manifest,
     if (has < 0 || (has && call_one(sur, "_bind_thread_handles", threads) < 0))
         return -1;
     if (code_values) {
-        PyObject *fn = PyObject_GetAttrString(sur, "_note_globals"), *res;
+        PyObject *fn = pyhd__getattr(sur, "_note_globals"), *res;
         res = fn ? PyObject_CallFunctionObjArgs(fn, threads, exceptions, NULL) : NULL;
         Py_XDECREF(fn);
         if (!res)
@@ -351,7 +353,7 @@ int pyhd__finish_roots(PyObject *sur, PyObject *roots, PyObject *manifest,
         } else if (PyUnicode_CompareWithASCIIString(name, "os") == 0 &&
                    (environ = PyDict_GetItemString(roots, "environ")) && PyDict_Check(environ)) {
             /* A read-only mapping of the dumped environment (pyhd_surrogates._Environ). */
-            PyObject *cls = PyObject_GetAttrString(sur, "_Environ");
+            PyObject *cls = pyhd__getattr(sur, "_Environ");
             PyObject *value = cls ? PyObject_CallOneArg(cls, environ) : NULL;
             failed = !value || PyObject_SetAttrString(mod, "environ", value) < 0;
             Py_XDECREF(cls);

@@ -1,5 +1,6 @@
 /* trust.c: the reviewed table of classes a dump may name and get as real classes. */
 #include "trust.h"
+#include "interned.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -545,7 +546,7 @@ static PyObject *entry_class(const struct trusted *t)
     PyObject *mod = pyhd_import(module), *obj;
     if (!mod)
         return NULL;
-    obj = PyObject_GetAttrString(mod, name);
+    obj = pyhd__getattr(mod, name);  /* name: the table's, which lives as long */
     Py_DECREF(mod);
     if (obj && !PyType_Check(obj))
         Py_CLEAR(obj);
