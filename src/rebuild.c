@@ -998,6 +998,45 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     return result;
 }
 
+/*
+ * pyhd_surrogates.instance_class(cls, trust) of a real class (the trust
+ * table's, or one --trust imported): the class itself or its mirror_class(),
+ * the same in every load while cls is rebuilt the same way (_how[cls]), so
+ * kept in _instance_classes, keyed by (cls, trust, _how's word), for the
+ * next loads. New reference, or NULL with an exception set.
+ */
+static PyObject *real_instance_class(struct rb *rb, PyObject *const *args)
+{
+    PyObject *cache = sur_fn(rb, "_instance_classes"), *mirrors = sur_fn(rb, "_mirrors");
+    PyObject *how, *key = NULL, *cls = NULL;
+    if (!cache || !mirrors)
+        return NULL;
+    if (!PyDict_Check(cache) || !PyDict_Check(mirrors)) {
+        PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._instance_classes or _mirrors "
+                                         "is not a dict");
+        return NULL;
+    }
+    how = PyDict_GetItemWithError(rb->how, args[0]);  /* borrowed */
+    if (!how && PyErr_Occurred())
+        return NULL;
+    key = PyTuple_Pack(3, args[0], args[1], how ? how : Py_None);
+    cls = key ? PyDict_GetItemWithError(cache, key) : NULL;
+    if (cls || PyErr_Occurred()) {
+        Py_XDECREF(key);
+        return Py_XNewRef(cls);
+    }
+    cls = sur_call(rb, "instance_class", args, 2);
+    /* Not a class made for this call (a plain stand-in): those are new each time. */
+    if (cls && (cls == Py_None || cls == args[0] ||
+                cls == PyDict_GetItemWithError(mirrors, args[0])) &&
+        PyDict_SetItem(cache, key, cls) < 0)
+        Py_CLEAR(cls);
+    Py_DECREF(key);
+    if (cls && PyErr_Occurred())
+        Py_CLEAR(cls);
+    return cls;
+}
+
 /* Decide, once per class, how its INSTANCE records are made. */
 static int instance_mode(struct rb *rb, uint64_t class_id)
 {
@@ -1006,7 +1045,9 @@ static int instance_mode(struct rb *rb, uint64_t class_id)
     PyObject *cls;
     if (rb->inst_mode[cls_slot] != INST_UNKNOWN)
         return 0;
-    cls = sur_call(rb, "instance_class", args, 2);
+    cls = PyType_Check(args[0]) && !is_surrogate_class(rb, args[0])
+          ? real_instance_class(rb, args)
+          : sur_call(rb, "instance_class", args, 2);
     if (!cls)
         return -1;
     if (cls == Py_None) {
@@ -1296,51 +1337,85 @@ static PyObject *make_exception(struct rb *rb, const struct pyhd_record *r)
     return obj;
 }
 
+/*
+ * The spec of a module built in or frozen (origin "built-in", "frozen", or
+ * another str the dump gave), as ModuleSpec(name, loader, origin=origin):
+ * pyhd_surrogates.module_spec() makes it, and keeps it in _module_specs for
+ * the next loads (a new spec is Python code each time). Borrowed from the
+ * cache, or a new reference in *owned; NULL with an exception set.
+ */
+static PyObject *module_spec(struct rb *rb, PyObject *name, PyObject *origin, PyObject **owned)
+{
+    PyObject *specs = sur_fn(rb, "_module_specs"), *key, *spec, *args[2] = {name, origin};
+    *owned = NULL;
+    if (!specs)
+        return NULL;
+    key = PyDict_Check(specs) ? PyTuple_Pack(2, name, origin) : NULL;
+    spec = key ? PyDict_GetItemWithError(specs, key) : NULL;
+    Py_XDECREF(key);
+    if (spec || PyErr_Occurred())
+        return spec;
+    return *owned = sur_call(rb, "module_spec", args, 2);
+}
+
+/*
+ * A real module object named as the dump says; its repr is the program's:
+ * a module from a file gets the file at fill (__file__), one built in or
+ * frozen (its origin, or no file and a name this python has built in) a
+ * spec saying so. Noted in pyhd_surrogates._modules for finish_roots.
+ */
 static PyObject *make_module(struct rb *rb, const struct pyhd_record *r)
 {
-    uint64_t name_id = FLD(r, MODULE, name);
-    PyObject *name;
+    uint64_t name_id = FLD(r, MODULE, name), file_id = 0, origin_id = 0;
+    PyObject *name, *origin = NULL, *modules, *mod, *pair;
     if (ensure(rb, name_id) < 0)
         return NULL;
     name = rb->objs[name_id];
     if (!PyUnicode_Check(name)) {
         /* A TRUNCATED name: the module still gets one. */
-        PyObject *mod, *placeholder = PyUnicode_FromString("<truncated>");
-        if (!placeholder)
-            return NULL;
-        mod = sur_call(rb, "make_module", &placeholder, 1);
-        Py_DECREF(placeholder);
-        return mod;
-    }
-    if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0)
+        name = pyhd__interned("<truncated>");
+        if (!name)
+            return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    } else if (PyUnicode_CompareWithASCIIString(name, "builtins") == 0) {
         return Py_NewRef(rb->builtins);
-    /* Its file and origin decide its repr (fill sets __file__). Only STR
-       records: they depend on nothing, so no cycle can lead back here. */
-    uint64_t file_id = str_id(rb->g, FLD(r, MODULE, file));
-    uint64_t origin_id = str_id(rb->g, FLD(r, MODULE, origin));
-    if (ensure(rb, file_id) < 0 || ensure(rb, origin_id) < 0)
-        return NULL;
-    PyObject *args[3] = {name, file_id ? rb->objs[file_id] : Py_None,
-                         origin_id ? rb->objs[origin_id] : Py_None};
-    if (file_id && !origin_id) {
-        /* A module from a file, most of a program's: what make_module makes of it,
-           a new module (the file set by fill) noted in pyhd_surrogates._modules
-           for finish_roots, without a call into Python. */
-        PyObject *modules = sur_fn(rb, "_modules"), *mod, *pair;
-        if (!modules)
+    } else {
+        /* Only STR records: they depend on nothing, so no cycle can lead back here. */
+        file_id = str_id(rb->g, FLD(r, MODULE, file));
+        origin_id = str_id(rb->g, FLD(r, MODULE, origin));
+        if (ensure(rb, file_id) < 0 || ensure(rb, origin_id) < 0)
             return NULL;
-        if (!PyList_Check(modules)) {
-            PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._modules is not a list");
-            return NULL;
-        }
-        mod = PyModule_NewObject(name);
-        pair = mod ? PyTuple_Pack(2, name, mod) : NULL;
-        if (!pair || PyList_Append(modules, pair) < 0)
-            Py_CLEAR(mod);
-        Py_XDECREF(pair);
-        return mod;
+        origin = origin_id ? rb->objs[origin_id] : NULL;
     }
-    return sur_call(rb, "make_module", args, 3);
+    if (!origin && !file_id) {
+        /* A dump from before the origin field: a name this python has built in
+           was built in there too. */
+        PyObject *builtin_names = PySys_GetObject("builtin_module_names");  /* borrowed */
+        int builtin = builtin_names && PyTuple_Check(builtin_names)
+                      ? PySequence_Contains(builtin_names, name) : 0;
+        if (builtin < 0)
+            return NULL;
+        if (builtin)
+            origin = pyhd__interned("built-in");
+    }
+    modules = sur_fn(rb, "_modules");
+    if (!modules)
+        return NULL;
+    if (!PyList_Check(modules)) {
+        PyErr_SetString(PyExc_TypeError, "pyhd_surrogates._modules is not a list");
+        return NULL;
+    }
+    mod = PyModule_NewObject(name);
+    pair = mod ? PyTuple_Pack(2, name, mod) : NULL;
+    if (!pair || PyList_Append(modules, pair) < 0)
+        Py_CLEAR(mod);
+    Py_XDECREF(pair);
+    if (mod && origin) {
+        PyObject *owned, *spec = module_spec(rb, name, origin, &owned);
+        if (!spec || PyObject_SetAttrString(mod, "__spec__", spec) < 0)
+            Py_CLEAR(mod);
+        Py_XDECREF(owned);
+    }
+    return mod;
 }
 
 _Static_assert(PYHD_S_DATETIME_fold - PYHD_S_DATETIME_year == PYHD_DTF_FOLD &&

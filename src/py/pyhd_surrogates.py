@@ -1092,6 +1092,11 @@ def _instantiable(cls):
     return hasattr(obj, "__dict__") and not any("__slots__" in vars(k) for k in cls.__mro__)
 
 
+# (real class, trust, _how[class]) -> instance_class()'s answer when it is the
+# class itself, its mirror_class() or None: kept by rebuild.c for the next loads.
+_instance_classes = {}
+
+
 def instance_class(cls, trust):
     """The class to make INSTANCE records of cls with object.__new__, or None for enums."""
     if not isinstance(cls, type):  # a TruncatedStub in place of the class
@@ -1631,23 +1636,25 @@ def _class_sourcelines(cls):
     return None
 
 
-def make_module(name, file=None, origin=None):
-    """A real module object named name; its repr is the program's. origin is where
-    it came from when that is no file ("frozen": <module 'os' (frozen)>); dumps
-    from before that field say nothing, and a module without a file that this
-    python has built in was built in there too."""
-    module = types.ModuleType(name)
-    _modules.append((name, module))
-    if origin is None and file is None and name in sys.builtin_module_names:
-        origin = "built-in"
-    if type(origin) is str:
-        machinery = sys.modules.get("importlib.machinery")
-        if machinery is None:  # (pdb's inspect has imported it: no import statement)
-            import importlib.machinery as machinery
-        loader = {"built-in": machinery.BuiltinImporter,
-                  "frozen": machinery.FrozenImporter}.get(origin)
-        module.__spec__ = machinery.ModuleSpec(name, loader, origin=origin)
-    return module
+# (name, origin) -> the ModuleSpec of a module built in or frozen, made by the
+# first load that has one (rebuild.c's make_module() looks here first). Bounded:
+# a hostile dump may name any number of modules of made-up origins.
+_module_specs = {}
+_MODULE_SPECS_MAX = 256
+
+
+def module_spec(name, origin):
+    """ModuleSpec(name, loader, origin=origin) of a module the dump says was
+    built in or frozen (<module 'os' (frozen)>); rebuild.c makes the module."""
+    machinery = sys.modules.get("importlib.machinery")
+    if machinery is None:  # (pdb's inspect has imported it: no import statement)
+        import importlib.machinery as machinery
+    loader = {"built-in": machinery.BuiltinImporter,
+              "frozen": machinery.FrozenImporter}.get(origin)
+    spec = machinery.ModuleSpec(name, loader, origin=origin)
+    if len(_module_specs) < _MODULE_SPECS_MAX:
+        _module_specs[(name, origin)] = spec
+    return spec
 
 
 class _Environ(collections.abc.Mapping):
