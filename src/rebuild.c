@@ -955,7 +955,7 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
         enum pyhd_trust_how how;
         PyObject *cls = pyhd__trust_resolve(args[2], args[1], &how), *name;
         if (cls) {
-            name = PyUnicode_InternFromString(pyhd__trust_how_name(how));
+            name = Py_XNewRef(pyhd__interned(pyhd__trust_how_name(how)));
             if (!name || PyDict_SetItem(rb->how, cls, name) < 0)
                 Py_CLEAR(cls);
             Py_XDECREF(name);
