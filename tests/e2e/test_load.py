@@ -1309,6 +1309,72 @@ class LoadTest(CrashTestCase):
                                  "note": "launch", "weekend": True, "news": 0})
 
     # ----------------------------------------------------------------------
+    # What a load keeps for the next (src/rebuild_roots.c, rebuild.c's caches)
+
+    def test_every_load_rebuilds_sys_os_and_real_classes_alike(self):
+        # The first load of a process makes the dumped sys's version_info class,
+        # a built-in or frozen module's spec and a real class's instance class;
+        # later loads take them from pyhd_surrogates' caches in C. Loads with and
+        # without --trust in turn must each give what the program had.
+        dump = self.dump("""
+            import argparse, os, queue, sys
+            def main():
+                args = argparse.Namespace(verbose=True, n=3)
+                jobs = queue.Queue()
+                seen = {'sys': repr(sys), 'os': repr(os),
+                        'sys_spec': [sys.__spec__.name, sys.__spec__.origin],
+                        'version': list(sys.version_info), 'platform': sys.platform}
+                raise ValueError(args)
+            main()
+        """, env={"GREETING": "hello"})
+        facts = self.check(dump, """
+            import pyhd_surrogates
+            loads = []
+            for trust in (False, True, False, True):
+                r = _pyhd.load(DUMP, trust=trust)
+                loc = innermost_locals(r)
+                g = r['exceptions'][0][1].frame.globals
+                dsys, dos, args, jobs = g['sys'], g['os'], loc['args'], loc['jobs']
+                loads.append({
+                    'sys': repr(dsys), 'os': repr(dos),
+                    'sys_spec': [dsys.__spec__.name, dsys.__spec__.origin],
+                    'version': [type(dsys.version_info).__name__,
+                                type(dsys.version_info).__module__] + list(dsys.version_info),
+                    'version_repr': repr(dsys.version_info).startswith('sys.version_info(major='),
+                    'platform': dsys.platform, 'argv': dsys.argv,
+                    'modules': [dsys.modules['sys'] is dsys, dsys.modules['os'] is dos,
+                                repr(dsys.modules['argparse']).startswith("<module 'argparse'")],
+                    'environ': dos.environ.get('GREETING'),
+                    'args': [repr(args), type(args).__module__, type(args).__qualname__],
+                    'jobs': [type(jobs).__module__, type(jobs).__qualname__, jobs.qsize()],
+                })
+                seen = loc['seen']
+                del r, loc, g, dsys, dos, args, jobs
+            for i in range(2 * pyhd_surrogates._MODULE_SPECS_MAX):
+                pyhd_surrogates.module_spec('made_up_%d' % i, 'frozen')
+            facts = {'loads': loads, 'seen': seen,
+                     'specs': len(pyhd_surrogates._module_specs)}
+        """)
+        seen, loads = facts["seen"], facts["loads"]
+        first = loads[0]
+        self.assertEqual(first["sys"], seen["sys"])
+        self.assertEqual(first["os"], seen["os"])
+        self.assertEqual(first["sys_spec"], seen["sys_spec"])
+        self.assertEqual(first["version"], ["version_info", "sys"] + seen["version"])
+        self.assertTrue(first["version_repr"])
+        self.assertEqual(first["platform"], seen["platform"])
+        self.assertEqual(first["argv"], ["prog.py"])
+        self.assertEqual(first["modules"], [True, True, True])
+        self.assertEqual(first["environ"], "hello")
+        self.assertEqual(first["args"], ["Namespace(verbose=True, n=3)", "argparse", "Namespace"])
+        self.assertEqual(first["jobs"], ["queue", "Queue", 0])
+        for later in loads[1:]:
+            self.assertEqual(later, first)
+        # Specs are kept for at most _MODULE_SPECS_MAX (name, origin) pairs: a
+        # hostile dump may name any number of modules.
+        self.assertLessEqual(facts["specs"], 256)
+
+    # ----------------------------------------------------------------------
     # Rebuilt functions made in C (src/rebuild_code.c)
 
     def test_code_with_takes_only_what_fits(self):
