@@ -942,6 +942,54 @@ static int is_plain_class(struct rb *rb, const struct pyhd_record *r, PyObject *
     return exception && !has_exception ? NOT_PLAIN : PLAIN_SUBCLASS;
 }
 
+/*
+ * The trust table's class named module.qualname (pyhd__trust_resolve), noted
+ * in _how with the table's word for how it is rebuilt; NULL with no exception
+ * set when the table has no such class. The answers, none included, are kept
+ * in pyhd_surrogates._trusted (a dict, (module, qualname) -> (class, word) or
+ * None) for the next loads: the table is searched by name and its module
+ * looked up each time otherwise. At most TRUSTED_MAX names are kept: a
+ * program's own classes are answered none, and a hostile dump names any
+ * number. New reference, or NULL.
+ */
+#define TRUSTED_MAX 4096
+
+static PyObject *trusted_class(struct rb *rb, PyObject *module, PyObject *qualname)
+{
+    PyObject *cache = sur_fn(rb, "_trusted"), *key, *found, *cls = NULL, *how = NULL;
+    enum pyhd_trust_how word;
+    if (!cache)
+        return NULL;
+    if (!PyDict_Check(cache) || !PyUnicode_CheckExact(module) ||
+        !PyUnicode_CheckExact(qualname)) {
+        /* (Names of another type are none of the table's.) */
+        cls = pyhd__trust_resolve(module, qualname, &word);
+        how = cls ? Py_XNewRef(pyhd__interned(pyhd__trust_how_name(word))) : NULL;
+        goto note;
+    }
+    key = PyTuple_Pack(2, module, qualname);
+    found = key ? PyDict_GetItemWithError(cache, key) : NULL;  /* borrowed */
+    if (found && PyTuple_CheckExact(found) && PyTuple_GET_SIZE(found) == 2) {
+        cls = Py_NewRef(PyTuple_GET_ITEM(found, 0));
+        how = Py_NewRef(PyTuple_GET_ITEM(found, 1));
+    } else if (!found && key && !PyErr_Occurred()) {
+        cls = pyhd__trust_resolve(module, qualname, &word);
+        how = cls ? Py_XNewRef(pyhd__interned(pyhd__trust_how_name(word))) : NULL;
+        if ((!cls || how) && !PyErr_Occurred() && PyDict_GET_SIZE(cache) < TRUSTED_MAX) {
+            PyObject *value = cls ? PyTuple_Pack(2, cls, how) : Py_NewRef(Py_None);
+            if (!value || PyDict_SetItem(cache, key, value) < 0)
+                Py_CLEAR(cls);
+            Py_XDECREF(value);
+        }
+    }
+    Py_XDECREF(key);
+note:
+    if (cls && (!how || PyDict_SetItem(rb->how, cls, how) < 0))
+        Py_CLEAR(cls);
+    Py_XDECREF(how);
+    return cls;
+}
+
 static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
 {
     PyObject *args[8] = {NULL};
@@ -952,17 +1000,9 @@ static PyObject *make_class(struct rb *rb, const struct pyhd_record *r)
     /* The trust table first, as pyhd_surrogates.make_class does, but without a call
        into Python: most classes a dump names are builtins or the standard library's. */
     {
-        enum pyhd_trust_how how;
-        PyObject *cls = pyhd__trust_resolve(args[2], args[1], &how), *name;
-        if (cls) {
-            name = Py_XNewRef(pyhd__interned(pyhd__trust_how_name(how)));
-            if (!name || PyDict_SetItem(rb->how, cls, name) < 0)
-                Py_CLEAR(cls);
-            Py_XDECREF(name);
+        PyObject *cls = trusted_class(rb, args[2], args[1]);
+        if (cls || PyErr_Occurred())
             return cls;
-        }
-        if (PyErr_Occurred())
-            return NULL;
     }
     args[3] = ref(rb, FLD(r, CLASS, bases));
     switch (is_plain_class(rb, r, args)) {

@@ -475,6 +475,10 @@ def is_mirror(cls):
     return id(cls) in _mirror_ids
 
 
+# (module, qualname) -> (the trust table's class, how it is rebuilt) or None
+# (not in the table): src/trust.c's answers, kept by rebuild.c for the next loads.
+_trusted = {}
+
 # How each real class that make_class gave is rebuilt: "class", "reduced",
 # "instance", "enum" (the trust table of src/trust.c) or "trusted" (--trust).
 _how = {}
