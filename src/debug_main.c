@@ -83,7 +83,7 @@ static int dump_hash_seed(const char *path, unsigned long *seed)
 {
     static const char *const wanted[] = {PYHD_MEMBER_MANIFEST};
     struct pyhd_dump_file file = {0};
-    struct pyhd_manifest manifest = {NULL, 0};
+    struct pyhd_manifest manifest = {NULL, 0, NULL};
     const struct pyhd_archive_member *m;
     const char *value;
     char err[256], *end;

@@ -113,25 +113,25 @@ static int hex_digit(char c)
 }
 
 /*
- * Unescape [p, end) into a new NUL-terminated string. Returns NULL with *why
- * set to a static description (or NULL when memory ran out).
+ * Unescape [p, end) into out, NUL-terminated (it has room: an escape is
+ * longer than its byte). Returns the bytes written before the NUL, or -1
+ * with *why set to a static description.
  */
-static char *unescape(const char *p, const char *end, const char **why)
+static ptrdiff_t unescape(const char *p, const char *end, char *out, const char **why)
 {
-    char *out = malloc((size_t)(end - p) + 1);
     size_t n = 0;
 
-    *why = NULL;
-    if (out == NULL)
-        return NULL;
     while (p < end) {
-        if (*p != '\\') {
-            out[n++] = *p++;
-            continue;
-        }
+        const char *backslash = memchr(p, '\\', (size_t)(end - p));
+        size_t plain = backslash ? (size_t)(backslash - p) : (size_t)(end - p);
+        memcpy(out + n, p, plain);
+        n += plain;
+        p += plain;
+        if (p == end)
+            break;
         if (end - p < 2) {
             *why = "a backslash ends the value";
-            goto error;
+            return -1;
         }
         switch (p[1]) {
         case '\\':
@@ -151,12 +151,12 @@ static char *unescape(const char *p, const char *end, const char **why)
             int lo = end - p >= 4 ? hex_digit(p[3]) : -1;
             if (hi < 0 || lo < 0) {
                 *why = "\\x is not followed by two hex digits";
-                goto error;
+                return -1;
             }
             if (hi == 0 && lo == 0) {
                 /* Values are C strings: a NUL would cut the value short unseen. */
                 *why = "\\x00 (NUL) in a value";
-                goto error;
+                return -1;
             }
             out[n++] = (char)(hi << 4 | lo);
             p += 4;
@@ -164,15 +164,11 @@ static char *unescape(const char *p, const char *end, const char **why)
         }
         default:
             *why = "unknown escape after a backslash";
-            goto error;
+            return -1;
         }
     }
     out[n] = '\0';
-    return out;
-
-error:
-    free(out);
-    return NULL;
+    return (ptrdiff_t)n;
 }
 
 int pyhd__manifest_parse(const char *text, size_t len, struct pyhd_manifest *m,
@@ -180,11 +176,21 @@ int pyhd__manifest_parse(const char *text, size_t len, struct pyhd_manifest *m,
 {
     const char *p = text;
     const char *end = text + len;
-    size_t cap = 0;
-    size_t line = 0;
+    size_t lines = 0, line = 0;
+    char *out;
 
     m->fields = NULL;
     m->nfields = 0;
+    /* Two allocations, whatever the fields: their array, one per line, and
+       their text, keys and unescaped values each ended by a NUL where the
+       line had its colon and newline (an unescaped value is never longer). */
+    for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+        lines++;
+    m->store = malloc(len + 1);
+    m->fields = malloc((lines ? lines : 1) * sizeof *m->fields);
+    if (m->store == NULL || m->fields == NULL)
+        goto nomem;
+    out = m->store;
     while (p < end) {
         line++;
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -201,13 +207,13 @@ int pyhd__manifest_parse(const char *text, size_t len, struct pyhd_manifest *m,
             snprintf(err, errlen, "MANIFEST line %zu: no ':' after the key", line);
             goto error;
         }
-        char *key = strndup(p, (size_t)(colon - p));
-        if (key == NULL)
-            goto nomem;
+        char *key = out;
+        memcpy(key, p, (size_t)(colon - p));
+        key[colon - p] = '\0';
+        out += colon - p + 1;
         if (!key_valid(key)) {
             snprintf(err, errlen, "MANIFEST line %zu: the key is empty or has a space or "
                      "a control character", line);
-            free(key);
             goto error;
         }
         /* The writer puts exactly one space after the colon; any more belong to the
@@ -216,29 +222,15 @@ int pyhd__manifest_parse(const char *text, size_t len, struct pyhd_manifest *m,
         if (v < eol && *v == ' ')
             v++;
         const char *why;
-        char *value = unescape(v, eol, &why);
-        if (value == NULL) {
-            if (why != NULL)
-                snprintf(err, errlen, "MANIFEST line %zu (%s): %s", line, key, why);
-            free(key);
-            if (why == NULL)
-                goto nomem;
+        ptrdiff_t n = unescape(v, eol, out, &why);
+        if (n < 0) {
+            snprintf(err, errlen, "MANIFEST line %zu (%s): %s", line, key, why);
             goto error;
         }
-        if (m->nfields == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct pyhd_manifest_field *f = realloc(m->fields, ncap * sizeof *f);
-            if (f == NULL) {
-                free(key);
-                free(value);
-                goto nomem;
-            }
-            m->fields = f;
-            cap = ncap;
-        }
         m->fields[m->nfields].key = key;
-        m->fields[m->nfields].value = value;
+        m->fields[m->nfields].value = out;
         m->nfields++;
+        out += n + 1;
         p = eol + 1;
     }
     return 0;
@@ -261,11 +253,9 @@ const char *pyhd__manifest_get(const struct pyhd_manifest *m, const char *key)
 
 void pyhd__manifest_free(struct pyhd_manifest *m)
 {
-    for (size_t i = 0; i < m->nfields; i++) {
-        free(m->fields[i].key);
-        free(m->fields[i].value);
-    }
     free(m->fields);
+    free(m->store);
     m->fields = NULL;
+    m->store = NULL;
     m->nfields = 0;
 }

@@ -22,6 +22,7 @@ struct pyhd_manifest_field {
 struct pyhd_manifest {
     struct pyhd_manifest_field *fields;
     size_t nfields;
+    char *store;   /* the keys' and values' text, one block (pyhd__manifest_free) */
 };
 
 /* Parse text; on error err names the line. Returns 0 or -1. */

@@ -3304,7 +3304,7 @@ static PyObject *pyhd_load(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *path_bytes = NULL, *path_str = NULL, *result = NULL, *ret = NULL;
     struct pyhd_dump_file file = {0};
     struct pyhd_decoded graph;
-    struct pyhd_manifest manifest = {NULL, 0};
+    struct pyhd_manifest manifest = {NULL, 0, NULL};
     const struct pyhd_archive_member *m, *graph_member;
     char err[512];
     int trust = 0, rc, have_graph = 0;
@@ -3544,7 +3544,7 @@ PyDoc_STRVAR(parse_manifest_doc,
 
 static PyObject *pyhd_parse_manifest(PyObject *module, PyObject *arg)
 {
-    struct pyhd_manifest manifest = {NULL, 0};
+    struct pyhd_manifest manifest = {NULL, 0, NULL};
     PyObject *ret;
     char err[512];
     char *data;

@@ -302,7 +302,7 @@ static int note_dumped_version(PyObject *sur, PyObject *info)
 int pyhd__finish_roots(PyObject *sur, PyObject *roots, PyObject *manifest,
                        PyObject *threads, PyObject *exceptions, int code_values)
 {
-    PyObject *made = NULL, *rebuilt = NULL, *platform = NULL, *environ;
+    PyObject *made = NULL, *rebuilt = NULL, *platform = NULL, *env;
     int rc = -1, has;
     if (!PyDict_Check(roots)) {
         PyErr_SetString(PyExc_TypeError, "finish_roots: the roots are not a dict");
@@ -351,10 +351,10 @@ int pyhd__finish_roots(PyObject *sur, PyObject *roots, PyObject *manifest,
         if (PyUnicode_CompareWithASCIIString(name, "sys") == 0) {
             failed = finish_sys(sur, mod, roots, platform, rebuilt) < 0;
         } else if (PyUnicode_CompareWithASCIIString(name, "os") == 0 &&
-                   (environ = PyDict_GetItemString(roots, "environ")) && PyDict_Check(environ)) {
+                   (env = PyDict_GetItemString(roots, "environ")) && PyDict_Check(env)) {
             /* A read-only mapping of the dumped environment (pyhd_surrogates._Environ). */
             PyObject *cls = pyhd__getattr(sur, "_Environ");
-            PyObject *value = cls ? PyObject_CallOneArg(cls, environ) : NULL;
+            PyObject *value = cls ? PyObject_CallOneArg(cls, env) : NULL;
             failed = !value || PyObject_SetAttrString(mod, "environ", value) < 0;
             Py_XDECREF(cls);
             Py_XDECREF(value);
