@@ -12,6 +12,7 @@
 
 #include "compat_objects.h"
 #include "datetime_fields.h"
+#include "decimal_text.h"
 #include "dict_exact.h"
 #include "encode.h"
 #include "instance_dict.h"
@@ -2682,7 +2683,11 @@ static PyObject *reduce_args(struct walker *w, PyObject *o, int which)  /* new r
         }
         return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_DECIMAL:
-        a = Py_TYPE(o)->tp_str(o);
+        /* Its exact value read in place (str() would make the thread a decimal
+           context); a layout this does not read (_pydecimal's) gives its str. */
+        a = pyhd__decimal_text(o);
+        if (!a && !PyErr_Occurred())
+            a = Py_TYPE(o)->tp_str(o);
         return a ? Py_BuildValue("(N)", a) : NULL;
     case STD_FRACTION:
         r = slot_pair(o, "_numerator", "_denominator");
@@ -4083,10 +4088,12 @@ static int w_object(struct walker *w, PyObject *o)
         return w_buffer(w, o);
     if (base != t && (PyObject *)base == w->stdlib_types[STD_DECIMAL] && base->tp_str != NULL) {
         /* A program's subclass of the C decimal.Decimal (class Money(Decimal)): a
-           REDUCED record of its class with the value as the base's own C str gives
-           it (not the class's __str__, which may be the program's). Its __dict__,
-           rarely used, is not kept. */
-        PyObject *text = base->tp_str(o);
+           REDUCED record of its class with the value read in place (not the
+           class's __str__, which may be the program's; else the base's own C str).
+           Its __dict__, rarely used, is not kept. */
+        PyObject *text = pyhd__decimal_text(o);
+        if (!text && !PyErr_Occurred())
+            text = base->tp_str(o);
         if (text != NULL && !PyUnicode_CheckExact(text))
             Py_CLEAR(text);
         if (text != NULL)

@@ -472,7 +472,9 @@ enum pyhd_kind {
  *     these args for a DATETIME it cannot make)
  *   datetime.timedelta  (days, seconds, microseconds)
  *   datetime.timezone   (offset timedelta,) or (offset, name)
- *   decimal.Decimal     (str,)
+ *   decimal.Decimal     (str,)           any text Decimal() reads back exactly: the
+ *                       writer gives the coefficient and exponent ("-150E-2"),
+ *                       "Infinity", "NaN12", "-sNaN"; older writers str()
  *   fractions.Fraction  (numerator, denominator)
  *   uuid.UUID           (int,)
  *   pathlib.*Path       (str,)           PurePosixPath, PosixPath, PureWindowsPath, ...

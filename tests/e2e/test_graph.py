@@ -184,7 +184,8 @@ class GraphTestCase(unittest.TestCase):
             "datetime": ("DATETIME", "datetime.datetime", (2000, 1, 1, 0, 0, 1, 2, 1, None)),
             "timedelta": ("datetime.timedelta", (-1, 5, 6)),
             "timezone": tz,
-            "decimal": ("decimal.Decimal", ("3.14159265358979323846264338327950288",)),
+            # Its exact coefficient and exponent, read in place (decimal_text.c).
+            "decimal": ("decimal.Decimal", ("314159265358979323846264338327950288E-35",)),
             "fraction": ("fractions.Fraction", (22, 7)),
             "uuid": ("uuid.UUID", (0x12345678123456781234567812345678,)),
             "path": (path_cls, ("/tmp/x y",)),

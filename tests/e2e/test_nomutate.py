@@ -568,6 +568,50 @@ class BudgetsHoldForEveryKind(NoMutateTestCase):
         self.assertEqual((typecode, data), ("i", array_bytes("i", range(25))))
 
 
+class ProcessStateStaysAsItWas(NoMutateTestCase):
+    def test_decimals_are_read_without_a_decimal_context(self):
+        # str() of a Decimal asks for the thread's decimal context, and sets a new
+        # one in the thread's context variable where it had none: a dump reads
+        # the number in place instead. The Decimals are made in another thread,
+        # so the dumping thread never had a context; they come back exact.
+        p = self.run_program("""\
+            import contextvars, decimal, json, threading
+            import pyhd
+            values = []
+            def make():
+                values.extend([decimal.Decimal('-1.50'), decimal.Decimal('0E+5'),
+                               decimal.Decimal('-NaN12'), decimal.Decimal('sNaN'),
+                               decimal.Decimal('-Infinity'), decimal.Decimal(2) ** 100,
+                               decimal.Decimal('123456789012345678901234567890.123456789')])
+                class Money(decimal.Decimal):
+                    def __str__(self):
+                        mark('str')
+                        return 'money'
+                values.append(Money('7.25'))
+            t = threading.Thread(target=make)
+            t.start()
+            t.join()
+            def context_vars():
+                return sorted(v.name for v in contextvars.copy_context())
+            before = context_vars()
+            pyhd.dump()
+            print(json.dumps([before, context_vars()]))
+            """)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        before, after = json.loads(p.stdout.decode().splitlines()[-1])
+        self.assertNotIn("decimal_context", before)
+        self.assertEqual(after, before)
+        self.assertEqual(self.markers(), [])
+        g = graphread.read_archive(self.dumps()[0])
+        texts = [g.value(r.f["args"])[0] for r in g.by_kind("REDUCED")
+                 if g.class_name(r.id) in ("decimal.Decimal", "__main__.make.<locals>.Money")]
+        import decimal
+        self.assertEqual([str(decimal.Decimal(t)) for t in texts],
+                         ["-1.50", "0E+5", "-NaN12", "sNaN", "-Infinity",
+                          "1.267650600228229401496703205E+30",
+                          "123456789012345678901234567890.123456789", "7.25"])
+
+
 def array_bytes(typecode, values):
     import array
     return array.array(typecode, values).tobytes()

@@ -345,7 +345,7 @@ static void test_stdlib_values(void **state)
           "got = [(n, tuple(plain(x) for x in a)) for n, a in got]\n"
           "tz = ('datetime.timezone', (('datetime.timedelta', (0, 7200, 0)), 'X'))\n"
           "exp = [('datetime.timedelta', (1, 2, 3)), tz,\n"
-          "       ('decimal.Decimal', ('-1.50',)), ('fractions.Fraction', (-1, 3)),\n"
+          "       ('decimal.Decimal', ('-150E-2',)), ('fractions.Fraction', (-1, 3)),\n"
           "       ('uuid.UUID', (7,)), (g.class_name(ids[8]), ('/a/b',)),\n"
           "       ('collections.deque', ([1, 2], 4)), ('re.Pattern', (b'x+', re.M)),\n"
           "       ('array.array', ('h', array.array('h', [1, -2]).tobytes(), sys.byteorder))]\n"
