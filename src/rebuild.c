@@ -114,8 +114,6 @@ struct rb {
     /* pyhd_surrogates' functions, looked up once per load by sur_call. */
     struct sur_fn { const char *name; PyObject *fn; } sur_fns[SUR_FNS_MAX];
     size_t nsur_fns;
-    /* Attribute names set from C (set_attr), interned once per load: by the address
-       of their string literal, open addressing. */
 };
 
 static int dump_error(const struct pyhd_decoded *g, const struct pyhd_record *r,
@@ -2561,8 +2559,8 @@ static int plain_class_attrs(struct rb *rb, PyObject *cls, PyObject *attrs)
         "__contains__", "__getattr__", "__getattribute__"};
     PyObject *bases = ((PyTypeObject *)cls)->tp_bases, *skipped, *reprs;
     if (Py_TYPE(cls) != &PyType_Type || !bases || !PyTuple_Check(bases) ||
-        PyTuple_GET_SIZE(bases) != 1 || PyTuple_GET_ITEM(bases, 0) != (PyObject *)&PyBaseObject_Type ||
-        !PyDict_CheckExact(attrs))
+        PyTuple_GET_SIZE(bases) != 1 ||
+        PyTuple_GET_ITEM(bases, 0) != (PyObject *)&PyBaseObject_Type || !PyDict_CheckExact(attrs))
         return 0;
     for (size_t i = 0; i < sizeof decided / sizeof decided[0]; i++) {
         PyObject *name = pyhd__interned(decided[i]);
