@@ -697,17 +697,88 @@ def _annotation_text(node):
     return ast.unparse(node)
 
 
+_UNRESOLVED = object()
+# id() of the builtin classes whose subscription is a types.GenericAlias
+# (list[int]): made here as python makes it, without calling their
+# __class_getitem__; compared by identity, never by ==. (The dump's
+# collections.abc classes are inert copies, not these: their text stands.)
+_GENERIC_CLASSES = frozenset(id(cls) for cls in (list, dict, tuple, set, frozenset, type))
+
+
+def _annotation_value(node, namespace, depth=0):
+    """The object an annotation's expression stands for, found without running
+    any code: a name in namespace (the dumped module's globals) or builtins,
+    a module's attribute, None, a string (a string annotation is itself), a
+    builtin class subscripted (list[int]) and unions of classes (int | None). _UNRESOLVED for anything else (a call, the program's
+    generic classes), whose text stands in."""
+    import ast
+    if depth > 20:
+        return _UNRESOLVED
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if value is None or value is Ellipsis or type(value) is str else _UNRESOLVED
+    if isinstance(node, ast.Name):
+        if type(namespace) is dict and node.id in namespace:
+            return namespace[node.id]
+        return vars(builtins).get(node.id, _UNRESOLVED)
+    if isinstance(node, ast.Attribute):
+        base = _annotation_value(node.value, namespace, depth + 1)
+        if type(base) is types.ModuleType:
+            return vars(base).get(node.attr, _UNRESOLVED)
+        return _UNRESOLVED
+    if isinstance(node, ast.Subscript):
+        base = _annotation_value(node.value, namespace, depth + 1)
+        if id(base) not in _GENERIC_CLASSES:
+            return _UNRESOLVED
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        args = tuple(_annotation_value(item, namespace, depth + 1) for item in items)
+        if not args or any(arg is _UNRESOLVED for arg in args):
+            return _UNRESOLVED
+        return types.GenericAlias(base, args[0] if len(args) == 1 else args)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = (_annotation_value(side, namespace, depth + 1)
+                       for side in (node.left, node.right))
+        # type.__or__ and the union's, in C: classes made by type() (a metaclass's
+        # __or__ would be the program's), None, and the unions and aliases they make.
+        if left is None and right is None or not all(
+                side is None or type(side) in (type, types.UnionType, types.GenericAlias)
+                for side in (left, right)):
+            return _UNRESOLVED
+        try:
+            return left | right if left is not None else right | None
+        except TypeError:
+            return _UNRESOLVED
+    return _UNRESOLVED
+
+
+def _annotation_values(nodes, format, module):
+    """{name: annotation} of the (name, ast node) pairs nodes as an __annotate__
+    gives them for format (annotationlib's Format): the source's text for
+    STRING (4); for VALUE and FORWARDREF, the object each names where
+    _annotation_value finds it in module's dumped globals, else its text."""
+    if format == 4:
+        return {name: _annotation_text(node) for name, node in nodes}
+    namespace = module_globals(module) if isinstance(module, str) else None
+    found = {}
+    for name, node in nodes:
+        value = _annotation_value(node, namespace)
+        found[name] = _annotation_text(node) if value is _UNRESOLVED else value
+    return found
+
+
 def _source_annotate(annotate):
     """An __annotate__ that reads the annotations of the class statement where
     annotate (the program's, inert) starts from the dumped source, never
-    running it: {name: annotation text}, as annotationlib's Format.STRING."""
+    running it (_annotation_values)."""
     def __annotate__(format, /):
         import ast
         statement = _source_statement(getattr(annotate, "__code__", None))
         if not isinstance(statement, ast.ClassDef):
             return {}
-        return {node.target.id: _annotation_text(node.annotation) for node in statement.body
-                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+        return _annotation_values(
+            [(node.target.id, node.annotation) for node in statement.body
+             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)],
+            format, getattr(annotate, "__module__", None))
     return __annotate__
 
 
@@ -715,20 +786,20 @@ def _function_source_annotate(function):
     """The __annotate__ of a rebuilt function dumped with no annotations: 3.14
     keeps a function's annotations unevaluated until asked, so the dump may
     hold none although its def has some. Reads them from the def in the dumped
-    source, never running the program's annotate: {name: annotation text}, as
-    annotationlib's Format.STRING (the text "int" rather than the class int)."""
+    source, never running the program's annotate (_annotation_values: int
+    where the name is found, the text "noted(int)" where it is code)."""
     def __annotate__(format, /):
         import ast
         statement = _source_statement(function.__code__)
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return {}
         a = statement.args
-        found = {arg.arg: _annotation_text(arg.annotation)
+        nodes = [(arg.arg, arg.annotation)
                  for arg in (*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg)
-                 if arg is not None and arg.annotation is not None}
+                 if arg is not None and arg.annotation is not None]
         if statement.returns is not None:
-            found["return"] = _annotation_text(statement.returns)
-        return found
+            nodes.append(("return", statement.returns))
+        return _annotation_values(nodes, format, function.__module__)
     return __annotate__
 
 
