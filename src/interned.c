@@ -21,27 +21,45 @@ static PyMutex names_lock;
 #define UNLOCK() ((void)0)
 #endif
 
-PyObject *pyhd__interned(const char *name)
+/* The slot of name, or of where it would go (an empty one), or -1 when the
+   table is full. Under the lock. */
+static long find_slot(const char *name)
 {
     size_t i = ((uintptr_t)name >> 3) & (NAMES_SIZE - 1);
-    PyObject *str = NULL;
+    for (size_t probes = 0; probes < NAMES_SIZE; probes++, i = (i + 1) & (NAMES_SIZE - 1))
+        if (names[i].name == name || !names[i].name)
+            return (long)i;
+    return -1;
+}
+
+PyObject *pyhd__interned(const char *name)
+{
+    PyObject *str = NULL, *made;
+    long i;
     LOCK();
-    for (size_t probes = 0; probes < NAMES_SIZE; probes++, i = (i + 1) & (NAMES_SIZE - 1)) {
-        if (names[i].name == name) {
-            str = names[i].str;
-            break;
-        }
-        if (!names[i].name) {
-            /* Kept for the process's life, as interned strs are. */
-            str = PyUnicode_InternFromString(name);
-            if (str) {
-                names[i].name = name;
-                names[i].str = str;
-            }
-            break;
-        }
-    }
+    i = find_slot(name);
+    if (i >= 0 && names[i].name == name)
+        str = names[i].str;
     UNLOCK();
+    if (str || i < 0)
+        return str;
+    /* Made without the lock held: interning allocates, which may collect
+       garbage and run finalizers, which may look a name up here. */
+    made = PyUnicode_InternFromString(name);
+    if (!made)
+        return NULL;
+    LOCK();
+    i = find_slot(name);
+    if (i >= 0 && !names[i].name) {
+        names[i].name = name;
+        names[i].str = made;  /* kept for the process's life, as interned strs are */
+        made = NULL;
+    }
+    str = i >= 0 ? names[i].str : NULL;
+    UNLOCK();
+    /* Another thread's came first, or the table filled meanwhile (then NULL,
+       with no exception set, as for a full table). */
+    Py_XDECREF(made);
     return str;
 }
 
