@@ -709,8 +709,9 @@ def _annotation_value(node, namespace, depth=0):
     """The object an annotation's expression stands for, found without running
     any code: a name in namespace (the dumped module's globals) or builtins,
     a module's attribute, None, a string (a string annotation is itself), a
-    builtin class subscripted (list[int]) and unions of classes (int | None). _UNRESOLVED for anything else (a call, the program's
-    generic classes), whose text stands in."""
+    builtin class subscripted (list[int]) and unions of classes (int | None).
+    _UNRESOLVED for anything else (a call, the program's generic classes),
+    whose text stands in."""
     import ast
     if depth > 20:
         return _UNRESOLVED
